@@ -1,0 +1,40 @@
+# Village Hub: `make demo` runs the hub with demo data, `make test` runs every check.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+HOST ?= 127.0.0.1
+
+.PHONY: demo test lint messages bench install clean
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+	touch $@
+
+install: $(VENV)/.installed compiled-messages
+
+# Compiled catalogues are build output: Babel compiles them without GNU gettext.
+compiled-messages: $(VENV)/.installed $(wildcard villagehub/locale/*/LC_MESSAGES/django.po)
+	$(VENV)/bin/pybabel compile --domain django --directory villagehub/locale --statistics 2>&1 | grep -v "^compiling" || true
+	touch $@
+
+demo: install
+	$(VENV)/bin/villagehub demo
+	$(VENV)/bin/villagehub serve $(HOST):$(PORT)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) manage.py check --fail-level WARNING
+
+test: lint
+	$(VENV)/bin/pytest
+
+# Regenerate the message catalogues after changing interface strings (needs GNU gettext).
+messages: install
+	cd villagehub && ../$(PY) ../manage.py makemessages --all --no-obsolete --no-location --ignore "tests/*"
+
+clean:
+	rm -rf $(VENV) compiled-messages .pytest_cache .ruff_cache

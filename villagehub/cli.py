@@ -1,0 +1,56 @@
+"""The `villagehub` console command: the management commands a network needs, by plain names."""
+
+import os
+import sys
+
+# Plain names a coordinator types, mapped to the Django management commands behind them.
+COMMANDS = {
+    "serve": "runserver",
+    "demo": "demo",
+    "import": "hub_import",
+    "export": "hub_export",
+    "createsuperuser": "createsuperuser",
+    "check": "check",
+    "migrate": "migrate",
+    "shell": "shell",
+}
+
+USAGE = """usage: villagehub <command> [options]
+
+commands:
+  serve            run the hub (development server; default 127.0.0.1:8000)
+  demo             migrate the database and load the demo data (safe to run twice)
+  import FILE      import communities, organisations or practices (CSV or JSON)
+  export           export them in the same formats
+  createsuperuser  create a coordinator account for the back office (/admin/)
+  check            check the installation (add --deploy for production settings)
+  migrate          apply database migrations
+  manage ...       any other Django management command
+
+Run `villagehub <command> --help` for the options of a command."""
+
+
+def manage(argv: list[str]) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "villagehub.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(argv)
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args or args[0] in {"-h", "--help", "help"}:
+        print(USAGE)
+        return
+    name, rest = args[0], args[1:]
+    if name == "manage":
+        manage(["villagehub", *rest])
+        return
+    if name not in COMMANDS:
+        print(f"villagehub: unknown command {name!r}\n\n{USAGE}", file=sys.stderr)
+        sys.exit(2)
+    manage(["villagehub", COMMANDS[name], *rest])
+
+
+if __name__ == "__main__":
+    main()

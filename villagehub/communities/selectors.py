@@ -1,0 +1,119 @@
+from decimal import Decimal
+
+from django import forms
+from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from villagehub.taxonomy.models import Theme
+
+from .models import SIZE_BANDS, Community, Network, size_band_q
+
+
+class CommunityFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=200, strip=True)
+    country = forms.ChoiceField(label=_("Country"), required=False, choices=[])
+    kind = forms.ChoiceField(label=_("Kind"), required=False, choices=Community.Kind.choices)
+    theme = forms.SlugField(label=_("Theme"), required=False)
+    network = forms.SlugField(label=_("Network"), required=False)
+    size = forms.ChoiceField(
+        label=_("Size"),
+        required=False,
+        choices=[(k, label) for k, (label, _low, _high) in SIZE_BANDS.items()],
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["country"].choices = [(c.code.lower(), c.name) for c in countries]
+
+    def clean_theme(self):
+        slug = self.cleaned_data["theme"]
+        if slug and not Theme.objects.filter(slug=slug).exists():
+            raise forms.ValidationError(_("there is no such theme."))
+        return slug
+
+    def clean_network(self):
+        slug = self.cleaned_data["network"]
+        if slug and not Network.objects.filter(slug=slug).exists():
+            raise forms.ValidationError(_("there is no such network."))
+        return slug
+
+
+def community_list(*, filters: dict) -> QuerySet[Community]:
+    qs = Community.objects.all()
+    if filters.get("q"):
+        q = filters["q"]
+        qs = qs.filter(Q(name__icontains=q) | Q(region__icontains=q))
+    if filters.get("country"):
+        qs = qs.filter(country=filters["country"].upper())
+    if filters.get("kind"):
+        qs = qs.filter(kind=filters["kind"])
+    if filters.get("theme"):
+        qs = qs.filter(themes__slug=filters["theme"])
+    if filters.get("network"):
+        qs = qs.filter(networks__slug=filters["network"])
+    if filters.get("size"):
+        qs = qs.filter(size_band_q(filters["size"]))
+    return (
+        qs.annotate(practice_count=Count("practices", filter=Q(practices__is_published=True)))
+        .distinct()
+        .order_by("name")
+    )
+
+
+def community_map_points(communities: QuerySet[Community], *, limit: int = 500) -> list[dict]:
+    """Place communities on an equirectangular SVG map of Europe (no JavaScript, no tiles)."""
+    west, east, south, north = -25.0, 45.0, 34.0, 72.0
+    width, height = 700, 380
+    points = []
+    located = communities.exclude(latitude=None).values("name", "slug", "latitude", "longitude")
+    for row in located[:limit]:
+        lon, lat = float(row["longitude"]), float(row["latitude"])
+        if not (west <= lon <= east and south <= lat <= north):
+            continue
+        points.append(
+            {
+                "name": row["name"],
+                "slug": row["slug"],
+                "x": round((lon - west) / (east - west) * width, 1),
+                "y": round((north - lat) / (north - south) * height, 1),
+            }
+        )
+    return points
+
+
+def community_geojson(communities: QuerySet[Community]) -> dict:
+    """An RFC 7946 FeatureCollection: WGS 84, longitude before latitude."""
+    features = []
+    rows = communities.exclude(latitude=None).values(
+        "slug", "name", "kind", "country", "region", "population", "latitude", "longitude"
+    )
+    for row in rows.order_by("name"):
+        features.append(
+            {
+                "type": "Feature",
+                "id": row["slug"],
+                "geometry": {
+                    "type": "Point",
+                    "coordinates": [_coordinate(row["longitude"]), _coordinate(row["latitude"])],
+                },
+                "properties": {
+                    "name": row["name"],
+                    "kind": row["kind"],
+                    "country": row["country"],
+                    "region": row["region"],
+                    "population": row["population"],
+                    "url": f"/communities/{row['slug']}/",
+                },
+            }
+        )
+    return {"type": "FeatureCollection", "features": features}
+
+
+def _coordinate(value: Decimal) -> float:
+    return float(round(value, 5))
+
+
+def country_choices_in_use() -> list[tuple[str, str]]:
+    codes = Community.objects.order_by().values_list("country", flat=True).distinct()
+    return sorted(((c.lower(), countries.name(c)) for c in codes), key=lambda c: str(c[1]))

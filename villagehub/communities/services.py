@@ -1,0 +1,84 @@
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from villagehub.core.services import model_save, unique_slug
+
+from .models import Community, Network, Representative
+
+
+@transaction.atomic
+def network_create(*, name: str = "", slug: str = "", **fields: Any) -> Network:
+    network = Network(slug=slug or unique_slug(Network, name))
+    return model_save(network, {"name": name, **fields})
+
+
+@transaction.atomic
+def network_update(*, network: Network, **fields: Any) -> Network:
+    return model_save(network, fields)
+
+
+@transaction.atomic
+def network_upsert(*, slug: str, **fields: Any) -> Network:
+    network = Network.objects.select_for_update().filter(slug=slug).first()
+    if network is None:
+        return network_create(slug=slug, **fields)
+    return network_update(network=network, **fields)
+
+
+def _representatives_set(
+    community: Community, representatives: Iterable[Mapping[str, str]]
+) -> None:
+    rows = list(representatives)
+    names = [str(r.get("name", "")).strip() for r in rows]
+    if any(not n for n in names):
+        raise ValidationError({"representatives": _("Every representative needs a name.")})
+    if len(set(names)) != len(names):
+        raise ValidationError({"representatives": _("A representative is listed twice.")})
+    community.representatives.exclude(name__in=names).delete()
+    for position, (name, row) in enumerate(zip(names, rows, strict=True)):
+        Representative.objects.update_or_create(
+            community=community,
+            name=name,
+            defaults={"role": str(row.get("role", "")).strip()[:200], "position": position},
+        )
+
+
+@transaction.atomic
+def community_create(
+    *,
+    name: str = "",
+    slug: str = "",
+    representatives: Iterable[Mapping[str, str]] | None = None,
+    **fields: Any,
+) -> Community:
+    community = model_save(
+        Community(slug=slug or unique_slug(Community, name)), {"name": name, **fields}
+    )
+    if representatives is not None:
+        _representatives_set(community, representatives)
+    return community
+
+
+@transaction.atomic
+def community_update(
+    *,
+    community: Community,
+    representatives: Iterable[Mapping[str, str]] | None = None,
+    **fields: Any,
+) -> Community:
+    model_save(community, fields)
+    if representatives is not None:
+        _representatives_set(community, representatives)
+    return community
+
+
+@transaction.atomic
+def community_upsert(*, slug: str, **fields: Any) -> Community:
+    community = Community.objects.select_for_update().filter(slug=slug).first()
+    if community is None:
+        return community_create(slug=slug, **fields)
+    return community_update(community=community, **fields)

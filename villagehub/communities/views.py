@@ -1,0 +1,82 @@
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, render
+
+from villagehub.core.filters import filters_parse, paginate
+from villagehub.practices.selectors import practice_list_base
+
+from .models import Community, Network
+from .selectors import (
+    CommunityFilterForm,
+    community_geojson,
+    community_list,
+    community_map_points,
+    country_choices_in_use,
+)
+
+
+def community_list_view(request):
+    filters, problems = filters_parse(CommunityFilterForm, request.GET)
+    communities = community_list(filters=filters)
+    page = paginate(communities, request.GET)
+    return render(
+        request,
+        "communities/community_list.html",
+        {
+            "page": page,
+            "filters": filters,
+            "problems": problems,
+            "form": CommunityFilterForm(initial=filters),
+            "countries": country_choices_in_use(),
+            "kinds": Community.Kind.choices,
+            "networks": Network.objects.order_by("name"),
+            "map_points": community_map_points(communities),
+        },
+    )
+
+
+def community_detail_view(request, slug):
+    community = get_object_or_404(
+        Community.objects.prefetch_related("themes", "goals", "networks", "representatives"),
+        slug=slug,
+    )
+    practices = (
+        practice_list_base()
+        .filter(community=community)
+        .prefetch_related("themes")
+        .order_by("title")
+    )
+    return render(
+        request,
+        "communities/community_detail.html",
+        {"community": community, "practices": practices},
+    )
+
+
+def community_geojson_view(request):
+    filters, _problems = filters_parse(CommunityFilterForm, request.GET)
+    data = community_geojson(community_list(filters=filters))
+    for feature in data["features"]:
+        feature["properties"]["url"] = request.build_absolute_uri(feature["properties"]["url"])
+    response = JsonResponse(data, json_dumps_params={"ensure_ascii": False})
+    response["Content-Type"] = "application/geo+json"
+    return response
+
+
+def network_list_view(request):
+    networks = Network.objects.select_related("operator").order_by("name")
+    return render(request, "communities/network_list.html", {"networks": networks})
+
+
+def network_detail_view(request, slug):
+    network = get_object_or_404(
+        Network.objects.select_related("operator").prefetch_related("goals", "themes"), slug=slug
+    )
+    return render(
+        request,
+        "communities/network_detail.html",
+        {
+            "network": network,
+            "communities": network.communities.order_by("name"),
+            "organisations": network.organisations.order_by("name"),
+        },
+    )

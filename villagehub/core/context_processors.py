@@ -1,0 +1,5 @@
+from django.conf import settings
+
+
+def hub(request):
+    return {"HUB_NAME": settings.HUB_NAME}

@@ -1,0 +1,25 @@
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+
+from villagehub.core.demo import DEMO_FILE
+from villagehub.interchange.services import ImportFailed, import_file
+
+
+class Command(BaseCommand):
+    help = (
+        "Migrate the database and load the demo data taken from the source documents. "
+        "Safe to run again: records are updated in place, never duplicated."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--no-migrate", action="store_true", help="skip migrations")
+
+    def handle(self, *args, **options):
+        if not options["no_migrate"]:
+            call_command("migrate", interactive=False, verbosity=0)
+        try:
+            report = import_file(DEMO_FILE)
+        except ImportFailed as failure:
+            raise CommandError(f"The demo data does not load:\n{failure}") from None
+        summary = ", ".join(f"{n} {kind}" for kind, n in report.counts.items())
+        self.stdout.write(self.style.SUCCESS(f"Demo data loaded: {summary}."))

@@ -1,0 +1,125 @@
+"""Shared model pieces.
+
+Translated content: every record written by people keeps its text in the language it was
+written in (`language` plus the plain text fields) and may carry translations in one JSON
+field, `translations = {"sv": {"title": "...", "summary": "..."}, ...}`. Pages ask for a
+field in the visitor's language and fall back to the original, saying so. One storage
+model, used by every app: see docs/ARCHITECTURE.md.
+"""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
+
+# Content may be written in any EU language, not only the interface languages.
+CONTENT_LANGUAGES = [
+    ("bg", "български"), ("cs", "čeština"), ("da", "dansk"), ("de", "Deutsch"),
+    ("el", "ελληνικά"), ("en", "English"), ("es", "español"), ("et", "eesti"),
+    ("fi", "suomi"), ("fr", "français"), ("ga", "Gaeilge"), ("hr", "hrvatski"),
+    ("hu", "magyar"), ("it", "italiano"), ("lt", "lietuvių"), ("lv", "latviešu"),
+    ("mt", "Malti"), ("nl", "Nederlands"), ("pl", "polski"), ("pt", "português"),
+    ("ro", "română"), ("sk", "slovenčina"), ("sl", "slovenščina"), ("sv", "svenska"),
+]  # fmt: skip
+CONTENT_LANGUAGE_CODES = {code for code, _name in CONTENT_LANGUAGES}
+
+
+@dataclass(frozen=True)
+class LocalizedText:
+    text: str
+    language: str
+    is_fallback: bool
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def validate_translations(value: object) -> None:
+    if not isinstance(value, dict):
+        raise ValidationError(_("Translations must be an object keyed by language code."))
+    for language, fields in value.items():
+        if language not in CONTENT_LANGUAGE_CODES:
+            raise ValidationError(
+                _("“%(language)s” is not a supported language code."),
+                params={"language": language},
+            )
+        if not isinstance(fields, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in fields.items()
+        ):
+            raise ValidationError(
+                _("Translations for “%(language)s” must map field names to text."),
+                params={"language": language},
+            )
+
+
+class TranslatableContent(models.Model):
+    """Text written by people, in its original language, with optional translations."""
+
+    translatable_fields: tuple[str, ...] = ()
+
+    language = models.CharField(
+        _("original language"), max_length=8, choices=CONTENT_LANGUAGES, default="en"
+    )
+    translations = models.JSONField(
+        _("translations"),
+        default=dict,
+        blank=True,
+        validators=[validate_translations],
+        help_text=_('{"sv": {"field": "text"}, ...}: translations of the text fields.'),
+    )
+
+    class Meta:
+        abstract = True
+
+    def clean(self) -> None:
+        super().clean()
+        unknown = {
+            field
+            for fields in (self.translations or {}).values()
+            if isinstance(fields, dict)
+            for field in fields
+        } - set(self.translatable_fields)
+        if unknown:
+            raise ValidationError(
+                {
+                    "translations": _("These fields cannot be translated: %(fields)s.")
+                    % {"fields": ", ".join(sorted(unknown))}
+                }
+            )
+
+    def localized(self, field: str, language: str) -> LocalizedText:
+        original = getattr(self, field) or ""
+        base = language.split("-")[0]
+        if base != self.language:
+            translated = (self.translations or {}).get(base, {}).get(field)
+            if translated:
+                return LocalizedText(translated, base, is_fallback=False)
+        return LocalizedText(original, self.language, is_fallback=base != self.language)
+
+    def is_translated_into(self, language: str) -> bool:
+        base = language.split("-")[0]
+        if base == self.language:
+            return True
+        available = (self.translations or {}).get(base, {})
+        return all(available.get(f) for f in self.translatable_fields if getattr(self, f))
+
+
+class Sourced(models.Model):
+    """Where a record's facts come from (a seed document, an import file, a person)."""
+
+    source = models.CharField(_("source"), max_length=255, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class Timestamped(models.Model):
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        abstract = True

@@ -1,0 +1,41 @@
+"""Helpers the domain services share; the services in each app are the one write path."""
+
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from django.db import models
+from django.utils.text import slugify
+
+M = TypeVar("M", bound=models.Model)
+
+
+def unique_slug(model: type[models.Model], text: str, *, exclude_pk: Any = None) -> str:
+    base = slugify(text)[:80].strip("-") or "item"
+    slug, n = base, 2
+    existing = model._default_manager.filter(slug__startswith=base)
+    if exclude_pk is not None:
+        existing = existing.exclude(pk=exclude_pk)
+    taken = set(existing.values_list("slug", flat=True))
+    while slug in taken:
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def model_save(instance: M, fields: Mapping[str, Any]) -> M:
+    """Set fields (many-to-many included), validate the whole record and save it.
+
+    Raises ValidationError keyed by field name, so that forms, the API and the importer can
+    say which field is wrong. Callers wrap it in their own transaction.
+    """
+    m2m_names = {f.name for f in instance._meta.many_to_many}
+    unknown = set(fields) - m2m_names - {f.name for f in instance._meta.concrete_fields}
+    if unknown:
+        raise TypeError(f"{type(instance).__name__} has no fields {sorted(unknown)}")
+    for name, value in fields.items():
+        if name not in m2m_names:
+            setattr(instance, name, value)
+    instance.full_clean()
+    instance.save()
+    for name in m2m_names & set(fields):
+        getattr(instance, name).set(fields[name])
+    return instance

@@ -1,0 +1,32 @@
+from django import template
+from django.utils.translation import get_language
+
+from villagehub.core.models import CONTENT_LANGUAGES, LocalizedText
+
+register = template.Library()
+
+_LANGUAGE_NAMES = dict(CONTENT_LANGUAGES)
+
+
+@register.simple_tag(takes_context=True)
+def localized(context, obj, field: str) -> LocalizedText:
+    """`{% localized practice "title" as title %}`: the visitor's language, else the original."""
+    return obj.localized(field, get_language() or "en")
+
+
+@register.filter
+def language_name(code: str) -> str:
+    """The name of a language in that language (“dansk”), for notes on untranslated text."""
+    return _LANGUAGE_NAMES.get(code, code)
+
+
+@register.simple_tag(takes_context=True)
+def query_with(context, **changes) -> str:
+    """The current query string with some parameters replaced (page links, filter links)."""
+    query = context["request"].GET.copy()
+    for key, value in changes.items():
+        if value in (None, ""):
+            query.pop(key, None)
+        else:
+            query[key] = value
+    return query.urlencode()

@@ -1,0 +1,136 @@
+"""What can be imported and exported: one entry per kind of record, in dependency order.
+
+Columns are model field names. Relations are written by slug (goals by number, countries by
+ISO 3166-1 alpha-2 code); nested lists and translations are JSON (in a CSV cell too).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import models
+
+from villagehub.communities.models import Community, Network
+from villagehub.communities.services import community_upsert, network_upsert
+from villagehub.countries.models import Factsheet
+from villagehub.countries.services import factsheet_upsert
+from villagehub.organisations.models import Organisation
+from villagehub.organisations.services import organisation_upsert
+from villagehub.practices.models import Practice
+from villagehub.practices.services import practice_upsert
+from villagehub.taxonomy.models import FundingSource, Goal, Theme
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    model: type[models.Model]
+    key: str  # the column that identifies a record across files
+    columns: tuple[str, ...]
+    upsert: Callable[..., models.Model]
+    # Columns holding lists of objects; exported with these functions, imported as given.
+    nested: dict[str, Callable[[Any], list[dict]]] = field(default_factory=dict)
+    prefetch: tuple[str, ...] = ()
+
+    def is_nested(self, column: str) -> bool:
+        return column in self.nested or column == "translations"
+
+
+# The model each relation points at, and the field that names a record of it.
+REFERENCE_KEYS: dict[type[models.Model], str] = {
+    Organisation: "slug",
+    Network: "slug",
+    Community: "slug",
+    Theme: "slug",
+    FundingSource: "slug",
+    Goal: "number",
+}
+
+KINDS: dict[str, Kind] = {
+    k.name: k
+    for k in [
+        Kind(
+            name="organisations",
+            model=Organisation,
+            key="slug",
+            columns=(
+                "slug", "name", "acronym", "kind", "country", "website", "description",
+                "language", "translations", "source",
+            ),
+            upsert=organisation_upsert,
+        ),
+        Kind(
+            name="networks",
+            model=Network,
+            key="slug",
+            columns=(
+                "slug", "name", "kind", "description", "website", "country", "region",
+                "founded", "period_start", "period_end", "operator", "target_population_min",
+                "target_population_max", "organisations", "themes", "goals", "language",
+                "translations", "source",
+            ),
+            upsert=network_upsert,
+            prefetch=("organisations", "themes", "goals"),
+        ),
+        Kind(
+            name="communities",
+            model=Community,
+            key="slug",
+            columns=(
+                "slug", "name", "kind", "country", "region", "population", "population_year",
+                "latitude", "longitude", "coordinates_approximate", "website", "description",
+                "themes", "goals", "networks", "representatives", "language", "translations",
+                "source",
+            ),
+            upsert=community_upsert,
+            nested={
+                "representatives": lambda c: [
+                    {"name": r.name, "role": r.role} for r in c.representatives.all()
+                ]
+            },
+            prefetch=("themes", "goals", "networks", "representatives"),
+        ),
+        Kind(
+            name="practices",
+            model=Practice,
+            key="slug",
+            columns=(
+                "slug", "title", "community", "organisations", "summary", "description",
+                "results", "themes", "goals", "funding_sources", "start_year", "end_year",
+                "status", "is_published", "links", "language", "translations", "source",
+            ),
+            upsert=practice_upsert,
+            nested={
+                "links": lambda p: [
+                    {"url": x.url, "title": x.title, "kind": x.kind} for x in p.links.all()
+                ]
+            },
+            prefetch=("organisations", "themes", "goals", "funding_sources", "links"),
+        ),
+        Kind(
+            name="factsheets",
+            model=Factsheet,
+            key="country",
+            columns=(
+                "country", "definition", "digital_key_feature", "digital_text",
+                "social_innovation_key_feature", "social_innovation_text",
+                "managing_authority", "cap_network_support", *Factsheet.ACTIVITY_FIELDS,
+                "other_policies", "taskforce", "taskforce_text", "last_updated", "cap_support",
+                "language", "translations", "source",
+            ),
+            upsert=factsheet_upsert,
+            nested={
+                "cap_support": lambda f: [
+                    {
+                        "period": s.period,
+                        "support": s.support,
+                        "measures": s.measures,
+                        **({"translations": s.translations} if s.translations else {}),
+                    }
+                    for s in f.cap_support.all()
+                ]
+            },
+            prefetch=("cap_support",),
+        ),
+    ]
+}  # fmt: skip

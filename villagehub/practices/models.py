@@ -1,0 +1,97 @@
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from villagehub.core.models import Sourced, Timestamped, TranslatableContent
+
+YEAR_VALIDATORS = [MinValueValidator(1900), MaxValueValidator(2100)]
+
+
+class Practice(TranslatableContent, Sourced, Timestamped):
+    """A good practice or initiative of a community or organisation."""
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        ONGOING = "ongoing", _("Ongoing")
+        COMPLETED = "completed", _("Completed")
+
+    translatable_fields = ("title", "summary", "description", "results")
+
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    title = models.CharField(_("title"), max_length=200)
+    community = models.ForeignKey(
+        "communities.Community",
+        verbose_name=_("community"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="practices",
+    )
+    organisations = models.ManyToManyField(
+        "organisations.Organisation",
+        verbose_name=_("organisations"),
+        blank=True,
+        related_name="practices",
+    )
+    summary = models.TextField(_("summary"), max_length=600)
+    description = models.TextField(_("description"), blank=True)
+    results = models.TextField(_("results"), blank=True)
+    themes = models.ManyToManyField(
+        "taxonomy.Theme", verbose_name=_("themes"), blank=True, related_name="practices"
+    )
+    goals = models.ManyToManyField(
+        "taxonomy.Goal", verbose_name=_("Agenda 2030 goals"), blank=True, related_name="practices"
+    )
+    funding_sources = models.ManyToManyField(
+        "taxonomy.FundingSource", verbose_name=_("funding sources"), blank=True, related_name="+"
+    )
+    start_year = models.PositiveSmallIntegerField(
+        _("start year"), null=True, blank=True, validators=YEAR_VALIDATORS
+    )
+    end_year = models.PositiveSmallIntegerField(
+        _("end year"), null=True, blank=True, validators=YEAR_VALIDATORS
+    )
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, blank=True)
+    is_published = models.BooleanField(_("published"), default=True)
+
+    class Meta:
+        ordering = ["-created_at", "title"]
+        verbose_name = _("practice")
+        verbose_name_plural = _("practices")
+        indexes = [models.Index(fields=["is_published", "-created_at"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("practices:detail", kwargs={"slug": self.slug})
+
+    def clean(self) -> None:
+        super().clean()
+        if self.start_year and self.end_year and self.end_year < self.start_year:
+            raise ValidationError({"end_year": _("The end year is before the start year.")})
+
+
+class PracticeLink(models.Model):
+    class Kind(models.TextChoices):
+        WEBSITE = "website", _("Website")
+        VIDEO = "video", _("Video")
+        DOCUMENT = "document", _("Document")
+        IMAGE = "image", _("Image")
+        SOURCE = "source", _("Source")
+
+    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="links")
+    url = models.URLField(_("address"))
+    title = models.CharField(_("title"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.WEBSITE)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("link")
+        verbose_name_plural = _("links and media")
+
+    def __str__(self) -> str:
+        return self.title

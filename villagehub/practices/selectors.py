@@ -1,0 +1,136 @@
+from django import forms
+from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from villagehub.communities.models import SIZE_BANDS, size_band_q
+from villagehub.taxonomy.models import GOAL_TITLES, Theme
+
+from .models import Practice
+
+
+class PracticeFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=200, strip=True)
+    country = forms.ChoiceField(label=_("Country"), required=False, choices=[])
+    theme = forms.SlugField(label=_("Theme"), required=False)
+    sdg = forms.TypedChoiceField(
+        label=_("Agenda 2030 goal"),
+        required=False,
+        coerce=int,
+        choices=[(n, n) for n in GOAL_TITLES],
+    )
+    size = forms.ChoiceField(
+        label=_("Community size"),
+        required=False,
+        choices=[(k, label) for k, (label, _low, _high) in SIZE_BANDS.items()],
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["country"].choices = [(c.code.lower(), c.name) for c in countries]
+
+    def clean_theme(self):
+        slug = self.cleaned_data["theme"]
+        if slug and not Theme.objects.filter(slug=slug).exists():
+            raise forms.ValidationError(_("there is no such theme."))
+        return slug
+
+
+def practice_list_base() -> QuerySet[Practice]:
+    return Practice.objects.filter(is_published=True).select_related("community")
+
+
+def _apply(qs: QuerySet[Practice], filters: dict, skip: str = "") -> QuerySet[Practice]:
+    if filters.get("q") and skip != "q":
+        q = filters["q"]
+        qs = qs.filter(
+            Q(title__icontains=q)
+            | Q(summary__icontains=q)
+            | Q(description__icontains=q)
+            | Q(community__name__icontains=q)
+        )
+    if filters.get("country") and skip != "country":
+        qs = qs.filter(community__country=filters["country"].upper())
+    if filters.get("theme") and skip != "theme":
+        qs = qs.filter(themes__slug=filters["theme"])
+    if filters.get("sdg") and skip != "sdg":
+        qs = qs.filter(goals__number=filters["sdg"])
+    if filters.get("size") and skip != "size":
+        qs = qs.filter(size_band_q(filters["size"], prefix="community__"))
+    return qs
+
+
+def practice_list(*, filters: dict) -> QuerySet[Practice]:
+    return (
+        _apply(practice_list_base(), filters)
+        .select_related("community")
+        .prefetch_related("themes")
+        .distinct()
+        .order_by("-created_at", "title")
+    )
+
+
+def practice_facets(*, filters: dict) -> dict[str, list[dict]]:
+    """Counts per filter value, each facet counted under all the other active filters."""
+    themes = {t.slug: t for t in Theme.objects.all()}
+    facets: dict[str, list[dict]] = {}
+
+    rows = (
+        _apply(practice_list_base(), filters, skip="country")
+        .exclude(community__isnull=True)
+        .values("community__country")
+        .annotate(n=Count("pk", distinct=True))
+        .order_by("community__country")
+    )
+    facets["country"] = sorted(
+        (
+            {
+                "value": r["community__country"].lower(),
+                "label": countries.name(r["community__country"]),
+                "count": r["n"],
+            }
+            for r in rows
+        ),
+        key=lambda f: str(f["label"]),
+    )
+
+    rows = (
+        _apply(practice_list_base(), filters, skip="theme")
+        .filter(themes__isnull=False)
+        .values("themes__slug")
+        .annotate(n=Count("pk", distinct=True))
+    )
+    counts = {r["themes__slug"]: r["n"] for r in rows}
+    facets["theme"] = [
+        {"value": slug, "theme": theme, "count": counts[slug]}
+        for slug, theme in themes.items()
+        if slug in counts
+    ]
+
+    rows = (
+        _apply(practice_list_base(), filters, skip="sdg")
+        .filter(goals__isnull=False)
+        .values("goals__number")
+        .annotate(n=Count("pk", distinct=True))
+        .order_by("goals__number")
+    )
+    facets["sdg"] = [
+        {"value": r["goals__number"], "label": GOAL_TITLES[r["goals__number"]], "count": r["n"]}
+        for r in rows
+    ]
+
+    base = _apply(practice_list_base(), filters, skip="size")
+    aggregates = base.aggregate(
+        **{
+            band.replace("-", "_"): Count(
+                "pk", filter=size_band_q(band, "community__"), distinct=True
+            )
+            for band in SIZE_BANDS
+        }
+    )
+    facets["size"] = [
+        {"value": band, "label": label, "count": aggregates[band.replace("-", "_")]}
+        for band, (label, _low, _high) in SIZE_BANDS.items()
+        if aggregates[band.replace("-", "_")]
+    ]
+    return facets

@@ -1,0 +1,48 @@
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.db import transaction
+
+from villagehub.core.services import model_save, unique_slug
+
+from .models import Practice, PracticeLink
+
+
+def _links_set(practice: Practice, links: Iterable[Mapping[str, Any]]) -> None:
+    practice.links.all().delete()
+    for position, link in enumerate(links):
+        model_save(PracticeLink(practice=practice, position=position), dict(link))
+
+
+@transaction.atomic
+def practice_create(
+    *,
+    title: str = "",
+    slug: str = "",
+    links: Iterable[Mapping[str, Any]] | None = None,
+    **fields: Any,
+) -> Practice:
+    practice = model_save(
+        Practice(slug=slug or unique_slug(Practice, title)), {"title": title, **fields}
+    )
+    if links is not None:
+        _links_set(practice, links)
+    return practice
+
+
+@transaction.atomic
+def practice_update(
+    *, practice: Practice, links: Iterable[Mapping[str, Any]] | None = None, **fields: Any
+) -> Practice:
+    model_save(practice, fields)
+    if links is not None:
+        _links_set(practice, links)
+    return practice
+
+
+@transaction.atomic
+def practice_upsert(*, slug: str, **fields: Any) -> Practice:
+    practice = Practice.objects.select_for_update().filter(slug=slug).first()
+    if practice is None:
+        return practice_create(slug=slug, **fields)
+    return practice_update(practice=practice, **fields)

@@ -1,0 +1,27 @@
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from villagehub.communities import views as community_views
+from villagehub.core import views as core_views
+
+handler400 = "villagehub.core.views.bad_request"
+handler404 = "villagehub.core.views.page_not_found"
+handler500 = "villagehub.core.views.server_error"
+
+urlpatterns = [
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("communities.geojson", community_views.community_geojson_view, name="communities-geojson"),
+]
+
+# English lives at unprefixed paths; every other language under its prefix (/sv/, /lv/, ...).
+urlpatterns += i18n_patterns(
+    path("", core_views.home, name="home"),
+    path("", include("villagehub.communities.urls")),
+    path("countries/", include("villagehub.countries.urls")),
+    path("practices/", include("villagehub.practices.urls")),
+    path("organisations/", include("villagehub.organisations.urls")),
+    path("admin/", admin.site.urls),
+    prefix_default_language=False,
+)
