@@ -151,6 +151,9 @@ STORAGES = {
         )
     },
 }
+if DEBUG:
+    # WhiteNoise serves from the finders in development but expects the folder to exist.
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 

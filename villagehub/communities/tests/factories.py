@@ -1,0 +1,24 @@
+import factory
+
+from villagehub.communities.models import Community, Network
+
+
+class NetworkFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Network
+        django_get_or_create = ["slug"]
+
+    name = factory.Sequence(lambda n: f"Network {n}")
+    slug = factory.Sequence(lambda n: f"network-{n}")
+    kind = Network.Kind.EU_PROJECT
+
+
+class CommunityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Community
+        django_get_or_create = ["slug"]
+
+    name = factory.Sequence(lambda n: f"Village {n}")
+    slug = factory.Sequence(lambda n: f"village-{n}")
+    kind = Community.Kind.VILLAGE
+    country = "DK"

@@ -1,0 +1,116 @@
+import json
+from decimal import Decimal
+
+import pytest
+
+from villagehub.communities.tests.factories import CommunityFactory, NetworkFactory
+from villagehub.practices.tests.factories import PracticeFactory
+
+
+@pytest.fixture
+def places(db):
+    network = NetworkFactory(slug="smart-rural-21", name="Smart Rural 21")
+    torup = CommunityFactory(
+        slug="torup",
+        name="Torup",
+        country="DK",
+        population=1200,
+        latitude=Decimal("55.94"),
+        longitude=Decimal("11.95"),
+    )
+    torup.networks.add(network)
+    penela = CommunityFactory(
+        slug="penela", name="Penela", country="PT", kind="municipality", population=5500
+    )
+    PracticeFactory(community=torup, title="Torup Ting")
+    return {"torup": torup, "penela": penela, "network": network}
+
+
+def test_community_list_shows_every_community_with_its_practice_count(client, places):
+    response = client.get("/communities/")
+    assert response.status_code == 200
+    rows = [(c.name, c.practice_count) for c in response.context["page"].object_list]
+    assert rows == [("Penela", 0), ("Torup", 1)]
+
+
+@pytest.mark.parametrize(
+    ("query", "names"),
+    [
+        ("country=pt", ["Penela"]),
+        ("kind=municipality", ["Penela"]),
+        ("network=smart-rural-21", ["Torup"]),
+        ("size=under-2000", ["Torup"]),
+        ("size=5000-50000", ["Penela"]),
+        ("q=tor", ["Torup"]),
+    ],
+)
+def test_community_list_filters(client, places, query, names):
+    response = client.get(f"/communities/?{query}")
+    assert [c.name for c in response.context["page"].object_list] == names
+
+
+@pytest.mark.parametrize(
+    "query", ["country=zz", "kind=castle", "network=nope", "size=huge", "theme=%00", "page=x"]
+)
+def test_community_list_ignores_malformed_filters_and_says_so(client, places, query):
+    response = client.get(f"/communities/?{query}")
+    assert response.status_code == 200
+    assert len(response.context["page"].object_list) == 2
+    if not query.startswith("page"):
+        assert len(response.context["problems"]) == 1
+
+
+def test_community_list_query_count_does_not_grow_with_rows(
+    client, places, django_assert_max_num_queries
+):
+    for n in range(30):
+        CommunityFactory(slug=f"extra-{n}", name=f"Extra {n}")
+    with django_assert_max_num_queries(6):
+        response = client.get("/communities/")
+    assert response.status_code == 200
+
+
+def test_community_list_draws_located_communities_on_the_map(client, places):
+    response = client.get("/communities/")
+    assert [p["slug"] for p in response.context["map_points"]] == ["torup"]
+    assert b"<svg" in response.content
+
+
+def test_community_detail_shows_profile_and_practices(client, places):
+    response = client.get("/communities/torup/")
+    assert response.status_code == 200
+    assert b"Torup Ting" in response.content
+    assert b"Smart Rural 21" in response.content
+
+
+def test_community_detail_of_unknown_slug_is_a_helpful_404(client, places):
+    response = client.get("/communities/atlantis/")
+    assert response.status_code == 404
+    assert b"Page not found" in response.content
+    assert b'href="/practices/"' in response.content
+
+
+def test_communities_geojson_follows_rfc_7946(client, places):
+    response = client.get("/communities.geojson")
+    assert response["Content-Type"] == "application/geo+json"
+    data = json.loads(response.content)
+    assert data["type"] == "FeatureCollection"
+    assert len(data["features"]) == 1
+    feature = data["features"][0]
+    assert feature["type"] == "Feature"
+    # Longitude first, then latitude (RFC 7946, section 3.1.1).
+    assert feature["geometry"] == {"type": "Point", "coordinates": [11.95, 55.94]}
+    assert feature["properties"]["name"] == "Torup"
+    assert feature["properties"]["url"] == "http://testserver/communities/torup/"
+
+
+def test_network_page_lists_member_communities(client, places):
+    response = client.get("/networks/smart-rural-21/")
+    assert response.status_code == 200
+    assert [c.name for c in response.context["communities"]] == ["Torup"]
+
+
+def test_pages_in_other_languages_live_under_a_prefix(client, places):
+    response = client.get("/sv/communities/torup/")
+    assert response.status_code == 200
+    assert b'<html lang="sv">' in response.content

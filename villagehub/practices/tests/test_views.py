@@ -1,0 +1,97 @@
+import pytest
+
+from villagehub.communities.tests.factories import CommunityFactory
+from villagehub.practices.tests.factories import PracticeFactory
+from villagehub.taxonomy.models import Goal, Theme
+
+
+@pytest.fixture
+def practices(db):
+    broadband = Theme.objects.get(slug="broadband")
+    canteens = Theme.objects.get(slug="school-canteens")
+    goal_9 = Goal.objects.get(number=9)
+    raudanmaa = CommunityFactory(slug="raudanmaa", name="Raudanmaa", country="FI", population=900)
+    mouans = CommunityFactory(
+        slug="mouans-sartoux", name="Mouans-Sartoux", country="FR", population=10000
+    )
+    fibre = PracticeFactory(
+        slug="fibre", title="Village fibre", community=raudanmaa, themes=[broadband],
+        goals=[goal_9],
+    )
+    canteen = PracticeFactory(
+        slug="canteens", title="Organic canteens", community=mouans, themes=[canteens],
+        language="fr", summary="Cantines 100 % bio.",
+        translations={"en": {"summary": "100 % organic canteens."}},
+    )
+    PracticeFactory(slug="hidden", title="Draft", community=mouans, is_published=False)
+    return {"fibre": fibre, "canteen": canteen}  # fmt: skip
+
+
+def _slugs(response):
+    return [p.slug for p in response.context["page"].object_list]
+
+
+def test_practice_list_shows_published_practices_only(client, practices):
+    response = client.get("/practices/")
+    assert sorted(_slugs(response)) == ["canteens", "fibre"]
+
+
+@pytest.mark.parametrize(
+    ("query", "slugs"),
+    [
+        ("country=fi", ["fibre"]),
+        ("theme=school-canteens", ["canteens"]),
+        ("sdg=9", ["fibre"]),
+        ("size=under-2000", ["fibre"]),
+        ("size=5000-50000", ["canteens"]),
+        ("q=organic", ["canteens"]),
+        ("q=raudanmaa", ["fibre"]),
+        ("country=fi&theme=school-canteens", []),
+    ],
+)
+def test_practice_list_filters(client, practices, query, slugs):
+    assert _slugs(client.get(f"/practices/?{query}")) == slugs
+
+
+def test_practice_facets_count_each_value_under_the_other_filters(client, practices):
+    facets = client.get("/practices/?country=fi").context["facets"]
+    # The country facet ignores the country filter itself, so both countries stay choosable.
+    assert [(f["value"], f["count"]) for f in facets["country"]] == [("fi", 1), ("fr", 1)]
+    assert [(f["value"], f["count"]) for f in facets["theme"]] == [("broadband", 1)]
+    assert [(f["value"], f["count"]) for f in facets["sdg"]] == [(9, 1)]
+    assert [(f["value"], f["count"]) for f in facets["size"]] == [("under-2000", 1)]
+
+
+@pytest.mark.parametrize("query", ["sdg=abc", "sdg=18", "theme=nope", "country=xx", "size=%FF"])
+def test_practice_list_reports_malformed_filters_instead_of_failing(client, practices, query):
+    response = client.get(f"/practices/?{query}")
+    assert response.status_code == 200
+    assert len(response.context["problems"]) == 1
+    assert sorted(_slugs(response)) == ["canteens", "fibre"]
+
+
+def test_practice_list_query_count_does_not_grow_with_rows(
+    client, practices, django_assert_max_num_queries
+):
+    community = CommunityFactory(slug="many", name="Many")
+    for n in range(40):
+        PracticeFactory(slug=f"p-{n}", community=community, themes=[Theme.objects.first()])
+    with django_assert_max_num_queries(10):
+        assert client.get("/practices/").status_code == 200
+
+
+def test_practice_detail_shows_the_translation_when_there_is_one(client, practices):
+    response = client.get("/practices/canteens/")
+    assert b"100 % organic canteens." in response.content
+    assert b'class="note"' not in response.content
+
+
+def test_practice_detail_falls_back_to_the_original_with_a_note(client, practices):
+    response = client.get("/sv/practices/canteens/")
+    assert "Cantines 100 % bio.".encode() in response.content
+    assert b'lang="fr"' in response.content
+    assert b'class="note"' in response.content
+
+
+def test_unpublished_practices_are_not_found(client, practices):
+    assert client.get("/practices/hidden/").status_code == 404
