@@ -1,0 +1,38 @@
+import os
+import subprocess
+import sys
+
+import pytest
+
+IMPORT_SETTINGS = "import villagehub.settings"
+
+
+def _load_settings(**env):
+    environment = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG"}}
+    environment.update(env)
+    return subprocess.run(  # noqa: S603 - fixed arguments, our own interpreter
+        [sys.executable, "-c", IMPORT_SETTINGS],
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize("secret", [None, "short"])
+def test_settings_refuse_production_without_a_real_secret(secret):
+    env = {"DEBUG": "false"} if secret is None else {"DEBUG": "false", "SECRET_KEY": secret}
+    result = _load_settings(**env)
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set to a real secret" in result.stderr
+
+
+def test_settings_accept_production_with_a_real_secret():
+    result = _load_settings(DEBUG="false", SECRET_KEY="x" * 50, ALLOWED_HOSTS="hub.example.org")
+    assert result.returncode == 0, result.stderr
+
+
+def test_settings_explain_a_malformed_boolean():
+    result = _load_settings(DEBUG="maybe")
+    assert result.returncode != 0
+    assert "DEBUG must be true or false" in result.stderr
