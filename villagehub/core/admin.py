@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 
 
 class ServiceAdmin(admin.ModelAdmin):
@@ -8,6 +9,7 @@ class ServiceAdmin(admin.ModelAdmin):
     formsets are saved after it by Django as usual.
     """
 
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     save_service = None  # e.g. staticmethod(lambda obj, fields: community_update(...))
 
     def save_model(self, request, obj, form, change):

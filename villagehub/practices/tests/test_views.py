@@ -15,12 +15,19 @@ def practices(db):
         slug="mouans-sartoux", name="Mouans-Sartoux", country="FR", population=10000
     )
     fibre = PracticeFactory(
-        slug="fibre", title="Village fibre", community=raudanmaa, themes=[broadband],
+        slug="fibre",
+        title="Village fibre",
+        community=raudanmaa,
+        themes=[broadband],
         goals=[goal_9],
     )
     canteen = PracticeFactory(
-        slug="canteens", title="Organic canteens", community=mouans, themes=[canteens],
-        language="fr", summary="Cantines 100 % bio.",
+        slug="canteens",
+        title="Organic canteens",
+        community=mouans,
+        themes=[canteens],
+        language="fr",
+        summary="Cantines 100 % bio.",
         translations={"en": {"summary": "100 % organic canteens."}},
     )
     PracticeFactory(slug="hidden", title="Draft", community=mouans, is_published=False)

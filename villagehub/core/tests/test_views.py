@@ -1,0 +1,101 @@
+import pytest
+from django.core.management import call_command
+from django.test import override_settings
+
+PUBLIC_PAGES = [
+    "/",
+    "/communities/",
+    "/communities/torup/",
+    "/networks/",
+    "/networks/smart-little-village/",
+    "/countries/",
+    "/countries/lv/",
+    "/practices/",
+    "/practices/torup-ting/",
+    "/organisations/",
+    "/organisations/jozef-stefan-institute/",
+]
+
+
+@pytest.fixture
+def demo(db):
+    call_command("demo", no_migrate=True)
+
+
+@pytest.mark.parametrize("prefix", ["", "/sv", "/sl"])
+@pytest.mark.parametrize("url", PUBLIC_PAGES)
+def test_every_public_page_renders_with_one_h1_and_landmarks(client, demo, prefix, url):
+    response = client.get(prefix + url)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html.count("<h1") == 1
+    assert '<main id="main"' in html
+    assert "<header" in html
+    assert "<nav" in html
+    assert "<footer" in html
+    assert len(response.content) < 60_000
+
+
+def test_home_page_shows_numbers_and_latest_practices(client, demo):
+    response = client.get("/")
+    numbers = {str(label): value for value, label in response.context["numbers"]}
+    assert numbers == {
+        "communities": 5,
+        "practices": 12,
+        "countries": 5,
+        "organisations": 7,
+        "networks": 6,
+        "country factsheets": 1,
+    }
+    assert len(response.context["latest_practices"]) == 6
+
+
+@override_settings(HUB_NETWORK="smart-little-village", HUB_NAME="Smart Little Village hub")
+def test_home_page_opens_with_the_network_running_the_hub(client, demo):
+    response = client.get("/")
+    assert b"Smart Little Village hub" in response.content
+    assert b"Non-profit organisation started in Sk" in response.content
+
+
+def test_organisation_list_filters_by_kind(client, demo):
+    response = client.get("/organisations/?kind=research")
+    assert [o.slug for o in response.context["page"].object_list] == ["jozef-stefan-institute"]
+
+
+def test_organisation_list_reports_unknown_kind(client, demo):
+    response = client.get("/organisations/?kind=pirates")
+    assert response.status_code == 200
+    assert len(response.context["problems"]) == 1
+    assert len(response.context["page"].object_list) == 7
+
+
+def test_organisation_page_shows_the_networks_it_runs(client, demo):
+    response = client.get("/organisations/jozef-stefan-institute/")
+    assert [n.slug for n in response.context["operated"]] == ["srip-smart-cities-and-communities"]
+
+
+def test_network_page_shows_what_the_seed_says(client, demo):
+    response = client.get("/networks/smart-little-village/")
+    network = response.context["network"]
+    assert (network.founded, network.region, network.country.code) == (2017, "Skåne", "SE")
+    assert (network.target_population_min, network.target_population_max) == (5000, 50000)
+    assert [g.number for g in network.goals.all()] == [3, 8, 9, 11]
+
+
+@pytest.mark.parametrize(
+    "url", ["/practices/nope/", "/organisations/nope/", "/networks/nope/", "/sv/communities/x/"]
+)
+def test_unknown_slugs_are_helpful_404s(client, demo, url):
+    response = client.get(url)
+    assert response.status_code == 404
+    assert b'href="' in response.content
+
+
+def test_demo_loads_twice_without_duplicates(demo):
+    from villagehub.communities.models import Community, Representative
+    from villagehub.practices.models import Practice
+
+    before = (Community.objects.count(), Practice.objects.count(), Representative.objects.count())
+    call_command("demo", no_migrate=True)
+    after = (Community.objects.count(), Practice.objects.count(), Representative.objects.count())
+    assert before == after == (5, 12, 4)
