@@ -45,9 +45,7 @@ def test_localized_falls_back_to_the_original_and_says_so(swedish_network):
 
 def test_translations_of_unknown_fields_are_refused(db):
     with pytest.raises(ValidationError) as error:
-        network_create(
-            name="N", kind=Network.Kind.CLUSTER, translations={"fr": {"name": "Réseau"}}
-        )
+        network_create(name="N", kind=Network.Kind.CLUSTER, translations={"fr": {"name": "Réseau"}})
     assert "translations" in error.value.message_dict
 
 

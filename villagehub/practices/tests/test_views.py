@@ -95,7 +95,7 @@ def test_practice_detail_shows_the_translation_when_there_is_one(client, practic
 
 def test_practice_detail_falls_back_to_the_original_with_a_note(client, practices):
     response = client.get("/sv/practices/canteens/")
-    assert "Cantines 100 % bio.".encode() in response.content
+    assert b"Cantines 100 % bio." in response.content
     assert b'lang="fr"' in response.content
     assert b'class="note"' in response.content
 
