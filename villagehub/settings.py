@@ -166,6 +166,12 @@ HUB_NAME = os.environ.get("HUB_NAME", "Village Hub")
 # The slug of the network that runs this installation; its description opens the home page.
 HUB_NETWORK = os.environ.get("HUB_NETWORK", "")
 
+# Map tiles for the interactive map (loaded only when a visitor asks for it).
+MAP_TILES_URL = os.environ.get("MAP_TILES_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+MAP_ATTRIBUTION = os.environ.get(
+    "MAP_ATTRIBUTION", "© OpenStreetMap contributors (openstreetmap.org/copyright)"
+)
+
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
 
@@ -30,6 +31,8 @@ def community_list_view(request):
             "kinds": Community.Kind.choices,
             "networks": Network.objects.order_by("name"),
             "map_points": community_map_points(communities),
+            "map_tiles_url": settings.MAP_TILES_URL,
+            "map_attribution": settings.MAP_ATTRIBUTION,
         },
     )
 

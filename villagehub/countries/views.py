@@ -9,10 +9,9 @@ from .models import CapSupport, Factsheet
 
 
 def country_list_view(request):
-    factsheets = list(Factsheet.objects.prefetch_related("cap_support").order_by("country"))
+    available = list(Factsheet.objects.prefetch_related("cap_support").order_by("country"))
     chosen = {c.upper() for c in request.GET.getlist("c") if c.upper() in countries}
-    if chosen:
-        factsheets = [f for f in factsheets if f.country.code in chosen]
+    factsheets = [f for f in available if f.country.code in chosen] if chosen else available
     community_countries = sorted(
         set(Community.objects.order_by().values_list("country", flat=True).distinct()),
         key=lambda c: str(countries.name(c)),
@@ -22,6 +21,7 @@ def country_list_view(request):
         "countries/country_list.html",
         {
             "factsheets": factsheets,
+            "available": available,
             "periods": CapSupport.Period.choices,
             "all_countries": [(c.lower(), countries.name(c)) for c in community_countries],
             "chosen": chosen,

@@ -37,3 +37,13 @@ def test_country_without_factsheet_still_lists_its_communities(client, demo):
 @pytest.mark.parametrize("code", ["xx", "latvia", "1"])
 def test_unknown_country_code_is_a_404(client, demo, code):
     assert client.get(f"/countries/{code}/").status_code == 404
+
+
+def test_country_list_compares_only_the_chosen_countries(client, demo):
+    from villagehub.countries.services import factsheet_upsert
+
+    factsheet_upsert(country="se", digital_key_feature="yes")
+    factsheet_upsert(country="fi", digital_key_feature="partly")
+    response = client.get("/countries/?c=lv&c=se&c=zz")
+    assert [f.country.code for f in response.context["factsheets"]] == ["LV", "SE"]
+    assert [f.country.code for f in response.context["available"]] == ["FI", "LV", "SE"]
