@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.shortcuts import render
-from django.utils.translation import gettext as _
+from django.utils.translation import npgettext
 
 from villagehub.communities.models import Community, Network
 from villagehub.countries.models import Factsheet
@@ -12,14 +12,29 @@ def home(request):
     network = (
         Network.objects.filter(slug=settings.HUB_NETWORK).first() if settings.HUB_NETWORK else None
     )
-    numbers = [
-        (Community.objects.count(), _("communities")),
-        (practice_list(filters={}).count(), _("practices")),
-        (Community.objects.order_by().values("country").distinct().count(), _("countries")),
-        (Organisation.objects.count(), _("organisations")),
-        (Network.objects.count(), _("networks")),
-        (Factsheet.objects.count(), _("country factsheets")),
-    ]
+    counts = {
+        "communities": Community.objects.count(),
+        "practices": practice_list(filters={}).count(),
+        "countries": Community.objects.order_by().values("country").distinct().count(),
+        "organisations": Organisation.objects.count(),
+        "networks": Network.objects.count(),
+        "factsheets": Factsheet.objects.count(),
+    }
+    # A word after a number takes its own grammatical form in many languages (Finnish
+    # "12 käytäntöä"), hence plural forms with a context rather than the model names.
+    labels = {
+        "communities": npgettext("number of", "community", "communities", counts["communities"]),
+        "practices": npgettext("number of", "practice", "practices", counts["practices"]),
+        "countries": npgettext("number of", "country", "countries", counts["countries"]),
+        "organisations": npgettext(
+            "number of", "organisation", "organisations", counts["organisations"]
+        ),
+        "networks": npgettext("number of", "network", "networks", counts["networks"]),
+        "factsheets": npgettext(
+            "number of", "country factsheet", "country factsheets", counts["factsheets"]
+        ),
+    }
+    numbers = [(counts[key], labels[key]) for key in counts]
     return render(
         request,
         "core/home.html",

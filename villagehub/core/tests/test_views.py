@@ -45,7 +45,7 @@ def test_home_page_shows_numbers_and_latest_practices(client, demo):
         "countries": 5,
         "organisations": 7,
         "networks": 6,
-        "country factsheets": 1,
+        "country factsheet": 1,
     }
     assert len(response.context["latest_practices"]) == 6
 
