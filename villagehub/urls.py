@@ -1,7 +1,6 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
-from django.views.i18n import set_language
 
 from villagehub.communities import views as community_views
 from villagehub.core import views as core_views
@@ -11,7 +10,7 @@ handler404 = "villagehub.core.views.page_not_found"
 handler500 = "villagehub.core.views.server_error"
 
 urlpatterns = [
-    path("i18n/setlang/", set_language, name="set_language"),
+    path("i18n/setlang/", core_views.language_set, name="set_language"),
     path("communities.geojson", community_views.community_geojson_view, name="communities-geojson"),
 ]
 

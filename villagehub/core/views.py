@@ -1,6 +1,11 @@
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.shortcuts import render
+from django.utils import translation
 from django.utils.translation import npgettext
+from django.views.decorators.http import require_POST
+from django.views.i18n import set_language
 
 from villagehub.communities.models import Community, Network
 from villagehub.countries.models import Factsheet
@@ -57,3 +62,17 @@ def bad_request(request, exception=None):
 
 def server_error(request):
     return render(request, "500.html", status=500)
+
+
+@require_POST
+def language_set(request):
+    """Django's set_language, run in the language of the page the visitor comes from.
+
+    set_language translates the `next` address by resolving it in the active language; the
+    switcher posts to an unprefixed address, so without this a visitor on a /sv/ page would
+    be resolved in English and stay on the Swedish page.
+    """
+    next_path = urlsplit(request.POST.get("next", "")).path
+    page_language = translation.get_language_from_path(next_path) or settings.LANGUAGE_CODE
+    with translation.override(page_language):
+        return set_language(request)

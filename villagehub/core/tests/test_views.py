@@ -99,3 +99,22 @@ def test_demo_loads_twice_without_duplicates(demo):
     call_command("demo", no_migrate=True)
     after = (Community.objects.count(), Practice.objects.count(), Representative.objects.count())
     assert before == after == (5, 12, 4)
+
+
+@pytest.mark.parametrize(
+    ("page", "language", "target"),
+    [
+        ("/practices/", "sv", "/sv/practices/"),
+        ("/sv/networks/smart-little-village/", "lv", "/lv/networks/smart-little-village/"),
+        ("/lv/communities/?country=dk", "en", "/communities/?country=dk"),
+    ],
+)
+def test_language_switcher_keeps_the_visitor_on_the_same_page(client, demo, page, language, target):
+    response = client.post("/i18n/setlang/", {"language": language, "next": page})
+    assert response.status_code == 302
+    assert response["Location"] == target
+
+
+def test_language_switcher_refuses_foreign_addresses(client, demo):
+    response = client.post("/i18n/setlang/", {"language": "sv", "next": "https://evil.example/"})
+    assert response["Location"] == "/sv/"
