@@ -13,6 +13,7 @@ class RepresentativeInline(admin.TabularInline):
 
 @admin.register(Community)
 class CommunityAdmin(ServiceAdmin):
+    nested_fields = {"representatives": ("name", "role")}
     list_display = ["name", "kind", "country", "region", "population", "updated_at"]
     list_filter = ["kind", "country", "networks", "themes", "language"]
     search_fields = ["name", "region", "description", "representatives__name"]

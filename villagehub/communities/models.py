@@ -9,13 +9,13 @@ from django_countries.fields import CountryField
 
 from villagehub.core.models import Sourced, Timestamped, TranslatableContent
 
-# Bands of inhabitants used to filter communities and practices; the hub serves places of
-# roughly 5,000–50,000 inhabitants and below.
+# Bands of inhabitants used to filter communities and practices, bounds included; the hub
+# serves places of roughly 5,000–50,000 inhabitants and below.
 SIZE_BANDS = {
-    "under-2000": (_("Under 2,000 inhabitants"), 0, 2000),
-    "2000-5000": (_("2,000–5,000 inhabitants"), 2000, 5000),
+    "under-2000": (_("Under 2,000 inhabitants"), 0, 1999),
+    "2000-5000": (_("2,000–5,000 inhabitants"), 2000, 4999),
     "5000-50000": (_("5,000–50,000 inhabitants"), 5000, 50000),
-    "over-50000": (_("Over 50,000 inhabitants"), 50000, None),
+    "over-50000": (_("Over 50,000 inhabitants"), 50001, None),
 }
 
 
@@ -23,7 +23,7 @@ def size_band_q(band: str, prefix: str = "") -> models.Q:
     _label, low, high = SIZE_BANDS[band]
     q = models.Q(**{f"{prefix}population__gte": low})
     if high is not None:
-        q &= models.Q(**{f"{prefix}population__lt": high})
+        q &= models.Q(**{f"{prefix}population__lte": high})
     return q
 
 
@@ -173,7 +173,7 @@ class Community(TranslatableContent, Sourced, Timestamped):
         if self.population is None:
             return None
         for key, (_label, low, high) in SIZE_BANDS.items():
-            if self.population >= low and (high is None or self.population < high):
+            if self.population >= low and (high is None or self.population <= high):
                 return key
         return None
 

@@ -5,9 +5,12 @@ from django.db import models
 class ServiceAdmin(admin.ModelAdmin):
     """Admin whose saves go through the app's update service, the one write path.
 
-    The service validates and saves the record and its many-to-many fields; inline
-    formsets are saved after it by Django as usual.
+    The service validates and saves the record and its many-to-many fields. Inlines named
+    in `nested_fields` (by their related name) are handed to the same service as a list of
+    rows, so that their rules hold in the back office too; other inlines save as usual.
     """
+
+    nested_fields: dict[str, tuple[str, ...]] = {}
 
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     save_service = None  # e.g. staticmethod(lambda obj, fields: community_update(...))
@@ -20,5 +23,20 @@ class ServiceAdmin(admin.ModelAdmin):
         self.save_service(obj, fields)
 
     def save_related(self, request, form, formsets, change):
+        nested = {}
         for formset in formsets:
-            self.save_formset(request, form, formset, change=change)
+            columns = self.nested_fields.get(formset.prefix)
+            if columns is None:
+                self.save_formset(request, form, formset, change=change)
+                continue
+            kept = [
+                f.cleaned_data
+                for f in formset.forms
+                if f.cleaned_data and not f.cleaned_data.get("DELETE")
+            ]
+            kept.sort(key=lambda row: row.get("position") or 0)
+            nested[formset.prefix] = [{c: row.get(c) for c in columns} for row in kept]
+            # The admin's change message reads these; the service reports no per-row detail.
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        if nested:
+            self.save_service(form.instance, nested)

@@ -14,6 +14,7 @@ class CapSupportInline(admin.TabularInline):
 
 @admin.register(Factsheet)
 class FactsheetAdmin(ServiceAdmin):
+    nested_fields = {"cap_support": ("period", "support", "measures")}
     list_display = [
         "country",
         "digital_key_feature",

@@ -13,6 +13,7 @@ class PracticeLinkInline(admin.TabularInline):
 
 @admin.register(Practice)
 class PracticeAdmin(ServiceAdmin):
+    nested_fields = {"links": ("url", "title", "kind")}
     list_display = ["title", "community", "status", "is_published", "language", "updated_at"]
     list_filter = ["is_published", "status", "language", "themes", "goals", "community__country"]
     search_fields = ["title", "summary", "description", "community__name"]

@@ -27,6 +27,10 @@ class PracticeFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.data.get("country"):
+            # Country codes are accepted in either case (?country=LV or ?country=lv).
+            self.data = self.data.copy()
+            self.data["country"] = self.data["country"].lower()
         self.fields["country"].choices = [(c.code.lower(), c.name) for c in countries]
 
     def clean_theme(self):

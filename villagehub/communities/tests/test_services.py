@@ -78,3 +78,12 @@ def test_community_upsert_updates_in_place(db):
     community_upsert(slug="torup", name="Torup", kind="village", country="DK")
     community_upsert(slug="torup", name="Torup", kind="village", country="DK", region="Halsnæs")
     assert list(Community.objects.values_list("slug", "region")) == [("torup", "Halsnæs")]
+
+
+@pytest.mark.parametrize(
+    ("population", "band"),
+    [(1999, "under-2000"), (2000, "2000-5000"), (4999, "2000-5000"), (5000, "5000-50000"),
+     (50000, "5000-50000"), (50001, "over-50000"), (None, None)],
+)  # fmt: skip
+def test_size_bands_include_their_bounds(population, band):
+    assert Community(population=population).size_band == band

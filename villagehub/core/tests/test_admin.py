@@ -68,10 +68,23 @@ def test_back_office_saves_a_valid_change(coordinator):
             "language": "en",
             "translations": "{}",
             "networks": [torup.networks.get().pk],
-            "representatives-TOTAL_FORMS": "0",
-            "representatives-INITIAL_FORMS": "0",
+            "representatives-TOTAL_FORMS": "2",
+            "representatives-INITIAL_FORMS": "1",
+            "representatives-0-id": torup.representatives.get().pk,
+            "representatives-0-community": torup.pk,
+            "representatives-0-name": "Peter Plant",
+            "representatives-0-role": "Café host",
+            "representatives-0-position": "0",
+            "representatives-1-community": torup.pk,
+            "representatives-1-name": "A second villager",
+            "representatives-1-role": "",
+            "representatives-1-position": "1",
         },
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     torup.refresh_from_db()
     assert (torup.region, torup.population, torup.networks.count()) == ("Halsnæs", 1200, 1)
+    assert list(torup.representatives.values_list("name", "role", "position")) == [
+        ("Peter Plant", "Café host", 0),
+        ("A second villager", "", 1),
+    ]

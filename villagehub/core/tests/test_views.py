@@ -118,3 +118,10 @@ def test_language_switcher_keeps_the_visitor_on_the_same_page(client, demo, page
 def test_language_switcher_refuses_foreign_addresses(client, demo):
     response = client.post("/i18n/setlang/", {"language": "sv", "next": "https://evil.example/"})
     assert response["Location"] == "/sv/"
+
+
+@pytest.mark.parametrize("asset", ["css/hub.css", "js/map.js", "vendor/leaflet-1.9.4/leaflet.js"])
+def test_static_assets_are_found_for_collectstatic(asset):
+    from django.contrib.staticfiles import finders
+
+    assert finders.find(asset) is not None

@@ -47,6 +47,7 @@ def test_practice_list_shows_published_practices_only(client, practices):
     ("query", "slugs"),
     [
         ("country=fi", ["fibre"]),
+        ("country=FI", ["fibre"]),
         ("theme=school-canteens", ["canteens"]),
         ("sdg=9", ["fibre"]),
         ("size=under-2000", ["fibre"]),

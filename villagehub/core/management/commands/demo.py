@@ -1,5 +1,6 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from villagehub.core.demo import DEMO_FILE
 from villagehub.interchange.services import ImportFailed, import_file
@@ -20,6 +21,10 @@ class Command(BaseCommand):
         try:
             report = import_file(DEMO_FILE)
         except ImportFailed as failure:
-            raise CommandError(f"The demo data does not load:\n{failure}") from None
+            raise CommandError(
+                _("The demo data does not load:\n%(problems)s") % {"problems": failure}
+            ) from None
         summary = ", ".join(f"{n} {kind}" for kind, n in report.counts.items())
-        self.stdout.write(self.style.SUCCESS(f"Demo data loaded: {summary}."))
+        self.stdout.write(
+            self.style.SUCCESS(_("Demo data loaded: %(summary)s.") % {"summary": summary})
+        )

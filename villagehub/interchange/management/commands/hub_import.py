@@ -1,4 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from villagehub.interchange.kinds import KINDS
 from villagehub.interchange.services import ImportFailed, import_file
@@ -24,8 +26,14 @@ class Command(BaseCommand):
         except ImportFailed as failure:
             for problem in failure.problems:
                 self.stderr.write(str(problem))
+            count = len(failure.problems)
             raise CommandError(
-                f"{len(failure.problems)} problem(s) found; nothing was imported."
+                ngettext(
+                    "%(count)d problem found; nothing was imported.",
+                    "%(count)d problems found; nothing was imported.",
+                    count,
+                )
+                % {"count": count}
             ) from None
-        summary = ", ".join(f"{n} {kind}" for kind, n in report.counts.items()) or "nothing"
-        self.stdout.write(self.style.SUCCESS(f"Imported {summary}."))
+        summary = ", ".join(f"{n} {kind}" for kind, n in report.counts.items())
+        self.stdout.write(self.style.SUCCESS(_("Imported: %(summary)s.") % {"summary": summary}))

@@ -1,0 +1,222 @@
+"""The main journeys through the hub in a real browser, with and without JavaScript,
+and an accessibility, weight and structure check of every public page."""
+
+import re
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+both_with_and_without_javascript = pytest.mark.parametrize(
+    "javascript", [True, False], ids=["js", "no-js"]
+)
+
+PUBLIC_PAGES = [
+    "/",
+    "/communities/",
+    "/communities/torup/",
+    "/countries/",
+    "/countries/lv/",
+    "/practices/",
+    "/practices/?theme=broadband",
+    "/practices/torup-ting/",
+    "/organisations/",
+    "/organisations/latvian-cap-network/",
+    "/networks/",
+    "/networks/smart-little-village/",
+]
+NOT_FOUND_PAGE = "/communities/no-such-village/"
+MAX_PAGE_BYTES = 60 * 1024
+AXE_OPTIONS = {
+    "runOnly": {
+        "type": "tag",
+        "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"],
+    },
+    "resultTypes": ["violations"],
+}
+
+
+def main_navigation(page):
+    return page.get_by_role("navigation", name="Main")
+
+
+def switch_language(page, name):
+    """The switcher's label and button are themselves translated, so find them by id."""
+    switcher = page.locator("form.lang")
+    switcher.locator("#language-switcher").select_option(label=name)
+    switcher.locator("button[type=submit]").click()
+
+
+def described_violations(violations):
+    lines = []
+    for violation in violations:
+        lines.append(f"- {violation['id']} ({violation['impact']}): {violation['help']}")
+        for node in violation["nodes"]:
+            target = " ".join(map(str, node["target"]))
+            lines.append(f"    at {target}: {node['html'][:120]}")
+        lines.append(f"    see {violation['helpUrl']}")
+    return "\n".join(lines)
+
+
+@both_with_and_without_javascript
+def test_visitor_filters_practices_by_theme_and_opens_one(page, site):
+    page.goto("/")
+    main_navigation(page).get_by_role("link", name="Practices").click()
+    expect(page).to_have_url(f"{site}/practices/")
+
+    page.get_by_label("Broadband and fibre").check()
+    page.get_by_role("button", name="Show practices").click()
+
+    expect(page).to_have_url(f"{site}/practices/?q=&country=&theme=broadband&sdg=&size=")
+    expect(page.locator(".count")).to_have_text("1 practice")
+    expect(page.get_by_label("Broadband and fibre")).to_be_checked()
+    page.get_by_role("link", name="Village cooperative and optical fibre network").click()
+
+    expect(page).to_have_url(f"{site}/practices/raudanmaa-village-cooperative/")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Village cooperative and optical fibre network"
+    )
+    expect(page.locator("p.meta")).to_have_text("Raudanmaa · Finland")
+
+
+@both_with_and_without_javascript
+def test_visitor_meets_torup_its_practices_and_representative(page, site):
+    page.goto("/")
+    main_navigation(page).get_by_role("link", name="Communities").click()
+    expect(page).to_have_url(f"{site}/communities/")
+    page.get_by_role("main").get_by_role("link", name="Torup", exact=True).first.click()
+
+    expect(page).to_have_url(f"{site}/communities/torup/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Torup")
+    representatives = page.get_by_role("region", name="Representatives")
+    expect(representatives.get_by_role("listitem")).to_have_text(
+        ["Peter Plant — Host of the 1st Smart Communities Café"]
+    )
+    practices = page.get_by_role("region", name="Practices")
+    expect(practices.get_by_role("heading", level=3)).to_have_text(
+        ["Torup Ting – local democracy in Torup", "Torup community fund", "Voluntary work in Torup"]
+    )
+    practices.get_by_role("link", name="Torup Ting – local democracy in Torup").click()
+    expect(page).to_have_url(f"{site}/practices/torup-ting/")
+
+
+@both_with_and_without_javascript
+def test_visitor_compares_countries_and_reads_the_latvian_factsheet(page, site):
+    page.goto("/")
+    main_navigation(page).get_by_role("link", name="Countries").click()
+    expect(page).to_have_url(f"{site}/countries/")
+    comparison = page.get_by_role("table", name="Factsheets compared")
+    expect(comparison.get_by_role("row", name="Is digital a key feature?")).to_have_text(
+        "Is digital a key feature?No"
+    )
+    expect(comparison.get_by_role("row", name="National Smart Villages taskforce")).to_have_text(
+        "National Smart Villages taskforceYes"
+    )
+    comparison.get_by_role("link", name="Latvia").click()
+
+    expect(page).to_have_url(f"{site}/countries/lv/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Smart Villages in Latvia")
+    main = page.get_by_role("main")
+    expect(main).to_contain_text("Digital transformation is seen as a tool, not an end in itself.")
+    expect(main).to_contain_text("Managing authority: Ministry of Agriculture of the Republic")
+    expect(
+        page.get_by_role("table", name="CAP support per programming period").get_by_role("row")
+    ).to_have_text(
+        [
+            "PeriodSupportMeasures",
+            re.compile(r"^2014–2022Specific Smart Villages intervention"),
+            re.compile(r"^2023–2027Indirect support, no specific intervention"),
+        ]
+    )
+    expect(main).to_contain_text("A national Smart Villages taskforce has been set up")
+
+
+@both_with_and_without_javascript
+def test_visitor_reads_a_network_in_english_swedish_and_latvian(page, site):
+    page.goto("/networks/smart-little-village/")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.locator("main div[lang=en]")).to_contain_text(
+        "Non-profit organisation started in Skåne in 2017"
+    )
+    expect(page.locator("p.note")).to_have_count(0)
+    description = page.locator("main div[lang=sv]")
+
+    switch_language(page, "svenska")
+
+    expect(page).to_have_url(f"{site}/sv/networks/smart-little-village/")
+    expect(page.locator("html")).to_have_attribute("lang", "sv")
+    expect(page.locator("#language-switcher")).to_have_value("sv")
+    expect(page.locator("p.meta")).to_contain_text("Sverige")
+    expect(description).to_contain_text("Idéburen organisation, startad i Skåne 2017")
+    expect(page.locator("p.note")).to_have_count(0)
+
+    switch_language(page, "latviešu")
+
+    expect(page).to_have_url(f"{site}/lv/networks/smart-little-village/")
+    expect(page.locator("html")).to_have_attribute("lang", "lv")
+    expect(description).to_contain_text("Idéburen organisation, startad i Skåne 2017")
+    expect(page.locator("p.note")).to_have_text(re.compile(r"\(svenska\)\.$"))
+
+
+@both_with_and_without_javascript
+def test_unknown_community_shows_a_not_found_page_with_ways_on(page, site):
+    response = page.goto(NOT_FOUND_PAGE)
+
+    assert response.status == 404
+    expect(page.get_by_role("heading", level=1)).to_have_text("Page not found")
+    ways_on = page.get_by_role("main").get_by_role("link")
+    expect(ways_on).to_have_text(
+        ["Communities", "Practices", "Countries", "Organisations", "Home page"]
+    )
+    ways_on.filter(has_text="Practices").click()
+    expect(page).to_have_url(f"{site}/practices/")
+
+
+@pytest.mark.parametrize("language_prefix", ["", "/sv"], ids=["en", "sv"])
+@pytest.mark.parametrize("path", [*PUBLIC_PAGES, NOT_FOUND_PAGE])
+def test_page_has_no_accessibility_violations(page, path, language_prefix):
+    page.goto(language_prefix + path)
+
+    results = Axe().run(page, options=AXE_OPTIONS)
+
+    assert results.violations_count == 0, (
+        f"axe found problems on {language_prefix}{path}:\n"
+        + described_violations(results.response["violations"])
+    )
+
+
+@pytest.mark.parametrize("path", [*PUBLIC_PAGES, NOT_FOUND_PAGE])
+def test_page_is_light_and_has_one_heading_and_a_main_landmark(page, site, path):
+    responses = []
+    page.on("response", lambda response: responses.append(response))
+    page.goto(path)
+
+    text_resources = {
+        response.url: (response.status, len(response.body()))
+        for response in responses
+        if response.request.resource_type in {"document", "stylesheet", "script"}
+    }
+    assert text_resources.get(f"{site}/static/css/hub.css", (None,))[0] == 200, text_resources
+    assert sum(size for _status, size in text_resources.values()) <= MAX_PAGE_BYTES, text_resources
+    expect(page.locator("h1")).to_have_count(1)
+    expect(page.get_by_role("main")).to_have_count(1)
+
+
+@both_with_and_without_javascript
+def test_keyboard_user_sees_the_skip_link_and_its_focus_outline(page, site):
+    page.goto("/practices/")
+    skip_link = page.get_by_role("link", name="Skip to content")
+    expect(skip_link).not_to_be_in_viewport()
+
+    page.keyboard.press("Tab")
+
+    expect(skip_link).to_be_focused()
+    expect(skip_link).to_be_in_viewport()
+    expect(skip_link).to_have_css("outline-style", "solid")
+    expect(skip_link).to_have_css("outline-width", "3px")
+
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(f"{site}/practices/#main")
+    expect(page.get_by_role("main")).to_be_focused()
