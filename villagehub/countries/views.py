@@ -1,5 +1,6 @@
 from django.http import Http404
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django_countries import countries
 
 from villagehub.communities.models import Community
@@ -10,7 +11,18 @@ from .models import CapSupport, Factsheet
 
 def country_list_view(request):
     available = list(Factsheet.objects.prefetch_related("cap_support").order_by("country"))
-    chosen = {c.upper() for c in request.GET.getlist("c") if c.upper() in countries}
+    with_factsheet = {f.country.code for f in available}
+    asked = [c.strip().upper() for c in request.GET.getlist("c") if c.strip()]
+    chosen = {c for c in asked if c in with_factsheet}
+    problems = [
+        _("The filter “%(label)s” was ignored: %(reason)s")
+        % {
+            "label": _("Country"),
+            "reason": _("there is no factsheet for “%(code)s”.") % {"code": code.lower()[:10]},
+        }
+        for code in asked
+        if code not in with_factsheet
+    ]
     factsheets = [f for f in available if f.country.code in chosen] if chosen else available
     community_countries = sorted(
         set(Community.objects.order_by().values_list("country", flat=True).distinct()),
@@ -25,6 +37,7 @@ def country_list_view(request):
             "periods": CapSupport.Period.choices,
             "all_countries": [(c.lower(), countries.name(c)) for c in community_countries],
             "chosen": chosen,
+            "problems": problems,
         },
     )
 

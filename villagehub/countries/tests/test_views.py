@@ -47,3 +47,6 @@ def test_country_list_compares_only_the_chosen_countries(client, demo):
     response = client.get("/countries/?c=lv&c=se&c=zz")
     assert [f.country.code for f in response.context["factsheets"]] == ["LV", "SE"]
     assert [f.country.code for f in response.context["available"]] == ["FI", "LV", "SE"]
+    assert response.context["problems"] == [
+        "The filter “Country” was ignored: there is no factsheet for “zz”."
+    ]
