@@ -178,9 +178,17 @@ def _split(value: Any) -> list:
 def _resolve(target: type[models.Model], keys: Iterable[Any]) -> list[models.Model]:
     field = REFERENCE_KEYS[target]
     keys = list(keys)
+    model_field = target._meta.get_field(field)
+    valid = []
+    for key in keys:
+        try:
+            value = model_field.to_python(str(key))
+            model_field.run_validators(value)
+        except ValidationError:
+            continue  # cannot name a record (goal “x” or 10**30): reported as unknown below
+        valid.append(value)
     found = {
-        str(getattr(o, field)): o
-        for o in target._default_manager.filter(**{f"{field}__in": [str(k) for k in keys]})
+        str(getattr(o, field)): o for o in target._default_manager.filter(**{f"{field}__in": valid})
     }
     missing = [str(k) for k in keys if str(k) not in found]
     if missing:
@@ -189,6 +197,26 @@ def _resolve(target: type[models.Model], keys: Iterable[Any]) -> list[models.Mod
             % {"what": target._meta.verbose_name, "keys": ", ".join(missing)}
         )
     return [found[str(k)] for k in keys]
+
+
+def _check_nested_objects(kind: Kind, column: str, objects: list[dict]) -> None:
+    relation = kind.model._meta.get_field(column)
+    allowed = {
+        f.name
+        for f in relation.related_model._meta.concrete_fields
+        if not f.primary_key and f.name != relation.field.name
+    }
+    for obj in objects:
+        unknown = sorted(str(key) for key in obj if key not in allowed)
+        if unknown:
+            raise _CellError(
+                _("Unknown keys %(keys)s; expected some of: %(allowed)s.")
+                % {"keys": ", ".join(unknown), "allowed": ", ".join(sorted(allowed))}
+            )
+        for key, value in obj.items():
+            expected = dict if key == "translations" else (str, int, float, bool, type(None))
+            if not isinstance(value, expected):
+                raise _CellError(_("Unexpected value for “%(key)s”.") % {"key": key})
 
 
 def _convert(kind: Kind, column: str, value: Any, is_csv: bool) -> Any:
@@ -201,9 +229,12 @@ def _convert(kind: Kind, column: str, value: Any, is_csv: bool) -> Any:
             except json.JSONDecodeError as error:
                 raise _CellError(_("Not valid JSON: %(e)s") % {"e": error.msg}) from error
         if column == "translations":
+            if value is not None and not isinstance(value, dict):
+                raise _CellError(_("Translations must be an object keyed by language code."))
             return value or {}
         if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
             raise _CellError(_("Expected a list of objects."))
+        _check_nested_objects(kind, column, value)
         return value
     field = kind.model._meta.get_field(column)
     if field.many_to_many:
@@ -218,7 +249,9 @@ def _convert(kind: Kind, column: str, value: Any, is_csv: bool) -> Any:
         return None
     if value is None and not field.null:
         return field.get_default()
-    if column == "country" and isinstance(value, str):
+    if column == "country":
+        if not isinstance(value, str):
+            raise _CellError(_("Expected an ISO 3166-1 alpha-2 country code."))
         return value.strip().upper()
     if isinstance(field, models.BooleanField) and isinstance(value, str):
         lowered = value.strip().lower()
@@ -283,7 +316,8 @@ def import_text(name: str, text: str, *, kind: str | None = None) -> ImportRepor
 def import_file(path: str | Path, *, kind: str | None = None) -> ImportReport:
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        # Decoded by hand: read_text would turn line breaks inside CSV cells into "\n".
+        text = path.read_bytes().decode("utf-8-sig")
     except FileNotFoundError as error:
         raise ImportFailed([Problem(str(path), None, None, _("No such file."))]) from error
     except UnicodeDecodeError as error:
@@ -339,7 +373,9 @@ def export_document(kinds: Iterable[str] = KINDS) -> dict[str, list[dict[str, An
 
 def export_csv(kind_name: str, out: io.TextIOBase) -> None:
     kind = KINDS[kind_name]
-    writer = csv.DictWriter(out, fieldnames=kind.columns, lineterminator="\n")
+    # The standard "\r\n" line ends: the writer then quotes cells holding a bare "\r", which
+    # would otherwise end the row when the file is read back.
+    writer = csv.DictWriter(out, fieldnames=kind.columns, lineterminator="\r\n")
     writer.writeheader()
     for record in export_records(kind_name):
         row = {}
