@@ -96,9 +96,9 @@ def test_visitor_meets_torup_its_practices_and_representative(page, site):
     )
     practices = page.get_by_role("region", name="Practices")
     expect(practices.get_by_role("heading", level=3)).to_have_text(
-        ["Torup Ting – local democracy in Torup", "Torup community fund", "Voluntary work in Torup"]
+        ["Torup Ting", "Torup community fund", "Voluntary work in Torup"]
     )
-    practices.get_by_role("link", name="Torup Ting – local democracy in Torup").click()
+    practices.get_by_role("link", name="Torup Ting").click()
     expect(page).to_have_url(f"{site}/practices/torup-ting/")
 
 
@@ -220,3 +220,29 @@ def test_keyboard_user_sees_the_skip_link_and_its_focus_outline(page, site):
     page.keyboard.press("Enter")
     expect(page).to_have_url(f"{site}/practices/#main")
     expect(page.get_by_role("main")).to_be_focused()
+
+
+@pytest.mark.browser
+def test_visitor_opens_the_interactive_map_and_follows_a_marker(page, site, settings):
+    # Tiles come from the hub itself here (and answer 404): no test touches the internet.
+    settings.MAP_TILES_URL = "/static/no-tiles/{z}/{x}/{y}.png"
+    page.goto("/communities/")
+    expect(page.locator("#static-map")).to_be_visible()
+
+    page.get_by_role("button", name="Show an interactive map").click()
+
+    markers = page.locator("#interactive-map .leaflet-marker-icon")
+    expect(markers).to_have_count(4)
+    expect(page.locator("#static-map")).to_be_hidden()
+    page.locator('#interactive-map .leaflet-marker-icon[title="Penela"]').click()
+    page.locator(".leaflet-popup-content").get_by_role("link", name="Penela").click()
+    expect(page).to_have_url(f"{site}/communities/penela/")
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("javascript", [False], ids=["no-js"])
+def test_without_javascript_the_static_map_and_list_stand_alone(page, javascript):
+    page.goto("/communities/")
+    expect(page.locator("#static-map svg circle")).to_have_count(4)
+    expect(page.get_by_role("button", name="Show an interactive map")).to_be_hidden()
+    expect(page.locator("table tbody tr")).to_have_count(5)
