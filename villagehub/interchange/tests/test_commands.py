@@ -96,14 +96,25 @@ def test_hub_export_csv_needs_exactly_one_kind(db, tmp_path, kinds):
     assert not target.exists()
 
 
-def test_villagehub_import_runs_hub_import(db, tmp_path, capsys):
+@pytest.fixture
+def keep_test_connection(monkeypatch):
+    """A command run from the command line closes every database connection when it ends,
+    as it should; in a test that would close the connection holding the test transaction."""
+    from django.db import connections
+
+    monkeypatch.setattr(connections, "close_all", lambda: None)
+
+
+def test_villagehub_import_runs_hub_import(db, tmp_path, capsys, keep_test_connection):
     main(["import", _write(tmp_path, "communities.csv")])
 
     assert capsys.readouterr().out == "Imported: 1 communities.\n"
     assert list(Community.objects.values_list("slug", flat=True)) == ["torup"]
 
 
-def test_villagehub_import_of_a_broken_file_exits_with_the_problems(db, tmp_path, capsys):
+def test_villagehub_import_of_a_broken_file_exits_with_the_problems(
+    db, tmp_path, capsys, keep_test_connection
+):
     path = tmp_path / "communities.csv"
     path.write_text("slug,name,kind,country\ntorup,Torup,village,XX\n", encoding="utf-8")
 
