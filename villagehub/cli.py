@@ -13,6 +13,7 @@ COMMANDS = {
     "check": "check",
     "migrate": "migrate",
     "shell": "shell",
+    "reindex": "reindex",
 }
 
 USAGE = """usage: villagehub <command> [options]
@@ -25,6 +26,7 @@ commands:
   createsuperuser  create a coordinator account for the back office (/admin/)
   check            check the installation (add --deploy for production settings)
   migrate          apply database migrations
+  reindex          rebuild the full-text search index
   manage ...       any other Django management command
 
 Run `villagehub <command> --help` for the options of a command."""

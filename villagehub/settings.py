@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "villagehub.countries",
     "villagehub.practices",
     "villagehub.interchange",
+    "villagehub.search",
 ]
 
 MIDDLEWARE = [

@@ -21,6 +21,7 @@ urlpatterns += i18n_patterns(
     path("countries/", include("villagehub.countries.urls")),
     path("practices/", include("villagehub.practices.urls")),
     path("organisations/", include("villagehub.organisations.urls")),
+    path("search/", include("villagehub.search.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=False,
 )

@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from villagehub.core.services import model_save, unique_slug
+from villagehub.search.services import search_document_update
 
 from .models import Community, Network, Representative
 
@@ -60,6 +61,7 @@ def community_create(
     )
     if representatives is not None:
         _representatives_set(community, representatives)
+    search_document_update(obj=community)
     return community
 
 
@@ -73,6 +75,11 @@ def community_update(
     model_save(community, fields)
     if representatives is not None:
         _representatives_set(community, representatives)
+    search_document_update(obj=community)
+    # Practices are found by the name and region of their community too.
+    if {"name", "region"} & set(fields):
+        for practice in community.practices.prefetch_related("themes"):
+            search_document_update(obj=practice)
     return community
 
 

@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.db import models
+from django.db import models, transaction
 
 
 class ServiceAdmin(admin.ModelAdmin):
@@ -21,6 +21,17 @@ class ServiceAdmin(admin.ModelAdmin):
         }
         fields = {k: v for k, v in form.cleaned_data.items() if k in model_fields}
         self.save_service(obj, fields)
+
+    def delete_model(self, request, obj):
+        from villagehub.search.services import search_document_delete
+
+        with transaction.atomic():
+            search_document_delete(obj=obj)
+            obj.delete()
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.delete_model(request, obj)
 
     def save_related(self, request, form, formsets, change):
         nested = {}

@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from villagehub.core.services import model_save
+from villagehub.search.services import search_document_update
 
 from .models import CapSupport, Factsheet
 
@@ -34,9 +35,12 @@ def factsheet_upsert(
     factsheet = model_save(factsheet or Factsheet(), {"country": code, **fields})
     if cap_support is not None:
         _cap_support_set(factsheet, cap_support)
+    search_document_update(obj=factsheet)
     return factsheet
 
 
 @transaction.atomic
 def factsheet_update(*, factsheet: Factsheet, **fields: Any) -> Factsheet:
-    return model_save(factsheet, fields)
+    model_save(factsheet, fields)
+    search_document_update(obj=factsheet)
+    return factsheet

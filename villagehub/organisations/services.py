@@ -3,6 +3,7 @@ from typing import Any
 from django.db import transaction
 
 from villagehub.core.services import model_save, unique_slug
+from villagehub.search.services import search_document_update
 
 from .models import Organisation
 
@@ -10,12 +11,16 @@ from .models import Organisation
 @transaction.atomic
 def organisation_create(*, name: str = "", slug: str = "", **fields: Any) -> Organisation:
     organisation = Organisation(slug=slug or unique_slug(Organisation, name))
-    return model_save(organisation, {"name": name, **fields})
+    model_save(organisation, {"name": name, **fields})
+    search_document_update(obj=organisation)
+    return organisation
 
 
 @transaction.atomic
 def organisation_update(*, organisation: Organisation, **fields: Any) -> Organisation:
-    return model_save(organisation, fields)
+    model_save(organisation, fields)
+    search_document_update(obj=organisation)
+    return organisation
 
 
 @transaction.atomic

@@ -1,9 +1,10 @@
 from django import forms
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from villagehub.communities.models import SIZE_BANDS, size_band_q
+from villagehub.search.selectors import search_object_ids
 from villagehub.taxonomy.models import GOAL_TITLES, Theme
 
 from .models import Practice
@@ -46,13 +47,7 @@ def practice_list_base() -> QuerySet[Practice]:
 
 def _apply(qs: QuerySet[Practice], filters: dict, skip: str = "") -> QuerySet[Practice]:
     if filters.get("q") and skip != "q":
-        q = filters["q"]
-        qs = qs.filter(
-            Q(title__icontains=q)
-            | Q(summary__icontains=q)
-            | Q(description__icontains=q)
-            | Q(community__name__icontains=q)
-        )
+        qs = qs.filter(pk__in=search_object_ids(query=filters["q"], kind="practice"))
     if filters.get("country") and skip != "country":
         qs = qs.filter(community__country=filters["country"].upper())
     if filters.get("theme") and skip != "theme":

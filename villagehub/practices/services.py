@@ -4,6 +4,7 @@ from typing import Any
 from django.db import transaction
 
 from villagehub.core.services import model_save, unique_slug
+from villagehub.search.services import search_document_update
 
 from .models import Practice, PracticeLink
 
@@ -27,6 +28,7 @@ def practice_create(
     )
     if links is not None:
         _links_set(practice, links)
+    search_document_update(obj=practice)
     return practice
 
 
@@ -37,6 +39,7 @@ def practice_update(
     model_save(practice, fields)
     if links is not None:
         _links_set(practice, links)
+    search_document_update(obj=practice)
     return practice
 
 

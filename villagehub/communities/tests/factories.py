@@ -1,5 +1,7 @@
 import factory
 
+from villagehub.search.services import search_document_update
+
 from villagehub.communities.models import Community, Network
 
 
@@ -17,8 +19,15 @@ class CommunityFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Community
         django_get_or_create = ["slug"]
+        skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"Village {n}")
     slug = factory.Sequence(lambda n: f"village-{n}")
     kind = Community.Kind.VILLAGE
     country = "DK"
+
+    @factory.post_generation
+    def search_document(self, create, extracted, **kwargs):
+        # Records made by factories skip the services; index them as the services would.
+        if create:
+            search_document_update(obj=self)

@@ -1,5 +1,7 @@
 import factory
 
+from villagehub.search.services import search_document_update
+
 from villagehub.communities.tests.factories import CommunityFactory
 from villagehub.practices.models import Practice
 
@@ -23,3 +25,9 @@ class PracticeFactory(factory.django.DjangoModelFactory):
     def goals(self, create, extracted, **kwargs):
         if create and extracted:
             self.goals.set(extracted)
+
+    @factory.post_generation
+    def search_document(self, create, extracted, **kwargs):
+        # Records made by factories skip the services; index them as the services would.
+        if create:
+            search_document_update(obj=self)

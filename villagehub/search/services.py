@@ -1,0 +1,177 @@
+"""Keeping search documents current; the domain services call these on every write."""
+
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.db import models, transaction
+from django.utils.translation import override
+
+from villagehub.communities.models import Community
+from villagehub.countries.models import Factsheet
+from villagehub.organisations.models import Organisation
+from villagehub.practices.models import Practice
+
+from .analysis import terms
+from .models import SearchDocument
+
+Kind = SearchDocument.Kind
+
+
+def _theme_terms(themes: Iterable) -> list[str]:
+    """Every label of every theme, each in its own language, so that they act as synonyms."""
+    out = []
+    for theme in themes:
+        out.append(terms(theme.name, theme.language))
+        for language, fields in (theme.translations or {}).items():
+            if fields.get("name"):
+                out.append(terms(fields["name"], language))
+    return out
+
+
+def _translations(obj, fields: Iterable[str]) -> list[str]:
+    out = []
+    for language, values in (obj.translations or {}).items():
+        out.extend(terms(values[f], language) for f in fields if values.get(f))
+    return out
+
+
+def _url(obj) -> str:
+    with override("en"):
+        return obj.get_absolute_url()
+
+
+def _document_fields(obj: models.Model) -> dict | None:
+    if isinstance(obj, Practice):
+        if not obj.is_published:
+            return None
+        community = obj.community
+        body = [
+            terms(obj.summary, obj.language),
+            terms(obj.description, obj.language),
+            terms(obj.results, obj.language),
+            *_translations(obj, ("title", "summary", "description", "results")),
+            *_theme_terms(obj.themes.all()),
+        ]
+        if community:
+            body.append(terms(f"{community.name} {community.region}", community.language))
+        return {
+            "kind": Kind.PRACTICE,
+            "title": obj.title,
+            "title_terms": terms(obj.title, obj.language),
+            "text": obj.summary,
+            "body_terms": " ".join(body),
+            "country": community.country.code if community else "",
+        }
+    if isinstance(obj, Community):
+        return {
+            "kind": Kind.COMMUNITY,
+            "title": obj.name,
+            "title_terms": terms(obj.name, obj.language),
+            "text": obj.description,
+            "body_terms": " ".join(
+                [
+                    terms(f"{obj.region} {obj.description}", obj.language),
+                    *_translations(obj, ("description",)),
+                    *_theme_terms(obj.themes.all()),
+                ]
+            ),
+            "country": obj.country.code,
+        }
+    if isinstance(obj, Organisation):
+        return {
+            "kind": Kind.ORGANISATION,
+            "title": obj.name,
+            "title_terms": terms(f"{obj.name} {obj.acronym}", obj.language),
+            "text": obj.description,
+            "body_terms": " ".join(
+                [terms(obj.description, obj.language), *_translations(obj, ("description",))]
+            ),
+            "country": obj.country.code or "",
+        }
+    if isinstance(obj, Factsheet):
+        texts = [getattr(obj, f) for f in Factsheet.translatable_fields]
+        names = []
+        for language, _name in settings.LANGUAGES:
+            with override(language):
+                names.append(terms(str(obj.country.name), language))
+        names = " ".join(names)
+        return {
+            "kind": Kind.FACTSHEET,
+            "title": str(obj.country.name),
+            "title_terms": f"{names} {obj.country.code.lower()}",
+            "text": obj.definition,
+            "body_terms": " ".join(
+                [
+                    terms(" ".join(texts), obj.language),
+                    *_translations(obj, Factsheet.translatable_fields),
+                ]
+            ),
+            "country": obj.country.code,
+        }
+    raise TypeError(f"{type(obj).__name__} is not searchable")
+
+
+@transaction.atomic
+def search_document_update(*, obj: models.Model) -> SearchDocument | None:
+    """Write (or remove) the search document of one record, in the caller's transaction."""
+    fields = _document_fields(obj)
+    if fields is None:
+        search_document_delete(obj=obj)
+        return None
+    document, _created = SearchDocument.objects.update_or_create(
+        kind=fields.pop("kind"),
+        object_id=obj.pk,
+        defaults={**fields, "language": obj.language, "url": _url(obj)},
+    )
+    return document
+
+
+def search_document_delete(*, obj: models.Model) -> None:
+    kind = {
+        Practice: Kind.PRACTICE,
+        Community: Kind.COMMUNITY,
+        Organisation: Kind.ORGANISATION,
+        Factsheet: Kind.FACTSHEET,
+    }.get(type(obj))
+    if kind:
+        SearchDocument.objects.filter(kind=kind, object_id=obj.pk).delete()
+
+
+SEARCHABLE = {
+    Kind.PRACTICE: lambda: Practice.objects.select_related("community").prefetch_related("themes"),
+    Kind.COMMUNITY: lambda: Community.objects.prefetch_related("themes"),
+    Kind.ORGANISATION: lambda: Organisation.objects.all(),
+    Kind.FACTSHEET: lambda: Factsheet.objects.all(),
+}
+
+
+def search_rebuild(*, progress=None, chunk_size: int = 2000) -> int:
+    """Rebuild every search document from the records; returns how many were written."""
+    written = 0
+    with transaction.atomic():
+        SearchDocument.objects.all().delete()
+        for kind, queryset in SEARCHABLE.items():
+            batch = []
+            for obj in queryset().order_by("pk").iterator(chunk_size=chunk_size):
+                fields = _document_fields(obj)
+                if progress:
+                    progress(1)
+                if fields is None:
+                    continue
+                fields.pop("kind")
+                batch.append(
+                    SearchDocument(
+                        kind=kind, object_id=obj.pk, language=obj.language, url=_url(obj), **fields
+                    )
+                )
+                if len(batch) >= chunk_size:
+                    SearchDocument.objects.bulk_create(batch)
+                    written += len(batch)
+                    batch = []
+            SearchDocument.objects.bulk_create(batch)
+            written += len(batch)
+    return written
+
+
+def searchable_count() -> int:
+    return sum(queryset().count() for queryset in SEARCHABLE.values())

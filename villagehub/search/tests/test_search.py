@@ -1,0 +1,173 @@
+import io
+import json
+
+import pytest
+from django.core.management import call_command
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from villagehub.communities.models import Community
+from villagehub.communities.services import community_update
+from villagehub.practices.models import Practice
+from villagehub.practices.services import practice_create, practice_update
+from villagehub.search.analysis import query_groups
+from villagehub.search.models import SearchDocument
+from villagehub.search.selectors import highlight, search_grouped, search_suggest
+
+
+@pytest.fixture
+def demo(db):
+    call_command("demo", no_migrate=True, stdout=io.StringIO())
+
+
+def _first(query, kind):
+    results = search_grouped(query=query)
+    return results[kind]["hits"][0].document.title if kind in results else None
+
+
+@pytest.mark.parametrize(
+    ("query", "kind", "title"),
+    [
+        # English words, stemmed: "canteen" finds "canteens".
+        ("canteen", "practice", "100 % organic school canteens"),
+        # Theme labels in every language are synonyms: Swedish and French words find an
+        # English practice tagged with the school-canteens theme.
+        ("skolmat", "practice", "100 % organic school canteens"),
+        ("cantine", "practice", "100 % organic school canteens"),
+        ("valokuitu", "practice", "Village cooperative and optical fibre network"),
+        ("goat farming", "practice", "IoT in goat farming"),
+        # Accents are folded.
+        ("jozef", "organisation", "Jožef Stefan Institute"),
+        ("JOŽEF stefan", "organisation", "Jožef Stefan Institute"),
+        # Country names in every interface language find the factsheet.
+        ("Lettland", "factsheet", "Latvia"),
+        ("Lettonie", "factsheet", "Latvia"),
+        ("penela", "community", "Penela"),
+    ],
+)
+def test_the_right_record_comes_first(demo, query, kind, title):
+    assert _first(query, kind) == title
+
+
+def test_every_word_must_match(demo):
+    assert _first("goat canteen", "practice") is None
+
+
+def test_suggest_completes_a_prefix(client, demo):
+    response = client.get("/search/suggest", {"q": "rau"})
+    suggestions = json.loads(response.content)["suggestions"]
+    assert suggestions[0] == {
+        "title": "Raudanmaa",
+        "kind": "community",
+        "url": "/communities/raudanmaa/",
+    }
+
+
+def test_search_page_groups_results_by_kind_with_highlights(client, demo):
+    response = client.get("/search/", {"q": "canteens"})
+    assert response.status_code == 200
+    assert list(response.context["results"]) == ["practice", "community"]
+    assert b"<mark>canteens</mark>" in response.content
+
+
+def test_search_page_lists_one_kind_in_full(client, demo):
+    response = client.get("/search/", {"q": "raudanmaa", "kind": "practice"})
+    assert list(response.context["results"]) == ["practice"]
+    assert response.context["results"]["practice"]["count"] == 4
+    assert len(response.context["results"]["practice"]["hits"]) == 4
+
+
+ODD_QUERIES = [
+    '"',
+    '"unbalanced',
+    "(((",
+    "a)b(",
+    "*",
+    "rau*",
+    "NEAR(a b)",
+    "AND OR NOT",
+    "title:x",
+    "-",
+    "^",
+    "' OR 1=1 --",
+    "%",
+    "\x00",
+    "ü" * 10_000,
+    "x " * 5_000,
+    "Ελλάδα Україна 日本 مرحبا",
+    "😀🚜",
+]
+
+
+@pytest.mark.parametrize("query", ODD_QUERIES)
+def test_odd_queries_answer_with_results_or_nothing(client, demo, query):
+    for url in ("/search/", "/search/suggest", "/practices/"):
+        response = client.get(url, {"q": query})
+        assert response.status_code == 200, url
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.text(max_size=200))
+def test_any_text_is_a_valid_query(demo, query):
+    search_grouped(query=query)
+    search_suggest(query=query)
+
+
+def test_highlight_escapes_html_and_marks_matches():
+    snippet = highlight("<b>Fibre</b> & canteens", query_groups("canteen"))
+    assert snippet == "&lt;b&gt;Fibre&lt;/b&gt; &amp; <mark>canteens</mark>"
+
+
+def test_index_follows_create_update_and_unpublish(demo):
+    raudanmaa = Community.objects.get(slug="raudanmaa")
+    practice = practice_create(
+        title="Sauna cooperative", community=raudanmaa, summary="A shared lakeside sauna."
+    )
+    assert _first("lakeside sauna", "practice") == "Sauna cooperative"
+
+    practice_update(practice=practice, title="Village sauna", summary="A shared sauna.")
+    assert _first("lakeside", "practice") is None
+    assert _first("village sauna", "practice") == "Village sauna"
+
+    practice_update(practice=practice, is_published=False)
+    assert _first("sauna", "practice") is None
+
+
+def test_renaming_a_community_reindexes_its_practices(demo):
+    community_update(community=Community.objects.get(slug="penela"), name="Penela Municipality")
+    assert _first("municipality goat", "practice") == "IoT in goat farming"
+
+
+def test_deleting_in_the_back_office_removes_the_document(client, demo, django_user_model):
+    client.force_login(django_user_model.objects.create_superuser("c", "c@example.org", "pw"))
+    practice = Practice.objects.get(slug="penela-iot-goat-farming")
+    response = client.post(f"/admin/practices/practice/{practice.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert not SearchDocument.objects.filter(kind="practice", object_id=practice.pk).exists()
+    assert _first("goat", "practice") is None
+
+
+def test_reindex_rebuilds_the_same_documents(demo):
+    before = sorted(SearchDocument.objects.values_list("kind", "object_id", "title_terms"))
+    SearchDocument.objects.all().delete()
+    assert _first("canteen", "practice") is None
+
+    out = io.StringIO()
+    call_command("reindex", "--no-progress", stdout=out)
+
+    after = sorted(SearchDocument.objects.values_list("kind", "object_id", "title_terms"))
+    assert after == before
+    assert out.getvalue() == f"Search index rebuilt: {len(before)} documents.\n"
+    assert _first("canteen", "practice") == "100 % organic school canteens"
+
+
+def test_practice_list_text_filter_uses_the_search_engine(client, demo):
+    response = client.get("/practices/", {"q": "skolmat"})
+    titles = sorted(p.title for p in response.context["page"].object_list)
+    assert titles == [
+        "100 % organic school canteens",
+        "A resilient, ecosystemic food project",
+        "Municipal farms",
+    ]
