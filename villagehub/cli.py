@@ -14,6 +14,7 @@ COMMANDS = {
     "migrate": "migrate",
     "shell": "shell",
     "reindex": "reindex",
+    "generate": "generate",
 }
 
 USAGE = """usage: villagehub <command> [options]
@@ -27,6 +28,7 @@ commands:
   check            check the installation (add --deploy for production settings)
   migrate          apply database migrations
   reindex          rebuild the full-text search index
+  generate         add synthetic data for benchmarks (--communities N --practices M)
   manage ...       any other Django management command
 
 Run `villagehub <command> --help` for the options of a command."""

@@ -1,8 +1,7 @@
 import factory
 
-from villagehub.search.services import search_document_update
-
 from villagehub.communities.models import Community, Network
+from villagehub.search.services import search_document_update
 
 
 class NetworkFactory(factory.django.DjangoModelFactory):

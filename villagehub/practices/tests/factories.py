@@ -1,9 +1,8 @@
 import factory
 
-from villagehub.search.services import search_document_update
-
 from villagehub.communities.tests.factories import CommunityFactory
 from villagehub.practices.models import Practice
+from villagehub.search.services import search_document_update
 
 
 class PracticeFactory(factory.django.DjangoModelFactory):
