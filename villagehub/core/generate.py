@@ -137,14 +137,6 @@ def _label(theme: Theme, language: str) -> str:
     return theme.localized("name", language).text
 
 
-def _batched_create(model, rows, on_batch: Callable[[int], None] | None):
-    for start in range(0, len(rows), BATCH):
-        chunk = rows[start : start + BATCH]
-        model.objects.bulk_create(chunk, batch_size=1000)
-        if on_batch:
-            on_batch(len(chunk))
-
-
 @transaction.atomic
 def data_generate(
     *,
@@ -158,74 +150,82 @@ def data_generate(
     Bulk inserts rather than one service call per row: the records are synthetic, built
     valid by construction, and hundreds of thousands of them must load in minutes.
     """
+    if Community.objects.filter(slug__startswith=f"g{seed}-c").exists():
+        raise ValueError(seed)
     rng = random.Random(seed)  # noqa: S311 - reproducible test data, not secrets
     themes = list(Theme.objects.all())
     goals = list(Goal.objects.all())
-    taken = set(Community.objects.values_list("slug", flat=True))
-    rows = []
-    for n in range(communities):
-        place = rng.choice(PLACES)
-        name = rng.choice(place.heads) + rng.choice(place.tails)
-        slug = f"g{seed}-{n}-{place.country.lower()}"
-        if slug in taken:
-            continue
-        population = int(rng.lognormvariate(7.6, 1.2))
-        south, north, west, east = place.box
-        rows.append(
-            Community(
-                slug=slug,
-                name=name,
-                kind=rng.choice(["village", "village", "town", "municipality"]),
-                country=place.country,
-                region=rng.choice(place.regions),
-                population=min(population, 900_000),
-                population_year=rng.choice([2021, 2022, 2023, 2024]),
-                latitude=Decimal(f"{rng.uniform(south, north):.5f}"),
-                longitude=Decimal(f"{rng.uniform(west, east):.5f}"),
-                description=PHRASES[place.language][1].format(
-                    place=name, topic_lower=_label(rng.choice(themes), place.language).lower()
-                ),
-                language=place.language,
-                source=SOURCE,
-            )
-        )
-    _batched_create(Community, rows, progress)
-    community_ids = list(
-        Community.objects.filter(source=SOURCE, slug__startswith=f"g{seed}-").values_list(
+    made = {"communities": 0, "practices": 0}
+    # Rows are made and written batch by batch, so that memory stays flat at any size.
+    for start in range(0, communities, BATCH):
+        batch = [
+            _community(rng, seed, n, themes) for n in range(start, min(start + BATCH, communities))
+        ]
+        Community.objects.bulk_create(batch, batch_size=1000)
+        made["communities"] += len(batch)
+        if progress:
+            progress(len(batch))
+    places = list(
+        Community.objects.filter(slug__startswith=f"g{seed}-c").values_list(
             "pk", "language", "name"
         )
     )
-    practice_rows, chosen_themes, chosen_goals = [], [], []
-    for n in range(practices if community_ids else 0):
-        community_id, language, place = rng.choice(community_ids)
-        theme = rng.choice(themes)
-        title, summary, extra = PHRASES[language]
-        topic = _label(theme, language)
-        practice_rows.append(
-            Practice(
-                slug=f"g{seed}-p{n}",
-                title=title.format(topic=topic, place=place)[:200],
-                community_id=community_id,
-                summary=summary.format(place=place, topic_lower=topic.lower()),
-                description=extra,
-                status=rng.choice(["planned", "ongoing", "completed", ""]),
-                start_year=rng.randint(2010, 2025),
-                language=language,
-                source=SOURCE,
-            )
-        )
-        chosen_themes.append({theme.pk, rng.choice(themes).pk})
-        chosen_goals.append({rng.choice(goals).pk})
-    _batched_create(Practice, practice_rows, progress)
-    ids = dict(Practice.objects.filter(slug__startswith=f"g{seed}-p").values_list("slug", "pk"))
-    theme_links, goal_links = [], []
-    for practice, theme_ids, goal_ids in zip(
-        practice_rows, chosen_themes, chosen_goals, strict=True
-    ):
-        pk = ids[practice.slug]
-        theme_links += [Practice.themes.through(practice_id=pk, theme_id=t) for t in theme_ids]
-        goal_links += [Practice.goals.through(practice_id=pk, goal_id=g) for g in goal_ids]
-    Practice.themes.through.objects.bulk_create(theme_links, batch_size=5000)
-    Practice.goals.through.objects.bulk_create(goal_links, batch_size=5000)
-    documents = search_rebuild()
-    return {"communities": len(rows), "practices": len(practice_rows), "documents": documents}
+    for start in range(0, practices if places else 0, BATCH):
+        batch, theme_links, goal_links = [], [], []
+        for n in range(start, min(start + BATCH, practices)):
+            practice, theme_ids, goal_id = _practice(rng, seed, n, places, themes, goals)
+            batch.append((practice, theme_ids, goal_id))
+        created = Practice.objects.bulk_create([b[0] for b in batch], batch_size=1000)
+        for practice, (_unsaved, theme_ids, goal_id) in zip(created, batch, strict=True):
+            theme_links += [
+                Practice.themes.through(practice_id=practice.pk, theme_id=t) for t in theme_ids
+            ]
+            goal_links.append(Practice.goals.through(practice_id=practice.pk, goal_id=goal_id))
+        Practice.themes.through.objects.bulk_create(theme_links, batch_size=1000)
+        Practice.goals.through.objects.bulk_create(goal_links, batch_size=1000)
+        made["practices"] += len(batch)
+        if progress:
+            progress(len(batch))
+    made["documents"] = search_rebuild()
+    return made
+
+
+def _community(rng: random.Random, seed: int, n: int, themes: list[Theme]) -> Community:
+    place = rng.choice(PLACES)
+    name = rng.choice(place.heads) + rng.choice(place.tails)
+    south, north, west, east = place.box
+    return Community(
+        slug=f"g{seed}-c{n}",
+        name=name,
+        kind=rng.choice(["village", "village", "town", "municipality"]),
+        country=place.country,
+        region=rng.choice(place.regions),
+        population=min(int(rng.lognormvariate(7.6, 1.2)), 900_000),
+        population_year=rng.choice([2021, 2022, 2023, 2024]),
+        latitude=Decimal(f"{rng.uniform(south, north):.5f}"),
+        longitude=Decimal(f"{rng.uniform(west, east):.5f}"),
+        description=PHRASES[place.language][1].format(
+            place=name, topic_lower=_label(rng.choice(themes), place.language).lower()
+        ),
+        language=place.language,
+        source=SOURCE,
+    )
+
+
+def _practice(rng, seed, n, places, themes, goals):
+    community_id, language, place = rng.choice(places)
+    theme = rng.choice(themes)
+    title, summary, extra = PHRASES[language]
+    topic = _label(theme, language)
+    practice = Practice(
+        slug=f"g{seed}-p{n}",
+        title=title.format(topic=topic, place=place)[:200],
+        community_id=community_id,
+        summary=summary.format(place=place, topic_lower=topic.lower()),
+        description=extra,
+        status=rng.choice(["planned", "ongoing", "completed", ""]),
+        start_year=rng.randint(2010, 2025),
+        language=language,
+        source=SOURCE,
+    )
+    return practice, {theme.pk, rng.choice(themes).pk}, rng.choice(goals).pk

@@ -49,3 +49,11 @@ def test_generated_data_is_never_part_of_the_demo(db):
 def test_generate_refuses_practices_without_communities(db):
     with pytest.raises(CommandError, match="Practices need communities"):
         call_command("generate", communities=0, practices=5, no_progress=True)
+
+
+def test_generate_refuses_the_same_seed_twice(db):
+    call_command(
+        "generate", communities=2, practices=2, seed=9, no_progress=True, stdout=io.StringIO()
+    )
+    with pytest.raises(CommandError, match="seed 9 was generated already"):
+        call_command("generate", communities=2, practices=2, seed=9, no_progress=True)

@@ -28,12 +28,18 @@ class Command(BaseCommand):
             disable=options["no_progress"],
             file=self.stderr._out,
         ) as bar:
-            counts = data_generate(
-                communities=options["communities"],
-                practices=options["practices"],
-                seed=options["seed"],
-                progress=bar.update,
-            )
+            try:
+                counts = data_generate(
+                    communities=options["communities"],
+                    practices=options["practices"],
+                    seed=options["seed"],
+                    progress=bar.update,
+                )
+            except ValueError:
+                raise CommandError(
+                    _("Data for seed %(seed)d was generated already: choose another --seed.")
+                    % {"seed": options["seed"]}
+                ) from None
         self.stdout.write(
             self.style.SUCCESS(
                 _("Generated %(communities)d communities and %(practices)d practices.") % counts
