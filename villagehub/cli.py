@@ -5,7 +5,7 @@ import sys
 
 # Plain names a coordinator types, mapped to the Django management commands behind them.
 COMMANDS = {
-    "serve": "runserver",
+    "serve": "serve",
     "demo": "demo",
     "import": "hub_import",
     "export": "hub_export",
@@ -20,7 +20,8 @@ COMMANDS = {
 USAGE = """usage: villagehub <command> [options]
 
 commands:
-  serve            run the hub (development server; default 127.0.0.1:8000)
+  serve            run the hub (development server; default 127.0.0.1:8000);
+                   --production serves it with gunicorn
   demo             migrate the database and load the demo data (safe to run twice)
   import FILE      import communities, organisations or practices (CSV or JSON)
   export           export them in the same formats
