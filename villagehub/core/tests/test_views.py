@@ -125,3 +125,16 @@ def test_static_assets_are_found_for_collectstatic(asset):
     from django.contrib.staticfiles import finders
 
     assert finders.find(asset) is not None
+
+
+def test_static_files_collect_for_production(tmp_path, settings):
+    """Production serves compressed, content-hashed files; collecting them must succeed."""
+    settings.STATIC_ROOT = tmp_path
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+    call_command("collectstatic", interactive=False, verbosity=0)
+    manifest = (tmp_path / "staticfiles.json").read_text()
+    assert "css/hub.css" in manifest
+    assert list(tmp_path.glob("css/hub.*.css.gz"))
