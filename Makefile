@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 HOST ?= 127.0.0.1
 
-.PHONY: demo test lint messages install clean
+.PHONY: demo test lint messages install clean bench
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -38,3 +38,7 @@ messages: install
 
 clean:
 	rm -rf $(VENV) compiled-messages .pytest_cache .ruff_cache
+
+# Benchmarks (see docs/benchmarks.md); sizes and database by BENCH_* variables.
+bench: install
+	bash bench/run.sh

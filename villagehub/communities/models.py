@@ -153,7 +153,11 @@ class Community(TranslatableContent, Sourced, Timestamped):
         ordering = ["name"]
         verbose_name = _("community")
         verbose_name_plural = _("communities")
-        indexes = [models.Index(fields=["country", "name"]), models.Index(fields=["population"])]
+        indexes = [
+            models.Index(fields=["country", "name"]),
+            models.Index(fields=["population"]),
+            models.Index(fields=["name", "id"]),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -5,6 +5,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from villagehub.practices.models import Practice
 from villagehub.taxonomy.models import Theme
 
 from .models import SIZE_BANDS, Community, Network, size_band_q
@@ -53,16 +54,34 @@ def community_list(*, filters: dict) -> QuerySet[Community]:
     if filters.get("kind"):
         qs = qs.filter(kind=filters["kind"])
     if filters.get("theme"):
-        qs = qs.filter(themes__slug=filters["theme"])
+        qs = qs.filter(
+            pk__in=Community.themes.through.objects.filter(theme__slug=filters["theme"]).values(
+                "community_id"
+            )
+        )
     if filters.get("network"):
-        qs = qs.filter(networks__slug=filters["network"])
+        qs = qs.filter(
+            pk__in=Community.networks.through.objects.filter(
+                network__slug=filters["network"]
+            ).values("community_id")
+        )
     if filters.get("size"):
         qs = qs.filter(size_band_q(filters["size"]))
-    return (
-        qs.annotate(practice_count=Count("practices", filter=Q(practices__is_published=True)))
-        .distinct()
-        .order_by("name")
+    return qs.order_by("name", "pk")
+
+
+def community_practice_counts(communities) -> None:
+    """Set `practice_count` on the communities of one page, in one query."""
+    communities = list(communities)
+    counts = dict(
+        Practice.objects.filter(is_published=True, community__in=[c.pk for c in communities])
+        .order_by()
+        .values("community")
+        .annotate(n=Count("pk"))
+        .values_list("community", "n")
     )
+    for community in communities:
+        community.practice_count = counts.get(community.pk, 0)
 
 
 def community_map_points(communities: QuerySet[Community], *, limit: int = 500) -> list[dict]:

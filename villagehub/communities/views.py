@@ -11,6 +11,7 @@ from .selectors import (
     community_geojson,
     community_list,
     community_map_points,
+    community_practice_counts,
     country_choices_in_use,
 )
 
@@ -19,6 +20,8 @@ def community_list_view(request):
     filters, problems = filters_parse(CommunityFilterForm, request.GET)
     communities = community_list(filters=filters)
     page = paginate(communities, request.GET)
+    page.object_list = list(page.object_list)
+    community_practice_counts(page.object_list)
     return render(
         request,
         "communities/community_list.html",

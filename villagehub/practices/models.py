@@ -57,10 +57,10 @@ class Practice(TranslatableContent, Sourced, Timestamped):
     is_published = models.BooleanField(_("published"), default=True)
 
     class Meta:
-        ordering = ["-created_at", "title"]
+        ordering = ["-created_at", "-pk"]
         verbose_name = _("practice")
         verbose_name_plural = _("practices")
-        indexes = [models.Index(fields=["is_published", "-created_at"])]
+        indexes = [models.Index(fields=["is_published", "-created_at", "-id"])]
 
     def __str__(self) -> str:
         return self.title

@@ -51,9 +51,17 @@ def _apply(qs: QuerySet[Practice], filters: dict, skip: str = "") -> QuerySet[Pr
     if filters.get("country") and skip != "country":
         qs = qs.filter(community__country=filters["country"].upper())
     if filters.get("theme") and skip != "theme":
-        qs = qs.filter(themes__slug=filters["theme"])
+        qs = qs.filter(
+            pk__in=Practice.themes.through.objects.filter(theme__slug=filters["theme"]).values(
+                "practice_id"
+            )
+        )
     if filters.get("sdg") and skip != "sdg":
-        qs = qs.filter(goals__number=filters["sdg"])
+        qs = qs.filter(
+            pk__in=Practice.goals.through.objects.filter(goal_id=filters["sdg"]).values(
+                "practice_id"
+            )
+        )
     if filters.get("size") and skip != "size":
         qs = qs.filter(size_band_q(filters["size"], prefix="community__"))
     return qs
@@ -64,8 +72,7 @@ def practice_list(*, filters: dict) -> QuerySet[Practice]:
         _apply(practice_list_base(), filters)
         .select_related("community")
         .prefetch_related("themes")
-        .distinct()
-        .order_by("-created_at", "title")
+        .order_by("-created_at", "-pk")
     )
 
 

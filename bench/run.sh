@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The benchmarks of docs/benchmarks.md: `make bench` (SQLite) or
+# `make bench BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/villagehub_bench`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=.venv/bin/python
+COMMUNITIES=${BENCH_COMMUNITIES:-100000}
+PRACTICES=${BENCH_PRACTICES:-300000}
+export DATABASE_URL=${BENCH_DATABASE_URL:-sqlite:///$PWD/var/bench.sqlite3}
+IMPORT_URL=${BENCH_IMPORT_DATABASE_URL:-${DATABASE_URL%/*}/$(basename "${DATABASE_URL%.sqlite3}")_import${DATABASE_URL##*bench}}
+export PYTHONPATH=$PWD/bench
+
+echo "== machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -m), $(date -u +%F)"
+echo "== database: ${DATABASE_URL%%:*}; data: $COMMUNITIES communities, $PRACTICES practices"
+$PY bench/fresh_db.py "$DATABASE_URL"
+$PY -m villagehub.cli migrate -v0
+$PY bench/scale_bench.py generate --communities "$COMMUNITIES" --practices "$PRACTICES" --seed 1
+$PY bench/scale_bench.py reindex
+$PY bench/search_bench.py --runs "${BENCH_RUNS:-10}"
+$PY bench/load_bench.py --seconds "${BENCH_SECONDS:-20}" --clients 8
+
+csv=var/bench-communities.csv
+$PY -m villagehub.cli export --format csv --kind communities -o "$csv"
+DATABASE_URL=$IMPORT_URL $PY bench/fresh_db.py "$IMPORT_URL"
+DATABASE_URL=$IMPORT_URL $PY -m villagehub.cli migrate -v0
+echo "== import of $(($(wc -l < "$csv") - 1)) community rows into an empty database"
+DATABASE_URL=$IMPORT_URL $PY bench/scale_bench.py import "$csv"

@@ -1,0 +1,73 @@
+"""Practice search at scale, in-process: the full search (text + two filters + counts, first
+page of 20) against the raw full-text query it issues, p50/p95 server time.
+
+Usage: DATABASE_URL=... python bench/search_bench.py [--runs N]
+"""
+
+import argparse
+import os
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "villagehub.settings")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver")
+
+import django  # noqa: E402
+
+django.setup()
+
+from bench_lib import summary  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+
+from villagehub.practices.selectors import practice_facets, practice_list  # noqa: E402
+from villagehub.search.analysis import query_groups  # noqa: E402
+from villagehub.search.backends import match  # noqa: E402
+
+QUERIES = [
+    ({"q": "skolmat", "country": "se", "size": "under-2000"}),
+    ({"q": "broadband", "country": "dk", "sdg": 9}),
+    ({"q": "valokuitu", "country": "fi", "theme": "broadband"}),
+    ({"q": "cantines", "country": "fr", "size": "2000-5000"}),
+    ({"q": "energia", "country": "pt", "sdg": 7}),
+    ({"q": "mobilitet", "country": "dk", "theme": "mobility"}),
+]
+
+
+def timed(fn) -> float:
+    start = time.perf_counter()
+    fn()
+    return (time.perf_counter() - start) * 1000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=20)
+    runs = parser.parse_args().runs
+    full, raw, page = [], [], []
+    client = Client()
+    for _ in range(runs):
+        for filters in QUERIES:
+            raw.append(timed(lambda f=filters: match(query_groups(f["q"]), kinds=["practice"])))
+            full.append(
+                timed(
+                    lambda f=filters: (
+                        list(practice_list(filters=f)[:20]),
+                        practice_facets(filters=f),
+                        practice_list(filters=f).count(),
+                    )
+                )
+            )
+            query = "&".join(f"{k}={v}" for k, v in filters.items())
+            page.append(timed(lambda q=query: client.get(f"/practices/?{q}")))
+    print(f"database: {connection.vendor}")
+    print(f"raw full-text query (engine floor): {summary(raw)}")
+    print(f"practice search, first page + counts: {summary(full)}")
+    print(f"/practices/ page rendered in-process: {summary(page)}")
+    ratio = sorted(full)[len(full) * 95 // 100] / max(sorted(raw)[len(raw) * 95 // 100], 0.001)
+    print(f"p95 ratio full search / raw query: {ratio:.1f}x")
+
+
+if __name__ == "__main__":
+    main()
