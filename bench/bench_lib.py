@@ -14,7 +14,7 @@ PYTHON = sys.executable
 
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 def summary(values_ms: list[float]) -> str:
@@ -28,7 +28,9 @@ def run_measured(args: list[str], env: dict) -> tuple[float, float]:
     """Run a villagehub command; return (seconds, peak resident memory in MB) of the child."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     start = time.perf_counter()
-    subprocess.run([PYTHON, "-m", "villagehub.cli", *args], env=env, check=True, cwd=ROOT)
+    subprocess.run(  # noqa: S603 - our own interpreter and command
+        [PYTHON, "-m", "villagehub.cli", *args], env=env, check=True, cwd=ROOT
+    )
     seconds = time.perf_counter() - start
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     # ru_maxrss of children is the largest of all children so far: run each measured

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from villagehub.communities.models import SIZE_BANDS, size_band_q
-from villagehub.search.selectors import search_object_ids
+from villagehub.search.selectors import search_matching_objects
 from villagehub.taxonomy.models import GOAL_TITLES, Theme
 
 from .models import Practice
@@ -47,7 +47,7 @@ def practice_list_base() -> QuerySet[Practice]:
 
 def _apply(qs: QuerySet[Practice], filters: dict, skip: str = "") -> QuerySet[Practice]:
     if filters.get("q") and skip != "q":
-        qs = qs.filter(pk__in=search_object_ids(query=filters["q"], kind="practice"))
+        qs = qs.filter(pk__in=search_matching_objects(query=filters["q"], kind="practice"))
     if filters.get("country") and skip != "country":
         qs = qs.filter(community__country=filters["country"].upper())
     if filters.get("theme") and skip != "theme":

@@ -23,6 +23,19 @@ def _tsquery(groups: list[list[str]], prefix_last: bool) -> str:
     return " & ".join(parts)
 
 
+def match_subquery(groups: list[list[str]]) -> tuple[str, list[str]]:
+    """SQL selecting the ids of matching documents, to filter other queries in the database."""
+    if connection.vendor == "postgresql":
+        return (
+            "SELECT id FROM search_searchdocument WHERE vector @@ to_tsquery('simple', %s)",
+            [_tsquery(groups, False)],
+        )
+    return (
+        "SELECT rowid FROM search_fts WHERE search_fts MATCH %s",
+        [_fts5_query(groups, False)],
+    )
+
+
 def match(
     groups: list[list[str]],
     *,

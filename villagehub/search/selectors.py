@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from django.utils.safestring import SafeString, mark_safe
 
 from .analysis import matches, query_groups
-from .backends import match
+from .backends import match, match_subquery
 from .models import SearchDocument
 
 GROUP_SIZE = 5
@@ -79,6 +79,19 @@ def search_grouped(*, query: str, kind: str | None = None) -> dict[str, dict]:
             shown = found if kind else found[:GROUP_SIZE]
             result[value] = {"label": label, "count": len(found), "hits": _hits(shown, groups)}
     return result
+
+
+def search_matching_objects(*, query: str, kind: str):
+    """A subquery of the ids of the records of one kind that match, for list filters."""
+    from django.db.models.expressions import RawSQL
+
+    groups = query_groups(query)
+    if not groups:
+        return SearchDocument.objects.none().values("object_id")
+    sql, params = match_subquery(groups)
+    # The SQL is fixed; the query terms travel as parameters (letters and digits only).
+    matching = RawSQL(sql, params)  # noqa: S611
+    return SearchDocument.objects.filter(kind=kind, pk__in=matching).values("object_id")
 
 
 def search_object_ids(*, query: str, kind: str) -> list[int]:
