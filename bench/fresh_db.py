@@ -1,4 +1,6 @@
-"""Create an empty database for a benchmark run (SQLite file or PostgreSQL database)."""
+"""Create an empty database (SQLite file or PostgreSQL database), or drop it with --drop.
+
+Used by the benchmarks and by CI for its throw-away PostgreSQL database."""
 
 import os
 import sys
@@ -9,7 +11,7 @@ import psycopg
 
 url = sys.argv[1]
 config = dj_database_url.parse(url)
-if config["ENGINE"].endswith("sqlite3"):
+if config["ENGINE"].endswith("sqlite3"):  # the file is removed, and made again by migrate
     for suffix in ("", "-wal", "-shm"):
         Path(config["NAME"] + suffix).unlink(missing_ok=True)
 else:
@@ -20,4 +22,5 @@ else:
     )  # fmt: skip
     name = psycopg.sql.Identifier(config["NAME"])
     admin.execute(psycopg.sql.SQL("DROP DATABASE IF EXISTS {}").format(name))
-    admin.execute(psycopg.sql.SQL("CREATE DATABASE {}").format(name))
+    if "--drop" not in sys.argv:
+        admin.execute(psycopg.sql.SQL("CREATE DATABASE {}").format(name))
