@@ -5,37 +5,20 @@ from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from villagehub.core.filters import PlaceFilterForm
 from villagehub.practices.models import Practice
-from villagehub.taxonomy.models import Theme
 
 from .models import SIZE_BANDS, Community, Network, size_band_q
 
 
-class CommunityFilterForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False, max_length=200, strip=True)
-    country = forms.ChoiceField(label=_("Country"), required=False, choices=[])
+class CommunityFilterForm(PlaceFilterForm):
     kind = forms.ChoiceField(label=_("Kind"), required=False, choices=Community.Kind.choices)
-    theme = forms.SlugField(label=_("Theme"), required=False)
     network = forms.SlugField(label=_("Network"), required=False)
     size = forms.ChoiceField(
         label=_("Size"),
         required=False,
         choices=[(k, label) for k, (label, _low, _high) in SIZE_BANDS.items()],
     )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.data.get("country"):
-            # Country codes are accepted in either case (?country=LV or ?country=lv).
-            self.data = self.data.copy()
-            self.data["country"] = self.data["country"].lower()
-        self.fields["country"].choices = [(c.code.lower(), c.name) for c in countries]
-
-    def clean_theme(self):
-        slug = self.cleaned_data["theme"]
-        if slug and not Theme.objects.filter(slug=slug).exists():
-            raise forms.ValidationError(_("there is no such theme."))
-        return slug
 
     def clean_network(self):
         slug = self.cleaned_data["network"]

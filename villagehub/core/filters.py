@@ -4,8 +4,34 @@ from django import forms
 from django.core.paginator import Page, Paginator
 from django.http import QueryDict
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_countries import countries
 
 PAGE_SIZE = 20
+
+
+class PlaceFilterForm(forms.Form):
+    """Filters shared by the lists of places and what happens there: text, country, theme."""
+
+    q = forms.CharField(label=gettext_lazy("Search"), required=False, max_length=200)
+    country = forms.ChoiceField(label=gettext_lazy("Country"), required=False, choices=[])
+    theme = forms.SlugField(label=gettext_lazy("Theme"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.data.get("country"):
+            # Country codes are accepted in either case (?country=LV or ?country=lv).
+            self.data = self.data.copy()
+            self.data["country"] = self.data["country"].lower()
+        self.fields["country"].choices = [(c.code.lower(), c.name) for c in countries]
+
+    def clean_theme(self):
+        from villagehub.taxonomy.models import Theme
+
+        slug = self.cleaned_data["theme"]
+        if slug and not Theme.objects.filter(slug=slug).exists():
+            raise forms.ValidationError(gettext_lazy("there is no such theme."))
+        return slug
 
 
 def filters_parse(form_class: type[forms.Form], query: QueryDict) -> tuple[dict, list[str]]:

@@ -4,16 +4,14 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from villagehub.communities.models import SIZE_BANDS, size_band_q
+from villagehub.core.filters import PlaceFilterForm
 from villagehub.search.selectors import search_matching_objects
 from villagehub.taxonomy.models import GOAL_TITLES, Theme
 
 from .models import Practice
 
 
-class PracticeFilterForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False, max_length=200, strip=True)
-    country = forms.ChoiceField(label=_("Country"), required=False, choices=[])
-    theme = forms.SlugField(label=_("Theme"), required=False)
+class PracticeFilterForm(PlaceFilterForm):
     sdg = forms.TypedChoiceField(
         label=_("Agenda 2030 goal"),
         required=False,
@@ -25,20 +23,6 @@ class PracticeFilterForm(forms.Form):
         required=False,
         choices=[(k, label) for k, (label, _low, _high) in SIZE_BANDS.items()],
     )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.data.get("country"):
-            # Country codes are accepted in either case (?country=LV or ?country=lv).
-            self.data = self.data.copy()
-            self.data["country"] = self.data["country"].lower()
-        self.fields["country"].choices = [(c.code.lower(), c.name) for c in countries]
-
-    def clean_theme(self):
-        slug = self.cleaned_data["theme"]
-        if slug and not Theme.objects.filter(slug=slug).exists():
-            raise forms.ValidationError(_("there is no such theme."))
-        return slug
 
 
 def practice_list_base() -> QuerySet[Practice]:
