@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from villagehub.communities.models import Community
+from villagehub.core.services import database_analyze
 from villagehub.practices.models import Practice
 from villagehub.search.services import search_rebuild
 from villagehub.taxonomy.models import Goal, Theme
@@ -187,6 +188,7 @@ def data_generate(
         if progress:
             progress(len(batch))
     made["documents"] = search_rebuild()
+    database_analyze()
     return made
 
 

@@ -39,3 +39,15 @@ def model_save(instance: M, fields: Mapping[str, Any]) -> M:
     for name in m2m_names & set(fields):
         getattr(instance, name).set(fields[name])
     return instance
+
+
+def database_analyze() -> None:
+    """Refresh the query planner's statistics after a bulk load.
+
+    Without them SQLite may drive a filtered list from the wrong table (measured: 42 s
+    instead of 1.3 s for a filtered practice search over 300,000 practices).
+    """
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
