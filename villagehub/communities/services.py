@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from villagehub.core.services import model_save, unique_slug
+from villagehub.core.services import model_save, record_upsert, unique_slug
 from villagehub.search.services import search_document_update
 
 from .models import Community, Network, Representative
@@ -24,10 +24,13 @@ def network_update(*, network: Network, **fields: Any) -> Network:
 
 @transaction.atomic
 def network_upsert(*, slug: str, **fields: Any) -> Network:
-    network = Network.objects.select_for_update().filter(slug=slug).first()
-    if network is None:
-        return network_create(slug=slug, **fields)
-    return network_update(network=network, **fields)
+    return record_upsert(
+        Network,
+        slug=slug,
+        create=network_create,
+        update=lambda network, values: network_update(network=network, **values),
+        fields=fields,
+    )
 
 
 def _representatives_set(
@@ -85,7 +88,10 @@ def community_update(
 
 @transaction.atomic
 def community_upsert(*, slug: str, **fields: Any) -> Community:
-    community = Community.objects.select_for_update().filter(slug=slug).first()
-    if community is None:
-        return community_create(slug=slug, **fields)
-    return community_update(community=community, **fields)
+    return record_upsert(
+        Community,
+        slug=slug,
+        create=community_create,
+        update=lambda community, values: community_update(community=community, **values),
+        fields=fields,
+    )

@@ -1,6 +1,6 @@
 """Helpers the domain services share; the services in each app are the one write path."""
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from django.db import models
@@ -19,6 +19,25 @@ def unique_slug(model: type[models.Model], text: str, *, exclude_pk: Any = None)
     while slug in taken:
         slug, n = f"{base}-{n}", n + 1
     return slug
+
+
+def record_upsert(
+    model: type[M],
+    *,
+    slug: str,
+    create: Callable[..., M],
+    update: Callable[[M, dict[str, Any]], M],
+    fields: Mapping[str, Any],
+) -> M:
+    """Update the record with this slug, or create it: what imports and the demo need.
+
+    The row is locked first, so that two imports of the same record cannot both create it.
+    Callers wrap it in their own transaction.
+    """
+    existing = model._default_manager.select_for_update().filter(slug=slug).first()
+    if existing is None:
+        return create(slug=slug, **fields)
+    return update(existing, dict(fields))
 
 
 def model_save(instance: M, fields: Mapping[str, Any]) -> M:

@@ -2,7 +2,7 @@ from typing import Any
 
 from django.db import transaction
 
-from villagehub.core.services import model_save, unique_slug
+from villagehub.core.services import model_save, record_upsert, unique_slug
 from villagehub.search.services import search_document_update
 
 from .models import Organisation
@@ -25,7 +25,12 @@ def organisation_update(*, organisation: Organisation, **fields: Any) -> Organis
 
 @transaction.atomic
 def organisation_upsert(*, slug: str, **fields: Any) -> Organisation:
-    organisation = Organisation.objects.select_for_update().filter(slug=slug).first()
-    if organisation is None:
-        return organisation_create(slug=slug, **fields)
-    return organisation_update(organisation=organisation, **fields)
+    return record_upsert(
+        Organisation,
+        slug=slug,
+        create=organisation_create,
+        update=lambda organisation, values: organisation_update(
+            organisation=organisation, **values
+        ),
+        fields=fields,
+    )

@@ -3,7 +3,7 @@ from typing import Any
 
 from django.db import transaction
 
-from villagehub.core.services import model_save, unique_slug
+from villagehub.core.services import model_save, record_upsert, unique_slug
 from villagehub.search.services import search_document_update
 
 from .models import Practice, PracticeLink
@@ -45,7 +45,10 @@ def practice_update(
 
 @transaction.atomic
 def practice_upsert(*, slug: str, **fields: Any) -> Practice:
-    practice = Practice.objects.select_for_update().filter(slug=slug).first()
-    if practice is None:
-        return practice_create(slug=slug, **fields)
-    return practice_update(practice=practice, **fields)
+    return record_upsert(
+        Practice,
+        slug=slug,
+        create=practice_create,
+        update=lambda practice, values: practice_update(practice=practice, **values),
+        fields=fields,
+    )
