@@ -19,8 +19,11 @@ compiled-messages: $(VENV)/.installed $(wildcard villagehub/locale/*/LC_MESSAGES
 	$(VENV)/bin/pybabel compile --domain django --directory villagehub/locale --statistics 2>&1 | grep -v "^compiling" || true
 	touch $@
 
+# The worker sends the e-mail (into the outbox at /outbox/) while the server runs.
 demo: install
 	$(VENV)/bin/villagehub demo
+	$(VENV)/bin/villagehub worker --no-startup-delay & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(VENV)/bin/villagehub serve $(HOST):$(PORT)
 
 lint: install

@@ -15,6 +15,7 @@ COMMANDS = {
     "shell": "shell",
     "reindex": "reindex",
     "generate": "generate",
+    "worker": "db_worker",
 }
 
 USAGE = """usage: villagehub <command> [options]
@@ -30,6 +31,7 @@ commands:
   migrate          apply database migrations
   reindex          rebuild the full-text search index
   generate         add synthetic data for benchmarks (--communities N --practices M)
+  worker           run background tasks (e-mail, reminders) as they fall due
   manage ...       any other Django management command
 
 Run `villagehub <command> --help` for the options of a command."""

@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_countries",
+    "django_tasks",
+    "django_tasks_db",
     "villagehub.core",
     "villagehub.taxonomy",
     "villagehub.organisations",
@@ -61,6 +63,7 @@ INSTALLED_APPS = [
     "villagehub.practices",
     "villagehub.interchange",
     "villagehub.search",
+    "villagehub.events",
 ]
 
 MIDDLEWARE = [
@@ -159,9 +162,34 @@ if DEBUG:
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 
-vars().update(dj_email_url.parse(os.environ.get("EMAIL_URL", "console://")))
+# `outbox://` (the development default) keeps mail in the database, readable at /outbox/.
+EMAIL_URL = os.environ.get("EMAIL_URL", "outbox://" if DEBUG else "console://")
+if EMAIL_URL == "outbox://":
+    EMAIL_BACKEND = "villagehub.core.mail.OutboxBackend"
+else:
+    vars().update(dj_email_url.parse(EMAIL_URL))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Village Hub <hub@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Background work (e-mail, reminders): the django-tasks backport with its database backend,
+# run by `villagehub worker`. TASKS_BACKEND=immediate runs tasks in the request instead.
+_TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+_task_backend = os.environ.get("TASKS_BACKEND", "database")
+if _task_backend not in _TASK_BACKENDS:
+    raise ImproperlyConfigured(
+        f"TASKS_BACKEND must be one of {', '.join(_TASK_BACKENDS)}, not {_task_backend!r}."
+    )
+TASKS = {"default": {"BACKEND": _TASK_BACKENDS[_task_backend]}}
+
+# The public address of the hub, for links in e-mails and calendars.
+HUB_URL = os.environ.get("HUB_URL", "http://127.0.0.1:8000").rstrip("/")
+LOGIN_URL = "admin:login"
+
+# The version of the privacy notice people accept when they register (shown at /privacy/).
+PRIVACY_NOTICE_VERSION = "2026-11-23"
 
 # What the installation calls itself on the home page and in the header.
 HUB_NAME = os.environ.get("HUB_NAME", "Village Hub")

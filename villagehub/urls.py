@@ -11,6 +11,8 @@ handler500 = "villagehub.core.views.server_error"
 
 urlpatterns = [
     path("i18n/setlang/", core_views.language_set, name="set_language"),
+    path("outbox/", core_views.outbox, name="outbox"),
+    path("outbox/<int:pk>/", core_views.outbox_message, name="outbox-message"),
     path("communities.geojson", community_views.community_geojson_view, name="communities-geojson"),
 ]
 
@@ -22,6 +24,8 @@ urlpatterns += i18n_patterns(
     path("practices/", include("villagehub.practices.urls")),
     path("organisations/", include("villagehub.organisations.urls")),
     path("search/", include("villagehub.search.urls")),
+    path("events/", include("villagehub.events.urls")),
+    path("privacy/", core_views.privacy, name="privacy"),
     path("admin/", admin.site.urls),
     prefix_default_language=False,
 )

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.db import models, transaction
 
+from .models import OutboxMessage
+
 
 class ServiceAdmin(admin.ModelAdmin):
     """Admin whose saves go through the app's update service, the one write path.
@@ -51,3 +53,13 @@ class ServiceAdmin(admin.ModelAdmin):
             formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         if nested:
             self.save_service(form.instance, nested)
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(admin.ModelAdmin):
+    list_display = ["subject", "to", "created_at"]
+    search_fields = ["subject", "to"]
+    readonly_fields = ["to", "subject", "body", "html", "attachments", "created_at"]
+
+    def has_add_permission(self, request):
+        return False

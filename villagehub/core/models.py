@@ -123,3 +123,22 @@ class Timestamped(models.Model):
 
     class Meta:
         abstract = True
+
+
+class OutboxMessage(models.Model):
+    """An e-mail kept by the development outbox backend instead of being sent."""
+
+    to = models.TextField(_("to"))
+    subject = models.CharField(_("subject"), max_length=998)
+    body = models.TextField(_("text"))
+    html = models.TextField(_("HTML"), blank=True)
+    attachments = models.JSONField(_("attachments"), default=list, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("outbox message")
+        verbose_name_plural = _("outbox")
+
+    def __str__(self) -> str:
+        return self.subject

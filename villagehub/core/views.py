@@ -76,3 +76,35 @@ def language_set(request):
     page_language = translation.get_language_from_path(next_path) or settings.LANGUAGE_CODE
     with translation.override(page_language):
         return set_language(request)
+
+
+def privacy(request):
+    return render(request, "core/privacy.html", {"version": settings.PRIVACY_NOTICE_VERSION})
+
+
+def _outbox_enabled() -> bool:
+    return settings.DEBUG and settings.EMAIL_BACKEND == "villagehub.core.mail.OutboxBackend"
+
+
+def outbox(request):
+    """Development only: the e-mail the hub would have sent, to read and click through."""
+    from django.http import Http404
+
+    from .models import OutboxMessage
+
+    if not _outbox_enabled():
+        raise Http404
+    return render(request, "core/outbox.html", {"messages_sent": OutboxMessage.objects.all()[:200]})
+
+
+def outbox_message(request, pk):
+    from django.http import Http404
+    from django.shortcuts import get_object_or_404
+
+    from .models import OutboxMessage
+
+    if not _outbox_enabled():
+        raise Http404
+    return render(
+        request, "core/outbox_message.html", {"message": get_object_or_404(OutboxMessage, pk=pk)}
+    )

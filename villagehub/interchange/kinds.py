@@ -10,10 +10,12 @@ from typing import Any
 
 from django.db import models
 
-from villagehub.communities.models import Community, Network
+from villagehub.communities.models import Community, Network, Representative
 from villagehub.communities.services import community_upsert, network_upsert
 from villagehub.countries.models import Factsheet
 from villagehub.countries.services import factsheet_upsert
+from villagehub.events.models import Event, Series
+from villagehub.events.services import event_upsert, series_upsert
 from villagehub.organisations.models import Organisation
 from villagehub.organisations.services import organisation_upsert
 from villagehub.practices.models import Practice
@@ -44,6 +46,9 @@ REFERENCE_KEYS: dict[type[models.Model], str] = {
     Theme: "slug",
     FundingSource: "slug",
     Goal: "number",
+    Representative: "name",
+    Series: "slug",
+    Practice: "slug",
 }
 
 KINDS: dict[str, Kind] = {
@@ -131,6 +136,68 @@ KINDS: dict[str, Kind] = {
                 ]
             },
             prefetch=("cap_support",),
+        ),
+        Kind(
+            name="series",
+            model=Series,
+            key="slug",
+            columns=(
+                "slug", "name", "description", "networks", "organisations", "language",
+                "translations", "source",
+            ),
+            upsert=series_upsert,
+            prefetch=("networks", "organisations"),
+        ),
+        Kind(
+            name="events",
+            model=Event,
+            key="slug",
+            columns=(
+                "slug", "title", "kind", "series", "number", "status", "summary",
+                "description", "objectives", "organiser_networks", "organiser_organisations",
+                "host_community", "host_representatives", "themes", "goals", "languages",
+                "time_zone", "starts_at", "ends_at", "date_precision", "date_note",
+                "venue_name", "venue_address", "city", "country", "latitude", "longitude",
+                "online_url", "capacity", "registration_open", "registration_opens_at",
+                "registration_closes_at", "waiting_list", "requires_approval",
+                "reminder_minutes", "practices", "sessions", "sponsors", "materials",
+                "questions", "language", "translations", "source",
+            ),
+            upsert=event_upsert,
+            nested={
+                "sessions": lambda e: [
+                    {
+                        "title": s.title,
+                        "starts_at": s.starts_at.isoformat() if s.starts_at else None,
+                        "ends_at": s.ends_at.isoformat() if s.ends_at else None,
+                        "description": s.description,
+                        "speakers": s.speakers,
+                        "language": s.language,
+                        **({"translations": s.translations} if s.translations else {}),
+                    }
+                    for s in e.sessions.all()
+                ],
+                "sponsors": lambda e: [
+                    {
+                        "name": s.name,
+                        "tier": s.tier,
+                        "website": s.website,
+                        "organisation": s.organisation.slug if s.organisation else None,
+                    }
+                    for s in e.sponsors.select_related("organisation")
+                ],
+                "materials": lambda e: [
+                    {"kind": m.kind, "title": m.title, "url": m.url} for m in e.materials.all()
+                ],
+                "questions": lambda e: [
+                    {"label": q.label, "kind": q.kind, "choices": q.choices, "required": q.required}
+                    for q in e.questions.all()
+                ],
+            },
+            prefetch=(
+                "organiser_networks", "organiser_organisations", "host_representatives",
+                "themes", "goals", "practices", "sessions", "materials", "questions",
+            ),
         ),
     ]
 }  # fmt: skip

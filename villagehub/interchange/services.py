@@ -245,6 +245,11 @@ def _convert(kind: Kind, column: str, value: Any, is_csv: bool) -> Any:
         if value in (None, ""):
             return None
         return _resolve(field.related_model, [value])[0]
+    if isinstance(field, models.JSONField) and is_csv and isinstance(value, str):
+        try:
+            return json.loads(value) if value.strip() else field.get_default()
+        except json.JSONDecodeError as error:
+            raise _CellError(_("Not valid JSON: %(e)s") % {"e": error.msg}) from error
     if value in (None, "") and field.null:
         return None
     if value is None and not field.null:

@@ -1,0 +1,90 @@
+"""Exports for funders and organisers: registrations, attendance and feedback (CSV, XLSX)."""
+
+import csv
+from collections.abc import Iterable, Iterator
+from typing import IO
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+
+from .models import Event, Feedback, Registration
+
+TABLES = ("registrations", "attendance", "feedback")
+
+
+def table_labels() -> list[tuple[str, str]]:
+    return [
+        ("registrations", _("Registrations")),
+        ("attendance", _("Attendance")),
+        ("feedback", _("Feedback")),
+    ]
+
+
+def _registration_rows(events: QuerySet[Event], attended_only: bool) -> Iterator[list]:
+    registrations = Registration.objects.filter(event__in=events).select_related("event")
+    if attended_only:
+        registrations = registrations.filter(attended=True)
+    for r in registrations.order_by("event__starts_at", "event_id", "queued_at", "pk").iterator():
+        yield [
+            r.event.slug, r.name, r.email, r.organisation, r.community, r.country.code,
+            r.role, r.language, r.get_status_display(), "yes" if r.attended else "no",
+            r.queued_at.isoformat(), "yes" if r.contact_consent else "no",
+        ]  # fmt: skip
+
+
+def table(what: str, events: QuerySet[Event]) -> tuple[list[str], Iterable[list]]:
+    if what in ("registrations", "attendance"):
+        header = [
+            _("event"), _("name"), _("e-mail"), _("organisation"), _("community"),
+            _("country"), _("role"), _("language"), _("status"), _("attended"),
+            _("registered"), _("may be contacted"),
+        ]  # fmt: skip
+        return header, _registration_rows(events, attended_only=what == "attendance")
+    header = [
+        _("event"), _("would attend again"), _("recommend (0–10)"), _("satisfaction (1–5)"),
+        _("most useful"), _("next topics"), _("answered"),
+    ]  # fmt: skip
+    # Answers are exported without the person's name: the survey is anonymous to funders.
+    feedback = (
+        Feedback.objects.filter(event__in=events)
+        .select_related("event")
+        .order_by("event__starts_at", "event_id", "pk")
+    )
+
+    def feedback_rows():
+        for f in feedback.iterator():
+            yield [
+                f.event.slug, "yes" if f.would_attend_again else "no", f.recommend,
+                f.satisfaction, f.most_useful, f.next_topics, f.created_at.isoformat(),
+            ]  # fmt: skip
+
+    return header, feedback_rows()
+
+
+def _safe(value):
+    # A cell that starts like a formula is shown as text by spreadsheets (CSV injection).
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+class _Line:
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_lines(header: list[str], rows: Iterable[list]) -> Iterator[str]:
+    writer = csv.writer(_Line())
+    yield writer.writerow(header)
+    for row in rows:
+        yield writer.writerow([_safe(v) for v in row])
+
+
+def xlsx_write(out: IO[bytes], header: list[str], rows: Iterable[list], title: str) -> None:
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(title=title[:31])
+    sheet.append(header)
+    for row in rows:
+        sheet.append([_safe(v) for v in row])
+    book.save(out)

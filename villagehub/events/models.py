@@ -1,0 +1,523 @@
+"""The knowledge-exchange programme: events, their series, registrations and feedback."""
+
+import zoneinfo
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+from villagehub.core.models import LANGUAGE_CODES, Sourced, Timestamped, TranslatableContent
+
+DEFAULT_REMINDER_MINUTES = [24 * 60, 60]
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(
+            _("“%(zone)s” is not a time zone name such as Europe/Ljubljana."),
+            params={"zone": value},
+        )
+
+
+def validate_language_list(value: object) -> None:
+    from villagehub.core.models import CONTENT_LANGUAGE_CODES
+
+    if not isinstance(value, list) or not all(
+        isinstance(code, str) and code in CONTENT_LANGUAGE_CODES for code in value
+    ):
+        raise ValidationError(_("Languages must be a list of EU language codes such as “en”."))
+
+
+def validate_reminder_minutes(value: object) -> None:
+    if not isinstance(value, list) or not all(
+        isinstance(m, int) and not isinstance(m, bool) and 0 < m <= 60 * 24 * 60 for m in value
+    ):
+        raise ValidationError(
+            _("Reminders must be a list of minutes before the start, e.g. [1440, 60].")
+        )
+
+
+class Series(TranslatableContent, Sourced, Timestamped):
+    """A run of events under one name: numbered cafés, a yearly conference."""
+
+    translatable_fields = ("name", "description")
+
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    networks = models.ManyToManyField(
+        "communities.Network", verbose_name=_("networks"), blank=True, related_name="series"
+    )
+    organisations = models.ManyToManyField(
+        "organisations.Organisation",
+        verbose_name=_("organisations"),
+        blank=True,
+        related_name="series",
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("event series")
+        verbose_name_plural = _("event series")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("events:series", kwargs={"slug": self.slug})
+
+
+class Event(TranslatableContent, Sourced, Timestamped):
+    class Kind(models.TextChoices):
+        CAFE = "cafe", _("Café")
+        WEBINAR = "webinar", _("Webinar")
+        WORKSHOP = "workshop", _("Workshop")
+        CONFERENCE = "conference", _("Conference")
+        CLUSTER_MEETING = "cluster_meeting", _("Cluster meeting")
+        STUDY_VISIT = "study_visit", _("Study visit")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+        POSTPONED = "postponed", _("Postponed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    class DatePrecision(models.TextChoices):
+        # Sources often give only a day or a year; the hub shows no more than it knows.
+        MINUTE = "minute", _("Date and time")
+        DAY = "day", _("Day (time not known)")
+        YEAR = "year", _("Year only")
+        UNKNOWN = "unknown", _("Not known")
+
+    translatable_fields = ("title", "summary", "description", "objectives", "date_note")
+
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    title = models.CharField(_("title"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    series = models.ForeignKey(
+        Series,
+        verbose_name=_("series"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="events",
+    )
+    number = models.PositiveSmallIntegerField(_("number in the series"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.DRAFT
+    )
+    summary = models.TextField(_("summary"), max_length=600, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    objectives = models.TextField(_("objectives"), blank=True, help_text=_("One per line."))
+    organiser_networks = models.ManyToManyField(
+        "communities.Network",
+        verbose_name=_("organising networks"),
+        blank=True,
+        related_name="organised_events",
+    )
+    organiser_organisations = models.ManyToManyField(
+        "organisations.Organisation",
+        verbose_name=_("organising organisations"),
+        blank=True,
+        related_name="organised_events",
+    )
+    host_community = models.ForeignKey(
+        "communities.Community",
+        verbose_name=_("host community"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="hosted_events",
+    )
+    host_representatives = models.ManyToManyField(
+        "communities.Representative",
+        verbose_name=_("host representatives"),
+        blank=True,
+        related_name="hosted_events",
+    )
+    themes = models.ManyToManyField(
+        "taxonomy.Theme", verbose_name=_("themes"), blank=True, related_name="events"
+    )
+    goals = models.ManyToManyField(
+        "taxonomy.Goal", verbose_name=_("Agenda 2030 goals"), blank=True, related_name="events"
+    )
+    languages = models.JSONField(
+        _("languages"),
+        default=list,
+        blank=True,
+        validators=[validate_language_list],
+        help_text=_('Language codes, e.g. ["en", "sl"].'),
+    )
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default="Europe/Brussels", validators=[validate_time_zone]
+    )
+    starts_at = models.DateTimeField(_("starts"), null=True, blank=True, db_index=True)
+    ends_at = models.DateTimeField(_("ends"), null=True, blank=True)
+    date_precision = models.CharField(
+        _("date precision"),
+        max_length=8,
+        choices=DatePrecision.choices,
+        default=DatePrecision.MINUTE,
+    )
+    date_note = models.CharField(
+        _("note on the date"),
+        max_length=200,
+        blank=True,
+        help_text=_("What the source says when the exact date is not known."),
+    )
+    venue_name = models.CharField(_("venue"), max_length=200, blank=True)
+    venue_address = models.CharField(_("address"), max_length=300, blank=True)
+    city = models.CharField(_("town or city"), max_length=120, blank=True)
+    country = CountryField(_("country"), blank=True)
+    latitude = models.DecimalField(
+        _("latitude"),
+        max_digits=8,
+        decimal_places=5,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+    )
+    longitude = models.DecimalField(
+        _("longitude"),
+        max_digits=8,
+        decimal_places=5,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+    )
+    online_url = models.URLField(
+        _("online meeting link"),
+        blank=True,
+        help_text=_("Shown only to registered participants."),
+    )
+    capacity = models.PositiveIntegerField(
+        _("places"),
+        null=True,
+        blank=True,
+        help_text=_("The foreseen number of participants; empty for no limit."),
+    )
+    registration_open = models.BooleanField(_("registration in the hub"), default=False)
+    registration_opens_at = models.DateTimeField(_("registration opens"), null=True, blank=True)
+    registration_closes_at = models.DateTimeField(_("registration closes"), null=True, blank=True)
+    waiting_list = models.BooleanField(_("waiting list when full"), default=True)
+    requires_approval = models.BooleanField(_("organiser approves registrations"), default=False)
+    reminder_minutes = models.JSONField(
+        _("reminders (minutes before the start)"),
+        default=list,
+        blank=True,
+        validators=[validate_reminder_minutes],
+    )
+    practices = models.ManyToManyField(
+        "practices.Practice", verbose_name=_("practices"), blank=True, related_name="events"
+    )
+    feedback_published = models.BooleanField(_("publish the feedback summary"), default=False)
+    # RFC 5545 SEQUENCE: raised whenever the time, place or status changes.
+    sequence = models.PositiveIntegerField(_("revision"), default=0, editable=False)
+
+    class Meta:
+        ordering = ["-starts_at", "-pk"]
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+        indexes = [models.Index(fields=["status", "starts_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["series", "number"], name="event_number_unique_in_series"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("events:detail", kwargs={"slug": self.slug})
+
+    def clean(self) -> None:
+        super().clean()
+        errors = {}
+        if self.starts_at and self.ends_at and self.ends_at < self.starts_at:
+            errors["ends_at"] = _("The event ends before it starts.")
+        if self.date_precision != self.DatePrecision.UNKNOWN and not self.starts_at:
+            errors["starts_at"] = _("Give the start, or set the date precision to “Not known”.")
+        if (
+            self.registration_opens_at
+            and self.registration_closes_at
+            and self.registration_closes_at < self.registration_opens_at
+        ):
+            errors["registration_closes_at"] = _("Registration closes before it opens.")
+        if self.registration_open and self.date_precision != self.DatePrecision.MINUTE:
+            errors["registration_open"] = _(
+                "Registration needs the exact start date and time of the event."
+            )
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+    @property
+    def is_online(self) -> bool:
+        return bool(self.online_url)
+
+    @property
+    def is_on_site(self) -> bool:
+        return bool(self.venue_name or self.city or self.latitude is not None)
+
+    @property
+    def reminders(self) -> list[int]:
+        return self.reminder_minutes or DEFAULT_REMINDER_MINUTES
+
+    @property
+    def end_or_start(self):
+        return self.ends_at or self.starts_at
+
+    def is_past(self, now=None) -> bool:
+        end = self.end_or_start
+        return bool(end and end < (now or timezone.now()))
+
+    def registration_state(self, now=None) -> str:
+        """open, not_open_yet, closed, or unavailable (no registration in the hub)."""
+        now = now or timezone.now()
+        if not self.registration_open or self.status != self.Status.PUBLISHED:
+            return "unavailable"
+        if self.registration_opens_at and now < self.registration_opens_at:
+            return "not_open_yet"
+        closes = self.registration_closes_at or self.starts_at
+        if closes and now >= closes:
+            return "closed"
+        return "open"
+
+
+class Session(TranslatableContent):
+    """A point of an event's agenda."""
+
+    translatable_fields = ("title", "description")
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="sessions")
+    title = models.CharField(_("title"), max_length=200)
+    starts_at = models.DateTimeField(_("starts"), null=True, blank=True)
+    ends_at = models.DateTimeField(_("ends"), null=True, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    speakers = models.TextField(
+        _("speakers"), blank=True, help_text=_("One per line: name, affiliation.")
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["position", "starts_at", "pk"]
+        verbose_name = _("session")
+        verbose_name_plural = _("agenda")
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def speaker_list(self) -> list[str]:
+        return [line.strip() for line in self.speakers.splitlines() if line.strip()]
+
+
+class Sponsor(models.Model):
+    class Tier(models.TextChoices):
+        MAIN = "main", _("Main sponsor")
+        SPONSOR = "sponsor", _("Sponsor")
+        PARTNER = "partner", _("Partner")
+        MUNICIPAL = "municipal", _("Municipal partner")
+        THEME = "theme", _("Theme partner")
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="sponsors")
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        verbose_name=_("organisation"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    name = models.CharField(_("name"), max_length=200)
+    tier = models.CharField(_("tier"), max_length=12, choices=Tier.choices, default=Tier.PARTNER)
+    website = models.URLField(_("website"), blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("sponsor or partner")
+        verbose_name_plural = _("sponsors and partners")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Material(models.Model):
+    class Kind(models.TextChoices):
+        RECORDING = "recording", _("Recording")
+        SLIDES = "slides", _("Slides")
+        REPORT = "report", _("Report")
+        VIDEO_GREETING = "video_greeting", _("Video greeting")
+        OTHER = "other", _("Other")
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="materials")
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    url = models.URLField(_("address"), blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("material")
+        verbose_name_plural = _("materials")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Question(models.Model):
+    """A custom question of an event's registration form."""
+
+    class Kind(models.TextChoices):
+        TEXT = "text", _("Text")
+        CHOICE = "choice", _("One of several answers")
+        YES_NO = "yes_no", _("Yes or no")
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="questions")
+    label = models.CharField(_("question"), max_length=300)
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices, default=Kind.TEXT)
+    choices = models.TextField(
+        _("answers to choose from"), blank=True, help_text=_("One per line.")
+    )
+    required = models.BooleanField(_("required"), default=False)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("registration question")
+        verbose_name_plural = _("registration questions")
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def choice_list(self) -> list[str]:
+        return [line.strip() for line in self.choices.splitlines() if line.strip()]
+
+    def clean(self) -> None:
+        if self.kind == self.Kind.CHOICE and len(self.choice_list) < 2:
+            raise ValidationError({"choices": _("Give at least two answers, one per line.")})
+
+
+class Registration(Timestamped):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Awaiting approval")
+        CONFIRMED = "confirmed", _("Confirmed")
+        WAITLISTED = "waitlisted", _("On the waiting list")
+        CANCELLED = "cancelled", _("Cancelled")
+        DECLINED = "declined", _("Declined")
+
+    # Statuses that hold or wait for a place; one per e-mail address and event.
+    ACTIVE = (Status.PENDING, Status.CONFIRMED, Status.WAITLISTED)
+
+    event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="registrations")
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices)
+    name = models.CharField(_("name"), max_length=200)
+    email = models.EmailField(_("e-mail"))
+    organisation = models.CharField(_("organisation"), max_length=200, blank=True)
+    community = models.CharField(_("community"), max_length=200, blank=True)
+    country = CountryField(_("country"), blank=True)
+    role = models.CharField(_("role"), max_length=200, blank=True)
+    language = models.CharField(
+        _("preferred language"), max_length=8, choices=settings.LANGUAGES, default="en"
+    )
+    answers = models.JSONField(_("answers"), default=dict, blank=True)
+    privacy_consent_at = models.DateTimeField(_("privacy notice accepted"))
+    privacy_notice_version = models.CharField(_("privacy notice version"), max_length=20)
+    contact_consent = models.BooleanField(_("may be contacted about later events"), default=False)
+    # Arrival order for the waiting list: the time the person joined it, then the row id.
+    queued_at = models.DateTimeField(_("joined the queue"), default=timezone.now)
+    attended = models.BooleanField(_("attended"), default=False)
+    attended_at = models.DateTimeField(_("checked in"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["queued_at", "pk"]
+        verbose_name = _("registration")
+        verbose_name_plural = _("registrations")
+        constraints = [
+            models.UniqueConstraint(fields=["event", "email"], name="registration_one_per_email")
+        ]
+        indexes = [models.Index(fields=["event", "status", "queued_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.name} — {self.event}"
+
+    def clean(self) -> None:
+        if self.language not in LANGUAGE_CODES:
+            raise ValidationError({"language": _("Choose one of the hub's languages.")})
+
+
+class Notice(models.Model):
+    """One row per e-mail sent about a registration: the unique constraint makes every
+    notification task safe to run twice (a reminder is never sent twice)."""
+
+    class Kind(models.TextChoices):
+        CONFIRMATION = "confirmation", _("Confirmation")
+        WAITLISTED = "waitlisted", _("Waiting list")
+        PENDING = "pending", _("Awaiting approval")
+        PROMOTED = "promoted", _("Place offered from the waiting list")
+        DECLINED = "declined", _("Declined")
+        CANCELLED = "cancelled", _("Cancellation")
+        LINK = "link", _("Personal link sent again")
+        EVENT_CHANGED = "event_changed", _("Event postponed or cancelled")
+        REMINDER = "reminder", _("Reminder")
+        FEEDBACK = "feedback", _("Feedback survey")
+
+    registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="notices")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    key = models.CharField(max_length=40, blank=True)
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["sent_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["registration", "kind", "key"], name="notice_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.key}".strip()
+
+
+class Feedback(models.Model):
+    """One attendee's answer to the survey; it outlives the registration's personal data."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="feedback")
+    registration = models.OneToOneField(
+        Registration,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="feedback",
+    )
+    would_attend_again = models.BooleanField(_("would attend again"))
+    recommend = models.PositiveSmallIntegerField(
+        _("likelihood to recommend (0–10)"), validators=[MaxValueValidator(10)]
+    )
+    satisfaction = models.PositiveSmallIntegerField(
+        _("overall satisfaction (1–5)"), validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    most_useful = models.TextField(_("most useful"), blank=True, max_length=2000)
+    next_topics = models.TextField(_("topics for the next event"), blank=True, max_length=2000)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("feedback")
+        verbose_name_plural = _("feedback")
+
+    def __str__(self) -> str:
+        return f"{self.event}: {self.satisfaction}/5"
+
+
+REGISTRATION_LINK_MAX_AGE = timedelta(days=400)

@@ -1,0 +1,384 @@
+"""Reads for the events programme: lists, calendars, personal links and survey results."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django import forms
+from django.conf import settings
+from django.core import signing
+from django.db.models import Avg, Count, Q, QuerySet, TextField
+from django.db.models.functions import Cast
+from django.urls import reverse
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from icalendar import Calendar
+from icalendar import Event as CalendarEvent
+
+from villagehub.core.filters import PlaceFilterForm
+from villagehub.core.models import CONTENT_LANGUAGES
+
+from .models import REGISTRATION_LINK_MAX_AGE, Event, Feedback, Registration, Series
+
+_TOKEN_SALT = "villagehub.events.registration"  # noqa: S105 (a namespace, not a secret)
+PUBLIC_STATUSES = (Event.Status.PUBLISHED, Event.Status.POSTPONED, Event.Status.CANCELLED)
+
+
+# Lists ------------------------------------------------------------------------------------
+
+
+class EventFilterForm(PlaceFilterForm):
+    when = forms.ChoiceField(
+        label=gettext_lazy("When"),
+        required=False,
+        choices=[("upcoming", gettext_lazy("Upcoming")), ("past", gettext_lazy("Past"))],
+    )
+    kind = forms.ChoiceField(label=gettext_lazy("Kind"), required=False, choices=Event.Kind.choices)
+    mode = forms.ChoiceField(
+        label=gettext_lazy("Where"),
+        required=False,
+        choices=[("online", gettext_lazy("Online")), ("onsite", gettext_lazy("On site"))],
+    )
+    language = forms.ChoiceField(
+        label=gettext_lazy("Language"), required=False, choices=CONTENT_LANGUAGES
+    )
+    series = forms.SlugField(label=gettext_lazy("Series"), required=False)
+
+    def clean_series(self):
+        slug = self.cleaned_data["series"]
+        if slug and not Series.objects.filter(slug=slug).exists():
+            raise forms.ValidationError(gettext_lazy("there is no such series."))
+        return slug
+
+
+def event_list_base() -> QuerySet[Event]:
+    return Event.objects.filter(status__in=PUBLIC_STATUSES)
+
+
+def _upcoming_q(now: datetime) -> Q:
+    # An event is upcoming until it ends; events whose date is not known count as past.
+    return Q(ends_at__gte=now) | Q(ends_at__isnull=True, starts_at__gte=now - timedelta(hours=12))
+
+
+def event_list(*, filters: dict, now: datetime | None = None) -> QuerySet[Event]:
+    now = now or timezone.now()
+    qs = event_list_base().select_related("series", "host_community")
+    if filters.get("q"):
+        words = filters["q"].split()
+        for word in words[:8]:
+            qs = qs.filter(
+                Q(title__icontains=word)
+                | Q(summary__icontains=word)
+                | Q(city__icontains=word)
+                | Q(host_community__name__icontains=word)
+            )
+    if filters.get("country"):
+        qs = qs.filter(country=filters["country"].upper())
+    if filters.get("theme"):
+        qs = qs.filter(themes__slug=filters["theme"])
+    if filters.get("kind"):
+        qs = qs.filter(kind=filters["kind"])
+    if filters.get("mode") == "online":
+        qs = qs.exclude(online_url="")
+    elif filters.get("mode") == "onsite":
+        qs = qs.filter(Q(online_url="") | ~Q(venue_name=""))
+    if filters.get("language"):
+        qs = qs.alias(languages_text=Cast("languages", TextField())).filter(
+            languages_text__contains=f'"{filters["language"]}"'
+        )
+    if filters.get("series"):
+        qs = qs.filter(series__slug=filters["series"])
+    if filters.get("when") == "upcoming":
+        return qs.filter(_upcoming_q(now)).order_by("starts_at", "pk")
+    if filters.get("when") == "past":
+        qs = qs.exclude(_upcoming_q(now))
+    return qs.order_by("-starts_at", "-pk")
+
+
+def event_upcoming(*, now: datetime | None = None) -> QuerySet[Event]:
+    return event_list(filters={"when": "upcoming"}, now=now)
+
+
+def event_detail(*, slug: str) -> Event:
+    return (
+        event_list_base()
+        .select_related("series", "host_community")
+        .prefetch_related(
+            "sessions",
+            "sponsors",
+            "materials",
+            "themes",
+            "goals",
+            "organiser_networks",
+            "organiser_organisations",
+            "host_representatives",
+            "practices",
+        )
+        .get(slug=slug)
+    )
+
+
+# Time -------------------------------------------------------------------------------------
+
+
+def event_when(event: Event, language: str | None = None) -> str:
+    """When the event takes place, in its own time zone, no more precise than known."""
+    with translation.override(language or translation.get_language()):
+        if event.date_precision == Event.DatePrecision.UNKNOWN or event.starts_at is None:
+            return event.localized("date_note", language or "en").text or _("Date not known")
+        start = timezone.localtime(event.starts_at, event.zone)
+        end = timezone.localtime(event.ends_at, event.zone) if event.ends_at else None
+        if event.date_precision == Event.DatePrecision.YEAR:
+            return str(start.year)
+        if event.date_precision == Event.DatePrecision.DAY:
+            text = formats.date_format(start, "DATE_FORMAT")
+            if end and end.date() != start.date():
+                text = f"{text} – {formats.date_format(end, 'DATE_FORMAT')}"
+            return text
+        text = formats.date_format(start, "DATETIME_FORMAT")
+        if end:
+            same_day = end.date() == start.date()
+            text += " – " + formats.date_format(
+                end, "TIME_FORMAT" if same_day else "DATETIME_FORMAT"
+            )
+        return f"{text} ({event.time_zone})"
+
+
+# Personal links ---------------------------------------------------------------------------
+
+
+class LinkInvalid(Exception):
+    def __init__(self, code: str):
+        self.code = code  # "expired" or "forged"
+        super().__init__(code)
+
+
+def registration_token(registration: Registration) -> str:
+    return signing.dumps(registration.pk, salt=_TOKEN_SALT, compress=True)
+
+
+def registration_from_token(token: str) -> Registration:
+    try:
+        pk = signing.loads(
+            token, salt=_TOKEN_SALT, max_age=REGISTRATION_LINK_MAX_AGE.total_seconds()
+        )
+    except signing.SignatureExpired:
+        raise LinkInvalid("expired") from None
+    except signing.BadSignature:
+        raise LinkInvalid("forged") from None
+    registration = Registration.objects.select_related("event").filter(pk=pk).first()
+    if registration is None:
+        raise LinkInvalid("forged")
+    return registration
+
+
+def absolute_url(path: str) -> str:
+    return settings.HUB_URL + path
+
+
+def registration_url(registration: Registration) -> str:
+    with translation.override(registration.language):
+        path = reverse("events:registration", kwargs={"token": registration_token(registration)})
+    return absolute_url(path)
+
+
+def waitlist_position(registration: Registration) -> int | None:
+    if registration.status != Registration.Status.WAITLISTED:
+        return None
+    ahead = Registration.objects.filter(
+        event_id=registration.event_id, status=Registration.Status.WAITLISTED
+    ).filter(
+        Q(queued_at__lt=registration.queued_at)
+        | Q(queued_at=registration.queued_at, pk__lt=registration.pk)
+    )
+    return ahead.count() + 1
+
+
+def event_places_left(event: Event) -> int | None:
+    if event.capacity is None:
+        return None
+    taken = event.registrations.filter(status=Registration.Status.CONFIRMED).count()
+    return max(event.capacity - taken, 0)
+
+
+# Calendars --------------------------------------------------------------------------------
+
+
+def event_in_calendar(event: Event) -> bool:
+    return event.starts_at is not None and event.date_precision in (
+        Event.DatePrecision.MINUTE,
+        Event.DatePrecision.DAY,
+    )
+
+
+_ICAL_STATUS = {
+    Event.Status.PUBLISHED: "CONFIRMED",
+    Event.Status.POSTPONED: "TENTATIVE",
+    Event.Status.CANCELLED: "CANCELLED",
+    Event.Status.DRAFT: "TENTATIVE",
+}
+
+
+def _calendar_event(event: Event, registration: Registration | None, stamp: datetime):
+    entry = CalendarEvent()
+    host = settings.HUB_URL.split("://", 1)[-1].split("/")[0].split(":")[0] or "villagehub"
+    entry.add("uid", f"event-{event.pk}@{host}")
+    entry.add("dtstamp", stamp)
+    entry.add("sequence", event.sequence)
+    entry.add("status", _ICAL_STATUS[event.status])
+    entry.add("summary", event.title)
+    if event.date_precision == Event.DatePrecision.DAY:
+        start = timezone.localtime(event.starts_at, event.zone).date()
+        end = timezone.localtime(event.ends_at or event.starts_at, event.zone).date()
+        entry.add("dtstart", start)
+        entry.add("dtend", end + timedelta(days=1))  # DTEND of an all-day event is exclusive
+    else:
+        entry.add("dtstart", timezone.localtime(event.starts_at, event.zone))
+        entry.add(
+            "dtend",
+            timezone.localtime(event.ends_at or event.starts_at + timedelta(hours=1), event.zone),
+        )
+    url = absolute_url(event.get_absolute_url())
+    entry.add("url", url)
+    place = ", ".join(p for p in (event.venue_name, event.venue_address, event.city) if p)
+    if event.country:
+        place = ", ".join(p for p in (place, event.country.name) if p)
+    online = (
+        registration is not None
+        and registration.status == Registration.Status.CONFIRMED
+        and event.online_url
+    )
+    if online:
+        place = ", ".join(p for p in (place, event.online_url) if p)
+    if place:
+        entry.add("location", place)
+    if event.latitude is not None and event.longitude is not None:
+        entry.add("geo", (float(event.latitude), float(event.longitude)))
+    description = "\n\n".join(p for p in (event.summary, url) if p)
+    if online:
+        description += "\n\n" + event.online_url
+    entry.add("description", description)
+    entry.add("last-modified", event.updated_at)
+    for theme in event.themes.all():
+        entry.add("categories", theme.name)
+    return entry
+
+
+def event_ical(
+    events,
+    *,
+    name: str = "",
+    registration: Registration | None = None,
+    method: str = "",
+) -> bytes:
+    """An RFC 5545 calendar of these events, with the time zones they use."""
+    calendar = Calendar()
+    calendar.add("prodid", f"-//{settings.HUB_NAME}//Village Hub//EN")
+    calendar.add("version", "2.0")
+    if method:
+        calendar.add("method", method)
+    if name:
+        calendar.add("x-wr-calname", name)
+        calendar.add("name", name)
+    stamp = timezone.now()
+    for event in events:
+        if event_in_calendar(event):
+            calendar.add_component(_calendar_event(event, registration, stamp))
+    calendar.add_missing_timezones()
+    return calendar.to_ical()
+
+
+# Feedback results -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FeedbackSummary:
+    attendees: int
+    responses: int
+    response_rate: float | None
+    attend_again: float | None
+    promoters: float | None
+    detractors: float | None
+    nps: float | None
+    satisfaction: float | None
+
+
+def _percent(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 1) if whole else None
+
+
+def feedback_summary(events: QuerySet[Event]) -> FeedbackSummary:
+    """Survey results over these events: never individual answers.
+
+    Net Promoter Score: % of answers scoring 9–10 minus % scoring 0–6.
+    """
+    attendees = Registration.objects.filter(event__in=events, attended=True).count()
+    totals = Feedback.objects.filter(event__in=events).aggregate(
+        n=Count("pk"),
+        again=Count("pk", filter=Q(would_attend_again=True)),
+        promoters=Count("pk", filter=Q(recommend__gte=9)),
+        detractors=Count("pk", filter=Q(recommend__lte=6)),
+        satisfaction=Avg("satisfaction"),
+    )
+    n = totals["n"]
+    promoters = _percent(totals["promoters"], n)
+    detractors = _percent(totals["detractors"], n)
+    nps = round(100 * (totals["promoters"] - totals["detractors"]) / n, 1) if n else None
+    return FeedbackSummary(
+        attendees=attendees,
+        responses=n,
+        response_rate=_percent(n, attendees),
+        attend_again=_percent(totals["again"], n),
+        promoters=promoters,
+        detractors=detractors,
+        nps=nps,
+        satisfaction=round(totals["satisfaction"], 2) if n else None,
+    )
+
+
+def feedback_over_time(events: QuerySet[Event]) -> list[tuple[Event, FeedbackSummary]]:
+    rows = []
+    for event in events.filter(starts_at__isnull=False).order_by("starts_at", "pk"):
+        summary = feedback_summary(Event.objects.filter(pk=event.pk))
+        if summary.attendees or summary.responses:
+            rows.append((event, summary))
+    return rows
+
+
+def feedback_chart(rows: list[tuple[Event, FeedbackSummary]], title: str) -> str:
+    """An SVG line chart (no script) of NPS and the share who would attend again."""
+    import pygal
+    from pygal.style import Style
+
+    style = Style(
+        background="white",
+        plot_background="white",
+        foreground="#1a1a1a",
+        foreground_strong="#1a1a1a",
+        foreground_subtle="#555",
+        colors=("#1d5f8a", "#a33c00", "#2f6b1f"),
+        font_family="system-ui, sans-serif",
+    )
+    chart = pygal.Line(
+        style=style,
+        js=[],
+        disable_xml_declaration=True,
+        width=720,
+        height=320,
+        title=title,
+        x_label_rotation=20,
+        range=(-100, 100),
+        show_dots=True,
+        explicit_size=False,
+    )
+    chart.x_labels = [
+        timezone.localtime(e.starts_at, e.zone).strftime("%Y-%m-%d") for e, _s in rows
+    ]
+    chart.add(_("Net Promoter Score"), [s.nps for _e, s in rows])
+    chart.add(_("% would attend again"), [s.attend_again for _e, s in rows])
+    chart.add(_("% would recommend (9–10)"), [s.promoters for _e, s in rows])
+    return chart.render(is_unicode=True)
+
+
+def privacy_notice_version() -> str:
+    return settings.PRIVACY_NOTICE_VERSION

@@ -1,0 +1,131 @@
+"""Background work for events: e-mail to participants. Tasks take ids, may run twice
+without sending anything twice (see `Notice`), and write only through the services."""
+
+from datetime import datetime
+
+from django.core import mail
+from django.utils import timezone, translation
+from django_tasks import task
+
+from villagehub.core.mail import email_message
+
+from . import selectors, services
+from .models import Event, Feedback, Notice, Registration
+
+# Which e-mail template each notice uses, and whether it carries the calendar entry.
+_TEMPLATES = {
+    Notice.Kind.CONFIRMATION: ("registration_confirmed", True),
+    Notice.Kind.PROMOTED: ("registration_promoted", True),
+    Notice.Kind.WAITLISTED: ("registration_waitlisted", False),
+    Notice.Kind.PENDING: ("registration_pending", False),
+    Notice.Kind.DECLINED: ("registration_declined", False),
+    Notice.Kind.CANCELLED: ("registration_cancelled", False),
+    Notice.Kind.LINK: ("registration_link", False),
+    Notice.Kind.EVENT_CHANGED: ("event_changed", True),
+    Notice.Kind.REMINDER: ("event_reminder", False),
+    Notice.Kind.FEEDBACK: ("feedback_invitation", False),
+}
+
+
+def _message(registration: Registration, kind: str, connection=None, **extra):
+    template, with_calendar = _TEMPLATES[kind]
+    event = registration.event
+    attachments = []
+    if with_calendar and selectors.event_in_calendar(event):
+        attachments.append(
+            (
+                f"{event.slug}.ics",
+                selectors.event_ical([event], registration=registration, method="PUBLISH"),
+                "text/calendar; charset=utf-8; method=PUBLISH",
+            )
+        )
+    with translation.override(registration.language):
+        event_url = selectors.absolute_url(event.get_absolute_url())
+    context = {
+        "registration": registration,
+        "event": event,
+        "manage_url": selectors.registration_url(registration),
+        "event_url": event_url,
+        "title": event.localized("title", registration.language).text,
+        "when": selectors.event_when(event, registration.language),
+        "position": selectors.waitlist_position(registration),
+        **extra,
+    }
+    return email_message(
+        to=registration.email,
+        template=f"events/{template}",
+        context=context,
+        language=registration.language,
+        attachments=attachments,
+        connection=connection,
+    )
+
+
+@task()
+def registration_notify(registration_id: int, kind: str, key: str = "") -> bool:
+    registration = Registration.objects.select_related("event").filter(pk=registration_id).first()
+    if registration is None or not services.notice_claim(
+        registration=registration, kind=kind, key=key
+    ):
+        return False
+    _message(registration, kind).send()
+    return True
+
+
+def _send_to_all(event: Event, registrations, kind: str, key: str = "", **extra) -> int:
+    sent = 0
+    connection = mail.get_connection()
+    while batch := services.notices_claim_batch(registrations=registrations, kind=kind, key=key):
+        for registration in batch:
+            registration.event = event
+        connection.send_messages([_message(r, kind, connection, **extra) for r in batch])
+        sent += len(batch)
+    return sent
+
+
+@task()
+def event_reminder_send(event_id: int, minutes_before: int, scheduled_start: str) -> int:
+    event = Event.objects.filter(pk=event_id).first()
+    if (
+        event is None
+        or event.status != Event.Status.PUBLISHED
+        or event.starts_at is None
+        or event.starts_at != datetime.fromisoformat(scheduled_start)
+        or event.starts_at <= timezone.now()
+    ):
+        # Moved, cancelled or already begun: a newer task (or none) is due instead.
+        return 0
+    return _send_to_all(
+        event,
+        event.registrations.filter(status=Registration.Status.CONFIRMED),
+        Notice.Kind.REMINDER,
+        str(minutes_before),
+        minutes_before=minutes_before,
+    )
+
+
+@task()
+def event_change_notify(event_id: int, sequence: int) -> int:
+    event = Event.objects.filter(pk=event_id).first()
+    if event is None:
+        return 0
+    return _send_to_all(
+        event,
+        event.registrations.filter(status__in=Registration.ACTIVE),
+        Notice.Kind.EVENT_CHANGED,
+        str(sequence),
+    )
+
+
+@task()
+def event_feedback_invite(event_id: int) -> int:
+    event = Event.objects.filter(pk=event_id).first()
+    if event is None:
+        return 0
+    return _send_to_all(
+        event,
+        event.registrations.filter(attended=True).exclude(
+            pk__in=Feedback.objects.filter(registration__isnull=False).values("registration_id")
+        ),
+        Notice.Kind.FEEDBACK,
+    )

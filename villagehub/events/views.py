@@ -1,0 +1,419 @@
+from io import BytesIO
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.contrib.syndication.views import Feed
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
+from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from villagehub.communities.models import Community, Network
+from villagehub.core.filters import filters_parse, paginate
+from villagehub.taxonomy.models import Theme
+
+from . import exports, selectors, services
+from .forms import AttendeeSearchForm, FeedbackForm, RegistrationDetailsForm, RegistrationForm
+from .models import Event, Registration, Series
+
+
+def event_list_view(request):
+    filters, problems = filters_parse(selectors.EventFilterForm, request.GET)
+    page = paginate(selectors.event_list(filters=filters).prefetch_related("themes"), request.GET)
+    return render(
+        request,
+        "events/event_list.html",
+        {
+            "page": page,
+            "filters": filters,
+            "problems": problems,
+            "form": selectors.EventFilterForm(request.GET),
+            "themes": Theme.objects.order_by("name"),
+            "series_list": Series.objects.order_by("name"),
+            "kinds": Event.Kind.choices,
+            "now": timezone.now(),
+        },
+    )
+
+
+def _event_or_404(slug: str) -> Event:
+    try:
+        return selectors.event_detail(slug=slug)
+    except Event.DoesNotExist:
+        raise Http404(_("There is no such event.")) from None
+
+
+def event_detail_view(request, slug):
+    event = _event_or_404(slug)
+    summary = selectors.feedback_summary(Event.objects.filter(pk=event.pk))
+    return render(
+        request,
+        "events/event_detail.html",
+        {
+            "event": event,
+            "when": selectors.event_when(event),
+            "registration_state": event.registration_state(),
+            "places_left": selectors.event_places_left(event),
+            "summary": summary if event.feedback_published else None,
+            "in_calendar": selectors.event_in_calendar(event),
+            "can_manage": request.user.has_perm("events.change_event"),
+        },
+    )
+
+
+def event_register_view(request, slug):
+    event = _event_or_404(slug)
+    state = event.registration_state()
+    if state != "open":
+        return render(
+            request,
+            "events/registration_refused.html",
+            {"event": event, "reason": services.RegistrationRefused.MESSAGES[state]},
+            status=409 if request.method == "POST" else 200,
+        )
+    form = RegistrationForm(
+        request.POST or None,
+        event=event,
+        initial={"language": translation.get_language()},
+    )
+    if request.method == "POST" and form.is_valid():
+        details = form.details()
+        try:
+            registration, created = services.registration_create(
+                event=event,
+                privacy_consent=True,
+                privacy_notice_version=selectors.privacy_notice_version(),
+                **details,
+            )
+        except services.RegistrationRefused as refused:
+            return render(
+                request,
+                "events/registration_refused.html",
+                {"event": event, "reason": str(refused)},
+                status=409,
+            )
+        except ValidationError as error:
+            _form_errors_add(form, error)
+        else:
+            if not created:
+                return render(
+                    request,
+                    "events/registration_exists.html",
+                    {"event": event, "email": registration.email},
+                )
+            token = selectors.registration_token(registration)
+            return redirect(reverse("events:registration", kwargs={"token": token}) + "?new=1")
+    return render(
+        request,
+        "events/registration_form.html",
+        {"event": event, "form": form, "places_left": selectors.event_places_left(event)},
+        status=400 if form.errors else 200,
+    )
+
+
+def _form_errors_add(form, error: ValidationError) -> None:
+    for field, messages_ in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, messages_)
+
+
+def _registration_or_error(request, token):
+    try:
+        return selectors.registration_from_token(token), None
+    except selectors.LinkInvalid as invalid:
+        return None, render(request, "events/link_invalid.html", {"code": invalid.code}, status=400)
+
+
+def registration_view(request, token):
+    registration, error = _registration_or_error(request, token)
+    if error:
+        return error
+    event = registration.event
+    form = RegistrationDetailsForm(
+        request.POST or None,
+        event=event,
+        initial={
+            **{f: getattr(registration, f) for f in RegistrationDetailsForm.base_fields},
+            **{f"q_{k}": v for k, v in registration.answers.items()},
+        },
+    )
+    active = registration.status in Registration.ACTIVE
+    if request.method == "POST" and active and form.is_valid():
+        try:
+            services.registration_update(registration=registration, **form.details())
+        except ValidationError as error:
+            _form_errors_add(form, error)
+        else:
+            messages.success(request, _("Your registration has been updated."))
+            return redirect(request.path)
+    return render(
+        request,
+        "events/registration_detail.html",
+        {
+            "registration": registration,
+            "event": event,
+            "form": form,
+            "token": token,
+            "active": active,
+            "is_new": request.GET.get("new") == "1",
+            "position": selectors.waitlist_position(registration),
+            "when": selectors.event_when(event),
+            "show_online": registration.status == Registration.Status.CONFIRMED
+            and event.online_url,
+            "can_answer_survey": registration.attended and not hasattr(registration, "feedback"),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+def registration_cancel_view(request, token):
+    registration, error = _registration_or_error(request, token)
+    if error:
+        return error
+    services.registration_cancel(registration=registration)
+    messages.success(request, _("Your registration has been cancelled."))
+    return redirect("events:registration", token=token)
+
+
+def registration_ics_view(request, token):
+    registration, error = _registration_or_error(request, token)
+    if error:
+        return error
+    return _ical_response(
+        selectors.event_ical([registration.event], registration=registration),
+        registration.event.slug,
+    )
+
+
+def feedback_view(request, token):
+    registration, error = _registration_or_error(request, token)
+    if error:
+        return error
+    event = registration.event
+    refused = None
+    if not registration.attended:
+        refused = services.FeedbackRefused.MESSAGES["not_attended"]
+    elif hasattr(registration, "feedback"):
+        refused = services.FeedbackRefused.MESSAGES["answered"]
+    if refused:
+        return render(request, "events/feedback_refused.html", {"event": event, "reason": refused})
+    form = FeedbackForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.feedback_create(registration=registration, **form.cleaned_data)
+        except services.FeedbackRefused as refusal:
+            return render(
+                request, "events/feedback_refused.html", {"event": event, "reason": str(refusal)}
+            )
+        return render(request, "events/feedback_thanks.html", {"event": event})
+    return render(
+        request,
+        "events/feedback_form.html",
+        {"event": event, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+def series_view(request, slug):
+    series = get_object_or_404(Series.objects.prefetch_related("networks"), slug=slug)
+    events = selectors.event_list_base().filter(series=series).order_by("-starts_at", "-pk")
+    return render(request, "events/series_detail.html", {"series": series, "events": events})
+
+
+# Calendars and feeds -------------------------------------------------------------------
+
+
+def _ical_response(body: bytes, name: str) -> HttpResponse:
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="{name}.ics"'
+    return response
+
+
+def event_ics_view(request, slug):
+    event = _event_or_404(slug)
+    if not selectors.event_in_calendar(event):
+        raise Http404(_("This event has no date to put in a calendar."))
+    return _ical_response(selectors.event_ical([event], name=event.title), event.slug)
+
+
+def calendar_view(request):
+    """Subscribable calendar of upcoming events: all, or one network's, or one theme's."""
+    events = selectors.event_upcoming().prefetch_related("themes")
+    name = _("Events")
+    if network := request.GET.get("network"):
+        network = get_object_or_404(Network, slug=network)
+        events = events.filter(
+            Q(organiser_networks=network)
+            | Q(series__networks=network)
+            | Q(host_community__networks=network)
+        ).distinct()
+        name = network.name
+    if theme := request.GET.get("theme"):
+        theme = get_object_or_404(Theme, slug=theme)
+        events = events.filter(themes=theme)
+        name = theme.localized("name", translation.get_language()).text
+    return _ical_response(selectors.event_ical(events, name=name), "events")
+
+
+class EventFeed(Feed):
+    feed_type = Atom1Feed
+    title = gettext_lazy("Events")
+    subtitle = gettext_lazy("The events of the knowledge-exchange programme.")
+
+    def link(self):
+        return reverse("events:list")
+
+    def items(self):
+        return selectors.event_list_base().order_by("-updated_at", "-pk")[:50]
+
+    def item_title(self, item):
+        return item.title
+
+    def item_description(self, item):
+        return f"{selectors.event_when(item)}. {item.summary}"
+
+    def item_pubdate(self, item):
+        return item.created_at
+
+    def item_updateddate(self, item):
+        return item.updated_at
+
+
+# Organisers ----------------------------------------------------------------------------
+
+manage_required = permission_required("events.change_event")
+
+
+@manage_required
+def manage_view(request, slug):
+    event = get_object_or_404(Event, slug=slug)
+    form = AttendeeSearchForm(request.GET)
+    registrations = event.registrations.order_by("queued_at", "pk")
+    if form.is_valid():
+        if query := form.cleaned_data["q"]:
+            registrations = registrations.filter(
+                Q(name__icontains=query)
+                | Q(email__icontains=query)
+                | Q(organisation__icontains=query)
+            )
+        if status := form.cleaned_data["status"]:
+            registrations = registrations.filter(status=status)
+    counts = dict(event.registrations.order_by().values_list("status").annotate(n=Count("pk")))
+    status_counts = [(label, counts.get(s, 0)) for s, label in Registration.Status.choices]
+    return render(
+        request,
+        "events/manage.html",
+        {
+            "event": event,
+            "form": form,
+            "page": paginate(registrations, request.GET, per_page=100),
+            "status_counts": status_counts,
+            "export_tables": exports.table_labels(),
+            "attended": event.registrations.filter(attended=True).count(),
+            "summary": selectors.feedback_summary(Event.objects.filter(pk=event.pk)),
+        },
+    )
+
+
+@manage_required
+@require_POST
+def manage_registration_view(request, slug, pk):
+    registration = get_object_or_404(Registration, pk=pk, event__slug=slug)
+    action = request.POST.get("action")
+    if action == "attended":
+        services.attendance_set(registration=registration, attended=True)
+    elif action == "absent":
+        services.attendance_set(registration=registration, attended=False)
+    elif action == "approve":
+        services.registration_approve(registration=registration)
+    elif action == "decline":
+        services.registration_decline(registration=registration)
+    elif action == "cancel":
+        services.registration_cancel(registration=registration)
+    else:
+        messages.error(request, _("Unknown action."))
+    back = request.POST.get("next", "")
+    if not back.startswith("/") or back.startswith("//"):
+        back = reverse("events:manage", kwargs={"slug": slug})
+    return redirect(back)
+
+
+@manage_required
+@require_POST
+def manage_event_view(request, slug):
+    event = get_object_or_404(Event, slug=slug)
+    action = request.POST.get("action")
+    if action == "survey":
+        services.event_feedback_request(event=event)
+        messages.success(request, _("The survey is being sent to the people who attended."))
+    elif action in ("publish_feedback", "hide_feedback"):
+        services.event_feedback_publish(event=event, published=action == "publish_feedback")
+        messages.success(request, _("Saved."))
+    else:
+        messages.error(request, _("Unknown action."))
+    return redirect("events:manage", slug=slug)
+
+
+@manage_required
+def results_view(request):
+    """Survey results over time for a series or a host community."""
+    events = Event.objects.all()
+    scope, scope_kind = None, ""
+    if slug := request.GET.get("series"):
+        scope, scope_kind = get_object_or_404(Series, slug=slug), "series"
+        events = events.filter(series=scope)
+    elif slug := request.GET.get("host"):
+        scope, scope_kind = get_object_or_404(Community, slug=slug), "host"
+        events = events.filter(host_community=scope)
+    rows = selectors.feedback_over_time(events)
+    return render(
+        request,
+        "events/results.html",
+        {
+            "scope": scope,
+            "scope_kind": scope_kind,
+            "export_tables": exports.table_labels(),
+            "summary": selectors.feedback_summary(events),
+            "rows": rows,
+            "chart": selectors.feedback_chart(rows, _("Survey results over time")) if rows else "",
+            "series_list": Series.objects.order_by("name"),
+            "hosts": Community.objects.filter(hosted_events__isnull=False).distinct(),
+        },
+    )
+
+
+@manage_required
+def export_view(request, what, fmt):
+    """Registrations, attendance or feedback of one event (?event=) or series (?series=)."""
+    if what not in exports.TABLES or fmt not in ("csv", "xlsx"):
+        raise Http404
+    events = Event.objects.all()
+    if slug := request.GET.get("event"):
+        events = events.filter(slug=slug)
+    elif slug := request.GET.get("series"):
+        events = events.filter(series__slug=slug)
+    else:
+        raise Http404(_("Name an event or a series."))
+    if not events.exists():
+        raise Http404
+    header, rows = exports.table(what, events)
+    filename = f"{slug}-{what}.{fmt}"
+    if fmt == "csv":
+        response = StreamingHttpResponse(
+            exports.csv_lines(header, rows), content_type="text/csv; charset=utf-8"
+        )
+    else:
+        buffer = BytesIO()
+        exports.xlsx_write(buffer, header, rows, title=what)
+        response = HttpResponse(
+            buffer.getvalue(),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
