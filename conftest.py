@@ -1,0 +1,13 @@
+import pytest
+
+# The browser fixtures (Debian's chromium through Playwright, a live server with the demo
+# data) serve the browser tests of every app.
+pytest_plugins = ["villagehub.core.tests.browser_fixtures"]
+
+
+@pytest.fixture(autouse=True)
+def _tasks_run_at_once(settings):
+    """Background tasks run when enqueued (after the commit), so tests see their effects;
+    tests of the worker itself switch to the database backend."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.HUB_URL = "https://hub.example.org"

@@ -282,12 +282,12 @@ class Event(TranslatableContent, Sourced, Timestamped):
         return bool(end and end < (now or timezone.now()))
 
     def registration_state(self, now=None) -> str:
-        """open, not_open_yet, closed, or unavailable (no registration in the hub)."""
+        """open, not_open, closed, or unavailable (no registration in the hub)."""
         now = now or timezone.now()
         if not self.registration_open or self.status != self.Status.PUBLISHED:
             return "unavailable"
         if self.registration_opens_at and now < self.registration_opens_at:
-            return "not_open_yet"
+            return "not_open"
         closes = self.registration_closes_at or self.starts_at
         if closes and now >= closes:
             return "closed"

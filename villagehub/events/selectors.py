@@ -1,7 +1,7 @@
 """Reads for the events programme: lists, calendars, personal links and survey results."""
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django import forms
 from django.conf import settings
@@ -281,10 +281,16 @@ def event_ical(
         calendar.add("x-wr-calname", name)
         calendar.add("name", name)
     stamp = timezone.now()
+    years = []
     for event in events:
         if event_in_calendar(event):
             calendar.add_component(_calendar_event(event, registration, stamp))
-    calendar.add_missing_timezones()
+            years.append(event.starts_at.year)
+    if years:
+        # Time-zone rules for the years the events fall in, not for 1970–2038.
+        calendar.add_missing_timezones(
+            first_date=date(min(years) - 1, 1, 1), last_date=date(max(years) + 2, 1, 1)
+        )
     return calendar.to_ical()
 
 

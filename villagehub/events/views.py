@@ -51,7 +51,11 @@ def _event_or_404(slug: str) -> Event:
 
 def event_detail_view(request, slug):
     event = _event_or_404(slug)
-    summary = selectors.feedback_summary(Event.objects.filter(pk=event.pk))
+    feedback = (
+        selectors.feedback_summary(Event.objects.filter(pk=event.pk))
+        if event.feedback_published
+        else None
+    )
     return render(
         request,
         "events/event_detail.html",
@@ -60,7 +64,7 @@ def event_detail_view(request, slug):
             "when": selectors.event_when(event),
             "registration_state": event.registration_state(),
             "places_left": selectors.event_places_left(event),
-            "summary": summary if event.feedback_published else None,
+            "feedback": feedback,
             "in_calendar": selectors.event_in_calendar(event),
             "can_manage": request.user.has_perm("events.change_event"),
         },

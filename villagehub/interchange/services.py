@@ -343,7 +343,8 @@ def _export_value(kind: Kind, obj: models.Model, column: str) -> Any:
     field = kind.model._meta.get_field(column)
     if field.many_to_many:
         key = REFERENCE_KEYS[field.related_model]
-        return [getattr(o, key) for o in getattr(obj, column).all()]
+        # Sorted, so that an export does not depend on the related model's ordering.
+        return sorted(getattr(o, key) for o in getattr(obj, column).all())
     if field.many_to_one:
         related = getattr(obj, column)
         return getattr(related, REFERENCE_KEYS[field.related_model]) if related else None

@@ -26,6 +26,11 @@ PUBLIC_PAGES = [
     "/organisations/latvian-cap-network/",
     "/networks/",
     "/networks/smart-little-village/",
+    "/events/",
+    "/events/smart-towns-central-eastern-europe-workshop-2017/",
+    "/events/eu-smart-city-and-communities-cluster-meeting-2/",
+    "/events/series/smart-rural-communities-cafes/",
+    "/privacy/",
 ]
 NOT_FOUND_PAGE = "/communities/no-such-village/"
 MAX_PAGE_BYTES = 60 * 1024

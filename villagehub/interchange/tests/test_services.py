@@ -387,7 +387,7 @@ def test_import_json_reports_a_document_of_the_wrong_shape(db):
             None,
             "towns",
             "Unknown kind; expected some of: "
-            "organisations, networks, communities, practices, factsheets.",
+            "organisations, networks, communities, practices, factsheets, series, events.",
         ),
         (None, "communities", "Expected a list of records."),
         (1, "practices", "Expected an object."),
@@ -431,7 +431,8 @@ def test_import_csv_named_after_no_kind_asks_for_one(db):
             None,
             None,
             "Cannot tell what the file holds: name it after one of "
-            "organisations, networks, communities, practices, factsheets or give --kind.",
+            "organisations, networks, communities, practices, factsheets, series, events "
+            "or give --kind.",
         )
     ]
 
@@ -486,6 +487,8 @@ def test_demo_loads_every_kind(demo):
         "communities": 5,
         "practices": 12,
         "factsheets": 1,
+        "series": 2,
+        "events": 9,
     }
 
 

@@ -1,0 +1,116 @@
+"""The registration journey in a real browser, with and without JavaScript, and an
+accessibility check of the pages a participant sees."""
+
+import re
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.core import mail
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from villagehub.communities.models import Community
+from villagehub.core.tests.test_browser import AXE_OPTIONS, described_violations
+from villagehub.events import selectors, services
+from villagehub.events.models import Registration
+
+from .factories import event_make, register
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def cafe(demo_data):
+    start = timezone.now().replace(second=0, microsecond=0) + timedelta(days=14)
+    return event_make(
+        title="5th Smart Communities Café, Raudanmaa",
+        host_community=Community.objects.get(slug="raudanmaa"),
+        starts_at=start,
+        ends_at=start + timedelta(hours=1, minutes=30),
+        time_zone="Europe/Helsinki",
+        capacity=20,
+        questions=[{"label": "What would you like to ask the hosts?"}],
+    )
+
+
+def path_of_link_in(message) -> str:
+    url = re.search(r"https://hub\.example\.org(/\S*registration/\S+/)", message.body)
+    assert url, message.body
+    return urlsplit("https://hub.example.org" + url.group(1)).path
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+def test_participant_finds_a_cafe_registers_cancels_and_answers_the_survey(page, site, cafe):
+    page.goto("/events/")
+    page.get_by_label("Kind").select_option(label="Café")
+    page.get_by_role("radio", name="Upcoming").check()
+    page.get_by_role("button", name="Show events").click()
+    page.get_by_role("link", name="5th Smart Communities Café, Raudanmaa").click()
+    expect(page.get_by_text("(Europe/Helsinki)")).to_be_visible()
+    page.get_by_role("link", name="Register").click()
+
+    page.get_by_role("textbox", name="Name").fill("Aino Virtanen")
+    page.get_by_role("textbox", name="E-mail").fill("aino@example.org")
+    page.get_by_role("combobox", name="Country").select_option(label="Finland")
+    page.get_by_label("What would you like to ask the hosts?").fill("How does the hall pay?")
+    page.get_by_label("I have read the privacy notice").check()
+    page.get_by_role("button", name="Register").click()
+
+    expect(page.get_by_role("status")).to_contain_text("You are registered.")
+    (confirmation,) = mail.outbox
+    assert confirmation.subject == "You are registered: 5th Smart Communities Café, Raudanmaa"
+    assert confirmation.attachments[0].filename.endswith(".ics")
+    link = path_of_link_in(confirmation)
+
+    page.goto(link)
+    page.get_by_role("button", name="Cancel my registration").click()
+    status = page.get_by_role("status").first
+    expect(status).to_contain_text("Your registration has been cancelled.")
+    expect(page.get_by_text("This registration is cancelled.")).to_be_visible()
+    assert Registration.objects.get().status == "cancelled"
+
+    # Registered again, attended, and asked for feedback.
+    registration, _ = register(cafe, "again", email="aino@example.org")
+    services.attendance_set(registration=registration, attended=True)
+    page.goto(link)
+    page.get_by_role("link", name="Answer the feedback survey").click()
+    page.get_by_role("radio", name="Yes").check()
+    page.locator("#id_recommend_9").check()
+    page.locator("#id_satisfaction_4").check()
+    page.get_by_label("What was most useful to you?").fill("Meeting the cooperative.")
+    page.get_by_role("button", name="Send my answers").click()
+    expect(page.get_by_role("heading", name="Thank you")).to_be_visible()
+    assert registration.feedback.recommend == 9
+
+
+def test_invalid_registration_lists_the_errors_with_links_to_the_fields(page, cafe):
+    page.goto(f"/events/{cafe.slug}/register/")
+    page.get_by_role("textbox", name="E-mail").fill("aino at example")
+    page.get_by_role("button", name="Register").click()
+    alert = page.get_by_role("alert")
+    expect(alert).to_contain_text("Enter a valid email address.")
+    expect(alert).to_contain_text("Please accept the privacy notice to register.")
+    alert.get_by_role("link", name="E-mail").click()
+    expect(page.get_by_role("textbox", name="E-mail")).to_be_focused()
+
+
+@pytest.mark.parametrize("language_prefix", ["", "/sv"], ids=["en", "sv"])
+def test_participant_pages_have_no_accessibility_violations(page, cafe, language_prefix):
+    registration, _ = register(cafe, 1)
+    services.attendance_set(registration=registration, attended=True)
+    token = selectors.registration_token(registration)
+    for path in [
+        f"/events/{cafe.slug}/",
+        f"/events/{cafe.slug}/register/",
+        f"/events/registration/{token}/",
+        f"/events/registration/{token}/feedback/",
+        "/events/registration/forged-link/",
+    ]:
+        page.goto(language_prefix + path)
+        results = Axe().run(page, options=AXE_OPTIONS)
+        assert results.violations_count == 0, (
+            f"axe found problems on {language_prefix}{path}:\n"
+            + described_violations(results.response["violations"])
+        )

@@ -1,0 +1,383 @@
+import csv
+import io
+import xml.etree.ElementTree as ET
+from datetime import timedelta
+
+import pytest
+import vobject
+from django.contrib.auth.models import Permission, User
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from villagehub.events import selectors, services
+from villagehub.events.models import Event, Feedback, Registration
+
+from .factories import event_make, register
+
+pytestmark = pytest.mark.django_db
+
+
+def form_data(**overrides):
+    data = {
+        "name": "Ana Novak",
+        "email": "ana@example.org",
+        "organisation": "Občina Testville",
+        "community": "Testville",
+        "country": "SI",
+        "role": "Mayor",
+        "language": "en",
+        "privacy_consent": "on",
+    }
+    data.update(overrides)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def test_event_list_filters_and_pins_its_queries(client, django_assert_max_num_queries):
+    event_make(title="Café in Torup", kind=Event.Kind.CAFE, country="DK", languages=["da"])
+    event_make(title="Workshop in Ljubljana", kind=Event.Kind.WORKSHOP, country="SI")
+    event_make(
+        title="Old conference",
+        kind=Event.Kind.CONFERENCE,
+        starts_at=timezone.now() - timedelta(days=400),
+        ends_at=timezone.now() - timedelta(days=399),
+        registration_open=False,
+    )
+    event_make(title="Draft café", status=Event.Status.DRAFT)
+    with django_assert_max_num_queries(10):
+        page = client.get("/events/")
+    assert page.status_code == 200
+    titles = [e.title for e in page.context["page"].object_list]
+    assert "Draft café" not in titles and len(titles) == 3
+
+    def listed(query):
+        return [e.title for e in client.get(f"/events/?{query}").context["page"].object_list]
+
+    assert listed("kind=workshop") == ["Workshop in Ljubljana"]
+    assert listed("country=dk") == ["Café in Torup"]
+    assert listed("language=da") == ["Café in Torup"]
+    assert listed("when=past") == ["Old conference"]
+    assert sorted(listed("when=upcoming")) == ["Café in Torup", "Workshop in Ljubljana"]
+    assert listed("q=ljubljana") == ["Workshop in Ljubljana"]
+    bad = client.get("/events/?kind=party&series=none")
+    assert bad.status_code == 200
+    assert len(bad.context["problems"]) == 2
+
+
+def test_event_detail_shows_time_zone_and_hides_the_online_link(client):
+    event = event_make(title="Café", starts_at=timezone.now() + timedelta(days=3))
+    page = client.get(event.get_absolute_url())
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "(Europe/Ljubljana)" in text
+    assert "meet.example.org" not in text
+    assert client.get("/sv" + event.get_absolute_url()).status_code == 200
+    assert client.get("/events/no-such-event/").status_code == 404
+
+
+def test_register_without_account_gives_confirmation_with_calendar_and_personal_link(
+    client, django_capture_on_commit_callbacks
+):
+    event = event_make(capacity=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/events/{event.slug}/register/", form_data())
+    assert response.status_code == 302
+    registration = Registration.objects.get()
+    assert registration.status == "confirmed"
+    page = client.get(response["Location"])
+    assert "You are registered." in page.content.decode()
+    assert "https://meet.example.org/cafe" in page.content.decode()
+    (message,) = mail.outbox
+    assert message.to == ["ana@example.org"]
+    assert selectors.registration_url(registration) in message.body
+    (attachment,) = message.attachments
+    calendar = vobject.readOne(attachment.content)
+    assert calendar.vevent.uid.value == f"event-{event.pk}@hub.example.org"
+    assert calendar.vevent.dtstart.value == event.starts_at
+    assert calendar.vevent.location.value.endswith("https://meet.example.org/cafe")
+
+
+def test_register_in_swedish_gets_swedish_mail(client, django_capture_on_commit_callbacks):
+    event = event_make(capacity=0)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/sv/events/{event.slug}/register/", form_data(language="sv"))
+    assert response["Location"].startswith("/sv/events/registration/")
+    page = client.get(response["Location"])
+    assert "Du är nummer 1 på väntelistan." in page.content.decode()
+    assert mail.outbox[0].subject == "Du står på väntelistan: Smart Café in Testville"
+
+
+def test_register_form_errors_name_the_field(client):
+    event = event_make()
+    response = client.post(
+        f"/events/{event.slug}/register/",
+        form_data(email="ana(at)example", privacy_consent=None),
+    )
+    assert response.status_code == 400
+    text = response.content.decode()
+    assert 'href="#id_email"' in text and "Enter a valid email address." in text
+    assert "Please accept the privacy notice to register." in text
+    assert not Registration.objects.exists()
+
+
+def test_register_closed_or_full_gets_an_explanatory_page(client):
+    closed = event_make(title="Closed", registration_closes_at=timezone.now())
+    response = client.post(f"/events/{closed.slug}/register/", form_data())
+    assert response.status_code == 409
+    assert "Registration for this event is closed." in response.content.decode()
+    full = event_make(title="Full", capacity=1, waiting_list=False)
+    register(full, 1)
+    response = client.post(f"/events/{full.slug}/register/", form_data())
+    assert response.status_code == 409
+    assert "This event is full and has no waiting list." in response.content.decode()
+
+
+def test_registering_twice_says_so(client):
+    event = event_make()
+    client.post(f"/events/{event.slug}/register/", form_data())
+    response = client.post(f"/events/{event.slug}/register/", form_data(email="ANA@example.org"))
+    assert response.status_code == 200
+    assert "already registered" in response.content.decode()
+    assert Registration.objects.count() == 1
+
+
+def test_personal_link_changes_and_cancels_and_promotes(client, django_capture_on_commit_callbacks):
+    event = event_make(capacity=1)
+    mine, _ = register(event, 1)
+    waiting, _ = register(event, 2)
+    url = reverse("events:registration", kwargs={"token": selectors.registration_token(mine)})
+    response = client.post(url, form_data(name="Ana N.", language="fr"))
+    assert response.status_code == 302
+    mine.refresh_from_db()
+    assert (mine.name, mine.language, mine.email) == ("Ana N.", "fr", "person1@example.org")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url + "cancel/")
+    assert Registration.objects.get(pk=mine.pk).status == "cancelled"
+    assert Registration.objects.get(pk=waiting.pk).status == "confirmed"
+    assert {m.to[0] for m in mail.outbox} == {"person1@example.org", "person2@example.org"}
+
+
+def test_forged_and_expired_links_get_an_explanatory_page(client, monkeypatch):
+    event = event_make()
+    registration, _ = register(event, 1)
+    token = selectors.registration_token(registration)
+    forged = client.get(f"/events/registration/{token[:-2]}xx/")
+    assert forged.status_code == 400
+    assert "not valid" in forged.content.decode()
+    monkeypatch.setattr(selectors, "REGISTRATION_LINK_MAX_AGE", timedelta(seconds=-1))
+    expired = client.get(f"/events/registration/{token}/")
+    assert expired.status_code == 400
+    assert "expired" in expired.content.decode()
+    assert client.post(f"/events/registration/{token}/cancel/").status_code == 400
+    assert Registration.objects.get().status == "confirmed"
+
+
+def test_survey_through_the_personal_link(client):
+    event = event_make()
+    registration, _ = register(event, 1)
+    url = reverse("events:feedback", kwargs={"token": selectors.registration_token(registration)})
+    assert "for people who attended" in client.get(url).content.decode()
+    services.attendance_set(registration=registration, attended=True)
+    bad = client.post(url, {"would_attend_again": "yes", "recommend": "11", "satisfaction": "5"})
+    assert bad.status_code == 400
+    answer = {
+        "would_attend_again": "yes",
+        "recommend": "9",
+        "satisfaction": "4",
+        "most_useful": "Meeting Torup",
+        "next_topics": "Broadband",
+    }
+    assert "Thank you" in client.post(url, answer).content.decode()
+    assert "already answered" in client.post(url, answer).content.decode()
+    feedback = Feedback.objects.get()
+    assert (feedback.would_attend_again, feedback.recommend, feedback.satisfaction) == (True, 9, 4)
+
+
+def test_published_feedback_shows_totals_on_the_event_page(client):
+    event = event_make()
+    registration, _ = register(event, 1)
+    services.attendance_set(registration=registration, attended=True)
+    services.feedback_create(
+        registration=registration,
+        would_attend_again=True,
+        recommend=10,
+        satisfaction=5,
+        most_useful="A secret remark",
+    )
+    assert "What participants said" not in client.get(event.get_absolute_url()).content.decode()
+    services.event_feedback_publish(event=event, published=True)
+    text = client.get(event.get_absolute_url()).content.decode()
+    assert "What participants said" in text and "100.0" in text
+    assert "A secret remark" not in text
+
+
+def parse_calendar(response):
+    assert response["Content-Type"] == "text/calendar; charset=utf-8"
+    return vobject.readOne(response.content.decode())
+
+
+def test_event_ics_keeps_uid_raises_sequence_and_marks_cancellation(client):
+    event = event_make()
+    first = parse_calendar(client.get(f"/events/{event.slug}.ics"))
+    assert first.vevent.sequence.value == "0"
+    assert first.vevent.dtstart.params["X-VOBJ-ORIGINAL-TZID"] == ["Europe/Ljubljana"]
+    assert first.vevent.dtstart.value == event.starts_at
+    assert first.vtimezone.tzid.value == "Europe/Ljubljana"
+    services.event_update(event=event, starts_at=event.starts_at + timedelta(hours=2))
+    services.event_update(event=event, status=Event.Status.CANCELLED)
+    second = parse_calendar(client.get(f"/events/{event.slug}.ics"))
+    assert second.vevent.uid.value == first.vevent.uid.value
+    assert second.vevent.sequence.value == "2"
+    assert second.vevent.status.value == "CANCELLED"
+    assert "meet.example.org" not in client.get(f"/events/{event.slug}.ics").content.decode()
+
+
+def test_day_precision_event_is_an_all_day_calendar_entry(client):
+    start = timezone.now() + timedelta(days=5)
+    event = event_make(date_precision=Event.DatePrecision.DAY, registration_open=False,
+                       starts_at=start, ends_at=start + timedelta(days=1))  # fmt: skip
+    entry = parse_calendar(client.get(f"/events/{event.slug}.ics")).vevent
+    local = timezone.localtime(start, event.zone).date()
+    assert entry.dtstart.value == local
+    assert entry.dtend.value == local + timedelta(days=2)
+
+
+def test_year_only_event_has_no_calendar_entry(client):
+    event = event_make(date_precision=Event.DatePrecision.YEAR, registration_open=False)
+    assert client.get(f"/events/{event.slug}.ics").status_code == 404
+
+
+def test_subscribable_calendars_per_network_and_theme(client):
+    from villagehub.communities.tests.factories import NetworkFactory
+    from villagehub.taxonomy.models import Theme
+
+    network = NetworkFactory()
+    theme = Theme.objects.get(slug="school-canteens")
+    event_make(title="Network café", organiser_networks=[network])
+    event_make(title="Canteen café", themes=[theme])
+    event_make(title="Past", starts_at=timezone.now() - timedelta(days=30),
+               ends_at=timezone.now() - timedelta(days=30), registration_open=False)  # fmt: skip
+
+    def summaries(query=""):
+        calendar = parse_calendar(client.get(f"/events/calendar.ics{query}"))
+        return sorted(e.summary.value for e in calendar.vevent_list)
+
+    assert summaries() == ["Canteen café", "Network café"]
+    assert summaries(f"?network={network.slug}") == ["Network café"]
+    assert summaries("?theme=school-canteens") == ["Canteen café"]
+    assert client.get("/events/calendar.ics?network=nope").status_code == 404
+
+
+def test_atom_feed_lists_public_events(client):
+    event_make(title="Café one")
+    event_make(title="Hidden", status=Event.Status.DRAFT)
+    response = client.get("/events/feed.atom")
+    assert response["Content-Type"].startswith("application/atom+xml")
+    root = ET.fromstring(response.content)  # noqa: S314 (our own feed)
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    assert [e.findtext("a:title", namespaces=ns) for e in root.findall("a:entry", ns)] == [
+        "Café one"
+    ]
+
+
+@pytest.fixture
+def organiser(client):
+    user = User.objects.create_user("coordinator", password="x" * 12, is_staff=True)
+    user.user_permissions.add(Permission.objects.get(codename="change_event"))
+    client.force_login(user)
+    return user
+
+
+def test_manage_pages_need_the_permission(client):
+    event = event_make()
+    assert client.get(f"/events/{event.slug}/manage/").status_code == 302
+    user = User.objects.create_user("someone", password="x" * 12)
+    client.force_login(user)
+    assert client.get(f"/events/{event.slug}/manage/").status_code == 302
+    registration, _ = register(event, 1)
+    client.post(
+        f"/events/{event.slug}/manage/registration/{registration.pk}/", {"action": "attended"}
+    )
+    assert not Registration.objects.get().attended
+
+
+def test_organiser_checks_in_finds_exports_and_sends_the_survey(client, organiser):
+    event = event_make(capacity=5)
+    ana, _ = register(event, 1, name="Ana Novak", organisation="=HYPERLINK(evil)")
+    register(event, 2, name="Bo Berg")
+    page = client.get(f"/events/{event.slug}/manage/?q=novak")
+    assert [r.name for r in page.context["page"].object_list] == ["Ana Novak"]
+    response = client.post(
+        f"/events/{event.slug}/manage/registration/{ana.pk}/",
+        {"action": "attended", "next": f"/events/{event.slug}/manage/?q=novak"},
+    )
+    assert response["Location"] == f"/events/{event.slug}/manage/?q=novak"
+    assert Registration.objects.get(pk=ana.pk).attended
+    csv_response = client.get(f"/events/export/attendance.csv?event={event.slug}")
+    rows = list(csv.reader(io.StringIO(b"".join(csv_response.streaming_content).decode())))
+    assert [r[1] for r in rows[1:]] == ["Ana Novak"]
+    assert rows[1][3] == "'=HYPERLINK(evil)"
+    xlsx = client.get(f"/events/export/registrations.xlsx?event={event.slug}")
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    assert [row[1] for row in sheet.iter_rows(values_only=True)][1:] == ["Ana Novak", "Bo Berg"]
+    client.post(f"/events/{event.slug}/manage/event/", {"action": "survey"})
+    assert [m.to for m in mail.outbox] == []  # queued after the commit, see the next test
+    assert client.get("/events/export/feedback.csv").status_code == 404
+
+
+def test_survey_button_sends_to_attendees(client, organiser, django_capture_on_commit_callbacks):
+    event = event_make()
+    registration, _ = register(event, 1)
+    services.attendance_set(registration=registration, attended=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/events/{event.slug}/manage/event/", {"action": "survey"})
+    assert [m.to for m in mail.outbox] == [["person1@example.org"]]
+
+
+def test_results_page_charts_a_series_over_time(client, organiser):
+    from villagehub.events.services import series_create
+
+    series = series_create(name="Cafés")
+    for n, recommend in enumerate([10, 5]):
+        event = event_make(title=f"Café {n}", series=series, number=n + 1,
+                           starts_at=timezone.now() + timedelta(days=n + 1),
+                           ends_at=timezone.now() + timedelta(days=n + 1, hours=2))  # fmt: skip
+        registration, _ = register(event, n)
+        services.attendance_set(registration=registration, attended=True)
+        services.feedback_create(registration=registration, would_attend_again=True,
+                                 recommend=recommend, satisfaction=4)  # fmt: skip
+    page = client.get(f"/events/results/?series={series.slug}")
+    assert page.status_code == 200
+    assert [s.nps for _e, s in page.context["rows"]] == [100.0, -100.0]
+    assert page.context["summary"].nps == 0.0
+    assert "<svg" in page.content.decode()
+    xlsx = client.get(f"/events/export/feedback.xlsx?series={series.slug}")
+    assert xlsx.status_code == 200
+
+
+def test_outbox_backend_keeps_mail_readable_in_development(client, settings):
+    from villagehub.core.mail import email_send
+    from villagehub.core.models import OutboxMessage
+
+    settings.EMAIL_BACKEND = "villagehub.core.mail.OutboxBackend"
+    settings.DEBUG = True
+    event = event_make()
+    registration, _ = register(event, 1)
+    email_send(
+        to="ana@example.org",
+        template="events/registration_link",
+        context={
+            "registration": registration,
+            "event": event,
+            "title": event.title,
+            "manage_url": "https://hub.example.org/x/",
+        },
+        language="en",
+    )
+    message = OutboxMessage.objects.get()
+    assert message.subject == "Your registration: Smart Café in Testville"
+    assert client.get("/outbox/").status_code == 200
+    assert "https://hub.example.org/x/" in client.get(f"/outbox/{message.pk}/").content.decode()
+    settings.DEBUG = False
+    assert client.get("/outbox/").status_code == 404
