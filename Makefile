@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 HOST ?= 127.0.0.1
 
-.PHONY: demo test lint messages install clean bench
+.PHONY: demo test lint messages install clean bench bench-events
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -45,3 +45,7 @@ clean:
 # Benchmarks (see docs/benchmarks.md); sizes and database by BENCH_* variables.
 bench: install
 	bash bench/run.sh
+	bash bench/events.sh
+
+bench-events: install
+	bash bench/events.sh

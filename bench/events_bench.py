@@ -1,0 +1,230 @@
+"""Benchmarks of the events programme (issue 4).
+
+registrations: 1,000 registration attempts on loopback, 100 at a time, for an event with 80
+  places, served by `villagehub serve --production` (gunicorn, 2 workers). Checks exactly 80
+  confirmed, 920 waiting in arrival order, no error response; reports the throughput.
+reminders: one reminder to 10,000 confirmed registrations with the in-memory mail backend.
+
+Usage: DATABASE_URL=... python bench/events_bench.py registrations|reminders [options]
+"""
+
+import argparse
+import http.client
+import os
+import re
+import secrets
+import signal
+import subprocess
+import sys
+import threading
+import time
+import tracemalloc
+from datetime import timedelta
+from urllib.parse import urlencode
+
+from bench_lib import PYTHON, ROOT, percentile
+
+PORT = 8766
+
+
+def django_setup() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "villagehub.settings")
+    import django
+
+    django.setup()
+
+
+def event_create(places: int, **fields):
+    from django.utils import timezone
+
+    from villagehub.events import services
+    from villagehub.events.models import Event
+
+    start = timezone.now() + timedelta(days=30)
+    return services.event_create(
+        title=f"Benchmark café {secrets.token_hex(3)}",
+        kind=Event.Kind.CAFE,
+        status=Event.Status.PUBLISHED,
+        starts_at=start,
+        ends_at=start + timedelta(hours=2),
+        registration_open=True,
+        capacity=places,
+        online_url="https://meet.example.org/bench",
+        **fields,
+    )
+
+
+def wait_for_server() -> None:
+    for _ in range(150):
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=2)
+            connection.request("GET", "/events/")
+            connection.getresponse().read()
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit("the server did not start")
+
+
+def attempt(slug: str, n: int, results: list) -> None:
+    """One person: open the form (for the CSRF token), then post it."""
+    connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=60)
+    path = f"/events/{slug}/register/"
+    try:
+        connection.request("GET", path)
+        form = connection.getresponse()
+        body = form.read().decode()
+        cookie = form.getheader("Set-Cookie", "").split(";")[0]
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', body).group(1)
+        data = urlencode(
+            {
+                "csrfmiddlewaretoken": token,
+                "name": f"Person {n}",
+                "email": f"person{n}@example.org",
+                "language": "en",
+                "privacy_consent": "on",
+            }
+        )
+        start = time.perf_counter()
+        connection.request(
+            "POST",
+            path,
+            body=data,
+            headers={
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Cookie": cookie,
+                "Referer": f"http://127.0.0.1:{PORT}{path}",
+            },
+        )
+        response = connection.getresponse()
+        response.read()
+        results.append((n, response.status, (time.perf_counter() - start) * 1000))
+    except (OSError, http.client.HTTPException, AttributeError) as error:
+        results.append((n, repr(error), 0.0))
+
+
+def registrations(attempts: int, concurrency: int, places: int) -> None:
+    django_setup()
+    from villagehub.events import selectors
+    from villagehub.events.models import Registration
+
+    event = event_create(places)
+    env = {
+        **os.environ,
+        "SECRET_KEY": os.environ.get("SECRET_KEY") or secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "LOG_LEVEL": "ERROR",
+        "SECURE_COOKIES": "false",
+        "EMAIL_URL": "memory://",
+        "DEBUG": "false",
+    }
+    server = subprocess.Popen(  # noqa: S603 - our own interpreter and command
+        [PYTHON, "-m", "villagehub.cli", "serve", "--production", f"127.0.0.1:{PORT}"],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        wait_for_server()
+        results: list = []
+        semaphore = threading.Semaphore(concurrency)
+
+        def run(n):
+            with semaphore:
+                attempt(event.slug, n, results)
+
+        threads = [threading.Thread(target=run, args=(n,)) for n in range(attempts)]
+        start = time.perf_counter()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        seconds = time.perf_counter() - start
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait()
+
+    errors = [r for r in results if r[1] != 302]
+    rows = list(event.registrations.order_by("pk"))
+    confirmed = [r for r in rows if r.status == Registration.Status.CONFIRMED]
+    waiting = [r for r in rows if r.status == Registration.Status.WAITLISTED]
+    by_arrival = sorted(waiting, key=lambda r: (r.queued_at, r.pk))
+    positions = [selectors.waitlist_position(r) for r in by_arrival]
+    in_order = by_arrival == sorted(waiting, key=lambda r: r.pk) and positions == list(
+        range(1, len(waiting) + 1)
+    )
+    latencies = [ms for _n, status, ms in results if status == 302]
+    print(
+        f"{attempts} attempts, {concurrency} at a time, {places} places: "
+        f"{len(confirmed)} confirmed, {len(waiting)} waiting (arrival order kept: {in_order}), "
+        f"{len(errors)} errors; {attempts / seconds:.0f} registrations/s "
+        f"(form + post, {seconds:.1f} s); post p50={percentile(latencies, 50):.0f} ms "
+        f"p95={percentile(latencies, 95):.0f} ms"
+    )
+    if errors:
+        print("first errors:", errors[:5])
+    ok = len(confirmed) == places and len(waiting) == attempts - places and in_order
+    if not ok or errors:
+        raise SystemExit("registration benchmark: capacity or order not kept")
+
+
+def reminders(count: int) -> None:
+    os.environ["EMAIL_URL"] = "memory://"
+    django_setup()
+    from django.core import mail
+    from django.utils import timezone
+
+    from villagehub.events import tasks
+    from villagehub.events.models import Notice, Registration
+
+    event = event_create(count)
+    now = timezone.now()
+    # Set-up only: the registrations are written in bulk, not through the service.
+    Registration.objects.bulk_create(
+        [
+            Registration(
+                event=event,
+                status=Registration.Status.CONFIRMED,
+                name=f"Person {n}",
+                email=f"person{n}@example.org",
+                language=("en", "sv", "fi", "sl")[n % 4],
+                privacy_consent_at=now,
+                privacy_notice_version="bench",
+            )
+            for n in range(count)
+        ],
+        batch_size=1000,
+    )
+    tracemalloc.start()
+    start = time.perf_counter()
+    sent = tasks.event_reminder_send.call(event.pk, 60, event.starts_at.isoformat())
+    seconds = time.perf_counter() - start
+    _current, peak = tracemalloc.get_traced_memory()
+    again = tasks.event_reminder_send.call(event.pk, 60, event.starts_at.isoformat())
+    print(
+        f"reminders: {sent} sent in {seconds:.1f} s ({sent / seconds:.0f}/s), "
+        f"{len(mail.outbox)} in the outbox, "
+        f"{Notice.objects.filter(registration__event=event).count()} notices, "
+        f"a second run sent {again}; Python heap peak {peak / 1e6:.0f} MB"
+    )
+    if sent != count or again != 0 or len(mail.outbox) != count:
+        raise SystemExit("reminder benchmark: not every reminder sent exactly once")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("what", choices=["registrations", "reminders"])
+    parser.add_argument("--attempts", type=int, default=1000)
+    parser.add_argument("--concurrency", type=int, default=100)
+    parser.add_argument("--places", type=int, default=80)
+    parser.add_argument("--count", type=int, default=10_000)
+    args = parser.parse_args()
+    if args.what == "registrations":
+        registrations(args.attempts, args.concurrency, args.places)
+    else:
+        reminders(args.count)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
