@@ -118,6 +118,11 @@ def event_detail(*, slug: str) -> Event:
     )
 
 
+def event_for_registration(*, slug: str) -> Event:
+    """The event alone, without its agenda and relations: what the registration form needs."""
+    return event_list_base().get(slug=slug)
+
+
 # Time -------------------------------------------------------------------------------------
 
 

@@ -314,8 +314,9 @@ def registration_create(
         **fields,
     }
     registration = model_save(existing or Registration(event=event), values)
-    # A person who cancelled and registers again is told again.
-    registration.notices.exclude(kind=Notice.Kind.REMINDER).delete()
+    if existing:
+        # A person who cancelled and registers again is told again.
+        registration.notices.exclude(kind=Notice.Kind.REMINDER).delete()
     _notify(registration, _STATUS_NOTICE[status])
     return registration, True
 

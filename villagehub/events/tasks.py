@@ -4,6 +4,7 @@ without sending anything twice (see `Notice`), and write only through the servic
 from datetime import datetime
 
 from django.core import mail
+from django.urls import reverse
 from django.utils import timezone, translation
 from django_tasks import task
 
@@ -27,7 +28,22 @@ _TEMPLATES = {
 }
 
 
-def _message(registration: Registration, kind: str, connection=None, **extra):
+def _shared(event: Event, language: str, cache: dict) -> dict:
+    """What every message about this event in one language shares: worked out once."""
+    if language not in cache:
+        with translation.override(language):
+            cache[language] = {
+                "event_url": selectors.absolute_url(event.get_absolute_url()),
+                "title": event.localized("title", language).text,
+                "when": selectors.event_when(event, language),
+                "link": selectors.absolute_url(
+                    reverse("events:registration", kwargs={"token": "__token__"})
+                ),
+            }
+    return cache[language]
+
+
+def _message(registration: Registration, kind: str, connection=None, cache=None, **extra):
     template, with_calendar = _TEMPLATES[kind]
     event = registration.event
     attachments = []
@@ -39,15 +55,14 @@ def _message(registration: Registration, kind: str, connection=None, **extra):
                 "text/calendar; charset=utf-8; method=PUBLISH",
             )
         )
-    with translation.override(registration.language):
-        event_url = selectors.absolute_url(event.get_absolute_url())
+    shared = _shared(event, registration.language, {} if cache is None else cache)
     context = {
+        **shared,
         "registration": registration,
         "event": event,
-        "manage_url": selectors.registration_url(registration),
-        "event_url": event_url,
-        "title": event.localized("title", registration.language).text,
-        "when": selectors.event_when(event, registration.language),
+        "manage_url": shared["link"].replace(
+            "__token__", selectors.registration_token(registration)
+        ),
         "position": selectors.waitlist_position(registration),
         **extra,
     }
@@ -75,10 +90,11 @@ def registration_notify(registration_id: int, kind: str, key: str = "") -> bool:
 def _send_to_all(event: Event, registrations, kind: str, key: str = "", **extra) -> int:
     sent = 0
     connection = mail.get_connection()
+    cache: dict = {}
     while batch := services.notices_claim_batch(registrations=registrations, kind=kind, key=key):
         for registration in batch:
             registration.event = event
-        connection.send_messages([_message(r, kind, connection, **extra) for r in batch])
+        connection.send_messages([_message(r, kind, connection, cache, **extra) for r in batch])
         sent += len(batch)
     return sent
 

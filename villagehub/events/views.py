@@ -72,7 +72,10 @@ def event_detail_view(request, slug):
 
 
 def event_register_view(request, slug):
-    event = _event_or_404(slug)
+    try:
+        event = selectors.event_for_registration(slug=slug)
+    except Event.DoesNotExist:
+        raise Http404(_("There is no such event.")) from None
     state = event.registration_state()
     if state != "open":
         return render(
