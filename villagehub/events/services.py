@@ -287,8 +287,10 @@ def registration_create(
     The event row is locked first, so that concurrent registrations are counted one after
     the other and the event never holds more confirmed people than it has places.
     """
-    now = now or timezone.now()
     event = Event.objects.select_for_update().get(pk=event.pk)
+    # The time is taken once the lock is held: the waiting list's order is the order in
+    # which registrations were written, so a position once told never changes for the worse.
+    now = now or timezone.now()
     state = event.registration_state(now)
     if state != "open":
         raise RegistrationRefused(state)
