@@ -373,7 +373,6 @@ def feedback_chart(rows: list[tuple[Event, FeedbackSummary]], title: str) -> str
     chart = pygal.Line(
         style=style,
         js=[],
-        disable_xml_declaration=True,
         width=720,
         height=320,
         title=title,

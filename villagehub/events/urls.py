@@ -8,6 +8,7 @@ urlpatterns = [
     path("calendar.ics", views.calendar_view, name="calendar"),
     path("feed.atom", views.EventFeed(), name="feed"),
     path("results/", views.results_view, name="results"),
+    path("results/chart.svg", views.results_chart_view, name="results-chart"),
     path("export/<str:what>.<str:fmt>", views.export_view, name="export"),
     path("series/<slug:slug>/", views.series_view, name="series"),
     path("registration/<str:token>/", views.registration_view, name="registration"),

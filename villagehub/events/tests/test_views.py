@@ -351,7 +351,10 @@ def test_results_page_charts_a_series_over_time(client, organiser):
     assert page.status_code == 200
     assert [s.nps for _e, s in page.context["rows"]] == [100.0, -100.0]
     assert page.context["summary"].nps == 0.0
-    assert "<svg" in page.content.decode()
+    chart = client.get(f"/events/results/chart.svg?series={series.slug}")
+    assert chart["Content-Type"] == "image/svg+xml; charset=utf-8"
+    assert b"<svg" in chart.content and b"Net Promoter Score" in chart.content
+    assert client.get("/events/results/chart.svg?series=nope").status_code == 404
     xlsx = client.get(f"/events/export/feedback.xlsx?series={series.slug}")
     assert xlsx.status_code == 200
 
