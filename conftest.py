@@ -11,3 +11,11 @@ def _tasks_run_at_once(settings):
     tests of the worker itself switch to the database backend."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     settings.HUB_URL = "https://hub.example.org"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate-limit counters live in the cache: every test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()

@@ -123,6 +123,24 @@ def event_for_registration(*, slug: str) -> Event:
     return event_list_base().get(slug=slug)
 
 
+def events_managed_by(user) -> QuerySet[Event]:
+    """The events this person organises: all for the back office's event managers, else those
+    of the networks they coordinate (as organiser or through the series). Every organiser
+    page looks its records up through this, so guessing a slug or id reveals nothing."""
+    from villagehub.accounts.selectors import networks_coordinated
+
+    if not user.is_authenticated:
+        return Event.objects.none()
+    if user.has_perm("events.change_event"):
+        return Event.objects.all()
+    networks = networks_coordinated(user)
+    return Event.objects.filter(
+        pk__in=Event.objects.filter(
+            Q(organiser_networks__in=networks) | Q(series__networks__in=networks)
+        ).values("pk")
+    )
+
+
 # Time -------------------------------------------------------------------------------------
 
 

@@ -1,7 +1,9 @@
+from functools import wraps
 from io import BytesIO
 
+from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import permission_required
+from django.contrib.auth.views import redirect_to_login
 from django.contrib.syndication.views import Feed
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
@@ -14,8 +16,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from villagehub.accounts.selectors import two_factor_enabled
 from villagehub.communities.models import Community, Network
 from villagehub.core.filters import filters_parse, paginate
+from villagehub.core.ratelimit import limit_posts
 from villagehub.taxonomy.models import Theme
 
 from . import exports, selectors, services
@@ -66,11 +70,12 @@ def event_detail_view(request, slug):
             "places_left": selectors.event_places_left(event),
             "feedback": feedback,
             "in_calendar": selectors.event_in_calendar(event),
-            "can_manage": request.user.has_perm("events.change_event"),
+            "can_manage": selectors.events_managed_by(request.user).filter(pk=event.pk).exists(),
         },
     )
 
 
+@limit_posts("registration", limit=settings.REGISTRATION_RATE_LIMIT, seconds=3600)
 def event_register_view(request, slug):
     try:
         event = selectors.event_for_registration(slug=slug)
@@ -198,6 +203,7 @@ def registration_ics_view(request, token):
     )
 
 
+@limit_posts("feedback", limit=settings.REGISTRATION_RATE_LIMIT, seconds=3600)
 def feedback_view(request, token):
     registration, error = _registration_or_error(request, token)
     if error:
@@ -294,12 +300,30 @@ class EventFeed(Feed):
 
 # Organisers ----------------------------------------------------------------------------
 
-manage_required = permission_required("events.change_event")
+
+def manage_required(view):
+    """Organiser pages: signed in, with two-factor authentication, organising something."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not two_factor_enabled(request.user):
+            messages.info(
+                request,
+                _("Organiser pages need two-factor authentication: please set it up first."),
+            )
+            return redirect_to_login(request.get_full_path(), reverse("mfa_activate_totp"))
+        if not selectors.events_managed_by(request.user).exists():
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper
 
 
 @manage_required
 def manage_view(request, slug):
-    event = get_object_or_404(Event, slug=slug)
+    event = get_object_or_404(selectors.events_managed_by(request.user), slug=slug)
     form = AttendeeSearchForm(request.GET)
     registrations = event.registrations.order_by("queued_at", "pk")
     if form.is_valid():
@@ -331,7 +355,12 @@ def manage_view(request, slug):
 @manage_required
 @require_POST
 def manage_registration_view(request, slug, pk):
-    registration = get_object_or_404(Registration, pk=pk, event__slug=slug)
+    registration = get_object_or_404(
+        Registration,
+        pk=pk,
+        event__slug=slug,
+        event__in=selectors.events_managed_by(request.user),
+    )
     action = request.POST.get("action")
     if action == "attended":
         services.attendance_set(registration=registration, attended=True)
@@ -354,7 +383,7 @@ def manage_registration_view(request, slug, pk):
 @manage_required
 @require_POST
 def manage_event_view(request, slug):
-    event = get_object_or_404(Event, slug=slug)
+    event = get_object_or_404(selectors.events_managed_by(request.user), slug=slug)
     action = request.POST.get("action")
     if action == "survey":
         services.event_feedback_request(event=event)
@@ -368,7 +397,7 @@ def manage_event_view(request, slug):
 
 
 def _results_scope(request):
-    events = Event.objects.all()
+    events = selectors.events_managed_by(request.user)
     scope, scope_kind = None, ""
     if slug := request.GET.get("series"):
         scope, scope_kind = get_object_or_404(Series, slug=slug), "series"
@@ -418,7 +447,7 @@ def export_view(request, what, fmt):
     """Registrations, attendance or feedback of one event (?event=) or series (?series=)."""
     if what not in exports.TABLES or fmt not in ("csv", "xlsx"):
         raise Http404
-    events = Event.objects.all()
+    events = selectors.events_managed_by(request.user)
     if slug := request.GET.get("event"):
         events = events.filter(slug=slug)
     elif slug := request.GET.get("series"):

@@ -36,3 +36,33 @@ def test_settings_explain_a_malformed_boolean():
     result = _load_settings(DEBUG="maybe")
     assert result.returncode != 0
     assert "DEBUG must be true or false" in result.stderr
+
+
+def test_documented_production_settings_pass_the_deployment_check(tmp_path):
+    """The settings the README documents for production pass `villagehub check --deploy`."""
+    import secrets
+
+    environment = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG"}}
+    environment.update(
+        DEBUG="false",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="hub.example.org",
+        SECURE_SSL_REDIRECT="true",
+        VILLAGEHUB_VAR_DIR=str(tmp_path),
+    )
+    result = subprocess.run(  # noqa: S603 - fixed arguments, our own interpreter
+        [sys.executable, "-m", "villagehub.cli", "check", "--deploy", "--fail-level", "WARNING"],
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.django_db
+def test_pages_carry_a_content_security_policy_without_inline_code(client):
+    policy = client.get("/")["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "style-src 'self'" in policy
+    assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
+    assert "frame-ancestors 'none'" in policy

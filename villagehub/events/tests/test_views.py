@@ -281,25 +281,50 @@ def test_atom_feed_lists_public_events(client):
     ]
 
 
+def with_two_factor(user):
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    TOTP.activate(user, generate_totp_secret())
+    return user
+
+
 @pytest.fixture
 def organiser(client):
     user = User.objects.create_user("coordinator", password="x" * 12, is_staff=True)
     user.user_permissions.add(Permission.objects.get(codename="change_event"))
-    client.force_login(user)
+    client.force_login(with_two_factor(user))
     return user
 
 
-def test_manage_pages_need_the_permission(client):
-    event = event_make()
-    assert client.get(f"/events/{event.slug}/manage/").status_code == 302
-    user = User.objects.create_user("someone", password="x" * 12)
-    client.force_login(user)
-    assert client.get(f"/events/{event.slug}/manage/").status_code == 302
+def test_manage_pages_need_sign_in_two_factor_and_an_organising_role(client):
+    from villagehub.accounts.services import role_grant
+    from villagehub.communities.tests.factories import NetworkFactory
+
+    ours, theirs = NetworkFactory(), NetworkFactory()
+    event = event_make(organiser_networks=[ours])
     registration, _ = register(event, 1)
+    manage = f"/events/{event.slug}/manage/"
+    assert client.get(manage)["Location"].startswith("/accounts/login/?next=")
+
+    someone = User.objects.create_user("someone", email="s@example.org", password="x" * 12)
+    client.force_login(someone)
+    assert client.get(manage)["Location"].startswith("/accounts/2fa/totp/activate")
+    with_two_factor(someone)
+    assert client.get(manage).status_code == 404  # a participant organises nothing
+    role_grant(user=someone, kind="coordinator", target=theirs)
+    assert client.get(manage).status_code == 404  # another network's event stays hidden
+    assert client.get(f"/events/export/registrations.csv?event={event.slug}").status_code == 404
     client.post(
         f"/events/{event.slug}/manage/registration/{registration.pk}/", {"action": "attended"}
     )
     assert not Registration.objects.get().attended
+
+    role_grant(user=someone, kind="coordinator", target=ours)
+    assert client.get(manage).status_code == 200
+    client.post(
+        f"/events/{event.slug}/manage/registration/{registration.pk}/", {"action": "attended"}
+    )
+    assert Registration.objects.get().attended
 
 
 def test_organiser_checks_in_finds_exports_and_sends_the_survey(client, organiser):
@@ -384,3 +409,16 @@ def test_outbox_backend_keeps_mail_readable_in_development(client, settings):
     assert "https://hub.example.org/x/" in client.get(f"/outbox/{message.pk}/").content.decode()
     settings.DEBUG = False
     assert client.get("/outbox/").status_code == 404
+
+
+def test_too_many_registrations_from_one_address_are_refused_clearly(client, settings):
+
+    event = event_make(capacity=50)
+    limit = settings.REGISTRATION_RATE_LIMIT
+    for n in range(limit):
+        client.post(f"/events/{event.slug}/register/", form_data(email=f"p{n}@example.org"))
+    refused = client.post(f"/events/{event.slug}/register/", form_data(email="late@example.org"))
+    assert refused.status_code == 429
+    assert "too often" in refused.content.decode()
+    assert Registration.objects.count() == limit
+    assert client.get(f"/events/{event.slug}/register/").status_code == 200  # reading is free

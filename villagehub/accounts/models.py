@@ -1,0 +1,85 @@
+"""Roles people hold in the hub. Accounts themselves (sign-up, e-mail verification, password
+reset, two-factor authentication) are django-allauth's; a participant needs no role."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.Model):
+    class Kind(models.TextChoices):
+        COORDINATOR = "coordinator", _("Coordinator of a network")
+        COMMUNITY_EDITOR = "community_editor", _("Community editor")
+        ORGANISATION_EDITOR = "organisation_editor", _("Organisation editor")
+
+    # The record each kind of role is held for.
+    TARGETS = {
+        Kind.COORDINATOR: "network",
+        Kind.COMMUNITY_EDITOR: "community",
+        Kind.ORGANISATION_EDITOR: "organisation",
+    }
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="roles"
+    )
+    kind = models.CharField(_("role"), max_length=20, choices=Kind.choices)
+    network = models.ForeignKey(
+        "communities.Network", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    community = models.ForeignKey(
+        "communities.Community",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    granted_at = models.DateTimeField(_("granted"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("role")
+        verbose_name_plural = _("roles")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(
+                        kind="coordinator",
+                        network__isnull=False,
+                        community__isnull=True,
+                        organisation__isnull=True,
+                    )
+                    | Q(
+                        kind="community_editor",
+                        network__isnull=True,
+                        community__isnull=False,
+                        organisation__isnull=True,
+                    )
+                    | Q(
+                        kind="organisation_editor",
+                        network__isnull=True,
+                        community__isnull=True,
+                        organisation__isnull=False,
+                    )
+                ),
+                name="role_names_its_record",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "kind", "network", "community", "organisation"],
+                name="role_once",
+                nulls_distinct=False,
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.target}"
+
+    @property
+    def target(self):
+        return getattr(self, self.TARGETS[self.kind])

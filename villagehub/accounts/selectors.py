@@ -1,0 +1,23 @@
+"""Who may do what: every lookup that depends on the person asking goes through here."""
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import QuerySet
+
+from .models import Role
+
+
+def networks_coordinated(user: AbstractBaseUser) -> QuerySet:
+    from villagehub.communities.models import Network
+
+    if not user.is_authenticated:
+        return Network.objects.none()
+    return Network.objects.filter(
+        pk__in=Role.objects.filter(user=user, kind=Role.Kind.COORDINATOR).values("network_id")
+    )
+
+
+def two_factor_enabled(user: AbstractBaseUser) -> bool:
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.utils import is_mfa_enabled
+
+    return is_mfa_enabled(user, types=[Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN])

@@ -1,0 +1,92 @@
+import re
+
+import pytest
+from django.contrib.auth.models import User
+from django.core import mail
+from django.db import IntegrityError
+
+from villagehub.accounts.models import Role
+from villagehub.accounts.selectors import networks_coordinated
+from villagehub.accounts.services import role_grant, role_revoke
+from villagehub.communities.tests.factories import CommunityFactory, NetworkFactory
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "a long village password 42"
+
+
+def link_in(message) -> str:
+    return re.search(r"https?://\S+", message.body).group(0)
+
+
+def test_sign_up_verifies_the_email_address_then_signs_in(client):
+    response = client.post(
+        "/accounts/signup/",
+        {"email": "aino@example.org", "password1": PASSWORD, "password2": PASSWORD},
+    )
+    assert response.status_code == 302
+    (message,) = mail.outbox
+    assert message.to == ["aino@example.org"]
+    # Not signed in until the address is confirmed.
+    assert "_auth_user_id" not in client.session
+    confirm = link_in(message).split("testserver", 1)[-1]
+    client.post(confirm)
+    assert int(client.session["_auth_user_id"]) == User.objects.get(email="aino@example.org").pk
+
+
+def test_sign_in_with_email_and_sign_out(client):
+    user = User.objects.create_user("aino", email="aino@example.org", password=PASSWORD)
+    user.emailaddress_set.create(email="aino@example.org", verified=True, primary=True)
+    client.post("/accounts/login/", {"login": "aino@example.org", "password": PASSWORD})
+    assert int(client.session["_auth_user_id"]) == user.pk
+    assert "Your account" in client.get("/").content.decode()
+    client.post("/accounts/logout/")
+    assert "_auth_user_id" not in client.session
+
+
+def test_password_reset_sends_a_link_that_sets_a_new_password(client):
+    user = User.objects.create_user("aino", email="aino@example.org", password=PASSWORD)
+    user.emailaddress_set.create(email="aino@example.org", verified=True, primary=True)
+    client.post("/accounts/password/reset/", {"email": "aino@example.org"})
+    (message,) = mail.outbox
+    reset = link_in(message).split("testserver", 1)[-1]
+    form_page = client.get(reset, follow=True)
+    new = "another long village password 7"
+    client.post(form_page.redirect_chain[-1][0], {"password1": new, "password2": new})
+    user.refresh_from_db()
+    assert user.check_password(new)
+
+
+def test_repeated_failed_sign_ins_are_refused_with_a_clear_message(client):
+    user = User.objects.create_user("aino", email="aino@example.org", password=PASSWORD)
+    user.emailaddress_set.create(email="aino@example.org", verified=True, primary=True)
+    for _ in range(5):
+        client.post("/accounts/login/", {"login": "aino@example.org", "password": "wrong"})
+    blocked = client.post("/accounts/login/", {"login": "aino@example.org", "password": PASSWORD})
+    assert "_auth_user_id" not in client.session
+    assert "Too many failed login attempts" in blocked.content.decode()
+
+
+def test_account_pages_are_translated(client):
+    page = client.get("/sv/accounts/login/")
+    assert page.status_code == 200
+    assert "Logga in" in page.content.decode()
+
+
+def test_roles_name_exactly_one_record_of_their_kind():
+    user = User.objects.create_user("aino")
+    network, community = NetworkFactory(), CommunityFactory()
+    role = role_grant(user=user, kind=Role.Kind.COORDINATOR, target=network)
+    assert role_grant(user=user, kind=Role.Kind.COORDINATOR, target=network) == role
+    role_grant(user=user, kind=Role.Kind.COMMUNITY_EDITOR, target=community)
+    assert list(networks_coordinated(user)) == [network]
+    with pytest.raises(IntegrityError):
+        Role.objects.create(user=user, kind=Role.Kind.COORDINATOR, community=community)
+
+
+def test_revoking_a_role_ends_coordination():
+    user = User.objects.create_user("aino")
+    network = NetworkFactory()
+    role_grant(user=user, kind=Role.Kind.COORDINATOR, target=network)
+    role_revoke(user=user, kind=Role.Kind.COORDINATOR, target=network)
+    assert not networks_coordinated(user).exists()
