@@ -15,7 +15,7 @@ COMMANDS = {
     "shell": "shell",
     "reindex": "reindex",
     "generate": "generate",
-    "worker": "db_worker",
+    "worker": "worker",
 }
 
 USAGE = """usage: villagehub <command> [options]

@@ -229,6 +229,8 @@ MFA_TOTP_ISSUER = os.environ.get("HUB_NAME", "Village Hub")
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Registrations and survey answers one address may post per hour.
 REGISTRATION_RATE_LIMIT = int(os.environ.get("REGISTRATION_RATE_LIMIT", "60"))
+# Personal data of registrations is anonymised this many months after the event.
+REGISTRATION_RETENTION_MONTHS = int(os.environ.get("REGISTRATION_RETENTION_MONTHS", "24"))
 
 # The version of the privacy notice people accept when they register (shown at /privacy/).
 PRIVACY_NOTICE_VERSION = "2026-11-23"

@@ -26,6 +26,7 @@ urlpatterns += i18n_patterns(
     path("search/", include("villagehub.search.urls")),
     path("events/", include("villagehub.events.urls")),
     path("privacy/", core_views.privacy, name="privacy"),
+    path("accounts/", include("villagehub.accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=False,

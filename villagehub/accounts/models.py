@@ -71,9 +71,19 @@ class Role(models.Model):
                 name="role_names_its_record",
             ),
             models.UniqueConstraint(
-                fields=["user", "kind", "network", "community", "organisation"],
-                name="role_once",
-                nulls_distinct=False,
+                fields=["user", "network"],
+                condition=Q(kind="coordinator"),
+                name="role_coordinator_once",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "community"],
+                condition=Q(kind="community_editor"),
+                name="role_community_editor_once",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "organisation"],
+                condition=Q(kind="organisation_editor"),
+                name="role_organisation_editor_once",
             ),
         ]
 

@@ -21,3 +21,42 @@ def two_factor_enabled(user: AbstractBaseUser) -> bool:
     from allauth.mfa.utils import is_mfa_enabled
 
     return is_mfa_enabled(user, types=[Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN])
+
+
+def person_data(*, email: str, user: AbstractBaseUser | None = None) -> dict:
+    """All personal data the hub holds about a person (GDPR art. 15 and 20), as JSON-ready
+    data: their account if they have one, and everything tied to their e-mail addresses."""
+    from allauth.account.models import EmailAddress
+
+    from villagehub.core.models import OutboxMessage
+    from villagehub.events.selectors import registrations_data
+
+    emails = {email.strip().lower()}
+    account = None
+    if user is not None and user.is_authenticated:
+        emails |= {
+            e.lower()
+            for e in EmailAddress.objects.filter(user=user).values_list("email", flat=True)
+        }
+        account = {
+            "username": user.get_username(),
+            "email": user.email,
+            "first_name": user.first_name,
+            "last_name": user.last_name,
+            "date_joined": user.date_joined.isoformat(),
+            "last_login": user.last_login.isoformat() if user.last_login else None,
+            "email_addresses": list(
+                EmailAddress.objects.filter(user=user).values("email", "verified", "primary")
+            ),
+            "roles": [str(role) for role in Role.objects.filter(user=user)],
+            "two_factor_authentication": two_factor_enabled(user),
+        }
+    return {
+        "account": account,
+        "event_registrations": [row for e in sorted(emails) for row in registrations_data(e)],
+        "emails_in_outbox": [
+            {"to": m.to, "subject": m.subject, "sent_at": m.created_at.isoformat()}
+            for e in sorted(emails)
+            for m in OutboxMessage.objects.filter(to__icontains=e)
+        ],
+    }

@@ -17,3 +17,22 @@ def role_grant(*, user: AbstractBaseUser, kind: str, target) -> Role:
 @transaction.atomic
 def role_revoke(*, user: AbstractBaseUser, kind: str, target) -> None:
     Role.objects.filter(user=user, kind=kind, **{Role.TARGETS[kind]: target}).delete()
+
+
+@transaction.atomic
+def person_erase(*, email: str, user: AbstractBaseUser | None = None) -> int:
+    """Erase a person (GDPR art. 17): their account with its addresses, roles and
+    authenticators, and the personal data of every registration made with their addresses.
+    Anonymous totals (attendance, survey scores) stay. Returns the registrations erased."""
+    from allauth.account.models import EmailAddress
+
+    from villagehub.events.services import registrations_erase
+
+    emails = {email.strip().lower()}
+    if user is not None and user.is_authenticated:
+        emails |= {
+            e.lower()
+            for e in EmailAddress.objects.filter(user=user).values_list("email", flat=True)
+        }
+        user.delete()
+    return sum(registrations_erase(email=e) for e in sorted(emails))

@@ -410,3 +410,51 @@ def feedback_chart(rows: list[tuple[Event, FeedbackSummary]], title: str) -> str
 
 def privacy_notice_version() -> str:
     return settings.PRIVACY_NOTICE_VERSION
+
+
+def registrations_data(email: str) -> list[dict]:
+    """Everything the hub holds about the registrations made with this address."""
+    email = email.strip().lower()
+    rows = []
+    registrations = (
+        Registration.objects.filter(email=email)
+        .select_related("event")
+        .prefetch_related("notices")
+        .order_by("pk")
+    )
+    for r in registrations:
+        feedback = Feedback.objects.filter(registration=r).first()
+        rows.append(
+            {
+                "event": r.event.title,
+                "event_url": absolute_url(r.event.get_absolute_url()),
+                "status": r.status,
+                "name": r.name,
+                "email": r.email,
+                "organisation": r.organisation,
+                "community": r.community,
+                "country": r.country.code,
+                "role": r.role,
+                "language": r.language,
+                "answers": {q.label: r.answers.get(str(q.pk), "") for q in r.event.questions.all()},
+                "privacy_consent_at": r.privacy_consent_at.isoformat(),
+                "privacy_notice_version": r.privacy_notice_version,
+                "contact_consent": r.contact_consent,
+                "registered_at": r.created_at.isoformat(),
+                "attended": r.attended,
+                "emails_sent": [
+                    {"kind": n.kind, "sent_at": n.sent_at.isoformat()} for n in r.notices.all()
+                ],
+                "feedback": None
+                if feedback is None
+                else {
+                    "would_attend_again": feedback.would_attend_again,
+                    "recommend": feedback.recommend,
+                    "satisfaction": feedback.satisfaction,
+                    "most_useful": feedback.most_useful,
+                    "next_topics": feedback.next_topics,
+                    "answered_at": feedback.created_at.isoformat(),
+                },
+            }
+        )
+    return rows

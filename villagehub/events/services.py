@@ -474,3 +474,51 @@ def registrations_active(event: Event) -> QuerySet[Registration]:
 
 def registrations_confirmed(event: Event) -> QuerySet[Registration]:
     return event.registrations.filter(Q(status=Registration.Status.CONFIRMED))
+
+
+# Personal data ----------------------------------------------------------------------------
+
+ERASED_NAME = "—"
+
+
+def _anonymise(registrations: QuerySet[Registration]) -> int:
+    """Erase the personal data of these registrations, keeping what the totals need
+    (event, status, attendance, the survey's scores without its free text)."""
+    ids = list(registrations.values_list("pk", flat=True))
+    Feedback.objects.filter(registration_id__in=ids).update(
+        registration=None, most_useful="", next_topics=""
+    )
+    for pk in ids:
+        Registration.objects.filter(pk=pk).update(
+            name=ERASED_NAME,
+            email=f"erased-{pk}@invalid",
+            organisation="",
+            community="",
+            country="",
+            role="",
+            answers={},
+            contact_consent=False,
+            updated_at=timezone.now(),
+        )
+    return len(ids)
+
+
+@transaction.atomic
+def registrations_erase(*, email: str) -> int:
+    """Erase every registration made with this e-mail address, and the mail sent to it."""
+    from villagehub.core.models import OutboxMessage
+
+    email = email.strip().lower()
+    OutboxMessage.objects.filter(to__icontains=email).delete()
+    return _anonymise(Registration.objects.filter(email=email))
+
+
+@transaction.atomic
+def registrations_anonymise_expired(*, months: int, now=None) -> int:
+    """Anonymise the registrations of events that ended more than `months` months ago."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=round(months * 30.44))
+    expired = Registration.objects.filter(
+        Q(event__ends_at__lt=cutoff) | Q(event__ends_at__isnull=True, event__starts_at__lt=cutoff)
+    ).exclude(email__endswith="@invalid")
+    return _anonymise(expired)

@@ -1,8 +1,9 @@
 """Background work for events: e-mail to participants. Tasks take ids, may run twice
 without sending anything twice (see `Notice`), and write only through the services."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -145,3 +146,28 @@ def event_feedback_invite(event_id: int) -> int:
         ),
         Notice.Kind.FEEDBACK,
     )
+
+
+RETENTION_TASK_INTERVAL = timedelta(days=1)
+
+
+def retention_pending() -> bool:
+    from django_tasks_db.models import DBTaskResult
+
+    return DBTaskResult.objects.filter(
+        task_path__endswith="registrations_retention_run", status="READY"
+    ).exists()
+
+
+@task()
+def registrations_retention_run() -> int:
+    """Anonymise the registrations of events older than the retention period, then queue
+    the next daily run (the worker queues the first)."""
+    from django_tasks import default_task_backend
+
+    erased = services.registrations_anonymise_expired(months=settings.REGISTRATION_RETENTION_MONTHS)
+    if default_task_backend.supports_defer and not retention_pending():
+        registrations_retention_run.using(
+            run_after=timezone.now() + RETENTION_TASK_INTERVAL
+        ).enqueue()
+    return erased

@@ -31,6 +31,9 @@ PUBLIC_PAGES = [
     "/events/eu-smart-city-and-communities-cluster-meeting-2/",
     "/events/series/smart-rural-communities-cafes/",
     "/privacy/",
+    "/accounts/login/",
+    "/accounts/signup/",
+    "/accounts/password/reset/",
 ]
 NOT_FOUND_PAGE = "/communities/no-such-village/"
 MAX_PAGE_BYTES = 60 * 1024

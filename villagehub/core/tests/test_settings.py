@@ -50,7 +50,7 @@ def test_documented_production_settings_pass_the_deployment_check(tmp_path):
         SECURE_SSL_REDIRECT="true",
         VILLAGEHUB_VAR_DIR=str(tmp_path),
     )
-    result = subprocess.run(  # noqa: S603 - fixed arguments, our own interpreter
+    result = subprocess.run(
         [sys.executable, "-m", "villagehub.cli", "check", "--deploy", "--fail-level", "WARNING"],
         env=environment,
         capture_output=True,

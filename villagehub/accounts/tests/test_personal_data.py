@@ -1,0 +1,153 @@
+import json
+from datetime import timedelta
+
+import pytest
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.contrib.auth.models import Permission, User
+from django.core import mail
+from django.db import connection
+from django.utils import timezone
+
+from villagehub.accounts import selectors, services
+from villagehub.accounts.models import Role
+from villagehub.communities.tests.factories import NetworkFactory
+from villagehub.events import services as event_services
+from villagehub.events.models import Event, Feedback, Registration
+from villagehub.events.selectors import feedback_summary
+from villagehub.events.tests.factories import event_make, register
+
+pytestmark = pytest.mark.django_db
+
+NAME, EMAIL = "Aino Unforgettable", "aino.unforgettable@example.org"
+
+
+def everything_in_the_database() -> str:
+    """The text of every row of every table."""
+    parts = []
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names():
+            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")  # noqa: S608
+            parts.extend(repr(row) for row in cursor.fetchall())
+    return "\n".join(parts)
+
+
+@pytest.fixture
+def aino(settings, django_capture_on_commit_callbacks):
+    """A person with an account, a role, two registrations (one attended, with feedback)
+    and the e-mail the hub sent them, kept in the development outbox."""
+    settings.EMAIL_BACKEND = "villagehub.core.mail.OutboxBackend"
+    user = User.objects.create_user("aino", email=EMAIL, password="a long password 42")
+    user.first_name, user.last_name = NAME.split()
+    user.save()
+    user.emailaddress_set.create(email=EMAIL, verified=True, primary=True)
+    services.role_grant(user=user, kind=Role.Kind.COORDINATOR, target=NetworkFactory())
+    with django_capture_on_commit_callbacks(execute=True):
+        first, _ = register(event_make(title="Café one"), 1, name=NAME, email=EMAIL,
+                            organisation="Unforgettable Cooperative")  # fmt: skip
+        register(event_make(title="Café two"), 2, name=NAME, email=EMAIL)
+    event_services.attendance_set(registration=first, attended=True)
+    event_services.feedback_create(
+        registration=first,
+        would_attend_again=True,
+        recommend=10,
+        satisfaction=5,
+        most_useful=f"Meeting people; signed {NAME}",
+    )
+    return user
+
+
+def test_export_holds_everything_about_the_person(aino):
+    data = selectors.person_data(email=EMAIL, user=aino)
+    assert data["account"]["email"] == EMAIL
+    assert data["account"]["roles"][0].startswith("Coordinator of a network")
+    assert [r["event"] for r in data["event_registrations"]] == ["Café one", "Café two"]
+    first = data["event_registrations"][0]
+    assert first["organisation"] == "Unforgettable Cooperative"
+    assert first["privacy_notice_version"] == "2026-11-23"
+    assert first["feedback"]["recommend"] == 10
+    assert [e["kind"] for e in first["emails_sent"]] == ["confirmation"]
+    assert len(data["emails_in_outbox"]) == 2
+    json.dumps(data)  # machine-readable as it is
+
+
+def test_my_data_download_and_delete_through_the_pages(client, aino):
+    client.post("/accounts/login/", {"login": EMAIL, "password": "a long password 42"})
+    download = client.get("/accounts/my-data/download.json")
+    assert download["Content-Disposition"] == 'attachment; filename="my-data.json"'
+    assert json.loads(download.content)["account"]["email"] == EMAIL
+    # Deleting asks for the password again first.
+    asked = client.post("/accounts/my-data/delete/", {"confirm": "on"})
+    assert asked["Location"].startswith("/accounts/reauthenticate/")
+    assert User.objects.filter(pk=aino.pk).exists()
+    client.post("/accounts/reauthenticate/", {"password": "a long password 42"})
+    refused = client.post("/accounts/my-data/delete/", {})
+    assert refused.status_code == 400
+    assert User.objects.filter(pk=aino.pk).exists()
+    client.post("/accounts/my-data/delete/", {"confirm": "on"})
+    assert not User.objects.filter(pk=aino.pk).exists()
+    assert "_auth_user_id" not in client.session
+
+
+def test_erasure_leaves_no_trace_of_the_person_but_keeps_the_totals(aino):
+    event = Event.objects.get(title="Café one")
+    before = feedback_summary(Event.objects.filter(pk=event.pk))
+    assert EMAIL in everything_in_the_database()
+
+    erased = services.person_erase(email=EMAIL, user=aino)
+
+    assert erased == 2
+    text = everything_in_the_database()
+    for trace in [EMAIL, NAME, "Unforgettable", "aino@", "Aino"]:
+        assert trace not in text, trace
+    assert feedback_summary(Event.objects.filter(pk=event.pk)) == before
+    assert Registration.objects.filter(event=event, attended=True).count() == 1
+    assert Feedback.objects.get().registration is None
+
+
+def test_coordinator_exports_and_erases_a_person_without_account(client, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    register(event_make(), 1, name=NAME, email=EMAIL)
+    officer = User.objects.create_user("officer", email="o@example.org", password="x" * 20)
+    officer.user_permissions.add(Permission.objects.get(codename="change_event"))
+    TOTP.activate(officer, generate_totp_secret())
+    client.force_login(officer)
+    page = client.get(f"/accounts/people/?email={EMAIL.upper()}")
+    assert "Has no account." in page.content.decode()
+    download = client.post("/accounts/people/", {"email": EMAIL, "action": "download"})
+    assert json.loads(download.content)["event_registrations"][0]["name"] == NAME
+    client.post("/accounts/people/", {"email": EMAIL, "action": "erase"})
+    assert not Registration.objects.filter(email=EMAIL).exists()
+    assert EMAIL not in everything_in_the_database()
+
+
+def test_people_page_is_for_data_officers_with_two_factor(client):
+    user = User.objects.create_user("someone", email="s@example.org", password="x" * 20)
+    client.force_login(user)
+    assert "/accounts/2fa/totp/activate" in client.get("/accounts/people/")["Location"]
+    TOTP.activate(user, generate_totp_secret())
+    assert client.get("/accounts/people/").status_code == 403
+
+
+def test_retention_anonymises_registrations_of_old_events_only(settings):
+    long_ago = timezone.now() - timedelta(days=800)
+    old = event_make(title="Old café")
+    recent = event_make(title="Recent café")
+    register(old, 1, name=NAME, email=EMAIL)
+    register(recent, 2)
+    Event.objects.filter(pk=old.pk).update(starts_at=long_ago, ends_at=long_ago)
+    assert event_services.registrations_anonymise_expired(months=24) == 1
+    assert event_services.registrations_anonymise_expired(months=24) == 0
+    assert Registration.objects.get(event=old).name == "—"
+    assert Registration.objects.get(event=recent).name == "Person 2"
+
+
+def test_retention_task_runs_and_queues_its_next_run(settings):
+    from django_tasks_db.models import DBTaskResult
+
+    from villagehub.events.tasks import registrations_retention_run
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    assert registrations_retention_run.call() == 0
+    (next_run,) = DBTaskResult.objects.filter(task_path__endswith="registrations_retention_run")
+    assert next_run.run_after > timezone.now() + timedelta(hours=23)
+    assert mail.outbox == []

@@ -1,0 +1,105 @@
+import json
+from functools import wraps
+
+from allauth.account.decorators import reauthentication_required
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from . import selectors, services
+from .forms import EraseConfirmForm, PersonLookupForm
+
+
+def _json_download(data: dict, filename: str) -> HttpResponse:
+    response = HttpResponse(
+        json.dumps(data, ensure_ascii=False, indent=2), content_type="application/json"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+def my_data_view(request):
+    data = selectors.person_data(email=request.user.email, user=request.user)
+    return render(
+        request,
+        "accounts/my_data.html",
+        {"data": data, "form": EraseConfirmForm()},
+    )
+
+
+@login_required
+def my_data_download_view(request):
+    return _json_download(
+        selectors.person_data(email=request.user.email, user=request.user), "my-data.json"
+    )
+
+
+@require_POST
+@reauthentication_required
+def my_account_delete_view(request):
+    form = EraseConfirmForm(request.POST)
+    if not form.is_valid():
+        data = selectors.person_data(email=request.user.email, user=request.user)
+        return render(request, "accounts/my_data.html", {"data": data, "form": form}, status=400)
+    user = request.user
+    logout(request)
+    services.person_erase(email=user.email, user=user)
+    messages.success(request, _("Your account and your personal data have been erased."))
+    return redirect("home")
+
+
+def data_officer_required(view):
+    """Export and erasure for others: people who manage events in the back office, signed
+    in with two-factor authentication."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not selectors.two_factor_enabled(request.user):
+            return redirect_to_login(request.get_full_path(), reverse("mfa_activate_totp"))
+        if not request.user.has_perm("events.change_event"):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@data_officer_required
+def person_view(request):
+    """Find a person by e-mail address (with or without an account); export or erase."""
+    from django.contrib.auth import get_user_model
+
+    form = PersonLookupForm(request.POST or request.GET or None)
+    data = account = None
+    if form.is_valid():
+        email = form.cleaned_data["email"].lower()
+        account = get_user_model().objects.filter(email__iexact=email).first()
+        data = selectors.person_data(email=email, user=account)
+        if request.method == "POST" and request.POST.get("action") == "download":
+            return _json_download(data, "person-data.json")
+        if request.method == "POST" and request.POST.get("action") == "erase":
+            if account == request.user:
+                messages.error(request, _("Erase your own account from “My data”."))
+            else:
+                erased = services.person_erase(email=email, user=account)
+                messages.success(
+                    request,
+                    _("Erased: %(email)s (%(count)s registrations anonymised).")
+                    % {"email": email, "count": erased},
+                )
+                return redirect("accounts:person")
+    return render(
+        request,
+        "accounts/person.html",
+        {"form": form, "data": data, "account": account},
+        status=400 if form.errors else 200,
+    )

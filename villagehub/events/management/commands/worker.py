@@ -1,0 +1,21 @@
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from villagehub.events.tasks import registrations_retention_run, retention_pending
+
+
+class Command(BaseCommand):
+    help = (
+        "Run the background tasks (e-mail, reminders, the daily anonymisation of old "
+        "registrations) as they fall due. Options are those of django-tasks' db_worker."
+    )
+
+    def run_from_argv(self, argv):
+        # Everything after `worker` goes to db_worker unchanged (--batch, --interval, ...).
+        self.worker_args = argv[2:]
+        super().run_from_argv(argv[:2])
+
+    def handle(self, *args, **options):
+        if not retention_pending():
+            registrations_retention_run.enqueue()
+        call_command("db_worker", *getattr(self, "worker_args", []))
