@@ -1,7 +1,9 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 
+from villagehub.api import api
 from villagehub.communities import views as community_views
 from villagehub.core import views as core_views
 
@@ -12,6 +14,8 @@ handler500 = "villagehub.core.views.server_error"
 urlpatterns = [
     path("i18n/setlang/", core_views.language_set, name="set_language"),
     path("communities.geojson", community_views.community_geojson_view, name="communities-geojson"),
+    path("api/v1/", RedirectView.as_view(pattern_name="api-docs"), name="api-root"),
+    path("api/v1/", api.urls),
 ]
 
 # English lives at unprefixed paths; every other language under its prefix (/sv/, /lv/, ...).
@@ -22,6 +26,7 @@ urlpatterns += i18n_patterns(
     path("practices/", include("villagehub.practices.urls")),
     path("organisations/", include("villagehub.organisations.urls")),
     path("search/", include("villagehub.search.urls")),
+    path("api/v1/docs", core_views.api_docs, name="api-docs"),
     path("admin/", admin.site.urls),
     prefix_default_language=False,
 )

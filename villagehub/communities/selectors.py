@@ -27,6 +27,30 @@ class CommunityFilterForm(PlaceFilterForm):
         return slug
 
 
+class NetworkFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    kind = forms.ChoiceField(label=_("Kind"), required=False, choices=Network.Kind.choices)
+    country = forms.ChoiceField(label=_("Country"), required=False, choices=[])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.data.get("country"):
+            self.data = self.data.copy()
+            self.data["country"] = self.data["country"].lower()
+        self.fields["country"].choices = [(c.code.lower(), c.name) for c in countries]
+
+
+def network_list(*, filters: dict) -> QuerySet[Network]:
+    qs = Network.objects.select_related("operator")
+    if filters.get("q"):
+        qs = qs.filter(name__icontains=filters["q"])
+    if filters.get("kind"):
+        qs = qs.filter(kind=filters["kind"])
+    if filters.get("country"):
+        qs = qs.filter(country=filters["country"].upper())
+    return qs.order_by("name", "pk")
+
+
 def community_list(*, filters: dict) -> QuerySet[Community]:
     qs = Community.objects.all()
     if filters.get("q"):

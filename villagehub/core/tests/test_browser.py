@@ -26,6 +26,7 @@ PUBLIC_PAGES = [
     "/organisations/latvian-cap-network/",
     "/networks/",
     "/networks/smart-little-village/",
+    "/api/v1/docs",
 ]
 NOT_FOUND_PAGE = "/communities/no-such-village/"
 MAX_PAGE_BYTES = 60 * 1024
