@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "villagehub.practices",
     "villagehub.interchange",
     "villagehub.search",
+    "villagehub.catalogue",
 ]
 
 MIDDLEWARE = [

@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from villagehub.api import api
+from villagehub.catalogue import views as catalogue_views
 from villagehub.communities import views as community_views
 from villagehub.core import views as core_views
 
@@ -16,6 +17,13 @@ urlpatterns = [
     path("communities.geojson", community_views.community_geojson_view, name="communities-geojson"),
     path("api/v1/", RedirectView.as_view(pattern_name="api-docs"), name="api-root"),
     path("api/v1/", api.urls),
+    path("catalog", catalogue_views.catalogue_rdf_view, name="catalog"),
+    path("catalog.<str:extension>", catalogue_views.catalogue_rdf_view, name="catalog-format"),
+    path(
+        "catalogue/<slug:slug>.<str:extension>",
+        catalogue_views.dataset_rdf_view,
+        name="dataset-rdf",
+    ),
 ]
 
 # English lives at unprefixed paths; every other language under its prefix (/sv/, /lv/, ...).
@@ -27,6 +35,7 @@ urlpatterns += i18n_patterns(
     path("organisations/", include("villagehub.organisations.urls")),
     path("search/", include("villagehub.search.urls")),
     path("api/v1/docs", core_views.api_docs, name="api-docs"),
+    path("catalogue/", include("villagehub.catalogue.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=False,
 )

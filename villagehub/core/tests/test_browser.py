@@ -27,6 +27,8 @@ PUBLIC_PAGES = [
     "/networks/",
     "/networks/smart-little-village/",
     "/api/v1/docs",
+    "/catalogue/",
+    "/catalogue/hub-communities/",
 ]
 NOT_FOUND_PAGE = "/communities/no-such-village/"
 MAX_PAGE_BYTES = 60 * 1024
