@@ -7,6 +7,8 @@ from villagehub.api import api
 from villagehub.catalogue import views as catalogue_views
 from villagehub.communities import views as community_views
 from villagehub.core import views as core_views
+from villagehub.interchange import views as interchange_views
+from villagehub.practices.feeds import PracticeFeed
 
 handler400 = "villagehub.core.views.bad_request"
 handler404 = "villagehub.core.views.page_not_found"
@@ -19,6 +21,11 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("catalog", catalogue_views.catalogue_rdf_view, name="catalog"),
     path("catalog.<str:extension>", catalogue_views.catalogue_rdf_view, name="catalog-format"),
+    path(
+        "downloads/<slug:name>.<str:extension>",
+        interchange_views.download_view,
+        name="download",
+    ),
     path(
         "catalogue/<slug:slug>.<str:extension>",
         catalogue_views.dataset_rdf_view,
@@ -36,6 +43,7 @@ urlpatterns += i18n_patterns(
     path("search/", include("villagehub.search.urls")),
     path("api/v1/docs", core_views.api_docs, name="api-docs"),
     path("catalogue/", include("villagehub.catalogue.urls")),
+    path("feeds/practices.atom", PracticeFeed(), name="practices-feed"),
     path("admin/", admin.site.urls),
     prefix_default_language=False,
 )

@@ -1,3 +1,4 @@
+from collections.abc import Iterator
 from decimal import Decimal
 
 from django import forms
@@ -114,30 +115,31 @@ def community_map_points(communities: QuerySet[Community], *, limit: int = 500) 
 
 def community_geojson(communities: QuerySet[Community]) -> dict:
     """An RFC 7946 FeatureCollection: WGS 84, longitude before latitude."""
-    features = []
+    return {"type": "FeatureCollection", "features": list(community_features(communities))}
+
+
+def community_features(communities: QuerySet[Community]) -> Iterator[dict]:
+    """The located communities as GeoJSON features, read in chunks (for streaming)."""
     rows = communities.exclude(latitude=None).values(
         "slug", "name", "kind", "country", "region", "population", "latitude", "longitude"
     )
-    for row in rows.order_by("name"):
-        features.append(
-            {
-                "type": "Feature",
-                "id": row["slug"],
-                "geometry": {
-                    "type": "Point",
-                    "coordinates": [_coordinate(row["longitude"]), _coordinate(row["latitude"])],
-                },
-                "properties": {
-                    "name": row["name"],
-                    "kind": row["kind"],
-                    "country": row["country"],
-                    "region": row["region"],
-                    "population": row["population"],
-                    "url": f"/communities/{row['slug']}/",
-                },
-            }
-        )
-    return {"type": "FeatureCollection", "features": features}
+    for row in rows.order_by("name", "pk").iterator(chunk_size=2000):
+        yield {
+            "type": "Feature",
+            "id": row["slug"],
+            "geometry": {
+                "type": "Point",
+                "coordinates": [_coordinate(row["longitude"]), _coordinate(row["latitude"])],
+            },
+            "properties": {
+                "name": row["name"],
+                "kind": row["kind"],
+                "country": row["country"],
+                "region": row["region"],
+                "population": row["population"],
+                "url": f"/communities/{row['slug']}/",
+            },
+        }
 
 
 def _coordinate(value: Decimal) -> float:

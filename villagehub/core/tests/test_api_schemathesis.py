@@ -10,7 +10,9 @@ import io
 import pytest
 import schemathesis
 from django.core.management import call_command
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import (
     content_type_conformance,
@@ -42,6 +44,13 @@ OPERATIONS = {
 @pytest.fixture
 def demo(db):
     call_command("demo", no_migrate=True, stdout=io.StringIO())
+    # Like Django's test client: the WSGI handler would otherwise close the test's database
+    # connection after each request (on PostgreSQL, with the test transaction in it).
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.mark.parametrize("label", sorted(OPERATIONS))
