@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from django import forms
-from django.db.models import Count, Max, QuerySet
+from django.db.models import Max, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified
 from django.urls import reverse
 from django.utils import translation
@@ -219,10 +219,12 @@ def queryset_version(*querysets: QuerySet) -> tuple[tuple[int, ...], datetime | 
     """
     counts, latest = [], None
     for queryset in querysets:
-        row = queryset.order_by().aggregate(n=Count("pk"), latest=Max("updated_at"))
-        counts.append(row["n"])
-        if row["latest"] and (latest is None or row["latest"] > latest):
-            latest = row["latest"]
+        queryset = queryset.order_by()
+        counts.append(queryset.count())
+        # Apart from the count, so that an index on updated_at answers it without a scan.
+        changed = queryset.aggregate(latest=Max("updated_at"))["latest"]
+        if changed and (latest is None or changed > latest):
+            latest = changed
     return tuple(counts), latest
 
 
