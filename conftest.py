@@ -1,4 +1,6 @@
 import pytest
+from django.conf import settings
+from django.utils import translation
 
 # The browser fixtures (Debian's chromium through Playwright, a live server with the demo
 # data) serve the browser tests of every app.
@@ -19,3 +21,10 @@ def _fresh_cache():
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _interface_language_reset():
+    """A request to /sv/... leaves Swedish active in the thread; the next test starts in English."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)

@@ -22,6 +22,7 @@ $PY bench/scale_bench.py generate --communities "$COMMUNITIES" --practices "$PRA
 $PY bench/scale_bench.py reindex
 $PY bench/search_bench.py --runs "${BENCH_RUNS:-10}"
 $PY bench/load_bench.py --seconds "${BENCH_SECONDS:-20}" --clients 8
+$PY bench/opendata_bench.py --runs "${BENCH_RUNS:-10}"
 
 csv=var/bench-communities.csv
 $PY -m villagehub.cli export --format csv --kind communities -o "$csv"

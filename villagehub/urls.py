@@ -1,9 +1,14 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 
+from villagehub.api import api
+from villagehub.catalogue import views as catalogue_views
 from villagehub.communities import views as community_views
 from villagehub.core import views as core_views
+from villagehub.interchange import views as interchange_views
+from villagehub.practices.feeds import PracticeFeed
 
 handler400 = "villagehub.core.views.bad_request"
 handler404 = "villagehub.core.views.page_not_found"
@@ -14,6 +19,20 @@ urlpatterns = [
     path("outbox/", core_views.outbox, name="outbox"),
     path("outbox/<int:pk>/", core_views.outbox_message, name="outbox-message"),
     path("communities.geojson", community_views.community_geojson_view, name="communities-geojson"),
+    path("api/v1/", RedirectView.as_view(pattern_name="api-docs"), name="api-root"),
+    path("api/v1/", api.urls),
+    path("catalog", catalogue_views.catalogue_rdf_view, name="catalog"),
+    path("catalog.<str:extension>", catalogue_views.catalogue_rdf_view, name="catalog-format"),
+    path(
+        "downloads/<slug:name>.<str:extension>",
+        interchange_views.download_view,
+        name="download",
+    ),
+    path(
+        "catalogue/<slug:slug>.<str:extension>",
+        catalogue_views.dataset_rdf_view,
+        name="dataset-rdf",
+    ),
 ]
 
 # English lives at unprefixed paths; every other language under its prefix (/sv/, /lv/, ...).
@@ -28,6 +47,9 @@ urlpatterns += i18n_patterns(
     path("privacy/", core_views.privacy, name="privacy"),
     path("accounts/", include("villagehub.accounts.urls")),
     path("accounts/", include("allauth.urls")),
+    path("api/v1/docs", core_views.api_docs, name="api-docs"),
+    path("catalogue/", include("villagehub.catalogue.urls")),
+    path("feeds/practices.atom", PracticeFeed(), name="practices-feed"),
     path("admin/", admin.site.urls),
     prefix_default_language=False,
 )

@@ -157,6 +157,7 @@ class Community(TranslatableContent, Sourced, Timestamped):
             models.Index(fields=["country", "name"]),
             models.Index(fields=["population"]),
             models.Index(fields=["name", "id"]),
+            models.Index(fields=["updated_at"]),
         ]
 
     def __str__(self) -> str:

@@ -1,3 +1,4 @@
+from collections.abc import Iterator
 from decimal import Decimal
 
 from django import forms
@@ -25,6 +26,30 @@ class CommunityFilterForm(PlaceFilterForm):
         if slug and not Network.objects.filter(slug=slug).exists():
             raise forms.ValidationError(_("there is no such network."))
         return slug
+
+
+class NetworkFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    kind = forms.ChoiceField(label=_("Kind"), required=False, choices=Network.Kind.choices)
+    country = forms.ChoiceField(label=_("Country"), required=False, choices=[])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.data.get("country"):
+            self.data = self.data.copy()
+            self.data["country"] = self.data["country"].lower()
+        self.fields["country"].choices = [(c.code.lower(), c.name) for c in countries]
+
+
+def network_list(*, filters: dict) -> QuerySet[Network]:
+    qs = Network.objects.select_related("operator")
+    if filters.get("q"):
+        qs = qs.filter(name__icontains=filters["q"])
+    if filters.get("kind"):
+        qs = qs.filter(kind=filters["kind"])
+    if filters.get("country"):
+        qs = qs.filter(country=filters["country"].upper())
+    return qs.order_by("name", "pk")
 
 
 def community_list(*, filters: dict) -> QuerySet[Community]:
@@ -90,30 +115,31 @@ def community_map_points(communities: QuerySet[Community], *, limit: int = 500) 
 
 def community_geojson(communities: QuerySet[Community]) -> dict:
     """An RFC 7946 FeatureCollection: WGS 84, longitude before latitude."""
-    features = []
+    return {"type": "FeatureCollection", "features": list(community_features(communities))}
+
+
+def community_features(communities: QuerySet[Community]) -> Iterator[dict]:
+    """The located communities as GeoJSON features, read in chunks (for streaming)."""
     rows = communities.exclude(latitude=None).values(
         "slug", "name", "kind", "country", "region", "population", "latitude", "longitude"
     )
-    for row in rows.order_by("name"):
-        features.append(
-            {
-                "type": "Feature",
-                "id": row["slug"],
-                "geometry": {
-                    "type": "Point",
-                    "coordinates": [_coordinate(row["longitude"]), _coordinate(row["latitude"])],
-                },
-                "properties": {
-                    "name": row["name"],
-                    "kind": row["kind"],
-                    "country": row["country"],
-                    "region": row["region"],
-                    "population": row["population"],
-                    "url": f"/communities/{row['slug']}/",
-                },
-            }
-        )
-    return {"type": "FeatureCollection", "features": features}
+    for row in rows.order_by("name", "pk").iterator(chunk_size=2000):
+        yield {
+            "type": "Feature",
+            "id": row["slug"],
+            "geometry": {
+                "type": "Point",
+                "coordinates": [_coordinate(row["longitude"]), _coordinate(row["latitude"])],
+            },
+            "properties": {
+                "name": row["name"],
+                "kind": row["kind"],
+                "country": row["country"],
+                "region": row["region"],
+                "population": row["population"],
+                "url": f"/communities/{row['slug']}/",
+            },
+        }
 
 
 def _coordinate(value: Decimal) -> float:

@@ -52,7 +52,57 @@ def home(request):
     )
 
 
+def api_docs(request):
+    """The API's documentation, rendered on the server from its OpenAPI schema."""
+    from villagehub.api import api
+
+    schema = api.get_openapi_schema(path_prefix="/api/v1")
+    operations = []
+    for path, item in schema["paths"].items():
+        for method, operation in item.items():
+            operations.append(
+                {
+                    "id": operation["operationId"],
+                    "method": method.upper(),
+                    "path": path,
+                    "summary": operation.get("summary", ""),
+                    "parameters": [_api_parameter(p) for p in operation.get("parameters", [])],
+                }
+            )
+    return render(
+        request,
+        "core/api_docs.html",
+        {
+            "operations": operations,
+            "schema_url": request.build_absolute_uri("/api/v1/openapi.json"),
+        },
+    )
+
+
+def _api_parameter(parameter: dict) -> dict:
+    schema = parameter.get("schema", {})
+    options = schema.get("anyOf", [schema])
+    kinds = []
+    for option in options:
+        if "enum" in option:
+            kinds.append(" | ".join(str(v) for v in option["enum"]))
+        elif option.get("type") and option["type"] != "null":
+            kinds.append(option["type"])
+    return {
+        "name": parameter["name"],
+        "required": parameter.get("required", False),
+        "type": " | ".join(kinds),
+        "description": parameter.get("description") or schema.get("description", ""),
+    }
+
+
 def page_not_found(request, exception=None):
+    if request.path.startswith("/api/"):
+        from villagehub.core.api import ApiProblem, problem_response
+
+        return problem_response(
+            request, ApiProblem(status=404, title="Not found", detail="There is no such address.")
+        )
     return render(request, "404.html", status=404)
 
 

@@ -33,6 +33,8 @@ class Kind:
     # Columns holding lists of objects; exported with these functions, imported as given.
     nested: dict[str, Callable[[Any], list[dict]]] = field(default_factory=dict)
     prefetch: tuple[str, ...] = ()
+    # What a record must match to be public (in the open-data downloads).
+    public_filter: dict[str, Any] = field(default_factory=dict)
 
     def is_nested(self, column: str) -> bool:
         return column in self.nested or column == "translations"
@@ -111,6 +113,7 @@ KINDS: dict[str, Kind] = {
                 ]
             },
             prefetch=("organisations", "themes", "goals", "funding_sources", "links"),
+            public_filter={"is_published": True},
         ),
         Kind(
             name="factsheets",

@@ -358,9 +358,15 @@ def _export_value(kind: Kind, obj: models.Model, column: str) -> Any:
     return str(value) if type(value).__name__ == "Decimal" else value
 
 
-def export_records(kind_name: str) -> Iterator[dict[str, Any]]:
+def export_records(kind_name: str, *, public: bool = False) -> Iterator[dict[str, Any]]:
+    """Every record of a kind, in key order, read in chunks so that memory stays flat.
+
+    `public` leaves out what is not published (drafts), for the open-data downloads.
+    """
     kind = KINDS[kind_name]
     queryset = kind.model._default_manager.order_by(kind.key)
+    if public:
+        queryset = queryset.filter(**kind.public_filter)
     related = [
         c
         for c in kind.columns
@@ -377,6 +383,22 @@ def export_document(kinds: Iterable[str] = KINDS) -> dict[str, list[dict[str, An
     return {name: list(export_records(name)) for name in kinds}
 
 
+def csv_cells(record: dict[str, Any], *, nested: Iterable[str] = ()) -> dict[str, Any]:
+    """One record as CSV cells: nested objects as JSON, lists joined by `;`."""
+    row = {}
+    nested = set(nested) | {"translations"}
+    for column, value in record.items():
+        if column in nested or isinstance(value, dict):
+            row[column] = json.dumps(value, ensure_ascii=False) if value else ""
+        elif isinstance(value, list):
+            row[column] = CSV_LIST_SEPARATOR.join(str(v) for v in value)
+        elif value is None:
+            row[column] = ""
+        else:
+            row[column] = value
+    return row
+
+
 def export_csv(kind_name: str, out: io.TextIOBase) -> None:
     kind = KINDS[kind_name]
     # The standard "\r\n" line ends: the writer then quotes cells holding a bare "\r", which
@@ -384,14 +406,4 @@ def export_csv(kind_name: str, out: io.TextIOBase) -> None:
     writer = csv.DictWriter(out, fieldnames=kind.columns, lineterminator="\r\n")
     writer.writeheader()
     for record in export_records(kind_name):
-        row = {}
-        for column, value in record.items():
-            if kind.is_nested(column):
-                row[column] = json.dumps(value, ensure_ascii=False) if value else ""
-            elif isinstance(value, list):
-                row[column] = CSV_LIST_SEPARATOR.join(str(v) for v in value)
-            elif value is None:
-                row[column] = ""
-            else:
-                row[column] = value
-        writer.writerow(row)
+        writer.writerow(csv_cells(record, nested=kind.nested))

@@ -1,25 +1,15 @@
-from django import forms
 from django.shortcuts import get_object_or_404, render
-from django.utils.translation import gettext_lazy as _
 
 from villagehub.core.filters import filters_parse, paginate
 from villagehub.practices.selectors import practice_list_base
 
 from .models import Organisation
-
-
-class OrganisationFilterForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False, max_length=200)
-    kind = forms.ChoiceField(label=_("Kind"), required=False, choices=Organisation.Kind.choices)
+from .selectors import OrganisationFilterForm, organisation_list
 
 
 def organisation_list_view(request):
     filters, problems = filters_parse(OrganisationFilterForm, request.GET)
-    organisations = Organisation.objects.order_by("name")
-    if filters.get("q"):
-        organisations = organisations.filter(name__icontains=filters["q"])
-    if filters.get("kind"):
-        organisations = organisations.filter(kind=filters["kind"])
+    organisations = organisation_list(filters=filters)
     return render(
         request,
         "organisations/organisation_list.html",

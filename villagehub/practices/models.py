@@ -60,7 +60,10 @@ class Practice(TranslatableContent, Sourced, Timestamped):
         ordering = ["-created_at", "-pk"]
         verbose_name = _("practice")
         verbose_name_plural = _("practices")
-        indexes = [models.Index(fields=["is_published", "-created_at", "-id"])]
+        indexes = [
+            models.Index(fields=["is_published", "-created_at", "-id"]),
+            models.Index(fields=["updated_at"]),
+        ]
 
     def __str__(self) -> str:
         return self.title

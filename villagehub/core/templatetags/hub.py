@@ -30,3 +30,11 @@ def query_with(context, **changes) -> str:
         else:
             query[key] = value
     return query.urlencode()
+
+
+@register.filter
+def country_name(code: str) -> str:
+    """The name of a country from its ISO 3166-1 alpha-2 code, in the page's language."""
+    from django_countries import countries
+
+    return str(countries.name(code.upper()) or code)

@@ -12,6 +12,7 @@ CHANGELISTS = [
     "/admin/taxonomy/theme/",
     "/admin/taxonomy/fundingsource/",
     "/admin/taxonomy/goal/",
+    "/admin/catalogue/dataset/",
 ]
 
 

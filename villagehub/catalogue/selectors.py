@@ -1,0 +1,92 @@
+from datetime import datetime
+
+from django import forms
+from django.db.models import Max, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from villagehub.communities.models import Community, Network
+from villagehub.countries.models import Factsheet
+from villagehub.organisations.models import Organisation
+from villagehub.practices.models import Practice
+
+from .models import Dataset
+from .vocabularies import DATA_THEMES, FILE_TYPES
+
+# What each of the hub's own data sets lists; its modification time is the list's latest.
+HUB_LIST_MODELS = {
+    "communities": Community.objects.all(),
+    "organisations": Organisation.objects.all(),
+    "networks": Network.objects.all(),
+    "practices": Practice.objects.filter(is_published=True),
+    "countries": Factsheet.objects.all(),
+}
+
+
+class DatasetFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    theme = forms.ChoiceField(
+        label=_("Theme"), required=False, choices=[(k, v) for k, v in DATA_THEMES.items()]
+    )
+    country = forms.ChoiceField(label=_("Country"), required=False, choices=[])
+    format = forms.ChoiceField(
+        label=_("Format"),
+        required=False,
+        choices=[(k, label) for k, (label, _media) in FILE_TYPES.items()],
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.data.get("country"):
+            self.data = self.data.copy()
+            self.data["country"] = self.data["country"].lower()
+        self.fields["country"].choices = [(c.code.lower(), c.name) for c in countries]
+
+
+def dataset_list(*, filters: dict) -> QuerySet[Dataset]:
+    datasets = Dataset.objects.filter(is_published=True).select_related(
+        "publisher_community", "publisher_organisation"
+    )
+    if filters.get("q"):
+        q = filters["q"]
+        datasets = datasets.filter(
+            Q(title__icontains=q) | Q(description__icontains=q) | Q(keywords__icontains=q)
+        )
+    if filters.get("theme"):
+        datasets = datasets.filter(data_themes__icontains=f'"{filters["theme"]}"')
+    if filters.get("country"):
+        datasets = datasets.filter(spatial_countries__icontains=f'"{filters["country"].upper()}"')
+    if filters.get("format"):
+        datasets = datasets.filter(distributions__format=filters["format"]).distinct()
+    return datasets.order_by("title", "pk")
+
+
+def hub_list_modified() -> dict[str, datetime]:
+    """The latest change of each of the hub's lists (one query per list)."""
+    latest = {}
+    for key, queryset in HUB_LIST_MODELS.items():
+        value = queryset.order_by().aggregate(latest=Max("updated_at"))["latest"]
+        if value is not None:
+            latest[key] = value
+    return latest
+
+
+def dataset_modified(dataset: Dataset, hub_modified: dict[str, datetime]) -> datetime:
+    if dataset.hub_list and dataset.hub_list in hub_modified:
+        return max(dataset.updated_at, hub_modified[dataset.hub_list])
+    return dataset.updated_at
+
+
+def catalogue_datasets(*, modified_since: datetime | None = None) -> QuerySet[Dataset]:
+    """The published data sets for the RDF catalogue, in a stable order for paging."""
+    datasets = Dataset.objects.filter(is_published=True)
+    if modified_since is not None:
+        changed_lists = [k for k, v in hub_list_modified().items() if v >= modified_since]
+        datasets = datasets.filter(
+            Q(updated_at__gte=modified_since) | Q(hub_list__in=changed_lists)
+        )
+    return (
+        datasets.select_related("publisher_community", "publisher_organisation")
+        .prefetch_related("distributions", "spatial_communities")
+        .order_by("pk")
+    )

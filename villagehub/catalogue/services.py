@@ -1,0 +1,217 @@
+import hashlib
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models.fields.files import FieldFile
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+from villagehub.core.services import model_save, record_upsert, unique_slug
+
+from .models import Dataset, Distribution
+from .vocabularies import FILE_TYPES
+
+DISTRIBUTION_COLUMNS = ("title", "file", "access_url", "download_url", "format", "media_type")
+
+
+def _file_facts(file) -> dict:
+    digest, size = hashlib.sha256(), 0
+    file.seek(0)
+    for chunk in iter(lambda: file.read(64 * 1024), b""):
+        digest.update(chunk)
+        size += len(chunk)
+    file.seek(0)
+    return {"byte_size": size, "checksum_sha256": digest.hexdigest()}
+
+
+def _distributions_set(dataset: Dataset, rows: Iterable[Mapping[str, Any]]) -> None:
+    """Replace the data set's distributions by these rows, in this order."""
+    kept = []
+    existing = {d.pk: d for d in dataset.distributions.all()}
+    for position, row in enumerate(rows):
+        fields = {k: row[k] for k in DISTRIBUTION_COLUMNS if k in row and row[k] is not None}
+        fields["position"] = position
+        if not fields.get("media_type") and fields.get("format") in FILE_TYPES:
+            fields["media_type"] = FILE_TYPES[fields["format"]][1]
+        row_id = row.get("id")
+        row_id = row_id.pk if isinstance(row_id, Distribution) else row_id
+        distribution = existing.get(row_id) or Distribution(dataset=dataset)
+        uploaded = fields.get("file")
+        if uploaded and not isinstance(uploaded, FieldFile):
+            fields.update(_file_facts(uploaded))
+        elif not uploaded:
+            fields.update({"byte_size": row.get("byte_size"), "checksum_sha256": ""})
+        kept.append(model_save(distribution, fields).pk)
+    dataset.distributions.exclude(pk__in=kept).delete()
+
+
+@transaction.atomic
+def dataset_create(
+    *,
+    title: str = "",
+    slug: str = "",
+    distributions: Iterable[Mapping[str, Any]] | None = None,
+    **fields: Any,
+) -> Dataset:
+    dataset = model_save(
+        Dataset(slug=slug or unique_slug(Dataset, title)), {"title": title, **fields}
+    )
+    if distributions is not None:
+        _distributions_set(dataset, distributions)
+    return dataset
+
+
+@transaction.atomic
+def dataset_update(
+    *,
+    dataset: Dataset,
+    distributions: Iterable[Mapping[str, Any]] | None = None,
+    **fields: Any,
+) -> Dataset:
+    model_save(dataset, fields)
+    if distributions is not None:
+        _distributions_set(dataset, distributions)
+    return dataset
+
+
+@transaction.atomic
+def dataset_upsert(*, slug: str, **fields: Any) -> Dataset:
+    return record_upsert(
+        Dataset,
+        slug=slug,
+        create=dataset_create,
+        update=lambda dataset, values: dataset_update(dataset=dataset, **values),
+        fields=fields,
+    )
+
+
+# The hub's own public lists, described as data sets: (key, title, description, themes,
+# whether there is a GeoJSON download).
+HUB_LISTS = {
+    "communities": (
+        _("Communities"),
+        _("Villages, towns and municipalities of the network: kind, country, region, "
+          "population, location, themes, goals and networks."),
+        ["REGI", "SOCI"],
+        True,
+    ),
+    "organisations": (
+        _("Organisations"),
+        _("Networks, public authorities, research institutes, NGOs and solution providers "
+          "working with smart villages."),
+        ["GOVE", "REGI"],
+        False,
+    ),
+    "networks": (
+        _("Networks"),
+        _("Networks of smart villages: EU projects, national CAP networks, regional "
+          "organisations and clusters."),
+        ["REGI", "GOVE"],
+        False,
+    ),
+    "practices": (
+        _("Good practices"),
+        _("Good practices and initiatives of smart villages, with their themes, Agenda 2030 "
+          "goals, funding, results and links."),
+        ["REGI", "SOCI", "AGRI"],
+        False,
+    ),
+    "countries": (
+        _("Country factsheets"),
+        _("How each country supports Smart Villages: definition, digital and social "
+          "innovation, CAP support per programming period, network activities."),
+        ["AGRI", "GOVE", "REGI"],
+        False,
+    ),
+    "themes": (
+        _("Themes"),
+        _("The curated themes the hub's records are tagged with, in every interface language."),
+        ["REGI"],
+        False,
+    ),
+    "sdgs": (
+        _("Agenda 2030 goals"),
+        _("The 17 Sustainable Development Goals of the UN Agenda 2030, in every interface "
+          "language."),
+        ["INTR", "SOCI"],
+        False,
+    ),
+}  # fmt: skip
+
+
+def _in_every_language(text) -> tuple[str, dict[str, str]]:
+    versions = {}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            versions[code] = str(text)
+    return versions[settings.LANGUAGE_CODE], versions
+
+
+def _hub_distributions(key: str, geojson: bool) -> list[dict]:
+    rows = [
+        {"title": "API (JSON)", "access_url": f"/api/v1/{key}", "format": "JSON"},
+        {
+            "title": "CSV",
+            "access_url": f"/downloads/{key}.csv",
+            "download_url": f"/downloads/{key}.csv",
+            "format": "CSV",
+        },
+        {
+            "title": "JSON",
+            "access_url": f"/downloads/{key}.json",
+            "download_url": f"/downloads/{key}.json",
+            "format": "JSON",
+        },
+    ]
+    if geojson:
+        rows.append(
+            {
+                "title": "GeoJSON",
+                "access_url": f"/downloads/{key}.geojson",
+                "download_url": f"/downloads/{key}.geojson",
+                "format": "GEOJSON",
+            }
+        )
+    return rows
+
+
+@transaction.atomic
+def hub_datasets_sync() -> list[Dataset]:
+    """Describe each public list of the hub as a data set; safe to run again."""
+    datasets = []
+    for key, (title, description, themes, geojson) in HUB_LISTS.items():
+        title_en, titles = _in_every_language(title)
+        description_en, descriptions = _in_every_language(description)
+        fields = {
+            "title": title_en,
+            "description": description_en,
+            "language": settings.LANGUAGE_CODE,
+            "translations": {
+                code: {"title": titles[code], "description": descriptions[code]}
+                for code in titles
+                if code != settings.LANGUAGE_CODE
+            },
+            "data_themes": themes,
+            "keywords": ["smart villages", key],
+            "licence": "CC_BY_4_0",
+            "source": "Village Hub",
+        }
+        existing = Dataset.objects.select_for_update().filter(hub_list=key).first()
+        if existing is None:
+            dataset = model_save(
+                Dataset(slug=unique_slug(Dataset, f"hub-{key}"), hub_list=key), fields
+            )
+        else:
+            changed = {k: v for k, v in fields.items() if getattr(existing, k) != v}
+            dataset = model_save(existing, changed) if changed else existing
+        if dataset.distributions.count() != len(_hub_distributions(key, geojson)):
+            _distributions_set(dataset, _hub_distributions(key, geojson))
+        datasets.append(dataset)
+    return datasets
+
+
+def hub_datasets_sync_after_migrate(*, using: str) -> None:
+    if Dataset._meta.db_table in connection.introspection.table_names():
+        hub_datasets_sync()
