@@ -1,6 +1,5 @@
 """The read API at /api/v1/: one router per app, mounted here.
 
-Events add their router here once the events app exists (`villagehub.events.api.router`).
 Writes with personal API tokens arrive with accounts (issue 5): they become POST/PATCH
 operations on the same routers, calling the same services as the web forms, with an `auth`
 argument on the operation; the read operations stay open.
@@ -9,6 +8,7 @@ argument on the operation; the read operations stay open.
 from villagehub.communities.api import router as communities_router
 from villagehub.core.api import HubAPI
 from villagehub.countries.api import router as countries_router
+from villagehub.events.api import router as events_router
 from villagehub.organisations.api import router as organisations_router
 from villagehub.practices.api import router as practices_router
 from villagehub.taxonomy.api import router as taxonomy_router
@@ -18,7 +18,7 @@ api = HubAPI(
     version="1",
     description=(
         "Open data of the hub: communities, networks, organisations, country factsheets, "
-        "good practices and the vocabularies they use. Every list takes `limit` (1–500) "
+        "good practices, events and the vocabularies they use. Every list takes `limit` (1–500) "
         "and `offset` and is sorted in a stable order; errors are RFC 9457 problem details; "
         "responses carry ETag and Last-Modified and answer conditional requests with 304."
     ),
@@ -30,3 +30,4 @@ api.add_router("", organisations_router)
 api.add_router("", countries_router)
 api.add_router("", practices_router)
 api.add_router("", taxonomy_router)
+api.add_router("", events_router)

@@ -30,8 +30,9 @@ def rate_exceeded(request, *, scope: str, limit: int, seconds: int) -> bool:
         return False
 
 
-def limit_posts(scope: str, *, limit: int, seconds: int):
-    """Answer 429 with an explanatory page when one address posts too often."""
+def limit_posts(scope: str, *, limit: int, seconds: int = 3600):
+    """Answer 429 with an explanatory page (which speaks of an hour) when one address posts
+    too often."""
 
     def decorator(view):
         @wraps(view)

@@ -1,0 +1,200 @@
+from datetime import datetime
+from typing import Literal
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from ninja import Path, Query, Router, Schema
+from pydantic import Field
+
+from villagehub.core.api import (
+    SLUG_PATTERN,
+    PageBase,
+    PlaceQuery,
+    Problem,
+    conditional_get,
+    filters_read,
+    page_of,
+    page_url,
+    queryset_version,
+)
+
+from .models import Event
+from .selectors import EventFilterForm, event_list, event_list_base
+
+router = Router(tags=["events"])
+
+
+class SessionOut(Schema):
+    title: str
+    starts_at: datetime | None
+    ends_at: datetime | None
+    description: str
+    speakers: list[str]
+
+
+class SponsorOut(Schema):
+    name: str
+    tier: str
+    website: str
+
+
+class MaterialOut(Schema):
+    kind: str
+    title: str
+    url: str
+
+
+class EventOut(Schema):
+    slug: str
+    title: str
+    kind: str
+    status: str
+    series: str | None = Field(description="Series slug.")
+    number: int | None = Field(description="Number of the event in its series.")
+    summary: str
+    description: str
+    objectives: list[str]
+    language: str
+    translations: dict[str, dict[str, str]]
+    languages: list[str] = Field(description="Languages the event is held in.")
+    time_zone: str = Field(description="The event's own time zone (IANA name).")
+    starts_at: datetime | None
+    ends_at: datetime | None
+    date_precision: str = Field(description="minute, day, year or unknown: what is known.")
+    date_note: str
+    online: bool = Field(description="Held online; the link goes only to participants.")
+    venue_name: str
+    city: str
+    country: str
+    latitude: float | None
+    longitude: float | None
+    capacity: int | None
+    registration_open: bool
+    organiser_networks: list[str]
+    organiser_organisations: list[str]
+    host_community: str | None
+    themes: list[str]
+    goals: list[int]
+    practices: list[str]
+    sessions: list[SessionOut]
+    sponsors: list[SponsorOut]
+    materials: list[MaterialOut]
+    url: str
+    calendar: str | None = Field(description="iCalendar address, when the date is known.")
+    created_at: datetime
+    updated_at: datetime
+
+
+class EventPage(PageBase):
+    results: list[EventOut]
+
+
+class EventQuery(PlaceQuery):
+    when: Literal["upcoming", "past"] | None = None
+    kind: Literal[tuple(Event.Kind.values)] | None = None  # type: ignore[valid-type]
+    mode: Literal["online", "onsite"] | None = None
+    language: str | None = Field(None, pattern="^[a-z]{2}$", description="Language code.")
+    series: str | None = Field(None, pattern=SLUG_PATTERN, description="Series slug.")
+
+
+def event_data(request: HttpRequest, e: Event) -> dict:
+    from .selectors import event_in_calendar
+
+    return {
+        "slug": e.slug,
+        "title": e.title,
+        "kind": e.kind,
+        "status": e.status,
+        "series": e.series.slug if e.series else None,
+        "number": e.number,
+        "summary": e.summary,
+        "description": e.description,
+        "objectives": [line.strip() for line in e.objectives.splitlines() if line.strip()],
+        "language": e.language,
+        "translations": e.translations,
+        "languages": e.languages,
+        "time_zone": e.time_zone,
+        "starts_at": e.starts_at,
+        "ends_at": e.ends_at,
+        "date_precision": e.date_precision,
+        "date_note": e.date_note,
+        "online": bool(e.online_url),
+        "venue_name": e.venue_name,
+        "city": e.city,
+        "country": e.country.code or "",
+        "latitude": float(e.latitude) if e.latitude is not None else None,
+        "longitude": float(e.longitude) if e.longitude is not None else None,
+        "capacity": e.capacity,
+        "registration_open": e.registration_state() == "open",
+        "organiser_networks": [n.slug for n in e.organiser_networks.all()],
+        "organiser_organisations": [o.slug for o in e.organiser_organisations.all()],
+        "host_community": e.host_community.slug if e.host_community else None,
+        "themes": [t.slug for t in e.themes.all()],
+        "goals": [g.pk for g in e.goals.all()],
+        "practices": [p.slug for p in e.practices.all()],
+        "sessions": [
+            {
+                "title": s.title,
+                "starts_at": s.starts_at,
+                "ends_at": s.ends_at,
+                "description": s.description,
+                "speakers": s.speaker_list,
+            }
+            for s in e.sessions.all()
+        ],
+        "sponsors": [
+            {"name": s.name, "tier": s.tier, "website": s.website} for s in e.sponsors.all()
+        ],
+        "materials": [{"kind": m.kind, "title": m.title, "url": m.url} for m in e.materials.all()],
+        "url": page_url(request, e),
+        "calendar": request.build_absolute_uri(f"/events/{e.slug}.ics")
+        if event_in_calendar(e)
+        else None,
+        "created_at": e.created_at,
+        "updated_at": e.updated_at,
+    }
+
+
+def with_relations(queryset):
+    return queryset.select_related("series", "host_community").prefetch_related(
+        "organiser_networks",
+        "organiser_organisations",
+        "themes",
+        "goals",
+        "practices",
+        "sessions",
+        "sponsors",
+        "materials",
+    )
+
+
+@router.get(
+    "/events",
+    response={200: EventPage, 304: None, 400: Problem},
+    url_name="event-list",
+    summary="List public events: upcoming soonest first, otherwise newest first",
+)
+def event_list_endpoint(request: HttpRequest, response: HttpResponse, query: Query[EventQuery]):
+    filters = filters_read(request, query, EventFilterForm)
+    events = event_list(filters=filters)
+    (count,), latest = queryset_version(events)
+    conditional_get(request, response, version=(count,), last_modified=latest)
+    return page_of(
+        request, with_relations(events), query, lambda e: event_data(request, e), count=count
+    )
+
+
+@router.get(
+    "/events/{slug}",
+    response={200: EventOut, 304: None, 400: Problem, 404: Problem},
+    url_name="event-detail",
+    summary="One public event",
+)
+def event_detail_endpoint(
+    request: HttpRequest,
+    response: HttpResponse,
+    slug: str = Path(..., pattern=SLUG_PATTERN, max_length=100),
+):
+    event = get_object_or_404(with_relations(event_list_base()), slug=slug)
+    conditional_get(request, response, version=(event.updated_at,), last_modified=event.updated_at)
+    return event_data(request, event)
