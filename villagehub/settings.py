@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "villagehub.search",
     "villagehub.events",
     "villagehub.accounts",
+    "villagehub.contributions",
     "allauth",
     "allauth.account",
     "allauth.mfa",

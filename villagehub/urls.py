@@ -46,6 +46,7 @@ urlpatterns += i18n_patterns(
     path("events/", include("villagehub.events.urls")),
     path("privacy/", core_views.privacy, name="privacy"),
     path("accounts/", include("villagehub.accounts.urls")),
+    path("contribute/", include("villagehub.contributions.urls")),
     path("accounts/", include("allauth.urls")),
     path("api/v1/docs", core_views.api_docs, name="api-docs"),
     path("catalogue/", include("villagehub.catalogue.urls")),

@@ -1,0 +1,54 @@
+from django import forms
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+from villagehub.core.models import CONTENT_LANGUAGES
+from villagehub.taxonomy.models import Theme
+
+
+class PracticeProposalForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    summary = forms.CharField(
+        label=_("Summary"),
+        max_length=600,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Two or three sentences: what was done, where, and with what result."),
+    )
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 8})
+    )
+    results = forms.CharField(
+        label=_("Results"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    language = forms.ChoiceField(
+        label=_("Language of the text"),
+        choices=CONTENT_LANGUAGES,
+        help_text=_("Write in your own language; translations can follow."),
+    )
+    themes = forms.MultipleChoiceField(
+        label=_("Themes"), required=False, widget=forms.CheckboxSelectMultiple, choices=[]
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        language = translation.get_language() or "en"
+        self.fields["themes"].choices = [
+            (t.slug, t.localized("name", language).text) for t in Theme.objects.order_by("name")
+        ]
+        if not self.is_bound and "language" not in self.initial:
+            self.initial["language"] = language.split("-")[0]
+
+
+class RoleRequestForm(forms.Form):
+    message = forms.CharField(
+        label=_("Your role in the community (optional)"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class ReturnForm(forms.Form):
+    comment = forms.CharField(
+        label=_("What should change"), widget=forms.Textarea(attrs={"rows": 4}), max_length=4000
+    )

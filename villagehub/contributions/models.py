@@ -1,0 +1,101 @@
+"""Participation with review: people ask to edit a community; editors propose practices and
+changes; coordinators of the community's networks decide."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class RoleRequest(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for a decision")
+        APPROVED = "approved", _("Approved")
+        DECLINED = "declined", _("Declined")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="role_requests"
+    )
+    community = models.ForeignKey(
+        "communities.Community", on_delete=models.CASCADE, related_name="role_requests"
+    )
+    message = models.TextField(_("message to the coordinators"), blank=True, max_length=1000)
+    # The language the person uses the hub in: the decision is written to them in it.
+    language = models.CharField(max_length=8, default="en")
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    created_at = models.DateTimeField(_("asked"), auto_now_add=True)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("request to edit a community")
+        verbose_name_plural = _("requests to edit a community")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "community"],
+                condition=Q(status="pending"),
+                name="role_request_one_pending",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.community}"
+
+
+class Submission(models.Model):
+    """A new practice or a change to one, as an editor proposes it; the published practice
+    stays as it is until a coordinator publishes the submission."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted for review")
+        PUBLISHED = "published", _("Published")
+        RETURNED = "returned", _("Returned with a comment")
+
+    EDITABLE = (Status.DRAFT, Status.RETURNED)
+
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="submissions",
+    )
+    community = models.ForeignKey(
+        "communities.Community", on_delete=models.CASCADE, related_name="submissions"
+    )
+    practice = models.ForeignKey(
+        "practices.Practice",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="submissions",
+        help_text=_("Empty for a new practice."),
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    data = models.JSONField(_("proposed content"), default=dict)
+    language = models.CharField(max_length=8, default="en")
+    comment = models.TextField(_("coordinator's comment"), blank=True)
+    # The practice's values before publication: with author and time, the record's history.
+    previous = models.JSONField(_("values before the change"), default=dict, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-updated_at", "-pk"]
+        verbose_name = _("submission")
+        verbose_name_plural = _("submissions")
+
+    def __str__(self) -> str:
+        return self.data.get("title", "") or str(self.pk)

@@ -1,0 +1,119 @@
+"""Scoped lookups: what a person may see and change depends on their roles, and every view
+finds records through these, so that guessing an id or slug reveals nothing."""
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import QuerySet
+from django.http import Http404
+
+from villagehub.accounts.models import Role
+from villagehub.accounts.selectors import networks_coordinated
+from villagehub.communities.models import Community
+from villagehub.practices.models import Practice
+
+from .models import RoleRequest, Submission
+
+# The practice fields editors write; relations are by slug.
+PRACTICE_FIELDS = ("title", "summary", "description", "results", "language", "themes")
+
+
+def communities_edited_by(user: AbstractBaseUser) -> QuerySet[Community]:
+    if not user.is_authenticated:
+        return Community.objects.none()
+    return Community.objects.filter(
+        pk__in=Role.objects.filter(user=user, kind=Role.Kind.COMMUNITY_EDITOR).values(
+            "community_id"
+        )
+    )
+
+
+def communities_reviewed_by(user: AbstractBaseUser) -> QuerySet[Community]:
+    """The communities of the networks a person coordinates (all, for the back office)."""
+    if not user.is_authenticated:
+        return Community.objects.none()
+    if user.has_perm("practices.change_practice"):
+        return Community.objects.all()
+    return Community.objects.filter(
+        pk__in=Community.networks.through.objects.filter(
+            network__in=networks_coordinated(user)
+        ).values("community_id")
+    )
+
+
+def community_get_for_editor(*, slug: str, user: AbstractBaseUser) -> Community:
+    community = communities_edited_by(user).filter(slug=slug).first()
+    if community is None:
+        raise Http404
+    return community
+
+
+def practice_get_for_editor(*, slug: str, user: AbstractBaseUser) -> Practice:
+    practice = Practice.objects.filter(community__in=communities_edited_by(user), slug=slug).first()
+    if practice is None:
+        raise Http404
+    return practice
+
+
+def submission_get_for_editor(*, pk: int, user: AbstractBaseUser) -> Submission:
+    """An editor's own submission, for a community they still edit."""
+    submission = (
+        Submission.objects.filter(author=user, community__in=communities_edited_by(user), pk=pk)
+        .select_related("community", "practice")
+        .first()
+        if user.is_authenticated
+        else None
+    )
+    if submission is None:
+        raise Http404
+    return submission
+
+
+def submissions_for_review(user: AbstractBaseUser) -> QuerySet[Submission]:
+    return Submission.objects.filter(
+        community__in=communities_reviewed_by(user), status=Submission.Status.SUBMITTED
+    ).select_related("community", "practice", "author")
+
+
+def submission_get_for_reviewer(*, pk: int, user: AbstractBaseUser) -> Submission:
+    submission = (
+        Submission.objects.filter(community__in=communities_reviewed_by(user), pk=pk)
+        .select_related("community", "practice", "author")
+        .first()
+    )
+    if submission is None:
+        raise Http404
+    return submission
+
+
+def role_requests_for_review(user: AbstractBaseUser) -> QuerySet[RoleRequest]:
+    return RoleRequest.objects.filter(
+        community__in=communities_reviewed_by(user), status=RoleRequest.Status.PENDING
+    ).select_related("community", "user")
+
+
+def role_request_get_for_reviewer(*, pk: int, user: AbstractBaseUser) -> RoleRequest:
+    request = role_requests_for_review(user).filter(pk=pk).first()
+    if request is None:
+        raise Http404
+    return request
+
+
+def practice_values(practice: Practice | None) -> dict:
+    if practice is None:
+        return {}
+    return {
+        "title": practice.title,
+        "summary": practice.summary,
+        "description": practice.description,
+        "results": practice.results,
+        "language": practice.language,
+        "themes": sorted(t.slug for t in practice.themes.all()),
+    }
+
+
+def practice_history(practice: Practice) -> QuerySet[Submission]:
+    """Who changed the practice, when, from which values to which."""
+    return (
+        practice.submissions.filter(status=Submission.Status.PUBLISHED)
+        .select_related("author", "decided_by")
+        .order_by("-decided_at", "-pk")
+    )

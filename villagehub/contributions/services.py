@@ -1,0 +1,177 @@
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+
+from villagehub.accounts.models import Role
+from villagehub.accounts.services import role_grant
+from villagehub.communities.models import Community
+from villagehub.practices.models import Practice
+from villagehub.practices.services import practice_create, practice_update
+from villagehub.taxonomy.models import Theme
+
+from . import selectors
+from .models import RoleRequest, Submission
+
+
+def _notify(user: AbstractBaseUser | None, template: str, context: dict, language: str) -> None:
+    from .tasks import contribution_notify
+
+    if user is not None and user.email:
+        transaction.on_commit(
+            lambda: contribution_notify.enqueue(user.pk, template, context, language)
+        )
+
+
+def _path(practice: Practice, submission: Submission) -> str:
+    with translation.override(submission.language):
+        return practice.get_absolute_url()
+
+
+def _language() -> str:
+    return (translation.get_language() or "en").split("-")[0]
+
+
+# Requests to edit a community -------------------------------------------------------------
+
+
+@transaction.atomic
+def role_request_create(
+    *, user: AbstractBaseUser, community: Community, message: str = ""
+) -> RoleRequest:
+    if Role.objects.filter(
+        user=user, kind=Role.Kind.COMMUNITY_EDITOR, community=community
+    ).exists():
+        raise ValidationError(_("You already edit this community."))
+    pending = RoleRequest.objects.filter(
+        user=user, community=community, status=RoleRequest.Status.PENDING
+    ).first()
+    if pending:
+        return pending
+    request = RoleRequest(
+        user=user, community=community, message=message.strip(), language=_language()
+    )
+    request.full_clean()
+    request.save()
+    return request
+
+
+@transaction.atomic
+def role_request_decide(*, request: RoleRequest, approve: bool) -> RoleRequest:
+    request = RoleRequest.objects.select_for_update().get(pk=request.pk)
+    if request.status != RoleRequest.Status.PENDING:
+        return request
+    request.status = RoleRequest.Status.APPROVED if approve else RoleRequest.Status.DECLINED
+    request.decided_at = timezone.now()
+    request.save(update_fields=["status", "decided_at"])
+    if approve:
+        role_grant(user=request.user, kind=Role.Kind.COMMUNITY_EDITOR, target=request.community)
+    _notify(
+        request.user,
+        "role_request_decided",
+        {"community": request.community.name, "approved": approve},
+        request.language,
+    )
+    return request
+
+
+# Submissions -------------------------------------------------------------------------------
+
+
+def _check(community: Community, data: dict[str, Any], practice: Practice | None) -> None:
+    """Validate the proposal with the practice's own rules, before any reviewer sees it."""
+    candidate = Practice(
+        slug=practice.slug if practice else "proposal",
+        community=community,
+        **{k: v for k, v in data.items() if k != "themes"},
+    )
+    candidate.full_clean(exclude=["slug"], validate_unique=False)
+    unknown = set(data.get("themes", [])) - set(
+        Theme.objects.filter(slug__in=data.get("themes", [])).values_list("slug", flat=True)
+    )
+    if unknown:
+        raise ValidationError({"themes": _("Unknown themes: %(s)s.") % {"s": ", ".join(unknown)}})
+
+
+@transaction.atomic
+def submission_save(
+    *,
+    author: AbstractBaseUser,
+    community: Community,
+    data: dict[str, Any],
+    submit: bool,
+    submission: Submission | None = None,
+    practice: Practice | None = None,
+) -> Submission:
+    """Create or change an editor's proposal; `submit` sends it to the review queue."""
+    if submission is not None and submission.status not in Submission.EDITABLE:
+        raise ValidationError(_("This submission is waiting for review or was published."))
+    data = {k: data[k] for k in selectors.PRACTICE_FIELDS if k in data}
+    _check(community, data, practice or (submission.practice if submission else None))
+    submission = submission or Submission(author=author, community=community, practice=practice)
+    submission.data = data
+    submission.language = _language()
+    submission.status = Submission.Status.SUBMITTED if submit else Submission.Status.DRAFT
+    submission.save()
+    return submission
+
+
+@transaction.atomic
+def submission_publish(*, submission: Submission, by: AbstractBaseUser) -> Practice:
+    submission = Submission.objects.select_for_update().get(pk=submission.pk)
+    if submission.status != Submission.Status.SUBMITTED:
+        raise ValidationError(_("Only submitted proposals can be published."))
+    fields = dict(submission.data)
+    fields["themes"] = list(Theme.objects.filter(slug__in=fields.get("themes", [])))
+    if submission.practice is None:
+        practice = practice_create(community=submission.community, is_published=True, **fields)
+    else:
+        submission.previous = selectors.practice_values(submission.practice)
+        practice = practice_update(practice=submission.practice, is_published=True, **fields)
+    submission.practice = practice
+    submission.status = Submission.Status.PUBLISHED
+    submission.decided_at = timezone.now()
+    submission.decided_by = by
+    submission.comment = ""
+    submission.save()
+    _notify(
+        submission.author,
+        "submission_decided",
+        {
+            "title": practice.title,
+            "published": True,
+            "comment": "",
+            "path": _path(practice, submission),
+        },
+        submission.language,
+    )
+    return practice
+
+
+@transaction.atomic
+def submission_return(*, submission: Submission, by: AbstractBaseUser, comment: str) -> Submission:
+    if not comment.strip():
+        raise ValidationError({"comment": _("Say what should change.")})
+    submission = Submission.objects.select_for_update().get(pk=submission.pk)
+    if submission.status != Submission.Status.SUBMITTED:
+        raise ValidationError(_("Only submitted proposals can be returned."))
+    submission.status = Submission.Status.RETURNED
+    submission.comment = comment.strip()
+    submission.decided_at = timezone.now()
+    submission.decided_by = by
+    submission.save()
+    _notify(
+        submission.author,
+        "submission_decided",
+        {
+            "title": submission.data.get("title", ""),
+            "published": False,
+            "comment": submission.comment,
+            "path": f"/contribute/submissions/{submission.pk}/",
+        },
+        submission.language,
+    )
+    return submission

@@ -1,0 +1,23 @@
+from django.contrib.auth import get_user_model
+from django_tasks import task
+
+from villagehub.core.mail import email_send
+
+
+@task()
+def contribution_notify(user_id: int, template: str, context: dict, language: str) -> bool:
+    """Tell an editor the outcome of their request or submission (one e-mail per decision:
+    decisions happen once, so a retry is the only way to send twice, and the task is only
+    retried by hand)."""
+    from django.conf import settings
+
+    user = get_user_model().objects.filter(pk=user_id).first()
+    if user is None:
+        return False
+    email_send(
+        to=user.email,
+        template=f"contributions/{template}",
+        context={**context, "url": settings.HUB_URL + context.get("path", "/contribute/")},
+        language=language,
+    )
+    return True

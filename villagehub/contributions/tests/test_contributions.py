@@ -1,0 +1,187 @@
+import pytest
+from django.contrib.auth.models import User
+from django.core import mail
+
+from villagehub.accounts.models import Role
+from villagehub.accounts.services import role_grant
+from villagehub.communities.tests.factories import CommunityFactory, NetworkFactory
+from villagehub.contributions.models import RoleRequest, Submission
+from villagehub.practices.models import Practice
+from villagehub.practices.services import practice_create
+
+pytestmark = pytest.mark.django_db
+
+PROPOSAL = {
+    "title": "Village sauna cooperative",
+    "summary": "The village runs its sauna as a cooperative.",
+    "description": "",
+    "results": "",
+    "language": "fi",
+    "themes": ["cooperatives"],
+}
+
+
+def person(name, **roles):
+    user = User.objects.create_user(name, email=f"{name}@example.org", password="x" * 20)
+    for kind, target in roles.items():
+        role_grant(user=user, kind=kind, target=target)
+    return user
+
+
+@pytest.fixture
+def world():
+    """Two networks, each with a community, an editor and a coordinator."""
+    net_a, net_b = NetworkFactory(), NetworkFactory()
+    town_a, town_b = CommunityFactory(), CommunityFactory()
+    town_a.networks.add(net_a)
+    town_b.networks.add(net_b)
+    practice_b = practice_create(title="B's practice", summary="Of B.", community=town_b)
+    return {
+        "town_a": town_a,
+        "town_b": town_b,
+        "practice_b": practice_b,
+        "editor_a": person("editor_a", community_editor=town_a),
+        "editor_b": person("editor_b", community_editor=town_b),
+        "coordinator_a": person("coordinator_a", coordinator=net_a),
+        "participant": person("participant"),
+    }
+
+
+def test_claim_approved_by_the_coordinator_makes_an_editor_who_is_told(
+    client, world, django_capture_on_commit_callbacks
+):
+    client.force_login(world["participant"])
+    town = world["town_a"]
+    client.post(f"/contribute/communities/{town.slug}/request/", {"message": "I am the mayor."})
+    request = RoleRequest.objects.get()
+    assert request.message == "I am the mayor."
+
+    client.force_login(world["coordinator_a"])
+    assert list(client.get("/contribute/").context["review_requests"]) == [request]
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/contribute/requests/{request.pk}/", {"action": "approve"})
+    assert Role.objects.filter(
+        user=world["participant"], kind="community_editor", community=town
+    ).exists()
+    (message,) = mail.outbox
+    assert message.to == ["participant@example.org"]
+    assert message.subject == f"You can now edit {town.name}"
+
+
+def test_editor_proposes_coordinator_returns_then_publishes_and_history_is_kept(
+    client, world, django_capture_on_commit_callbacks
+):
+    town = world["town_a"]
+    client.force_login(world["editor_a"])
+    client.post(f"/contribute/communities/{town.slug}/practices/new/", {**PROPOSAL, "submit": "1"})
+    submission = Submission.objects.get()
+    assert submission.status == "submitted"
+    assert not Practice.objects.filter(title=PROPOSAL["title"]).exists()
+
+    client.force_login(world["coordinator_a"])
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/contribute/review/{submission.pk}/", {"comment": "Add the results."})
+    submission.refresh_from_db()
+    assert (submission.status, submission.comment) == ("returned", "Add the results.")
+    assert mail.outbox[-1].subject == "Returned with a comment: Village sauna cooperative"
+    assert "Add the results." in mail.outbox[-1].body
+
+    client.force_login(world["editor_a"])
+    client.post(
+        f"/contribute/submissions/{submission.pk}/",
+        {**PROPOSAL, "results": "40 members.", "submit": "1"},
+    )
+    client.force_login(world["coordinator_a"])
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/contribute/review/{submission.pk}/", {"action": "publish"})
+    practice = Practice.objects.get(title=PROPOSAL["title"])
+    assert (practice.is_published, practice.results, practice.community) == (
+        True,
+        "40 members.",
+        town,
+    )
+    assert [t.slug for t in practice.themes.all()] == ["cooperatives"]
+    assert mail.outbox[-1].subject == "Published: Village sauna cooperative"
+
+    # A change to the published practice: the old values are kept with who and when.
+    client.force_login(world["editor_a"])
+    client.post(
+        f"/contribute/practices/{practice.slug}/edit/",
+        {**PROPOSAL, "title": "Sauna co-op", "submit": "1"},
+    )
+    change = Submission.objects.get(status="submitted")
+    assert Practice.objects.get(pk=practice.pk).title == PROPOSAL["title"]  # not yet
+    client.force_login(world["coordinator_a"])
+    client.post(f"/contribute/review/{change.pk}/", {"action": "publish"})
+    change.refresh_from_db()
+    assert change.previous["title"] == PROPOSAL["title"]
+    assert change.decided_by == world["coordinator_a"]
+    assert Practice.objects.get(pk=practice.pk).title == "Sauna co-op"
+
+
+def test_invalid_proposal_names_the_field(client, world):
+    client.force_login(world["editor_a"])
+    response = client.post(
+        f"/contribute/communities/{world['town_a'].slug}/practices/new/",
+        {**PROPOSAL, "title": "", "submit": "1"},
+    )
+    assert response.status_code == 400
+    assert 'href="#id_title"' in response.content.decode()
+    assert not Submission.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("who", "action", "allowed"),
+    [
+        # (person, action, may they?)
+        ("anonymous", "propose_a", False),
+        ("participant", "propose_a", False),
+        ("editor_b", "propose_a", False),
+        ("editor_a", "propose_a", True),
+        ("coordinator_a", "propose_a", False),
+        ("editor_a", "edit_practice_b", False),
+        ("editor_b", "edit_practice_b", True),
+        ("editor_b", "open_submission_of_a", False),
+        ("editor_a", "open_submission_of_a", True),
+        ("participant", "review_submission_of_a", False),
+        ("editor_a", "review_submission_of_a", False),
+        ("coordinator_a", "review_submission_of_a", True),
+        ("coordinator_a", "review_submission_of_b", False),
+        ("editor_a", "decide_request_for_a", False),
+        ("coordinator_a", "decide_request_for_a", True),
+        ("coordinator_a", "decide_request_for_b", False),
+    ],
+)
+def test_permission_matrix(client, world, who, action, allowed):
+    from villagehub.contributions.services import role_request_create, submission_save
+
+    sub_a = submission_save(
+        author=world["editor_a"], community=world["town_a"], data=PROPOSAL, submit=True
+    )
+    sub_b = submission_save(
+        author=world["editor_b"], community=world["town_b"], data=PROPOSAL, submit=True
+    )
+    requester = person("requester")
+    req_a = role_request_create(user=requester, community=world["town_a"])
+    req_b = role_request_create(user=requester, community=world["town_b"])
+    if who != "anonymous":
+        client.force_login(world[who])
+    url, data = {
+        "propose_a": (f"/contribute/communities/{world['town_a'].slug}/practices/new/", None),
+        "edit_practice_b": (f"/contribute/practices/{world['practice_b'].slug}/edit/", None),
+        "open_submission_of_a": (f"/contribute/submissions/{sub_a.pk}/", None),
+        "review_submission_of_a": (f"/contribute/review/{sub_a.pk}/", None),
+        "review_submission_of_b": (f"/contribute/review/{sub_b.pk}/", None),
+        "decide_request_for_a": (f"/contribute/requests/{req_a.pk}/", {"action": "approve"}),
+        "decide_request_for_b": (f"/contribute/requests/{req_b.pk}/", {"action": "approve"}),
+    }[action]
+    response = client.post(url, data) if data else client.get(url)
+    if allowed:
+        assert response.status_code in (200, 302) and "/accounts/login/" not in response.get(
+            "Location", ""
+        )
+    else:
+        assert response.status_code == 404 or "/accounts/login/" in response.get("Location", "")
+    if action.startswith("decide_request"):
+        target = req_a if action.endswith("_a") else req_b
+        assert (RoleRequest.objects.get(pk=target.pk).status == "approved") is allowed

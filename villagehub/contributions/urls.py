@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+app_name = "contributions"
+urlpatterns = [
+    path("", views.dashboard_view, name="dashboard"),
+    path("communities/<slug:slug>/request/", views.role_request_view, name="role-request"),
+    path("communities/<slug:slug>/practices/new/", views.practice_new_view, name="practice-new"),
+    path("practices/<slug:slug>/edit/", views.practice_edit_view, name="practice-edit"),
+    path("submissions/<int:pk>/", views.submission_edit_view, name="submission"),
+    path("review/<int:pk>/", views.review_view, name="review"),
+    path("requests/<int:pk>/", views.role_request_decide_view, name="request-decide"),
+]

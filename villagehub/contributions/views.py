@@ -1,0 +1,146 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from villagehub.communities.models import Community
+
+from . import selectors, services
+from .forms import PracticeProposalForm, ReturnForm, RoleRequestForm
+from .models import Submission
+
+
+@login_required
+def dashboard_view(request):
+    user = request.user
+    return render(
+        request,
+        "contributions/dashboard.html",
+        {
+            "communities": selectors.communities_edited_by(user).prefetch_related("practices"),
+            "submissions": Submission.objects.filter(author=user).select_related("community"),
+            "requests": user.role_requests.select_related("community"),
+            "review_submissions": selectors.submissions_for_review(user),
+            "review_requests": selectors.role_requests_for_review(user),
+        },
+    )
+
+
+@login_required
+def role_request_view(request, slug):
+    community = get_object_or_404(Community, slug=slug)
+    form = RoleRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.role_request_create(
+                user=request.user, community=community, message=form.cleaned_data["message"]
+            )
+        except ValidationError as error:
+            messages.info(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request,
+                _("Your request has been sent to the coordinators; you will hear by e-mail."),
+            )
+        return redirect("contributions:dashboard")
+    return render(
+        request, "contributions/role_request.html", {"community": community, "form": form}
+    )
+
+
+def _proposal(request, *, community, practice=None, submission=None):
+    initial = submission.data if submission else selectors.practice_values(practice) or None
+    form = PracticeProposalForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.submission_save(
+                author=request.user,
+                community=community,
+                practice=practice,
+                submission=submission,
+                data=form.cleaned_data,
+                submit="submit" in request.POST,
+            )
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(
+                request,
+                _("Sent for review: the coordinators will publish it or write back.")
+                if saved.status == Submission.Status.SUBMITTED
+                else _("Draft saved."),
+            )
+            return redirect("contributions:dashboard")
+    return render(
+        request,
+        "contributions/proposal.html",
+        {"form": form, "community": community, "practice": practice, "submission": submission},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def practice_new_view(request, slug):
+    community = selectors.community_get_for_editor(slug=slug, user=request.user)
+    return _proposal(request, community=community)
+
+
+@login_required
+def practice_edit_view(request, slug):
+    practice = selectors.practice_get_for_editor(slug=slug, user=request.user)
+    return _proposal(request, community=practice.community, practice=practice)
+
+
+@login_required
+def submission_edit_view(request, pk):
+    submission = selectors.submission_get_for_editor(pk=pk, user=request.user)
+    if submission.status not in Submission.EDITABLE:
+        return render(request, "contributions/submission_locked.html", {"submission": submission})
+    return _proposal(
+        request, community=submission.community, practice=submission.practice, submission=submission
+    )
+
+
+@login_required
+def review_view(request, pk):
+    submission = selectors.submission_get_for_reviewer(pk=pk, user=request.user)
+    form = ReturnForm(request.POST or None)
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "publish":
+                practice = services.submission_publish(submission=submission, by=request.user)
+                messages.success(request, _("Published."))
+                return redirect(practice.get_absolute_url())
+            if form.is_valid():
+                services.submission_return(
+                    submission=submission, by=request.user, comment=form.cleaned_data["comment"]
+                )
+                messages.success(request, _("Returned to the editor with your comment."))
+                return redirect("contributions:dashboard")
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+    current = selectors.practice_values(submission.practice)
+    rows = [
+        (name, current.get(name, ""), submission.data.get(name, ""))
+        for name in selectors.PRACTICE_FIELDS
+    ]
+    history = selectors.practice_history(submission.practice) if submission.practice else []
+    return render(
+        request,
+        "contributions/review.html",
+        {"submission": submission, "rows": rows, "form": form, "history": history},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def role_request_decide_view(request, pk):
+    role_request = selectors.role_request_get_for_reviewer(pk=pk, user=request.user)
+    approve = request.POST.get("action") == "approve"
+    services.role_request_decide(request=role_request, approve=approve)
+    messages.success(request, _("Approved.") if approve else _("Declined."))
+    return redirect("contributions:dashboard")
