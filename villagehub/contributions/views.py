@@ -1,10 +1,16 @@
+from functools import wraps
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from villagehub.accounts.selectors import two_factor_enabled
 from villagehub.communities.models import Community
 
 from . import selectors, services
@@ -104,7 +110,27 @@ def submission_edit_view(request, pk):
     )
 
 
-@login_required
+def reviewer_required(view):
+    """Coordinators review with two-factor authentication turned on."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not selectors.communities_reviewed_by(request.user).exists():
+            raise Http404
+        if not two_factor_enabled(request.user):
+            messages.info(
+                request,
+                _("Reviewing needs two-factor authentication: please set it up first."),
+            )
+            return redirect_to_login(request.get_full_path(), reverse("mfa_activate_totp"))
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@reviewer_required
 def review_view(request, pk):
     submission = selectors.submission_get_for_reviewer(pk=pk, user=request.user)
     form = ReturnForm(request.POST or None)
@@ -136,7 +162,7 @@ def review_view(request, pk):
     )
 
 
-@login_required
+@reviewer_required
 @require_POST
 def role_request_decide_view(request, pk):
     role_request = selectors.role_request_get_for_reviewer(pk=pk, user=request.user)

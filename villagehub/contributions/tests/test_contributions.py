@@ -1,4 +1,5 @@
 import pytest
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.contrib.auth.models import User
 from django.core import mail
 
@@ -25,6 +26,8 @@ def person(name, **roles):
     user = User.objects.create_user(name, email=f"{name}@example.org", password="x" * 20)
     for kind, target in roles.items():
         role_grant(user=user, kind=kind, target=target)
+        if kind == "coordinator":
+            TOTP.activate(user, generate_totp_secret())
     return user
 
 
@@ -185,3 +188,17 @@ def test_permission_matrix(client, world, who, action, allowed):
     if action.startswith("decide_request"):
         target = req_a if action.endswith("_a") else req_b
         assert (RoleRequest.objects.get(pk=target.pk).status == "approved") is allowed
+
+
+def test_reviewing_needs_two_factor_authentication(client, world):
+    from villagehub.contributions.services import submission_save
+
+    submission = submission_save(
+        author=world["editor_a"], community=world["town_a"], data=PROPOSAL, submit=True
+    )
+    coordinator = person("plain_coordinator")
+    role_grant(user=coordinator, kind=Role.Kind.COORDINATOR, target=world["town_a"].networks.get())
+    client.force_login(coordinator)
+    response = client.post(f"/contribute/review/{submission.pk}/", {"action": "publish"})
+    assert response["Location"].startswith("/accounts/2fa/totp/activate")
+    assert Submission.objects.get().status == "submitted"
