@@ -26,6 +26,7 @@ def person_erase(*, email: str, user: AbstractBaseUser | None = None) -> int:
     Anonymous totals (attendance, survey scores) stay. Returns the registrations erased."""
     from allauth.account.models import EmailAddress
 
+    from villagehub.contributions.models import Invitation
     from villagehub.events.services import registrations_erase
 
     emails = {email.strip().lower()}
@@ -35,4 +36,5 @@ def person_erase(*, email: str, user: AbstractBaseUser | None = None) -> int:
             for e in EmailAddress.objects.filter(user=user).values_list("email", flat=True)
         }
         user.delete()
+    Invitation.objects.filter(email__in=emails).delete()
     return sum(registrations_erase(email=e) for e in sorted(emails))

@@ -52,3 +52,14 @@ class ReturnForm(forms.Form):
     comment = forms.CharField(
         label=_("What should change"), widget=forms.Textarea(attrs={"rows": 4}), max_length=4000
     )
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail address of the new editor"))
+    community = forms.ModelChoiceField(label=_("Community"), queryset=None)
+
+    def __init__(self, *args, user, **kwargs):
+        from .selectors import communities_reviewed_by
+
+        super().__init__(*args, **kwargs)
+        self.fields["community"].queryset = communities_reviewed_by(user).order_by("name")

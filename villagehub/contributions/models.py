@@ -17,7 +17,18 @@ class RoleRequest(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="role_requests"
     )
     community = models.ForeignKey(
-        "communities.Community", on_delete=models.CASCADE, related_name="role_requests"
+        "communities.Community",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="role_requests",
+    )
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="role_requests",
     )
     message = models.TextField(_("message to the coordinators"), blank=True, max_length=1000)
     # The language the person uses the hub in: the decision is written to them in it.
@@ -35,13 +46,33 @@ class RoleRequest(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["user", "community"],
-                condition=Q(status="pending"),
+                condition=Q(status="pending", community__isnull=False),
                 name="role_request_one_pending",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["user", "organisation"],
+                condition=Q(status="pending", organisation__isnull=False),
+                name="role_request_one_pending_organisation",
+            ),
+            models.CheckConstraint(
+                condition=Q(community__isnull=False, organisation__isnull=True)
+                | Q(community__isnull=True, organisation__isnull=False),
+                name="role_request_names_one_record",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.user} → {self.community}"
+        return f"{self.user} → {self.target}"
+
+    @property
+    def target(self):
+        return self.community or self.organisation
+
+    @property
+    def kind(self) -> str:
+        from villagehub.accounts.models import Role
+
+        return Role.Kind.COMMUNITY_EDITOR if self.community_id else Role.Kind.ORGANISATION_EDITOR
 
 
 class Submission(models.Model):
@@ -99,3 +130,27 @@ class Submission(models.Model):
 
     def __str__(self) -> str:
         return self.data.get("title", "") or str(self.pk)
+
+
+class Invitation(models.Model):
+    """A coordinator invites someone by e-mail to edit a community; the signed link in the
+    e-mail gives the role to the account that holds that (verified) address."""
+
+    email = models.EmailField(_("e-mail"))
+    community = models.ForeignKey(
+        "communities.Community", on_delete=models.CASCADE, related_name="invitations"
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    language = models.CharField(max_length=8, default="en")
+    created_at = models.DateTimeField(_("invited"), auto_now_add=True)
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.community}"

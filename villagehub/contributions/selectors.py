@@ -2,7 +2,7 @@
 finds records through these, so that guessing an id or slug reveals nothing."""
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from villagehub.accounts.models import Role
@@ -85,9 +85,14 @@ def submission_get_for_reviewer(*, pk: int, user: AbstractBaseUser) -> Submissio
 
 
 def role_requests_for_review(user: AbstractBaseUser) -> QuerySet[RoleRequest]:
-    return RoleRequest.objects.filter(
-        community__in=communities_reviewed_by(user), status=RoleRequest.Status.PENDING
-    ).select_related("community", "user")
+    """Requests for the communities a person reviews, and for organisations if they may give
+    roles in the back office."""
+    scope = Q(community__in=communities_reviewed_by(user))
+    if user.is_authenticated and user.has_perm("accounts.add_role"):
+        scope |= Q(organisation__isnull=False)
+    return RoleRequest.objects.filter(scope, status=RoleRequest.Status.PENDING).select_related(
+        "community", "organisation", "user"
+    )
 
 
 def role_request_get_for_reviewer(*, pk: int, user: AbstractBaseUser) -> RoleRequest:
@@ -117,3 +122,26 @@ def practice_history(practice: Practice) -> QuerySet[Submission]:
         .select_related("author", "decided_by")
         .order_by("-decided_at", "-pk")
     )
+
+
+_INVITATION_SALT = "villagehub.contributions.invitation"
+INVITATION_MAX_AGE_DAYS = 30
+
+
+def invitation_token(invitation) -> str:
+    from django.core import signing
+
+    return signing.dumps(invitation.pk, salt=_INVITATION_SALT)
+
+
+def invitation_from_token(token: str):
+    """The invitation a link names, or None for a forged, expired or unknown link."""
+    from django.core import signing
+
+    from .models import Invitation
+
+    try:
+        pk = signing.loads(token, salt=_INVITATION_SALT, max_age=INVITATION_MAX_AGE_DAYS * 86400)
+    except signing.BadSignature:
+        return None
+    return Invitation.objects.select_related("community").filter(pk=pk).first()

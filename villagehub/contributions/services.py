@@ -9,12 +9,13 @@ from django.utils.translation import gettext_lazy as _
 from villagehub.accounts.models import Role
 from villagehub.accounts.services import role_grant
 from villagehub.communities.models import Community
+from villagehub.organisations.models import Organisation
 from villagehub.practices.models import Practice
 from villagehub.practices.services import practice_create, practice_update
 from villagehub.taxonomy.models import Theme
 
 from . import selectors
-from .models import RoleRequest, Submission
+from .models import Invitation, RoleRequest, Submission
 
 
 def _notify(user: AbstractBaseUser | None, template: str, context: dict, language: str) -> None:
@@ -40,20 +41,24 @@ def _language() -> str:
 
 @transaction.atomic
 def role_request_create(
-    *, user: AbstractBaseUser, community: Community, message: str = ""
+    *,
+    user: AbstractBaseUser,
+    community: Community | None = None,
+    organisation: Organisation | None = None,
+    message: str = "",
 ) -> RoleRequest:
-    if Role.objects.filter(
-        user=user, kind=Role.Kind.COMMUNITY_EDITOR, community=community
-    ).exists():
+    """Ask to edit a community (its networks' coordinators decide) or an organisation (the
+    back office decides)."""
+    target = {"community": community} if community else {"organisation": organisation}
+    kind = Role.Kind.COMMUNITY_EDITOR if community else Role.Kind.ORGANISATION_EDITOR
+    if Role.objects.filter(user=user, kind=kind, **target).exists():
         raise ValidationError(_("You already edit this community."))
     pending = RoleRequest.objects.filter(
-        user=user, community=community, status=RoleRequest.Status.PENDING
+        user=user, status=RoleRequest.Status.PENDING, **target
     ).first()
     if pending:
         return pending
-    request = RoleRequest(
-        user=user, community=community, message=message.strip(), language=_language()
-    )
+    request = RoleRequest(user=user, message=message.strip(), language=_language(), **target)
     request.full_clean()
     request.save()
     return request
@@ -68,11 +73,11 @@ def role_request_decide(*, request: RoleRequest, approve: bool) -> RoleRequest:
     request.decided_at = timezone.now()
     request.save(update_fields=["status", "decided_at"])
     if approve:
-        role_grant(user=request.user, kind=Role.Kind.COMMUNITY_EDITOR, target=request.community)
+        role_grant(user=request.user, kind=request.kind, target=request.target)
     _notify(
         request.user,
         "role_request_decided",
-        {"community": request.community.name, "approved": approve},
+        {"community": str(request.target), "approved": approve},
         request.language,
     )
     return request
@@ -175,3 +180,41 @@ def submission_return(*, submission: Submission, by: AbstractBaseUser, comment: 
         submission.language,
     )
     return submission
+
+
+# Invitations ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def invitation_create(*, by: AbstractBaseUser, email: str, community: Community) -> Invitation:
+    from .tasks import invitation_send
+
+    if not selectors.communities_reviewed_by(by).filter(pk=community.pk).exists():
+        raise ValidationError(_("You can invite editors only for your networks' communities."))
+    invitation = Invitation(
+        email=email.strip().lower(), community=community, invited_by=by, language=_language()
+    )
+    invitation.full_clean()
+    invitation.save()
+    transaction.on_commit(lambda: invitation_send.enqueue(invitation.pk))
+    return invitation
+
+
+@transaction.atomic
+def invitation_accept(*, invitation: Invitation, user: AbstractBaseUser) -> Invitation:
+    from allauth.account.models import EmailAddress
+
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    verified = EmailAddress.objects.filter(
+        user=user, email__iexact=invitation.email, verified=True
+    ).exists()
+    if not verified:
+        raise ValidationError(
+            _("This invitation is for %(email)s: sign in with that address, verified.")
+            % {"email": invitation.email}
+        )
+    role_grant(user=user, kind=Role.Kind.COMMUNITY_EDITOR, target=invitation.community)
+    if invitation.accepted_at is None:
+        invitation.accepted_at = timezone.now()
+        invitation.save(update_fields=["accepted_at"])
+    return invitation

@@ -1,4 +1,5 @@
 from django.contrib.auth import get_user_model
+from django.utils import translation
 from django_tasks import task
 
 from villagehub.core.mail import email_send
@@ -19,5 +20,31 @@ def contribution_notify(user_id: int, template: str, context: dict, language: st
         template=f"contributions/{template}",
         context={**context, "url": settings.HUB_URL + context.get("path", "/contribute/")},
         language=language,
+    )
+    return True
+
+
+@task()
+def invitation_send(invitation_id: int) -> bool:
+    from django.conf import settings
+    from django.urls import reverse
+
+    from .models import Invitation
+    from .selectors import invitation_token
+
+    invitation = (
+        Invitation.objects.select_related("community", "invited_by")
+        .filter(pk=invitation_id, accepted_at__isnull=True)
+        .first()
+    )
+    if invitation is None:
+        return False
+    with translation.override(invitation.language):
+        path = reverse("contributions:invitation", kwargs={"token": invitation_token(invitation)})
+    email_send(
+        to=invitation.email,
+        template="contributions/invitation",
+        context={"community": invitation.community.name, "url": settings.HUB_URL + path},
+        language=invitation.language,
     )
     return True

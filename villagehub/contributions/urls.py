@@ -6,6 +6,14 @@ app_name = "contributions"
 urlpatterns = [
     path("", views.dashboard_view, name="dashboard"),
     path("communities/<slug:slug>/request/", views.role_request_view, name="role-request"),
+    path(
+        "organisations/<slug:slug>/request/",
+        views.role_request_view,
+        {"kind": "organisation"},
+        name="organisation-request",
+    ),
+    path("invitations/", views.invitation_create_view, name="invite"),
+    path("invitations/<str:token>/", views.invitation_view, name="invitation"),
     path("communities/<slug:slug>/practices/new/", views.practice_new_view, name="practice-new"),
     path("practices/<slug:slug>/edit/", views.practice_edit_view, name="practice-edit"),
     path("submissions/<int:pk>/", views.submission_edit_view, name="submission"),

@@ -12,10 +12,31 @@ from django.views.decorators.http import require_POST
 
 from villagehub.accounts.selectors import two_factor_enabled
 from villagehub.communities.models import Community
+from villagehub.organisations.models import Organisation
 
 from . import selectors, services
-from .forms import PracticeProposalForm, ReturnForm, RoleRequestForm
+from .forms import InvitationForm, PracticeProposalForm, ReturnForm, RoleRequestForm
 from .models import Submission
+
+
+def reviewer_required(view):
+    """Coordinators review with two-factor authentication turned on."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not selectors.communities_reviewed_by(request.user).exists():
+            raise Http404
+        if not two_factor_enabled(request.user):
+            messages.info(
+                request,
+                _("Reviewing needs two-factor authentication: please set it up first."),
+            )
+            return redirect_to_login(request.get_full_path(), reverse("mfa_activate_totp"))
+        return view(request, *args, **kwargs)
+
+    return wrapper
 
 
 @login_required
@@ -30,18 +51,57 @@ def dashboard_view(request):
             "requests": user.role_requests.select_related("community"),
             "review_submissions": selectors.submissions_for_review(user),
             "review_requests": selectors.role_requests_for_review(user),
+            "invite_form": InvitationForm(user=user)
+            if selectors.communities_reviewed_by(user).exists()
+            else None,
         },
     )
 
 
+@reviewer_required
+@require_POST
+def invitation_create_view(request):
+    form = InvitationForm(request.POST, user=request.user)
+    if form.is_valid():
+        try:
+            services.invitation_create(by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("The invitation has been sent."))
+    else:
+        messages.error(request, " ".join(" ".join(e) for e in form.errors.values()))
+    return redirect("contributions:dashboard")
+
+
 @login_required
-def role_request_view(request, slug):
-    community = get_object_or_404(Community, slug=slug)
+def invitation_view(request, token):
+    invitation = selectors.invitation_from_token(token)
+    if invitation is None:
+        return render(request, "contributions/invitation_invalid.html", status=400)
+    if request.method == "POST":
+        try:
+            services.invitation_accept(invitation=invitation, user=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request,
+                _("You now edit %(community)s.") % {"community": invitation.community.name},
+            )
+            return redirect("contributions:dashboard")
+    return render(request, "contributions/invitation.html", {"invitation": invitation})
+
+
+@login_required
+def role_request_view(request, slug, kind="community"):
+    model = Community if kind == "community" else Organisation
+    target = get_object_or_404(model, slug=slug)
     form = RoleRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             services.role_request_create(
-                user=request.user, community=community, message=form.cleaned_data["message"]
+                user=request.user, message=form.cleaned_data["message"], **{kind: target}
             )
         except ValidationError as error:
             messages.info(request, " ".join(error.messages))
@@ -51,9 +111,7 @@ def role_request_view(request, slug):
                 _("Your request has been sent to the coordinators; you will hear by e-mail."),
             )
         return redirect("contributions:dashboard")
-    return render(
-        request, "contributions/role_request.html", {"community": community, "form": form}
-    )
+    return render(request, "contributions/role_request.html", {"community": target, "form": form})
 
 
 def _proposal(request, *, community, practice=None, submission=None):
@@ -108,26 +166,6 @@ def submission_edit_view(request, pk):
     return _proposal(
         request, community=submission.community, practice=submission.practice, submission=submission
     )
-
-
-def reviewer_required(view):
-    """Coordinators review with two-factor authentication turned on."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not selectors.communities_reviewed_by(request.user).exists():
-            raise Http404
-        if not two_factor_enabled(request.user):
-            messages.info(
-                request,
-                _("Reviewing needs two-factor authentication: please set it up first."),
-            )
-            return redirect_to_login(request.get_full_path(), reverse("mfa_activate_totp"))
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 @reviewer_required

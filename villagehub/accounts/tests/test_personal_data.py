@@ -41,6 +41,10 @@ def aino(settings, django_capture_on_commit_callbacks):
     user.save()
     user.emailaddress_set.create(email=EMAIL, verified=True, primary=True)
     services.role_grant(user=user, kind=Role.Kind.COORDINATOR, target=NetworkFactory())
+    from villagehub.communities.tests.factories import CommunityFactory
+    from villagehub.contributions.models import Invitation
+
+    Invitation.objects.create(email=EMAIL, community=CommunityFactory())
     with django_capture_on_commit_callbacks(execute=True):
         first, _ = register(event_make(title="Café one"), 1, name=NAME, email=EMAIL,
                             organisation="Unforgettable Cooperative")  # fmt: skip

@@ -202,3 +202,61 @@ def test_reviewing_needs_two_factor_authentication(client, world):
     response = client.post(f"/contribute/review/{submission.pk}/", {"action": "publish"})
     assert response["Location"].startswith("/accounts/2fa/totp/activate")
     assert Submission.objects.get().status == "submitted"
+
+
+def test_coordinator_invites_an_editor_who_accepts_with_that_address(
+    client, world, django_capture_on_commit_callbacks
+):
+    town = world["town_a"]
+    client.force_login(world["coordinator_a"])
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/contribute/invitations/", {"email": "New@Example.org", "community": town.pk})
+    (message,) = mail.outbox
+    assert message.to == ["new@example.org"]
+    link = message.body.split("https://hub.example.org", 1)[1].split()[0]
+
+    stranger = person("stranger")
+    stranger.emailaddress_set.create(email="stranger@example.org", verified=True)
+    client.force_login(stranger)
+    client.post(link)
+    assert not Role.objects.filter(user=stranger).exists()
+
+    newcomer = person("newcomer")
+    newcomer.emailaddress_set.create(email="new@example.org", verified=True)
+    client.force_login(newcomer)
+    client.post(link)
+    assert Role.objects.filter(user=newcomer, kind="community_editor", community=town).exists()
+    assert client.get(link[:-3] + "xyz/").status_code == 400
+
+
+def test_coordinators_invite_only_for_their_networks(client, world):
+    client.force_login(world["coordinator_a"])
+    client.post(
+        "/contribute/invitations/", {"email": "x@example.org", "community": world["town_b"].pk}
+    )
+    from villagehub.contributions.models import Invitation
+
+    assert not Invitation.objects.exists()
+
+
+def test_organisation_requests_are_decided_in_the_back_office(client, world):
+    from django.contrib.auth.models import Permission
+
+    from villagehub.organisations.models import Organisation
+
+    organisation = Organisation.objects.create(slug="telia", name="Telia", kind="solution_provider")
+    client.force_login(world["participant"])
+    client.post(f"/contribute/organisations/{organisation.slug}/request/", {"message": "CTO"})
+    request = RoleRequest.objects.get(organisation=organisation)
+
+    client.force_login(world["coordinator_a"])
+    assert (
+        client.post(f"/contribute/requests/{request.pk}/", {"action": "approve"}).status_code == 404
+    )
+    officer = person("officer", coordinator=world["town_a"].networks.get())
+    officer.user_permissions.add(Permission.objects.get(codename="add_role"))
+    client.force_login(officer)
+    client.post(f"/contribute/requests/{request.pk}/", {"action": "approve"})
+    assert Role.objects.filter(
+        user=world["participant"], kind="organisation_editor", organisation=organisation
+    ).exists()
