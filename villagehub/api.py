@@ -1,11 +1,12 @@
 """The read API at /api/v1/: one router per app, mounted here.
 
-Writes with personal API tokens arrive with accounts (issue 5): they become POST/PATCH
-operations on the same routers, calling the same services as the web forms, with an `auth`
-argument on the operation; the read operations stay open.
+Writes take a personal API token (`Authorization: Bearer ...`, made at /accounts/api-tokens/)
+and call the same services as the web forms, with the same scoped permissions; reads stay
+open.
 """
 
 from villagehub.communities.api import router as communities_router
+from villagehub.contributions.api import router as contributions_router
 from villagehub.core.api import HubAPI
 from villagehub.countries.api import router as countries_router
 from villagehub.events.api import router as events_router
@@ -31,3 +32,4 @@ api.add_router("", countries_router)
 api.add_router("", practices_router)
 api.add_router("", taxonomy_router)
 api.add_router("", events_router)
+api.add_router("", contributions_router)

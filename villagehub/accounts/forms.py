@@ -10,3 +10,11 @@ class EraseConfirmForm(forms.Form):
 
 class PersonLookupForm(forms.Form):
     email = forms.EmailField(label=_("E-mail address of the person"))
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name of the token"),
+        max_length=100,
+        help_text=_("What it is for, e.g. “village website”."),
+    )

@@ -60,3 +60,19 @@ def person_data(*, email: str, user: AbstractBaseUser | None = None) -> dict:
             for m in OutboxMessage.objects.filter(to__icontains=e)
         ],
     }
+
+
+def api_token_user(key: str):
+    """The owner of an API key, or None; records when the key was last used."""
+    from django.utils import timezone
+
+    from .models import ApiToken
+    from .services import api_key_hash
+
+    if not key.startswith("vh_") or len(key) > 100:
+        return None
+    token = ApiToken.objects.select_related("user").filter(key_hash=api_key_hash(key)).first()
+    if token is None or not token.user.is_active:
+        return None
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    return token.user

@@ -38,3 +38,28 @@ def person_erase(*, email: str, user: AbstractBaseUser | None = None) -> int:
         user.delete()
     Invitation.objects.filter(email__in=emails).delete()
     return sum(registrations_erase(email=e) for e in sorted(emails))
+
+
+def api_key_hash(key: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+@transaction.atomic
+def api_token_create(*, user: AbstractBaseUser, name: str):
+    """Make a token; returns it with its key, which is not stored and is shown only now."""
+    import secrets
+
+    from .models import ApiToken
+
+    key = "vh_" + secrets.token_urlsafe(32)
+    token = ApiToken(user=user, name=name.strip(), prefix=key[:10], key_hash=api_key_hash(key))
+    token.full_clean()
+    token.save()
+    return token, key
+
+
+@transaction.atomic
+def api_token_revoke(*, user: AbstractBaseUser, pk: int) -> None:
+    user.api_tokens.filter(pk=pk).delete()

@@ -8,4 +8,5 @@ urlpatterns = [
     path("my-data/download.json", views.my_data_download_view, name="my-data-download"),
     path("my-data/delete/", views.my_account_delete_view, name="delete"),
     path("people/", views.person_view, name="person"),
+    path("api-tokens/", views.api_tokens_view, name="api-tokens"),
 ]

@@ -103,3 +103,22 @@ def person_view(request):
         {"form": form, "data": data, "account": account},
         status=400 if form.errors else 200,
     )
+
+
+@login_required
+def api_tokens_view(request):
+    from .forms import ApiTokenForm
+
+    form = ApiTokenForm(request.POST or None)
+    key = None
+    if request.method == "POST" and request.POST.get("revoke"):
+        services.api_token_revoke(user=request.user, pk=int(request.POST["revoke"]))
+        messages.success(request, _("The token has been revoked."))
+        return redirect("accounts:api-tokens")
+    if request.method == "POST" and form.is_valid():
+        _token, key = services.api_token_create(user=request.user, name=form.cleaned_data["name"])
+    return render(
+        request,
+        "accounts/api_tokens.html",
+        {"form": form, "key": key, "tokens": request.user.api_tokens.all()},
+    )

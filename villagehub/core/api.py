@@ -19,7 +19,9 @@ from django.utils import translation
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date, quote_etag
 from ninja import NinjaAPI, Schema
+from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import HttpBearer
 from pydantic import Field
 
 from villagehub.search.selectors import search_matching_objects
@@ -92,6 +94,33 @@ def invalid_parameters(errors: Iterable[tuple[str, str]]) -> ApiProblem:
     )
 
 
+class TokenAuth(HttpBearer):
+    """Personal API tokens (`Authorization: Bearer vh_...`): the request acts as the owner."""
+
+    openapi_scheme = "bearer"
+
+    def authenticate(self, request: HttpRequest, token: str):
+        from villagehub.accounts.selectors import api_token_user
+
+        user = api_token_user(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+def _unauthorized(request: HttpRequest, exc: Exception) -> HttpResponse:
+    response = problem_response(
+        request,
+        ApiProblem(
+            status=401,
+            title="Unauthorized",
+            detail="Send a personal API token: Authorization: Bearer <token>.",
+        ),
+    )
+    response["WWW-Authenticate"] = "Bearer"
+    return response
+
+
 class HubAPI(NinjaAPI):
     """The read API: problem details for every error, and an OpenAPI schema that says so."""
 
@@ -99,6 +128,7 @@ class HubAPI(NinjaAPI):
         super().__init__(**kwargs)
         self.add_exception_handler(ApiProblem, problem_response)
         self.add_exception_handler(NotModified, lambda request, exc: exc.response)
+        self.add_exception_handler(AuthenticationError, _unauthorized)
         self.add_exception_handler(NinjaValidationError, self._validation_error)
         self.add_exception_handler(
             Http404,
