@@ -42,7 +42,13 @@ def test_documented_production_settings_pass_the_deployment_check(tmp_path):
     """The settings the README documents for production pass `villagehub check --deploy`."""
     import secrets
 
-    environment = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG"}}
+    # The browser fixtures set DJANGO_ALLOW_ASYNC_UNSAFE for the test process; production
+    # never has it.
+    environment = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"SECRET_KEY", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    }
     environment.update(
         DEBUG="false",
         SECRET_KEY=secrets.token_urlsafe(50),
