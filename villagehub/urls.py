@@ -17,6 +17,7 @@ handler500 = "villagehub.core.views.server_error"
 urlpatterns = [
     path("i18n/setlang/", core_views.language_set, name="set_language"),
     path("outbox/", core_views.outbox, name="outbox"),
+    path("media/<path:path>", core_views.media_view, name="media"),
     path("outbox/<int:pk>/", core_views.outbox_message, name="outbox-message"),
     path("communities.geojson", community_views.community_geojson_view, name="communities-geojson"),
     path("api/v1/", RedirectView.as_view(pattern_name="api-docs"), name="api-root"),

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from villagehub.core.models import Sourced, Timestamped, TranslatableContent
+from villagehub.core.uploads import UploadValidator
 
 from .vocabularies import DATA_THEMES, FILE_TYPES, LICENCES
 
@@ -150,7 +151,8 @@ class Distribution(TranslatableContent, Timestamped):
             FileExtensionValidator(
                 ["csv", "json", "geojson", "ttl", "rdf", "jsonld", "xlsx", "ods", "pdf", "xml",
                  "zip", "txt"]
-            )
+            ),
+            UploadValidator(max_bytes=50 * 1024 * 1024),
         ],
     )  # fmt: skip
     access_url = models.CharField(

@@ -158,3 +158,33 @@ def outbox_message(request, pk):
     return render(
         request, "core/outbox_message.html", {"message": get_object_or_404(OutboxMessage, pk=pk)}
     )
+
+
+def media_view(request, path):
+    """Uploaded files, served so that a browser never runs them: downloads (images shown
+    inline), their declared type only, and a policy that allows no script."""
+    import mimetypes
+
+    from django.core.exceptions import SuspiciousFileOperation
+    from django.http import FileResponse, Http404
+    from django.utils._os import safe_join
+
+    try:
+        full = safe_join(settings.MEDIA_ROOT, path)
+    except (ValueError, SuspiciousFileOperation):  # a path leaving MEDIA_ROOT
+        raise Http404 from None
+    from pathlib import Path
+
+    if not Path(full).is_file():
+        raise Http404
+    content_type, _encoding = mimetypes.guess_type(full)
+    image = (content_type or "").startswith("image/") and not full.endswith(".svg")
+    response = FileResponse(
+        open(full, "rb"),  # noqa: SIM115 - FileResponse closes it
+        as_attachment=not image,
+        content_type=content_type or "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
