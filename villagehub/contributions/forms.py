@@ -63,3 +63,24 @@ class InvitationForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         self.fields["community"].queryset = communities_reviewed_by(user).order_by("name")
+
+
+class CommunityProfileForm(forms.Form):
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 8})
+    )
+    website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
+    population = forms.IntegerField(label=_("Population"), required=False, min_value=0)
+    population_year = forms.IntegerField(
+        label=_("Population year"), required=False, min_value=1900, max_value=2100
+    )
+    themes = forms.MultipleChoiceField(
+        label=_("Themes"), required=False, widget=forms.CheckboxSelectMultiple, choices=[]
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        language = translation.get_language() or "en"
+        self.fields["themes"].choices = [
+            (t.slug, t.localized("name", language).text) for t in Theme.objects.order_by("name")
+        ]

@@ -87,6 +87,10 @@ class Submission(models.Model):
 
     EDITABLE = (Status.DRAFT, Status.RETURNED)
 
+    class Kind(models.TextChoices):
+        PRACTICE = "practice", _("Practice")
+        COMMUNITY = "community", _("Community profile")
+
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -104,6 +108,7 @@ class Submission(models.Model):
         related_name="submissions",
         help_text=_("Empty for a new practice."),
     )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.PRACTICE)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
     )
@@ -129,6 +134,8 @@ class Submission(models.Model):
         verbose_name_plural = _("submissions")
 
     def __str__(self) -> str:
+        if self.kind == self.Kind.COMMUNITY:
+            return str(self.community)
         return self.data.get("title", "") or str(self.pk)
 
 

@@ -14,6 +14,27 @@ from .models import RoleRequest, Submission
 
 # The practice fields editors write; relations are by slug.
 PRACTICE_FIELDS = ("title", "summary", "description", "results", "language", "themes")
+COMMUNITY_FIELDS = ("description", "website", "population", "population_year", "themes")
+
+
+def fields_of(kind: str) -> tuple[str, ...]:
+    return COMMUNITY_FIELDS if kind == Submission.Kind.COMMUNITY else PRACTICE_FIELDS
+
+
+def community_values(community: Community) -> dict:
+    return {
+        "description": community.description,
+        "website": community.website,
+        "population": community.population,
+        "population_year": community.population_year,
+        "themes": sorted(t.slug for t in community.themes.all()),
+    }
+
+
+def current_values(submission: Submission) -> dict:
+    if submission.kind == Submission.Kind.COMMUNITY:
+        return community_values(submission.community)
+    return practice_values(submission.practice)
 
 
 def communities_edited_by(user: AbstractBaseUser) -> QuerySet[Community]:
@@ -115,13 +136,16 @@ def practice_values(practice: Practice | None) -> dict:
     }
 
 
-def practice_history(practice: Practice) -> QuerySet[Submission]:
-    """Who changed the practice, when, from which values to which."""
-    return (
-        practice.submissions.filter(status=Submission.Status.PUBLISHED)
-        .select_related("author", "decided_by")
-        .order_by("-decided_at", "-pk")
-    )
+def history(submission: Submission) -> QuerySet[Submission]:
+    """Who changed the record, when, from which values to which."""
+    published = Submission.objects.filter(status=Submission.Status.PUBLISHED, kind=submission.kind)
+    if submission.kind == Submission.Kind.COMMUNITY:
+        published = published.filter(community=submission.community)
+    elif submission.practice_id:
+        published = published.filter(practice=submission.practice)
+    else:
+        return Submission.objects.none()
+    return published.select_related("author", "decided_by").order_by("-decided_at", "-pk")
 
 
 _INVITATION_SALT = "villagehub.contributions.invitation"

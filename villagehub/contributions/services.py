@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from villagehub.accounts.models import Role
 from villagehub.accounts.services import role_grant
 from villagehub.communities.models import Community
+from villagehub.communities.services import community_update
 from villagehub.organisations.models import Organisation
 from villagehub.practices.models import Practice
 from villagehub.practices.services import practice_create, practice_update
@@ -27,9 +28,9 @@ def _notify(user: AbstractBaseUser | None, template: str, context: dict, languag
         )
 
 
-def _path(practice: Practice, submission: Submission) -> str:
+def _path(record, submission: Submission) -> str:
     with translation.override(submission.language):
-        return practice.get_absolute_url()
+        return record.get_absolute_url()
 
 
 def _language() -> str:
@@ -86,6 +87,24 @@ def role_request_decide(*, request: RoleRequest, approve: bool) -> RoleRequest:
 # Submissions -------------------------------------------------------------------------------
 
 
+def _check_themes(data: dict[str, Any]) -> None:
+    unknown = set(data.get("themes", [])) - set(
+        Theme.objects.filter(slug__in=data.get("themes", [])).values_list("slug", flat=True)
+    )
+    if unknown:
+        raise ValidationError({"themes": _("Unknown themes: %(s)s.") % {"s": ", ".join(unknown)}})
+
+
+def _check_community(community: Community, data: dict[str, Any]) -> None:
+    """Validate a profile proposal with the community's own rules, on a copy."""
+    candidate = Community.objects.get(pk=community.pk)
+    for name, value in data.items():
+        if name != "themes":
+            setattr(candidate, name, value)
+    candidate.full_clean(validate_unique=False)
+    _check_themes(data)
+
+
 def _check(community: Community, data: dict[str, Any], practice: Practice | None) -> None:
     """Validate the proposal with the practice's own rules, before any reviewer sees it."""
     candidate = Practice(
@@ -94,11 +113,7 @@ def _check(community: Community, data: dict[str, Any], practice: Practice | None
         **{k: v for k, v in data.items() if k != "themes"},
     )
     candidate.full_clean(exclude=["slug"], validate_unique=False)
-    unknown = set(data.get("themes", [])) - set(
-        Theme.objects.filter(slug__in=data.get("themes", [])).values_list("slug", flat=True)
-    )
-    if unknown:
-        raise ValidationError({"themes": _("Unknown themes: %(s)s.") % {"s": ", ".join(unknown)}})
+    _check_themes(data)
 
 
 @transaction.atomic
@@ -110,13 +125,21 @@ def submission_save(
     submit: bool,
     submission: Submission | None = None,
     practice: Practice | None = None,
+    kind: str = Submission.Kind.PRACTICE,
 ) -> Submission:
-    """Create or change an editor's proposal; `submit` sends it to the review queue."""
+    """Create or change an editor's proposal (a practice, or the community's profile);
+    `submit` sends it to the review queue."""
     if submission is not None and submission.status not in Submission.EDITABLE:
         raise ValidationError(_("This submission is waiting for review or was published."))
-    data = {k: data[k] for k in selectors.PRACTICE_FIELDS if k in data}
-    _check(community, data, practice or (submission.practice if submission else None))
-    submission = submission or Submission(author=author, community=community, practice=practice)
+    kind = submission.kind if submission else kind
+    data = {k: data[k] for k in selectors.fields_of(kind) if k in data}
+    if kind == Submission.Kind.COMMUNITY:
+        _check_community(community, data)
+    else:
+        _check(community, data, practice or (submission.practice if submission else None))
+    submission = submission or Submission(
+        author=author, community=community, practice=practice, kind=kind
+    )
     submission.data = data
     submission.language = _language()
     submission.status = Submission.Status.SUBMITTED if submit else Submission.Status.DRAFT
@@ -131,6 +154,26 @@ def submission_publish(*, submission: Submission, by: AbstractBaseUser) -> Pract
         raise ValidationError(_("Only submitted proposals can be published."))
     fields = dict(submission.data)
     fields["themes"] = list(Theme.objects.filter(slug__in=fields.get("themes", [])))
+    if submission.kind == Submission.Kind.COMMUNITY:
+        submission.previous = selectors.community_values(submission.community)
+        community_update(community=submission.community, **fields)
+        submission.status = Submission.Status.PUBLISHED
+        submission.decided_at = timezone.now()
+        submission.decided_by = by
+        submission.comment = ""
+        submission.save()
+        _notify(
+            submission.author,
+            "submission_decided",
+            {
+                "title": submission.community.name,
+                "published": True,
+                "comment": "",
+                "path": _path(submission.community, submission),
+            },
+            submission.language,
+        )
+        return submission.community
     if submission.practice is None:
         practice = practice_create(community=submission.community, is_published=True, **fields)
     else:
@@ -172,7 +215,7 @@ def submission_return(*, submission: Submission, by: AbstractBaseUser, comment: 
         submission.author,
         "submission_decided",
         {
-            "title": submission.data.get("title", ""),
+            "title": str(submission),
             "published": False,
             "comment": submission.comment,
             "path": f"/contribute/submissions/{submission.pk}/",

@@ -15,7 +15,13 @@ from villagehub.communities.models import Community
 from villagehub.organisations.models import Organisation
 
 from . import selectors, services
-from .forms import InvitationForm, PracticeProposalForm, ReturnForm, RoleRequestForm
+from .forms import (
+    CommunityProfileForm,
+    InvitationForm,
+    PracticeProposalForm,
+    ReturnForm,
+    RoleRequestForm,
+)
 from .models import Submission
 
 
@@ -114,9 +120,14 @@ def role_request_view(request, slug, kind="community"):
     return render(request, "contributions/role_request.html", {"community": target, "form": form})
 
 
-def _proposal(request, *, community, practice=None, submission=None):
-    initial = submission.data if submission else selectors.practice_values(practice) or None
-    form = PracticeProposalForm(request.POST or None, initial=initial)
+def _proposal(request, *, community, practice=None, submission=None, kind="practice"):
+    kind = submission.kind if submission else kind
+    if kind == Submission.Kind.COMMUNITY:
+        initial = submission.data if submission else selectors.community_values(community)
+        form = CommunityProfileForm(request.POST or None, initial=initial)
+    else:
+        initial = submission.data if submission else selectors.practice_values(practice) or None
+        form = PracticeProposalForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             saved = services.submission_save(
@@ -126,6 +137,7 @@ def _proposal(request, *, community, practice=None, submission=None):
                 submission=submission,
                 data=form.cleaned_data,
                 submit="submit" in request.POST,
+                kind=kind,
             )
         except ValidationError as error:
             for field, errors in error.message_dict.items():
@@ -141,7 +153,13 @@ def _proposal(request, *, community, practice=None, submission=None):
     return render(
         request,
         "contributions/proposal.html",
-        {"form": form, "community": community, "practice": practice, "submission": submission},
+        {
+            "form": form,
+            "community": community,
+            "practice": practice,
+            "submission": submission,
+            "kind": kind,
+        },
         status=400 if form.errors else 200,
     )
 
@@ -150,6 +168,12 @@ def _proposal(request, *, community, practice=None, submission=None):
 def practice_new_view(request, slug):
     community = selectors.community_get_for_editor(slug=slug, user=request.user)
     return _proposal(request, community=community)
+
+
+@login_required
+def community_edit_view(request, slug):
+    community = selectors.community_get_for_editor(slug=slug, user=request.user)
+    return _proposal(request, community=community, kind=Submission.Kind.COMMUNITY)
 
 
 @login_required
@@ -175,9 +199,9 @@ def review_view(request, pk):
     if request.method == "POST":
         try:
             if request.POST.get("action") == "publish":
-                practice = services.submission_publish(submission=submission, by=request.user)
+                record = services.submission_publish(submission=submission, by=request.user)
                 messages.success(request, _("Published."))
-                return redirect(practice.get_absolute_url())
+                return redirect(record.get_absolute_url())
             if form.is_valid():
                 services.submission_return(
                     submission=submission, by=request.user, comment=form.cleaned_data["comment"]
@@ -186,12 +210,12 @@ def review_view(request, pk):
                 return redirect("contributions:dashboard")
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
-    current = selectors.practice_values(submission.practice)
+    current = selectors.current_values(submission)
     rows = [
         (name, current.get(name, ""), submission.data.get(name, ""))
-        for name in selectors.PRACTICE_FIELDS
+        for name in selectors.fields_of(submission.kind)
     ]
-    history = selectors.practice_history(submission.practice) if submission.practice else []
+    history = selectors.history(submission)
     return render(
         request,
         "contributions/review.html",

@@ -260,3 +260,38 @@ def test_organisation_requests_are_decided_in_the_back_office(client, world):
     assert Role.objects.filter(
         user=world["participant"], kind="organisation_editor", organisation=organisation
     ).exists()
+
+
+def test_editor_proposes_a_new_community_profile_that_a_coordinator_publishes(client, world):
+    town = world["town_a"]
+    client.force_login(world["editor_a"])
+    assert client.get(f"/contribute/communities/{world['town_b'].slug}/edit/").status_code == 404
+    client.post(
+        f"/contribute/communities/{town.slug}/edit/",
+        {
+            "description": "A lively village.",
+            "population": "420",
+            "population_year": "2024",
+            "themes": ["cooperatives"],
+            "submit": "1",
+        },
+    )
+    submission = Submission.objects.get(kind="community")
+    town.refresh_from_db()
+    assert town.description != "A lively village."  # not before review
+    bad = client.post(
+        f"/contribute/communities/{town.slug}/edit/",
+        {"population_year": "2024", "submit": "1"},
+    )
+    assert bad.status_code == 400  # a year without a population, named on the field
+    client.force_login(world["coordinator_a"])
+    client.post(f"/contribute/review/{submission.pk}/", {"action": "publish"})
+    town.refresh_from_db()
+    assert (town.description, town.population, town.population_year) == (
+        "A lively village.",
+        420,
+        2024,
+    )
+    assert [t.slug for t in town.themes.all()] == ["cooperatives"]
+    submission.refresh_from_db()
+    assert submission.previous["population"] is None
