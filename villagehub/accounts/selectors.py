@@ -51,8 +51,32 @@ def person_data(*, email: str, user: AbstractBaseUser | None = None) -> dict:
             "roles": [str(role) for role in Role.objects.filter(user=user)],
             "two_factor_authentication": two_factor_enabled(user),
         }
+    contributions = []
+    if user is not None and user.is_authenticated:
+        from villagehub.contributions.models import RoleRequest, Submission
+
+        contributions = [
+            {
+                "kind": s.kind,
+                "record": str(s.community or s.organisation),
+                "status": s.status,
+                "proposed": s.data,
+                "comment": s.comment,
+                "updated_at": s.updated_at.isoformat(),
+            }
+            for s in Submission.objects.filter(author=user).select_related(
+                "community", "organisation"
+            )
+        ]
+        account["requests_to_edit"] = [
+            {"record": str(r.target), "message": r.message, "status": r.status}
+            for r in RoleRequest.objects.filter(user=user).select_related(
+                "community", "organisation"
+            )
+        ]
     return {
         "account": account,
+        "contributions": contributions,
         "event_registrations": [row for e in sorted(emails) for row in registrations_data(e)],
         "emails_in_outbox": [
             {"to": m.to, "subject": m.subject, "sent_at": m.created_at.isoformat()}

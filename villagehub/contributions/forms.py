@@ -84,3 +84,11 @@ class CommunityProfileForm(forms.Form):
         self.fields["themes"].choices = [
             (t.slug, t.localized("name", language).text) for t in Theme.objects.order_by("name")
         ]
+
+
+class OrganisationProfileForm(forms.Form):
+    acronym = forms.CharField(label=_("Acronym"), required=False, max_length=40)
+    website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 8})
+    )

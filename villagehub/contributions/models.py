@@ -90,6 +90,7 @@ class Submission(models.Model):
     class Kind(models.TextChoices):
         PRACTICE = "practice", _("Practice")
         COMMUNITY = "community", _("Community profile")
+        ORGANISATION = "organisation", _("Organisation profile")
 
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -98,7 +99,18 @@ class Submission(models.Model):
         related_name="submissions",
     )
     community = models.ForeignKey(
-        "communities.Community", on_delete=models.CASCADE, related_name="submissions"
+        "communities.Community",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="submissions",
+    )
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="submissions",
     )
     practice = models.ForeignKey(
         "practices.Practice",
@@ -108,7 +120,7 @@ class Submission(models.Model):
         related_name="submissions",
         help_text=_("Empty for a new practice."),
     )
-    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.PRACTICE)
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.PRACTICE)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
     )
@@ -136,6 +148,8 @@ class Submission(models.Model):
     def __str__(self) -> str:
         if self.kind == self.Kind.COMMUNITY:
             return str(self.community)
+        if self.kind == self.Kind.ORGANISATION:
+            return str(self.organisation)
         return self.data.get("title", "") or str(self.pk)
 
 

@@ -15,10 +15,42 @@ from .models import RoleRequest, Submission
 # The practice fields editors write; relations are by slug.
 PRACTICE_FIELDS = ("title", "summary", "description", "results", "language", "themes")
 COMMUNITY_FIELDS = ("description", "website", "population", "population_year", "themes")
+ORGANISATION_FIELDS = ("acronym", "website", "description")
 
 
 def fields_of(kind: str) -> tuple[str, ...]:
-    return COMMUNITY_FIELDS if kind == Submission.Kind.COMMUNITY else PRACTICE_FIELDS
+    return {
+        Submission.Kind.COMMUNITY: COMMUNITY_FIELDS,
+        Submission.Kind.ORGANISATION: ORGANISATION_FIELDS,
+    }.get(kind, PRACTICE_FIELDS)
+
+
+def organisations_edited_by(user: AbstractBaseUser) -> QuerySet:
+    from villagehub.organisations.models import Organisation
+
+    if not user.is_authenticated:
+        return Organisation.objects.none()
+    return Organisation.objects.filter(
+        pk__in=Role.objects.filter(user=user, kind=Role.Kind.ORGANISATION_EDITOR).values(
+            "organisation_id"
+        )
+    )
+
+
+def organisation_get_for_editor(*, slug: str, user: AbstractBaseUser):
+    organisation = organisations_edited_by(user).filter(slug=slug).first()
+    if organisation is None:
+        raise Http404
+    return organisation
+
+
+def reviews_organisations(user: AbstractBaseUser) -> bool:
+    """Organisations belong to no network: the back office reviews their profiles."""
+    return user.is_authenticated and user.has_perm("organisations.change_organisation")
+
+
+def organisation_values(organisation) -> dict:
+    return {f: getattr(organisation, f) for f in ORGANISATION_FIELDS}
 
 
 def community_values(community: Community) -> dict:
@@ -34,6 +66,8 @@ def community_values(community: Community) -> dict:
 def current_values(submission: Submission) -> dict:
     if submission.kind == Submission.Kind.COMMUNITY:
         return community_values(submission.community)
+    if submission.kind == Submission.Kind.ORGANISATION:
+        return organisation_values(submission.organisation)
     return practice_values(submission.practice)
 
 
@@ -77,8 +111,13 @@ def practice_get_for_editor(*, slug: str, user: AbstractBaseUser) -> Practice:
 def submission_get_for_editor(*, pk: int, user: AbstractBaseUser) -> Submission:
     """An editor's own submission, for a community they still edit."""
     submission = (
-        Submission.objects.filter(author=user, community__in=communities_edited_by(user), pk=pk)
-        .select_related("community", "practice")
+        Submission.objects.filter(
+            Q(community__in=communities_edited_by(user))
+            | Q(organisation__in=organisations_edited_by(user)),
+            author=user,
+            pk=pk,
+        )
+        .select_related("community", "organisation", "practice")
         .first()
         if user.is_authenticated
         else None
@@ -88,18 +127,21 @@ def submission_get_for_editor(*, pk: int, user: AbstractBaseUser) -> Submission:
     return submission
 
 
+def _reviewable(user: AbstractBaseUser) -> QuerySet[Submission]:
+    scope = Q(community__in=communities_reviewed_by(user))
+    if reviews_organisations(user):
+        scope |= Q(organisation__isnull=False)
+    return Submission.objects.filter(scope).select_related(
+        "community", "organisation", "practice", "author"
+    )
+
+
 def submissions_for_review(user: AbstractBaseUser) -> QuerySet[Submission]:
-    return Submission.objects.filter(
-        community__in=communities_reviewed_by(user), status=Submission.Status.SUBMITTED
-    ).select_related("community", "practice", "author")
+    return _reviewable(user).filter(status=Submission.Status.SUBMITTED)
 
 
 def submission_get_for_reviewer(*, pk: int, user: AbstractBaseUser) -> Submission:
-    submission = (
-        Submission.objects.filter(community__in=communities_reviewed_by(user), pk=pk)
-        .select_related("community", "practice", "author")
-        .first()
-    )
+    submission = _reviewable(user).filter(pk=pk).first()
     if submission is None:
         raise Http404
     return submission
@@ -141,6 +183,8 @@ def history(submission: Submission) -> QuerySet[Submission]:
     published = Submission.objects.filter(status=Submission.Status.PUBLISHED, kind=submission.kind)
     if submission.kind == Submission.Kind.COMMUNITY:
         published = published.filter(community=submission.community)
+    elif submission.kind == Submission.Kind.ORGANISATION:
+        published = published.filter(organisation=submission.organisation)
     elif submission.practice_id:
         published = published.filter(practice=submission.practice)
     else:

@@ -11,6 +11,7 @@ from villagehub.accounts.services import role_grant
 from villagehub.communities.models import Community
 from villagehub.communities.services import community_update
 from villagehub.organisations.models import Organisation
+from villagehub.organisations.services import organisation_update
 from villagehub.practices.models import Practice
 from villagehub.practices.services import practice_create, practice_update
 from villagehub.taxonomy.models import Theme
@@ -116,11 +117,19 @@ def _check(community: Community, data: dict[str, Any], practice: Practice | None
     _check_themes(data)
 
 
+def _check_organisation(organisation: Organisation, data: dict[str, Any]) -> None:
+    candidate = Organisation.objects.get(pk=organisation.pk)
+    for name, value in data.items():
+        setattr(candidate, name, value)
+    candidate.full_clean(validate_unique=False)
+
+
 @transaction.atomic
 def submission_save(
     *,
     author: AbstractBaseUser,
-    community: Community,
+    community: Community | None = None,
+    organisation: Organisation | None = None,
     data: dict[str, Any],
     submit: bool,
     submission: Submission | None = None,
@@ -135,10 +144,12 @@ def submission_save(
     data = {k: data[k] for k in selectors.fields_of(kind) if k in data}
     if kind == Submission.Kind.COMMUNITY:
         _check_community(community, data)
+    elif kind == Submission.Kind.ORGANISATION:
+        _check_organisation(organisation or submission.organisation, data)
     else:
         _check(community, data, practice or (submission.practice if submission else None))
     submission = submission or Submission(
-        author=author, community=community, practice=practice, kind=kind
+        author=author, community=community, organisation=organisation, practice=practice, kind=kind
     )
     submission.data = data
     submission.language = _language()
@@ -154,9 +165,15 @@ def submission_publish(*, submission: Submission, by: AbstractBaseUser) -> Pract
         raise ValidationError(_("Only submitted proposals can be published."))
     fields = dict(submission.data)
     fields["themes"] = list(Theme.objects.filter(slug__in=fields.get("themes", [])))
-    if submission.kind == Submission.Kind.COMMUNITY:
-        submission.previous = selectors.community_values(submission.community)
-        community_update(community=submission.community, **fields)
+    if submission.kind in (Submission.Kind.COMMUNITY, Submission.Kind.ORGANISATION):
+        record = submission.community or submission.organisation
+        if submission.kind == Submission.Kind.COMMUNITY:
+            submission.previous = selectors.community_values(record)
+            community_update(community=record, **fields)
+        else:
+            fields.pop("themes")
+            submission.previous = selectors.organisation_values(record)
+            organisation_update(organisation=record, **fields)
         submission.status = Submission.Status.PUBLISHED
         submission.decided_at = timezone.now()
         submission.decided_by = by
@@ -166,14 +183,14 @@ def submission_publish(*, submission: Submission, by: AbstractBaseUser) -> Pract
             submission.author,
             "submission_decided",
             {
-                "title": submission.community.name,
+                "title": str(record),
                 "published": True,
                 "comment": "",
-                "path": _path(submission.community, submission),
+                "path": _path(record, submission),
             },
             submission.language,
         )
-        return submission.community
+        return record
     if submission.practice is None:
         practice = practice_create(community=submission.community, is_published=True, **fields)
     else:

@@ -16,6 +16,11 @@ urlpatterns = [
     path("invitations/<str:token>/", views.invitation_view, name="invitation"),
     path("communities/<slug:slug>/practices/new/", views.practice_new_view, name="practice-new"),
     path("communities/<slug:slug>/edit/", views.community_edit_view, name="community-edit"),
+    path(
+        "organisations/<slug:slug>/edit/",
+        views.organisation_edit_view,
+        name="organisation-edit",
+    ),
     path("practices/<slug:slug>/edit/", views.practice_edit_view, name="practice-edit"),
     path("submissions/<int:pk>/", views.submission_edit_view, name="submission"),
     path("review/<int:pk>/", views.review_view, name="review"),

@@ -18,6 +18,7 @@ from . import selectors, services
 from .forms import (
     CommunityProfileForm,
     InvitationForm,
+    OrganisationProfileForm,
     PracticeProposalForm,
     ReturnForm,
     RoleRequestForm,
@@ -32,7 +33,10 @@ def reviewer_required(view):
     def wrapper(request, *args, **kwargs):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        if not selectors.communities_reviewed_by(request.user).exists():
+        if not (
+            selectors.communities_reviewed_by(request.user).exists()
+            or selectors.reviews_organisations(request.user)
+        ):
             raise Http404
         if not two_factor_enabled(request.user):
             messages.info(
@@ -53,6 +57,7 @@ def dashboard_view(request):
         "contributions/dashboard.html",
         {
             "communities": selectors.communities_edited_by(user).prefetch_related("practices"),
+            "organisations": selectors.organisations_edited_by(user),
             "submissions": Submission.objects.filter(author=user).select_related("community"),
             "requests": user.role_requests.select_related("community"),
             "review_submissions": selectors.submissions_for_review(user),
@@ -120,11 +125,16 @@ def role_request_view(request, slug, kind="community"):
     return render(request, "contributions/role_request.html", {"community": target, "form": form})
 
 
-def _proposal(request, *, community, practice=None, submission=None, kind="practice"):
+def _proposal(
+    request, *, community=None, organisation=None, practice=None, submission=None, kind="practice"
+):
     kind = submission.kind if submission else kind
     if kind == Submission.Kind.COMMUNITY:
         initial = submission.data if submission else selectors.community_values(community)
         form = CommunityProfileForm(request.POST or None, initial=initial)
+    elif kind == Submission.Kind.ORGANISATION:
+        initial = submission.data if submission else selectors.organisation_values(organisation)
+        form = OrganisationProfileForm(request.POST or None, initial=initial)
     else:
         initial = submission.data if submission else selectors.practice_values(practice) or None
         form = PracticeProposalForm(request.POST or None, initial=initial)
@@ -133,6 +143,7 @@ def _proposal(request, *, community, practice=None, submission=None, kind="pract
             saved = services.submission_save(
                 author=request.user,
                 community=community,
+                organisation=organisation,
                 practice=practice,
                 submission=submission,
                 data=form.cleaned_data,
@@ -155,7 +166,7 @@ def _proposal(request, *, community, practice=None, submission=None, kind="pract
         "contributions/proposal.html",
         {
             "form": form,
-            "community": community,
+            "community": community or organisation,
             "practice": practice,
             "submission": submission,
             "kind": kind,
@@ -177,6 +188,12 @@ def community_edit_view(request, slug):
 
 
 @login_required
+def organisation_edit_view(request, slug):
+    organisation = selectors.organisation_get_for_editor(slug=slug, user=request.user)
+    return _proposal(request, organisation=organisation, kind=Submission.Kind.ORGANISATION)
+
+
+@login_required
 def practice_edit_view(request, slug):
     practice = selectors.practice_get_for_editor(slug=slug, user=request.user)
     return _proposal(request, community=practice.community, practice=practice)
@@ -188,7 +205,11 @@ def submission_edit_view(request, pk):
     if submission.status not in Submission.EDITABLE:
         return render(request, "contributions/submission_locked.html", {"submission": submission})
     return _proposal(
-        request, community=submission.community, practice=submission.practice, submission=submission
+        request,
+        community=submission.community,
+        organisation=submission.organisation,
+        practice=submission.practice,
+        submission=submission,
     )
 
 

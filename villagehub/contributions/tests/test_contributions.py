@@ -295,3 +295,29 @@ def test_editor_proposes_a_new_community_profile_that_a_coordinator_publishes(cl
     assert [t.slug for t in town.themes.all()] == ["cooperatives"]
     submission.refresh_from_db()
     assert submission.previous["population"] is None
+
+
+def test_organisation_editor_proposes_a_profile_the_back_office_publishes(client, world):
+    from django.contrib.auth.models import Permission
+
+    from villagehub.organisations.models import Organisation
+
+    telia = Organisation.objects.create(slug="telia", name="Telia", kind="solution_provider")
+    editor = person("telia_editor", organisation_editor=telia)
+    client.force_login(editor)
+    assert client.get("/contribute/").context["organisations"].get() == telia
+    client.post(
+        "/contribute/organisations/telia/edit/",
+        {"acronym": "TLA", "website": "https://www.telia.se", "description": "", "submit": "1"},
+    )
+    submission = Submission.objects.get(kind="organisation")
+    client.force_login(world["coordinator_a"])
+    assert client.get(f"/contribute/review/{submission.pk}/").status_code == 404
+    officer = person("officer", coordinator=world["town_a"].networks.get())
+    officer.user_permissions.add(Permission.objects.get(codename="change_organisation"))
+    client.force_login(officer)
+    client.post(f"/contribute/review/{submission.pk}/", {"action": "publish"})
+    telia.refresh_from_db()
+    assert (telia.acronym, telia.website) == ("TLA", "https://www.telia.se")
+    client.force_login(world["editor_a"])
+    assert client.get("/contribute/organisations/telia/edit/").status_code == 404
