@@ -92,3 +92,46 @@ class OrganisationProfileForm(forms.Form):
     description = forms.CharField(
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 8})
     )
+
+
+class DatasetForm(forms.Form):
+    """A community's own data set (broadband coverage, population, sensor exports...)."""
+
+    title = forms.CharField(label=_("Title"), max_length=200)
+    description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 5}))
+    keywords = forms.CharField(
+        label=_("Keywords"), required=False, help_text=_("Separated by commas.")
+    )
+    data_themes = forms.MultipleChoiceField(
+        label=_("Themes (EU data themes)"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        choices=[],
+    )
+    licence = forms.ChoiceField(label=_("Licence"), choices=[])
+    temporal_start = forms.DateField(label=_("Covers from"), required=False)
+    temporal_end = forms.DateField(label=_("Covers until"), required=False)
+    contact_email = forms.EmailField(label=_("Contact e-mail"), required=False)
+    file = forms.FileField(
+        label=_("File"),
+        required=False,
+        help_text=_("CSV, JSON, GeoJSON, XLSX, ODS, PDF, XML or ZIP; at most 50 MB."),
+    )
+    access_url = forms.URLField(
+        label=_("Or a link to the data"), required=False, assume_scheme="https"
+    )
+    format = forms.ChoiceField(label=_("Format"), choices=[])
+
+    def __init__(self, *args, **kwargs):
+        from villagehub.catalogue.vocabularies import DATA_THEMES, FILE_TYPES, LICENCES
+
+        super().__init__(*args, **kwargs)
+        self.fields["data_themes"].choices = list(DATA_THEMES.items())
+        self.fields["licence"].choices = list(LICENCES.items())
+        self.fields["format"].choices = [(code, label) for code, (label, _m) in FILE_TYPES.items()]
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("file") and not cleaned.get("access_url"):
+            raise forms.ValidationError(_("Upload a file or give a link to the data."))
+        return cleaned

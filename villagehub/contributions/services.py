@@ -278,3 +278,29 @@ def invitation_accept(*, invitation: Invitation, user: AbstractBaseUser) -> Invi
         invitation.accepted_at = timezone.now()
         invitation.save(update_fields=["accepted_at"])
     return invitation
+
+
+# Data sets ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def community_dataset_publish(*, community: Community, values: dict[str, Any]):
+    """Publish a data set of a community by its editor, into the hub's DCAT-AP catalogue."""
+    from villagehub.catalogue.services import dataset_create
+
+    values = dict(values)
+    distribution = {
+        "title": values["title"],
+        "format": values.pop("format"),
+        "file": values.pop("file", None),
+        "access_url": values.pop("access_url", "") or "",
+    }
+    keywords = [k.strip() for k in values.pop("keywords", "").split(",") if k.strip()]
+    return dataset_create(
+        publisher_community=community,
+        spatial_communities=[community],
+        spatial_countries=[community.country.code] if community.country else [],
+        keywords=keywords,
+        distributions=[distribution],
+        **values,
+    )

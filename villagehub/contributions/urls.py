@@ -16,6 +16,7 @@ urlpatterns = [
     path("invitations/<str:token>/", views.invitation_view, name="invitation"),
     path("communities/<slug:slug>/practices/new/", views.practice_new_view, name="practice-new"),
     path("communities/<slug:slug>/edit/", views.community_edit_view, name="community-edit"),
+    path("communities/<slug:slug>/datasets/new/", views.dataset_new_view, name="dataset-new"),
     path(
         "organisations/<slug:slug>/edit/",
         views.organisation_edit_view,

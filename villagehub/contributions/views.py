@@ -17,6 +17,7 @@ from villagehub.organisations.models import Organisation
 from . import selectors, services
 from .forms import (
     CommunityProfileForm,
+    DatasetForm,
     InvitationForm,
     OrganisationProfileForm,
     PracticeProposalForm,
@@ -253,3 +254,29 @@ def role_request_decide_view(request, pk):
     services.role_request_decide(request=role_request, approve=approve)
     messages.success(request, _("Approved.") if approve else _("Declined."))
     return redirect("contributions:dashboard")
+
+
+@login_required
+def dataset_new_view(request, slug):
+    community = selectors.community_get_for_editor(slug=slug, user=request.user)
+    form = DatasetForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            dataset = services.community_dataset_publish(
+                community=community, values=form.cleaned_data
+            )
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                form.add_error(
+                    field if field in form.fields else None,
+                    errors if field in form.fields else f"{field}: {' '.join(errors)}",
+                )
+        else:
+            messages.success(request, _("The data set is published in the catalogue."))
+            return redirect(dataset.get_absolute_url())
+    return render(
+        request,
+        "contributions/dataset_form.html",
+        {"form": form, "community": community},
+        status=400 if form.errors else 200,
+    )

@@ -321,3 +321,42 @@ def test_organisation_editor_proposes_a_profile_the_back_office_publishes(client
     assert (telia.acronym, telia.website) == ("TLA", "https://www.telia.se")
     client.force_login(world["editor_a"])
     assert client.get("/contribute/organisations/telia/edit/").status_code == 404
+
+
+def test_community_editor_publishes_a_data_set_into_the_catalogue(
+    client, world, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from villagehub.catalogue.models import Dataset
+
+    settings.MEDIA_ROOT = tmp_path
+    town = world["town_a"]
+    form = {
+        "title": "Broadband coverage 2025",
+        "description": "Households with fibre, by hamlet.",
+        "keywords": "broadband, fibre",
+        "data_themes": ["TECH"],
+        "licence": "CC_BY_4_0",
+        "format": "CSV",
+    }
+    client.force_login(world["editor_b"])
+    assert client.get(f"/contribute/communities/{town.slug}/datasets/new/").status_code == 404
+    client.force_login(world["editor_a"])
+    bad = client.post(
+        f"/contribute/communities/{town.slug}/datasets/new/",
+        {**form, "file": SimpleUploadedFile("coverage.csv", b"\x89PNG\r\n\x1a\n" + b"\0" * 40)},
+    )
+    assert bad.status_code == 400
+    assert "not UTF-8 text" in bad.content.decode()
+    assert not Dataset.objects.filter(publisher_community=town).exists()
+    response = client.post(
+        f"/contribute/communities/{town.slug}/datasets/new/",
+        {**form, "file": SimpleUploadedFile("coverage.csv", b"hamlet,households\nA,12\n")},
+    )
+    dataset = Dataset.objects.get(publisher_community=town)
+    assert response["Location"] == dataset.get_absolute_url()
+    assert dataset.keywords == ["broadband", "fibre"]
+    distribution = dataset.distributions.get()
+    assert (distribution.byte_size, distribution.media_type) == (23, "text/csv")
+    assert dataset.title in client.get("/catalog.ttl").content.decode()
