@@ -51,6 +51,11 @@ def _representatives_set(
         )
 
 
+# Practices are found by the name and region of their community too, and filtered by its
+# country and size.
+PRACTICE_INDEXED_FIELDS = {"name", "region", "country", "population"}
+
+
 @transaction.atomic
 def community_create(
     *,
@@ -79,9 +84,8 @@ def community_update(
     if representatives is not None:
         _representatives_set(community, representatives)
     search_document_update(obj=community)
-    # Practices are found by the name and region of their community too.
-    if {"name", "region"} & set(fields):
-        for practice in community.practices.prefetch_related("themes"):
+    if PRACTICE_INDEXED_FIELDS & set(fields):
+        for practice in community.practices.prefetch_related("themes", "goals"):
             search_document_update(obj=practice)
     return community
 

@@ -7,7 +7,9 @@ class SearchDocument(models.Model):
 
     Services keep it current. The full-text index over `title_terms` and `body_terms` is the
     database's own: an FTS5 table kept by triggers on SQLite, a generated tsvector column
-    with a GIN index on PostgreSQL (see migration 0002).
+    with a GIN index on PostgreSQL (see migration 0002). The values the lists filter by are
+    copied here (country, size band) and into `SearchTag` (themes, goals), so that a search
+    with filters and its counts per value are answered from the index tables alone.
     """
 
     class Kind(models.TextChoices):
@@ -23,6 +25,7 @@ class SearchDocument(models.Model):
     text = models.TextField(blank=True, help_text="Readable text, for snippets.")
     url = models.CharField(max_length=255)
     country = models.CharField(max_length=2, blank=True)
+    size_band = models.CharField(max_length=16, blank=True)
     title_terms = models.TextField()
     body_terms = models.TextField(blank=True)
 
@@ -30,7 +33,34 @@ class SearchDocument(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["kind", "object_id"], name="search_document_unique")
         ]
-        indexes = [models.Index(fields=["kind", "country"])]
+        indexes = [
+            models.Index(fields=["kind", "country"]),
+            # The filters of each document in a few bytes: SQLite reads them from this index
+            # for every full-text match (see backends._source) rather than from the table.
+            models.Index(
+                fields=["id", "kind", "country", "size_band"], name="search_document_filters"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind}: {self.title}"
+
+
+class SearchTag(models.Model):
+    """A theme or goal of a search document, copied from its record for filters and counts."""
+
+    class Facet(models.TextChoices):
+        THEME = "theme"
+        GOAL = "sdg"
+
+    document = models.ForeignKey(SearchDocument, on_delete=models.CASCADE, related_name="tags")
+    facet = models.CharField(max_length=8, choices=Facet.choices)
+    value = models.PositiveIntegerField(help_text="Theme id or goal number.")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["document", "facet", "value"], name="search_tag_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.facet} {self.value}"
