@@ -11,13 +11,17 @@ from typing import Any
 from django.db import models
 
 from villagehub.communities.models import Community, Network
-from villagehub.communities.services import community_upsert, network_upsert
+from villagehub.communities.services import (
+    community_bulk_upsert,
+    community_upsert,
+    network_upsert,
+)
 from villagehub.countries.models import Factsheet
 from villagehub.countries.services import factsheet_upsert
 from villagehub.organisations.models import Organisation
 from villagehub.organisations.services import organisation_upsert
 from villagehub.practices.models import Practice
-from villagehub.practices.services import practice_upsert
+from villagehub.practices.services import practice_bulk_upsert, practice_upsert
 from villagehub.taxonomy.models import FundingSource, Goal, Theme
 
 
@@ -31,6 +35,8 @@ class Kind:
     # Columns holding lists of objects; exported with these functions, imported as given.
     nested: dict[str, Callable[[Any], list[dict]]] = field(default_factory=dict)
     prefetch: tuple[str, ...] = ()
+    # Upserts many rows at once (rows whose nested lists are empty); returns errors by position.
+    bulk_upsert: Callable[..., dict[int, Any]] | None = None
 
     def is_nested(self, column: str) -> bool:
         return column in self.nested or column == "translations"
@@ -83,6 +89,7 @@ KINDS: dict[str, Kind] = {
                 "source",
             ),
             upsert=community_upsert,
+            bulk_upsert=community_bulk_upsert,
             nested={
                 "representatives": lambda c: [
                     {"name": r.name, "role": r.role} for r in c.representatives.all()
@@ -100,6 +107,7 @@ KINDS: dict[str, Kind] = {
                 "status", "is_published", "links", "language", "translations", "source",
             ),
             upsert=practice_upsert,
+            bulk_upsert=practice_bulk_upsert,
             nested={
                 "links": lambda p: [
                     {"url": x.url, "title": x.title, "kind": x.kind} for x in p.links.all()

@@ -151,6 +151,27 @@ def search_document_update(*, obj: models.Model) -> SearchDocument | None:
     return document
 
 
+def search_documents_update(*, kind: str, ids: Iterable[int]) -> None:
+    """Write the documents of many records of one kind at once, for bulk imports."""
+    ids, theme_cache = list(ids), {}
+    for start in range(0, len(ids), 2000):
+        chunk = ids[start : start + 2000]
+        SearchTag.objects.filter(document__kind=kind, document__object_id__in=chunk).delete()
+        SearchDocument.objects.filter(kind=kind, object_id__in=chunk).delete()
+        batch = []
+        for obj in SEARCHABLE[kind]().filter(pk__in=chunk).order_by("pk"):
+            fields = _document_fields(obj, theme_cache)
+            if fields is None:
+                continue
+            fields.pop("kind")
+            tags = fields.pop("tags", [])
+            document = SearchDocument(
+                kind=kind, object_id=obj.pk, language=obj.language, url=_url(obj), **fields
+            )
+            batch.append((document, tags))
+        _documents_write(batch)
+
+
 def search_document_delete(*, obj: models.Model) -> None:
     kind = {
         Practice: Kind.PRACTICE,
