@@ -7,9 +7,10 @@ class SearchDocument(models.Model):
 
     Services keep it current. The full-text index over `title_terms` and `body_terms` is the
     database's own: an FTS5 table kept by triggers on SQLite, a generated tsvector column
-    with a GIN index on PostgreSQL (see migration 0002). The values the lists filter by are
-    copied here (country, size band) and into `SearchTag` (themes, goals), so that a search
-    with filters and its counts per value are answered from the index tables alone.
+    with a GIN index on PostgreSQL (see migrations 0002 and 0004). The values the lists
+    filter by are copied here (country, size band), into `SearchTag` (themes, goals) and, as
+    words, into the full-text index (`filter_terms`), so that a search with filters and its
+    counts per value are answered from the index tables alone.
     """
 
     class Kind(models.TextChoices):
@@ -26,6 +27,9 @@ class SearchDocument(models.Model):
     url = models.CharField(max_length=255)
     country = models.CharField(max_length=2, blank=True)
     size_band = models.CharField(max_length=16, blank=True)
+    filter_terms = models.TextField(
+        blank=True, help_text="The filter values as indexed words (see search.backends)."
+    )
     title_terms = models.TextField()
     body_terms = models.TextField(blank=True)
 

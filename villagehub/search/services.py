@@ -12,7 +12,7 @@ from villagehub.organisations.models import Organisation
 from villagehub.practices.models import Practice
 
 from .analysis import terms
-from .backends import index_suspended
+from .backends import filter_terms, index_suspended
 from .models import SearchDocument, SearchTag
 
 Kind = SearchDocument.Kind
@@ -55,6 +55,18 @@ def _url(obj) -> str:
 
 
 def _document_fields(obj: models.Model, theme_cache: dict | None = None) -> dict | None:
+    fields = _record_fields(obj, theme_cache)
+    if fields is not None:
+        fields["filter_terms"] = filter_terms(
+            kind=fields["kind"],
+            country=fields["country"],
+            size_band=fields.get("size_band", ""),
+            tags=fields.get("tags", []),
+        )
+    return fields
+
+
+def _record_fields(obj: models.Model, theme_cache: dict | None) -> dict | None:
     if isinstance(obj, Practice):
         if not obj.is_published:
             return None

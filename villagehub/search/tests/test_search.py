@@ -282,3 +282,9 @@ def test_reindex_rebuilds_the_same_tags(villages):
     after = sorted(SearchTag.objects.values_list("document__title", "facet", "value"))
     assert after == before
     assert len(before) == 8
+
+
+@pytest.mark.parametrize("query", ["countryfi", "sdg9", "kindpractice", "theme1", "size"])
+def test_words_of_the_filters_typed_as_a_query_find_nothing(villages, query):
+    assert search_grouped(query=query) == {}
+    assert search_suggest(query=query) == []
