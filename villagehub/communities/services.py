@@ -5,8 +5,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from villagehub.core.services import model_save, record_upsert, unique_slug
-from villagehub.search.services import search_document_update
+from villagehub.core.services import model_save, record_upsert, records_bulk_upsert, unique_slug
+from villagehub.practices.models import Practice
+from villagehub.search.models import SearchDocument
+from villagehub.search.services import search_document_update, search_documents_update
 
 from .models import Community, Network, Representative
 
@@ -51,6 +53,11 @@ def _representatives_set(
         )
 
 
+# Practices are found by the name and region of their community too, and filtered by its
+# country and size.
+PRACTICE_INDEXED_FIELDS = {"name", "region", "country", "population"}
+
+
 @transaction.atomic
 def community_create(
     *,
@@ -79,9 +86,8 @@ def community_update(
     if representatives is not None:
         _representatives_set(community, representatives)
     search_document_update(obj=community)
-    # Practices are found by the name and region of their community too.
-    if {"name", "region"} & set(fields):
-        for practice in community.practices.prefetch_related("themes"):
+    if PRACTICE_INDEXED_FIELDS & set(fields):
+        for practice in community.practices.prefetch_related("themes", "goals"):
             search_document_update(obj=practice)
     return community
 
@@ -95,3 +101,34 @@ def community_upsert(*, slug: str, **fields: Any) -> Community:
         update=lambda community, values: community_update(community=community, **values),
         fields=fields,
     )
+
+
+@transaction.atomic
+def community_bulk_upsert(*, records: list[dict[str, Any]]) -> dict[int, ValidationError]:
+    """Upsert many communities by slug at once (imports), validated and indexed like
+    `community_upsert`. Records may only give an empty list of representatives (which
+    removes those stored); callers send the others through `community_upsert`.
+
+    Returns the validation error of each record that was not written, by position.
+    """
+    clearing = [r["slug"] for r in records if "representatives" in r]
+    if any(r["representatives"] for r in records if "representatives" in r):
+        raise ValueError("representatives go through community_upsert")
+    records = [{k: v for k, v in r.items() if k != "representatives"} for r in records]
+    created, updated, errors = records_bulk_upsert(
+        Community, key="slug", records=records, defaults={}
+    )
+    Representative.objects.filter(
+        community__in=[c for c in updated if c.slug in set(clearing)]
+    ).delete()
+    search_documents_update(
+        kind=SearchDocument.Kind.COMMUNITY, ids=[c.pk for c in created + updated]
+    )
+    moved = {r["slug"] for r in records if PRACTICE_INDEXED_FIELDS & set(r)}
+    search_documents_update(
+        kind=SearchDocument.Kind.PRACTICE,
+        ids=Practice.objects.filter(
+            community__in=[c.pk for c in updated if c.slug in moved]
+        ).values_list("pk", flat=True),
+    )
+    return errors

@@ -11,7 +11,11 @@ from typing import Any
 from django.db import models
 
 from villagehub.communities.models import Community, Network, Representative
-from villagehub.communities.services import community_upsert, network_upsert
+from villagehub.communities.services import (
+    community_bulk_upsert,
+    community_upsert,
+    network_upsert,
+)
 from villagehub.countries.models import Factsheet
 from villagehub.countries.services import factsheet_upsert
 from villagehub.events.models import Event, Series
@@ -19,7 +23,7 @@ from villagehub.events.services import event_upsert, series_upsert
 from villagehub.organisations.models import Organisation
 from villagehub.organisations.services import organisation_upsert
 from villagehub.practices.models import Practice
-from villagehub.practices.services import practice_upsert
+from villagehub.practices.services import practice_bulk_upsert, practice_upsert
 from villagehub.taxonomy.models import FundingSource, Goal, Theme
 
 
@@ -35,6 +39,8 @@ class Kind:
     prefetch: tuple[str, ...] = ()
     # What a record must match to be public (in the open-data downloads).
     public_filter: dict[str, Any] = field(default_factory=dict)
+    # Upserts many rows at once (rows whose nested lists are empty); returns errors by position.
+    bulk_upsert: Callable[..., dict[int, Any]] | None = None
 
     def is_nested(self, column: str) -> bool:
         return column in self.nested or column == "translations"
@@ -90,6 +96,7 @@ KINDS: dict[str, Kind] = {
                 "source",
             ),
             upsert=community_upsert,
+            bulk_upsert=community_bulk_upsert,
             nested={
                 "representatives": lambda c: [
                     {"name": r.name, "role": r.role} for r in c.representatives.all()
@@ -107,6 +114,7 @@ KINDS: dict[str, Kind] = {
                 "status", "is_published", "links", "language", "translations", "source",
             ),
             upsert=practice_upsert,
+            bulk_upsert=practice_bulk_upsert,
             nested={
                 "links": lambda p: [
                     {"url": x.url, "title": x.title, "kind": x.kind} for x in p.links.all()

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from .kinds import KINDS, REFERENCE_KEYS, Kind
 
 CSV_LIST_SEPARATOR = ";"
+BULK_BATCH = 1000
 
 
 @dataclass(frozen=True)
@@ -175,21 +176,28 @@ def _split(value: Any) -> list:
     return [part.strip() for part in str(value).split(CSV_LIST_SEPARATOR) if part.strip()]
 
 
-def _resolve(target: type[models.Model], keys: Iterable[Any]) -> list[models.Model]:
+def _resolve(
+    target: type[models.Model], keys: Iterable[Any], cache: dict | None = None
+) -> list[models.Model]:
+    """The records named by these keys; `cache` keeps those found for the rest of the file."""
     field = REFERENCE_KEYS[target]
     keys = list(keys)
+    known = cache.setdefault(target, {}) if cache is not None else {}
     model_field = target._meta.get_field(field)
     valid = []
     for key in keys:
+        if str(key) in known:
+            continue
         try:
             value = model_field.to_python(str(key))
             model_field.run_validators(value)
         except ValidationError:
             continue  # cannot name a record (goal “x” or 10**30): reported as unknown below
         valid.append(value)
-    found = {
-        str(getattr(o, field)): o for o in target._default_manager.filter(**{f"{field}__in": valid})
-    }
+    if valid:
+        for o in target._default_manager.filter(**{f"{field}__in": valid}):
+            known[str(getattr(o, field))] = o
+    found = {str(k): known[str(k)] for k in keys if str(k) in known}
     missing = [str(k) for k in keys if str(k) not in found]
     if missing:
         raise _CellError(
@@ -219,7 +227,7 @@ def _check_nested_objects(kind: Kind, column: str, objects: list[dict]) -> None:
                 raise _CellError(_("Unexpected value for “%(key)s”.") % {"key": key})
 
 
-def _convert(kind: Kind, column: str, value: Any, is_csv: bool) -> Any:
+def _convert(kind: Kind, column: str, value: Any, is_csv: bool, cache: dict | None = None) -> Any:
     if kind.is_nested(column):
         if is_csv and isinstance(value, str):
             if not value.strip():
@@ -240,11 +248,11 @@ def _convert(kind: Kind, column: str, value: Any, is_csv: bool) -> Any:
     if field.many_to_many:
         if not isinstance(value, (list, str, type(None))):
             raise _CellError(_("Expected a list."))
-        return _resolve(field.related_model, _split(value))
+        return _resolve(field.related_model, _split(value), cache)
     if field.many_to_one:
         if value in (None, ""):
             return None
-        return _resolve(field.related_model, [value])[0]
+        return _resolve(field.related_model, [value], cache)[0]
     if isinstance(field, models.JSONField) and is_csv and isinstance(value, str):
         try:
             return json.loads(value) if value.strip() else field.get_default()
@@ -280,17 +288,19 @@ def _validation_problems(name: str, row: _Row, error: ValidationError) -> list[P
     return [Problem(name, row.number, None, m) for m in error.messages]
 
 
-def _import_row(name: str, row: _Row) -> list[Problem]:
+def _convert_row(name: str, row: _Row, cache: dict) -> tuple[dict[str, Any], list[Problem]]:
     fields, problems = {}, []
     for column, raw in row.values.items():
         try:
-            fields[column] = _convert(row.kind, column, raw, row.is_csv)
+            fields[column] = _convert(row.kind, column, raw, row.is_csv, cache)
         except _CellError as error:
             problems.append(Problem(name, row.number, column, str(error)))
     if not fields.get(row.kind.key):
         problems.append(Problem(name, row.number, row.kind.key, _("This field is required.")))
-    if problems:
-        return problems
+    return fields, problems
+
+
+def _import_row(name: str, row: _Row, fields: dict[str, Any]) -> list[Problem]:
     try:
         # A savepoint per row keeps the transaction usable after a failed row, so that every
         # row is checked and reported; the outer transaction still rolls back everything.
@@ -301,20 +311,64 @@ def _import_row(name: str, row: _Row) -> list[Problem]:
     return []
 
 
+def _import_batch(name: str, batch: list[tuple[int, _Row, dict]]) -> list[tuple[int, Problem]]:
+    """Rows of one kind written together: each still validated and reported on its own."""
+    errors = batch[0][1].kind.bulk_upsert(records=[fields for _n, _row, fields in batch])
+    return [
+        (batch[index][0], problem)
+        for index, error in errors.items()
+        for problem in _validation_problems(name, batch[index][1], error)
+    ]
+
+
+def _in_bulk(row: _Row, fields: dict[str, Any]) -> bool:
+    return row.kind.bulk_upsert is not None and not any(fields.get(c) for c in row.kind.nested)
+
+
 def import_text(name: str, text: str, *, kind: str | None = None) -> ImportReport:
+    """Import every row of a file, or nothing.
+
+    Rows are written in batches of up to BULK_BATCH rows of one kind where the kind has a bulk
+    service; rows with nested lists, and kinds without one, go one by one. Problems are
+    reported in the order of the file.
+    """
     rows = _read_rows(name, text, kind)
     if rows and isinstance(rows[0], Problem):
         raise ImportFailed(rows)
-    problems: list[Problem] = []
+    problems: list[tuple[int, Problem]] = []
     counts: dict[str, int] = {}
+    cache: dict = {}
+    batch: list[tuple[int, _Row, dict]] = []
+    keys: set = set()
+
+    def flush() -> None:
+        if batch:
+            problems.extend(_import_batch(name, batch))
+            batch.clear()
+            keys.clear()
+
     with transaction.atomic():
-        for row in rows:
-            problems.extend(_import_row(name, row))
+        for position, row in enumerate(rows):
             counts[row.kind.name] = counts.get(row.kind.name, 0) + 1
+            if batch and batch[0][1].kind is not row.kind:
+                flush()  # the next kind may refer to records of this one
+            fields, row_problems = _convert_row(name, row, cache)
+            if row_problems:
+                problems.extend((position, p) for p in row_problems)
+            elif _in_bulk(row, fields):
+                if len(batch) >= BULK_BATCH or fields[row.kind.key] in keys:
+                    flush()
+                batch.append((position, row, fields))
+                keys.add(fields[row.kind.key])
+            else:
+                flush()
+                problems.extend((position, p) for p in _import_row(name, row, fields))
+        flush()
         if problems:
             transaction.set_rollback(True)
     if problems:
-        raise ImportFailed(problems)
+        problems.sort(key=lambda p: p[0])
+        raise ImportFailed([p for _position, p in problems])
     return ImportReport(counts=counts)
 
 

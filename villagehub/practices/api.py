@@ -111,7 +111,8 @@ def practice_list_endpoint(
     request: HttpRequest, response: HttpResponse, query: Query[PracticeQuery]
 ):
     filters = filters_read(request, query, PracticeFilterForm)
-    practices = practice_list(filters=filters)
+    # The API keeps one stable order (newest first) whether or not it searches for words.
+    practices = practice_list(filters={**filters, "sort": "newest"})
     (count,), latest = queryset_version(practices)
     conditional_get(request, response, version=(count,), last_modified=latest)
     return page_of(

@@ -1,3 +1,5 @@
+from collections.abc import Sequence
+
 from django import forms
 from django.db.models import Count, QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -5,10 +7,12 @@ from django_countries import countries
 
 from villagehub.communities.models import SIZE_BANDS, size_band_q
 from villagehub.core.filters import PlaceFilterForm
-from villagehub.search.selectors import search_matching_objects
+from villagehub.search.selectors import search_facets, search_matching_objects, search_results
 from villagehub.taxonomy.models import GOAL_TITLES, Theme
 
 from .models import Practice
+
+SORTS = {"relevance": _("Relevance"), "newest": _("Newest first")}
 
 
 class PracticeFilterForm(PlaceFilterForm):
@@ -23,6 +27,7 @@ class PracticeFilterForm(PlaceFilterForm):
         required=False,
         choices=[(k, label) for k, (label, _low, _high) in SIZE_BANDS.items()],
     )
+    sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORTS.items())
 
 
 def practice_list_base() -> QuerySet[Practice]:
@@ -51,7 +56,35 @@ def _apply(qs: QuerySet[Practice], filters: dict, skip: str = "") -> QuerySet[Pr
     return qs
 
 
-def practice_list(*, filters: dict) -> QuerySet[Practice]:
+def practice_sort(filters: dict) -> str:
+    """Best match first when searching for words (unless asked otherwise), else newest first."""
+    if filters.get("q") and filters.get("sort", "relevance") == "relevance":
+        return "relevance"
+    return "newest"
+
+
+def _practices_in_order(rows: list[tuple[int, int, float]]) -> list[Practice]:
+    ids = [object_id for _document, object_id, _score in rows]
+    found = practice_list_base().filter(pk__in=ids).prefetch_related("themes").in_bulk()
+    return [found[i] for i in ids if i in found]
+
+
+def practice_list(
+    *, filters: dict, count: int | None = None
+) -> QuerySet[Practice] | Sequence[Practice]:
+    """The practices to list, paginated by the caller.
+
+    With words to search for and the relevance order, the search index answers alone: it
+    counts the matches (unless given `count`, the facets' total) and scores one page at a
+    time.
+    """
+    if practice_sort(filters) == "relevance":
+        return search_results(
+            query=filters["q"],
+            filters={**filters, "kind": "practice"},
+            fetch=_practices_in_order,
+            count=count,
+        )
     return (
         _apply(practice_list_base(), filters)
         .select_related("community")
@@ -61,7 +94,19 @@ def practice_list(*, filters: dict) -> QuerySet[Practice]:
 
 
 def practice_facets(*, filters: dict) -> dict[str, list[dict]]:
-    """Counts per filter value, each facet counted under all the other active filters."""
+    """Counts per filter value, each facet counted under all the other active filters.
+
+    With words to search for, the search index counts them, and adds the number of
+    matches under all the filters (`total`); otherwise the records count.
+    """
+    if filters.get("q"):
+        facets = search_facets(query=filters["q"], filters={**filters, "kind": "practice"})
+        del facets["kind"]
+        return facets
+    return practice_facets_from_records(filters=filters)
+
+
+def practice_facets_from_records(*, filters: dict) -> dict[str, list[dict]]:
     themes = {t.slug: t for t in Theme.objects.all()}
     facets: dict[str, list[dict]] = {}
 

@@ -1,10 +1,12 @@
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from villagehub.core.services import model_save, record_upsert, unique_slug
-from villagehub.search.services import search_document_update
+from villagehub.core.services import model_save, record_upsert, records_bulk_upsert, unique_slug
+from villagehub.search.models import SearchDocument
+from villagehub.search.services import search_document_update, search_documents_update
 
 from .models import Practice, PracticeLink
 
@@ -52,3 +54,25 @@ def practice_upsert(*, slug: str, **fields: Any) -> Practice:
         update=lambda practice, values: practice_update(practice=practice, **values),
         fields=fields,
     )
+
+
+@transaction.atomic
+def practice_bulk_upsert(*, records: list[dict[str, Any]]) -> dict[int, ValidationError]:
+    """Upsert many practices by slug at once (imports), validated and indexed like
+    `practice_upsert`. Records may only give an empty list of links (which removes those
+    stored); callers send the others through `practice_upsert`.
+
+    Returns the validation error of each record that was not written, by position.
+    """
+    clearing = {r["slug"] for r in records if "links" in r}
+    if any(r["links"] for r in records if "links" in r):
+        raise ValueError("links go through practice_upsert")
+    records = [{k: v for k, v in r.items() if k != "links"} for r in records]
+    created, updated, errors = records_bulk_upsert(
+        Practice, key="slug", records=records, defaults={}
+    )
+    PracticeLink.objects.filter(practice__in=[p for p in updated if p.slug in clearing]).delete()
+    search_documents_update(
+        kind=SearchDocument.Kind.PRACTICE, ids=[p.pk for p in created + updated]
+    )
+    return errors

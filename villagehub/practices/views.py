@@ -2,12 +2,20 @@ from django.shortcuts import get_object_or_404, render
 
 from villagehub.core.filters import filters_parse, paginate
 
-from .selectors import PracticeFilterForm, practice_facets, practice_list, practice_list_base
+from .selectors import (
+    SORTS,
+    PracticeFilterForm,
+    practice_facets,
+    practice_list,
+    practice_list_base,
+    practice_sort,
+)
 
 
 def practice_list_view(request):
     filters, problems = filters_parse(PracticeFilterForm, request.GET)
-    page = paginate(practice_list(filters=filters), request.GET)
+    facets = practice_facets(filters=filters)
+    page = paginate(practice_list(filters=filters, count=facets.pop("total", None)), request.GET)
     return render(
         request,
         "practices/practice_list.html",
@@ -15,7 +23,9 @@ def practice_list_view(request):
             "page": page,
             "filters": filters,
             "problems": problems,
-            "facets": practice_facets(filters=filters),
+            "facets": facets,
+            "sort": practice_sort(filters),
+            "sorts": SORTS.items(),
         },
     )
 

@@ -37,13 +37,22 @@ MAX_TERM_LENGTH = 60
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
+_FOLDED_LETTERS = str.maketrans({"ø": "o", "æ": "ae", "ß": "ss", "ł": "l", "đ": "d"})
+
+
+@lru_cache(maxsize=1)
+def _combining() -> re.Pattern:
+    """Every combining mark, removed after decomposition: "é" → "e" + "\u0301" → "e"."""
+    marks = (chr(c) for c in range(0x110000) if unicodedata.combining(chr(c)))
+    return re.compile("[" + "".join(re.escape(m) for m in marks) + "]")
+
+
 def fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    if text.isascii():
+        return text.lower()
+    stripped = _combining().sub("", unicodedata.normalize("NFKD", text))
     # Letters that do not decompose into a base letter and a mark.
-    return stripped.translate(
-        str.maketrans({"ø": "o", "æ": "ae", "ß": "ss", "ł": "l", "đ": "d"})
-    ).lower()
+    return stripped.translate(_FOLDED_LETTERS).lower()
 
 
 def words(text: str) -> list[str]:

@@ -1,39 +1,118 @@
-"""The full-text query of each database: SQLite FTS5 and PostgreSQL text search."""
+"""The full-text query of each database: SQLite FTS5 and PostgreSQL text search.
+
+Searches with filters and their counts per filter value are answered here from the search
+tables alone, without joining the records. Each document's filter values are words of a
+third indexed field, `filter_terms` (`kindpractice countryse sizeunder2000 theme12 sdg9`),
+so that the text and the filters are one lookup in the full-text index. No query word
+matches a filter word (SQLite: text queries name the text fields; PostgreSQL: words that look
+like filter words are restricted to the text weights), and filter words score nothing.
+"""
+
+import re
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from django.db import connection
 
+# Filters that are a column of the document, and filters that are tags (themes, goals).
+COLUMN_FILTERS = ("kind", "country", "size")
+TAG_FILTERS = ("theme", "sdg")
+# ts_rank weights for D, C, B, A: filter words (D) score nothing.
+_PG_WEIGHTS = "'{0, 0, 0.4, 1.0}'"
+# Every word that `filter_terms` may write (and some more).
+_FILTER_WORD = re.compile(r"^(kind[a-z]+|country[a-z]{2}|size[a-z0-9]+|theme\d+|sdg\d+)$")
 
-def _fts5_query(groups: list[list[str]], prefix_last: bool) -> str:
+
+def filter_terms(*, kind: str, country: str, size_band: str, tags) -> str:
+    """The filter words of a document (or a query): letters and digits only, one per value."""
+    words = [f"kind{kind}"] if kind else []
+    if country:
+        words.append(f"country{country.lower()}")
+    if size_band:
+        words.append("size" + size_band.replace("-", ""))
+    words += [f"{facet}{value}" for facet, value in tags]
+    return " ".join(words)
+
+
+def _filter_words(filters: dict, skip: str = "") -> list[str]:
+    kept = {name: value for name, value in filters.items() if name != skip}
+    return filter_terms(
+        kind=kept.get("kind", ""),
+        country=kept.get("country", ""),
+        size_band=kept.get("size", ""),
+        tags=[(name, kept[name]) for name in TAG_FILTERS if name in kept],
+    ).split()
+
+
+def _fts5_query(groups: list[list[str]], prefix_last: bool = False, filters: list[str] = ()) -> str:
     parts = []
     for n, group in enumerate(groups):
         forms = [f'"{form}"' for form in group]
         if prefix_last and n == len(groups) - 1:
             forms.append(f'"{group[0]}"*')
         parts.append("(" + " OR ".join(forms) + ")")
-    return " AND ".join(parts)
+    query = "{title_terms body_terms} : (" + " AND ".join(parts) + ")"
+    return " AND ".join([query, *(f'filter_terms : "{word}"' for word in filters)])
 
 
-def _tsquery(groups: list[list[str]], prefix_last: bool) -> str:
+def _tsquery(groups: list[list[str]], prefix_last: bool = False, filters: list[str] = ()) -> str:
+    # A weight makes PostgreSQL recheck every match against its stored vector (measured: three
+    # times slower), so text words are restricted to the text (A, B) only when they could be
+    # mistaken for a filter word.
     parts = []
     for n, group in enumerate(groups):
-        forms = list(group)
+        forms = [f"{form}:AB" if _FILTER_WORD.match(form) else form for form in group]
         if prefix_last and n == len(groups) - 1:
-            forms.append(f"{group[0]}:*")
+            forms.append(f"{group[0]}:*AB")
         parts.append("(" + " | ".join(forms) + ")")
-    return " & ".join(parts)
+    return " & ".join([*parts, *filters])
 
 
-def match_subquery(groups: list[list[str]]) -> tuple[str, list[str]]:
+def match_subquery(groups: list[list[str]], filters: dict | None = None) -> tuple[str, list[str]]:
     """SQL selecting the ids of matching documents, to filter other queries in the database."""
+    words = _filter_words(filters or {})
     if connection.vendor == "postgresql":
         return (
             "SELECT id FROM search_searchdocument WHERE vector @@ to_tsquery('simple', %s)",
-            [_tsquery(groups, False)],
+            [_tsquery(groups, filters=words)],
         )
     return (
         "SELECT rowid FROM search_fts WHERE search_fts MATCH %s",
-        [_fts5_query(groups, False)],
+        [_fts5_query(groups, filters=words)],
     )
+
+
+def _rows(sql: str, params: list) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _ranked_sql(groups, words, prefix_last: bool) -> tuple[str, list]:
+    """(document id, record id, score) best first; LIMIT and OFFSET to be added."""
+    if connection.vendor == "postgresql":
+        # Ranked by the text alone: ts_rank would give 0 to an AND with a weight-0 word.
+        return (
+            f"SELECT d.id, d.object_id, ts_rank({_PG_WEIGHTS}, d.vector, r) AS score "  # noqa: S608
+            "FROM search_searchdocument d, to_tsquery('simple', %s) q, "
+            "to_tsquery('simple', %s) r WHERE d.vector @@ q ORDER BY score DESC, d.id",
+            [_tsquery(groups, prefix_last, words), _tsquery(groups, prefix_last)],
+        )
+    # The page is chosen inside the full-text index; only its rows are read from the table.
+    return (
+        "SELECT d.id, d.object_id, -m.score FROM ("
+        "SELECT rowid AS id, bm25(search_fts, 5.0, 1.0, 0.0) AS score FROM search_fts "
+        "WHERE search_fts MATCH %s ORDER BY score, rowid LIMIT %s OFFSET %s"
+        ") m JOIN search_searchdocument d ON d.id = m.id ORDER BY m.score, d.id",
+        [_fts5_query(groups, prefix_last, words)],
+    )
+
+
+def _page(sql: str, params: list, limit: int, offset: int) -> list[tuple]:
+    if connection.vendor == "postgresql":
+        return _rows(f"{sql} LIMIT %s OFFSET %s", [*params, int(limit), int(offset)])
+    return _rows(sql, [*params, int(limit), int(offset)])
 
 
 def match(
@@ -43,32 +122,140 @@ def match(
     prefix_last: bool = False,
     limit: int | None = None,
 ) -> list[tuple[int, float]]:
-    """Document ids matching every query word, best first, with their scores.
+    """Document ids matching every query word (of one of `kinds`), best first, with scores.
 
     The terms come from `analysis.query_groups`, so they are words of letters and digits
     only: nothing in them can break the query syntax of either engine.
     """
     if not groups:
         return []
-    kind_sql, params = "", []
-    if kinds:
-        kind_sql = " AND d.kind IN (" + ", ".join(["%s"] * len(kinds)) + ")"
-        params = list(kinds)
-    limit_sql = f" LIMIT {int(limit)}" if limit else ""
+    rows = []
+    for kind in kinds or [None]:
+        sql, params = _ranked_sql(groups, [f"kind{kind}"] if kind else [], prefix_last)
+        rows += _page(sql, params, limit or 10**9, 0)
+    rows.sort(key=lambda row: (-row[2], row[0]))
+    return [(row[0], row[2]) for row in (rows[:limit] if limit else rows)]
+
+
+def ranked(
+    groups: list[list[str]], filters: dict, *, limit: int, offset: int = 0
+) -> list[tuple[int, int, float]]:
+    """(document id, record id, score) of one page of the filtered matches, best first.
+
+    The filters are part of the full-text query, so only the matches that pass them are
+    scored, and only one page of rows is read from the documents table.
+    """
+    if not groups:
+        return []
+    sql, params = _ranked_sql(groups, _filter_words(filters), False)
+    return [tuple(row) for row in _page(sql, params, limit, offset)]
+
+
+def count(groups: list[list[str]], filters: dict) -> int:
+    """How many documents match and pass the filters (nothing is scored)."""
+    if not groups:
+        return 0
+    sql, params = match_subquery(groups, filters)
+    return _rows(f"SELECT COUNT(*) FROM ({sql}) m", params)[0][0]  # noqa: S608
+
+
+def _matches(groups, words: list[str], table: str) -> tuple[str, list]:
+    """FROM and WHERE of the matches, joined to their filter columns (`d`) or tags (`t`)."""
     if connection.vendor == "postgresql":
-        sql = (
-            "SELECT d.id, ts_rank(d.vector, q) AS score "  # noqa: S608 - placeholders only
-            "FROM search_searchdocument d, to_tsquery('simple', %s) q "
-            f"WHERE d.vector @@ q{kind_sql} ORDER BY score DESC, d.id{limit_sql}"
+        join = "JOIN search_searchtag t ON t.document_id = d.id" if table == "t" else ""
+        return (
+            f"FROM search_searchdocument d {join} WHERE d.vector @@ to_tsquery('simple', %s)",
+            [_tsquery(groups, filters=words)],
         )
-        params = [_tsquery(groups, prefix_last), *params]
+    if table == "t":
+        join = "JOIN search_searchtag t ON t.document_id = search_fts.rowid"
     else:
-        sql = (
-            "SELECT d.id, -bm25(search_fts, 5.0, 1.0) AS score "  # noqa: S608
-            "FROM search_fts JOIN search_searchdocument d ON d.id = search_fts.rowid "
-            f"WHERE search_fts MATCH %s{kind_sql} ORDER BY score DESC, d.id{limit_sql}"
+        # The three columns come from a narrow covering index, not from the wide rows.
+        join = (
+            "JOIN search_searchdocument d INDEXED BY search_document_filters "
+            "ON d.id = search_fts.rowid"
         )
-        params = [_fts5_query(groups, prefix_last), *params]
+    return (
+        f"FROM search_fts {join} WHERE search_fts MATCH %s",
+        [_fts5_query(groups, filters=words)],
+    )
+
+
+def facet_counts(groups: list[list[str]], filters: dict) -> tuple[dict[str, Counter], int]:
+    """Matches per value of each filter, each counted under all the other active filters, and
+    the number of matches under all of them.
+
+    The column filters come from one grouped count (kind × country × size band) of the
+    matches under the tag filters, split in Python; the tags from one grouped count of the
+    tags of the matches under the other filters (two when both a theme and a goal are chosen,
+    since each is counted without its own filter).
+    """
+    counts: dict[str, Counter] = {name: Counter() for name in (*COLUMN_FILTERS, *TAG_FILTERS)}
+    total = 0
+    if not groups:
+        return counts, total
+    tag_filters = {k: v for k, v in filters.items() if k in TAG_FILTERS}
+    source, params = _matches(groups, _filter_words(tag_filters), "d")
+    cube = _rows(
+        f"SELECT d.kind, d.country, d.size_band, COUNT(*) {source} "
+        "GROUP BY d.kind, d.country, d.size_band",
+        params,
+    )
+    for kind, country, size_band, n in cube:
+        values = {"kind": kind, "country": country.lower(), "size": size_band}
+        wanted = {
+            name: filters[name].lower() if name == "country" else filters[name]
+            for name in COLUMN_FILTERS
+            if name in filters
+        }
+        if all(values[name] == value for name, value in wanted.items()):
+            total += n
+        for name in COLUMN_FILTERS:
+            if all(values[o] == v for o, v in wanted.items() if o != name):
+                counts[name][kind if name == "kind" else values[name]] += n
+    passes = [""] if not tag_filters else list(TAG_FILTERS)
+    for facet in passes:
+        words = _filter_words(filters, skip=facet)
+        source, params = _matches(groups, words, "t")
+        facet_sql, facet_params = (" AND t.facet = %s", [facet]) if facet else ("", [])
+        for name, value, n in _rows(
+            f"SELECT t.facet, t.value, COUNT(*) {source}{facet_sql} GROUP BY t.facet, t.value",
+            [*params, *facet_params],
+        ):
+            counts[name][value] = n
+    for counter in counts.values():
+        counter.pop("", None)
+    return counts, total
+
+
+@contextmanager
+def index_suspended() -> Iterator[None]:
+    """Write documents in bulk without updating the full-text index row by row.
+
+    The index is rebuilt once at the end, which is many times faster for a whole rebuild.
+    Use inside a transaction.
+    """
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [(row[0], row[1]) for row in cursor.fetchall()]
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT indexdef FROM pg_indexes WHERE indexname = 'search_document_vector'"
+            )
+            # Deferred foreign-key checks must run before PostgreSQL builds an index.
+            statements = ["SET CONSTRAINTS ALL IMMEDIATE"]
+            statements += [row[0] for row in cursor.fetchall()]
+            statements.append("SET CONSTRAINTS ALL DEFERRED")
+            cursor.execute("DROP INDEX IF EXISTS search_document_vector")
+        else:
+            cursor.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
+                "AND tbl_name = 'search_searchdocument'"
+            )
+            triggers = cursor.fetchall()
+            for name, _sql in triggers:
+                cursor.execute(f'DROP TRIGGER "{name}"')
+            statements = ["INSERT INTO search_fts(search_fts) VALUES ('rebuild')"]
+            statements += [sql for _name, sql in triggers]
+    yield
+    with connection.cursor() as cursor:
+        for statement in statements:
+            cursor.execute(statement)

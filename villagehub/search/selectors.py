@@ -1,9 +1,18 @@
 import html
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django import forms
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
 
+from villagehub.communities.models import SIZE_BANDS
+from villagehub.core.filters import PlaceFilterForm
+from villagehub.taxonomy.models import GOAL_TITLES, Theme
+
+from . import backends
 from .analysis import matches, query_groups
 from .backends import match, match_subquery
 from .models import SearchDocument
@@ -11,6 +20,24 @@ from .models import SearchDocument
 GROUP_SIZE = 5
 SNIPPET_WORDS = 30
 _TOKEN = re.compile(r"(\w+)", re.UNICODE)
+
+
+class SearchFilterForm(PlaceFilterForm):
+    """The filters of the list pages, for every kind of result."""
+
+    q = None  # the search box is read by the view, with its own limits
+    kind = forms.ChoiceField(label=_("Kind"), required=False, choices=SearchDocument.Kind.choices)
+    sdg = forms.TypedChoiceField(
+        label=_("Agenda 2030 goal"),
+        required=False,
+        coerce=int,
+        choices=[(n, n) for n in GOAL_TITLES],
+    )
+    size = forms.ChoiceField(
+        label=_("Community size"),
+        required=False,
+        choices=[(k, label) for k, (label, _low, _high) in SIZE_BANDS.items()],
+    )
 
 
 @dataclass(frozen=True)
@@ -58,26 +85,140 @@ def _hits(ids_scores: list[tuple[int, float]], groups) -> list[Hit]:
     ]
 
 
-def search_grouped(*, query: str, kind: str | None = None) -> dict[str, dict]:
-    """Results per kind, best first: the top few of each (all pages of one kind if given)."""
-    groups = query_groups(query)
-    matched = match(groups, kinds=[kind] if kind else None)
-    by_kind: dict[str, list[tuple[int, float]]] = {}
-    kinds = (
-        dict(
-            SearchDocument.objects.filter(pk__in=[i for i, _ in matched]).values_list("pk", "kind")
+class RankedResults(Sequence):
+    """The matches of a query under filters, best first, read one page at a time.
+
+    A paginator asks for the count (counted without scoring) and one slice (scored in the
+    database, one page returned); `fetch` turns (document id, record id, score) rows into
+    what the page shows.
+    """
+
+    def __init__(self, *, groups: list[list[str]], filters: dict, fetch, count: int | None = None):
+        self.groups, self.filters, self.fetch = groups, filters, fetch
+        self._count = count
+
+    def count(self) -> int:
+        if self._count is None:
+            self._count = backends.count(self.groups, self.filters)
+        return self._count
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index):
+        if isinstance(index, int):
+            return self[index : index + 1][0]
+        start, stop, _step = index.indices(self.count())
+        if stop <= start:
+            return []
+        return self.fetch(
+            backends.ranked(self.groups, self.filters, limit=stop - start, offset=start)
         )
-        if matched
-        else {}
+
+
+def _hits(rows: list[tuple[int, int, float]], groups) -> list[Hit]:
+    documents = SearchDocument.objects.in_bulk([row[0] for row in rows])
+    return [
+        Hit(
+            document=documents[i],
+            score=score,
+            title=highlight(documents[i].title, groups),
+            snippet=highlight(documents[i].text, groups, window=SNIPPET_WORDS),
+        )
+        for i, _object_id, score in rows
+        if i in documents
+    ]
+
+
+def index_filters(filters: dict) -> dict:
+    """List filters (as parsed from a query string) in the values the index stores."""
+    out = {}
+    if filters.get("kind") in SearchDocument.Kind.values:
+        out["kind"] = filters["kind"]
+    if filters.get("country"):
+        out["country"] = filters["country"].upper()
+    if filters.get("size"):
+        out["size"] = filters["size"]
+    if filters.get("theme"):
+        theme = Theme.objects.filter(slug=filters["theme"]).values_list("pk", flat=True)
+        out["theme"] = theme.first() or 0
+    if filters.get("sdg"):
+        out["sdg"] = int(filters["sdg"])
+    return out
+
+
+def search_results(
+    *, query: str, filters: dict, fetch=None, count: int | None = None
+) -> RankedResults:
+    """Matches of every kind (or of the kind filtered by), best first.
+
+    Each page is shown as highlighted hits, or as whatever `fetch` makes of the rows
+    (document id, record id, score): the practice list reads its practices. `count`, when
+    the caller knows it already (the facets' total), saves counting again.
+    """
+    groups = query_groups(query)
+    return RankedResults(
+        groups=groups,
+        filters=index_filters(filters),
+        fetch=fetch or (lambda rows: _hits(rows, groups)),
+        count=count,
     )
-    for document_id, score in matched:
-        by_kind.setdefault(kinds.get(document_id, ""), []).append((document_id, score))
+
+
+def search_facets(*, query: str, filters: dict) -> dict[str, list[dict]]:
+    """Counts per filter value for a query, as the list pages show them, and the number of
+    matches under all the filters (`total`)."""
+    counts, total = backends.facet_counts(query_groups(query), index_filters(filters))
+    themes = list(Theme.objects.all())
+    return {
+        "total": total,
+        "kind": [
+            {"value": value, "label": label, "count": counts["kind"][value]}
+            for value, label in SearchDocument.Kind.choices
+            if counts["kind"][value]
+        ],
+        "country": sorted(
+            (
+                {"value": code.lower(), "label": countries.name(code), "count": n}
+                for code, n in counts["country"].items()
+            ),
+            key=lambda f: str(f["label"]),
+        ),
+        "theme": [
+            {"value": t.slug, "theme": t, "count": counts["theme"][t.pk]}
+            for t in themes
+            if counts["theme"][t.pk]
+        ],
+        "sdg": [
+            {"value": n, "label": GOAL_TITLES[n], "count": counts["sdg"][n]}
+            for n in sorted(counts["sdg"])
+            if n in GOAL_TITLES
+        ],
+        "size": [
+            {"value": band, "label": label, "count": counts["size"][band]}
+            for band, (label, _low, _high) in SIZE_BANDS.items()
+            if counts["size"][band]
+        ],
+    }
+
+
+def search_grouped(
+    *, query: str, filters: dict | None = None, facets: dict | None = None
+) -> dict[str, dict]:
+    """The best few results of each kind that has matches, with the count of each kind."""
+    filters = filters or {}
+    facets = facets or search_facets(query=query, filters=filters)
+    groups = query_groups(query)
     result = {}
-    for value, label in SearchDocument.Kind.choices:
-        found = by_kind.get(value, [])
-        if found:
-            shown = found if kind else found[:GROUP_SIZE]
-            result[value] = {"label": label, "count": len(found), "hits": _hits(shown, groups)}
+    for facet in facets["kind"]:
+        rows = backends.ranked(
+            groups, {**index_filters(filters), "kind": facet["value"]}, limit=GROUP_SIZE
+        )
+        result[facet["value"]] = {
+            "label": facet["label"],
+            "count": facet["count"],
+            "hits": _hits(rows, groups),
+        }
     return result
 
 
@@ -92,13 +233,6 @@ def search_matching_objects(*, query: str, kind: str):
     # The SQL is fixed; the query terms travel as parameters (letters and digits only).
     matching = RawSQL(sql, params)  # noqa: S611
     return SearchDocument.objects.filter(kind=kind, pk__in=matching).values("object_id")
-
-
-def search_object_ids(*, query: str, kind: str) -> list[int]:
-    """Ids of the records of one kind that match, best first (for filtered list pages)."""
-    ids = [i for i, _ in match(query_groups(query), kinds=[kind])]
-    order = dict(SearchDocument.objects.filter(pk__in=ids).values_list("pk", "object_id"))
-    return [order[i] for i in ids if i in order]
 
 
 def search_suggest(*, query: str, limit: int = 8) -> list[dict]:

@@ -3,7 +3,7 @@
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils.translation import override
 
 from villagehub.communities.models import Community
@@ -12,19 +12,27 @@ from villagehub.organisations.models import Organisation
 from villagehub.practices.models import Practice
 
 from .analysis import terms
-from .models import SearchDocument
+from .backends import filter_terms, index_suspended
+from .models import SearchDocument, SearchTag
 
 Kind = SearchDocument.Kind
 
 
-def _theme_terms(themes: Iterable) -> list[str]:
-    """Every label of every theme, each in its own language, so that they act as synonyms."""
+def _theme_terms(themes: Iterable, cache: dict[int, str] | None = None) -> list[str]:
+    """Every label of every theme, each in its own language, so that they act as synonyms.
+
+    Bulk writers pass a `cache` of the labels analysed so far, for the length of their run.
+    """
+    cache = {} if cache is None else cache
     out = []
     for theme in themes:
-        out.append(terms(theme.name, theme.language))
-        for language, fields in (theme.translations or {}).items():
-            if fields.get("name"):
-                out.append(terms(fields["name"], language))
+        if theme.pk not in cache:
+            labels = [terms(theme.name, theme.language)]
+            for language, fields in (theme.translations or {}).items():
+                if fields.get("name"):
+                    labels.append(terms(fields["name"], language))
+            cache[theme.pk] = " ".join(labels)
+        out.append(cache[theme.pk])
     return out
 
 
@@ -35,22 +43,41 @@ def _translations(obj, fields: Iterable[str]) -> list[str]:
     return out
 
 
+def _tags(themes: list, goals: Iterable) -> list[tuple[str, int]]:
+    return [(SearchTag.Facet.THEME, t.pk) for t in themes] + [
+        (SearchTag.Facet.GOAL, g.pk) for g in goals
+    ]
+
+
 def _url(obj) -> str:
     with override("en"):
         return obj.get_absolute_url()
 
 
-def _document_fields(obj: models.Model) -> dict | None:
+def _document_fields(obj: models.Model, theme_cache: dict | None = None) -> dict | None:
+    fields = _record_fields(obj, theme_cache)
+    if fields is not None:
+        fields["filter_terms"] = filter_terms(
+            kind=fields["kind"],
+            country=fields["country"],
+            size_band=fields.get("size_band", ""),
+            tags=fields.get("tags", []),
+        )
+    return fields
+
+
+def _record_fields(obj: models.Model, theme_cache: dict | None) -> dict | None:
     if isinstance(obj, Practice):
         if not obj.is_published:
             return None
         community = obj.community
+        themes = list(obj.themes.all())
         body = [
             terms(obj.summary, obj.language),
             terms(obj.description, obj.language),
             terms(obj.results, obj.language),
             *_translations(obj, ("title", "summary", "description", "results")),
-            *_theme_terms(obj.themes.all()),
+            *_theme_terms(themes, theme_cache),
         ]
         if community:
             body.append(terms(f"{community.name} {community.region}", community.language))
@@ -61,8 +88,11 @@ def _document_fields(obj: models.Model) -> dict | None:
             "text": obj.summary,
             "body_terms": " ".join(body),
             "country": community.country.code if community else "",
+            "size_band": (community.size_band or "") if community else "",
+            "tags": _tags(themes, obj.goals.all()),
         }
     if isinstance(obj, Community):
+        themes = list(obj.themes.all())
         return {
             "kind": Kind.COMMUNITY,
             "title": obj.name,
@@ -72,10 +102,12 @@ def _document_fields(obj: models.Model) -> dict | None:
                 [
                     terms(f"{obj.region} {obj.description}", obj.language),
                     *_translations(obj, ("description",)),
-                    *_theme_terms(obj.themes.all()),
+                    *_theme_terms(themes, theme_cache),
                 ]
             ),
             "country": obj.country.code,
+            "size_band": obj.size_band or "",
+            "tags": _tags(themes, obj.goals.all()),
         }
     if isinstance(obj, Organisation):
         return {
@@ -118,12 +150,38 @@ def search_document_update(*, obj: models.Model) -> SearchDocument | None:
     if fields is None:
         search_document_delete(obj=obj)
         return None
+    tags = fields.pop("tags", [])
     document, _created = SearchDocument.objects.update_or_create(
         kind=fields.pop("kind"),
         object_id=obj.pk,
         defaults={**fields, "language": obj.language, "url": _url(obj)},
     )
+    document.tags.all().delete()
+    SearchTag.objects.bulk_create(
+        SearchTag(document=document, facet=facet, value=value) for facet, value in tags
+    )
     return document
+
+
+def search_documents_update(*, kind: str, ids: Iterable[int]) -> None:
+    """Write the documents of many records of one kind at once, for bulk imports."""
+    ids, theme_cache = list(ids), {}
+    for start in range(0, len(ids), 2000):
+        chunk = ids[start : start + 2000]
+        SearchTag.objects.filter(document__kind=kind, document__object_id__in=chunk).delete()
+        SearchDocument.objects.filter(kind=kind, object_id__in=chunk).delete()
+        batch = []
+        for obj in SEARCHABLE[kind]().filter(pk__in=chunk).order_by("pk"):
+            fields = _document_fields(obj, theme_cache)
+            if fields is None:
+                continue
+            fields.pop("kind")
+            tags = fields.pop("tags", [])
+            document = SearchDocument(
+                kind=kind, object_id=obj.pk, language=obj.language, url=_url(obj), **fields
+            )
+            batch.append((document, tags))
+        _documents_write(batch)
 
 
 def search_document_delete(*, obj: models.Model) -> None:
@@ -138,38 +196,66 @@ def search_document_delete(*, obj: models.Model) -> None:
 
 
 SEARCHABLE = {
-    Kind.PRACTICE: lambda: Practice.objects.select_related("community").prefetch_related("themes"),
-    Kind.COMMUNITY: lambda: Community.objects.prefetch_related("themes"),
+    Kind.PRACTICE: lambda: Practice.objects.select_related("community").prefetch_related(
+        "themes", "goals"
+    ),
+    Kind.COMMUNITY: lambda: Community.objects.prefetch_related("themes", "goals"),
     Kind.ORGANISATION: lambda: Organisation.objects.all(),
     Kind.FACTSHEET: lambda: Factsheet.objects.all(),
 }
 
 
+def _documents_write(batch: list[tuple[SearchDocument, list[tuple[str, int]]]]) -> int:
+    documents = SearchDocument.objects.bulk_create([document for document, _tags in batch])
+    SearchTag.objects.bulk_create(
+        (
+            SearchTag(document_id=document.pk, facet=facet, value=value)
+            for document, tags in zip(documents, (tags for _d, tags in batch), strict=True)
+            for facet, value in tags
+        ),
+        batch_size=5000,
+    )
+    return len(documents)
+
+
 def search_rebuild(*, progress=None, chunk_size: int = 2000) -> int:
-    """Rebuild every search document from the records; returns how many were written."""
-    written = 0
-    with transaction.atomic():
-        SearchDocument.objects.all().delete()
+    """Rebuild every search document from the records; returns how many were written.
+
+    Records are read and documents written batch by batch, so memory stays flat at any size;
+    the full-text index is built once at the end rather than row by row.
+    """
+    written, theme_cache = 0, {}
+    with transaction.atomic(), index_suspended():
+        SearchTag.objects.all().delete()
+        with connection.cursor() as cursor:
+            # A plain DELETE: Django's delete() would load every document to cascade.
+            cursor.execute(f"DELETE FROM {SearchDocument._meta.db_table}")  # noqa: S608
         for kind, queryset in SEARCHABLE.items():
             batch = []
             for obj in queryset().order_by("pk").iterator(chunk_size=chunk_size):
-                fields = _document_fields(obj)
+                fields = _document_fields(obj, theme_cache)
                 if progress:
                     progress(1)
                 if fields is None:
                     continue
                 fields.pop("kind")
+                tags = fields.pop("tags", [])
                 batch.append(
-                    SearchDocument(
-                        kind=kind, object_id=obj.pk, language=obj.language, url=_url(obj), **fields
+                    (
+                        SearchDocument(
+                            kind=kind,
+                            object_id=obj.pk,
+                            language=obj.language,
+                            url=_url(obj),
+                            **fields,
+                        ),
+                        tags,
                     )
                 )
                 if len(batch) >= chunk_size:
-                    SearchDocument.objects.bulk_create(batch)
-                    written += len(batch)
+                    written += _documents_write(batch)
                     batch = []
-            SearchDocument.objects.bulk_create(batch)
-            written += len(batch)
+            written += _documents_write(batch)
     return written
 
 

@@ -1,25 +1,51 @@
 from django.http import JsonResponse
 from django.shortcuts import render
 
+from villagehub.core.filters import filters_parse, paginate
+
 from .models import SearchDocument
-from .selectors import search_grouped, search_suggest
+from .selectors import (
+    SearchFilterForm,
+    search_facets,
+    search_grouped,
+    search_results,
+    search_suggest,
+)
 
 MAX_QUERY_LENGTH = 500
 
 
 def search_view(request):
     query = request.GET.get("q", "")[:MAX_QUERY_LENGTH].strip()
-    kind = request.GET.get("kind")
-    if kind not in SearchDocument.Kind.values:
-        kind = None
-    results = search_grouped(query=query, kind=kind) if query else {}
+    filters, problems = filters_parse(SearchFilterForm, request.GET)
+    kind = filters.get("kind")
+    results, facets, page = {}, {}, None
+    if query:
+        facets = search_facets(query=query, filters=filters)
+        if kind:
+            results = search_results(query=query, filters=filters, count=facets["total"])
+            page = paginate(results, request.GET)
+            results = {
+                kind: {
+                    "label": SearchDocument.Kind(kind).label,
+                    "count": page.paginator.count,
+                    "hits": page.object_list,
+                }
+            }
+            results = {k: v for k, v in results.items() if v["count"]}
+        else:
+            results = search_grouped(query=query, filters=filters, facets=facets)
     return render(
         request,
         "search/search.html",
         {
             "query": query,
             "kind": kind,
+            "filters": filters,
+            "problems": problems,
+            "facets": facets,
             "results": results,
+            "page": page,
             "total": sum(group["count"] for group in results.values()),
         },
     )

@@ -26,6 +26,11 @@ class CommunityFactory(factory.django.DjangoModelFactory):
     country = "DK"
 
     @factory.post_generation
+    def themes(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.themes.set(extracted)
+
+    @factory.post_generation
     def search_document(self, create, extracted, **kwargs):
         # Records made by factories skip the services; index them as the services would.
         if create:

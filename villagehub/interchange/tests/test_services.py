@@ -23,6 +23,7 @@ from villagehub.interchange.services import (
 )
 from villagehub.organisations.models import Organisation
 from villagehub.practices.models import Practice, PracticeLink
+from villagehub.search.models import SearchDocument, SearchTag
 
 MODELS = [Organisation, Network, Community, Practice, Factsheet, Representative, PracticeLink]
 
@@ -598,3 +599,90 @@ def test_junk_in_any_column_fails_as_import_failed_and_nothing_else(db, kind, da
         except ImportFailed as failure:
             assert failure.problems
             assert row_counts() == before
+
+
+# ---------------------------------------------------------------------------- bulk path
+
+
+def _communities_csv(rows: list[str]) -> str:
+    return "slug,name,kind,country,population,themes,goals,representatives\n" + "".join(
+        f"{row}\n" for row in rows
+    )
+
+
+def _stored() -> list[tuple]:
+    communities = [
+        (
+            c.slug, c.name, c.kind, c.country.code, c.population,
+            sorted(c.themes.values_list("slug", flat=True)),
+            sorted(c.goals.values_list("number", flat=True)),
+            list(c.representatives.values_list("name", flat=True)),
+        )
+        for c in Community.objects.order_by("slug")
+    ]  # fmt: skip
+    documents = sorted(
+        SearchDocument.objects.values_list(
+            "kind", "title", "title_terms", "body_terms", "country", "size_band", "url"
+        )
+    )
+    tags = sorted(SearchTag.objects.values_list("document__title", "facet", "value"))
+    return [communities, documents, tags]
+
+
+ROWS = [
+    f"v{n},Village {n},village,{'fi' if n % 2 else 'se'},{n * 700},broadband,{n % 17 + 1},"
+    for n in range(12)
+] + [
+    'rep,Represented,town,dk,3000,,,"[{""name"": ""Aino""}]"',
+    "v3,Village three again,town,fi,40000,school-canteens,4;9,",
+]
+
+
+def test_bulk_import_stores_what_importing_row_by_row_stores(db, monkeypatch):
+    from villagehub.interchange import services
+
+    monkeypatch.setattr(services, "BULK_BATCH", 5)
+    services.import_text("communities.csv", _communities_csv(ROWS))
+    in_batches = _stored()
+    Community.objects.all().delete()
+    SearchDocument.objects.all().delete()
+
+    monkeypatch.setattr(services, "_in_bulk", lambda row, fields: False)
+    services.import_text("communities.csv", _communities_csv(ROWS))
+    assert _stored() == in_batches
+    communities = {c[0]: c for c in in_batches[0]}
+    assert communities["v3"] == (
+        "v3",
+        "Village three again",
+        "town",
+        "FI",
+        40000,
+        ["school-canteens"],
+        [4, 9],
+        [],
+    )
+    assert communities["rep"][-1] == ["Aino"]
+    assert len(in_batches[1]) == 13
+
+
+def test_bulk_import_reports_each_bad_row_and_writes_nothing(db, monkeypatch):
+    from villagehub.interchange import services
+
+    monkeypatch.setattr(services, "BULK_BATCH", 3)
+    rows = [
+        *ROWS[:4],
+        "bad,Bad,village,fi,lots,,,",
+        *ROWS[4:8],
+        "worse,,hamlet,zz,10,,9,",
+        "goal,Goal,village,fi,10,,99,",
+    ]
+    with pytest.raises(ImportFailed) as failure:
+        services.import_text("communities.csv", _communities_csv(rows))
+    assert problems_of(failure) == [
+        (6, "population", "“lots” value must be an integer."),
+        (11, "name", "This field cannot be blank."),
+        (11, "kind", "Value 'hamlet' is not a valid choice."),
+        (11, "country", "Value 'ZZ' is not a valid choice."),
+        (12, "goals", "Unknown Agenda 2030 goal: 99."),
+    ]
+    assert Community.objects.count() == 0

@@ -1,6 +1,14 @@
+import io
+
 import pytest
+from django.core.management import call_command
 
 from villagehub.communities.tests.factories import CommunityFactory
+from villagehub.practices.selectors import (
+    practice_facets,
+    practice_facets_from_records,
+    practice_list,
+)
 from villagehub.practices.tests.factories import PracticeFactory
 from villagehub.taxonomy.models import Goal, Theme
 
@@ -103,3 +111,41 @@ def test_practice_detail_falls_back_to_the_original_with_a_note(client, practice
 
 def test_unpublished_practices_are_not_found(client, practices):
     assert client.get("/practices/hidden/").status_code == 404
+
+
+def test_practice_search_puts_the_best_match_first(client, practices):
+    older = PracticeFactory(slug="older", title="Broadband cooperative", summary="Fibre.")
+    PracticeFactory(slug="newer", title="Newer", summary="A note on broadband, among others.")
+    # The title weighs more than the summary, whatever the dates.
+    assert _slugs(client.get("/practices/?q=broadband"))[0] == older.slug
+    # Other orders stay available.
+    assert _slugs(client.get("/practices/?q=broadband&sort=newest"))[0] == "newer"
+
+
+def test_practice_search_counts_and_pages_from_the_index(client, practices):
+    community = CommunityFactory(slug="many", name="Many", country="FI", population=100)
+    for n in range(25):
+        PracticeFactory(slug=f"p-{n}", title=f"Sauna {n}", community=community)
+    response = client.get("/practices/?q=sauna&country=fi&size=under-2000&page=2")
+    assert response.context["page"].paginator.count == 25
+    assert len(_slugs(response)) == 5
+    assert [(f["value"], f["count"]) for f in response.context["facets"]["country"]] == [("fi", 25)]
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        {"q": "canteens"},
+        {"q": "village"},
+        {"q": "skolmat", "country": "fr"},
+        {"q": "village", "theme": "broadband", "size": "under-2000"},
+        {"q": "village", "sdg": 9, "theme": "broadband"},
+    ],
+)
+def test_practice_facets_from_the_index_equal_those_from_the_records(db, filters):
+    call_command("demo", no_migrate=True, stdout=io.StringIO())
+    facets = practice_facets(filters=filters)
+    total = facets.pop("total")
+    assert facets == practice_facets_from_records(filters=filters)
+    # The newest-first order counts through the records: the same number.
+    assert total == practice_list(filters={**filters, "sort": "newest"}).count()

@@ -8,11 +8,14 @@ from hypothesis import strategies as st
 
 from villagehub.communities.models import Community
 from villagehub.communities.services import community_update
+from villagehub.communities.tests.factories import CommunityFactory
 from villagehub.practices.models import Practice
 from villagehub.practices.services import practice_create, practice_update
+from villagehub.practices.tests.factories import PracticeFactory
 from villagehub.search.analysis import query_groups
-from villagehub.search.models import SearchDocument
+from villagehub.search.models import SearchDocument, SearchTag
 from villagehub.search.selectors import highlight, search_grouped, search_suggest
+from villagehub.taxonomy.models import Goal, Theme
 
 
 @pytest.fixture
@@ -171,3 +174,117 @@ def test_practice_list_text_filter_uses_the_search_engine(client, demo):
         "A resilient, ecosystemic food project",
         "Municipal farms",
     ]
+
+
+@pytest.fixture
+def villages(db):
+    broadband = Theme.objects.get(slug="broadband")
+    canteens = Theme.objects.get(slug="school-canteens")
+    raudanmaa = CommunityFactory(
+        slug="raudanmaa",
+        name="Raudanmaa",
+        country="FI",
+        population=900,
+        description="A village on a lake.",
+        themes=[broadband],
+    )
+    mouans = CommunityFactory(
+        slug="mouans",
+        name="Mouans",
+        country="FR",
+        population=10000,
+        description="A village in Provence.",
+        themes=[canteens],
+    )
+    PracticeFactory(
+        slug="fibre",
+        title="Village fibre",
+        community=raudanmaa,
+        themes=[broadband],
+        goals=[Goal.objects.get(number=9)],
+    )
+    PracticeFactory(
+        slug="canteens",
+        title="Village canteens",
+        community=mouans,
+        themes=[canteens],
+        goals=[Goal.objects.get(number=4)],
+    )
+    PracticeFactory(
+        slug="school-fibre", title="Village fibre for schools", community=mouans,
+        themes=[broadband], goals=[Goal.objects.get(number=9)],
+    )  # fmt: skip
+
+
+def _counts(facets):
+    return {
+        name: {f["value"]: f["count"] for f in values}
+        for name, values in facets.items()
+        if name != "total"
+    }
+
+
+def test_search_page_counts_every_filter_value(client, villages):
+    response = client.get("/search/", {"q": "village"})
+    assert response.context["total"] == 5
+    assert response.context["facets"]["total"] == 5
+    assert _counts(response.context["facets"]) == {
+        "kind": {"practice": 3, "community": 2},
+        "country": {"fi": 2, "fr": 3},
+        "theme": {"broadband": 3, "school-canteens": 2},
+        "sdg": {4: 1, 9: 2},
+        "size": {"under-2000": 2, "5000-50000": 3},
+    }
+
+
+def test_search_page_counts_each_value_under_the_other_filters(client, villages):
+    response = client.get("/search/", {"q": "village", "country": "fr", "theme": "broadband"})
+    results = response.context["results"]
+    assert [hit.document.title for hit in results["practice"]["hits"]] == [
+        "Village fibre for schools"
+    ]
+    assert list(results) == ["practice"]
+    assert _counts(response.context["facets"]) == {
+        "kind": {"practice": 1},
+        "country": {"fi": 2, "fr": 1},
+        "theme": {"broadband": 1, "school-canteens": 2},
+        "sdg": {9: 1},
+        "size": {"5000-50000": 1},
+    }
+    # The filters are a plain form: they work without JavaScript and keep the query.
+    assert b'<input type="hidden" name="q" value="village">' in response.content
+    assert b'id="country-fr" name="country" value="fr" checked' in response.content
+
+
+def test_search_page_lists_one_kind_under_filters(client, villages):
+    response = client.get("/search/", {"q": "village", "kind": "community", "size": "under-2000"})
+    hits = response.context["results"]["community"]["hits"]
+    assert [hit.document.title for hit in hits] == ["Raudanmaa"]
+    assert response.context["page"].paginator.count == 1
+
+
+def test_search_page_reports_a_malformed_filter(client, villages):
+    response = client.get("/search/", {"q": "village", "sdg": "99"})
+    assert response.status_code == 200
+    assert len(response.context["problems"]) == 1
+    assert response.context["total"] == 5
+
+
+def test_changing_a_community_refilters_its_practices(villages):
+    community_update(community=Community.objects.get(slug="raudanmaa"), population=3000)
+    document = SearchDocument.objects.get(kind="practice", title="Village fibre")
+    assert document.size_band == "2000-5000"
+
+
+def test_reindex_rebuilds_the_same_tags(villages):
+    before = sorted(SearchTag.objects.values_list("document__title", "facet", "value"))
+    call_command("reindex", "--no-progress", stdout=io.StringIO())
+    after = sorted(SearchTag.objects.values_list("document__title", "facet", "value"))
+    assert after == before
+    assert len(before) == 8
+
+
+@pytest.mark.parametrize("query", ["countryfi", "sdg9", "kindpractice", "theme1", "size"])
+def test_words_of_the_filters_typed_as_a_query_find_nothing(villages, query):
+    assert search_grouped(query=query) == {}
+    assert search_suggest(query=query) == []
