@@ -50,6 +50,10 @@ def person_data(*, email: str, user: AbstractBaseUser | None = None) -> dict:
             ),
             "roles": [str(role) for role in Role.objects.filter(user=user)],
             "two_factor_authentication": two_factor_enabled(user),
+            "privacy_consents": [
+                {"version": c.notice_version, "given_at": c.given_at.isoformat()}
+                for c in user.consents.all()
+            ],
         }
     contributions = []
     if user is not None and user.is_authenticated:

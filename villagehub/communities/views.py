@@ -2,6 +2,7 @@ from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
 
+from villagehub.contributions.selectors import revisions_visible
 from villagehub.core.filters import filters_parse, paginate
 from villagehub.practices.selectors import practice_list_base
 
@@ -54,7 +55,11 @@ def community_detail_view(request, slug):
     return render(
         request,
         "communities/community_detail.html",
-        {"community": community, "practices": practices},
+        {
+            "community": community,
+            "practices": practices,
+            "revisions": revisions_visible(request.user, community),
+        },
     )
 
 

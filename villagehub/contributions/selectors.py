@@ -213,3 +213,22 @@ def invitation_from_token(token: str):
     except signing.BadSignature:
         return None
     return Invitation.objects.select_related("community").filter(pk=pk).first()
+
+
+def revisions_visible(user: AbstractBaseUser, record) -> QuerySet | None:
+    """A record's change history, for the coordinators who review it (None for others)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from villagehub.core.models import Revision
+
+    community = record if isinstance(record, Community) else getattr(record, "community", None)
+    allowed = (
+        communities_reviewed_by(user).filter(pk=community.pk).exists()
+        if community is not None
+        else reviews_organisations(user)
+    )
+    if not allowed:
+        return None
+    return Revision.objects.filter(
+        content_type=ContentType.objects.get_for_model(record), object_id=str(record.pk)
+    ).select_related("user")[:50]

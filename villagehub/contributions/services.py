@@ -10,6 +10,7 @@ from villagehub.accounts.models import Role
 from villagehub.accounts.services import role_grant
 from villagehub.communities.models import Community
 from villagehub.communities.services import community_update
+from villagehub.core.services import record_values, revision_record
 from villagehub.organisations.models import Organisation
 from villagehub.organisations.services import organisation_update
 from villagehub.practices.models import Practice
@@ -167,6 +168,7 @@ def submission_publish(*, submission: Submission, by: AbstractBaseUser) -> Pract
     fields["themes"] = list(Theme.objects.filter(slug__in=fields.get("themes", [])))
     if submission.kind in (Submission.Kind.COMMUNITY, Submission.Kind.ORGANISATION):
         record = submission.community or submission.organisation
+        before = record_values(record)
         if submission.kind == Submission.Kind.COMMUNITY:
             submission.previous = selectors.community_values(record)
             community_update(community=record, **fields)
@@ -174,6 +176,7 @@ def submission_publish(*, submission: Submission, by: AbstractBaseUser) -> Pract
             fields.pop("themes")
             submission.previous = selectors.organisation_values(record)
             organisation_update(organisation=record, **fields)
+        revision_record(instance=record, before=before, by=by, via="review")
         submission.status = Submission.Status.PUBLISHED
         submission.decided_at = timezone.now()
         submission.decided_by = by
@@ -192,10 +195,13 @@ def submission_publish(*, submission: Submission, by: AbstractBaseUser) -> Pract
         )
         return record
     if submission.practice is None:
+        before = {}
         practice = practice_create(community=submission.community, is_published=True, **fields)
     else:
+        before = record_values(submission.practice)
         submission.previous = selectors.practice_values(submission.practice)
         practice = practice_update(practice=submission.practice, is_published=True, **fields)
+    revision_record(instance=practice, before=before, by=by, via="review")
     submission.practice = practice
     submission.status = Submission.Status.PUBLISHED
     submission.decided_at = timezone.now()

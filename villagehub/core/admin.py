@@ -1,7 +1,8 @@
 from django.contrib import admin
 from django.db import models, transaction
 
-from .models import OutboxMessage
+from .models import OutboxMessage, Revision
+from .services import record_values, revision_record
 
 
 class ServiceAdmin(admin.ModelAdmin):
@@ -22,7 +23,9 @@ class ServiceAdmin(admin.ModelAdmin):
             f.name for f in obj._meta.many_to_many
         }
         fields = {k: v for k, v in form.cleaned_data.items() if k in model_fields}
+        before = record_values(type(obj)._default_manager.get(pk=obj.pk)) if change else {}
         self.save_service(obj, fields)
+        revision_record(instance=obj, before=before, by=request.user, via="back office")
 
     def delete_model(self, request, obj):
         from villagehub.search.services import search_document_delete
@@ -62,4 +65,17 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     readonly_fields = ["to", "subject", "body", "html", "attachments", "created_at"]
 
     def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Revision)
+class RevisionAdmin(admin.ModelAdmin):
+    list_display = ["content_type", "object_id", "user", "via", "at"]
+    list_filter = ["content_type", "via"]
+    readonly_fields = ["content_type", "object_id", "user", "via", "changes", "at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False

@@ -142,3 +142,28 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+
+class Revision(models.Model):
+    """One change to a record: who made it, when, through what, and each changed field's
+    previous and new value. Written by the back office and by published reviews."""
+
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType", on_delete=models.CASCADE, related_name="+"
+    )
+    object_id = models.CharField(max_length=64, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    via = models.CharField(_("through"), max_length=40)
+    changes = models.JSONField(_("changes"), default=dict)
+    at = models.DateTimeField(_("when"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("revision")
+        verbose_name_plural = _("revisions")
+        indexes = [models.Index(fields=["content_type", "object_id", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.content_type} {self.object_id} @ {self.at:%Y-%m-%d %H:%M}"

@@ -194,3 +194,47 @@ def database_analyze() -> None:
 
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
+
+
+def record_values(instance: models.Model) -> dict[str, Any]:
+    """A record's field values as JSON-ready data (relations by id, lists sorted)."""
+    values: dict[str, Any] = {}
+    for field in instance._meta.concrete_fields:
+        if field.primary_key or field.name in {"created_at", "updated_at"}:
+            continue
+        value = field.value_from_object(instance)
+        values[field.name] = (
+            value
+            if isinstance(value, (str, int, float, bool, type(None), dict, list))
+            else str(value)
+        )
+    if instance.pk:
+        for field in instance._meta.many_to_many:
+            values[field.name] = sorted(
+                str(pk) for pk in getattr(instance, field.name).values_list("pk", flat=True)
+            )
+    return values
+
+
+def revision_record(*, instance: models.Model, before: dict[str, Any], by, via: str):
+    """Record who changed which fields of a record, from what to what (nothing if nothing
+    changed). `before` is `record_values` taken before the change ({} for a new record)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from .models import Revision
+
+    after = record_values(instance)
+    changes = {
+        name: [before.get(name), value]
+        for name, value in after.items()
+        if before.get(name) != value
+    }
+    if not changes:
+        return None
+    return Revision.objects.create(
+        content_type=ContentType.objects.get_for_model(instance),
+        object_id=str(instance.pk),
+        user=by if getattr(by, "is_authenticated", False) else None,
+        via=via,
+        changes=changes,
+    )

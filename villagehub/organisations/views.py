@@ -1,5 +1,6 @@
 from django.shortcuts import get_object_or_404, render
 
+from villagehub.contributions.selectors import revisions_visible
 from villagehub.core.filters import filters_parse, paginate
 from villagehub.practices.selectors import practice_list_base
 
@@ -32,5 +33,6 @@ def organisation_detail_view(request, slug):
             "practices": practice_list_base().filter(organisations=organisation).order_by("title"),
             "networks": organisation.networks.order_by("name"),
             "operated": organisation.operated_networks.order_by("name"),
+            "revisions": revisions_visible(request.user, organisation),
         },
     )

@@ -1,5 +1,6 @@
 from django.shortcuts import get_object_or_404, render
 
+from villagehub.contributions.selectors import revisions_visible
 from villagehub.core.filters import filters_parse, paginate
 
 from .selectors import (
@@ -37,4 +38,8 @@ def practice_detail_view(request, slug):
         .prefetch_related("themes", "goals", "funding_sources", "organisations", "links"),
         slug=slug,
     )
-    return render(request, "practices/practice_detail.html", {"practice": practice})
+    return render(
+        request,
+        "practices/practice_detail.html",
+        {"practice": practice, "revisions": revisions_visible(request.user, practice)},
+    )

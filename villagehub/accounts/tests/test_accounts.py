@@ -20,11 +20,23 @@ def link_in(message) -> str:
 
 
 def test_sign_up_verifies_the_email_address_then_signs_in(client):
-    response = client.post(
+    refused = client.post(
         "/accounts/signup/",
         {"email": "aino@example.org", "password1": PASSWORD, "password2": PASSWORD},
     )
+    assert "Please accept the privacy notice to create an account." in refused.content.decode()
+    response = client.post(
+        "/accounts/signup/",
+        {
+            "email": "aino@example.org",
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+            "privacy_consent": "on",
+        },
+    )
     assert response.status_code == 302
+    (consent,) = User.objects.get(email="aino@example.org").consents.all()
+    assert consent.notice_version == "2026-11-23"
     (message,) = mail.outbox
     assert message.to == ["aino@example.org"]
     # Not signed in until the address is confirmed.

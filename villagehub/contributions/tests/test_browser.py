@@ -37,6 +37,7 @@ def test_sign_up_claim_a_community_propose_a_change_and_see_it_published(
     page.get_by_label("Email:").fill("peter@example.org")
     page.get_by_label("Password:", exact=True).fill(PASSWORD)
     page.get_by_label("Password (again):").fill(PASSWORD)
+    page.get_by_label("I have read the privacy notice").check()
     page.get_by_role("button", name="Sign Up").click()
     confirm = re.search(r"https?://\S+", mail.outbox[-1].body).group(0)
     page.goto(urlsplit(confirm).path)

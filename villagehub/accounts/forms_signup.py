@@ -1,0 +1,18 @@
+"""The sign-up form's addition: consent to the privacy notice, recorded with its version."""
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+
+class SignupConsentForm(forms.Form):
+    privacy_consent = forms.BooleanField(
+        label=_("I have read the privacy notice and agree that my account is kept as it says."),
+        error_messages={"required": _("Please accept the privacy notice to create an account.")},
+        help_text=_("The privacy notice is at /privacy/ on this site."),
+    )
+
+    def signup(self, request, user) -> None:
+        from .models import Consent
+
+        Consent.objects.create(user=user, notice_version=settings.PRIVACY_NOTICE_VERSION)
