@@ -237,7 +237,9 @@ REGISTRATION_RATE_LIMIT = int(os.environ.get("REGISTRATION_RATE_LIMIT", "60"))
 REGISTRATION_RETENTION_MONTHS = int(os.environ.get("REGISTRATION_RETENTION_MONTHS", "24"))
 
 # The version of the privacy notice people accept when they register (shown at /privacy/).
-PRIVACY_NOTICE_VERSION = "2026-11-23"
+# Newest first; each has its text in core/templates/core/privacy/<version>.html.
+PRIVACY_NOTICE_VERSIONS = ["2026-11-23"]
+PRIVACY_NOTICE_VERSION = PRIVACY_NOTICE_VERSIONS[0]
 
 # What the installation calls itself on the home page and in the header.
 HUB_NAME = os.environ.get("HUB_NAME", "Village Hub")

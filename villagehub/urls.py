@@ -46,6 +46,7 @@ urlpatterns += i18n_patterns(
     path("search/", include("villagehub.search.urls")),
     path("events/", include("villagehub.events.urls")),
     path("privacy/", core_views.privacy, name="privacy"),
+    path("privacy/<str:version>/", core_views.privacy, name="privacy-version"),
     path("accounts/", include("villagehub.accounts.urls")),
     path("contribute/", include("villagehub.contributions.urls")),
     path("accounts/", include("allauth.urls")),

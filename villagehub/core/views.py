@@ -128,8 +128,26 @@ def language_set(request):
         return set_language(request)
 
 
-def privacy(request):
-    return render(request, "core/privacy.html", {"version": settings.PRIVACY_NOTICE_VERSION})
+def privacy(request, version=None):
+    """The privacy notice in force, or an earlier version people accepted (each version is a
+    template of its own, `core/privacy/<version>.html`, kept unchanged once published)."""
+    from django.http import Http404
+
+    versions = settings.PRIVACY_NOTICE_VERSIONS
+    version = version or settings.PRIVACY_NOTICE_VERSION
+    if version not in versions:
+        raise Http404
+    return render(
+        request,
+        "core/privacy.html",
+        {
+            "version": version,
+            "current": settings.PRIVACY_NOTICE_VERSION,
+            "is_current": version == settings.PRIVACY_NOTICE_VERSION,
+            "versions": versions,
+            "notice_template": f"core/privacy/{version}.html",
+        },
+    )
 
 
 def _outbox_enabled() -> bool:

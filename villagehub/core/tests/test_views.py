@@ -138,3 +138,13 @@ def test_static_files_collect_for_production(tmp_path, settings):
     manifest = (tmp_path / "staticfiles.json").read_text()
     assert "css/hub.css" in manifest
     assert list(tmp_path.glob("css/hub.*.css.gz"))
+
+
+@pytest.mark.django_db
+def test_privacy_notice_shows_its_versions(client, settings, tmp_path):
+    page = client.get("/privacy/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "Version 2026-11-23" in text and "(in force)" in text
+    assert client.get("/privacy/2026-11-23/").status_code == 200
+    assert client.get("/privacy/1999-01-01/").status_code == 404
