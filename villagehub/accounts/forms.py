@@ -18,3 +18,22 @@ class ApiTokenForm(forms.Form):
         max_length=100,
         help_text=_("What it is for, e.g. “village website”."),
     )
+
+
+class FollowForm(forms.Form):
+    themes = forms.ModelMultipleChoiceField(
+        label=_("Themes you follow"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, **kwargs):
+        from django.utils import translation
+
+        from villagehub.taxonomy.models import Theme
+
+        super().__init__(*args, **kwargs)
+        self.fields["themes"].queryset = Theme.objects.order_by("name")
+        language = translation.get_language() or "en"
+        self.fields["themes"].label_from_instance = lambda t: t.localized("name", language).text

@@ -133,3 +133,20 @@ class Consent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.notice_version}"
+
+
+class ThemeFollow(models.Model):
+    """A theme a person follows: their page lists its upcoming events and new practices."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="followed_themes"
+    )
+    theme = models.ForeignKey("taxonomy.Theme", on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        verbose_name = _("followed theme")
+        verbose_name_plural = _("followed themes")
+        constraints = [models.UniqueConstraint(fields=["user", "theme"], name="follow_once")]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.theme}"

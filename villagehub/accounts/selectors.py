@@ -49,6 +49,7 @@ def person_data(*, email: str, user: AbstractBaseUser | None = None) -> dict:
                 EmailAddress.objects.filter(user=user).values("email", "verified", "primary")
             ),
             "roles": [str(role) for role in Role.objects.filter(user=user)],
+            "followed_themes": [f.theme.slug for f in user.followed_themes.select_related("theme")],
             "two_factor_authentication": two_factor_enabled(user),
             "privacy_consents": [
                 {"version": c.notice_version, "given_at": c.given_at.isoformat()}
@@ -104,3 +105,20 @@ def api_token_user(key: str):
         return None
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
     return token.user
+
+
+def followed_news(user: AbstractBaseUser) -> dict:
+    """Upcoming events and the latest practices of the themes a person follows."""
+    from villagehub.events.selectors import event_upcoming
+    from villagehub.practices.selectors import practice_list_base
+    from villagehub.taxonomy.models import Theme
+
+    themes = Theme.objects.filter(pk__in=user.followed_themes.values("theme_id"))
+    return {
+        "themes": themes,
+        "events": event_upcoming().filter(themes__in=themes).distinct()[:10],
+        "practices": practice_list_base()
+        .filter(themes__in=themes)
+        .distinct()
+        .order_by("-created_at", "-pk")[:10],
+    }

@@ -63,3 +63,14 @@ def api_token_create(*, user: AbstractBaseUser, name: str):
 @transaction.atomic
 def api_token_revoke(*, user: AbstractBaseUser, pk: int) -> None:
     user.api_tokens.filter(pk=pk).delete()
+
+
+@transaction.atomic
+def themes_follow_set(*, user: AbstractBaseUser, themes) -> None:
+    """Follow exactly these themes."""
+    from .models import ThemeFollow
+
+    themes = list(themes)
+    ThemeFollow.objects.filter(user=user).exclude(theme__in=themes).delete()
+    for theme in themes:
+        ThemeFollow.objects.get_or_create(user=user, theme=theme)

@@ -9,4 +9,5 @@ urlpatterns = [
     path("my-data/delete/", views.my_account_delete_view, name="delete"),
     path("people/", views.person_view, name="person"),
     path("api-tokens/", views.api_tokens_view, name="api-tokens"),
+    path("themes/", views.themes_view, name="themes"),
 ]

@@ -31,8 +31,24 @@ def my_data_view(request):
     return render(
         request,
         "accounts/my_data.html",
-        {"data": data, "form": EraseConfirmForm()},
+        {"data": data, "form": EraseConfirmForm(), **selectors.followed_news(request.user)},
     )
+
+
+@login_required
+def themes_view(request):
+    from .forms import FollowForm
+
+    # An empty selection posts no field at all: still a submitted form.
+    form = FollowForm(
+        request.POST if request.method == "POST" else None,
+        initial={"themes": list(request.user.followed_themes.values_list("theme_id", flat=True))},
+    )
+    if request.method == "POST" and form.is_valid():
+        services.themes_follow_set(user=request.user, themes=form.cleaned_data["themes"])
+        messages.success(request, _("Saved."))
+        return redirect("accounts:my-data")
+    return render(request, "accounts/themes.html", {"form": form})
 
 
 @login_required

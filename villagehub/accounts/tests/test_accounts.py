@@ -102,3 +102,24 @@ def test_revoking_a_role_ends_coordination():
     role_grant(user=user, kind=Role.Kind.COORDINATOR, target=network)
     role_revoke(user=user, kind=Role.Kind.COORDINATOR, target=network)
     assert not networks_coordinated(user).exists()
+
+
+def test_a_participant_follows_themes_and_sees_their_events_and_practices(client):
+    from villagehub.events.tests.factories import event_make
+    from villagehub.practices.services import practice_create
+    from villagehub.taxonomy.models import Theme
+
+    canteens = Theme.objects.get(slug="school-canteens")
+    broadband = Theme.objects.get(slug="broadband")
+    event_make(title="Canteen café", themes=[canteens])
+    event_make(title="Fibre café", themes=[broadband])
+    practice_create(title="Organic canteen", summary="Local food.", themes=[canteens])
+    user = User.objects.create_user("aino", email="aino@example.org", password=PASSWORD)
+    client.force_login(user)
+    assert "Follow themes" in client.get("/accounts/my-data/").content.decode()
+    client.post("/accounts/themes/", {"themes": [canteens.pk]})
+    page = client.get("/accounts/my-data/")
+    assert [e.title for e in page.context["events"]] == ["Canteen café"]
+    assert [p.title for p in page.context["practices"]] == ["Organic canteen"]
+    client.post("/accounts/themes/", {"themes": []})
+    assert not user.followed_themes.exists()

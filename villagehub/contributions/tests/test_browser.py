@@ -100,6 +100,8 @@ def test_contribution_pages_have_no_accessibility_violations(context, page, site
         "/contribute/communities/torup/request/",
         f"/contribute/review/{submission.pk}/",
         "/accounts/my-data/",
+        "/accounts/themes/",
+        "/accounts/api-tokens/",
     ]:
         page.goto(path)
         results = Axe().run(page, options=AXE_OPTIONS)
