@@ -1,9 +1,11 @@
+from django.core.validators import FileExtensionValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from villagehub.core.models import Sourced, Timestamped, TranslatableContent
+from villagehub.core.uploads import UploadValidator
 
 
 class Organisation(TranslatableContent, Sourced, Timestamped):
@@ -25,6 +27,16 @@ class Organisation(TranslatableContent, Sourced, Timestamped):
     country = CountryField(_("country"), blank=True)
     website = models.URLField(_("website"), blank=True)
     description = models.TextField(_("description"), blank=True)
+    logo = models.FileField(
+        _("logo"),
+        upload_to="organisations/",
+        blank=True,
+        validators=[
+            FileExtensionValidator(["png", "jpg", "jpeg", "webp"]),
+            UploadValidator(max_bytes=2 * 1024 * 1024),
+        ],
+        help_text=_("PNG, JPEG or WebP, at most 2 MB."),
+    )
 
     class Meta:
         ordering = ["name"]

@@ -1,10 +1,11 @@
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from villagehub.core.models import Sourced, Timestamped, TranslatableContent
+from villagehub.core.uploads import UploadValidator
 
 YEAR_VALIDATORS = [MinValueValidator(1900), MaxValueValidator(2100)]
 
@@ -54,6 +55,22 @@ class Practice(TranslatableContent, Sourced, Timestamped):
         _("end year"), null=True, blank=True, validators=YEAR_VALIDATORS
     )
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, blank=True)
+    image = models.FileField(
+        _("image"),
+        upload_to="practices/%Y/",
+        blank=True,
+        validators=[
+            FileExtensionValidator(["png", "jpg", "jpeg", "webp"]),
+            UploadValidator(max_bytes=5 * 1024 * 1024),
+        ],
+        help_text=_("PNG, JPEG or WebP, at most 5 MB."),
+    )
+    image_alt = models.CharField(
+        _("image description"),
+        max_length=300,
+        blank=True,
+        help_text=_("What the image shows, for people who cannot see it."),
+    )
     is_published = models.BooleanField(_("published"), default=True)
 
     class Meta:
@@ -75,6 +92,10 @@ class Practice(TranslatableContent, Sourced, Timestamped):
         super().clean()
         if self.start_year and self.end_year and self.end_year < self.start_year:
             raise ValidationError({"end_year": _("The end year is before the start year.")})
+        if self.image and not self.image_alt:
+            raise ValidationError(
+                {"image_alt": _("Describe the image for people who cannot see it.")}
+            )
 
 
 class PracticeLink(models.Model):

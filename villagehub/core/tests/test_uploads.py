@@ -54,3 +54,30 @@ def test_uploads_are_served_as_downloads_that_cannot_run(client, settings, tmp_p
     assert client.get("/media/catalogue/map.png")["Content-Disposition"].startswith("inline")
     assert client.get("/media/../settings.py").status_code == 404
     assert client.get("/media/catalogue/none.csv").status_code == 404
+
+
+@pytest.mark.django_db
+def test_practice_image_needs_a_description_and_real_image_content(settings, tmp_path, client):
+    from villagehub.practices.services import practice_create
+
+    settings.MEDIA_ROOT = tmp_path
+    with pytest.raises(ValidationError) as error:
+        practice_create(title="Sauna", summary="A sauna.", image=SimpleUploadedFile("s.png", PNG))
+    assert "image_alt" in error.value.message_dict
+    with pytest.raises(ValidationError) as error:
+        practice_create(
+            title="Sauna",
+            summary="A sauna.",
+            image=SimpleUploadedFile("s.png", PDF),
+            image_alt="The sauna",
+        )
+    assert "does not match its name" in " ".join(error.value.message_dict["image"])
+    practice = practice_create(
+        title="Sauna",
+        summary="A sauna.",
+        image=SimpleUploadedFile("s.png", PNG),
+        image_alt="The village sauna by the lake",
+    )
+    page = client.get(practice.get_absolute_url()).content.decode()
+    assert f'src="{practice.image.url}" alt="The village sauna by the lake"' in page
+    assert client.get(practice.image.url)["Content-Type"] == "image/png"
