@@ -1,19 +1,17 @@
 import json
-from functools import wraps
 
 from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import selectors, services
+from .decorators import role_required
 from .forms import EraseConfirmForm, PersonLookupForm
 
 
@@ -72,21 +70,11 @@ def my_account_delete_view(request):
     return redirect("home")
 
 
-def data_officer_required(view):
-    """Export and erasure for others: people who manage events in the back office, signed
-    in with two-factor authentication."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not selectors.two_factor_enabled(request.user):
-            return redirect_to_login(request.get_full_path(), reverse("mfa_activate_totp"))
-        if not request.user.has_perm("events.change_event"):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
+# Export and erasure for others: people who manage events in the back office, signed in
+# with two-factor authentication.
+data_officer_required = role_required(
+    lambda user: user.has_perm("events.change_event"), denied=PermissionDenied
+)
 
 
 @data_officer_required

@@ -159,50 +159,41 @@ def submission_save(
     return submission
 
 
+def _apply(submission: Submission, fields: dict[str, Any]):
+    """Write the proposed values through the record's own service; returns the record and
+    keeps the values it replaces on the submission."""
+    if submission.kind == Submission.Kind.COMMUNITY:
+        submission.previous = selectors.community_values(submission.community)
+        return community_update(community=submission.community, **fields)
+    if submission.kind == Submission.Kind.ORGANISATION:
+        fields.pop("themes")
+        submission.previous = selectors.organisation_values(submission.organisation)
+        return organisation_update(organisation=submission.organisation, **fields)
+    if submission.practice is None:
+        return practice_create(community=submission.community, is_published=True, **fields)
+    submission.previous = selectors.practice_values(submission.practice)
+    return practice_update(practice=submission.practice, is_published=True, **fields)
+
+
 @transaction.atomic
-def submission_publish(*, submission: Submission, by: AbstractBaseUser) -> Practice:
+def submission_publish(*, submission: Submission, by: AbstractBaseUser):
+    """Publish a proposal: the practice, community or organisation it changes is written,
+    the change recorded with its previous values, and the editor told."""
     submission = Submission.objects.select_for_update().get(pk=submission.pk)
     if submission.status != Submission.Status.SUBMITTED:
         raise ValidationError(_("Only submitted proposals can be published."))
     fields = dict(submission.data)
     fields["themes"] = list(Theme.objects.filter(slug__in=fields.get("themes", [])))
-    if submission.kind in (Submission.Kind.COMMUNITY, Submission.Kind.ORGANISATION):
-        record = submission.community or submission.organisation
-        before = record_values(record)
-        if submission.kind == Submission.Kind.COMMUNITY:
-            submission.previous = selectors.community_values(record)
-            community_update(community=record, **fields)
-        else:
-            fields.pop("themes")
-            submission.previous = selectors.organisation_values(record)
-            organisation_update(organisation=record, **fields)
-        revision_record(instance=record, before=before, by=by, via="review")
-        submission.status = Submission.Status.PUBLISHED
-        submission.decided_at = timezone.now()
-        submission.decided_by = by
-        submission.comment = ""
-        submission.save()
-        _notify(
-            submission.author,
-            "submission_decided",
-            {
-                "title": str(record),
-                "published": True,
-                "comment": "",
-                "path": _path(record, submission),
-            },
-            submission.language,
-        )
-        return record
-    if submission.practice is None:
-        before = {}
-        practice = practice_create(community=submission.community, is_published=True, **fields)
-    else:
-        before = record_values(submission.practice)
-        submission.previous = selectors.practice_values(submission.practice)
-        practice = practice_update(practice=submission.practice, is_published=True, **fields)
-    revision_record(instance=practice, before=before, by=by, via="review")
-    submission.practice = practice
+    existing = (
+        submission.community
+        if submission.kind == Submission.Kind.COMMUNITY
+        else (submission.organisation or submission.practice)
+    )
+    before = record_values(existing) if existing else {}
+    record = _apply(submission, fields)
+    revision_record(instance=record, before=before, by=by, via="review")
+    if submission.kind == Submission.Kind.PRACTICE:
+        submission.practice = record
     submission.status = Submission.Status.PUBLISHED
     submission.decided_at = timezone.now()
     submission.decided_by = by
@@ -211,15 +202,10 @@ def submission_publish(*, submission: Submission, by: AbstractBaseUser) -> Pract
     _notify(
         submission.author,
         "submission_decided",
-        {
-            "title": practice.title,
-            "published": True,
-            "comment": "",
-            "path": _path(practice, submission),
-        },
+        {"title": str(record), "published": True, "comment": "", "path": _path(record, submission)},
         submission.language,
     )
-    return practice
+    return record
 
 
 @transaction.atomic

@@ -1,17 +1,14 @@
-from functools import wraps
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from villagehub.accounts.selectors import two_factor_enabled
+from villagehub.accounts.decorators import role_required
 from villagehub.communities.models import Community
+from villagehub.core.forms import form_errors_add
 from villagehub.organisations.models import Organisation
 
 from . import selectors, services
@@ -26,28 +23,16 @@ from .forms import (
 )
 from .models import Submission
 
-
-def reviewer_required(view):
-    """Coordinators review with two-factor authentication turned on."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not (
-            selectors.communities_reviewed_by(request.user).exists()
-            or selectors.reviews_organisations(request.user)
-        ):
-            raise Http404
-        if not two_factor_enabled(request.user):
-            messages.info(
-                request,
-                _("Reviewing needs two-factor authentication: please set it up first."),
-            )
-            return redirect_to_login(request.get_full_path(), reverse("mfa_activate_totp"))
-        return view(request, *args, **kwargs)
-
-    return wrapper
+# Coordinators review with two-factor authentication turned on; others get a 404.
+reviewer_required = role_required(
+    lambda user: (
+        selectors.communities_reviewed_by(user).exists() or selectors.reviews_organisations(user)
+    ),
+    two_factor_message=gettext_lazy(
+        "Reviewing needs two-factor authentication: please set it up first."
+    ),
+    role_first=True,
+)
 
 
 @login_required
@@ -152,8 +137,7 @@ def _proposal(
                 kind=kind,
             )
         except ValidationError as error:
-            for field, errors in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            form_errors_add(form, error)
         else:
             messages.success(
                 request,
@@ -266,11 +250,7 @@ def dataset_new_view(request, slug):
                 community=community, values=form.cleaned_data
             )
         except ValidationError as error:
-            for field, errors in error.message_dict.items():
-                form.add_error(
-                    field if field in form.fields else None,
-                    errors if field in form.fields else f"{field}: {' '.join(errors)}",
-                )
+            form_errors_add(form, error, name_others=True)
         else:
             messages.success(request, _("The data set is published in the catalogue."))
             return redirect(dataset.get_absolute_url())

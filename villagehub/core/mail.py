@@ -36,23 +36,9 @@ def email_message(
     return message
 
 
-def email_send(
-    *,
-    to: str,
-    template: str,
-    context: Mapping[str, Any],
-    language: str,
-    attachments: Iterable[tuple[str, bytes | str, str]] = (),
-    connection=None,
-) -> None:
-    email_message(
-        to=to,
-        template=template,
-        context=context,
-        language=language,
-        attachments=attachments,
-        connection=connection,
-    ).send()
+def email_send(**kwargs: Any) -> None:
+    """Render (see `email_message`, same keyword arguments) and send one message."""
+    email_message(**kwargs).send()
 
 
 class OutboxBackend(BaseEmailBackend):

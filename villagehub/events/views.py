@@ -1,9 +1,7 @@
-from functools import wraps
 from io import BytesIO
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.contrib.syndication.views import Feed
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
@@ -16,9 +14,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from villagehub.accounts.selectors import two_factor_enabled
+from villagehub.accounts.decorators import role_required
 from villagehub.communities.models import Community, Network
 from villagehub.core.filters import filters_parse, paginate
+from villagehub.core.forms import form_errors_add
 from villagehub.core.ratelimit import limit_posts
 from villagehub.taxonomy.models import Theme
 
@@ -111,7 +110,7 @@ def event_register_view(request, slug):
                 status=409,
             )
         except ValidationError as error:
-            _form_errors_add(form, error)
+            form_errors_add(form, error)
         else:
             if not created:
                 return render(
@@ -127,11 +126,6 @@ def event_register_view(request, slug):
         {"event": event, "form": form, "places_left": selectors.event_places_left(event)},
         status=400 if form.errors else 200,
     )
-
-
-def _form_errors_add(form, error: ValidationError) -> None:
-    for field, messages_ in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, messages_)
 
 
 def _registration_or_error(request, token):
@@ -159,7 +153,7 @@ def registration_view(request, token):
         try:
             services.registration_update(registration=registration, **form.details())
         except ValidationError as error:
-            _form_errors_add(form, error)
+            form_errors_add(form, error)
         else:
             messages.success(request, _("Your registration has been updated."))
             return redirect(request.path)
@@ -301,24 +295,13 @@ class EventFeed(Feed):
 # Organisers ----------------------------------------------------------------------------
 
 
-def manage_required(view):
-    """Organiser pages: signed in, with two-factor authentication, organising something."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not two_factor_enabled(request.user):
-            messages.info(
-                request,
-                _("Organiser pages need two-factor authentication: please set it up first."),
-            )
-            return redirect_to_login(request.get_full_path(), reverse("mfa_activate_totp"))
-        if not selectors.events_managed_by(request.user).exists():
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return wrapper
+# Organiser pages: signed in, with two-factor authentication, organising something.
+manage_required = role_required(
+    lambda user: selectors.events_managed_by(user).exists(),
+    two_factor_message=gettext_lazy(
+        "Organiser pages need two-factor authentication: please set it up first."
+    ),
+)
 
 
 @manage_required
