@@ -17,6 +17,9 @@ install: $(VENV)/.installed compiled-messages
 # Compiled catalogues are build output: Babel compiles them without GNU gettext.
 compiled-messages: $(VENV)/.installed $(wildcard villagehub/locale/*/LC_MESSAGES/django.po)
 	$(VENV)/bin/pybabel compile --domain django --directory villagehub/locale --statistics 2>&1 | grep -v "^compiling" || true
+	# django-allauth ships European Portuguese as pt_PT; the hub's language code is pt.
+	mkdir -p villagehub/accounts/locale/pt/LC_MESSAGES
+	cp "$$($(PY) -c 'import allauth, pathlib; print(pathlib.Path(allauth.__file__).parent)')/locale/pt_PT/LC_MESSAGES/django.mo" villagehub/accounts/locale/pt/LC_MESSAGES/django.mo
 	touch $@
 
 # The worker sends the e-mail (into the outbox at /outbox/) while the server runs.

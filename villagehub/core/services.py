@@ -1,6 +1,8 @@
 """Helpers the domain services share; the services in each app are the one write path."""
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
@@ -37,9 +39,10 @@ def record_upsert(
     Callers wrap it in their own transaction.
     """
     existing = model._default_manager.select_for_update().filter(slug=slug).first()
-    if existing is None:
-        return create(slug=slug, **fields)
-    return update(existing, dict(fields))
+    before = record_values(existing) if existing is not None else {}
+    record = create(slug=slug, **fields) if existing is None else update(existing, dict(fields))
+    revision_record(instance=record, before=before, by=None, via=_revision_via.get())
+    return record
 
 
 def model_save(instance: M, fields: Mapping[str, Any]) -> M:
@@ -134,6 +137,7 @@ def records_bulk_upsert(
     choices = _choice_sets(model)
     created, updated, errors = [], [], {}
     changed_fields: set[str] = set()
+    before = _bulk_values(model, list(stored.values()), m2m)
     for index, fields in enumerate(records):
         unknown = set(fields) - set(m2m) - {f.name for f in model._meta.concrete_fields}
         if unknown:
@@ -181,6 +185,7 @@ def records_bulk_upsert(
             ),
             batch_size=1000,
         )
+    _revisions_bulk_record(model, before, written, records, key, m2m)
     return created, updated, errors
 
 
@@ -196,8 +201,7 @@ def database_analyze() -> None:
         cursor.execute("ANALYZE")
 
 
-def record_values(instance: models.Model) -> dict[str, Any]:
-    """A record's field values as JSON-ready data (relations by id, lists sorted)."""
+def _concrete_values(instance: models.Model) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for field in instance._meta.concrete_fields:
         if field.primary_key or field.name in {"created_at", "updated_at"}:
@@ -208,12 +212,98 @@ def record_values(instance: models.Model) -> dict[str, Any]:
             if isinstance(value, (str, int, float, bool, type(None), dict, list))
             else str(value)
         )
+    return values
+
+
+def record_values(instance: models.Model) -> dict[str, Any]:
+    """A record's field values as JSON-ready data (relations by id, lists sorted)."""
+    values = _concrete_values(instance)
     if instance.pk:
         for field in instance._meta.many_to_many:
             values[field.name] = sorted(
                 str(pk) for pk in getattr(instance, field.name).values_list("pk", flat=True)
             )
     return values
+
+
+# What imports record as the source of their changes; `revisions_via` names the file.
+_revision_via: ContextVar[str] = ContextVar("revision_via", default="import")
+
+
+@contextmanager
+def revisions_via(via: str) -> Iterator[None]:
+    """Record the changes made inside the block as made through `via` (e.g. "import x.csv")."""
+    token = _revision_via.set(via[:40])
+    try:
+        yield
+    finally:
+        _revision_via.reset(token)
+
+
+def _changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list]:
+    # A new record's empty fields are no change worth a line in its history.
+    return {
+        name: [before.get(name), value]
+        for name, value in after.items()
+        if before.get(name) != value and (name in before or value not in ("", None, [], {}))
+    }
+
+
+def _bulk_values(
+    model: type[models.Model], instances: list[models.Model], m2m: dict[str, models.Field]
+) -> dict[Any, dict[str, Any]]:
+    """`record_values` of many stored records, with one query per many-to-many relation."""
+    values = {instance.pk: _concrete_values(instance) for instance in instances}
+    for name, field in m2m.items():
+        for value in values.values():
+            value[name] = []
+        through = field.remote_field.through
+        source = f"{field.m2m_field_name()}_id"
+        target = f"{field.m2m_reverse_field_name()}_id"
+        for owner, related in through._default_manager.filter(
+            **{f"{source}__in": list(values)}
+        ).values_list(source, target):
+            values[owner][name].append(str(related))
+        for value in values.values():
+            value[name].sort()
+    return values
+
+
+def _revisions_bulk_record(
+    model: type[models.Model],
+    before: dict[Any, dict[str, Any]],
+    written: dict[Any, models.Model],
+    records: list[Mapping[str, Any]],
+    key: str,
+    m2m: dict[str, models.Field],
+) -> None:
+    """The revisions of a bulk upsert, in one insert: as `revision_record` would write them."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from .models import Revision
+
+    content_type = ContentType.objects.get_for_model(model)
+    via = _revision_via.get()
+    revisions = []
+    for record in records:
+        instance = written.get(record[key])
+        if instance is None:
+            continue
+        previous = before.get(instance.pk, {})
+        after = _concrete_values(instance)
+        for name in m2m:
+            if name in record:
+                after[name] = sorted({str(related.pk) for related in record[name]})
+            else:
+                after[name] = previous.get(name, [])
+        changes = _changes(previous, after)
+        if changes:
+            revisions.append(
+                Revision(
+                    content_type=content_type, object_id=str(instance.pk), via=via, changes=changes
+                )
+            )
+    Revision.objects.bulk_create(revisions, batch_size=500)
 
 
 def revision_record(*, instance: models.Model, before: dict[str, Any], by, via: str):
@@ -223,12 +313,7 @@ def revision_record(*, instance: models.Model, before: dict[str, Any], by, via: 
 
     from .models import Revision
 
-    after = record_values(instance)
-    changes = {
-        name: [before.get(name), value]
-        for name, value in after.items()
-        if before.get(name) != value
-    }
+    changes = _changes(before, record_values(instance))
     if not changes:
         return None
     return Revision.objects.create(

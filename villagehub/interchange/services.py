@@ -17,6 +17,8 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
+from villagehub.core.services import revisions_via
+
 from .kinds import KINDS, REFERENCE_KEYS, Kind
 
 CSV_LIST_SEPARATOR = ";"
@@ -347,7 +349,7 @@ def import_text(name: str, text: str, *, kind: str | None = None) -> ImportRepor
             batch.clear()
             keys.clear()
 
-    with transaction.atomic():
+    with transaction.atomic(), revisions_via(f"import {Path(name).name}"):
         for position, row in enumerate(rows):
             counts[row.kind.name] = counts.get(row.kind.name, 0) + 1
             if batch and batch[0][1].kind is not row.kind:

@@ -252,6 +252,46 @@ def test_reimporting_a_file_updates_records_in_place_without_duplicates(db, tmp_
     assert Representative.objects.count() == 1
 
 
+@pytest.mark.parametrize("representatives", ["", '"[{""name"": ""Ida""}]"'])
+def test_imports_record_each_change_with_previous_values_in_the_history(
+    db, tmp_path, representatives
+):
+    # With representatives a row goes through the per-row path, without through the bulk one.
+    from villagehub.core.models import Revision
+    from villagehub.taxonomy.models import Theme
+
+    header = "slug,name,kind,country,themes,representatives\n"
+    path = write(
+        tmp_path,
+        "communities-1.csv",
+        header + f"torup,Torup,village,DK,broadband,{representatives}\n",
+    )
+    import_file(path)
+    import_file(path)  # the same values again: nothing changed, nothing recorded
+    path = write(
+        tmp_path,
+        "communities-2.csv",
+        header + f"torup,Torup Ting,village,DK,volunteering,{representatives}\n",
+    )
+    import_file(path)
+
+    community = Community.objects.get()
+    revisions = list(Revision.objects.filter(object_id=str(community.pk)).order_by("pk"))
+    assert [r.via for r in revisions] == ["import communities-1.csv", "import communities-2.csv"]
+    created, changed = (r.changes for r in revisions)
+    assert created["name"] == [None, "Torup"]
+    assert created["themes"] == [None, [str(Theme.objects.get(slug="broadband").pk)]]
+    assert "website" not in created  # empty on a new record: not a change
+    assert changed == {
+        "name": ["Torup", "Torup Ting"],
+        "themes": [
+            [str(Theme.objects.get(slug="broadband").pk)],
+            [str(Theme.objects.get(slug="volunteering").pk)],
+        ],
+    }
+    assert all(r.user is None for r in revisions)
+
+
 def test_importing_a_column_left_out_keeps_what_is_stored(db):
     import_text(
         "communities.csv", "slug,name,kind,country,region\ntorup,Torup,village,DK,Zealand\n"
