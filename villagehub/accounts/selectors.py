@@ -79,9 +79,22 @@ def person_data(*, email: str, user: AbstractBaseUser | None = None) -> dict:
                 "community", "organisation"
             )
         ]
+    from villagehub.contributions.models import Invitation
+
     return {
         "account": account,
         "contributions": contributions,
+        "invitations": [
+            {
+                "email": i.email,
+                "to_edit": str(i.target),
+                "invited_at": i.created_at.isoformat(),
+                "accepted_at": i.accepted_at.isoformat() if i.accepted_at else None,
+            }
+            for i in Invitation.objects.filter(email__in=emails).select_related(
+                "community", "organisation"
+            )
+        ],
         "event_registrations": [row for e in sorted(emails) for row in registrations_data(e)],
         "emails_in_outbox": [
             {"to": m.to, "subject": m.subject, "sent_at": m.created_at.isoformat()}

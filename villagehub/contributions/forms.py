@@ -56,13 +56,32 @@ class ReturnForm(forms.Form):
 
 class InvitationForm(forms.Form):
     email = forms.EmailField(label=_("E-mail address of the new editor"))
-    community = forms.ModelChoiceField(label=_("Community"), queryset=None)
+    community = forms.ModelChoiceField(label=_("Community"), queryset=None, required=False)
+    organisation = forms.ModelChoiceField(label=_("or organisation"), queryset=None, required=False)
 
     def __init__(self, *args, user, **kwargs):
-        from .selectors import communities_reviewed_by
+        from villagehub.organisations.models import Organisation
+
+        from .selectors import communities_reviewed_by, invites_organisation_editors
 
         super().__init__(*args, **kwargs)
         self.fields["community"].queryset = communities_reviewed_by(user).order_by("name")
+        if invites_organisation_editors(user):
+            self.fields["organisation"].queryset = Organisation.objects.order_by("name")
+        else:
+            del self.fields["organisation"]
+        for field in self.fields.values():
+            if isinstance(field, forms.ModelChoiceField) and field.queryset.count() > 200:
+                # The back office reaches every community: a list that long helps nobody.
+                field.to_field_name = "slug"
+                field.widget = forms.TextInput()
+                field.help_text = _("Its short name, as in the address of its page.")
+
+    def clean(self):
+        cleaned = super().clean()
+        if bool(cleaned.get("community")) == bool(cleaned.get("organisation")):
+            raise forms.ValidationError(_("Choose one community or one organisation."))
+        return cleaned
 
 
 class CommunityProfileForm(forms.Form):

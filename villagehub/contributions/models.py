@@ -154,12 +154,24 @@ class Submission(models.Model):
 
 
 class Invitation(models.Model):
-    """A coordinator invites someone by e-mail to edit a community; the signed link in the
-    e-mail gives the role to the account that holds that (verified) address."""
+    """A coordinator invites someone by e-mail to edit a community (or the back office, an
+    organisation); the signed link in the e-mail gives the role to the account that holds
+    that (verified) address."""
 
     email = models.EmailField(_("e-mail"))
     community = models.ForeignKey(
-        "communities.Community", on_delete=models.CASCADE, related_name="invitations"
+        "communities.Community",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="invitations",
+    )
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="invitations",
     )
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
@@ -172,6 +184,23 @@ class Invitation(models.Model):
         ordering = ["-created_at", "-pk"]
         verbose_name = _("invitation")
         verbose_name_plural = _("invitations")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(community__isnull=False, organisation__isnull=True)
+                | Q(community__isnull=True, organisation__isnull=False),
+                name="invitation_names_one_record",
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.email} → {self.community}"
+        return f"{self.email} → {self.target}"
+
+    @property
+    def target(self):
+        return self.community or self.organisation
+
+    @property
+    def kind(self) -> str:
+        from villagehub.accounts.models import Role
+
+        return Role.Kind.COMMUNITY_EDITOR if self.community_id else Role.Kind.ORGANISATION_EDITOR

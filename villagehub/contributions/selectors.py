@@ -49,6 +49,11 @@ def reviews_organisations(user: AbstractBaseUser) -> bool:
     return user.is_authenticated and user.has_perm("organisations.change_organisation")
 
 
+def invites_organisation_editors(user: AbstractBaseUser) -> bool:
+    """Organisation roles are given by the back office: so are invitations to them."""
+    return user.is_authenticated and user.has_perm("accounts.add_role")
+
+
 def organisation_values(organisation) -> dict:
     return {f: getattr(organisation, f) for f in ORGANISATION_FIELDS}
 
@@ -212,7 +217,7 @@ def invitation_from_token(token: str):
         pk = signing.loads(token, salt=_INVITATION_SALT, max_age=INVITATION_MAX_AGE_DAYS * 86400)
     except signing.BadSignature:
         return None
-    return Invitation.objects.select_related("community").filter(pk=pk).first()
+    return Invitation.objects.select_related("community", "organisation").filter(pk=pk).first()
 
 
 def revisions_visible(user: AbstractBaseUser, record) -> QuerySet | None:

@@ -238,13 +238,27 @@ def submission_return(*, submission: Submission, by: AbstractBaseUser, comment: 
 
 
 @transaction.atomic
-def invitation_create(*, by: AbstractBaseUser, email: str, community: Community) -> Invitation:
+def invitation_create(
+    *,
+    by: AbstractBaseUser,
+    email: str,
+    community: Community | None = None,
+    organisation: Organisation | None = None,
+) -> Invitation:
+    """Invite someone to edit a community (its networks' coordinators may) or an organisation
+    (those who give roles in the back office may)."""
     from .tasks import invitation_send
 
-    if not selectors.communities_reviewed_by(by).filter(pk=community.pk).exists():
-        raise ValidationError(_("You can invite editors only for your networks' communities."))
+    if community is not None:
+        if not selectors.communities_reviewed_by(by).filter(pk=community.pk).exists():
+            raise ValidationError(_("You can invite editors only for your networks' communities."))
+        target = {"community": community}
+    else:
+        if organisation is None or not selectors.invites_organisation_editors(by):
+            raise ValidationError(_("You cannot invite editors for this organisation."))
+        target = {"organisation": organisation}
     invitation = Invitation(
-        email=email.strip().lower(), community=community, invited_by=by, language=_language()
+        email=email.strip().lower(), invited_by=by, language=_language(), **target
     )
     invitation.full_clean()
     invitation.save()
@@ -265,7 +279,7 @@ def invitation_accept(*, invitation: Invitation, user: AbstractBaseUser) -> Invi
             _("This invitation is for %(email)s: sign in with that address, verified.")
             % {"email": invitation.email}
         )
-    role_grant(user=user, kind=Role.Kind.COMMUNITY_EDITOR, target=invitation.community)
+    role_grant(user=user, kind=invitation.kind, target=invitation.target)
     if invitation.accepted_at is None:
         invitation.accepted_at = timezone.now()
         invitation.save(update_fields=["accepted_at"])

@@ -33,7 +33,7 @@ def invitation_send(invitation_id: int) -> bool:
     from .selectors import invitation_token
 
     invitation = (
-        Invitation.objects.select_related("community", "invited_by")
+        Invitation.objects.select_related("community", "organisation", "invited_by")
         .filter(pk=invitation_id, accepted_at__isnull=True)
         .first()
     )
@@ -44,7 +44,11 @@ def invitation_send(invitation_id: int) -> bool:
     email_send(
         to=invitation.email,
         template="contributions/invitation",
-        context={"community": invitation.community.name, "url": settings.HUB_URL + path},
+        context={
+            "community": invitation.target.name,
+            "organisation": invitation.organisation_id is not None,
+            "url": settings.HUB_URL + path,
+        },
         language=invitation.language,
     )
     return True

@@ -26,7 +26,9 @@ from .models import Submission
 # Coordinators review with two-factor authentication turned on; others get a 404.
 reviewer_required = role_required(
     lambda user: (
-        selectors.communities_reviewed_by(user).exists() or selectors.reviews_organisations(user)
+        selectors.communities_reviewed_by(user).exists()
+        or selectors.reviews_organisations(user)
+        or selectors.invites_organisation_editors(user)
     ),
     two_factor_message=gettext_lazy(
         "Reviewing needs two-factor authentication: please set it up first."
@@ -50,6 +52,7 @@ def dashboard_view(request):
             "review_requests": selectors.role_requests_for_review(user),
             "invite_form": InvitationForm(user=user)
             if selectors.communities_reviewed_by(user).exists()
+            or selectors.invites_organisation_editors(user)
             else None,
         },
     )
@@ -84,7 +87,7 @@ def invitation_view(request, token):
         else:
             messages.success(
                 request,
-                _("You now edit %(community)s.") % {"community": invitation.community.name},
+                _("You now edit %(community)s.") % {"community": invitation.target.name},
             )
             return redirect("contributions:dashboard")
     return render(request, "contributions/invitation.html", {"invitation": invitation})

@@ -71,6 +71,7 @@ def test_export_holds_everything_about_the_person(aino):
     assert first["feedback"]["recommend"] == 10
     assert [e["kind"] for e in first["emails_sent"]] == ["confirmation"]
     assert len(data["emails_in_outbox"]) == 2
+    assert [i["email"] for i in data["invitations"]] == [EMAIL]
     json.dumps(data)  # machine-readable as it is
 
 

@@ -239,6 +239,48 @@ def test_coordinators_invite_only_for_their_networks(client, world):
     assert not Invitation.objects.exists()
 
 
+def test_the_back_office_invites_an_organisation_editor_by_email(
+    client, world, django_capture_on_commit_callbacks
+):
+    from django.contrib.auth.models import Permission
+
+    from villagehub.organisations.models import Organisation
+
+    organisation = Organisation.objects.create(slug="telia", name="Telia", kind="solution_provider")
+    # A coordinator without the back office's right to give roles cannot invite for it.
+    client.force_login(world["coordinator_a"])
+    assert "organisation" not in client.get("/contribute/").context["invite_form"].fields
+    client.post("/contribute/invitations/", {"email": "x@example.org", "organisation": "telia"})
+    assert not organisation.invitations.exists()
+
+    officer = person("officer")
+    officer.user_permissions.add(Permission.objects.get(codename="add_role"))
+    TOTP.activate(officer, generate_totp_secret())
+    client.force_login(officer)
+    # Neither or both targets: told what is wrong, nothing sent.
+    client.post("/contribute/invitations/", {"email": "cto@telia.example"})
+    assert not organisation.invitations.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            "/contribute/invitations/",
+            {"email": "CTO@telia.example", "organisation": organisation.pk},
+        )
+    (message,) = mail.outbox
+    assert message.to == ["cto@telia.example"]
+    assert "keep the profile of Telia current" in message.body
+    link = message.body.split("https://hub.example.org", 1)[1].split()[0]
+
+    newcomer = person("cto")
+    newcomer.emailaddress_set.create(email="cto@telia.example", verified=True)
+    client.force_login(newcomer)
+    assert "organisation's profile" in client.get(link).content.decode()
+    client.post(link)
+    assert Role.objects.filter(
+        user=newcomer, kind="organisation_editor", organisation=organisation
+    ).exists()
+    assert client.get("/contribute/").context["organisations"].get() == organisation
+
+
 def test_organisation_requests_are_decided_in_the_back_office(client, world):
     from django.contrib.auth.models import Permission
 
