@@ -60,7 +60,9 @@ def submission_data(s: Submission) -> dict:
     summary="Your practice proposals and their review status",
 )
 def submission_list_endpoint(request: HttpRequest):
-    own = Submission.objects.filter(author=request.user).select_related("community", "practice")
+    own = Submission.objects.filter(
+        author=request.user, kind=Submission.Kind.PRACTICE
+    ).select_related("community", "practice")
     return [submission_data(s) for s in own[:500]]
 
 

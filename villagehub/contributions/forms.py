@@ -105,6 +105,48 @@ class CommunityProfileForm(forms.Form):
         ]
 
 
+class NewCommunityForm(forms.Form):
+    """A community not yet in the hub, proposed by someone from it."""
+
+    name = forms.CharField(label=_("Name"), max_length=200)
+    kind = forms.ChoiceField(label=_("Kind"), choices=[])
+    country = forms.ChoiceField(label=_("Country"), choices=[])
+    region = forms.CharField(label=_("Region"), required=False, max_length=120)
+    network = forms.ModelChoiceField(
+        label=_("Network to join"),
+        queryset=None,
+        help_text=_("Its coordinators review the proposal."),
+    )
+    population = forms.IntegerField(label=_("Population"), required=False, min_value=0)
+    population_year = forms.IntegerField(
+        label=_("Population year"), required=False, min_value=1800, max_value=2100
+    )
+    website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 8})
+    )
+    language = forms.ChoiceField(label=_("Language of the text"), choices=CONTENT_LANGUAGES)
+    themes = forms.MultipleChoiceField(
+        label=_("Themes"), required=False, widget=forms.CheckboxSelectMultiple, choices=[]
+    )
+
+    def __init__(self, *args, **kwargs):
+        from django_countries import countries
+
+        from villagehub.communities.models import Community, Network
+
+        super().__init__(*args, **kwargs)
+        language = translation.get_language() or "en"
+        self.fields["kind"].choices = Community.Kind.choices
+        self.fields["country"].choices = [("", "---------"), *countries]
+        self.fields["network"].queryset = Network.objects.order_by("name")
+        self.fields["themes"].choices = [
+            (t.slug, t.localized("name", language).text) for t in Theme.objects.order_by("name")
+        ]
+        if not self.is_bound and "language" not in self.initial:
+            self.initial["language"] = language.split("-")[0]
+
+
 class OrganisationProfileForm(forms.Form):
     acronym = forms.CharField(label=_("Acronym"), required=False, max_length=40)
     website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")

@@ -91,6 +91,7 @@ class Submission(models.Model):
         PRACTICE = "practice", _("Practice")
         COMMUNITY = "community", _("Community profile")
         ORGANISATION = "organisation", _("Organisation profile")
+        NEW_COMMUNITY = "new_community", _("New community")
 
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -120,7 +121,15 @@ class Submission(models.Model):
         related_name="submissions",
         help_text=_("Empty for a new practice."),
     )
-    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.PRACTICE)
+    # A community not yet in the hub asks to join this network; its coordinators review.
+    network = models.ForeignKey(
+        "communities.Network",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="submissions",
+    )
+    kind = models.CharField(_("kind"), max_length=14, choices=Kind.choices, default=Kind.PRACTICE)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
     )
@@ -146,6 +155,8 @@ class Submission(models.Model):
         verbose_name_plural = _("submissions")
 
     def __str__(self) -> str:
+        if self.kind == self.Kind.NEW_COMMUNITY:
+            return self.data.get("name", "") or str(self.pk)
         if self.kind == self.Kind.COMMUNITY:
             return str(self.community)
         if self.kind == self.Kind.ORGANISATION:

@@ -16,12 +16,25 @@ from .models import RoleRequest, Submission
 PRACTICE_FIELDS = ("title", "summary", "description", "results", "language", "themes")
 COMMUNITY_FIELDS = ("description", "website", "population", "population_year", "themes")
 ORGANISATION_FIELDS = ("acronym", "website", "description")
+NEW_COMMUNITY_FIELDS = (
+    "name",
+    "kind",
+    "country",
+    "region",
+    "population",
+    "population_year",
+    "website",
+    "description",
+    "language",
+    "themes",
+)
 
 
 def fields_of(kind: str) -> tuple[str, ...]:
     return {
         Submission.Kind.COMMUNITY: COMMUNITY_FIELDS,
         Submission.Kind.ORGANISATION: ORGANISATION_FIELDS,
+        Submission.Kind.NEW_COMMUNITY: NEW_COMMUNITY_FIELDS,
     }.get(kind, PRACTICE_FIELDS)
 
 
@@ -69,6 +82,8 @@ def community_values(community: Community) -> dict:
 
 
 def current_values(submission: Submission) -> dict:
+    if submission.kind == Submission.Kind.NEW_COMMUNITY:
+        return {}
     if submission.kind == Submission.Kind.COMMUNITY:
         return community_values(submission.community)
     if submission.kind == Submission.Kind.ORGANISATION:
@@ -118,7 +133,8 @@ def submission_get_for_editor(*, pk: int, user: AbstractBaseUser) -> Submission:
     submission = (
         Submission.objects.filter(
             Q(community__in=communities_edited_by(user))
-            | Q(organisation__in=organisations_edited_by(user)),
+            | Q(organisation__in=organisations_edited_by(user))
+            | Q(kind=Submission.Kind.NEW_COMMUNITY, community__isnull=True),
             author=user,
             pk=pk,
         )
@@ -132,12 +148,23 @@ def submission_get_for_editor(*, pk: int, user: AbstractBaseUser) -> Submission:
     return submission
 
 
+def reviews_new_communities(user: AbstractBaseUser) -> bool:
+    return user.is_authenticated and (
+        user.has_perm("practices.change_practice") or networks_coordinated(user).exists()
+    )
+
+
 def _reviewable(user: AbstractBaseUser) -> QuerySet[Submission]:
     scope = Q(community__in=communities_reviewed_by(user))
     if reviews_organisations(user):
         scope |= Q(organisation__isnull=False)
+    if user.is_authenticated and user.has_perm("practices.change_practice"):
+        scope |= Q(kind=Submission.Kind.NEW_COMMUNITY)
+    elif user.is_authenticated:
+        # Coordinators see the new communities that ask to join their networks.
+        scope |= Q(kind=Submission.Kind.NEW_COMMUNITY, network__in=networks_coordinated(user))
     return Submission.objects.filter(scope).select_related(
-        "community", "organisation", "practice", "author"
+        "community", "organisation", "practice", "author", "network"
     )
 
 
@@ -190,7 +217,7 @@ def history(submission: Submission) -> QuerySet[Submission]:
         published = published.filter(community=submission.community)
     elif submission.kind == Submission.Kind.ORGANISATION:
         published = published.filter(organisation=submission.organisation)
-    elif submission.practice_id:
+    elif submission.kind == Submission.Kind.PRACTICE and submission.practice_id:
         published = published.filter(practice=submission.practice)
     else:
         return Submission.objects.none()

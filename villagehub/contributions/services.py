@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from villagehub.accounts.models import Role
 from villagehub.accounts.services import role_grant
 from villagehub.communities.models import Community
-from villagehub.communities.services import community_update
+from villagehub.communities.services import community_create, community_update
 from villagehub.core.services import record_values, revision_record
 from villagehub.organisations.models import Organisation
 from villagehub.organisations.services import organisation_update
@@ -118,6 +118,26 @@ def _check(community: Community, data: dict[str, Any], practice: Practice | None
     _check_themes(data)
 
 
+def _check_new_community(data: dict[str, Any], network) -> None:
+    """A community not yet in the hub: valid by the community's own rules, and not already
+    there under the same name in the same country."""
+    if network is None:
+        raise ValidationError({"network": _("Choose the network the community would join.")})
+    candidate = Community(slug="proposal", **{k: v for k, v in data.items() if k != "themes"})
+    candidate.full_clean(exclude=["slug"], validate_unique=False)
+    twin = Community.objects.filter(
+        name__iexact=data["name"].strip(), country=data["country"]
+    ).first()
+    if twin is not None:
+        raise ValidationError(
+            {
+                "name": _("%(name)s is already in the hub: ask to edit it from its page instead.")
+                % {"name": twin.name}
+            }
+        )
+    _check_themes(data)
+
+
 def _check_organisation(organisation: Organisation, data: dict[str, Any]) -> None:
     candidate = Organisation.objects.get(pk=organisation.pk)
     for name, value in data.items():
@@ -136,14 +156,18 @@ def submission_save(
     submission: Submission | None = None,
     practice: Practice | None = None,
     kind: str = Submission.Kind.PRACTICE,
+    network=None,
 ) -> Submission:
-    """Create or change an editor's proposal (a practice, or the community's profile);
-    `submit` sends it to the review queue."""
+    """Create or change an editor's proposal (a practice, a profile, or a community not yet
+    in the hub, to join `network`); `submit` sends it to the review queue."""
     if submission is not None and submission.status not in Submission.EDITABLE:
         raise ValidationError(_("This submission is waiting for review or was published."))
     kind = submission.kind if submission else kind
     data = {k: data[k] for k in selectors.fields_of(kind) if k in data}
-    if kind == Submission.Kind.COMMUNITY:
+    if kind == Submission.Kind.NEW_COMMUNITY:
+        network = network or (submission.network if submission else None)
+        _check_new_community(data, network)
+    elif kind == Submission.Kind.COMMUNITY:
         _check_community(community, data)
     elif kind == Submission.Kind.ORGANISATION:
         _check_organisation(organisation or submission.organisation, data)
@@ -152,6 +176,8 @@ def submission_save(
     submission = submission or Submission(
         author=author, community=community, organisation=organisation, practice=practice, kind=kind
     )
+    if kind == Submission.Kind.NEW_COMMUNITY:
+        submission.network = network
     submission.data = data
     submission.language = _language()
     submission.status = Submission.Status.SUBMITTED if submit else Submission.Status.DRAFT
@@ -162,6 +188,12 @@ def submission_save(
 def _apply(submission: Submission, fields: dict[str, Any]):
     """Write the proposed values through the record's own service; returns the record and
     keeps the values it replaces on the submission."""
+    if submission.kind == Submission.Kind.NEW_COMMUNITY:
+        community = community_create(**fields, networks=[submission.network])
+        if submission.author is not None:
+            # Who proposed the community keeps it current.
+            role_grant(user=submission.author, kind=Role.Kind.COMMUNITY_EDITOR, target=community)
+        return community
     if submission.kind == Submission.Kind.COMMUNITY:
         submission.previous = selectors.community_values(submission.community)
         return community_update(community=submission.community, **fields)
@@ -194,6 +226,8 @@ def submission_publish(*, submission: Submission, by: AbstractBaseUser):
     revision_record(instance=record, before=before, by=by, via="review")
     if submission.kind == Submission.Kind.PRACTICE:
         submission.practice = record
+    elif submission.kind == Submission.Kind.NEW_COMMUNITY:
+        submission.community = record
     submission.status = Submission.Status.PUBLISHED
     submission.decided_at = timezone.now()
     submission.decided_by = by

@@ -5,6 +5,7 @@ from . import views
 app_name = "contributions"
 urlpatterns = [
     path("", views.dashboard_view, name="dashboard"),
+    path("communities/new/", views.community_new_view, name="community-new"),
     path("communities/<slug:slug>/request/", views.role_request_view, name="role-request"),
     path(
         "organisations/<slug:slug>/request/",

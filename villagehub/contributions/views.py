@@ -16,6 +16,7 @@ from .forms import (
     CommunityProfileForm,
     DatasetForm,
     InvitationForm,
+    NewCommunityForm,
     OrganisationProfileForm,
     PracticeProposalForm,
     ReturnForm,
@@ -27,6 +28,7 @@ from .models import Submission
 reviewer_required = role_required(
     lambda user: (
         selectors.communities_reviewed_by(user).exists()
+        or selectors.reviews_new_communities(user)
         or selectors.reviews_organisations(user)
         or selectors.invites_organisation_editors(user)
     ),
@@ -118,7 +120,10 @@ def _proposal(
     request, *, community=None, organisation=None, practice=None, submission=None, kind="practice"
 ):
     kind = submission.kind if submission else kind
-    if kind == Submission.Kind.COMMUNITY:
+    if kind == Submission.Kind.NEW_COMMUNITY:
+        initial = {**submission.data, "network": submission.network_id} if submission else None
+        form = NewCommunityForm(request.POST or None, initial=initial)
+    elif kind == Submission.Kind.COMMUNITY:
         initial = submission.data if submission else selectors.community_values(community)
         form = CommunityProfileForm(request.POST or None, initial=initial)
     elif kind == Submission.Kind.ORGANISATION:
@@ -138,6 +143,7 @@ def _proposal(
                 data=form.cleaned_data,
                 submit="submit" in request.POST,
                 kind=kind,
+                network=form.cleaned_data.get("network"),
             )
         except ValidationError as error:
             form_errors_add(form, error)
@@ -161,6 +167,11 @@ def _proposal(
         },
         status=400 if form.errors else 200,
     )
+
+
+@login_required
+def community_new_view(request):
+    return _proposal(request, kind=Submission.Kind.NEW_COMMUNITY)
 
 
 @login_required

@@ -71,6 +71,88 @@ def test_claim_approved_by_the_coordinator_makes_an_editor_who_is_told(
     assert message.subject == f"You can now edit {town.name}"
 
 
+NEW_COMMUNITY = {
+    "name": "Raudanmaa",
+    "kind": "village",
+    "country": "FI",
+    "region": "Pohjois-Savo",
+    "population": "140",
+    "population_year": "2024",
+    "website": "",
+    "description": "Kylä järven rannalla.",
+    "language": "fi",
+    "themes": ["broadband"],
+}
+
+
+def test_a_person_proposes_a_community_not_yet_in_the_hub_and_then_edits_it(
+    client, world, django_capture_on_commit_callbacks
+):
+    from villagehub.communities.models import Community
+    from villagehub.core.models import Revision
+
+    network = world["town_a"].networks.get()
+    other = world["town_b"].networks.get()
+    client.force_login(world["participant"])
+    assert "/contribute/communities/new/" in client.get("/communities/").content.decode()
+    page = client.get("/contribute/communities/new/")
+    assert page.status_code == 200
+    # Bad input: told what is wrong and where, nothing stored.
+    bad = client.post(
+        "/contribute/communities/new/",
+        {**NEW_COMMUNITY, "name": "", "population": "-3", "network": network.pk, "submit": "1"},
+    )
+    assert bad.status_code == 400
+    assert set(bad.context["form"].errors) == {"name", "population"}
+    twin = client.post(
+        "/contribute/communities/new/",
+        {
+            **NEW_COMMUNITY,
+            "name": world["town_a"].name,
+            "country": world["town_a"].country.code,
+            "network": network.pk,
+            "submit": "1",
+        },
+    )
+    assert "already in the hub" in twin.context["form"].errors["name"][0]
+    assert not Submission.objects.exists()
+
+    client.post(
+        "/contribute/communities/new/", {**NEW_COMMUNITY, "network": network.pk, "submit": "1"}
+    )
+    submission = Submission.objects.get()
+    assert (submission.kind, submission.status, str(submission)) == (
+        "new_community",
+        "submitted",
+        "Raudanmaa",
+    )
+    assert not Community.objects.filter(name="Raudanmaa").exists()
+
+    # Only the coordinators of the network it asks to join review it.
+    outsider = person("coordinator_b", coordinator=other)
+    client.force_login(outsider)
+    assert client.get(f"/contribute/review/{submission.pk}/").status_code == 404
+    client.force_login(world["coordinator_a"])
+    assert list(client.get("/contribute/").context["review_submissions"]) == [submission]
+    assert "Raudanmaa" in client.get(f"/contribute/review/{submission.pk}/").content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/contribute/review/{submission.pk}/", {"action": "publish"})
+
+    community = Community.objects.get(name="Raudanmaa")
+    assert (community.country.code, community.population, community.language) == ("FI", 140, "fi")
+    assert list(community.networks.all()) == [network]
+    assert [t.slug for t in community.themes.all()] == ["broadband"]
+    assert Role.objects.filter(
+        user=world["participant"], kind="community_editor", community=community
+    ).exists()
+    assert Revision.objects.get(object_id=str(community.pk)).via == "review"
+    assert community.get_absolute_url() in client.get("/search/?q=raudanmaa").content.decode()
+    (message,) = mail.outbox
+    assert message.to == ["participant@example.org"]
+    client.force_login(world["participant"])
+    assert client.get(f"/contribute/communities/{community.slug}/edit/").status_code == 200
+
+
 def test_editor_proposes_coordinator_returns_then_publishes_and_history_is_kept(
     client, world, django_capture_on_commit_callbacks
 ):
