@@ -28,6 +28,18 @@ class PracticeProposalForm(forms.Form):
     themes = forms.MultipleChoiceField(
         label=_("Themes"), required=False, widget=forms.CheckboxSelectMultiple, choices=[]
     )
+    image = forms.FileField(
+        label=_("Image"),
+        required=False,
+        help_text=_("PNG, JPEG or WebP, at most 5 MB."),
+        widget=forms.FileInput(attrs={"accept": "image/png,image/jpeg,image/webp"}),
+    )
+    image_alt = forms.CharField(
+        label=_("Image description"),
+        required=False,
+        max_length=300,
+        help_text=_("What the image shows, for people who cannot see it."),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

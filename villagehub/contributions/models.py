@@ -1,10 +1,15 @@
 """Participation with review: people ask to edit a community; editors propose practices and
 changes; coordinators of the community's networks decide."""
 
+import secrets
+
 from django.conf import settings
+from django.core.validators import FileExtensionValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from villagehub.core.uploads import UploadValidator
 
 
 class RoleRequest(models.Model):
@@ -75,6 +80,11 @@ class RoleRequest(models.Model):
         return Role.Kind.COMMUNITY_EDITOR if self.community_id else Role.Kind.ORGANISATION_EDITOR
 
 
+def _submission_upload(submission: "Submission", filename: str) -> str:
+    # A draft's image must not be found by guessing its address.
+    return f"submissions/{secrets.token_urlsafe(16)}/{filename}"
+
+
 class Submission(models.Model):
     """A new practice or a change to one, as an editor proposes it; the published practice
     stays as it is until a coordinator publishes the submission."""
@@ -135,6 +145,15 @@ class Submission(models.Model):
     )
     data = models.JSONField(_("proposed content"), default=dict)
     language = models.CharField(max_length=8, default="en")
+    image = models.FileField(
+        _("image"),
+        upload_to=_submission_upload,
+        blank=True,
+        validators=[
+            FileExtensionValidator(["png", "jpg", "jpeg", "webp"]),
+            UploadValidator(max_bytes=5 * 1024 * 1024),
+        ],
+    )
     comment = models.TextField(_("coordinator's comment"), blank=True)
     # The practice's values before publication: with author and time, the record's history.
     previous = models.JSONField(_("values before the change"), default=dict, blank=True)

@@ -13,7 +13,15 @@ from villagehub.practices.models import Practice
 from .models import RoleRequest, Submission
 
 # The practice fields editors write; relations are by slug.
-PRACTICE_FIELDS = ("title", "summary", "description", "results", "language", "themes")
+PRACTICE_FIELDS = (
+    "title",
+    "summary",
+    "description",
+    "results",
+    "language",
+    "themes",
+    "image_alt",
+)
 COMMUNITY_FIELDS = ("description", "website", "population", "population_year", "themes")
 ORGANISATION_FIELDS = ("acronym", "website", "description")
 NEW_COMMUNITY_FIELDS = (
@@ -207,6 +215,7 @@ def practice_values(practice: Practice | None) -> dict:
         "results": practice.results,
         "language": practice.language,
         "themes": sorted(t.slug for t in practice.themes.all()),
+        "image_alt": practice.image_alt,
     }
 
 

@@ -107,11 +107,12 @@ def _check_community(community: Community, data: dict[str, Any]) -> None:
     _check_themes(data)
 
 
-def _check(community: Community, data: dict[str, Any], practice: Practice | None) -> None:
+def _check(community: Community, data: dict[str, Any], practice: Practice | None, image) -> None:
     """Validate the proposal with the practice's own rules, before any reviewer sees it."""
     candidate = Practice(
         slug=practice.slug if practice else "proposal",
         community=community,
+        image=image or (practice.image if practice else None),
         **{k: v for k, v in data.items() if k != "themes"},
     )
     candidate.full_clean(exclude=["slug"], validate_unique=False)
@@ -157,6 +158,7 @@ def submission_save(
     practice: Practice | None = None,
     kind: str = Submission.Kind.PRACTICE,
     network=None,
+    image=None,
 ) -> Submission:
     """Create or change an editor's proposal (a practice, a profile, or a community not yet
     in the hub, to join `network`); `submit` sends it to the review queue."""
@@ -172,12 +174,15 @@ def submission_save(
     elif kind == Submission.Kind.ORGANISATION:
         _check_organisation(organisation or submission.organisation, data)
     else:
-        _check(community, data, practice or (submission.practice if submission else None))
+        image = image or (submission.image if submission else None)
+        _check(community, data, practice or (submission.practice if submission else None), image)
     submission = submission or Submission(
         author=author, community=community, organisation=organisation, practice=practice, kind=kind
     )
     if kind == Submission.Kind.NEW_COMMUNITY:
         submission.network = network
+    if kind == Submission.Kind.PRACTICE and image:
+        submission.image = image
     submission.data = data
     submission.language = _language()
     submission.status = Submission.Status.SUBMITTED if submit else Submission.Status.DRAFT
@@ -201,6 +206,8 @@ def _apply(submission: Submission, fields: dict[str, Any]):
         fields.pop("themes")
         submission.previous = selectors.organisation_values(submission.organisation)
         return organisation_update(organisation=submission.organisation, **fields)
+    if submission.image:
+        fields["image"] = submission.image
     if submission.practice is None:
         return practice_create(community=submission.community, is_published=True, **fields)
     submission.previous = selectors.practice_values(submission.practice)

@@ -131,7 +131,7 @@ def _proposal(
         form = OrganisationProfileForm(request.POST or None, initial=initial)
     else:
         initial = submission.data if submission else selectors.practice_values(practice) or None
-        form = PracticeProposalForm(request.POST or None, initial=initial)
+        form = PracticeProposalForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             saved = services.submission_save(
@@ -144,6 +144,7 @@ def _proposal(
                 submit="submit" in request.POST,
                 kind=kind,
                 network=form.cleaned_data.get("network"),
+                image=form.cleaned_data.get("image"),
             )
         except ValidationError as error:
             form_errors_add(form, error)

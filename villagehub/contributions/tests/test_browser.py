@@ -97,6 +97,7 @@ def test_contribution_pages_have_no_accessibility_violations(context, page, site
     for path in [
         "/contribute/",
         "/contribute/communities/torup/practices/new/",
+        "/contribute/communities/new/",
         "/contribute/communities/torup/request/",
         f"/contribute/review/{submission.pk}/",
         "/accounts/my-data/",

@@ -153,6 +153,59 @@ def test_a_person_proposes_a_community_not_yet_in_the_hub_and_then_edits_it(
     assert client.get(f"/contribute/communities/{community.slug}/edit/").status_code == 200
 
 
+def test_an_editor_sends_an_image_with_a_practice_and_it_is_published_with_it(
+    client, world, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+    town = world["town_a"]
+    url = f"/contribute/communities/{town.slug}/practices/new/"
+    client.force_login(world["editor_a"])
+    assert 'enctype="multipart/form-data"' in client.get(url).content.decode()
+    # No description, then content that is not an image: each refused on its field.
+    page = client.post(
+        url, {**PROPOSAL, "image": SimpleUploadedFile("sauna.png", png), "submit": "1"}
+    )
+    assert list(page.context["form"].errors) == ["image_alt"]
+    page = client.post(
+        url,
+        {
+            **PROPOSAL,
+            "image": SimpleUploadedFile("sauna.png", b"%PDF-1.4 not an image"),
+            "image_alt": "The sauna by the lake",
+            "submit": "1",
+        },
+    )
+    assert "does not match its name" in page.context["form"].errors["image"][0]
+    assert not Submission.objects.exists()
+
+    client.post(
+        url,
+        {
+            **PROPOSAL,
+            "image": SimpleUploadedFile("sauna.png", png),
+            "image_alt": "The sauna by the lake",
+            "submit": "1",
+        },
+    )
+    submission = Submission.objects.get()
+    assert submission.image.name.startswith("submissions/")
+    assert submission.image.name != "submissions/sauna.png"  # not found by guessing
+
+    client.force_login(world["coordinator_a"])
+    assert (
+        submission.image.url in client.get(f"/contribute/review/{submission.pk}/").content.decode()
+    )
+    client.post(f"/contribute/review/{submission.pk}/", {"action": "publish"})
+    practice = Practice.objects.get(title=PROPOSAL["title"])
+    assert practice.image_alt == "The sauna by the lake"
+    assert practice.image.read() == png
+    page = client.get(practice.get_absolute_url()).content.decode()
+    assert 'alt="The sauna by the lake"' in page
+
+
 def test_editor_proposes_coordinator_returns_then_publishes_and_history_is_kept(
     client, world, django_capture_on_commit_callbacks
 ):
