@@ -288,6 +288,13 @@ def test_invalid_proposal_names_the_field(client, world):
         ("editor_a", "decide_request_for_a", False),
         ("coordinator_a", "decide_request_for_a", True),
         ("coordinator_a", "decide_request_for_b", False),
+        ("anonymous", "propose_new_community", False),
+        ("participant", "propose_new_community", True),
+        ("participant", "open_new_community_of_requester", False),
+        ("coordinator_a", "open_new_community_of_requester", False),
+        ("editor_a", "review_new_community_for_a", False),
+        ("coordinator_a", "review_new_community_for_a", True),
+        ("coordinator_a", "review_new_community_for_b", False),
     ],
 )
 def test_permission_matrix(client, world, who, action, allowed):
@@ -302,6 +309,16 @@ def test_permission_matrix(client, world, who, action, allowed):
     requester = person("requester")
     req_a = role_request_create(user=requester, community=world["town_a"])
     req_b = role_request_create(user=requester, community=world["town_b"])
+    new_a, new_b = (
+        submission_save(
+            author=requester,
+            data={**NEW_COMMUNITY, "name": name, "population": 140, "population_year": 2024},
+            submit=True,
+            kind="new_community",
+            network=town.networks.get(),
+        )
+        for name, town in [("Raudanmaa", world["town_a"]), ("Kaavi", world["town_b"])]
+    )
     if who != "anonymous":
         client.force_login(world[who])
     url, data = {
@@ -312,6 +329,10 @@ def test_permission_matrix(client, world, who, action, allowed):
         "review_submission_of_b": (f"/contribute/review/{sub_b.pk}/", None),
         "decide_request_for_a": (f"/contribute/requests/{req_a.pk}/", {"action": "approve"}),
         "decide_request_for_b": (f"/contribute/requests/{req_b.pk}/", {"action": "approve"}),
+        "propose_new_community": ("/contribute/communities/new/", None),
+        "open_new_community_of_requester": (f"/contribute/submissions/{new_a.pk}/", None),
+        "review_new_community_for_a": (f"/contribute/review/{new_a.pk}/", None),
+        "review_new_community_for_b": (f"/contribute/review/{new_b.pk}/", None),
     }[action]
     response = client.post(url, data) if data else client.get(url)
     if allowed:
