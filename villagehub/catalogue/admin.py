@@ -29,7 +29,7 @@ class DatasetAdmin(ServiceAdmin):
     list_filter = ["is_published", "licence", "language"]
     search_fields = ["title", "description"]
     prepopulated_fields = {"slug": ["title"]}
-    autocomplete_fields = ["publisher_community", "publisher_organisation"]
+    autocomplete_fields = ["publisher_community", "publisher_organisation", "publisher_network"]
     filter_horizontal = ["spatial_communities"]
     inlines = [DistributionInline]
     save_service = staticmethod(lambda obj, fields: services.dataset_update(dataset=obj, **fields))

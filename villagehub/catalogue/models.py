@@ -57,6 +57,14 @@ class Dataset(TranslatableContent, Sourced, Timestamped):
         blank=True,
         related_name="datasets",
     )
+    publisher_network = models.ForeignKey(
+        "communities.Network",
+        verbose_name=_("published by (network)"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="datasets",
+    )
     contact_name = models.CharField(_("contact point"), max_length=200, blank=True)
     contact_email = models.EmailField(_("contact e-mail"), blank=True)
     contact_url = models.URLField(_("contact page"), blank=True)
@@ -117,16 +125,25 @@ class Dataset(TranslatableContent, Sourced, Timestamped):
 
     def clean(self) -> None:
         super().clean()
-        if self.publisher_community_id and self.publisher_organisation_id:
+        publishers = (
+            self.publisher_community_id,
+            self.publisher_organisation_id,
+            self.publisher_network_id,
+        )
+        if sum(p is not None for p in publishers) > 1:
             raise ValidationError(
-                {"publisher_organisation": _("Give one publisher: a community or an organisation.")}
+                {
+                    "publisher_organisation": _(
+                        "Give one publisher: a community, an organisation or a network."
+                    )
+                }
             )
         if self.temporal_start and self.temporal_end and self.temporal_end < self.temporal_start:
             raise ValidationError({"temporal_end": _("The period cannot end before it starts.")})
 
     @property
     def publisher(self):
-        return self.publisher_community or self.publisher_organisation
+        return self.publisher_community or self.publisher_organisation or self.publisher_network
 
 
 def validate_address(value: str) -> None:

@@ -45,7 +45,7 @@ class DatasetFilterForm(forms.Form):
 
 def dataset_list(*, filters: dict) -> QuerySet[Dataset]:
     datasets = Dataset.objects.filter(is_published=True).select_related(
-        "publisher_community", "publisher_organisation"
+        "publisher_community", "publisher_organisation", "publisher_network"
     )
     if filters.get("q"):
         q = filters["q"]
@@ -86,7 +86,9 @@ def catalogue_datasets(*, modified_since: datetime | None = None) -> QuerySet[Da
             Q(updated_at__gte=modified_since) | Q(hub_list__in=changed_lists)
         )
     return (
-        datasets.select_related("publisher_community", "publisher_organisation")
+        datasets.select_related(
+            "publisher_community", "publisher_organisation", "publisher_network"
+        )
         .prefetch_related("distributions", "spatial_communities")
         .order_by("pk")
     )

@@ -43,7 +43,7 @@ def dataset_list_view(request):
 def dataset_detail_view(request, slug):
     dataset = get_object_or_404(
         Dataset.objects.filter(is_published=True)
-        .select_related("publisher_community", "publisher_organisation")
+        .select_related("publisher_community", "publisher_organisation", "publisher_network")
         .prefetch_related("distributions", "spatial_communities"),
         slug=slug,
     )

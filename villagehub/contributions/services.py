@@ -330,9 +330,7 @@ def invitation_accept(*, invitation: Invitation, user: AbstractBaseUser) -> Invi
 # Data sets ---------------------------------------------------------------------------------
 
 
-@transaction.atomic
-def community_dataset_publish(*, community: Community, values: dict[str, Any]):
-    """Publish a data set of a community by its editor, into the hub's DCAT-AP catalogue."""
+def _dataset_publish(values: dict[str, Any], **publisher: Any):
     from villagehub.catalogue.services import dataset_create
 
     values = dict(values)
@@ -343,11 +341,29 @@ def community_dataset_publish(*, community: Community, values: dict[str, Any]):
         "access_url": values.pop("access_url", "") or "",
     }
     keywords = [k.strip() for k in values.pop("keywords", "").split(",") if k.strip()]
-    return dataset_create(
+    return dataset_create(keywords=keywords, distributions=[distribution], **publisher, **values)
+
+
+@transaction.atomic
+def community_dataset_publish(*, community: Community, values: dict[str, Any]):
+    """Publish a data set of a community by its editor, into the hub's DCAT-AP catalogue."""
+    return _dataset_publish(
+        values,
         publisher_community=community,
         spatial_communities=[community],
         spatial_countries=[community.country.code] if community.country else [],
-        keywords=keywords,
-        distributions=[distribution],
-        **values,
     )
+
+
+@transaction.atomic
+def network_dataset_publish(*, network, by: AbstractBaseUser, values: dict[str, Any]):
+    """Publish a data set of a network by one of its coordinators; it covers the countries
+    of the network's communities."""
+    from villagehub.accounts.selectors import networks_coordinated
+
+    if not networks_coordinated(by).filter(pk=network.pk).exists():
+        raise ValidationError(_("Only the network's coordinators publish its data sets."))
+    countries = sorted(
+        set(network.communities.exclude(country="").values_list("country", flat=True))
+    )
+    return _dataset_publish(values, publisher_network=network, spatial_countries=countries)

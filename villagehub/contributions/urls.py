@@ -19,6 +19,11 @@ urlpatterns = [
     path("communities/<slug:slug>/edit/", views.community_edit_view, name="community-edit"),
     path("communities/<slug:slug>/datasets/new/", views.dataset_new_view, name="dataset-new"),
     path(
+        "networks/<slug:slug>/datasets/new/",
+        views.network_dataset_new_view,
+        name="network-dataset-new",
+    ),
+    path(
         "organisations/<slug:slug>/edit/",
         views.organisation_edit_view,
         name="organisation-edit",

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from villagehub.accounts.decorators import role_required
+from villagehub.accounts.selectors import networks_coordinated
 from villagehub.communities.models import Community
 from villagehub.core.forms import form_errors_add
 from villagehub.organisations.models import Organisation
@@ -48,6 +49,7 @@ def dashboard_view(request):
         {
             "communities": selectors.communities_edited_by(user).prefetch_related("practices"),
             "organisations": selectors.organisations_edited_by(user),
+            "networks": networks_coordinated(user).order_by("name"),
             "submissions": Submission.objects.filter(author=user).select_related("community"),
             "requests": user.role_requests.select_related("community"),
             "review_submissions": selectors.submissions_for_review(user),
@@ -255,15 +257,11 @@ def role_request_decide_view(request, pk):
     return redirect("contributions:dashboard")
 
 
-@login_required
-def dataset_new_view(request, slug):
-    community = selectors.community_get_for_editor(slug=slug, user=request.user)
+def _dataset_new(request, publisher, publish):
     form = DatasetForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            dataset = services.community_dataset_publish(
-                community=community, values=form.cleaned_data
-            )
+            dataset = publish(form.cleaned_data)
         except ValidationError as error:
             form_errors_add(form, error, name_others=True)
         else:
@@ -272,6 +270,39 @@ def dataset_new_view(request, slug):
     return render(
         request,
         "contributions/dataset_form.html",
-        {"form": form, "community": community},
+        {"form": form, "community": publisher},
         status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def dataset_new_view(request, slug):
+    community = selectors.community_get_for_editor(slug=slug, user=request.user)
+    return _dataset_new(
+        request,
+        community,
+        lambda values: services.community_dataset_publish(community=community, values=values),
+    )
+
+
+# Coordinators publish for their network, with two-factor authentication as on every
+# coordinator page.
+coordinator_required = role_required(
+    lambda user: networks_coordinated(user).exists(),
+    two_factor_message=gettext_lazy(
+        "Publishing for a network needs two-factor authentication: please set it up first."
+    ),
+    role_first=True,
+)
+
+
+@coordinator_required
+def network_dataset_new_view(request, slug):
+    network = get_object_or_404(networks_coordinated(request.user), slug=slug)
+    return _dataset_new(
+        request,
+        network,
+        lambda values: services.network_dataset_publish(
+            network=network, by=request.user, values=values
+        ),
     )

@@ -560,6 +560,51 @@ def test_community_editor_publishes_a_data_set_into_the_catalogue(
     assert dataset.title in client.get("/catalog.ttl").content.decode()
 
 
+def test_coordinators_publish_data_sets_of_their_network_that_validate(client, world):
+    from pathlib import Path
+
+    import pyshacl
+    from rdflib import Graph
+
+    from villagehub.catalogue.models import Dataset
+
+    network = world["town_a"].networks.get()
+    url = f"/contribute/networks/{network.slug}/datasets/new/"
+    form = {
+        "title": "Members' broadband survey",
+        "description": "What the network's villages answered.",
+        "keywords": "broadband",
+        "data_themes": ["TECH"],
+        "licence": "CC_BY_4_0",
+        "format": "CSV",
+        "access_url": "https://example.org/survey.csv",
+    }
+    # Editors, and coordinators of another network, cannot.
+    client.force_login(world["editor_a"])
+    assert client.get(url).status_code == 404
+    other = person("coordinator_b", coordinator=world["town_b"].networks.get())
+    client.force_login(other)
+    assert client.get(url).status_code == 404
+
+    client.force_login(world["coordinator_a"])
+    page = client.get("/contribute/")
+    assert url in page.content.decode()
+    bad = client.post(url, {**form, "access_url": ""})
+    assert bad.status_code == 400
+    assert "Upload a file or give a link" in bad.content.decode()
+    response = client.post(url, form)
+    dataset = Dataset.objects.get(publisher_network=network)
+    assert response["Location"] == dataset.get_absolute_url()
+    assert dataset.spatial_countries == [world["town_a"].country.code]
+    assert network.name in client.get(dataset.get_absolute_url()).content.decode()
+
+    shapes = Path(__file__).parents[2] / "catalogue/tests/shapes/dcat-ap-3.0.1-SHACL.ttl"
+    data = Graph().parse(data=client.get("/catalog.ttl").content, format="turtle")
+    conforms, _report, text = pyshacl.validate(data, shacl_graph=Graph().parse(shapes))
+    assert conforms, text
+    assert "Members' broadband survey" in client.get("/catalog.ttl").content.decode()
+
+
 def test_every_published_or_back_office_change_is_on_the_record_for_coordinators(
     client, world, admin_client
 ):
