@@ -39,8 +39,11 @@ def record_upsert(
     Callers wrap it in their own transaction.
     """
     existing = model._default_manager.select_for_update().filter(slug=slug).first()
-    before = record_values(existing) if existing is not None else {}
-    record = create(slug=slug, **fields) if existing is None else update(existing, dict(fields))
+    if existing is None:
+        # Only changes to stored records are revisions: a new one had no previous values.
+        return create(slug=slug, **fields)
+    before = record_values(existing)
+    record = update(existing, dict(fields))
     revision_record(instance=record, before=before, by=None, via=_revision_via.get())
     return record
 
@@ -277,7 +280,9 @@ def _revisions_bulk_record(
     key: str,
     m2m: dict[str, models.Field],
 ) -> None:
-    """The revisions of a bulk upsert, in one insert: as `revision_record` would write them."""
+    """The revisions of a bulk upsert's updated records, in one insert, as `revision_record`
+    would write them. New records are not revisions (they had no previous values): at
+    100,000 imported rows they would cost about a third of the import's time."""
     from django.contrib.contenttypes.models import ContentType
 
     from .models import Revision
@@ -287,9 +292,9 @@ def _revisions_bulk_record(
     revisions = []
     for record in records:
         instance = written.get(record[key])
-        if instance is None:
+        if instance is None or instance.pk not in before:
             continue
-        previous = before.get(instance.pk, {})
+        previous = before[instance.pk]
         after = _concrete_values(instance)
         for name in m2m:
             if name in record:
