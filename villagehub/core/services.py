@@ -1,8 +1,10 @@
 """Helpers the domain services share; the services in each app are the one write path."""
 
+import datetime
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
+from decimal import Decimal
 from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
@@ -210,6 +212,11 @@ def _concrete_values(instance: models.Model) -> dict[str, Any]:
         if field.primary_key or field.name in {"created_at", "updated_at"}:
             continue
         value = field.value_from_object(instance)
+        # One spelling per value, as stored: a time in UTC, a decimal to its places.
+        if isinstance(value, datetime.datetime) and timezone.is_aware(value):
+            value = value.astimezone(datetime.UTC)
+        elif isinstance(value, Decimal) and getattr(field, "decimal_places", None) is not None:
+            value = value.quantize(Decimal(1).scaleb(-field.decimal_places))
         values[field.name] = (
             value
             if isinstance(value, (str, int, float, bool, type(None), dict, list))

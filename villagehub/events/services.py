@@ -152,12 +152,22 @@ def event_create(*, title: str = "", slug: str = "", **fields: Any) -> Event:
     return event
 
 
+def _differs(name: str, value: Any, before: Event) -> bool:
+    """Whether a new value changes the field: an import gives times as text, and the same
+    time in another zone is no change for calendars."""
+    try:
+        value = Event._meta.get_field(name).to_python(value)
+    except ValidationError:
+        return True  # model_save reports it
+    return value != getattr(before, name)
+
+
 @transaction.atomic
 def event_update(*, event: Event, **fields: Any) -> Event:
     fields, nested = _split(fields)
     before = Event.objects.select_for_update().get(pk=event.pk) if event.pk else None
     if before and any(
-        name in fields and fields[name] != getattr(before, name) for name in _CALENDAR_FIELDS
+        name in fields and _differs(name, fields[name], before) for name in _CALENDAR_FIELDS
     ):
         fields["sequence"] = before.sequence + 1
     old_capacity = before.capacity if before else None

@@ -519,6 +519,16 @@ def demo(db):
     return import_file(DEMO_FILE)
 
 
+def test_loading_the_demo_again_changes_nothing_and_records_nothing(demo):
+    # Times given in the event's zone and coordinates with fewer places are the same values.
+    from villagehub.core.models import Revision
+    from villagehub.events.models import Event
+
+    import_file(DEMO_FILE)
+    assert list(Revision.objects.values_list("object_id", "changes")) == []
+    assert set(Event.objects.values_list("sequence", flat=True)) == {0}
+
+
 def test_demo_loads_every_kind(demo):
     assert demo.counts == {
         "organisations": 7,
