@@ -22,4 +22,4 @@ def factsheet_list(*, filters: dict) -> QuerySet[Factsheet]:
     factsheets = Factsheet.objects.prefetch_related("cap_support")
     if filters.get("country"):
         factsheets = factsheets.filter(country=filters["country"].upper())
-    return factsheets.order_by("country")
+    return factsheets.order_by("country", "pk")
