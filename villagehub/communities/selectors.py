@@ -6,7 +6,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from villagehub.core.filters import PlaceFilterForm
+from villagehub.core.filters import PlaceFilterForm, country_choices
 from villagehub.practices.models import Practice
 
 from .models import SIZE_BANDS, Community, Network, size_band_q
@@ -31,14 +31,13 @@ class CommunityFilterForm(PlaceFilterForm):
 class NetworkFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
     kind = forms.ChoiceField(label=_("Kind"), required=False, choices=Network.Kind.choices)
-    country = forms.ChoiceField(label=_("Country"), required=False, choices=[])
+    country = forms.ChoiceField(label=_("Country"), required=False, choices=country_choices)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.data.get("country"):
             self.data = self.data.copy()
             self.data["country"] = self.data["country"].lower()
-        self.fields["country"].choices = [(c.code.lower(), c.name) for c in countries]
 
 
 def network_list(*, filters: dict) -> QuerySet[Network]:
