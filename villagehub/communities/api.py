@@ -1,7 +1,7 @@
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Literal
 
-from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Path, Query, Router, Schema
@@ -10,6 +10,7 @@ from pydantic import Field
 from villagehub.core.api import (
     SLUG_PATTERN,
     FieldsQuery,
+    Out,
     PageBase,
     PlaceQuery,
     Problem,
@@ -20,10 +21,13 @@ from villagehub.core.api import (
     filters_read,
     page_of,
     page_url,
-    queryset_version,
     record_data,
+    related_values_load,
+    slug_page_url,
+    tables_version,
     text_filter,
 )
+from villagehub.organisations.models import Organisation
 from villagehub.taxonomy.models import Theme
 
 from .models import SIZE_BANDS, Community, Network
@@ -36,12 +40,12 @@ NetworkKind = Literal[tuple(Network.Kind.values)]  # type: ignore[valid-type]
 SizeBand = Literal[tuple(SIZE_BANDS)]  # type: ignore[valid-type]
 
 
-class RepresentativeOut(Schema):
+class RepresentativeOut(Out):
     name: str
     role: str
 
 
-class CommunityOut(Schema):
+class CommunityOut(Out):
     slug: str
     name: str
     kind: str
@@ -133,10 +137,10 @@ COMMUNITY_FIELDS = {
     "description": lambda request, c: c.description,
     "language": lambda request, c: c.language,
     "translations": lambda request, c: c.translations,
-    "themes": lambda request, c: [t.slug for t in c.themes.all()],
-    "goals": lambda request, c: [g.pk for g in c.goals.all()],
-    "networks": lambda request, c: [n.slug for n in c.networks.all()],
-    "url": page_url,
+    "themes": lambda request, c: c.related_values["themes"],
+    "goals": lambda request, c: c.related_values["goals"],
+    "networks": lambda request, c: c.related_values["networks"],
+    "url": slug_page_url("communities:detail"),
     "created_at": lambda request, c: c.created_at,
     "updated_at": lambda request, c: c.updated_at,
 }
@@ -169,15 +173,14 @@ def _network_data(request: HttpRequest, n: Network) -> dict:
     }
 
 
-def _with_relations(queryset, fields: set[str] | None = None):
-    relations = {
-        "themes": Prefetch("themes", queryset=Theme.objects.only("slug")),
-        "goals": "goals",
-        "networks": Prefetch("networks", queryset=Network.objects.only("slug")),
-        "representatives": "representatives",
-    }
-    return queryset.prefetch_related(
-        *(prefetch for name, prefetch in relations.items() if fields is None or name in fields)
+# Many-to-many relations shown as a value of the related record.
+RELATED_VALUES = {"themes": "slug", "goals": "number", "networks": "slug"}
+
+
+def _relations_load(communities: list[Community], fields: Iterable[str]) -> None:
+    """Read the relations of the fields that will be shown, and no others."""
+    related_values_load(
+        communities, {name: value for name, value in RELATED_VALUES.items() if name in fields}
     )
 
 
@@ -195,14 +198,16 @@ def community_list_endpoint(
     fields = fields_read(query, COMMUNITY_FIELDS)
     text = filters.pop("q", None)
     communities = text_filter(community_list(filters=filters), query=text, kind="community")
-    (count, *_others), latest = queryset_version(communities, Network.objects.all())
-    conditional_get(request, response, version=(count, *_others), last_modified=latest)
+    version, latest = tables_version([Community, Network, Theme])
+    conditional_get(request, response, version=version, last_modified=latest)
+    count = communities.count()
     return page_of(
         request,
-        _with_relations(communities.prefetch_related(None), fields),
+        communities,
         query,
         lambda c: record_data(request, c, COMMUNITY_FIELDS, fields),
         count=count,
+        prepare=lambda rows: _relations_load(rows, fields or COMMUNITY_FIELDS),
     )
 
 
@@ -226,10 +231,11 @@ def community_detail_endpoint(
 ):
     filters_read(request, query)
     fields = fields_read(query, COMMUNITY_DETAIL_FIELDS)
-    community = get_object_or_404(_with_relations(Community.objects.all(), fields), slug=slug)
+    community = get_object_or_404(Community, slug=slug)
     conditional_get(
         request, response, version=(community.updated_at,), last_modified=community.updated_at
     )
+    _relations_load([community], fields or COMMUNITY_DETAIL_FIELDS)
     return record_data(request, community, COMMUNITY_DETAIL_FIELDS, fields)
 
 
@@ -242,8 +248,9 @@ def community_detail_endpoint(
 def network_list_endpoint(request: HttpRequest, response: HttpResponse, query: Query[NetworkQuery]):
     filters = filters_read(request, query, NetworkFilterForm)
     networks = network_list(filters=filters)
-    (count,), latest = queryset_version(networks)
-    conditional_get(request, response, version=(count,), last_modified=latest)
+    version, latest = tables_version([Network, Organisation])
+    conditional_get(request, response, version=version, last_modified=latest)
+    count = networks.count()
     return page_of(request, networks, query, lambda n: _network_data(request, n), count=count)
 
 

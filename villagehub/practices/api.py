@@ -1,16 +1,17 @@
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Literal
 
-from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from ninja import Path, Query, Router, Schema
+from ninja import Path, Query, Router
 from pydantic import Field
 
-from villagehub.communities.models import SIZE_BANDS
+from villagehub.communities.models import SIZE_BANDS, Community
 from villagehub.core.api import (
     SLUG_PATTERN,
     FieldsQuery,
+    Out,
     PageBase,
     PlaceQuery,
     Problem,
@@ -19,14 +20,15 @@ from villagehub.core.api import (
     fields_schema,
     filters_read,
     page_of,
-    page_url,
-    queryset_version,
     record_data,
+    related_values_load,
+    slug_page_url,
+    tables_version,
 )
 from villagehub.organisations.models import Organisation
 from villagehub.taxonomy.models import FundingSource, Theme
 
-from .models import Practice
+from .models import Practice, PracticeLink
 from .selectors import PracticeFilterForm, practice_list, practice_list_base
 
 router = Router(tags=["practices"])
@@ -34,13 +36,13 @@ router = Router(tags=["practices"])
 SizeBand = Literal[tuple(SIZE_BANDS)]  # type: ignore[valid-type]
 
 
-class LinkOut(Schema):
+class LinkOut(Out):
     url: str
     title: str
     kind: str
 
 
-class PracticeOut(Schema):
+class PracticeOut(Out):
     slug: str
     title: str
     summary: str
@@ -87,19 +89,28 @@ PRACTICE_FIELDS = {
     "language": lambda request, p: p.language,
     "translations": lambda request, p: p.translations,
     "community": lambda request, p: p.community.slug if p.community else None,
-    "organisations": lambda request, p: [o.slug for o in p.organisations.all()],
-    "themes": lambda request, p: [t.slug for t in p.themes.all()],
-    "goals": lambda request, p: [g.pk for g in p.goals.all()],
-    "funding_sources": lambda request, p: [f.slug for f in p.funding_sources.all()],
+    "organisations": lambda request, p: p.related_values["organisations"],
+    "themes": lambda request, p: p.related_values["themes"],
+    "goals": lambda request, p: p.related_values["goals"],
+    "funding_sources": lambda request, p: p.related_values["funding_sources"],
     "start_year": lambda request, p: p.start_year,
     "end_year": lambda request, p: p.end_year,
     "status": lambda request, p: p.status,
     "links": lambda request, p: [
         {"url": x.url, "title": x.title, "kind": x.kind} for x in p.links.all()
     ],
-    "url": page_url,
+    "url": slug_page_url("practices:detail"),
     "created_at": lambda request, p: p.created_at,
     "updated_at": lambda request, p: p.updated_at,
+}
+
+
+# Many-to-many relations shown as a value of the related record.
+RELATED_VALUES = {
+    "organisations": "slug",
+    "themes": "slug",
+    "goals": "number",
+    "funding_sources": "slug",
 }
 
 
@@ -107,18 +118,17 @@ def practice_data(request: HttpRequest, p: Practice, fields: set[str] | None = N
     return record_data(request, p, PRACTICE_FIELDS, fields)
 
 
-def with_relations(queryset, fields: set[str] | None = None):
-    relations = {
-        "themes": Prefetch("themes", queryset=Theme.objects.only("slug")),
-        "organisations": Prefetch("organisations", queryset=Organisation.objects.only("slug")),
-        "funding_sources": Prefetch("funding_sources", queryset=FundingSource.objects.only("slug")),
-        "goals": "goals",
-        "links": "links",
-    }
-    queryset = queryset.prefetch_related(
-        *(prefetch for name, prefetch in relations.items() if fields is None or name in fields)
+def relations_load(practices: list[Practice], fields: Iterable[str]) -> None:
+    """Read the many-to-many relations of the fields that will be shown, and no others."""
+    related_values_load(
+        practices, {name: value for name, value in RELATED_VALUES.items() if name in fields}
     )
-    if fields is None or "community" in fields:
+
+
+def with_relations(queryset, fields: Iterable[str]):
+    """The one-to-many relations of the fields that will be shown, and no others."""
+    queryset = queryset.prefetch_related(*(["links"] if "links" in fields else []))
+    if "community" in fields:
         return queryset.select_related("community")
     return queryset.select_related(None)
 
@@ -137,14 +147,19 @@ def practice_list_endpoint(
     fields = fields_read(query, PRACTICE_FIELDS)
     # The API keeps one stable order (newest first) whether or not it searches for words.
     practices = practice_list(filters={**filters, "sort": "newest"})
-    (count,), latest = queryset_version(practices)
-    conditional_get(request, response, version=(count,), last_modified=latest)
+    # The list shows and filters by community, themes, organisations and funding sources.
+    version, latest = tables_version(
+        [Practice, PracticeLink, Community, Theme, Organisation, FundingSource]
+    )
+    conditional_get(request, response, version=version, last_modified=latest)
+    count = practices.count()
     return page_of(
         request,
-        with_relations(practices.prefetch_related(None), fields),
+        with_relations(practices.prefetch_related(None), fields or PRACTICE_FIELDS),
         query,
         lambda p: practice_data(request, p, fields),
         count=count,
+        prepare=lambda rows: relations_load(rows, fields or PRACTICE_FIELDS),
     )
 
 
@@ -163,8 +178,11 @@ def practice_detail_endpoint(
 ):
     filters_read(request, query)
     fields = fields_read(query, PRACTICE_FIELDS)
-    practice = get_object_or_404(with_relations(practice_list_base(), fields), slug=slug)
+    practice = get_object_or_404(
+        with_relations(practice_list_base(), fields or PRACTICE_FIELDS), slug=slug
+    )
     conditional_get(
         request, response, version=(practice.updated_at,), last_modified=practice.updated_at
     )
+    relations_load([practice], fields or PRACTICE_FIELDS)
     return practice_data(request, practice, fields)

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from villagehub.communities.services import community_update
-from villagehub.communities.tests.factories import CommunityFactory
+from villagehub.communities.tests.factories import CommunityFactory, NetworkFactory
 from villagehub.events.tests.factories import event_make
 from villagehub.practices.models import Practice
 from villagehub.practices.tests.factories import PracticeFactory
@@ -169,6 +169,33 @@ def test_fields_choose_what_each_record_carries(client, towns):
     assert practice == {"slug": "sauna", "themes": ["broadband"]}
     assert set(practices["results"][0]) == {"title", "community"}
     assert town == {"name": "Bygd", "representatives": []}
+    assert client.get("/api/v1/communities/town-0?fields=url").json() == {
+        "url": "http://testserver/communities/town-0/"
+    }
+    assert client.get("/api/v1/practices?fields=url").json()["results"] == [
+        {"url": "http://testserver/practices/sauna/"}
+    ]
+
+
+def test_related_records_are_listed_in_their_own_order(client):
+    network_b, network_a = NetworkFactory(name="B network"), NetworkFactory(name="A network")
+    themes = list(Theme.objects.order_by("position", "name")[:3])
+    town = CommunityFactory(slug="town")
+    town.themes.set(reversed(themes))
+    town.networks.set([network_b, network_a])
+    town.goals.set([11, 2])
+    practice = PracticeFactory(slug="sauna", community=town, themes=list(reversed(themes)))
+    practice.goals.set([17, 1])
+
+    listed = client.get("/api/v1/communities?fields=themes,goals,networks").json()["results"][0]
+    record = client.get("/api/v1/practices/sauna?fields=themes,goals").json()
+
+    assert listed == {
+        "themes": [t.slug for t in themes],
+        "goals": [2, 11],
+        "networks": [network_a.slug, network_b.slug],
+    }
+    assert record == {"themes": [t.slug for t in themes], "goals": [1, 17]}
 
 
 def test_fields_read_only_the_relations_asked_for(client, django_assert_max_num_queries):
@@ -205,3 +232,13 @@ def test_the_etag_differs_by_fields(client, towns):
         ).status_code
         == 304
     )
+
+
+def test_community_list_reads_only_the_relations_it_shows(
+    client, towns, django_assert_max_num_queries
+):
+    # Counts and latest changes of communities and networks, the page, then themes, goals
+    # and networks of the page (not representatives, which only the record shows).
+    with django_assert_max_num_queries(8):
+        response = client.get("/api/v1/communities")
+    assert len(response.json()["results"]) == 7
