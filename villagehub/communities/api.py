@@ -200,7 +200,8 @@ def community_list_endpoint(
     communities = text_filter(community_list(filters=filters), query=text, kind="community")
     version, latest = tables_version([Community, Network, Theme])
     conditional_get(request, response, version=version, last_modified=latest)
-    count = communities.count()
+    counted = community_list(filters=filters, size_indexed=True)
+    count = text_filter(counted, query=text, kind="community").count()
     return page_of(
         request,
         communities,
