@@ -258,8 +258,9 @@ def conditional_get(
 ) -> None:
     """Set ETag and Last-Modified; raise NotModified when the client's copy is current.
 
-    `version` is what the answer depends on (counts, latest change times), read without
-    building the answer, so that a 304 costs one small query.
+    `version` is what the answer depends on (the versions of its tables, `tables_version`,
+    or a record's change time), read without building the answer, so that a 304 costs one
+    small query.
     """
     key = repr((request.get_full_path(), translation.get_language(), last_modified, *version))
     etag = quote_etag(hashlib.sha256(key.encode()).hexdigest()[:32])
@@ -279,7 +280,8 @@ def conditional_get(
 
 
 def queryset_version(*querysets: QuerySet) -> tuple[tuple[int, ...], datetime | None]:
-    """Row counts and the latest change of a list and of what it shows of other records.
+    """Row counts and the latest change of a list and of what it shows of other records
+    (for lists whose tables have no version: `tables_version` is cheaper).
 
     The first count is the length of the list. A deletion changes a count, an edit the
     latest change time (the services save the record when its relations change).
