@@ -20,8 +20,13 @@ api = HubAPI(
     description=(
         "Open data of the hub: communities, networks, organisations, country factsheets, "
         "good practices, events and the vocabularies they use. Every list takes `limit` (1–500) "
-        "and `offset` and is sorted in a stable order; errors are RFC 9457 problem details; "
-        "responses carry ETag and Last-Modified and answer conditional requests with 304."
+        "and is sorted in a stable order; it pages by `offset`, or by `cursor` (keyset paging: "
+        "send `cursor=` for the first page and follow the `next` and `previous` links, whose "
+        "signed cursors stay cheap at any depth). Communities and practices take `fields` "
+        "(`fields=slug,name`) to return only some fields. Errors are RFC 9457 problem details; "
+        "responses carry ETag and Last-Modified (which differ by `fields` and page) and answer "
+        "conditional requests with 304. Community editors write with a personal API token: "
+        "practice proposals (`POST /submissions`) and data sets (`POST /datasets`)."
     ),
     urls_namespace="api-v1",
     docs_url=None,

@@ -3,9 +3,9 @@ from datetime import datetime
 from django import forms
 from django.db.models import Max, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
-from django_countries import countries
 
 from villagehub.communities.models import Community, Network
+from villagehub.core.filters import country_choices
 from villagehub.countries.models import Factsheet
 from villagehub.organisations.models import Organisation
 from villagehub.practices.models import Practice
@@ -28,7 +28,7 @@ class DatasetFilterForm(forms.Form):
     theme = forms.ChoiceField(
         label=_("Theme"), required=False, choices=[(k, v) for k, v in DATA_THEMES.items()]
     )
-    country = forms.ChoiceField(label=_("Country"), required=False, choices=[])
+    country = forms.ChoiceField(label=_("Country"), required=False, choices=country_choices)
     format = forms.ChoiceField(
         label=_("Format"),
         required=False,
@@ -40,7 +40,6 @@ class DatasetFilterForm(forms.Form):
         if self.data.get("country"):
             self.data = self.data.copy()
             self.data["country"] = self.data["country"].lower()
-        self.fields["country"].choices = [(c.code.lower(), c.name) for c in countries]
 
 
 def dataset_list(*, filters: dict) -> QuerySet[Dataset]:

@@ -1,7 +1,7 @@
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Literal
 
-from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Path, Query, Router, Schema
@@ -9,17 +9,25 @@ from pydantic import Field
 
 from villagehub.core.api import (
     SLUG_PATTERN,
+    FieldsQuery,
+    Out,
     PageBase,
     PlaceQuery,
     Problem,
     TextQuery,
     conditional_get,
+    fields_read,
+    fields_schema,
     filters_read,
     page_of,
     page_url,
-    queryset_version,
+    record_data,
+    related_values_load,
+    slug_page_url,
+    tables_version,
     text_filter,
 )
+from villagehub.organisations.models import Organisation
 from villagehub.taxonomy.models import Theme
 
 from .models import SIZE_BANDS, Community, Network
@@ -32,12 +40,12 @@ NetworkKind = Literal[tuple(Network.Kind.values)]  # type: ignore[valid-type]
 SizeBand = Literal[tuple(SIZE_BANDS)]  # type: ignore[valid-type]
 
 
-class RepresentativeOut(Schema):
+class RepresentativeOut(Out):
     name: str
     role: str
 
 
-class CommunityOut(Schema):
+class CommunityOut(Out):
     slug: str
     name: str
     kind: str
@@ -64,11 +72,17 @@ class CommunityDetailOut(CommunityOut):
     representatives: list[RepresentativeOut]
 
 
+CommunityFields = fields_schema(CommunityOut)
+CommunityDetailFields = fields_schema(CommunityDetailOut)
+
+
 class CommunityPage(PageBase):
-    results: list[CommunityOut]
+    results: list[CommunityOut] | list[CommunityFields] = Field(
+        description="The communities; with `fields`, only the fields named there."
+    )
 
 
-class CommunityQuery(PlaceQuery):
+class CommunityQuery(PlaceQuery, FieldsQuery):
     kind: CommunityKind | None = None
     network: str | None = Field(None, pattern=SLUG_PATTERN, description="Network slug.")
     size: SizeBand | None = Field(None, description="Size band of the population.")
@@ -102,29 +116,40 @@ class NetworkQuery(TextQuery):
     country: str | None = Field(None, pattern="^[A-Za-z]{2}$")
 
 
-def _community_data(request: HttpRequest, c: Community) -> dict:
-    return {
-        "slug": c.slug,
-        "name": c.name,
-        "kind": c.kind,
-        "country": c.country.code,
-        "region": c.region,
-        "population": c.population,
-        "population_year": c.population_year,
-        "latitude": float(c.latitude) if c.latitude is not None else None,
-        "longitude": float(c.longitude) if c.longitude is not None else None,
-        "coordinates_approximate": c.coordinates_approximate,
-        "website": c.website,
-        "description": c.description,
-        "language": c.language,
-        "translations": c.translations,
-        "themes": [t.slug for t in c.themes.all()],
-        "goals": [g.pk for g in c.goals.all()],
-        "networks": [n.slug for n in c.networks.all()],
-        "url": page_url(request, c),
-        "created_at": c.created_at,
-        "updated_at": c.updated_at,
-    }
+def _coordinate(value) -> float | None:
+    return float(value) if value is not None else None
+
+
+# One getter per field, so that `fields=` computes (and reads the relations of) only what
+# was asked for.
+COMMUNITY_FIELDS = {
+    "slug": lambda request, c: c.slug,
+    "name": lambda request, c: c.name,
+    "kind": lambda request, c: c.kind,
+    "country": lambda request, c: c.country.code,
+    "region": lambda request, c: c.region,
+    "population": lambda request, c: c.population,
+    "population_year": lambda request, c: c.population_year,
+    "latitude": lambda request, c: _coordinate(c.latitude),
+    "longitude": lambda request, c: _coordinate(c.longitude),
+    "coordinates_approximate": lambda request, c: c.coordinates_approximate,
+    "website": lambda request, c: c.website,
+    "description": lambda request, c: c.description,
+    "language": lambda request, c: c.language,
+    "translations": lambda request, c: c.translations,
+    "themes": lambda request, c: c.related_values["themes"],
+    "goals": lambda request, c: c.related_values["goals"],
+    "networks": lambda request, c: c.related_values["networks"],
+    "url": slug_page_url("communities:detail"),
+    "created_at": lambda request, c: c.created_at,
+    "updated_at": lambda request, c: c.updated_at,
+}
+COMMUNITY_DETAIL_FIELDS = {
+    **COMMUNITY_FIELDS,
+    "representatives": lambda request, c: [
+        {"name": r.name, "role": r.role} for r in c.representatives.all()
+    ],
+}
 
 
 def _network_data(request: HttpRequest, n: Network) -> dict:
@@ -148,11 +173,14 @@ def _network_data(request: HttpRequest, n: Network) -> dict:
     }
 
 
-def _with_relations(queryset):
-    return queryset.prefetch_related(
-        Prefetch("themes", queryset=Theme.objects.only("slug")),
-        "goals",
-        Prefetch("networks", queryset=Network.objects.only("slug")),
+# Many-to-many relations shown as a value of the related record.
+RELATED_VALUES = {"themes": "slug", "goals": "number", "networks": "slug"}
+
+
+def _relations_load(communities: list[Community], fields: Iterable[str]) -> None:
+    """Read the relations of the fields that will be shown, and no others."""
+    related_values_load(
+        communities, {name: value for name, value in RELATED_VALUES.items() if name in fields}
     )
 
 
@@ -161,46 +189,55 @@ def _with_relations(queryset):
     response={200: CommunityPage, 304: None, 400: Problem},
     url_name="community-list",
     summary="List communities",
+    exclude_unset=True,
 )
 def community_list_endpoint(
     request: HttpRequest, response: HttpResponse, query: Query[CommunityQuery]
 ):
     filters = filters_read(request, query, CommunityFilterForm)
+    fields = fields_read(query, COMMUNITY_FIELDS)
     text = filters.pop("q", None)
     communities = text_filter(community_list(filters=filters), query=text, kind="community")
-    (count, *_others), latest = queryset_version(communities, Network.objects.all())
-    conditional_get(request, response, version=(count, *_others), last_modified=latest)
+    version, latest = tables_version([Community, Network, Theme])
+    conditional_get(request, response, version=version, last_modified=latest)
+    counted = community_list(filters=filters, size_indexed=True)
+    count = text_filter(counted, query=text, kind="community").count()
     return page_of(
         request,
-        _with_relations(communities),
+        communities,
         query,
-        lambda c: _community_data(request, c),
+        lambda c: record_data(request, c, COMMUNITY_FIELDS, fields),
         count=count,
+        prepare=lambda rows: _relations_load(rows, fields or COMMUNITY_FIELDS),
     )
 
 
 @router.get(
     "/communities/{slug}",
-    response={200: CommunityDetailOut, 304: None, 400: Problem, 404: Problem},
+    response={
+        200: CommunityDetailOut | CommunityDetailFields,
+        304: None,
+        400: Problem,
+        404: Problem,
+    },
     url_name="community-detail",
     summary="One community",
+    exclude_unset=True,
 )
 def community_detail_endpoint(
     request: HttpRequest,
     response: HttpResponse,
+    query: Query[FieldsQuery],
     slug: str = Path(..., pattern=SLUG_PATTERN, max_length=100),
 ):
-    community = get_object_or_404(
-        _with_relations(Community.objects.prefetch_related("representatives")), slug=slug
-    )
+    filters_read(request, query)
+    fields = fields_read(query, COMMUNITY_DETAIL_FIELDS)
+    community = get_object_or_404(Community, slug=slug)
     conditional_get(
         request, response, version=(community.updated_at,), last_modified=community.updated_at
     )
-    data = _community_data(request, community)
-    data["representatives"] = [
-        {"name": r.name, "role": r.role} for r in community.representatives.all()
-    ]
-    return data
+    _relations_load([community], fields or COMMUNITY_DETAIL_FIELDS)
+    return record_data(request, community, COMMUNITY_DETAIL_FIELDS, fields)
 
 
 @router.get(
@@ -212,8 +249,9 @@ def community_detail_endpoint(
 def network_list_endpoint(request: HttpRequest, response: HttpResponse, query: Query[NetworkQuery]):
     filters = filters_read(request, query, NetworkFilterForm)
     networks = network_list(filters=filters)
-    (count,), latest = queryset_version(networks)
-    conditional_get(request, response, version=(count,), last_modified=latest)
+    version, latest = tables_version([Network, Organisation])
+    conditional_get(request, response, version=version, last_modified=latest)
+    count = networks.count()
     return page_of(request, networks, query, lambda n: _network_data(request, n), count=count)
 
 

@@ -3,6 +3,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models.lookups import GreaterThanOrEqual, LessThanOrEqual
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
@@ -25,6 +26,15 @@ def size_band_q(band: str, prefix: str = "") -> models.Q:
     if high is not None:
         q &= models.Q(**{f"{prefix}population__lte": high})
     return q
+
+
+def size_band_conditions(band: str, population) -> list:
+    """The band as conditions on an expression of the population."""
+    _label, low, high = SIZE_BANDS[band]
+    conditions = [GreaterThanOrEqual(population, low)]
+    if high is not None:
+        conditions.append(LessThanOrEqual(population, high))
+    return conditions
 
 
 class Network(TranslatableContent, Sourced, Timestamped):

@@ -6,10 +6,11 @@ from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from villagehub.core.filters import PlaceFilterForm
+from villagehub.core.db import Unindexed
+from villagehub.core.filters import PlaceFilterForm, country_choices
 from villagehub.practices.models import Practice
 
-from .models import SIZE_BANDS, Community, Network, size_band_q
+from .models import SIZE_BANDS, Community, Network, size_band_conditions, size_band_q
 
 
 class CommunityFilterForm(PlaceFilterForm):
@@ -31,14 +32,13 @@ class CommunityFilterForm(PlaceFilterForm):
 class NetworkFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
     kind = forms.ChoiceField(label=_("Kind"), required=False, choices=Network.Kind.choices)
-    country = forms.ChoiceField(label=_("Country"), required=False, choices=[])
+    country = forms.ChoiceField(label=_("Country"), required=False, choices=country_choices)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.data.get("country"):
             self.data = self.data.copy()
             self.data["country"] = self.data["country"].lower()
-        self.fields["country"].choices = [(c.code.lower(), c.name) for c in countries]
 
 
 def network_list(*, filters: dict) -> QuerySet[Network]:
@@ -52,7 +52,15 @@ def network_list(*, filters: dict) -> QuerySet[Network]:
     return qs.order_by("name", "pk")
 
 
-def community_list(*, filters: dict) -> QuerySet[Community]:
+def community_list(*, filters: dict, size_indexed: bool = False) -> QuerySet[Community]:
+    """The communities, in name order.
+
+    A size band matches about half of the communities, yet without statistics on ranges the
+    SQLite planner took the population index for it and sorted every match (200 ms for a
+    page of 100,000 communities) instead of reading the name index in order and stopping
+    after the page (under 1 ms). So the band is kept off the index, unless `size_indexed`:
+    a count of the band is faster on it (4 ms rather than 18 ms).
+    """
     qs = Community.objects.all()
     if filters.get("q"):
         q = filters["q"]
@@ -74,7 +82,10 @@ def community_list(*, filters: dict) -> QuerySet[Community]:
             ).values("community_id")
         )
     if filters.get("size"):
-        qs = qs.filter(size_band_q(filters["size"]))
+        if size_indexed:
+            qs = qs.filter(size_band_q(filters["size"]))
+        else:
+            qs = qs.filter(*size_band_conditions(filters["size"], Unindexed("population")))
     return qs.order_by("name", "pk")
 
 

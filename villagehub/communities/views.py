@@ -20,7 +20,8 @@ from .selectors import (
 def community_list_view(request):
     filters, problems = filters_parse(CommunityFilterForm, request.GET)
     communities = community_list(filters=filters)
-    page = paginate(communities, request.GET)
+    count = community_list(filters=filters, size_indexed=True).count()
+    page = paginate(communities, request.GET, count=count)
     page.object_list = list(page.object_list)
     community_practice_counts(page.object_list)
     return render(

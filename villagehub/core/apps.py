@@ -1,6 +1,18 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _table_versions_install(sender, using="default", **kwargs):
+    from .versions import triggers_install
+
+    triggers_install(using=using)
 
 
 class CoreConfig(AppConfig):
     name = "villagehub.core"
     label = "core"
+
+    def ready(self):
+        # After every migrate and flush: SQLite drops a table's triggers when a migration
+        # rebuilds the table, and a flush empties the version rows.
+        post_migrate.connect(_table_versions_install, sender=self)

@@ -10,11 +10,19 @@ from django_countries import countries
 PAGE_SIZE = 20
 
 
+def country_choices() -> list[tuple[str, str]]:
+    """Every country, named in the active language: a callable, so that a form builds the
+    250 choices only when it shows them or checks a country, not on every request."""
+    return [(c.code.lower(), c.name) for c in countries]
+
+
 class PlaceFilterForm(forms.Form):
     """Filters shared by the lists of places and what happens there: text, country, theme."""
 
     q = forms.CharField(label=gettext_lazy("Search"), required=False, max_length=200)
-    country = forms.ChoiceField(label=gettext_lazy("Country"), required=False, choices=[])
+    country = forms.ChoiceField(
+        label=gettext_lazy("Country"), required=False, choices=country_choices
+    )
     theme = forms.SlugField(label=gettext_lazy("Theme"), required=False)
 
     def __init__(self, *args, **kwargs):
@@ -23,7 +31,6 @@ class PlaceFilterForm(forms.Form):
             # Country codes are accepted in either case (?country=LV or ?country=lv).
             self.data = self.data.copy()
             self.data["country"] = self.data["country"].lower()
-        self.fields["country"].choices = [(c.code.lower(), c.name) for c in countries]
 
     def clean_theme(self):
         from villagehub.taxonomy.models import Theme
@@ -50,9 +57,15 @@ def filters_parse(form_class: type[forms.Form], query: QueryDict) -> tuple[dict,
     return cleaned, problems
 
 
-def paginate(queryset, query: QueryDict, per_page: int = PAGE_SIZE) -> Page:
+def paginate(
+    queryset, query: QueryDict, per_page: int = PAGE_SIZE, *, count: int | None = None
+) -> Page:
+    """One page; `count`, when given, is the list's length counted by a faster query."""
+    paginator = Paginator(queryset, per_page)
+    if count is not None:
+        paginator.count = count  # a cached property: set, it is not counted again
     # get_page falls back to the first or last page for any malformed or out-of-range value.
-    return Paginator(queryset, per_page).get_page(query.get("page"))
+    return paginator.get_page(query.get("page"))
 
 
 def querystring_without(query: QueryDict, *names: str) -> str:

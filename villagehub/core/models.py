@@ -167,3 +167,21 @@ class Revision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.content_type} {self.object_id} @ {self.at:%Y-%m-%d %H:%M}"
+
+
+class TableVersion(models.Model):
+    """A counter and the time of the last write to one table, kept by database triggers
+    (`core.versions`), so that the API can tell whether a list may have changed without
+    counting its rows: every insert, update and delete counts, bulk writes and raw SQL
+    included."""
+
+    name = models.CharField(_("table"), max_length=100, primary_key=True)
+    version = models.BigIntegerField(_("version"), default=0)
+    changed_at = models.DateTimeField(_("changed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("table version")
+        verbose_name_plural = _("table versions")
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.version}"

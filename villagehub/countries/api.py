@@ -12,11 +12,11 @@ from villagehub.core.api import (
     filters_read,
     page_of,
     page_url,
-    queryset_version,
+    tables_version,
     text_filter,
 )
 
-from .models import Factsheet
+from .models import CapSupport, Factsheet
 from .selectors import FactsheetFilterForm, factsheet_list
 
 router = Router(tags=["countries"])
@@ -113,8 +113,9 @@ def factsheet_list_endpoint(
     filters = filters_read(request, query, FactsheetFilterForm)
     text = filters.pop("q", None)
     factsheets = text_filter(factsheet_list(filters=filters), query=text, kind="factsheet")
-    (count,), latest = queryset_version(factsheets)
-    conditional_get(request, response, version=(count,), last_modified=latest)
+    version, latest = tables_version([Factsheet, CapSupport])
+    conditional_get(request, response, version=version, last_modified=latest)
+    count = factsheets.count()
     return page_of(request, factsheets, query, lambda f: _factsheet_data(request, f), count=count)
 
 

@@ -1,25 +1,25 @@
 from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
-from django_countries import countries
+
+from villagehub.core.filters import country_choices
 
 from .models import Factsheet
 
 
 class FactsheetFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
-    country = forms.ChoiceField(label=_("Country"), required=False, choices=[])
+    country = forms.ChoiceField(label=_("Country"), required=False, choices=country_choices)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.data.get("country"):
             self.data = self.data.copy()
             self.data["country"] = self.data["country"].lower()
-        self.fields["country"].choices = [(c.code.lower(), c.name) for c in countries]
 
 
 def factsheet_list(*, filters: dict) -> QuerySet[Factsheet]:
     factsheets = Factsheet.objects.prefetch_related("cap_support")
     if filters.get("country"):
         factsheets = factsheets.filter(country=filters["country"].upper())
-    return factsheets.order_by("country")
+    return factsheets.order_by("country", "pk")

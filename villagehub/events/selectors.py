@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 from django import forms
 from django.conf import settings
 from django.core import signing
-from django.db.models import Avg, Count, Q, QuerySet, TextField
+from django.db.models import Avg, Count, F, Q, QuerySet, TextField
 from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import formats, timezone, translation
@@ -89,10 +89,12 @@ def event_list(*, filters: dict, now: datetime | None = None) -> QuerySet[Event]
     if filters.get("series"):
         qs = qs.filter(series__slug=filters["series"])
     if filters.get("when") == "upcoming":
-        return qs.filter(_upcoming_q(now)).order_by("starts_at", "pk")
+        # NULL sorts first on SQLite and last on PostgreSQL: undated events go last on both
+        # (and the API's keyset paging needs the place of NULL said).
+        return qs.filter(_upcoming_q(now)).order_by(F("starts_at").asc(nulls_last=True), "pk")
     if filters.get("when") == "past":
         qs = qs.exclude(_upcoming_q(now))
-    return qs.order_by("-starts_at", "-pk")
+    return qs.order_by(F("starts_at").desc(nulls_last=True), "-pk")
 
 
 def event_upcoming(*, now: datetime | None = None) -> QuerySet[Event]:

@@ -15,7 +15,7 @@ from villagehub.core.api import (
     filters_read,
     page_of,
     page_url,
-    queryset_version,
+    tables_version,
     text_filter,
 )
 
@@ -79,8 +79,9 @@ def organisation_list_endpoint(
     filters = filters_read(request, query, OrganisationFilterForm)
     text = filters.pop("q", None)
     organisations = text_filter(organisation_list(filters=filters), query=text, kind="organisation")
-    (count,), latest = queryset_version(organisations)
-    conditional_get(request, response, version=(count,), last_modified=latest)
+    version, latest = tables_version([Organisation])
+    conditional_get(request, response, version=version, last_modified=latest)
+    count = organisations.count()
     return page_of(
         request, organisations, query, lambda o: _organisation_data(request, o), count=count
     )

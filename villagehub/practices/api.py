@@ -1,28 +1,34 @@
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Literal
 
-from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from ninja import Path, Query, Router, Schema
+from ninja import Path, Query, Router
 from pydantic import Field
 
-from villagehub.communities.models import SIZE_BANDS
+from villagehub.communities.models import SIZE_BANDS, Community
 from villagehub.core.api import (
     SLUG_PATTERN,
+    FieldsQuery,
+    Out,
     PageBase,
     PlaceQuery,
     Problem,
     conditional_get,
+    fields_read,
+    fields_schema,
     filters_read,
     page_of,
-    page_url,
-    queryset_version,
+    record_data,
+    related_values_load,
+    slug_page_url,
+    tables_version,
 )
 from villagehub.organisations.models import Organisation
 from villagehub.taxonomy.models import FundingSource, Theme
 
-from .models import Practice
+from .models import Practice, PracticeLink
 from .selectors import PracticeFilterForm, practice_list, practice_list_base
 
 router = Router(tags=["practices"])
@@ -30,13 +36,13 @@ router = Router(tags=["practices"])
 SizeBand = Literal[tuple(SIZE_BANDS)]  # type: ignore[valid-type]
 
 
-class LinkOut(Schema):
+class LinkOut(Out):
     url: str
     title: str
     kind: str
 
 
-class PracticeOut(Schema):
+class PracticeOut(Out):
     slug: str
     title: str
     summary: str
@@ -58,47 +64,73 @@ class PracticeOut(Schema):
     updated_at: datetime
 
 
+PracticeFields = fields_schema(PracticeOut)
+
+
 class PracticePage(PageBase):
-    results: list[PracticeOut]
+    results: list[PracticeOut] | list[PracticeFields] = Field(
+        description="The practices; with `fields`, only the fields named there."
+    )
 
 
-class PracticeQuery(PlaceQuery):
+class PracticeQuery(PlaceQuery, FieldsQuery):
     sdg: int | None = Field(None, ge=1, le=17, description="Agenda 2030 goal number.")
     size: SizeBand | None = Field(None, description="Size band of the community's population.")
 
 
-def practice_data(request: HttpRequest, p: Practice) -> dict:
-    return {
-        "slug": p.slug,
-        "title": p.title,
-        "summary": p.summary,
-        "description": p.description,
-        "results": p.results,
-        "language": p.language,
-        "translations": p.translations,
-        "community": p.community.slug if p.community else None,
-        "organisations": [o.slug for o in p.organisations.all()],
-        "themes": [t.slug for t in p.themes.all()],
-        "goals": [g.pk for g in p.goals.all()],
-        "funding_sources": [f.slug for f in p.funding_sources.all()],
-        "start_year": p.start_year,
-        "end_year": p.end_year,
-        "status": p.status,
-        "links": [{"url": x.url, "title": x.title, "kind": x.kind} for x in p.links.all()],
-        "url": page_url(request, p),
-        "created_at": p.created_at,
-        "updated_at": p.updated_at,
-    }
+# One getter per field, so that `fields=` computes (and reads the relations of) only what
+# was asked for.
+PRACTICE_FIELDS = {
+    "slug": lambda request, p: p.slug,
+    "title": lambda request, p: p.title,
+    "summary": lambda request, p: p.summary,
+    "description": lambda request, p: p.description,
+    "results": lambda request, p: p.results,
+    "language": lambda request, p: p.language,
+    "translations": lambda request, p: p.translations,
+    "community": lambda request, p: p.community.slug if p.community else None,
+    "organisations": lambda request, p: p.related_values["organisations"],
+    "themes": lambda request, p: p.related_values["themes"],
+    "goals": lambda request, p: p.related_values["goals"],
+    "funding_sources": lambda request, p: p.related_values["funding_sources"],
+    "start_year": lambda request, p: p.start_year,
+    "end_year": lambda request, p: p.end_year,
+    "status": lambda request, p: p.status,
+    "links": lambda request, p: [
+        {"url": x.url, "title": x.title, "kind": x.kind} for x in p.links.all()
+    ],
+    "url": slug_page_url("practices:detail"),
+    "created_at": lambda request, p: p.created_at,
+    "updated_at": lambda request, p: p.updated_at,
+}
 
 
-def with_relations(queryset):
-    return queryset.select_related("community").prefetch_related(
-        Prefetch("themes", queryset=Theme.objects.only("slug")),
-        Prefetch("organisations", queryset=Organisation.objects.only("slug")),
-        Prefetch("funding_sources", queryset=FundingSource.objects.only("slug")),
-        "goals",
-        "links",
+# Many-to-many relations shown as a value of the related record.
+RELATED_VALUES = {
+    "organisations": "slug",
+    "themes": "slug",
+    "goals": "number",
+    "funding_sources": "slug",
+}
+
+
+def practice_data(request: HttpRequest, p: Practice, fields: set[str] | None = None) -> dict:
+    return record_data(request, p, PRACTICE_FIELDS, fields)
+
+
+def relations_load(practices: list[Practice], fields: Iterable[str]) -> None:
+    """Read the many-to-many relations of the fields that will be shown, and no others."""
+    related_values_load(
+        practices, {name: value for name, value in RELATED_VALUES.items() if name in fields}
     )
+
+
+def with_relations(queryset, fields: Iterable[str]):
+    """The one-to-many relations of the fields that will be shown, and no others."""
+    queryset = queryset.prefetch_related(*(["links"] if "links" in fields else []))
+    if "community" in fields:
+        return queryset.select_related("community")
+    return queryset.select_related(None)
 
 
 @router.get(
@@ -106,37 +138,51 @@ def with_relations(queryset):
     response={200: PracticePage, 304: None, 400: Problem},
     url_name="practice-list",
     summary="List published practices, newest first",
+    exclude_unset=True,
 )
 def practice_list_endpoint(
     request: HttpRequest, response: HttpResponse, query: Query[PracticeQuery]
 ):
     filters = filters_read(request, query, PracticeFilterForm)
+    fields = fields_read(query, PRACTICE_FIELDS)
     # The API keeps one stable order (newest first) whether or not it searches for words.
     practices = practice_list(filters={**filters, "sort": "newest"})
-    (count,), latest = queryset_version(practices)
-    conditional_get(request, response, version=(count,), last_modified=latest)
+    # The list shows and filters by community, themes, organisations and funding sources.
+    version, latest = tables_version(
+        [Practice, PracticeLink, Community, Theme, Organisation, FundingSource]
+    )
+    conditional_get(request, response, version=version, last_modified=latest)
+    count = practices.count()
     return page_of(
         request,
-        with_relations(practices.prefetch_related(None)),
+        with_relations(practices.prefetch_related(None), fields or PRACTICE_FIELDS),
         query,
-        lambda p: practice_data(request, p),
+        lambda p: practice_data(request, p, fields),
         count=count,
+        prepare=lambda rows: relations_load(rows, fields or PRACTICE_FIELDS),
     )
 
 
 @router.get(
     "/practices/{slug}",
-    response={200: PracticeOut, 304: None, 400: Problem, 404: Problem},
+    response={200: PracticeOut | PracticeFields, 304: None, 400: Problem, 404: Problem},
     url_name="practice-detail",
     summary="One published practice",
+    exclude_unset=True,
 )
 def practice_detail_endpoint(
     request: HttpRequest,
     response: HttpResponse,
+    query: Query[FieldsQuery],
     slug: str = Path(..., pattern=SLUG_PATTERN, max_length=100),
 ):
-    practice = get_object_or_404(with_relations(practice_list_base()), slug=slug)
+    filters_read(request, query)
+    fields = fields_read(query, PRACTICE_FIELDS)
+    practice = get_object_or_404(
+        with_relations(practice_list_base(), fields or PRACTICE_FIELDS), slug=slug
+    )
     conditional_get(
         request, response, version=(practice.updated_at,), last_modified=practice.updated_at
     )
-    return practice_data(request, practice)
+    relations_load([practice], fields or PRACTICE_FIELDS)
+    return practice_data(request, practice, fields)

@@ -31,6 +31,8 @@ class PracticeFilterForm(PlaceFilterForm):
 
 
 def practice_list_base() -> QuerySet[Practice]:
+    # Exactly the condition of the partial index `practice_published_newest`, so that the
+    # newest-first list (page, API, cursor) is read off that index on SQLite and PostgreSQL.
     return Practice.objects.filter(is_published=True).select_related("community")
 
 

@@ -82,3 +82,99 @@ def test_tokens_page_shows_a_new_key_once_and_revokes(client, editor):
     token = ApiToken.objects.get()
     client.post("/accounts/api-tokens/", {"revoke": token.pk})
     assert not ApiToken.objects.exists()
+
+
+DATASET = {
+    "title": "Broadband coverage 2026",
+    "description": "Households with 100 Mbit/s or more, per street.",
+    "language": "fi",
+    "keywords": ["broadband", "fibre"],
+    "data_themes": ["TECH", "REGI"],
+    "licence": "CC_BY_4_0",
+    "temporal_start": "2026-01-01",
+    "access_url": "https://data.example.org/coverage.csv",
+    "format": "CSV",
+}
+
+
+def publish(client, key, body):
+    return client.post(
+        "/api/v1/datasets",
+        body,
+        content_type="application/json",
+        **({"HTTP_AUTHORIZATION": f"Bearer {key}"} if key else {}),
+    )
+
+
+def test_an_editor_publishes_a_data_set_that_the_catalogue_lists(client, editor):
+    from rdflib import Graph, Literal, URIRef
+    from rdflib.namespace import DCAT, DCTERMS
+
+    from villagehub.catalogue.models import Dataset
+
+    user, town = editor
+    _token, key = api_token_create(user=user, name="open data portal")
+
+    response = publish(client, key, {**DATASET, "community": town.slug})
+
+    assert response.status_code == 201, response.content
+    body = response.json()
+    dataset = Dataset.objects.get(slug=body["slug"])
+    assert (dataset.publisher_community, dataset.language) == (town, "fi")
+    assert dataset.keywords == ["broadband", "fibre"]
+    assert list(dataset.spatial_communities.all()) == [town]
+    assert body["distributions"] == [
+        {
+            "title": "Broadband coverage 2026",
+            "access_url": "https://data.example.org/coverage.csv",
+            "format": "CSV",
+            "media_type": "text/csv",
+        }
+    ]
+    graph = Graph().parse(data=client.get("/catalog.ttl").content, format="turtle")
+    (subject,) = graph.subjects(DCTERMS.title, Literal("Broadband coverage 2026", lang="fi"))
+    distribution = graph.value(subject, DCAT.distribution)
+    assert graph.value(distribution, DCAT.accessURL) == URIRef(DATASET["access_url"])
+
+
+def test_publishing_needs_a_token_and_an_edited_community(client, editor):
+    from villagehub.catalogue.models import Dataset
+
+    user, town = editor
+    _token, key = api_token_create(user=user, name="portal")
+    other_town = CommunityFactory()
+
+    assert publish(client, None, {**DATASET, "community": town.slug}).status_code == 401
+    assert publish(client, "vh_forged", {**DATASET, "community": town.slug}).status_code == 401
+    forbidden = publish(client, key, {**DATASET, "community": other_town.slug})
+    assert forbidden.status_code == 404
+    assert forbidden["Content-Type"] == "application/problem+json"
+    assert not Dataset.objects.filter(publisher_community__isnull=False).exists()
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"licence": "ALL_RIGHTS_RESERVED"}, "licence"),
+        ({"format": "EXE"}, "format"),
+        ({"data_themes": ["SPACE"]}, "data_themes"),
+        ({"access_url": "not a link"}, "access_url"),
+        ({"language": "tlh"}, "language"),
+        ({"keywords": ["a,b"]}, "keywords"),
+        ({"title": ""}, "title"),
+        ({"temporal_start": "last year"}, "temporal_start"),
+        ({"title": None}, "title"),
+    ],
+)
+def test_invalid_data_sets_are_problems_naming_the_field(client, editor, change, field):
+    from villagehub.catalogue.models import Dataset
+
+    user, town = editor
+    _token, key = api_token_create(user=user, name="portal")
+
+    response = publish(client, key, {**DATASET, "community": town.slug, **change})
+
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/problem+json"
+    assert field in [e["field"] for e in response.json()["errors"]]
+    assert not Dataset.objects.filter(publisher_community=town).exists()

@@ -219,7 +219,8 @@ def test_documentation_page_lists_every_operation(client):
     response = client.get("/api/v1/docs")
 
     assert response.status_code == 200
-    for path in api.get_openapi_schema(path_prefix="/api/v1")["paths"]:
-        assert f"GET {path}".encode() in response.content
+    for path, operations in api.get_openapi_schema(path_prefix="/api/v1")["paths"].items():
+        for method in operations:
+            assert f"{method.upper()} {path}".encode() in response.content
     assert b"<script" not in response.content
     assert client.get("/api/v1/")["Location"] == "/api/v1/docs"
