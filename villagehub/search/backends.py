@@ -15,6 +15,8 @@ from contextlib import contextmanager
 
 from django.db import connection
 
+from . import counts
+
 # Filters that are a column of the document, and filters that are tags (themes, goals).
 COLUMN_FILTERS = ("kind", "country", "size")
 TAG_FILTERS = ("theme", "sdg")
@@ -159,73 +161,17 @@ def count(groups: list[list[str]], filters: dict) -> int:
     return _rows(f"SELECT COUNT(*) FROM ({sql}) m", params)[0][0]  # noqa: S608
 
 
-def _matches(groups, words: list[str], table: str) -> tuple[str, list]:
-    """FROM and WHERE of the matches, joined to their filter columns (`d`) or tags (`t`)."""
-    if connection.vendor == "postgresql":
-        join = "JOIN search_searchtag t ON t.document_id = d.id" if table == "t" else ""
-        return (
-            f"FROM search_searchdocument d {join} WHERE d.vector @@ to_tsquery('simple', %s)",
-            [_tsquery(groups, filters=words)],
-        )
-    if table == "t":
-        join = "JOIN search_searchtag t ON t.document_id = search_fts.rowid"
-    else:
-        # The three columns come from a narrow covering index, not from the wide rows.
-        join = (
-            "JOIN search_searchdocument d INDEXED BY search_document_filters "
-            "ON d.id = search_fts.rowid"
-        )
-    return (
-        f"FROM search_fts {join} WHERE search_fts MATCH %s",
-        [_fts5_query(groups, filters=words)],
-    )
-
-
 def facet_counts(groups: list[list[str]], filters: dict) -> tuple[dict[str, Counter], int]:
     """Matches per value of each filter, each counted under all the other active filters, and
     the number of matches under all of them.
 
-    The column filters come from one grouped count (kind × country × size band) of the
-    matches under the tag filters, split in Python; the tags from one grouped count of the
-    tags of the matches under the other filters (two when both a theme and a goal are chosen,
-    since each is counted without its own filter).
+    The database lists the ids of the text matches (no filter words, nothing scored); the
+    filter values come from the copy in `counts`, so no match is looked up row by row.
     """
-    counts: dict[str, Counter] = {name: Counter() for name in (*COLUMN_FILTERS, *TAG_FILTERS)}
-    total = 0
     if not groups:
-        return counts, total
-    tag_filters = {k: v for k, v in filters.items() if k in TAG_FILTERS}
-    source, params = _matches(groups, _filter_words(tag_filters), "d")
-    cube = _rows(
-        f"SELECT d.kind, d.country, d.size_band, COUNT(*) {source} "
-        "GROUP BY d.kind, d.country, d.size_band",
-        params,
-    )
-    for kind, country, size_band, n in cube:
-        values = {"kind": kind, "country": country.lower(), "size": size_band}
-        wanted = {
-            name: filters[name].lower() if name == "country" else filters[name]
-            for name in COLUMN_FILTERS
-            if name in filters
-        }
-        if all(values[name] == value for name, value in wanted.items()):
-            total += n
-        for name in COLUMN_FILTERS:
-            if all(values[o] == v for o, v in wanted.items() if o != name):
-                counts[name][kind if name == "kind" else values[name]] += n
-    passes = [""] if not tag_filters else list(TAG_FILTERS)
-    for facet in passes:
-        words = _filter_words(filters, skip=facet)
-        source, params = _matches(groups, words, "t")
-        facet_sql, facet_params = (" AND t.facet = %s", [facet]) if facet else ("", [])
-        for name, value, n in _rows(
-            f"SELECT t.facet, t.value, COUNT(*) {source}{facet_sql} GROUP BY t.facet, t.value",
-            [*params, *facet_params],
-        ):
-            counts[name][value] = n
-    for counter in counts.values():
-        counter.pop("", None)
-    return counts, total
+        return {name: Counter() for name in (*COLUMN_FILTERS, *TAG_FILTERS)}, 0
+    values, ids = counts.matches(*match_subquery(groups))
+    return values.counts(ids, filters)
 
 
 @contextmanager
