@@ -71,14 +71,25 @@ def stem(word: str, language: str) -> str:
     return stemmer.stemWord(word) if stemmer else word
 
 
+# The indexed form of each word already seen, per language: a rebuild analyses millions of
+# words but only some thousands of distinct ones, and one dictionary lookup per word is
+# cheaper than the stemmer's cache (measured on a reindex: see docs/benchmarks.md).
+_WORD_TERMS: dict[str, dict[str, str]] = {}
+_WORD_TERMS_MAX = 200_000
+
+
 def terms(text: str, language: str) -> str:
     """The indexed form of a text: each word, and its stem when that differs."""
+    known = _WORD_TERMS.setdefault(language, {})
     out = []
     for word in words(text):
-        out.append(word)
-        stemmed = stem(word, language)
-        if stemmed != word:
-            out.append(stemmed)
+        found = known.get(word)
+        if found is None:
+            stemmed = stem(word, language)
+            found = word if stemmed == word else f"{word} {stemmed}"
+            if len(known) < _WORD_TERMS_MAX:
+                known[word] = found
+        out.append(found)
     return " ".join(out)
 
 
