@@ -20,7 +20,7 @@ the shared copy: there the filter values of the matches are read from the databa
 
 import re
 import threading
-from collections import Counter
+from collections import Counter, OrderedDict
 
 import numpy as np
 from django.db import connection
@@ -101,27 +101,45 @@ class FilterValues:
                 tags[row, bit // 64] |= np.uint64(1 << (bit % 64))
         self.tags[positions] = tags
 
-    def counts(self, ids: np.ndarray, filters: dict) -> tuple[dict[str, Counter], int]:
-        """Matches (`ids`) per value of each filter, each counted under all the other active
-        filters, and the number of matches under all of them (see backends.facet_counts)."""
-        counts: dict[str, Counter] = {name: Counter() for name in (*COLUMNS, *TAGS)}
-        rows = ids.astype(np.int64) - self.base
-        rows = rows[(rows >= 0) & (rows < len(self.tags))]
-        column = {name: self.columns[name][rows] for name in COLUMNS}
-        tags = self.tags[rows]
+    def _passes(self, rows: np.ndarray, filters: dict) -> dict[str, np.ndarray]:
+        """For each active filter, which of the rows pass it."""
         passes = {}
         for name, value in filters.items():
             if name in COLUMNS:
                 value = value.lower() if name == "country" else value
                 code = self.codes[name].codes.get(value, -1)
-                passes[name] = column[name] == code
+                passes[name] = self.columns[name][rows] == code
             elif name in TAGS:
                 bit = self.codes["tag"].codes.get((name, int(value)), 0) - 1
                 if bit < 0:
                     passes[name] = np.zeros(len(rows), dtype=bool)
                 else:
-                    word = tags[:, bit // 64]
+                    word = self.tags[rows, bit // 64]
                     passes[name] = (word >> np.uint64(bit % 64)) & np.uint64(1) == 1
+        return passes
+
+    def _rows(self, ids: np.ndarray) -> np.ndarray:
+        rows = ids.astype(np.int64) - self.base
+        return rows[(rows >= 0) & (rows < len(self.tags))]
+
+    def select(self, ids: np.ndarray, filters: dict) -> np.ndarray:
+        """The ids that pass every filter, in their order."""
+        rows = self._rows(ids)
+        passes = self._passes(rows, filters)
+        return (
+            rows[np.logical_and.reduce(list(passes.values()))] + self.base
+            if passes
+            else rows + self.base
+        )
+
+    def counts(self, ids: np.ndarray, filters: dict) -> tuple[dict[str, Counter], int]:
+        """Matches (`ids`) per value of each filter, each counted under all the other active
+        filters, and the number of matches under all of them (see backends.facet_counts)."""
+        counts: dict[str, Counter] = {name: Counter() for name in (*COLUMNS, *TAGS)}
+        rows = self._rows(ids)
+        column = {name: self.columns[name][rows] for name in COLUMNS}
+        tags = self.tags[rows]
+        passes = self._passes(rows, filters)
 
         def under_all_but(skip: str) -> np.ndarray | slice:
             chosen = [passed for name, passed in passes.items() if name != skip]
@@ -161,30 +179,28 @@ class _SharedCopy:
 
     def current(self) -> FilterValues:
         database = (connection.alias, connection.settings_dict["NAME"])
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT generation, rebuilt FROM search_searchstate WHERE id = 1")
-            generation, rebuilt = cursor.fetchone() or (0, 0)
-            with self.lock:
-                if generation == self.generation and database == self.database:
-                    return self.values
-                # A rebuild replaced every document; a counter that went back means the
-                # tables were emptied (tests do): both start the copy over.
-                if (
-                    self.values is None
-                    or database != self.database
-                    or rebuilt > self.generation
-                    or generation < self.generation
-                ):
-                    cursor.execute("SELECT MIN(id) FROM search_searchdocument")
-                    values = FilterValues(base=cursor.fetchone()[0] or 0)
-                    cursor.execute(_SELECT)
-                else:
-                    values = self.values
-                    cursor.execute(f"{_SELECT} WHERE generation > %s", [self.generation])
-                while chunk := cursor.fetchmany(20_000):
-                    values.load(chunk)
-                self.values, self.generation, self.database = values, generation, database
-                return values
+        generation, rebuilt = _generation()
+        with connection.cursor() as cursor, self.lock:
+            if generation == self.generation and database == self.database:
+                return self.values
+            # A rebuild replaced every document; a counter that went back means the
+            # tables were emptied (tests do): both start the copy over.
+            if (
+                self.values is None
+                or database != self.database
+                or rebuilt > self.generation
+                or generation < self.generation
+            ):
+                cursor.execute("SELECT MIN(id) FROM search_searchdocument")
+                values = FilterValues(base=cursor.fetchone()[0] or 0)
+                cursor.execute(_SELECT)
+            else:
+                values = self.values
+                cursor.execute(f"{_SELECT} WHERE generation > %s", [self.generation])
+            while chunk := cursor.fetchmany(20_000):
+                values.load(chunk)
+            self.values, self.generation, self.database = values, generation, database
+            return values
 
     def clear(self) -> None:
         with self.lock:
@@ -194,23 +210,69 @@ class _SharedCopy:
 shared = _SharedCopy()
 
 
+_RECENT = 16
+
+
+class _RecentMatches:
+    """The ids of the last few text queries, each valid for the generation it was read at:
+    the counts and the page of one search (and its next pages) share one full-text match."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.found: OrderedDict = OrderedDict()
+
+    def get(self, key):
+        with self.lock:
+            if key in self.found:
+                self.found.move_to_end(key)
+                return self.found[key]
+            return None
+
+    def put(self, key, ids: np.ndarray) -> None:
+        with self.lock:
+            self.found[key] = ids
+            while len(self.found) > _RECENT:
+                self.found.popitem(last=False)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.found.clear()
+
+
+recent = _RecentMatches()
+
+
 def _ids(sql: str, params: list) -> np.ndarray:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return np.fromiter((row[0] for row in cursor.fetchall()), dtype=np.int64)
+        found = cursor.fetchone()[0]
+    return np.array(found.split(","), dtype=np.int64) if found else np.zeros(0, np.int64)
 
 
-def matches(sql: str, params: list) -> tuple[FilterValues, np.ndarray]:
-    """The ids of the documents `sql` selects, and the filter values to count them with."""
+def _generation() -> tuple[int, int]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT generation, rebuilt FROM search_searchstate WHERE id = 1")
+        return cursor.fetchone() or (0, 0)
+
+
+def matches(groups: list[list[str]]) -> tuple[FilterValues, np.ndarray]:
+    """The ids of the documents whose text matches, and the filter values to count them with."""
+    from .backends import text_matches
+
+    aggregate, subquery, params = text_matches(groups)
     if connection.in_atomic_block:
         with connection.cursor() as cursor:
-            cursor.execute(f"{_SELECT} WHERE id IN ({sql})", params)
+            cursor.execute(f"{_SELECT} WHERE id IN ({subquery})", params)
             rows = cursor.fetchall()
         values = FilterValues(base=min((row[0] for row in rows), default=0))
         values.load(rows)
         return values, np.asarray([row[0] for row in rows], dtype=np.int64)
-    # The ids first: every document they name is then in the copy made afterwards.
-    ids = _ids(sql, params)
+    key = (connection.alias, connection.settings_dict["NAME"], aggregate, *params, _generation())
+    ids = recent.get(key)
+    if ids is None:
+        ids = _ids(aggregate, params)
+        recent.put(key, ids)
+    # The copy is brought up to date after the ids were read, so it holds every one of them.
     return shared.current(), ids
 
 

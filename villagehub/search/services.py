@@ -228,6 +228,7 @@ def search_document_delete(*, obj: models.Model) -> None:
         Factsheet: Kind.FACTSHEET,
     }.get(type(obj))
     if kind:
+        generation_next()
         SearchDocument.objects.filter(kind=kind, object_id=obj.pk).delete()
 
 

@@ -18,7 +18,7 @@ from villagehub.practices.selectors import (
 from villagehub.practices.tests.factories import PracticeFactory
 from villagehub.search import counts
 from villagehub.search.analysis import query_groups
-from villagehub.search.backends import match_subquery
+from villagehub.search.backends import text_matches
 from villagehub.search.models import SearchDocument, SearchState
 from villagehub.taxonomy.models import Goal, Theme
 
@@ -68,7 +68,8 @@ def test_counts_are_those_of_the_list_pages(places):
 
 
 def _shared_counts(query, filters):
-    ids = counts._ids(*match_subquery(query_groups(query)))
+    aggregate, _subquery, params = text_matches(query_groups(query))
+    ids = counts._ids(aggregate, params)
     return counts.shared.current().counts(ids, filters)
 
 
