@@ -58,6 +58,7 @@ class FilterValues:
         self.columns = {name: np.zeros(0, dtype=np.uint16) for name in COLUMNS}
         # One bit per (facet, value) pair, in as many 64-bit words as there are pairs.
         self.tags = np.zeros((0, 1), dtype=np.uint64)
+        self._masks: dict[str, int] = {}
 
     def _grow(self, size: int, words: int) -> None:
         old = len(self.tags)
@@ -78,28 +79,33 @@ class FilterValues:
         if not rows:
             return
         tag_codes = self.codes["tag"]
-        positions, values, tag_bits = [], {name: [] for name in COLUMNS}, []
-        for document_id, kind, country, size_band, words in rows:
-            positions.append(document_id - self.base)
-            values["kind"].append(self.codes["kind"].code(kind))
-            values["country"].append(self.codes["country"].code((country or "").lower()))
-            values["size"].append(self.codes["size"].code(size_band))
-            bits = []
-            for word in (words or "").split():
-                found = _TAG_WORD.match(word)
-                if found:
-                    bits.append(tag_codes.code((found[1], int(found[2]))) - 1)
-            tag_bits.append(bits)
-        positions = np.asarray(positions, dtype=np.int64)
-        words = (len(tag_codes.values) - 1) // 64 + 1
+        kind, country, size = (self.codes[name].code for name in COLUMNS)
+        # Documents share a few thousand combinations of filter words: each is parsed once.
+        masks = self._masks
+        positions, kinds, countries, sizes, tags = [], [], [], [], []
+        for document_id, kind_value, country_value, size_band, words in rows:
+            positions.append(document_id)
+            kinds.append(kind(kind_value))
+            countries.append(country((country_value or "").lower()))
+            sizes.append(size(size_band))
+            mask = masks.get(words)
+            if mask is None:
+                mask = 0
+                for word in (words or "").split():
+                    found = _TAG_WORD.match(word)
+                    if found:
+                        mask |= 1 << (tag_codes.code((found[1], int(found[2]))) - 1)
+                masks[words] = mask
+            tags.append(mask)
+        positions = np.asarray(positions, dtype=np.int64) - self.base
+        words = (len(tag_codes.values) - 2) // 64 + 1
         self._grow(int(positions.max()) + 1, words)
-        for name in COLUMNS:
-            self.columns[name][positions] = np.asarray(values[name], dtype=np.uint16)
-        tags = np.zeros((len(rows), self.tags.shape[1]), dtype=np.uint64)
-        for row, bits in enumerate(tag_bits):
-            for bit in bits:
-                tags[row, bit // 64] |= np.uint64(1 << (bit % 64))
-        self.tags[positions] = tags
+        for name, values in zip(COLUMNS, (kinds, countries, sizes), strict=True):
+            self.columns[name][positions] = np.asarray(values, dtype=np.uint16)
+        for word in range(self.tags.shape[1]):
+            self.tags[positions, word] = np.asarray(
+                [(mask >> (64 * word)) & 0xFFFFFFFFFFFFFFFF for mask in tags], dtype=np.uint64
+            )
 
     def _passes(self, rows: np.ndarray, filters: dict) -> dict[str, np.ndarray]:
         """For each active filter, which of the rows pass it."""
