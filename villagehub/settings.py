@@ -123,12 +123,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
-        # Each request opens its connection (CONN_MAX_AGE 0), with an empty page cache: memory
-        # mapping reads the operating system's cache directly instead of copying pages in; the
-        # temporary table of the search ranking (search.backends.ranked) stays in memory.
+        # The temporary table of the search ranking (search.backends.ranked) stays in memory.
         "init_command": (
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA mmap_size=1073741824; "
-            "PRAGMA temp_store=MEMORY;"
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA temp_store=MEMORY;"
         ),
     }
 DATABASES["default"]["TEST"] = {"NAME": os.environ.get("TEST_DATABASE_NAME") or None}
