@@ -31,7 +31,10 @@ class PracticeFilterForm(PlaceFilterForm):
 
 
 def practice_list_base() -> QuerySet[Practice]:
-    return Practice.objects.filter(is_published=True).select_related("community")
+    # `is_published=True` becomes `WHERE "is_published"` on SQLite, which the planner does not
+    # match to the (is_published, -created_at, -id) index: it sorted every published practice
+    # for the first page (2 s at 300,000). `IN (1)` is an equality it matches.
+    return Practice.objects.filter(is_published__in=[True]).select_related("community")
 
 
 def _apply(qs: QuerySet[Practice], filters: dict, skip: str = "") -> QuerySet[Practice]:
