@@ -265,7 +265,20 @@ def matches(groups: list[list[str]]) -> tuple[FilterValues, np.ndarray]:
     """The ids of the documents whose text matches, and the filter values to count them with."""
     from .backends import text_matches
 
-    aggregate, subquery, params = text_matches(groups)
+    return _found(*text_matches(groups))
+
+
+def documents(kind: str) -> tuple[FilterValues, np.ndarray]:
+    """The ids of every document of one kind (a list page without words to search for), and
+    the filter values to count them with."""
+    aggregate = (
+        "string_agg(id::text, ',')" if connection.vendor == "postgresql" else ("group_concat(id)")
+    )
+    where = "FROM search_searchdocument WHERE kind = %s"
+    return _found(f"SELECT {aggregate} {where}", f"SELECT id {where}", [kind])
+
+
+def _found(aggregate: str, subquery: str, params: list) -> tuple[FilterValues, np.ndarray]:
     if connection.in_atomic_block:
         with connection.cursor() as cursor:
             cursor.execute(f"{_SELECT} WHERE id IN ({subquery})", params)
