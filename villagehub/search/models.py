@@ -32,6 +32,11 @@ class SearchDocument(models.Model):
     )
     title_terms = models.TextField()
     body_terms = models.TextField(blank=True)
+    generation = models.BigIntegerField(
+        null=True,
+        editable=False,
+        help_text="SearchState.generation of the write that made this version (see search.counts).",
+    )
 
     class Meta:
         constraints = [
@@ -39,11 +44,7 @@ class SearchDocument(models.Model):
         ]
         indexes = [
             models.Index(fields=["kind", "country"]),
-            # The filters of each document in a few bytes: SQLite reads them from this index
-            # for every full-text match (see backends._source) rather than from the table.
-            models.Index(
-                fields=["id", "kind", "country", "size_band"], name="search_document_filters"
-            ),
+            models.Index(fields=["generation"], name="search_document_generation"),
         ]
 
     def __str__(self) -> str:
@@ -68,3 +69,20 @@ class SearchTag(models.Model):
 
     def __str__(self) -> str:
         return f"{self.facet} {self.value}"
+
+
+class SearchState(models.Model):
+    """One row: a counter of the writes of search documents, so that each process can tell
+    which documents changed since it last copied their filter values (see search.counts).
+
+    Every write of documents adds one to `generation` in its own transaction and stamps its
+    documents with the result; the row lock orders the writers, so documents stamped up to a
+    generation that a reader sees are all committed. `rebuilt` is the generation of the last
+    full rebuild, after which the copies start over.
+    """
+
+    generation = models.BigIntegerField(default=0)
+    rebuilt = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"search generation {self.generation}"

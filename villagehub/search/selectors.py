@@ -13,6 +13,7 @@ from villagehub.core.filters import PlaceFilterForm
 from villagehub.taxonomy.models import GOAL_TITLES, Theme
 
 from . import backends
+from . import counts as filter_counts
 from .analysis import matches, query_groups
 from .backends import match, match_subquery
 from .models import SearchDocument
@@ -169,6 +170,17 @@ def search_facets(*, query: str, filters: dict) -> dict[str, list[dict]]:
     """Counts per filter value for a query, as the list pages show them, and the number of
     matches under all the filters (`total`)."""
     counts, total = backends.facet_counts(query_groups(query), index_filters(filters))
+    return _facets(counts, total)
+
+
+def kind_facets(*, kind: str, filters: dict) -> dict[str, list[dict]]:
+    """The same for every document of one kind: a list page without words to search for."""
+    values, ids = filter_counts.documents(kind)
+    counts, total = values.counts(ids, {**index_filters(filters), "kind": kind})
+    return _facets(counts, total)
+
+
+def _facets(counts: dict, total: int) -> dict[str, list[dict]]:
     themes = list(Theme.objects.all())
     return {
         "total": total,

@@ -1,0 +1,114 @@
+"""Counts per filter value from the in-memory copy of the documents' filter values."""
+
+import io
+import itertools
+
+import numpy as np
+import pytest
+from django.core.management import call_command
+
+from villagehub.communities.models import Community
+from villagehub.communities.services import community_update
+from villagehub.communities.tests.factories import CommunityFactory
+from villagehub.practices.selectors import (
+    practice_facets,
+    practice_facets_from_records,
+    practice_list,
+)
+from villagehub.practices.tests.factories import PracticeFactory
+from villagehub.search import counts
+from villagehub.search.analysis import query_groups
+from villagehub.search.backends import text_matches
+from villagehub.search.models import SearchDocument, SearchState
+from villagehub.taxonomy.models import Goal, Theme
+
+
+@pytest.fixture
+def places(db):
+    counts.shared.clear()
+    themes = list(Theme.objects.order_by("pk")[:3])
+    goals = list(Goal.objects.order_by("pk")[:3])
+    sizes = itertools.cycle([300, 3000, 30000, 300000, None])
+    for n, country in enumerate(["FI", "FR", "SE", "DK", "FI", "PT", "LV"]):
+        community = CommunityFactory(
+            slug=f"c{n}", name=f"Place {n}", country=country, population=next(sizes),
+            themes=[themes[n % 3]],
+        )  # fmt: skip
+        for m in range(n % 4 + 1):
+            PracticeFactory(
+                slug=f"p{n}-{m}", title=f"Village work {n} {m}", community=community,
+                themes=themes[m % 3 : m % 3 + 2], goals=[goals[(n + m) % 3]],
+            )  # fmt: skip
+    yield themes, goals
+    counts.shared.clear()
+
+
+def _as_dict(facets):
+    return {name: {f["value"]: f["count"] for f in values} for name, values in facets.items()}
+
+
+def test_counts_are_those_of_the_list_pages(places):
+    themes, goals = places
+    choices = [
+        {},
+        {"country": "fi"},
+        {"size": "under-2000"},
+        {"theme": themes[1].slug},
+        {"sdg": goals[0].number},
+        {"country": "fr", "theme": themes[0].slug, "sdg": goals[1].number},
+        {"country": "se", "size": "2000-5000", "theme": themes[2].slug},
+        {"country": "lv", "theme": "no-such-theme"},
+    ]
+    for filters in [*choices, *({"q": "village", **filters} for filters in choices)]:
+        from_index = practice_facets(filters=filters)
+        total = from_index.pop("total")
+        assert _as_dict(from_index) == _as_dict(practice_facets_from_records(filters=filters))
+        assert total == practice_list(filters={**filters, "sort": "newest"}).count()
+
+
+def _shared_counts(query, filters):
+    aggregate, _subquery, params = text_matches(query_groups(query))
+    ids = counts._ids(aggregate, params)
+    return counts.shared.current().counts(ids, filters)
+
+
+def test_the_shared_copy_follows_every_write(places):
+    before, total = _shared_counts("village", {"kind": "practice"})
+    assert total == 16
+    assert before["country"]["fi"] == 2
+    generation = SearchState.objects.get().generation
+
+    # A community moves: its practices' documents are written again, with a new generation.
+    community_update(community=Community.objects.get(slug="c0"), country="EE")
+    assert SearchState.objects.get().generation > generation
+    after, _total = _shared_counts("village", {"kind": "practice"})
+    assert after["country"]["fi"] == 1
+    assert after["country"]["ee"] == 1
+
+    # A rebuild replaces every document: the copy starts over.
+    call_command("reindex", "--no-progress", stdout=io.StringIO())
+    state = SearchState.objects.get()
+    assert state.rebuilt == state.generation
+    rebuilt, total = _shared_counts("village", {"kind": "practice", "country": "ee"})
+    assert rebuilt["country"] == after["country"]
+    assert total == 1
+    assert counts.shared.values.base == SearchDocument.objects.order_by("pk").first().pk
+
+
+def test_counts_of_documents_without_filter_values():
+    values = counts.FilterValues(base=10)
+    values.load([(10, "organisation", "", "", "kindorganisation"), (12, "practice", "SE", "", "")])
+    found, total = values.counts(np.array([10, 11, 12]), {})
+    assert total == 3
+    assert found["kind"] == {"organisation": 1, "practice": 1}
+    assert found["country"] == {"se": 1}
+    assert found["size"] == {}
+
+
+def test_more_tag_values_than_bits_in_a_word():
+    values = counts.FilterValues()
+    values.load([(n, "practice", "", "", f"theme{n} sdg{n % 17}") for n in range(200)])
+    found, total = values.counts(np.arange(200), {"theme": 150})
+    assert total == 1
+    assert found["theme"][199] == 1
+    assert found["sdg"] == {150 % 17: 1}
