@@ -7,7 +7,12 @@ from django_countries import countries
 
 from villagehub.communities.models import SIZE_BANDS, size_band_q
 from villagehub.core.filters import PlaceFilterForm
-from villagehub.search.selectors import search_facets, search_matching_objects, search_results
+from villagehub.search.selectors import (
+    kind_facets,
+    search_facets,
+    search_matching_objects,
+    search_results,
+)
 from villagehub.taxonomy.models import GOAL_TITLES, Theme
 
 from .models import Practice
@@ -98,14 +103,16 @@ def practice_list(
 def practice_facets(*, filters: dict) -> dict[str, list[dict]]:
     """Counts per filter value, each facet counted under all the other active filters.
 
-    With words to search for, the search index counts them, and adds the number of
-    matches under all the filters (`total`); otherwise the records count.
+    The search documents count them (every published practice has one), with the number
+    of practices under all the filters (`total`): with words to search for, their matches;
+    otherwise all of them (counting through the records took seconds at 300,000).
     """
     if filters.get("q"):
         facets = search_facets(query=filters["q"], filters={**filters, "kind": "practice"})
-        del facets["kind"]
-        return facets
-    return practice_facets_from_records(filters=filters)
+    else:
+        facets = kind_facets(kind="practice", filters=filters)
+    del facets["kind"]
+    return facets
 
 
 def practice_facets_from_records(*, filters: dict) -> dict[str, list[dict]]:
