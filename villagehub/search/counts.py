@@ -184,13 +184,13 @@ class _SharedCopy:
         self.database = None
 
     def current(self) -> FilterValues:
-        database = (connection.alias, connection.settings_dict["NAME"])
-        generation, rebuilt = _generation()
+        generation, rebuilt, epoch = _generation()
+        database = (connection.alias, connection.settings_dict["NAME"], epoch)
         with connection.cursor() as cursor, self.lock:
             if generation == self.generation and database == self.database:
                 return self.values
-            # A rebuild replaced every document; a counter that went back means the
-            # tables were emptied (tests do): both start the copy over.
+            # A rebuild replaced every document; another epoch or a counter that went back
+            # means the tables were emptied (tests do): each starts the copy over.
             if (
                 self.values is None
                 or database != self.database
@@ -255,10 +255,10 @@ def _ids(sql: str, params: list) -> np.ndarray:
     return np.array(found.split(","), dtype=np.int64) if found else np.zeros(0, np.int64)
 
 
-def _generation() -> tuple[int, int]:
+def _generation() -> tuple[int, int, int]:
     with connection.cursor() as cursor:
-        cursor.execute("SELECT generation, rebuilt FROM search_searchstate WHERE id = 1")
-        return cursor.fetchone() or (0, 0)
+        cursor.execute("SELECT generation, rebuilt, epoch FROM search_searchstate WHERE id = 1")
+        return cursor.fetchone() or (0, 0, 0)
 
 
 def matches(groups: list[list[str]]) -> tuple[FilterValues, np.ndarray]:

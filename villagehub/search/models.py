@@ -1,3 +1,5 @@
+import secrets
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -71,6 +73,10 @@ class SearchTag(models.Model):
         return f"{self.facet} {self.value}"
 
 
+def _epoch_new() -> int:
+    return secrets.randbits(62)
+
+
 class SearchState(models.Model):
     """One row: a counter of the writes of search documents, so that each process can tell
     which documents changed since it last copied their filter values (see search.counts).
@@ -78,11 +84,14 @@ class SearchState(models.Model):
     Every write of documents adds one to `generation` in its own transaction and stamps its
     documents with the result; the row lock orders the writers, so documents stamped up to a
     generation that a reader sees are all committed. `rebuilt` is the generation of the last
-    full rebuild, after which the copies start over.
+    full rebuild, after which the copies start over. `epoch` is drawn when the row is made:
+    emptied tables (a flush, the tests) make a new row whose counter may climb past what a
+    process has copied, and the new epoch tells that process to start over.
     """
 
     generation = models.BigIntegerField(default=0)
     rebuilt = models.BigIntegerField(default=0)
+    epoch = models.BigIntegerField(default=_epoch_new)
 
     def __str__(self) -> str:
         return f"search generation {self.generation}"

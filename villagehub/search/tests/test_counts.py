@@ -95,6 +95,20 @@ def test_the_shared_copy_follows_every_write(places):
     assert counts.shared.values.base == SearchDocument.objects.order_by("pk").first().pk
 
 
+def test_emptied_tables_start_the_copy_over_even_when_the_counter_climbs_past_it(places):
+    before, _total = _shared_counts("village", {"kind": "practice"})
+    seen = counts.shared.generation
+    assert before["country"].get("ee") is None
+    # As after a flush: a new state row, whose counter starts again and then climbs past
+    # what the copy holds; the documents stamped on the way must not be missed.
+    SearchState.objects.all().delete()
+    community_update(community=Community.objects.get(slug="c0"), country="EE")
+    SearchState.objects.filter(pk=1).update(generation=seen + 5)
+
+    after, _total = _shared_counts("village", {"kind": "practice"})
+    assert after["country"]["ee"] == 1
+
+
 def test_counts_of_documents_without_filter_values():
     values = counts.FilterValues(base=10)
     values.load([(10, "organisation", "", "", "kindorganisation"), (12, "practice", "SE", "", "")])
