@@ -12,7 +12,21 @@ from django.utils.translation import gettext_lazy as _
 from villagehub.core.uploads import UploadValidator
 
 
-class RoleRequest(models.Model):
+class _EditorRoleTarget:
+    """A request or invitation names one community or one organisation to edit."""
+
+    @property
+    def target(self):
+        return self.community or self.organisation
+
+    @property
+    def kind(self) -> str:
+        from villagehub.accounts.models import Role
+
+        return Role.Kind.COMMUNITY_EDITOR if self.community_id else Role.Kind.ORGANISATION_EDITOR
+
+
+class RoleRequest(_EditorRoleTarget, models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting for a decision")
         APPROVED = "approved", _("Approved")
@@ -68,16 +82,6 @@ class RoleRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} → {self.target}"
-
-    @property
-    def target(self):
-        return self.community or self.organisation
-
-    @property
-    def kind(self) -> str:
-        from villagehub.accounts.models import Role
-
-        return Role.Kind.COMMUNITY_EDITOR if self.community_id else Role.Kind.ORGANISATION_EDITOR
 
 
 def _submission_upload(submission: "Submission", filename: str) -> str:
@@ -183,7 +187,7 @@ class Submission(models.Model):
         return self.data.get("title", "") or str(self.pk)
 
 
-class Invitation(models.Model):
+class Invitation(_EditorRoleTarget, models.Model):
     """A coordinator invites someone by e-mail to edit a community (or the back office, an
     organisation); the signed link in the e-mail gives the role to the account that holds
     that (verified) address."""
@@ -224,13 +228,3 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email} → {self.target}"
-
-    @property
-    def target(self):
-        return self.community or self.organisation
-
-    @property
-    def kind(self) -> str:
-        from villagehub.accounts.models import Role
-
-        return Role.Kind.COMMUNITY_EDITOR if self.community_id else Role.Kind.ORGANISATION_EDITOR
