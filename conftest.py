@@ -17,10 +17,11 @@ def _tasks_run_at_once(settings):
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """Rate-limit counters live in the cache: every test starts with none."""
-    from django.core.cache import cache
+    """Rate-limit counters and kept pages live in caches: every test starts with none."""
+    from django.core.cache import caches
 
-    cache.clear()
+    for alias in ("default", "pages"):
+        caches[alias].clear()
 
 
 @pytest.fixture(autouse=True)

@@ -233,7 +233,19 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = os.environ.get("HUB_NAME", "Village Hub")
 
 # Rate limits keep their counters in the cache (one per worker process by default).
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # Whole list pages for anonymous visitors (core.pagecache), apart from the rate-limit
+    # counters so that many distinct addresses cannot push those out.
+    "pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "pages",
+        "OPTIONS": {"MAX_ENTRIES": 500},
+    },
+}
+# How long a kept page may serve at most; it is replaced at once when its data changes.
+# 0 turns the page cache off.
+PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
 # Registrations and survey answers one address may post per hour.
 REGISTRATION_RATE_LIMIT = int(os.environ.get("REGISTRATION_RATE_LIMIT", "60"))
 # Personal data of registrations is anonymised this many months after the event.

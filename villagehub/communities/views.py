@@ -4,6 +4,7 @@ from django.shortcuts import get_object_or_404, render
 
 from villagehub.contributions.selectors import revisions_visible
 from villagehub.core.filters import filters_parse, paginate
+from villagehub.core.pagecache import page_cache
 from villagehub.practices.selectors import practice_list_base
 
 from .models import Community, Network
@@ -17,6 +18,7 @@ from .selectors import (
 )
 
 
+@page_cache
 def community_list_view(request):
     filters, problems = filters_parse(CommunityFilterForm, request.GET)
     communities = community_list(filters=filters)

@@ -4,11 +4,13 @@ from django.utils.translation import gettext as _
 from django_countries import countries
 
 from villagehub.communities.models import Community
+from villagehub.core.pagecache import page_cache
 from villagehub.practices.selectors import practice_list_base
 
 from .models import CapSupport, Factsheet
 
 
+@page_cache
 def country_list_view(request):
     available = list(Factsheet.objects.prefetch_related("cap_support").order_by("country"))
     with_factsheet = {f.country.code for f in available}

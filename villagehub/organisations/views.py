@@ -2,12 +2,14 @@ from django.shortcuts import get_object_or_404, render
 
 from villagehub.contributions.selectors import revisions_visible
 from villagehub.core.filters import filters_parse, paginate
+from villagehub.core.pagecache import page_cache
 from villagehub.practices.selectors import practice_list_base
 
 from .models import Organisation
 from .selectors import OrganisationFilterForm, organisation_list
 
 
+@page_cache
 def organisation_list_view(request):
     filters, problems = filters_parse(OrganisationFilterForm, request.GET)
     organisations = organisation_list(filters=filters)

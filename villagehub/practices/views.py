@@ -2,6 +2,7 @@ from django.shortcuts import get_object_or_404, render
 
 from villagehub.contributions.selectors import revisions_visible
 from villagehub.core.filters import filters_parse, paginate
+from villagehub.core.pagecache import page_cache
 
 from .selectors import (
     SORTS,
@@ -13,10 +14,13 @@ from .selectors import (
 )
 
 
+@page_cache
 def practice_list_view(request):
     filters, problems = filters_parse(PracticeFilterForm, request.GET)
     facets = practice_facets(filters=filters)
-    page = paginate(practice_list(filters=filters, count=facets.pop("total", None)), request.GET)
+    # The facets' total is the length of the list: the paginator need not count it again.
+    total = facets.pop("total", None)
+    page = paginate(practice_list(filters=filters, count=total), request.GET, count=total)
     return render(
         request,
         "practices/practice_list.html",

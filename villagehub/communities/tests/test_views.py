@@ -65,7 +65,8 @@ def test_community_list_query_count_does_not_grow_with_rows(
 ):
     for n in range(30):
         CommunityFactory(slug=f"extra-{n}", name=f"Extra {n}")
-    with django_assert_max_num_queries(6):
+    # One more than the page needs: the table versions that key the page cache.
+    with django_assert_max_num_queries(7):
         response = client.get("/communities/")
     assert response.status_code == 200
 

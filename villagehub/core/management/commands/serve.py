@@ -41,6 +41,8 @@ class Command(BaseCommand):
             [
                 gunicorn,
                 "villagehub.wsgi:application",
+                "--config",
+                "python:villagehub.gunicorn_conf",
                 "--bind",
                 options["addrport"],
                 "--workers",

@@ -1,0 +1,27 @@
+"""gunicorn's settings for `villagehub serve --production` (or `gunicorn -c
+python:villagehub.gunicorn_conf villagehub.wsgi:application`).
+
+The application is loaded once, before the workers are forked, and so is the search's copy
+of every document's filter values (`search.counts`, seconds to read at 400,000 documents):
+each worker starts with it, shared with the others until one of them brings its own up to
+date, instead of its first request waiting for it.
+"""
+
+import logging
+
+preload_app = True
+
+
+def when_ready(server):
+    from django.db import DatabaseError, connections
+
+    from villagehub.search.counts import shared
+
+    try:
+        shared.current()
+    except DatabaseError:
+        # A database without its tables yet: the workers read the copy when asked.
+        logging.getLogger(__name__).warning("search filter values not copied in advance")
+    finally:
+        # Connections must not cross the fork: each worker opens its own.
+        connections.close_all()
