@@ -288,3 +288,28 @@ def test_reindex_rebuilds_the_same_tags(villages):
 def test_words_of_the_filters_typed_as_a_query_find_nothing(villages, query):
     assert search_grouped(query=query) == {}
     assert search_suggest(query=query) == []
+
+
+def test_postgresql_keeps_the_long_columns_of_documents_out_of_line(db):
+    """The text match visits the table page of every match: the rows must stay narrow."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's TOAST settings")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reloptions FROM pg_class WHERE relname = 'search_searchdocument'")
+        assert "toast_tuple_target=128" in cursor.fetchone()[0]
+        cursor.execute(
+            "SELECT attname FROM pg_attribute WHERE attrelid = 'search_searchdocument'::regclass "
+            "AND attstorage = 'e'"
+        )
+        assert {row[0] for row in cursor.fetchall()} >= {"vector", "text", "body_terms"}
+    # A long, repetitive text would be compressed and kept in the row by default; out of
+    # line, it goes to the TOAST table uncompressed.
+    PracticeFactory(title="Kylätalo", summary="Yhteinen kylätalo " * 200)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_relation_size(reltoastrelid) FROM pg_class "
+            "WHERE relname = 'search_searchdocument'"
+        )
+        assert cursor.fetchone()[0] > 0
