@@ -12,6 +12,7 @@ from villagehub.communities.tests.factories import CommunityFactory
 from villagehub.practices.models import Practice
 from villagehub.practices.services import practice_create, practice_update
 from villagehub.practices.tests.factories import PracticeFactory
+from villagehub.search import services
 from villagehub.search.analysis import query_groups
 from villagehub.search.models import SearchDocument, SearchTag
 from villagehub.search.selectors import highlight, search_grouped, search_suggest
@@ -164,6 +165,32 @@ def test_reindex_rebuilds_the_same_documents(demo):
     assert after == before
     assert out.getvalue() == f"Search index rebuilt: {len(before)} documents.\n"
     assert _first("canteen", "practice") == "100 % organic school canteens"
+
+
+def test_reindex_that_fails_midway_keeps_the_index_it_had(demo, monkeypatch):
+    """Batches are analysed in a second thread: its failure still undoes the whole rebuild."""
+    before = sorted(SearchDocument.objects.values_list("kind", "object_id", "body_terms"))
+    made = services._documents_made
+    calls = []
+
+    def failing_on_the_second_batch(*args):
+        calls.append(args[0])
+        if len(calls) == 2:
+            raise RuntimeError("analysis failed")
+        return made(*args)
+
+    monkeypatch.setattr(services, "_documents_made", failing_on_the_second_batch)
+    with pytest.raises(RuntimeError, match="analysis failed"):
+        services.search_rebuild(chunk_size=2)
+    after = sorted(SearchDocument.objects.values_list("kind", "object_id", "body_terms"))
+    assert after == before
+    assert _first("canteen", "practice") == "100 % organic school canteens"
+
+
+def test_reindex_in_small_batches_writes_every_document(demo):
+    before = sorted(SearchDocument.objects.values_list("kind", "object_id", "body_terms"))
+    assert services.search_rebuild(chunk_size=3) == len(before)
+    assert sorted(SearchDocument.objects.values_list("kind", "object_id", "body_terms")) == before
 
 
 def test_practice_list_text_filter_uses_the_search_engine(client, demo):
