@@ -72,3 +72,20 @@ def test_pages_carry_a_content_security_policy_without_inline_code(client):
     assert "script-src 'self'" in policy and "style-src 'self'" in policy
     assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
     assert "frame-ancestors 'none'" in policy
+
+
+def test_gunicorn_copies_the_search_filters_before_forking(transactional_db):
+    """Workers start with the copy (`preload_app`), and no connection crosses the fork."""
+    from django.db import connection
+
+    from villagehub import gunicorn_conf
+    from villagehub.practices.tests.factories import PracticeFactory
+    from villagehub.search.counts import shared
+
+    PracticeFactory(title="Village fibre")
+    shared.clear()
+    assert gunicorn_conf.preload_app is True
+    gunicorn_conf.when_ready(server=None)
+    assert shared.values is not None
+    assert shared.generation > 0
+    assert connection.connection is None
