@@ -213,24 +213,8 @@ def search_documents_update(*, kind: str, ids: Iterable[int]) -> None:
         chunk = ids[start : start + 2000]
         SearchTag.objects.filter(document__kind=kind, document__object_id__in=chunk).delete()
         SearchDocument.objects.filter(kind=kind, object_id__in=chunk).delete()
-        batch = []
         records = list(BULK[kind]().filter(pk__in=chunk).order_by("pk"))
-        for obj, related in relations.of(records):
-            fields = _document_fields(obj, theme_cache, related)
-            if fields is None:
-                continue
-            fields.pop("kind")
-            tags = fields.pop("tags", [])
-            document = SearchDocument(
-                kind=kind,
-                object_id=obj.pk,
-                language=obj.language,
-                url=url(obj),
-                generation=generation,
-                **fields,
-            )
-            batch.append((document, tags))
-        _documents_write(batch)
+        _documents_write(_documents_made(kind, relations.of(records), theme_cache, url, generation))
 
 
 def search_document_delete(*, obj: models.Model) -> None:
