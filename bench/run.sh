@@ -18,6 +18,8 @@ echo "== machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(un
 echo "== database: ${DATABASE_URL%%:*}; data: $COMMUNITIES communities, $PRACTICES practices"
 $PY bench/fresh_db.py "$DATABASE_URL"
 $PY -m villagehub.cli migrate -v0
+# The pages are rendered with production settings, which read the static files' manifest.
+$PY -m villagehub.cli manage collectstatic --noinput -v0
 $PY bench/scale_bench.py generate --communities "$COMMUNITIES" --practices "$PRACTICES" --seed 1
 $PY bench/scale_bench.py reindex
 $PY bench/search_bench.py --runs "${BENCH_RUNS:-10}"

@@ -13,10 +13,13 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 
+import numpy as np
 from django.db import connection
 
 from . import counts
+from .synonyms import themes_named
 
 # Filters that are a column of the document, and filters that are tags (themes, goals).
 COLUMN_FILTERS = ("kind", "country", "size")
@@ -48,7 +51,14 @@ def _filter_words(filters: dict, skip: str = "") -> list[str]:
     ).split()
 
 
-def _fts5_query(groups: list[list[str]], prefix_last: bool = False, filters: list[str] = ()) -> str:
+def _fts5_query(
+    groups: list[list[str]],
+    prefix_last: bool = False,
+    filters: list[str] = (),
+    *,
+    any_word: bool = False,
+    themes: list[frozenset[int]] = (),
+) -> str:
     # Naming the text columns makes FTS5 read every match's positions (measured: four times
     # slower), so a group is restricted to them only when one of its forms could be mistaken
     # for a filter word; a prefix could complete to one, so it always is.
@@ -60,11 +70,25 @@ def _fts5_query(groups: list[list[str]], prefix_last: bool = False, filters: lis
             forms.append(f'"{group[0]}"*')
             restrict = True
         part = "(" + " OR ".join(forms) + ")"
-        parts.append("{title_terms body_terms} : " + part if restrict else part)
+        part = "{title_terms body_terms} : " + part if restrict else part
+        # A word that names themes also matches their documents, by their filter words.
+        if n < len(themes) and themes[n]:
+            tags = (f'filter_terms : "theme{theme}"' for theme in sorted(themes[n]))
+            part = "(" + " OR ".join([part, *tags]) + ")"
+        parts.append(part)
+    if any_word:
+        parts = ["(" + " OR ".join(parts) + ")"]
     return " AND ".join([*parts, *(f'filter_terms : "{word}"' for word in filters)])
 
 
-def _tsquery(groups: list[list[str]], prefix_last: bool = False, filters: list[str] = ()) -> str:
+def _tsquery(
+    groups: list[list[str]],
+    prefix_last: bool = False,
+    filters: list[str] = (),
+    *,
+    any_word: bool = False,
+    themes: list[frozenset[int]] = (),
+) -> str:
     # A weight makes PostgreSQL recheck every match against its stored vector (measured: three
     # times slower), so text words are restricted to the text (A, B) only when they could be
     # mistaken for a filter word.
@@ -73,22 +97,73 @@ def _tsquery(groups: list[list[str]], prefix_last: bool = False, filters: list[s
         forms = [f"{form}:AB" if _FILTER_WORD.match(form) else form for form in group]
         if prefix_last and n == len(groups) - 1:
             forms.append(f"{group[0]}:*AB")
+        if n < len(themes):
+            forms += [f"theme{theme}" for theme in sorted(themes[n])]
         parts.append("(" + " | ".join(forms) + ")")
+    if any_word:
+        parts = ["(" + " | ".join(parts) + ")"]
     return " & ".join([*parts, *filters])
 
 
-def match_subquery(groups: list[list[str]], filters: dict | None = None) -> tuple[str, list[str]]:
-    """SQL selecting the ids of matching documents, to filter other queries in the database."""
-    words = _filter_words(filters or {})
+@dataclass(frozen=True)
+class Plan:
+    """How the words of a query are matched: each of `plain` by the text alone; each of
+    `named` by the text or by the themes it names (see synonyms)."""
+
+    plain: list[list[str]]
+    named: list[tuple[list[str], frozenset[int]]]
+    # Each word that names themes, with the words of those themes' labels.
+    expanded: list[list[str]]
+
+
+def plan(groups: list[list[str]]) -> Plan:
+    named = themes_named(groups)
+    return Plan(
+        plain=[group for group, (themes, _w) in zip(groups, named, strict=True) if not themes],
+        named=[
+            (group, themes) for group, (themes, _w) in zip(groups, named, strict=True) if themes
+        ],
+        expanded=[
+            sorted({*group, *words})
+            for group, (themes, words) in zip(groups, named, strict=True)
+            if themes
+        ],
+    )
+
+
+def match_subquery(groups: list[list[str]]) -> tuple[str, list[str]]:
+    """SQL selecting the ids of matching documents, to filter other queries in the database:
+    every word in the text or, for a word that names themes, a tag of one of them (matched
+    by the filter words of the documents, see `filter_terms`)."""
+    found = plan(groups)
+    groups = [*found.plain, *(group for group, _themes in found.named)]
+    themes = [frozenset()] * len(found.plain) + [themes for _group, themes in found.named]
     if connection.vendor == "postgresql":
         return (
             "SELECT id FROM search_searchdocument WHERE vector @@ to_tsquery('simple', %s)",
-            [_tsquery(groups, filters=words)],
+            [_tsquery(groups, themes=themes)],
         )
     return (
         "SELECT rowid FROM search_fts WHERE search_fts MATCH %s",
-        [_fts5_query(groups, filters=words)],
+        [_fts5_query(groups, themes=themes)],
     )
+
+
+def text_queries(found: Plan) -> list[tuple[str, list[str]]]:
+    """SQL listing, as one comma-separated string, the ids of the documents whose text holds
+    every plain word (when there are any) and then, for each word that names themes, the
+    plain words and that one; with their parameters. Nothing is filtered or scored: fetching
+    tens of thousands of rows one by one costs more than the match."""
+    parts = [found.plain] if found.plain else []
+    parts += [[*found.plain, group] for group, _themes in found.named]
+    if connection.vendor == "postgresql":
+        sql = (
+            "SELECT string_agg(id::text, ',') FROM search_searchdocument "
+            "WHERE vector @@ to_tsquery('simple', %s)"
+        )
+        return [(sql, [_tsquery(groups)]) for groups in parts]
+    sql = "SELECT group_concat(rowid) FROM search_fts WHERE search_fts MATCH %s"
+    return [(sql, [_fts5_query(groups)]) for groups in parts]
 
 
 def _rows(sql: str, params: list) -> list[tuple]:
@@ -145,17 +220,6 @@ def match(
     return [(row[0], row[2]) for row in (rows[:limit] if limit else rows)]
 
 
-def text_matches(groups: list[list[str]]) -> tuple[str, str, list[str]]:
-    """SQL of the text matches (no filters, nothing scored): the ids as one comma-separated
-    string (fetching tens of thousands of rows one by one costs more than the match), and as
-    a subquery; with its parameters."""
-    if connection.vendor == "postgresql":
-        where = "FROM search_searchdocument WHERE vector @@ to_tsquery('simple', %s)"
-        return f"SELECT string_agg(id::text, ',') {where}", f"SELECT id {where}", [_tsquery(groups)]
-    where = "FROM search_fts WHERE search_fts MATCH %s"
-    return f"SELECT group_concat(rowid) {where}", f"SELECT rowid {where}", [_fts5_query(groups)]
-
-
 def ranked(
     groups: list[list[str]], filters: dict, *, limit: int, offset: int = 0
 ) -> list[tuple[int, int, float]]:
@@ -165,15 +229,51 @@ def ranked(
     scored, and only one page of rows is read from the documents table. The filters are
     not words of this query: FTS5's BM25 first counts the documents of every word of its
     query, which for a filter word means reading a list of up to 300,000 documents.
+
+    When every word of the query names themes, some matches may hold none of them: found
+    by their themes alone, they follow those that hold a word, ranked by the words of those
+    themes' labels (a practice tagged "School canteens" that speaks of school canteens comes
+    before one that only carries the tag, for `skolmat`); they are scored only when a page
+    reaches them.
     """
     if not groups:
         return []
-    values, ids = counts.matches(groups)
-    chosen = values.select(ids, filters)
+    found = counts.matches(groups)
+    chosen = found.values.select(found.ids, filters)
     if not len(chosen):
         return []
-    every = len(chosen) == len(ids)
+    if not found.plan.named:
+        every = len(chosen) == len(found.ids)
+        return _scored(groups, chosen, every=every, limit=limit, offset=offset)
+    # Any word may be missing from the text of a match found by a theme.
+    words = [*found.plan.plain, *(group for group, _themes in found.plan.named)]
+    if found.worded is None:
+        return _scored(words, chosen, any_word=True, limit=limit, offset=offset)
+    kept = np.isin(chosen, found.worded, assume_unique=True)
+    worded, rest = chosen[kept], chosen[~kept]
+    rows = []
+    if offset < len(worded):
+        rows = _scored(words, worded, any_word=True, limit=limit, offset=offset)
+    if len(rows) < limit and len(rest):
+        rows += _scored(
+            found.plan.expanded,
+            rest,
+            any_word=True,
+            some=True,
+            limit=limit - len(rows),
+            offset=max(0, offset - len(worded)),
+        )
+    return rows
+
+
+def _scored(
+    groups, chosen, *, every=False, any_word=False, some=False, limit: int, offset: int
+) -> list[tuple[int, int, float]]:
+    """Score the chosen documents by the query words: all of them must hold every word (or,
+    with `any_word`, one of them; with `some`, they may hold none and score 0). `every`
+    says that they are all the documents that do."""
     if connection.vendor == "postgresql":
+        query = _tsquery(groups, any_word=any_word)
         # The chosen ids are known to match: testing the vector again would read it from
         # TOAST a second time (each read about 8 µs; the ranking of 4,910 chosen matches
         # took 56 ms with the test, 46 ms without).
@@ -182,38 +282,56 @@ def ranked(
             f"SELECT d.id, d.object_id, ts_rank({_PG_WEIGHTS}, d.vector, q) AS score "  # noqa: S608
             "FROM search_searchdocument d, to_tsquery('simple', %s) q "
             f"WHERE {where} ORDER BY score DESC, d.id LIMIT %s OFFSET %s",
-            [_tsquery(groups), *params, int(limit), int(offset)],
+            [query, *params, int(limit), int(offset)],
         )
-    if every:
-        join, params = "", []
-    else:
-        # The chosen ids go into a temporary table that the matches are joined to (measured:
-        # three times faster than `rowid IN (...)`); CROSS JOIN keeps the full-text index as
-        # the outer loop, so that FTS5 is asked once, not once per id.
-        with connection.cursor() as cursor:
-            cursor.execute("CREATE TEMP TABLE IF NOT EXISTS search_chosen (id INTEGER PRIMARY KEY)")
-            cursor.execute("DELETE FROM temp.search_chosen")
-            cursor.execute(
-                "INSERT INTO temp.search_chosen SELECT value FROM json_each(%s)",
-                [json.dumps(chosen.tolist())],
-            )
-        join, params = "CROSS JOIN temp.search_chosen c ON c.id = search_fts.rowid ", []
+    query = _fts5_query(groups, any_word=any_word)
+    join = "" if every else _sqlite_chosen(chosen)
+    if some:
+        # BM25 scores only the documents that hold a word: the others join as 0. The
+        # scored ones are worked out once (not once per chosen id) before the join, and
+        # CROSS JOIN keeps the chosen ids the outer loop (else SQLite may scan every
+        # document and look each up among them: 71 ms instead of 20 for 275 ids).
+        return _rows(
+            "WITH m AS MATERIALIZED ("  # noqa: S608
+            "SELECT search_fts.rowid AS id, bm25(search_fts, 5.0, 1.0, 0.0) AS score "
+            f"FROM search_fts {join}WHERE search_fts MATCH %s) "
+            "SELECT d.id, d.object_id, -coalesce(m.score, 0) FROM temp.search_chosen c CROSS "
+            "JOIN search_searchdocument d ON d.id = c.id LEFT JOIN m ON m.id = c.id "
+            "ORDER BY coalesce(m.score, 0), d.id LIMIT %s OFFSET %s",
+            [query, int(limit), int(offset)],
+        )
     return _rows(
         "SELECT d.id, d.object_id, -m.score FROM ("  # noqa: S608
         "SELECT search_fts.rowid AS id, bm25(search_fts, 5.0, 1.0, 0.0) AS score "
         f"FROM search_fts {join}WHERE search_fts MATCH %s "
         "ORDER BY score, search_fts.rowid LIMIT %s OFFSET %s"
         ") m JOIN search_searchdocument d ON d.id = m.id ORDER BY m.score, d.id",
-        [*params, _fts5_query(groups), int(limit), int(offset)],
+        [query, int(limit), int(offset)],
     )
+
+
+def _sqlite_chosen(chosen) -> str:
+    """Put the chosen ids into a temporary table; the JOIN that restricts the matches to them.
+
+    Measured three times faster than `rowid IN (...)`; CROSS JOIN keeps the full-text index
+    as the outer loop, so that FTS5 is asked once, not once per id.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TEMP TABLE IF NOT EXISTS search_chosen (id INTEGER PRIMARY KEY)")
+        cursor.execute("DELETE FROM temp.search_chosen")
+        cursor.execute(
+            "INSERT INTO temp.search_chosen SELECT value FROM json_each(%s)",
+            [json.dumps(chosen.tolist())],
+        )
+    return "CROSS JOIN temp.search_chosen c ON c.id = search_fts.rowid "
 
 
 def count(groups: list[list[str]], filters: dict) -> int:
     """How many documents match and pass the filters (nothing is scored)."""
     if not groups:
         return 0
-    values, ids = counts.matches(groups)
-    return len(values.select(ids, filters))
+    found = counts.matches(groups)
+    return len(found.values.select(found.ids, filters))
 
 
 def facet_counts(groups: list[list[str]], filters: dict) -> tuple[dict[str, Counter], int]:
@@ -225,8 +343,8 @@ def facet_counts(groups: list[list[str]], filters: dict) -> tuple[dict[str, Coun
     """
     if not groups:
         return {name: Counter() for name in (*COLUMN_FILTERS, *TAG_FILTERS)}, 0
-    values, ids = counts.matches(groups)
-    return values.counts(ids, filters)
+    found = counts.matches(groups)
+    return found.values.counts(found.ids, filters)
 
 
 @contextmanager

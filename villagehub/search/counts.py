@@ -12,8 +12,10 @@ The copy is exact, not a cache of counts. Every write of documents takes the nex
 `SearchState.generation` in its transaction and stamps its documents with it; before
 counting, a process reads the counter and copies the documents stamped since it last read
 it. The counter's row lock keeps writers in commit order, so everything stamped up to the
-generation a reader sees is committed. Deleted documents may stay in the copy: they no longer
-match, and their ids are never used again (SQLite `AUTOINCREMENT`, PostgreSQL identity).
+generation a reader sees is committed. A deleted document leaves a `SearchDeletion` row with
+the generation of its removal, from which the copies forget it: the documents of a theme are
+found in the copy alone (see synonyms). Ids are never used again (SQLite `AUTOINCREMENT`,
+PostgreSQL identity).
 Inside a transaction the connection may see its own uncommitted writes, which must not reach
 the shared copy: there the filter values of the matches are read from the database.
 """
@@ -21,10 +23,13 @@ the shared copy: there the filter values of the matches are read from the databa
 import re
 import threading
 from collections import Counter, OrderedDict
+from dataclasses import dataclass
 
 import numpy as np
 from django.db import connection
 from django.db.models import F
+
+from villagehub.taxonomy.models import Theme
 
 from .models import SearchState
 
@@ -124,6 +129,35 @@ class FilterValues:
                     passes[name] = (word >> np.uint64(bit % 64)) & np.uint64(1) == 1
         return passes
 
+    def forget(self, ids) -> None:
+        """Remove documents (see SearchDeletion): they have no filter values and no tags."""
+        rows = self._rows(np.asarray(ids, dtype=np.int64))
+        for column in self.columns.values():
+            column[rows] = 0
+        self.tags[rows] = 0
+
+    def mask(self, ids: np.ndarray) -> np.ndarray:
+        """One flag per row: which of them are among `ids`."""
+        flags = np.zeros(len(self.tags), dtype=bool)
+        flags[self._rows(ids)] = True
+        return flags
+
+    def present(self) -> np.ndarray:
+        """One flag per row: which of them hold a document (each has a kind)."""
+        return self.columns["kind"] != 0
+
+    def tagged(self, facet: str, values) -> np.ndarray:
+        """One flag per row: which of them carry one of these tags."""
+        masks: dict[int, int] = {}
+        for value in values:
+            bit = self.codes["tag"].codes.get((facet, int(value)), 0) - 1
+            if bit >= 0:
+                masks[bit // 64] = masks.get(bit // 64, 0) | 1 << (bit % 64)
+        flags = np.zeros(len(self.tags), dtype=bool)
+        for word, mask in masks.items():
+            flags |= (self.tags[:, word] & np.uint64(mask)) != 0
+        return flags
+
     def _rows(self, ids: np.ndarray) -> np.ndarray:
         rows = ids.astype(np.int64) - self.base
         return rows[(rows >= 0) & (rows < len(self.tags))]
@@ -183,28 +217,34 @@ class _SharedCopy:
         self.generation = -1
         self.database = None
 
-    def current(self) -> FilterValues:
-        generation, rebuilt, epoch = _generation()
+    def current(self, state: tuple | None = None) -> FilterValues:
+        """The copy as of `state` (from `_state`; read when not given)."""
+        generation, rebuilt, epoch, _themes = state or _state()
         database = (connection.alias, connection.settings_dict["NAME"], epoch)
         with connection.cursor() as cursor, self.lock:
-            if generation == self.generation and database == self.database:
+            # A state read before another thread brought the copy further is served by it:
+            # the copy holds everything up to that state and more.
+            if generation <= self.generation and database == self.database:
                 return self.values
-            # A rebuild replaced every document; another epoch or a counter that went back
-            # means the tables were emptied (tests do): each starts the copy over.
-            if (
-                self.values is None
-                or database != self.database
-                or rebuilt > self.generation
-                or generation < self.generation
-            ):
+            # A rebuild replaced every document, and another epoch means the tables were
+            # emptied (tests do): each starts the copy over.
+            if self.values is None or database != self.database or rebuilt > self.generation:
                 cursor.execute("SELECT MIN(id) FROM search_searchdocument")
                 values = FilterValues(base=cursor.fetchone()[0] or 0)
                 cursor.execute(_SELECT)
+                deleted = []
             else:
                 values = self.values
+                cursor.execute(
+                    "SELECT document_id FROM search_searchdeletion WHERE generation > %s",
+                    [self.generation],
+                )
+                deleted = [row[0] for row in cursor.fetchall()]
                 cursor.execute(f"{_SELECT} WHERE generation > %s", [self.generation])
             while chunk := cursor.fetchmany(20_000):
                 values.load(chunk)
+            # Ids are never used again, so a removed document cannot be one just loaded.
+            values.forget(deleted)
             self.values, self.generation, self.database = values, generation, database
             return values
 
@@ -256,17 +296,91 @@ def _ids(sql: str, params: list) -> np.ndarray:
     return np.fromstring(found, dtype=np.int64, sep=",") if found else np.zeros(0, np.int64)
 
 
-def _generation() -> tuple[int, int, int]:
+def _state() -> tuple[int, int, int, int]:
+    """The documents' generation, last rebuild and epoch (see SearchState), and the version
+    of the themes' table (their labels name them, see synonyms), in one small query."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT generation, rebuilt, epoch FROM search_searchstate WHERE id = 1")
-        return cursor.fetchone() or (0, 0, 0)
+        cursor.execute(
+            "SELECT s.generation, s.rebuilt, s.epoch, "
+            "(SELECT version FROM core_tableversion WHERE name = %s) "
+            "FROM (SELECT 1) one LEFT JOIN search_searchstate s ON s.id = 1",
+            [Theme._meta.db_table],
+        )
+        generation, rebuilt, epoch, themes = cursor.fetchone()
+    if generation is None:
+        return 0, 0, 0, themes or 0
+    return generation, rebuilt, epoch, themes or 0
 
 
-def matches(groups: list[list[str]]) -> tuple[FilterValues, np.ndarray]:
-    """The ids of the documents whose text matches, and the filter values to count them with."""
-    from .backends import text_matches
+@dataclass(frozen=True)
+class Found:
+    """The matches of a query, and the filter values to count them with."""
 
-    return _found(*text_matches(groups))
+    values: FilterValues
+    ids: np.ndarray
+    plan: object
+    # Of the matches, those whose text holds a word of the query; None when all of them do.
+    worded: np.ndarray | None = None
+
+
+def combine(values: FilterValues, plan, texts: list[np.ndarray]) -> tuple[np.ndarray, object]:
+    """The ids of the documents that hold every plain word in their text and, for each word
+    that names themes, hold it too or carry one of those themes (see synonyms); and, when
+    every word names themes, the ids of those whose text holds one of the words (else None).
+
+    `texts` are the text matches of `backends.text_queries(plan)`, in its order.
+    """
+    if not plan.named:
+        return texts[0], None
+    if plan.plain:
+        found, texts = values.mask(texts[0]), texts[1:]
+    else:
+        found = values.present()
+    worded = np.zeros(len(found), dtype=bool)
+    for (_group, themes), text in zip(plan.named, texts, strict=True):
+        holds = values.mask(text)
+        worded |= holds
+        found &= holds | values.tagged("theme", themes)
+    ids = np.flatnonzero(found) + values.base
+    return ids, None if plan.plain else np.flatnonzero(found & worded) + values.base
+
+
+def matches(groups: list[list[str]]) -> Found:
+    """The documents that match a query (see `combine`).
+
+    Outside a transaction the result is kept with the state it was read in (see `recent`):
+    the counts, the page and the next pages of one search share it.
+    """
+    from .backends import match_subquery, plan, text_queries
+
+    if connection.in_atomic_block:
+        # Only the matches are copied, and from this transaction's view of the documents.
+        found = plan(groups)
+        sql, params = match_subquery(groups)
+        with connection.cursor() as cursor:
+            cursor.execute(f"{_SELECT} WHERE id IN ({sql})", params)
+            rows = cursor.fetchall()
+        values = FilterValues(base=min((row[0] for row in rows), default=0))
+        values.load(rows)
+        ids, worded = combine(values, found, [_ids(*query) for query in text_queries(found)])
+        return Found(values, ids, found, worded)
+    state = _state()
+    key = (
+        connection.alias,
+        connection.settings_dict["NAME"],
+        tuple(tuple(group) for group in groups),
+        state,
+    )
+    kept = recent.get(key)
+    if kept is None:
+        found = plan(groups)
+        texts = [_ids(*query) for query in text_queries(found)]
+        # The copy is brought up to date after the ids were read, so it holds all of them.
+        values = shared.current()
+        kept = (found, *combine(values, found, texts))
+        recent.put(key, kept)
+    found, ids, worded = kept
+    return Found(shared.current(state), ids, found, worded)
 
 
 def documents(kind: str) -> tuple[FilterValues, np.ndarray]:
@@ -287,13 +401,14 @@ def _found(aggregate: str, subquery: str, params: list) -> tuple[FilterValues, n
         values = FilterValues(base=min((row[0] for row in rows), default=0))
         values.load(rows)
         return values, np.asarray([row[0] for row in rows], dtype=np.int64)
-    key = (connection.alias, connection.settings_dict["NAME"], aggregate, *params, _generation())
+    state = _state()
+    key = (connection.alias, connection.settings_dict["NAME"], aggregate, *params, state)
     ids = recent.get(key)
     if ids is None:
         ids = _ids(aggregate, params)
         recent.put(key, ids)
     # The copy is brought up to date after the ids were read, so it holds every one of them.
-    return shared.current(), ids
+    return shared.current(state), ids
 
 
 def generation_next() -> int:

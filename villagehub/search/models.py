@@ -73,6 +73,21 @@ class SearchTag(models.Model):
         return f"{self.facet} {self.value}"
 
 
+class SearchDeletion(models.Model):
+    """A search document removed since the last rebuild, and the generation of its removal.
+
+    The in-memory copies of the documents' filter values (see search.counts) read these to
+    forget removed documents, which may otherwise still be found by their themes. A rebuild
+    empties the table: every copy then starts over.
+    """
+
+    document_id = models.BigIntegerField()
+    generation = models.BigIntegerField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"document {self.document_id} removed at {self.generation}"
+
+
 def _epoch_new() -> int:
     return secrets.randbits(62)
 

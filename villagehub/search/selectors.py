@@ -72,20 +72,6 @@ def highlight(text: str, groups: list[list[str]], *, window: int | None = None) 
     return mark_safe("".join(out))  # noqa: S308 - every piece was escaped above
 
 
-def _hits(ids_scores: list[tuple[int, float]], groups) -> list[Hit]:
-    documents = SearchDocument.objects.in_bulk([i for i, _ in ids_scores])
-    return [
-        Hit(
-            document=documents[i],
-            score=score,
-            title=highlight(documents[i].title, groups),
-            snippet=highlight(documents[i].text, groups, window=SNIPPET_WORDS),
-        )
-        for i, score in ids_scores
-        if i in documents
-    ]
-
-
 class RankedResults(Sequence):
     """The matches of a query under filters, best first, read one page at a time.
 

@@ -10,16 +10,18 @@ from django.core.management import call_command
 from villagehub.communities.models import Community
 from villagehub.communities.services import community_update
 from villagehub.communities.tests.factories import CommunityFactory
+from villagehub.practices.models import Practice
 from villagehub.practices.selectors import (
     practice_facets,
     practice_facets_from_records,
     practice_list,
 )
+from villagehub.practices.services import practice_update
 from villagehub.practices.tests.factories import PracticeFactory
 from villagehub.search import counts
 from villagehub.search.analysis import query_groups
-from villagehub.search.backends import text_matches
-from villagehub.search.models import SearchDocument, SearchState
+from villagehub.search.backends import plan, text_queries
+from villagehub.search.models import SearchDeletion, SearchDocument, SearchState
 from villagehub.taxonomy.models import Goal, Theme
 
 
@@ -67,9 +69,11 @@ def test_counts_are_those_of_the_list_pages(places):
 
 
 def _shared_counts(query, filters):
-    aggregate, _subquery, params = text_matches(query_groups(query))
-    ids = counts._ids(aggregate, params)
-    return counts.shared.current().counts(ids, filters)
+    found = plan(query_groups(query))
+    texts = [counts._ids(*text) for text in text_queries(found)]
+    values = counts.shared.current()
+    ids, _worded = counts.combine(values, found, texts)
+    return values.counts(ids, filters)
 
 
 def test_the_shared_copy_follows_every_write(places):
@@ -126,3 +130,34 @@ def test_more_tag_values_than_bits_in_a_word():
     assert total == 1
     assert found["theme"][199] == 1
     assert found["sdg"] == {150 % 17: 1}
+
+
+def test_the_shared_copy_forgets_removed_documents(places):
+    """Documents found by a theme come from the copy: a removed one must not stay in it."""
+    themes, _goals = places
+    word = "demokrati"
+    assert themes[0].slug == "local-democracy"
+    _before, total = _shared_counts(word, {"kind": "practice"})
+    assert total == sum(1 for p in Practice.objects.all() if themes[0] in p.themes.all())
+    practice = Practice.objects.filter(themes=themes[0]).first()
+    practice_update(practice=practice, is_published=False)
+    assert SearchDeletion.objects.count() == 1
+
+    _after, total_after = _shared_counts(word, {"kind": "practice"})
+    assert total_after == total - 1
+    # A rebuild starts every copy over, so the notes of removals are no longer needed.
+    call_command("reindex", "--no-progress", stdout=io.StringIO())
+    assert not SearchDeletion.objects.exists()
+    assert _shared_counts(word, {"kind": "practice"})[1] == total - 1
+
+
+def test_counts_of_words_that_name_themes_are_those_of_the_list_pages(places):
+    themes, _goals = places
+    for query in ["demokrati", "village demokrati", "bygdefonder frivilligarbete", "place 3"]:
+        for filters in [{}, {"country": "fi"}, {"theme": themes[1].slug}]:
+            filters = {"q": query, **filters}
+            from_index = practice_facets(filters=filters)
+            total = from_index.pop("total")
+            assert _as_dict(from_index) == _as_dict(practice_facets_from_records(filters=filters))
+            assert total == practice_list(filters={**filters, "sort": "newest"}).count()
+            assert total == len(practice_list(filters=filters))

@@ -15,8 +15,16 @@ from villagehub.practices.tests.factories import PracticeFactory
 from villagehub.search import services
 from villagehub.search.analysis import query_groups
 from villagehub.search.models import SearchDocument, SearchTag
-from villagehub.search.selectors import highlight, search_grouped, search_suggest
+from villagehub.search.selectors import (
+    highlight,
+    search_grouped,
+    search_matching_objects,
+    search_results,
+    search_suggest,
+)
+from villagehub.search.synonyms import themes_named
 from villagehub.taxonomy.models import Goal, Theme
+from villagehub.taxonomy.services import theme_update
 
 
 @pytest.fixture
@@ -340,3 +348,56 @@ def test_postgresql_keeps_the_long_columns_of_documents_out_of_line(db):
             "WHERE relname = 'search_searchdocument'"
         )
         assert cursor.fetchone()[0] > 0
+
+
+def test_a_changed_theme_label_finds_the_theme_at_once(demo):
+    """Labels are read at each search, not written into the documents: no reindex needed."""
+    theme = Theme.objects.get(slug="school-canteens")
+    assert _first("mensa", "practice") is None
+    theme_update(theme=theme, translations={**theme.translations, "sv": {"name": "Mensa"}})
+    assert _first("mensa", "practice") == "100 % organic school canteens"
+
+
+def test_documents_found_by_a_theme_are_ranked_by_its_labels_then_paged_whole(db):
+    canteens = Theme.objects.get(slug="school-canteens")
+    tagged_only = [
+        PracticeFactory(slug=f"tagged-{n}", title=f"Project {n}", summary="", themes=[canteens])
+        for n in range(3)
+    ]
+    speaks = PracticeFactory(
+        slug="speaks", title="Project", summary="Our school canteens cook.", themes=[canteens]
+    )
+    typed = PracticeFactory(
+        slug="typed", title="Project", summary="Skolmat for all.", themes=[canteens]
+    )
+    PracticeFactory(slug="untagged", title="Project", summary="Food systems.")
+    results = search_results(query="skolmat", filters={"kind": "practice"})
+    assert results.count() == 5
+    # The word typed first, then the words of the theme's labels, then the tag alone.
+    order = [hit.document.object_id for hit in results[0:5]]
+    assert order[:2] == [typed.pk, speaks.pk]
+    assert sorted(order[2:]) == sorted(p.pk for p in tagged_only)
+    # Pages are slices of that one order, whatever their size.
+    assert [h.document.object_id for n in range(5) for h in results[n : n + 1]] == order
+    assert [h.document.object_id for h in (*results[0:2], *results[2:5])] == order
+
+
+def test_a_word_that_names_a_theme_and_a_plain_word_must_both_match(db):
+    canteens = Theme.objects.get(slug="school-canteens")
+    PracticeFactory(slug="a", title="Penela kitchen", summary="", themes=[canteens])
+    PracticeFactory(slug="b", title="Penela kitchen", summary="Skolmat.")
+    PracticeFactory(slug="c", title="Other kitchen", summary="", themes=[canteens])
+    PracticeFactory(slug="d", title="Penela garden", summary="")
+    results = search_results(query="penela skolmat", filters={"kind": "practice"})
+    assert sorted(hit.document.title for hit in results[0:10]) == ["Penela kitchen"] * 2
+    matching = search_matching_objects(query="penela skolmat", kind="practice")
+    assert set(Practice.objects.filter(pk__in=matching).values_list("slug", flat=True)) == {
+        "a",
+        "b",
+    }
+
+
+def test_a_word_that_many_labels_share_names_no_theme(db):
+    broadband = Theme.objects.get(slug="broadband")
+    named = [themes for themes, _words in themes_named(query_groups("and village bredband"))]
+    assert named == [frozenset(), frozenset(), frozenset({broadband.pk})]
