@@ -23,6 +23,7 @@ from villagehub.search.analysis import query_groups
 from villagehub.search.backends import plan, text_queries
 from villagehub.search.models import SearchDeletion, SearchDocument, SearchState
 from villagehub.taxonomy.models import Goal, Theme
+from villagehub.taxonomy.services import theme_update
 
 
 @pytest.fixture
@@ -161,3 +162,18 @@ def test_counts_of_words_that_name_themes_are_those_of_the_list_pages(places):
             assert _as_dict(from_index) == _as_dict(practice_facets_from_records(filters=filters))
             assert total == practice_list(filters={**filters, "sort": "newest"}).count()
             assert total == len(practice_list(filters=filters))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_renamed_label_reaches_searches_outside_transactions():
+    """Kept matches are keyed by the themes' table version too: renaming a label changes no
+    document, yet the next search must see it."""
+    counts.shared.clear()
+    counts.recent.clear()
+    theme = Theme.objects.create(slug="kitchens", name="Shared kitchens", language="en")
+    PracticeFactory(slug="tagged", title="Project", summary="", themes=[theme])
+    assert len(counts.matches(query_groups("mensa")).ids) == 0
+    theme_update(theme=theme, translations={"sv": {"name": "Mensa"}})
+    assert len(counts.matches(query_groups("mensa")).ids) == 1
+    counts.shared.clear()
+    counts.recent.clear()
