@@ -117,25 +117,22 @@ class Plan:
 
 
 def plan(groups: list[list[str]]) -> Plan:
-    named = themes_named(groups)
-    return Plan(
-        plain=[group for group, (themes, _w) in zip(groups, named, strict=True) if not themes],
-        named=[
-            (group, themes) for group, (themes, _w) in zip(groups, named, strict=True) if themes
-        ],
-        expanded=[
-            sorted({*group, *words})
-            for group, (themes, words) in zip(groups, named, strict=True)
-            if themes
-        ],
-    )
+    found = Plan(plain=[], named=[], expanded=[])
+    for group, (themes, words) in zip(groups, themes_named(groups), strict=True):
+        if themes:
+            found.named.append((group, themes))
+            found.expanded.append(sorted({*group, *words}))
+        else:
+            found.plain.append(group)
+    return found
 
 
-def match_subquery(groups: list[list[str]]) -> tuple[str, list[str]]:
+def match_subquery(groups: list[list[str]], found: Plan | None = None) -> tuple[str, list[str]]:
     """SQL selecting the ids of matching documents, to filter other queries in the database:
     every word in the text or, for a word that names themes, a tag of one of them (matched
-    by the filter words of the documents, see `filter_terms`)."""
-    found = plan(groups)
+    by the filter words of the documents, see `filter_terms`). `found`: the query's plan,
+    when made already."""
+    found = found or plan(groups)
     groups = [*found.plain, *(group for group, _themes in found.named)]
     themes = [frozenset()] * len(found.plain) + [themes for _group, themes in found.named]
     if connection.vendor == "postgresql":

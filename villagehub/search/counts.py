@@ -307,9 +307,7 @@ def _state() -> tuple[int, int, int, int]:
             [Theme._meta.db_table],
         )
         generation, rebuilt, epoch, themes = cursor.fetchone()
-    if generation is None:
-        return 0, 0, 0, themes or 0
-    return generation, rebuilt, epoch, themes or 0
+    return generation or 0, rebuilt or 0, epoch or 0, themes or 0
 
 
 @dataclass(frozen=True)
@@ -356,7 +354,7 @@ def matches(groups: list[list[str]]) -> Found:
     if connection.in_atomic_block:
         # Only the matches are copied, and from this transaction's view of the documents.
         found = plan(groups)
-        sql, params = match_subquery(groups)
+        sql, params = match_subquery(groups, found)
         with connection.cursor() as cursor:
             cursor.execute(f"{_SELECT} WHERE id IN ({sql})", params)
             rows = cursor.fetchall()
