@@ -6,6 +6,7 @@ import itertools
 import numpy as np
 import pytest
 from django.core.management import call_command
+from django.db import connection
 
 from villagehub.communities.models import Community
 from villagehub.communities.services import community_update
@@ -18,7 +19,7 @@ from villagehub.practices.selectors import (
 )
 from villagehub.practices.services import practice_update
 from villagehub.practices.tests.factories import PracticeFactory
-from villagehub.search import counts
+from villagehub.search import backends, counts
 from villagehub.search.analysis import query_groups
 from villagehub.search.backends import plan, text_queries
 from villagehub.search.models import SearchDeletion, SearchDocument, SearchState
@@ -175,5 +176,38 @@ def test_a_renamed_label_reaches_searches_outside_transactions():
     assert len(counts.matches(query_groups("mensa")).ids) == 0
     theme_update(theme=theme, translations={"sv": {"name": "Mensa"}})
     assert len(counts.matches(query_groups("mensa")).ids) == 1
+    counts.shared.clear()
+    counts.recent.clear()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rows_moved_behind_the_copys_back_are_still_ranked():
+    """On PostgreSQL the chosen matches are read by where their rows are, as the shared copy
+    last saw them (see backends._pg_scored). A table rewritten without a write through the
+    services (VACUUM FULL, or an UPDATE by hand) moves every row: the page must not change."""
+    counts.shared.clear()
+    counts.recent.clear()
+    finnish = CommunityFactory(slug="fi", name="Koski", country="FI")
+    swedish = CommunityFactory(slug="se", name="Forsby", country="SE")
+    for n in range(12):
+        PracticeFactory(
+            slug=f"h{n}", title="Harbour " + "harbour " * (n % 4) + str(n), summary="",
+            community=finnish if n % 3 else swedish,
+        )  # fmt: skip
+    groups = query_groups("harbour")
+    filters = {"kind": "practice", "country": "FI"}
+    first = backends.ranked(groups, filters, limit=5)
+    rest = backends.ranked(groups, filters, limit=5, offset=5)
+    assert len(first) == 5 and len(rest) == 3
+    assert counts.shared.values is not None
+
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE search_searchdocument SET url = url")
+    assert backends.ranked(groups, filters, limit=5) == first
+    if connection.vendor == "postgresql":
+        # The copy starts over, and learns where the rows are now.
+        assert counts.shared.values is None
+    assert backends.ranked(groups, filters, limit=5, offset=5) == rest
+    assert backends.ranked(groups, filters, limit=5) == first
     counts.shared.clear()
     counts.recent.clear()
