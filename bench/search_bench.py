@@ -85,7 +85,7 @@ def main() -> None:
             raw.append(timed(lambda g=groups: match(g, kinds=["practice"])))
             # The text matches (ids only) of the query's words: one query per word that names
             # themes (the themes' documents come from memory), and one for the others.
-            texts = text_queries(plan(groups))
+            texts = text_queries(plan(groups), "practice")
             bare.append(timed(lambda t=texts: [counts._ids(*text) for text in t]))
             # A query asked for the first time: its text match is read from the index.
             counts.recent.clear()

@@ -93,6 +93,7 @@ def practice_list(
             filters={**filters, "kind": "practice"},
             fetch=_practices_in_order,
             count=count,
+            within_kind=True,
         )
     return (
         _apply(practice_list_base(), filters)
@@ -110,7 +111,9 @@ def practice_facets(*, filters: dict) -> dict[str, list[dict]]:
     otherwise all of them (counting through the records took seconds at 300,000).
     """
     if filters.get("q"):
-        facets = search_facets(query=filters["q"], filters={**filters, "kind": "practice"})
+        facets = search_facets(
+            query=filters["q"], filters={**filters, "kind": "practice"}, within_kind=True
+        )
     else:
         facets = kind_facets(kind="practice", filters=filters)
     del facets["kind"]

@@ -19,6 +19,7 @@ import numpy as np
 from django.db import connection
 
 from . import counts
+from .models import SearchDocument
 from .synonyms import themes_named
 
 # Filters that are a column of the document, and filters that are tags (themes, goals).
@@ -146,17 +147,24 @@ def match_subquery(groups: list[list[str]], found: Plan | None = None) -> tuple[
     )
 
 
-def text_queries(found: Plan) -> list[tuple[str, list[str]]]:
+def text_queries(found: Plan, kind: str | None = None) -> list[tuple[str, list[str]]]:
     """SQL listing, as one comma-separated string, the ids of the documents whose text holds
     every plain word (when there are any) and then, for each word that names themes, the
     plain words and that one; with their parameters. Nothing is filtered or scored: fetching
-    tens of thousands of rows one by one costs more than the match."""
+    tens of thousands of rows one by one costs more than the match.
+
+    `kind`: only documents of that kind are needed. PostgreSQL then asks the GIN index of
+    practices alone (migration 0009) and visits no other kind's rows; FTS5 reads ids from
+    its index without visiting rows, so SQLite lists them all (the filters drop the others).
+    """
     parts = [found.plain] if found.plain else []
     parts += [[*found.plain, group] for group, _themes in found.named]
     if connection.vendor == "postgresql":
+        # A literal, not a parameter, so that the planner can match the partial index.
+        only = f" AND kind = '{kind}'" if kind in SearchDocument.Kind.values else ""
         sql = (
-            "SELECT string_agg(id::text, ',') FROM search_searchdocument "
-            "WHERE vector @@ to_tsquery('simple', %s)"
+            "SELECT string_agg(id::text, ',') FROM search_searchdocument "  # noqa: S608
+            f"WHERE vector @@ to_tsquery('simple', %s){only}"
         )
         return [(sql, [_tsquery(groups)]) for groups in parts]
     sql = "SELECT group_concat(rowid) FROM search_fts WHERE search_fts MATCH %s"
@@ -218,7 +226,12 @@ def match(
 
 
 def ranked(
-    groups: list[list[str]], filters: dict, *, limit: int, offset: int = 0
+    groups: list[list[str]],
+    filters: dict,
+    *,
+    limit: int,
+    offset: int = 0,
+    within_kind: bool = False,
 ) -> list[tuple[int, int, float]]:
     """(document id, record id, score) of one page of the filtered matches, best first.
 
@@ -232,16 +245,22 @@ def ranked(
     themes' labels (a practice tagged "School canteens" that speaks of school canteens comes
     before one that only carries the tag, for `skolmat`); they are scored only when a page
     reaches them.
+
+    `within_kind`: the matches are read for the kind filtered by alone, as the counts of
+    the same search were (see `facet_counts`), so both share them.
     """
     if not groups:
         return []
-    found = counts.matches(groups)
+    kind = filters.get("kind") if within_kind else None
+    found = counts.matches(groups, kind=kind)
     chosen = found.values.select(found.ids, filters)
     if not len(chosen):
         return []
     if not found.plan.named:
         every = len(chosen) == len(found.ids)
-        return _scored(groups, chosen, values=found.values, every=every, limit=limit, offset=offset)
+        return _scored(
+            groups, chosen, values=found.values, every=every, kind=kind, limit=limit, offset=offset
+        )
     # Any word may be missing from the text of a match found by a theme.
     words = [*found.plan.plain, *(group for group, _themes in found.plan.named)]
     if found.worded is None:
@@ -269,14 +288,24 @@ def ranked(
 
 
 def _scored(
-    groups, chosen, *, values, every=False, any_word=False, some=False, limit: int, offset: int
+    groups,
+    chosen,
+    *,
+    values,
+    every=False,
+    kind=None,
+    any_word=False,
+    some=False,
+    limit: int,
+    offset: int,
 ) -> list[tuple[int, int, float]]:
     """Score the chosen documents by the query words: all of them must hold every word (or,
     with `any_word`, one of them; with `some`, they may hold none and score 0). `every`
-    says that they are all the documents that do. `values`: the filter values they were
-    chosen by (see counts), which on PostgreSQL say where their rows are."""
+    says that they are all the documents that do (of `kind`, when given). `values`: the
+    filter values they were chosen by (see counts), which on PostgreSQL say where their
+    rows are."""
     if connection.vendor == "postgresql":
-        return _pg_scored(groups, chosen, values, every, any_word, limit, offset)
+        return _pg_scored(groups, chosen, values, every, kind, any_word, limit, offset)
     query = _fts5_query(groups, any_word=any_word)
     join = "" if every else _sqlite_chosen(chosen)
     if some:
@@ -303,14 +332,15 @@ def _scored(
     )
 
 
-def _pg_scored(groups, chosen, values, every, any_word, limit, offset):
+def _pg_scored(groups, chosen, values, every, kind, any_word, limit, offset):
     query = _tsquery(groups, any_word=any_word)
     rank = f"ts_rank({_PG_WEIGHTS}, d.vector, to_tsquery('simple', %s))"
     order = "ORDER BY score DESC, id LIMIT %s OFFSET %s"
     if every:
+        only = f" AND d.kind = '{kind}'" if kind in SearchDocument.Kind.values else ""
         return _rows(
             f"SELECT d.id, d.object_id, {rank} AS score FROM search_searchdocument d "  # noqa: S608
-            f"WHERE d.vector @@ to_tsquery('simple', %s) {order}",
+            f"WHERE d.vector @@ to_tsquery('simple', %s){only} {order}",
             [query, query, int(limit), int(offset)],
         )
     if offset >= len(chosen):
@@ -358,24 +388,28 @@ def _sqlite_chosen(chosen) -> str:
     return "CROSS JOIN temp.search_chosen c ON c.id = search_fts.rowid "
 
 
-def count(groups: list[list[str]], filters: dict) -> int:
+def count(groups: list[list[str]], filters: dict, *, within_kind: bool = False) -> int:
     """How many documents match and pass the filters (nothing is scored)."""
     if not groups:
         return 0
-    found = counts.matches(groups)
+    found = counts.matches(groups, kind=filters.get("kind") if within_kind else None)
     return len(found.values.select(found.ids, filters))
 
 
-def facet_counts(groups: list[list[str]], filters: dict) -> tuple[dict[str, Counter], int]:
+def facet_counts(
+    groups: list[list[str]], filters: dict, *, within_kind: bool = False
+) -> tuple[dict[str, Counter], int]:
     """Matches per value of each filter, each counted under all the other active filters, and
     the number of matches under all of them.
 
     The database lists the ids of the text matches (no filter words, nothing scored); the
     filter values come from the copy in `counts`, so no match is looked up row by row.
+    `within_kind`: only the documents of the kind filtered by are read, for a list of one
+    kind, which shows no counts per kind (only that kind's is then right).
     """
     if not groups:
         return {name: Counter() for name in (*COLUMN_FILTERS, *TAG_FILTERS)}, 0
-    found = counts.matches(groups)
+    found = counts.matches(groups, kind=filters.get("kind") if within_kind else None)
     return found.values.counts(found.ids, filters)
 
 
@@ -388,14 +422,18 @@ def index_suspended() -> Iterator[None]:
     """
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            # Every full-text index of the documents (see migrations 0004 and 0009).
             cursor.execute(
-                "SELECT indexdef FROM pg_indexes WHERE indexname = 'search_document_vector'"
+                "SELECT indexname, indexdef FROM pg_indexes "
+                "WHERE tablename = 'search_searchdocument' AND indexdef LIKE '% USING gin %'"
             )
+            indexes = cursor.fetchall()
             # Deferred foreign-key checks must run before PostgreSQL builds an index.
             statements = ["SET CONSTRAINTS ALL IMMEDIATE"]
-            statements += [row[0] for row in cursor.fetchall()]
+            statements += [definition for _name, definition in indexes]
             statements.append("SET CONSTRAINTS ALL DEFERRED")
-            cursor.execute("DROP INDEX IF EXISTS search_document_vector")
+            for name, _definition in indexes:
+                cursor.execute(f'DROP INDEX IF EXISTS "{name}"')
         else:
             cursor.execute(
                 "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "

@@ -363,8 +363,9 @@ def combine(values: FilterValues, plan, texts: list[np.ndarray]) -> tuple[np.nda
     return ids, None if plan.plain else np.flatnonzero(found & worded) + values.base
 
 
-def matches(groups: list[list[str]]) -> Found:
-    """The documents that match a query (see `combine`).
+def matches(groups: list[list[str]], kind: str | None = None) -> Found:
+    """The documents that match a query (see `combine`); with `kind`, only those of that kind
+    are sure to be among them (see backends.text_queries).
 
     Outside a transaction the result is kept with the state it was read in (see `recent`):
     the counts, the page and the next pages of one search share it.
@@ -380,19 +381,21 @@ def matches(groups: list[list[str]]) -> Found:
             rows = cursor.fetchall()
         values = FilterValues(base=min((row[0] for row in rows), default=0))
         values.load(rows)
-        ids, worded = combine(values, found, [_ids(*query) for query in text_queries(found)])
+        texts = [_ids(*query) for query in text_queries(found, kind)]
+        ids, worded = combine(values, found, texts)
         return Found(values, ids, found, worded)
     state = _state()
     key = (
         connection.alias,
         connection.settings_dict["NAME"],
         tuple(tuple(group) for group in groups),
+        kind,
         state,
     )
     kept = recent.get(key)
     if kept is None:
         found = plan(groups)
-        texts = [_ids(*query) for query in text_queries(found)]
+        texts = [_ids(*query) for query in text_queries(found, kind)]
         # The copy is brought up to date after the ids were read, so it holds all of them.
         values = shared.current()
         kept = (found, *combine(values, found, texts))

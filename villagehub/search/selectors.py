@@ -80,13 +80,22 @@ class RankedResults(Sequence):
     what the page shows.
     """
 
-    def __init__(self, *, groups: list[list[str]], filters: dict, fetch, count: int | None = None):
+    def __init__(
+        self,
+        *,
+        groups: list[list[str]],
+        filters: dict,
+        fetch,
+        count: int | None = None,
+        within_kind: bool = False,
+    ):
         self.groups, self.filters, self.fetch = groups, filters, fetch
         self._count = count
+        self.within_kind = within_kind
 
     def count(self) -> int:
         if self._count is None:
-            self._count = backends.count(self.groups, self.filters)
+            self._count = backends.count(self.groups, self.filters, within_kind=self.within_kind)
         return self._count
 
     def __len__(self) -> int:
@@ -99,7 +108,13 @@ class RankedResults(Sequence):
         if stop <= start:
             return []
         return self.fetch(
-            backends.ranked(self.groups, self.filters, limit=stop - start, offset=start)
+            backends.ranked(
+                self.groups,
+                self.filters,
+                limit=stop - start,
+                offset=start,
+                within_kind=self.within_kind,
+            )
         )
 
 
@@ -135,13 +150,14 @@ def index_filters(filters: dict) -> dict:
 
 
 def search_results(
-    *, query: str, filters: dict, fetch=None, count: int | None = None
+    *, query: str, filters: dict, fetch=None, count: int | None = None, within_kind=False
 ) -> RankedResults:
     """Matches of every kind (or of the kind filtered by), best first.
 
     Each page is shown as highlighted hits, or as whatever `fetch` makes of the rows
     (document id, record id, score): the practice list reads its practices. `count`, when
-    the caller knows it already (the facets' total), saves counting again.
+    the caller knows it already (the facets' total), saves counting again. `within_kind`:
+    as for `search_facets`, whose matches the results then share.
     """
     groups = query_groups(query)
     return RankedResults(
@@ -149,13 +165,17 @@ def search_results(
         filters=index_filters(filters),
         fetch=fetch or (lambda rows: _hits(rows, groups)),
         count=count,
+        within_kind=within_kind,
     )
 
 
-def search_facets(*, query: str, filters: dict) -> dict[str, list[dict]]:
+def search_facets(*, query: str, filters: dict, within_kind=False) -> dict[str, list[dict]]:
     """Counts per filter value for a query, as the list pages show them, and the number of
-    matches under all the filters (`total`)."""
-    counts, total = backends.facet_counts(query_groups(query), index_filters(filters))
+    matches under all the filters (`total`). `within_kind`: for the list of the one kind
+    filtered by, which shows no counts per kind; only that kind's documents are read."""
+    counts, total = backends.facet_counts(
+        query_groups(query), index_filters(filters), within_kind=within_kind
+    )
     return _facets(counts, total)
 
 

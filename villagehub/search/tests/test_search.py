@@ -175,6 +175,29 @@ def test_reindex_rebuilds_the_same_documents(demo):
     assert _first("canteen", "practice") == "100 % organic school canteens"
 
 
+def test_reindex_keeps_every_full_text_index(demo):
+    """A rebuild drops the full-text indexes and builds them again at its end (faster than
+    keeping them row by row); the practices' own GIN index must come back with the other."""
+    from django.db import connection
+
+    def indexes():
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute(
+                    "SELECT indexname FROM pg_indexes WHERE tablename = 'search_searchdocument'"
+                )
+            else:
+                cursor.execute("SELECT name FROM sqlite_master WHERE tbl_name LIKE 'search_%'")
+            return {row[0] for row in cursor.fetchall()}
+
+    before = indexes()
+    if connection.vendor == "postgresql":
+        assert {"search_document_vector", "search_practice_vector"} <= before
+    call_command("reindex", "--no-progress", stdout=io.StringIO())
+    assert indexes() == before
+    assert _first("canteen", "practice") == "100 % organic school canteens"
+
+
 def test_reindex_that_fails_midway_keeps_the_index_it_had(demo, monkeypatch):
     """Batches are analysed in a second thread: its failure still undoes the whole rebuild."""
     before = sorted(SearchDocument.objects.values_list("kind", "object_id", "body_terms"))
