@@ -180,6 +180,26 @@ def test_a_renamed_label_reaches_searches_outside_transactions():
     counts.recent.clear()
 
 
+def test_places_that_hold_other_documents_are_not_ranked(places, monkeypatch):
+    """A row's old place may hold another document after a table rewrite: the page must be
+    that of the chosen documents all the same."""
+    _themes, goals = places
+    groups = query_groups("village")
+    filters = {"kind": "practice", "sdg": goals[0].number}
+    expected = backends.ranked(groups, filters, limit=3)
+    assert len(expected) == 3
+    every = counts.FilterValues.places_of
+
+    def elsewhere(self, ids):
+        # The chosen documents' places are taken to be those of other matches.
+        known = np.flatnonzero(self.places) + self.base
+        others = np.setdiff1d(known, ids)
+        return every(self, np.resize(others, len(ids))) if len(others) else every(self, ids)
+
+    monkeypatch.setattr(counts.FilterValues, "places_of", elsewhere)
+    assert backends.ranked(groups, filters, limit=3) == expected
+
+
 @pytest.mark.django_db(transaction=True)
 def test_rows_moved_behind_the_copys_back_are_still_ranked():
     """On PostgreSQL the chosen matches are read by where their rows are, as the shared copy
