@@ -6,7 +6,7 @@ word matches tens of thousands of documents, and looking each up cost 40–60 ms
 hundreds of milliseconds on PostgreSQL (a GIN index cannot count without visiting the heap).
 So the database only lists the ids of the text matches, and each process counts them
 against a copy of the filter values of every document: a few numpy arrays, about 20 bytes
-per document.
+per document (28 on PostgreSQL, which also keeps where each row is, see backends).
 
 The copy is exact, not a cache of counts. Every write of documents takes the next
 `SearchState.generation` in its transaction and stamps its documents with it; before
