@@ -347,11 +347,12 @@ def _pg_scored(groups, chosen, values, every, kind, any_word, limit, offset):
         return []
     # The chosen ids are known to match, so their rows are read by where they are (a TID
     # scan): looking each up in the primary key took half as long again (4,910 chosen, run
-    # side by side: 17.1 ms against 11.0). A row may have moved since the copy read it (VACUUM FULL, or a write
-    # since), and its old place may hold another document: the query also lists the ids it
-    # read, and only when they are exactly the chosen ones is its page kept. Otherwise the
-    # page is read by id, and the shared copy starts over to learn where the rows are now.
-    # (Checking each row's id in the query instead, `id = ANY(...)`, doubled its time.)
+    # side by side: 17.1 ms against 11.0). A row may have moved since the copy read it
+    # (VACUUM FULL, or a write since), and its old place may hold another document: the
+    # query also lists the ids it read, and only when they are exactly the chosen ones is
+    # its page kept. Otherwise the page is read by id, and the shared copy starts over to
+    # learn where the rows are now. (Checking each row's id in the query, `id = ANY(...)`,
+    # made it slower than reading by id.)
     places = values.places_of(chosen)
     if places.all():
         rows = _rows(
