@@ -350,9 +350,9 @@ def _pg_scored(groups, chosen, values, every, kind, any_word, limit, offset):
     # side by side: 17.1 ms against 11.0). A row may have moved since the copy read it
     # (VACUUM FULL, or a write since), and its old place may hold another document: the
     # query also lists the ids it read, and only when they are exactly the chosen ones is
-    # its page kept. Otherwise the page is read by id, and the shared copy starts over to
-    # learn where the rows are now. (Checking each row's id in the query, `id = ANY(...)`,
-    # doubled the time of the TID scan.)
+    # its page kept. Otherwise the page is read by id, and, unless a write since explains
+    # it, the shared copy starts over to learn where the rows are now. (Checking each
+    # row's id in the query, `id = ANY(...)`, doubled the time of the TID scan.)
     places = values.places_of(chosen)
     if places.all():
         rows = _rows(
@@ -366,8 +366,7 @@ def _pg_scored(groups, chosen, values, every, kind, any_word, limit, offset):
         read = np.fromstring(read, dtype=np.int64, sep=",") if read else np.zeros(0, np.int64)
         if len(read) == len(chosen) and np.array_equal(np.sort(read), np.sort(chosen)):
             return [row[:3] for row in rows if row[0] is not None]
-        if values is counts.shared.values:
-            counts.shared.clear()
+        counts.shared.moved(values)
     ids = "{" + ",".join(map(str, chosen.tolist())) + "}"
     return _rows(
         f"SELECT d.id, d.object_id, {rank} AS score FROM search_searchdocument d "  # noqa: S608
@@ -434,7 +433,8 @@ def index_suspended() -> Iterator[None]:
             # Every full-text index of the documents (see migrations 0004 and 0009).
             cursor.execute(
                 "SELECT indexname, indexdef FROM pg_indexes "
-                "WHERE tablename = 'search_searchdocument' AND indexdef LIKE '% USING gin %'"
+                "WHERE schemaname = current_schema() AND tablename = 'search_searchdocument' "
+                "AND indexdef LIKE '% USING gin %'"
             )
             indexes = cursor.fetchall()
             # Deferred foreign-key checks must run before PostgreSQL builds an index.

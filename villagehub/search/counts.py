@@ -272,6 +272,19 @@ class _SharedCopy:
         with self.lock:
             self.values, self.generation, self.database = None, -1, None
 
+    def moved(self, values: FilterValues) -> None:
+        """Rows of `values` were not where it says (see backends, ranking on PostgreSQL).
+
+        A write since the copy was read moves its documents' rows, and the next search
+        reads them again with their new generation: nothing to do. Rows that moved with no
+        write (VACUUM FULL, an UPDATE by hand) are found by no generation: the copy starts
+        over. (Should both happen at once, the next mismatch starts it over.)
+        """
+        generation = _state()[0]
+        with self.lock:
+            if values is self.values and generation <= self.generation:
+                self.values, self.generation, self.database = None, -1, None
+
 
 shared = _SharedCopy()
 
