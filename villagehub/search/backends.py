@@ -160,15 +160,27 @@ def text_queries(found: Plan, kind: str | None = None) -> list[tuple[str, list[s
     parts = [found.plain] if found.plain else []
     parts += [[*found.plain, group] for group, _themes in found.named]
     if connection.vendor == "postgresql":
-        # A literal, not a parameter, so that the planner can match the partial index.
-        only = f" AND kind = '{kind}'" if kind in SearchDocument.Kind.values else ""
         sql = (
             "SELECT string_agg(id::text, ',') FROM search_searchdocument "  # noqa: S608
-            f"WHERE vector @@ to_tsquery('simple', %s){only}"
+            f"WHERE vector @@ to_tsquery('simple', %s){_of_kind(kind)}"
         )
         return [(sql, [_tsquery(groups)]) for groups in parts]
     sql = "SELECT group_concat(rowid) FROM search_fts WHERE search_fts MATCH %s"
     return [(sql, [_fts5_query(groups)]) for groups in parts]
+
+
+def _of_kind(kind: str | None, table: str = "") -> str:
+    """The SQL condition restricting documents to one kind (nothing when none is given). A
+    literal, not a parameter, so that PostgreSQL's planner can match the index of practices
+    (migration 0009); only the kinds' own names are written into it."""
+    if kind not in SearchDocument.Kind.values:
+        return ""
+    return f" AND {table}kind = '{kind}'"
+
+
+def _kind_read(filters: dict, within_kind: bool) -> str | None:
+    """The kind whose documents alone a search reads (see `facet_counts`), if any."""
+    return filters.get("kind") if within_kind else None
 
 
 def _rows(sql: str, params: list) -> list[tuple]:
@@ -251,7 +263,7 @@ def ranked(
     """
     if not groups:
         return []
-    kind = filters.get("kind") if within_kind else None
+    kind = _kind_read(filters, within_kind)
     found = counts.matches(groups, kind=kind)
     chosen = found.values.select(found.ids, filters)
     if not len(chosen):
@@ -337,10 +349,9 @@ def _pg_scored(groups, chosen, values, every, kind, any_word, limit, offset):
     rank = f"ts_rank({_PG_WEIGHTS}, d.vector, to_tsquery('simple', %s))"
     order = "ORDER BY score DESC, id LIMIT %s OFFSET %s"
     if every:
-        only = f" AND d.kind = '{kind}'" if kind in SearchDocument.Kind.values else ""
         return _rows(
             f"SELECT d.id, d.object_id, {rank} AS score FROM search_searchdocument d "  # noqa: S608
-            f"WHERE d.vector @@ to_tsquery('simple', %s){only} {order}",
+            f"WHERE d.vector @@ to_tsquery('simple', %s){_of_kind(kind, 'd.')} {order}",
             [query, query, int(limit), int(offset)],
         )
     if offset >= len(chosen):
@@ -400,7 +411,7 @@ def count(groups: list[list[str]], filters: dict, *, within_kind: bool = False) 
     """How many documents match and pass the filters (nothing is scored)."""
     if not groups:
         return 0
-    found = counts.matches(groups, kind=filters.get("kind") if within_kind else None)
+    found = counts.matches(groups, kind=_kind_read(filters, within_kind))
     return len(found.values.select(found.ids, filters))
 
 
@@ -417,7 +428,7 @@ def facet_counts(
     """
     if not groups:
         return {name: Counter() for name in (*COLUMN_FILTERS, *TAG_FILTERS)}, 0
-    found = counts.matches(groups, kind=filters.get("kind") if within_kind else None)
+    found = counts.matches(groups, kind=_kind_read(filters, within_kind))
     return found.values.counts(found.ids, filters)
 
 

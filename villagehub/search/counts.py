@@ -270,7 +270,10 @@ class _SharedCopy:
 
     def clear(self) -> None:
         with self.lock:
-            self.values, self.generation, self.database = None, -1, None
+            self._start_over()
+
+    def _start_over(self) -> None:
+        self.values, self.generation, self.database = None, -1, None
 
     def moved(self, values: FilterValues) -> None:
         """Rows of `values` were not where it says (see backends, ranking on PostgreSQL).
@@ -283,7 +286,7 @@ class _SharedCopy:
         generation = _state()[0]
         with self.lock:
             if values is self.values and generation <= self.generation:
-                self.values, self.generation, self.database = None, -1, None
+                self._start_over()
 
 
 shared = _SharedCopy()

@@ -200,20 +200,37 @@ def test_places_that_hold_other_documents_are_not_ranked(places, monkeypatch):
     assert backends.ranked(groups, filters, limit=3) == expected
 
 
+@pytest.fixture
+def fresh_copies():
+    """Outside transactions searches share this process's copies: each test starts and ends
+    without them."""
+    counts.shared.clear()
+    counts.recent.clear()
+    yield
+    counts.shared.clear()
+    counts.recent.clear()
+
+
+def _harbours(count: int, *, title, finnish) -> None:
+    """`count` practices about harbours, in a Finnish or a Swedish community."""
+    communities = {
+        True: CommunityFactory(slug="fi", name="Koski", country="FI"),
+        False: CommunityFactory(slug="se", name="Forsby", country="SE"),
+    }
+    for n in range(count):
+        PracticeFactory(
+            slug=f"h{n}", title=title(n), summary="", community=communities[bool(finnish(n))]
+        )
+
+
 @pytest.mark.django_db(transaction=True)
-def test_rows_moved_behind_the_copys_back_are_still_ranked():
+def test_rows_moved_behind_the_copys_back_are_still_ranked(fresh_copies):
     """On PostgreSQL the chosen matches are read by where their rows are, as the shared copy
     last saw them (see backends._pg_scored). A table rewritten without a write through the
     services (VACUUM FULL, or an UPDATE by hand) moves every row: the page must not change."""
-    counts.shared.clear()
-    counts.recent.clear()
-    finnish = CommunityFactory(slug="fi", name="Koski", country="FI")
-    swedish = CommunityFactory(slug="se", name="Forsby", country="SE")
-    for n in range(12):
-        PracticeFactory(
-            slug=f"h{n}", title="Harbour " + "harbour " * (n % 4) + str(n), summary="",
-            community=finnish if n % 3 else swedish,
-        )  # fmt: skip
+    _harbours(
+        12, title=lambda n: "Harbour " + "harbour " * (n % 4) + str(n), finnish=lambda n: n % 3
+    )
     groups = query_groups("harbour")
     filters = {"kind": "practice", "country": "FI"}
     first = backends.ranked(groups, filters, limit=5)
@@ -229,23 +246,14 @@ def test_rows_moved_behind_the_copys_back_are_still_ranked():
         assert counts.shared.values is None
     assert backends.ranked(groups, filters, limit=5, offset=5) == rest
     assert backends.ranked(groups, filters, limit=5) == first
-    counts.shared.clear()
-    counts.recent.clear()
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_write_between_the_match_and_its_page_keeps_the_shared_copy(monkeypatch):
+def test_a_write_between_the_match_and_its_page_keeps_the_shared_copy(fresh_copies, monkeypatch):
     """A practice edited while a search runs moves its row: the page is read by id, and the
     copy, which the write's generation brings up to date, is not thrown away (starting
     over reads every document again, seconds at 400,000)."""
-    counts.shared.clear()
-    counts.recent.clear()
-    finnish = CommunityFactory(slug="fi", name="Koski", country="FI")
-    swedish = CommunityFactory(slug="se", name="Forsby", country="SE")
-    for n in range(8):
-        PracticeFactory(
-            slug=f"h{n}", title=f"Harbour {n}", summary="", community=finnish if n % 2 else swedish
-        )
+    _harbours(8, title=lambda n: f"Harbour {n}", finnish=lambda n: n % 2)
     groups = query_groups("harbour")
     filters = {"kind": "practice", "country": "FI"}
 
@@ -272,5 +280,3 @@ def test_a_write_between_the_match_and_its_page_keeps_the_shared_copy(monkeypatc
         assert moved, "the edited practice's row moved: its page is read by id"
     monkeypatch.undo()
     assert found() == expected
-    counts.shared.clear()
-    counts.recent.clear()
