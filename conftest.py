@@ -7,6 +7,12 @@ from django.utils import translation
 pytest_plugins = ["villagehub.core.tests.browser_fixtures"]
 
 
+def pytest_configure(config):
+    """Tests hash passwords with a fast hasher: the real one is slow on purpose, and tests that
+    sign people up or in would spend most of their time in it."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture(autouse=True)
 def _tasks_run_at_once(settings):
     """Background tasks run when enqueued (after the commit), so tests see their effects;
