@@ -1,6 +1,8 @@
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.contrib.staticfiles.storage import staticfiles_storage
+from django.http import HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.utils import translation
 from django.utils.translation import npgettext
@@ -94,6 +96,11 @@ def _api_parameter(parameter: dict) -> dict:
         "type": " | ".join(kinds),
         "description": parameter.get("description") or schema.get("description", ""),
     }
+
+
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the page says; send them to the static icon."""
+    return HttpResponsePermanentRedirect(staticfiles_storage.url("img/favicon.ico"))
 
 
 def page_not_found(request, exception=None):

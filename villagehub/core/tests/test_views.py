@@ -1,4 +1,5 @@
 import pytest
+from django.contrib.staticfiles import finders
 from django.core.management import call_command
 from django.test import override_settings
 
@@ -148,3 +149,24 @@ def test_privacy_notice_shows_its_versions(client, settings, tmp_path):
     assert "Version 2026-11-23" in text and "(in force)" in text
     assert client.get("/privacy/2026-11-23/").status_code == 200
     assert client.get("/privacy/1999-01-01/").status_code == 404
+
+
+def test_favicon_is_served_from_the_static_icon(client, db):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"] == "/static/img/favicon.ico"
+    assert finders.find("img/favicon.ico").endswith("villagehub/static/img/favicon.ico")
+
+
+@pytest.mark.parametrize(
+    ("hub_name", "footer"),
+    [
+        ("Village Hub", "Village Hub is open-source software for networks of smart villages."),
+        ("Smart Rural Hub", "Smart Rural Hub runs on Village Hub, open-source software"),
+    ],
+)
+def test_footer_names_the_software_without_repeating_itself(client, db, settings, hub_name, footer):
+    settings.HUB_NAME = hub_name
+    html = client.get("/privacy/").content.decode()
+    assert footer in html
+    assert "Village Hub runs on Village Hub" not in html
