@@ -258,6 +258,8 @@ PRIVACY_NOTICE_VERSION = PRIVACY_NOTICE_VERSIONS[0]
 
 # What the installation calls itself on the home page and in the header.
 HUB_NAME = os.environ.get("HUB_NAME", "Village Hub")
+# allauth's e-mails greet in the hub's name, not the host name.
+ACCOUNT_ADAPTER = "villagehub.accounts.adapter.HubAccountAdapter"
 # The slug of the network that runs this installation; its description opens the home page.
 HUB_NETWORK = os.environ.get("HUB_NETWORK", "")
 

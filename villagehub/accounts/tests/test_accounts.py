@@ -39,6 +39,8 @@ def test_sign_up_verifies_the_email_address_then_signs_in(client):
     assert consent.notice_version == "2026-11-23"
     (message,) = mail.outbox
     assert message.to == ["aino@example.org"]
+    assert message.body.startswith("Hello from Village Hub!")
+    assert "Thank you for using Village Hub!\nhub.example.org" in message.body
     # Not signed in until the address is confirmed.
     assert "_auth_user_id" not in client.session
     confirm = link_in(message).split("testserver", 1)[-1]
