@@ -2,7 +2,10 @@ import json
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth import get_user_model
 
+from villagehub.accounts.models import Role
+from villagehub.accounts.services import role_grant
 from villagehub.communities.tests.factories import CommunityFactory, NetworkFactory
 from villagehub.practices.tests.factories import PracticeFactory
 
@@ -115,3 +118,15 @@ def test_pages_in_other_languages_live_under_a_prefix(client, places):
     response = client.get("/sv/communities/torup/")
     assert response.status_code == 200
     assert b'<html lang="sv">' in response.content
+
+
+def test_community_page_offers_its_editor_the_edit_links_not_a_request(client, places):
+    editor = get_user_model().objects.create_user("ed", "ed@example.org", "x" * 20)
+    role_grant(user=editor, kind=Role.Kind.COMMUNITY_EDITOR, target=places["torup"])
+    client.force_login(editor)
+    html = client.get("/communities/torup/").content.decode()
+    assert "You edit this community:" in html
+    assert 'href="/contribute/communities/torup/edit/"' in html
+    assert "Ask to edit it" not in html
+    client.logout()
+    assert "Ask to edit it" in client.get("/communities/torup/").content.decode()
