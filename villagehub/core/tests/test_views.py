@@ -1,6 +1,8 @@
 import pytest
+from django.contrib.messages.storage.base import Message
 from django.contrib.staticfiles import finders
 from django.core.management import call_command
+from django.template.loader import render_to_string
 from django.test import override_settings
 
 PUBLIC_PAGES = [
@@ -123,8 +125,6 @@ def test_language_switcher_refuses_foreign_addresses(client, demo):
 
 @pytest.mark.parametrize("asset", ["css/hub.css", "js/map.js", "vendor/leaflet-1.9.4/leaflet.js"])
 def test_static_assets_are_found_for_collectstatic(asset):
-    from django.contrib.staticfiles import finders
-
     assert finders.find(asset) is not None
 
 
@@ -170,3 +170,14 @@ def test_footer_names_the_software_without_repeating_itself(client, db, settings
     html = client.get("/privacy/").content.decode()
     assert footer in html
     assert "Village Hub runs on Village Hub" not in html
+
+
+def test_messages_after_an_action_carry_their_level_for_styling(rf):
+    request = rf.get("/")
+    html = render_to_string(
+        "base.html",
+        {"messages": [Message(40, "Nothing was sent."), Message(25, "Saved.")]},
+        request=request,
+    )
+    assert '<p class="message error">Nothing was sent.</p>' in html
+    assert '<p class="message success">Saved.</p>' in html
