@@ -233,11 +233,7 @@ def review_view(request, pk):
                 return redirect("contributions:dashboard")
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
-    current = selectors.current_values(submission)
-    rows = [
-        (name, current.get(name, ""), submission.data.get(name, ""))
-        for name in selectors.fields_of(submission.kind)
-    ]
+    rows = selectors.review_rows(submission)
     history = selectors.history(submission)
     return render(
         request,
