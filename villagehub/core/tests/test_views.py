@@ -123,7 +123,16 @@ def test_language_switcher_refuses_foreign_addresses(client, demo):
     assert response["Location"] == "/sv/"
 
 
-@pytest.mark.parametrize("asset", ["css/hub.css", "js/map.js", "vendor/leaflet-1.9.4/leaflet.js"])
+@pytest.mark.parametrize(
+    "asset",
+    [
+        "css/hub.css",
+        "js/map.js",
+        "vendor/leaflet-1.9.4/leaflet.js",
+        "img/europe.svg",
+        "geo/europe-outline.geojson",
+    ],
+)
 def test_static_assets_are_found_for_collectstatic(asset):
     assert finders.find(asset) is not None
 
