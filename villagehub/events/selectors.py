@@ -247,6 +247,11 @@ def event_joins_waiting_list(event: Event, places_left: int | None) -> bool:
     return places_left == 0 and event.waiting_list and not event.requires_approval
 
 
+def event_full_for_newcomers(event: Event) -> bool:
+    """Whether a new address would be refused now: full, no waiting list, no approval."""
+    return not event.requires_approval and not event.waiting_list and event_places_left(event) == 0
+
+
 def registration_answers(registration: Registration, questions) -> list[str]:
     """The answers to these questions of the event, in their order ("" if none)."""
     return [registration.answers.get(str(q.pk), "") for q in questions]

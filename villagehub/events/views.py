@@ -98,7 +98,7 @@ def event_register_view(request, slug):
     if request.method == "POST" and form.is_valid():
         details = form.details()
         try:
-            registration, _created = services.registration_create(
+            registration, created = services.registration_create(
                 event=event,
                 privacy_consent=True,
                 privacy_notice_version=selectors.privacy_notice_version(),
@@ -115,7 +115,16 @@ def event_register_view(request, slug):
             form_errors_add(form, error)
         else:
             # The same page whether the address was new or already registered: who
-            # registered is told only through the link sent to the address.
+            # registered is told only through the link sent to the address (which goes
+            # out again even when a new address would have been refused as full).
+            if not created and selectors.event_full_for_newcomers(event):
+                refused = services.RegistrationRefused("full")
+                return render(
+                    request,
+                    "events/registration_refused.html",
+                    {"event": event, "reason": str(refused)},
+                    status=409,
+                )
             return render(
                 request,
                 "events/registration_sent.html",

@@ -166,6 +166,23 @@ def test_registering_an_address_already_registered_answers_as_for_a_new_one(
     ]
 
 
+def test_a_full_event_answers_a_registered_address_as_a_new_one(
+    client, django_capture_on_commit_callbacks
+):
+    event = event_make(capacity=1, waiting_list=False)
+    register(event, "ana", email="ana@example.org")
+    with django_capture_on_commit_callbacks(execute=True):
+        known = client.post(f"/events/{event.slug}/register/", form_data())
+        new = client.post(f"/events/{event.slug}/register/", form_data(email="bo@example.org"))
+    assert (known.status_code, new.status_code) == (409, 409)
+    assert _page_text(known) == _page_text(new)
+    assert "This event is full and has no waiting list." in _page_text(known)
+    # Only the person registered learns more, by e-mail: their link, sent again.
+    assert [(m.to, m.subject) for m in mail.outbox] == [
+        (["ana@example.org"], "Your registration: Smart Café in Testville")
+    ]
+
+
 def test_personal_link_changes_and_cancels_and_promotes(client, django_capture_on_commit_callbacks):
     event = event_make(capacity=1)
     mine, _ = register(event, 1)
