@@ -110,6 +110,7 @@ def test_register_in_swedish_gets_swedish_mail(client, django_capture_on_commit_
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(f"/sv/events/{event.slug}/register/", form_data(language="sv"))
     assert response.status_code == 200
+    assert "Länken till din anmälan är på väg till ana@example.org." in response.content.decode()
     assert mail.outbox[0].subject == "Du står på väntelistan: Smart Café in Testville"
     link = next(w for w in mail.outbox[0].body.split() if "/events/registration/" in w)
     path = link.split("hub.example.org", 1)[1]
@@ -589,6 +590,7 @@ def test_organiser_cancels_only_after_confirming(client, organiser):
         '<button name="action" value="cancel" class="danger">'
         "Cancel the registration of Ana Novak</button>"
     ) in page
+    assert "Avboka anmälan för Ana Novak" in client.get("/sv" + manage).content.decode()
     url = f"/events/{event.slug}/manage/registration/{ana.pk}/"
     asked = client.post(url, {"action": "cancel", "next": manage + "?q=ana"})
     assert asked.status_code == 200
@@ -616,6 +618,8 @@ def test_a_full_event_with_a_waiting_list_offers_to_join_it(client):
     assert ">Register</a>" in client.get(roomy.get_absolute_url()).content.decode()
     closed = event_make(title="Closed list", capacity=0, waiting_list=False)
     assert "Join the waiting list" not in client.get(closed.get_absolute_url()).content.decode()
+    swedish = client.get(f"/sv/events/{event.slug}/register/").content.decode()
+    assert "<h1>Ställ dig på väntelistan</h1>" in swedish
 
 
 def test_answers_to_the_events_questions_show_on_the_manage_page_and_in_exports(client, organiser):
