@@ -247,6 +247,21 @@ def test_an_old_link_never_opens_the_next_registration_of_the_same_address(clien
     assert "Bo Berg" in client.get(new).content.decode()
 
 
+def test_a_link_made_before_its_row_was_reused_explains_itself(client):
+    # Before migration events.0002 a cancelled row was reused for the next registration
+    # with the same address; its life began when its privacy notice was accepted again.
+    registration, _ = register(event_make(), 1)
+    token = selectors.registration_token(registration)
+    assert client.get(f"/events/registration/{token}/").status_code == 200
+    Registration.objects.filter(pk=registration.pk).update(
+        name="Bo Berg", privacy_consent_at=timezone.now() + timedelta(minutes=2)
+    )
+    page = client.get(f"/events/registration/{token}/")
+    assert page.status_code == 400
+    assert "Bo Berg" not in page.content.decode()
+    assert "registered for the event again since" in page.content.decode()
+
+
 def test_survey_through_the_personal_link(client):
     event = event_make()
     registration, _ = register(event, 1)
