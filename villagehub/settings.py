@@ -230,6 +230,8 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password_from_key": "20/m/ip",
     "confirm_email": "1/3m/key",
 }
+# The hub's rate limits and allauth's see the same client address (core.ratelimit.client_ip).
+ACCOUNT_ADAPTER = "villagehub.accounts.adapter.HubAccountAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = os.environ.get("HUB_NAME", "Village Hub")
 
@@ -297,6 +299,14 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", SECURE_HSTS_SECONDS > 0)
 if os.environ.get("SECURE_PROXY_SSL_HEADER"):
     SECURE_PROXY_SSL_HEADER = (os.environ["SECURE_PROXY_SSL_HEADER"], "https")
+# How many proxies of our own stand before the hub, each appending the address it saw to
+# X-Forwarded-For. 0 (no proxy): the header is never read, as anyone can send it.
+_proxies = os.environ.get("TRUSTED_PROXY_COUNT", "0")
+if not (_proxies.isascii() and _proxies.isdigit()):
+    raise ImproperlyConfigured(
+        f"TRUSTED_PROXY_COUNT must be the number of proxies (0 or more), not {_proxies!r}."
+    )
+TRUSTED_PROXY_COUNT = ALLAUTH_TRUSTED_PROXY_COUNT = int(_proxies)
 
 LOGGING = {
     "version": 1,
