@@ -5,10 +5,11 @@ from allauth.mfa.models import Authenticator
 from django.test import RequestFactory
 
 
-def sign_in(client, user) -> None:
+def sign_in(client, user, *, second_factor: bool = True) -> None:
     """Sign `user` in with the steps allauth records in the session: the password and, for a
-    person with an authenticator, the second factor (`client.force_login` records neither, so
-    such a session does not count as having passed two-factor authentication)."""
+    person with an authenticator, the second factor unless `second_factor` is False (as the
+    back office's own login used to). `client.force_login` records neither, so such a session
+    does not count as having passed two-factor authentication."""
     client.force_login(user)
     request = RequestFactory().get("/")
     request.user = user
@@ -19,6 +20,6 @@ def sign_in(client, user) -> None:
         .exclude(type=Authenticator.Type.RECOVERY_CODES)
         .first()
     )
-    if authenticator is not None:
+    if second_factor and authenticator is not None:
         record_authentication(request, user, "mfa", id=authenticator.pk, type=authenticator.type)
     request.session.save()

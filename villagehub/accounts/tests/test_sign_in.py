@@ -4,7 +4,6 @@ when this session passed it, and repeated wrong passwords lock the account for a
 import time
 
 import pytest
-from allauth.account.internal.flows.login import record_authentication
 from allauth.account.models import EmailAddress
 from allauth.mfa import app_settings as mfa_settings
 from allauth.mfa.totp.internal.auth import (
@@ -14,8 +13,8 @@ from allauth.mfa.totp.internal.auth import (
     hotp_value,
 )
 from django.contrib.auth.models import Permission, User
-from django.test import RequestFactory
 
+from villagehub.accounts.tests.helpers import sign_in
 from villagehub.events.tests.factories import event_make
 
 pytestmark = pytest.mark.django_db
@@ -41,16 +40,6 @@ def officer():
 
 def signed_in(client) -> bool:
     return "_auth_user_id" in client.session
-
-
-def password_only_session(client, user) -> None:
-    """A session opened with the password alone, as the old back-office login made."""
-    client.force_login(user)
-    request = RequestFactory().get("/")
-    request.user = user
-    request.session = client.session
-    record_authentication(request, user, "password", email=user.email)
-    request.session.save()
 
 
 def protected_pages():
@@ -88,7 +77,7 @@ def test_the_password_alone_asks_for_the_code_and_signs_nobody_in(client, office
 
 
 def test_a_session_without_the_second_factor_opens_no_protected_page(client, officer):
-    password_only_session(client, officer)
+    sign_in(client, officer, second_factor=False)
     for url in protected_pages():
         response = client.get(url)
         assert response.status_code == 302, url
