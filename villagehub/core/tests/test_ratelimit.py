@@ -9,7 +9,7 @@ import pytest
 from allauth.account.adapter import get_adapter
 from django.test import RequestFactory
 
-from villagehub.core.ratelimit import client_ip
+from villagehub.core.ratelimit import client_ip, rate_exceeded
 from villagehub.events.tests.factories import event_make
 
 from .test_settings import _load_settings
@@ -117,3 +117,12 @@ def test_settings_give_allauth_the_same_proxy_count():
         check=False,
     )
     assert result.stdout == "2 2\n", result.stderr
+
+
+def test_ipv6_visitors_count_per_64_block_as_allauth_counts_them(settings):
+    settings.TRUSTED_PROXY_COUNT = 0
+    same_block = [request_from("2001:db8:1:2::1"), request_from("2001:db8:1:2:ffff::9")]
+    other_block = request_from("2001:db8:1:3::1")
+    assert rate_exceeded(same_block[0], scope="test", limit=1, seconds=3600) is False
+    assert rate_exceeded(same_block[1], scope="test", limit=1, seconds=3600) is True
+    assert rate_exceeded(other_block, scope="test", limit=1, seconds=3600) is False
