@@ -7,7 +7,9 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
 
 from .selectors import two_factor_enabled, two_factor_passed
 
@@ -19,6 +21,7 @@ class HubAdminSite(admin.AdminSite):
             not two_factor_enabled(request.user) or two_factor_passed(request)
         )
 
+    @method_decorator(never_cache)
     def login(self, request, extra_context=None):
         """Send people to the hub's sign-in (or, signed in with the password alone, to the
         second factor) and back; staff who may enter go straight in."""
