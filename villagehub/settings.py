@@ -44,7 +44,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG e
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "villagehub.accounts.apps.HubAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -221,14 +221,18 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 # Failed sign-ins, sign-ups and password resets are rate limited per address and per IP;
-# after 5 failed sign-ins to one account in 5 minutes it is locked for the rest of them.
+# after 5 failed sign-ins (wrong passwords or wrong codes) to one account in 15 minutes it is
+# locked for the rest of them, even for the right password. The back office signs in here too.
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": "10/m/ip,5/5m/key",
+    "login_failed": "10/m/ip,5/15m/key",
     "signup": "20/h/ip",
     "reset_password": "20/h/ip,5/h/key",
     "reset_password_from_key": "20/m/ip",
     "confirm_email": "1/3m/key",
 }
+# The hub's rate limits and allauth's see the same client address (core.ratelimit.client_ip);
+# allauth's e-mails greet in the hub's name, not the host name.
+ACCOUNT_ADAPTER = "villagehub.accounts.adapter.HubAccountAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = os.environ.get("HUB_NAME", "Village Hub")
 
@@ -258,8 +262,6 @@ PRIVACY_NOTICE_VERSION = PRIVACY_NOTICE_VERSIONS[0]
 
 # What the installation calls itself on the home page and in the header.
 HUB_NAME = os.environ.get("HUB_NAME", "Village Hub")
-# allauth's e-mails greet in the hub's name, not the host name.
-ACCOUNT_ADAPTER = "villagehub.accounts.adapter.HubAccountAdapter"
 # The slug of the network that runs this installation; its description opens the home page.
 HUB_NETWORK = os.environ.get("HUB_NETWORK", "")
 
@@ -298,6 +300,14 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", SECURE_HSTS_SECONDS > 0)
 if os.environ.get("SECURE_PROXY_SSL_HEADER"):
     SECURE_PROXY_SSL_HEADER = (os.environ["SECURE_PROXY_SSL_HEADER"], "https")
+# How many proxies of our own stand before the hub, each appending the address it saw to
+# X-Forwarded-For. 0 (no proxy): the header is never read, as anyone can send it.
+_proxies = os.environ.get("TRUSTED_PROXY_COUNT", "0")
+if not (_proxies.isascii() and _proxies.isdigit()):
+    raise ImproperlyConfigured(
+        f"TRUSTED_PROXY_COUNT must be the number of proxies (0 or more), not {_proxies!r}."
+    )
+TRUSTED_PROXY_COUNT = ALLAUTH_TRUSTED_PROXY_COUNT = int(_proxies)
 
 LOGGING = {
     "version": 1,

@@ -1,7 +1,9 @@
 """Who may do what: every lookup that depends on the person asking goes through here."""
 
+from allauth.account.authentication import get_authentication_records
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
+from django.http import HttpRequest
 
 from .models import Role
 
@@ -21,6 +23,16 @@ def two_factor_enabled(user: AbstractBaseUser) -> bool:
     from allauth.mfa.utils import is_mfa_enabled
 
     return is_mfa_enabled(user, types=[Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN])
+
+
+def two_factor_passed(request: HttpRequest) -> bool:
+    """Whether this session proved the second factor: allauth records every authentication
+    step of a session (password, then "mfa" at sign-in or on re-authentication). Having an
+    authenticator is not enough: a session opened with the password alone has no such step."""
+    return any(
+        record.get("method") == "mfa"
+        for record in get_authentication_records(request, request.user)
+    )
 
 
 def person_data(*, email: str, user: AbstractBaseUser | None = None) -> dict:

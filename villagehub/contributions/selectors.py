@@ -184,11 +184,13 @@ def _reviewable(user: AbstractBaseUser) -> QuerySet[Submission]:
 
 
 def submissions_for_review(user: AbstractBaseUser) -> QuerySet[Submission]:
+    """Submitted work only: a draft, or a proposal returned to its editor, is the editor's
+    alone until it is sent (again); a published one is in the record's history."""
     return _reviewable(user).filter(status=Submission.Status.SUBMITTED)
 
 
 def submission_get_for_reviewer(*, pk: int, user: AbstractBaseUser) -> Submission:
-    submission = _reviewable(user).filter(pk=pk).first()
+    submission = submissions_for_review(user).filter(pk=pk).first()
     if submission is None:
         raise Http404
     return submission

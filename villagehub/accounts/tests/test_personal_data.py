@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from villagehub.accounts import selectors, services
 from villagehub.accounts.models import Role
+from villagehub.accounts.tests.helpers import sign_in
 from villagehub.communities.tests.factories import NetworkFactory
 from villagehub.core.models import OutboxMessage, Revision
 from villagehub.events import services as event_services
@@ -214,7 +215,7 @@ def test_coordinator_exports_and_erases_a_person_without_account(client, setting
     officer = User.objects.create_user("officer", email="o@example.org", password="x" * 20)
     officer.user_permissions.add(Permission.objects.get(codename="change_event"))
     TOTP.activate(officer, generate_totp_secret())
-    client.force_login(officer)
+    sign_in(client, officer)
     page = client.get(f"/accounts/people/?email={EMAIL.upper()}")
     assert "Has no account." in page.content.decode()
     download = client.post("/accounts/people/", {"email": EMAIL, "action": "download"})
@@ -229,6 +230,10 @@ def test_people_page_is_for_data_officers_with_two_factor(client):
     client.force_login(user)
     assert "/accounts/2fa/totp/activate" in client.get("/accounts/people/")["Location"]
     TOTP.activate(user, generate_totp_secret())
+    assert client.get("/accounts/people/")["Location"] == (
+        "/accounts/2fa/reauthenticate/?next=/accounts/people/"
+    )
+    sign_in(client, user)
     assert client.get("/accounts/people/").status_code == 403
 
 

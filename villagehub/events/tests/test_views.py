@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from villagehub.accounts.tests.helpers import sign_in
 from villagehub.events import selectors, services
 from villagehub.events.models import Event, Feedback, Registration
 
@@ -397,7 +398,7 @@ def with_two_factor(user):
 def organiser(client):
     user = User.objects.create_user("coordinator", password="x" * 12, is_staff=True)
     user.user_permissions.add(Permission.objects.get(codename="change_event"))
-    client.force_login(with_two_factor(user))
+    sign_in(client, with_two_factor(user))
     return user
 
 
@@ -416,6 +417,9 @@ def test_manage_pages_need_sign_in_two_factor_and_an_organising_role(client):
     client.force_login(someone)
     assert client.get(manage)["Location"].startswith("/accounts/2fa/totp/activate")
     with_two_factor(someone)
+    # This session was opened with the password alone: the code is asked for first.
+    assert client.get(manage)["Location"].startswith("/accounts/2fa/reauthenticate/?next=")
+    sign_in(client, someone)
     assert client.get(manage).status_code == 404  # a participant organises nothing
     role_grant(user=someone, kind="coordinator", target=theirs)
     assert client.get(manage).status_code == 404  # another network's event stays hidden
