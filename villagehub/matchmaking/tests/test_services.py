@@ -25,6 +25,7 @@ def test_new_slots_are_open_to_everyone_and_breaks_to_no_one():
     matchmaking = matchmaking_make(slots=3, breaks=(1,))
     ana = profile_make(matchmaking, 1)
     first, pause, last = matchmaking.slots.all()
+    assert pause.is_break
     assert set(ana.available_slots.all()) == {first, last}
     later = services.slot_add(
         matchmaking=matchmaking,
