@@ -14,7 +14,8 @@ model need not carry a variable per table.
 Re-planning (`keep=True`) fixes every previous placement that is still valid (request
 still accepted, slot still free for both, table still there): unaffected meetings never
 move, and only the freed places and the new requests are decided. `keep=False` plans from
-scratch, with the previous plan as a hint.
+scratch. The search starts from a greedy plan (the previous placements, then the heaviest
+requests first), so that even a run cut short by its time limit returns a good plan.
 """
 
 import time
@@ -119,10 +120,6 @@ def schedule(
             objective.append(request.weight * var)
         if request.id in kept:
             model.add(options[kept[request.id][0]] == 1)
-        elif not keep and request.id in problem.previous:
-            slot = problem.previous[request.id][0]
-            for other, var in options.items():
-                model.add_hint(var, other == slot)
     for group in by_person_slot.values():
         if len(group) > 1:
             model.add_at_most_one(group)
@@ -130,6 +127,10 @@ def schedule(
         if len(group) > problem.tables:
             model.add(sum(group) <= problem.tables)
     model.maximize(sum(objective))
+    start = _greedy(problem, choices, kept if keep else _kept_placements(problem))
+    for request_id, options in choices.items():
+        for slot, var in options.items():
+            model.add_hint(var, start.get(request_id) == slot)
 
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = workers
@@ -159,6 +160,34 @@ def schedule(
         kept=sum(1 for r, place in placements.items() if problem.previous.get(r) == place),
         moved=moved,
     )
+
+
+def _greedy(
+    problem: Problem, choices: dict[int, dict[int, object]], first: dict[int, tuple[int, int]]
+) -> dict[int, int]:
+    """A first plan to start the search from: the placements in `first` (the previous plan),
+    then the other requests by falling weight, each in its earliest slot with room."""
+    requests = {r.id: r for r in problem.requests}
+    room = dict.fromkeys(problem.slots, problem.tables)
+    busy: set[tuple[int, int]] = set()
+    plan: dict[int, int] = {}
+
+    def place(request: Request, slot: int) -> None:
+        plan[request.id] = slot
+        room[slot] -= 1
+        busy.update({(request.a, slot), (request.b, slot)})
+
+    for request_id, (slot, _table) in first.items():
+        if request_id in choices and slot in choices[request_id]:
+            place(requests[request_id], slot)
+    for request in sorted(requests.values(), key=lambda r: (-r.weight, r.id)):
+        if request.id in plan or request.id not in choices:
+            continue
+        for slot in choices[request.id]:
+            if room[slot] and (request.a, slot) not in busy and (request.b, slot) not in busy:
+                place(request, slot)
+                break
+    return plan
 
 
 def _tables_assign(
