@@ -281,15 +281,13 @@ def manage_view(request, slug):
             else:
                 messages.success(
                     request,
-                    _("%(placed)s meetings placed; %(moved)s moved.")
+                    _("Meetings placed: %(placed)s; moved: %(moved)s.")
                     % {"placed": len(plan.placements), "moved": plan.moved},
                 )
             return redirect(request.path)
         elif matchmaking and action == "agendas":
             count = services.agendas_send(matchmaking=matchmaking)
-            messages.success(
-                request, _("Agendas are being sent to %(count)s people.") % {"count": count}
-            )
+            messages.success(request, _("Agendas queued: %(count)s.") % {"count": count})
             return redirect(request.path)
         else:
             messages.error(request, _("Unknown action."))
