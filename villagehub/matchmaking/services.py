@@ -70,17 +70,32 @@ def slot_remove(*, slot: Slot) -> None:
     slot.delete()
 
 
-@transaction.atomic
+_SCHEDULE_ATTEMPTS = 3
+
+
 def schedule_run(
     *, matchmaking: Matchmaking, keep: bool = True, time_limit: float = 10.0
 ) -> scheduler.Plan:
     """Place the accepted requests with the scheduler and write the plan: kept meetings are
-    left untouched, moved ones are placed again, unplaced ones removed."""
-    matchmaking = Matchmaking.objects.select_for_update().get(pk=matchmaking.pk)
-    problem = selectors.schedule_problem(matchmaking)
-    plan = scheduler.schedule(problem, keep=keep, time_limit=time_limit)
-    if not plan.placements and problem.requests and plan.status not in ("OPTIMAL", "FEASIBLE"):
-        raise ValidationError(_("The scheduler found no plan in the time allowed; try again."))
+    left untouched, moved ones are placed again, unplaced ones removed.
+
+    The solver runs outside any transaction (on SQLite an open write transaction would
+    hold every other writer for as long as it runs); the plan is written only if the
+    problem it solved is still the one in the database, else it is solved again."""
+    for _attempt in range(_SCHEDULE_ATTEMPTS):
+        problem = selectors.schedule_problem(matchmaking)
+        plan = scheduler.schedule(problem, keep=keep, time_limit=time_limit)
+        if plan.status not in ("OPTIMAL", "FEASIBLE"):
+            raise ValidationError(_("The scheduler found no plan in the time allowed; try again."))
+        with transaction.atomic():
+            Matchmaking.objects.select_for_update().filter(pk=matchmaking.pk).first()
+            if selectors.schedule_problem(matchmaking) == problem:
+                _plan_write(matchmaking, plan)
+                return plan
+    raise ValidationError(_("The scheduler found no plan in the time allowed; try again."))
+
+
+def _plan_write(matchmaking: Matchmaking, plan: scheduler.Plan) -> None:
     current = {m.request_id: m for m in matchmaking.meetings.all()}
     stale = [m.pk for r, m in current.items() if plan.placements.get(r) != (m.slot_id, m.table)]
     Meeting.objects.filter(pk__in=stale).delete()
@@ -97,7 +112,6 @@ def schedule_run(
         plan_status=plan.status,
         plan_seconds=round(plan.seconds, 3),
     )
-    return plan
 
 
 @transaction.atomic

@@ -7,7 +7,7 @@ from django.http import Http404
 
 from villagehub.events import services as event_services
 from villagehub.events.selectors import registration_from_token
-from villagehub.matchmaking import selectors, services
+from villagehub.matchmaking import scheduler, selectors, services
 from villagehub.matchmaking.models import Meeting, MeetingRequest
 from villagehub.matchmaking.services import MatchmakingRefused
 
@@ -209,3 +209,23 @@ def test_agendas_are_sent_once_per_plan_with_the_calendar(django_capture_on_comm
     (name, content, mimetype) = to_ana.attachments[0]
     assert (name, mimetype) == ("meetings.ics", "text/calendar; charset=utf-8; method=PUBLISH")
     assert "SUMMARY:Möte med Bo Berg (Organisation 2)" in content
+
+
+def test_a_request_cancelled_while_the_solver_runs_is_not_written(monkeypatch):
+    matchmaking = matchmaking_make(slots=2, tables=1)
+    ana, bo, cy = (profile_make(matchmaking, n) for n in (1, 2, 3))
+    ab, ac = _accepted(ana, bo), _accepted(ana, cy)
+    solve = scheduler.schedule
+    calls = []
+
+    def cancel_during_first_solve(problem, **options):
+        plan = solve(problem, **options)
+        if not calls:
+            services.meeting_request_cancel(request=ab, by=bo)
+        calls.append(len(plan.placements))
+        return plan
+
+    monkeypatch.setattr(scheduler, "schedule", cancel_during_first_solve)
+    services.schedule_run(matchmaking=matchmaking)
+    assert calls == [2, 1]
+    assert list(Meeting.objects.values_list("request_id", flat=True)) == [ac.pk]
