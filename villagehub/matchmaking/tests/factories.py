@@ -24,7 +24,7 @@ def matchmaking_make(*, slots: int = 3, tables: int = 2, breaks=(), **event_fiel
 def profile_make(matchmaking: Matchmaking, n: int | str, *, slots=None, **fields) -> MatchProfile:
     registration, _ = register(matchmaking.event, n, **fields)
     values = {
-        "organisation": f"Organisation {n}",
+        "organisation": fields.get("organisation", f"Organisation {n}"),
         "offers": "Sensors for village halls",
         "needs": "A pilot town",
     }
