@@ -46,11 +46,8 @@ def participant_from_token(token: str) -> Participant:
     matchmaking = Matchmaking.objects.filter(event_id=registration.event_id).first()
     if matchmaking is None or registration.status != Registration.Status.CONFIRMED:
         raise Http404(_("One-to-one meetings are for participants with a confirmed place."))
-    profile = (
-        MatchProfile.objects.filter(registration=registration)
-        .prefetch_related("available_slots")
-        .first()
-    )
+    matchmaking.event = registration.event
+    profile = MatchProfile.objects.filter(registration=registration).first()
     if profile is not None:
         profile.registration = registration
         profile.matchmaking = matchmaking
@@ -204,10 +201,17 @@ def schedule_conflicts(matchmaking: Matchmaking) -> list[str]:
     )
 
 
-def accepted_unplaced(matchmaking: Matchmaking) -> int:
-    return matchmaking.requests.filter(
-        status=MeetingRequest.Status.ACCEPTED, meeting__isnull=True
-    ).count()
+def matchmaking_summary(matchmaking: Matchmaking) -> dict[str, int]:
+    """The organiser's figures: profiles, accepted requests, meetings placed, accepted but
+    not placed, and the conflicts the independent checker finds in the stored plan."""
+    accepted = matchmaking.requests.filter(status=MeetingRequest.Status.ACCEPTED)
+    return {
+        "profiles": profiles_active(matchmaking).count(),
+        "accepted": accepted.count(),
+        "placed": matchmaking.meetings.count(),
+        "unplaced": accepted.filter(meeting__isnull=True).count(),
+        "conflicts": len(schedule_conflicts(matchmaking)),
+    }
 
 
 # Agenda: iCalendar and links ----------------------------------------------------------

@@ -176,7 +176,10 @@ def meeting_request_create(
     _check_open(requester.matchmaking, requester.registration)
     if requester.pk == recipient.pk:
         raise MatchmakingRefused("self")
-    if recipient.matchmaking_id != requester.matchmaking_id:
+    if (
+        recipient.matchmaking_id != requester.matchmaking_id
+        or recipient.registration.status != Registration.Status.CONFIRMED
+    ):
         raise MatchmakingRefused("not_participant")
     if MeetingRequest.objects.filter(
         Q(requester=requester, recipient=recipient) | Q(requester=recipient, recipient=requester),

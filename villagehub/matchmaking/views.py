@@ -16,7 +16,7 @@ from villagehub.events.views import manage_required
 
 from . import selectors, services
 from .forms import OutcomeForm, ProfileForm, RequestForm, SettingsForm, SlotForm, slot_label
-from .models import Meeting, MeetingRequest
+from .models import Meeting
 
 
 def participant_required(view):
@@ -222,77 +222,90 @@ def meeting_outcome_view(request, participant, pk):
 # Organisers ---------------------------------------------------------------------------
 
 
+def _posted_id(request, name: str) -> int:
+    value = request.POST.get(name, "")
+    if not value.isdigit():
+        raise Http404
+    return int(value)
+
+
+def _manage_post(request, event, matchmaking, forms):
+    """One organiser action; a response when it is done, None to show the page again."""
+    action = request.POST.get("action")
+    if action == "settings":
+        forms["settings"] = SettingsForm(request.POST)
+        if not forms["settings"].is_valid():
+            return None
+        services.matchmaking_configure(event=event, **forms["settings"].cleaned_data)
+    elif matchmaking and action == "slot":
+        forms["slot"] = slot_form = SlotForm(request.POST, zone=event.zone)
+        if not slot_form.is_valid():
+            return None
+        try:
+            services.slot_add(
+                matchmaking=matchmaking,
+                starts_at=slot_form.cleaned_data["starts_at"],
+                ends_at=slot_form.cleaned_data["ends_at"],
+                is_break=slot_form.cleaned_data["is_break"],
+            )
+        except ValidationError as error:
+            form_errors_add(slot_form, error)
+            return None
+    elif matchmaking and action == "remove_slot":
+        slot = matchmaking.slots.filter(pk=_posted_id(request, "slot")).first()
+        if slot is None:
+            raise Http404(_("There is no such slot."))
+        services.slot_remove(slot=slot)
+    elif matchmaking and action in ("schedule", "schedule_fresh"):
+        try:
+            plan = services.schedule_run(matchmaking=matchmaking, keep=action == "schedule")
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request,
+                _("Meetings placed: %(placed)s; moved: %(moved)s.")
+                % {"placed": len(plan.placements), "moved": plan.moved},
+            )
+        return redirect(request.path)
+    elif matchmaking and action == "agendas":
+        count = services.agendas_send(matchmaking=matchmaking)
+        messages.success(request, _("Agendas queued: %(count)s.") % {"count": count})
+        return redirect(request.path)
+    else:
+        messages.error(request, _("Unknown action."))
+        return redirect(request.path)
+    messages.success(request, _("Saved."))
+    return redirect(request.path)
+
+
 @manage_required
 def manage_view(request, slug):
     event = selectors.event_get_for_organiser(user=request.user, slug=slug)
     matchmaking = event.matchmaking_or_none
-    settings_form = SettingsForm(
-        initial={
-            "is_open": matchmaking.is_open if matchmaking else True,
-            "tables": matchmaking.tables if matchmaking else 10,
-        }
-    )
-    slot_form = SlotForm(zone=event.zone)
-    context = {"event": event, "matchmaking": matchmaking}
+    forms = {
+        "settings": SettingsForm(
+            initial={
+                "is_open": matchmaking.is_open if matchmaking else True,
+                "tables": matchmaking.tables if matchmaking else 10,
+            }
+        ),
+        "slot": SlotForm(zone=event.zone),
+    }
+    if request.method == "POST" and (response := _manage_post(request, event, matchmaking, forms)):
+        return response
+    context = {
+        "event": event,
+        "matchmaking": matchmaking,
+        "settings_form": forms["settings"],
+        "slot_form": forms["slot"],
+    }
     if matchmaking:
         context |= {
             "slots": [(s, slot_label(s, event.zone)) for s in matchmaking.slots.all()],
-            "profiles": selectors.profiles_active(matchmaking).count(),
-            "accepted": matchmaking.requests.filter(status=MeetingRequest.Status.ACCEPTED).count(),
-            "placed": matchmaking.meetings.count(),
-            "unplaced": selectors.accepted_unplaced(matchmaking),
-            "conflicts": selectors.schedule_conflicts(matchmaking),
+            "summary": selectors.matchmaking_summary(matchmaking),
         }
-    if request.method == "POST":
-        action = request.POST.get("action")
-        if action == "settings":
-            settings_form = SettingsForm(request.POST)
-            if settings_form.is_valid():
-                services.matchmaking_configure(event=event, **settings_form.cleaned_data)
-                messages.success(request, _("Saved."))
-                return redirect(request.path)
-        elif matchmaking and action == "slot":
-            slot_form = SlotForm(request.POST, zone=event.zone)
-            if slot_form.is_valid():
-                try:
-                    services.slot_add(
-                        matchmaking=matchmaking,
-                        starts_at=slot_form.cleaned_data["starts_at"],
-                        ends_at=slot_form.cleaned_data["ends_at"],
-                        is_break=slot_form.cleaned_data["is_break"],
-                    )
-                except ValidationError as error:
-                    form_errors_add(slot_form, error)
-                else:
-                    messages.success(request, _("Saved."))
-                    return redirect(request.path)
-        elif matchmaking and action == "remove_slot":
-            slot = matchmaking.slots.filter(pk=request.POST.get("slot") or 0).first()
-            if slot is None:
-                raise Http404(_("There is no such slot."))
-            services.slot_remove(slot=slot)
-            messages.success(request, _("Saved."))
-            return redirect(request.path)
-        elif matchmaking and action in ("schedule", "schedule_fresh"):
-            try:
-                plan = services.schedule_run(matchmaking=matchmaking, keep=action == "schedule")
-            except ValidationError as error:
-                messages.error(request, " ".join(error.messages))
-            else:
-                messages.success(
-                    request,
-                    _("Meetings placed: %(placed)s; moved: %(moved)s.")
-                    % {"placed": len(plan.placements), "moved": plan.moved},
-                )
-            return redirect(request.path)
-        elif matchmaking and action == "agendas":
-            count = services.agendas_send(matchmaking=matchmaking)
-            messages.success(request, _("Agendas queued: %(count)s.") % {"count": count})
-            return redirect(request.path)
-        else:
-            messages.error(request, _("Unknown action."))
-    context |= {"settings_form": settings_form, "slot_form": slot_form}
-    status = 400 if settings_form.errors or slot_form.errors else 200
+    status = 400 if forms["settings"].errors or forms["slot"].errors else 200
     return render(request, "matchmaking/manage.html", context, status=status)
 
 
@@ -304,7 +317,7 @@ def plan_view(request, slug):
         raise Http404(_("This event offers no one-to-one meetings."))
     if request.method == "POST":
         meeting = Meeting.objects.filter(
-            matchmaking=matchmaking, pk=request.POST.get("meeting") or 0
+            matchmaking=matchmaking, pk=_posted_id(request, "meeting")
         ).first()
         if meeting is None:
             raise Http404(_("There is no such meeting."))

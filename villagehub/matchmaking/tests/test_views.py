@@ -207,3 +207,27 @@ def test_organiser_sets_up_slots_schedules_and_marks_meetings_held(client, organ
     client.post(f"{manage}plan/", {"meeting": meeting.pk, "held": "1"})
     meeting.refresh_from_db()
     assert meeting.status == "held"
+
+
+def test_malformed_ids_from_the_organiser_are_a_404_not_a_500(client, organiser):
+    matchmaking = matchmaking_make(slots=1)
+    manage = f"/matchmaking/manage/{matchmaking.event.slug}/"
+    assert client.post(manage, {"action": "remove_slot", "slot": "abc"}).status_code == 404
+    assert client.post(f"{manage}plan/", {"meeting": "1; drop"}).status_code == 404
+    assert client.post(manage, {"action": "settings", "tables": "many"}).status_code == 400
+    assert Slot.objects.count() == 1
+
+
+def test_list_pages_read_a_fixed_number_of_queries(client, organiser, django_assert_num_queries):
+    matchmaking = matchmaking_make(slots=3, tables=4)
+    people = [profile_make(matchmaking, n) for n in range(6)]
+    for a, b in zip(people[::2], people[1::2], strict=True):
+        request = services.meeting_request_create(requester=a, recipient=b)
+        services.meeting_request_decide(request=request, by=b, accept=True)
+    services.schedule_run(matchmaking=matchmaking)
+    token_url = _url(people[0], "participants/")
+    with django_assert_num_queries(6):
+        assert client.get(token_url).content.decode().count("Organisation ") == 5
+    with django_assert_num_queries(10):
+        page = client.get(f"/matchmaking/manage/{matchmaking.event.slug}/plan/")
+    assert page.content.decode().count("Mark held") == 3
