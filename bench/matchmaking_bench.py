@@ -9,6 +9,8 @@ requests and reports the share of unaffected meetings that moved.
 Targets: schedule <= 10 s, objective >= 99 % of the bound, 0 conflicts, <= 5 % moved.
 
 Usage: python bench/matchmaking_bench.py [--seed S] [--time-limit SECONDS] [--workers N]
+       [--tables T] (more tables than 40 make people, not tables, the limit: a harder
+       instance than the issue's)
 """
 
 import argparse
@@ -60,10 +62,11 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--time-limit", type=float, default=9.0)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--tables", type=int, default=40)
     args = parser.parse_args()
     rnd = random.Random(args.seed)  # noqa: S311 (a reproducible instance, not a secret)
 
-    problem = instance(rnd, people=500, requests=2000, slots=12, tables=40)
+    problem = instance(rnd, people=500, requests=2000, slots=12, tables=args.tables)
     plan = schedule(problem, time_limit=args.time_limit, workers=args.workers)
     bad = report("schedule", plan, problem)
 
