@@ -46,6 +46,7 @@ urlpatterns += i18n_patterns(
     path("organisations/", include("villagehub.organisations.urls")),
     path("search/", include("villagehub.search.urls")),
     path("events/", include("villagehub.events.urls")),
+    path("matchmaking/", include("villagehub.matchmaking.urls")),
     path("privacy/", core_views.privacy, name="privacy"),
     path("privacy/<str:version>/", core_views.privacy, name="privacy-version"),
     path("accounts/", include("villagehub.accounts.urls")),
