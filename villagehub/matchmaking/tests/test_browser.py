@@ -8,6 +8,7 @@ from django.contrib.auth.models import Permission, User
 from django.test import Client
 from playwright.sync_api import expect
 
+from villagehub.accounts.tests.helpers import sign_in
 from villagehub.core.tests.test_browser import AXE_OPTIONS, described_violations
 from villagehub.events.selectors import registration_token
 from villagehub.events.tests.factories import register
@@ -77,7 +78,7 @@ def test_matchmaking_pages_have_no_accessibility_violations(
     organiser = User.objects.create_user("coordinator", password="x" * 12)
     organiser.user_permissions.add(Permission.objects.get(codename="change_event"))
     client = Client()
-    client.force_login(with_two_factor(organiser))
+    sign_in(client, with_two_factor(organiser))
     context.add_cookies(
         [
             {

@@ -6,6 +6,7 @@ import vobject
 from django.contrib.auth.models import Permission, User
 from django.utils import timezone
 
+from villagehub.accounts.tests.helpers import sign_in
 from villagehub.events.selectors import registration_token
 from villagehub.events.tests.test_views import with_two_factor
 from villagehub.matchmaking import services
@@ -25,7 +26,7 @@ def _url(profile_or_registration, suffix=""):
 def organiser(client):
     user = User.objects.create_user("coordinator", password="x" * 12, is_staff=True)
     user.user_permissions.add(Permission.objects.get(codename="change_event"))
-    client.force_login(with_two_factor(user))
+    sign_in(client, with_two_factor(user))
     return user
 
 
@@ -161,7 +162,7 @@ def test_only_organisers_run_the_scheduler(client):
     manage = f"/matchmaking/manage/{matchmaking.event.slug}/"
     assert client.get(manage)["Location"].startswith("/accounts/login/")
     someone = User.objects.create_user("someone", password="x" * 12)
-    client.force_login(with_two_factor(someone))
+    sign_in(client, with_two_factor(someone))
     assert client.post(manage, {"action": "schedule"}).status_code == 404
     assert client.get(f"{manage}plan/").status_code == 404
     assert not Meeting.objects.exists()
