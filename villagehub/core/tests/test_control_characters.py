@@ -172,7 +172,7 @@ def test_the_rdf_catalogue_stays_well_formed_with_text_stored_before(client):
         publisher_community=community, keywords=["fibre"], spatial_communities=[community],
     )  # fmt: skip
     type(dataset).objects.filter(pk=dataset.pk).update(
-        title="Broad\x1bband", description="House\x00holds\x0c.", keywords=["fi\x11bre"]
+        title="Broad\x1bband", description="House\x01holds\x0c.", keywords=["fi\x11bre"]
     )
     Community.objects.filter(pk=community.pk).update(name="Raudan\x1bmaa")
 
@@ -215,3 +215,18 @@ def test_the_feed_answers_in_every_language_with_text_stored_before(client, sett
         response = client.get(f"{prefix}/feeds/practices.atom")
         assert response.status_code == 200, code
         assert b"Escape</summary>" in response.content
+
+
+def test_the_refusal_speaks_the_visitor_language(client):
+    event = event_make()
+
+    response = client.post(
+        f"/sv/events/{event.slug}/register/",
+        {"name": "Ana\x1b Novak", "email": "ana@example.org", "language": "sv",
+         "privacy_consent": "on"},
+    )  # fmt: skip
+
+    assert response.context["form"].errors["name"] == [
+        "Texten innehåller ett osynligt styrtecken (U+001B) som inte kan sparas. "
+        "Ta bort det och försök igen."
+    ]

@@ -77,7 +77,7 @@ def test_feed_sends_summaries_as_plain_text_never_as_markup(client):
 def test_feed_leaves_out_control_characters_stored_before_they_were_refused(client):
     practice = PracticeFactory(slug="ting", title="Torup Ting")
     Practice.objects.filter(pk=practice.pk).update(
-        title="Torup\x1b Ting", summary="Nul\x00 and\x11 bell\x07 kept out\ufffe.\ttab\nline"
+        title="Torup\x1b Ting", summary="Nul\x01 and\x11 bell\x07 kept out\ufffe.\ttab\nline"
     )
 
     for path in ("/feeds/practices.atom", "/sv/feeds/practices.atom", "/fi/feeds/practices.atom"):
