@@ -42,7 +42,7 @@ def network_create(*, name: str = "", slug: str = "", **fields: Any) -> Network:
 
 @transaction.atomic
 def network_update(*, network: Network, **fields: Any) -> Network:
-    if "name" in fields:
+    if fields.get("name", network.name) != network.name:
         network_name_check(name=fields["name"], network=network)
     return model_save(network, fields)
 
@@ -106,12 +106,10 @@ def community_update(
     representatives: Iterable[Mapping[str, str]] | None = None,
     **fields: Any,
 ) -> Community:
-    if {"name", "country"} & set(fields):
-        community_name_check(
-            name=fields.get("name", community.name),
-            country=fields.get("country", community.country),
-            community=community,
-        )
+    name, country = fields.get("name", community.name), fields.get("country", community.country)
+    # Checked when the name or the country changes, not at every save of a record.
+    if name != community.name or str(country) != str(community.country):
+        community_name_check(name=name, country=country, community=community)
     model_save(community, fields)
     if representatives is not None:
         _representatives_set(community, representatives)

@@ -31,7 +31,7 @@ class ServiceAdmin(admin.ModelAdmin):
         class NameCheckedForm(form):
             def clean(self):
                 data = super().clean()
-                if data.get("name"):
+                if data.get("name") and {"name", "country"} & set(self.changed_data):
                     try:
                         name_check(self.instance, data)
                     except ValidationError as error:

@@ -27,7 +27,7 @@ def organisation_create(*, name: str = "", slug: str = "", **fields: Any) -> Org
 
 @transaction.atomic
 def organisation_update(*, organisation: Organisation, **fields: Any) -> Organisation:
-    if "name" in fields:
+    if fields.get("name", organisation.name) != organisation.name:
         organisation_name_check(name=fields["name"], organisation=organisation)
     model_save(organisation, fields)
     search_document_update(obj=organisation)

@@ -91,6 +91,15 @@ def test_renaming_or_moving_a_community_onto_a_lookalike_is_refused():
     assert Community.objects.get(pk=other.pk).name == "Torup Strand"
 
 
+def test_a_record_keeping_its_name_saves_beside_a_lookalike_stored_before():
+    torup = community_create(name="Torup", kind="village", country="DK")
+    Community.objects.create(slug="cyrillic", name="Тorup", kind="village", country="DK")
+
+    community_update(community=torup, name="Torup", population=300)
+
+    assert Community.objects.get(pk=torup.pk).population == 300
+
+
 def test_organisations_and_networks_refuse_lookalikes_on_create_and_rename():
     organisation_create(name="Torup", kind="ngo")
     network_create(name="Torup", kind="regional")
