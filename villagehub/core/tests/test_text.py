@@ -1,5 +1,8 @@
 """The text rules every writer shares: formulas in cells, XML's forbidden characters, names."""
 
+import re
+from unicodedata import category
+
 import pytest
 from django.core.exceptions import ValidationError
 from hypothesis import given
@@ -47,6 +50,22 @@ def test_cell_neutralise_prefixes_formulas_only(value, cell):
 @given(st.text())
 def test_cell_restore_undoes_exactly_what_cell_neutralise_did(text):
     assert cell_restore(cell_neutralise(text)) == text
+
+
+def _first_shown(text: str) -> str:
+    """What a spreadsheet reads first: after separators, white space and invisible characters."""
+    invisible = ("Cc", "Cf")
+    for character in text:
+        if not (character == ";" or character.isspace() or category(character) in invisible):
+            return character
+    return ""
+
+
+@given(st.text(alphabet=st.sampled_from("=+-@＝;\t\r \u200b'0123456789.eaZ")) | st.text())
+def test_no_neutralised_cell_starts_a_formula_unless_it_is_a_number(text):
+    cell = cell_neutralise(text)
+    number = re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?", cell)
+    assert _first_shown(cell) not in set("=+-@＝＋－＠") or number
 
 
 def test_xml_clean_keeps_tab_and_line_breaks_and_drops_what_xml_forbids():
