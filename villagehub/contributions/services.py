@@ -10,6 +10,7 @@ from villagehub.accounts.models import Role
 from villagehub.accounts.services import role_grant
 from villagehub.communities.models import Community
 from villagehub.communities.services import community_create, community_update
+from villagehub.core.selectors import name_twin
 from villagehub.core.services import record_values, revision_record
 from villagehub.organisations.models import Organisation
 from villagehub.organisations.services import organisation_update
@@ -126,9 +127,7 @@ def _check_new_community(data: dict[str, Any], network) -> None:
         raise ValidationError({"network": _("Choose the network the community would join.")})
     candidate = Community(slug="proposal", **{k: v for k, v in data.items() if k != "themes"})
     candidate.full_clean(exclude=["slug"], validate_unique=False)
-    twin = Community.objects.filter(
-        name__iexact=data["name"].strip(), country=data["country"]
-    ).first()
+    twin = name_twin(Community.objects.filter(country=data["country"]), name=data["name"])
     if twin is not None:
         raise ValidationError(
             {

@@ -8,6 +8,8 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
+from villagehub.core.text import cell_neutralise, xml_clean
+
 from .models import Event, Feedback, Question, Registration
 
 TABLES = ("registrations", "attendance", "feedback")
@@ -82,13 +84,6 @@ def table(what: str, events: QuerySet[Event]) -> tuple[list[str], Iterable[list]
     return header, feedback_rows()
 
 
-def _safe(value):
-    # A cell that starts like a formula is shown as text by spreadsheets (CSV injection).
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 class _Line:
     def write(self, value: str) -> str:
         return value
@@ -96,15 +91,20 @@ class _Line:
 
 def csv_lines(header: list[str], rows: Iterable[list]) -> Iterator[str]:
     writer = csv.writer(_Line())
-    yield writer.writerow(header)
+    yield writer.writerow([cell_neutralise(h) for h in header])
     for row in rows:
-        yield writer.writerow([_safe(v) for v in row])
+        yield writer.writerow([cell_neutralise(v) for v in row])
+
+
+def _xlsx_cell(value):
+    # An XLSX sheet is XML: characters XML 1.0 forbids are left out, as in every XML writer.
+    return cell_neutralise(xml_clean(value) if isinstance(value, str) else value)
 
 
 def xlsx_write(out: IO[bytes], header: list[str], rows: Iterable[list], title: str) -> None:
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title=title[:31])
-    sheet.append(header)
+    sheet.append([_xlsx_cell(h) for h in header])
     for row in rows:
-        sheet.append([_safe(v) for v in row])
+        sheet.append([_xlsx_cell(v) for v in row])
     book.save(out)

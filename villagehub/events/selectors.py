@@ -12,11 +12,12 @@ from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from icalendar import Calendar
+from icalendar import Calendar, Timezone
 from icalendar import Event as CalendarEvent
 
 from villagehub.core.filters import PlaceFilterForm
 from villagehub.core.models import CONTENT_LANGUAGES
+from villagehub.core.text import xml_clean
 
 from .models import REGISTRATION_LINK_MAX_AGE, Event, Feedback, Registration, Series
 
@@ -285,14 +286,16 @@ _ICAL_STATUS = {
 }
 
 
-def _calendar_event(event: Event, registration: Registration | None, stamp: datetime):
+def _calendar_event(event: Event, registration: Registration | None, stamp: datetime | None):
     entry = CalendarEvent()
     host = settings.HUB_URL.split("://", 1)[-1].split("/")[0].split(":")[0] or "villagehub"
     entry.add("uid", f"event-{event.pk}@{host}")
-    entry.add("dtstamp", stamp)
+    # Without a METHOD, DTSTAMP is when the event's information last changed (RFC 5545
+    # 3.8.7.2); in a message (METHOD), when the message was made.
+    entry.add("dtstamp", stamp or event.updated_at)
     entry.add("sequence", event.sequence)
     entry.add("status", _ICAL_STATUS[event.status])
-    entry.add("summary", event.title)
+    entry.add("summary", xml_clean(event.title))
     if event.date_precision == Event.DatePrecision.DAY:
         start = timezone.localtime(event.starts_at, event.zone).date()
         end = timezone.localtime(event.ends_at or event.starts_at, event.zone).date()
@@ -317,16 +320,16 @@ def _calendar_event(event: Event, registration: Registration | None, stamp: date
     if online:
         place = ", ".join(p for p in (place, event.online_url) if p)
     if place:
-        entry.add("location", place)
+        entry.add("location", xml_clean(place))
     if event.latitude is not None and event.longitude is not None:
         entry.add("geo", (float(event.latitude), float(event.longitude)))
     description = "\n\n".join(p for p in (event.summary, url) if p)
     if online:
         description += "\n\n" + event.online_url
-    entry.add("description", description)
+    entry.add("description", xml_clean(description))
     entry.add("last-modified", event.updated_at)
     for theme in event.themes.all():
-        entry.add("categories", theme.name)
+        entry.add("categories", xml_clean(theme.name))
     return entry
 
 
@@ -344,9 +347,9 @@ def event_ical(
     if method:
         calendar.add("method", method)
     if name:
-        calendar.add("x-wr-calname", name)
-        calendar.add("name", name)
-    stamp = timezone.now()
+        calendar.add("x-wr-calname", xml_clean(name))
+        calendar.add("name", xml_clean(name))
+    stamp = timezone.now() if method else None
     years = []
     for event in events:
         if event_in_calendar(event):
@@ -356,6 +359,15 @@ def event_ical(
         # Time-zone rules for the years the events fall in, not for 1970–2038.
         calendar.add_missing_timezones(
             first_date=date(min(years) - 1, 1, 1), last_date=date(max(years) + 2, 1, 1)
+        )
+    else:
+        # A calendar holds at least one component (RFC 5545 3.6): an empty one carries the
+        # hub's own time zone, so that it is still a calendar a subscriber can read.
+        year = timezone.now().year
+        calendar.add_component(
+            Timezone.from_tzid(
+                settings.TIME_ZONE, first_date=date(year - 1, 1, 1), last_date=date(year + 2, 1, 1)
+            )
         )
     return calendar.to_ical()
 

@@ -9,13 +9,13 @@ from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from villagehub.accounts.decorators import role_required
 from villagehub.communities.models import Community, Network
+from villagehub.core.feeds import TextAtomFeed
 from villagehub.core.filters import filters_parse, paginate
 from villagehub.core.forms import form_errors_add
 from villagehub.core.ratelimit import limit_posts
@@ -308,12 +308,15 @@ def calendar_view(request):
 
 
 class EventFeed(Feed):
-    feed_type = Atom1Feed
+    feed_type = TextAtomFeed
     title = gettext_lazy("Events")
     subtitle = gettext_lazy("The events of the knowledge-exchange programme.")
 
     def link(self):
         return reverse("events:list")
+
+    def author_name(self):
+        return settings.HUB_NAME
 
     def items(self):
         return selectors.event_list_base().order_by("-updated_at", "-pk")[:50]
