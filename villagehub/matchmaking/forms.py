@@ -4,6 +4,8 @@ from django import forms
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
+from villagehub.core.forms import StoredTextForm
+
 from .models import Matchmaking, MatchProfile, MeetingRequest
 
 
@@ -17,7 +19,7 @@ def slot_label(slot, zone) -> str:
     )
 
 
-class ProfileForm(forms.Form):
+class ProfileForm(StoredTextForm):
     organisation = forms.CharField(label=_("Organisation"), max_length=200)
     offers = forms.CharField(
         label=MatchProfile._meta.get_field("offers").verbose_name,
@@ -49,7 +51,7 @@ class ProfileForm(forms.Form):
         return [self.slots[pk] for pk in self.cleaned_data["available_slots"]]
 
 
-class RequestForm(forms.Form):
+class RequestForm(StoredTextForm):
     message = forms.CharField(
         label=_("Message"),
         required=False,
@@ -65,7 +67,7 @@ class RequestForm(forms.Form):
     )
 
 
-class OutcomeForm(forms.Form):
+class OutcomeForm(StoredTextForm):
     text = forms.CharField(
         label=_("What came of it"),
         required=False,

@@ -2,17 +2,16 @@
 
 import csv
 import io
-from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import Permission, User
-from django.utils import timezone
 from openpyxl import load_workbook
 
+from villagehub.accounts.tests.helpers import sign_in
 from villagehub.events import services
-from villagehub.events.models import Event, Registration
+from villagehub.events.models import Registration
 
-from .factories import event_make, register
+from .factories import event_hold, event_make, register
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +23,7 @@ def organiser(client):
     user = User.objects.create_user("coordinator", password="x" * 12, is_staff=True)
     user.user_permissions.add(Permission.objects.get(codename="change_event"))
     TOTP.activate(user, generate_totp_secret())
-    client.force_login(user)
+    sign_in(client, user)
     return user
 
 
@@ -32,9 +31,8 @@ def organiser(client):
 def event_with_feedback():
     event = event_make(capacity=5)
     ana, _ = register(event, 1, name="-2+3", organisation="=HYPERLINK(evil)", role="\t@x")
+    event_hold(event)
     services.attendance_set(registration=ana, attended=True)
-    ended = timezone.now() - timedelta(days=1)
-    Event.objects.filter(pk=event.pk).update(starts_at=ended - timedelta(hours=2), ends_at=ended)
     services.feedback_create(
         registration=ana, would_attend_again=True, recommend=3, satisfaction=4,
         most_useful="+cmd|' /C calc'!A0", next_topics="Broadband",
