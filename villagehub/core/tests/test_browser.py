@@ -286,3 +286,29 @@ def test_every_public_page_fits_its_width_and_passes_axe(page, site, language_pr
                 f"{language_prefix}{path}:\n" + described_violations(results.response["violations"])
             )
     assert not problems, "\n".join(problems)
+
+
+def test_site_search_suggests_titles_as_a_keyboard_combobox(page, site):
+    page.goto("/sv/practices/")
+    box = page.get_by_role("combobox", name="Sök i hubben")
+    box.press_sequentially("rau", delay=30)
+    options = page.get_by_role("listbox", name="Förslag").get_by_role("option")
+    expect(options.first).to_contain_text("Raudanmaa")
+    expect(box).to_have_attribute("aria-expanded", "true")
+    results = Axe().run(page, options=AXE_OPTIONS)
+    assert results.violations_count == 0, described_violations(results.response["violations"])
+    box.press("ArrowDown")
+    expect(options.first).to_have_attribute("aria-selected", "true")
+    expect(box).to_have_attribute("aria-activedescendant", "site-search-suggestion-0")
+    box.press("Enter")
+    expect(page).to_have_url(re.compile(r"/sv/(communities|practices)/raudanmaa"))
+
+
+@both_with_and_without_javascript
+def test_site_search_form_works_with_or_without_suggestions(page, site, javascript):
+    page.goto("/practices/")
+    page.locator("#site-search-q").fill("raudanmaa")
+    page.locator("form.site-search button[type=submit]").click()
+    expect(page).to_have_url(f"{site}/search/?q=raudanmaa")
+    expect(page.get_by_role("main")).to_contain_text("Raudanmaa")
+    expect(page.locator("#site-search-suggestions")).to_have_count(1 if javascript else 0)
