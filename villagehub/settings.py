@@ -70,6 +70,9 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "villagehub.catalogue",
+    "villagehub.solutions",
+    "villagehub.strategies",
+    "villagehub.matching",
 ]
 
 MIDDLEWARE = [

@@ -43,6 +43,8 @@ urlpatterns += i18n_patterns(
     path("countries/", include("villagehub.countries.urls")),
     path("practices/", include("villagehub.practices.urls")),
     path("organisations/", include("villagehub.organisations.urls")),
+    path("solutions/", include("villagehub.solutions.urls")),
+    path("", include("villagehub.strategies.urls")),
     path("search/", include("villagehub.search.urls")),
     path("events/", include("villagehub.events.urls")),
     path("privacy/", core_views.privacy, name="privacy"),
