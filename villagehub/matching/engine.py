@@ -19,6 +19,7 @@ from villagehub.search.analysis import terms
 WEIGHTS = {
     "themes": 3.0,
     "text": 3.0,
+    "bridge": 1.5,
     "country": 1.0,
     "language": 0.5,
     "references": 1.0,
@@ -29,14 +30,18 @@ WEIGHTS = {
 SHARED_BY = 3
 # Words in more than this share of the profiles do not propose candidates (they still score).
 COMMON_SHARE = 0.05
-THEME_TOKEN = "#t"  # noqa: S105 (a prefix, not a secret)
+# Shorter words of the labels ("the", "och", "un") name no theme.
+MIN_WORD = 4
+# A pair scoring less than this is not proposed.
+MIN_SCORE = 0.5
 
 
 @dataclass
 class Profile:
     pk: int
     themes: frozenset[int]
-    tokens: frozenset[str]
+    tokens: frozenset[str]  # the indexed words of its texts
+    text_themes: frozenset[int]  # the themes those words name
     text_languages: frozenset[str]  # the languages its text is written or translated in
     languages: frozenset[str] = frozenset()  # languages a solution is offered in
     countries: frozenset[str] = frozenset()  # a need's country, or those a solution serves
@@ -63,21 +68,20 @@ def theme_words(labels: Iterable[tuple[int, str, str]]) -> dict[str, frozenset[i
     named: dict[str, set[int]] = defaultdict(set)
     for pk, language, label in labels:
         for word in terms(label or "", language).split():
-            if len(word) > 2:
+            if len(word) >= MIN_WORD:
                 named[word].add(pk)
     return {w: frozenset(ids) for w, ids in named.items() if len(ids) < SHARED_BY}
 
 
-def text_tokens(texts: Iterable[tuple[str, str]], words: dict[str, frozenset[int]]) -> frozenset:
-    """The tokens of texts, (text, language) pairs: their indexed words and the themes the
-    words name."""
+def text_tokens(
+    texts: Iterable[tuple[str, str]], words: dict[str, frozenset[int]]
+) -> tuple[frozenset[str], frozenset[int]]:
+    """The indexed words of texts, (text, language) pairs, and the themes the words name."""
     tokens: set[str] = set()
     for text, language in texts:
         tokens.update(terms(text or "", language).split())
-    for token in list(tokens):
-        for pk in words.get(token, ()):
-            tokens.add(f"{THEME_TOKEN}{pk}")
-    return frozenset(tokens)
+    named = frozenset(pk for token in tokens for pk in words.get(token, ()))
+    return frozenset(tokens), named
 
 
 class Index:
@@ -89,12 +93,15 @@ class Index:
         self.idf = idf
         self.norms = [self._norm(p.tokens) for p in profiles]
         self.by_theme: dict[int, list[int]] = defaultdict(list)
+        self.by_text_theme: dict[int, list[int]] = defaultdict(list)
         self.by_token: dict[str, list[int]] = defaultdict(list)
         common = max(20, int(len(profiles) * COMMON_SHARE))
         counts = Counter(t for p in profiles for t in p.tokens)
         for i, p in enumerate(profiles):
             for theme in p.themes:
                 self.by_theme[theme].append(i)
+            for theme in p.text_themes:
+                self.by_text_theme[theme].append(i)
             for token in p.tokens:
                 if counts[token] <= common:
                     self.by_token[token].append(i)
@@ -106,36 +113,31 @@ class Index:
         candidates: set[int] = set()
         for theme in query.themes:
             candidates.update(self.by_theme.get(theme, ()))
+        for theme in query.text_themes:
+            candidates.update(self.by_text_theme.get(theme, ()))
         for token in query.tokens:
             candidates.update(self.by_token.get(token, ()))
-            if token.startswith(THEME_TOKEN):
-                candidates.update(self.by_theme.get(int(token[len(THEME_TOKEN) :]), ()))
         query_norm = self._norm(query.tokens)
         scored = []
         for i in candidates:
             other = self.profiles[i]
             need, solution = (query, other) if query_is_need else (other, query)
             parts = self._parts(need, solution, query.tokens & other.tokens, query_norm, i)
-            scored.append((sum(parts.values()), other.pk, i, parts))
+            score = sum(parts.values())
+            if score >= MIN_SCORE:
+                scored.append((score, other.pk, i, parts))
         scored.sort(key=lambda row: (-row[0], row[1]))
         out = []
         for score, pk, i, parts in scored[:limit]:
             other = self.profiles[i]
-            shared = query.tokens & other.tokens
-            text_themes = frozenset(
-                int(t[len(THEME_TOKEN) :]) for t in shared if t.startswith(THEME_TOKEN)
-            )
-            words = sorted(
-                (t for t in shared if not t.startswith(THEME_TOKEN)),
-                key=lambda t: (-self.idf.get(t, 0.0), t),
-            )
+            words = sorted(query.tokens & other.tokens, key=lambda t: (-self.idf.get(t, 0.0), t))
             out.append(
                 Match(
                     pk=pk,
                     score=round(score, 4),
                     parts=parts,
                     shared_themes=query.themes & other.themes,
-                    text_themes=text_themes,
+                    text_themes=query.text_themes & other.text_themes,
                     shared_words=tuple(words[:4]),
                 )
             )
@@ -153,6 +155,10 @@ class Index:
             cosine = sum(self.idf.get(t, 0.0) ** 2 for t in shared) / (query_norm * self.norms[i])
             if cosine > 0:
                 parts["text"] = WEIGHTS["text"] * cosine
+        if need.text_themes:
+            bridged = len(need.text_themes & solution.text_themes) / len(need.text_themes)
+            if bridged:
+                parts["bridge"] = WEIGHTS["bridge"] * bridged
         if need.countries & solution.countries:
             parts["country"] = WEIGHTS["country"]
         if need.text_languages & (solution.languages | solution.text_languages):

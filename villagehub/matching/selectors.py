@@ -47,6 +47,11 @@ def _texts(obj_fields: dict, language: str, translations: dict, names: tuple[str
         yield from ((values.get(n, ""), lang) for n in names)
 
 
+def _tokens(row: dict, fields: tuple[str, ...], words) -> dict:
+    tokens, named = text_tokens(_texts(row, row["language"], row["translations"], fields), words)
+    return {"tokens": tokens, "text_themes": named}
+
+
 def solution_profiles(words) -> list[Profile]:
     themes = defaultdict(set)
     for sid, tid in Solution.themes.through.objects.values_list("solution_id", "theme_id"):
@@ -73,10 +78,7 @@ def solution_profiles(words) -> list[Profile]:
             Profile(
                 pk=row["pk"],
                 themes=frozenset(themes[row["pk"]]),
-                tokens=text_tokens(
-                    _texts(row, row["language"], row["translations"], Solution.translatable_fields),
-                    words,
-                ),
+                **_tokens(row, Solution.translatable_fields, words),
                 text_languages=frozenset([row["language"], *(row["translations"] or {})]),
                 languages=frozenset(row["languages"].split()),
                 countries=frozenset(row["countries"].split()),
@@ -104,10 +106,7 @@ def need_profiles(words) -> list[Profile]:
             Profile(
                 pk=row["pk"],
                 themes=frozenset(themes[row["pk"]]),
-                tokens=text_tokens(
-                    _texts(row, row["language"], row["translations"], Need.translatable_fields),
-                    words,
-                ),
+                **_tokens(row, Need.translatable_fields, words),
                 text_languages=frozenset([row["language"], *(row["translations"] or {})]),
                 countries=frozenset([country] if country else []),
                 size_band=size_band(row["strategy__community__population"]),
@@ -174,9 +173,7 @@ def profile_of_need(need: Need, built: Indexes) -> Profile:
     return Profile(
         pk=need.pk,
         themes=frozenset(t.pk for t in need.themes.all()),
-        tokens=text_tokens(
-            _texts(vars(need), need.language, need.translations, Need.translatable_fields), words
-        ),
+        **_tokens(vars(need), Need.translatable_fields, words),
         text_languages=frozenset([need.language, *(need.translations or {})]),
         countries=frozenset([community.country.code] if community else []),
         size_band=size_band(community.population) if community else None,
