@@ -22,9 +22,7 @@ def person(name: str, **roles) -> User:
 
 
 def provider(name: str = "Fibre Co", country: str = "LV") -> Organisation:
-    return organisation_create(
-        name=name, kind=Organisation.Kind.SOLUTION_PROVIDER, country=country
-    )
+    return organisation_create(name=name, kind=Organisation.Kind.SOLUTION_PROVIDER, country=country)
 
 
 def solution(

@@ -92,7 +92,8 @@ def test_only_reviewers_review(client, world):
     services.solution_submit(solution=made)
     for who in ("editor", "participant"):
         client.force_login(world[who])
-        assert client.post(f"/solutions/{made.slug}/review/", {"action": "publish"}).status_code == 404
+        response = client.post(f"/solutions/{made.slug}/review/", {"action": "publish"})
+        assert response.status_code == 404
     made.refresh_from_db()
     assert made.status == "submitted"
 

@@ -190,8 +190,10 @@ def test_parts_of_another_strategy_cannot_be_deleted_or_changed(client, world):
     client.force_login(world["editor"])
     client.post("/communities/kalnciems/strategy/edit/",
                 {"part": "delete", "kind": "action", "pk": str(their_action.pk)})  # fmt: skip
-    response = client.post("/communities/kalnciems/strategy/edit/",
-                           {"part": "status", "pk": str(their_action.pk), "status": "done"})  # fmt: skip
+    response = client.post(
+        "/communities/kalnciems/strategy/edit/",
+        {"part": "status", "pk": str(their_action.pk), "status": "done"},
+    )
     assert response.status_code == 404
     their_action.refresh_from_db()
     assert their_action.status == "planned"
