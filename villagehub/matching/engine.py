@@ -76,12 +76,13 @@ def theme_words(labels: Iterable[tuple[int, str, str]]) -> dict[str, frozenset[i
 def text_tokens(
     texts: Iterable[tuple[str, str]], words: dict[str, frozenset[int]]
 ) -> tuple[frozenset[str], frozenset[int]]:
-    """The indexed words of texts, (text, language) pairs, and the themes the words name."""
+    """The indexed words of texts, (text, language) pairs, and the themes the words name.
+    Words that name a theme count as that theme (the bridge), not again as words."""
     tokens: set[str] = set()
     for text, language in texts:
         tokens.update(terms(text or "", language).split())
     named = frozenset(pk for token in tokens for pk in words.get(token, ()))
-    return frozenset(tokens), named
+    return frozenset(t for t in tokens if t not in words), named
 
 
 class Index:

@@ -1,20 +1,20 @@
 """Proposals for a need (solutions) and for a solution (needs), with their reasons.
 
 The profiles of every published solution and need are read once per process and kept
-until one of them changes (`_state`, three indexed aggregate reads per request).
+until one of them changes (`_state`: their table versions, one small indexed read).
 """
 
 import threading
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, Max
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django_countries import countries
 
-from villagehub.communities.models import SIZE_BANDS
+from villagehub.communities.models import SIZE_BANDS, Community
 from villagehub.core.templatetags.hub import language_name
+from villagehub.core.versions import tables_version
 from villagehub.solutions.models import ReferenceInstallation, Solution
 from villagehub.strategies.models import Need
 from villagehub.taxonomy.models import FundingSource, Theme
@@ -123,6 +123,8 @@ class Indexes:
     state: tuple
     solutions: Index
     needs: Index
+    themes: dict[int, Theme]
+    funding: dict[int, FundingSource]
 
 
 _lock = threading.Lock()
@@ -130,18 +132,8 @@ _kept: Indexes | None = None
 
 
 def _state() -> tuple:
-    solutions = Solution.objects.filter(status=Solution.Status.PUBLISHED).aggregate(
-        n=Count("pk"), at=Max("updated_at")
-    )
-    needs = Need.objects.filter(is_published=True).aggregate(n=Count("pk"), at=Max("updated_at"))
-    references = ReferenceInstallation.objects.aggregate(n=Count("pk"), last=Max("pk"))
-    themes = Theme.objects.aggregate(n=Count("pk"))
-    return (
-        tuple(solutions.values()),
-        tuple(needs.values()),
-        tuple(references.values()),
-        tuple(themes.values()),
-    )
+    """The versions of every table the index reads: one indexed read of a few rows."""
+    return tables_version([Solution, ReferenceInstallation, Need, Community, Theme])[0]
 
 
 def indexes_build() -> Indexes:
@@ -149,7 +141,13 @@ def indexes_build() -> Indexes:
     solutions = solution_profiles(words)
     needs = need_profiles(words)
     idf = idf_table([*solutions, *needs])
-    return Indexes(state=(), solutions=Index(solutions, idf), needs=Index(needs, idf))
+    return Indexes(
+        state=(),
+        solutions=Index(solutions, idf),
+        needs=Index(needs, idf),
+        themes=Theme.objects.in_bulk(),
+        funding=FundingSource.objects.in_bulk(),
+    )
 
 
 def indexes() -> Indexes:
@@ -190,10 +188,10 @@ class Proposal:
     reasons: list[str]
 
 
-def reasons(match: Match, *, need: Profile, solution: Profile) -> list[str]:
+def reasons(match: Match, *, need: Profile, solution: Profile, built: Indexes) -> list[str]:
     """Why a pair was proposed, in the active language: one sentence per part that counts."""
     language = get_language() or "en"
-    themes = {t.pk: t for t in Theme.objects.filter(pk__in=match.shared_themes | match.text_themes)}
+    themes = built.themes
     out = []
     if match.shared_themes:
         out.append(
@@ -238,8 +236,8 @@ def reasons(match: Match, *, need: Profile, solution: Profile) -> list[str]:
         out.append(_("Serves %(country)s") % {"country": country})
     if "funding" in match.parts:
         names = [
-            f.localized("name", language).text
-            for f in FundingSource.objects.filter(pk__in=need.funding & solution.funding)
+            built.funding[pk].localized("name", language).text
+            for pk in sorted(need.funding & solution.funding)
         ]
         out.append(_("Qualifies for %(funding)s") % {"funding": ", ".join(names)})
     if match.parts.get("budget", 0) > 0:
@@ -258,7 +256,7 @@ def solutions_for_need(*, need: Need, limit: int = 5) -> list[Proposal]:
         Proposal(
             record=records[m.pk],
             score=m.score,
-            reasons=reasons(m, need=profile, solution=built.solutions.by_pk[m.pk]),
+            reasons=reasons(m, need=profile, solution=built.solutions.by_pk[m.pk], built=built),
         )
         for m in matches
         if m.pk in records
@@ -276,7 +274,7 @@ def needs_for_solution(*, solution: Solution, limit: int = 5) -> list[Proposal]:
         Proposal(
             record=records[m.pk],
             score=m.score,
-            reasons=reasons(m, need=built.needs.by_pk[m.pk], solution=profile),
+            reasons=reasons(m, need=built.needs.by_pk[m.pk], solution=profile, built=built),
         )
         for m in matches
         if m.pk in records
