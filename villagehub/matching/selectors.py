@@ -251,7 +251,11 @@ def solutions_for_need(*, need: Need, limit: int = 5) -> list[Proposal]:
     built = indexes()
     profile = profile_of_need(need, built)
     matches = built.solutions.search(profile, limit=limit, query_is_need=True)
-    records = Solution.objects.select_related("provider").in_bulk([m.pk for m in matches])
+    records = (
+        Solution.objects.select_related("provider")
+        .defer("search_terms", "description")
+        .in_bulk([m.pk for m in matches])
+    )
     return [
         Proposal(
             record=records[m.pk],
@@ -269,7 +273,11 @@ def needs_for_solution(*, solution: Solution, limit: int = 5) -> list[Proposal]:
     if profile is None:
         return []
     matches = built.needs.search(profile, limit=limit, query_is_need=False)
-    records = Need.objects.select_related("strategy__community").in_bulk([m.pk for m in matches])
+    records = (
+        Need.objects.select_related("strategy__community")
+        .defer("search_terms", "description")
+        .in_bulk([m.pk for m in matches])
+    )
     return [
         Proposal(
             record=records[m.pk],

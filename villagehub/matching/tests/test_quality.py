@@ -1,8 +1,14 @@
+import io
+import json
+
 import pytest
+from django.core.management import call_command
 
 from villagehub.matching.generate import matching_generate
 from villagehub.matching.quality import ndcg_at, recall_at
 from villagehub.matching.selectors import indexes_build
+from villagehub.solutions.models import Solution
+from villagehub.strategies.models import Need
 
 pytestmark = pytest.mark.django_db
 
@@ -35,3 +41,18 @@ def test_generating_the_same_seed_twice_is_refused():
     matching_generate(solutions=5, needs=5, seed=3)
     with pytest.raises(ValueError):
         matching_generate(solutions=5, needs=5, seed=3)
+
+
+def test_the_generate_command_makes_needs_and_solutions_and_writes_their_pairs(tmp_path):
+    out = io.StringIO()
+    pairs = tmp_path / "pairs.json"
+    call_command(
+        "generate", solutions=20, needs=30, seed=5, pairs=str(pairs), no_progress=True, stdout=out
+    )
+    assert "Generated 20 solutions and 30 needs." in out.getvalue()
+    assert Solution.objects.filter(status="published").count() == 20
+    assert Need.objects.filter(is_published=True).count() == 30
+    written = json.loads(pairs.read_text())
+    assert len(written) == 30
+    assert all(set(p["solutions"]) <= set(Solution.objects.values_list("pk", flat=True))
+               for p in written)  # fmt: skip
