@@ -66,7 +66,7 @@ def strategy_pdf(*, owner_name: str, snapshot: dict, progress: Progress, version
         pdf.text_block(_("Vision"), size=11, bold=True, height=6)
         pdf.text_block(pdf.short(snapshot["vision"], 600))
     pdf.text_block(
-        _("Participation: %(meetings)d meetings, %(people)d people involved")
+        _("Participation: %(meetings)s meetings, %(people)s people involved")
         % {"meetings": snapshot["meetings_held"], "people": snapshot["people_involved"]}
     )
     pdf.ln(2)
