@@ -133,7 +133,8 @@ _kept: Indexes | None = None
 
 def _state() -> tuple:
     """The versions of every table the index reads: one indexed read of a few rows."""
-    return tables_version([Solution, ReferenceInstallation, Need, Community, Theme])[0]
+    # With the time of the last change: emptied and refilled tables (tests) count again.
+    return tables_version([Solution, ReferenceInstallation, Need, Community, Theme])
 
 
 def indexes_build() -> Indexes:
