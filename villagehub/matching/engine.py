@@ -9,9 +9,12 @@ is a weighted sum of parts, each of which is also a reason shown to people (`rea
 """
 
 import math
+import zlib
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+
+import numpy as np
 
 from villagehub.search.analysis import terms
 
@@ -28,8 +31,6 @@ WEIGHTS = {
 }
 # A word of the labels of this many themes names none of them (as in search.synonyms).
 SHARED_BY = 3
-# Words in more than this share of the profiles do not propose candidates (they still score).
-COMMON_SHARE = 0.05
 # Shorter words of the labels ("the", "och", "un") name no theme.
 MIN_WORD = 4
 # A pair scoring less than this is not proposed.
@@ -85,42 +86,119 @@ def text_tokens(
     return frozenset(t for t in tokens if t not in words), named
 
 
+def _int_bit(value: int) -> int:
+    return value % 64
+
+
+def _str_bit(value: str) -> int:
+    return zlib.crc32(value.encode()) % 64
+
+
+def _mask(values: Iterable, bit) -> int:
+    """A set as the bits of one 64-bit word (values sharing a bit are not told apart: the
+    ranking may then count a part that is not there; the parts shown are exact)."""
+    mask = 0
+    for value in values:
+        mask |= 1 << bit(value)
+    return mask
+
+
+BANDS = ("under-2000", "2000-5000", "5000-50000", "over-50000")
+
+
+class _Columns:
+    """What the scoring reads of one profile or of all of one side, as numpy values."""
+
+    def __init__(self, profiles: list[Profile]):
+        def column(values, dtype):
+            return np.array(values, dtype=dtype)
+
+        self.themes = column([_mask(p.themes, _int_bit) for p in profiles], np.uint64)
+        self.text_themes = column([_mask(p.text_themes, _int_bit) for p in profiles], np.uint64)
+        self.countries = column([_mask(p.countries, _str_bit) for p in profiles], np.uint64)
+        self.text_languages = column(
+            [_mask(p.text_languages, _str_bit) for p in profiles], np.uint64
+        )
+        self.all_languages = column(
+            [_mask(p.languages | p.text_languages, _str_bit) for p in profiles], np.uint64
+        )
+        self.funding = column([_mask(p.funding, _int_bit) for p in profiles], np.uint64)
+        self.money_min = column(
+            [np.nan if p.money_min is None else p.money_min for p in profiles], np.float64
+        )
+        self.money_max = column(
+            [np.nan if p.money_max is None else p.money_max for p in profiles], np.float64
+        )
+        self.band = column(
+            [BANDS.index(p.size_band) if p.size_band in BANDS else -1 for p in profiles],
+            np.int64,
+        )
+        self.bands = column(
+            [[p.reference_bands.get(b, 0) for b in BANDS] for p in profiles], np.float64
+        ).reshape(len(profiles), len(BANDS))
+
+
+def _share(query: np.ndarray, other: np.ndarray) -> np.ndarray:
+    """How much of the need's set (`query`) the other holds, 0–1."""
+    whole = np.bitwise_count(query)
+    return np.where(whole > 0, np.bitwise_count(query & other) / np.maximum(whole, 1), 0.0)
+
+
 class Index:
-    """Profiles of one side (solutions, or needs), searchable from a profile of the other."""
+    """Profiles of one side (solutions, or needs), scored all at once (numpy) against a
+    profile of the other side; the best are then explained part by part."""
 
     def __init__(self, profiles: list[Profile], idf: dict[str, float]):
         self.profiles = profiles
         self.by_pk = {p.pk: p for p in profiles}
         self.idf = idf
-        self.norms = [self._norm(p.tokens) for p in profiles]
-        self.by_theme: dict[int, list[int]] = defaultdict(list)
-        self.by_text_theme: dict[int, list[int]] = defaultdict(list)
-        self.by_token: dict[str, list[int]] = defaultdict(list)
-        common = max(20, int(len(profiles) * COMMON_SHARE))
-        counts = Counter(t for p in profiles for t in p.tokens)
+        self.norms = np.array([self._norm(p.tokens) for p in profiles], dtype=np.float64)
+        self.columns = _Columns(profiles)
+        postings: dict[str, list[int]] = defaultdict(list)
         for i, p in enumerate(profiles):
-            for theme in p.themes:
-                self.by_theme[theme].append(i)
-            for theme in p.text_themes:
-                self.by_text_theme[theme].append(i)
             for token in p.tokens:
-                if counts[token] <= common:
-                    self.by_token[token].append(i)
+                postings[token].append(i)
+        self.postings = {t: np.array(rows, dtype=np.int64) for t, rows in postings.items()}
 
     def _norm(self, tokens: frozenset[str]) -> float:
         return math.sqrt(sum(self.idf.get(t, 0.0) ** 2 for t in tokens)) or 1.0
 
-    def search(self, query: Profile, *, limit: int, query_is_need: bool) -> list[Match]:
-        candidates: set[int] = set()
-        for theme in query.themes:
-            candidates.update(self.by_theme.get(theme, ()))
-        for theme in query.text_themes:
-            candidates.update(self.by_text_theme.get(theme, ()))
+    def _scores(self, query: Profile, *, query_is_need: bool) -> np.ndarray:
+        q, side = _Columns([query]), self.columns
+        need, solution = (q, side) if query_is_need else (side, q)
+        dot = np.zeros(len(self.profiles))
         for token in query.tokens:
-            candidates.update(self.by_token.get(token, ()))
+            rows = self.postings.get(token)
+            if rows is not None:
+                dot[rows] += self.idf.get(token, 0.0) ** 2
+        if query_is_need:
+            similar = solution.bands[:, need.band[0]] if need.band[0] >= 0 else 0.0
+        else:
+            similar = np.where(need.band >= 0, solution.bands[0][need.band.clip(0)], 0.0)
+        known = ~np.isnan(need.money_max) & ~np.isnan(solution.money_min)
+        fits = np.where(solution.money_min <= need.money_max, 1.0, -1.0)
+        return (
+            WEIGHTS["themes"] * _share(need.themes, solution.themes)
+            + WEIGHTS["text"] * dot / (self._norm(query.tokens) * self.norms)
+            + WEIGHTS["bridge"] * _share(need.text_themes, solution.text_themes)
+            + WEIGHTS["country"] * ((need.countries & solution.countries) != 0)
+            + WEIGHTS["language"] * ((need.text_languages & solution.all_languages) != 0)
+            + WEIGHTS["references"] * np.minimum(similar, 3) / 3
+            + WEIGHTS["funding"] * ((need.funding & solution.funding) != 0)
+            + WEIGHTS["budget"] * np.where(known, fits, 0.0)
+        )
+
+    def search(self, query: Profile, *, limit: int, query_is_need: bool) -> list[Match]:
+        if not self.profiles:
+            return []
+        scores = self._scores(query, query_is_need=query_is_need)
+        rows = np.flatnonzero(scores >= MIN_SCORE)
+        if len(rows) > limit * 2:
+            # Twice the limit: the exact parts below may reorder the last few.
+            rows = rows[np.argpartition(-scores[rows], limit * 2)[: limit * 2]]
         query_norm = self._norm(query.tokens)
         scored = []
-        for i in candidates:
+        for i in rows.tolist():
             other = self.profiles[i]
             need, solution = (query, other) if query_is_need else (other, query)
             parts = self._parts(need, solution, query.tokens & other.tokens, query_norm, i)
