@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 
 from villagehub.communities.tests.factories import CommunityFactory, NetworkFactory
 from villagehub.solutions.tests.factories import person
-from villagehub.strategies import services
+from villagehub.strategies import pdf, services
 from villagehub.strategies.models import Action, Need, Strategy, StrategyVersion
 from villagehub.strategies.selectors import strategy_progress, strategy_snapshot
 from villagehub.taxonomy.models import FundingSource, Theme
@@ -208,3 +208,17 @@ def test_the_strategy_page_speaks_the_interface_language(client, world, prefix, 
     html = client.get(f"{prefix}/communities/kalnciems/strategy/").content.decode()
     assert f'<h2 id="progress">{heading}</h2>' in html
     assert '<h1 lang="lv">Gudrais ciems 2030</h1>' in html
+
+
+def test_the_pdf_folds_letters_outside_latin1_without_a_unicode_font(world, monkeypatch):
+    monkeypatch.setattr(pdf, "FONT_DIRS", ())
+    strategy = strategy_full(world["town"])
+    snapshot = strategy_snapshot(strategy)
+    content = pdf.strategy_pdf(
+        owner_name="Kalnciems", snapshot=snapshot, progress=strategy_progress(snapshot), version=1
+    )
+    assert content.startswith(b"%PDF-")
+    assert (
+        pdf._latin1("Platjoslas internets fermām, šķiedra")
+        == "Platjoslas internets fermam, skiedra"
+    )
