@@ -50,7 +50,13 @@ def solution_detail_view(request, slug):
     return render(
         request,
         "solutions/solution_detail.html",
-        {"solution": solution, "proposals": needs_for_solution(solution=solution, limit=5)},
+        {
+            "solution": solution,
+            "proposals": needs_for_solution(solution=solution, limit=5),
+            "may_follow": selectors.organisations_edited_by(request.user)
+            .filter(pk=solution.provider_id)
+            .exists(),
+        },
     )
 
 

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from villagehub.accounts.decorators import role_required
-from villagehub.contributions.selectors import community_get_for_editor
+from villagehub.contributions.selectors import communities_edited_by, community_get_for_editor
 from villagehub.core.forms import form_errors_add
 from villagehub.matching.selectors import solutions_for_need
 
@@ -62,7 +62,13 @@ def need_view(request, pk):
     return render(
         request,
         "strategies/need.html",
-        {"need": need, "proposals": solutions_for_need(need=need, limit=5)},
+        {
+            "need": need,
+            "proposals": solutions_for_need(need=need, limit=5),
+            "may_follow": communities_edited_by(request.user)
+            .filter(pk=need.strategy.community_id)
+            .exists(),
+        },
     )
 
 
