@@ -104,3 +104,11 @@ def test_the_pipeline_page_is_for_coordinators(client, world):
     assert client.get("/matches/pipeline/").status_code == 404
     client.force_login(world["coordinator"])
     assert client.get("/matches/pipeline/").status_code == 200
+
+
+def test_the_followed_matches_page_speaks_swedish(client, world):
+    services.follow_up_start(need=world["need"], solution=world["kit"], by=None)
+    client.force_login(world["editor"])
+    html = client.get("/sv/matches/").content.decode()
+    assert "<h1>Följda matchningar</h1>" in html
+    assert '<option value="contacted" selected>Kontaktad</option>' in html
