@@ -5,12 +5,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.http import Http404
 
 from villagehub.accounts.selectors import networks_coordinated
-from villagehub.communities.models import Community
+from villagehub.communities.models import Community, Network
 from villagehub.contributions.selectors import communities_edited_by, communities_reviewed_by
+from villagehub.taxonomy.models import Theme
 
 from .models import Action, Need, Strategy, StrategyVersion
 
@@ -197,3 +198,43 @@ def need_get_published(*, pk: int) -> Need:
     if need is None:
         raise Http404
     return need
+
+
+@dataclass(frozen=True)
+class NetworkActions:
+    statuses: list[tuple[str, str]]  # (status, label), every status
+    by_theme: list[tuple[str, list[int]]]  # theme label ("" for none), count per status
+    actions: list[dict]  # each action with its community's name and slug
+
+
+def network_actions(*, network: Network, language: str) -> NetworkActions:
+    """The actions of the latest published strategies of a network's communities."""
+    versions = (
+        StrategyVersion.objects.filter(
+            strategy__community__networks=network, number=F("strategy__version")
+        )
+        .select_related("strategy__community")
+        .order_by("strategy__community__name", "pk")
+    )
+    labels = {t.slug: t.localized("name", language).text for t in Theme.objects.all()}
+    statuses = list(Action.Status.values)
+    by_theme: dict[str, list[int]] = {}
+    actions = []
+    for version in versions:
+        community = version.strategy.community
+        for action in version.snapshot["actions"]:
+            actions.append(
+                {
+                    **action,
+                    "community": community,
+                    "status_label": Action.Status(action["status"]).label,
+                }
+            )
+            for slug in action["themes"] or [""]:
+                row = by_theme.setdefault(labels.get(slug, ""), [0] * len(statuses))
+                row[statuses.index(action["status"])] += 1
+    return NetworkActions(
+        statuses=[(s, Action.Status(s).label) for s in statuses],
+        by_theme=sorted(by_theme.items(), key=lambda item: (item[0] == "", item[0])),
+        actions=actions,
+    )

@@ -3,11 +3,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from villagehub.accounts.decorators import role_required
+from villagehub.communities.models import Network
 from villagehub.contributions.selectors import communities_edited_by, community_get_for_editor
 from villagehub.core.forms import form_errors_add
 from villagehub.matching.selectors import solutions_for_need
@@ -55,6 +56,18 @@ def strategy_pdf_view(request, slug):
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="strategy-{community.slug}.pdf"'
     return response
+
+
+def network_actions_view(request, slug):
+    network = get_object_or_404(Network, slug=slug)
+    return render(
+        request,
+        "strategies/network_actions.html",
+        {
+            "network": network,
+            "actions": selectors.network_actions(network=network, language=get_language() or "en"),
+        },
+    )
 
 
 def need_view(request, pk):

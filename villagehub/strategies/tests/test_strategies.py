@@ -222,3 +222,24 @@ def test_the_pdf_folds_letters_outside_latin1_without_a_unicode_font(world, monk
         pdf._latin1("Platjoslas internets fermām, šķiedra")
         == "Platjoslas internets fermam, skiedra"
     )
+
+
+def test_a_network_sees_the_actions_of_its_communities_by_theme_and_status(client, world):
+    strategy = strategy_full(world["town"])
+    broadband = Theme.objects.get(slug="broadband")
+    services.action_add(strategy=strategy, title="Fibre to the school", themes=[broadband],
+                        status=Action.Status.DONE)  # fmt: skip
+    services.strategy_submit(strategy=strategy)
+    services.strategy_publish(strategy=strategy, by=None)
+    network = world["town"].networks.get()
+    response = client.get(f"/networks/{network.slug}/actions/")
+    actions = response.context["actions"]
+    assert actions.by_theme == [
+        ("Broadband and fibre", [0, 0, 1, 0, 0]),
+        ("", [1, 1, 1, 0, 0]),
+    ]
+    assert [a["title"] for a in actions.actions] == [
+        "Fibre to farms", "Village app", "Bus on demand", "Fibre to the school",
+    ]  # fmt: skip
+    html = client.get(f"/sv/networks/{network.slug}/actions/").content.decode()
+    assert '<th scope="row">Bredband och fiber</th>' in html
