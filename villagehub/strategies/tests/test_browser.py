@@ -31,7 +31,7 @@ def strategy_world(site):
     services.strategy_publish(strategy=strategy, by=None)
     kit = solution(provider=provider("Fibre Co", country="DK"), countries="DK",
                    languages="en da")  # fmt: skip
-    return {"need": need, "solution": kit}
+    return {"need": need, "solution": kit, "network": town.networks.first().slug}
 
 
 @pytest.mark.parametrize("language_prefix", ["", "/sv"], ids=["en", "sv"])
@@ -41,6 +41,7 @@ def test_new_pages_have_no_accessibility_violations(page, strategy_world, langua
         strategy_world["solution"].get_absolute_url(),
         "/communities/torup/strategy/",
         strategy_world["need"].get_absolute_url(),
+        f"/networks/{strategy_world['network']}/actions/",
     ):
         page.goto(language_prefix + path)
         results = Axe().run(page, options=AXE_OPTIONS)
