@@ -71,6 +71,9 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "villagehub.catalogue",
     "villagehub.matchmaking",
+    "villagehub.solutions",
+    "villagehub.strategies",
+    "villagehub.matching",
 ]
 
 MIDDLEWARE = [
