@@ -2,13 +2,14 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from villagehub.communities.models import Community
+from villagehub.core.forms import StoredTextForm
 from villagehub.core.models import CONTENT_LANGUAGES
 from villagehub.taxonomy.models import FundingSource, Theme
 
 from .models import Solution
 
 
-class SolutionForm(forms.Form):
+class SolutionForm(StoredTextForm):
     name = forms.CharField(label=_("Name"), max_length=200)
     summary = forms.CharField(label=_("What it does"), max_length=300)
     description = forms.CharField(label=_("Description"), widget=forms.Textarea, required=False)
@@ -68,7 +69,7 @@ def solution_initial(solution: Solution) -> dict:
     }
 
 
-class ReferenceForm(forms.Form):
+class ReferenceForm(StoredTextForm):
     community = forms.SlugField(
         label=_("Community"),
         help_text=_("The community's short name in its address, e.g. “torup”."),
@@ -87,5 +88,5 @@ class ReferenceForm(forms.Form):
         return community
 
 
-class ReturnForm(forms.Form):
+class ReturnForm(StoredTextForm):
     comment = forms.CharField(label=_("What should change"), widget=forms.Textarea)

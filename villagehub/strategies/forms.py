@@ -1,13 +1,14 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from villagehub.core.forms import StoredTextForm
 from villagehub.core.models import CONTENT_LANGUAGES
 from villagehub.taxonomy.models import FundingSource, Theme
 
 from .models import Action
 
 
-class StrategyForm(forms.Form):
+class StrategyForm(StoredTextForm):
     title = forms.CharField(label=_("Title"), max_length=200)
     language = forms.ChoiceField(label=_("Written in"), choices=CONTENT_LANGUAGES)
     vision = forms.CharField(label=_("Vision"), widget=forms.Textarea, required=False)
@@ -21,7 +22,7 @@ class StrategyForm(forms.Form):
     people_involved = forms.IntegerField(label=_("People involved"), min_value=0, initial=0)
 
 
-class ObjectiveForm(forms.Form):
+class ObjectiveForm(StoredTextForm):
     title = forms.CharField(label=_("Objective"), max_length=200)
     description = forms.CharField(label=_("Description"), widget=forms.Textarea, required=False)
 
@@ -45,7 +46,7 @@ def _themes_field():
     )
 
 
-class ActionForm(forms.Form):
+class ActionForm(StoredTextForm):
     title = forms.CharField(label=_("Action"), max_length=200)
     owner = forms.CharField(label=_("Owner"), max_length=200, required=False)
     partners = forms.CharField(label=_("Partners"), max_length=400, required=False)
@@ -61,7 +62,7 @@ class ActionForm(forms.Form):
     themes = _themes_field()
 
 
-class IndicatorForm(forms.Form):
+class IndicatorForm(StoredTextForm):
     name = forms.CharField(label=_("Indicator"), max_length=200)
     unit = forms.CharField(label=_("Unit"), max_length=40, required=False)
     baseline = forms.DecimalField(label=_("Baseline"), max_digits=14, decimal_places=2)
@@ -69,12 +70,12 @@ class IndicatorForm(forms.Form):
     target_year = forms.IntegerField(label=_("Target year"), min_value=2000, max_value=2100)
 
 
-class IndicatorValueForm(forms.Form):
+class IndicatorValueForm(StoredTextForm):
     value = forms.DecimalField(label=_("Latest value"), max_digits=14, decimal_places=2)
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
 
 
-class NeedForm(forms.Form):
+class NeedForm(StoredTextForm):
     title = forms.CharField(label=_("What is needed"), max_length=200)
     description = forms.CharField(
         label=_("Short description"), widget=forms.Textarea, max_length=2000

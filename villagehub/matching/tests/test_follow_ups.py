@@ -3,6 +3,7 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 
+from villagehub.accounts.tests.helpers import sign_in
 from villagehub.communities.tests.factories import CommunityFactory, NetworkFactory
 from villagehub.matching import services
 from villagehub.matching.follow_ups import pipeline
@@ -38,7 +39,7 @@ def world():
 
 
 def test_a_community_editor_follows_a_match_from_the_need_page(client, world):
-    client.force_login(world["editor"])
+    sign_in(client, world["editor"])
     page = client.get(f"/needs/{world['need'].pk}/").content.decode()
     assert "Follow this match" in page
     response = client.post(
@@ -48,13 +49,13 @@ def test_a_community_editor_follows_a_match_from_the_need_page(client, world):
     client.post("/matches/follow/", {"need": world["need"].pk, "solution": world["kit"].pk})
     follow_up = FollowUp.objects.get()
     assert (follow_up.stage, follow_up.created_by) == ("contacted", world["editor"])
-    client.force_login(world["provider_editor"])
+    sign_in(client, world["provider_editor"])
     assert "Platjoslas internets" in client.get("/matches/").content.decode()
 
 
 def test_strangers_neither_follow_nor_advance_a_match(client, world):
     follow_up = services.follow_up_start(need=world["need"], solution=world["kit"], by=None)
-    client.force_login(world["stranger"])
+    sign_in(client, world["stranger"])
     assert "Follow this match" not in client.get(f"/needs/{world['need'].pk}/").content.decode()
     response = client.post(
         "/matches/follow/", {"need": world["need"].pk, "solution": world["kit"].pk}
@@ -68,7 +69,7 @@ def test_strangers_neither_follow_nor_advance_a_match(client, world):
 
 def test_a_match_moves_forward_only_and_its_reference_installation_is_recorded(client, world):
     follow_up = services.follow_up_start(need=world["need"], solution=world["kit"], by=None)
-    client.force_login(world["provider_editor"])
+    sign_in(client, world["provider_editor"])
     client.post("/matches/", {"pk": follow_up.pk, "stage": "pilot"})
     with pytest.raises(ValidationError) as error:
         services.follow_up_advance(follow_up=follow_up, stage="met")
@@ -100,15 +101,15 @@ def test_coordinators_see_the_pipeline_by_stage_and_theme_with_time_in_each(worl
 
 
 def test_the_pipeline_page_is_for_coordinators(client, world):
-    client.force_login(world["editor"])
+    sign_in(client, world["editor"])
     assert client.get("/matches/pipeline/").status_code == 404
-    client.force_login(world["coordinator"])
+    sign_in(client, world["coordinator"])
     assert client.get("/matches/pipeline/").status_code == 200
 
 
 def test_the_followed_matches_page_speaks_swedish(client, world):
     services.follow_up_start(need=world["need"], solution=world["kit"], by=None)
-    client.force_login(world["editor"])
+    sign_in(client, world["editor"])
     html = client.get("/sv/matches/").content.decode()
     assert "<h1>Följda matchningar</h1>" in html
     assert '<option value="contacted" selected>Kontaktad</option>' in html

@@ -1,6 +1,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
+from villagehub.accounts.tests.helpers import sign_in
 from villagehub.communities.tests.factories import CommunityFactory, NetworkFactory
 from villagehub.organisations.models import Organisation
 from villagehub.organisations.services import organisation_create
@@ -43,7 +44,7 @@ def world():
 
 
 def test_a_provider_proposes_a_solution_and_a_coordinator_publishes_it(client, world):
-    client.force_login(world["editor"])
+    sign_in(client, world["editor"])
     response = client.post("/solutions/new/fibre-co/", {**FORM, "submit": "1"})
     assert response.status_code == 302
     made = Solution.objects.get()
@@ -52,7 +53,7 @@ def test_a_provider_proposes_a_solution_and_a_coordinator_publishes_it(client, w
     assert [t.slug for t in made.themes.all()] == ["agriculture-iot"]
     assert client.get(f"/solutions/{made.slug}/").status_code == 404
 
-    client.force_login(world["coordinator"])
+    sign_in(client, world["coordinator"])
     response = client.post(f"/solutions/{made.slug}/review/", {"action": "publish"})
     assert response.status_code == 302
     made.refresh_from_db()
@@ -67,17 +68,17 @@ def test_a_provider_proposes_a_solution_and_a_coordinator_publishes_it(client, w
 def test_a_coordinator_returns_a_solution_with_a_comment_and_the_provider_sees_it(client, world):
     made = solution(provider=world["fibre"], published=False)
     services.solution_submit(solution=made)
-    client.force_login(world["coordinator"])
+    sign_in(client, world["coordinator"])
     client.post(f"/solutions/{made.slug}/review/", {"action": "return", "comment": "Add a price."})
     made.refresh_from_db()
     assert (made.status, made.review_comment) == ("returned", "Add a price.")
-    client.force_login(world["editor"])
+    sign_in(client, world["editor"])
     assert "Add a price." in client.get(f"/solutions/{made.slug}/edit/").content.decode()
 
 
 def test_a_provider_edits_only_its_own_solutions(client, world):
     theirs = solution(provider=world["other"], name="Other kit")
-    client.force_login(world["editor"])
+    sign_in(client, world["editor"])
     assert client.get(f"/solutions/{theirs.slug}/edit/").status_code == 404
     assert client.post(f"/solutions/{theirs.slug}/edit/", FORM).status_code == 404
     assert client.post(f"/solutions/{theirs.slug}/submit/").status_code == 404
@@ -91,7 +92,7 @@ def test_only_reviewers_review(client, world):
     made = solution(provider=world["fibre"], published=False)
     services.solution_submit(solution=made)
     for who in ("editor", "participant"):
-        client.force_login(world[who])
+        sign_in(client, world[who])
         response = client.post(f"/solutions/{made.slug}/review/", {"action": "publish"})
         assert response.status_code == 404
     made.refresh_from_db()
@@ -132,7 +133,7 @@ def test_invalid_solutions_are_refused_naming_the_field(world, fields, field):
 
 
 def test_the_form_names_the_bad_field_and_answers_400(client, world):
-    client.force_login(world["editor"])
+    sign_in(client, world["editor"])
     response = client.post("/solutions/new/fibre-co/", {**FORM, "countries": "LV ZZ"})
     assert response.status_code == 400
     assert "Unknown country codes: ZZ." in response.content.decode()
@@ -146,7 +147,7 @@ def test_a_reference_contact_is_named_only_with_consent(client, world):
             solution=made, community=town, year=2024, contact_name="Anna Bērziņa"
         )
     assert list(error.value.message_dict) == ["contact_name"]
-    client.force_login(world["editor"])
+    sign_in(client, world["editor"])
     response = client.post(
         f"/solutions/{made.slug}/references/",
         {"community": town.slug, "year": "2024", "achieved": "All farms connected.",

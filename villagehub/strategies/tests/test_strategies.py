@@ -4,6 +4,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
+from villagehub.accounts.tests.helpers import sign_in
 from villagehub.communities.tests.factories import CommunityFactory, NetworkFactory
 from villagehub.solutions.tests.factories import person
 from villagehub.strategies import pdf, services
@@ -122,7 +123,7 @@ def test_the_public_page_and_the_pdf_show_the_published_version(client, world):
 def test_a_strategy_is_written_only_by_its_community_editors(client, world):
     strategy_full(world["town"])
     for who in ("other_editor", "coordinator"):
-        client.force_login(world[who])
+        sign_in(client, world[who])
         assert client.get("/communities/kalnciems/strategy/edit/").status_code == 404
         response = client.post(
             "/communities/kalnciems/strategy/edit/",
@@ -133,7 +134,7 @@ def test_a_strategy_is_written_only_by_its_community_editors(client, world):
 
 
 def test_an_editor_writes_the_strategy_and_its_coordinator_publishes_it(client, world):
-    client.force_login(world["editor"])
+    sign_in(client, world["editor"])
     response = client.post(
         "/communities/kalnciems/strategy/edit/",
         {"strategy-title": "Gudrais ciems", "strategy-language": "lv",
@@ -156,9 +157,9 @@ def test_an_editor_writes_the_strategy_and_its_coordinator_publishes_it(client, 
     strategy.refresh_from_db()
     assert strategy.status == "submitted"
 
-    client.force_login(world["other_coordinator"])
+    sign_in(client, world["other_coordinator"])
     assert client.post("/communities/kalnciems/strategy/review/").status_code == 404
-    client.force_login(world["coordinator"])
+    sign_in(client, world["coordinator"])
     response = client.post("/communities/kalnciems/strategy/review/")
     assert response.status_code == 302
     strategy.refresh_from_db()
@@ -173,7 +174,7 @@ def test_an_action_ending_before_it_starts_is_refused_naming_the_field(client, w
         services.action_add(strategy=strategy, title="A", starts_on=datetime.date(2026, 1, 2),
                             ends_on=datetime.date(2026, 1, 1))  # fmt: skip
     assert list(error.value.message_dict) == ["ends_on"]
-    client.force_login(world["editor"])
+    sign_in(client, world["editor"])
     response = client.post(
         "/communities/kalnciems/strategy/edit/",
         {"part": "action", "action-title": "A", "action-status": "planned",
@@ -187,7 +188,7 @@ def test_parts_of_another_strategy_cannot_be_deleted_or_changed(client, world):
     mine = services.strategy_create(community=world["town"], title="Mine")
     theirs = services.strategy_create(community=world["other"], title="Theirs")
     their_action = services.action_add(strategy=theirs, title="Theirs")
-    client.force_login(world["editor"])
+    sign_in(client, world["editor"])
     client.post("/communities/kalnciems/strategy/edit/",
                 {"part": "delete", "kind": "action", "pk": str(their_action.pk)})  # fmt: skip
     response = client.post(
