@@ -10,6 +10,7 @@ from villagehub.contributions.api import router as contributions_router
 from villagehub.core.api import HubAPI
 from villagehub.countries.api import router as countries_router
 from villagehub.events.api import router as events_router
+from villagehub.news.api import router as news_router
 from villagehub.organisations.api import router as organisations_router
 from villagehub.practices.api import router as practices_router
 from villagehub.taxonomy.api import router as taxonomy_router
@@ -19,7 +20,7 @@ api = HubAPI(
     version="1",
     description=(
         "Open data of the hub: communities, networks, organisations, country factsheets, "
-        "good practices, events and the vocabularies they use. Every list takes `limit` (1–500) "
+        "good practices, events, news and the vocabularies they use. Every list takes `limit` (1–500) "
         "and is sorted in a stable order; it pages by `offset`, or by `cursor` (keyset paging: "
         "send `cursor=` for the first page and follow the `next` and `previous` links, whose "
         "signed cursors stay cheap at any depth). Communities and practices take `fields` "
@@ -37,4 +38,5 @@ api.add_router("", countries_router)
 api.add_router("", practices_router)
 api.add_router("", taxonomy_router)
 api.add_router("", events_router)
+api.add_router("", news_router)
 api.add_router("", contributions_router)

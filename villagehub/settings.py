@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "villagehub.communities",
     "villagehub.countries",
     "villagehub.practices",
+    "villagehub.news",
     "villagehub.interchange",
     "villagehub.search",
     "villagehub.events",

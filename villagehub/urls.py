@@ -45,6 +45,7 @@ urlpatterns += i18n_patterns(
     path("organisations/", include("villagehub.organisations.urls")),
     path("search/", include("villagehub.search.urls")),
     path("events/", include("villagehub.events.urls")),
+    path("news/", include("villagehub.news.urls")),
     path("privacy/", core_views.privacy, name="privacy"),
     path("privacy/<str:version>/", core_views.privacy, name="privacy-version"),
     path("accounts/", include("villagehub.accounts.urls")),

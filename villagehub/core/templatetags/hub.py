@@ -1,6 +1,7 @@
 from django import template
 from django.utils.translation import get_language
 
+from villagehub.core.markup import markdown_html
 from villagehub.core.models import CONTENT_LANGUAGES, LocalizedText
 
 register = template.Library()
@@ -38,3 +39,9 @@ def country_name(code: str) -> str:
     from django_countries import countries
 
     return str(countries.name(code.upper()) or code)
+
+
+@register.filter
+def markdown(text) -> str:
+    """`{{ body|markdown }}`: a Markdown text as sanitised HTML (see `core.markup`)."""
+    return markdown_html(str(text or ""))

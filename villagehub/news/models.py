@@ -1,0 +1,133 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import FileExtensionValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+from villagehub.core.models import Sourced, Timestamped, TranslatableContent
+from villagehub.core.uploads import UploadValidator
+
+
+class NewsItem(TranslatableContent, Sourced, Timestamped):
+    """A news item published by a network, a community or the hub itself (neither set).
+
+    Its body is Markdown (`core.markup`), never raw HTML. Editors write drafts; coordinators
+    publish them (`news.services`).
+    """
+
+    translatable_fields = ("title", "summary", "body")
+
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    title = models.CharField(_("title"), max_length=200)
+    summary = models.TextField(_("summary"), max_length=600)
+    body = models.TextField(
+        _("text"), blank=True, help_text=_("Markdown: headings, lists, links and images.")
+    )
+    network = models.ForeignKey(
+        "communities.Network",
+        verbose_name=_("network"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="news",
+    )
+    community = models.ForeignKey(
+        "communities.Community",
+        verbose_name=_("community"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="news",
+    )
+    image = models.FileField(
+        _("image"),
+        upload_to="news/%Y/",
+        blank=True,
+        validators=[
+            FileExtensionValidator(["png", "jpg", "jpeg", "webp"]),
+            UploadValidator(max_bytes=5 * 1024 * 1024),
+        ],
+        help_text=_("PNG, JPEG or WebP, at most 5 MB."),
+    )
+    image_alt = models.CharField(
+        _("image description"),
+        max_length=300,
+        blank=True,
+        help_text=_("What the image shows, for people who cannot see it."),
+    )
+    themes = models.ManyToManyField(
+        "taxonomy.Theme", verbose_name=_("themes"), blank=True, related_name="news"
+    )
+    goals = models.ManyToManyField(
+        "taxonomy.Goal", verbose_name=_("Agenda 2030 goals"), blank=True, related_name="news"
+    )
+    countries = CountryField(_("countries"), multiple=True, blank=True)
+    related_practices = models.ManyToManyField(
+        "practices.Practice", verbose_name=_("related practices"), blank=True, related_name="news"
+    )
+    related_events = models.ManyToManyField(
+        "events.Event", verbose_name=_("related events"), blank=True, related_name="news"
+    )
+    related_communities = models.ManyToManyField(
+        "communities.Community",
+        verbose_name=_("related communities"),
+        blank=True,
+        related_name="news_mentions",
+    )
+    published_at = models.DateTimeField(_("published"), null=True, blank=True, db_index=True)
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("written by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-published_at", "-pk"]
+        verbose_name = _("news item")
+        verbose_name_plural = _("news")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(network__isnull=True) | Q(community__isnull=True),
+                name="news_one_publisher",
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["-published_at", "-id"],
+                condition=Q(published_at__isnull=False),
+                name="news_published_newest",
+            ),
+            models.Index(fields=["updated_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("news:detail", kwargs={"slug": self.slug})
+
+    @property
+    def is_published(self) -> bool:
+        return self.published_at is not None
+
+    @property
+    def publisher(self):
+        """The network or community that publishes the item; None for the hub."""
+        return self.network or self.community
+
+    def clean(self) -> None:
+        super().clean()
+        if self.network_id and self.community_id:
+            raise ValidationError(
+                {"community": _("A news item is published by a network or a community, not both.")}
+            )
+        if self.image and not self.image_alt:
+            raise ValidationError(
+                {"image_alt": _("Describe the image for people who cannot see it.")}
+            )

@@ -1,0 +1,180 @@
+"""Reading news: the public list and, scoped to who asks, the items a person may write or
+publish."""
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+
+from villagehub.accounts.selectors import networks_coordinated
+from villagehub.communities.models import Community, Network
+from villagehub.contributions.selectors import communities_edited_by, communities_reviewed_by
+from villagehub.core.filters import PlaceFilterForm
+from villagehub.search.selectors import search_matching_objects
+from villagehub.taxonomy.models import GOAL_TITLES
+
+from .models import NewsItem
+
+# People in the back office with this permission write and publish every item, the hub's too.
+HUB_PERMISSION = "news.change_newsitem"
+
+
+class NewsFilterForm(PlaceFilterForm):
+    network = forms.SlugField(label=_("Network"), required=False)
+    community = forms.SlugField(label=_("Community"), required=False)
+    sdg = forms.TypedChoiceField(
+        label=_("Agenda 2030 goal"),
+        required=False,
+        coerce=int,
+        choices=[(n, n) for n in GOAL_TITLES],
+    )
+    language = forms.ChoiceField(label=_("Language"), required=False, choices=settings.LANGUAGES)
+
+    def clean_network(self):
+        slug = self.cleaned_data["network"]
+        if slug and not Network.objects.filter(slug=slug).exists():
+            raise forms.ValidationError(_("there is no such network."))
+        return slug
+
+    def clean_community(self):
+        slug = self.cleaned_data["community"]
+        if slug and not Community.objects.filter(slug=slug).exists():
+            raise forms.ValidationError(_("there is no such community."))
+        return slug
+
+
+def news_list_base() -> QuerySet[NewsItem]:
+    """Published items, newest first (the condition of the index `news_published_newest`)."""
+    return NewsItem.objects.filter(published_at__isnull=False).select_related(
+        "network", "community"
+    )
+
+
+def news_in_language(qs: QuerySet[NewsItem], language: str) -> QuerySet[NewsItem]:
+    """Items written in a language or translated into it."""
+    return qs.filter(Q(language=language) | Q(translations__has_key=language))
+
+
+def news_list(*, filters: dict) -> QuerySet[NewsItem]:
+    qs = news_list_base()
+    if filters.get("q"):
+        qs = qs.filter(pk__in=search_matching_objects(query=filters["q"], kind="news"))
+    if filters.get("network"):
+        # A network's news: its own, and those of its communities.
+        qs = qs.filter(
+            Q(network__slug=filters["network"])
+            | Q(community__in=Community.objects.filter(networks__slug=filters["network"]))
+        )
+    if filters.get("community"):
+        qs = qs.filter(
+            Q(community__slug=filters["community"])
+            | Q(
+                pk__in=NewsItem.related_communities.through.objects.filter(
+                    community__slug=filters["community"]
+                ).values("newsitem_id")
+            )
+        )
+    if filters.get("country"):
+        qs = qs.filter(countries__contains=filters["country"].upper())
+    if filters.get("theme"):
+        qs = qs.filter(
+            pk__in=NewsItem.themes.through.objects.filter(theme__slug=filters["theme"]).values(
+                "newsitem_id"
+            )
+        )
+    if filters.get("sdg"):
+        qs = qs.filter(
+            pk__in=NewsItem.goals.through.objects.filter(goal_id=filters["sdg"]).values(
+                "newsitem_id"
+            )
+        )
+    if filters.get("language"):
+        qs = news_in_language(qs, filters["language"])
+    return qs.order_by("-published_at", "-pk")
+
+
+def news_detail(*, slug: str, user: AbstractBaseUser) -> NewsItem:
+    """A published item, or a draft the person may write or publish; else 404."""
+    item = (
+        NewsItem.objects.select_related("network", "community")
+        .prefetch_related(
+            "themes", "goals", "related_practices", "related_events", "related_communities"
+        )
+        .filter(slug=slug)
+        .first()
+    )
+    if item is None or not (
+        item.is_published or news_writable_by(user).filter(pk=item.pk).exists()
+    ):
+        raise Http404
+    return item
+
+
+def news_writable_by(user: AbstractBaseUser) -> QuerySet[NewsItem]:
+    """Community editors write their communities' items; coordinators their networks' and
+    those of the networks' communities."""
+    if not user.is_authenticated:
+        return NewsItem.objects.none()
+    if user.has_perm(HUB_PERMISSION):
+        return NewsItem.objects.all()
+    return NewsItem.objects.filter(
+        Q(community__in=communities_edited_by(user))
+        | Q(community__in=communities_reviewed_by(user))
+        | Q(network__in=networks_coordinated(user))
+    )
+
+
+def news_publishable_by(user: AbstractBaseUser) -> QuerySet[NewsItem]:
+    """Coordinators publish their networks' items and those of the networks' communities."""
+    if not user.is_authenticated:
+        return NewsItem.objects.none()
+    if user.has_perm(HUB_PERMISSION):
+        return NewsItem.objects.all()
+    return NewsItem.objects.filter(
+        Q(community__in=communities_reviewed_by(user)) | Q(network__in=networks_coordinated(user))
+    )
+
+
+def news_editable_by(user: AbstractBaseUser) -> QuerySet[NewsItem]:
+    """Editors change drafts; once published, an item is changed by those who publish it."""
+    return news_writable_by(user).filter(
+        Q(published_at__isnull=True) | Q(pk__in=news_publishable_by(user).values("pk"))
+    )
+
+
+def news_get_for_editor(*, slug: str, user: AbstractBaseUser) -> NewsItem:
+    item = news_editable_by(user).filter(slug=slug).first()
+    if item is None:
+        raise Http404
+    return item
+
+
+def news_get_for_publisher(*, slug: str, user: AbstractBaseUser) -> NewsItem:
+    item = news_publishable_by(user).filter(slug=slug).first()
+    if item is None:
+        raise Http404
+    return item
+
+
+def news_publishers_for(user: AbstractBaseUser) -> tuple[QuerySet, QuerySet]:
+    """The networks and the communities a person may write news for."""
+    if not user.is_authenticated:
+        return Network.objects.none(), Community.objects.none()
+    if user.has_perm(HUB_PERMISSION):
+        return Network.objects.all(), Community.objects.all()
+    communities = Community.objects.filter(
+        Q(pk__in=communities_edited_by(user)) | Q(pk__in=communities_reviewed_by(user))
+    )
+    return networks_coordinated(user), communities
+
+
+def news_drafts_for(user: AbstractBaseUser) -> QuerySet[NewsItem]:
+    """Drafts the person may write, newest change first (their page on /news/)."""
+    return (
+        news_writable_by(user)
+        .filter(published_at__isnull=True)
+        .select_related("network", "community")
+        .order_by("-updated_at", "-pk")
+    )

@@ -1,0 +1,108 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from villagehub.accounts.decorators import role_required
+from villagehub.communities.models import Community, Network
+from villagehub.core.filters import filters_parse, paginate
+from villagehub.core.forms import form_errors_add
+
+from . import services
+from .forms import NewsForm
+from .selectors import (
+    NewsFilterForm,
+    news_detail,
+    news_drafts_for,
+    news_editable_by,
+    news_get_for_editor,
+    news_get_for_publisher,
+    news_list,
+    news_publishable_by,
+    news_publishers_for,
+)
+
+# Publishing is a coordinator's act: with two-factor authentication, like reviewing.
+publisher_required = role_required(lambda user: news_publishable_by(user).exists())
+
+
+def news_list_view(request):
+    filters, problems = filters_parse(NewsFilterForm, request.GET)
+    page = paginate(news_list(filters=filters).prefetch_related("themes"), request.GET)
+    networks, communities = news_publishers_for(request.user)
+    return render(
+        request,
+        "news/news_list.html",
+        {
+            "page": page,
+            "filters": filters,
+            "problems": problems,
+            "network": Network.objects.filter(slug=filters.get("network")).first(),
+            "community": Community.objects.filter(slug=filters.get("community")).first(),
+            "networks": Network.objects.order_by("name"),
+            "can_write": networks.exists() or communities.exists(),
+        },
+    )
+
+
+def news_detail_view(request, slug):
+    item = news_detail(slug=slug, user=request.user)
+    return render(
+        request,
+        "news/news_detail.html",
+        {
+            "item": item,
+            "can_edit": news_editable_by(request.user).filter(pk=item.pk).exists(),
+            "can_publish": news_publishable_by(request.user).filter(pk=item.pk).exists(),
+        },
+    )
+
+
+@login_required
+def news_drafts_view(request):
+    return render(request, "news/news_drafts.html", {"drafts": news_drafts_for(request.user)})
+
+
+def _save(request, item=None):
+    initial = NewsForm.initial_of(item) if item else {}
+    form = NewsForm(request.POST or None, request.FILES or None, user=request.user, initial=initial)
+    if not form.fields["publisher"].choices:
+        messages.info(request, _("Only community editors and network coordinators write news."))
+        return redirect("news:list")
+    if request.method == "POST" and form.is_valid():
+        try:
+            if item is None:
+                item = services.news_create(by=request.user, **form.service_values())
+            else:
+                item = services.news_update(item=item, by=request.user, **form.service_values())
+        except ValidationError as error:
+            form_errors_add(form, error, name_others=True)
+        else:
+            messages.success(request, _("The news item has been saved."))
+            return redirect(item.get_absolute_url())
+    return render(request, "news/news_form.html", {"form": form, "item": item})
+
+
+@login_required
+def news_create_view(request):
+    return _save(request)
+
+
+@login_required
+def news_edit_view(request, slug):
+    return _save(request, news_get_for_editor(slug=slug, user=request.user))
+
+
+@publisher_required
+@require_POST
+def news_publish_view(request, slug):
+    item = news_get_for_publisher(slug=slug, user=request.user)
+    if request.POST.get("action") == "withdraw":
+        services.news_withdraw(item=item, by=request.user)
+        messages.success(request, _("The news item is a draft again."))
+    else:
+        services.news_publish(item=item, by=request.user)
+        messages.success(request, _("The news item has been published."))
+    return redirect(item.get_absolute_url())
