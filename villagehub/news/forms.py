@@ -112,9 +112,7 @@ class NewsForm(forms.Form):
         found = {r.slug: r for r in self.RELATED[name].objects.filter(slug__in=slugs)}
         missing = [s for s in slugs if s not in found]
         if missing:
-            raise forms.ValidationError(
-                _("Not found: %(slugs)s.") % {"slugs": ", ".join(missing)}
-            )
+            raise forms.ValidationError(_("Not found: %(slugs)s.") % {"slugs": ", ".join(missing)})
         return list(found.values())
 
     def clean_related_practices(self):

@@ -25,7 +25,7 @@ from .selectors import (
 )
 
 # Publishing is a coordinator's act: with two-factor authentication, like reviewing.
-publisher_required = role_required(lambda user: news_publishable_by(user).exists())
+publisher_required = role_required(lambda user: news_publishable_by(user).exists(), role_first=True)
 
 
 def news_list_view(request):
