@@ -20,7 +20,7 @@ api = HubAPI(
     version="1",
     description=(
         "Open data of the hub: communities, networks, organisations, country factsheets, "
-        "good practices, events, news and the vocabularies they use. Every list takes `limit` (1–500) "
+        "good practices, events and the vocabularies they use. Every list takes `limit` (1–500) "
         "and is sorted in a stable order; it pages by `offset`, or by `cursor` (keyset paging: "
         "send `cursor=` for the first page and follow the `next` and `previous` links, whose "
         "signed cursors stay cheap at any depth). Communities and practices take `fields` "

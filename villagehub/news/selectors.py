@@ -1,10 +1,13 @@
 """Reading news: the public list and, scoped to who asks, the items a person may write or
 publish."""
 
+from collections.abc import Iterator
+from typing import Any
+
 from django import forms
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
@@ -92,7 +95,8 @@ def news_list(*, filters: dict) -> QuerySet[NewsItem]:
         )
     if filters.get("language"):
         qs = news_in_language(qs, filters["language"])
-    return qs.order_by("-published_at", "-pk")
+    # Every item listed is published: NULLS LAST only tells the cursor paging so.
+    return qs.order_by(F("published_at").desc(nulls_last=True), "-pk")
 
 
 def news_detail(*, slug: str, user: AbstractBaseUser) -> NewsItem:
@@ -178,3 +182,40 @@ def news_drafts_for(user: AbstractBaseUser) -> QuerySet[NewsItem]:
         .select_related("network", "community")
         .order_by("-updated_at", "-pk")
     )
+
+
+NEWS_COLUMNS = (
+    "slug", "title", "summary", "body", "language", "translations", "network", "community",
+    "themes", "goals", "countries", "related_practices", "related_events",
+    "related_communities", "published_at", "updated_at",
+)  # fmt: skip
+
+
+def news_rows() -> Iterator[dict[str, Any]]:
+    """Every published item as plain values (the bulk downloads), read in chunks."""
+    items = (
+        news_list_base()
+        .order_by("-published_at", "-pk")
+        .prefetch_related(
+            "themes", "goals", "related_practices", "related_events", "related_communities"
+        )
+    )
+    for item in items.iterator(chunk_size=2000):
+        yield {
+            "slug": item.slug,
+            "title": item.title,
+            "summary": item.summary,
+            "body": item.body,
+            "language": item.language,
+            "translations": item.translations,
+            "network": item.network.slug if item.network else "",
+            "community": item.community.slug if item.community else "",
+            "themes": [t.slug for t in item.themes.all()],
+            "goals": [g.number for g in item.goals.all()],
+            "countries": [c.code for c in item.countries],
+            "related_practices": [p.slug for p in item.related_practices.all()],
+            "related_events": [e.slug for e in item.related_events.all()],
+            "related_communities": [c.slug for c in item.related_communities.all()],
+            "published_at": item.published_at.isoformat(),
+            "updated_at": item.updated_at.isoformat(),
+        }

@@ -39,8 +39,10 @@ def news_list_view(request):
             "page": page,
             "filters": filters,
             "problems": problems,
-            "network": Network.objects.filter(slug=filters.get("network")).first(),
-            "community": Community.objects.filter(slug=filters.get("community")).first(),
+            "network": filters.get("network")
+            and Network.objects.filter(slug=filters["network"]).first(),
+            "community": filters.get("community")
+            and Community.objects.filter(slug=filters["community"]).first(),
             "networks": Network.objects.order_by("name"),
             "can_write": networks.exists() or communities.exists(),
         },

@@ -1,3 +1,5 @@
+import json
+
 import pytest
 
 from villagehub.taxonomy.models import Theme
@@ -70,3 +72,27 @@ def test_conditional_get_answers_304(client, items):
     first = client.get("/api/v1/news")
     again = client.get("/api/v1/news", headers={"if-none-match": first["ETag"]})
     assert again.status_code == 304
+
+
+def test_news_bulk_download_leaves_drafts_out(client, items):
+    response = client.get("/downloads/news.csv")
+    assert response.status_code == 200
+    lines = b"".join(response.streaming_content).decode().splitlines()
+    assert lines[0] == (
+        "slug,title,summary,body,language,translations,network,community,themes,goals,"
+        "countries,related_practices,related_events,related_communities,published_at,updated_at"
+    )
+    assert sorted(line.split(",")[0] for line in lines[1:] if line[:1].isalpha()) == [
+        "fibre",
+        "sauna",
+    ]
+    data = json.loads(b"".join(client.get("/downloads/news.json").streaming_content))
+    assert [d["slug"] for d in data] == ["sauna", "fibre"]
+    assert data[1]["countries"] == ["FI", "SE"]
+
+
+def test_cursor_paging_of_news(client, items):
+    first = client.get("/api/v1/news?cursor=&limit=1").json()
+    assert [r["slug"] for r in first["results"]] == ["sauna"]
+    second = client.get(first["next"]).json()
+    assert [r["slug"] for r in second["results"]] == ["fibre"]
