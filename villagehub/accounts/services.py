@@ -28,6 +28,7 @@ def person_erase(*, email: str, user: AbstractBaseUser | None = None) -> int:
 
     from villagehub.contributions.models import Invitation
     from villagehub.events.services import registrations_erase
+    from villagehub.news.services import subscriptions_erase
 
     emails = {email.strip().lower()}
     if user is not None and user.is_authenticated:
@@ -37,6 +38,7 @@ def person_erase(*, email: str, user: AbstractBaseUser | None = None) -> int:
         }
         user.delete()
     Invitation.objects.filter(email__in=emails).delete()
+    subscriptions_erase(emails=emails)
     return sum(registrations_erase(email=e) for e in sorted(emails))
 
 

@@ -1,14 +1,16 @@
 from django import forms
+from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from villagehub.communities.models import Community
+from villagehub.communities.models import Community, Network
 from villagehub.core.filters import country_choices
 from villagehub.core.models import CONTENT_LANGUAGES
 from villagehub.events.models import Event
 from villagehub.practices.models import Practice
 from villagehub.taxonomy.models import Goal, Theme
 
+from .models import Subscription
 from .selectors import news_publishers_for
 
 
@@ -155,3 +157,66 @@ class NewsForm(forms.Form):
             "related_communities": " ".join(c.slug for c in item.related_communities.all()),
             "image_alt": item.image_alt,
         }
+
+
+class SubscriptionPreferencesForm(forms.Form):
+    """What a subscriber receives: the kinds of content, networks, themes and countries
+    (none chosen: all), and the language of the messages."""
+
+    kinds = forms.MultipleChoiceField(
+        label=_("What to receive"),
+        widget=forms.CheckboxSelectMultiple,
+        choices=Subscription.Kind.choices,
+    )
+    networks = forms.ModelMultipleChoiceField(
+        label=_("Networks"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        queryset=Network.objects.order_by("name"),
+        to_field_name="slug",
+        help_text=_("None chosen: all networks."),
+    )
+    themes = forms.ModelMultipleChoiceField(
+        label=_("Themes"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        queryset=Theme.objects.order_by("name"),
+        to_field_name="slug",
+        help_text=_("None chosen: all themes."),
+    )
+    countries = forms.MultipleChoiceField(
+        label=_("Countries"),
+        required=False,
+        choices=country_choices,
+        help_text=_("None chosen: all countries."),
+    )
+    language = forms.ChoiceField(label=_("Language of the messages"), choices=settings.LANGUAGES)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        language = translation.get_language() or "en"
+        self.fields["themes"].label_from_instance = lambda t: t.localized("name", language).text
+        if not self.is_bound and "language" not in self.initial:
+            self.initial["language"] = language.split("-")[0]
+        if not self.is_bound and "kinds" not in self.initial:
+            self.initial["kinds"] = list(Subscription.Kind.values)
+
+    @classmethod
+    def initial_of(cls, subscription) -> dict:
+        return {
+            "kinds": subscription.kinds,
+            "networks": [n.slug for n in subscription.networks.all()],
+            "themes": [t.slug for t in subscription.themes.all()],
+            "countries": [c.code.lower() for c in subscription.countries],
+            "language": subscription.language,
+        }
+
+
+class SubscribeForm(SubscriptionPreferencesForm):
+    email = forms.EmailField(label=_("Your e-mail address"), max_length=254)
+    consent = forms.BooleanField(
+        label=_("I agree that the hub keeps my address to send me the newsletter."),
+        required=False,
+    )
+
+    field_order = ["email", "kinds", "networks", "themes", "countries", "language", "consent"]

@@ -131,3 +131,54 @@ class NewsItem(TranslatableContent, Sourced, Timestamped):
             raise ValidationError(
                 {"image_alt": _("Describe the image for people who cannot see it.")}
             )
+
+
+class Subscription(Timestamped):
+    """A newsletter subscription by e-mail address (no account needed), with the choices of
+    what to receive. Double opt-in: `pending` until the signed link mailed to the address is
+    followed; the consent given on the form and the confirmation are both recorded."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for confirmation")
+        CONFIRMED = "confirmed", _("Subscribed")
+        UNSUBSCRIBED = "unsubscribed", _("Unsubscribed")
+
+    class Kind(models.TextChoices):
+        NEWS = "news", _("News")
+        PRACTICES = "practices", _("New practices")
+        EVENTS = "events", _("Upcoming events")
+
+    email = models.EmailField(_("e-mail address"), unique=True)
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.PENDING
+    )
+    networks = models.ManyToManyField(
+        "communities.Network", verbose_name=_("networks"), blank=True, related_name="+"
+    )
+    themes = models.ManyToManyField(
+        "taxonomy.Theme", verbose_name=_("themes"), blank=True, related_name="+"
+    )
+    countries = CountryField(_("countries"), multiple=True, blank=True)
+    kinds = models.JSONField(_("kinds of content"), default=list, blank=True)
+    consent_at = models.DateTimeField(_("consent given"), null=True, blank=True)
+    consent_notice_version = models.CharField(_("privacy notice"), max_length=20, blank=True)
+    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+    unsubscribed_at = models.DateTimeField(_("unsubscribed"), null=True, blank=True)
+    confirmation_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["email"]
+        verbose_name = _("newsletter subscription")
+        verbose_name_plural = _("newsletter subscriptions")
+        indexes = [models.Index(fields=["status", "id"])]
+
+    def __str__(self) -> str:
+        return self.email
+
+    def clean(self) -> None:
+        super().clean()
+        if not isinstance(self.kinds, list) or not set(self.kinds) <= set(self.Kind.values):
+            raise ValidationError({"kinds": _("Choose news, practices or events.")})
+        if not self.kinds:
+            raise ValidationError({"kinds": _("Choose at least one kind of content.")})

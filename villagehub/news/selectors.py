@@ -1,14 +1,18 @@
 """Reading news: the public list and, scoped to who asks, the items a person may write or
 publish."""
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from datetime import timedelta
 from typing import Any
 
 from django import forms
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
+from django.core import signing
 from django.db.models import F, Q, QuerySet
 from django.http import Http404
+from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from villagehub.accounts.selectors import networks_coordinated
@@ -18,7 +22,7 @@ from villagehub.core.filters import PlaceFilterForm
 from villagehub.search.selectors import search_matching_objects
 from villagehub.taxonomy.models import GOAL_TITLES
 
-from .models import NewsItem
+from .models import NewsItem, Subscription
 
 # People in the back office with this permission write and publish every item, the hub's too.
 HUB_PERMISSION = "news.change_newsitem"
@@ -219,3 +223,75 @@ def news_rows() -> Iterator[dict[str, Any]]:
             "published_at": item.published_at.isoformat(),
             "updated_at": item.updated_at.isoformat(),
         }
+
+
+# Signed links of subscriptions: each purpose has its own salt, so a link for one cannot be
+# used for another. They carry the address too: a link outlives neither an erasure nor a
+# new subscription of the same row's address.
+CONFIRM_SALT = "villagehub.news.subscription.confirm"
+MANAGE_SALT = "villagehub.news.subscription.manage"
+CONFIRM_MAX_AGE = timedelta(days=7)
+
+
+def subscription_token(subscription: Subscription, *, salt: str) -> str:
+    return signing.dumps([subscription.pk, subscription.email], salt=salt, compress=True)
+
+
+def subscription_from_token(token: str, *, salt: str) -> Subscription:
+    """The subscription a signed link names; 404 for a forged, expired or stale link.
+    Confirmation links expire; the links to preferences and to unsubscribe do not."""
+    try:
+        pk, email = signing.loads(
+            token, salt=salt, max_age=CONFIRM_MAX_AGE if salt == CONFIRM_SALT else None
+        )
+    except (signing.BadSignature, ValueError, TypeError) as error:
+        raise Http404 from error
+    subscription = Subscription.objects.filter(pk=pk, email=email).first()
+    if subscription is None:
+        raise Http404
+    return subscription
+
+
+def subscription_links(subscription: Subscription) -> dict[str, str]:
+    """The absolute links a message to a subscriber carries, in the subscriber's language."""
+    manage = subscription_token(subscription, salt=MANAGE_SALT)
+    with translation.override(subscription.language):
+        return {
+            "confirm": settings.HUB_URL
+            + reverse(
+                "news:subscription-confirm",
+                args=[subscription_token(subscription, salt=CONFIRM_SALT)],
+            ),
+            "manage": settings.HUB_URL + reverse("news:subscription", args=[manage]),
+            "unsubscribe": settings.HUB_URL + reverse("news:unsubscribe", args=[manage]),
+        }
+
+
+def unsubscribe_headers(links: dict[str, str]) -> dict[str, str]:
+    """RFC 2369 and RFC 8058 one-click unsubscribe headers of every newsletter message."""
+    return {
+        "List-Unsubscribe": f"<{links['unsubscribe']}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
+
+
+def subscriptions_data(*, emails: Iterable[str]) -> list[dict[str, Any]]:
+    """The newsletter subscriptions of these addresses, for a person's data export."""
+    return [
+        {
+            "email": s.email,
+            "status": s.status,
+            "language": s.language,
+            "kinds": s.kinds,
+            "networks": [n.slug for n in s.networks.all()],
+            "themes": [t.slug for t in s.themes.all()],
+            "countries": [c.code for c in s.countries],
+            "consent_given_at": s.consent_at.isoformat() if s.consent_at else None,
+            "privacy_notice_version": s.consent_notice_version,
+            "confirmed_at": s.confirmed_at.isoformat() if s.confirmed_at else None,
+            "unsubscribed_at": s.unsubscribed_at.isoformat() if s.unsubscribed_at else None,
+        }
+        for s in Subscription.objects.filter(email__in=sorted(emails)).prefetch_related(
+            "networks", "themes"
+        )
+    ]

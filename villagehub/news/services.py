@@ -2,11 +2,13 @@
 office and imports."""
 
 from collections.abc import Iterable
+from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -14,8 +16,9 @@ from villagehub.communities.models import Community, Network
 from villagehub.core.services import model_save, unique_slug
 from villagehub.search.services import search_document_update
 
-from .models import NewsItem
+from .models import NewsItem, Subscription
 from .selectors import HUB_PERMISSION, news_publishable_by, news_publishers_for
+from .tasks import subscription_mail
 
 UNSET: Any = object()
 
@@ -175,3 +178,138 @@ def news_withdraw(*, item: NewsItem, by: AbstractBaseUser | None) -> NewsItem:
     search_document_update(obj=locked)
     item.published_at, item.updated_at = None, locked.updated_at
     return item
+
+
+# A confirmation (or reminder of a subscription) is mailed to one address at most this often,
+# so that the form cannot be used to flood someone's mailbox.
+MAIL_INTERVAL = timedelta(minutes=10)
+
+
+def _mail_later(subscription: Subscription, template: str) -> None:
+    now = timezone.now()
+    if (
+        subscription.confirmation_sent_at
+        and now - subscription.confirmation_sent_at < MAIL_INTERVAL
+    ):
+        return
+    Subscription.objects.filter(pk=subscription.pk).update(confirmation_sent_at=now)
+    subscription_id = subscription.pk
+    transaction.on_commit(lambda: subscription_mail.enqueue(subscription_id, template))
+
+
+def _choices(
+    *, language: str, networks: Iterable, themes: Iterable, countries: Iterable[str], kinds
+) -> dict[str, Any]:
+    return {
+        "language": language,
+        "networks": list(networks),
+        "themes": list(themes),
+        "countries": [c.upper() for c in countries],
+        "kinds": sorted(set(kinds)),
+    }
+
+
+@transaction.atomic
+def subscription_request(
+    *,
+    email: str,
+    language: str,
+    networks: Iterable = (),
+    themes: Iterable = (),
+    countries: Iterable[str] = (),
+    kinds: Iterable[str],
+    consent: bool,
+) -> Subscription:
+    """Ask for a subscription: the address is sent a link to confirm it (double opt-in).
+
+    An address already subscribed is not changed (anyone may type any address): it is sent
+    the link to its preferences instead. Whoever asks is told the same in both cases.
+    """
+    if not consent:
+        raise ValidationError({"consent": _("Please accept the privacy notice to subscribe.")})
+    email = email.strip().lower()
+    choices = _choices(
+        language=language, networks=networks, themes=themes, countries=countries, kinds=kinds
+    )
+    subscription = Subscription.objects.select_for_update().filter(email=email).first()
+    if subscription is not None and subscription.status == Subscription.Status.CONFIRMED:
+        _mail_later(subscription, "subscription_known")
+        return subscription
+    try:
+        with transaction.atomic():
+            subscription = model_save(
+                subscription or Subscription(email=email),
+                {
+                    **choices,
+                    "status": Subscription.Status.PENDING,
+                    "consent_at": timezone.now(),
+                    "consent_notice_version": settings.PRIVACY_NOTICE_VERSION,
+                },
+            )
+    except IntegrityError:
+        # The same address asked twice at once: the other request made the row.
+        subscription = Subscription.objects.select_for_update().get(email=email)
+    _mail_later(subscription, "subscription_confirm")
+    return subscription
+
+
+@transaction.atomic
+def subscription_confirm(*, subscription: Subscription) -> Subscription:
+    """The person followed the link mailed to them: the subscription starts."""
+    locked = Subscription.objects.select_for_update().get(pk=subscription.pk)
+    if locked.status == Subscription.Status.PENDING:
+        locked.status = Subscription.Status.CONFIRMED
+        locked.confirmed_at = timezone.now()
+        locked.save(update_fields=["status", "confirmed_at", "updated_at"])
+    return locked
+
+
+@transaction.atomic
+def subscription_update(
+    *,
+    subscription: Subscription,
+    language: str,
+    networks: Iterable = (),
+    themes: Iterable = (),
+    countries: Iterable[str] = (),
+    kinds: Iterable[str],
+) -> Subscription:
+    """Change what a subscriber receives (from the preferences page of their signed link)."""
+    return model_save(
+        subscription,
+        _choices(
+            language=language, networks=networks, themes=themes, countries=countries, kinds=kinds
+        ),
+    )
+
+
+@transaction.atomic
+def subscription_unsubscribe(*, subscription: Subscription) -> Subscription:
+    """Stop every message at once (the one-click link, RFC 8058). Idempotent."""
+    locked = Subscription.objects.select_for_update().get(pk=subscription.pk)
+    if locked.status != Subscription.Status.UNSUBSCRIBED:
+        locked.status = Subscription.Status.UNSUBSCRIBED
+        locked.unsubscribed_at = timezone.now()
+        locked.save(update_fields=["status", "unsubscribed_at", "updated_at"])
+    return locked
+
+
+@transaction.atomic
+def subscription_resume(*, subscription: Subscription) -> Subscription:
+    """Subscribe again from the preferences page: its link proves the address; the consent
+    is recorded anew."""
+    locked = Subscription.objects.select_for_update().get(pk=subscription.pk)
+    locked.status = Subscription.Status.CONFIRMED
+    locked.consent_at = locked.confirmed_at = timezone.now()
+    locked.consent_notice_version = settings.PRIVACY_NOTICE_VERSION
+    locked.unsubscribed_at = None
+    locked.save()
+    return locked
+
+
+def subscriptions_erase(*, emails: Iterable[str]) -> int:
+    """Delete the subscriptions of these addresses (a person's erasure); returns how many."""
+    deleted, _per_model = Subscription.objects.filter(
+        email__in=[e.strip().lower() for e in emails]
+    ).delete()
+    return deleted

@@ -1,18 +1,23 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from villagehub.accounts.decorators import role_required
 from villagehub.communities.models import Community, Network
 from villagehub.core.filters import filters_parse, paginate
 from villagehub.core.forms import form_errors_add
+from villagehub.core.ratelimit import limit_posts
 
 from . import services
-from .forms import NewsForm
+from .forms import NewsForm, SubscribeForm, SubscriptionPreferencesForm
 from .selectors import (
+    CONFIRM_SALT,
+    MANAGE_SALT,
     NewsFilterForm,
     news_detail,
     news_drafts_for,
@@ -22,6 +27,8 @@ from .selectors import (
     news_list,
     news_publishable_by,
     news_publishers_for,
+    subscription_from_token,
+    subscription_token,
 )
 
 # Publishing is a coordinator's act: with two-factor authentication, like reviewing.
@@ -108,3 +115,81 @@ def news_publish_view(request, slug):
         services.news_publish(item=item, by=request.user)
         messages.success(request, _("The news item has been published."))
     return redirect(item.get_absolute_url())
+
+
+def _preferences(form) -> dict:
+    data = form.cleaned_data
+    return {
+        "language": data["language"],
+        "networks": data["networks"],
+        "themes": data["themes"],
+        "countries": data["countries"],
+        "kinds": data["kinds"],
+    }
+
+
+@limit_posts("subscribe", limit=settings.REGISTRATION_RATE_LIMIT)
+def subscribe_view(request):
+    form = SubscribeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.subscription_request(
+                email=form.cleaned_data["email"],
+                consent=form.cleaned_data["consent"],
+                **_preferences(form),
+            )
+        except ValidationError as error:
+            form_errors_add(form, error)
+        else:
+            return render(
+                request, "news/subscribe_sent.html", {"email": form.cleaned_data["email"]}
+            )
+    return render(request, "news/subscribe.html", {"form": form})
+
+
+def subscription_confirm_view(request, token):
+    """GET shows a button (mail scanners follow links); POST confirms."""
+    subscription = subscription_from_token(token, salt=CONFIRM_SALT)
+    if request.method == "POST":
+        subscription = services.subscription_confirm(subscription=subscription)
+        messages.success(request, _("Your subscription is confirmed. Welcome!"))
+        return redirect(
+            "news:subscription", token=subscription_token(subscription, salt=MANAGE_SALT)
+        )
+    return render(request, "news/subscription_confirm.html", {"subscription": subscription})
+
+
+def subscription_view(request, token):
+    subscription = subscription_from_token(token, salt=MANAGE_SALT)
+    form = SubscriptionPreferencesForm(
+        request.POST or None, initial=SubscriptionPreferencesForm.initial_of(subscription)
+    )
+    if request.method == "POST" and "resume" in request.POST:
+        services.subscription_resume(subscription=subscription)
+        messages.success(request, _("You are subscribed again."))
+        return redirect("news:subscription", token=token)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.subscription_update(subscription=subscription, **_preferences(form))
+        except ValidationError as error:
+            form_errors_add(form, error)
+        else:
+            messages.success(request, _("Your choices have been saved."))
+            return redirect("news:subscription", token=token)
+    return render(
+        request,
+        "news/subscription.html",
+        {"subscription": subscription, "form": form, "token": token},
+    )
+
+
+@csrf_exempt
+def unsubscribe_view(request, token):
+    """One-click unsubscribe (RFC 8058): mail clients POST `List-Unsubscribe=One-Click` to
+    this address without a session or CSRF token; the signed link is the authority. A
+    person following the link gets a page with a button."""
+    subscription = subscription_from_token(token, salt=MANAGE_SALT)
+    if request.method == "POST":
+        subscription = services.subscription_unsubscribe(subscription=subscription)
+        return render(request, "news/unsubscribed.html", {"token": token})
+    return render(request, "news/unsubscribe.html", {"subscription": subscription, "token": token})
