@@ -182,3 +182,85 @@ class Subscription(Timestamped):
             raise ValidationError({"kinds": _("Choose news, practices or events.")})
         if not self.kinds:
             raise ValidationError({"kinds": _("Choose at least one kind of content.")})
+
+
+class Issue(TranslatableContent, Timestamped):
+    """A newsletter issue of a network (or of the hub): the coordinator's introduction, and
+    what was published since `since` (news, practices) and the upcoming events, chosen for
+    each subscriber by their choices. A weekly digest is an issue without introduction."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+
+    translatable_fields = ("subject", "intro")
+
+    network = models.ForeignKey(
+        "communities.Network",
+        verbose_name=_("network"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="newsletter_issues",
+    )
+    subject = models.CharField(_("subject"), max_length=200)
+    intro = models.TextField(_("introduction"), blank=True, help_text=_("Markdown."))
+    since = models.DateTimeField(_("new since"))
+    status = models.CharField(
+        _("status"), max_length=8, choices=Status.choices, default=Status.DRAFT
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("written by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("newsletter issue")
+        verbose_name_plural = _("newsletter issues")
+
+    def __str__(self) -> str:
+        return self.subject
+
+
+class Delivery(models.Model):
+    """One subscriber's message of one issue, recorded before it is handed to SMTP.
+
+    Rows are made for the whole audience when sending starts (one per issue and subscriber,
+    a unique constraint). A worker claims a batch (`claimed_at`, a lease), counts an attempt
+    just before the hand-off and marks the row sent just after it: a worker killed
+    mid-batch leaves its unsent rows to be claimed again when the lease runs out, and only
+    the message in flight may go out twice (its `attempts` then says 2)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        SENT = "sent", _("Sent")
+        SKIPPED = "skipped", _("Nothing to send")
+
+    issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="deliveries")
+    subscription = models.ForeignKey(
+        Subscription, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["issue", "subscription"], name="delivery_once_per_subscriber"
+            )
+        ]
+        indexes = [models.Index(fields=["issue", "status", "claimed_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.issue_id} → {self.subscription_id}: {self.status}"

@@ -2,6 +2,7 @@
 publish."""
 
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -9,20 +10,22 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core import signing
-from django.db.models import F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from villagehub.accounts.selectors import networks_coordinated
 from villagehub.communities.models import Community, Network
 from villagehub.contributions.selectors import communities_edited_by, communities_reviewed_by
 from villagehub.core.filters import PlaceFilterForm
+from villagehub.events.selectors import event_list_base
+from villagehub.practices.selectors import practice_list_base
 from villagehub.search.selectors import search_matching_objects
 from villagehub.taxonomy.models import GOAL_TITLES
 
-from .models import NewsItem, Subscription
+from .models import Delivery, Issue, NewsItem, Subscription
 
 # People in the back office with this permission write and publish every item, the hub's too.
 HUB_PERMISSION = "news.change_newsitem"
@@ -295,3 +298,131 @@ def subscriptions_data(*, emails: Iterable[str]) -> list[dict[str, Any]]:
             "networks", "themes"
         )
     ]
+
+
+# Newsletters --------------------------------------------------------------------------------
+
+SECTION_LENGTH = 10
+EVENTS_AHEAD = timedelta(days=45)
+
+
+@dataclass
+class _Entry:
+    obj: Any
+    networks: set[int]
+    themes: set[int]
+    countries: set[str]
+
+
+def _networks_of(community) -> set[int]:
+    return {n.pk for n in community.networks.all()} if community else set()
+
+
+class IssueContent:
+    """What an issue can hold, read once for all its subscribers: news and practices
+    published since the issue's `since`, and events in the coming weeks (of the issue's
+    network, when it has one); `for_subscription` picks what one subscriber chose."""
+
+    def __init__(self, issue: Issue, *, now=None):
+        now = now or timezone.now()
+        network = issue.network
+        news = news_list_base().filter(published_at__gte=issue.since)
+        practices = practice_list_base().filter(created_at__gte=issue.since)
+        events = event_list_base().filter(starts_at__gte=now, starts_at__lte=now + EVENTS_AHEAD)
+        if network is not None:
+            in_network = Community.objects.filter(networks=network)
+            news = news.filter(Q(network=network) | Q(community__in=in_network))
+            practices = practices.filter(community__in=in_network)
+            events = events.filter(
+                Q(organiser_networks=network) | Q(host_community__in=in_network)
+            ).distinct()
+        self.sections: dict[str, list[_Entry]] = {
+            Subscription.Kind.NEWS: [
+                _Entry(
+                    item,
+                    ({item.network_id} if item.network_id else set())
+                    | _networks_of(item.community),
+                    {t.pk for t in item.themes.all()},
+                    {c.code for c in item.countries},
+                )
+                for item in news.prefetch_related("themes", "community__networks").order_by(
+                    "-published_at", "-pk"
+                )
+            ],
+            Subscription.Kind.PRACTICES: [
+                _Entry(
+                    p,
+                    _networks_of(p.community),
+                    {t.pk for t in p.themes.all()},
+                    {p.community.country.code} if p.community else set(),
+                )
+                for p in practices.prefetch_related("themes", "community__networks").order_by(
+                    "-created_at", "-pk"
+                )
+            ],
+            Subscription.Kind.EVENTS: [
+                _Entry(
+                    e,
+                    {n.pk for n in e.organiser_networks.all()} | _networks_of(e.host_community),
+                    {t.pk for t in e.themes.all()},
+                    {e.country.code} if e.country else set(),
+                )
+                for e in events.select_related("host_community")
+                .prefetch_related("themes", "organiser_networks", "host_community__networks")
+                .order_by("starts_at", "pk")
+            ],
+        }
+
+    def for_subscription(self, subscription: Subscription) -> dict[str, list]:
+        """The entries of each kind the subscriber chose that match their networks, themes
+        and countries (none chosen: any)."""
+        networks = {n.pk for n in subscription.networks.all()}
+        themes = {t.pk for t in subscription.themes.all()}
+        countries = {c.code for c in subscription.countries}
+        out = {}
+        for kind, entries in self.sections.items():
+            if kind not in subscription.kinds:
+                continue
+            out[kind] = [
+                e.obj
+                for e in entries
+                if (not networks or e.networks & networks)
+                and (not themes or e.themes & themes)
+                and (not countries or e.countries & countries)
+            ][:SECTION_LENGTH]
+        return out
+
+
+def issue_audience(issue: Issue) -> QuerySet[Subscription]:
+    """Confirmed subscribers of the issue: of its network (or of every network)."""
+    audience = Subscription.objects.filter(status=Subscription.Status.CONFIRMED)
+    if issue.network_id:
+        audience = audience.filter(
+            Q(networks=issue.network_id)
+            | ~Q(pk__in=Subscription.networks.through.objects.values("subscription_id"))
+        )
+    return audience
+
+
+def issues_managed_by(user: AbstractBaseUser) -> QuerySet[Issue]:
+    """The issues of the networks a person coordinates (every issue, for the back office)."""
+    if not user.is_authenticated:
+        return Issue.objects.none()
+    if user.has_perm(HUB_PERMISSION):
+        return Issue.objects.all()
+    return Issue.objects.filter(network__in=networks_coordinated(user))
+
+
+def issue_get_for_coordinator(*, pk: int, user: AbstractBaseUser) -> Issue:
+    issue = issues_managed_by(user).select_related("network").filter(pk=pk).first()
+    if issue is None:
+        raise Http404
+    return issue
+
+
+def issue_counts(issue: Issue) -> dict[str, int]:
+    rows = issue.deliveries.values("status").annotate(n=Count("pk")).order_by()
+    counts = dict.fromkeys(Delivery.Status.values, 0)
+    counts.update({row["status"]: row["n"] for row in rows})
+    counts["repeated"] = issue.deliveries.filter(attempts__gt=1).count()
+    return counts

@@ -1,6 +1,7 @@
 """Writing and publishing news: the one write path for the web forms, the API, the back
 office and imports."""
 
+import time
 from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
@@ -8,17 +9,30 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
+from django.core.mail import get_connection
 from django.db import IntegrityError, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_tasks import default_task_backend
 
+from villagehub.accounts.selectors import networks_coordinated
 from villagehub.communities.models import Community, Network
+from villagehub.core.mail import email_message
 from villagehub.core.services import model_save, unique_slug
 from villagehub.search.services import search_document_update
 
-from .models import NewsItem, Subscription
-from .selectors import HUB_PERMISSION, news_publishable_by, news_publishers_for
-from .tasks import subscription_mail
+from . import tasks
+from .models import Delivery, Issue, NewsItem, Subscription
+from .selectors import (
+    HUB_PERMISSION,
+    IssueContent,
+    issue_audience,
+    news_publishable_by,
+    news_publishers_for,
+    subscription_links,
+    unsubscribe_headers,
+)
 
 UNSET: Any = object()
 
@@ -194,7 +208,7 @@ def _mail_later(subscription: Subscription, template: str) -> None:
         return
     Subscription.objects.filter(pk=subscription.pk).update(confirmation_sent_at=now)
     subscription_id = subscription.pk
-    transaction.on_commit(lambda: subscription_mail.enqueue(subscription_id, template))
+    transaction.on_commit(lambda: tasks.subscription_mail.enqueue(subscription_id, template))
 
 
 def _choices(
@@ -313,3 +327,162 @@ def subscriptions_erase(*, emails: Iterable[str]) -> int:
         email__in=[e.strip().lower() for e in emails]
     ).delete()
     return deleted
+
+
+# Newsletters --------------------------------------------------------------------------------
+
+DELIVERY_BATCH = 200
+# A worker that claimed a batch and has not finished it this long after is taken for dead:
+# its unsent rows are claimed again (the message it had in flight may then go out twice).
+DELIVERY_LEASE = timedelta(minutes=10)
+
+
+@transaction.atomic
+def issue_create(
+    *,
+    by: AbstractBaseUser | None,
+    network: Network | None,
+    subject: str,
+    intro: str = "",
+    language: str = "en",
+    since=None,
+) -> Issue:
+    """A draft issue of a network the person coordinates (or, back office only, of the hub).
+    Without `since`, it gathers what was published in the last week: a weekly digest."""
+    if by is not None:
+        coordinates = networks_coordinated(by).filter(pk=getattr(network, "pk", None)).exists()
+        if not (coordinates or by.has_perm(HUB_PERMISSION)):
+            raise ValidationError({"network": _("You do not coordinate this network.")})
+    return model_save(
+        Issue(created_by=by),
+        {
+            "network": network,
+            "subject": subject,
+            "intro": intro,
+            "language": language,
+            "since": since or timezone.now() - timedelta(days=7),
+        },
+    )
+
+
+def issue_message(
+    *, issue: Issue, subscription: Subscription, content: dict[str, list], connection=None
+):
+    """The message of one subscriber: multipart text and HTML with inline styles, no remote
+    images, no tracking, links to the preferences and one-click unsubscribe headers."""
+    links = subscription_links(subscription)
+    return email_message(
+        to=subscription.email,
+        template="news/issue",
+        context={"issue": issue, "content": content, "links": links},
+        language=subscription.language,
+        connection=connection,
+        headers=unsubscribe_headers(links),
+    )
+
+
+@transaction.atomic
+def issue_send_test(*, issue: Issue, to: str, language: str) -> None:
+    """Send the issue as a subscriber of everything would get it, marked as a test."""
+    sample = Subscription(pk=0, email=to, language=language, kinds=list(Subscription.Kind.values))
+    content = IssueContent(issue).for_subscription(sample)
+    message = issue_message(issue=issue, subscription=sample, content=content)
+    message.subject = _("[Test] %(subject)s") % {"subject": message.subject}
+    transaction.on_commit(message.send)
+
+
+@transaction.atomic
+def issue_send(*, issue: Issue, workers: int | None = None) -> int:
+    """Start sending: one `Delivery` row per subscriber of the audience is recorded now, and
+    the workers deliver them through the task queue. Returns the number of rows."""
+    locked = Issue.objects.select_for_update().get(pk=issue.pk)
+    if locked.status != Issue.Status.DRAFT:
+        raise ValidationError(_("This issue has already been sent."))
+    locked.status = Issue.Status.SENDING
+    locked.save(update_fields=["status", "updated_at"])
+    issue.status = locked.status
+    ids = issue_audience(locked).order_by("pk").values_list("pk", flat=True)
+    made = 0
+    batch = []
+    for subscription_id in ids.iterator(chunk_size=5000):
+        batch.append(Delivery(issue=locked, subscription_id=subscription_id))
+        if len(batch) == 5000:
+            made += len(Delivery.objects.bulk_create(batch, ignore_conflicts=True))
+            batch = []
+    made += len(Delivery.objects.bulk_create(batch, ignore_conflicts=True))
+    count = workers or settings.NEWSLETTER_WORKERS
+    issue_id = locked.pk
+    transaction.on_commit(lambda: [tasks.issue_deliver.enqueue(issue_id) for _n in range(count)])
+    if default_task_backend.supports_defer:
+        check = tasks.issue_check.using(run_after=timezone.now() + DELIVERY_LEASE)
+        transaction.on_commit(lambda: check.enqueue(issue_id))
+    return made
+
+
+def deliveries_claim(*, issue: Issue, limit: int = DELIVERY_BATCH) -> list[Delivery]:
+    """Claim a batch of rows not yet sent whose lease is free or ran out (a dead worker's)."""
+    now = timezone.now()
+    with transaction.atomic():
+        ids = list(
+            Delivery.objects.select_for_update(skip_locked=True)
+            .filter(issue=issue, status=Delivery.Status.PENDING)
+            .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - DELIVERY_LEASE))
+            .order_by("pk")
+            .values_list("pk", flat=True)[:limit]
+        )
+        Delivery.objects.filter(pk__in=ids).update(claimed_at=now)
+    return list(Delivery.objects.filter(pk__in=ids).select_related("subscription").order_by("pk"))
+
+
+def delivery_send(*, delivery: Delivery, content: IssueContent, connection) -> bool:
+    """Hand one message to SMTP: the attempt is committed before, the result after. Not in
+    a transaction, so that each mark is committed at once."""
+    subscription = delivery.subscription
+    chosen = content.for_subscription(subscription)
+    if not delivery.issue.intro and not any(chosen.values()):
+        Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.SKIPPED)
+        return False
+    message = issue_message(
+        issue=delivery.issue, subscription=subscription, content=chosen, connection=connection
+    )
+    Delivery.objects.filter(pk=delivery.pk).update(attempts=F("attempts") + 1)
+    message.send()
+    Delivery.objects.filter(pk=delivery.pk).update(
+        status=Delivery.Status.SENT, sent_at=timezone.now()
+    )
+    return True
+
+
+def issue_deliver_all(*, issue: Issue, connection_factory=get_connection) -> int:
+    """Claim and send batch after batch until no row is left to claim; the issue is marked
+    sent once every row is. Returns the messages sent by this call."""
+    content = IssueContent(issue)
+    rate = settings.NEWSLETTER_RATE
+    sent = 0
+    while batch := deliveries_claim(issue=issue):
+        subscriptions = {
+            s.pk: s
+            for s in Subscription.objects.filter(
+                pk__in=[d.subscription_id for d in batch]
+            ).prefetch_related("networks", "themes")
+        }
+        with connection_factory() as connection:
+            for delivery in batch:
+                delivery.issue = issue
+                delivery.subscription = subscriptions[delivery.subscription_id]
+                sent += delivery_send(delivery=delivery, content=content, connection=connection)
+                if rate:
+                    time.sleep(1 / rate)
+    issue_finish(issue=issue)
+    return sent
+
+
+def issue_finish(*, issue: Issue) -> bool:
+    """Mark the issue sent when no row waits any more (any worker may find it so)."""
+    if Delivery.objects.filter(issue=issue, status=Delivery.Status.PENDING).exists():
+        return False
+    return bool(
+        Issue.objects.filter(pk=issue.pk, status=Issue.Status.SENDING).update(
+            status=Issue.Status.SENT, sent_at=timezone.now()
+        )
+    )
