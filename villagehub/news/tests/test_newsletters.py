@@ -11,7 +11,6 @@ from aiosmtpd.controller import Controller
 from django.core.mail import get_connection
 from django.utils import timezone
 
-from villagehub.communities.tests.factories import CommunityFactory
 from villagehub.news.models import Delivery, Issue, Subscription
 from villagehub.news.selectors import IssueContent
 from villagehub.news.services import (
@@ -108,7 +107,7 @@ def world():
 
 
 def _titles(content):
-    return {kind: [getattr(o, "title") for o in objs] for kind, objs in content.items()}
+    return {kind: [o.title for o in objs] for kind, objs in content.items()}
 
 
 def test_each_subscriber_gets_only_what_they_chose(world):
