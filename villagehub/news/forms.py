@@ -220,3 +220,26 @@ class SubscribeForm(SubscriptionPreferencesForm):
     )
 
     field_order = ["email", "kinds", "networks", "themes", "countries", "language", "consent"]
+
+
+class IssueForm(forms.Form):
+    network = forms.ModelChoiceField(
+        label=_("Network"), queryset=Network.objects.none(), to_field_name="slug"
+    )
+    subject = forms.CharField(label=_("Subject"), max_length=200)
+    intro = forms.CharField(
+        label=_("Introduction"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("Optional, in Markdown. Without it, the issue is a digest of what is new."),
+    )
+    language = forms.ChoiceField(label=_("Language of the text"), choices=CONTENT_LANGUAGES)
+    days = forms.IntegerField(
+        label=_("New in the last how many days"), min_value=1, max_value=92, initial=7
+    )
+
+    def __init__(self, *args, networks, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["network"].queryset = networks.order_by("name")
+        if not self.is_bound and "language" not in self.initial:
+            self.initial["language"] = (translation.get_language() or "en").split("-")[0]

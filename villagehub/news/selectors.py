@@ -20,6 +20,7 @@ from villagehub.accounts.selectors import networks_coordinated
 from villagehub.communities.models import Community, Network
 from villagehub.contributions.selectors import communities_edited_by, communities_reviewed_by
 from villagehub.core.filters import PlaceFilterForm
+from villagehub.core.mail import email_message
 from villagehub.events.selectors import event_list_base
 from villagehub.practices.selectors import practice_list_base
 from villagehub.search.selectors import search_matching_objects
@@ -426,3 +427,38 @@ def issue_counts(issue: Issue) -> dict[str, int]:
     counts.update({row["status"]: row["n"] for row in rows})
     counts["repeated"] = issue.deliveries.filter(attempts__gt=1).count()
     return counts
+
+
+def issues_writable_networks(user: AbstractBaseUser) -> QuerySet[Network]:
+    """The networks whose issues a person writes."""
+    if not user.is_authenticated:
+        return Network.objects.none()
+    if user.has_perm(HUB_PERMISSION):
+        return Network.objects.all()
+    return networks_coordinated(user)
+
+
+def issue_preview(*, issue: Issue, email: str = "") -> dict[str, str]:
+    """The issue as one confirmed subscriber of its audience would get it (`email`), or as
+    a subscriber of everything: subject, text and HTML."""
+    subscription = (
+        issue_audience(issue).filter(email=email.strip().lower()).first() if email else None
+    ) or Subscription(
+        pk=0, email="", language=translation.get_language() or "en",
+        kinds=list(Subscription.Kind.values),
+    )  # fmt: skip
+    content = IssueContent(issue).for_subscription(subscription)
+    links = subscription_links(subscription)
+    message = email_message(
+        to=subscription.email or "preview@invalid",
+        template="news/issue",
+        context={"issue": issue, "content": content, "links": links},
+        language=subscription.language,
+    )
+    html = next(body for body, mimetype in message.alternatives if mimetype == "text/html")
+    return {
+        "email": subscription.email,
+        "subject": message.subject,
+        "text": message.body,
+        "html": html,
+    }

@@ -1,9 +1,14 @@
+from datetime import timedelta
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -14,11 +19,17 @@ from villagehub.core.forms import form_errors_add
 from villagehub.core.ratelimit import limit_posts
 
 from . import services
-from .forms import NewsForm, SubscribeForm, SubscriptionPreferencesForm
+from .forms import IssueForm, NewsForm, SubscribeForm, SubscriptionPreferencesForm
 from .selectors import (
     CONFIRM_SALT,
     MANAGE_SALT,
     NewsFilterForm,
+    issue_audience,
+    issue_counts,
+    issue_get_for_coordinator,
+    issue_preview,
+    issues_managed_by,
+    issues_writable_networks,
     news_detail,
     news_drafts_for,
     news_editable_by,
@@ -193,3 +204,82 @@ def unsubscribe_view(request, token):
         subscription = services.subscription_unsubscribe(subscription=subscription)
         return render(request, "news/unsubscribed.html", {"token": token})
     return render(request, "news/unsubscribe.html", {"subscription": subscription, "token": token})
+
+
+# Newsletters: coordinators, with two-factor authentication ------------------------------------
+
+coordinator_required = role_required(
+    lambda user: issues_writable_networks(user).exists(), role_first=True
+)
+
+
+@coordinator_required
+def issue_list_view(request):
+    form = IssueForm(request.POST or None, networks=issues_writable_networks(request.user))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            issue = services.issue_create(
+                by=request.user,
+                network=data["network"],
+                subject=data["subject"],
+                intro=data["intro"],
+                language=data["language"],
+                since=timezone.now() - timedelta(days=data["days"]),
+            )
+        except ValidationError as error:
+            form_errors_add(form, error)
+        else:
+            return redirect("news:issue", pk=issue.pk)
+    issues = issues_managed_by(request.user).select_related("network")[:50]
+    return render(request, "news/issue_list.html", {"form": form, "issues": issues})
+
+
+@coordinator_required
+def issue_view(request, pk):
+    issue = issue_get_for_coordinator(pk=pk, user=request.user)
+    preview = issue_preview(issue=issue, email=request.GET.get("as", ""))
+    return render(
+        request,
+        "news/issue.html",
+        {
+            "issue": issue,
+            "preview": preview,
+            "audience": issue_audience(issue).count(),
+            "counts": issue_counts(issue),
+        },
+    )
+
+
+@coordinator_required
+def issue_preview_html_view(request, pk):
+    issue = issue_get_for_coordinator(pk=pk, user=request.user)
+    preview = issue_preview(issue=issue, email=request.GET.get("as", ""))
+    return HttpResponse(preview["html"])
+
+
+@coordinator_required
+@require_POST
+def issue_send_view(request, pk):
+    issue = issue_get_for_coordinator(pk=pk, user=request.user)
+    if request.POST.get("action") == "test":
+        services.issue_send_test(
+            issue=issue, to=request.user.email, language=translation.get_language() or "en"
+        )
+        messages.success(request, _("A test has been sent to your address."))
+        return redirect("news:issue", pk=issue.pk)
+    try:
+        count = services.issue_send(issue=issue)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            ngettext(
+                "Sending to %(count)s subscriber has started.",
+                "Sending to %(count)s subscribers has started.",
+                count,
+            )
+            % {"count": count},
+        )
+    return redirect("news:issue", pk=issue.pk)

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 from aiosmtpd.controller import Controller
+from django.core import mail
 from django.core.mail import get_connection
 from django.utils import timezone
 
@@ -211,3 +212,48 @@ def test_a_worker_killed_mid_send_loses_nothing_and_repeats_only_the_one_in_flig
     assert list(Delivery.objects.filter(attempts__gt=1).values_list("attempts", flat=True)) == [2]
     world["issue"].refresh_from_db()
     assert world["issue"].status == Issue.Status.SENT
+
+
+def test_coordinator_composes_previews_tests_and_sends_through_the_pages(
+    client, world, django_capture_on_commit_callbacks
+):
+    _subscriber("anna@example.org", "sv")
+    mail.outbox.clear()
+    client.force_login(world["coordinator"])
+    response = client.post(
+        "/news/newsletters/",
+        {
+            "network": world["network"].slug,
+            "subject": "Weekly digest",
+            "intro": "",
+            "language": "en",
+            "days": "7",
+        },
+    )
+    issue = Issue.objects.get(subject="Weekly digest")
+    assert response["Location"] == f"/news/newsletters/{issue.pk}/"
+    page = client.get(f"/news/newsletters/{issue.pk}/?as=anna@example.org")
+    assert page.context["audience"] == 1
+    assert page.context["preview"]["email"] == "anna@example.org"
+    assert "Fiber till varje gård" in page.context["preview"]["text"]
+    html = client.get(f"/news/newsletters/{issue.pk}/preview.html")
+    assert "Fibre for every farm" in html.content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/news/newsletters/{issue.pk}/send/", {"action": "test"})
+    (test,) = mail.outbox
+    assert test.to == ["coordinator@example.org"]
+    assert test.subject == "[Test] Weekly digest"
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/news/newsletters/{issue.pk}/send/", {"action": "send"})
+    assert [m.to for m in mail.outbox[1:]] == [["anna@example.org"]]
+    issue.refresh_from_db()
+    assert issue.status == Issue.Status.SENT
+
+
+def test_other_coordinators_and_editors_cannot_see_an_issue(client, world):
+    other = person("other", coordinator=world["other_network"])
+    client.force_login(other)
+    assert client.get(f"/news/newsletters/{world['issue'].pk}/").status_code == 404
+    client.force_login(person("nobody"))
+    assert client.get("/news/newsletters/").status_code == 404
