@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "villagehub.countries",
     "villagehub.practices",
     "villagehub.news",
+    "villagehub.notices",
     "villagehub.interchange",
     "villagehub.search",
     "villagehub.events",

@@ -49,6 +49,7 @@ urlpatterns += i18n_patterns(
     path("privacy/", core_views.privacy, name="privacy"),
     path("privacy/<str:version>/", core_views.privacy, name="privacy-version"),
     path("accounts/", include("villagehub.accounts.urls")),
+    path("contribute/notices/", include("villagehub.notices.urls")),
     path("contribute/", include("villagehub.contributions.urls")),
     path("accounts/", include("allauth.urls")),
     path("api/v1/docs", core_views.api_docs, name="api-docs"),
