@@ -39,7 +39,7 @@ def test_a_request_to_edit_tells_the_networks_coordinators_at_once(
     )
     (message,) = mail.outbox
     assert message.to == ["coordinator@example.org"]
-    assert message.subject == "Smart Rural Hub: something waits for you"
+    assert message.subject == "Smart Rural Hub: 1 thing waits for you"
     assert "In Smart Rural Hub, this waits for you:" in message.body
     assert "https://hub.example.org/contribute/" in message.body
     assert "https://hub.example.org/contribute/notices/" in message.body
