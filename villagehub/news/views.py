@@ -38,6 +38,7 @@ from .selectors import (
     news_list,
     news_publishable_by,
     news_publishers_for,
+    news_views_total,
     subscription_from_token,
     subscription_token,
 )
@@ -69,12 +70,15 @@ def news_list_view(request):
 
 def news_detail_view(request, slug):
     item = news_detail(slug=slug, user=request.user)
+    services.news_view_count(item=item, user_agent=request.headers.get("User-Agent", ""))
+    can_edit = news_editable_by(request.user).filter(pk=item.pk).exists()
     return render(
         request,
         "news/news_detail.html",
         {
             "item": item,
-            "can_edit": news_editable_by(request.user).filter(pk=item.pk).exists(),
+            "can_edit": can_edit,
+            "views": news_views_total(item) if can_edit else None,
             "can_publish": news_publishable_by(request.user).filter(pk=item.pk).exists(),
         },
     )

@@ -1,6 +1,8 @@
 import pytest
+from django.utils import timezone
 
-from villagehub.news.models import NewsItem
+from villagehub.news.models import NewsItem, NewsView
+from villagehub.news.services import news_create
 from villagehub.taxonomy.models import Theme
 
 from .factories import NewsItemFactory, network_with_community, person
@@ -175,3 +177,29 @@ def test_people_without_a_role_are_sent_away_from_writing(client, world):
     response = client.get("/news/write/")
     assert response.status_code == 302
     assert response["Location"] == "/news/"
+
+
+def test_views_are_counted_per_day_without_cookies_and_bots_are_not(client, world):
+    browser = {"User-Agent": "Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0"}
+    for _n in range(3):
+        response = client.get("/news/fibre/", headers=browser)
+        # Only the language switcher's CSRF cookie, which every page sets.
+        assert set(response.cookies) == {"csrftoken"}
+    client.get("/news/fibre/", headers={"User-Agent": "Googlebot/2.1"})
+    client.get("/news/fibre/", headers={"User-Agent": ""})
+    (row,) = NewsView.objects.filter(item=world["fibre"]).values_list("day", "count")
+    assert row == (timezone.localdate(), 3)
+    assert "3 views" not in client.get("/news/fibre/", headers=browser).content.decode()
+    client.force_login(world["coordinator"])
+    assert "5 views" in client.get("/news/fibre/", headers=browser).content.decode()
+
+
+def test_a_title_that_names_a_page_gets_another_slug(world):
+    item = news_create(by=None, title="Write", summary="S", network=world["network"])
+    assert item.slug == "write-news"
+
+
+def test_the_home_page_shows_the_latest_news_and_a_subscribe_link(client, world):
+    page = client.get("/").content.decode()
+    assert '<a href="/news/fibre/" lang="en">Fibre for every farm</a>' in page
+    assert '<a href="/news/subscribe/">Subscribe to the newsletter</a>' in page
