@@ -203,3 +203,40 @@ def test_the_home_page_shows_the_latest_news_and_a_subscribe_link(client, world)
     page = client.get("/").content.decode()
     assert '<a href="/news/fibre/" lang="en">Fibre for every farm</a>' in page
     assert '<a href="/news/subscribe/">Subscribe to the newsletter</a>' in page
+
+
+def test_news_joins_the_hubs_search(client, world):
+    response = client.get("/search/?q=farms")
+    assert response.status_code == 200
+    (hit,) = response.context["results"]["news"]["hits"]
+    assert hit.document.url == "/news/fibre/"
+    assert response.context["results"]["news"]["label"] == "News"
+
+
+def test_back_office_writes_and_publishes_news_through_the_services(client, world, admin_user):
+    client.force_login(admin_user)
+    assert client.get("/admin/news/newsitem/", {"q": "farm"}).status_code == 200
+    response = client.post(
+        "/admin/news/newsitem/add/",
+        {
+            "slug": "hub-news",
+            "title": "Hub news",
+            "summary": "From the hub itself.",
+            "body": "",
+            "language": "en",
+            "translations": "{}",
+            "source": "",
+            "image_alt": "",
+            "countries": [],
+        },
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    item = NewsItem.objects.get(slug="hub-news")
+    assert (item.network, item.community, item.published_at) == (None, None, None)
+    client.post(
+        "/admin/news/newsitem/",
+        {"action": "publish", "_selected_action": [item.pk]},
+    )
+    item.refresh_from_db()
+    assert item.published_at is not None
+    assert "hub-news" in _slugs(client.get("/news/"))
