@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from villagehub.core.admin import ServiceAdmin
 
 from . import services
-from .models import NewsItem
+from .models import Issue, NewsItem, Subscription
 
 
 @admin.register(NewsItem)
@@ -27,3 +27,27 @@ class NewsItemAdmin(ServiceAdmin):
     def publish(self, request, queryset):
         for item in queryset:
             services.news_publish(item=item, by=None)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Subscriptions and newsletters change through their own pages and services only."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Subscription)
+class SubscriptionAdmin(ReadOnlyAdmin):
+    list_display = ["email", "status", "language", "confirmed_at", "unsubscribed_at"]
+    list_filter = ["status", "language"]
+    search_fields = ["email"]
+
+
+@admin.register(Issue)
+class IssueAdmin(ReadOnlyAdmin):
+    list_display = ["subject", "network", "status", "sent_at"]
+    list_filter = ["status", "network"]
+    search_fields = ["subject"]

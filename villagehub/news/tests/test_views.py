@@ -215,7 +215,8 @@ def test_news_joins_the_hubs_search(client, world):
 
 def test_back_office_writes_and_publishes_news_through_the_services(client, world, admin_user):
     client.force_login(admin_user)
-    assert client.get("/admin/news/newsitem/", {"q": "farm"}).status_code == 200
+    for changelist in ("newsitem", "subscription", "issue"):
+        assert client.get(f"/admin/news/{changelist}/", {"q": "farm"}).status_code == 200
     response = client.post(
         "/admin/news/newsitem/add/",
         {
