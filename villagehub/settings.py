@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "villagehub.communities",
     "villagehub.countries",
     "villagehub.practices",
+    "villagehub.news",
+    "villagehub.notices",
     "villagehub.interchange",
     "villagehub.search",
     "villagehub.events",
@@ -256,6 +258,10 @@ CACHES = {
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
 # Registrations and survey answers one address may post per hour.
 REGISTRATION_RATE_LIMIT = int(os.environ.get("REGISTRATION_RATE_LIMIT", "60"))
+# Newsletters: workers that deliver an issue at once, and messages a second each sends (0: as
+# fast as the mail server takes them).
+NEWSLETTER_WORKERS = int(os.environ.get("NEWSLETTER_WORKERS", "2"))
+NEWSLETTER_RATE = float(os.environ.get("NEWSLETTER_RATE", "0"))
 # Personal data of registrations is anonymised this many months after the event.
 REGISTRATION_RETENTION_MONTHS = int(os.environ.get("REGISTRATION_RETENTION_MONTHS", "24"))
 

@@ -42,6 +42,7 @@ def person_data(*, email: str, user: AbstractBaseUser | None = None) -> dict:
 
     from villagehub.core.models import OutboxMessage
     from villagehub.events.selectors import registrations_data
+    from villagehub.news.selectors import subscriptions_data
 
     emails = {email.strip().lower()}
     account = None
@@ -108,6 +109,7 @@ def person_data(*, email: str, user: AbstractBaseUser | None = None) -> dict:
             )
         ],
         "event_registrations": [row for e in sorted(emails) for row in registrations_data(e)],
+        "newsletter_subscriptions": subscriptions_data(emails=emails),
         "emails_in_outbox": [
             {"to": m.to, "subject": m.subject, "sent_at": m.created_at.isoformat()}
             for e in sorted(emails)

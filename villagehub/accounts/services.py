@@ -37,6 +37,7 @@ def person_erase(*, email: str, user: AbstractBaseUser | None = None) -> int:
     from villagehub.contributions.models import Invitation, Submission
     from villagehub.events.selectors import registration_names
     from villagehub.events.services import registrations_erase
+    from villagehub.news.services import subscriptions_erase
 
     emails = {email.strip().lower()}
     traces = set()
@@ -50,6 +51,7 @@ def person_erase(*, email: str, user: AbstractBaseUser | None = None) -> int:
         user.delete()
     traces |= emails | registration_names(emails)
     Invitation.objects.filter(email__in=emails).delete()
+    subscriptions_erase(emails=emails)
     erased = sum(registrations_erase(email=e) for e in sorted(emails))
     mentions_erase(traces=traces)
     return erased

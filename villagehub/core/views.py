@@ -11,6 +11,7 @@ from django.views.i18n import set_language
 
 from villagehub.communities.models import Community, Network
 from villagehub.countries.models import Factsheet
+from villagehub.news.selectors import news_list
 from villagehub.organisations.models import Organisation
 from villagehub.practices.selectors import practice_list
 
@@ -50,6 +51,7 @@ def home(request):
             "networks": Network.objects.order_by("name"),
             "numbers": numbers,
             "latest_practices": practice_list(filters={})[:6],
+            "latest_news": news_list(filters={})[:3],
         },
     )
 
