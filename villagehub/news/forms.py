@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from villagehub.communities.models import Community, Network
 from villagehub.core.filters import country_choices
+from villagehub.core.forms import StoredTextForm
 from villagehub.core.models import CONTENT_LANGUAGES
 from villagehub.events.models import Event
 from villagehub.practices.models import Practice
@@ -18,7 +19,7 @@ def _slugs(text: str) -> list[str]:
     return [s for s in text.replace(",", " ").split() if s]
 
 
-class NewsForm(forms.Form):
+class NewsForm(StoredTextForm):
     """Writing a news item on the site; the service checks the publisher again."""
 
     publisher = forms.ChoiceField(label=_("Published by"), choices=[])
@@ -159,7 +160,7 @@ class NewsForm(forms.Form):
         }
 
 
-class SubscriptionPreferencesForm(forms.Form):
+class SubscriptionPreferencesForm(StoredTextForm):
     """What a subscriber receives: the kinds of content, networks, themes and countries
     (none chosen: all), and the language of the messages."""
 
@@ -222,7 +223,7 @@ class SubscribeForm(SubscriptionPreferencesForm):
     field_order = ["email", "kinds", "networks", "themes", "countries", "language", "consent"]
 
 
-class IssueForm(forms.Form):
+class IssueForm(StoredTextForm):
     network = forms.ModelChoiceField(
         label=_("Network"), queryset=Network.objects.none(), to_field_name="slug"
     )

@@ -1,9 +1,11 @@
 from django import forms
 
+from villagehub.core.forms import StoredTextForm
+
 from .models import Kind, NoticePreference
 
 
-class NoticePreferencesForm(forms.Form):
+class NoticePreferencesForm(StoredTextForm):
     """How to be told of each kind of notice."""
 
     def __init__(self, *args, **kwargs):

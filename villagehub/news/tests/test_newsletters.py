@@ -12,6 +12,7 @@ from django.core import mail
 from django.core.mail import get_connection
 from django.utils import timezone
 
+from villagehub.accounts.tests.helpers import sign_in
 from villagehub.news.models import Delivery, Issue, Subscription
 from villagehub.news.selectors import IssueContent
 from villagehub.news.services import (
@@ -219,7 +220,7 @@ def test_coordinator_composes_previews_tests_and_sends_through_the_pages(
 ):
     _subscriber("anna@example.org", "sv")
     mail.outbox.clear()
-    client.force_login(world["coordinator"])
+    sign_in(client, world["coordinator"])
     response = client.post(
         "/news/newsletters/",
         {
@@ -253,7 +254,7 @@ def test_coordinator_composes_previews_tests_and_sends_through_the_pages(
 
 def test_other_coordinators_and_editors_cannot_see_an_issue(client, world):
     other = person("other", coordinator=world["other_network"])
-    client.force_login(other)
+    sign_in(client, other)
     assert client.get(f"/news/newsletters/{world['issue'].pk}/").status_code == 404
-    client.force_login(person("nobody"))
+    sign_in(client, person("nobody"))
     assert client.get("/news/newsletters/").status_code == 404

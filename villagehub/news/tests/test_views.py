@@ -1,6 +1,7 @@
 import pytest
 from django.utils import timezone
 
+from villagehub.accounts.tests.helpers import sign_in
 from villagehub.news.models import NewsItem, NewsView
 from villagehub.news.services import news_create
 from villagehub.taxonomy.models import Theme
@@ -113,16 +114,16 @@ def test_detail_renders_markdown_safely_and_in_the_visitors_language(client, wor
 
 def test_a_draft_is_hidden_but_its_writers_see_it(client, world):
     assert client.get("/news/draft/").status_code == 404
-    client.force_login(world["editor"])
+    sign_in(client, world["editor"])
     assert client.get("/news/draft/").status_code == 404  # another publisher's draft
-    client.force_login(world["coordinator"])
+    sign_in(client, world["coordinator"])
     response = client.get("/news/draft/")
     assert response.status_code == 200
     assert "Draft: not published yet." in response.content.decode()
 
 
 def test_an_editor_writes_and_a_coordinator_publishes_through_the_pages(client, world):
-    client.force_login(world["editor"])
+    sign_in(client, world["editor"])
     response = client.post(
         "/news/write/",
         {
@@ -145,7 +146,7 @@ def test_an_editor_writes_and_a_coordinator_publishes_through_the_pages(client, 
     assert list(item.related_communities.all()) == [world["town"]]
     assert client.post("/news/cafe-on-friday/publish/").status_code == 404
 
-    client.force_login(world["coordinator"])
+    sign_in(client, world["coordinator"])
     response = client.post("/news/cafe-on-friday/publish/", {"action": "publish"})
     assert response.status_code == 302
     item.refresh_from_db()
@@ -154,7 +155,7 @@ def test_an_editor_writes_and_a_coordinator_publishes_through_the_pages(client, 
 
 
 def test_bad_input_names_the_field(client, world):
-    client.force_login(world["editor"])
+    sign_in(client, world["editor"])
     response = client.post(
         "/news/write/",
         {
@@ -173,7 +174,7 @@ def test_bad_input_names_the_field(client, world):
 
 
 def test_people_without_a_role_are_sent_away_from_writing(client, world):
-    client.force_login(person("visitor"))
+    sign_in(client, person("visitor"))
     response = client.get("/news/write/")
     assert response.status_code == 302
     assert response["Location"] == "/news/"
@@ -190,7 +191,7 @@ def test_views_are_counted_per_day_without_cookies_and_bots_are_not(client, worl
     (row,) = NewsView.objects.filter(item=world["fibre"]).values_list("day", "count")
     assert row == (timezone.localdate(), 3)
     assert "3 views" not in client.get("/news/fibre/", headers=browser).content.decode()
-    client.force_login(world["coordinator"])
+    sign_in(client, world["coordinator"])
     assert "5 views" in client.get("/news/fibre/", headers=browser).content.decode()
 
 
@@ -214,7 +215,7 @@ def test_news_joins_the_hubs_search(client, world):
 
 
 def test_back_office_writes_and_publishes_news_through_the_services(client, world, admin_user):
-    client.force_login(admin_user)
+    sign_in(client, admin_user)
     for changelist in ("newsitem", "subscription", "issue"):
         assert client.get(f"/admin/news/{changelist}/", {"q": "farm"}).status_code == 200
     response = client.post(

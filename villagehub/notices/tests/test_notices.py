@@ -1,6 +1,7 @@
 import pytest
 from django.core import mail
 
+from villagehub.accounts.tests.helpers import sign_in
 from villagehub.contributions.services import role_request_create, submission_save
 from villagehub.news.tests.factories import network_with_community, person
 from villagehub.notices.models import Notice, NoticePreference
@@ -85,7 +86,7 @@ def test_daily_and_never_are_not_mailed_at_once_and_daily_comes_in_one_summary(
 
 def test_the_inbox_lists_notices_and_saves_preferences(client, world):
     notices_create(networks=[world["network"]], kind="dataset", subject="Broadband", path="/d/")
-    client.force_login(world["coordinator"])
+    sign_in(client, world["coordinator"])
     assert "Your notices: 1 new" in client.get("/contribute/").content.decode()
     page = client.get("/contribute/notices/").content.decode()
     assert '<a href="/d/">Broadband</a>' in page
@@ -109,5 +110,5 @@ def test_the_inbox_lists_notices_and_saves_preferences(client, world):
         "new_community": "at_once",
         "dataset": "at_once",
     }
-    client.force_login(world["other"])
+    sign_in(client, world["other"])
     assert "Broadband" not in client.get("/contribute/notices/").content.decode()
