@@ -20,6 +20,10 @@ class ApiTokenForm(forms.Form):
     )
 
 
+class ApiTokenRevokeForm(forms.Form):
+    revoke = forms.IntegerField(min_value=1, max_value=2**31 - 1)
+
+
 class FollowForm(forms.Form):
     themes = forms.ModelMultipleChoiceField(
         label=_("Themes you follow"),

@@ -84,6 +84,26 @@ def test_tokens_page_shows_a_new_key_once_and_revokes(client, editor):
     assert not ApiToken.objects.exists()
 
 
+@pytest.mark.parametrize("value", ["abc", "", "²", "-1", "0", "9" * 30, "1.5"])
+def test_revoking_a_token_by_a_malformed_number_is_a_400_naming_it(client, editor, value):
+    user, _town = editor
+    token, _key = api_token_create(user=user, name="website")
+    client.force_login(user)
+    response = client.post("/accounts/api-tokens/", {"revoke": value})
+    assert response.status_code == 400
+    assert "“revoke” must name one of your tokens." in response.content.decode()
+    assert list(ApiToken.objects.all()) == [token]
+
+
+def test_revoking_someone_elses_token_leaves_it(client, editor):
+    user, _town = editor
+    other = User.objects.create_user("other", email="o@example.org", password="x" * 20)
+    token, _key = api_token_create(user=other, name="theirs")
+    client.force_login(user)
+    client.post("/accounts/api-tokens/", {"revoke": token.pk})
+    assert list(ApiToken.objects.all()) == [token]
+
+
 DATASET = {
     "title": "Broadband coverage 2026",
     "description": "Households with 100 Mbit/s or more, per street.",
