@@ -8,15 +8,17 @@ by cursor (keyset), with the fields the client asked for (`fields_read`, `record
 """
 
 import hashlib
+import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from http import HTTPStatus
 from typing import Any
 
 from django import forms
 from django.core import signing
-from django.core.exceptions import ValidationError
+from django.core.exceptions import RequestDataTooBig, ValidationError
 from django.db.models import F, Max, Model, OrderBy, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified
 from django.urls import reverse
@@ -25,8 +27,9 @@ from django.utils.cache import get_conditional_response
 from django.utils.http import http_date, quote_etag
 from django.utils.translation import gettext_lazy as _
 from ninja import NinjaAPI, Schema
-from ninja.errors import AuthenticationError
+from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.parser import Parser
 from ninja.security import HttpBearer
 from pydantic import BaseModel, Field, create_model
 
@@ -34,6 +37,8 @@ from villagehub.core.versions import tables_version  # noqa: F401 - shared with 
 from villagehub.search.selectors import search_matching_objects
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
+# The largest request body the API reads (documented in the README); a larger one is a 413.
+MAX_BODY_BYTES = 1024 * 1024
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
 MAX_OFFSET = 1_000_000_000
@@ -130,11 +135,71 @@ def _unauthorized(request: HttpRequest, exc: Exception) -> HttpResponse:
     return response
 
 
+def body_too_large() -> ApiProblem:
+    return ApiProblem(
+        status=413,
+        title="Request body too large",
+        detail=f"The API reads request bodies of up to {MAX_BODY_BYTES} bytes.",
+        errors=[("body", f"longer than {MAX_BODY_BYTES} bytes")],
+    )
+
+
+class JsonBodyParser(Parser):
+    """Bodies are JSON objects, said so by their Content-Type, and at most MAX_BODY_BYTES."""
+
+    def parse_body(self, request: HttpRequest) -> dict:
+        media_type = request.content_type or ""
+        if media_type != "application/json" and not media_type.endswith("+json"):
+            raise ApiProblem(
+                status=415,
+                title="Unsupported media type",
+                detail="Send the body as JSON, with Content-Type: application/json.",
+                errors=[("Content-Type", f"not JSON: {media_type[:50] or 'none'}")],
+            )
+        if len(request.body) > MAX_BODY_BYTES:
+            raise body_too_large()
+        try:
+            data = json.loads(request.body)
+        except (UnicodeDecodeError, json.JSONDecodeError) as error:
+            raise ApiProblem(
+                status=400, title="Invalid request", errors=[("body", f"not JSON: {error}")]
+            ) from None
+        if not isinstance(data, dict):
+            raise ApiProblem(
+                status=400, title="Invalid request", errors=[("body", "not a JSON object")]
+            )
+        return data
+
+
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    # ninja wraps what the body parser raises in an HttpError: the parser's problem is the answer.
+    if isinstance(exc.__cause__, ApiProblem):
+        return problem_response(request, exc.__cause__)
+    return problem_response(
+        request, ApiProblem(status=exc.status_code, title=status_title(exc.status_code))
+    )
+
+
+def status_title(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
+
+
 class HubAPI(NinjaAPI):
-    """The read API: problem details for every error, and an OpenAPI schema that says so."""
+    """The read API: problem details for every error, and an OpenAPI schema that says so.
+
+    What happens outside ninja's operations (an unknown address, a method the address does
+    not take, a server error) is turned into problem details by `ApiProblemMiddleware`.
+    """
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
+        super().__init__(parser=JsonBodyParser(), **kwargs)
+        self.add_exception_handler(HttpError, _http_error)
+        self.add_exception_handler(
+            RequestDataTooBig, lambda request, exc: problem_response(request, body_too_large())
+        )
         self.add_exception_handler(ApiProblem, problem_response)
         self.add_exception_handler(NotModified, lambda request, exc: exc.response)
         self.add_exception_handler(AuthenticationError, _unauthorized)
