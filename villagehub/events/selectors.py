@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from icalendar import Calendar
 from icalendar import Event as CalendarEvent
 
-from villagehub.core.filters import PlaceFilterForm
+from villagehub.core.filters import UNKNOWN_SLUG, PlaceFilterForm
 from villagehub.core.models import CONTENT_LANGUAGES
 
 from .models import REGISTRATION_LINK_MAX_AGE, Event, Feedback, Registration, Series
@@ -47,7 +47,7 @@ class EventFilterForm(PlaceFilterForm):
     def clean_series(self):
         slug = self.cleaned_data["series"]
         if slug and not Series.objects.filter(slug=slug).exists():
-            raise forms.ValidationError(gettext_lazy("there is no such series."))
+            raise forms.ValidationError(gettext_lazy("there is no such series."), code=UNKNOWN_SLUG)
         return slug
 
 
