@@ -199,7 +199,7 @@ class DatasetIn(Schema):
     )
     contact_email: str = Field("", max_length=254, pattern=EMAIL_PATTERN)
     access_url: str = Field(
-        max_length=2000,
+        max_length=500,
         pattern=LINK_PATTERN,
         description="Where the data is: a link (upload files on the web form).",
     )
