@@ -131,6 +131,13 @@ def test_a_server_error_in_the_api_is_a_500_problem(anyone, monkeypatch):
     assert "broken" not in json.dumps(body)
 
 
+def test_the_documentation_page_is_read_only_and_its_errors_are_problems(anyone):
+    assert anyone.get("/api/v1/docs").status_code == 200
+    response = anyone.post("/api/v1/docs")
+    problem(response, 405)
+    assert response["Allow"] == "GET, HEAD, OPTIONS"
+
+
 def test_pages_outside_the_api_keep_their_html_errors(anyone):
     response = anyone.get("/communities/no-such-place/")
     assert response.status_code == 404
