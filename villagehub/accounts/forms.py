@@ -22,6 +22,10 @@ class ApiTokenForm(StoredTextForm):
     )
 
 
+class ApiTokenRevokeForm(forms.Form):
+    revoke = forms.IntegerField(min_value=1, max_value=2**31 - 1)
+
+
 class FollowForm(forms.Form):
     themes = forms.ModelMultipleChoiceField(
         label=_("Themes you follow"),

@@ -111,18 +111,24 @@ def person_view(request):
 
 @login_required
 def api_tokens_view(request):
-    from .forms import ApiTokenForm
+    from .forms import ApiTokenForm, ApiTokenRevokeForm
 
     form = ApiTokenForm(request.POST or None)
     key = None
-    if request.method == "POST" and request.POST.get("revoke"):
-        services.api_token_revoke(user=request.user, pk=int(request.POST["revoke"]))
-        messages.success(request, _("The token has been revoked."))
-        return redirect("accounts:api-tokens")
-    if request.method == "POST" and form.is_valid():
+    status = 200
+    if request.method == "POST" and "revoke" in request.POST:
+        revoke = ApiTokenRevokeForm(request.POST)
+        if revoke.is_valid():
+            services.api_token_revoke(user=request.user, pk=revoke.cleaned_data["revoke"])
+            messages.success(request, _("The token has been revoked."))
+            return redirect("accounts:api-tokens")
+        form, status = ApiTokenForm(), 400
+        messages.error(request, _("“revoke” must name one of your tokens."))
+    elif request.method == "POST" and form.is_valid():
         _token, key = services.api_token_create(user=request.user, name=form.cleaned_data["name"])
     return render(
         request,
         "accounts/api_tokens.html",
         {"form": form, "key": key, "tokens": request.user.api_tokens.all()},
+        status=status,
     )

@@ -1,4 +1,6 @@
 import math
+import re
+from datetime import UTC, datetime
 
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, render
@@ -20,6 +22,8 @@ from .selectors import (
 from .vocabularies import DATA_THEMES, FILE_TYPES
 
 RDF_PAGE_SIZE = 100
+# ASCII digits only (`²` is a digit to str.isdigit), and few enough for any database.
+PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,8}")
 RDF_MEDIA_TYPES = {media: extension for extension, (_name, media) in FORMATS.items()}
 
 
@@ -91,6 +95,29 @@ def _rdf_response(graph, extension):
     return response
 
 
+def modified_since_parse(text: str) -> datetime | None:
+    """An ISO 8601 date, or date and time, as an aware datetime; anything else (including
+    dates that do not exist, `T25:00` or an offset of 99 hours) is a ValueError."""
+    if not text:
+        return None
+    # Django's parsers raise ValueError for well-formed impossible values and return None
+    # for malformed ones.
+    since = parse_datetime(text)
+    if since is None and (day := parse_date(text)) is not None:
+        since = datetime(day.year, day.month, day.day, tzinfo=timezone.get_current_timezone())
+    if since is None:
+        raise ValueError(text)
+    try:
+        if timezone.is_naive(since):
+            since = timezone.make_aware(since)
+        # Compared in UTC by the database: a time that has none (year 1 east of Greenwich,
+        # year 9999 west of it) is out of range.
+        since.astimezone(UTC)
+    except OverflowError:
+        raise ValueError(text) from None
+    return since
+
+
 def catalogue_rdf_view(request, extension=None):
     """The whole catalogue, 100 data sets a page: `?page=`, `?modified_since=` (ISO 8601)."""
     if extension is None:
@@ -98,21 +125,15 @@ def catalogue_rdf_view(request, extension=None):
         extension = RDF_MEDIA_TYPES[preferred]
     if extension not in FORMATS:
         raise Http404
-    since_text = request.GET.get("modified_since", "")
-    since = None
-    if since_text:
-        since = parse_datetime(since_text)
-        if since is None and (day := parse_date(since_text)) is not None:
-            since = timezone.make_aware(timezone.datetime(day.year, day.month, day.day))
-        if since is None:
-            return HttpResponseBadRequest(
-                _("modified_since must be an ISO 8601 date or date and time."),
-                content_type="text/plain; charset=utf-8",
-            )
-        if timezone.is_naive(since):
-            since = timezone.make_aware(since)
+    try:
+        since = modified_since_parse(request.GET.get("modified_since", ""))
+    except ValueError:
+        return HttpResponseBadRequest(
+            _("modified_since must be an ISO 8601 date or date and time."),
+            content_type="text/plain; charset=utf-8",
+        )
     page_text = request.GET.get("page", "1")
-    if not page_text.isdigit() or int(page_text) < 1:
+    if not PAGE_NUMBER.fullmatch(page_text):
         return HttpResponseBadRequest(
             _("page must be a whole number from 1."), content_type="text/plain; charset=utf-8"
         )

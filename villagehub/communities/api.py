@@ -8,20 +8,22 @@ from ninja import Path, Query, Router, Schema
 from pydantic import Field
 
 from villagehub.core.api import (
+    COUNTRY_FIELD,
     SLUG_PATTERN,
-    FieldsQuery,
     Out,
     PageBase,
     PlaceQuery,
     Problem,
     TextQuery,
     conditional_get,
+    fields_query,
     fields_read,
     fields_schema,
     filters_read,
     page_of,
     page_url,
     record_data,
+    record_version,
     related_values_load,
     slug_page_url,
     tables_version,
@@ -30,7 +32,7 @@ from villagehub.core.api import (
 from villagehub.organisations.models import Organisation
 from villagehub.taxonomy.models import Theme
 
-from .models import SIZE_BANDS, Community, Network
+from .models import SIZE_BANDS, Community, Network, Representative
 from .selectors import CommunityFilterForm, NetworkFilterForm, community_list, network_list
 
 router = Router(tags=["communities"])
@@ -74,6 +76,7 @@ class CommunityDetailOut(CommunityOut):
 
 CommunityFields = fields_schema(CommunityOut)
 CommunityDetailFields = fields_schema(CommunityDetailOut)
+CommunityDetailFieldsQuery = fields_query(CommunityDetailOut)
 
 
 class CommunityPage(PageBase):
@@ -82,9 +85,14 @@ class CommunityPage(PageBase):
     )
 
 
-class CommunityQuery(PlaceQuery, FieldsQuery):
+class CommunityQuery(PlaceQuery, fields_query(CommunityOut)):
     kind: CommunityKind | None = None
-    network: str | None = Field(None, pattern=SLUG_PATTERN, description="Network slug.")
+    network: str | None = Field(
+        None,
+        pattern=SLUG_PATTERN,
+        max_length=100,
+        description="Network slug; one that names no network matches nothing.",
+    )
     size: SizeBand | None = Field(None, description="Size band of the population.")
 
 
@@ -113,7 +121,7 @@ class NetworkPage(PageBase):
 
 class NetworkQuery(TextQuery):
     kind: NetworkKind | None = None
-    country: str | None = Field(None, pattern="^[A-Za-z]{2}$")
+    country: str | None = COUNTRY_FIELD
 
 
 def _coordinate(value) -> float | None:
@@ -227,15 +235,14 @@ def community_list_endpoint(
 def community_detail_endpoint(
     request: HttpRequest,
     response: HttpResponse,
-    query: Query[FieldsQuery],
+    query: Query[CommunityDetailFieldsQuery],
     slug: str = Path(..., pattern=SLUG_PATTERN, max_length=100),
 ):
     filters_read(request, query)
     fields = fields_read(query, COMMUNITY_DETAIL_FIELDS)
     community = get_object_or_404(Community, slug=slug)
-    conditional_get(
-        request, response, version=(community.updated_at,), last_modified=community.updated_at
-    )
+    version, changed = record_version(community, shows=[Representative, Theme, Network])
+    conditional_get(request, response, version=version, last_modified=changed)
     _relations_load([community], fields or COMMUNITY_DETAIL_FIELDS)
     return record_data(request, community, COMMUNITY_DETAIL_FIELDS, fields)
 
@@ -267,7 +274,6 @@ def network_detail_endpoint(
     slug: str = Path(..., pattern=SLUG_PATTERN, max_length=100),
 ):
     network = get_object_or_404(Network.objects.select_related("operator"), slug=slug)
-    conditional_get(
-        request, response, version=(network.updated_at,), last_modified=network.updated_at
-    )
+    version, changed = record_version(network, shows=[Organisation])
+    conditional_get(request, response, version=version, last_modified=changed)
     return _network_data(request, network)

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from villagehub.core.db import Unindexed
-from villagehub.core.filters import PlaceFilterForm, country_choices
+from villagehub.core.filters import UNKNOWN_SLUG, PlaceFilterForm, country_choices
 from villagehub.practices.models import Practice
 
 from .models import SIZE_BANDS, Community, Network, size_band_conditions, size_band_q
@@ -25,7 +25,7 @@ class CommunityFilterForm(PlaceFilterForm):
     def clean_network(self):
         slug = self.cleaned_data["network"]
         if slug and not Network.objects.filter(slug=slug).exists():
-            raise forms.ValidationError(_("there is no such network."))
+            raise forms.ValidationError(_("there is no such network."), code=UNKNOWN_SLUG)
         return slug
 
 

@@ -3,15 +3,25 @@ communities they edit, through the same service and with the same review as the 
 and publishes the communities' data sets in the catalogue, as the web form does."""
 
 from datetime import date, datetime
+from typing import Annotated, Literal
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
-from django.utils.translation import gettext_lazy as _
 from ninja import Router, Schema, Status
-from pydantic import Field
+from pydantic import BeforeValidator, ConfigDict, Field, StrictBool
 
-from villagehub.core.api import SLUG_PATTERN, ApiProblem, Problem, TokenAuth, page_url
-from villagehub.core.models import CONTENT_LANGUAGE_CODES
+from villagehub.catalogue.vocabularies import DATA_THEMES, FILE_TYPES, LICENCES
+from villagehub.core.api import (
+    FILLED_TEXT_PATTERN,
+    SLUG_PATTERN,
+    TEXT_PATTERN,
+    ApiProblem,
+    LanguageCode,
+    Problem,
+    TokenAuth,
+    page_url,
+)
+from villagehub.taxonomy.vocabulary import theme_slugs
 
 from . import selectors, services
 from .forms import DatasetForm
@@ -20,18 +30,63 @@ from .models import Submission
 router = Router(tags=["contributions"], auth=TokenAuth())
 
 
+# The curated themes (taxonomy/vocabulary.yaml, loaded by a data migration): a closed list.
+ThemeSlug = Literal[tuple(theme_slugs())]  # type: ignore[valid-type]
+DataTheme = Literal[tuple(DATA_THEMES)]  # type: ignore[valid-type]
+LicenceCode = Literal[tuple(LICENCES)]  # type: ignore[valid-type]
+FileType = Literal[tuple(FILE_TYPES)]  # type: ignore[valid-type]
+# Addresses every validator of the hub takes: http(s), a lower-case host name of a few
+# labels, then anything but white space.
+LINK_PATTERN = (
+    r"^https?://([a-z0-9]([a-z0-9-]{0,28}[a-z0-9])?\.){1,4}[a-z]{2,30}"
+    r"([/?#][A-Za-z0-9._~%!$&'()*+,;=:@/?#-]*)?$"
+)
+_KEYWORD_CHAR = r"[^,\x00-\x1F\x7F\uFFFE\uFFFF]"
+KEYWORD_PATTERN = rf"^{_KEYWORD_CHAR}*[^,\s\x00-\x1F\x7F\uFFFE\uFFFF]{_KEYWORD_CHAR}*$"
+
+
+def _date_text(value: object) -> object:
+    # JSON has no dates: a day is a string (`2026-01-31`), never a number of seconds.
+    if isinstance(value, str | date):
+        return value
+    raise ValueError("a date is written YYYY-MM-DD")
+
+
+IsoDate = Annotated[date, BeforeValidator(_date_text)]
+EMAIL_PATTERN = (
+    r"^([A-Za-z0-9_+-]{1,30}(\.[A-Za-z0-9_+-]{1,30}){0,3}"
+    r"@([a-z0-9]([a-z0-9-]{0,28}[a-z0-9])?\.){1,4}[a-z]{2,30})?$"
+)
+
+
 class ProposalIn(Schema):
+    """A practice proposed for review (`torup` is a demo community)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "community": "torup",
+                    "title": "Village sauna",
+                    "summary": "A sauna run by the village association.",
+                    "language": "en",
+                    "themes": ["volunteering"],
+                }
+            ]
+        }
+    )
+
     community: str = Field(pattern=SLUG_PATTERN, max_length=100, description="Community slug.")
     practice: str | None = Field(
         None, pattern=SLUG_PATTERN, max_length=100, description="Practice to change; none: new."
     )
-    title: str = Field(min_length=1, max_length=200)
-    summary: str = Field(min_length=1, max_length=600)
-    description: str = ""
-    results: str = ""
-    language: str = Field("en", description="Language the text is written in.")
-    themes: list[str] = Field(default_factory=list, description="Theme slugs.")
-    submit: bool = Field(True, description="Send for review (false keeps a draft).")
+    title: str = Field(min_length=1, max_length=200, pattern=TEXT_PATTERN)
+    summary: str = Field(min_length=1, max_length=600, pattern=TEXT_PATTERN)
+    description: str = Field("", pattern=TEXT_PATTERN)
+    results: str = Field("", pattern=TEXT_PATTERN)
+    language: LanguageCode = Field("en", description="Language the text is written in.")
+    themes: list[ThemeSlug] = Field(default_factory=list, description="Theme slugs.")
+    submit: StrictBool = Field(True, description="Send for review (false keeps a draft).")
 
 
 class SubmissionOut(Schema):
@@ -76,12 +131,6 @@ def submission_list_endpoint(request: HttpRequest):
     summary="Propose a new practice or a change, for a community you edit",
 )
 def submission_create_endpoint(request: HttpRequest, proposal: ProposalIn):
-    if proposal.language not in CONTENT_LANGUAGE_CODES:
-        raise ApiProblem(
-            status=400,
-            title="Invalid request",
-            errors=[("language", "not an EU language code")],
-        )
     community = selectors.community_get_for_editor(slug=proposal.community, user=request.user)
     practice = None
     if proposal.practice:
@@ -111,24 +160,50 @@ def submission_create_endpoint(request: HttpRequest, proposal: ProposalIn):
 
 
 class DatasetIn(Schema):
+    """A community's data set, published at once (`torup` is a demo community)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "community": "torup",
+                    "title": "Broadband coverage 2026",
+                    "description": "Households with 100 Mbit/s or more, per street.",
+                    "language": "en",
+                    "keywords": ["broadband"],
+                    "data_themes": ["TECH"],
+                    "licence": "CC_BY_4_0",
+                    "access_url": "https://data.torup.dk/coverage.csv",
+                    "format": "CSV",
+                }
+            ]
+        }
+    )
+
     community: str = Field(
         pattern=SLUG_PATTERN, max_length=100, description="Slug of a community you edit."
     )
-    title: str = Field(max_length=200)
-    description: str
-    language: str = Field("en", description="Language the title and description are written in.")
-    keywords: list[str] = Field(default_factory=list, max_length=50)
-    data_themes: list[str] = Field(
-        default_factory=list, description="EU data theme codes (`AGRI`, `REGI`, ...)."
+    title: str = Field(max_length=200, pattern=FILLED_TEXT_PATTERN)
+    description: str = Field(max_length=10_000, pattern=FILLED_TEXT_PATTERN)
+    language: LanguageCode = Field(
+        "en", description="Language the title and description are written in."
     )
-    licence: str = Field(description="EU licence code (`CC_BY_4_0`, ...).")
-    temporal_start: date | None = Field(None, description="The data covers from this day.")
-    temporal_end: date | None = Field(None, description="The data covers until this day.")
-    contact_email: str = ""
+    keywords: list[Annotated[str, Field(max_length=100, pattern=KEYWORD_PATTERN)]] = Field(
+        default_factory=list, max_length=50, description="Keywords, each without a comma."
+    )
+    data_themes: list[DataTheme] = Field(default_factory=list, description="EU data themes.")
+    licence: LicenceCode = Field(description="EU licence code.")
+    temporal_start: IsoDate | None = Field(None, description="The data covers from this day.")
+    temporal_end: IsoDate | None = Field(
+        None, description="The data covers until this day (not before `temporal_start`)."
+    )
+    contact_email: str = Field("", max_length=254, pattern=EMAIL_PATTERN)
     access_url: str = Field(
-        max_length=2000, description="Where the data is: a link (upload files on the web form)."
+        max_length=500,
+        pattern=LINK_PATTERN,
+        description="Where the data is: a link (upload files on the web form).",
     )
-    format: str = Field(description="EU file type code (`CSV`, `JSON`, ...).")
+    format: FileType = Field(description="EU file type code.")
 
 
 class DistributionOut(Schema):
@@ -158,11 +233,6 @@ def _invalid_request(errors) -> ApiProblem:
     summary="Publish a data set of a community you edit in the catalogue (a link to the data)",
 )
 def dataset_create_endpoint(request: HttpRequest, dataset: DatasetIn):
-    if dataset.language not in CONTENT_LANGUAGE_CODES:
-        raise _invalid_request([("language", str(_("not an EU language code")))])
-    commas = [k for k in dataset.keywords if "," in k]
-    if commas:
-        raise _invalid_request([("keywords", str(_("a keyword cannot contain a comma")))])
     community = selectors.community_get_for_editor(slug=dataset.community, user=request.user)
     # The web form's own checks (licence, themes, format, link, dates), so that both ways in
     # accept the same data sets.

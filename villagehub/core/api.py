@@ -8,15 +8,17 @@ by cursor (keyset), with the fields the client asked for (`fields_read`, `record
 """
 
 import hashlib
+import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from http import HTTPStatus
+from typing import Any, Literal
 
 from django import forms
 from django.core import signing
-from django.core.exceptions import ValidationError
+from django.core.exceptions import RequestDataTooBig, ValidationError
 from django.db.models import F, Max, Model, OrderBy, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified
 from django.urls import reverse
@@ -25,20 +27,31 @@ from django.utils.cache import get_conditional_response
 from django.utils.http import http_date, quote_etag
 from django.utils.translation import gettext_lazy as _
 from ninja import NinjaAPI, Schema
-from ninja.errors import AuthenticationError
+from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.parser import Parser
 from ninja.security import HttpBearer
 from pydantic import BaseModel, Field, create_model
 
-from villagehub.core.versions import tables_version  # noqa: F401 - shared with the routers
+from villagehub.core.filters import UNKNOWN_SLUG
+from villagehub.core.models import CONTENT_LANGUAGES
+from villagehub.core.versions import (  # noqa: F401 - shared with the routers
+    record_version,
+    tables_version,
+)
 from villagehub.search.selectors import search_matching_objects
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
+# The largest request body the API reads (documented in the README); a larger one is a 413.
+MAX_BODY_BYTES = 1024 * 1024
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
 MAX_OFFSET = 1_000_000_000
 # Query parameters that shape the answer rather than filter the list.
 PAGE_PARAMETERS = ("limit", "offset", "cursor", "fields")
+# The codes of a filter form's errors for a well-formed value that names no record; values
+# of closed lists are checked by the query's schema before the form sees them.
+NAMES_NOTHING = {UNKNOWN_SLUG, "invalid_choice"}
 CURSOR_SALT = "villagehub.api.cursor"
 
 
@@ -130,11 +143,71 @@ def _unauthorized(request: HttpRequest, exc: Exception) -> HttpResponse:
     return response
 
 
+def body_too_large() -> ApiProblem:
+    return ApiProblem(
+        status=413,
+        title="Request body too large",
+        detail=f"The API reads request bodies of up to {MAX_BODY_BYTES} bytes.",
+        errors=[("body", f"longer than {MAX_BODY_BYTES} bytes")],
+    )
+
+
+class JsonBodyParser(Parser):
+    """Bodies are JSON objects, said so by their Content-Type, and at most MAX_BODY_BYTES."""
+
+    def parse_body(self, request: HttpRequest) -> dict:
+        media_type = request.content_type or ""
+        if media_type != "application/json" and not media_type.endswith("+json"):
+            raise ApiProblem(
+                status=415,
+                title="Unsupported media type",
+                detail="Send the body as JSON, with Content-Type: application/json.",
+                errors=[("Content-Type", f"not JSON: {media_type[:50] or 'none'}")],
+            )
+        if len(request.body) > MAX_BODY_BYTES:
+            raise body_too_large()
+        try:
+            data = json.loads(request.body)
+        except (UnicodeDecodeError, json.JSONDecodeError) as error:
+            raise ApiProblem(
+                status=400, title="Invalid request", errors=[("body", f"not JSON: {error}")]
+            ) from None
+        if not isinstance(data, dict):
+            raise ApiProblem(
+                status=400, title="Invalid request", errors=[("body", "not a JSON object")]
+            )
+        return data
+
+
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    # ninja wraps what the body parser raises in an HttpError: the parser's problem is the answer.
+    if isinstance(exc.__cause__, ApiProblem):
+        return problem_response(request, exc.__cause__)
+    return problem_response(
+        request, ApiProblem(status=exc.status_code, title=status_title(exc.status_code))
+    )
+
+
+def status_title(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
+
+
 class HubAPI(NinjaAPI):
-    """The read API: problem details for every error, and an OpenAPI schema that says so."""
+    """The read API: problem details for every error, and an OpenAPI schema that says so.
+
+    What happens outside ninja's operations (an unknown address, a method the address does
+    not take, a server error) is turned into problem details by `ApiProblemMiddleware`.
+    """
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
+        super().__init__(parser=JsonBodyParser(), **kwargs)
+        self.add_exception_handler(HttpError, _http_error)
+        self.add_exception_handler(
+            RequestDataTooBig, lambda request, exc: problem_response(request, body_too_large())
+        )
         self.add_exception_handler(ApiProblem, problem_response)
         self.add_exception_handler(NotModified, lambda request, exc: exc.response)
         self.add_exception_handler(AuthenticationError, _unauthorized)
@@ -174,7 +247,21 @@ class HubAPI(NinjaAPI):
         }
         for path_item in schema.get("paths", {}).values():
             for operation in path_item.values():
-                for status, response in operation.get("responses", {}).items():
+                responses = operation.get("responses", {})
+                if any(p["name"] == "cursor" for p in operation.get("parameters", [])):
+                    # A cursor that names no page of the list is a 404.
+                    responses.setdefault(
+                        404,
+                        {
+                            "description": "Not Found",
+                            "content": {
+                                "application/json": {
+                                    "schema": {"$ref": "#/components/schemas/Problem"}
+                                }
+                            },
+                        },
+                    )
+                for status, response in responses.items():
                     content = response.get("content", {})
                     if str(status).startswith("4") and "application/json" in content:
                         content[PROBLEM_CONTENT_TYPE] = content.pop("application/json")
@@ -186,16 +273,30 @@ class HubAPI(NinjaAPI):
         return schema
 
 
+# Text the hub stores or searches: no control character but tab, line feed and carriage
+# return (XML 1.0 forbids them, and NUL no database takes), and no non-character.
+_TEXT_CHAR = r"[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F\uFFFE\uFFFF]"
+TEXT_PATTERN = rf"^{_TEXT_CHAR}*$"
+# The same with at least one character that is not white space, for required text: the web
+# forms strip white space, so a title of spaces is no title.
+FILLED_TEXT_PATTERN = rf"^{_TEXT_CHAR}*[^\s\x00-\x1F\x7F\uFFFE\uFFFF]{_TEXT_CHAR}*$"
+# What Django's signing makes (URL-safe base64, `:` and a leading `.` when compressed).
+CURSOR_PATTERN = r"^[A-Za-z0-9_.:-]*$"
+LanguageCode = Literal[tuple(code for code, _name in CONTENT_LANGUAGES)]  # type: ignore[valid-type]
+
+
 class PageQuery(Schema):
     limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="Items per page, 1–500.")
     offset: int = Field(0, ge=0, le=MAX_OFFSET, description="Items to skip.")
     cursor: str | None = Field(
         None,
         max_length=2000,
+        pattern=CURSOR_PATTERN,
         description=(
-            "Keyset paging instead of `offset`: send it empty (`cursor=`) for the first page, "
-            "then follow the `next` and `previous` links, which carry an opaque, signed cursor. "
-            "Deep pages cost as little as the first; a changed or foreign cursor is a 400."
+            "Keyset paging instead of `offset` (which it overrides): send it empty (`cursor=`) "
+            "for the first page, then follow the `next` and `previous` links, which carry an "
+            "opaque, signed cursor. Deep pages cost as little as the first; a changed or "
+            "foreign cursor names no page of this list: a 404 problem naming `cursor`."
         ),
     )
 
@@ -211,18 +312,50 @@ class FieldsQuery(Schema):
     )
 
 
-class TextQuery(PageQuery):
-    q: str | None = Field(None, max_length=200, description="Full-text search, any language.")
-
-
-class PlaceQuery(TextQuery):
-    country: str | None = Field(
-        None, pattern="^[A-Za-z]{2}$", description="ISO 3166-1 alpha-2 code."
+def fields_query(schema: type[BaseModel]) -> type[FieldsQuery]:
+    """`fields` as a list of the names of the schema's fields, so that the OpenAPI schema
+    says which names there are."""
+    names = "|".join(schema.model_fields)
+    return create_model(
+        f"{schema.__name__}FieldsQuery",
+        __base__=FieldsQuery,
+        fields=(
+            str | None,
+            Field(
+                None,
+                max_length=500,
+                # Documented, and checked by `fields_read`, whose answer names the field.
+                json_schema_extra={"pattern": rf"^({names})(,({names}))*$"},
+                description=FieldsQuery.model_fields["fields"].description,
+            ),
+        ),
     )
-    theme: str | None = Field(None, pattern="^[-a-zA-Z0-9_]+$", description="Theme slug.")
+
+
+class TextQuery(PageQuery):
+    q: str | None = Field(
+        None, max_length=200, pattern=TEXT_PATTERN, description="Full-text search, any language."
+    )
 
 
 SLUG_PATTERN = "^[-a-zA-Z0-9_]+$"
+
+
+COUNTRY_FIELD = Field(
+    None,
+    pattern="^[A-Za-z]{2}$",
+    description="ISO 3166-1 alpha-2 code, either case; one that names no country matches nothing.",
+)
+
+
+class PlaceQuery(TextQuery):
+    country: str | None = COUNTRY_FIELD
+    theme: str | None = Field(
+        None,
+        pattern=SLUG_PATTERN,
+        max_length=100,
+        description="Theme slug; one that names no theme matches nothing.",
+    )
 
 
 def filters_read(
@@ -239,11 +372,20 @@ def filters_read(
     if form_class is None or not values:
         return values  # nothing to check: a form costs a third of a 304
     form = form_class(values)
-    if not form.is_valid():
-        raise invalid_parameters(
-            (name, " ".join(str(e) for e in errors)) for name, errors in form.errors.items()
-        )
-    return {k: v for k, v in form.cleaned_data.items() if v not in (None, "", [])}
+    if form.is_valid():
+        return {k: v for k, v in form.cleaned_data.items() if v not in (None, "", [])}
+    # A value the schema allows that names nothing (`theme=no-such-theme`, `country=AA`) is
+    # a filter that matches nothing; the lists filter by the value itself.
+    unknown = {
+        name: values[name]
+        for name, errors in form.errors.as_data().items()
+        if name in values and all(error.code in NAMES_NOTHING for error in errors)
+    }
+    problems = [(n, " ".join(e)) for n, e in form.errors.items() if n not in unknown]
+    if problems:
+        raise invalid_parameters(problems)
+    cleaned = {k: v for k, v in form.cleaned_data.items() if v not in (None, "", [])}
+    return {**cleaned, **unknown}
 
 
 def text_filter(queryset: QuerySet, *, query: str | None, kind: str) -> QuerySet:
@@ -324,8 +466,6 @@ def page_of(
 ) -> dict:
     """One page of the list; `prepare` reads what the page's rows need (their relations)."""
     if query.cursor is not None:
-        if query.offset:
-            raise invalid_parameters([("offset", str(_("use either offset or cursor, not both")))])
         return _cursor_page(request, queryset, query, serialize, count=count, prepare=prepare)
     rows = list(queryset[query.offset : query.offset + query.limit])
     if prepare is not None:
@@ -437,8 +577,13 @@ def _cursor_token(path: str, keys: list[_Key], row: Model, direction: str) -> st
 
 def _cursor_read(request: HttpRequest, token: str, keys: list[_Key]) -> tuple[str, list[Any]]:
     """The direction and key values of a cursor this list made; anything else is a 400."""
-    bad = invalid_parameters(
-        [("cursor", str(_("not a cursor of this list: follow the next and previous links")))]
+    bad = ApiProblem(
+        status=404,
+        title="No such page",
+        detail="The cursor names no page of this list.",
+        errors=[
+            ("cursor", str(_("not a cursor of this list: follow the next and previous links")))
+        ],
     )
     try:
         payload = signing.loads(token, salt=CURSOR_SALT)
@@ -538,7 +683,7 @@ def fields_read(query: FieldsQuery, available: Iterable[str]) -> set[str] | None
     """The fields the client asked for (None: all of them); an unknown name is a 400."""
     if query.fields is None:
         return None
-    names = [name.strip() for name in query.fields.split(",")]
+    names = query.fields.split(",")
     known = set(available)
     unknown = [name for name in names if name not in known]
     if unknown:

@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy
 from django_countries import countries
 
 PAGE_SIZE = 20
+# The code of a filter's error when its well-formed slug names no record.
+UNKNOWN_SLUG = "unknown_slug"
 
 
 def country_choices() -> list[tuple[str, str]]:
@@ -37,7 +39,7 @@ class PlaceFilterForm(forms.Form):
 
         slug = self.cleaned_data["theme"]
         if slug and not Theme.objects.filter(slug=slug).exists():
-            raise forms.ValidationError(gettext_lazy("there is no such theme."))
+            raise forms.ValidationError(gettext_lazy("there is no such theme."), code=UNKNOWN_SLUG)
         return slug
 
 

@@ -1,5 +1,7 @@
 from django.http import HttpResponse
 
+from villagehub.core.api import PROBLEM_CONTENT_TYPE, ApiProblem, problem_response, status_title
+
 # What other sites may read from a browser: the open data, never the pages or the admin.
 OPEN_DATA_PREFIXES = ("/api/", "/catalog.", "/catalogue/", "/downloads/", "/feeds/")
 READ_METHODS = ("GET", "HEAD")
@@ -32,3 +34,74 @@ class OpenDataCorsMiddleware:
         response["Access-Control-Allow-Origin"] = "*"
         response["Access-Control-Expose-Headers"] = "ETag, Last-Modified, Link, Content-Length"
         return response
+
+
+API_PREFIX = "/api/v1/"
+# Headers of an error answer that a client needs in its problem-details version.
+KEPT_HEADERS = ("Allow", "WWW-Authenticate", "Retry-After")
+
+
+class ApiProblemMiddleware:
+    """Every error under /api/v1/ is RFC 9457 problem details, whoever answered it.
+
+    ninja's operations answer problems themselves (`core.api.HubAPI`); this turns what others
+    answer into problems too: an address the API does not have (Django's 404 page), a method
+    the address does not take (405, with its `Allow`), a server error. HEAD is answered as
+    GET without the body, and OPTIONS with the address's methods in `Allow`.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not request.path.startswith(API_PREFIX):
+            return self.get_response(request)
+        method = request.method
+        if method in ("HEAD", "OPTIONS"):
+            request.method = "GET" if method == "HEAD" else "OPTIONS"
+            try:
+                response = self.get_response(request)
+            finally:
+                request.method = method
+            if method == "OPTIONS" and response.status_code == 405:
+                allow = response.get("Allow", "")
+                response = HttpResponse(status=204)
+                response["Allow"] = self._allowed(allow)
+        else:
+            response = self.get_response(request)
+        if response.status_code == 405:
+            response["Allow"] = self._allowed(response.get("Allow", ""))
+        if response.status_code >= 400 and response.get("Content-Type") != PROBLEM_CONTENT_TYPE:
+            response = self._problem(request, response)
+        if method == "HEAD" and not response.streaming:
+            response.content = b""
+        return response
+
+    @staticmethod
+    def _allowed(allow: str) -> str:
+        """ninja's `Allow`, with the methods answered here."""
+        methods = {m.strip().upper() for m in allow.split(",") if m.strip()}
+        if "GET" in methods:
+            methods.add("HEAD")
+        if methods:
+            methods.add("OPTIONS")
+        return ", ".join(sorted(methods))
+
+    @staticmethod
+    def _problem(request, response):
+        status = response.status_code
+        problem = ApiProblem(
+            status=status, title=status_title(status), detail=DETAILS.get(status, "")
+        )
+        replacement = problem_response(request, problem)
+        for header in KEPT_HEADERS:
+            if header in response:
+                replacement[header] = response[header]
+        return replacement
+
+
+DETAILS = {
+    404: "The API has no such address: see /api/v1/docs.",
+    405: "The address does not take this method: see Allow.",
+    500: "The server failed to answer; the error has been logged.",
+}

@@ -14,19 +14,28 @@ from datetime import datetime
 from django.apps import apps
 from django.db import connections
 from django.db.models import Model
+from django.utils import timezone
 
 # The models whose lists the API answers with table versions; their many-to-many tables
 # are tracked with them.
 VERSIONED_MODELS = (
     "communities.Community",
     "communities.Network",
+    "communities.Representative",
     "organisations.Organisation",
     "countries.Factsheet",
     "countries.CapSupport",
     "practices.Practice",
     "practices.PracticeLink",
     "taxonomy.Theme",
+    "taxonomy.Goal",
     "taxonomy.FundingSource",
+    # What an event's record shows besides the event itself.
+    "events.Event",
+    "events.Series",
+    "events.Session",
+    "events.Sponsor",
+    "events.Material",
     # The matching's kept index (matching.selectors) reads these.
     "solutions.Solution",
     "solutions.ReferenceInstallation",
@@ -50,9 +59,24 @@ def versioned_tables() -> list[str]:
 
 def tables_version(models: Iterable[type[Model]]) -> tuple[tuple, datetime | None]:
     """The versions of the models' tables, and the latest time one of them changed."""
+    return _version_of([table for model in models for table in model_tables(model)])
+
+
+def record_version(record: Model, *, shows: Iterable[type[Model]]) -> tuple[tuple, datetime]:
+    """What one record's answer depends on: its own change time, its many-to-many
+    relations, and the tables of the other records it `shows` (a community's
+    representatives, a practice's links, the slugs of its themes), so that its ETag changes
+    when any of them does, whichever way they were written. Last-Modified is the latest of
+    them: a write elsewhere in those tables may move it on, never back."""
+    own = model_tables(type(record))[1:]
+    version, latest = _version_of(own + [t for model in shows for t in model_tables(model)])
+    changed = record.updated_at
+    return (changed, *version), max(changed, latest) if latest else changed
+
+
+def _version_of(tables: list[str]) -> tuple[tuple, datetime | None]:
     from .models import TableVersion
 
-    tables = [table for model in models for table in model_tables(model)]
     rows = sorted(
         TableVersion.objects.filter(name__in=tables).values_list("name", "version", "changed_at")
     )
@@ -96,9 +120,13 @@ def triggers_install(using: str = "default") -> None:
     existing = set(connection.introspection.table_names())
     tables = [table for table in tables if table in existing]
     known = set(TableVersion.objects.using(using).values_list("name", flat=True))
+    # A table starts being counted now: what it held was written no later than this, so
+    # its lists have a Last-Modified from the start.
+    now = timezone.now()
     TableVersion.objects.using(using).bulk_create(
-        [TableVersion(name=table) for table in tables if table not in known]
+        [TableVersion(name=table, changed_at=now) for table in tables if table not in known]
     )
+    TableVersion.objects.using(using).filter(changed_at__isnull=True).update(changed_at=now)
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             for table in tables:

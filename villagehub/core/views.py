@@ -6,7 +6,7 @@ from django.http import HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.utils import translation
 from django.utils.translation import npgettext
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 from django.views.i18n import set_language
 
 from villagehub.communities.models import Community, Network
@@ -56,6 +56,7 @@ def home(request):
     )
 
 
+@require_safe
 def api_docs(request):
     """The API's documentation, rendered on the server from its OpenAPI schema."""
     from villagehub.api import api

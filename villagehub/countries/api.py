@@ -5,6 +5,7 @@ from ninja import Path, Query, Router, Schema
 from pydantic import Field
 
 from villagehub.core.api import (
+    COUNTRY_FIELD,
     PageBase,
     Problem,
     TextQuery,
@@ -12,6 +13,7 @@ from villagehub.core.api import (
     filters_read,
     page_of,
     page_url,
+    record_version,
     tables_version,
     text_filter,
 )
@@ -58,7 +60,7 @@ class FactsheetPage(PageBase):
 
 
 class FactsheetQuery(TextQuery):
-    country: str | None = Field(None, pattern="^[A-Za-z]{2}$")
+    country: str | None = COUNTRY_FIELD
 
 
 TEXT_FIELDS = (
@@ -133,7 +135,6 @@ def factsheet_detail_endpoint(
     factsheet = factsheet_list(filters={"country": code}).first()
     if factsheet is None:
         raise Http404
-    conditional_get(
-        request, response, version=(factsheet.updated_at,), last_modified=factsheet.updated_at
-    )
+    version, changed = record_version(factsheet, shows=[CapSupport])
+    conditional_get(request, response, version=version, last_modified=changed)
     return _factsheet_data(request, factsheet)

@@ -6,8 +6,10 @@ from django.shortcuts import get_object_or_404
 from ninja import Path, Query, Router, Schema
 from pydantic import Field
 
+from villagehub.communities.models import Community, Network
 from villagehub.core.api import (
     SLUG_PATTERN,
+    LanguageCode,
     PageBase,
     PlaceQuery,
     Problem,
@@ -16,12 +18,30 @@ from villagehub.core.api import (
     page_of,
     page_url,
     queryset_version,
+    record_version,
+    tables_version,
 )
+from villagehub.organisations.models import Organisation
+from villagehub.practices.models import Practice
+from villagehub.taxonomy.models import Theme
 
-from .models import Event
+from .models import Event, Material, Series, Session, Sponsor
 from .selectors import EventFilterForm, event_list, event_list_base
 
 router = Router(tags=["events"])
+# What an event's record shows of other records: their changes change its ETag.
+SHOWN_MODELS = [
+    Event,
+    Series,
+    Session,
+    Sponsor,
+    Material,
+    Community,
+    Network,
+    Organisation,
+    Theme,
+    Practice,
+]
 
 
 class SessionOut(Schema):
@@ -93,8 +113,13 @@ class EventQuery(PlaceQuery):
     when: Literal["upcoming", "past"] | None = None
     kind: Literal[tuple(Event.Kind.values)] | None = None  # type: ignore[valid-type]
     mode: Literal["online", "onsite"] | None = None
-    language: str | None = Field(None, pattern="^[a-z]{2}$", description="Language code.")
-    series: str | None = Field(None, pattern=SLUG_PATTERN, description="Series slug.")
+    language: LanguageCode | None = Field(None, description="Language the event is held in.")
+    series: str | None = Field(
+        None,
+        pattern=SLUG_PATTERN,
+        max_length=100,
+        description="Series slug; one that names no series matches nothing.",
+    )
 
 
 def event_data(request: HttpRequest, e: Event) -> dict:
@@ -177,8 +202,11 @@ def with_relations(queryset):
 def event_list_endpoint(request: HttpRequest, response: HttpResponse, query: Query[EventQuery]):
     filters = filters_read(request, query, EventFilterForm)
     events = event_list(filters=filters)
+    # The count follows time too (an event that ends leaves the upcoming list).
     (count,), latest = queryset_version(events)
-    conditional_get(request, response, version=(count,), last_modified=latest)
+    version, changed = tables_version(SHOWN_MODELS)
+    latest = max(latest, changed) if latest and changed else latest or changed
+    conditional_get(request, response, version=(count, *version), last_modified=latest)
     return page_of(
         request, with_relations(events), query, lambda e: event_data(request, e), count=count
     )
@@ -196,5 +224,6 @@ def event_detail_endpoint(
     slug: str = Path(..., pattern=SLUG_PATTERN, max_length=100),
 ):
     event = get_object_or_404(with_relations(event_list_base()), slug=slug)
-    conditional_get(request, response, version=(event.updated_at,), last_modified=event.updated_at)
+    version, changed = record_version(event, shows=SHOWN_MODELS)
+    conditional_get(request, response, version=version, last_modified=changed)
     return event_data(request, event)

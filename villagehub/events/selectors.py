@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from icalendar import Calendar, Timezone
 from icalendar import Event as CalendarEvent
 
-from villagehub.core.filters import PlaceFilterForm
+from villagehub.core.filters import UNKNOWN_SLUG, PlaceFilterForm
 from villagehub.core.models import CONTENT_LANGUAGES
 from villagehub.core.text import xml_clean
 
@@ -48,7 +48,7 @@ class EventFilterForm(PlaceFilterForm):
     def clean_series(self):
         slug = self.cleaned_data["series"]
         if slug and not Series.objects.filter(slug=slug).exists():
-            raise forms.ValidationError(gettext_lazy("there is no such series."))
+            raise forms.ValidationError(gettext_lazy("there is no such series."), code=UNKNOWN_SLUG)
         return slug
 
 

@@ -15,6 +15,7 @@ from villagehub.core.api import (
     filters_read,
     page_of,
     page_url,
+    record_version,
     tables_version,
     text_filter,
 )
@@ -99,10 +100,6 @@ def organisation_detail_endpoint(
     slug: str = Path(..., pattern=SLUG_PATTERN, max_length=100),
 ):
     organisation = get_object_or_404(Organisation, slug=slug)
-    conditional_get(
-        request,
-        response,
-        version=(organisation.updated_at,),
-        last_modified=organisation.updated_at,
-    )
+    version, changed = record_version(organisation, shows=[])
+    conditional_get(request, response, version=version, last_modified=changed)
     return _organisation_data(request, organisation)

@@ -10,17 +10,18 @@ from pydantic import Field
 from villagehub.communities.models import SIZE_BANDS, Community
 from villagehub.core.api import (
     SLUG_PATTERN,
-    FieldsQuery,
     Out,
     PageBase,
     PlaceQuery,
     Problem,
     conditional_get,
+    fields_query,
     fields_read,
     fields_schema,
     filters_read,
     page_of,
     record_data,
+    record_version,
     related_values_load,
     slug_page_url,
     tables_version,
@@ -73,7 +74,10 @@ class PracticePage(PageBase):
     )
 
 
-class PracticeQuery(PlaceQuery, FieldsQuery):
+PracticeFieldsQuery = fields_query(PracticeOut)
+
+
+class PracticeQuery(PlaceQuery, PracticeFieldsQuery):
     sdg: int | None = Field(None, ge=1, le=17, description="Agenda 2030 goal number.")
     size: SizeBand | None = Field(None, description="Size band of the community's population.")
 
@@ -173,7 +177,7 @@ def practice_list_endpoint(
 def practice_detail_endpoint(
     request: HttpRequest,
     response: HttpResponse,
-    query: Query[FieldsQuery],
+    query: Query[PracticeFieldsQuery],
     slug: str = Path(..., pattern=SLUG_PATTERN, max_length=100),
 ):
     filters_read(request, query)
@@ -181,8 +185,9 @@ def practice_detail_endpoint(
     practice = get_object_or_404(
         with_relations(practice_list_base(), fields or PRACTICE_FIELDS), slug=slug
     )
-    conditional_get(
-        request, response, version=(practice.updated_at,), last_modified=practice.updated_at
+    version, changed = record_version(
+        practice, shows=[PracticeLink, Community, Organisation, Theme, FundingSource]
     )
+    conditional_get(request, response, version=version, last_modified=changed)
     relations_load([practice], fields or PRACTICE_FIELDS)
     return practice_data(request, practice, fields)

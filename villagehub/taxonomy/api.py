@@ -12,6 +12,7 @@ from villagehub.core.api import (
     conditional_get,
     filters_read,
     page_of,
+    tables_version,
 )
 
 from .models import GOAL_TITLES, Goal, Theme
@@ -61,16 +62,6 @@ def _goal_data(goal: Goal) -> dict:
     return {"number": goal.number, "title": titles[settings.LANGUAGE_CODE], "titles": titles}
 
 
-def _theme_version(themes) -> tuple:
-    # Vocabularies have no change times; they are small, so their content is the version.
-    return tuple(
-        repr(row)
-        for row in themes.values_list(
-            "pk", "slug", "name", "description", "language", "position", "translations"
-        )
-    )
-
-
 @router.get(
     "/themes",
     response={200: ThemePage, 304: None, 400: Problem},
@@ -80,7 +71,8 @@ def _theme_version(themes) -> tuple:
 def theme_list_endpoint(request: HttpRequest, response: HttpResponse, query: Query[PageQuery]):
     filters_read(request, query)
     themes = Theme.objects.order_by("position", "name", "pk")
-    conditional_get(request, response, version=_theme_version(themes))
+    version, changed = tables_version([Theme])
+    conditional_get(request, response, version=version, last_modified=changed)
     return page_of(request, themes, query, _theme_data, count=themes.count())
 
 
@@ -98,9 +90,9 @@ def theme_detail_endpoint(
     theme = Theme.objects.filter(slug=slug).first()
     if theme is None:
         raise Http404
-    data = _theme_data(theme)
-    conditional_get(request, response, version=(repr(data),))
-    return data
+    version, changed = tables_version([Theme])
+    conditional_get(request, response, version=version, last_modified=changed)
+    return _theme_data(theme)
 
 
 @router.get(
@@ -112,7 +104,8 @@ def theme_detail_endpoint(
 def goal_list_endpoint(request: HttpRequest, response: HttpResponse, query: Query[PageQuery]):
     filters_read(request, query)
     goals = Goal.objects.order_by("number")
-    conditional_get(request, response, version=tuple(goals.values_list("pk", flat=True)))
+    version, changed = tables_version([Goal])
+    conditional_get(request, response, version=version, last_modified=changed)
     return page_of(request, goals, query, _goal_data, count=goals.count())
 
 
@@ -130,5 +123,6 @@ def goal_detail_endpoint(
     goal = Goal.objects.filter(number=number).first()
     if goal is None:
         raise Http404
-    conditional_get(request, response, version=(goal.number,))
+    version, changed = tables_version([Goal])
+    conditional_get(request, response, version=version, last_modified=changed)
     return _goal_data(goal)

@@ -134,9 +134,33 @@ def test_modified_since_lists_only_what_changed(client, published):
     )
 
 
-@pytest.mark.parametrize("query", ["page=0", "page=abc", "modified_since=yesterday"])
-def test_bad_paging_is_a_400(client, query):
-    assert client.get(f"/catalog.ttl?{query}").status_code == 400
+@pytest.mark.parametrize(
+    ("query", "named"),
+    [
+        ("page=0", "page"),
+        ("page=abc", "page"),
+        ("page=%C2%B2", "page"),
+        ("page=" + "9" * 5000, "page"),
+        ("modified_since=yesterday", "modified_since"),
+        ("modified_since=9999-99-99", "modified_since"),
+        ("modified_since=2026-02-30", "modified_since"),
+        ("modified_since=2026-00-01", "modified_since"),
+        ("modified_since=2026-01-01T25:00", "modified_since"),
+        ("modified_since=2026-01-01T10:00%2B99:00", "modified_since"),
+        ("modified_since=0001-01-01T00:00%2B05:00", "modified_since"),
+    ],
+)
+def test_bad_paging_is_a_400_naming_the_parameter(client, query, named):
+    response = client.get(f"/catalog.ttl?{query}")
+    assert response.status_code == 400
+    assert response.content.decode().startswith(f"{named} must be")
+
+
+def test_modified_since_takes_the_last_day_there_is(client, published):
+    response = client.get("/catalog.ttl?modified_since=9999-12-31T23:59:59%2B00:00")
+    assert response.status_code == 200
+    graph = parse(response, "turtle")
+    assert list(graph.subjects(namespace.RDF.type, namespace.DCAT.Dataset)) == []
 
 
 def test_dataset_description_uses_the_eu_vocabularies(client, published):

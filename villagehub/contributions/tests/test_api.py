@@ -64,12 +64,13 @@ def test_invalid_proposals_name_the_field(client, editor):
     _token, key = api_token_create(user=user, name="site")
     response = post(client, key, {**PROPOSAL, "community": town.slug, "themes": ["nope"]})
     assert response.status_code == 400
-    assert response.json()["errors"] == [{"field": "themes", "reason": "Unknown themes: nope."}]
+    assert [e["field"] for e in response.json()["errors"]] == ["themes.0"]
     response = post(client, key, {"community": town.slug, "title": 7})
     assert response.status_code == 400
-    assert {e["field"] for e in response.json()["errors"]} >= {
-        "proposal.summary"
-    } or response.json()["errors"]
+    assert sorted(e["field"] for e in response.json()["errors"]) == ["summary", "title"]
+    response = post(client, key, {**PROPOSAL, "community": town.slug, "submit": 0})
+    assert [e["field"] for e in response.json()["errors"]] == ["submit"]
+    assert not Submission.objects.exists()
 
 
 def test_tokens_page_shows_a_new_key_once_and_revokes(client, editor):
@@ -82,6 +83,26 @@ def test_tokens_page_shows_a_new_key_once_and_revokes(client, editor):
     token = ApiToken.objects.get()
     client.post("/accounts/api-tokens/", {"revoke": token.pk})
     assert not ApiToken.objects.exists()
+
+
+@pytest.mark.parametrize("value", ["abc", "", "²", "-1", "0", "9" * 30, "1.5"])
+def test_revoking_a_token_by_a_malformed_number_is_a_400_naming_it(client, editor, value):
+    user, _town = editor
+    token, _key = api_token_create(user=user, name="website")
+    client.force_login(user)
+    response = client.post("/accounts/api-tokens/", {"revoke": value})
+    assert response.status_code == 400
+    assert "“revoke” must name one of your tokens." in response.content.decode()
+    assert list(ApiToken.objects.all()) == [token]
+
+
+def test_revoking_someone_elses_token_leaves_it(client, editor):
+    user, _town = editor
+    other = User.objects.create_user("other", email="o@example.org", password="x" * 20)
+    token, _key = api_token_create(user=other, name="theirs")
+    client.force_login(user)
+    client.post("/accounts/api-tokens/", {"revoke": token.pk})
+    assert list(ApiToken.objects.all()) == [token]
 
 
 DATASET = {
@@ -157,10 +178,15 @@ def test_publishing_needs_a_token_and_an_edited_community(client, editor):
     [
         ({"licence": "ALL_RIGHTS_RESERVED"}, "licence"),
         ({"format": "EXE"}, "format"),
-        ({"data_themes": ["SPACE"]}, "data_themes"),
+        ({"data_themes": ["SPACE"]}, "data_themes.0"),
         ({"access_url": "not a link"}, "access_url"),
         ({"language": "tlh"}, "language"),
-        ({"keywords": ["a,b"]}, "keywords"),
+        ({"keywords": ["a,b"]}, "keywords.0"),
+        ({"keywords": [" "]}, "keywords.0"),
+        ({"title": "  "}, "title"),
+        ({"description": "Lines\x1bwith an escape"}, "description"),
+        ({"temporal_end": 0}, "temporal_end"),
+        ({"contact_email": "not an address"}, "contact_email"),
         ({"title": ""}, "title"),
         ({"temporal_start": "last year"}, "temporal_start"),
         ({"title": None}, "title"),

@@ -105,9 +105,11 @@ def test_community_detail_gives_representatives_and_translations(client):
         ("limit=0", "limit"),
         ("offset=-1", "offset"),
         ("colour=red", "colour"),
-        ("country=zz", "country"),
-        ("theme=no-such-theme", "theme"),
+        ("country=zzz", "country"),
+        ("theme=no%20such%20theme", "theme"),
         ("kind=castle", "kind"),
+        ("fields=slug,", "fields"),
+        ("fields=slug,%20name", "fields"),
     ],
 )
 def test_bad_query_is_a_problem_naming_the_field(client, query, field):
@@ -120,6 +122,16 @@ def test_bad_query_is_a_problem_naming_the_field(client, query, field):
     assert body["instance"] == f"/api/v1/communities?{query}"
     assert [e["field"] for e in body["errors"]] == [field]
     assert all(e["reason"] for e in body["errors"])
+
+
+@pytest.mark.parametrize(
+    "query", ["country=zz", "theme=no-such-theme", "network=no-such-network", "country=AA"]
+)
+def test_a_well_formed_filter_naming_nothing_matches_nothing(client, query):
+    CommunityFactory()
+    response = client.get(f"/api/v1/communities?{query}")
+    assert response.status_code == 200
+    assert (response.json()["count"], response.json()["results"]) == (0, [])
 
 
 def test_missing_record_is_a_problem(client):

@@ -18,8 +18,8 @@ from villagehub.taxonomy.models import Theme
 pytestmark = pytest.mark.django_db
 
 
-def problem(response):
-    assert response.status_code == 400
+def problem(response, status=400):
+    assert response.status_code == status
     assert response["Content-Type"] == "application/problem+json"
     return json.loads(response.content)
 
@@ -117,8 +117,13 @@ def test_a_deep_cursor_page_reads_no_offset(client, towns):
     "cursor",
     ["garbage", "eyJwIjoiL2FwaS92MS9jb21tdW5pdGllcyJ9", "x" * 300],
 )
-def test_a_forged_cursor_is_a_problem_naming_it(client, towns, cursor):
-    body = problem(client.get(f"/api/v1/communities?cursor={cursor}"))
+def test_a_forged_cursor_names_no_page_a_404_problem_naming_it(client, towns, cursor):
+    body = problem(client.get(f"/api/v1/communities?cursor={cursor}"), status=404)
+    assert [e["field"] for e in body["errors"]] == ["cursor"]
+
+
+def test_a_cursor_of_other_characters_is_a_400_problem(client, towns):
+    body = problem(client.get("/api/v1/communities?cursor=a%20b"))
     assert [e["field"] for e in body["errors"]] == ["cursor"]
 
 
@@ -127,18 +132,18 @@ def test_a_tampered_or_foreign_cursor_is_refused(client, towns):
     token = next_url.split("cursor=")[1].split("&")[0]
     tampered = token[:-3] + ("AAA" if not token.endswith("AAA") else "BBB")
 
-    assert problem(client.get(f"/api/v1/communities?cursor={tampered}"))["errors"][0]["field"] == (
-        "cursor"
-    )
+    tampered_page = problem(client.get(f"/api/v1/communities?cursor={tampered}"), status=404)
+    assert tampered_page["errors"][0]["field"] == "cursor"
     # A cursor of one list is not a position in another.
-    assert problem(client.get(f"/api/v1/networks?cursor={token}"))["errors"][0]["field"] == (
-        "cursor"
-    )
+    foreign_page = problem(client.get(f"/api/v1/networks?cursor={token}"), status=404)
+    assert foreign_page["errors"][0]["field"] == "cursor"
 
 
-def test_cursor_and_offset_together_are_a_problem(client, towns):
-    body = problem(client.get("/api/v1/communities?cursor=&offset=2"))
-    assert [e["field"] for e in body["errors"]] == ["offset"]
+def test_a_cursor_overrides_the_offset(client, towns):
+    page = client.get("/api/v1/communities?cursor=&offset=2&limit=2").json()
+    first = client.get("/api/v1/communities?cursor=&limit=2").json()
+    assert page["offset"] is None
+    assert page["results"] == first["results"]
 
 
 def test_offset_paging_is_unchanged(client, towns):
