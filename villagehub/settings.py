@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "villagehub.catalogue",
+    "villagehub.ngsi",
 ]
 
 MIDDLEWARE = [

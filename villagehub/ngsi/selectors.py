@@ -1,0 +1,224 @@
+"""Reads of NGSI-LD entities: one entity, queries, and the discovery of types and attributes."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from . import ld
+from .errors import BadRequestData, NonexistentTenant, ResourceNotFound
+from .geo import GeoQuery, geometry_of
+from .models import Entity, EntityLocation, EntityType, Tenant
+from .query import (
+    names_match,
+    q_match,
+    scope_match,
+    tree_is_disjunction,
+    tree_map,
+    tree_names,
+)
+from .representation import entity_format, entity_pick, instances_of
+
+DEFAULT_LIMIT = 20
+MAX_LIMIT = 1000
+
+
+def tenant_check(tenant: str) -> None:
+    if tenant and not Tenant.objects.filter(name=tenant).exists():
+        raise NonexistentTenant(f"There is no tenant {tenant!r} (NGSILD-Tenant).")
+
+
+def entity_get(*, tenant: str, entity_id: str) -> Entity:
+    tenant_check(tenant)
+    entity = Entity.objects.filter(tenant=tenant, entity_id=entity_id).first()
+    if entity is None:
+        raise ResourceNotFound(f"There is no entity {entity_id}.")
+    return entity
+
+
+@dataclass
+class Render:
+    """How entities are shown: context, format, system attributes, language, projection."""
+
+    context: Any = None
+    fmt: str = "normalized"
+    sys_attrs: bool = False
+    lang: str | None = None
+    attrs: list[str] | None = None  # stored names
+    pick: list[str] | None = None
+    omit: list[str] | None = None
+
+
+def _strip_system(instance: dict) -> dict:
+    return {key: value for key, value in instance.items() if key not in ("createdAt", "modifiedAt")}
+
+
+def entity_render(entity: Entity, render: Render) -> dict:
+    document: dict = {
+        "id": entity.entity_id,
+        "type": entity.types[0] if len(entity.types) == 1 else entity.types,
+    }
+    if entity.scope:
+        document["scope"] = entity.scope
+    for key, instances in entity.attrs.items():
+        if render.attrs is not None and key not in render.attrs:
+            continue
+        shown = instances if render.sys_attrs else [_strip_system(item) for item in instances]
+        document[key] = shown[0] if len(shown) == 1 else shown
+    if render.sys_attrs:
+        document["createdAt"] = _time(entity.created_at)
+        document["modifiedAt"] = _time(entity.modified_at)
+    compacted = ld.from_storage(document, render.context)
+    formatted = entity_format(compacted, fmt=render.fmt, lang=render.lang)
+    return entity_pick(formatted, pick=render.pick, omit=render.omit)
+
+
+def _time(moment) -> str:
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+@dataclass
+class EntityQuery:
+    """A query of entities, every name already in stored form."""
+
+    types: Any = None  # tree of the type selection language
+    ids: list[str] | None = None
+    id_pattern: str | None = None
+    attrs: list[str] | None = None
+    q: Any = None
+    scope_q: Any = None
+    geo: GeoQuery | None = None
+    limit: int = DEFAULT_LIMIT
+    offset: int = 0
+    local_names: dict[str, str] = field(default_factory=dict)
+
+
+def query_resolve(
+    *,
+    context: Any,
+    types: Any,
+    q: Any,
+    attrs: list[str] | None,
+) -> tuple[Any, Any, list[str] | None]:
+    """Type tree, q tree and attrs with the request's names turned into stored names."""
+    names = []
+    if types is not None:
+        names += tree_names(types)
+    if q is not None:
+        names += tree_names(q)
+    if attrs:
+        names += attrs
+    names = list(dict.fromkeys(names))
+    mapping = dict(zip(names, ld.storage_names(names, context), strict=True))
+    return (
+        tree_map(types, mapping) if types is not None else None,
+        tree_map(q, mapping) if q is not None else None,
+        [mapping[name] for name in attrs] if attrs else None,
+    )
+
+
+def _candidates(tenant: str, query: EntityQuery) -> QuerySet[Entity]:
+    rows = Entity.objects.filter(tenant=tenant)
+    if query.types is not None and tree_is_disjunction(query.types):
+        names = tree_names(query.types)
+        rows = rows.filter(
+            pk__in=EntityType.objects.filter(tenant=tenant, name__in=names).values("entity_id")
+        )
+    if query.ids:
+        rows = rows.filter(entity_id__in=query.ids)
+    if query.geo is not None:
+        box = query.geo.bbox()
+        located = EntityLocation.objects.filter(tenant=tenant, attribute=query.geo.geoproperty)
+        if box is not None:
+            min_x, min_y, max_x, max_y = box
+            located = located.filter(
+                min_x__lte=max_x, max_x__gte=min_x, min_y__lte=max_y, max_y__gte=min_y
+            )
+        rows = rows.filter(pk__in=located.values("entity_id"))
+    return rows.order_by("pk")
+
+
+def _geo_match(entity: Entity, geo: GeoQuery) -> bool:
+    for instance in instances_of(entity.attrs.get(geo.geoproperty)):
+        geometry = geometry_of(instance.get("value"))
+        if geometry is not None and geo.matches(geometry):
+            return True
+    return False
+
+
+def _matches(entity: Entity, query: EntityQuery, pattern: re.Pattern | None) -> bool:
+    if query.types is not None and not names_match(query.types, set(entity.types)):
+        return False
+    if pattern is not None and not pattern.fullmatch(entity.entity_id):
+        return False
+    if query.attrs and not any(name in entity.attrs for name in query.attrs):
+        return False
+    if query.scope_q is not None and not scope_match(query.scope_q, entity.scope or []):
+        return False
+    if query.q is not None and not q_match(query.q, {"attrs": entity.attrs}):
+        return False
+    return not (query.geo is not None and not _geo_match(entity, query.geo))
+
+
+def entity_query(*, tenant: str, query: EntityQuery) -> tuple[list[Entity], int]:
+    """A page of the entities that match, and how many match in all."""
+    tenant_check(tenant)
+    pattern = None
+    if query.id_pattern:
+        try:
+            pattern = re.compile(query.id_pattern)
+        except re.error as exc:
+            raise BadRequestData(
+                f"idPattern: {query.id_pattern!r} is not a regular expression."
+            ) from exc
+    rows = _candidates(tenant, query)
+    matched = [
+        entity for entity in rows.iterator(chunk_size=500) if _matches(entity, query, pattern)
+    ]
+    return matched[query.offset : query.offset + query.limit], len(matched)
+
+
+def types_list(*, tenant: str) -> list[str]:
+    tenant_check(tenant)
+    return sorted(set(EntityType.objects.filter(tenant=tenant).values_list("name", flat=True)))
+
+
+def type_details(*, tenant: str, name: str) -> dict:
+    """Attributes (stored names -> their types) and the count of entities of one type."""
+    tenant_check(tenant)
+    rows = Entity.objects.filter(
+        tenant=tenant,
+        pk__in=EntityType.objects.filter(tenant=tenant, name=name).values("entity_id"),
+    )
+    count = 0
+    attributes: dict[str, set[str]] = {}
+    for entity in rows.iterator(chunk_size=500):
+        count += 1
+        for key, instances in entity.attrs.items():
+            attributes.setdefault(key, set()).update(
+                item.get("type", "Property") for item in instances
+            )
+    if not count:
+        raise ResourceNotFound(f"There is no entity of type {name}.")
+    return {"count": count, "attributes": attributes}
+
+
+def attributes_index(*, tenant: str, name: str | None = None) -> dict[str, dict]:
+    """Every attribute (stored name): its count of entities, its types and its entity types."""
+    tenant_check(tenant)
+    found: dict[str, dict] = {}
+    rows = Entity.objects.filter(tenant=tenant)
+    if name is not None:
+        rows = rows.filter(Q(attrs__has_key=name))
+    for entity in rows.iterator(chunk_size=500):
+        for key, instances in entity.attrs.items():
+            if name is not None and key != name:
+                continue
+            entry = found.setdefault(key, {"count": 0, "types": set(), "entity_types": set()})
+            entry["count"] += 1
+            entry["types"].update(item.get("type", "Property") for item in instances)
+            entry["entity_types"].update(entity.types)
+    return found
