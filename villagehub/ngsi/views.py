@@ -92,7 +92,9 @@ def _user(request: HttpRequest):
     return user
 
 
-def _body_and_context(request: HttpRequest, link: str | None) -> tuple[Any, Any]:
+def _body_and_context(
+    request: HttpRequest, link: str | None, *, plain: bool = False
+) -> tuple[Any, Any]:
     media = request.content_type.lower()
     if media not in (JSON, JSON_LD, MERGE_PATCH):
         raise UnsupportedMediaType(
@@ -105,6 +107,8 @@ def _body_and_context(request: HttpRequest, link: str | None) -> tuple[Any, Any]
     if body is None:
         raise InvalidRequest("The body is empty; it must be JSON.")
     items = body if isinstance(body, list) else [body]
+    if plain:
+        return body, link
     if media == JSON_LD:
         if link is not None:
             raise BadRequestData(
@@ -123,7 +127,7 @@ def _body_and_context(request: HttpRequest, link: str | None) -> tuple[Any, Any]
     return body, link
 
 
-def ngsi_endpoint(*methods: str) -> Callable:
+def ngsi_endpoint(*methods: str, plain_body: bool = False) -> Callable:
     def decorate(view: Callable) -> Callable:
         @csrf_exempt
         @functools.wraps(view)
@@ -144,7 +148,7 @@ def ngsi_endpoint(*methods: str) -> Callable:
                 if request.method in ("POST", "PATCH", "PUT") and (
                     request.body or request.content_type
                 ):
-                    call.body, call.context = _body_and_context(request, link)
+                    call.body, call.context = _body_and_context(request, link, plain=plain_body)
                 response = view(call, *args, **kwargs)
             except NgsiError as error:
                 response = problem(error)
@@ -651,7 +655,7 @@ def _context_json(row: JsonLdContext) -> dict:
     }
 
 
-@ngsi_endpoint("GET", "POST")
+@ngsi_endpoint("GET", "POST", plain_body=True)
 def contexts(call: Call) -> HttpResponse:
     if call.request.method == "POST":
         body = call.body

@@ -18,7 +18,7 @@ def _no_internet(monkeypatch):
     """No test fetches a context from the internet: an unknown URL is unavailable."""
 
     def refuse(url):
-        raise ld.requests.ConnectionError(url)
+        raise OSError(url)
 
     monkeypatch.setattr(ld, "remote_fetch", refuse)
     ld._fetched.clear()
