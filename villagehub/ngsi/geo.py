@@ -9,10 +9,10 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+import shapely
 from shapely.errors import GEOSException
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
-from shapely.ops import transform
 
 from .errors import BadRequestData
 from .representation import GEOMETRY_TYPES
@@ -62,10 +62,10 @@ def _distance_metres(a: BaseGeometry, b: BaseGeometry) -> float:
     centre = a.centroid
     scale_x = METRES_PER_DEGREE * math.cos(math.radians(centre.y))
 
-    def project(x, y, z=None):
-        return ((x - centre.x) * scale_x, (y - centre.y) * METRES_PER_DEGREE)
+    def project(coordinates):
+        return (coordinates - (centre.x, centre.y)) * (scale_x, METRES_PER_DEGREE)
 
-    return transform(project, a).distance(transform(project, b))
+    return shapely.transform(a, project).distance(shapely.transform(b, project))
 
 
 def geometry_of(value: Any) -> BaseGeometry | None:

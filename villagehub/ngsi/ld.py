@@ -22,6 +22,7 @@ from django.utils import timezone
 from pyld import jsonld
 
 from .errors import BadRequestData, LdContextNotAvailable
+from .representation import INSTANCE_MEMBERS
 
 CONTEXTS_DIR = Path(__file__).resolve().parent / "contexts"
 CORE_URL = "https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context-v1.8.jsonld"
@@ -189,7 +190,8 @@ def _names_from_storage(key: str, names: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(found if isinstance(found, list) else [found])
 
 
-RESERVED_NAMES = {"id", "type", "@id", "@type", "@context", "scope", "createdAt", "modifiedAt"}
+# Names that are NGSI-LD's own members, never attribute names to expand.
+RESERVED_NAMES = {"id", "@id", "@type", "@context", "scope"} | INSTANCE_MEMBERS
 
 
 def storage_names(names: list[str], context: Any) -> list[str]:

@@ -183,8 +183,8 @@ class _Parser:
             )
         if DATETIME.match(raw):
             return DateValue(raw)
-        if '"' in raw:
-            raise self.error(f"{raw!r} is not a value")
+        if re.search(r"[\"'<>=!~()]", raw):
+            raise self.error(f"{raw!r} is not a value (quote strings)")
         return raw
 
 
