@@ -107,3 +107,72 @@ class JsonLdContext(models.Model):
 
     def __str__(self) -> str:
         return self.url
+
+
+class Subscription(models.Model):
+    """An NGSI-LD subscription: what it watches (names in stored form, for matching), what it
+    was given (as its owner wrote it, with the context), and how its notifications went."""
+
+    class Status(models.TextChoices):
+        OK = "ok"
+        FAILED = "failed"
+
+    tenant = models.CharField(max_length=100, default="", blank=True)
+    subscription_id = models.CharField(max_length=512)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="ngsi_subscriptions"
+    )
+    document = models.JSONField()
+    context = models.JSONField(null=True, blank=True)
+    entity_selectors = models.JSONField(default=list)
+    watched = models.JSONField(default=list)
+    triggers = models.JSONField(default=list)
+    is_active = models.BooleanField(default=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    throttling = models.FloatField(default=0)
+    times_sent = models.PositiveIntegerField(default=0)
+    times_failed = models.PositiveIntegerField(default=0)
+    last_notification = models.DateTimeField(null=True, blank=True)
+    last_success = models.DateTimeField(null=True, blank=True)
+    last_failure = models.DateTimeField(null=True, blank=True)
+    notification_status = models.CharField(max_length=10, choices=Status.choices, default=Status.OK)
+    created_at = models.DateTimeField()
+    modified_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "subscription_id"], name="ngsi_subscription_unique_id"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.subscription_id
+
+
+class Notification(models.Model):
+    """One notification to send: the durable queue. A task sends it; a row already sent is
+    never sent again, so a task that runs twice sends once."""
+
+    class State(models.TextChoices):
+        PENDING = "pending"
+        SENT = "sent"
+        FAILED = "failed"
+
+    subscription = models.ForeignKey(
+        Subscription, on_delete=models.CASCADE, related_name="notifications"
+    )
+    payload = models.JSONField()
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        indexes = [models.Index(fields=["state", "created_at"], name="ngsi_notification_state")]
+
+    def __str__(self) -> str:
+        return f"{self.subscription_id} #{self.pk} {self.state}"

@@ -7,11 +7,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from . import ld
 from .errors import BadRequestData, NonexistentTenant, ResourceNotFound
 from .geo import GeoQuery, geometry_of
-from .models import Entity, EntityLocation, EntityType, Tenant
+from .models import Entity, EntityLocation, EntityType, Subscription, Tenant
 from .query import (
     names_match,
     q_match,
@@ -222,3 +223,46 @@ def attributes_index(*, tenant: str, name: str | None = None) -> dict[str, dict]
             entry["types"].update(item.get("type", "Property") for item in instances)
             entry["entity_types"].update(entity.types)
     return found
+
+
+def subscriptions_of(*, user, tenant: str) -> QuerySet:
+    """The subscriptions of the token's owner in a tenant (no one sees another's)."""
+    tenant_check(tenant)
+    return Subscription.objects.filter(tenant=tenant, owner=user).order_by("pk")
+
+
+def subscription_json(subscription: Subscription) -> dict:
+    """A subscription as its owner wrote it, with its status and the counts of notifications."""
+    now = timezone.now()
+    if subscription.expires_at and subscription.expires_at <= now:
+        status = "expired"
+    elif not subscription.is_active:
+        status = "paused"
+    else:
+        status = "active"
+    document = dict(subscription.document)
+    notification = dict(document.get("notification") or {})
+    notification.update(
+        {
+            "status": subscription.notification_status,
+            "timesSent": subscription.times_sent,
+            "timesFailed": subscription.times_failed,
+        }
+    )
+    for key, moment in (
+        ("lastNotification", subscription.last_notification),
+        ("lastSuccess", subscription.last_success),
+        ("lastFailure", subscription.last_failure),
+    ):
+        if moment is not None:
+            notification[key] = _time(moment)
+    document.update(
+        {
+            "type": "Subscription",
+            "isActive": subscription.is_active,
+            "status": status,
+            "notificationTrigger": subscription.triggers,
+            "notification": notification,
+        }
+    )
+    return document

@@ -3,34 +3,54 @@
 from __future__ import annotations
 
 import copy
+import json
+import re
+import urllib.request
+import uuid
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
+from django_tasks import default_task_backend
 
 from villagehub.communities.models import Community
 from villagehub.contributions.selectors import communities_edited_by, communities_reviewed_by
 
-from . import ld
+from . import ld, tasks
 from .errors import (
     AlreadyExists,
     BadRequestData,
     Forbidden,
     NgsiError,
+    OperationNotSupported,
     ResourceNotFound,
     Unauthorized,
 )
-from .geo import geometry_of
-from .models import Entity, EntityLocation, EntityType, JsonLdContext, Tenant
+from .geo import geometry_of, geoquery_parse
+from .models import (
+    Entity,
+    EntityLocation,
+    EntityType,
+    JsonLdContext,
+    Notification,
+    Subscription,
+    Tenant,
+)
+from .query import q_match, q_parse, tree_map, tree_names
 from .representation import (
     attribute_normalize,
     entity_id_check,
     entity_normalize,
     instance_normalize,
     instances_of,
+    is_datetime,
+    is_uri,
 )
+from .selectors import Render, entity_render
 
 COMMUNITY_PREFIX = "urn:ngsi-ld:Community:"
 OWNER_ATTRIBUTE = "refCommunity"
@@ -239,6 +259,9 @@ def entity_create(
     except IntegrityError as exc:
         raise AlreadyExists(f"The entity {stored['id']} already exists.") from exc
     _index(entity)
+    subscriptions_notify(
+        entity=entity, triggers={"entityCreated", "attributeCreated"}, changed=set(entity.attrs)
+    )
     return entity
 
 
@@ -260,12 +283,16 @@ def entity_replace(
     entity.attrs = stored["attrs"]
     entity.scope = stored.get("scope", [])
     _save(entity)
+    subscriptions_notify(
+        entity=entity, triggers={"entityUpdated", "attributeUpdated"}, changed=set(entity.attrs)
+    )
     return entity
 
 
 @transaction.atomic
 def entity_delete(*, user: AbstractBaseUser | None, tenant: str, entity_id: str) -> None:
     entity = entity_get_for_writer(user=user, tenant=tenant, entity_id=entity_id)
+    subscriptions_notify(entity=entity, triggers={"entityDeleted"}, changed=set(entity.attrs))
     entity.delete()
 
 
@@ -316,9 +343,12 @@ def entity_attrs_append(
     _normalized, names, stored = _fragment(document, context)
     created = now_text()
     result = UpdateResult()
+    added = set()
     for name, key in names.items():
         if name == "scope":
             continue
+        if key not in entity.attrs:
+            added.add(key)
         merged, changed = _instances_merge(
             entity.attrs.get(key, []),
             stored["attrs"].get(key, []),
@@ -347,6 +377,7 @@ def entity_attrs_append(
             )
         )
     _save(entity)
+    _notify_change(entity, names, result, added=added)
     return result
 
 
@@ -376,6 +407,7 @@ def entity_attrs_update(
         result.updated.append(name)
     if result.updated:
         _save(entity)
+        _notify_change(entity, names, result, added=set())
     return result
 
 
@@ -437,6 +469,9 @@ def entity_attr_patch(
         existing, stored, created=now_text(), overwrite=True
     )
     _save(entity)
+    subscriptions_notify(
+        entity=entity, triggers={"entityUpdated", "attributeUpdated"}, changed={key}
+    )
 
 
 @transaction.atomic
@@ -463,6 +498,9 @@ def entity_attr_replace(
         entity.attrs[key], stored["attrs"].get(key, []), created=now_text(), overwrite=True
     )
     _save(entity)
+    subscriptions_notify(
+        entity=entity, triggers={"entityUpdated", "attributeUpdated"}, changed={key}
+    )
 
 
 @transaction.atomic
@@ -495,6 +533,23 @@ def entity_attr_delete(
     else:
         del entity.attrs[key]
     _save(entity)
+    subscriptions_notify(
+        entity=entity, triggers={"entityUpdated", "attributeDeleted"}, changed={key}
+    )
+
+
+def _notify_change(
+    entity: Entity, names: dict[str, str], result: UpdateResult, *, added: set
+) -> None:
+    changed = {names[name] for name in result.updated if name in names}
+    if not changed:
+        return
+    triggers = {"entityUpdated"}
+    if changed & added:
+        triggers.add("attributeCreated")
+    if changed - added:
+        triggers.add("attributeUpdated")
+    subscriptions_notify(entity=entity, triggers=triggers, changed=changed)
 
 
 # Batch operations: each entity on its own, so that one failure does not undo the others.
@@ -677,3 +732,346 @@ def context_delete(*, user: AbstractBaseUser | None, context_id: str) -> None:
         raise Forbidden("Only community editors and coordinators delete hosted contexts.")
     ld.fetched_forget(row.url)
     row.delete()
+
+
+# Subscriptions and their notifications.
+
+TRIGGERS = {
+    "entityCreated",
+    "entityUpdated",
+    "entityDeleted",
+    "attributeCreated",
+    "attributeUpdated",
+    "attributeDeleted",
+}
+DEFAULT_TRIGGERS = ["attributeCreated", "attributeUpdated"]
+NOTIFY_TIMEOUT = 5.0
+MAX_ATTEMPTS = 5
+
+
+def _subscription_read(document: Any, context: Any, *, partial: bool = False) -> dict:
+    """A subscription body checked; returns the fields to store, every mistake named."""
+    if not isinstance(document, dict):
+        raise BadRequestData("The subscription must be a JSON object.")
+    body = {key: value for key, value in document.items() if key != "@context"}
+    if not partial and body.get("type") != "Subscription":
+        raise BadRequestData('type: a subscription has "type": "Subscription".')
+    if "id" in body:
+        entity_id_check(body["id"])
+    fields: dict = {}
+    if "timeInterval" in body:
+        raise OperationNotSupported("timeInterval: periodic notifications are not supported.")
+    if "entities" in body:
+        selectors_given = body["entities"]
+        if not isinstance(selectors_given, list) or not selectors_given:
+            raise BadRequestData("entities: a non-empty list of {type, id or idPattern}.")
+        stored = []
+        for item in selectors_given:
+            if not isinstance(item, dict) or not isinstance(item.get("type"), str):
+                raise BadRequestData("entities: each entity selector needs a type.")
+            if "id" in item:
+                entity_id_check(item["id"])
+            if "idPattern" in item:
+                try:
+                    re.compile(item["idPattern"])
+                except (re.error, TypeError) as exc:
+                    raise BadRequestData(
+                        "entities: idPattern is not a regular expression."
+                    ) from exc
+            stored.append(
+                {
+                    "type": ld.storage_name(item["type"], context),
+                    "id": item.get("id"),
+                    "idPattern": item.get("idPattern"),
+                }
+            )
+        fields["entity_selectors"] = stored
+    if "watchedAttributes" in body:
+        watched = body["watchedAttributes"]
+        if (
+            not isinstance(watched, list)
+            or not watched
+            or not all(isinstance(n, str) for n in watched)
+        ):
+            raise BadRequestData("watchedAttributes: a non-empty list of attribute names.")
+        fields["watched"] = ld.storage_names(watched, context)
+    if not partial and not fields.get("entity_selectors") and not fields.get("watched"):
+        raise BadRequestData("A subscription needs entities or watchedAttributes.")
+    if "notificationTrigger" in body:
+        triggers = body["notificationTrigger"]
+        if not isinstance(triggers, list) or not triggers or set(triggers) - TRIGGERS:
+            raise BadRequestData(
+                "notificationTrigger: a list of " + ", ".join(sorted(TRIGGERS)) + "."
+            )
+        fields["triggers"] = triggers
+    if "q" in body:
+        if not isinstance(body["q"], str):
+            raise BadRequestData("q: must be a string.")
+        q_parse(body["q"])
+    if "geoQ" in body:
+        geo = body["geoQ"]
+        if not isinstance(geo, dict):
+            raise BadRequestData("geoQ: must be an object with georel, geometry, coordinates.")
+        geoquery_parse(
+            georel=geo.get("georel"),
+            geometry=geo.get("geometry"),
+            coordinates=geo.get("coordinates"),
+            geoproperty="location",
+        )
+    if "isActive" in body:
+        if not isinstance(body["isActive"], bool):
+            raise BadRequestData("isActive: true or false.")
+        fields["is_active"] = body["isActive"]
+    if "expiresAt" in body:
+        if not is_datetime(body["expiresAt"]):
+            raise BadRequestData("expiresAt: a date and time (ISO 8601, with Z).")
+        fields["expires_at"] = datetime.fromisoformat(body["expiresAt"].replace("Z", "+00:00"))
+    if "throttling" in body:
+        throttling = body["throttling"]
+        if (
+            isinstance(throttling, bool)
+            or not isinstance(throttling, (int, float))
+            or throttling < 0
+        ):
+            raise BadRequestData("throttling: a number of seconds, 0 or more.")
+        fields["throttling"] = float(throttling)
+    if "notification" in body or not partial:
+        notification = body.get("notification")
+        endpoint = notification.get("endpoint") if isinstance(notification, dict) else None
+        uri = endpoint.get("uri") if isinstance(endpoint, dict) else None
+        if not is_uri(uri):
+            raise BadRequestData("notification.endpoint.uri: the URI to notify is missing.")
+        if not uri.startswith(("http://", "https://")):
+            raise OperationNotSupported(
+                "notification.endpoint.uri: only http and https endpoints are supported."
+            )
+        fmt = notification.get("format", "normalized")
+        if fmt not in ("normalized", "keyValues", "concise"):
+            raise BadRequestData("notification.format: normalized, keyValues or concise.")
+        accept = endpoint.get("accept", "application/json")
+        if accept not in ("application/json", "application/ld+json"):
+            raise BadRequestData(
+                "notification.endpoint.accept: application/json or application/ld+json."
+            )
+    return fields
+
+
+@transaction.atomic
+def subscription_create(
+    *, user: AbstractBaseUser | None, tenant: str, document: Any, context: Any
+) -> Subscription:
+    user = _writer_check(user)
+    fields = _subscription_read(document, context)
+    subscription_id = document.get("id") or f"urn:ngsi-ld:Subscription:{uuid.uuid4()}"
+    if Subscription.objects.filter(tenant=tenant, subscription_id=subscription_id).exists():
+        raise AlreadyExists(f"The subscription {subscription_id} already exists.")
+    tenant_ensure(tenant)
+    body = {key: value for key, value in document.items() if key != "@context"}
+    body["id"] = subscription_id
+    moment = timezone.now()
+    return Subscription.objects.create(
+        tenant=tenant,
+        subscription_id=subscription_id,
+        owner=user,
+        document=body,
+        context=context,
+        created_at=moment,
+        modified_at=moment,
+        **{"triggers": DEFAULT_TRIGGERS, **fields},
+    )
+
+
+def subscription_get_for_owner(
+    *, user: AbstractBaseUser | None, tenant: str, subscription_id: str, lock: bool = False
+) -> Subscription:
+    """A subscription of the token's owner; someone else's is as missing as none."""
+    user = _writer_check(user)
+    rows = Subscription.objects.filter(tenant=tenant, subscription_id=subscription_id, owner=user)
+    found = (rows.select_for_update() if lock else rows).first()
+    if found is None:
+        raise ResourceNotFound(f"There is no subscription {subscription_id} of yours.")
+    return found
+
+
+@transaction.atomic
+def subscription_update(
+    *, user: AbstractBaseUser | None, tenant: str, subscription_id: str, document: Any, context: Any
+) -> Subscription:
+    subscription = subscription_get_for_owner(
+        user=user, tenant=tenant, subscription_id=subscription_id, lock=True
+    )
+    if isinstance(document, dict) and document.get("id", subscription_id) != subscription_id:
+        raise BadRequestData("id: the subscription's id cannot change.")
+    fields = _subscription_read(document, context, partial=True)
+    if not isinstance(document, dict) or not {
+        k for k in document if k not in ("@context", "id", "type")
+    }:
+        raise BadRequestData("Send at least one member of the subscription to change.")
+    merged = {
+        **subscription.document,
+        **{key: value for key, value in document.items() if key != "@context"},
+    }
+    _subscription_read(merged, context)
+    for name, value in fields.items():
+        setattr(subscription, name, value)
+    subscription.document = merged
+    subscription.modified_at = timezone.now()
+    subscription.save()
+    return subscription
+
+
+@transaction.atomic
+def subscription_delete(
+    *, user: AbstractBaseUser | None, tenant: str, subscription_id: str
+) -> None:
+    subscription_get_for_owner(
+        user=user, tenant=tenant, subscription_id=subscription_id, lock=True
+    ).delete()
+
+
+def _selector_match(subscription: Subscription, entity: Entity) -> bool:
+    if not subscription.entity_selectors:
+        return True
+    for item in subscription.entity_selectors:
+        if item["type"] not in entity.types:
+            continue
+        if item.get("id") and item["id"] != entity.entity_id:
+            continue
+        if item.get("idPattern") and not re.fullmatch(item["idPattern"], entity.entity_id):
+            continue
+        return True
+    return False
+
+
+def _subscription_wants(
+    subscription: Subscription, entity: Entity, *, triggers: set[str], changed: set[str]
+) -> bool:
+    document = subscription.document
+    now = timezone.now()
+    if not subscription.is_active or (subscription.expires_at and subscription.expires_at <= now):
+        return False
+    if not triggers & set(subscription.triggers):
+        return False
+    if subscription.watched and not changed & set(subscription.watched):
+        return False
+    if not _selector_match(subscription, entity):
+        return False
+    if document.get("q"):
+        tree = q_parse(document["q"])
+        names = tree_names(tree)
+        mapping = dict(zip(names, ld.storage_names(names, subscription.context), strict=True))
+        if not q_match(tree_map(tree, mapping), {"attrs": entity.attrs}):
+            return False
+    if document.get("geoQ"):
+        geo_document = document["geoQ"]
+        geo = geoquery_parse(
+            georel=geo_document.get("georel"),
+            geometry=geo_document.get("geometry"),
+            coordinates=geo_document.get("coordinates"),
+            geoproperty=ld.storage_name(
+                geo_document.get("geoproperty") or "location", subscription.context
+            ),
+        )
+        geometries = [
+            geometry_of(item.get("value"))
+            for item in instances_of(entity.attrs.get(geo.geoproperty))
+        ]
+        if not any(item is not None and geo.matches(item) for item in geometries):
+            return False
+    return not (
+        subscription.throttling
+        and subscription.last_notification
+        and (now - subscription.last_notification).total_seconds() < subscription.throttling
+    )
+
+
+def subscriptions_notify(*, entity: Entity, triggers: set[str], changed: set[str]) -> int:
+    """Queue a notification for every subscription the change concerns; returns how many."""
+    queued = 0
+    for subscription in Subscription.objects.filter(tenant=entity.tenant, is_active=True):
+        if not _subscription_wants(subscription, entity, triggers=triggers, changed=changed):
+            continue
+        notification_spec = subscription.document.get("notification", {})
+        attributes = notification_spec.get("attributes")
+        render = Render(
+            context=subscription.context,
+            fmt=notification_spec.get("format", "normalized"),
+            attrs=ld.storage_names(attributes, subscription.context) if attributes else None,
+        )
+        data = entity_render(entity, render)
+        if notification_spec.get("endpoint", {}).get("accept") == "application/ld+json":
+            data["@context"] = subscription.context or ld.CORE_URL
+        payload = {
+            "id": f"urn:ngsi-ld:Notification:{uuid.uuid4()}",
+            "type": "Notification",
+            "subscriptionId": subscription.subscription_id,
+            "notifiedAt": now_text(),
+            "data": [data],
+        }
+        notification = Notification.objects.create(
+            subscription=subscription, payload=payload, created_at=timezone.now()
+        )
+        Subscription.objects.filter(pk=subscription.pk).update(last_notification=timezone.now())
+        transaction.on_commit(lambda pk=notification.pk: tasks.notification_send.enqueue(pk))
+        queued += 1
+    return queued
+
+
+def _post(uri: str, payload: dict, accept: str, context: Any) -> None:
+    headers = {"Content-Type": accept}
+    if accept == "application/json":
+        link = context if isinstance(context, str) else ld.CORE_URL
+        headers["Link"] = f'<{link}>; rel="{ld.JSONLD_CONTEXT_REL}"; type="application/ld+json"'
+    request = urllib.request.Request(  # noqa: S310 (http(s) only, checked at subscription)
+        uri, data=json.dumps(payload).encode(), headers=headers, method="POST"
+    )
+    with urllib.request.urlopen(request, timeout=NOTIFY_TIMEOUT) as response:  # noqa: S310
+        response.read(1024)
+
+
+def notification_deliver(*, notification_id: int) -> None:
+    """Send one queued notification once; on failure count it and try again later."""
+    with transaction.atomic():
+        notification = (
+            Notification.objects.select_for_update()
+            .select_related("subscription")
+            .filter(pk=notification_id, state=Notification.State.PENDING)
+            .first()
+        )
+        if notification is None:
+            return
+        Notification.objects.filter(pk=notification.pk).update(attempts=F("attempts") + 1)
+    subscription = notification.subscription
+    endpoint = subscription.document.get("notification", {}).get("endpoint", {})
+    moment = timezone.now()
+    try:
+        _post(
+            endpoint.get("uri", ""),
+            notification.payload,
+            endpoint.get("accept", "application/json"),
+            subscription.context,
+        )
+    except (OSError, ValueError) as exc:
+        attempts = notification.attempts + 1
+        final = attempts >= MAX_ATTEMPTS or not default_task_backend.supports_defer
+        Notification.objects.filter(pk=notification.pk).update(
+            state=Notification.State.FAILED if final else Notification.State.PENDING,
+            last_error=str(exc)[:500],
+        )
+        Subscription.objects.filter(pk=subscription.pk).update(
+            times_failed=F("times_failed") + 1,
+            last_failure=moment,
+            notification_status=Subscription.Status.FAILED,
+        )
+        if not final:
+            retry = tasks.notification_send.using(run_after=moment + timedelta(seconds=2**attempts))
+            retry.enqueue(notification.pk)
+        return
+    Notification.objects.filter(pk=notification.pk).update(
+        state=Notification.State.SENT, sent_at=moment
+    )
+    Subscription.objects.filter(pk=subscription.pk).update(
+        times_sent=F("times_sent") + 1,
+        last_success=moment,
+        notification_status=Subscription.Status.OK,
+    )

@@ -15,6 +15,11 @@ urlpatterns = [
     path("entityOperations/update", views.batch_update, name="ngsi-batch-update"),
     path("entityOperations/delete", views.batch_delete, name="ngsi-batch-delete"),
     path("entityOperations/query", views.batch_query, name="ngsi-batch-query"),
+    path("subscriptions", views.subscriptions, name="ngsi-subscriptions"),
+    path("subscriptions/", views.subscriptions),
+    re_path(
+        r"^subscriptions/(?P<subscription_id>[^/]+)$", views.subscription, name="ngsi-subscription"
+    ),
     path("types", views.types, name="ngsi-types"),
     re_path(r"^types/(?P<name>.+)$", views.type_detail, name="ngsi-type"),
     path("attributes", views.attributes, name="ngsi-attributes"),

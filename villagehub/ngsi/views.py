@@ -553,6 +553,53 @@ def batch_query(call: Call) -> HttpResponse:
     return _query_answer(call, spec)
 
 
+# Subscriptions.
+
+
+@ngsi_endpoint("GET", "POST")
+def subscriptions(call: Call) -> HttpResponse:
+    if call.request.method == "POST":
+        subscription = services.subscription_create(
+            user=call.user, tenant=call.tenant, document=_require_body(call), context=call.context
+        )
+        return no_content(
+            201, {"Location": f"/ngsi-ld/v1/subscriptions/{subscription.subscription_id}"}
+        )
+    if call.user is None:
+        raise Unauthorized("Subscriptions are read with the token that made them.")
+    rows = selectors.subscriptions_of(user=call.user, tenant=call.tenant)
+    limit = _int_param(call, "limit", selectors.DEFAULT_LIMIT, low=1, high=selectors.MAX_LIMIT)
+    offset = _int_param(call, "offset", 0, low=0)
+    shown = [selectors.subscription_json(row) for row in rows[offset : offset + limit]]
+    headers = (
+        {"NGSILD-Results-Count": str(rows.count())} if call.params.get("count") == "true" else {}
+    )
+    return answer(call, shown, headers=headers)
+
+
+@ngsi_endpoint("GET", "PATCH", "DELETE")
+def subscription(call: Call, subscription_id: str) -> HttpResponse:
+    method = call.request.method
+    if method == "DELETE":
+        services.subscription_delete(
+            user=call.user, tenant=call.tenant, subscription_id=subscription_id
+        )
+        return no_content()
+    if method == "PATCH":
+        services.subscription_update(
+            user=call.user,
+            tenant=call.tenant,
+            subscription_id=subscription_id,
+            document=_require_body(call),
+            context=call.context,
+        )
+        return no_content()
+    found = services.subscription_get_for_owner(
+        user=call.user, tenant=call.tenant, subscription_id=subscription_id
+    )
+    return answer(call, selectors.subscription_json(found))
+
+
 # Discovery.
 
 

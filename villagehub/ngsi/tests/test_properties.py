@@ -14,7 +14,9 @@ NAMES = st.from_regex(r"[a-z][a-zA-Z0-9]{0,12}", fullmatch=True).filter(
 )
 SCALARS = st.one_of(
     st.integers(-(10**9), 10**9),
-    st.floats(allow_nan=False, allow_infinity=False, width=32).filter(lambda x: not float(x).is_integer()),
+    st.floats(allow_nan=False, allow_infinity=False, width=32).filter(
+        lambda x: not float(x).is_integer()
+    ),
     st.text(max_size=20),
     st.booleans(),
 )
@@ -23,9 +25,9 @@ ATTRIBUTES = st.one_of(
     st.from_regex(r"urn:ngsi-ld:[A-Z][a-z]{1,8}:[0-9]{1,4}", fullmatch=True).map(
         lambda uri: {"type": "Relationship", "object": uri}
     ),
-    st.dictionaries(st.sampled_from(["en", "sv", "lv", "fr"]), st.text(max_size=10), min_size=1).map(
-        lambda texts: {"type": "LanguageProperty", "languageMap": texts}
-    ),
+    st.dictionaries(
+        st.sampled_from(["en", "sv", "lv", "fr"]), st.text(max_size=10), min_size=1
+    ).map(lambda texts: {"type": "LanguageProperty", "languageMap": texts}),
     st.lists(st.integers(0, 100), min_size=2, max_size=4).map(
         lambda values: {"type": "ListProperty", "valueList": values}
     ),
@@ -33,7 +35,10 @@ ATTRIBUTES = st.one_of(
         lambda data: {"type": "JsonProperty", "json": data}
     ),
     st.tuples(st.floats(-180, 180), st.floats(-90, 90)).map(
-        lambda point: {"type": "GeoProperty", "value": {"type": "Point", "coordinates": list(point)}}
+        lambda point: {
+            "type": "GeoProperty",
+            "value": {"type": "Point", "coordinates": list(point)},
+        }
     ),
 )
 ENTITIES = st.fixed_dictionaries(
@@ -57,13 +62,18 @@ def test_expansion_then_compaction_gives_the_entity_back(entity):
     assert ld.from_storage(stored, None) == {**entity, "type": entity["type"]}
 
 
-Q_ALPHABET = st.sampled_from(list('abcxyz019.,;|()[]"=!<>~ -:TZ_') + ["==", "..", "~=", "!="])
+Q_ALPHABET = st.sampled_from([*'abcxyz019.,;|()[]"=!<>~ -:TZ_', "==", "..", "~=", "!="])
 
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(Q_ALPHABET, max_size=30).map("".join))
 def test_q_parsing_never_fails_but_with_bad_request_data(text):
-    entity = {"attrs": {"a": [{"type": "Property", "value": {"b": 1}}], "x": [{"type": "Property", "value": "z"}]}}
+    entity = {
+        "attrs": {
+            "a": [{"type": "Property", "value": {"b": 1}}],
+            "x": [{"type": "Property", "value": "z"}],
+        }
+    }
     try:
         tree = q_parse(text)
     except BadRequestData as error:
@@ -73,7 +83,9 @@ def test_q_parsing_never_fails_but_with_bad_request_data(text):
 
 
 @pytest.mark.django_db
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(st.text(max_size=40))
 def test_any_q_is_answered_200_or_400(anonymous, text):
     response = anonymous.get("/entities", type="Thing", q=text)
