@@ -1,7 +1,7 @@
 from django.http import HttpResponse
 
 # What other sites may read from a browser: the open data, never the pages or the admin.
-OPEN_DATA_PREFIXES = ("/api/", "/catalog.", "/catalogue/", "/downloads/", "/feeds/")
+OPEN_DATA_PREFIXES = ("/api/", "/catalog.", "/catalogue/", "/downloads/", "/feeds/", "/ngsi-ld/")
 READ_METHODS = ("GET", "HEAD")
 
 
@@ -22,7 +22,7 @@ class OpenDataCorsMiddleware:
             response = HttpResponse(status=204)
             response["Access-Control-Allow-Methods"] = ", ".join(READ_METHODS)
             response["Access-Control-Allow-Headers"] = (
-                "Accept, Accept-Language, If-None-Match, If-Modified-Since"
+                "Accept, Accept-Language, If-None-Match, If-Modified-Since, Link, NGSILD-Tenant"
             )
             response["Access-Control-Max-Age"] = "86400"
         else:
@@ -30,5 +30,7 @@ class OpenDataCorsMiddleware:
             if request.method not in READ_METHODS:
                 return response
         response["Access-Control-Allow-Origin"] = "*"
-        response["Access-Control-Expose-Headers"] = "ETag, Last-Modified, Link, Content-Length"
+        response["Access-Control-Expose-Headers"] = (
+            "ETag, Last-Modified, Link, Content-Length, NGSILD-Results-Count"
+        )
         return response

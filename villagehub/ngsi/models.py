@@ -103,6 +103,9 @@ class JsonLdContext(models.Model):
     url = models.CharField(max_length=1000, unique=True)
     kind = models.CharField(max_length=10, choices=Kind.choices)
     body = models.JSONField()
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField()
 
     def __str__(self) -> str:

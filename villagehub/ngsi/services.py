@@ -701,13 +701,15 @@ def entities_batch_delete(
 
 @transaction.atomic
 def context_create(*, user: AbstractBaseUser | None, document: Any) -> JsonLdContext:
-    _writer_check(user)
+    user = _writer_check(user)
     if not isinstance(document, dict) or set(document) != {"@context"}:
         raise BadRequestData('The body must be a JSON object with only "@context".')
     if not isinstance(document["@context"], (dict, list, str)):
         raise BadRequestData("@context must be an object, a URL or a list of them.")
     ld.to_storage({"id": "urn:ngsi-ld:check"}, document["@context"])
-    row = JsonLdContext(kind=JsonLdContext.Kind.HOSTED, body=document, created_at=timezone.now())
+    row = JsonLdContext(
+        kind=JsonLdContext.Kind.HOSTED, body=document, owner=user, created_at=timezone.now()
+    )
     row.url = ld.hosted_url(row.pk)
     row.save()
     return row
@@ -726,10 +728,10 @@ def context_delete(*, user: AbstractBaseUser | None, context_id: str) -> None:
         raise ResourceNotFound(f"There is no JSON-LD context {context_id}.")
     if (
         row.kind == JsonLdContext.Kind.HOSTED
+        and row.owner_id != user.pk
         and not user.has_perm(ADMIN_PERMISSION)
-        and not _writable_community_ids(user)
     ):
-        raise Forbidden("Only community editors and coordinators delete hosted contexts.")
+        raise Forbidden("Only the one who added a hosted context deletes it.")
     ld.fetched_forget(row.url)
     row.delete()
 

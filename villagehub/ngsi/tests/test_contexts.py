@@ -129,3 +129,20 @@ def test_the_core_context_is_served_and_cannot_be_deleted(api):
     served = api.get("/jsonldContexts/" + ld.CORE_URL)
     assert served.json()["@context"]["Property"] == "ngsi-ld:Property"
     assert api.delete("/jsonldContexts/" + ld.CORE_URL).status_code == 400
+
+
+def test_only_who_added_a_hosted_context_deletes_it(api, client):
+    from villagehub.communities.tests.factories import CommunityFactory
+
+    from .conftest import Api, editor_of
+
+    response = api.post("/jsonldContexts", {"@context": {"speed": "https://example.org/speed"}})
+    context_id = response["Location"].rsplit("/", 1)[1]
+    _user, key = editor_of("other", CommunityFactory(slug="other"))
+    assert Api(client, key).delete(f"/jsonldContexts/{context_id}").status_code == 403
+    assert JsonLdContext.objects.filter(pk=context_id).exists()
+
+
+def test_reads_are_open_to_other_sites(anonymous):
+    response = anonymous.get("/types", headers={"Origin": "https://elsewhere.example"})
+    assert response["Access-Control-Allow-Origin"] == "*"
