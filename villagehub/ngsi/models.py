@@ -155,8 +155,9 @@ class Subscription(models.Model):
 
 
 class Notification(models.Model):
-    """One notification to send: the durable queue. A task sends it; a row already sent is
-    never sent again, so a task that runs twice sends once."""
+    """One notification to send: the durable queue. A task claims the row for a while
+    (`claimed_at`) and sends it; a row sent or claimed is not sent again, and a claim whose
+    worker died runs out, so that the sweeper queues the row again."""
 
     class State(models.TextChoices):
         PENDING = "pending"
@@ -169,6 +170,7 @@ class Notification(models.Model):
     payload = models.JSONField()
     state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
+    claimed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField()
     sent_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
@@ -179,3 +181,28 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subscription_id} #{self.pk} {self.state}"
+
+
+class AttributeInstance(models.Model):
+    """One value an attribute had (temporal API): written with every change of the attribute,
+    kept after the attribute or the entity is gone."""
+
+    tenant = models.CharField(max_length=100, default="", blank=True)
+    entity_id = models.CharField(max_length=512)
+    types = models.JSONField(default=list)
+    attribute = models.CharField(max_length=512)
+    instance = models.JSONField()
+    observed_at = models.DateTimeField(help_text="observedAt, or the time of the change")
+    modified_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["observed_at", "pk"]
+        indexes = [
+            models.Index(
+                fields=["tenant", "entity_id", "attribute", "observed_at"],
+                name="ngsi_instance_entity_time",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.entity_id} {self.attribute} {self.observed_at}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -12,7 +13,14 @@ from django.utils import timezone
 from . import ld
 from .errors import BadRequestData, NonexistentTenant, ResourceNotFound
 from .geo import GeoQuery, geometry_of
-from .models import Entity, EntityLocation, EntityType, Subscription, Tenant
+from .models import (
+    AttributeInstance,
+    Entity,
+    EntityLocation,
+    EntityType,
+    Subscription,
+    Tenant,
+)
 from .query import (
     names_match,
     q_match,
@@ -266,3 +274,124 @@ def subscription_json(subscription: Subscription) -> dict:
         }
     )
     return document
+
+
+# Temporal API.
+
+
+@dataclass
+class TemporalQuery:
+    timerel: str | None = None
+    time_at: datetime | None = None
+    end_time_at: datetime | None = None
+    timeproperty: str = "observedAt"
+    last_n: int | None = None
+    attrs: list[str] | None = None  # stored names
+
+
+def temporal_instances(
+    *, tenant: str, entity_ids: list[str], query: TemporalQuery
+) -> dict[str, dict[str, list[dict]]]:
+    """Entity id -> attribute (stored name) -> its instances in time order."""
+    tenant_check(tenant)
+    rows = AttributeInstance.objects.filter(tenant=tenant, entity_id__in=entity_ids)
+    if query.attrs is not None:
+        rows = rows.filter(attribute__in=query.attrs)
+    field = "modified_at" if query.timeproperty in ("modifiedAt", "createdAt") else "observed_at"
+    if query.timerel == "before":
+        rows = rows.filter(**{f"{field}__lt": query.time_at})
+    elif query.timerel == "after":
+        rows = rows.filter(**{f"{field}__gt": query.time_at})
+    elif query.timerel == "between":
+        rows = rows.filter(**{f"{field}__gte": query.time_at, f"{field}__lt": query.end_time_at})
+    found: dict[str, dict[str, list[dict]]] = {}
+    for row in rows.order_by(field, "pk"):
+        found.setdefault(row.entity_id, {}).setdefault(row.attribute, []).append(row.instance)
+    if query.last_n:
+        for attributes in found.values():
+            for key, instances in attributes.items():
+                attributes[key] = instances[-query.last_n :]
+    return found
+
+
+def temporal_entity_ids(*, tenant: str, entity_id: str) -> list[str]:
+    tenant_check(tenant)
+    if not AttributeInstance.objects.filter(tenant=tenant, entity_id=entity_id).exists() and not (
+        Entity.objects.filter(tenant=tenant, entity_id=entity_id).exists()
+    ):
+        raise ResourceNotFound(f"There is no entity {entity_id} (now or in the past).")
+    return [entity_id]
+
+
+def temporal_types(*, tenant: str, entity_ids: list[str]) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    rows = AttributeInstance.objects.filter(tenant=tenant, entity_id__in=entity_ids).order_by("pk")
+    for entity_id, types in rows.values_list("entity_id", "types"):
+        found[entity_id] = types
+    for entity_id, types in Entity.objects.filter(
+        tenant=tenant, entity_id__in=entity_ids
+    ).values_list("entity_id", "types"):
+        found[entity_id] = types
+    return found
+
+
+def temporal_render(
+    *,
+    entity_id: str,
+    types: list[str],
+    attributes: dict[str, list[dict]],
+    context: Any,
+    temporal_values: bool,
+) -> dict:
+    document: dict = {"id": entity_id, "type": types[0] if len(types) == 1 else types}
+    for key, instances in attributes.items():
+        document[key] = [
+            {name: value for name, value in item.items() if name not in ("createdAt",)}
+            for item in instances
+        ]
+    compacted = ld.from_storage(document, context)
+    for name, value in list(compacted.items()):
+        if name in ("id", "type"):
+            continue
+        instances = instances_of(value)
+        if temporal_values:
+            kind = instances[0].get("type", "Property") if instances else "Property"
+            member = "objects" if kind == "Relationship" else "values"
+            compacted[name] = {
+                "type": kind,
+                member: [
+                    [
+                        item.get("object" if kind == "Relationship" else "value"),
+                        item.get("observedAt", item.get("modifiedAt")),
+                    ]
+                    for item in instances
+                ],
+            }
+        else:
+            compacted[name] = instances
+    return compacted
+
+
+def temporal_query_ids(
+    *, tenant: str, types: Any, ids: list[str] | None, id_pattern: str | None
+) -> list[str]:
+    """Ids of the entities with a history that match the type, id and idPattern asked."""
+    tenant_check(tenant)
+    pattern = None
+    if id_pattern:
+        try:
+            pattern = re.compile(id_pattern)
+        except re.error as exc:
+            raise BadRequestData(f"idPattern: {id_pattern!r} is not a regular expression.") from exc
+    rows = AttributeInstance.objects.filter(tenant=tenant)
+    if ids:
+        rows = rows.filter(entity_id__in=ids)
+    found: dict[str, list[str]] = {}
+    for entity_id, entity_types in rows.order_by("pk").values_list("entity_id", "types"):
+        found[entity_id] = entity_types
+    return [
+        entity_id
+        for entity_id, entity_types in found.items()
+        if (types is None or names_match(types, set(entity_types)))
+        and (pattern is None or pattern.fullmatch(entity_id))
+    ]

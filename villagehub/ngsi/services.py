@@ -13,7 +13,7 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django_tasks import default_task_backend
 
@@ -32,6 +32,7 @@ from .errors import (
 )
 from .geo import geometry_of, geoquery_parse
 from .models import (
+    AttributeInstance,
     Entity,
     EntityLocation,
     EntityType,
@@ -259,7 +260,7 @@ def entity_create(
     except IntegrityError as exc:
         raise AlreadyExists(f"The entity {stored['id']} already exists.") from exc
     _index(entity)
-    subscriptions_notify(
+    _changed(
         entity=entity, triggers={"entityCreated", "attributeCreated"}, changed=set(entity.attrs)
     )
     return entity
@@ -283,7 +284,7 @@ def entity_replace(
     entity.attrs = stored["attrs"]
     entity.scope = stored.get("scope", [])
     _save(entity)
-    subscriptions_notify(
+    _changed(
         entity=entity, triggers={"entityUpdated", "attributeUpdated"}, changed=set(entity.attrs)
     )
     return entity
@@ -292,7 +293,7 @@ def entity_replace(
 @transaction.atomic
 def entity_delete(*, user: AbstractBaseUser | None, tenant: str, entity_id: str) -> None:
     entity = entity_get_for_writer(user=user, tenant=tenant, entity_id=entity_id)
-    subscriptions_notify(entity=entity, triggers={"entityDeleted"}, changed=set(entity.attrs))
+    _changed(entity=entity, triggers={"entityDeleted"}, changed=set(entity.attrs))
     entity.delete()
 
 
@@ -401,9 +402,7 @@ def entity_attrs_update(
                 {"attributeName": name, "reason": "The entity has no such attribute (instance)."}
             )
             continue
-        entity.attrs[key], _changed = _instances_merge(
-            existing, new, created=created, overwrite=True
-        )
+        entity.attrs[key], _any = _instances_merge(existing, new, created=created, overwrite=True)
         result.updated.append(name)
     if result.updated:
         _save(entity)
@@ -465,13 +464,9 @@ def entity_attr_patch(
     merged = _merge(user_old, fragment)
     instance = instance_normalize(merged, name)
     stored = _stored({name: [instance]}, context)["attrs"].get(key, [])
-    entity.attrs[key], _changed = _instances_merge(
-        existing, stored, created=now_text(), overwrite=True
-    )
+    entity.attrs[key], _any = _instances_merge(existing, stored, created=now_text(), overwrite=True)
     _save(entity)
-    subscriptions_notify(
-        entity=entity, triggers={"entityUpdated", "attributeUpdated"}, changed={key}
-    )
+    _changed(entity=entity, triggers={"entityUpdated", "attributeUpdated"}, changed={key})
 
 
 @transaction.atomic
@@ -494,13 +489,11 @@ def entity_attr_replace(
         else document
     )
     _normalized, _names_found, stored = _fragment({name: fragment}, context)
-    entity.attrs[key], _changed = _instances_merge(
+    entity.attrs[key], _any = _instances_merge(
         entity.attrs[key], stored["attrs"].get(key, []), created=now_text(), overwrite=True
     )
     _save(entity)
-    subscriptions_notify(
-        entity=entity, triggers={"entityUpdated", "attributeUpdated"}, changed={key}
-    )
+    _changed(entity=entity, triggers={"entityUpdated", "attributeUpdated"}, changed={key})
 
 
 @transaction.atomic
@@ -533,9 +526,39 @@ def entity_attr_delete(
     else:
         del entity.attrs[key]
     _save(entity)
-    subscriptions_notify(
-        entity=entity, triggers={"entityUpdated", "attributeDeleted"}, changed={key}
-    )
+    _changed(entity=entity, triggers={"entityUpdated", "attributeDeleted"}, changed={key})
+
+
+def _changed(*, entity: Entity, triggers: set[str], changed: set[str]) -> None:
+    """What follows every change of an entity: its history, then its subscribers told."""
+    if not triggers & {"entityDeleted", "attributeDeleted"}:
+        _history_record(entity=entity, changed=changed)
+    subscriptions_notify(entity=entity, triggers=triggers, changed=changed)
+
+
+def _history_record(*, entity: Entity, changed: set[str]) -> None:
+    moment = timezone.now()
+    rows = []
+    for key in changed:
+        for instance in entity.attrs.get(key, []):
+            observed = instance.get("observedAt")
+            when = (
+                datetime.fromisoformat(observed.replace("Z", "+00:00"))
+                if is_datetime(observed)
+                else moment
+            )
+            rows.append(
+                AttributeInstance(
+                    tenant=entity.tenant,
+                    entity_id=entity.entity_id,
+                    types=entity.types,
+                    attribute=key,
+                    instance=instance,
+                    observed_at=when,
+                    modified_at=moment,
+                )
+            )
+    AttributeInstance.objects.bulk_create(rows)
 
 
 def _notify_change(
@@ -549,7 +572,7 @@ def _notify_change(
         triggers.add("attributeCreated")
     if changed - added:
         triggers.add("attributeUpdated")
-    subscriptions_notify(entity=entity, triggers=triggers, changed=changed)
+    _changed(entity=entity, triggers=triggers, changed=changed)
 
 
 # Batch operations: each entity on its own, so that one failure does not undo the others.
@@ -749,6 +772,8 @@ TRIGGERS = {
 DEFAULT_TRIGGERS = ["attributeCreated", "attributeUpdated"]
 NOTIFY_TIMEOUT = 5.0
 MAX_ATTEMPTS = 5
+# A claimed notification whose worker died is queued again once its claim is this old.
+CLAIM_LEASE = timedelta(seconds=60)
 
 
 def _subscription_read(document: Any, context: Any, *, partial: bool = False) -> dict:
@@ -1033,16 +1058,20 @@ def _post(uri: str, payload: dict, accept: str, context: Any) -> None:
 
 def notification_deliver(*, notification_id: int) -> None:
     """Send one queued notification once; on failure count it and try again later."""
+    claim_start = timezone.now()
     with transaction.atomic():
         notification = (
             Notification.objects.select_for_update()
             .select_related("subscription")
             .filter(pk=notification_id, state=Notification.State.PENDING)
+            .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=claim_start - CLAIM_LEASE))
             .first()
         )
         if notification is None:
             return
-        Notification.objects.filter(pk=notification.pk).update(attempts=F("attempts") + 1)
+        Notification.objects.filter(pk=notification.pk).update(
+            attempts=F("attempts") + 1, claimed_at=claim_start
+        )
     subscription = notification.subscription
     endpoint = subscription.document.get("notification", {}).get("endpoint", {})
     moment = timezone.now()
@@ -1058,6 +1087,7 @@ def notification_deliver(*, notification_id: int) -> None:
         final = attempts >= MAX_ATTEMPTS or not default_task_backend.supports_defer
         Notification.objects.filter(pk=notification.pk).update(
             state=Notification.State.FAILED if final else Notification.State.PENDING,
+            claimed_at=None,
             last_error=str(exc)[:500],
         )
         Subscription.objects.filter(pk=subscription.pk).update(
@@ -1077,3 +1107,17 @@ def notification_deliver(*, notification_id: int) -> None:
         last_success=moment,
         notification_status=Subscription.Status.OK,
     )
+
+
+def notifications_requeue(*, now: datetime | None = None) -> int:
+    """Queue again the pending notifications nobody is sending: never claimed for a lease
+    (their task was lost), or claimed by a worker that died. Returns how many."""
+    now = now or timezone.now()
+    stale = now - CLAIM_LEASE
+    rows = Notification.objects.filter(state=Notification.State.PENDING).filter(
+        Q(claimed_at__lt=stale) | Q(claimed_at__isnull=True, created_at__lt=stale)
+    )
+    ids = list(rows.values_list("pk", flat=True)[:1000])
+    for pk in ids:
+        tasks.notification_send.enqueue(pk)
+    return len(ids)

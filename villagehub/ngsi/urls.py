@@ -15,6 +15,13 @@ urlpatterns = [
     path("entityOperations/update", views.batch_update, name="ngsi-batch-update"),
     path("entityOperations/delete", views.batch_delete, name="ngsi-batch-delete"),
     path("entityOperations/query", views.batch_query, name="ngsi-batch-query"),
+    path("temporal/entities", views.temporal_entities, name="ngsi-temporal-entities"),
+    path("temporal/entities/", views.temporal_entities),
+    re_path(
+        r"^temporal/entities/(?P<entity_id>[^/]+)$",
+        views.temporal_entity,
+        name="ngsi-temporal-entity",
+    ),
     path("subscriptions", views.subscriptions, name="ngsi-subscriptions"),
     path("subscriptions/", views.subscriptions),
     re_path(

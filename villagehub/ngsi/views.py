@@ -8,6 +8,7 @@ import functools
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -22,6 +23,7 @@ from .errors import (
     MethodNotAllowed,
     NgsiError,
     NotAcceptable,
+    OperationNotSupported,
     ResourceNotFound,
     Unauthorized,
     UnsupportedMediaType,
@@ -29,7 +31,7 @@ from .errors import (
 from .geo import geoquery_parse
 from .models import JsonLdContext
 from .query import names_parse, q_parse
-from .representation import entity_feature, entity_id_check
+from .representation import entity_feature, entity_id_check, is_datetime
 
 JSON = "application/json"
 JSON_LD = "application/ld+json"
@@ -551,6 +553,98 @@ def batch_query(call: Call) -> HttpResponse:
         if spec[key] is not None and not isinstance(spec[key], str):
             raise BadRequestData(f"{key}: must be a string.")
     return _query_answer(call, spec)
+
+
+# Temporal API.
+
+TIMERELS = ("before", "after", "between")
+
+
+def _moment(call: Call, name: str) -> datetime:
+    raw = call.params.get(name)
+    if not is_datetime(raw):
+        raise BadRequestData(f"{name}: a date and time (ISO 8601 with Z) is needed.")
+    return datetime.fromisoformat(raw.replace("Z", "+00:00"))
+
+
+def _temporal_query(call: Call, attrs: list[str] | None) -> selectors.TemporalQuery:
+    timerel = call.params.get("timerel")
+    query = selectors.TemporalQuery(attrs=attrs)
+    if timerel is not None:
+        if timerel not in TIMERELS:
+            raise BadRequestData("timerel: before, after or between.")
+        query.timerel = timerel
+        query.time_at = _moment(call, "timeAt")
+        if timerel == "between":
+            query.end_time_at = _moment(call, "endTimeAt")
+            if query.end_time_at <= query.time_at:
+                raise BadRequestData("endTimeAt: must be after timeAt.")
+    elif call.params.get("timeAt") is not None:
+        raise BadRequestData("timeAt: goes with timerel.")
+    timeproperty = call.params.get("timeproperty", "observedAt")
+    if timeproperty not in ("observedAt", "modifiedAt", "createdAt"):
+        raise BadRequestData("timeproperty: observedAt, modifiedAt or createdAt.")
+    query.timeproperty = timeproperty
+    if call.params.get("lastN") is not None:
+        query.last_n = _int_param(call, "lastN", 0, low=1)
+    if call.params.get("aggrMethods") is not None:
+        raise OperationNotSupported("aggrMethods: aggregated temporal values are not supported.")
+    return query
+
+
+def _temporal_answer(call: Call, entity_ids: list[str], query: selectors.TemporalQuery) -> list:
+    options = _options(call)
+    unknown = options - {"temporalValues", "sysAttrs"}
+    if unknown:
+        raise BadRequestData(f"options: {', '.join(sorted(unknown))} is not supported here.")
+    found = selectors.temporal_instances(tenant=call.tenant, entity_ids=entity_ids, query=query)
+    types = selectors.temporal_types(tenant=call.tenant, entity_ids=entity_ids)
+    return [
+        selectors.temporal_render(
+            entity_id=entity_id,
+            types=types.get(entity_id, []),
+            attributes=found.get(entity_id, {}),
+            context=call.context,
+            temporal_values="temporalValues" in options,
+        )
+        for entity_id in entity_ids
+    ]
+
+
+@ngsi_endpoint("GET")
+def temporal_entity(call: Call, entity_id: str) -> HttpResponse:
+    entity_id_check(entity_id)
+    attrs = _list_param(call.params.get("attrs"))
+    stored_attrs = ld.storage_names(attrs, call.context) if attrs else None
+    ids = selectors.temporal_entity_ids(tenant=call.tenant, entity_id=entity_id)
+    return answer(call, _temporal_answer(call, ids, _temporal_query(call, stored_attrs))[0])
+
+
+@ngsi_endpoint("GET")
+def temporal_entities(call: Call) -> HttpResponse:
+    params = call.params
+    if not any(params.get(key) for key in ("type", "id", "idPattern", "attrs")):
+        raise BadRequestData("Give at least one of type, id, idPattern or attrs.")
+    for key in ("q", "geoQ", "georel", "scopeQ"):
+        if params.get(key):
+            raise OperationNotSupported(f"{key}: not supported by the temporal API here.")
+    types = names_parse(params["type"], "type") if params.get("type") else None
+    attrs = _list_param(params.get("attrs"))
+    types, _q, stored_attrs = selectors.query_resolve(
+        context=call.context, types=types, q=None, attrs=attrs
+    )
+    ids = selectors.temporal_query_ids(
+        tenant=call.tenant,
+        types=types,
+        ids=_list_param(params.get("id")),
+        id_pattern=params.get("idPattern"),
+    )
+    limit = _int_param(call, "limit", selectors.DEFAULT_LIMIT, low=1, high=selectors.MAX_LIMIT)
+    offset = _int_param(call, "offset", 0, low=0)
+    query = _temporal_query(call, stored_attrs)
+    shown = _temporal_answer(call, ids[offset : offset + limit], query)
+    headers = {"NGSILD-Results-Count": str(len(ids))} if params.get("count") == "true" else {}
+    return answer(call, shown, headers=headers)
 
 
 # Subscriptions.

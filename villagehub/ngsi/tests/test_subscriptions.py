@@ -205,3 +205,29 @@ def test_append_and_delete_notify_the_triggers_asked_for(
     with django_capture_on_commit_callbacks(execute=True):
         api.delete("/entities/urn:ngsi-ld:Sensor:2")
     assert [item["body"]["data"][0]["temperature"]["value"] for item in received] == [5, 6]
+
+
+def test_a_notification_left_by_a_dead_worker_is_sent_again_once(
+    api, receiver, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from villagehub.ngsi import services
+
+    uri, received = receiver
+    api.post("/subscriptions", subscription(uri))
+    api.post("/entities", {**SENSOR, "temperature": 40})
+    notification = Notification.objects.get()
+    long_ago = timezone.now() - timedelta(minutes=5)
+    Notification.objects.filter(pk=notification.pk).update(claimed_at=timezone.now())
+    services.notification_deliver(notification_id=notification.pk)
+    assert received == []
+    assert services.notifications_requeue() == 0
+    Notification.objects.filter(pk=notification.pk).update(claimed_at=long_ago, created_at=long_ago)
+    assert services.notifications_requeue() == 1
+    assert len(received) == 1
+    assert services.notifications_requeue() == 0
+    notification.refresh_from_db()
+    assert (notification.state, notification.attempts) == ("sent", 1)

@@ -2,6 +2,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from villagehub.events.tasks import registrations_retention_run, retention_pending
+from villagehub.ngsi.tasks import notifications_sweep, sweep_pending
 
 
 class Command(BaseCommand):
@@ -18,4 +19,6 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if not retention_pending():
             registrations_retention_run.enqueue()
+        if not sweep_pending():
+            notifications_sweep.enqueue()
         call_command("db_worker", *getattr(self, "worker_args", []))
