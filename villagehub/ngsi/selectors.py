@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import re
+import statistics
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -342,6 +344,7 @@ def temporal_render(
     attributes: dict[str, list[dict]],
     context: Any,
     temporal_values: bool,
+    aggregation: tuple[list[str], timedelta | None, datetime | None] | None = None,
 ) -> dict:
     document: dict = {"id": entity_id, "type": types[0] if len(types) == 1 else types}
     for key, instances in attributes.items():
@@ -354,7 +357,16 @@ def temporal_render(
         if name in ("id", "type"):
             continue
         instances = instances_of(value)
-        if temporal_values:
+        if aggregation is not None:
+            methods, period, start = aggregation
+            kind = instances[0].get("type", "Property") if instances else "Property"
+            compacted[name] = {
+                "type": kind,
+                **temporal_aggregate(
+                    instances=instances, methods=methods, period=period, start=start
+                ),
+            }
+        elif temporal_values:
             kind = instances[0].get("type", "Property") if instances else "Property"
             member = "objects" if kind == "Relationship" else "values"
             compacted[name] = {
@@ -395,3 +407,67 @@ def temporal_query_ids(
         if (types is None or names_match(types, set(entity_types)))
         and (pattern is None or pattern.fullmatch(entity_id))
     ]
+
+
+AGGREGATIONS = ("totalCount", "distinctCount", "sum", "avg", "min", "max", "stddev", "sumsq")
+
+
+def _aggregate(method: str, values: list) -> Any:
+    if method == "totalCount":
+        return len(values)
+    if method == "distinctCount":
+        return len({json.dumps(value, sort_keys=True) for value in values})
+    numbers = [
+        value for value in values if isinstance(value, (int, float)) and not isinstance(value, bool)
+    ]
+    if not numbers:
+        return None
+    if method == "sum":
+        return sum(numbers)
+    if method == "avg":
+        return sum(numbers) / len(numbers)
+    if method == "min":
+        return min(numbers)
+    if method == "max":
+        return max(numbers)
+    if method == "sumsq":
+        return sum(number * number for number in numbers)
+    return statistics.pstdev(numbers)
+
+
+def temporal_aggregate(
+    *,
+    instances: list[dict],
+    methods: list[str],
+    period: timedelta | None,
+    start: datetime | None,
+) -> dict[str, list]:
+    """Each method over each period: `{"sum": [[value, startAt, endAt], ...], ...}`."""
+    timed = []
+    for instance in instances:
+        text = instance.get("observedAt") or instance.get("modifiedAt")
+        if not isinstance(text, str):
+            continue
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        value = (
+            instance.get("object")
+            if instance.get("type") == "Relationship"
+            else instance.get("value")
+        )
+        timed.append((moment, value))
+    if not timed:
+        return {method: [] for method in methods}
+    timed.sort(key=lambda item: item[0])
+    first = start or timed[0][0]
+    last = timed[-1][0]
+    buckets: dict[int, list] = {}
+    for moment, value in timed:
+        index = int((moment - first) / period) if period else 0
+        buckets.setdefault(index, []).append(value)
+    result: dict[str, list] = {method: [] for method in methods}
+    for index in sorted(buckets):
+        begin = first + period * index if period else first
+        end = begin + period if period else last
+        for method in methods:
+            result[method].append([_aggregate(method, buckets[index]), _time(begin), _time(end)])
+    return result

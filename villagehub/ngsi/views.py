@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -587,16 +588,51 @@ def _temporal_query(call: Call, attrs: list[str] | None) -> selectors.TemporalQu
     query.timeproperty = timeproperty
     if call.params.get("lastN") is not None:
         query.last_n = _int_param(call, "lastN", 0, low=1)
-    if call.params.get("aggrMethods") is not None:
-        raise OperationNotSupported("aggrMethods: aggregated temporal values are not supported.")
     return query
+
+
+DURATION = re.compile(
+    r"^P(?:(?P<weeks>\d+)W)?(?:(?P<days>\d+)D)?"
+    r"(?:T(?:(?P<hours>\d+)H)?(?:(?P<minutes>\d+)M)?(?:(?P<seconds>\d+(?:\.\d+)?)S)?)?$"
+)
+
+
+def _aggregation(call: Call, options: set[str]) -> tuple | None:
+    methods = _list_param(call.params.get("aggrMethods"))
+    if "aggregatedValues" not in options:
+        if methods is not None:
+            raise BadRequestData("aggrMethods: goes with options=aggregatedValues.")
+        return None
+    if not methods:
+        raise BadRequestData(
+            "aggrMethods: name at least one of " + ", ".join(selectors.AGGREGATIONS) + "."
+        )
+    unknown = [method for method in methods if method not in selectors.AGGREGATIONS]
+    if unknown:
+        raise BadRequestData(
+            f"aggrMethods: {', '.join(unknown)} is not one of "
+            + ", ".join(selectors.AGGREGATIONS)
+            + "."
+        )
+    raw = call.params.get("aggrPeriodDuration", "P0D")
+    match = DURATION.match(raw)
+    if not match or raw in ("P", "PT"):
+        raise BadRequestData(
+            f"aggrPeriodDuration: {raw!r} is not an ISO 8601 duration in weeks, days, hours, "
+            "minutes or seconds (years and months are not supported)."
+        )
+    parts = {key: float(value) for key, value in match.groupdict().items() if value}
+    period = timedelta(**parts)
+    start = _moment(call, "timeAt") if call.params.get("timeAt") else None
+    return methods, (period if period.total_seconds() > 0 else None), start
 
 
 def _temporal_answer(call: Call, entity_ids: list[str], query: selectors.TemporalQuery) -> list:
     options = _options(call)
-    unknown = options - {"temporalValues", "sysAttrs"}
+    unknown = options - {"temporalValues", "sysAttrs", "aggregatedValues"}
     if unknown:
         raise BadRequestData(f"options: {', '.join(sorted(unknown))} is not supported here.")
+    aggregation = _aggregation(call, options)
     found = selectors.temporal_instances(tenant=call.tenant, entity_ids=entity_ids, query=query)
     types = selectors.temporal_types(tenant=call.tenant, entity_ids=entity_ids)
     return [
@@ -606,6 +642,7 @@ def _temporal_answer(call: Call, entity_ids: list[str], query: selectors.Tempora
             attributes=found.get(entity_id, {}),
             context=call.context,
             temporal_values="temporalValues" in options,
+            aggregation=aggregation,
         )
         for entity_id in entity_ids
     ]

@@ -87,14 +87,51 @@ def test_temporal_query_by_type(history):
         ({"timerel": "during", "timeAt": "2026-01-01T00:00:00Z"}, 400, "BadRequestData"),
         ({"timerel": "before"}, 400, "BadRequestData"),
         ({"timerel": "between", "timeAt": "2026-01-01T00:00:00Z"}, 400, "BadRequestData"),
-        ({"aggrMethods": "sum", "aggrPeriodDuration": "P1D"}, 422, "OperationNotSupported"),
+        ({"aggrMethods": "sum", "aggrPeriodDuration": "P1D"}, 400, "BadRequestData"),
+        ({"options": "aggregatedValues"}, 400, "BadRequestData"),
+        ({"options": "aggregatedValues", "aggrMethods": "median"}, 400, "BadRequestData"),
+        (
+            {"options": "aggregatedValues", "aggrMethods": "sum", "aggrPeriodDuration": "P1M"},
+            400,
+            "BadRequestData",
+        ),
+        ({"q": "temperature>1"}, 200, None),
     ],
 )
 def test_bad_temporal_parameters(history, params, status, kind):
     response = history.get(TEMPORAL, **params)
     assert response.status_code == status
-    assert response.json()["type"] == ERRORS + kind
+    if kind:
+        assert response.json()["type"] == ERRORS + kind
 
 
 def test_history_of_an_unknown_entity_is_404(anonymous, db):
     assert anonymous.get("/temporal/entities/urn:ngsi-ld:Sensor:none").status_code == 404
+
+
+def test_aggregated_values_per_period(history):
+    body = history.get(
+        TEMPORAL,
+        attrs="temperature",
+        options="aggregatedValues",
+        aggrMethods="totalCount,sum,avg,min,max,sumsq,distinctCount,stddev",
+        aggrPeriodDuration="P2D",
+    ).json()
+    temperature = body["temperature"]
+    assert temperature["type"] == "Property"
+    assert temperature["sum"] == [
+        [21, "2026-01-01T12:00:00.000Z", "2026-01-03T12:00:00.000Z"],
+        [25, "2026-01-03T12:00:00.000Z", "2026-01-05T12:00:00.000Z"],
+    ]
+    assert [item[0] for item in temperature["totalCount"]] == [2, 2]
+    assert [item[0] for item in temperature["avg"]] == [10.5, 12.5]
+    assert [item[0] for item in temperature["min"]] == [10, 12]
+    assert [item[0] for item in temperature["max"]] == [11, 13]
+    assert [item[0] for item in temperature["sumsq"]] == [221, 313]
+    assert [item[0] for item in temperature["stddev"]] == [0.5, 0.5]
+    whole = history.get(
+        TEMPORAL, attrs="temperature", options="aggregatedValues", aggrMethods="sum"
+    ).json()
+    assert whole["temperature"]["sum"] == [
+        [46, "2026-01-01T12:00:00.000Z", "2026-01-04T12:00:00.000Z"]
+    ]
