@@ -41,6 +41,10 @@ for _model in ("KeyPerformanceIndicator", "PointOfInterest", "Organization", "SD
     SHIPPED[_SDM.format(_model)] = f"sdm-{_model}.jsonld"
     SHIPPED[_SDM_RAW.format(_model)] = f"sdm-{_model}.jsonld"
 
+# The hub's own context (its records that no Smart Data Model fits, mapped to schema.org),
+# served at /ngsi-ld/v1/jsonldContexts/villagehub.
+HUB_CONTEXT_ID = "villagehub"
+
 # Contexts fetched from elsewhere, kept for the life of the process (and in the database).
 _fetched: dict[str, Any] = {}
 
@@ -80,6 +84,8 @@ def context_document(url: str) -> Any:
     if url in SHIPPED:
         return shipped_document(SHIPPED[url])
     hosted = HOSTED_PATH.search(url.split("?", 1)[0])
+    if hosted and hosted["id"] == HUB_CONTEXT_ID:
+        return shipped_document("villagehub.jsonld")
     if hosted:
         row = JsonLdContext.objects.filter(pk=hosted["id"]).first()
         if row is not None:
@@ -229,3 +235,7 @@ def link_header_context(header: str) -> str | None:
 
 def hosted_url(pk: str) -> str:
     return settings.HUB_URL.rstrip("/") + "/ngsi-ld/v1/jsonldContexts/" + pk
+
+
+def hub_context_url() -> str:
+    return hosted_url(HUB_CONTEXT_ID)

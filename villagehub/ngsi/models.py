@@ -41,6 +41,9 @@ class Entity(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    hub_record = models.BooleanField(
+        default=False, help_text="one of the hub's own records, read-only through NGSI-LD"
+    )
     created_at = models.DateTimeField()
     modified_at = models.DateTimeField()
 

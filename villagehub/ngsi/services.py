@@ -17,8 +17,10 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django_tasks import default_task_backend
 
-from villagehub.communities.models import Community
+from villagehub.communities.models import Community, Network
 from villagehub.contributions.selectors import communities_edited_by, communities_reviewed_by
+from villagehub.organisations.models import Organisation
+from villagehub.practices.models import Practice
 
 from . import ld, tasks
 from .errors import (
@@ -87,6 +89,8 @@ def _writable_community_ids(user: AbstractBaseUser) -> set[int]:
 
 
 def entity_may_write(*, user: AbstractBaseUser, entity: Entity) -> bool:
+    if entity.hub_record:
+        return False
     if user.has_perm(ADMIN_PERMISSION):
         return True
     return entity.community_id is not None and entity.community_id in _writable_community_ids(user)
@@ -219,6 +223,10 @@ def entity_get_for_writer(*, user: AbstractBaseUser | None, tenant: str, entity_
     entity = Entity.objects.select_for_update().filter(tenant=tenant, entity_id=entity_id).first()
     if entity is None:
         raise ResourceNotFound(f"There is no entity {entity_id}.")
+    if entity.hub_record:
+        raise Forbidden(
+            f"{entity_id} is one of the hub's own records: it changes only in the hub itself."
+        )
     if not entity_may_write(user=user, entity=entity):
         raise Forbidden(
             f"The entity {entity_id} belongs to a community you do not edit; you cannot change it."
@@ -1121,3 +1129,163 @@ def notifications_requeue(*, now: datetime | None = None) -> int:
     for pk in ids:
         tasks.notification_send.enqueue(pk)
     return len(ids)
+
+
+# The hub's own records as read-only entities (MIM2).
+
+SDM_ORGANIZATION = "https://smart-data-models.github.io/dataModel.Organization/context.jsonld"
+SDM_SDG = "https://smart-data-models.github.io/dataModel.SDG/context.jsonld"
+
+
+def _property(value: Any) -> dict | None:
+    if value in (None, ""):
+        return None
+    return {"type": "Property", "value": value}
+
+
+def _hub_documents() -> list[tuple[dict, Any]]:
+    """Every public record of the hub as a compact NGSI-LD entity, with its context."""
+    hub = ld.hub_context_url()
+    documents: list[tuple[dict, Any]] = []
+    for community in Community.objects.prefetch_related("networks").order_by("pk"):
+        document = {
+            "id": f"{COMMUNITY_PREFIX}{community.slug}",
+            "type": "Community",
+            "name": _property(community.name),
+            "kind": _property(community.kind),
+            "addressCountry": _property(str(community.country)),
+            "addressRegion": _property(community.region),
+            "population": _property(community.population),
+            "populationYear": _property(community.population_year),
+            "description": _property(community.description),
+            "url": _property(community.website),
+        }
+        networks = [f"urn:ngsi-ld:Network:{network.slug}" for network in community.networks.all()]
+        if networks:
+            document["memberOf"] = {"type": "Relationship", "object": networks}
+        if community.latitude is not None and community.longitude is not None:
+            document["location"] = {
+                "type": "GeoProperty",
+                "value": {
+                    "type": "Point",
+                    "coordinates": [float(community.longitude), float(community.latitude)],
+                },
+            }
+        documents.append((document, hub))
+    for network in Network.objects.order_by("pk"):
+        documents.append(
+            (
+                {
+                    "id": f"urn:ngsi-ld:Network:{network.slug}",
+                    "type": "Network",
+                    "name": _property(network.name),
+                    "kind": _property(network.kind),
+                    "description": _property(network.description),
+                    "url": _property(network.website),
+                },
+                hub,
+            )
+        )
+    for organisation in Organisation.objects.order_by("pk"):
+        documents.append(
+            (
+                {
+                    "id": f"urn:ngsi-ld:Organization:{organisation.slug}",
+                    "type": "Organization",
+                    "name": _property(organisation.name),
+                    "alternateName": _property(organisation.acronym),
+                    "description": _property(organisation.description),
+                    "url": _property(organisation.website),
+                },
+                [hub, SDM_ORGANIZATION],
+            )
+        )
+    for practice in Practice.objects.select_related("community").prefetch_related("goals"):
+        document = {
+            "id": f"urn:ngsi-ld:Project:{practice.slug}",
+            "type": "Project",
+            "name": _property(practice.title),
+            "description": _property(practice.summary),
+            "startYear": _property(practice.start_year),
+            "endYear": _property(practice.end_year),
+        }
+        goals = sorted(goal.number for goal in practice.goals.all())
+        if goals:
+            document["sdgGoals"] = {"type": "ListProperty", "valueList": goals}
+        if practice.community_id:
+            document["refCommunity"] = {
+                "type": "Relationship",
+                "object": f"{COMMUNITY_PREFIX}{practice.community.slug}",
+            }
+        documents.append((document, [hub, SDM_SDG]))
+    return [
+        ({key: value for key, value in document.items() if value is not None}, context)
+        for document, context in documents
+    ]
+
+
+def _attrs_without_times(attrs: dict) -> dict:
+    return {
+        key: [
+            {name: value for name, value in item.items() if name not in ("createdAt", "modifiedAt")}
+            for item in instances
+        ]
+        for key, instances in attrs.items()
+    }
+
+
+@transaction.atomic
+def hub_records_sync() -> dict[str, int]:
+    """Make the hub's public records NGSI-LD entities (default tenant, read-only): create the
+    new, update the changed (telling subscribers), delete the gone. Runs again safely."""
+    existing = {
+        entity.entity_id: entity for entity in Entity.objects.filter(tenant="", hub_record=True)
+    }
+    counts = {"created": 0, "updated": 0, "deleted": 0}
+    seen = set()
+    created = now_text()
+    moment = timezone.now()
+    for document, context in _hub_documents():
+        stored = _stored(entity_normalize(document), context)
+        seen.add(stored["id"])
+        entity = existing.get(stored["id"])
+        if entity is None:
+            if Entity.objects.filter(tenant="", entity_id=stored["id"]).exists():
+                continue
+            for instances in stored["attrs"].values():
+                _stamp(instances, created=created)
+            entity = Entity.objects.create(
+                tenant="",
+                entity_id=stored["id"],
+                types=stored["types"],
+                attrs=stored["attrs"],
+                hub_record=True,
+                created_at=moment,
+                modified_at=moment,
+            )
+            _index(entity)
+            _changed(
+                entity=entity,
+                triggers={"entityCreated", "attributeCreated"},
+                changed=set(entity.attrs),
+            )
+            counts["created"] += 1
+            continue
+        before = _attrs_without_times(entity.attrs)
+        after = _attrs_without_times(stored["attrs"])
+        if before == after and entity.types == stored["types"]:
+            continue
+        changed = {key for key in set(before) | set(after) if before.get(key) != after.get(key)}
+        for key, instances in stored["attrs"].items():
+            _stamp(instances, created=created, previous=entity.attrs.get(key))
+        entity.types = stored["types"]
+        entity.attrs = stored["attrs"]
+        _save(entity)
+        _changed(entity=entity, triggers={"entityUpdated", "attributeUpdated"}, changed=changed)
+        counts["updated"] += 1
+    for entity_id, entity in existing.items():
+        if entity_id not in seen:
+            _changed(entity=entity, triggers={"entityDeleted"}, changed=set(entity.attrs))
+            entity.delete()
+            counts["deleted"] += 1
+    return counts

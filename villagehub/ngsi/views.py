@@ -869,6 +869,8 @@ def context_detail(call: Call, context_id: str) -> HttpResponse:
         return no_content()
     if ld.is_core(context_id) or context_id in ld.SHIPPED:
         body = ld.context_document(context_id)
+    elif context_id == ld.HUB_CONTEXT_ID:
+        body = ld.context_document(ld.hub_context_url())
     else:
         row = JsonLdContext.objects.filter(pk=context_id.removeprefix("urn:ngsi-ld:")).first()
         row = row or JsonLdContext.objects.filter(url=context_id).first()
