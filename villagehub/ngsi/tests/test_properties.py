@@ -90,3 +90,30 @@ def test_q_parsing_never_fails_but_with_bad_request_data(text):
 def test_any_q_is_answered_200_or_400(anonymous, text):
     response = anonymous.get("/entities", type="Thing", q=text)
     assert response.status_code in (200, 400)
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=8),
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=6), children, max_size=3)
+    ),
+    max_leaves=10,
+)
+
+
+@pytest.mark.django_db
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.dictionaries(
+        st.sampled_from(["id", "type", "temperature", "location", "@context", "scope", "x"]),
+        JSON_VALUES,
+        max_size=5,
+    )
+)
+def test_any_json_entity_is_created_or_refused_with_a_problem(api, body):
+    response = api.post("/entities", body)
+    assert response.status_code in (201, 400, 409), response.content
+    if response.status_code != 201:
+        assert response.json()["detail"]
