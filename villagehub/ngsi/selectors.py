@@ -68,6 +68,23 @@ def _strip_system(instance: dict) -> dict:
 
 
 def entity_render(entity: Entity, render: Render) -> dict:
+    return entities_render([entity], render)[0]
+
+
+def entities_render(entities: list[Entity], render: Render) -> list[dict]:
+    """Entities as the reader asked for them, compacted together."""
+    documents = [_stored_document(entity, render) for entity in entities]
+    return [
+        entity_pick(
+            entity_format(compacted, fmt=render.fmt, lang=render.lang),
+            pick=render.pick,
+            omit=render.omit,
+        )
+        for compacted in ld.from_storage_many(documents, render.context)
+    ]
+
+
+def _stored_document(entity: Entity, render: Render) -> dict:
     document: dict = {
         "id": entity.entity_id,
         "type": entity.types[0] if len(entity.types) == 1 else entity.types,
@@ -82,9 +99,7 @@ def entity_render(entity: Entity, render: Render) -> dict:
     if render.sys_attrs:
         document["createdAt"] = _time(entity.created_at)
         document["modifiedAt"] = _time(entity.modified_at)
-    compacted = ld.from_storage(document, render.context)
-    formatted = entity_format(compacted, fmt=render.fmt, lang=render.lang)
-    return entity_pick(formatted, pick=render.pick, omit=render.omit)
+    return document
 
 
 def _time(moment) -> str:

@@ -135,7 +135,7 @@ def _owner_for_new(*, user: AbstractBaseUser, attrs: dict) -> Community | None:
 # Stored form.
 
 
-def tenant_ensure(name: str) -> None:
+def tenant_ensure(*, name: str) -> None:
     if name and not Tenant.objects.filter(name=name).exists():
         try:
             with transaction.atomic():
@@ -250,7 +250,7 @@ def entity_create(
     created = now_text()
     for instances in stored["attrs"].values():
         _stamp(instances, created=created)
-    tenant_ensure(tenant)
+    tenant_ensure(name=tenant)
     moment = timezone.now()
     try:
         with transaction.atomic():
@@ -900,7 +900,7 @@ def subscription_create(
     subscription_id = document.get("id") or f"urn:ngsi-ld:Subscription:{uuid.uuid4()}"
     if Subscription.objects.filter(tenant=tenant, subscription_id=subscription_id).exists():
         raise AlreadyExists(f"The subscription {subscription_id} already exists.")
-    tenant_ensure(tenant)
+    tenant_ensure(name=tenant)
     body = {key: value for key, value in document.items() if key != "@context"}
     body["id"] = subscription_id
     moment = timezone.now()

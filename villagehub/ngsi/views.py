@@ -336,7 +336,7 @@ def _query_answer(call: Call, spec: dict) -> HttpResponse:
         raise BadRequestData("limit: 0 only goes with count=true.")
     render = _render(call, attrs=attrs)
     rows, total = selectors.entity_query(tenant=call.tenant, query=query)
-    shown = [selectors.entity_render(entity, render) for entity in rows]
+    shown = selectors.entities_render(rows, render)
     headers = {"NGSILD-Results-Count": str(total)} if count_wanted else {}
     if call.accept == GEO_JSON:
         geometry_name = geo_spec.get("geoproperty") or "location"
