@@ -390,6 +390,43 @@ def entity_attrs_append(
     return result
 
 
+NGSI_NULL = "urn:ngsi-ld:null"
+
+
+def _is_null(value: Any) -> bool:
+    return value == NGSI_NULL or (
+        isinstance(value, dict)
+        and any(value.get(member) == NGSI_NULL for member in ("value", "object", "vocab", "json"))
+    )
+
+
+@transaction.atomic
+def entity_merge(
+    *, user: AbstractBaseUser | None, tenant: str, entity_id: str, document: Any, context: Any
+) -> None:
+    """Merge-patch an entity: attributes sent are added or replaced, an attribute sent as
+    `urn:ngsi-ld:null` is removed."""
+    entity = entity_get_for_writer(user=user, tenant=tenant, entity_id=entity_id)
+    if not isinstance(document, dict):
+        raise BadRequestData("The body must be a JSON object of attributes.")
+    if document.get("id", entity_id) != entity_id:
+        raise BadRequestData("id: the entity's id in the body differs from the one in the URL.")
+    removed = [name for name, value in document.items() if _is_null(value)]
+    kept = {name: value for name, value in document.items() if name not in removed}
+    removed_keys = {key for key in ld.storage_names(removed, context) if key in entity.attrs}
+    for key in removed_keys:
+        del entity.attrs[key]
+    if removed_keys:
+        _save(entity)
+        _changed(
+            entity=entity, triggers={"entityUpdated", "attributeDeleted"}, changed=removed_keys
+        )
+    if {name for name in kept if name not in ("@context", "id", "type")} or "type" in kept:
+        entity_attrs_append(
+            user=user, tenant=tenant, entity_id=entity_id, document=kept, context=context
+        )
+
+
 @transaction.atomic
 def entity_attrs_update(
     *, user: AbstractBaseUser | None, tenant: str, entity_id: str, document: Any, context: Any

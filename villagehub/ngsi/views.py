@@ -364,7 +364,7 @@ def entity(call: Call, entity_id: str) -> HttpResponse:
         )
         return no_content()
     if method == "PATCH":
-        services.entity_attrs_append(
+        services.entity_merge(
             user=call.user,
             tenant=call.tenant,
             entity_id=entity_id,

@@ -147,3 +147,16 @@ def test_merge_entity_with_patch(api):
     create(api)
     assert api.patch(PATH, {"open": {"type": "Property", "value": False}}).status_code == 204
     assert got(api)["open"] == {"type": "Property", "value": False}
+
+
+def test_merge_removes_attributes_sent_as_ngsi_ld_null(api):
+    create(api)
+    response = api.patch(
+        PATH, {"name": "urn:ngsi-ld:null", "owner": {"object": "urn:ngsi-ld:null"}, "open": True}
+    )
+    assert response.status_code == 204
+    entity = got(api)
+    assert "name" not in entity
+    assert "owner" not in entity
+    assert entity["open"] == {"type": "Property", "value": True}
+    assert api.patch(PATH, {"id": "urn:ngsi-ld:Other:1"}).status_code == 400
