@@ -1180,11 +1180,32 @@ def _property(value: Any) -> dict | None:
     return {"type": "Property", "value": value}
 
 
-def _hub_documents() -> list[tuple[dict, Any]]:
-    """Every public record of the hub as a compact NGSI-LD entity, with its context."""
+def _changed_since(queryset, since: datetime | None):
+    return queryset if since is None else queryset.filter(updated_at__gte=since)
+
+
+def _hub_ids() -> set[str]:
+    """The ids every public record of the hub has as an entity (cheap: slugs only)."""
+    kinds = (
+        (Community, COMMUNITY_PREFIX),
+        (Network, "urn:ngsi-ld:Network:"),
+        (Organisation, "urn:ngsi-ld:Organization:"),
+        (Practice, "urn:ngsi-ld:Project:"),
+    )
+    return {
+        prefix + slug
+        for model, prefix in kinds
+        for slug in model.objects.values_list("slug", flat=True)
+    }
+
+
+def _hub_documents(since: datetime | None = None) -> list[tuple[dict, Any]]:
+    """The public records of the hub (changed since `since`, or all) as compact NGSI-LD
+    entities, each with its context."""
     hub = ld.hub_context_url()
     documents: list[tuple[dict, Any]] = []
-    for community in Community.objects.prefetch_related("networks").order_by("pk"):
+    communities = Community.objects.prefetch_related("networks").order_by("pk")
+    for community in _changed_since(communities, since):
         document = {
             "id": f"{COMMUNITY_PREFIX}{community.slug}",
             "type": "Community",
@@ -1209,7 +1230,7 @@ def _hub_documents() -> list[tuple[dict, Any]]:
                 },
             }
         documents.append((document, hub))
-    for network in Network.objects.order_by("pk"):
+    for network in _changed_since(Network.objects.order_by("pk"), since):
         documents.append(
             (
                 {
@@ -1223,7 +1244,7 @@ def _hub_documents() -> list[tuple[dict, Any]]:
                 hub,
             )
         )
-    for organisation in Organisation.objects.order_by("pk"):
+    for organisation in _changed_since(Organisation.objects.order_by("pk"), since):
         documents.append(
             (
                 {
@@ -1237,7 +1258,8 @@ def _hub_documents() -> list[tuple[dict, Any]]:
                 [hub, SDM_ORGANIZATION],
             )
         )
-    for practice in Practice.objects.select_related("community").prefetch_related("goals"):
+    practices = Practice.objects.select_related("community").prefetch_related("goals")
+    for practice in _changed_since(practices.order_by("pk"), since):
         document = {
             "id": f"urn:ngsi-ld:Project:{practice.slug}",
             "type": "Project",
@@ -1272,19 +1294,24 @@ def _attrs_without_times(attrs: dict) -> dict:
 
 
 @transaction.atomic
-def hub_records_sync() -> dict[str, int]:
+def hub_records_sync(*, since: datetime | None = None) -> dict[str, int]:
     """Make the hub's public records NGSI-LD entities (default tenant, read-only): create the
-    new, update the changed (telling subscribers), delete the gone. Runs again safely."""
+    new, update the changed (telling subscribers), delete the gone. Runs again safely; with
+    `since`, reads only the records updated since then (and the ids of all, for deletions)."""
+    hub_rows = Entity.objects.filter(tenant="", hub_record=True)
+    documents = _hub_documents(since)
+    ids = [document["id"] for document, _context in documents]
     existing = {
-        entity.entity_id: entity for entity in Entity.objects.filter(tenant="", hub_record=True)
+        entity.entity_id: entity
+        for start in range(0, len(ids), 500)
+        for entity in hub_rows.filter(entity_id__in=ids[start : start + 500])
     }
     counts = {"created": 0, "updated": 0, "deleted": 0}
-    seen = set()
     created = now_text()
     moment = timezone.now()
-    for document, context in _hub_documents():
+    seen = _hub_ids()
+    for document, context in documents:
         stored = _stored(entity_normalize(document), context)
-        seen.add(stored["id"])
         entity = existing.get(stored["id"])
         if entity is None:
             if Entity.objects.filter(tenant="", entity_id=stored["id"]).exists():
@@ -1320,8 +1347,9 @@ def hub_records_sync() -> dict[str, int]:
         _save(entity)
         _changed(entity=entity, triggers={"entityUpdated", "attributeUpdated"}, changed=changed)
         counts["updated"] += 1
-    for entity_id, entity in existing.items():
-        if entity_id not in seen:
+    gone = sorted(set(hub_rows.values_list("entity_id", flat=True)) - seen)
+    for start in range(0, len(gone), 500):
+        for entity in hub_rows.filter(entity_id__in=gone[start : start + 500]):
             _changed(entity=entity, triggers={"entityDeleted"}, changed=set(entity.attrs))
             entity.delete()
             counts["deleted"] += 1

@@ -1,6 +1,6 @@
 """Background work of NGSI-LD: sending notifications. Tasks take ids and only call services."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.utils import timezone
 from django_tasks import default_task_backend, task
@@ -8,6 +8,7 @@ from django_tasks import default_task_backend, task
 from . import services
 
 SWEEP_INTERVAL = timedelta(seconds=60)
+HUB_SYNC_INTERVAL = timedelta(minutes=5)
 
 
 @task()
@@ -31,3 +32,24 @@ def notifications_sweep() -> int:
     if default_task_backend.supports_defer and not sweep_pending():
         notifications_sweep.using(run_after=timezone.now() + SWEEP_INTERVAL).enqueue()
     return queued
+
+
+def hub_sync_pending() -> bool:
+    from django_tasks_db.models import DBTaskResult
+
+    return DBTaskResult.objects.filter(
+        task_path__endswith="hub_records_sync_run", status="READY"
+    ).exists()
+
+
+@task()
+def hub_records_sync_run(since: str | None = None) -> dict:
+    """Publish the hub's records changed since the last run (all, the first time), then
+    queue the next run (the worker queues the first)."""
+    started = timezone.now()
+    counts = services.hub_records_sync(since=datetime.fromisoformat(since) if since else None)
+    if default_task_backend.supports_defer and not hub_sync_pending():
+        hub_records_sync_run.using(run_after=started + HUB_SYNC_INTERVAL).enqueue(
+            started.isoformat()
+        )
+    return counts

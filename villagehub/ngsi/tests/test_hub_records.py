@@ -68,3 +68,36 @@ def test_sync_again_updates_only_what_changed_and_deletes_what_is_gone(records, 
     town.practices.all().delete()
     assert hub_records_sync()["deleted"] == 1
     assert not Entity.objects.filter(entity_id="urn:ngsi-ld:Project:torup-ting").exists()
+
+
+def test_a_sync_since_reads_only_records_updated_since_but_sees_every_deletion(records, town):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    later = timezone.now() + timedelta(hours=1)
+    Community.objects.filter(pk=town.pk).update(population=900)
+    assert hub_records_sync(since=later) == {"created": 0, "updated": 0, "deleted": 0}
+    Community.objects.filter(pk=town.pk).update(updated_at=later)
+    assert hub_records_sync(since=later) == {"created": 0, "updated": 1, "deleted": 0}
+    town.practices.all().delete()
+    assert hub_records_sync(since=later + timedelta(hours=1))["deleted"] == 1
+
+
+def test_the_periodic_task_publishes_and_notifies(town, api, django_capture_on_commit_callbacks):
+    from villagehub.ngsi.models import Notification
+    from villagehub.ngsi.tasks import hub_records_sync_run
+
+    api.post(
+        "/subscriptions",
+        {
+            "type": "Subscription",
+            "entities": [{"type": "Community"}],
+            "notificationTrigger": ["entityCreated"],
+            "notification": {"endpoint": {"uri": "http://127.0.0.1:9/x"}},
+        },
+        headers={"Link": HUB_LINK},
+    )
+    hub_records_sync_run.enqueue()
+    assert Entity.objects.filter(entity_id="urn:ngsi-ld:Community:torup", hub_record=True).exists()
+    assert Notification.objects.get().payload["data"][0]["id"] == "urn:ngsi-ld:Community:torup"
