@@ -17,6 +17,7 @@ DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\
 NAME_CHARS = re.compile(r"[A-Za-z0-9_:/#@\-.\[\]]")
 OPERATORS = ("!~=", "==", "!=", ">=", "<=", "~=", ">", "<")
 MAX_LENGTH = 4096
+MAX_PATTERN = 256
 
 
 @dataclass
@@ -147,6 +148,8 @@ class _Parser:
             raise self.error(f"a value is missing after {op}")
         if op in ("~=", "!~="):
             pattern = _unquote(raw) if raw.startswith('"') and raw.endswith('"') else raw
+            if len(pattern) > MAX_PATTERN:
+                raise self.error(f"a pattern is longer than {MAX_PATTERN} characters")
             try:
                 return re.compile(pattern)
             except (re.error, RecursionError, OverflowError) as exc:

@@ -24,6 +24,7 @@ from .models import (
     Tenant,
 )
 from .query import (
+    MAX_PATTERN,
     names_match,
     q_match,
     scope_match,
@@ -193,6 +194,8 @@ def entity_query(*, tenant: str, query: EntityQuery) -> tuple[list[Entity], int]
     """A page of the entities that match, and how many match in all."""
     tenant_check(tenant)
     pattern = None
+    if query.id_pattern and len(query.id_pattern) > MAX_PATTERN:
+        raise BadRequestData(f"idPattern: longer than {MAX_PATTERN} characters.")
     if query.id_pattern:
         try:
             pattern = re.compile(query.id_pattern)

@@ -251,3 +251,10 @@ def test_scope_query(api):
     api.post("/entities", {"id": "urn:ngsi-ld:S:2", "type": "S", "scope": "/Sweden"})
     assert ids(api.get("/entities", scopeQ="/Denmark/#")) == ["S:1"]
     assert ids(api.get("/entities", scopeQ="/Sweden|/Denmark/Torup")) == ["S:1", "S:2"]
+
+
+def test_long_patterns_are_refused(stock):
+    assert stock.get("/entities", idPattern="a" * 257).status_code == 400
+    response = stock.get("/entities", type="Sensor", q='status~="' + "a" * 257 + '"')
+    assert response.status_code == 400
+    assert "longer than 256" in response.json()["detail"]
