@@ -22,9 +22,11 @@ compiled-messages: $(VENV)/.installed $(wildcard villagehub/locale/*/LC_MESSAGES
 	cp "$$($(PY) -c 'import allauth, pathlib; print(pathlib.Path(allauth.__file__).parent)')/locale/pt_PT/LC_MESSAGES/django.mo" villagehub/accounts/locale/pt/LC_MESSAGES/django.mo
 	touch $@
 
-# The worker sends the e-mail (into the outbox at /outbox/) while the server runs.
+# The worker sends the e-mail (into the outbox at /outbox/) while the server runs; links in
+# e-mails and calendars point at the address served (HUB_URL, unless it is set).
 demo: install
 	$(VENV)/bin/villagehub demo
+	export HUB_URL="$${HUB_URL:-http://$(HOST):$(PORT)}"; \
 	$(VENV)/bin/villagehub worker --no-startup-delay & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(VENV)/bin/villagehub serve $(HOST):$(PORT)

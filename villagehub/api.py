@@ -10,8 +10,11 @@ from villagehub.contributions.api import router as contributions_router
 from villagehub.core.api import HubAPI
 from villagehub.countries.api import router as countries_router
 from villagehub.events.api import router as events_router
+from villagehub.news.api import router as news_router
 from villagehub.organisations.api import router as organisations_router
 from villagehub.practices.api import router as practices_router
+from villagehub.solutions.api import router as solutions_router
+from villagehub.strategies.api import router as strategies_router
 from villagehub.taxonomy.api import router as taxonomy_router
 
 api = HubAPI(
@@ -37,4 +40,7 @@ api.add_router("", countries_router)
 api.add_router("", practices_router)
 api.add_router("", taxonomy_router)
 api.add_router("", events_router)
+api.add_router("", news_router)
 api.add_router("", contributions_router)
+api.add_router("", solutions_router)
+api.add_router("", strategies_router)

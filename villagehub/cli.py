@@ -44,6 +44,25 @@ def manage(argv: list[str]) -> None:
     execute_from_command_line(argv)
 
 
+def hub_url_for(addrport: str) -> str:
+    """The address `villagehub serve ADDRPORT` answers at, for links in e-mails and calendars:
+    `8080` and `0.0.0.0:8080` are http://127.0.0.1:8080."""
+    host, colon, port = addrport.rpartition(":")
+    if not colon:
+        host, port = "", addrport
+    if host in {"", "0.0.0.0", "::", "[::]"}:  # noqa: S104 - read, not bound
+        host = "127.0.0.1"
+    return f"http://{host}:{port}"
+
+
+def _serve_hub_url(args: list[str]) -> None:
+    # The development server says where it runs; in production HUB_URL is set by hand.
+    if "--production" in args:
+        return
+    addrport = next((a for a in args if not a.startswith("-")), "127.0.0.1:8000")
+    os.environ.setdefault("HUB_URL", hub_url_for(addrport))
+
+
 def main(argv: list[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     if not args or args[0] in {"-h", "--help", "help"}:
@@ -56,6 +75,8 @@ def main(argv: list[str] | None = None) -> None:
     if name not in COMMANDS:
         print(f"villagehub: unknown command {name!r}\n\n{USAGE}", file=sys.stderr)
         sys.exit(2)
+    if name == "serve":
+        _serve_hub_url(rest)
     manage(["villagehub", COMMANDS[name], *rest])
 
 

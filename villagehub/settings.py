@@ -44,7 +44,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG e
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "villagehub.accounts.apps.HubAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "villagehub.communities",
     "villagehub.countries",
     "villagehub.practices",
+    "villagehub.news",
+    "villagehub.notices",
     "villagehub.interchange",
     "villagehub.search",
     "villagehub.events",
@@ -71,6 +73,10 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "villagehub.catalogue",
     "villagehub.ngsi",
+    "villagehub.matchmaking",
+    "villagehub.solutions",
+    "villagehub.strategies",
+    "villagehub.matching",
 ]
 
 MIDDLEWARE = [
@@ -222,14 +228,18 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 # Failed sign-ins, sign-ups and password resets are rate limited per address and per IP;
-# after 5 failed sign-ins to one account in 5 minutes it is locked for the rest of them.
+# after 5 failed sign-ins (wrong passwords or wrong codes) to one account in 15 minutes it is
+# locked for the rest of them, even for the right password. The back office signs in here too.
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": "10/m/ip,5/5m/key",
+    "login_failed": "10/m/ip,5/15m/key",
     "signup": "20/h/ip",
     "reset_password": "20/h/ip,5/h/key",
     "reset_password_from_key": "20/m/ip",
     "confirm_email": "1/3m/key",
 }
+# The hub's rate limits and allauth's see the same client address (core.ratelimit.client_ip);
+# allauth's e-mails greet in the hub's name, not the host name.
+ACCOUNT_ADAPTER = "villagehub.accounts.adapter.HubAccountAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = os.environ.get("HUB_NAME", "Village Hub")
 
@@ -249,6 +259,10 @@ CACHES = {
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
 # Registrations and survey answers one address may post per hour.
 REGISTRATION_RATE_LIMIT = int(os.environ.get("REGISTRATION_RATE_LIMIT", "60"))
+# Newsletters: workers that deliver an issue at once, and messages a second each sends (0: as
+# fast as the mail server takes them).
+NEWSLETTER_WORKERS = int(os.environ.get("NEWSLETTER_WORKERS", "2"))
+NEWSLETTER_RATE = float(os.environ.get("NEWSLETTER_RATE", "0"))
 # Personal data of registrations is anonymised this many months after the event.
 REGISTRATION_RETENTION_MONTHS = int(os.environ.get("REGISTRATION_RETENTION_MONTHS", "24"))
 
@@ -297,6 +311,14 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", SECURE_HSTS_SECONDS > 0)
 if os.environ.get("SECURE_PROXY_SSL_HEADER"):
     SECURE_PROXY_SSL_HEADER = (os.environ["SECURE_PROXY_SSL_HEADER"], "https")
+# How many proxies of our own stand before the hub, each appending the address it saw to
+# X-Forwarded-For. 0 (no proxy): the header is never read, as anyone can send it.
+_proxies = os.environ.get("TRUSTED_PROXY_COUNT", "0")
+if not (_proxies.isascii() and _proxies.isdigit()):
+    raise ImproperlyConfigured(
+        f"TRUSTED_PROXY_COUNT must be the number of proxies (0 or more), not {_proxies!r}."
+    )
+TRUSTED_PROXY_COUNT = ALLAUTH_TRUSTED_PROXY_COUNT = int(_proxies)
 
 LOGGING = {
     "version": 1,

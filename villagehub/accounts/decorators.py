@@ -1,5 +1,5 @@
-"""One guard for the pages of people with a role: signed in, holding the role, and with
-two-factor authentication turned on (coordinators must use it)."""
+"""One guard for the pages of people with a role: signed in, holding the role, with
+two-factor authentication turned on (coordinators must use it) and passed in this session."""
 
 from collections.abc import Callable
 from functools import wraps
@@ -9,7 +9,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
 from django.urls import reverse
 
-from .selectors import two_factor_enabled
+from .selectors import two_factor_enabled, two_factor_passed
 
 
 def role_required(
@@ -35,6 +35,8 @@ def role_required(
                 if two_factor_message:
                     messages.info(request, two_factor_message)
                 return redirect_to_login(request.get_full_path(), reverse("mfa_activate_totp"))
+            if not two_factor_passed(request):
+                return redirect_to_login(request.get_full_path(), reverse("mfa_reauthenticate"))
             if not role_first and not allowed(user):
                 raise denied
             return view(request, *args, **kwargs)

@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from villagehub.core.forms import StoredTextForm
+
 
 class EraseConfirmForm(forms.Form):
     confirm = forms.BooleanField(
@@ -12,7 +14,7 @@ class PersonLookupForm(forms.Form):
     email = forms.EmailField(label=_("E-mail address of the person"))
 
 
-class ApiTokenForm(forms.Form):
+class ApiTokenForm(StoredTextForm):
     name = forms.CharField(
         label=_("Name of the token"),
         max_length=100,

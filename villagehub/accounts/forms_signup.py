@@ -6,10 +6,12 @@ from django.utils.translation import gettext_lazy as _
 
 
 class SignupConsentForm(forms.Form):
+    # allauth orders the fields by this list: the consent comes after the password.
+    field_order = ["email", "password1", "password2", "privacy_consent"]
+
     privacy_consent = forms.BooleanField(
         label=_("I have read the privacy notice and agree that my account is kept as it says."),
         error_messages={"required": _("Please accept the privacy notice to create an account.")},
-        help_text=_("The privacy notice is at /privacy/ on this site."),
     )
 
     def signup(self, request, user) -> None:

@@ -1,7 +1,9 @@
 """Who may do what: every lookup that depends on the person asking goes through here."""
 
+from allauth.account.authentication import get_authentication_records
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
+from django.http import HttpRequest
 
 from .models import Role
 
@@ -23,6 +25,16 @@ def two_factor_enabled(user: AbstractBaseUser) -> bool:
     return is_mfa_enabled(user, types=[Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN])
 
 
+def two_factor_passed(request: HttpRequest) -> bool:
+    """Whether this session proved the second factor: allauth records every authentication
+    step of a session (password, then "mfa" at sign-in or on re-authentication). Having an
+    authenticator is not enough: a session opened with the password alone has no such step."""
+    return any(
+        record.get("method") == "mfa"
+        for record in get_authentication_records(request, request.user)
+    )
+
+
 def person_data(*, email: str, user: AbstractBaseUser | None = None) -> dict:
     """All personal data the hub holds about a person (GDPR art. 15 and 20), as JSON-ready
     data: their account if they have one, and everything tied to their e-mail addresses."""
@@ -30,6 +42,7 @@ def person_data(*, email: str, user: AbstractBaseUser | None = None) -> dict:
 
     from villagehub.core.models import OutboxMessage
     from villagehub.events.selectors import registrations_data
+    from villagehub.news.selectors import subscriptions_data
 
     emails = {email.strip().lower()}
     account = None
@@ -96,6 +109,7 @@ def person_data(*, email: str, user: AbstractBaseUser | None = None) -> dict:
             )
         ],
         "event_registrations": [row for e in sorted(emails) for row in registrations_data(e)],
+        "newsletter_subscriptions": subscriptions_data(emails=emails),
         "emails_in_outbox": [
             {"to": m.to, "subject": m.subject, "sent_at": m.created_at.isoformat()}
             for e in sorted(emails)

@@ -7,6 +7,8 @@ from django.conf import settings
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, SKOS, XSD
 
+from villagehub.core.text import xml_clean
+
 from .models import Dataset, Distribution
 from .selectors import dataset_modified
 from .vocabularies import (
@@ -48,12 +50,18 @@ def graph_new() -> Graph:
     return graph
 
 
+def _text(value, lang: str | None = None) -> Literal:
+    """Text written by people, without the characters XML 1.0 forbids (which text stored
+    before they were refused may hold): RDF/XML could not carry them."""
+    return Literal(xml_clean(str(value)), lang=lang)
+
+
 def _texts(graph: Graph, node, predicate, obj, field: str) -> None:
     """The original text and each translation, tagged with its language."""
-    graph.add((node, predicate, Literal(getattr(obj, field), lang=obj.language)))
+    graph.add((node, predicate, _text(getattr(obj, field), lang=obj.language)))
     for language, fields in (obj.translations or {}).items():
         if fields.get(field):
-            graph.add((node, predicate, Literal(fields[field], lang=language)))
+            graph.add((node, predicate, _text(fields[field], lang=language)))
 
 
 def _date_time(value: datetime) -> Literal:
@@ -63,7 +71,7 @@ def _date_time(value: datetime) -> Literal:
 def _agent(graph: Graph, uri: str, name: str, homepage: str = "") -> URIRef:
     agent = URIRef(uri)
     graph.add((agent, RDF.type, FOAF.Agent))
-    graph.add((agent, FOAF.name, Literal(name)))
+    graph.add((agent, FOAF.name, _text(name)))
     if homepage:
         graph.add((agent, FOAF.homepage, URIRef(homepage)))
         graph.add((URIRef(homepage), RDF.type, FOAF.Document))
@@ -110,14 +118,14 @@ def dataset_add(
         contact = BNode()
         graph.add((node, DCAT.contactPoint, contact))
         graph.add((contact, RDF.type, VCARD.Kind))
-        graph.add((contact, VCARD.fn, Literal(dataset.contact_name or publisher or "")))
+        graph.add((contact, VCARD.fn, _text(dataset.contact_name or publisher or "")))
         if dataset.contact_email:
             graph.add((contact, VCARD.hasEmail, URIRef(f"mailto:{dataset.contact_email}")))
         if dataset.contact_url:
             graph.add((contact, VCARD.hasURL, URIRef(dataset.contact_url)))
 
     for keyword in dataset.keywords:
-        graph.add((node, DCAT.keyword, Literal(keyword, lang=dataset.language)))
+        graph.add((node, DCAT.keyword, _text(keyword, lang=dataset.language)))
     for code in dataset.data_themes:
         theme = URIRef(data_theme_uri(code))
         graph.add((node, DCAT.theme, theme))
@@ -135,7 +143,7 @@ def dataset_add(
         place = URIRef(absolute(community.get_absolute_url()))
         graph.add((node, DCTERMS.spatial, place))
         graph.add((place, RDF.type, DCTERMS.Location))
-        graph.add((place, SKOS.prefLabel, Literal(community.name)))
+        graph.add((place, SKOS.prefLabel, _text(community.name)))
 
     if dataset.temporal_start or dataset.temporal_end:
         period = BNode()

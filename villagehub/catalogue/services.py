@@ -131,6 +131,13 @@ HUB_LISTS = {
         ["REGI"],
         False,
     ),
+    "news": (
+        _("News"),
+        _("News of the networks and their communities: title, summary, text in Markdown, "
+          "themes, goals, countries and related records, with their translations."),
+        ["SOCI", "REGI"],
+        False,
+    ),
     "sdgs": (
         _("Agenda 2030 goals"),
         _("The 17 Sustainable Development Goals of the UN Agenda 2030, in every interface "

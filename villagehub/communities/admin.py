@@ -23,6 +23,11 @@ class CommunityAdmin(ServiceAdmin):
     save_service = staticmethod(
         lambda obj, fields: services.community_update(community=obj, **fields)
     )
+    name_check = staticmethod(
+        lambda obj, data: services.community_name_check(
+            name=data["name"], country=data.get("country"), community=obj
+        )
+    )
 
 
 @admin.register(Network)
@@ -34,3 +39,6 @@ class NetworkAdmin(ServiceAdmin):
     filter_horizontal = ["organisations", "themes", "goals"]
     autocomplete_fields = ["operator"]
     save_service = staticmethod(lambda obj, fields: services.network_update(network=obj, **fields))
+    name_check = staticmethod(
+        lambda obj, data: services.network_name_check(name=data["name"], network=obj)
+    )

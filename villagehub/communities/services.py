@@ -5,7 +5,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from villagehub.core.services import model_save, record_upsert, records_bulk_upsert, unique_slug
+from villagehub.core.services import (
+    model_save,
+    name_lookalike_refuse,
+    record_upsert,
+    records_bulk_upsert,
+    unique_slug,
+)
 from villagehub.practices.models import Practice
 from villagehub.search.models import SearchDocument
 from villagehub.search.services import search_document_update, search_documents_update
@@ -13,14 +19,31 @@ from villagehub.search.services import search_document_update, search_documents_
 from .models import Community, Network, Representative
 
 
+def network_name_check(*, name: str, network: Network | None = None) -> None:
+    """Refuse a name that looks like another network's (ValidationError on `name`)."""
+    others = Network.objects.exclude(pk=network.pk) if network and network.pk else Network.objects
+    name_lookalike_refuse(records=others.all(), name=name)
+
+
+def community_name_check(*, name: str, country: Any, community: Community | None = None) -> None:
+    """Refuse a name that looks like another community's in the same country."""
+    others = Community.objects.filter(country=country)
+    if community is not None and community.pk:
+        others = others.exclude(pk=community.pk)
+    name_lookalike_refuse(records=others, name=name)
+
+
 @transaction.atomic
 def network_create(*, name: str = "", slug: str = "", **fields: Any) -> Network:
+    network_name_check(name=name)
     network = Network(slug=slug or unique_slug(Network, name))
     return model_save(network, {"name": name, **fields})
 
 
 @transaction.atomic
 def network_update(*, network: Network, **fields: Any) -> Network:
+    if fields.get("name", network.name) != network.name:
+        network_name_check(name=fields["name"], network=network)
     return model_save(network, fields)
 
 
@@ -66,6 +89,7 @@ def community_create(
     representatives: Iterable[Mapping[str, str]] | None = None,
     **fields: Any,
 ) -> Community:
+    community_name_check(name=name, country=fields.get("country", ""))
     community = model_save(
         Community(slug=slug or unique_slug(Community, name)), {"name": name, **fields}
     )
@@ -82,6 +106,10 @@ def community_update(
     representatives: Iterable[Mapping[str, str]] | None = None,
     **fields: Any,
 ) -> Community:
+    name, country = fields.get("name", community.name), fields.get("country", community.country)
+    # Checked when the name or the country changes, not at every save of a record.
+    if name != community.name or str(country) != str(community.country):
+        community_name_check(name=name, country=country, community=community)
     model_save(community, fields)
     if representatives is not None:
         _representatives_set(community, representatives)

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
 
-from villagehub.contributions.selectors import revisions_visible
+from villagehub.contributions.selectors import communities_edited_by, revisions_visible
 from villagehub.core.filters import filters_parse, paginate
 from villagehub.core.pagecache import page_cache
 from villagehub.practices.selectors import practice_list_base
@@ -62,6 +62,8 @@ def community_detail_view(request, slug):
             "community": community,
             "practices": practices,
             "revisions": revisions_visible(request.user, community),
+            "user_edits": request.user.is_authenticated
+            and communities_edited_by(request.user).filter(pk=community.pk).exists(),
         },
     )
 

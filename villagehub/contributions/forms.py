@@ -2,11 +2,12 @@ from django import forms
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from villagehub.core.forms import StoredTextForm
 from villagehub.core.models import CONTENT_LANGUAGES
 from villagehub.taxonomy.models import Theme
 
 
-class PracticeProposalForm(forms.Form):
+class PracticeProposalForm(StoredTextForm):
     title = forms.CharField(label=_("Title"), max_length=200)
     summary = forms.CharField(
         label=_("Summary"),
@@ -51,7 +52,7 @@ class PracticeProposalForm(forms.Form):
             self.initial["language"] = language.split("-")[0]
 
 
-class RoleRequestForm(forms.Form):
+class RoleRequestForm(StoredTextForm):
     message = forms.CharField(
         label=_("Your role in the community (optional)"),
         required=False,
@@ -60,13 +61,13 @@ class RoleRequestForm(forms.Form):
     )
 
 
-class ReturnForm(forms.Form):
+class ReturnForm(StoredTextForm):
     comment = forms.CharField(
         label=_("What should change"), widget=forms.Textarea(attrs={"rows": 4}), max_length=4000
     )
 
 
-class InvitationForm(forms.Form):
+class InvitationForm(StoredTextForm):
     email = forms.EmailField(label=_("E-mail address of the new editor"))
     community = forms.ModelChoiceField(label=_("Community"), queryset=None, required=False)
     organisation = forms.ModelChoiceField(label=_("or organisation"), queryset=None, required=False)
@@ -96,7 +97,7 @@ class InvitationForm(forms.Form):
         return cleaned
 
 
-class CommunityProfileForm(forms.Form):
+class CommunityProfileForm(StoredTextForm):
     description = forms.CharField(
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 8})
     )
@@ -117,7 +118,7 @@ class CommunityProfileForm(forms.Form):
         ]
 
 
-class NewCommunityForm(forms.Form):
+class NewCommunityForm(StoredTextForm):
     """A community not yet in the hub, proposed by someone from it."""
 
     name = forms.CharField(label=_("Name"), max_length=200)
@@ -159,7 +160,7 @@ class NewCommunityForm(forms.Form):
             self.initial["language"] = language.split("-")[0]
 
 
-class OrganisationProfileForm(forms.Form):
+class OrganisationProfileForm(StoredTextForm):
     acronym = forms.CharField(label=_("Acronym"), required=False, max_length=40)
     website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
     description = forms.CharField(
@@ -167,7 +168,7 @@ class OrganisationProfileForm(forms.Form):
     )
 
 
-class DatasetForm(forms.Form):
+class DatasetForm(StoredTextForm):
     """A community's own data set (broadband coverage, population, sensor exports...)."""
 
     title = forms.CharField(label=_("Title"), max_length=200)

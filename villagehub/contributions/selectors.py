@@ -1,14 +1,23 @@
 """Scoped lookups: what a person may see and change depends on their roles, and every view
 finds records through these, so that guessing an id or slug reveals nothing."""
 
+from typing import NamedTuple
+
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django_countries import countries
 
 from villagehub.accounts.models import Role
 from villagehub.accounts.selectors import networks_coordinated
 from villagehub.communities.models import Community
+from villagehub.organisations.models import Organisation
 from villagehub.practices.models import Practice
+from villagehub.taxonomy.models import Theme
 
 from .models import RoleRequest, Submission
 
@@ -47,8 +56,6 @@ def fields_of(kind: str) -> tuple[str, ...]:
 
 
 def organisations_edited_by(user: AbstractBaseUser) -> QuerySet:
-    from villagehub.organisations.models import Organisation
-
     if not user.is_authenticated:
         return Organisation.objects.none()
     return Organisation.objects.filter(
@@ -177,11 +184,13 @@ def _reviewable(user: AbstractBaseUser) -> QuerySet[Submission]:
 
 
 def submissions_for_review(user: AbstractBaseUser) -> QuerySet[Submission]:
+    """Submitted work only: a draft, or a proposal returned to its editor, is the editor's
+    alone until it is sent (again); a published one is in the record's history."""
     return _reviewable(user).filter(status=Submission.Status.SUBMITTED)
 
 
 def submission_get_for_reviewer(*, pk: int, user: AbstractBaseUser) -> Submission:
-    submission = _reviewable(user).filter(pk=pk).first()
+    submission = submissions_for_review(user).filter(pk=pk).first()
     if submission is None:
         raise Http404
     return submission
@@ -217,6 +226,80 @@ def practice_values(practice: Practice | None) -> dict:
         "themes": sorted(t.slug for t in practice.themes.all()),
         "image_alt": practice.image_alt,
     }
+
+
+class ReviewRow(NamedTuple):
+    label: str
+    now: str
+    proposed: str
+    changed: bool
+
+
+def review_rows(submission: Submission) -> list[ReviewRow]:
+    """The proposed values beside the published ones, as a reviewer reads them: field labels,
+    theme names, language and country names instead of stored keys."""
+    model = {
+        Submission.Kind.COMMUNITY: Community,
+        Submission.Kind.NEW_COMMUNITY: Community,
+        Submission.Kind.ORGANISATION: Organisation,
+    }.get(submission.kind, Practice)
+    current = current_values(submission)
+    names = fields_of(submission.kind)
+    slugs = {
+        s
+        for n in names
+        if n == "themes"
+        for s in [*current.get(n, []), *submission.data.get(n, [])]
+    }
+    language = get_language() or settings.LANGUAGE_CODE
+    themes = {
+        t.slug: t.localized("name", language).text for t in Theme.objects.filter(slug__in=slugs)
+    }
+    rows = []
+    for name in names:
+        now, proposed = current.get(name, ""), submission.data.get(name, "")
+        rows.append(
+            ReviewRow(
+                label=_field_label(model, name),
+                now=_value_shown(name, now, model=model, themes=themes),
+                proposed=_value_shown(name, proposed, model=model, themes=themes),
+                changed=_comparable(now) != _comparable(proposed),
+            )
+        )
+    return rows
+
+
+def _field_label(model, name: str) -> str:
+    try:
+        label = str(model._meta.get_field(name).verbose_name)
+    except FieldDoesNotExist:  # a new community's proposal holds keys of its own
+        label = name.replace("_", " ")
+    return label[:1].upper() + label[1:]
+
+
+def _comparable(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list | tuple):
+        return ",".join(sorted(str(v) for v in value))
+    return str(value)
+
+
+def _value_shown(name: str, value, *, model, themes: dict[str, str]) -> str:
+    if value in (None, "", []):
+        return ""
+    if name == "themes":
+        return ", ".join(sorted(themes.get(slug, slug) for slug in value))
+    if name == "language":
+        return str(dict(settings.LANGUAGES).get(value, value))
+    if name == "country":
+        return str(countries.name(value) or value)
+    if name == "kind":
+        choices = dict(model._meta.get_field("kind").choices or [])
+        return str(choices.get(value, value))
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    return str(value)
 
 
 def history(submission: Submission) -> QuerySet[Submission]:

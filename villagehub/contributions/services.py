@@ -10,7 +10,11 @@ from villagehub.accounts.models import Role
 from villagehub.accounts.services import role_grant
 from villagehub.communities.models import Community
 from villagehub.communities.services import community_create, community_update
+from villagehub.core.selectors import name_twin
 from villagehub.core.services import record_values, revision_record
+from villagehub.notices.models import Kind as NoticeKind
+from villagehub.notices.selectors import path_for
+from villagehub.notices.services import notices_create
 from villagehub.organisations.models import Organisation
 from villagehub.organisations.services import organisation_update
 from villagehub.practices.models import Practice
@@ -64,6 +68,13 @@ def role_request_create(
     request = RoleRequest(user=user, message=message.strip(), language=_language(), **target)
     request.full_clean()
     request.save()
+    if community is not None:
+        notices_create(
+            networks=community.networks.all(),
+            kind=NoticeKind.ROLE_REQUEST,
+            subject=community.name,
+            path=path_for("contributions:dashboard"),
+        )
     return request
 
 
@@ -126,9 +137,7 @@ def _check_new_community(data: dict[str, Any], network) -> None:
         raise ValidationError({"network": _("Choose the network the community would join.")})
     candidate = Community(slug="proposal", **{k: v for k, v in data.items() if k != "themes"})
     candidate.full_clean(exclude=["slug"], validate_unique=False)
-    twin = Community.objects.filter(
-        name__iexact=data["name"].strip(), country=data["country"]
-    ).first()
+    twin = name_twin(Community.objects.filter(country=data["country"]), name=data["name"])
     if twin is not None:
         raise ValidationError(
             {
@@ -185,8 +194,20 @@ def submission_save(
         submission.image = image
     submission.data = data
     submission.language = _language()
+    newly_submitted = submit and submission.status != Submission.Status.SUBMITTED
     submission.status = Submission.Status.SUBMITTED if submit else Submission.Status.DRAFT
     submission.save()
+    if newly_submitted and (submission.network or submission.community):
+        notices_create(
+            networks=[submission.network]
+            if kind == Submission.Kind.NEW_COMMUNITY
+            else submission.community.networks.all(),
+            kind=NoticeKind.NEW_COMMUNITY
+            if kind == Submission.Kind.NEW_COMMUNITY
+            else NoticeKind.SUBMISSION,
+            subject=str(submission),
+            path=path_for("contributions:review", submission.pk),
+        )
     return submission
 
 
@@ -347,12 +368,19 @@ def _dataset_publish(values: dict[str, Any], **publisher: Any):
 @transaction.atomic
 def community_dataset_publish(*, community: Community, values: dict[str, Any]):
     """Publish a data set of a community by its editor, into the hub's DCAT-AP catalogue."""
-    return _dataset_publish(
+    dataset = _dataset_publish(
         values,
         publisher_community=community,
         spatial_communities=[community],
         spatial_countries=[community.country.code] if community.country else [],
     )
+    notices_create(
+        networks=community.networks.all(),
+        kind=NoticeKind.DATASET,
+        subject=str(dataset),
+        path=path_for("catalogue:detail", dataset.slug),
+    )
+    return dataset
 
 
 @transaction.atomic

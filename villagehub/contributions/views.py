@@ -2,12 +2,18 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from villagehub.accounts.decorators import role_required
-from villagehub.accounts.selectors import networks_coordinated
+from villagehub.accounts.selectors import (
+    networks_coordinated,
+    two_factor_enabled,
+    two_factor_passed,
+)
 from villagehub.communities.models import Community
 from villagehub.core.forms import form_errors_add
 from villagehub.organisations.models import Organisation
@@ -25,14 +31,19 @@ from .forms import (
 )
 from .models import Submission
 
-# Coordinators review with two-factor authentication turned on; others get a 404.
-reviewer_required = role_required(
-    lambda user: (
+
+def _reviews(user) -> bool:
+    return (
         selectors.communities_reviewed_by(user).exists()
         or selectors.reviews_new_communities(user)
         or selectors.reviews_organisations(user)
         or selectors.invites_organisation_editors(user)
-    ),
+    )
+
+
+# Coordinators review with two-factor authentication turned on; others get a 404.
+reviewer_required = role_required(
+    _reviews,
     two_factor_message=gettext_lazy(
         "Reviewing needs two-factor authentication: please set it up first."
     ),
@@ -42,24 +53,29 @@ reviewer_required = role_required(
 
 @login_required
 def dashboard_view(request):
+    """A person's contributions and, for reviewers whose session passed two-factor
+    authentication, what waits for their review (others get a link to pass it)."""
     user = request.user
-    return render(
-        request,
-        "contributions/dashboard.html",
-        {
-            "communities": selectors.communities_edited_by(user).prefetch_related("practices"),
-            "organisations": selectors.organisations_edited_by(user),
-            "networks": networks_coordinated(user).order_by("name"),
-            "submissions": Submission.objects.filter(author=user).select_related("community"),
-            "requests": user.role_requests.select_related("community"),
-            "review_submissions": selectors.submissions_for_review(user),
-            "review_requests": selectors.role_requests_for_review(user),
-            "invite_form": InvitationForm(user=user)
-            if selectors.communities_reviewed_by(user).exists()
-            or selectors.invites_organisation_editors(user)
-            else None,
-        },
-    )
+    context = {
+        "communities": selectors.communities_edited_by(user).prefetch_related("practices"),
+        "organisations": selectors.organisations_edited_by(user),
+        "networks": networks_coordinated(user).order_by("name"),
+        "submissions": Submission.objects.filter(author=user).select_related("community"),
+        "requests": user.role_requests.select_related("community"),
+    }
+    if _reviews(user) and two_factor_enabled(user) and two_factor_passed(request):
+        context["review_submissions"] = selectors.submissions_for_review(user)
+        context["review_requests"] = selectors.role_requests_for_review(user)
+        if selectors.communities_reviewed_by(user).exists() or (
+            selectors.invites_organisation_editors(user)
+        ):
+            context["invite_form"] = InvitationForm(user=user)
+    elif _reviews(user):
+        step = "mfa_reauthenticate" if two_factor_enabled(user) else "mfa_activate_totp"
+        context["two_factor_url"] = (
+            f"{reverse(step)}?{urlencode({'next': request.get_full_path()})}"
+        )
+    return render(request, "contributions/dashboard.html", context)
 
 
 @reviewer_required
@@ -233,11 +249,7 @@ def review_view(request, pk):
                 return redirect("contributions:dashboard")
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
-    current = selectors.current_values(submission)
-    rows = [
-        (name, current.get(name, ""), submission.data.get(name, ""))
-        for name in selectors.fields_of(submission.kind)
-    ]
+    rows = selectors.review_rows(submission)
     history = selectors.history(submission)
     return render(
         request,

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
 from .models import OutboxMessage, Revision
@@ -17,6 +18,27 @@ class ServiceAdmin(admin.ModelAdmin):
 
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     save_service = None  # e.g. staticmethod(lambda obj, fields: community_update(...))
+    # The service's check of a record's name, run with the form's own validation so that a
+    # refused name shows on its field: e.g. staticmethod(lambda obj, data: ..._name_check(...)).
+    name_check = None
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        if self.name_check is None:
+            return form
+        name_check = self.name_check
+
+        class NameCheckedForm(form):
+            def clean(self):
+                data = super().clean()
+                if data.get("name") and {"name", "country"} & set(self.changed_data):
+                    try:
+                        name_check(self.instance, data)
+                    except ValidationError as error:
+                        self.add_error(None, error)
+                return data
+
+        return NameCheckedForm
 
     def save_model(self, request, obj, form, change):
         model_fields = {f.name for f in obj._meta.concrete_fields} | {

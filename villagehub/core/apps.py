@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 
+from .text import text_validators_install
+
 
 def _table_versions_install(sender, using="default", **kwargs):
     from .versions import triggers_install
@@ -16,3 +18,4 @@ class CoreConfig(AppConfig):
         # After every migrate and flush: SQLite drops a table's triggers when a migration
         # rebuilds the table, and a flush empties the version rows.
         post_migrate.connect(_table_versions_install, sender=self)
+        text_validators_install()

@@ -23,13 +23,16 @@ def email_message(
     language: str,
     attachments: Iterable[tuple[str, bytes | str, str]] = (),
     connection=None,
+    headers: Mapping[str, str] | None = None,
 ) -> EmailMultiAlternatives:
     context = {"HUB_NAME": settings.HUB_NAME, "HUB_URL": settings.HUB_URL, **context}
     with translation.override(language):
         subject = " ".join(render_to_string(f"emails/{template}/subject.txt", context).split())
         text = render_to_string(f"emails/{template}/body.txt", context)
         html = render_to_string(f"emails/{template}/body.html", context)
-    message = EmailMultiAlternatives(subject, text, to=[to], connection=connection)
+    message = EmailMultiAlternatives(
+        subject, text, to=[to], connection=connection, headers=dict(headers or {})
+    )
     message.attach_alternative(html, "text/html")
     for filename, content, mimetype in attachments:
         message.attach(filename, content, mimetype)

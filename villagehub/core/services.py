@@ -11,6 +11,9 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from .selectors import name_twin
 
 M = TypeVar("M", bound=models.Model)
 
@@ -343,3 +346,20 @@ def revision_record(*, instance: models.Model, before: dict[str, Any], by, via: 
         via=via,
         changes=changes,
     )
+
+
+def name_lookalike_refuse(*, records: models.QuerySet, name: str) -> None:
+    """Refuse a name that looks the same as one of `records`' names but is written with other
+    characters (a Cyrillic "Т" in "Тorup", a zero-width space): raises ValidationError on
+    `name`. The same name spelt the same way is allowed: villages share names."""
+    twin = name_twin(records, name=name, identical=False)
+    if twin is not None:
+        raise ValidationError(
+            {
+                "name": _(
+                    "“%(name)s” looks the same as “%(twin)s”, already in the hub, but is written "
+                    "with other characters (lookalike letters or invisible ones)."
+                )
+                % {"name": name, "twin": twin.name}
+            }
+        )

@@ -27,6 +27,10 @@ VERSIONED_MODELS = (
     "practices.PracticeLink",
     "taxonomy.Theme",
     "taxonomy.FundingSource",
+    # The matching's kept index (matching.selectors) reads these.
+    "solutions.Solution",
+    "solutions.ReferenceInstallation",
+    "strategies.Need",
 )
 
 

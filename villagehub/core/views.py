@@ -1,6 +1,8 @@
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.contrib.staticfiles.storage import staticfiles_storage
+from django.http import HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.utils import translation
 from django.utils.translation import npgettext
@@ -9,6 +11,7 @@ from django.views.i18n import set_language
 
 from villagehub.communities.models import Community, Network
 from villagehub.countries.models import Factsheet
+from villagehub.news.selectors import news_list
 from villagehub.organisations.models import Organisation
 from villagehub.practices.selectors import practice_list
 
@@ -48,6 +51,7 @@ def home(request):
             "networks": Network.objects.order_by("name"),
             "numbers": numbers,
             "latest_practices": practice_list(filters={})[:6],
+            "latest_news": news_list(filters={})[:3],
         },
     )
 
@@ -94,6 +98,11 @@ def _api_parameter(parameter: dict) -> dict:
         "type": " | ".join(kinds),
         "description": parameter.get("description") or schema.get("description", ""),
     }
+
+
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the page says; send them to the static icon."""
+    return HttpResponsePermanentRedirect(staticfiles_storage.url("img/favicon.ico"))
 
 
 def page_not_found(request, exception=None):

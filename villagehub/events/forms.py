@@ -5,6 +5,8 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from villagehub.core.forms import StoredTextForm
+
 from .models import Feedback, Question
 
 
@@ -22,7 +24,7 @@ def _question_field(question: Question) -> forms.Field:
     return forms.CharField(max_length=2000, widget=forms.Textarea(attrs={"rows": 3}), **common)
 
 
-class RegistrationDetailsForm(forms.Form):
+class RegistrationDetailsForm(StoredTextForm):
     """What a person can give and later change; the e-mail address is given once."""
 
     name = forms.CharField(label=_("Name"), max_length=200)

@@ -217,6 +217,13 @@ class Event(TranslatableContent, Sourced, Timestamped):
         "practices.Practice", verbose_name=_("practices"), blank=True, related_name="events"
     )
     feedback_published = models.BooleanField(_("publish the feedback summary"), default=False)
+    check_in_minutes_before = models.PositiveIntegerField(
+        _("check-in opens (minutes before the start)"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(60 * 24 * 14)],
+        help_text=_("Empty: from the start of the event's day, in its time zone."),
+    )
     # RFC 5545 SEQUENCE: raised whenever the time, place or status changes.
     sequence = models.PositiveIntegerField(_("revision"), default=0, editable=False)
 
@@ -280,6 +287,24 @@ class Event(TranslatableContent, Sourced, Timestamped):
     def is_past(self, now=None) -> bool:
         end = self.end_or_start
         return bool(end and end < (now or timezone.now()))
+
+    def check_in_opens_at(self):
+        """When organisers may start checking people in: a set time before the start, or
+        by default the start of the event's day in its own time zone (None: no start)."""
+        if self.starts_at is None:
+            return None
+        if self.check_in_minutes_before is not None:
+            return self.starts_at - timedelta(minutes=self.check_in_minutes_before)
+        local = timezone.localtime(self.starts_at, self.zone)
+        return local.replace(hour=0, minute=0, second=0, microsecond=0)
+
+    def check_in_open(self, now=None) -> bool:
+        opens = self.check_in_opens_at()
+        return opens is not None and (now or timezone.now()) >= opens
+
+    def has_ended(self, now=None) -> bool:
+        """Whether the event is over: the survey opens and its results may show."""
+        return self.starts_at is not None and self.is_past(now)
 
     def registration_state(self, now=None) -> str:
         """open, not_open, closed, or unavailable (no registration in the hub)."""
@@ -418,7 +443,9 @@ class Registration(Timestamped):
         CANCELLED = "cancelled", _("Cancelled")
         DECLINED = "declined", _("Declined")
 
-    # Statuses that hold or wait for a place; one per e-mail address and event.
+    # Statuses that hold or wait for a place: one such registration per address and event.
+    # A cancelled or declined row is never reused: registering again makes a new row, so a
+    # personal link names one registration life and never opens someone else's.
     ACTIVE = (Status.PENDING, Status.CONFIRMED, Status.WAITLISTED)
 
     event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="registrations")
@@ -446,7 +473,11 @@ class Registration(Timestamped):
         verbose_name = _("registration")
         verbose_name_plural = _("registrations")
         constraints = [
-            models.UniqueConstraint(fields=["event", "email"], name="registration_one_per_email")
+            models.UniqueConstraint(
+                fields=["event", "email"],
+                condition=models.Q(status__in=["pending", "confirmed", "waitlisted"]),
+                name="registration_one_active_per_email",
+            )
         ]
         indexes = [models.Index(fields=["event", "status", "queued_at"])]
 

@@ -12,11 +12,12 @@ from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from icalendar import Calendar
+from icalendar import Calendar, Timezone
 from icalendar import Event as CalendarEvent
 
 from villagehub.core.filters import PlaceFilterForm
 from villagehub.core.models import CONTENT_LANGUAGES
+from villagehub.core.text import xml_clean
 
 from .models import REGISTRATION_LINK_MAX_AGE, Event, Feedback, Registration, Series
 
@@ -169,12 +170,20 @@ def event_when(event: Event, language: str | None = None) -> str:
         return f"{text} ({event.time_zone})"
 
 
+def event_check_in_opens(event: Event) -> str:
+    """When check-in opens, in the event's own time zone ("" without a start)."""
+    opens = event.check_in_opens_at()
+    if opens is None:
+        return ""
+    return formats.date_format(timezone.localtime(opens, event.zone), "DATETIME_FORMAT")
+
+
 # Personal links ---------------------------------------------------------------------------
 
 
 class LinkInvalid(Exception):
     def __init__(self, code: str):
-        self.code = code  # "expired" or "forged"
+        self.code = code  # "expired", "forged" or "replaced"
         super().__init__(code)
 
 
@@ -194,7 +203,25 @@ def registration_from_token(token: str) -> Registration:
     registration = Registration.objects.select_related("event").filter(pk=pk).first()
     if registration is None:
         raise LinkInvalid("forged")
+    if (
+        registration.status not in Registration.ACTIVE
+        and Registration.objects.filter(
+            event_id=registration.event_id, email=registration.email, pk__gt=registration.pk
+        ).exists()
+    ) or _signed_at(token) + _CLOCK_SLACK_SECONDS < registration.privacy_consent_at.timestamp():
+        # The address registered again since (in a new row; before migration events.0002
+        # in the same row, whose life then began after this link was made).
+        raise LinkInvalid("replaced")
     return registration
+
+
+# Links are made by the worker, perhaps on another machine than the registration's.
+_CLOCK_SLACK_SECONDS = 60
+
+
+def _signed_at(token: str) -> int:
+    """When a valid token was made (Django's signed value is "value:time:signature")."""
+    return signing.b62_decode(token.rsplit(":", 2)[1])
 
 
 def absolute_url(path: str) -> str:
@@ -226,6 +253,21 @@ def event_places_left(event: Event) -> int | None:
     return max(event.capacity - taken, 0)
 
 
+def event_joins_waiting_list(event: Event, places_left: int | None) -> bool:
+    """Whether registering now means joining the waiting list."""
+    return places_left == 0 and event.waiting_list and not event.requires_approval
+
+
+def event_full_for_newcomers(event: Event) -> bool:
+    """Whether a new address would be refused now: full, no waiting list, no approval."""
+    return not event.requires_approval and not event.waiting_list and event_places_left(event) == 0
+
+
+def registration_answers(registration: Registration, questions) -> list[str]:
+    """The answers to these questions of the event, in their order ("" if none)."""
+    return [registration.answers.get(str(q.pk), "") for q in questions]
+
+
 # Calendars --------------------------------------------------------------------------------
 
 
@@ -244,14 +286,16 @@ _ICAL_STATUS = {
 }
 
 
-def _calendar_event(event: Event, registration: Registration | None, stamp: datetime):
+def _calendar_event(event: Event, registration: Registration | None, stamp: datetime | None):
     entry = CalendarEvent()
     host = settings.HUB_URL.split("://", 1)[-1].split("/")[0].split(":")[0] or "villagehub"
     entry.add("uid", f"event-{event.pk}@{host}")
-    entry.add("dtstamp", stamp)
+    # Without a METHOD, DTSTAMP is when the event's information last changed (RFC 5545
+    # 3.8.7.2); in a message (METHOD), when the message was made.
+    entry.add("dtstamp", stamp or event.updated_at)
     entry.add("sequence", event.sequence)
     entry.add("status", _ICAL_STATUS[event.status])
-    entry.add("summary", event.title)
+    entry.add("summary", xml_clean(event.title))
     if event.date_precision == Event.DatePrecision.DAY:
         start = timezone.localtime(event.starts_at, event.zone).date()
         end = timezone.localtime(event.ends_at or event.starts_at, event.zone).date()
@@ -276,16 +320,16 @@ def _calendar_event(event: Event, registration: Registration | None, stamp: date
     if online:
         place = ", ".join(p for p in (place, event.online_url) if p)
     if place:
-        entry.add("location", place)
+        entry.add("location", xml_clean(place))
     if event.latitude is not None and event.longitude is not None:
         entry.add("geo", (float(event.latitude), float(event.longitude)))
     description = "\n\n".join(p for p in (event.summary, url) if p)
     if online:
         description += "\n\n" + event.online_url
-    entry.add("description", description)
+    entry.add("description", xml_clean(description))
     entry.add("last-modified", event.updated_at)
     for theme in event.themes.all():
-        entry.add("categories", theme.name)
+        entry.add("categories", xml_clean(theme.name))
     return entry
 
 
@@ -303,9 +347,9 @@ def event_ical(
     if method:
         calendar.add("method", method)
     if name:
-        calendar.add("x-wr-calname", name)
-        calendar.add("name", name)
-    stamp = timezone.now()
+        calendar.add("x-wr-calname", xml_clean(name))
+        calendar.add("name", xml_clean(name))
+    stamp = timezone.now() if method else None
     years = []
     for event in events:
         if event_in_calendar(event):
@@ -315,6 +359,15 @@ def event_ical(
         # Time-zone rules for the years the events fall in, not for 1970–2038.
         calendar.add_missing_timezones(
             first_date=date(min(years) - 1, 1, 1), last_date=date(max(years) + 2, 1, 1)
+        )
+    else:
+        # A calendar holds at least one component (RFC 5545 3.6): an empty one carries the
+        # hub's own time zone, so that it is still a calendar a subscriber can read.
+        year = timezone.now().year
+        calendar.add_component(
+            Timezone.from_tzid(
+                settings.TIME_ZONE, first_date=date(year - 1, 1, 1), last_date=date(year + 2, 1, 1)
+            )
         )
     return calendar.to_ical()
 
@@ -412,6 +465,11 @@ def feedback_chart(rows: list[tuple[Event, FeedbackSummary]], title: str) -> str
 
 def privacy_notice_version() -> str:
     return settings.PRIVACY_NOTICE_VERSION
+
+
+def registration_names(emails) -> set[str]:
+    """The names people gave when registering with these addresses."""
+    return set(Registration.objects.filter(email__in=emails).values_list("name", flat=True))
 
 
 def registrations_data(email: str) -> list[dict]:

@@ -52,6 +52,19 @@ class FeedbackRefused(Exception):
     MESSAGES = {
         "not_attended": _("The survey is for people who attended the event."),
         "answered": _("You have already answered the survey for this event. Thank you!"),
+        "not_ended": _("The survey opens when the event has ended."),
+    }
+
+    def __init__(self, code: str):
+        self.code = code
+        super().__init__(str(self.MESSAGES[code]))
+
+
+class CheckInRefused(Exception):
+    """Attendance cannot be recorded yet; `code` names why."""
+
+    MESSAGES = {
+        "not_open": _("Check-in for this event has not opened yet."),
     }
 
     def __init__(self, code: str):
@@ -307,8 +320,10 @@ def registration_create(
     if not privacy_consent:
         raise ValidationError({"privacy_consent": _("Please accept the privacy notice.")})
     email = email.strip().lower()
-    existing = Registration.objects.filter(event=event, email=email).first()
-    if existing and existing.status in Registration.ACTIVE:
+    existing = Registration.objects.filter(
+        event=event, email=email, status__in=Registration.ACTIVE
+    ).first()
+    if existing:
         # Registering again sends the personal link again, at most every few minutes.
         window = int(now.timestamp() // (_LINK_RESEND_MINUTES * 60))
         _notify(existing, Notice.Kind.LINK, str(window))
@@ -325,10 +340,8 @@ def registration_create(
         "queued_at": now,
         **fields,
     }
-    registration = model_save(existing or Registration(event=event), values)
-    if existing:
-        # A person who cancelled and registers again is told again.
-        registration.notices.exclude(kind=Notice.Kind.REMINDER).delete()
+    # Always a new row, also after a cancellation: see Registration.ACTIVE.
+    registration = model_save(Registration(event=event), values)
     _notify(registration, _STATUS_NOTICE[status])
     return registration, True
 
@@ -365,8 +378,9 @@ def _waitlist_promote(event: Event) -> list[Registration]:
     return promoted
 
 
-@transaction.atomic
-def registration_cancel(*, registration: Registration) -> Registration:
+def _cancel(registration: Registration, *, notify: bool) -> Registration:
+    """Cancel inside the caller's transaction, the event row locked first: the place goes to
+    the first person waiting."""
     event = Event.objects.select_for_update().get(pk=registration.event_id)
     registration = Registration.objects.get(pk=registration.pk)
     if registration.status not in Registration.ACTIVE:
@@ -374,10 +388,16 @@ def registration_cancel(*, registration: Registration) -> Registration:
     held_place = registration.status == Registration.Status.CONFIRMED
     registration.status = Registration.Status.CANCELLED
     registration.save(update_fields=["status", "updated_at"])
-    _notify(registration, Notice.Kind.CANCELLED, registration.updated_at.isoformat())
+    if notify:
+        _notify(registration, Notice.Kind.CANCELLED, registration.updated_at.isoformat())
     if held_place:
         _waitlist_promote(event)
     return registration
+
+
+@transaction.atomic
+def registration_cancel(*, registration: Registration) -> Registration:
+    return _cancel(registration, notify=True)
 
 
 @transaction.atomic
@@ -408,7 +428,14 @@ def registration_decline(*, registration: Registration) -> Registration:
 
 
 @transaction.atomic
-def attendance_set(*, registration: Registration, attended: bool) -> Registration:
+def attendance_set(*, registration: Registration, attended: bool, now=None) -> Registration:
+    registration = (
+        Registration.objects.select_for_update(of=("self",))
+        .select_related("event")
+        .get(pk=registration.pk)
+    )
+    if attended and not registration.event.check_in_open(now):
+        raise CheckInRefused("not_open")
     registration.attended = attended
     registration.attended_at = timezone.now() if attended else None
     registration.save(update_fields=["attended", "attended_at", "updated_at"])
@@ -452,8 +479,11 @@ def notices_claim_batch(
 
 
 @transaction.atomic
-def event_feedback_request(*, event: Event) -> None:
+def event_feedback_request(*, event: Event, now=None) -> None:
     from .tasks import event_feedback_invite
+
+    if not event.has_ended(now):
+        raise FeedbackRefused("not_ended")
 
     _enqueue(event_feedback_invite, event.pk)
 
@@ -462,8 +492,14 @@ def event_feedback_request(*, event: Event) -> None:
 
 
 @transaction.atomic
-def feedback_create(*, registration: Registration, **fields: Any) -> Feedback:
-    registration = Registration.objects.select_for_update().get(pk=registration.pk)
+def feedback_create(*, registration: Registration, now=None, **fields: Any) -> Feedback:
+    registration = (
+        Registration.objects.select_for_update(of=("self",))
+        .select_related("event")
+        .get(pk=registration.pk)
+    )
+    if not registration.event.has_ended(now):
+        raise FeedbackRefused("not_ended")
     if not registration.attended:
         raise FeedbackRefused("not_attended")
     if Feedback.objects.filter(registration=registration).exists():
@@ -472,7 +508,9 @@ def feedback_create(*, registration: Registration, **fields: Any) -> Feedback:
 
 
 @transaction.atomic
-def event_feedback_publish(*, event: Event, published: bool) -> Event:
+def event_feedback_publish(*, event: Event, published: bool, now=None) -> Event:
+    if published and not event.has_ended(now):
+        raise FeedbackRefused("not_ended")
     Event.objects.filter(pk=event.pk).update(feedback_published=published)
     event.feedback_published = published
     return event
@@ -489,6 +527,7 @@ def registrations_confirmed(event: Event) -> QuerySet[Registration]:
 # Personal data ----------------------------------------------------------------------------
 
 ERASED_NAME = "—"
+ERASED_DOMAIN = "@invalid"  # erased registrations keep an address nobody receives
 
 
 def _anonymise(registrations: QuerySet[Registration]) -> int:
@@ -501,7 +540,7 @@ def _anonymise(registrations: QuerySet[Registration]) -> int:
     for pk in ids:
         Registration.objects.filter(pk=pk).update(
             name=ERASED_NAME,
-            email=f"erased-{pk}@invalid",
+            email=f"erased-{pk}{ERASED_DOMAIN}",
             organisation="",
             community="",
             country="",
@@ -515,12 +554,20 @@ def _anonymise(registrations: QuerySet[Registration]) -> int:
 
 @transaction.atomic
 def registrations_erase(*, email: str) -> int:
-    """Erase every registration made with this e-mail address, and the mail sent to it."""
+    """Erase every registration made with this e-mail address, and the mail sent to it;
+    registrations for events still to come give up their places."""
     from villagehub.core.models import OutboxMessage
 
     email = email.strip().lower()
     OutboxMessage.objects.filter(to__icontains=email).delete()
-    return _anonymise(Registration.objects.filter(email=email))
+    registrations = Registration.objects.filter(email=email)
+    for registration in registrations.filter(status__in=Registration.ACTIVE).select_related(
+        "event"
+    ):
+        if not registration.event.has_ended():
+            # The place goes to the first person waiting; nobody is written to.
+            _cancel(registration, notify=False)
+    return _anonymise(registrations)
 
 
 @transaction.atomic
@@ -530,5 +577,5 @@ def registrations_anonymise_expired(*, months: int, now=None) -> int:
     cutoff = now - timedelta(days=round(months * 30.44))
     expired = Registration.objects.filter(
         Q(event__ends_at__lt=cutoff) | Q(event__ends_at__isnull=True, event__starts_at__lt=cutoff)
-    ).exclude(email__endswith="@invalid")
+    ).exclude(email__endswith=ERASED_DOMAIN)
     return _anonymise(expired)

@@ -79,7 +79,12 @@ def _message(registration: Registration, kind: str, connection=None, cache=None,
 
 @task()
 def registration_notify(registration_id: int, kind: str, key: str = "") -> bool:
-    registration = Registration.objects.select_related("event").filter(pk=registration_id).first()
+    registration = (
+        Registration.objects.select_related("event")
+        .filter(pk=registration_id)
+        .exclude(email__endswith=services.ERASED_DOMAIN)
+        .first()
+    )
     if registration is None or not services.notice_claim(
         registration=registration, kind=kind, key=key
     ):
@@ -92,6 +97,7 @@ def _send_to_all(event: Event, registrations, kind: str, key: str = "", **extra)
     sent = 0
     connection = mail.get_connection()
     cache: dict = {}
+    registrations = registrations.exclude(email__endswith=services.ERASED_DOMAIN)
     while batch := services.notices_claim_batch(registrations=registrations, kind=kind, key=key):
         for registration in batch:
             registration.event = event

@@ -9,13 +9,13 @@ from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from villagehub.accounts.decorators import role_required
 from villagehub.communities.models import Community, Network
+from villagehub.core.feeds import TextAtomFeed
 from villagehub.core.filters import filters_parse, paginate
 from villagehub.core.forms import form_errors_add
 from villagehub.core.ratelimit import limit_posts
@@ -56,9 +56,10 @@ def event_detail_view(request, slug):
     event = _event_or_404(slug)
     feedback = (
         selectors.feedback_summary(Event.objects.filter(pk=event.pk))
-        if event.feedback_published
+        if event.feedback_published and event.has_ended()
         else None
     )
+    places_left = selectors.event_places_left(event)
     return render(
         request,
         "events/event_detail.html",
@@ -66,7 +67,8 @@ def event_detail_view(request, slug):
             "event": event,
             "when": selectors.event_when(event),
             "registration_state": event.registration_state(),
-            "places_left": selectors.event_places_left(event),
+            "places_left": places_left,
+            "joins_waiting_list": selectors.event_joins_waiting_list(event, places_left),
             "feedback": feedback,
             "in_calendar": selectors.event_in_calendar(event),
             "can_manage": selectors.events_managed_by(request.user).filter(pk=event.pk).exists(),
@@ -112,18 +114,32 @@ def event_register_view(request, slug):
         except ValidationError as error:
             form_errors_add(form, error)
         else:
-            if not created:
+            # The same page whether the address was new or already registered: who
+            # registered is told only through the link sent to the address (which goes
+            # out again even when a new address would have been refused as full).
+            if not created and selectors.event_full_for_newcomers(event):
+                refused = services.RegistrationRefused("full")
                 return render(
                     request,
-                    "events/registration_exists.html",
-                    {"event": event, "email": registration.email},
+                    "events/registration_refused.html",
+                    {"event": event, "reason": str(refused)},
+                    status=409,
                 )
-            token = selectors.registration_token(registration)
-            return redirect(reverse("events:registration", kwargs={"token": token}) + "?new=1")
+            return render(
+                request,
+                "events/registration_sent.html",
+                {"event": event, "email": registration.email},
+            )
+    places_left = selectors.event_places_left(event)
     return render(
         request,
         "events/registration_form.html",
-        {"event": event, "form": form, "places_left": selectors.event_places_left(event)},
+        {
+            "event": event,
+            "form": form,
+            "places_left": places_left,
+            "joins_waiting_list": selectors.event_joins_waiting_list(event, places_left),
+        },
         status=400 if form.errors else 200,
     )
 
@@ -166,25 +182,46 @@ def registration_view(request, token):
             "form": form,
             "token": token,
             "active": active,
-            "is_new": request.GET.get("new") == "1",
             "position": selectors.waitlist_position(registration),
             "when": selectors.event_when(event),
             "show_online": registration.status == Registration.Status.CONFIRMED
             and event.online_url,
-            "can_answer_survey": registration.attended and not hasattr(registration, "feedback"),
+            "can_answer_survey": registration.attended
+            and event.has_ended()
+            and not hasattr(registration, "feedback"),
         },
         status=400 if form.errors else 200,
     )
 
 
-@require_POST
 def registration_cancel_view(request, token):
+    """Asks first (a page of its own, no script needed); cancels on the confirming POST."""
     registration, error = _registration_or_error(request, token)
     if error:
         return error
-    services.registration_cancel(registration=registration)
-    messages.success(request, _("Your registration has been cancelled."))
-    return redirect("events:registration", token=token)
+    if registration.status not in Registration.ACTIVE:
+        return redirect("events:registration", token=token)
+    if request.method == "POST" and request.POST.get("confirm") == "yes":
+        services.registration_cancel(registration=registration)
+        messages.success(request, _("Your registration has been cancelled."))
+        return redirect("events:registration", token=token)
+    return render(
+        request,
+        "events/cancel_confirm.html",
+        {
+            "event": registration.event,
+            "action": reverse("events:cancel", kwargs={"token": token}),
+            "back": reverse("events:registration", kwargs={"token": token}),
+            "question": _("Cancel your registration?"),
+            "explanation": _(
+                "Your place goes to the first person on the waiting list. "
+                "To come after all, you would have to register again."
+            ),
+            "confirm_label": _("Yes, cancel my registration"),
+            "keep_label": _("No, keep my registration"),
+            "fields": {"confirm": "yes"},
+        },
+    )
 
 
 def registration_ics_view(request, token):
@@ -204,7 +241,9 @@ def feedback_view(request, token):
         return error
     event = registration.event
     refused = None
-    if not registration.attended:
+    if not event.has_ended():
+        refused = services.FeedbackRefused.MESSAGES["not_ended"]
+    elif not registration.attended:
         refused = services.FeedbackRefused.MESSAGES["not_attended"]
     elif hasattr(registration, "feedback"):
         refused = services.FeedbackRefused.MESSAGES["answered"]
@@ -269,12 +308,15 @@ def calendar_view(request):
 
 
 class EventFeed(Feed):
-    feed_type = Atom1Feed
+    feed_type = TextAtomFeed
     title = gettext_lazy("Events")
     subtitle = gettext_lazy("The events of the knowledge-exchange programme.")
 
     def link(self):
         return reverse("events:list")
+
+    def author_name(self):
+        return settings.HUB_NAME
 
     def items(self):
         return selectors.event_list_base().order_by("-updated_at", "-pk")[:50]
@@ -320,13 +362,20 @@ def manage_view(request, slug):
             registrations = registrations.filter(status=status)
     counts = dict(event.registrations.order_by().values_list("status").annotate(n=Count("pk")))
     status_counts = [(label, counts.get(s, 0)) for s, label in Registration.Status.choices]
+    page = paginate(registrations, request.GET, per_page=100)
+    questions = list(event.questions.all())
     return render(
         request,
         "events/manage.html",
         {
             "event": event,
             "form": form,
-            "page": paginate(registrations, request.GET, per_page=100),
+            "page": page,
+            "questions": questions,
+            "rows": [(r, selectors.registration_answers(r, questions)) for r in page.object_list],
+            "check_in_open": event.check_in_open(),
+            "check_in_opens": selectors.event_check_in_opens(event),
+            "has_ended": event.has_ended(),
             "status_counts": status_counts,
             "export_tables": exports.table_labels(),
             "attended": event.registrations.filter(attended=True).count(),
@@ -345,8 +394,32 @@ def manage_registration_view(request, slug, pk):
         event__in=selectors.events_managed_by(request.user),
     )
     action = request.POST.get("action")
+    back = request.POST.get("next", "")
+    if not back.startswith("/") or back.startswith("//"):
+        back = reverse("events:manage", kwargs={"slug": slug})
+    if action == "cancel" and request.POST.get("confirm") != "yes":
+        return render(
+            request,
+            "events/cancel_confirm.html",
+            {
+                "event": registration.event,
+                "action": request.path,
+                "back": back,
+                "question": _("Cancel the registration of %(name)s?") % {"name": registration.name},
+                "explanation": _(
+                    "Their place goes to the first person on the waiting list, and they are "
+                    "told by e-mail."
+                ),
+                "confirm_label": _("Yes, cancel this registration"),
+                "keep_label": _("No, keep it"),
+                "fields": {"action": "cancel", "confirm": "yes", "next": back},
+            },
+        )
     if action == "attended":
-        services.attendance_set(registration=registration, attended=True)
+        try:
+            services.attendance_set(registration=registration, attended=True)
+        except services.CheckInRefused as refused:
+            messages.error(request, str(refused))
     elif action == "absent":
         services.attendance_set(registration=registration, attended=False)
     elif action == "approve":
@@ -357,9 +430,6 @@ def manage_registration_view(request, slug, pk):
         services.registration_cancel(registration=registration)
     else:
         messages.error(request, _("Unknown action."))
-    back = request.POST.get("next", "")
-    if not back.startswith("/") or back.startswith("//"):
-        back = reverse("events:manage", kwargs={"slug": slug})
     return redirect(back)
 
 
@@ -368,14 +438,17 @@ def manage_registration_view(request, slug, pk):
 def manage_event_view(request, slug):
     event = get_object_or_404(selectors.events_managed_by(request.user), slug=slug)
     action = request.POST.get("action")
-    if action == "survey":
-        services.event_feedback_request(event=event)
-        messages.success(request, _("The survey is being sent to the people who attended."))
-    elif action in ("publish_feedback", "hide_feedback"):
-        services.event_feedback_publish(event=event, published=action == "publish_feedback")
-        messages.success(request, _("Saved."))
-    else:
-        messages.error(request, _("Unknown action."))
+    try:
+        if action == "survey":
+            services.event_feedback_request(event=event)
+            messages.success(request, _("The survey is being sent to the people who attended."))
+        elif action in ("publish_feedback", "hide_feedback"):
+            services.event_feedback_publish(event=event, published=action == "publish_feedback")
+            messages.success(request, _("Saved."))
+        else:
+            messages.error(request, _("Unknown action."))
+    except services.FeedbackRefused as refused:
+        messages.error(request, str(refused))
     return redirect("events:manage", slug=slug)
 
 

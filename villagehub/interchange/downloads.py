@@ -9,6 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.utils import translation
 
+from villagehub.news.selectors import NEWS_COLUMNS, news_rows
 from villagehub.taxonomy.models import GOAL_TITLES, Goal, Theme
 
 from .kinds import KINDS
@@ -64,6 +65,7 @@ DOWNLOADS: dict[str, Download] = {
         rows=_themes,
     ),
     "sdgs": Download(columns=("number", "title", "titles"), rows=_goals, nested=("titles",)),
+    "news": Download(columns=NEWS_COLUMNS, rows=news_rows),
 }
 
 

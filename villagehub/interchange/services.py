@@ -18,6 +18,7 @@ from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from villagehub.core.services import revisions_via
+from villagehub.core.text import cell_neutralise, cell_restore
 
 from .kinds import KINDS, REFERENCE_KEYS, Kind
 
@@ -115,6 +116,8 @@ def _read_csv(name: str, text: str, kind_name: str | None) -> list[_Row] | list[
                 Problem(name, reader.line_num, None, _("The row has more cells than the header."))
             )
             continue
+        # A CSV the hub wrote neutralised formulas for spreadsheets: read back what it had.
+        record = {column: cell_restore(value) for column, value in record.items()}
         rows.append(_Row(kind, reader.line_num, record, is_csv=True))
     return problems or rows
 
@@ -440,7 +443,8 @@ def export_document(kinds: Iterable[str] = KINDS) -> dict[str, list[dict[str, An
 
 
 def csv_cells(record: dict[str, Any], *, nested: Iterable[str] = ()) -> dict[str, Any]:
-    """One record as CSV cells: nested objects as JSON, lists joined by `;`."""
+    """One record as CSV cells: nested objects as JSON, lists joined by `;`, and text that a
+    spreadsheet would run as a formula neutralised (`_read_csv` undoes exactly that)."""
     row = {}
     nested = set(nested) | {"translations"}
     for column, value in record.items():
@@ -452,6 +456,7 @@ def csv_cells(record: dict[str, Any], *, nested: Iterable[str] = ()) -> dict[str
             row[column] = ""
         else:
             row[column] = value
+        row[column] = cell_neutralise(row[column])
     return row
 
 

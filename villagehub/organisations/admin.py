@@ -15,3 +15,6 @@ class OrganisationAdmin(ServiceAdmin):
     save_service = staticmethod(
         lambda obj, fields: services.organisation_update(organisation=obj, **fields)
     )
+    name_check = staticmethod(
+        lambda obj, data: services.organisation_name_check(name=data["name"], organisation=obj)
+    )

@@ -2,14 +2,23 @@ from typing import Any
 
 from django.db import transaction
 
-from villagehub.core.services import model_save, record_upsert, unique_slug
+from villagehub.core.services import model_save, name_lookalike_refuse, record_upsert, unique_slug
 from villagehub.search.services import search_document_update
 
 from .models import Organisation
 
 
+def organisation_name_check(*, name: str, organisation: Organisation | None = None) -> None:
+    """Refuse a name that looks like another organisation's (ValidationError on `name`)."""
+    others = Organisation.objects.all()
+    if organisation is not None and organisation.pk:
+        others = others.exclude(pk=organisation.pk)
+    name_lookalike_refuse(records=others, name=name)
+
+
 @transaction.atomic
 def organisation_create(*, name: str = "", slug: str = "", **fields: Any) -> Organisation:
+    organisation_name_check(name=name)
     organisation = Organisation(slug=slug or unique_slug(Organisation, name))
     model_save(organisation, {"name": name, **fields})
     search_document_update(obj=organisation)
@@ -18,6 +27,8 @@ def organisation_create(*, name: str = "", slug: str = "", **fields: Any) -> Org
 
 @transaction.atomic
 def organisation_update(*, organisation: Organisation, **fields: Any) -> Organisation:
+    if fields.get("name", organisation.name) != organisation.name:
+        organisation_name_check(name=fields["name"], organisation=organisation)
     model_save(organisation, fields)
     search_document_update(obj=organisation)
     return organisation

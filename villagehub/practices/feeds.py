@@ -1,9 +1,10 @@
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.urls import reverse
-from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from villagehub.core.feeds import TextAtomFeed
 
 from .selectors import practice_list_base
 
@@ -13,7 +14,7 @@ FEED_LENGTH = 50
 class PracticeFeed(Feed):
     """New and updated good practices, newest change first (Atom 1.0)."""
 
-    feed_type = Atom1Feed
+    feed_type = TextAtomFeed
     title = _("New and updated good practices")
     subtitle = _("Good practices and initiatives of smart villages, as they are added or changed.")
 

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class SearchDocument(models.Model):
-    """One searchable record (community, organisation, practice, factsheet).
+    """One searchable record (community, organisation, practice, factsheet, news item).
 
     Services keep it current. The full-text index over `title_terms` and `body_terms` is the
     database's own: an FTS5 table kept by triggers on SQLite, a generated tsvector column
@@ -20,6 +20,7 @@ class SearchDocument(models.Model):
         COMMUNITY = "community", _("Communities")
         ORGANISATION = "organisation", _("Organisations")
         FACTSHEET = "factsheet", _("Country factsheets")
+        NEWS = "news", _("News")
 
     kind = models.CharField(max_length=16, choices=Kind.choices)
     object_id = models.PositiveBigIntegerField()

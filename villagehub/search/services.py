@@ -12,6 +12,7 @@ from django.utils.translation import override
 
 from villagehub.communities.models import Community
 from villagehub.countries.models import Factsheet
+from villagehub.news.models import NewsItem
 from villagehub.organisations.models import Organisation
 from villagehub.practices.models import Practice
 from villagehub.taxonomy.models import Goal, Theme
@@ -159,6 +160,29 @@ def _record_fields(obj: models.Model, related=None) -> dict | None:
             ),
             "country": obj.country.code,
         }
+    if isinstance(obj, NewsItem):
+        if not obj.is_published:
+            return None
+        themes, goals = _related(obj, related)
+        countries = [c.code for c in obj.countries]
+        publisher = obj.network or obj.community
+        body = [
+            terms(obj.summary, obj.language),
+            terms(obj.body, obj.language),
+            *_translations(obj, NewsItem.translatable_fields),
+        ]
+        if publisher is not None:
+            body.append(terms(publisher.name, publisher.language))
+        return {
+            "kind": Kind.NEWS,
+            "title": obj.title,
+            "title_terms": terms(obj.title, obj.language),
+            "text": obj.summary,
+            "body_terms": " ".join(body),
+            # The index keeps one country per document: the first the item is about.
+            "country": countries[0] if countries else "",
+            "tags": _tags(themes, goals),
+        }
     raise TypeError(f"{type(obj).__name__} is not searchable")
 
 
@@ -214,6 +238,7 @@ def search_document_delete(*, obj: models.Model) -> None:
         Community: Kind.COMMUNITY,
         Organisation: Kind.ORGANISATION,
         Factsheet: Kind.FACTSHEET,
+        NewsItem: Kind.NEWS,
     }.get(type(obj))
     if kind:
         _documents_delete(
@@ -228,6 +253,9 @@ SEARCHABLE = {
     Kind.COMMUNITY: lambda: Community.objects.prefetch_related("themes", "goals"),
     Kind.ORGANISATION: lambda: Organisation.objects.all(),
     Kind.FACTSHEET: lambda: Factsheet.objects.all(),
+    Kind.NEWS: lambda: NewsItem.objects.select_related("network", "community").prefetch_related(
+        "themes", "goals"
+    ),
 }
 
 
@@ -239,6 +267,7 @@ BULK = {
     Kind.COMMUNITY: lambda: Community.objects.all(),
     Kind.ORGANISATION: lambda: Organisation.objects.all(),
     Kind.FACTSHEET: lambda: Factsheet.objects.all(),
+    Kind.NEWS: lambda: NewsItem.objects.select_related("network", "community"),
 }
 
 
@@ -251,7 +280,7 @@ class _Relations:
         self.goal_order = {pk: n for n, pk in enumerate(Goal.objects.values_list("pk", flat=True))}
 
     def of(self, objs: list) -> list[tuple]:
-        if not objs or not isinstance(objs[0], Practice | Community):
+        if not objs or not isinstance(objs[0], Practice | Community | NewsItem):
             return [(obj, None) for obj in objs]
         model = type(objs[0])
         owner = f"{model._meta.model_name}_id"

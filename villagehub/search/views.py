@@ -1,5 +1,7 @@
+from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils.translation import get_language
 
 from villagehub.core.filters import filters_parse, paginate
 
@@ -52,7 +54,15 @@ def search_view(request):
 
 
 def suggest_view(request):
+    """Titles that start with what was typed, for the site search's suggestions: each with
+    its kind's label and its address in the visitor's language."""
     query = request.GET.get("q", "")[:MAX_QUERY_LENGTH].strip()
-    return JsonResponse(
-        {"query": query, "suggestions": search_suggest(query=query) if query else []}
-    )
+    suggestions = search_suggest(query=query) if query else []
+    language = get_language() or settings.LANGUAGE_CODE
+    for suggestion in suggestions:
+        suggestion["kind_label"] = str(SearchDocument.Kind(suggestion["kind"]).label)
+        if language != settings.LANGUAGE_CODE:
+            # Documents keep the English (unprefixed) address; every other language lives
+            # under its prefix (i18n_patterns).
+            suggestion["url"] = f"/{language}{suggestion['url']}"
+    return JsonResponse({"query": query, "suggestions": suggestions})

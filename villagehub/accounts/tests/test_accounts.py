@@ -39,6 +39,8 @@ def test_sign_up_verifies_the_email_address_then_signs_in(client):
     assert consent.notice_version == "2026-11-23"
     (message,) = mail.outbox
     assert message.to == ["aino@example.org"]
+    assert message.body.startswith("Hello from Village Hub!")
+    assert "Thank you for using Village Hub!\nhub.example.org" in message.body
     # Not signed in until the address is confirmed.
     assert "_auth_user_id" not in client.session
     confirm = link_in(message).split("testserver", 1)[-1]
@@ -128,3 +130,10 @@ def test_a_participant_follows_themes_and_sees_their_events_and_practices(client
     assert [p.title for p in page.context["practices"]] == ["Organic canteen"]
     client.post("/accounts/themes/", {"themes": []})
     assert not user.followed_themes.exists()
+
+
+def test_sign_up_asks_for_consent_after_the_password_in_the_visitors_language(client):
+    html = client.get("/sv/accounts/signup/").content.decode()
+    assert html.index('name="password2"') < html.index('name="privacy_consent"')
+    assert "Jag har läst integritetsmeddelandet" in html
+    assert 'href="/sv/privacy/"' in html

@@ -1,8 +1,13 @@
 import json
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.staticfiles import finders
 
+from villagehub.accounts.models import Role
+from villagehub.accounts.services import role_grant
 from villagehub.communities.tests.factories import CommunityFactory, NetworkFactory
 from villagehub.practices.tests.factories import PracticeFactory
 
@@ -75,6 +80,8 @@ def test_community_list_draws_located_communities_on_the_map(client, places):
     response = client.get("/communities/")
     assert [p["slug"] for p in response.context["map_points"]] == ["torup"]
     assert b"<svg" in response.content
+    # Country borders and coastlines under the dots, from a static file (no tile server).
+    assert b'<image href="/static/img/europe.svg" width="700" height="380"/>' in response.content
 
 
 def test_community_detail_shows_profile_and_practices(client, places):
@@ -115,3 +122,24 @@ def test_pages_in_other_languages_live_under_a_prefix(client, places):
     response = client.get("/sv/communities/torup/")
     assert response.status_code == 200
     assert b'<html lang="sv">' in response.content
+
+
+def test_community_page_offers_its_editor_the_edit_links_not_a_request(client, places):
+    editor = get_user_model().objects.create_user("ed", "ed@example.org", "x" * 20)
+    role_grant(user=editor, kind=Role.Kind.COMMUNITY_EDITOR, target=places["torup"])
+    client.force_login(editor)
+    html = client.get("/communities/torup/").content.decode()
+    assert "You edit this community:" in html
+    assert 'href="/contribute/communities/torup/edit/"' in html
+    assert "Ask to edit it" not in html
+    client.logout()
+    assert "Ask to edit it" in client.get("/communities/torup/").content.decode()
+
+
+def test_the_map_outline_is_europe_in_the_projection_of_the_dots():
+    outline = json.loads(Path(finders.find("geo/europe-outline.geojson")).read_text())
+    names = {f["properties"]["name"] for f in outline["features"]}
+    assert {"Denmark", "France", "Finland", "Portugal", "Latvia", "Slovenia", "Sweden"} <= names
+    svg = Path(finders.find("img/europe.svg")).read_text()
+    assert svg.startswith('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 700 380">')
+    assert "<title>Slovenia</title>" in svg

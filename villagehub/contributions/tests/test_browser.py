@@ -12,6 +12,7 @@ from django.test import Client
 from playwright.sync_api import expect
 
 from villagehub.accounts.services import role_grant
+from villagehub.accounts.tests.helpers import sign_in
 from villagehub.communities.models import Network
 from villagehub.contributions.models import RoleRequest
 from villagehub.contributions.services import role_request_decide
@@ -23,7 +24,7 @@ PASSWORD = "a long village password 42"
 
 def signed_in_as(context, site, user):
     client = Client()
-    client.force_login(user)
+    sign_in(client, user)
     context.add_cookies(
         [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": site}]
     )

@@ -5,6 +5,7 @@ from django.core import mail
 
 from villagehub.accounts.models import Role
 from villagehub.accounts.services import role_grant
+from villagehub.accounts.tests.helpers import sign_in
 from villagehub.communities.tests.factories import CommunityFactory, NetworkFactory
 from villagehub.contributions.models import RoleRequest, Submission
 from villagehub.practices.models import Practice
@@ -59,7 +60,7 @@ def test_claim_approved_by_the_coordinator_makes_an_editor_who_is_told(
     request = RoleRequest.objects.get()
     assert request.message == "I am the mayor."
 
-    client.force_login(world["coordinator_a"])
+    sign_in(client, world["coordinator_a"])
     assert list(client.get("/contribute/").context["review_requests"]) == [request]
     with django_capture_on_commit_callbacks(execute=True):
         client.post(f"/contribute/requests/{request.pk}/", {"action": "approve"})
@@ -130,9 +131,9 @@ def test_a_person_proposes_a_community_not_yet_in_the_hub_and_then_edits_it(
 
     # Only the coordinators of the network it asks to join review it.
     outsider = person("coordinator_b", coordinator=other)
-    client.force_login(outsider)
+    sign_in(client, outsider)
     assert client.get(f"/contribute/review/{submission.pk}/").status_code == 404
-    client.force_login(world["coordinator_a"])
+    sign_in(client, world["coordinator_a"])
     assert list(client.get("/contribute/").context["review_submissions"]) == [submission]
     assert "Raudanmaa" in client.get(f"/contribute/review/{submission.pk}/").content.decode()
     with django_capture_on_commit_callbacks(execute=True):
@@ -194,7 +195,7 @@ def test_an_editor_sends_an_image_with_a_practice_and_it_is_published_with_it(
     assert submission.image.name.startswith("submissions/")
     assert submission.image.name != "submissions/sauna.png"  # not found by guessing
 
-    client.force_login(world["coordinator_a"])
+    sign_in(client, world["coordinator_a"])
     assert (
         submission.image.url in client.get(f"/contribute/review/{submission.pk}/").content.decode()
     )
@@ -216,7 +217,7 @@ def test_editor_proposes_coordinator_returns_then_publishes_and_history_is_kept(
     assert submission.status == "submitted"
     assert not Practice.objects.filter(title=PROPOSAL["title"]).exists()
 
-    client.force_login(world["coordinator_a"])
+    sign_in(client, world["coordinator_a"])
     with django_capture_on_commit_callbacks(execute=True):
         client.post(f"/contribute/review/{submission.pk}/", {"comment": "Add the results."})
     submission.refresh_from_db()
@@ -229,7 +230,7 @@ def test_editor_proposes_coordinator_returns_then_publishes_and_history_is_kept(
         f"/contribute/submissions/{submission.pk}/",
         {**PROPOSAL, "results": "40 members.", "submit": "1"},
     )
-    client.force_login(world["coordinator_a"])
+    sign_in(client, world["coordinator_a"])
     with django_capture_on_commit_callbacks(execute=True):
         client.post(f"/contribute/review/{submission.pk}/", {"action": "publish"})
     practice = Practice.objects.get(title=PROPOSAL["title"])
@@ -249,7 +250,7 @@ def test_editor_proposes_coordinator_returns_then_publishes_and_history_is_kept(
     )
     change = Submission.objects.get(status="submitted")
     assert Practice.objects.get(pk=practice.pk).title == PROPOSAL["title"]  # not yet
-    client.force_login(world["coordinator_a"])
+    sign_in(client, world["coordinator_a"])
     client.post(f"/contribute/review/{change.pk}/", {"action": "publish"})
     change.refresh_from_db()
     assert change.previous["title"] == PROPOSAL["title"]
@@ -320,7 +321,7 @@ def test_permission_matrix(client, world, who, action, allowed):
         for name, town in [("Raudanmaa", world["town_a"]), ("Kaavi", world["town_b"])]
     )
     if who != "anonymous":
-        client.force_login(world[who])
+        sign_in(client, world[who])
     url, data = {
         "propose_a": (f"/contribute/communities/{world['town_a'].slug}/practices/new/", None),
         "edit_practice_b": (f"/contribute/practices/{world['practice_b'].slug}/edit/", None),
@@ -364,7 +365,7 @@ def test_coordinator_invites_an_editor_who_accepts_with_that_address(
     client, world, django_capture_on_commit_callbacks
 ):
     town = world["town_a"]
-    client.force_login(world["coordinator_a"])
+    sign_in(client, world["coordinator_a"])
     with django_capture_on_commit_callbacks(execute=True):
         client.post("/contribute/invitations/", {"email": "New@Example.org", "community": town.pk})
     (message,) = mail.outbox
@@ -386,7 +387,7 @@ def test_coordinator_invites_an_editor_who_accepts_with_that_address(
 
 
 def test_coordinators_invite_only_for_their_networks(client, world):
-    client.force_login(world["coordinator_a"])
+    sign_in(client, world["coordinator_a"])
     client.post(
         "/contribute/invitations/", {"email": "x@example.org", "community": world["town_b"].pk}
     )
@@ -404,7 +405,7 @@ def test_the_back_office_invites_an_organisation_editor_by_email(
 
     organisation = Organisation.objects.create(slug="telia", name="Telia", kind="solution_provider")
     # A coordinator without the back office's right to give roles cannot invite for it.
-    client.force_login(world["coordinator_a"])
+    sign_in(client, world["coordinator_a"])
     assert "organisation" not in client.get("/contribute/").context["invite_form"].fields
     client.post("/contribute/invitations/", {"email": "x@example.org", "organisation": "telia"})
     assert not organisation.invitations.exists()
@@ -412,7 +413,7 @@ def test_the_back_office_invites_an_organisation_editor_by_email(
     officer = person("officer")
     officer.user_permissions.add(Permission.objects.get(codename="add_role"))
     TOTP.activate(officer, generate_totp_secret())
-    client.force_login(officer)
+    sign_in(client, officer)
     # Neither or both targets: told what is wrong, nothing sent.
     client.post("/contribute/invitations/", {"email": "cto@telia.example"})
     assert not organisation.invitations.exists()
@@ -447,13 +448,13 @@ def test_organisation_requests_are_decided_in_the_back_office(client, world):
     client.post(f"/contribute/organisations/{organisation.slug}/request/", {"message": "CTO"})
     request = RoleRequest.objects.get(organisation=organisation)
 
-    client.force_login(world["coordinator_a"])
+    sign_in(client, world["coordinator_a"])
     assert (
         client.post(f"/contribute/requests/{request.pk}/", {"action": "approve"}).status_code == 404
     )
     officer = person("officer", coordinator=world["town_a"].networks.get())
     officer.user_permissions.add(Permission.objects.get(codename="add_role"))
-    client.force_login(officer)
+    sign_in(client, officer)
     client.post(f"/contribute/requests/{request.pk}/", {"action": "approve"})
     assert Role.objects.filter(
         user=world["participant"], kind="organisation_editor", organisation=organisation
@@ -482,7 +483,7 @@ def test_editor_proposes_a_new_community_profile_that_a_coordinator_publishes(cl
         {"population_year": "2024", "submit": "1"},
     )
     assert bad.status_code == 400  # a year without a population, named on the field
-    client.force_login(world["coordinator_a"])
+    sign_in(client, world["coordinator_a"])
     client.post(f"/contribute/review/{submission.pk}/", {"action": "publish"})
     town.refresh_from_db()
     assert (town.description, town.population, town.population_year) == (
@@ -509,11 +510,11 @@ def test_organisation_editor_proposes_a_profile_the_back_office_publishes(client
         {"acronym": "TLA", "website": "https://www.telia.se", "description": "", "submit": "1"},
     )
     submission = Submission.objects.get(kind="organisation")
-    client.force_login(world["coordinator_a"])
+    sign_in(client, world["coordinator_a"])
     assert client.get(f"/contribute/review/{submission.pk}/").status_code == 404
     officer = person("officer", coordinator=world["town_a"].networks.get())
     officer.user_permissions.add(Permission.objects.get(codename="change_organisation"))
-    client.force_login(officer)
+    sign_in(client, officer)
     client.post(f"/contribute/review/{submission.pk}/", {"action": "publish"})
     telia.refresh_from_db()
     assert (telia.acronym, telia.website) == ("TLA", "https://www.telia.se")
@@ -583,10 +584,10 @@ def test_coordinators_publish_data_sets_of_their_network_that_validate(client, w
     client.force_login(world["editor_a"])
     assert client.get(url).status_code == 404
     other = person("coordinator_b", coordinator=world["town_b"].networks.get())
-    client.force_login(other)
+    sign_in(client, other)
     assert client.get(url).status_code == 404
 
-    client.force_login(world["coordinator_a"])
+    sign_in(client, world["coordinator_a"])
     page = client.get("/contribute/")
     assert url in page.content.decode()
     bad = client.post(url, {**form, "access_url": ""})
@@ -633,7 +634,7 @@ def test_every_published_or_back_office_change_is_on_the_record_for_coordinators
     practice.refresh_from_db()
     assert practice.title == "Sauna cooperative"
 
-    client.force_login(world["coordinator_a"])
+    sign_in(client, world["coordinator_a"])
     revisions = client.get(practice.get_absolute_url()).context["revisions"]
     assert [(r.via, r.changes.get("title")) for r in revisions] == [
         ("back office", ["Village sauna cooperative", "Sauna cooperative"]),

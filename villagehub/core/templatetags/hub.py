@@ -1,6 +1,7 @@
 from django import template
 from django.utils.translation import get_language
 
+from villagehub.core.markup import markdown_html, markdown_text
 from villagehub.core.models import CONTENT_LANGUAGES, LocalizedText
 
 register = template.Library()
@@ -38,3 +39,15 @@ def country_name(code: str) -> str:
     from django_countries import countries
 
     return str(countries.name(code.upper()) or code)
+
+
+@register.filter
+def markdown(text) -> str:
+    """`{{ body|markdown }}`: a Markdown text as sanitised HTML (see `core.markup`)."""
+    return markdown_html(str(text or ""))
+
+
+@register.filter
+def markdown_plain(text) -> str:
+    """`{{ body|markdown_plain }}`: a Markdown text as plain text (text e-mails, feeds)."""
+    return markdown_text(str(text or ""))

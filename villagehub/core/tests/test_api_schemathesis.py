@@ -69,4 +69,4 @@ def test_api_operation_conforms_to_its_schema(demo, label):
 
 
 def test_every_operation_is_exercised():
-    assert len(OPERATIONS) == 19
+    assert len(OPERATIONS) == 23

@@ -257,3 +257,58 @@ def test_without_javascript_the_static_map_and_list_stand_alone(page, javascript
     expect(page.locator("#static-map svg circle")).to_have_count(4)
     expect(page.get_by_role("button", name="Show an interactive map")).to_be_hidden()
     expect(page.locator("table tbody tr")).to_have_count(5)
+
+
+OVERFLOWING = """() => Array.from(document.querySelectorAll('body *')).filter(element => {
+  const parent = element.parentElement;
+  if (!parent || element.closest('.scroll, svg, .visually-hidden, .skip')) return false;
+  const box = element.getBoundingClientRect(), frame = parent.getBoundingClientRect();
+  return box.width > 0 && (box.right > frame.right + 1 || box.right > innerWidth + 1);
+}).slice(0, 5).map(element => element.outerHTML.slice(0, 100))"""
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+@pytest.mark.parametrize("language_prefix", ["", "/sv", "/lv"], ids=["en", "sv", "lv"])
+def test_every_public_page_fits_its_width_and_passes_axe(page, site, language_prefix, width):
+    """Nothing spills out of its box or makes the page scroll sideways, on a desktop and on a
+    phone, in the languages with the longest words; axe finds nothing at either width."""
+    page.set_viewport_size({"width": width, "height": 844})
+    problems = []
+    for path in PUBLIC_PAGES:
+        page.goto(language_prefix + path)
+        if overflowing := page.evaluate(OVERFLOWING):
+            problems.append(f"{language_prefix}{path}: {overflowing}")
+        if page.evaluate("document.documentElement.scrollWidth") > width:
+            problems.append(f"{language_prefix}{path}: the page scrolls sideways")
+        results = Axe().run(page, options=AXE_OPTIONS)
+        if results.violations_count:
+            problems.append(
+                f"{language_prefix}{path}:\n" + described_violations(results.response["violations"])
+            )
+    assert not problems, "\n".join(problems)
+
+
+def test_site_search_suggests_titles_as_a_keyboard_combobox(page, site):
+    page.goto("/sv/practices/")
+    box = page.get_by_role("combobox", name="Sök i hubben")
+    box.press_sequentially("rau", delay=30)
+    options = page.get_by_role("listbox", name="Förslag").get_by_role("option")
+    expect(options.first).to_contain_text("Raudanmaa")
+    expect(box).to_have_attribute("aria-expanded", "true")
+    results = Axe().run(page, options=AXE_OPTIONS)
+    assert results.violations_count == 0, described_violations(results.response["violations"])
+    box.press("ArrowDown")
+    expect(options.first).to_have_attribute("aria-selected", "true")
+    expect(box).to_have_attribute("aria-activedescendant", "site-search-suggestion-0")
+    box.press("Enter")
+    expect(page).to_have_url(re.compile(r"/sv/(communities|practices)/raudanmaa"))
+
+
+@both_with_and_without_javascript
+def test_site_search_form_works_with_or_without_suggestions(page, site, javascript):
+    page.goto("/practices/")
+    page.locator("#site-search-q").fill("raudanmaa")
+    page.locator("form.site-search button[type=submit]").click()
+    expect(page).to_have_url(f"{site}/search/?q=raudanmaa")
+    expect(page.get_by_role("main")).to_contain_text("Raudanmaa")
+    expect(page.locator("#site-search-suggestions")).to_have_count(1 if javascript else 0)

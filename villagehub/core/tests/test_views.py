@@ -1,5 +1,8 @@
 import pytest
+from django.contrib.messages.storage.base import Message
+from django.contrib.staticfiles import finders
 from django.core.management import call_command
+from django.template.loader import render_to_string
 from django.test import override_settings
 
 PUBLIC_PAGES = [
@@ -120,10 +123,17 @@ def test_language_switcher_refuses_foreign_addresses(client, demo):
     assert response["Location"] == "/sv/"
 
 
-@pytest.mark.parametrize("asset", ["css/hub.css", "js/map.js", "vendor/leaflet-1.9.4/leaflet.js"])
+@pytest.mark.parametrize(
+    "asset",
+    [
+        "css/hub.css",
+        "js/map.js",
+        "vendor/leaflet-1.9.4/leaflet.js",
+        "img/europe.svg",
+        "geo/europe-outline.geojson",
+    ],
+)
 def test_static_assets_are_found_for_collectstatic(asset):
-    from django.contrib.staticfiles import finders
-
     assert finders.find(asset) is not None
 
 
@@ -148,3 +158,35 @@ def test_privacy_notice_shows_its_versions(client, settings, tmp_path):
     assert "Version 2026-11-23" in text and "(in force)" in text
     assert client.get("/privacy/2026-11-23/").status_code == 200
     assert client.get("/privacy/1999-01-01/").status_code == 404
+
+
+def test_favicon_is_served_from_the_static_icon(client, db):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"] == "/static/img/favicon.ico"
+    assert finders.find("img/favicon.ico").endswith("villagehub/static/img/favicon.ico")
+
+
+@pytest.mark.parametrize(
+    ("hub_name", "footer"),
+    [
+        ("Village Hub", "Village Hub is open-source software for networks of smart villages."),
+        ("Smart Rural Hub", "Smart Rural Hub runs on Village Hub, open-source software"),
+    ],
+)
+def test_footer_names_the_software_without_repeating_itself(client, db, settings, hub_name, footer):
+    settings.HUB_NAME = hub_name
+    html = client.get("/privacy/").content.decode()
+    assert footer in html
+    assert "Village Hub runs on Village Hub" not in html
+
+
+def test_messages_after_an_action_carry_their_level_for_styling(rf):
+    request = rf.get("/")
+    html = render_to_string(
+        "base.html",
+        {"messages": [Message(40, "Nothing was sent."), Message(25, "Saved.")]},
+        request=request,
+    )
+    assert '<p class="message error">Nothing was sent.</p>' in html
+    assert '<p class="message success">Saved.</p>' in html

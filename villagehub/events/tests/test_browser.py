@@ -16,7 +16,7 @@ from villagehub.core.tests.test_browser import AXE_OPTIONS, described_violations
 from villagehub.events import selectors, services
 from villagehub.events.models import Registration
 
-from .factories import event_make, register
+from .factories import event_hold, event_make, register
 
 pytestmark = pytest.mark.browser
 
@@ -58,23 +58,32 @@ def test_participant_finds_a_cafe_registers_cancels_and_answers_the_survey(page,
     page.get_by_label("I have read the privacy notice").check()
     page.get_by_role("button", name="Register").click()
 
-    expect(page.get_by_role("status")).to_contain_text("You are registered.")
+    expect(page.get_by_role("status")).to_contain_text(
+        "The link to your registration is on its way to aino@example.org."
+    )
     (confirmation,) = mail.outbox
     assert confirmation.subject == "You are registered: 5th Smart Communities Café, Raudanmaa"
     assert confirmation.attachments[0].filename.endswith(".ics")
     link = path_of_link_in(confirmation)
 
     page.goto(link)
-    page.get_by_role("button", name="Cancel my registration").click()
+    expect(page.get_by_role("status").first).to_contain_text("Your place is confirmed.")
+    page.get_by_role("link", name="Cancel my registration").click()
+    expect(page.get_by_role("heading", name="Cancel your registration?")).to_be_visible()
+    page.get_by_role("button", name="Yes, cancel my registration").click()
     status = page.get_by_role("status").first
     expect(status).to_contain_text("Your registration has been cancelled.")
     expect(page.get_by_text("This registration is cancelled.")).to_be_visible()
     assert Registration.objects.get().status == "cancelled"
 
-    # Registered again, attended, and asked for feedback.
+    # Registered again (a registration of its own, with its own link), attended, and
+    # asked for feedback once the café is over; the first link now explains itself.
     registration, _ = register(cafe, "again", email="aino@example.org")
+    event_hold(cafe)
     services.attendance_set(registration=registration, attended=True)
     page.goto(link)
+    expect(page.get_by_role("alert")).to_contain_text("registered for the event again since")
+    page.goto(f"/events/registration/{selectors.registration_token(registration)}/")
     page.get_by_role("link", name="Answer the feedback survey").click()
     page.get_by_role("radio", name="Yes").check()
     page.locator("#id_recommend_9").check()
@@ -99,18 +108,25 @@ def test_invalid_registration_lists_the_errors_with_links_to_the_fields(page, ca
 @pytest.mark.parametrize("language_prefix", ["", "/sv"], ids=["en", "sv"])
 def test_participant_pages_have_no_accessibility_violations(page, cafe, language_prefix):
     registration, _ = register(cafe, 1)
-    services.attendance_set(registration=registration, attended=True)
     token = selectors.registration_token(registration)
-    for path in [
-        f"/events/{cafe.slug}/",
-        f"/events/{cafe.slug}/register/",
-        f"/events/registration/{token}/",
-        f"/events/registration/{token}/feedback/",
-        "/events/registration/forged-link/",
-    ]:
+
+    def check(path):
         page.goto(language_prefix + path)
         results = Axe().run(page, options=AXE_OPTIONS)
         assert results.violations_count == 0, (
             f"axe found problems on {language_prefix}{path}:\n"
             + described_violations(results.response["violations"])
         )
+
+    for path in [
+        f"/events/{cafe.slug}/",
+        f"/events/{cafe.slug}/register/",
+        f"/events/registration/{token}/cancel/",
+        "/events/registration/forged-link/",
+    ]:
+        check(path)
+    # Once the café is over: the survey.
+    event_hold(cafe)
+    services.attendance_set(registration=registration, attended=True)
+    for path in [f"/events/registration/{token}/", f"/events/registration/{token}/feedback/"]:
+        check(path)

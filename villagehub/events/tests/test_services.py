@@ -119,7 +119,9 @@ def test_cancelled_person_who_registers_again_queues_at_the_end():
     register(event, 2)
     services.registration_cancel(registration=first)
     again, created = register(event, 1)
-    assert created and again.pk == first.pk
+    # A new row: the cancelled one stays as it was, with its own personal link.
+    assert created and again.pk != first.pk
+    assert statuses(event) == ["cancelled", "confirmed", "waitlisted"]
     assert again.status == Registration.Status.WAITLISTED
     assert selectors.waitlist_position(again) == 1
 
@@ -260,9 +262,14 @@ def test_reminders_are_scheduled_as_deferred_tasks(settings, django_capture_on_c
     ]
 
 
+def ended(event):
+    """A moment after the event: check-in is open and the survey too."""
+    return event.ends_at + timedelta(hours=1)
+
+
 def attend(event, n, **fields):
     registration, _ = register(event, n)
-    return services.attendance_set(registration=registration, attended=True)
+    return services.attendance_set(registration=registration, attended=True, now=ended(event))
 
 
 def test_feedback_only_from_attendees_and_only_once():
@@ -270,16 +277,28 @@ def test_feedback_only_from_attendees_and_only_once():
     absent, _ = register(event, 1)
     with pytest.raises(services.FeedbackRefused) as refused:
         services.feedback_create(
-            registration=absent, would_attend_again=True, recommend=9, satisfaction=5
+            registration=absent,
+            would_attend_again=True,
+            recommend=9,
+            satisfaction=5,
+            now=ended(event),
         )
     assert refused.value.code == "not_attended"
     present = attend(event, 2)
     services.feedback_create(
-        registration=present, would_attend_again=True, recommend=9, satisfaction=5
+        registration=present,
+        would_attend_again=True,
+        recommend=9,
+        satisfaction=5,
+        now=ended(event),
     )
     with pytest.raises(services.FeedbackRefused) as refused:
         services.feedback_create(
-            registration=present, would_attend_again=False, recommend=0, satisfaction=1
+            registration=present,
+            would_attend_again=False,
+            recommend=0,
+            satisfaction=1,
+            now=ended(event),
         )
     assert refused.value.code == "answered"
     assert Feedback.objects.count() == 1
@@ -290,7 +309,11 @@ def test_feedback_invitation_goes_once_to_attendees_who_have_not_answered():
     register(event, 0)
     attendees = [attend(event, n) for n in range(1, 4)]
     services.feedback_create(
-        registration=attendees[0], would_attend_again=True, recommend=10, satisfaction=5
+        registration=attendees[0],
+        would_attend_again=True,
+        recommend=10,
+        satisfaction=5,
+        now=ended(event),
     )
     assert tasks.event_feedback_invite.call(event.pk) == 2
     assert tasks.event_feedback_invite.call(event.pk) == 0
@@ -309,6 +332,7 @@ def test_feedback_summary_gives_exact_survey_metrics():
             would_attend_again=again,
             recommend=recommend,
             satisfaction=satisfaction,
+            now=ended(event),
         )
     for n in range(5, 8):
         attend(event, n)  # attended, did not answer
@@ -332,10 +356,18 @@ def test_feedback_summary_over_a_series_and_without_answers():
     first = event_make(title="Café 1")
     second = event_make(title="Café 2")
     services.feedback_create(
-        registration=attend(first, 1), would_attend_again=True, recommend=10, satisfaction=5
+        registration=attend(first, 1),
+        would_attend_again=True,
+        recommend=10,
+        satisfaction=5,
+        now=ended(first),
     )
     services.feedback_create(
-        registration=attend(second, 2), would_attend_again=True, recommend=5, satisfaction=3
+        registration=attend(second, 2),
+        would_attend_again=True,
+        recommend=5,
+        satisfaction=3,
+        now=ended(second),
     )
     summary = selectors.feedback_summary(Event.objects.filter(pk__in=[first.pk, second.pk]))
     assert (summary.nps, summary.satisfaction, summary.promoters) == (0.0, 4.0, 50.0)

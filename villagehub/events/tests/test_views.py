@@ -1,5 +1,6 @@
 import csv
 import io
+import re
 import xml.etree.ElementTree as ET
 from datetime import timedelta
 
@@ -11,10 +12,11 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from villagehub.accounts.tests.helpers import sign_in
 from villagehub.events import selectors, services
 from villagehub.events.models import Event, Feedback, Registration
 
-from .factories import event_make, register
+from .factories import event_hold, event_make, register
 
 pytestmark = pytest.mark.django_db
 
@@ -82,18 +84,21 @@ def test_register_without_account_gives_confirmation_with_calendar_and_personal_
     event = event_make(capacity=1)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(f"/events/{event.slug}/register/", form_data())
-    assert response.status_code == 302
+    assert response.status_code == 200
+    assert "The link to your registration is on its way to ana@example.org." in (
+        response.content.decode()
+    )
     registration = Registration.objects.get()
     assert registration.status == "confirmed"
-    page = client.get(response["Location"])
-    assert "You are registered." in page.content.decode()
-    assert "https://meet.example.org/cafe" in page.content.decode()
     (message,) = mail.outbox
     assert message.to == ["ana@example.org"]
     # The link is signed with the time it was made: compare what it opens, not its text.
     link = next(w for w in message.body.split() if "/events/registration/" in w)
     token = link.rstrip("/").rsplit("/", 1)[1]
     assert selectors.registration_from_token(token) == registration
+    page = client.get(link.split("hub.example.org", 1)[1])
+    assert "Your place is confirmed." in page.content.decode()
+    assert "https://meet.example.org/cafe" in page.content.decode()
     (attachment,) = message.attachments
     calendar = vobject.readOne(attachment.content)
     assert calendar.vevent.uid.value == f"event-{event.pk}@hub.example.org"
@@ -105,10 +110,13 @@ def test_register_in_swedish_gets_swedish_mail(client, django_capture_on_commit_
     event = event_make(capacity=0)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(f"/sv/events/{event.slug}/register/", form_data(language="sv"))
-    assert response["Location"].startswith("/sv/events/registration/")
-    page = client.get(response["Location"])
-    assert "Du är nummer 1 på väntelistan." in page.content.decode()
+    assert response.status_code == 200
+    assert "Länken till din anmälan är på väg till ana@example.org." in response.content.decode()
     assert mail.outbox[0].subject == "Du står på väntelistan: Smart Café in Testville"
+    link = next(w for w in mail.outbox[0].body.split() if "/events/registration/" in w)
+    path = link.split("hub.example.org", 1)[1]
+    assert path.startswith("/sv/events/registration/")
+    assert "Du är nummer 1 på väntelistan." in client.get(path).content.decode()
 
 
 def test_register_form_errors_name_the_field(client):
@@ -136,13 +144,45 @@ def test_register_closed_or_full_gets_an_explanatory_page(client):
     assert "This event is full and has no waiting list." in response.content.decode()
 
 
-def test_registering_twice_says_so(client):
+def _page_text(response) -> str:
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", response.content.decode())
+
+
+def test_registering_an_address_already_registered_answers_as_for_a_new_one(
+    client, django_capture_on_commit_callbacks
+):
     event = event_make()
-    client.post(f"/events/{event.slug}/register/", form_data())
-    response = client.post(f"/events/{event.slug}/register/", form_data(email="ANA@example.org"))
-    assert response.status_code == 200
-    assert "already registered" in response.content.decode()
-    assert Registration.objects.count() == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        first = client.post(f"/events/{event.slug}/register/", form_data())
+        again = client.post(
+            f"/events/{event.slug}/register/", form_data(email="ANA@example.org", name="Eve")
+        )
+    assert (first.status_code, again.status_code) == (200, 200)
+    assert _page_text(again) == _page_text(first)
+    assert "already" not in _page_text(again)
+    assert Registration.objects.get().name == "Ana Novak"
+    # The person registered is told by e-mail only: their link, sent again.
+    assert [m.subject for m in mail.outbox] == [
+        "You are registered: Smart Café in Testville",
+        "Your registration: Smart Café in Testville",
+    ]
+
+
+def test_a_full_event_answers_a_registered_address_as_a_new_one(
+    client, django_capture_on_commit_callbacks
+):
+    event = event_make(capacity=1, waiting_list=False)
+    register(event, "ana", email="ana@example.org")
+    with django_capture_on_commit_callbacks(execute=True):
+        known = client.post(f"/events/{event.slug}/register/", form_data())
+        new = client.post(f"/events/{event.slug}/register/", form_data(email="bo@example.org"))
+    assert (known.status_code, new.status_code) == (409, 409)
+    assert _page_text(known) == _page_text(new)
+    assert "This event is full and has no waiting list." in _page_text(known)
+    # Only the person registered learns more, by e-mail: their link, sent again.
+    assert [(m.to, m.subject) for m in mail.outbox] == [
+        (["ana@example.org"], "Your registration: Smart Café in Testville")
+    ]
 
 
 def test_personal_link_changes_and_cancels_and_promotes(client, django_capture_on_commit_callbacks):
@@ -154,8 +194,18 @@ def test_personal_link_changes_and_cancels_and_promotes(client, django_capture_o
     assert response.status_code == 302
     mine.refresh_from_db()
     assert (mine.name, mine.language, mine.email) == ("Ana N.", "fr", "person1@example.org")
+    # The registration page offers cancelling as a danger link to a page that asks first.
+    assert f'class="button danger" href="{url}cancel/"' in client.get(url).content.decode()
+    asked = client.get(url + "cancel/")
+    assert asked.status_code == 200
+    assert "Cancel your registration?" in asked.content.decode()
+    assert '<button type="submit" class="danger">Yes, cancel my registration</button>' in (
+        asked.content.decode()
+    )
+    assert client.post(url + "cancel/").status_code == 200  # unconfirmed: asks again
+    assert Registration.objects.get(pk=mine.pk).status == "confirmed"
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(url + "cancel/")
+        client.post(url + "cancel/", {"confirm": "yes"})
     assert Registration.objects.get(pk=mine.pk).status == "cancelled"
     assert Registration.objects.get(pk=waiting.pk).status == "confirmed"
     assert {m.to[0] for m in mail.outbox} == {"person1@example.org", "person2@example.org"}
@@ -172,14 +222,59 @@ def test_forged_and_expired_links_get_an_explanatory_page(client, monkeypatch):
     expired = client.get(f"/events/registration/{token}/")
     assert expired.status_code == 400
     assert "expired" in expired.content.decode()
-    assert client.post(f"/events/registration/{token}/cancel/").status_code == 400
+    assert (
+        client.post(f"/events/registration/{token}/cancel/", {"confirm": "yes"}).status_code == 400
+    )
     assert Registration.objects.get().status == "confirmed"
+
+
+def test_an_old_link_never_opens_the_next_registration_of_the_same_address(client):
+    event = event_make()
+    first, _ = register(event, 1, name="Ana Novak", organisation="Občina Testville")
+    old = reverse("events:registration", kwargs={"token": selectors.registration_token(first)})
+    services.registration_cancel(registration=first)
+    second, created = register(event, 1, name="Bo Berg", organisation="Berg AB")
+    assert created and second.pk != first.pk
+
+    page = client.get(old)
+    assert page.status_code == 400
+    text = page.content.decode()
+    assert "The same e-mail address has been registered for the event again since" in text
+    assert "Bo Berg" not in text and "Berg AB" not in text
+    assert client.post(old + "cancel/", {"confirm": "yes"}).status_code == 400
+    assert client.get(old + "event.ics").status_code == 400
+    assert Registration.objects.get(pk=second.pk).status == "confirmed"
+    new = reverse("events:registration", kwargs={"token": selectors.registration_token(second)})
+    assert "Bo Berg" in client.get(new).content.decode()
+
+
+def test_a_link_made_before_its_row_was_reused_explains_itself(client):
+    # Before migration events.0002 a cancelled row was reused for the next registration
+    # with the same address; its life began when its privacy notice was accepted again.
+    registration, _ = register(event_make(), 1)
+    token = selectors.registration_token(registration)
+    assert client.get(f"/events/registration/{token}/").status_code == 200
+    Registration.objects.filter(pk=registration.pk).update(
+        name="Bo Berg", privacy_consent_at=timezone.now() + timedelta(minutes=2)
+    )
+    page = client.get(f"/events/registration/{token}/")
+    assert page.status_code == 400
+    assert "Bo Berg" not in page.content.decode()
+    assert "registered for the event again since" in page.content.decode()
 
 
 def test_survey_through_the_personal_link(client):
     event = event_make()
     registration, _ = register(event, 1)
     url = reverse("events:feedback", kwargs={"token": selectors.registration_token(registration)})
+    answer = {"would_attend_again": "yes", "recommend": "9", "satisfaction": "4"}
+    # Before the event has ended the survey is closed, even to someone checked in.
+    services.attendance_set(registration=registration, attended=True, now=event.starts_at)
+    assert "The survey opens when the event has ended." in client.get(url).content.decode()
+    assert "The survey opens when the event has ended." in client.post(url, answer).content.decode()
+    assert not Feedback.objects.exists()
+    services.attendance_set(registration=registration, attended=False)
+    event_hold(event)
     assert "for people who attended" in client.get(url).content.decode()
     services.attendance_set(registration=registration, attended=True)
     bad = client.post(url, {"would_attend_again": "yes", "recommend": "11", "satisfaction": "5"})
@@ -200,6 +295,10 @@ def test_survey_through_the_personal_link(client):
 def test_published_feedback_shows_totals_on_the_event_page(client):
     event = event_make()
     registration, _ = register(event, 1)
+    with pytest.raises(services.FeedbackRefused) as refused:
+        services.event_feedback_publish(event=event, published=True)
+    assert refused.value.code == "not_ended"
+    event_hold(event)
     services.attendance_set(registration=registration, attended=True)
     services.feedback_create(
         registration=registration,
@@ -213,6 +312,10 @@ def test_published_feedback_shows_totals_on_the_event_page(client):
     text = client.get(event.get_absolute_url()).content.decode()
     assert "What participants said" in text and "100.0" in text
     assert "A secret remark" not in text
+    # Moved to a later date: published results never show on an event still to come.
+    later = timezone.now() + timedelta(days=30)
+    Event.objects.filter(pk=event.pk).update(starts_at=later, ends_at=later + timedelta(hours=2))
+    assert "What participants said" not in client.get(event.get_absolute_url()).content.decode()
 
 
 def parse_calendar(response):
@@ -295,7 +398,7 @@ def with_two_factor(user):
 def organiser(client):
     user = User.objects.create_user("coordinator", password="x" * 12, is_staff=True)
     user.user_permissions.add(Permission.objects.get(codename="change_event"))
-    client.force_login(with_two_factor(user))
+    sign_in(client, with_two_factor(user))
     return user
 
 
@@ -306,6 +409,7 @@ def test_manage_pages_need_sign_in_two_factor_and_an_organising_role(client):
     ours, theirs = NetworkFactory(), NetworkFactory()
     event = event_make(organiser_networks=[ours])
     registration, _ = register(event, 1)
+    event_hold(event)
     manage = f"/events/{event.slug}/manage/"
     assert client.get(manage)["Location"].startswith("/accounts/login/?next=")
 
@@ -313,6 +417,9 @@ def test_manage_pages_need_sign_in_two_factor_and_an_organising_role(client):
     client.force_login(someone)
     assert client.get(manage)["Location"].startswith("/accounts/2fa/totp/activate")
     with_two_factor(someone)
+    # This session was opened with the password alone: the code is asked for first.
+    assert client.get(manage)["Location"].startswith("/accounts/2fa/reauthenticate/?next=")
+    sign_in(client, someone)
     assert client.get(manage).status_code == 404  # a participant organises nothing
     role_grant(user=someone, kind="coordinator", target=theirs)
     assert client.get(manage).status_code == 404  # another network's event stays hidden
@@ -334,8 +441,21 @@ def test_organiser_checks_in_finds_exports_and_sends_the_survey(client, organise
     event = event_make(capacity=5)
     ana, _ = register(event, 1, name="Ana Novak", organisation="=HYPERLINK(evil)")
     register(event, 2, name="Bo Berg")
+    # Ten days ahead: check-in and the survey are not open yet.
+    page = client.get(f"/events/{event.slug}/manage/")
+    assert "Check in Ana Novak" not in page.content.decode()
+    assert 'value="survey"' not in page.content.decode()
+    refused = client.post(
+        f"/events/{event.slug}/manage/registration/{ana.pk}/", {"action": "attended"}, follow=True
+    )
+    assert "Check-in for this event has not opened yet." in refused.content.decode()
+    assert not Registration.objects.get(pk=ana.pk).attended
+    refused = client.post(f"/events/{event.slug}/manage/event/", {"action": "survey"}, follow=True)
+    assert "The survey opens when the event has ended." in refused.content.decode()
+    event_hold(event)
     page = client.get(f"/events/{event.slug}/manage/?q=novak")
     assert [r.name for r in page.context["page"].object_list] == ["Ana Novak"]
+    assert "Check in Ana Novak" in page.content.decode()
     response = client.post(
         f"/events/{event.slug}/manage/registration/{ana.pk}/",
         {"action": "attended", "next": f"/events/{event.slug}/manage/?q=novak"},
@@ -357,6 +477,7 @@ def test_organiser_checks_in_finds_exports_and_sends_the_survey(client, organise
 def test_survey_button_sends_to_attendees(client, organiser, django_capture_on_commit_callbacks):
     event = event_make()
     registration, _ = register(event, 1)
+    event_hold(event)
     services.attendance_set(registration=registration, attended=True)
     with django_capture_on_commit_callbacks(execute=True):
         client.post(f"/events/{event.slug}/manage/event/", {"action": "survey"})
@@ -372,9 +493,10 @@ def test_results_page_charts_a_series_over_time(client, organiser):
                            starts_at=timezone.now() + timedelta(days=n + 1),
                            ends_at=timezone.now() + timedelta(days=n + 1, hours=2))  # fmt: skip
         registration, _ = register(event, n)
-        services.attendance_set(registration=registration, attended=True)
+        after = event.ends_at + timedelta(hours=1)
+        services.attendance_set(registration=registration, attended=True, now=after)
         services.feedback_create(registration=registration, would_attend_again=True,
-                                 recommend=recommend, satisfaction=4)  # fmt: skip
+                                 recommend=recommend, satisfaction=4, now=after)  # fmt: skip
     page = client.get(f"/events/results/?series={series.slug}")
     assert page.status_code == 200
     assert [s.nps for _e, s in page.context["rows"]] == [100.0, -100.0]
@@ -425,3 +547,152 @@ def test_too_many_registrations_from_one_address_are_refused_clearly(client, set
     assert "too often" in refused.content.decode()
     assert Registration.objects.count() == limit
     assert client.get(f"/events/{event.slug}/register/").status_code == 200  # reading is free
+
+
+def test_check_in_opens_on_the_day_of_the_event_in_its_time_zone_or_as_set():
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo("America/New_York")
+    start = datetime(2030, 3, 15, 9, 30, tzinfo=zone)
+    event = event_make(time_zone="America/New_York", starts_at=start,
+                       ends_at=start + timedelta(hours=3))  # fmt: skip
+    registration, _ = register(event, 1)
+    assert event.check_in_opens_at() == datetime(2030, 3, 15, 0, 0, tzinfo=zone)
+    with pytest.raises(services.CheckInRefused) as refused:
+        services.attendance_set(
+            registration=registration,
+            attended=True,
+            now=datetime(2030, 3, 14, 23, 59, tzinfo=zone),
+        )
+    assert refused.value.code == "not_open"
+    assert str(refused.value) == "Check-in for this event has not opened yet."
+    assert not Registration.objects.get().attended
+    services.attendance_set(
+        registration=registration, attended=True, now=datetime(2030, 3, 15, 0, 0, tzinfo=zone)
+    )
+    assert Registration.objects.get().attended
+    services.event_update(event=event, check_in_minutes_before=45)
+    assert event.check_in_opens_at() == datetime(2030, 3, 15, 8, 45, tzinfo=zone)
+    assert not event.check_in_open(datetime(2030, 3, 15, 8, 44, tzinfo=zone))
+    assert event.check_in_open(datetime(2030, 3, 15, 8, 45, tzinfo=zone))
+
+
+def test_survey_opens_only_after_the_event_has_ended(django_capture_on_commit_callbacks):
+    event = event_make()
+    registration, _ = register(event, 1)
+    services.attendance_set(registration=registration, attended=True, now=event.starts_at)
+    for at in (event.starts_at, event.ends_at - timedelta(minutes=1)):
+        with pytest.raises(services.FeedbackRefused) as refused:
+            services.feedback_create(
+                registration=registration, would_attend_again=True, recommend=9,
+                satisfaction=5, now=at,
+            )  # fmt: skip
+        assert refused.value.code == "not_ended"
+        with pytest.raises(services.FeedbackRefused):
+            services.event_feedback_request(event=event, now=at)
+    assert not Feedback.objects.exists()
+    services.feedback_create(
+        registration=registration, would_attend_again=True, recommend=9, satisfaction=5,
+        now=event.ends_at + timedelta(seconds=1),
+    )  # fmt: skip
+    assert Feedback.objects.count() == 1
+
+
+def test_organiser_cancels_only_after_confirming(client, organiser):
+    event = event_make(capacity=1)
+    ana, _ = register(event, 1, name="Ana Novak")
+    bo, _ = register(event, 2, name="Bo Berg")
+    manage = f"/events/{event.slug}/manage/"
+    page = client.get(manage).content.decode()
+    assert (
+        '<button name="action" value="cancel" class="danger">'
+        "Cancel the registration of Ana Novak</button>"
+    ) in page
+    assert "Avboka anmälan för Ana Novak" in client.get("/sv" + manage).content.decode()
+    url = f"/events/{event.slug}/manage/registration/{ana.pk}/"
+    asked = client.post(url, {"action": "cancel", "next": manage + "?q=ana"})
+    assert asked.status_code == 200
+    text = asked.content.decode()
+    assert "Cancel the registration of Ana Novak?" in text
+    assert '<input type="hidden" name="confirm" value="yes">' in text
+    assert f'<input type="hidden" name="next" value="/events/{event.slug}/manage/?q=ana">' in text
+    assert Registration.objects.get(pk=ana.pk).status == "confirmed"
+    done = client.post(url, {"action": "cancel", "confirm": "yes", "next": manage + "?q=ana"})
+    assert done["Location"] == manage + "?q=ana"
+    assert Registration.objects.get(pk=ana.pk).status == "cancelled"
+    assert Registration.objects.get(pk=bo.pk).status == "confirmed"
+
+
+def test_a_full_event_with_a_waiting_list_offers_to_join_it(client):
+    event = event_make(capacity=1)
+    register(event, 1)
+    detail = client.get(event.get_absolute_url()).content.decode()
+    assert ">Join the waiting list</a>" in detail
+    assert ">Register</a>" not in detail
+    form = client.get(f"/events/{event.slug}/register/").content.decode()
+    assert "<h1>Join the waiting list</h1>" in form
+    assert '<button type="submit">Join the waiting list</button>' in form
+    roomy = event_make(title="Roomy", capacity=5)
+    assert ">Register</a>" in client.get(roomy.get_absolute_url()).content.decode()
+    closed = event_make(title="Closed list", capacity=0, waiting_list=False)
+    assert "Join the waiting list" not in client.get(closed.get_absolute_url()).content.decode()
+    swedish = client.get(f"/sv/events/{event.slug}/register/").content.decode()
+    assert "<h1>Ställ dig på väntelistan</h1>" in swedish
+
+
+def test_answers_to_the_events_questions_show_on_the_manage_page_and_in_exports(client, organiser):
+    event = event_make(
+        capacity=5,
+        questions=[
+            {"label": "Dietary needs", "kind": "text"},
+            {"label": "Bring a poster?", "kind": "yes_no"},
+        ],
+    )
+    diet, poster = event.questions.order_by("position")
+    register(event, 1, name="Ana Novak", answers={str(diet.pk): "Vegan", str(poster.pk): "yes"})
+    register(event, 2, name="Bo Berg", answers={str(poster.pk): "no"})
+    page = client.get(f"/events/{event.slug}/manage/").content.decode()
+    assert '<th scope="col">Dietary needs</th><th scope="col">Bring a poster?</th>' in page
+    assert "<td>Vegan</td><td>yes</td>" in page
+    assert "<td></td><td>no</td>" in page
+
+    response = client.get(f"/events/export/registrations.csv?event={event.slug}")
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert rows[0][-3:] == ["may be contacted", "Dietary needs", "Bring a poster?"]
+    assert [(r[1], r[-2], r[-1]) for r in rows[1:]] == [
+        ("Ana Novak", "Vegan", "yes"),
+        ("Bo Berg", "", "no"),
+    ]
+    xlsx = client.get(f"/events/export/registrations.xlsx?event={event.slug}")
+    sheet = list(load_workbook(io.BytesIO(xlsx.content)).active.iter_rows(values_only=True))
+    assert sheet[0][-2:] == ("Dietary needs", "Bring a poster?")
+    assert [(r[1], r[-2], r[-1]) for r in sheet[1:]] == [
+        ("Ana Novak", "Vegan", "yes"),
+        ("Bo Berg", None, "no"),
+    ]
+    event_hold(event)
+    services.attendance_set(registration=Registration.objects.get(name="Bo Berg"), attended=True)
+    attendance = client.get(f"/events/export/attendance.csv?event={event.slug}")
+    rows = list(csv.reader(io.StringIO(b"".join(attendance.streaming_content).decode())))
+    assert [(r[1], r[-2], r[-1]) for r in rows[1:]] == [("Bo Berg", "", "no")]
+
+
+def test_a_series_export_puts_the_same_question_of_each_event_in_one_column(client, organiser):
+    from villagehub.events.services import series_create
+
+    series = series_create(name="Cafés")
+    for n in (1, 2):
+        start = timezone.now() + timedelta(days=n)
+        questions = [{"label": f"Only in café {n}"}, {"label": "Diet"}]
+        event = event_make(title=f"Café {n}", series=series, number=n, starts_at=start,
+                           ends_at=start + timedelta(hours=1), questions=questions)  # fmt: skip
+        only, diet = event.questions.order_by("position")
+        register(event, n, answers={str(only.pk): f"answer {n}", str(diet.pk): f"diet {n}"})
+    response = client.get(f"/events/export/registrations.csv?series={series.slug}")
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert rows[0][-3:] == ["Only in café 1", "Diet", "Only in café 2"]
+    assert [r[-3:] for r in rows[1:]] == [
+        ["answer 1", "diet 1", ""],
+        ["", "diet 2", "answer 2"],
+    ]

@@ -58,3 +58,29 @@ def test_feed_speaks_the_visitor_language(client):
     found = entries(client, "/sv/feeds/practices.atom")
 
     assert found[0].find(f"{ATOM}title").text == "Bystämma"
+
+
+def test_feed_sends_summaries_as_plain_text_never_as_markup(client):
+    PracticeFactory(
+        slug="ting", title="<b>Torup</b> Ting", summary="<script>alert(1)</script> & co"
+    )
+
+    response = client.get("/feeds/practices.atom")
+
+    summary = entries(client)[0].find(f"{ATOM}summary")
+    assert summary.get("type") == "text"
+    assert summary.text == "<script>alert(1)</script> & co"
+    assert entries(client)[0].find(f"{ATOM}title").text == "<b>Torup</b> Ting"
+    assert b"<script>" not in response.content
+
+
+def test_feed_leaves_out_control_characters_stored_before_they_were_refused(client):
+    practice = PracticeFactory(slug="ting", title="Torup Ting")
+    Practice.objects.filter(pk=practice.pk).update(
+        title="Torup\x1b Ting", summary="Nul\x01 and\x11 bell\x07 kept out\ufffe.\ttab\nline"
+    )
+
+    for path in ("/feeds/practices.atom", "/sv/feeds/practices.atom", "/fi/feeds/practices.atom"):
+        entry = entries(client, path)[0]
+        assert entry.find(f"{ATOM}title").text == "Torup Ting"
+        assert entry.find(f"{ATOM}summary").text == "Nul and bell kept out.\ttab\nline"

@@ -71,8 +71,15 @@ def test_suggest_completes_a_prefix(client, demo):
     assert suggestions[0] == {
         "title": "Raudanmaa",
         "kind": "community",
+        "kind_label": "Communities",
         "url": "/communities/raudanmaa/",
     }
+
+
+def test_suggestions_point_to_the_visitors_language(client, demo):
+    response = client.get("/lv/search/suggest", {"q": "rau"})
+    (first, *_rest) = json.loads(response.content)["suggestions"]
+    assert (first["url"], first["kind_label"]) == ("/lv/communities/raudanmaa/", "Kopienas")
 
 
 def test_search_page_groups_results_by_kind_with_highlights(client, demo):

@@ -20,10 +20,25 @@
 
   function show(geojson) {
     var map = L.map(holder);
-    L.tileLayer(holder.dataset.tiles, {
+    var tiles = L.tileLayer(holder.dataset.tiles, {
       maxZoom: 18,
       attribution: holder.dataset.attribution
     }).addTo(map);
+    // Where no tile server is reachable (an offline installation, a blocked host), the map
+    // draws the same country outline as the static map instead of grey squares.
+    var outlineShown = false;
+    tiles.on("tileerror", function () {
+      if (outlineShown) return;
+      outlineShown = true;
+      map.removeLayer(tiles);
+      fetch(holder.dataset.outline).then(function (r) { return r.json(); }).then(function (outline) {
+        L.geoJSON(outline, {
+          style: { color: "#8a949c", weight: 1, fillColor: "#f4f1e8", fillOpacity: 1 },
+          interactive: false
+        }).addTo(map).bringToBack();
+        holder.style.background = "#dbe9f4";
+      });
+    });
     var layer = L.geoJSON(geojson, {
       onEachFeature: function (feature, marker) {
         var link = document.createElement("a");

@@ -1,8 +1,12 @@
+import json
+from pathlib import Path
+
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from tqdm import tqdm
 
 from villagehub.core.generate import data_generate
+from villagehub.matching.generate import matching_generate
 
 
 class Command(BaseCommand):
@@ -12,16 +16,27 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--communities", type=int, required=True)
-        parser.add_argument("--practices", type=int, required=True)
+        parser.add_argument("--communities", type=int, default=0)
+        parser.add_argument("--practices", type=int, default=0)
+        parser.add_argument("--solutions", type=int, default=0)
+        parser.add_argument("--needs", type=int, default=0)
+        parser.add_argument(
+            "--pairs", help="write the known good pairs of the needs and solutions to this file"
+        )
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument("--no-progress", action="store_true")
 
     def handle(self, *args, **options):
-        if options["communities"] < 0 or options["practices"] < 0:
+        if min(options[k] for k in ("communities", "practices", "solutions", "needs")) < 0:
             raise CommandError(_("Counts must be zero or more."))
         if options["practices"] and not options["communities"]:
             raise CommandError(_("Practices need communities: give --communities too."))
+        if options["needs"] and not options["solutions"]:
+            raise CommandError(_("Needs are drawn from solutions: give --solutions too."))
+        if options["solutions"]:
+            self._matching(options)
+        if not (options["communities"] or options["practices"]):
+            return
         with tqdm(
             total=options["communities"] + options["practices"],
             unit=" records",
@@ -43,5 +58,35 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 _("Generated %(communities)d communities and %(practices)d practices.") % counts
+            )
+        )
+
+    def _matching(self, options):
+        with tqdm(
+            total=options["solutions"] + options["needs"],
+            unit=" records",
+            disable=options["no_progress"],
+            file=self.stderr._out,
+        ) as bar:
+            try:
+                pairs = matching_generate(
+                    solutions=options["solutions"],
+                    needs=options["needs"],
+                    seed=options["seed"],
+                    progress=bar.update,
+                )
+            except ValueError:
+                raise CommandError(
+                    _("Data for seed %(seed)d was generated already: choose another --seed.")
+                    % {"seed": options["seed"]}
+                ) from None
+        if options["pairs"]:
+            Path(options["pairs"]).write_text(
+                json.dumps([{"need": n, "solutions": sorted(good)} for n, good in pairs])
+            )
+        self.stdout.write(
+            self.style.SUCCESS(
+                _("Generated %(solutions)d solutions and %(needs)d needs.")
+                % {"solutions": options["solutions"], "needs": options["needs"]}
             )
         )

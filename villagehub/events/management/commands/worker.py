@@ -8,6 +8,7 @@ from villagehub.ngsi.tasks import (
     notifications_sweep,
     sweep_pending,
 )
+from villagehub.notices.tasks import notices_daily_summary, summary_pending
 
 
 class Command(BaseCommand):
@@ -28,4 +29,6 @@ class Command(BaseCommand):
             notifications_sweep.enqueue()
         if not hub_sync_pending():
             hub_records_sync_run.enqueue()
+        if not summary_pending():
+            notices_daily_summary.enqueue()
         call_command("db_worker", *getattr(self, "worker_args", []))

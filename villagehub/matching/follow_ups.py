@@ -1,0 +1,92 @@
+"""Reads of followed matches: those of the people on either side, and the coordinators'
+pipeline (counts per stage and per theme, and the time spent in each stage)."""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from villagehub.contributions.selectors import (
+    communities_edited_by,
+    communities_reviewed_by,
+    organisations_edited_by,
+)
+from villagehub.solutions.models import Solution
+from villagehub.strategies.models import Need
+
+from .models import FollowUp
+
+
+def follow_ups_of(user: AbstractBaseUser) -> QuerySet[FollowUp]:
+    """The matches a person follows: of the communities or the providers they edit."""
+    if not user.is_authenticated:
+        return FollowUp.objects.none()
+    return FollowUp.objects.filter(
+        Q(need__strategy__community__in=communities_edited_by(user))
+        | Q(solution__provider__in=organisations_edited_by(user))
+    ).select_related("need__strategy__community", "solution__provider")
+
+
+def follow_up_get_for_party(*, pk: int, user: AbstractBaseUser) -> FollowUp:
+    follow_up = follow_ups_of(user).filter(pk=pk).first()
+    if follow_up is None:
+        raise Http404
+    return follow_up
+
+
+def match_get_for_party(*, need_id: int, solution_id: int, user: AbstractBaseUser):
+    """A published need and solution that the person may follow: one of them is theirs."""
+    need = Need.objects.filter(pk=need_id, is_published=True).select_related("strategy").first()
+    solution = Solution.objects.filter(pk=solution_id, status=Solution.Status.PUBLISHED).first()
+    if need is None or solution is None or not user.is_authenticated:
+        raise Http404
+    theirs = (
+        communities_edited_by(user).filter(pk=need.strategy.community_id).exists()
+        or organisations_edited_by(user).filter(pk=solution.provider_id).exists()
+    )
+    if not theirs:
+        raise Http404
+    return need, solution
+
+
+@dataclass(frozen=True)
+class Pipeline:
+    stages: list[tuple[str, str, int, float | None]]  # stage, label, count, mean days in it
+    by_theme: list[tuple[str, list[int]]]  # theme name, count per stage
+
+
+def pipeline(*, user: AbstractBaseUser, language: str) -> Pipeline:
+    """The followed matches of the communities a coordinator reviews."""
+    follow_ups = FollowUp.objects.filter(
+        need__strategy__community__in=communities_reviewed_by(user)
+    ).prefetch_related("need__themes")
+    stages = list(FollowUp.Stage.values)
+    counts = dict.fromkeys(stages, 0)
+    days: dict[str, list[float]] = defaultdict(list)
+    themes: dict[str, list[int]] = {}
+    now = timezone.now()
+    for follow_up in follow_ups:
+        counts[follow_up.stage] += 1
+        times = [datetime.datetime.fromisoformat(h["at"]) for h in follow_up.history]
+        for entry, start, end in zip(follow_up.history, times, [*times[1:], now], strict=True):
+            days[entry["stage"]].append((end - start).total_seconds() / 86400)
+        for theme in follow_up.need.themes.all():
+            name = theme.localized("name", language).text
+            row = themes.setdefault(name, [0] * len(stages))
+            row[stages.index(follow_up.stage)] += 1
+    return Pipeline(
+        stages=[
+            (
+                stage,
+                FollowUp.Stage(stage).label,
+                counts[stage],
+                round(sum(days[stage]) / len(days[stage]), 1) if days[stage] else None,
+            )
+            for stage in stages
+        ],
+        by_theme=sorted(themes.items()),
+    )

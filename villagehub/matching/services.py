@@ -1,0 +1,58 @@
+"""Following a match: contacted → met → pilot → reference installation → practice."""
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from villagehub.solutions.models import ReferenceInstallation, Solution
+from villagehub.solutions.services import reference_installation_add
+from villagehub.strategies.models import Need
+
+from .models import FollowUp
+
+STAGES = list(FollowUp.Stage.values)
+
+
+def follow_up_start(*, need: Need, solution: Solution, by: AbstractBaseUser) -> FollowUp:
+    """Start following a match (at "contacted"); following it again returns the same one."""
+    try:
+        with transaction.atomic():
+            return FollowUp.objects.create(
+                need=need,
+                solution=solution,
+                stage=FollowUp.Stage.CONTACTED,
+                history=[{"stage": FollowUp.Stage.CONTACTED, "at": timezone.now().isoformat()}],
+                created_by=by,
+            )
+    except IntegrityError:
+        return FollowUp.objects.get(need=need, solution=solution)
+
+
+@transaction.atomic
+def follow_up_advance(*, follow_up: FollowUp, stage: str) -> FollowUp:
+    """Move a match on to a later stage. Reaching the reference installation records one
+    for the need's community, if the solution has none there yet."""
+    follow_up = FollowUp.objects.select_for_update().get(pk=follow_up.pk)
+    if stage not in STAGES:
+        raise ValidationError({"stage": _("Unknown stage.")})
+    if STAGES.index(stage) <= STAGES.index(follow_up.stage):
+        raise ValidationError({"stage": _("A match only moves on to a later stage.")})
+    now = timezone.now()
+    follow_up.stage = stage
+    follow_up.history = [*follow_up.history, {"stage": stage, "at": now.isoformat()}]
+    follow_up.save(update_fields=["stage", "history", "updated_at"])
+    community = follow_up.need.strategy.community
+    if (
+        STAGES.index(stage) >= STAGES.index(FollowUp.Stage.REFERENCE)
+        and community is not None
+        and not ReferenceInstallation.objects.filter(
+            solution=follow_up.solution, community=community
+        ).exists()
+    ):
+        reference_installation_add(
+            solution=follow_up.solution, community=community, year=now.year,
+            achieved=follow_up.need.title,
+        )  # fmt: skip
+    return follow_up

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "matching"
+urlpatterns = [
+    path("", views.follow_up_list_view, name="follow-ups"),
+    path("follow/", views.follow_up_start_view, name="follow"),
+    path("pipeline/", views.pipeline_view, name="pipeline"),
+]

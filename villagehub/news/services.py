@@ -1,0 +1,522 @@
+"""Writing and publishing news: the one write path for the web forms, the API, the back
+office and imports."""
+
+import re
+import time
+from collections.abc import Iterable
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.core.mail import get_connection
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_tasks import default_task_backend
+
+from villagehub.accounts.selectors import networks_coordinated
+from villagehub.communities.models import Community, Network
+from villagehub.core.mail import email_message
+from villagehub.core.services import model_save, unique_slug
+from villagehub.search.services import search_document_update
+
+from . import tasks
+from .models import Delivery, Issue, NewsItem, NewsView, Subscription
+from .selectors import (
+    HUB_PERMISSION,
+    IssueContent,
+    issue_audience,
+    news_publishable_by,
+    news_publishers_for,
+    subscription_links,
+    unsubscribe_headers,
+)
+
+UNSET: Any = object()
+
+
+def _check_publisher(
+    *, by: AbstractBaseUser | None, network: Network | None, community: Community | None
+) -> None:
+    """`by` must write for the item's publisher; None is the back office or an import, whose
+    callers checked their own permissions."""
+    if by is None:
+        return
+    networks, communities = news_publishers_for(by)
+    if network is not None and not networks.filter(pk=network.pk).exists():
+        raise ValidationError({"network": _("You do not write news for this network.")})
+    if community is not None and not communities.filter(pk=community.pk).exists():
+        raise ValidationError({"community": _("You do not write news for this community.")})
+    if network is None and community is None and not by.has_perm(HUB_PERMISSION):
+        raise ValidationError({"network": _("Choose the network or community that publishes it.")})
+
+
+def _slug_for(title: str) -> str:
+    slug = unique_slug(NewsItem, title)
+    return unique_slug(NewsItem, f"{slug} news") if slug in RESERVED_SLUGS else slug
+
+
+def _values(**values: Any) -> dict[str, Any]:
+    return {name: value for name, value in values.items() if value is not UNSET}
+
+
+@transaction.atomic
+def news_create(
+    *,
+    by: AbstractBaseUser | None,
+    title: str,
+    summary: str,
+    body: str = "",
+    language: str = "en",
+    translations: dict | None = None,
+    network: Network | None = None,
+    community: Community | None = None,
+    image=None,
+    image_alt: str = "",
+    themes: Iterable = (),
+    goals: Iterable = (),
+    countries: Iterable[str] = (),
+    related_practices: Iterable = (),
+    related_events: Iterable = (),
+    related_communities: Iterable = (),
+    source: str = "",
+    slug: str = "",
+) -> NewsItem:
+    """A draft news item of a network, a community or (network and community empty, back
+    office only) the hub."""
+    _check_publisher(by=by, network=network, community=community)
+    item = model_save(
+        NewsItem(slug=slug or _slug_for(title), written_by=by),
+        {
+            "title": title,
+            "summary": summary,
+            "body": body,
+            "language": language,
+            "translations": translations or {},
+            "network": network,
+            "community": community,
+            "image": image or "",
+            "image_alt": image_alt,
+            "themes": list(themes),
+            "goals": list(goals),
+            "countries": list(countries),
+            "related_practices": list(related_practices),
+            "related_events": list(related_events),
+            "related_communities": list(related_communities),
+            "source": source,
+        },
+    )
+    search_document_update(obj=item)
+    return item
+
+
+@transaction.atomic
+def news_update(
+    *,
+    item: NewsItem,
+    by: AbstractBaseUser | None,
+    title: str = UNSET,
+    summary: str = UNSET,
+    body: str = UNSET,
+    language: str = UNSET,
+    translations: dict = UNSET,
+    network: Network | None = UNSET,
+    community: Community | None = UNSET,
+    image=UNSET,
+    image_alt: str = UNSET,
+    themes: Iterable = UNSET,
+    goals: Iterable = UNSET,
+    countries: Iterable[str] = UNSET,
+    related_practices: Iterable = UNSET,
+    related_events: Iterable = UNSET,
+    related_communities: Iterable = UNSET,
+    source: str = UNSET,
+    slug: str = UNSET,
+) -> NewsItem:
+    """Change an item (published or not); only the arguments given are written. A person
+    may move it only between publishers they write for."""
+    values = _values(
+        title=title,
+        summary=summary,
+        body=body,
+        language=language,
+        translations=translations,
+        network=network,
+        community=community,
+        image=image,
+        image_alt=image_alt,
+        themes=themes,
+        goals=goals,
+        countries=countries,
+        related_practices=related_practices,
+        related_events=related_events,
+        related_communities=related_communities,
+        source=source,
+        slug=slug,
+    )
+    _check_publisher(
+        by=by,
+        network=values.get("network", item.network),
+        community=values.get("community", item.community),
+    )
+    for name in ("themes", "goals", "related_practices", "related_events", "related_communities"):
+        if name in values:
+            values[name] = list(values[name])
+    if "countries" in values:
+        values["countries"] = list(values["countries"])
+    model_save(item, values)
+    search_document_update(obj=item)
+    return item
+
+
+@transaction.atomic
+def news_publish(*, item: NewsItem, by: AbstractBaseUser | None) -> NewsItem:
+    """Publish an item: coordinators of its network (or of its community's networks) and
+    the back office. Publishing again keeps the first publication time."""
+    locked = NewsItem.objects.select_for_update().get(pk=item.pk)
+    if by is not None and not news_publishable_by(by).filter(pk=locked.pk).exists():
+        raise ValidationError(_("Only the coordinators of its network publish this item."))
+    if locked.published_at is None:
+        locked.published_at = timezone.now()
+        locked.save(update_fields=["published_at", "updated_at"])
+    search_document_update(obj=locked)
+    item.published_at, item.updated_at = locked.published_at, locked.updated_at
+    return item
+
+
+@transaction.atomic
+def news_withdraw(*, item: NewsItem, by: AbstractBaseUser | None) -> NewsItem:
+    """Take a published item back to draft (it leaves the lists, the feeds and the search)."""
+    locked = NewsItem.objects.select_for_update().get(pk=item.pk)
+    if by is not None and not news_publishable_by(by).filter(pk=locked.pk).exists():
+        raise ValidationError(_("Only the coordinators of its network publish this item."))
+    locked.published_at = None
+    locked.save(update_fields=["published_at", "updated_at"])
+    search_document_update(obj=locked)
+    item.published_at, item.updated_at = None, locked.updated_at
+    return item
+
+
+# A confirmation (or reminder of a subscription) is mailed to one address at most this often,
+# so that the form cannot be used to flood someone's mailbox.
+MAIL_INTERVAL = timedelta(minutes=10)
+
+
+def _mail_later(subscription: Subscription, template: str) -> None:
+    now = timezone.now()
+    if (
+        subscription.confirmation_sent_at
+        and now - subscription.confirmation_sent_at < MAIL_INTERVAL
+    ):
+        return
+    Subscription.objects.filter(pk=subscription.pk).update(confirmation_sent_at=now)
+    subscription_id = subscription.pk
+    transaction.on_commit(lambda: tasks.subscription_mail.enqueue(subscription_id, template))
+
+
+def _choices(
+    *, language: str, networks: Iterable, themes: Iterable, countries: Iterable[str], kinds
+) -> dict[str, Any]:
+    return {
+        "language": language,
+        "networks": list(networks),
+        "themes": list(themes),
+        "countries": [c.upper() for c in countries],
+        "kinds": sorted(set(kinds)),
+    }
+
+
+@transaction.atomic
+def subscription_request(
+    *,
+    email: str,
+    language: str,
+    networks: Iterable = (),
+    themes: Iterable = (),
+    countries: Iterable[str] = (),
+    kinds: Iterable[str],
+    consent: bool,
+) -> Subscription:
+    """Ask for a subscription: the address is sent a link to confirm it (double opt-in).
+
+    An address already subscribed is not changed (anyone may type any address): it is sent
+    the link to its preferences instead. Whoever asks is told the same in both cases.
+    """
+    if not consent:
+        raise ValidationError({"consent": _("Please accept the privacy notice to subscribe.")})
+    email = email.strip().lower()
+    choices = _choices(
+        language=language, networks=networks, themes=themes, countries=countries, kinds=kinds
+    )
+    subscription = Subscription.objects.select_for_update().filter(email=email).first()
+    if subscription is not None and subscription.status == Subscription.Status.CONFIRMED:
+        _mail_later(subscription, "subscription_known")
+        return subscription
+    try:
+        with transaction.atomic():
+            subscription = model_save(
+                subscription or Subscription(email=email),
+                {
+                    **choices,
+                    "status": Subscription.Status.PENDING,
+                    "consent_at": timezone.now(),
+                    "consent_notice_version": settings.PRIVACY_NOTICE_VERSION,
+                },
+            )
+    except IntegrityError:
+        # The same address asked twice at once: the other request made the row.
+        subscription = Subscription.objects.select_for_update().get(email=email)
+    _mail_later(subscription, "subscription_confirm")
+    return subscription
+
+
+@transaction.atomic
+def subscription_confirm(*, subscription: Subscription) -> Subscription:
+    """The person followed the link mailed to them: the subscription starts."""
+    locked = Subscription.objects.select_for_update().get(pk=subscription.pk)
+    if locked.status == Subscription.Status.PENDING:
+        locked.status = Subscription.Status.CONFIRMED
+        locked.confirmed_at = timezone.now()
+        locked.save(update_fields=["status", "confirmed_at", "updated_at"])
+    return locked
+
+
+@transaction.atomic
+def subscription_update(
+    *,
+    subscription: Subscription,
+    language: str,
+    networks: Iterable = (),
+    themes: Iterable = (),
+    countries: Iterable[str] = (),
+    kinds: Iterable[str],
+) -> Subscription:
+    """Change what a subscriber receives (from the preferences page of their signed link)."""
+    return model_save(
+        subscription,
+        _choices(
+            language=language, networks=networks, themes=themes, countries=countries, kinds=kinds
+        ),
+    )
+
+
+@transaction.atomic
+def subscription_unsubscribe(*, subscription: Subscription) -> Subscription:
+    """Stop every message at once (the one-click link, RFC 8058). Idempotent."""
+    locked = Subscription.objects.select_for_update().get(pk=subscription.pk)
+    if locked.status != Subscription.Status.UNSUBSCRIBED:
+        locked.status = Subscription.Status.UNSUBSCRIBED
+        locked.unsubscribed_at = timezone.now()
+        locked.save(update_fields=["status", "unsubscribed_at", "updated_at"])
+    return locked
+
+
+@transaction.atomic
+def subscription_resume(*, subscription: Subscription) -> Subscription:
+    """Subscribe again from the preferences page: its link proves the address; the consent
+    is recorded anew."""
+    locked = Subscription.objects.select_for_update().get(pk=subscription.pk)
+    locked.status = Subscription.Status.CONFIRMED
+    locked.consent_at = locked.confirmed_at = timezone.now()
+    locked.consent_notice_version = settings.PRIVACY_NOTICE_VERSION
+    locked.unsubscribed_at = None
+    locked.save()
+    return locked
+
+
+def subscriptions_erase(*, emails: Iterable[str]) -> int:
+    """Delete the subscriptions of these addresses (a person's erasure); returns how many."""
+    deleted, _per_model = Subscription.objects.filter(
+        email__in=[e.strip().lower() for e in emails]
+    ).delete()
+    return deleted
+
+
+# Newsletters --------------------------------------------------------------------------------
+
+DELIVERY_BATCH = 200
+# A worker that claimed a batch and has not finished it this long after is taken for dead:
+# its unsent rows are claimed again (the message it had in flight may then go out twice).
+DELIVERY_LEASE = timedelta(minutes=10)
+
+
+@transaction.atomic
+def issue_create(
+    *,
+    by: AbstractBaseUser | None,
+    network: Network | None,
+    subject: str,
+    intro: str = "",
+    language: str = "en",
+    since=None,
+) -> Issue:
+    """A draft issue of a network the person coordinates (or, back office only, of the hub).
+    Without `since`, it gathers what was published in the last week: a weekly digest."""
+    if by is not None:
+        coordinates = networks_coordinated(by).filter(pk=getattr(network, "pk", None)).exists()
+        if not (coordinates or by.has_perm(HUB_PERMISSION)):
+            raise ValidationError({"network": _("You do not coordinate this network.")})
+    return model_save(
+        Issue(created_by=by),
+        {
+            "network": network,
+            "subject": subject,
+            "intro": intro,
+            "language": language,
+            "since": since or timezone.now() - timedelta(days=7),
+        },
+    )
+
+
+def issue_message(
+    *, issue: Issue, subscription: Subscription, content: dict[str, list], connection=None
+):
+    """The message of one subscriber: multipart text and HTML with inline styles, no remote
+    images, no tracking, links to the preferences and one-click unsubscribe headers."""
+    links = subscription_links(subscription)
+    return email_message(
+        to=subscription.email,
+        template="news/issue",
+        context={"issue": issue, "content": content, "links": links},
+        language=subscription.language,
+        connection=connection,
+        headers=unsubscribe_headers(links),
+    )
+
+
+@transaction.atomic
+def issue_send_test(*, issue: Issue, to: str, language: str) -> None:
+    """Send the issue as a subscriber of everything would get it, marked as a test."""
+    sample = Subscription(pk=0, email=to, language=language, kinds=list(Subscription.Kind.values))
+    content = IssueContent(issue).for_subscription(sample)
+    message = issue_message(issue=issue, subscription=sample, content=content)
+    message.subject = _("[Test] %(subject)s") % {"subject": message.subject}
+    transaction.on_commit(message.send)
+
+
+@transaction.atomic
+def issue_send(*, issue: Issue, workers: int | None = None) -> int:
+    """Start sending: one `Delivery` row per subscriber of the audience is recorded now, and
+    the workers deliver them through the task queue. Returns the number of rows."""
+    locked = Issue.objects.select_for_update().get(pk=issue.pk)
+    if locked.status != Issue.Status.DRAFT:
+        raise ValidationError(_("This issue has already been sent."))
+    locked.status = Issue.Status.SENDING
+    locked.save(update_fields=["status", "updated_at"])
+    issue.status = locked.status
+    ids = issue_audience(locked).order_by("pk").values_list("pk", flat=True)
+    made = 0
+    batch = []
+    for subscription_id in ids.iterator(chunk_size=5000):
+        batch.append(Delivery(issue=locked, subscription_id=subscription_id))
+        if len(batch) == 5000:
+            made += len(Delivery.objects.bulk_create(batch, ignore_conflicts=True))
+            batch = []
+    made += len(Delivery.objects.bulk_create(batch, ignore_conflicts=True))
+    count = workers or settings.NEWSLETTER_WORKERS
+    issue_id = locked.pk
+    transaction.on_commit(lambda: [tasks.issue_deliver.enqueue(issue_id) for _n in range(count)])
+    if default_task_backend.supports_defer:
+        check = tasks.issue_check.using(run_after=timezone.now() + DELIVERY_LEASE)
+        transaction.on_commit(lambda: check.enqueue(issue_id))
+    return made
+
+
+def deliveries_claim(*, issue: Issue, limit: int = DELIVERY_BATCH) -> list[Delivery]:
+    """Claim a batch of rows not yet sent whose lease is free or ran out (a dead worker's)."""
+    now = timezone.now()
+    with transaction.atomic():
+        ids = list(
+            Delivery.objects.select_for_update(skip_locked=True)
+            .filter(issue=issue, status=Delivery.Status.PENDING)
+            .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - DELIVERY_LEASE))
+            .order_by("pk")
+            .values_list("pk", flat=True)[:limit]
+        )
+        Delivery.objects.filter(pk__in=ids).update(claimed_at=now)
+    return list(Delivery.objects.filter(pk__in=ids).select_related("subscription").order_by("pk"))
+
+
+def delivery_send(*, delivery: Delivery, content: IssueContent, connection) -> bool:
+    """Hand one message to SMTP: the attempt is committed before, the result after. Not in
+    a transaction, so that each mark is committed at once."""
+    subscription = delivery.subscription
+    chosen = content.for_subscription(subscription)
+    if not delivery.issue.intro and not any(chosen.values()):
+        Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.SKIPPED)
+        return False
+    message = issue_message(
+        issue=delivery.issue, subscription=subscription, content=chosen, connection=connection
+    )
+    Delivery.objects.filter(pk=delivery.pk).update(attempts=F("attempts") + 1)
+    message.send()
+    Delivery.objects.filter(pk=delivery.pk).update(
+        status=Delivery.Status.SENT, sent_at=timezone.now()
+    )
+    return True
+
+
+def issue_deliver_all(*, issue: Issue, connection_factory=get_connection) -> int:
+    """Claim and send batch after batch until no row is left to claim; the issue is marked
+    sent once every row is. Returns the messages sent by this call."""
+    content = IssueContent(issue)
+    rate = settings.NEWSLETTER_RATE
+    sent = 0
+    while batch := deliveries_claim(issue=issue):
+        subscriptions = {
+            s.pk: s
+            for s in Subscription.objects.filter(
+                pk__in=[d.subscription_id for d in batch]
+            ).prefetch_related("networks", "themes")
+        }
+        with connection_factory() as connection:
+            for delivery in batch:
+                delivery.issue = issue
+                delivery.subscription = subscriptions[delivery.subscription_id]
+                sent += delivery_send(delivery=delivery, content=content, connection=connection)
+                if rate:
+                    time.sleep(1 / rate)
+    issue_finish(issue=issue)
+    return sent
+
+
+def issue_finish(*, issue: Issue) -> bool:
+    """Mark the issue sent when no row waits any more (any worker may find it so)."""
+    if Delivery.objects.filter(issue=issue, status=Delivery.Status.PENDING).exists():
+        return False
+    return bool(
+        Issue.objects.filter(pk=issue.pk, status=Issue.Status.SENDING).update(
+            status=Issue.Status.SENT, sent_at=timezone.now()
+        )
+    )
+
+
+# Page views -----------------------------------------------------------------------------------
+
+# Crawlers, link previews and scripts name themselves in their User-Agent; an empty one is
+# not a browser either.
+BOT_AGENT = re.compile(
+    r"bot|crawl|spider|slurp|preview|fetch|monitor|curl|wget|python|headless|scan|^$", re.I
+)
+
+# News slugs that would be taken by the pages under /news/.
+RESERVED_SLUGS = {"write", "drafts", "subscribe", "subscription", "unsubscribe", "newsletters"}
+
+
+def news_view_count(*, item: NewsItem, user_agent: str) -> bool:
+    """Count one view of a published item today (the day in the hub's time zone); nothing
+    about the visitor is stored. Returns whether it was counted."""
+    if not item.is_published or BOT_AGENT.search(user_agent or ""):
+        return False
+    day = timezone.localdate()
+    if NewsView.objects.filter(item=item, day=day).update(count=F("count") + 1):
+        return True
+    try:
+        with transaction.atomic():
+            NewsView.objects.create(item=item, day=day, count=1)
+    except IntegrityError:
+        NewsView.objects.filter(item=item, day=day).update(count=F("count") + 1)
+    return True

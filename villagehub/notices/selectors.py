@@ -1,0 +1,42 @@
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils import translation
+
+from villagehub.accounts.models import Role
+
+from .models import Kind, Notice, NoticePreference
+
+
+def coordinators_of(*, networks) -> QuerySet:
+    """The people who coordinate any of these networks."""
+    return get_user_model().objects.filter(
+        is_active=True,
+        pk__in=Role.objects.filter(kind=Role.Kind.COORDINATOR, network__in=networks).values(
+            "user_id"
+        ),
+    )
+
+
+def notices_for(user: AbstractBaseUser) -> QuerySet[Notice]:
+    return Notice.objects.filter(user=user)
+
+
+def notices_unread_count(user: AbstractBaseUser) -> int:
+    if not user.is_authenticated:
+        return 0
+    return notices_for(user).filter(read_at__isnull=True).count()
+
+
+def notice_frequencies(user: AbstractBaseUser) -> dict[str, str]:
+    """How a person wants each kind mailed (at once unless they chose otherwise)."""
+    chosen = dict(NoticePreference.objects.filter(user=user).values_list("kind", "frequency"))
+    return {kind: chosen.get(kind, NoticePreference.Frequency.AT_ONCE) for kind in Kind.values}
+
+
+def path_for(viewname: str, *args) -> str:
+    """The address of a page, without a language prefix: notices are read in any language."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return reverse(viewname, args=args)

@@ -1,0 +1,58 @@
+"""Telling coordinators that something waits for them: the one write path of notices."""
+
+from collections.abc import Iterable, Mapping
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+
+from . import tasks
+from .models import Kind, Notice, NoticePreference
+from .selectors import coordinators_of
+
+
+@transaction.atomic
+def notices_create(*, networks: Iterable, kind: str, subject: str, path: str) -> list[Notice]:
+    """A notice for every coordinator of these networks; each is mailed at once after the
+    commit unless its reader chose a daily summary or no e-mail for this kind."""
+    if kind not in Kind.values:
+        raise ValueError(kind)
+    users = list(coordinators_of(networks=networks))
+    later = set(
+        NoticePreference.objects.filter(user__in=users, kind=kind)
+        .exclude(frequency=NoticePreference.Frequency.AT_ONCE)
+        .values_list("user_id", flat=True)
+    )
+    notices = Notice.objects.bulk_create(
+        [Notice(user=u, kind=kind, subject=subject[:255], path=path) for u in users]
+    )
+    for notice in notices:
+        if notice.user_id not in later:
+            notice_id = notice.pk
+            transaction.on_commit(lambda notice_id=notice_id: tasks.notice_mail.enqueue(notice_id))
+    return notices
+
+
+@transaction.atomic
+def notice_preferences_set(*, user: AbstractBaseUser, frequencies: Mapping[str, str]) -> None:
+    for kind, frequency in frequencies.items():
+        if kind not in Kind.values or frequency not in NoticePreference.Frequency.values:
+            raise ValueError(f"{kind}: {frequency}")
+        NoticePreference.objects.update_or_create(
+            user=user, kind=kind, defaults={"frequency": frequency}
+        )
+
+
+def notices_mark_read(*, user: AbstractBaseUser) -> int:
+    return Notice.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())
+
+
+def notice_claim_for_mail(*, notice_ids: Iterable[int]) -> list[int]:
+    """Claim notices for one e-mail: a notice is mailed at most once (the claim is a
+    conditional update; a second run finds nothing to claim)."""
+    now = timezone.now()
+    claimed = []
+    for notice_id in notice_ids:
+        if Notice.objects.filter(pk=notice_id, emailed_at__isnull=True).update(emailed_at=now):
+            claimed.append(notice_id)
+    return claimed

@@ -1,0 +1,123 @@
+"""Reads of solutions: the public list with its filters, and the scoped lookups of the
+providers who edit them and the coordinators who review them."""
+
+from django import forms
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+
+from villagehub.accounts.selectors import networks_coordinated
+from villagehub.contributions.selectors import organisations_edited_by
+from villagehub.core.filters import PlaceFilterForm
+from villagehub.core.models import CONTENT_LANGUAGES
+from villagehub.search.analysis import query_groups
+from villagehub.search.synonyms import themes_named
+
+from .models import ReferenceInstallation, Solution, codes_q
+
+TRL_CHOICES = [("", "")] + [(str(n), str(n)) for n in range(1, 10)]
+
+
+class SolutionFilterForm(PlaceFilterForm):
+    trl = forms.TypedChoiceField(
+        label=_("Technology readiness at least"),
+        required=False,
+        choices=TRL_CHOICES,
+        coerce=int,
+        empty_value=None,
+    )
+    language = forms.ChoiceField(
+        label=_("Language"), required=False, choices=[("", ""), *CONTENT_LANGUAGES]
+    )
+
+
+def solutions_published() -> QuerySet[Solution]:
+    return Solution.objects.filter(status=Solution.Status.PUBLISHED)
+
+
+def text_q(query: str, *, field: str = "search_terms", themes_field: str = "themes") -> Q:
+    """Every word of the query in the record's text, or naming (in any interface language) a
+    theme the record carries."""
+    groups = query_groups(query)
+    condition = Q()
+    for group, (theme_ids, _words) in zip(groups, themes_named(groups), strict=True):
+        word = Q()
+        for form in group:
+            word |= Q(**{f"{field}__contains": f" {form} "})
+        if theme_ids:
+            word |= Q(**{f"{themes_field}__in": theme_ids})
+        condition &= word
+    return condition
+
+
+def solution_list(*, filters: dict) -> QuerySet[Solution]:
+    solutions = solutions_published()
+    if filters.get("q"):
+        solutions = solutions.filter(pk__in=Solution.objects.filter(text_q(filters["q"])))
+    if filters.get("theme"):
+        solutions = solutions.filter(themes__slug=filters["theme"])
+    if filters.get("trl"):
+        solutions = solutions.filter(trl__gte=filters["trl"])
+    if filters.get("country"):
+        solutions = solutions.filter(codes_q("countries", filters["country"].upper()))
+    if filters.get("language"):
+        solutions = solutions.filter(codes_q("languages", filters["language"]))
+    return solutions.select_related("provider").prefetch_related("themes")
+
+
+def solution_get_published(*, slug: str) -> Solution:
+    solution = (
+        solutions_published()
+        .select_related("provider")
+        .prefetch_related(
+            "themes",
+            "funding_sources",
+            Prefetch(
+                "references",
+                queryset=ReferenceInstallation.objects.select_related("community"),
+            ),
+        )
+        .filter(slug=slug)
+        .first()
+    )
+    if solution is None:
+        raise Http404
+    return solution
+
+
+def solutions_edited_by(user: AbstractBaseUser) -> QuerySet[Solution]:
+    return Solution.objects.filter(provider__in=organisations_edited_by(user))
+
+
+def solution_get_for_editor(*, slug: str, user: AbstractBaseUser) -> Solution:
+    solution = solutions_edited_by(user).select_related("provider").filter(slug=slug).first()
+    if solution is None:
+        raise Http404
+    return solution
+
+
+def reviews_solutions(user: AbstractBaseUser) -> bool:
+    """Solutions belong to no network: any network's coordinators review them, and the
+    back office."""
+    if not user.is_authenticated:
+        return False
+    return user.has_perm("solutions.change_solution") or networks_coordinated(user).exists()
+
+
+def solutions_for_review(user: AbstractBaseUser) -> QuerySet[Solution]:
+    if not reviews_solutions(user):
+        return Solution.objects.none()
+    return Solution.objects.filter(status=Solution.Status.SUBMITTED).select_related("provider")
+
+
+def solution_get_for_reviewer(*, slug: str, user: AbstractBaseUser) -> Solution:
+    solution = (
+        solutions_for_review(user)
+        .prefetch_related("themes", "funding_sources", "references__community")
+        .filter(slug=slug)
+        .first()
+    )
+    if solution is None:
+        raise Http404
+    return solution

@@ -1,0 +1,240 @@
+"""Reads of strategies: the published version and its progress, and the scoped lookups of
+the editors who write a strategy and the coordinators who publish it."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import F, Q, QuerySet
+from django.http import Http404
+
+from villagehub.accounts.selectors import networks_coordinated
+from villagehub.communities.models import Community, Network
+from villagehub.contributions.selectors import communities_edited_by, communities_reviewed_by
+from villagehub.taxonomy.models import Theme
+
+from .models import Action, Need, Strategy, StrategyVersion
+
+
+def strategy_snapshot(strategy: Strategy) -> dict:
+    """The whole strategy as plain data: what a published version keeps."""
+    return {
+        "title": strategy.title,
+        "language": strategy.language,
+        "translations": strategy.translations,
+        "vision": strategy.vision,
+        "needs_analysis": strategy.needs_analysis,
+        "assets_analysis": strategy.assets_analysis,
+        "meetings_held": strategy.meetings_held,
+        "people_involved": strategy.people_involved,
+        "objectives": [
+            {"id": o.pk, "title": o.title, "description": o.description}
+            for o in strategy.objectives.all()
+        ],
+        "actions": [
+            {
+                "id": a.pk,
+                "objective": a.objective_id,
+                "title": a.title,
+                "owner": a.owner,
+                "partners": a.partners,
+                "budget": a.budget,
+                "funding_source": a.funding_source.slug if a.funding_source else None,
+                "starts_on": a.starts_on.isoformat() if a.starts_on else None,
+                "ends_on": a.ends_on.isoformat() if a.ends_on else None,
+                "status": a.status,
+                "themes": sorted(t.slug for t in a.themes.all()),
+            }
+            for a in strategy.actions.select_related("funding_source").prefetch_related("themes")
+        ],
+        "indicators": [
+            {
+                "id": i.pk,
+                "name": i.name,
+                "unit": i.unit,
+                "baseline": str(i.baseline),
+                "target": str(i.target),
+                "target_year": i.target_year,
+                "latest_value": None if i.latest_value is None else str(i.latest_value),
+                "latest_year": i.latest_year,
+            }
+            for i in strategy.indicators.all()
+        ],
+        "needs": [
+            {
+                "id": n.pk,
+                "title": n.title,
+                "description": n.description,
+                "language": n.language,
+                "themes": sorted(t.slug for t in n.themes.all()),
+                "budget_min": n.budget_min,
+                "budget_max": n.budget_max,
+                "wanted_by": n.wanted_by.isoformat() if n.wanted_by else None,
+            }
+            for n in strategy.needs.prefetch_related("themes")
+        ],
+    }
+
+
+@dataclass(frozen=True)
+class IndicatorProgress:
+    name: str
+    unit: str
+    baseline: Decimal
+    target: Decimal
+    target_year: int
+    latest_value: Decimal | None
+    latest_year: int | None
+
+    @property
+    def percent(self) -> int | None:
+        """How far the latest value has come from the baseline towards the target, 0–100."""
+        if self.latest_value is None or self.target == self.baseline:
+            return None
+        share = (self.latest_value - self.baseline) / (self.target - self.baseline)
+        return max(0, min(100, round(share * 100)))
+
+
+@dataclass(frozen=True)
+class Progress:
+    status_counts: list[tuple[str, str, int]]  # (status, label, count), every status
+    actions_total: int
+    indicators: list[IndicatorProgress]
+    actions: list[dict]  # the snapshot's actions, each with its status's label
+
+
+def strategy_progress(snapshot: dict) -> Progress:
+    counts = dict.fromkeys(Action.Status.values, 0)
+    for action in snapshot["actions"]:
+        counts[action["status"]] += 1
+    return Progress(
+        status_counts=[(s, Action.Status(s).label, counts[s]) for s in Action.Status.values],
+        actions_total=len(snapshot["actions"]),
+        indicators=[
+            IndicatorProgress(
+                name=i["name"],
+                unit=i["unit"],
+                baseline=Decimal(i["baseline"]),
+                target=Decimal(i["target"]),
+                target_year=i["target_year"],
+                latest_value=None if i["latest_value"] is None else Decimal(i["latest_value"]),
+                latest_year=i["latest_year"],
+            )
+            for i in snapshot["indicators"]
+        ],
+        actions=[
+            {**a, "status_label": Action.Status(a["status"]).label} for a in snapshot["actions"]
+        ],
+    )
+
+
+def community_strategy_version(*, slug: str) -> tuple[Community, StrategyVersion | None]:
+    """A community and the latest published version of its strategy (None if none)."""
+    community = Community.objects.filter(slug=slug).first()
+    if community is None:
+        raise Http404
+    version = (
+        StrategyVersion.objects.filter(strategy__community=community)
+        .select_related("strategy")
+        .order_by("-number")
+        .first()
+    )
+    return community, version
+
+
+def strategies_edited_by(user: AbstractBaseUser) -> QuerySet[Strategy]:
+    """Community strategies by their community's editors; a network's by its coordinators."""
+    if not user.is_authenticated:
+        return Strategy.objects.none()
+    return Strategy.objects.filter(
+        Q(community__in=communities_edited_by(user)) | Q(network__in=networks_coordinated(user))
+    )
+
+
+def strategy_get_for_editor(*, community_slug: str, user: AbstractBaseUser) -> Strategy:
+    strategy = (
+        strategies_edited_by(user)
+        .select_related("community")
+        .filter(community__slug=community_slug)
+        .first()
+    )
+    if strategy is None:
+        raise Http404
+    return strategy
+
+
+def strategies_reviewed_by(user: AbstractBaseUser) -> QuerySet[Strategy]:
+    if not user.is_authenticated:
+        return Strategy.objects.none()
+    return Strategy.objects.filter(
+        Q(community__in=communities_reviewed_by(user)) | Q(network__in=networks_coordinated(user))
+    )
+
+
+def strategy_get_for_reviewer(*, community_slug: str, user: AbstractBaseUser) -> Strategy:
+    strategy = (
+        strategies_reviewed_by(user)
+        .select_related("community")
+        .filter(community__slug=community_slug)
+        .first()
+    )
+    if strategy is None:
+        raise Http404
+    return strategy
+
+
+def needs_published() -> QuerySet[Need]:
+    return Need.objects.filter(is_published=True)
+
+
+def need_get_published(*, pk: int) -> Need:
+    need = (
+        needs_published()
+        .select_related("strategy__community", "strategy__network", "funding_source")
+        .prefetch_related("themes")
+        .filter(pk=pk)
+        .first()
+    )
+    if need is None:
+        raise Http404
+    return need
+
+
+@dataclass(frozen=True)
+class NetworkActions:
+    statuses: list[tuple[str, str]]  # (status, label), every status
+    by_theme: list[tuple[str, list[int]]]  # theme label ("" for none), count per status
+    actions: list[dict]  # each action with its community's name and slug
+
+
+def network_actions(*, network: Network, language: str) -> NetworkActions:
+    """The actions of the latest published strategies of a network's communities."""
+    versions = (
+        StrategyVersion.objects.filter(
+            strategy__community__networks=network, number=F("strategy__version")
+        )
+        .select_related("strategy__community")
+        .order_by("strategy__community__name", "pk")
+    )
+    labels = {t.slug: t.localized("name", language).text for t in Theme.objects.all()}
+    statuses = list(Action.Status.values)
+    by_theme: dict[str, list[int]] = {}
+    actions = []
+    for version in versions:
+        community = version.strategy.community
+        for action in version.snapshot["actions"]:
+            actions.append(
+                {
+                    **action,
+                    "community": community,
+                    "status_label": Action.Status(action["status"]).label,
+                }
+            )
+            for slug in action["themes"] or [""]:
+                row = by_theme.setdefault(labels.get(slug, ""), [0] * len(statuses))
+                row[statuses.index(action["status"])] += 1
+    return NetworkActions(
+        statuses=[(s, Action.Status(s).label) for s in statuses],
+        by_theme=sorted(by_theme.items(), key=lambda item: (item[0] == "", item[0])),
+        actions=actions,
+    )
