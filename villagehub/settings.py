@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "villagehub.catalogue",
+    "villagehub.ngsi",
     "villagehub.matchmaking",
     "villagehub.solutions",
     "villagehub.strategies",

@@ -23,6 +23,7 @@ urlpatterns = [
     path("communities.geojson", community_views.community_geojson_view, name="communities-geojson"),
     path("api/v1/", RedirectView.as_view(pattern_name="api-docs"), name="api-root"),
     path("api/v1/", api.urls),
+    path("ngsi-ld/v1/", include("villagehub.ngsi.urls")),
     path("catalog", catalogue_views.catalogue_rdf_view, name="catalog"),
     path("catalog.<str:extension>", catalogue_views.catalogue_rdf_view, name="catalog-format"),
     path(

@@ -3,7 +3,7 @@ from django.http import HttpResponse
 from villagehub.core.api import PROBLEM_CONTENT_TYPE, ApiProblem, problem_response, status_title
 
 # What other sites may read from a browser: the open data, never the pages or the admin.
-OPEN_DATA_PREFIXES = ("/api/", "/catalog.", "/catalogue/", "/downloads/", "/feeds/")
+OPEN_DATA_PREFIXES = ("/api/", "/catalog.", "/catalogue/", "/downloads/", "/feeds/", "/ngsi-ld/")
 READ_METHODS = ("GET", "HEAD")
 
 
@@ -24,7 +24,7 @@ class OpenDataCorsMiddleware:
             response = HttpResponse(status=204)
             response["Access-Control-Allow-Methods"] = ", ".join(READ_METHODS)
             response["Access-Control-Allow-Headers"] = (
-                "Accept, Accept-Language, If-None-Match, If-Modified-Since"
+                "Accept, Accept-Language, If-None-Match, If-Modified-Since, Link, NGSILD-Tenant"
             )
             response["Access-Control-Max-Age"] = "86400"
         else:
@@ -32,7 +32,9 @@ class OpenDataCorsMiddleware:
             if request.method not in READ_METHODS:
                 return response
         response["Access-Control-Allow-Origin"] = "*"
-        response["Access-Control-Expose-Headers"] = "ETag, Last-Modified, Link, Content-Length"
+        response["Access-Control-Expose-Headers"] = (
+            "ETag, Last-Modified, Link, Content-Length, NGSILD-Results-Count"
+        )
         return response
 
 

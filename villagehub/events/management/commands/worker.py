@@ -2,6 +2,12 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from villagehub.events.tasks import registrations_retention_run, retention_pending
+from villagehub.ngsi.tasks import (
+    hub_records_sync_run,
+    hub_sync_pending,
+    notifications_sweep,
+    sweep_pending,
+)
 from villagehub.notices.tasks import notices_daily_summary, summary_pending
 
 
@@ -19,6 +25,10 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if not retention_pending():
             registrations_retention_run.enqueue()
+        if not sweep_pending():
+            notifications_sweep.enqueue()
+        if not hub_sync_pending():
+            hub_records_sync_run.enqueue()
         if not summary_pending():
             notices_daily_summary.enqueue()
         call_command("db_worker", *getattr(self, "worker_args", []))

@@ -1,0 +1,259 @@
+"""JSON-LD processing for NGSI-LD, with PyLD and a document loader that never waits long.
+
+Entities are kept "core-compacted": expanded with the request's context, then compacted with
+the NGSI-LD core context alone. NGSI-LD's own words (`type`, `value`, `object`, `observedAt`,
+`location`, ...) and words of the default vocabulary are short, everything else a full IRI, so
+that the same entity written with two different contexts is stored the same way. Answers are
+compacted again with the context of the request that reads them.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import urllib.error
+import urllib.request
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.utils import timezone
+from pyld import jsonld
+
+from .errors import BadRequestData, LdContextNotAvailable
+from .representation import INSTANCE_MEMBERS
+
+CONTEXTS_DIR = Path(__file__).resolve().parent / "contexts"
+CORE_URL = "https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context-v1.8.jsonld"
+CORE_URL_PATTERN = re.compile(
+    r"^https?://uri\.etsi\.org/ngsi-ld/v1/ngsi-ld-core-context(-v1\.\d+)?\.jsonld$"
+)
+HOSTED_PATH = re.compile(r"/ngsi-ld/v1/jsonldContexts/(?P<id>[A-Za-z0-9_-]+)$")
+REMOTE_TIMEOUT = 2.0
+REMOTE_MAX_BYTES = 1_000_000
+JSONLD_CONTEXT_REL = "http://www.w3.org/ns/json-ld#context"
+
+_SDM = "https://smart-data-models.github.io/dataModel.{}/context.jsonld"
+_SDM_RAW = "https://raw.githubusercontent.com/smart-data-models/dataModel.{}/master/context.jsonld"
+SHIPPED: dict[str, str] = {CORE_URL: "ngsi-ld-core-context-v1.8.jsonld"}
+for _model in ("KeyPerformanceIndicator", "PointOfInterest", "Organization", "SDG"):
+    SHIPPED[_SDM.format(_model)] = f"sdm-{_model}.jsonld"
+    SHIPPED[_SDM_RAW.format(_model)] = f"sdm-{_model}.jsonld"
+
+# The hub's own context (its records that no Smart Data Model fits, mapped to schema.org),
+# served at /ngsi-ld/v1/jsonldContexts/villagehub.
+HUB_CONTEXT_ID = "villagehub"
+
+# Contexts fetched from elsewhere, kept for the life of the process (and in the database).
+_fetched: dict[str, Any] = {}
+
+
+class ContextUnavailable(Exception):
+    pass
+
+
+@lru_cache(maxsize=16)
+def shipped_document(filename: str) -> Any:
+    return json.loads((CONTEXTS_DIR / filename).read_text(encoding="utf-8"))
+
+
+def core_context() -> dict:
+    return shipped_document(SHIPPED[CORE_URL])
+
+
+def is_core(url: Any) -> bool:
+    return isinstance(url, str) and bool(CORE_URL_PATTERN.match(url))
+
+
+def remote_fetch(url: str) -> Any:
+    """One GET of a context from elsewhere, with a short timeout (tests replace it)."""
+    request = urllib.request.Request(  # noqa: S310 (only http(s) URLs reach here)
+        url, headers={"Accept": "application/ld+json, application/json"}
+    )
+    with urllib.request.urlopen(request, timeout=REMOTE_TIMEOUT) as response:  # noqa: S310
+        return json.loads(response.read(REMOTE_MAX_BYTES))
+
+
+def context_document(url: str) -> Any:
+    """The document at a context URL: shipped, hosted by the hub, cached, or fetched now."""
+    from .models import JsonLdContext
+
+    if is_core(url):
+        return core_context()
+    if url in SHIPPED:
+        return shipped_document(SHIPPED[url])
+    hosted = HOSTED_PATH.search(url.split("?", 1)[0])
+    if hosted and hosted["id"] == HUB_CONTEXT_ID:
+        return shipped_document("villagehub.jsonld")
+    if hosted:
+        row = JsonLdContext.objects.filter(pk=hosted["id"]).first()
+        if row is not None:
+            return row.body
+    if url in _fetched:
+        return _fetched[url]
+    row = JsonLdContext.objects.filter(url=url).first()
+    if row is not None:
+        _fetched[url] = row.body
+        return row.body
+    if not url.startswith(("http://", "https://")):
+        raise ContextUnavailable(url)
+    try:
+        body = remote_fetch(url)
+    except (OSError, urllib.error.URLError, ValueError) as exc:
+        raise ContextUnavailable(url) from exc
+    if not isinstance(body, dict) or "@context" not in body:
+        raise ContextUnavailable(url)
+    JsonLdContext.objects.update_or_create(
+        url=url,
+        defaults={"body": body, "kind": JsonLdContext.Kind.CACHED, "created_at": timezone.now()},
+    )
+    _fetched[url] = body
+    return body
+
+
+def document_loader(url: str, options: dict | None = None) -> dict:
+    return {"contextUrl": None, "documentUrl": url, "document": context_document(url)}
+
+
+def fetched_forget(url: str) -> None:
+    _fetched.pop(url, None)
+    jsonld._resolved_context_cache.pop(url, None)
+
+
+def _unavailable(exc: BaseException) -> str | None:
+    seen = exc
+    while seen is not None:
+        if isinstance(seen, ContextUnavailable):
+            return str(seen)
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
+def _options() -> dict:
+    return {"documentLoader": document_loader, "base": ""}
+
+
+def _run(function, *args) -> Any:
+    try:
+        return function(*args, _options())
+    except jsonld.JsonLdError as exc:
+        url = _unavailable(exc)
+        if url is not None:
+            raise LdContextNotAvailable(
+                f"The JSON-LD context {url} could not be retrieved; host it with POST "
+                "/ngsi-ld/v1/jsonldContexts or send it inline."
+            ) from exc
+        raise BadRequestData(
+            f"The JSON-LD document or its @context is invalid: {exc.args[0]}"
+        ) from exc
+
+
+def context_list(context: Any) -> list:
+    """The context to process a request with: the request's own, then the core context, which
+    NGSI-LD always applies and which no other context may redefine."""
+    if context is None:
+        items: list = []
+    elif isinstance(context, list):
+        items = list(context)
+    else:
+        items = [context]
+    for item in items:
+        if not isinstance(item, (str, dict)):
+            raise BadRequestData("@context must be a URL, an object or a list of them.")
+    return [item for item in items if not is_core(item)] + [CORE_URL]
+
+
+def to_storage(document: dict, context: Any) -> dict:
+    """A compact NGSI-LD document (without @context) in the stored, core-compacted form."""
+    compacted = _run(jsonld.compact, {"@context": context_list(context), **document}, CORE_URL)
+    compacted.pop("@context", None)
+    return compacted
+
+
+def from_storage(document: dict, context: Any) -> dict:
+    """A stored document compacted with the request's context (without @context)."""
+    compacted = _run(jsonld.compact, {"@context": CORE_URL, **document}, context_list(context))
+    compacted.pop("@context", None)
+    return compacted
+
+
+def from_storage_many(documents: list[dict], context: Any) -> list[dict]:
+    """Several stored documents compacted at once (one pass of the processor: about twice as
+    fast as one by one)."""
+    if len(documents) < 2:
+        return [from_storage(document, context) for document in documents]
+    compacted = _run(
+        jsonld.compact, {"@context": CORE_URL, "@graph": documents}, context_list(context)
+    )
+    nodes = compacted.get("@graph", [compacted])
+    by_id = {node.get("id", node.get("@id")): node for node in nodes}
+    result = []
+    for document in documents:
+        node = by_id.get(document["id"], {})
+        node.pop("@context", None)
+        result.append(node)
+    return result
+
+
+def context_key(context: Any) -> str:
+    return json.dumps(context_list(context), sort_keys=True)
+
+
+@lru_cache(maxsize=4096)
+def _names_to_storage(key: str, names: tuple[str, ...]) -> tuple[str, ...]:
+    compacted = _run(jsonld.compact, {"@context": json.loads(key), "@type": list(names)}, CORE_URL)
+    found = compacted.get("type", [])
+    return tuple(found if isinstance(found, list) else [found])
+
+
+@lru_cache(maxsize=4096)
+def _names_from_storage(key: str, names: tuple[str, ...]) -> tuple[str, ...]:
+    compacted = _run(jsonld.compact, {"@context": CORE_URL, "@type": list(names)}, json.loads(key))
+    found = compacted.get("type", [])
+    return tuple(found if isinstance(found, list) else [found])
+
+
+# Names that are NGSI-LD's own members, never attribute names to expand.
+RESERVED_NAMES = {"id", "@id", "@type", "@context", "scope"} | INSTANCE_MEMBERS
+
+
+def storage_names(names: list[str], context: Any) -> list[str]:
+    """Attribute or type names as the request writes them, in the stored form."""
+    if not names:
+        return []
+    plain = [name for name in names if name not in RESERVED_NAMES]
+    mapped = dict(zip(plain, _names_to_storage(context_key(context), tuple(plain)), strict=True))
+    return [mapped.get(name, name) for name in names]
+
+
+def storage_name(name: str, context: Any) -> str:
+    return storage_names([name], context)[0]
+
+
+def user_names(names: list[str], context: Any) -> list[str]:
+    """Stored attribute or type names as the request's context writes them."""
+    if not names:
+        return []
+    return list(_names_from_storage(context_key(context), tuple(names)))
+
+
+def link_header_context(header: str) -> str | None:
+    """The context URL of a `Link: <url>; rel="http://www.w3.org/ns/json-ld#context"` header."""
+    for part in header.split(","):
+        match = re.match(r"\s*<([^>]*)>(.*)$", part)
+        if match and JSONLD_CONTEXT_REL in match[2]:
+            return match[1]
+    if header.strip():
+        raise BadRequestData(
+            'The Link header must be <url>; rel="http://www.w3.org/ns/json-ld#context".'
+        )
+    return None
+
+
+def hosted_url(pk: str) -> str:
+    return settings.HUB_URL.rstrip("/") + "/ngsi-ld/v1/jsonldContexts/" + pk
+
+
+def hub_context_url() -> str:
+    return hosted_url(HUB_CONTEXT_ID)

@@ -1,0 +1,211 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+
+def _context_id() -> str:
+    return uuid.uuid4().hex
+
+
+class Tenant(models.Model):
+    """An NGSI-LD tenant (`NGSILD-Tenant`), made by its first write; the default tenant is ""."""
+
+    name = models.CharField(max_length=100, unique=True)
+    created_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return self.name or "(default)"
+
+
+class Entity(models.Model):
+    """One NGSI-LD entity, its attributes kept core-compacted (see `ld.py`).
+
+    `attrs` maps each attribute name (stored form) to the list of its instances, one per
+    `datasetId`; each instance keeps `createdAt`/`modifiedAt`. An entity belongs to the
+    community named at its creation: only its editors and its networks' coordinators write it.
+    """
+
+    tenant = models.CharField(max_length=100, default="", blank=True)
+    entity_id = models.CharField(max_length=512)
+    types = models.JSONField(default=list)
+    attrs = models.JSONField(default=dict)
+    scope = models.JSONField(default=list, blank=True)
+    community = models.ForeignKey(
+        "communities.Community",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="ngsi_entities",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    hub_record = models.BooleanField(
+        default=False, help_text="one of the hub's own records, read-only through NGSI-LD"
+    )
+    created_at = models.DateTimeField()
+    modified_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "entity_id"], name="ngsi_entity_unique_id")
+        ]
+        verbose_name_plural = "entities"
+
+    def __str__(self) -> str:
+        return self.entity_id
+
+
+class EntityType(models.Model):
+    """One type of an entity (stored form), so that `type=` filters in SQL."""
+
+    entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="type_rows")
+    tenant = models.CharField(max_length=100, default="", blank=True)
+    name = models.CharField(max_length=512)
+
+    class Meta:
+        indexes = [models.Index(fields=["tenant", "name"], name="ngsi_type_tenant_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class EntityLocation(models.Model):
+    """The bounding box of one GeoProperty instance: the candidates of a geo-query in SQL,
+    the exact test in shapely afterwards."""
+
+    entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="locations")
+    tenant = models.CharField(max_length=100, default="", blank=True)
+    attribute = models.CharField(max_length=512)
+    min_x = models.FloatField()
+    min_y = models.FloatField()
+    max_x = models.FloatField()
+    max_y = models.FloatField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["tenant", "attribute", "min_x", "max_x"], name="ngsi_location_x"),
+            models.Index(fields=["tenant", "attribute", "min_y", "max_y"], name="ngsi_location_y"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.attribute} [{self.min_x}, {self.min_y}, {self.max_x}, {self.max_y}]"
+
+
+class JsonLdContext(models.Model):
+    """A JSON-LD context the hub serves: added through `/jsonldContexts` (hosted) or fetched
+    from elsewhere once and kept (cached)."""
+
+    class Kind(models.TextChoices):
+        HOSTED = "Hosted"
+        CACHED = "Cached"
+
+    id = models.CharField(max_length=40, primary_key=True, default=_context_id)
+    url = models.CharField(max_length=1000, unique=True)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    body = models.JSONField()
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return self.url
+
+
+class Subscription(models.Model):
+    """An NGSI-LD subscription: what it watches (names in stored form, for matching), what it
+    was given (as its owner wrote it, with the context), and how its notifications went."""
+
+    class Status(models.TextChoices):
+        OK = "ok"
+        FAILED = "failed"
+
+    tenant = models.CharField(max_length=100, default="", blank=True)
+    subscription_id = models.CharField(max_length=512)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="ngsi_subscriptions"
+    )
+    document = models.JSONField()
+    context = models.JSONField(null=True, blank=True)
+    entity_selectors = models.JSONField(default=list)
+    watched = models.JSONField(default=list)
+    triggers = models.JSONField(default=list)
+    is_active = models.BooleanField(default=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    throttling = models.FloatField(default=0)
+    times_sent = models.PositiveIntegerField(default=0)
+    times_failed = models.PositiveIntegerField(default=0)
+    last_notification = models.DateTimeField(null=True, blank=True)
+    last_success = models.DateTimeField(null=True, blank=True)
+    last_failure = models.DateTimeField(null=True, blank=True)
+    notification_status = models.CharField(max_length=10, choices=Status.choices, default=Status.OK)
+    created_at = models.DateTimeField()
+    modified_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "subscription_id"], name="ngsi_subscription_unique_id"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.subscription_id
+
+
+class Notification(models.Model):
+    """One notification to send: the durable queue. A task claims the row for a while
+    (`claimed_at`) and sends it; a row sent or claimed is not sent again, and a claim whose
+    worker died runs out, so that the sweeper queues the row again."""
+
+    class State(models.TextChoices):
+        PENDING = "pending"
+        SENT = "sent"
+        FAILED = "failed"
+
+    subscription = models.ForeignKey(
+        Subscription, on_delete=models.CASCADE, related_name="notifications"
+    )
+    payload = models.JSONField()
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        indexes = [models.Index(fields=["state", "created_at"], name="ngsi_notification_state")]
+
+    def __str__(self) -> str:
+        return f"{self.subscription_id} #{self.pk} {self.state}"
+
+
+class AttributeInstance(models.Model):
+    """One value an attribute had (temporal API): written with every change of the attribute,
+    kept after the attribute or the entity is gone."""
+
+    tenant = models.CharField(max_length=100, default="", blank=True)
+    entity_id = models.CharField(max_length=512)
+    types = models.JSONField(default=list)
+    attribute = models.CharField(max_length=512)
+    instance = models.JSONField()
+    observed_at = models.DateTimeField(help_text="observedAt, or the time of the change")
+    modified_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["observed_at", "pk"]
+        indexes = [
+            models.Index(
+                fields=["tenant", "entity_id", "attribute", "observed_at"],
+                name="ngsi_instance_entity_time",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.entity_id} {self.attribute} {self.observed_at}"

@@ -1,0 +1,491 @@
+"""Reads of NGSI-LD entities: one entity, queries, and the discovery of types and attributes."""
+
+from __future__ import annotations
+
+import json
+import re
+import statistics
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from . import ld
+from .errors import BadRequestData, NonexistentTenant, ResourceNotFound
+from .geo import GeoQuery, geometry_of
+from .models import (
+    AttributeInstance,
+    Entity,
+    EntityLocation,
+    EntityType,
+    Subscription,
+    Tenant,
+)
+from .query import (
+    MAX_PATTERN,
+    names_match,
+    q_match,
+    scope_match,
+    tree_is_disjunction,
+    tree_map,
+    tree_names,
+)
+from .representation import entity_format, entity_pick, instances_of
+
+DEFAULT_LIMIT = 20
+MAX_LIMIT = 1000
+
+
+def tenant_check(tenant: str) -> None:
+    if tenant and not Tenant.objects.filter(name=tenant).exists():
+        raise NonexistentTenant(f"There is no tenant {tenant!r} (NGSILD-Tenant).")
+
+
+def entity_get(*, tenant: str, entity_id: str) -> Entity:
+    tenant_check(tenant)
+    entity = Entity.objects.filter(tenant=tenant, entity_id=entity_id).first()
+    if entity is None:
+        raise ResourceNotFound(f"There is no entity {entity_id}.")
+    return entity
+
+
+@dataclass
+class Render:
+    """How entities are shown: context, format, system attributes, language, projection."""
+
+    context: Any = None
+    fmt: str = "normalized"
+    sys_attrs: bool = False
+    lang: str | None = None
+    attrs: list[str] | None = None  # stored names
+    pick: list[str] | None = None
+    omit: list[str] | None = None
+
+
+def _strip_system(instance: dict) -> dict:
+    return {key: value for key, value in instance.items() if key not in ("createdAt", "modifiedAt")}
+
+
+def entity_render(entity: Entity, render: Render) -> dict:
+    return entities_render([entity], render)[0]
+
+
+def entities_render(entities: list[Entity], render: Render) -> list[dict]:
+    """Entities as the reader asked for them, compacted together."""
+    documents = [_stored_document(entity, render) for entity in entities]
+    return [
+        entity_pick(
+            entity_format(compacted, fmt=render.fmt, lang=render.lang),
+            pick=render.pick,
+            omit=render.omit,
+        )
+        for compacted in ld.from_storage_many(documents, render.context)
+    ]
+
+
+def _stored_document(entity: Entity, render: Render) -> dict:
+    document: dict = {
+        "id": entity.entity_id,
+        "type": entity.types[0] if len(entity.types) == 1 else entity.types,
+    }
+    if entity.scope:
+        document["scope"] = entity.scope
+    for key, instances in entity.attrs.items():
+        if render.attrs is not None and key not in render.attrs:
+            continue
+        shown = instances if render.sys_attrs else [_strip_system(item) for item in instances]
+        document[key] = shown[0] if len(shown) == 1 else shown
+    if render.sys_attrs:
+        document["createdAt"] = _time(entity.created_at)
+        document["modifiedAt"] = _time(entity.modified_at)
+    return document
+
+
+def _time(moment) -> str:
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+@dataclass
+class EntityQuery:
+    """A query of entities, every name already in stored form."""
+
+    types: Any = None  # tree of the type selection language
+    ids: list[str] | None = None
+    id_pattern: str | None = None
+    attrs: list[str] | None = None
+    q: Any = None
+    scope_q: Any = None
+    geo: GeoQuery | None = None
+    limit: int = DEFAULT_LIMIT
+    offset: int = 0
+    local_names: dict[str, str] = field(default_factory=dict)
+
+
+def query_resolve(
+    *,
+    context: Any,
+    types: Any,
+    q: Any,
+    attrs: list[str] | None,
+) -> tuple[Any, Any, list[str] | None]:
+    """Type tree, q tree and attrs with the request's names turned into stored names."""
+    names = []
+    if types is not None:
+        names += tree_names(types)
+    if q is not None:
+        names += tree_names(q)
+    if attrs:
+        names += attrs
+    names = list(dict.fromkeys(names))
+    mapping = dict(zip(names, ld.storage_names(names, context), strict=True))
+    return (
+        tree_map(types, mapping) if types is not None else None,
+        tree_map(q, mapping) if q is not None else None,
+        [mapping[name] for name in attrs] if attrs else None,
+    )
+
+
+def _candidates(tenant: str, query: EntityQuery) -> QuerySet[Entity]:
+    rows = Entity.objects.filter(tenant=tenant)
+    if query.types is not None and tree_is_disjunction(query.types):
+        names = tree_names(query.types)
+        rows = rows.filter(
+            pk__in=EntityType.objects.filter(tenant=tenant, name__in=names).values("entity_id")
+        )
+    if query.ids:
+        rows = rows.filter(entity_id__in=query.ids)
+    if query.geo is not None:
+        box = query.geo.bbox()
+        located = EntityLocation.objects.filter(tenant=tenant, attribute=query.geo.geoproperty)
+        if box is not None:
+            min_x, min_y, max_x, max_y = box
+            located = located.filter(
+                min_x__lte=max_x, max_x__gte=min_x, min_y__lte=max_y, max_y__gte=min_y
+            )
+        rows = rows.filter(pk__in=located.values("entity_id"))
+    return rows.order_by("pk")
+
+
+def _geo_match(entity: Entity, geo: GeoQuery) -> bool:
+    for instance in instances_of(entity.attrs.get(geo.geoproperty)):
+        geometry = geometry_of(instance.get("value"))
+        if geometry is not None and geo.matches(geometry):
+            return True
+    return False
+
+
+def _matches(entity: Entity, query: EntityQuery, pattern: re.Pattern | None) -> bool:
+    if query.types is not None and not names_match(query.types, set(entity.types)):
+        return False
+    if pattern is not None and not pattern.fullmatch(entity.entity_id):
+        return False
+    if query.attrs and not any(name in entity.attrs for name in query.attrs):
+        return False
+    if query.scope_q is not None and not scope_match(query.scope_q, entity.scope or []):
+        return False
+    if query.q is not None and not q_match(query.q, {"attrs": entity.attrs}):
+        return False
+    return not (query.geo is not None and not _geo_match(entity, query.geo))
+
+
+def entity_query(*, tenant: str, query: EntityQuery) -> tuple[list[Entity], int]:
+    """A page of the entities that match, and how many match in all."""
+    tenant_check(tenant)
+    pattern = None
+    if query.id_pattern and len(query.id_pattern) > MAX_PATTERN:
+        raise BadRequestData(f"idPattern: longer than {MAX_PATTERN} characters.")
+    if query.id_pattern:
+        try:
+            pattern = re.compile(query.id_pattern)
+        except re.error as exc:
+            raise BadRequestData(
+                f"idPattern: {query.id_pattern!r} is not a regular expression."
+            ) from exc
+    rows = _candidates(tenant, query)
+    matched = [
+        entity for entity in rows.iterator(chunk_size=500) if _matches(entity, query, pattern)
+    ]
+    return matched[query.offset : query.offset + query.limit], len(matched)
+
+
+def types_list(*, tenant: str) -> list[str]:
+    tenant_check(tenant)
+    return sorted(set(EntityType.objects.filter(tenant=tenant).values_list("name", flat=True)))
+
+
+def type_details(*, tenant: str, name: str) -> dict:
+    """Attributes (stored names -> their types) and the count of entities of one type."""
+    tenant_check(tenant)
+    rows = Entity.objects.filter(
+        tenant=tenant,
+        pk__in=EntityType.objects.filter(tenant=tenant, name=name).values("entity_id"),
+    )
+    count = 0
+    attributes: dict[str, set[str]] = {}
+    for entity in rows.iterator(chunk_size=500):
+        count += 1
+        for key, instances in entity.attrs.items():
+            attributes.setdefault(key, set()).update(
+                item.get("type", "Property") for item in instances
+            )
+    if not count:
+        raise ResourceNotFound(f"There is no entity of type {name}.")
+    return {"count": count, "attributes": attributes}
+
+
+def attributes_index(*, tenant: str, name: str | None = None) -> dict[str, dict]:
+    """Every attribute (stored name): its count of entities, its types and its entity types."""
+    tenant_check(tenant)
+    found: dict[str, dict] = {}
+    rows = Entity.objects.filter(tenant=tenant)
+    if name is not None:
+        rows = rows.filter(Q(attrs__has_key=name))
+    for entity in rows.iterator(chunk_size=500):
+        for key, instances in entity.attrs.items():
+            if name is not None and key != name:
+                continue
+            entry = found.setdefault(key, {"count": 0, "types": set(), "entity_types": set()})
+            entry["count"] += 1
+            entry["types"].update(item.get("type", "Property") for item in instances)
+            entry["entity_types"].update(entity.types)
+    return found
+
+
+def subscriptions_of(*, user, tenant: str) -> QuerySet:
+    """The subscriptions of the token's owner in a tenant (no one sees another's)."""
+    tenant_check(tenant)
+    return Subscription.objects.filter(tenant=tenant, owner=user).order_by("pk")
+
+
+def subscription_json(subscription: Subscription) -> dict:
+    """A subscription as its owner wrote it, with its status and the counts of notifications."""
+    now = timezone.now()
+    if subscription.expires_at and subscription.expires_at <= now:
+        status = "expired"
+    elif not subscription.is_active:
+        status = "paused"
+    else:
+        status = "active"
+    document = dict(subscription.document)
+    notification = dict(document.get("notification") or {})
+    notification.update(
+        {
+            "status": subscription.notification_status,
+            "timesSent": subscription.times_sent,
+            "timesFailed": subscription.times_failed,
+        }
+    )
+    for key, moment in (
+        ("lastNotification", subscription.last_notification),
+        ("lastSuccess", subscription.last_success),
+        ("lastFailure", subscription.last_failure),
+    ):
+        if moment is not None:
+            notification[key] = _time(moment)
+    document.update(
+        {
+            "type": "Subscription",
+            "isActive": subscription.is_active,
+            "status": status,
+            "notificationTrigger": subscription.triggers,
+            "notification": notification,
+        }
+    )
+    return document
+
+
+# Temporal API.
+
+
+@dataclass
+class TemporalQuery:
+    timerel: str | None = None
+    time_at: datetime | None = None
+    end_time_at: datetime | None = None
+    timeproperty: str = "observedAt"
+    last_n: int | None = None
+    attrs: list[str] | None = None  # stored names
+
+
+def temporal_instances(
+    *, tenant: str, entity_ids: list[str], query: TemporalQuery
+) -> dict[str, dict[str, list[dict]]]:
+    """Entity id -> attribute (stored name) -> its instances in time order."""
+    tenant_check(tenant)
+    rows = AttributeInstance.objects.filter(tenant=tenant, entity_id__in=entity_ids)
+    if query.attrs is not None:
+        rows = rows.filter(attribute__in=query.attrs)
+    field = "modified_at" if query.timeproperty in ("modifiedAt", "createdAt") else "observed_at"
+    if query.timerel == "before":
+        rows = rows.filter(**{f"{field}__lt": query.time_at})
+    elif query.timerel == "after":
+        rows = rows.filter(**{f"{field}__gt": query.time_at})
+    elif query.timerel == "between":
+        rows = rows.filter(**{f"{field}__gte": query.time_at, f"{field}__lt": query.end_time_at})
+    found: dict[str, dict[str, list[dict]]] = {}
+    for row in rows.order_by(field, "pk"):
+        found.setdefault(row.entity_id, {}).setdefault(row.attribute, []).append(row.instance)
+    if query.last_n:
+        for attributes in found.values():
+            for key, instances in attributes.items():
+                attributes[key] = instances[-query.last_n :]
+    return found
+
+
+def temporal_entity_ids(*, tenant: str, entity_id: str) -> list[str]:
+    tenant_check(tenant)
+    if not AttributeInstance.objects.filter(tenant=tenant, entity_id=entity_id).exists() and not (
+        Entity.objects.filter(tenant=tenant, entity_id=entity_id).exists()
+    ):
+        raise ResourceNotFound(f"There is no entity {entity_id} (now or in the past).")
+    return [entity_id]
+
+
+def temporal_types(*, tenant: str, entity_ids: list[str]) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    rows = AttributeInstance.objects.filter(tenant=tenant, entity_id__in=entity_ids).order_by("pk")
+    for entity_id, types in rows.values_list("entity_id", "types"):
+        found[entity_id] = types
+    for entity_id, types in Entity.objects.filter(
+        tenant=tenant, entity_id__in=entity_ids
+    ).values_list("entity_id", "types"):
+        found[entity_id] = types
+    return found
+
+
+def temporal_render(
+    *,
+    entity_id: str,
+    types: list[str],
+    attributes: dict[str, list[dict]],
+    context: Any,
+    temporal_values: bool,
+    aggregation: tuple[list[str], timedelta | None, datetime | None] | None = None,
+) -> dict:
+    document: dict = {"id": entity_id, "type": types[0] if len(types) == 1 else types}
+    for key, instances in attributes.items():
+        document[key] = [
+            {name: value for name, value in item.items() if name not in ("createdAt",)}
+            for item in instances
+        ]
+    compacted = ld.from_storage(document, context)
+    for name, value in list(compacted.items()):
+        if name in ("id", "type"):
+            continue
+        instances = instances_of(value)
+        if aggregation is not None:
+            methods, period, start = aggregation
+            kind = instances[0].get("type", "Property") if instances else "Property"
+            compacted[name] = {
+                "type": kind,
+                **temporal_aggregate(
+                    instances=instances, methods=methods, period=period, start=start
+                ),
+            }
+        elif temporal_values:
+            kind = instances[0].get("type", "Property") if instances else "Property"
+            member = "objects" if kind == "Relationship" else "values"
+            compacted[name] = {
+                "type": kind,
+                member: [
+                    [
+                        item.get("object" if kind == "Relationship" else "value"),
+                        item.get("observedAt", item.get("modifiedAt")),
+                    ]
+                    for item in instances
+                ],
+            }
+        else:
+            compacted[name] = instances
+    return compacted
+
+
+def temporal_query_ids(
+    *, tenant: str, types: Any, ids: list[str] | None, id_pattern: str | None
+) -> list[str]:
+    """Ids of the entities with a history that match the type, id and idPattern asked."""
+    tenant_check(tenant)
+    pattern = None
+    if id_pattern:
+        try:
+            pattern = re.compile(id_pattern)
+        except re.error as exc:
+            raise BadRequestData(f"idPattern: {id_pattern!r} is not a regular expression.") from exc
+    rows = AttributeInstance.objects.filter(tenant=tenant)
+    if ids:
+        rows = rows.filter(entity_id__in=ids)
+    found: dict[str, list[str]] = {}
+    for entity_id, entity_types in rows.order_by("pk").values_list("entity_id", "types"):
+        found[entity_id] = entity_types
+    return [
+        entity_id
+        for entity_id, entity_types in found.items()
+        if (types is None or names_match(types, set(entity_types)))
+        and (pattern is None or pattern.fullmatch(entity_id))
+    ]
+
+
+AGGREGATIONS = ("totalCount", "distinctCount", "sum", "avg", "min", "max", "stddev", "sumsq")
+
+
+def _aggregate(method: str, values: list) -> Any:
+    if method == "totalCount":
+        return len(values)
+    if method == "distinctCount":
+        return len({json.dumps(value, sort_keys=True) for value in values})
+    numbers = [
+        value for value in values if isinstance(value, (int, float)) and not isinstance(value, bool)
+    ]
+    if not numbers:
+        return None
+    if method == "sum":
+        return sum(numbers)
+    if method == "avg":
+        return sum(numbers) / len(numbers)
+    if method == "min":
+        return min(numbers)
+    if method == "max":
+        return max(numbers)
+    if method == "sumsq":
+        return sum(number * number for number in numbers)
+    return statistics.pstdev(numbers)
+
+
+def temporal_aggregate(
+    *,
+    instances: list[dict],
+    methods: list[str],
+    period: timedelta | None,
+    start: datetime | None,
+) -> dict[str, list]:
+    """Each method over each period: `{"sum": [[value, startAt, endAt], ...], ...}`."""
+    timed = []
+    for instance in instances:
+        text = instance.get("observedAt") or instance.get("modifiedAt")
+        if not isinstance(text, str):
+            continue
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        value = (
+            instance.get("object")
+            if instance.get("type") == "Relationship"
+            else instance.get("value")
+        )
+        timed.append((moment, value))
+    if not timed:
+        return {method: [] for method in methods}
+    timed.sort(key=lambda item: item[0])
+    first = start or timed[0][0]
+    last = timed[-1][0]
+    buckets: dict[int, list] = {}
+    for moment, value in timed:
+        index = int((moment - first) / period) if period else 0
+        buckets.setdefault(index, []).append(value)
+    result: dict[str, list] = {method: [] for method in methods}
+    for index in sorted(buckets):
+        begin = first + period * index if period else first
+        end = begin + period if period else last
+        for method in methods:
+            result[method].append([_aggregate(method, buckets[index]), _time(begin), _time(end)])
+    return result

@@ -1,0 +1,1356 @@
+"""The one write path of NGSI-LD entities and contexts; every write checks who asks."""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+import urllib.request
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django_tasks import default_task_backend
+
+from villagehub.communities.models import Community, Network
+from villagehub.contributions.selectors import communities_edited_by, communities_reviewed_by
+from villagehub.organisations.models import Organisation
+from villagehub.practices.models import Practice
+
+from . import ld, tasks
+from .errors import (
+    AlreadyExists,
+    BadRequestData,
+    Forbidden,
+    NgsiError,
+    OperationNotSupported,
+    ResourceNotFound,
+    Unauthorized,
+)
+from .geo import geometry_of, geoquery_parse
+from .models import (
+    AttributeInstance,
+    Entity,
+    EntityLocation,
+    EntityType,
+    JsonLdContext,
+    Notification,
+    Subscription,
+    Tenant,
+)
+from .query import q_match, q_parse, tree_map, tree_names
+from .representation import (
+    attribute_normalize,
+    entity_id_check,
+    entity_normalize,
+    instance_normalize,
+    instances_of,
+    is_datetime,
+    is_uri,
+)
+from .selectors import Render, entity_render
+
+COMMUNITY_PREFIX = "urn:ngsi-ld:Community:"
+OWNER_ATTRIBUTE = "refCommunity"
+ADMIN_PERMISSION = "ngsi.change_entity"
+
+
+def now_text() -> str:
+    return timezone.now().isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+@dataclass
+class UpdateResult:
+    updated: list[str] = field(default_factory=list)
+    not_updated: list[dict] = field(default_factory=list)
+
+    def as_json(self) -> dict:
+        return {"updated": self.updated, "notUpdated": self.not_updated}
+
+
+# Who may write.
+
+
+def _writer_check(user: AbstractBaseUser | None) -> AbstractBaseUser:
+    if user is None or not user.is_authenticated:
+        raise Unauthorized("Writing needs a personal API token: Authorization: Bearer vh_...")
+    return user
+
+
+def _writable_community_ids(user: AbstractBaseUser) -> set[int]:
+    return set(communities_edited_by(user).values_list("pk", flat=True)) | set(
+        communities_reviewed_by(user).values_list("pk", flat=True)
+    )
+
+
+def entity_may_write(*, user: AbstractBaseUser, entity: Entity) -> bool:
+    if entity.hub_record:
+        return False
+    if user.has_perm(ADMIN_PERMISSION):
+        return True
+    return entity.community_id is not None and entity.community_id in _writable_community_ids(user)
+
+
+def _owner_attribute(attrs: dict) -> list[dict]:
+    for key, instances in attrs.items():
+        if key == OWNER_ATTRIBUTE or key.endswith(("/" + OWNER_ATTRIBUTE, "#" + OWNER_ATTRIBUTE)):
+            return instances
+    return []
+
+
+def _owner_for_new(*, user: AbstractBaseUser, attrs: dict) -> Community | None:
+    """The community a new entity belongs to: its `refCommunity`, or the writer's only one."""
+    writable = _writable_community_ids(user)
+    owner = _owner_attribute(attrs)
+    if owner:
+        target = owner[0].get("object")
+        slug = target[len(COMMUNITY_PREFIX) :] if isinstance(target, str) else ""
+        if not isinstance(target, str) or not target.startswith(COMMUNITY_PREFIX) or not slug:
+            raise BadRequestData(
+                f"{OWNER_ATTRIBUTE}: the object must be {COMMUNITY_PREFIX}<slug> of a community."
+            )
+        community = Community.objects.filter(slug=slug).first()
+        if community is None:
+            raise BadRequestData(f"{OWNER_ATTRIBUTE}: there is no community {slug!r}.")
+        if community.pk not in writable and not user.has_perm(ADMIN_PERMISSION):
+            raise Forbidden(f"You do not edit the community {slug!r}.")
+        return community
+    if user.has_perm(ADMIN_PERMISSION):
+        return None
+    if len(writable) == 1:
+        return Community.objects.get(pk=next(iter(writable)))
+    raise BadRequestData(
+        f"{OWNER_ATTRIBUTE}: name the community the entity belongs to with a Relationship "
+        f"{OWNER_ATTRIBUTE} to {COMMUNITY_PREFIX}<slug>."
+        if writable
+        else "You edit no community, so you cannot create entities."
+    )
+
+
+# Stored form.
+
+
+def tenant_ensure(*, name: str) -> None:
+    if name and not Tenant.objects.filter(name=name).exists():
+        try:
+            with transaction.atomic():
+                Tenant.objects.create(name=name, created_at=timezone.now())
+        except IntegrityError:
+            pass
+
+
+def _stored(document: dict, context: Any) -> dict:
+    """A normalized request document (attributes as lists of instances) in stored form."""
+    body = {
+        key: (value[0] if isinstance(value, list) and len(value) == 1 else value)
+        for key, value in document.items()
+    }
+    if "id" not in body:
+        body["id"] = "urn:ngsi-ld:fragment"
+    compacted = ld.to_storage(body, context)
+    result: dict = {"attrs": {}}
+    for key, value in compacted.items():
+        if key in ("id", "@id"):
+            result["id"] = value
+        elif key in ("type", "@type"):
+            result["types"] = value if isinstance(value, list) else [value]
+        elif key == "scope":
+            result["scope"] = value if isinstance(value, list) else [value]
+        else:
+            result["attrs"][key] = instances_of(value)
+    return result
+
+
+def _names(document: dict, context: Any) -> dict[str, str]:
+    """Request attribute name -> stored name."""
+    names = [key for key in document if key not in ("id", "type", "scope")]
+    return dict(zip(names, ld.storage_names(names, context), strict=True))
+
+
+def _stamp(instances: list[dict], *, created: str, previous: list[dict] | None = None) -> None:
+    before = {item.get("datasetId"): item for item in previous or []}
+    for instance in instances:
+        old = before.get(instance.get("datasetId"))
+        instance["createdAt"] = old.get("createdAt", created) if old else created
+        instance["modifiedAt"] = created
+
+
+def _index(entity: Entity) -> None:
+    """The type rows and location boxes of an entity, written anew."""
+    EntityType.objects.filter(entity=entity).delete()
+    EntityType.objects.bulk_create(
+        EntityType(entity=entity, tenant=entity.tenant, name=name) for name in entity.types
+    )
+    EntityLocation.objects.filter(entity=entity).delete()
+    boxes = []
+    for key, instances in entity.attrs.items():
+        for instance in instances:
+            if instance.get("type") != "GeoProperty":
+                continue
+            geometry = geometry_of(instance.get("value"))
+            if geometry is None or geometry.is_empty:
+                continue
+            min_x, min_y, max_x, max_y = geometry.bounds
+            boxes.append(
+                EntityLocation(
+                    entity=entity,
+                    tenant=entity.tenant,
+                    attribute=key,
+                    min_x=min_x,
+                    min_y=min_y,
+                    max_x=max_x,
+                    max_y=max_y,
+                )
+            )
+    EntityLocation.objects.bulk_create(boxes)
+
+
+def _save(entity: Entity) -> None:
+    entity.modified_at = timezone.now()
+    entity.save()
+    _index(entity)
+
+
+def entity_get_for_writer(*, user: AbstractBaseUser | None, tenant: str, entity_id: str) -> Entity:
+    """The entity, locked, if the token's owner may write it (404 if missing, 403 if not)."""
+    user = _writer_check(user)
+    entity_id_check(entity_id)
+    entity = Entity.objects.select_for_update().filter(tenant=tenant, entity_id=entity_id).first()
+    if entity is None:
+        raise ResourceNotFound(f"There is no entity {entity_id}.")
+    if entity.hub_record:
+        raise Forbidden(
+            f"{entity_id} is one of the hub's own records: it changes only in the hub itself."
+        )
+    if not entity_may_write(user=user, entity=entity):
+        raise Forbidden(
+            f"The entity {entity_id} belongs to a community you do not edit; you cannot change it."
+        )
+    return entity
+
+
+# Entities.
+
+
+@transaction.atomic
+def entity_create(
+    *, user: AbstractBaseUser | None, tenant: str, document: Any, context: Any
+) -> Entity:
+    user = _writer_check(user)
+    normalized = entity_normalize(document)
+    stored = _stored(normalized, context)
+    if Entity.objects.filter(tenant=tenant, entity_id=stored["id"]).exists():
+        raise AlreadyExists(f"The entity {stored['id']} already exists.")
+    community = _owner_for_new(user=user, attrs=stored["attrs"])
+    created = now_text()
+    for instances in stored["attrs"].values():
+        _stamp(instances, created=created)
+    tenant_ensure(name=tenant)
+    moment = timezone.now()
+    try:
+        with transaction.atomic():
+            entity = Entity.objects.create(
+                tenant=tenant,
+                entity_id=stored["id"],
+                types=stored["types"],
+                attrs=stored["attrs"],
+                scope=stored.get("scope", []),
+                community=community,
+                created_by=user,
+                created_at=moment,
+                modified_at=moment,
+            )
+    except IntegrityError as exc:
+        raise AlreadyExists(f"The entity {stored['id']} already exists.") from exc
+    _index(entity)
+    _changed(
+        entity=entity, triggers={"entityCreated", "attributeCreated"}, changed=set(entity.attrs)
+    )
+    return entity
+
+
+@transaction.atomic
+def entity_replace(
+    *, user: AbstractBaseUser | None, tenant: str, entity_id: str, document: Any, context: Any
+) -> Entity:
+    entity = entity_get_for_writer(user=user, tenant=tenant, entity_id=entity_id)
+    if isinstance(document, dict) and document.get("id", entity_id) != entity_id:
+        raise BadRequestData("id: the entity's id in the body differs from the one in the URL.")
+    normalized = entity_normalize(
+        {**document, "id": entity_id} if isinstance(document, dict) else document
+    )
+    stored = _stored(normalized, context)
+    created = now_text()
+    for key, instances in stored["attrs"].items():
+        _stamp(instances, created=created, previous=entity.attrs.get(key))
+    entity.types = stored["types"]
+    entity.attrs = stored["attrs"]
+    entity.scope = stored.get("scope", [])
+    _save(entity)
+    _changed(
+        entity=entity, triggers={"entityUpdated", "attributeUpdated"}, changed=set(entity.attrs)
+    )
+    return entity
+
+
+@transaction.atomic
+def entity_delete(*, user: AbstractBaseUser | None, tenant: str, entity_id: str) -> None:
+    entity = entity_get_for_writer(user=user, tenant=tenant, entity_id=entity_id)
+    _changed(entity=entity, triggers={"entityDeleted"}, changed=set(entity.attrs))
+    entity.delete()
+
+
+def _fragment(document: Any, context: Any) -> tuple[dict, dict[str, str], dict]:
+    """Attributes of a request body: normalized, their stored names, their stored instances."""
+    if not isinstance(document, dict):
+        raise BadRequestData("The body must be a JSON object of attributes.")
+    document = {
+        key: value for key, value in document.items() if key not in ("@context", "id", "type")
+    }
+    normalized = {name: attribute_normalize(value, name) for name, value in document.items()}
+    if "scope" in document:
+        normalized["scope"] = entity_normalize(
+            {"scope": document["scope"]}, need_id=False, need_type=False
+        )["scope"]
+    stored = _stored(normalized, context)
+    return normalized, _names(normalized, context), stored
+
+
+def _instances_merge(
+    existing: list[dict], new: list[dict], *, created: str, overwrite: bool
+) -> tuple[list[dict], bool]:
+    by_dataset = {item.get("datasetId"): item for item in existing}
+    changed = False
+    for instance in new:
+        dataset = instance.get("datasetId")
+        old = by_dataset.get(dataset)
+        if old is not None and not overwrite:
+            continue
+        instance["createdAt"] = old.get("createdAt", created) if old else created
+        instance["modifiedAt"] = created
+        by_dataset[dataset] = instance
+        changed = True
+    return list(by_dataset.values()), changed
+
+
+@transaction.atomic
+def entity_attrs_append(
+    *,
+    user: AbstractBaseUser | None,
+    tenant: str,
+    entity_id: str,
+    document: Any,
+    context: Any,
+    overwrite: bool = True,
+) -> UpdateResult:
+    entity = entity_get_for_writer(user=user, tenant=tenant, entity_id=entity_id)
+    _normalized, names, stored = _fragment(document, context)
+    created = now_text()
+    result = UpdateResult()
+    added = set()
+    for name, key in names.items():
+        if name == "scope":
+            continue
+        if key not in entity.attrs:
+            added.add(key)
+        merged, changed = _instances_merge(
+            entity.attrs.get(key, []),
+            stored["attrs"].get(key, []),
+            created=created,
+            overwrite=overwrite,
+        )
+        if changed:
+            entity.attrs[key] = merged
+            result.updated.append(name)
+        else:
+            result.not_updated.append(
+                {"attributeName": name, "reason": "The attribute exists and noOverwrite is set."}
+            )
+    if "scope" in stored:
+        entity.scope = sorted(set(entity.scope) | set(stored["scope"]))
+    if isinstance(document, dict) and "type" in document:
+        entity.types = list(
+            dict.fromkeys(
+                entity.types
+                + ld.storage_names(
+                    [document["type"]]
+                    if isinstance(document["type"], str)
+                    else list(document["type"]),
+                    context,
+                )
+            )
+        )
+    _save(entity)
+    _notify_change(entity, names, result, added=added)
+    return result
+
+
+NGSI_NULL = "urn:ngsi-ld:null"
+
+
+def _is_null(value: Any) -> bool:
+    return value == NGSI_NULL or (
+        isinstance(value, dict)
+        and any(value.get(member) == NGSI_NULL for member in ("value", "object", "vocab", "json"))
+    )
+
+
+@transaction.atomic
+def entity_merge(
+    *, user: AbstractBaseUser | None, tenant: str, entity_id: str, document: Any, context: Any
+) -> None:
+    """Merge-patch an entity: attributes sent are added or replaced, an attribute sent as
+    `urn:ngsi-ld:null` is removed."""
+    entity = entity_get_for_writer(user=user, tenant=tenant, entity_id=entity_id)
+    if not isinstance(document, dict):
+        raise BadRequestData("The body must be a JSON object of attributes.")
+    if document.get("id", entity_id) != entity_id:
+        raise BadRequestData("id: the entity's id in the body differs from the one in the URL.")
+    removed = [name for name, value in document.items() if _is_null(value)]
+    kept = {name: value for name, value in document.items() if name not in removed}
+    removed_keys = {key for key in ld.storage_names(removed, context) if key in entity.attrs}
+    for key in removed_keys:
+        del entity.attrs[key]
+    if removed_keys:
+        _save(entity)
+        _changed(
+            entity=entity, triggers={"entityUpdated", "attributeDeleted"}, changed=removed_keys
+        )
+    if {name for name in kept if name not in ("@context", "id", "type")} or "type" in kept:
+        entity_attrs_append(
+            user=user, tenant=tenant, entity_id=entity_id, document=kept, context=context
+        )
+
+
+@transaction.atomic
+def entity_attrs_update(
+    *, user: AbstractBaseUser | None, tenant: str, entity_id: str, document: Any, context: Any
+) -> UpdateResult:
+    """Replace attributes the entity has; name the ones it has not."""
+    entity = entity_get_for_writer(user=user, tenant=tenant, entity_id=entity_id)
+    _normalized, names, stored = _fragment(document, context)
+    created = now_text()
+    result = UpdateResult()
+    for name, key in names.items():
+        if name == "scope":
+            continue
+        existing = entity.attrs.get(key, [])
+        datasets = {item.get("datasetId") for item in existing}
+        new = [item for item in stored["attrs"].get(key, []) if item.get("datasetId") in datasets]
+        if not new:
+            result.not_updated.append(
+                {"attributeName": name, "reason": "The entity has no such attribute (instance)."}
+            )
+            continue
+        entity.attrs[key], _any = _instances_merge(existing, new, created=created, overwrite=True)
+        result.updated.append(name)
+    if result.updated:
+        _save(entity)
+        _notify_change(entity, names, result, added=set())
+    return result
+
+
+def _merge(old: dict, patch: dict) -> dict:
+    merged = copy.deepcopy(old)
+    for key, value in patch.items():
+        if key in ("createdAt", "modifiedAt"):
+            continue
+        if (
+            isinstance(value, dict)
+            and isinstance(merged.get(key), dict)
+            and key not in ("value", "json", "languageMap")
+        ):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+@transaction.atomic
+def entity_attr_patch(
+    *,
+    user: AbstractBaseUser | None,
+    tenant: str,
+    entity_id: str,
+    name: str,
+    document: Any,
+    context: Any,
+) -> None:
+    """Partial update of one attribute: the members sent replace those stored."""
+    entity = entity_get_for_writer(user=user, tenant=tenant, entity_id=entity_id)
+    if not isinstance(document, dict):
+        raise BadRequestData("The body must be a JSON object: the attribute's members.")
+    key = ld.storage_name(name, context)
+    existing = entity.attrs.get(key)
+    if not existing:
+        raise ResourceNotFound(f"The entity {entity_id} has no attribute {name}.")
+    fragment = {k: v for k, v in document.items() if k != "@context"}
+    dataset = fragment.get("datasetId")
+    old = next((item for item in existing if item.get("datasetId") == dataset), None)
+    if old is None:
+        raise ResourceNotFound(
+            f"The attribute {name} of {entity_id} has no instance with datasetId {dataset}."
+        )
+    user_old = ld.from_storage({"id": entity_id, key: old}, context).get(name, {})
+    user_old = (
+        {k: v for k, v in user_old.items() if k not in ("createdAt", "modifiedAt")}
+        if isinstance(user_old, dict)
+        else {}
+    )
+    if "type" not in fragment:
+        kind = user_old.get("type", "Property")
+        if kind == "Property" and "object" in fragment:
+            raise BadRequestData(f"{name}: a Property has no object.")
+    merged = _merge(user_old, fragment)
+    instance = instance_normalize(merged, name)
+    stored = _stored({name: [instance]}, context)["attrs"].get(key, [])
+    entity.attrs[key], _any = _instances_merge(existing, stored, created=now_text(), overwrite=True)
+    _save(entity)
+    _changed(entity=entity, triggers={"entityUpdated", "attributeUpdated"}, changed={key})
+
+
+@transaction.atomic
+def entity_attr_replace(
+    *,
+    user: AbstractBaseUser | None,
+    tenant: str,
+    entity_id: str,
+    name: str,
+    document: Any,
+    context: Any,
+) -> None:
+    entity = entity_get_for_writer(user=user, tenant=tenant, entity_id=entity_id)
+    key = ld.storage_name(name, context)
+    if key not in entity.attrs:
+        raise ResourceNotFound(f"The entity {entity_id} has no attribute {name}.")
+    fragment = (
+        {k: v for k, v in document.items() if k != "@context"}
+        if isinstance(document, dict)
+        else document
+    )
+    _normalized, _names_found, stored = _fragment({name: fragment}, context)
+    entity.attrs[key], _any = _instances_merge(
+        entity.attrs[key], stored["attrs"].get(key, []), created=now_text(), overwrite=True
+    )
+    _save(entity)
+    _changed(entity=entity, triggers={"entityUpdated", "attributeUpdated"}, changed={key})
+
+
+@transaction.atomic
+def entity_attr_delete(
+    *,
+    user: AbstractBaseUser | None,
+    tenant: str,
+    entity_id: str,
+    name: str,
+    context: Any,
+    dataset_id: str | None = None,
+    delete_all: bool = False,
+) -> None:
+    entity = entity_get_for_writer(user=user, tenant=tenant, entity_id=entity_id)
+    key = ld.storage_name(name, context)
+    existing = entity.attrs.get(key)
+    if not existing:
+        raise ResourceNotFound(f"The entity {entity_id} has no attribute {name}.")
+    if delete_all:
+        kept: list[dict] = []
+    else:
+        kept = [item for item in existing if item.get("datasetId") != dataset_id]
+        if len(kept) == len(existing):
+            raise ResourceNotFound(
+                f"The attribute {name} of {entity_id} has no instance with datasetId "
+                f"{dataset_id or '(default)'}."
+            )
+    if kept:
+        entity.attrs[key] = kept
+    else:
+        del entity.attrs[key]
+    _save(entity)
+    _changed(entity=entity, triggers={"entityUpdated", "attributeDeleted"}, changed={key})
+
+
+def _changed(*, entity: Entity, triggers: set[str], changed: set[str]) -> None:
+    """What follows every change of an entity: its history, then its subscribers told."""
+    if not triggers & {"entityDeleted", "attributeDeleted"}:
+        _history_record(entity=entity, changed=changed)
+    subscriptions_notify(entity=entity, triggers=triggers, changed=changed)
+
+
+def _history_record(*, entity: Entity, changed: set[str]) -> None:
+    moment = timezone.now()
+    rows = []
+    for key in changed:
+        for instance in entity.attrs.get(key, []):
+            observed = instance.get("observedAt")
+            when = (
+                datetime.fromisoformat(observed.replace("Z", "+00:00"))
+                if is_datetime(observed)
+                else moment
+            )
+            rows.append(
+                AttributeInstance(
+                    tenant=entity.tenant,
+                    entity_id=entity.entity_id,
+                    types=entity.types,
+                    attribute=key,
+                    instance=instance,
+                    observed_at=when,
+                    modified_at=moment,
+                )
+            )
+    AttributeInstance.objects.bulk_create(rows)
+
+
+def _notify_change(
+    entity: Entity, names: dict[str, str], result: UpdateResult, *, added: set
+) -> None:
+    changed = {names[name] for name in result.updated if name in names}
+    if not changed:
+        return
+    triggers = {"entityUpdated"}
+    if changed & added:
+        triggers.add("attributeCreated")
+    if changed - added:
+        triggers.add("attributeUpdated")
+    _changed(entity=entity, triggers=triggers, changed=changed)
+
+
+# Batch operations: each entity on its own, so that one failure does not undo the others.
+
+
+@dataclass
+class BatchResult:
+    success: list[str] = field(default_factory=list)
+    errors: list[dict] = field(default_factory=list)
+
+    def fail(self, entity_id: Any, error: NgsiError) -> None:
+        self.errors.append(
+            {
+                "entityId": entity_id if isinstance(entity_id, str) else str(entity_id),
+                "error": error.problem(),
+            }
+        )
+
+    def as_json(self) -> dict:
+        return {"success": self.success, "errors": self.errors}
+
+
+def _batch_items(documents: Any) -> list:
+    if not isinstance(documents, list):
+        raise BadRequestData("The body must be a JSON array of entities.")
+    if not documents:
+        raise BadRequestData("The body is an empty array: there is nothing to do.")
+    return documents
+
+
+def _item_context(item: Any, context: Any) -> Any:
+    if isinstance(item, dict) and "@context" in item:
+        return item["@context"]
+    return context
+
+
+def entities_batch_create(
+    *, user: AbstractBaseUser | None, tenant: str, documents: Any, context: Any
+) -> BatchResult:
+    _writer_check(user)
+    result = BatchResult()
+    for item in _batch_items(documents):
+        entity_id = item.get("id") if isinstance(item, dict) else None
+        try:
+            if entity_id in result.success:
+                raise AlreadyExists(f"The entity {entity_id} is twice in the batch.")
+            entity_create(
+                user=user, tenant=tenant, document=item, context=_item_context(item, context)
+            )
+        except NgsiError as error:
+            result.fail(entity_id, error)
+        else:
+            result.success.append(entity_id)
+    return result
+
+
+def entities_batch_upsert(
+    *, user: AbstractBaseUser | None, tenant: str, documents: Any, context: Any, replace: bool
+) -> tuple[BatchResult, list[str]]:
+    """Create what is new, replace (or update) what exists; also says which ids were new."""
+    _writer_check(user)
+    result = BatchResult()
+    created: list[str] = []
+    for item in _batch_items(documents):
+        entity_id = item.get("id") if isinstance(item, dict) else None
+        item_context = _item_context(item, context)
+        try:
+            exists = (
+                isinstance(entity_id, str)
+                and Entity.objects.filter(tenant=tenant, entity_id=entity_id).exists()
+            )
+            if not exists:
+                entity_create(user=user, tenant=tenant, document=item, context=item_context)
+                created.append(entity_id)
+            elif replace:
+                entity_replace(
+                    user=user,
+                    tenant=tenant,
+                    entity_id=entity_id,
+                    document=item,
+                    context=item_context,
+                )
+            else:
+                entity_normalize(item)
+                entity_attrs_append(
+                    user=user,
+                    tenant=tenant,
+                    entity_id=entity_id,
+                    document=item,
+                    context=item_context,
+                )
+        except NgsiError as error:
+            result.fail(entity_id, error)
+        else:
+            result.success.append(entity_id)
+    return result, created
+
+
+def entities_batch_update(
+    *, user: AbstractBaseUser | None, tenant: str, documents: Any, context: Any, overwrite: bool
+) -> BatchResult:
+    _writer_check(user)
+    result = BatchResult()
+    for item in _batch_items(documents):
+        entity_id = item.get("id") if isinstance(item, dict) else None
+        try:
+            if not isinstance(item, dict):
+                raise BadRequestData("Each entity must be a JSON object.")
+            entity_id_check(entity_id)
+            outcome = entity_attrs_append(
+                user=user,
+                tenant=tenant,
+                entity_id=entity_id,
+                document=item,
+                context=_item_context(item, context),
+                overwrite=overwrite,
+            )
+            if outcome.not_updated:
+                raise BadRequestData(
+                    "Not updated: "
+                    + ", ".join(entry["attributeName"] for entry in outcome.not_updated)
+                )
+        except NgsiError as error:
+            result.fail(entity_id, error)
+        else:
+            result.success.append(entity_id)
+    return result
+
+
+def entities_batch_delete(
+    *, user: AbstractBaseUser | None, tenant: str, entity_ids: Any
+) -> BatchResult:
+    _writer_check(user)
+    result = BatchResult()
+    for entity_id in _batch_items(entity_ids):
+        try:
+            if not isinstance(entity_id, str):
+                raise BadRequestData("Each item must be an entity id (a URI).")
+            entity_delete(user=user, tenant=tenant, entity_id=entity_id)
+        except NgsiError as error:
+            result.fail(entity_id, error)
+        else:
+            result.success.append(entity_id)
+    return result
+
+
+# JSON-LD contexts the hub hosts.
+
+
+@transaction.atomic
+def context_create(*, user: AbstractBaseUser | None, document: Any) -> JsonLdContext:
+    user = _writer_check(user)
+    if not isinstance(document, dict) or set(document) != {"@context"}:
+        raise BadRequestData('The body must be a JSON object with only "@context".')
+    if not isinstance(document["@context"], (dict, list, str)):
+        raise BadRequestData("@context must be an object, a URL or a list of them.")
+    ld.to_storage({"id": "urn:ngsi-ld:check"}, document["@context"])
+    row = JsonLdContext(
+        kind=JsonLdContext.Kind.HOSTED, body=document, owner=user, created_at=timezone.now()
+    )
+    row.url = ld.hosted_url(row.pk)
+    row.save()
+    return row
+
+
+@transaction.atomic
+def context_delete(*, user: AbstractBaseUser | None, context_id: str) -> None:
+    user = _writer_check(user)
+    if ld.is_core(context_id) or context_id in ld.SHIPPED:
+        raise BadRequestData("The core context and the shipped contexts cannot be deleted.")
+    row = (
+        JsonLdContext.objects.filter(pk=context_id).first()
+        or JsonLdContext.objects.filter(url=context_id).first()
+    )
+    if row is None:
+        raise ResourceNotFound(f"There is no JSON-LD context {context_id}.")
+    if (
+        row.kind == JsonLdContext.Kind.HOSTED
+        and row.owner_id != user.pk
+        and not user.has_perm(ADMIN_PERMISSION)
+    ):
+        raise Forbidden("Only the one who added a hosted context deletes it.")
+    ld.fetched_forget(row.url)
+    row.delete()
+
+
+# Subscriptions and their notifications.
+
+TRIGGERS = {
+    "entityCreated",
+    "entityUpdated",
+    "entityDeleted",
+    "attributeCreated",
+    "attributeUpdated",
+    "attributeDeleted",
+}
+DEFAULT_TRIGGERS = ["attributeCreated", "attributeUpdated"]
+NOTIFY_TIMEOUT = 5.0
+MAX_ATTEMPTS = 5
+# A claimed notification whose worker died is queued again once its claim is this old.
+CLAIM_LEASE = timedelta(seconds=60)
+
+
+def _subscription_read(document: Any, context: Any, *, partial: bool = False) -> dict:
+    """A subscription body checked; returns the fields to store, every mistake named."""
+    if not isinstance(document, dict):
+        raise BadRequestData("The subscription must be a JSON object.")
+    body = {key: value for key, value in document.items() if key != "@context"}
+    if not partial and body.get("type") != "Subscription":
+        raise BadRequestData('type: a subscription has "type": "Subscription".')
+    if "id" in body:
+        entity_id_check(body["id"])
+    fields: dict = {}
+    if "timeInterval" in body:
+        raise OperationNotSupported("timeInterval: periodic notifications are not supported.")
+    if "entities" in body:
+        selectors_given = body["entities"]
+        if not isinstance(selectors_given, list) or not selectors_given:
+            raise BadRequestData("entities: a non-empty list of {type, id or idPattern}.")
+        stored = []
+        for item in selectors_given:
+            if not isinstance(item, dict) or not isinstance(item.get("type"), str):
+                raise BadRequestData("entities: each entity selector needs a type.")
+            if "id" in item:
+                entity_id_check(item["id"])
+            if "idPattern" in item:
+                try:
+                    re.compile(item["idPattern"])
+                except (re.error, TypeError) as exc:
+                    raise BadRequestData(
+                        "entities: idPattern is not a regular expression."
+                    ) from exc
+            stored.append(
+                {
+                    "type": ld.storage_name(item["type"], context),
+                    "id": item.get("id"),
+                    "idPattern": item.get("idPattern"),
+                }
+            )
+        fields["entity_selectors"] = stored
+    if "watchedAttributes" in body:
+        watched = body["watchedAttributes"]
+        if (
+            not isinstance(watched, list)
+            or not watched
+            or not all(isinstance(n, str) for n in watched)
+        ):
+            raise BadRequestData("watchedAttributes: a non-empty list of attribute names.")
+        fields["watched"] = ld.storage_names(watched, context)
+    if not partial and not fields.get("entity_selectors") and not fields.get("watched"):
+        raise BadRequestData("A subscription needs entities or watchedAttributes.")
+    if "notificationTrigger" in body:
+        triggers = body["notificationTrigger"]
+        if not isinstance(triggers, list) or not triggers or set(triggers) - TRIGGERS:
+            raise BadRequestData(
+                "notificationTrigger: a list of " + ", ".join(sorted(TRIGGERS)) + "."
+            )
+        fields["triggers"] = triggers
+    if "q" in body:
+        if not isinstance(body["q"], str):
+            raise BadRequestData("q: must be a string.")
+        q_parse(body["q"])
+    if "geoQ" in body:
+        geo = body["geoQ"]
+        if not isinstance(geo, dict):
+            raise BadRequestData("geoQ: must be an object with georel, geometry, coordinates.")
+        geoquery_parse(
+            georel=geo.get("georel"),
+            geometry=geo.get("geometry"),
+            coordinates=geo.get("coordinates"),
+            geoproperty="location",
+        )
+    if "isActive" in body:
+        if not isinstance(body["isActive"], bool):
+            raise BadRequestData("isActive: true or false.")
+        fields["is_active"] = body["isActive"]
+    if "expiresAt" in body:
+        if not is_datetime(body["expiresAt"]):
+            raise BadRequestData("expiresAt: a date and time (ISO 8601, with Z).")
+        fields["expires_at"] = datetime.fromisoformat(body["expiresAt"].replace("Z", "+00:00"))
+    if "throttling" in body:
+        throttling = body["throttling"]
+        if (
+            isinstance(throttling, bool)
+            or not isinstance(throttling, (int, float))
+            or throttling < 0
+        ):
+            raise BadRequestData("throttling: a number of seconds, 0 or more.")
+        fields["throttling"] = float(throttling)
+    if "notification" in body or not partial:
+        notification = body.get("notification")
+        endpoint = notification.get("endpoint") if isinstance(notification, dict) else None
+        uri = endpoint.get("uri") if isinstance(endpoint, dict) else None
+        if not is_uri(uri):
+            raise BadRequestData("notification.endpoint.uri: the URI to notify is missing.")
+        if not uri.startswith(("http://", "https://")):
+            raise OperationNotSupported(
+                "notification.endpoint.uri: only http and https endpoints are supported."
+            )
+        fmt = notification.get("format", "normalized")
+        if fmt not in ("normalized", "keyValues", "concise"):
+            raise BadRequestData("notification.format: normalized, keyValues or concise.")
+        accept = endpoint.get("accept", "application/json")
+        if accept not in ("application/json", "application/ld+json"):
+            raise BadRequestData(
+                "notification.endpoint.accept: application/json or application/ld+json."
+            )
+    return fields
+
+
+@transaction.atomic
+def subscription_create(
+    *, user: AbstractBaseUser | None, tenant: str, document: Any, context: Any
+) -> Subscription:
+    user = _writer_check(user)
+    fields = _subscription_read(document, context)
+    subscription_id = document.get("id") or f"urn:ngsi-ld:Subscription:{uuid.uuid4()}"
+    if Subscription.objects.filter(tenant=tenant, subscription_id=subscription_id).exists():
+        raise AlreadyExists(f"The subscription {subscription_id} already exists.")
+    tenant_ensure(name=tenant)
+    body = {key: value for key, value in document.items() if key != "@context"}
+    body["id"] = subscription_id
+    moment = timezone.now()
+    return Subscription.objects.create(
+        tenant=tenant,
+        subscription_id=subscription_id,
+        owner=user,
+        document=body,
+        context=context,
+        created_at=moment,
+        modified_at=moment,
+        **{"triggers": DEFAULT_TRIGGERS, **fields},
+    )
+
+
+def subscription_get_for_owner(
+    *, user: AbstractBaseUser | None, tenant: str, subscription_id: str, lock: bool = False
+) -> Subscription:
+    """A subscription of the token's owner; someone else's is as missing as none."""
+    user = _writer_check(user)
+    rows = Subscription.objects.filter(tenant=tenant, subscription_id=subscription_id, owner=user)
+    found = (rows.select_for_update() if lock else rows).first()
+    if found is None:
+        raise ResourceNotFound(f"There is no subscription {subscription_id} of yours.")
+    return found
+
+
+@transaction.atomic
+def subscription_update(
+    *, user: AbstractBaseUser | None, tenant: str, subscription_id: str, document: Any, context: Any
+) -> Subscription:
+    subscription = subscription_get_for_owner(
+        user=user, tenant=tenant, subscription_id=subscription_id, lock=True
+    )
+    if isinstance(document, dict) and document.get("id", subscription_id) != subscription_id:
+        raise BadRequestData("id: the subscription's id cannot change.")
+    fields = _subscription_read(document, context, partial=True)
+    if not isinstance(document, dict) or not {
+        k for k in document if k not in ("@context", "id", "type")
+    }:
+        raise BadRequestData("Send at least one member of the subscription to change.")
+    merged = {
+        **subscription.document,
+        **{key: value for key, value in document.items() if key != "@context"},
+    }
+    _subscription_read(merged, context)
+    for name, value in fields.items():
+        setattr(subscription, name, value)
+    subscription.document = merged
+    subscription.modified_at = timezone.now()
+    subscription.save()
+    return subscription
+
+
+@transaction.atomic
+def subscription_delete(
+    *, user: AbstractBaseUser | None, tenant: str, subscription_id: str
+) -> None:
+    subscription_get_for_owner(
+        user=user, tenant=tenant, subscription_id=subscription_id, lock=True
+    ).delete()
+
+
+def _selector_match(subscription: Subscription, entity: Entity) -> bool:
+    if not subscription.entity_selectors:
+        return True
+    for item in subscription.entity_selectors:
+        if item["type"] not in entity.types:
+            continue
+        if item.get("id") and item["id"] != entity.entity_id:
+            continue
+        if item.get("idPattern") and not re.fullmatch(item["idPattern"], entity.entity_id):
+            continue
+        return True
+    return False
+
+
+def _subscription_wants(
+    subscription: Subscription, entity: Entity, *, triggers: set[str], changed: set[str]
+) -> bool:
+    document = subscription.document
+    now = timezone.now()
+    if not subscription.is_active or (subscription.expires_at and subscription.expires_at <= now):
+        return False
+    if not triggers & set(subscription.triggers):
+        return False
+    if subscription.watched and not changed & set(subscription.watched):
+        return False
+    if not _selector_match(subscription, entity):
+        return False
+    if document.get("q"):
+        tree = q_parse(document["q"])
+        names = tree_names(tree)
+        mapping = dict(zip(names, ld.storage_names(names, subscription.context), strict=True))
+        if not q_match(tree_map(tree, mapping), {"attrs": entity.attrs}):
+            return False
+    if document.get("geoQ"):
+        geo_document = document["geoQ"]
+        geo = geoquery_parse(
+            georel=geo_document.get("georel"),
+            geometry=geo_document.get("geometry"),
+            coordinates=geo_document.get("coordinates"),
+            geoproperty=ld.storage_name(
+                geo_document.get("geoproperty") or "location", subscription.context
+            ),
+        )
+        geometries = [
+            geometry_of(item.get("value"))
+            for item in instances_of(entity.attrs.get(geo.geoproperty))
+        ]
+        if not any(item is not None and geo.matches(item) for item in geometries):
+            return False
+    return not (
+        subscription.throttling
+        and subscription.last_notification
+        and (now - subscription.last_notification).total_seconds() < subscription.throttling
+    )
+
+
+def subscriptions_notify(*, entity: Entity, triggers: set[str], changed: set[str]) -> int:
+    """Queue a notification for every subscription the change concerns; returns how many."""
+    queued = 0
+    for subscription in Subscription.objects.filter(tenant=entity.tenant, is_active=True):
+        if not _subscription_wants(subscription, entity, triggers=triggers, changed=changed):
+            continue
+        notification_spec = subscription.document.get("notification", {})
+        attributes = notification_spec.get("attributes")
+        render = Render(
+            context=subscription.context,
+            fmt=notification_spec.get("format", "normalized"),
+            attrs=ld.storage_names(attributes, subscription.context) if attributes else None,
+        )
+        data = entity_render(entity, render)
+        if notification_spec.get("endpoint", {}).get("accept") == "application/ld+json":
+            data["@context"] = subscription.context or ld.CORE_URL
+        payload = {
+            "id": f"urn:ngsi-ld:Notification:{uuid.uuid4()}",
+            "type": "Notification",
+            "subscriptionId": subscription.subscription_id,
+            "notifiedAt": now_text(),
+            "data": [data],
+        }
+        notification = Notification.objects.create(
+            subscription=subscription, payload=payload, created_at=timezone.now()
+        )
+        Subscription.objects.filter(pk=subscription.pk).update(last_notification=timezone.now())
+        transaction.on_commit(lambda pk=notification.pk: tasks.notification_send.enqueue(pk))
+        queued += 1
+    return queued
+
+
+def _post(uri: str, payload: dict, accept: str, context: Any) -> None:
+    headers = {"Content-Type": accept}
+    if accept == "application/json":
+        link = context if isinstance(context, str) else ld.CORE_URL
+        headers["Link"] = f'<{link}>; rel="{ld.JSONLD_CONTEXT_REL}"; type="application/ld+json"'
+    request = urllib.request.Request(  # noqa: S310 (http(s) only, checked at subscription)
+        uri, data=json.dumps(payload).encode(), headers=headers, method="POST"
+    )
+    with urllib.request.urlopen(request, timeout=NOTIFY_TIMEOUT) as response:  # noqa: S310
+        response.read(1024)
+
+
+def notification_deliver(*, notification_id: int) -> None:
+    """Send one queued notification once; on failure count it and try again later."""
+    claim_start = timezone.now()
+    with transaction.atomic():
+        notification = (
+            Notification.objects.select_for_update()
+            .select_related("subscription")
+            .filter(pk=notification_id, state=Notification.State.PENDING)
+            .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=claim_start - CLAIM_LEASE))
+            .first()
+        )
+        if notification is None:
+            return
+        Notification.objects.filter(pk=notification.pk).update(
+            attempts=F("attempts") + 1, claimed_at=claim_start
+        )
+    subscription = notification.subscription
+    endpoint = subscription.document.get("notification", {}).get("endpoint", {})
+    moment = timezone.now()
+    try:
+        _post(
+            endpoint.get("uri", ""),
+            notification.payload,
+            endpoint.get("accept", "application/json"),
+            subscription.context,
+        )
+    except (OSError, ValueError) as exc:
+        attempts = notification.attempts + 1
+        final = attempts >= MAX_ATTEMPTS or not default_task_backend.supports_defer
+        Notification.objects.filter(pk=notification.pk).update(
+            state=Notification.State.FAILED if final else Notification.State.PENDING,
+            claimed_at=None,
+            last_error=str(exc)[:500],
+        )
+        Subscription.objects.filter(pk=subscription.pk).update(
+            times_failed=F("times_failed") + 1,
+            last_failure=moment,
+            notification_status=Subscription.Status.FAILED,
+        )
+        if not final:
+            retry = tasks.notification_send.using(run_after=moment + timedelta(seconds=2**attempts))
+            retry.enqueue(notification.pk)
+        return
+    Notification.objects.filter(pk=notification.pk).update(
+        state=Notification.State.SENT, sent_at=moment
+    )
+    Subscription.objects.filter(pk=subscription.pk).update(
+        times_sent=F("times_sent") + 1,
+        last_success=moment,
+        notification_status=Subscription.Status.OK,
+    )
+
+
+def notifications_requeue(*, now: datetime | None = None) -> int:
+    """Queue again the pending notifications nobody is sending: never claimed for a lease
+    (their task was lost), or claimed by a worker that died. Returns how many."""
+    now = now or timezone.now()
+    stale = now - CLAIM_LEASE
+    rows = Notification.objects.filter(state=Notification.State.PENDING).filter(
+        Q(claimed_at__lt=stale) | Q(claimed_at__isnull=True, created_at__lt=stale)
+    )
+    ids = list(rows.values_list("pk", flat=True)[:1000])
+    for pk in ids:
+        tasks.notification_send.enqueue(pk)
+    return len(ids)
+
+
+# The hub's own records as read-only entities (MIM2).
+
+SDM_ORGANIZATION = "https://smart-data-models.github.io/dataModel.Organization/context.jsonld"
+SDM_SDG = "https://smart-data-models.github.io/dataModel.SDG/context.jsonld"
+
+
+def _property(value: Any) -> dict | None:
+    if value in (None, ""):
+        return None
+    return {"type": "Property", "value": value}
+
+
+def _changed_since(queryset, since: datetime | None):
+    return queryset if since is None else queryset.filter(updated_at__gte=since)
+
+
+def _hub_ids() -> set[str]:
+    """The ids every public record of the hub has as an entity (cheap: slugs only)."""
+    kinds = (
+        (Community, COMMUNITY_PREFIX),
+        (Network, "urn:ngsi-ld:Network:"),
+        (Organisation, "urn:ngsi-ld:Organization:"),
+        (Practice, "urn:ngsi-ld:Project:"),
+    )
+    return {
+        prefix + slug
+        for model, prefix in kinds
+        for slug in model.objects.values_list("slug", flat=True)
+    }
+
+
+def _hub_documents(since: datetime | None = None) -> list[tuple[dict, Any]]:
+    """The public records of the hub (changed since `since`, or all) as compact NGSI-LD
+    entities, each with its context."""
+    hub = ld.hub_context_url()
+    documents: list[tuple[dict, Any]] = []
+    communities = Community.objects.prefetch_related("networks").order_by("pk")
+    for community in _changed_since(communities, since):
+        document = {
+            "id": f"{COMMUNITY_PREFIX}{community.slug}",
+            "type": "Community",
+            "name": _property(community.name),
+            "kind": _property(community.kind),
+            "addressCountry": _property(str(community.country)),
+            "addressRegion": _property(community.region),
+            "population": _property(community.population),
+            "populationYear": _property(community.population_year),
+            "description": _property(community.description),
+            "url": _property(community.website),
+        }
+        networks = [f"urn:ngsi-ld:Network:{network.slug}" for network in community.networks.all()]
+        if networks:
+            document["memberOf"] = {"type": "Relationship", "object": networks}
+        if community.latitude is not None and community.longitude is not None:
+            document["location"] = {
+                "type": "GeoProperty",
+                "value": {
+                    "type": "Point",
+                    "coordinates": [float(community.longitude), float(community.latitude)],
+                },
+            }
+        documents.append((document, hub))
+    for network in _changed_since(Network.objects.order_by("pk"), since):
+        documents.append(
+            (
+                {
+                    "id": f"urn:ngsi-ld:Network:{network.slug}",
+                    "type": "Network",
+                    "name": _property(network.name),
+                    "kind": _property(network.kind),
+                    "description": _property(network.description),
+                    "url": _property(network.website),
+                },
+                hub,
+            )
+        )
+    for organisation in _changed_since(Organisation.objects.order_by("pk"), since):
+        documents.append(
+            (
+                {
+                    "id": f"urn:ngsi-ld:Organization:{organisation.slug}",
+                    "type": "Organization",
+                    "name": _property(organisation.name),
+                    "alternateName": _property(organisation.acronym),
+                    "description": _property(organisation.description),
+                    "url": _property(organisation.website),
+                },
+                [hub, SDM_ORGANIZATION],
+            )
+        )
+    practices = Practice.objects.select_related("community").prefetch_related("goals")
+    for practice in _changed_since(practices.order_by("pk"), since):
+        document = {
+            "id": f"urn:ngsi-ld:Project:{practice.slug}",
+            "type": "Project",
+            "name": _property(practice.title),
+            "description": _property(practice.summary),
+            "startYear": _property(practice.start_year),
+            "endYear": _property(practice.end_year),
+        }
+        goals = sorted(goal.number for goal in practice.goals.all())
+        if goals:
+            document["sdgGoals"] = {"type": "ListProperty", "valueList": goals}
+        if practice.community_id:
+            document["refCommunity"] = {
+                "type": "Relationship",
+                "object": f"{COMMUNITY_PREFIX}{practice.community.slug}",
+            }
+        documents.append((document, [hub, SDM_SDG]))
+    return [
+        ({key: value for key, value in document.items() if value is not None}, context)
+        for document, context in documents
+    ]
+
+
+def _attrs_without_times(attrs: dict) -> dict:
+    return {
+        key: [
+            {name: value for name, value in item.items() if name not in ("createdAt", "modifiedAt")}
+            for item in instances
+        ]
+        for key, instances in attrs.items()
+    }
+
+
+@transaction.atomic
+def hub_records_sync(*, since: datetime | None = None) -> dict[str, int]:
+    """Make the hub's public records NGSI-LD entities (default tenant, read-only): create the
+    new, update the changed (telling subscribers), delete the gone. Runs again safely; with
+    `since`, reads only the records updated since then (and the ids of all, for deletions)."""
+    hub_rows = Entity.objects.filter(tenant="", hub_record=True)
+    documents = _hub_documents(since)
+    ids = [document["id"] for document, _context in documents]
+    existing = {
+        entity.entity_id: entity
+        for start in range(0, len(ids), 500)
+        for entity in hub_rows.filter(entity_id__in=ids[start : start + 500])
+    }
+    counts = {"created": 0, "updated": 0, "deleted": 0}
+    created = now_text()
+    moment = timezone.now()
+    seen = _hub_ids()
+    for document, context in documents:
+        stored = _stored(entity_normalize(document), context)
+        entity = existing.get(stored["id"])
+        if entity is None:
+            if Entity.objects.filter(tenant="", entity_id=stored["id"]).exists():
+                continue
+            for instances in stored["attrs"].values():
+                _stamp(instances, created=created)
+            entity = Entity.objects.create(
+                tenant="",
+                entity_id=stored["id"],
+                types=stored["types"],
+                attrs=stored["attrs"],
+                hub_record=True,
+                created_at=moment,
+                modified_at=moment,
+            )
+            _index(entity)
+            _changed(
+                entity=entity,
+                triggers={"entityCreated", "attributeCreated"},
+                changed=set(entity.attrs),
+            )
+            counts["created"] += 1
+            continue
+        before = _attrs_without_times(entity.attrs)
+        after = _attrs_without_times(stored["attrs"])
+        if before == after and entity.types == stored["types"]:
+            continue
+        changed = {key for key in set(before) | set(after) if before.get(key) != after.get(key)}
+        for key, instances in stored["attrs"].items():
+            _stamp(instances, created=created, previous=entity.attrs.get(key))
+        entity.types = stored["types"]
+        entity.attrs = stored["attrs"]
+        _save(entity)
+        _changed(entity=entity, triggers={"entityUpdated", "attributeUpdated"}, changed=changed)
+        counts["updated"] += 1
+    gone = sorted(set(hub_rows.values_list("entity_id", flat=True)) - seen)
+    for start in range(0, len(gone), 500):
+        for entity in hub_rows.filter(entity_id__in=gone[start : start + 500]):
+            _changed(entity=entity, triggers={"entityDeleted"}, changed=set(entity.attrs))
+            entity.delete()
+            counts["deleted"] += 1
+    return counts

@@ -1,0 +1,108 @@
+import pytest
+
+from villagehub.communities.tests.factories import CommunityFactory
+from villagehub.ngsi.models import Entity
+
+from .conftest import Api, editor_of
+from .test_entities import ERRORS
+
+pytestmark = pytest.mark.django_db
+
+
+def car(number, **attrs):
+    return {
+        "id": f"urn:ngsi-ld:Car:{number}",
+        "type": "Car",
+        "speed": {"type": "Property", "value": number},
+        **attrs,
+    }
+
+
+def test_batch_create_answers_201_with_the_ids(api):
+    response = api.post("/entityOperations/create", [car(1), car(2)])
+    assert response.status_code == 201
+    assert response.json() == ["urn:ngsi-ld:Car:1", "urn:ngsi-ld:Car:2"]
+    assert Entity.objects.count() == 2
+
+
+def test_batch_create_names_every_failed_entity(api):
+    api.post("/entities", car(1))
+    response = api.post(
+        "/entityOperations/create", [car(1), car(2), {"id": "bad id", "type": "Car"}, car(2)]
+    )
+    assert response.status_code == 207
+    body = response.json()
+    assert body["success"] == ["urn:ngsi-ld:Car:2"]
+    assert [(error["entityId"], error["error"]["type"]) for error in body["errors"]] == [
+        ("urn:ngsi-ld:Car:1", ERRORS + "AlreadyExists"),
+        ("bad id", ERRORS + "BadRequestData"),
+        ("urn:ngsi-ld:Car:2", ERRORS + "AlreadyExists"),
+    ]
+    assert Entity.objects.count() == 2
+
+
+def test_batch_upsert_replaces_by_default_and_updates_when_asked(api):
+    api.post("/entities", car(1, colour={"type": "Property", "value": "red"}))
+    response = api.post("/entityOperations/upsert", [car(1), car(2)])
+    assert response.status_code == 201
+    assert response.json() == ["urn:ngsi-ld:Car:2"]
+    assert "colour" not in api.get("/entities/urn:ngsi-ld:Car:1").json()
+    again = api.post(
+        "/entityOperations/upsert?options=update",
+        [
+            {
+                "id": "urn:ngsi-ld:Car:1",
+                "type": "Car",
+                "colour": {"type": "Property", "value": "blue"},
+            }
+        ],
+    )
+    assert again.status_code == 204
+    got = api.get("/entities/urn:ngsi-ld:Car:1").json()
+    assert got["colour"]["value"] == "blue"
+    assert got["speed"]["value"] == 1
+
+
+def test_batch_update_and_no_overwrite(api):
+    api.post("/entityOperations/create", [car(1), car(2)])
+    response = api.post(
+        "/entityOperations/update", [car(1, speed={"type": "Property", "value": 50}), car(9)]
+    )
+    assert response.status_code == 207
+    assert response.json()["success"] == ["urn:ngsi-ld:Car:1"]
+    assert response.json()["errors"][0]["entityId"] == "urn:ngsi-ld:Car:9"
+    assert response.json()["errors"][0]["error"]["type"] == ERRORS + "ResourceNotFound"
+    assert api.get("/entities/urn:ngsi-ld:Car:1").json()["speed"]["value"] == 50
+    kept = api.post(
+        "/entityOperations/update?options=noOverwrite",
+        [car(2, speed={"type": "Property", "value": 70})],
+    )
+    assert kept.status_code == 207
+    assert api.get("/entities/urn:ngsi-ld:Car:2").json()["speed"]["value"] == 2
+
+
+def test_batch_delete(api):
+    api.post("/entityOperations/create", [car(1), car(2)])
+    assert (
+        api.post("/entityOperations/delete", ["urn:ngsi-ld:Car:1", "urn:ngsi-ld:Car:2"]).status_code
+        == 204
+    )
+    response = api.post("/entityOperations/delete", ["urn:ngsi-ld:Car:1"])
+    assert response.status_code == 207
+    assert response.json()["errors"][0]["error"]["type"] == ERRORS + "ResourceNotFound"
+
+
+def test_batch_bodies_must_be_non_empty_arrays(api):
+    for body in ({"id": "urn:ngsi-ld:Car:1"}, []):
+        response = api.post("/entityOperations/create", body)
+        assert response.status_code == 400
+        assert response.json()["type"] == ERRORS + "BadRequestData"
+
+
+def test_batch_names_entities_of_other_communities_as_failures(api, client):
+    api.post("/entities", car(1))
+    _user, key = editor_of("other", CommunityFactory(slug="other"))
+    response = Api(client, key).post("/entityOperations/delete", ["urn:ngsi-ld:Car:1"])
+    assert response.status_code == 207
+    assert response.json()["errors"][0]["error"]["status"] == 403
+    assert Entity.objects.count() == 1

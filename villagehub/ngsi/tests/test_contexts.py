@@ -1,0 +1,148 @@
+import pytest
+
+from villagehub.ngsi import ld
+from villagehub.ngsi.models import Entity, JsonLdContext
+
+from .test_entities import ERRORS
+
+pytestmark = pytest.mark.django_db
+
+KPI = "https://smart-data-models.github.io/dataModel.KeyPerformanceIndicator/context.jsonld"
+KPI_LINK = f'<{KPI}>; rel="http://www.w3.org/ns/json-ld#context"; type="application/ld+json"'
+INDICATOR = {
+    "id": "urn:ngsi-ld:KeyPerformanceIndicator:torup-broadband",
+    "type": "KeyPerformanceIndicator",
+    "kpiValue": {"type": "Property", "value": 87.5},
+    "description": {"type": "Property", "value": "Broadband coverage"},
+}
+
+
+def test_link_header_context_expands_names_and_answers_with_it(api):
+    response = api.post("/entities", INDICATOR, headers={"Link": KPI_LINK})
+    assert response.status_code == 201, response.content
+    row = Entity.objects.get()
+    sdm = "https://smartdatamodels.org/dataModel.KeyPerformanceIndicator/"
+    assert row.types == [sdm + "KeyPerformanceIndicator"]
+    assert sdm + "kpiValue" in row.attrs
+    with_context = api.get(f"/entities/{INDICATOR['id']}", headers={"Link": KPI_LINK})
+    assert with_context.json() == INDICATOR
+    assert with_context["Link"] == KPI_LINK
+    without = api.get(f"/entities/{INDICATOR['id']}").json()
+    assert without["type"] == sdm + "KeyPerformanceIndicator"
+    assert without[sdm + "kpiValue"] == {"type": "Property", "value": 87.5}
+
+
+def test_ld_json_body_carries_its_context_and_is_answered_with_it(api):
+    body = {**INDICATOR, "@context": [KPI, ld.CORE_URL]}
+    response = api.post("/entities", body, content_type="application/ld+json")
+    assert response.status_code == 201, response.content
+    got = api.get(
+        f"/entities/{INDICATOR['id']}", headers={"Link": KPI_LINK, "Accept": "application/ld+json"}
+    )
+    assert got["Content-Type"] == "application/ld+json"
+    assert got.json() == {**INDICATOR, "@context": KPI}
+
+
+def test_ld_json_without_context_is_bad_request(api):
+    response = api.post("/entities", INDICATOR, content_type="application/ld+json")
+    assert response.status_code == 400
+    assert response.json()["type"] == ERRORS + "BadRequestData"
+    assert "@context" in response.json()["detail"]
+
+
+def test_ld_json_with_a_link_header_too_is_bad_request(api):
+    body = {**INDICATOR, "@context": KPI}
+    response = api.post(
+        "/entities", body, content_type="application/ld+json", headers={"Link": KPI_LINK}
+    )
+    assert response.status_code == 400
+    assert "Link header" in response.json()["detail"]
+
+
+def test_json_with_context_in_the_body_is_bad_request(api):
+    response = api.post("/entities", {**INDICATOR, "@context": KPI})
+    assert response.status_code == 400
+    assert "Link header" in response.json()["detail"]
+
+
+def test_other_content_types_are_415(api):
+    response = api.post("/entities", INDICATOR, content_type="text/plain")
+    assert response.status_code == 415
+
+
+def test_unacceptable_accept_is_406(anonymous):
+    response = anonymous.get("/types", headers={"Accept": "text/html"})
+    assert response.status_code == 406
+
+
+def test_unreachable_context_is_ld_context_not_available(api):
+    link = '<https://example.org/missing.jsonld>; rel="http://www.w3.org/ns/json-ld#context"'
+    response = api.post("/entities", INDICATOR, headers={"Link": link})
+    assert response.status_code == 503
+    assert response.json()["type"] == ERRORS + "LdContextNotAvailable"
+    assert "https://example.org/missing.jsonld" in response.json()["detail"]
+
+
+def test_a_fetched_context_is_cached(api, monkeypatch):
+    calls = []
+
+    def fetch(url):
+        calls.append(url)
+        return {"@context": {"speed": "https://example.org/vocab/speed"}}
+
+    monkeypatch.setattr(ld, "remote_fetch", fetch)
+    link = '<https://example.org/ctx.jsonld>; rel="http://www.w3.org/ns/json-ld#context"'
+    body = {"id": "urn:ngsi-ld:Car:1", "type": "Car", "speed": 5}
+    assert api.post("/entities", body, headers={"Link": link}).status_code == 201
+    assert "https://example.org/vocab/speed" in Entity.objects.get().attrs
+    ld.fetched_forget("https://example.org/ctx.jsonld")
+    assert (
+        api.get("/entities/urn:ngsi-ld:Car:1", headers={"Link": link}).json()["speed"]["value"] == 5
+    )
+    assert calls == ["https://example.org/ctx.jsonld"]
+    assert JsonLdContext.objects.get().kind == "Cached"
+
+
+def test_hosted_contexts_are_added_served_listed_and_deleted(api):
+    response = api.post("/jsonldContexts", {"@context": {"speed": "https://example.org/speed"}})
+    assert response.status_code == 201
+    context_id = response["Location"].rsplit("/", 1)[1]
+    served = api.get(f"/jsonldContexts/{context_id}")
+    assert served.json() == {"@context": {"speed": "https://example.org/speed"}}
+    url = ld.hosted_url(context_id)
+    assert url in api.get("/jsonldContexts").json()
+    link = f'<{url}>; rel="http://www.w3.org/ns/json-ld#context"'
+    assert (
+        api.post(
+            "/entities",
+            {"id": "urn:ngsi-ld:Car:2", "type": "Car", "speed": 1},
+            headers={"Link": link},
+        ).status_code
+        == 201
+    )
+    assert "https://example.org/speed" in Entity.objects.get().attrs
+    assert api.delete(f"/jsonldContexts/{context_id}").status_code == 204
+    assert api.get(f"/jsonldContexts/{context_id}").status_code == 404
+
+
+def test_the_core_context_is_served_and_cannot_be_deleted(api):
+    served = api.get("/jsonldContexts/" + ld.CORE_URL)
+    assert served.json()["@context"]["Property"] == "ngsi-ld:Property"
+    assert api.delete("/jsonldContexts/" + ld.CORE_URL).status_code == 400
+
+
+def test_only_who_added_a_hosted_context_deletes_it(api, client):
+    from villagehub.communities.tests.factories import CommunityFactory
+
+    from .conftest import Api, editor_of
+
+    response = api.post("/jsonldContexts", {"@context": {"speed": "https://example.org/speed"}})
+    context_id = response["Location"].rsplit("/", 1)[1]
+    _user, key = editor_of("other", CommunityFactory(slug="other"))
+    assert Api(client, key).delete(f"/jsonldContexts/{context_id}").status_code == 403
+    assert JsonLdContext.objects.filter(pk=context_id).exists()
+
+
+def test_reads_are_open_to_other_sites(anonymous):
+    response = anonymous.get("/types", headers={"Origin": "https://elsewhere.example"})
+    assert response["Access-Control-Allow-Origin"] == "*"

@@ -1,0 +1,233 @@
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from villagehub.communities.tests.factories import CommunityFactory
+from villagehub.ngsi.models import Notification, Subscription
+
+from .conftest import Api, editor_of
+from .test_entities import ERRORS
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def receiver():
+    """A real HTTP server on 127.0.0.1 that records what it is sent."""
+    received = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            received.append({"headers": dict(self.headers), "body": json.loads(body)})
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}/notify", received
+    server.shutdown()
+    server.server_close()
+
+
+def subscription(uri, **extra):
+    return {
+        "id": "urn:ngsi-ld:Subscription:hot",
+        "type": "Subscription",
+        "entities": [{"type": "Sensor"}],
+        "watchedAttributes": ["temperature"],
+        "q": "temperature>30",
+        "notification": {
+            "endpoint": {"uri": uri, "accept": "application/json"},
+            "attributes": ["temperature"],
+        },
+        **extra,
+    }
+
+
+SENSOR = {
+    "id": "urn:ngsi-ld:Sensor:1",
+    "type": "Sensor",
+    "temperature": {"type": "Property", "value": 20},
+    "name": "S",
+}
+
+
+def test_a_matching_change_is_notified_over_http_and_counted(
+    api, receiver, django_capture_on_commit_callbacks
+):
+    uri, received = receiver
+    assert api.post("/subscriptions", subscription(uri)).status_code == 201
+    with django_capture_on_commit_callbacks(execute=True):
+        api.post("/entities", SENSOR)
+    assert received == []
+    with django_capture_on_commit_callbacks(execute=True):
+        api.patch("/entities/urn:ngsi-ld:Sensor:1/attrs/name", {"value": "other"})
+    assert received == []
+    with django_capture_on_commit_callbacks(execute=True):
+        api.patch("/entities/urn:ngsi-ld:Sensor:1/attrs/temperature", {"value": 35})
+    assert len(received) == 1
+    body = received[0]["body"]
+    assert body["type"] == "Notification"
+    assert body["subscriptionId"] == "urn:ngsi-ld:Subscription:hot"
+    assert body["data"] == [
+        {
+            "id": "urn:ngsi-ld:Sensor:1",
+            "type": "Sensor",
+            "temperature": {"type": "Property", "value": 35},
+        }
+    ]
+    assert received[0]["headers"]["Content-Type"] == "application/json"
+    shown = api.get("/subscriptions/urn:ngsi-ld:Subscription:hot").json()
+    assert shown["status"] == "active"
+    assert shown["notification"]["timesSent"] == 1
+    assert shown["notification"]["timesFailed"] == 0
+    assert shown["notification"]["status"] == "ok"
+    assert "lastSuccess" in shown["notification"]
+    assert Notification.objects.get().state == "sent"
+
+
+def test_a_failed_notification_is_counted(api, django_capture_on_commit_callbacks):
+    api.post("/subscriptions", subscription("http://127.0.0.1:9/closed"))
+    with django_capture_on_commit_callbacks(execute=True):
+        api.post("/entities", {**SENSOR, "temperature": 40})
+    shown = api.get("/subscriptions/urn:ngsi-ld:Subscription:hot").json()
+    assert shown["notification"]["timesFailed"] == 1
+    assert shown["notification"]["status"] == "failed"
+    assert Notification.objects.get().state == "failed"
+
+
+def test_a_sent_notification_is_not_sent_twice(api, receiver, django_capture_on_commit_callbacks):
+    from villagehub.ngsi import services
+
+    uri, received = receiver
+    api.post("/subscriptions", subscription(uri))
+    with django_capture_on_commit_callbacks(execute=True):
+        api.post("/entities", {**SENSOR, "temperature": 40})
+    services.notification_deliver(notification_id=Notification.objects.get().pk)
+    assert len(received) == 1
+
+
+def test_paused_and_expired_subscriptions_notify_nothing(
+    api, receiver, django_capture_on_commit_callbacks
+):
+    uri, received = receiver
+    api.post("/subscriptions", subscription(uri, isActive=False))
+    api.post(
+        "/subscriptions",
+        subscription(uri, id="urn:ngsi-ld:Subscription:old", expiresAt="2020-01-01T00:00:00Z"),
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        api.post("/entities", {**SENSOR, "temperature": 40})
+    assert received == []
+    assert api.get("/subscriptions/urn:ngsi-ld:Subscription:hot").json()["status"] == "paused"
+    assert api.get("/subscriptions/urn:ngsi-ld:Subscription:old").json()["status"] == "expired"
+
+
+def test_update_list_and_delete(api):
+    api.post("/subscriptions", subscription("http://127.0.0.1:9/x"))
+    assert (
+        api.patch(
+            "/subscriptions/urn:ngsi-ld:Subscription:hot", {"isActive": False, "throttling": 5}
+        ).status_code
+        == 204
+    )
+    listed = api.get("/subscriptions").json()
+    assert [item["id"] for item in listed] == ["urn:ngsi-ld:Subscription:hot"]
+    assert listed[0]["isActive"] is False
+    assert listed[0]["throttling"] == 5
+    assert api.delete("/subscriptions/urn:ngsi-ld:Subscription:hot").status_code == 204
+    assert api.get("/subscriptions/urn:ngsi-ld:Subscription:hot").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("change", "status", "kind"),
+    [
+        ({"type": "Nope"}, 400, "BadRequestData"),
+        ({"entities": None, "watchedAttributes": None}, 400, "BadRequestData"),
+        ({"q": "temperature>"}, 400, "BadRequestData"),
+        ({"notification": {"endpoint": {}}}, 400, "BadRequestData"),
+        (
+            {"notification": {"endpoint": {"uri": "mqtt://127.0.0.1:1883/t"}}},
+            422,
+            "OperationNotSupported",
+        ),
+        ({"timeInterval": 60}, 422, "OperationNotSupported"),
+        ({"notificationTrigger": ["never"]}, 400, "BadRequestData"),
+    ],
+)
+def test_bad_subscriptions_are_refused(api, change, status, kind):
+    body = {
+        key: value
+        for key, value in {**subscription("http://127.0.0.1:9/x"), **change}.items()
+        if value is not None
+    }
+    response = api.post("/subscriptions", body)
+    assert response.status_code == status
+    assert response.json()["type"] == ERRORS + kind
+    assert Subscription.objects.count() == 0
+
+
+def test_a_subscription_twice_is_already_exists(api):
+    api.post("/subscriptions", subscription("http://127.0.0.1:9/x"))
+    assert api.post("/subscriptions", subscription("http://127.0.0.1:9/x")).status_code == 409
+
+
+def test_someone_elses_subscription_is_not_found(api, client):
+    api.post("/subscriptions", subscription("http://127.0.0.1:9/x"))
+    _user, key = editor_of("other", CommunityFactory(slug="other"))
+    other = Api(client, key)
+    assert other.get("/subscriptions/urn:ngsi-ld:Subscription:hot").status_code == 404
+    assert other.delete("/subscriptions/urn:ngsi-ld:Subscription:hot").status_code == 404
+    assert other.get("/subscriptions").json() == []
+
+
+def test_append_and_delete_notify_the_triggers_asked_for(
+    api, receiver, django_capture_on_commit_callbacks
+):
+    uri, received = receiver
+    body = subscription(uri, notificationTrigger=["attributeCreated", "entityDeleted"])
+    del body["q"]
+    api.post("/subscriptions", body)
+    api.post(
+        "/entities", {"id": "urn:ngsi-ld:Sensor:2", "type": "Sensor", "name": "no temperature"}
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        api.post("/entities/urn:ngsi-ld:Sensor:2/attrs", {"temperature": 5})
+    with django_capture_on_commit_callbacks(execute=True):
+        api.patch("/entities/urn:ngsi-ld:Sensor:2/attrs", {"temperature": 6})
+    with django_capture_on_commit_callbacks(execute=True):
+        api.delete("/entities/urn:ngsi-ld:Sensor:2")
+    assert [item["body"]["data"][0]["temperature"]["value"] for item in received] == [5, 6]
+
+
+def test_a_notification_left_by_a_dead_worker_is_sent_again_once(
+    api, receiver, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from villagehub.ngsi import services
+
+    uri, received = receiver
+    api.post("/subscriptions", subscription(uri))
+    api.post("/entities", {**SENSOR, "temperature": 40})
+    notification = Notification.objects.get()
+    long_ago = timezone.now() - timedelta(minutes=5)
+    Notification.objects.filter(pk=notification.pk).update(claimed_at=timezone.now())
+    services.notification_deliver(notification_id=notification.pk)
+    assert received == []
+    assert services.notifications_requeue() == 0
+    Notification.objects.filter(pk=notification.pk).update(claimed_at=long_ago, created_at=long_ago)
+    assert services.notifications_requeue() == 1
+    assert len(received) == 1
+    assert services.notifications_requeue() == 0
+    notification.refresh_from_db()
+    assert (notification.state, notification.attempts) == ("sent", 1)

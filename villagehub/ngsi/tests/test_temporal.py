@@ -1,0 +1,137 @@
+import pytest
+
+from villagehub.ngsi.models import AttributeInstance
+
+from .test_entities import ERRORS
+
+pytestmark = pytest.mark.django_db
+
+PATH = "/entities/urn:ngsi-ld:Sensor:1"
+TEMPORAL = "/temporal/entities/urn:ngsi-ld:Sensor:1"
+
+
+def reading(value, day):
+    return {"type": "Property", "value": value, "observedAt": f"2026-01-0{day}T12:00:00.000Z"}
+
+
+@pytest.fixture
+def history(api):
+    api.post(
+        "/entities",
+        {
+            "id": "urn:ngsi-ld:Sensor:1",
+            "type": "Sensor",
+            "temperature": reading(10, 1),
+            "name": "S",
+        },
+    )
+    api.patch(PATH + "/attrs/temperature", reading(11, 2))
+    api.patch(PATH + "/attrs", {"temperature": reading(12, 3)})
+    api.post(PATH + "/attrs", {"temperature": reading(13, 4)})
+    return api
+
+
+def values(body, name="temperature"):
+    return [item["value"] for item in body[name]]
+
+
+def test_every_change_is_kept(history):
+    body = history.get(TEMPORAL, attrs="temperature").json()
+    assert body["id"] == "urn:ngsi-ld:Sensor:1"
+    assert body["type"] == "Sensor"
+    assert values(body) == [10, 11, 12, 13]
+    assert body["temperature"][0]["observedAt"] == "2026-01-01T12:00:00.000Z"
+    assert AttributeInstance.objects.filter(attribute="temperature").count() == 4
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"timerel": "before", "timeAt": "2026-01-02T12:00:00Z"}, [10]),
+        ({"timerel": "after", "timeAt": "2026-01-02T12:00:00Z"}, [12, 13]),
+        (
+            {
+                "timerel": "between",
+                "timeAt": "2026-01-02T00:00:00Z",
+                "endTimeAt": "2026-01-04T00:00:00Z",
+            },
+            [11, 12],
+        ),
+        ({"lastN": "2"}, [12, 13]),
+    ],
+)
+def test_time_filters_and_last_n(history, params, expected):
+    assert values(history.get(TEMPORAL, attrs="temperature", **params).json()) == expected
+
+
+def test_temporal_values(history):
+    body = history.get(TEMPORAL, attrs="temperature", options="temporalValues", lastN="2").json()
+    assert body["temperature"] == {
+        "type": "Property",
+        "values": [[12, "2026-01-03T12:00:00.000Z"], [13, "2026-01-04T12:00:00.000Z"]],
+    }
+
+
+def test_temporal_query_by_type(history):
+    response = history.get(
+        "/temporal/entities", type="Sensor", attrs="temperature", lastN="1", count="true"
+    )
+    assert response.status_code == 200
+    assert [values(item) for item in response.json()] == [[13]]
+    assert response["NGSILD-Results-Count"] == "1"
+
+
+@pytest.mark.parametrize(
+    ("params", "status", "kind"),
+    [
+        ({"timerel": "during", "timeAt": "2026-01-01T00:00:00Z"}, 400, "BadRequestData"),
+        ({"timerel": "before"}, 400, "BadRequestData"),
+        ({"timerel": "between", "timeAt": "2026-01-01T00:00:00Z"}, 400, "BadRequestData"),
+        ({"aggrMethods": "sum", "aggrPeriodDuration": "P1D"}, 400, "BadRequestData"),
+        ({"options": "aggregatedValues"}, 400, "BadRequestData"),
+        ({"options": "aggregatedValues", "aggrMethods": "median"}, 400, "BadRequestData"),
+        (
+            {"options": "aggregatedValues", "aggrMethods": "sum", "aggrPeriodDuration": "P1M"},
+            400,
+            "BadRequestData",
+        ),
+        ({"q": "temperature>1"}, 200, None),
+    ],
+)
+def test_bad_temporal_parameters(history, params, status, kind):
+    response = history.get(TEMPORAL, **params)
+    assert response.status_code == status
+    if kind:
+        assert response.json()["type"] == ERRORS + kind
+
+
+def test_history_of_an_unknown_entity_is_404(anonymous, db):
+    assert anonymous.get("/temporal/entities/urn:ngsi-ld:Sensor:none").status_code == 404
+
+
+def test_aggregated_values_per_period(history):
+    body = history.get(
+        TEMPORAL,
+        attrs="temperature",
+        options="aggregatedValues",
+        aggrMethods="totalCount,sum,avg,min,max,sumsq,distinctCount,stddev",
+        aggrPeriodDuration="P2D",
+    ).json()
+    temperature = body["temperature"]
+    assert temperature["type"] == "Property"
+    assert temperature["sum"] == [
+        [21, "2026-01-01T12:00:00.000Z", "2026-01-03T12:00:00.000Z"],
+        [25, "2026-01-03T12:00:00.000Z", "2026-01-05T12:00:00.000Z"],
+    ]
+    assert [item[0] for item in temperature["totalCount"]] == [2, 2]
+    assert [item[0] for item in temperature["avg"]] == [10.5, 12.5]
+    assert [item[0] for item in temperature["min"]] == [10, 12]
+    assert [item[0] for item in temperature["max"]] == [11, 13]
+    assert [item[0] for item in temperature["sumsq"]] == [221, 313]
+    assert [item[0] for item in temperature["stddev"]] == [0.5, 0.5]
+    whole = history.get(
+        TEMPORAL, attrs="temperature", options="aggregatedValues", aggrMethods="sum"
+    ).json()
+    assert whole["temperature"]["sum"] == [
+        [46, "2026-01-01T12:00:00.000Z", "2026-01-04T12:00:00.000Z"]
+    ]

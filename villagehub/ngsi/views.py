@@ -1,0 +1,886 @@
+"""The NGSI-LD API at /ngsi-ld/v1/: each view reads the request, calls one service or
+selector, and answers; `ngsi_endpoint` does what they share (methods, tenant, token, media
+types, @context, ProblemDetails)."""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.views.decorators.csrf import csrf_exempt
+
+from villagehub.accounts.selectors import api_token_user
+
+from . import ld, selectors, services
+from .errors import (
+    BadRequestData,
+    InvalidRequest,
+    MethodNotAllowed,
+    NgsiError,
+    NotAcceptable,
+    OperationNotSupported,
+    ResourceNotFound,
+    Unauthorized,
+    UnsupportedMediaType,
+)
+from .geo import geoquery_parse
+from .models import JsonLdContext
+from .query import names_parse, q_parse
+from .representation import entity_feature, entity_id_check, is_datetime
+
+JSON = "application/json"
+JSON_LD = "application/ld+json"
+GEO_JSON = "application/geo+json"
+MERGE_PATCH = "application/merge-patch+json"
+FORMATS = {"normalized", "concise", "keyValues", "simplified"}
+OPTIONS = {"keyValues", "concise", "normalized", "sysAttrs", "simplified"}
+
+
+@dataclass
+class Call:
+    request: HttpRequest
+    tenant: str
+    accept: str
+    context: Any
+    user: Any
+    body: Any = None
+
+    @property
+    def params(self):
+        return self.request.GET
+
+
+def _accept(request: HttpRequest) -> str:
+    header = request.headers.get("Accept", "").strip()
+    if not header:
+        return JSON
+    offered = []
+    for part in header.split(","):
+        media, *rest = part.strip().split(";")
+        weight = 1.0
+        for item in rest:
+            key, _, number = item.strip().partition("=")
+            if key == "q":
+                try:
+                    weight = float(number)
+                except ValueError:
+                    weight = 0.0
+        offered.append((weight, media.strip().lower()))
+    for weight, media in sorted(offered, key=lambda item: -item[0]):
+        if weight <= 0:
+            continue
+        if media in (JSON, JSON_LD, GEO_JSON):
+            return media
+        if media in ("*/*", "application/*"):
+            return JSON
+    raise NotAcceptable(
+        "Accept: this API answers application/json, application/ld+json or application/geo+json."
+    )
+
+
+def _user(request: HttpRequest):
+    header = request.headers.get("Authorization", "")
+    if not header:
+        return None
+    scheme, _, key = header.partition(" ")
+    user = api_token_user(key.strip()) if scheme.lower() == "bearer" else None
+    if user is None:
+        raise Unauthorized("The API token is not valid: Authorization: Bearer vh_...")
+    return user
+
+
+def _body_and_context(
+    request: HttpRequest, link: str | None, *, plain: bool = False
+) -> tuple[Any, Any]:
+    media = request.content_type.lower()
+    if media not in (JSON, JSON_LD, MERGE_PATCH):
+        raise UnsupportedMediaType(
+            f"Content-Type {media or '(none)'}: send application/json or application/ld+json."
+        )
+    try:
+        body = json.loads(request.body or b"null")
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InvalidRequest(f"The body is not valid JSON: {exc}.") from exc
+    if body is None:
+        raise InvalidRequest("The body is empty; it must be JSON.")
+    items = body if isinstance(body, list) else [body]
+    if plain:
+        return body, link
+    if media == JSON_LD:
+        if link is not None:
+            raise BadRequestData(
+                "With Content-Type application/ld+json the @context goes in the body, "
+                "not in a Link header."
+            )
+        missing = [item for item in items if not isinstance(item, dict) or "@context" not in item]
+        if missing:
+            raise BadRequestData("With Content-Type application/ld+json the body needs @context.")
+        return body, items[0]["@context"] if isinstance(body, dict) else None
+    if any(isinstance(item, dict) and "@context" in item for item in items):
+        raise BadRequestData(
+            "With Content-Type application/json the @context goes in a Link header, "
+            "not in the body (or send application/ld+json)."
+        )
+    return body, link
+
+
+def ngsi_endpoint(*methods: str, plain_body: bool = False) -> Callable:
+    def decorate(view: Callable) -> Callable:
+        @csrf_exempt
+        @functools.wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            try:
+                if request.method not in methods:
+                    raise MethodNotAllowed(
+                        f"{request.method} is not allowed here; use {', '.join(methods)}."
+                    )
+                link = ld.link_header_context(request.headers.get("Link", ""))
+                call = Call(
+                    request=request,
+                    tenant=request.headers.get("NGSILD-Tenant", "").strip(),
+                    accept=_accept(request),
+                    context=link,
+                    user=_user(request),
+                )
+                if request.method in ("POST", "PATCH", "PUT") and (
+                    request.body or request.content_type
+                ):
+                    call.body, call.context = _body_and_context(request, link, plain=plain_body)
+                response = view(call, *args, **kwargs)
+            except NgsiError as error:
+                response = problem(error)
+                if error.status == 405:
+                    response["Allow"] = ", ".join(methods)
+                if error.status == 401:
+                    response["WWW-Authenticate"] = "Bearer"
+            response["Cache-Control"] = "no-store"
+            return response
+
+        return wrapper
+
+    return decorate
+
+
+def problem(error: NgsiError) -> HttpResponse:
+    return HttpResponse(json.dumps(error.problem()), status=error.status, content_type=JSON)
+
+
+def _context_url(context: Any) -> Any:
+    return context if context is not None else ld.CORE_URL
+
+
+def answer(
+    call: Call, data: Any, *, status: int = 200, headers: dict | None = None
+) -> HttpResponse:
+    if call.accept == JSON_LD:
+        items = data if isinstance(data, list) else [data]
+        for item in items:
+            if isinstance(item, dict):
+                item["@context"] = _context_url(call.context)
+    response = HttpResponse(json.dumps(data), status=status, content_type=call.accept)
+    if call.accept != JSON_LD and isinstance(call.context, str):
+        response["Link"] = f'<{call.context}>; rel="{ld.JSONLD_CONTEXT_REL}"; type="{JSON_LD}"'
+    elif call.accept != JSON_LD:
+        response["Link"] = f'<{ld.CORE_URL}>; rel="{ld.JSONLD_CONTEXT_REL}"; type="{JSON_LD}"'
+    for key, value in (headers or {}).items():
+        response[key] = value
+    return response
+
+
+def no_content(status: int = 204, headers: dict | None = None) -> HttpResponse:
+    response = HttpResponse(status=status)
+    for key, value in (headers or {}).items():
+        response[key] = value
+    return response
+
+
+def _require_body(call: Call) -> Any:
+    if call.body is None:
+        raise InvalidRequest("This operation needs a JSON body.")
+    return call.body
+
+
+def _list_param(value: str | None) -> list[str] | None:
+    if value is None:
+        return None
+    items = [item.strip() for item in value.split(",") if item.strip()]
+    return items or None
+
+
+def _options(call: Call) -> set[str]:
+    options = set(_list_param(call.params.get("options")) or [])
+    return options
+
+
+def _render(
+    call: Call, options: set[str] | None = None, attrs: list[str] | None = None
+) -> selectors.Render:
+    options = _options(call) if options is None else options
+    unknown = options - OPTIONS - {"noOverwrite", "replace", "update"}
+    if unknown:
+        raise BadRequestData(f"options: {', '.join(sorted(unknown))} is not supported.")
+    fmt = call.params.get("format")
+    if fmt is not None and fmt not in FORMATS:
+        raise BadRequestData(f"format: {fmt!r} is not normalized, concise or keyValues.")
+    if fmt is None:
+        if "keyValues" in options or "simplified" in options:
+            fmt = "keyValues"
+        elif "concise" in options:
+            fmt = "concise"
+        else:
+            fmt = "normalized"
+    if fmt == "simplified":
+        fmt = "keyValues"
+    return selectors.Render(
+        context=call.context,
+        fmt=fmt,
+        sys_attrs="sysAttrs" in options,
+        lang=call.params.get("lang"),
+        attrs=attrs,
+        pick=_list_param(call.params.get("pick")),
+        omit=_list_param(call.params.get("omit")),
+    )
+
+
+def _int_param(call: Call, name: str, default: int, *, low: int, high: int | None = None) -> int:
+    raw = call.params.get(name)
+    if raw is None:
+        return default
+    try:
+        number = int(raw)
+    except ValueError as exc:
+        raise BadRequestData(f"{name}: {raw!r} is not a whole number.") from exc
+    if number < low or (high is not None and number > high):
+        bound = f"between {low} and {high}" if high is not None else f"at least {low}"
+        raise BadRequestData(f"{name}: must be {bound}.")
+    return number
+
+
+def _location_of(call: Call) -> str:
+    return call.params.get("geoproperty") or "location"
+
+
+# Entities.
+
+
+@ngsi_endpoint("GET", "POST")
+def entities(call: Call) -> HttpResponse:
+    if call.request.method == "POST":
+        entity = services.entity_create(
+            user=call.user, tenant=call.tenant, document=_require_body(call), context=call.context
+        )
+        return no_content(201, {"Location": f"/ngsi-ld/v1/entities/{entity.entity_id}"})
+    params = call.params
+    spec = {
+        "type": params.get("type"),
+        "ids": _list_param(params.get("id")),
+        "idPattern": params.get("idPattern"),
+        "attrs": _list_param(params.get("attrs")),
+        "q": params.get("q"),
+        "scopeQ": params.get("scopeQ"),
+        "geo": {
+            "georel": params.get("georel"),
+            "geometry": params.get("geometry"),
+            "coordinates": params.get("coordinates"),
+            "geoproperty": params.get("geoproperty"),
+        },
+    }
+    if not any(spec[key] for key in ("type", "ids", "idPattern", "attrs", "q", "scopeQ")) and not (
+        spec["geo"]["georel"] or params.get("local") == "true"
+    ):
+        raise BadRequestData(
+            "Give at least one of type, id, idPattern, attrs, q, geoQ or scopeQ "
+            "(or local=true for every entity)."
+        )
+    return _query_answer(call, spec)
+
+
+def _query_answer(call: Call, spec: dict) -> HttpResponse:
+    for name in spec.get("ids") or []:
+        if not isinstance(name, str):
+            raise BadRequestData("id: each id must be a URI.")
+        entity_id_check(name)
+    types = names_parse(spec["type"], "type") if spec.get("type") else None
+    q = q_parse(spec["q"]) if spec.get("q") else None
+    scope_q = names_parse(spec["scopeQ"], "scopeQ") if spec.get("scopeQ") else None
+    types, q, attrs = selectors.query_resolve(
+        context=call.context, types=types, q=q, attrs=spec.get("attrs")
+    )
+    geo_spec = spec.get("geo") or {}
+    geoproperty = geo_spec.get("geoproperty") or "location"
+    geo = geoquery_parse(
+        georel=geo_spec.get("georel"),
+        geometry=geo_spec.get("geometry"),
+        coordinates=geo_spec.get("coordinates"),
+        geoproperty=ld.storage_name(geoproperty, call.context),
+    )
+    query = selectors.EntityQuery(
+        types=types,
+        ids=spec.get("ids"),
+        id_pattern=spec.get("idPattern"),
+        attrs=attrs,
+        q=q,
+        scope_q=scope_q,
+        geo=geo,
+        limit=_int_param(call, "limit", selectors.DEFAULT_LIMIT, low=0, high=selectors.MAX_LIMIT),
+        offset=_int_param(call, "offset", 0, low=0),
+    )
+    count_wanted = call.params.get("count") == "true"
+    if query.limit == 0 and not count_wanted:
+        raise BadRequestData("limit: 0 only goes with count=true.")
+    render = _render(call, attrs=attrs)
+    rows, total = selectors.entity_query(tenant=call.tenant, query=query)
+    shown = selectors.entities_render(rows, render)
+    headers = {"NGSILD-Results-Count": str(total)} if count_wanted else {}
+    if call.accept == GEO_JSON:
+        geometry_name = geo_spec.get("geoproperty") or "location"
+        collection = {
+            "type": "FeatureCollection",
+            "features": [entity_feature(item, geometry_name) for item in shown],
+        }
+        return answer(call, collection, headers=headers)
+    return answer(call, shown, headers=headers)
+
+
+@ngsi_endpoint("GET", "PUT", "PATCH", "DELETE")
+def entity(call: Call, entity_id: str) -> HttpResponse:
+    method = call.request.method
+    if method == "DELETE":
+        services.entity_delete(user=call.user, tenant=call.tenant, entity_id=entity_id)
+        return no_content()
+    if method == "PUT":
+        services.entity_replace(
+            user=call.user,
+            tenant=call.tenant,
+            entity_id=entity_id,
+            document=_require_body(call),
+            context=call.context,
+        )
+        return no_content()
+    if method == "PATCH":
+        services.entity_merge(
+            user=call.user,
+            tenant=call.tenant,
+            entity_id=entity_id,
+            document=_require_body(call),
+            context=call.context,
+        )
+        return no_content()
+    entity_id_check(entity_id)
+    attrs = _list_param(call.params.get("attrs"))
+    stored_attrs = ld.storage_names(attrs, call.context) if attrs else None
+    found = selectors.entity_get(tenant=call.tenant, entity_id=entity_id)
+    shown = selectors.entity_render(found, _render(call, attrs=stored_attrs))
+    if call.accept == GEO_JSON:
+        return answer(call, entity_feature(shown, _location_of(call)))
+    return answer(call, shown)
+
+
+@ngsi_endpoint("POST", "PATCH")
+def entity_attrs(call: Call, entity_id: str) -> HttpResponse:
+    if call.request.method == "POST":
+        overwrite = "noOverwrite" not in _options(call)
+        result = services.entity_attrs_append(
+            user=call.user,
+            tenant=call.tenant,
+            entity_id=entity_id,
+            document=_require_body(call),
+            context=call.context,
+            overwrite=overwrite,
+        )
+    else:
+        result = services.entity_attrs_update(
+            user=call.user,
+            tenant=call.tenant,
+            entity_id=entity_id,
+            document=_require_body(call),
+            context=call.context,
+        )
+    if result.not_updated:
+        call.accept = JSON
+        return answer(call, result.as_json(), status=207)
+    return no_content()
+
+
+@ngsi_endpoint("PATCH", "PUT", "DELETE")
+def entity_attr(call: Call, entity_id: str, name: str) -> HttpResponse:
+    method = call.request.method
+    if method == "DELETE":
+        services.entity_attr_delete(
+            user=call.user,
+            tenant=call.tenant,
+            entity_id=entity_id,
+            name=name,
+            context=call.context,
+            dataset_id=call.params.get("datasetId"),
+            delete_all=call.params.get("deleteAll") == "true",
+        )
+    elif method == "PUT":
+        services.entity_attr_replace(
+            user=call.user,
+            tenant=call.tenant,
+            entity_id=entity_id,
+            name=name,
+            document=_require_body(call),
+            context=call.context,
+        )
+    else:
+        services.entity_attr_patch(
+            user=call.user,
+            tenant=call.tenant,
+            entity_id=entity_id,
+            name=name,
+            document=_require_body(call),
+            context=call.context,
+        )
+    return no_content()
+
+
+# Batch operations.
+
+
+def _batch_answer(call: Call, result: services.BatchResult, *, created: bool) -> HttpResponse:
+    if result.errors:
+        call.accept = JSON
+        return answer(call, result.as_json(), status=207)
+    if created:
+        call.accept = JSON
+        return answer(call, result.success, status=201)
+    return no_content()
+
+
+@ngsi_endpoint("POST")
+def batch_create(call: Call) -> HttpResponse:
+    result = services.entities_batch_create(
+        user=call.user, tenant=call.tenant, documents=_require_body(call), context=call.context
+    )
+    return _batch_answer(call, result, created=True)
+
+
+@ngsi_endpoint("POST")
+def batch_upsert(call: Call) -> HttpResponse:
+    options = _options(call)
+    if options - {"replace", "update"}:
+        raise BadRequestData("options: upsert takes replace or update.")
+    result, created = services.entities_batch_upsert(
+        user=call.user,
+        tenant=call.tenant,
+        documents=_require_body(call),
+        context=call.context,
+        replace="update" not in options,
+    )
+    if result.errors:
+        return _batch_answer(call, result, created=False)
+    if created:
+        call.accept = JSON
+        return answer(call, created, status=201)
+    return no_content()
+
+
+@ngsi_endpoint("POST")
+def batch_update(call: Call) -> HttpResponse:
+    result = services.entities_batch_update(
+        user=call.user,
+        tenant=call.tenant,
+        documents=_require_body(call),
+        context=call.context,
+        overwrite="noOverwrite" not in _options(call),
+    )
+    return _batch_answer(call, result, created=False)
+
+
+@ngsi_endpoint("POST")
+def batch_delete(call: Call) -> HttpResponse:
+    result = services.entities_batch_delete(
+        user=call.user, tenant=call.tenant, entity_ids=_require_body(call)
+    )
+    return _batch_answer(call, result, created=False)
+
+
+@ngsi_endpoint("POST")
+def batch_query(call: Call) -> HttpResponse:
+    body = _require_body(call)
+    if not isinstance(body, dict) or body.get("type", "Query") != "Query":
+        raise BadRequestData('The body must be a Query: {"type": "Query", "entities": [...]}.')
+    selectors_list = body.get("entities") or []
+    if not isinstance(selectors_list, list):
+        raise BadRequestData("entities: must be a list of entity selectors.")
+    types = [
+        item.get("type") for item in selectors_list if isinstance(item, dict) and item.get("type")
+    ]
+    ids = [item.get("id") for item in selectors_list if isinstance(item, dict) and item.get("id")]
+    patterns = [
+        item.get("idPattern")
+        for item in selectors_list
+        if isinstance(item, dict) and item.get("idPattern")
+    ]
+    attrs = body.get("attrs")
+    if attrs is not None and not (
+        isinstance(attrs, list) and all(isinstance(a, str) for a in attrs)
+    ):
+        raise BadRequestData("attrs: must be a list of attribute names.")
+    geo = body.get("geoQ") or {}
+    if not isinstance(geo, dict):
+        raise BadRequestData("geoQ: must be an object with georel, geometry and coordinates.")
+    coordinates = geo.get("coordinates")
+    spec = {
+        "type": ",".join(f"({item})" for item in types) if types else None,
+        "ids": ids or None,
+        "idPattern": patterns[0] if patterns else None,
+        "attrs": attrs,
+        "q": body.get("q"),
+        "scopeQ": body.get("scopeQ"),
+        "geo": {
+            "georel": geo.get("georel"),
+            "geometry": geo.get("geometry"),
+            "coordinates": json.dumps(coordinates)
+            if isinstance(coordinates, list)
+            else coordinates,
+            "geoproperty": geo.get("geoproperty"),
+        },
+    }
+    if (
+        not any(spec[key] for key in ("type", "ids", "idPattern", "attrs", "q", "scopeQ"))
+        and not geo
+    ):
+        raise BadRequestData("A Query needs entities, attrs, q, geoQ or scopeQ.")
+    for key in ("q", "scopeQ"):
+        if spec[key] is not None and not isinstance(spec[key], str):
+            raise BadRequestData(f"{key}: must be a string.")
+    return _query_answer(call, spec)
+
+
+# Temporal API.
+
+TIMERELS = ("before", "after", "between")
+
+
+def _moment(call: Call, name: str) -> datetime:
+    raw = call.params.get(name)
+    if not is_datetime(raw):
+        raise BadRequestData(f"{name}: a date and time (ISO 8601 with Z) is needed.")
+    return datetime.fromisoformat(raw.replace("Z", "+00:00"))
+
+
+def _temporal_query(call: Call, attrs: list[str] | None) -> selectors.TemporalQuery:
+    timerel = call.params.get("timerel")
+    query = selectors.TemporalQuery(attrs=attrs)
+    if timerel is not None:
+        if timerel not in TIMERELS:
+            raise BadRequestData("timerel: before, after or between.")
+        query.timerel = timerel
+        query.time_at = _moment(call, "timeAt")
+        if timerel == "between":
+            query.end_time_at = _moment(call, "endTimeAt")
+            if query.end_time_at <= query.time_at:
+                raise BadRequestData("endTimeAt: must be after timeAt.")
+    elif call.params.get("timeAt") is not None:
+        raise BadRequestData("timeAt: goes with timerel.")
+    timeproperty = call.params.get("timeproperty", "observedAt")
+    if timeproperty not in ("observedAt", "modifiedAt", "createdAt"):
+        raise BadRequestData("timeproperty: observedAt, modifiedAt or createdAt.")
+    query.timeproperty = timeproperty
+    if call.params.get("lastN") is not None:
+        query.last_n = _int_param(call, "lastN", 0, low=1)
+    return query
+
+
+DURATION = re.compile(
+    r"^P(?:(?P<weeks>\d+)W)?(?:(?P<days>\d+)D)?"
+    r"(?:T(?:(?P<hours>\d+)H)?(?:(?P<minutes>\d+)M)?(?:(?P<seconds>\d+(?:\.\d+)?)S)?)?$"
+)
+
+
+def _aggregation(call: Call, options: set[str]) -> tuple | None:
+    methods = _list_param(call.params.get("aggrMethods"))
+    if "aggregatedValues" not in options:
+        if methods is not None:
+            raise BadRequestData("aggrMethods: goes with options=aggregatedValues.")
+        return None
+    if not methods:
+        raise BadRequestData(
+            "aggrMethods: name at least one of " + ", ".join(selectors.AGGREGATIONS) + "."
+        )
+    unknown = [method for method in methods if method not in selectors.AGGREGATIONS]
+    if unknown:
+        raise BadRequestData(
+            f"aggrMethods: {', '.join(unknown)} is not one of "
+            + ", ".join(selectors.AGGREGATIONS)
+            + "."
+        )
+    raw = call.params.get("aggrPeriodDuration", "P0D")
+    match = DURATION.match(raw)
+    if not match or raw in ("P", "PT"):
+        raise BadRequestData(
+            f"aggrPeriodDuration: {raw!r} is not an ISO 8601 duration in weeks, days, hours, "
+            "minutes or seconds (years and months are not supported)."
+        )
+    parts = {key: float(value) for key, value in match.groupdict().items() if value}
+    period = timedelta(**parts)
+    start = _moment(call, "timeAt") if call.params.get("timeAt") else None
+    return methods, (period if period.total_seconds() > 0 else None), start
+
+
+def _temporal_answer(call: Call, entity_ids: list[str], query: selectors.TemporalQuery) -> list:
+    options = _options(call)
+    unknown = options - {"temporalValues", "sysAttrs", "aggregatedValues"}
+    if unknown:
+        raise BadRequestData(f"options: {', '.join(sorted(unknown))} is not supported here.")
+    aggregation = _aggregation(call, options)
+    found = selectors.temporal_instances(tenant=call.tenant, entity_ids=entity_ids, query=query)
+    types = selectors.temporal_types(tenant=call.tenant, entity_ids=entity_ids)
+    return [
+        selectors.temporal_render(
+            entity_id=entity_id,
+            types=types.get(entity_id, []),
+            attributes=found.get(entity_id, {}),
+            context=call.context,
+            temporal_values="temporalValues" in options,
+            aggregation=aggregation,
+        )
+        for entity_id in entity_ids
+    ]
+
+
+@ngsi_endpoint("GET")
+def temporal_entity(call: Call, entity_id: str) -> HttpResponse:
+    entity_id_check(entity_id)
+    attrs = _list_param(call.params.get("attrs"))
+    stored_attrs = ld.storage_names(attrs, call.context) if attrs else None
+    ids = selectors.temporal_entity_ids(tenant=call.tenant, entity_id=entity_id)
+    return answer(call, _temporal_answer(call, ids, _temporal_query(call, stored_attrs))[0])
+
+
+@ngsi_endpoint("GET")
+def temporal_entities(call: Call) -> HttpResponse:
+    params = call.params
+    if not any(params.get(key) for key in ("type", "id", "idPattern", "attrs")):
+        raise BadRequestData("Give at least one of type, id, idPattern or attrs.")
+    for key in ("q", "geoQ", "georel", "scopeQ"):
+        if params.get(key):
+            raise OperationNotSupported(f"{key}: not supported by the temporal API here.")
+    types = names_parse(params["type"], "type") if params.get("type") else None
+    attrs = _list_param(params.get("attrs"))
+    types, _q, stored_attrs = selectors.query_resolve(
+        context=call.context, types=types, q=None, attrs=attrs
+    )
+    ids = selectors.temporal_query_ids(
+        tenant=call.tenant,
+        types=types,
+        ids=_list_param(params.get("id")),
+        id_pattern=params.get("idPattern"),
+    )
+    limit = _int_param(call, "limit", selectors.DEFAULT_LIMIT, low=1, high=selectors.MAX_LIMIT)
+    offset = _int_param(call, "offset", 0, low=0)
+    query = _temporal_query(call, stored_attrs)
+    shown = _temporal_answer(call, ids[offset : offset + limit], query)
+    headers = {"NGSILD-Results-Count": str(len(ids))} if params.get("count") == "true" else {}
+    return answer(call, shown, headers=headers)
+
+
+# Subscriptions.
+
+
+@ngsi_endpoint("GET", "POST")
+def subscriptions(call: Call) -> HttpResponse:
+    if call.request.method == "POST":
+        subscription = services.subscription_create(
+            user=call.user, tenant=call.tenant, document=_require_body(call), context=call.context
+        )
+        return no_content(
+            201, {"Location": f"/ngsi-ld/v1/subscriptions/{subscription.subscription_id}"}
+        )
+    if call.user is None:
+        raise Unauthorized("Subscriptions are read with the token that made them.")
+    rows = selectors.subscriptions_of(user=call.user, tenant=call.tenant)
+    limit = _int_param(call, "limit", selectors.DEFAULT_LIMIT, low=1, high=selectors.MAX_LIMIT)
+    offset = _int_param(call, "offset", 0, low=0)
+    shown = [selectors.subscription_json(row) for row in rows[offset : offset + limit]]
+    headers = (
+        {"NGSILD-Results-Count": str(rows.count())} if call.params.get("count") == "true" else {}
+    )
+    return answer(call, shown, headers=headers)
+
+
+@ngsi_endpoint("GET", "PATCH", "DELETE")
+def subscription(call: Call, subscription_id: str) -> HttpResponse:
+    method = call.request.method
+    if method == "DELETE":
+        services.subscription_delete(
+            user=call.user, tenant=call.tenant, subscription_id=subscription_id
+        )
+        return no_content()
+    if method == "PATCH":
+        services.subscription_update(
+            user=call.user,
+            tenant=call.tenant,
+            subscription_id=subscription_id,
+            document=_require_body(call),
+            context=call.context,
+        )
+        return no_content()
+    found = services.subscription_get_for_owner(
+        user=call.user, tenant=call.tenant, subscription_id=subscription_id
+    )
+    return answer(call, selectors.subscription_json(found))
+
+
+# Discovery.
+
+
+@ngsi_endpoint("GET")
+def types(call: Call) -> HttpResponse:
+    names = ld.user_names(selectors.types_list(tenant=call.tenant), call.context)
+    if call.params.get("details") == "true":
+        stored = selectors.types_list(tenant=call.tenant)
+        shown = []
+        for stored_name, name in zip(stored, names, strict=True):
+            details = selectors.type_details(tenant=call.tenant, name=stored_name)
+            shown.append(
+                {
+                    "id": name,
+                    "type": "EntityType",
+                    "typeName": name,
+                    "attributeNames": ld.user_names(sorted(details["attributes"]), call.context),
+                }
+            )
+        return answer(call, shown)
+    return answer(
+        call, {"id": "urn:ngsi-ld:EntityTypeList:hub", "type": "EntityTypeList", "typeList": names}
+    )
+
+
+@ngsi_endpoint("GET")
+def type_detail(call: Call, name: str) -> HttpResponse:
+    stored = ld.storage_name(name, call.context)
+    details = selectors.type_details(tenant=call.tenant, name=stored)
+    attribute_names = sorted(details["attributes"])
+    shown_names = ld.user_names(attribute_names, call.context)
+    return answer(
+        call,
+        {
+            "id": ld.user_names([stored], call.context)[0],
+            "type": "EntityTypeInfo",
+            "typeName": name,
+            "entityCount": details["count"],
+            "attributeDetails": [
+                {
+                    "id": shown,
+                    "type": "Attribute",
+                    "attributeName": shown,
+                    "attributeTypes": sorted(details["attributes"][stored_attr]),
+                }
+                for stored_attr, shown in zip(attribute_names, shown_names, strict=True)
+            ],
+        },
+    )
+
+
+def _attribute_json(call: Call, stored: str, shown: str, entry: dict) -> dict:
+    return {
+        "id": shown,
+        "type": "Attribute",
+        "attributeName": shown,
+        "attributeCount": entry["count"],
+        "attributeTypes": sorted(entry["types"]),
+        "typeNames": ld.user_names(sorted(entry["entity_types"]), call.context),
+    }
+
+
+@ngsi_endpoint("GET")
+def attributes(call: Call) -> HttpResponse:
+    index = selectors.attributes_index(tenant=call.tenant)
+    stored = sorted(index)
+    shown = ld.user_names(stored, call.context)
+    if call.params.get("details") == "true":
+        return answer(
+            call,
+            [
+                _attribute_json(call, key, name, index[key])
+                for key, name in zip(stored, shown, strict=True)
+            ],
+        )
+    return answer(
+        call,
+        {"id": "urn:ngsi-ld:AttributeList:hub", "type": "AttributeList", "attributeList": shown},
+    )
+
+
+@ngsi_endpoint("GET")
+def attribute_detail(call: Call, name: str) -> HttpResponse:
+    stored = ld.storage_name(name, call.context)
+    index = selectors.attributes_index(tenant=call.tenant, name=stored)
+    if stored not in index:
+        raise ResourceNotFound(f"No entity has the attribute {name}.")
+    return answer(call, _attribute_json(call, stored, name, index[stored]))
+
+
+# JSON-LD contexts.
+
+
+def _context_json(row: JsonLdContext) -> dict:
+    return {
+        "URL": row.url,
+        "localId": f"urn:ngsi-ld:{row.pk}",
+        "kind": row.kind,
+        "createdAt": row.created_at.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+    }
+
+
+@ngsi_endpoint("GET", "POST", plain_body=True)
+def contexts(call: Call) -> HttpResponse:
+    if call.request.method == "POST":
+        body = call.body
+        if body is None:
+            raise InvalidRequest('The body must be {"@context": ...}.')
+        row = services.context_create(user=call.user, document=body)
+        return no_content(201, {"Location": f"/ngsi-ld/v1/jsonldContexts/{row.pk}"})
+    rows = list(JsonLdContext.objects.order_by("created_at", "pk"))
+    kind = call.params.get("kind")
+    if kind is not None and kind not in ("Hosted", "Cached", "ImplicitlyCreated"):
+        raise BadRequestData("kind: Hosted, Cached or ImplicitlyCreated.")
+    if kind:
+        rows = [row for row in rows if row.kind == kind]
+    call.accept = JSON
+    if call.params.get("details") == "true":
+        shipped = (
+            []
+            if kind not in (None, "Cached")
+            else [
+                {"URL": url, "localId": "urn:ngsi-ld:shipped", "kind": "Cached"}
+                for url in ld.SHIPPED
+            ]
+        )
+        return answer(call, shipped + [_context_json(row) for row in rows])
+    shipped_urls = list(ld.SHIPPED) if kind in (None, "Cached") else []
+    return answer(call, shipped_urls + [row.url for row in rows])
+
+
+@ngsi_endpoint("GET", "DELETE")
+def context_detail(call: Call, context_id: str) -> HttpResponse:
+    if call.request.method == "DELETE":
+        services.context_delete(user=call.user, context_id=context_id)
+        return no_content()
+    if ld.is_core(context_id) or context_id in ld.SHIPPED:
+        body = ld.context_document(context_id)
+    elif context_id == ld.HUB_CONTEXT_ID:
+        body = ld.context_document(ld.hub_context_url())
+    else:
+        row = JsonLdContext.objects.filter(pk=context_id.removeprefix("urn:ngsi-ld:")).first()
+        row = row or JsonLdContext.objects.filter(url=context_id).first()
+        if row is None:
+            raise ResourceNotFound(f"There is no JSON-LD context {context_id}.")
+        body = row.body
+    return HttpResponse(json.dumps(body), content_type=JSON_LD)
+
+
+def not_found(request: HttpRequest, rest: str = "") -> HttpResponse:
+    return problem(
+        ResourceNotFound(f"There is no NGSI-LD resource at {request.path} (see /ngsi-ld/v1/).")
+    )
