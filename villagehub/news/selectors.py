@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from villagehub.accounts.selectors import networks_coordinated
 from villagehub.communities.models import Community, Network
 from villagehub.contributions.selectors import communities_edited_by, communities_reviewed_by
-from villagehub.core.filters import PlaceFilterForm
+from villagehub.core.filters import UNKNOWN_SLUG, PlaceFilterForm
 from villagehub.core.mail import email_message
 from villagehub.events.selectors import event_list_base
 from villagehub.practices.selectors import practice_list_base
@@ -46,13 +46,13 @@ class NewsFilterForm(PlaceFilterForm):
     def clean_network(self):
         slug = self.cleaned_data["network"]
         if slug and not Network.objects.filter(slug=slug).exists():
-            raise forms.ValidationError(_("there is no such network."))
+            raise forms.ValidationError(_("there is no such network."), code=UNKNOWN_SLUG)
         return slug
 
     def clean_community(self):
         slug = self.cleaned_data["community"]
         if slug and not Community.objects.filter(slug=slug).exists():
-            raise forms.ValidationError(_("there is no such community."))
+            raise forms.ValidationError(_("there is no such community."), code=UNKNOWN_SLUG)
         return slug
 
 

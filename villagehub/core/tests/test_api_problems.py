@@ -51,7 +51,7 @@ def problem(response, status):
 
 
 def test_the_schema_has_addresses_and_writes():
-    assert len(ADDRESSES) == 18
+    assert len(ADDRESSES) == 24
     assert sorted(WRITES) == ["/api/v1/datasets", "/api/v1/submissions"]
 
 
