@@ -396,21 +396,19 @@ class FeedbackSummary:
         return 0 < self.responses < MIN_ANSWERS
 
 
-def feedback_summary(events: QuerySet[Event]) -> FeedbackSummary:
-    """Survey results over these events: never individual answers.
+def _feedback_totals() -> dict:
+    return {
+        "n": Count("pk"),
+        "again": Count("pk", filter=Q(would_attend_again=True)),
+        "promoters": Count("pk", filter=Q(recommend__gte=9)),
+        "detractors": Count("pk", filter=Q(recommend__lte=6)),
+        "satisfaction_total": Sum("satisfaction"),
+        "satisfaction_squares": Sum(F("satisfaction") * F("satisfaction")),
+    }
 
-    Net Promoter Score: % of answers scoring 9–10 minus % scoring 0–6.
-    """
-    attendees = Registration.objects.filter(event__in=events, attended=True).count()
-    totals = Feedback.objects.filter(event__in=events).aggregate(
-        n=Count("pk"),
-        again=Count("pk", filter=Q(would_attend_again=True)),
-        promoters=Count("pk", filter=Q(recommend__gte=9)),
-        detractors=Count("pk", filter=Q(recommend__lte=6)),
-        satisfaction_total=Sum("satisfaction"),
-        satisfaction_squares=Sum(F("satisfaction") * F("satisfaction")),
-    )
-    n = totals["n"]
+
+def _feedback_summary_of(attendees: int, totals: dict | None) -> FeedbackSummary:
+    n = totals["n"] if totals else 0
     # Answers whose giver was later marked absent still count as answers, not as attendees.
     rate = share_estimate(successes=min(n, attendees), n=attendees)
     if n < MIN_ANSWERS:
@@ -432,6 +430,16 @@ def feedback_summary(events: QuerySet[Event]) -> FeedbackSummary:
     )
 
 
+def feedback_summary(events: QuerySet[Event]) -> FeedbackSummary:
+    """Survey results over these events: never individual answers.
+
+    Net Promoter Score: % of answers scoring 9–10 minus % scoring 0–6.
+    """
+    attendees = Registration.objects.filter(event__in=events, attended=True).count()
+    totals = Feedback.objects.filter(event__in=events).aggregate(**_feedback_totals())
+    return _feedback_summary_of(attendees, totals)
+
+
 def feedback_unanswered(event: Event) -> QuerySet[Registration]:
     """The attendees of this event who have not answered the survey, each annotated with
     whether they were asked (`asked`) and reminded (`reminded`)."""
@@ -448,12 +456,28 @@ def feedback_unanswered(event: Event) -> QuerySet[Registration]:
 
 
 def feedback_over_time(events: QuerySet[Event]) -> list[tuple[Event, FeedbackSummary]]:
-    rows = []
-    for event in events.filter(starts_at__isnull=False).order_by("starts_at", "pk"):
-        summary = feedback_summary(Event.objects.filter(pk=event.pk))
-        if summary.attendees or summary.responses:
-            rows.append((event, summary))
-    return rows
+    """Each dated event's results, in date order: three queries however many events."""
+    dated = list(events.filter(starts_at__isnull=False).order_by("starts_at", "pk"))
+    ids = [event.pk for event in dated]
+    attendees = dict(
+        Registration.objects.filter(event_id__in=ids, attended=True)
+        .order_by()
+        .values("event_id")
+        .annotate(n=Count("pk"))
+        .values_list("event_id", "n")
+    )
+    totals = {
+        row["event_id"]: row
+        for row in Feedback.objects.filter(event_id__in=ids)
+        .order_by()
+        .values("event_id")
+        .annotate(**_feedback_totals())
+    }
+    return [
+        (event, _feedback_summary_of(attendees.get(event.pk, 0), totals.get(event.pk)))
+        for event in dated
+        if event.pk in attendees or event.pk in totals
+    ]
 
 
 def _value(estimate: Estimate | None) -> float | None:
