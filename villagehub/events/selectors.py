@@ -20,6 +20,7 @@ from villagehub.core.models import CONTENT_LANGUAGES
 from villagehub.core.text import xml_clean
 
 from .models import REGISTRATION_LINK_MAX_AGE, Event, Feedback, Notice, Registration, Series
+from .services import ERASED_DOMAIN
 from .statistics import MIN_ANSWERS, Estimate, mean_estimate, nps_estimate, share_estimate
 
 _TOKEN_SALT = "villagehub.events.registration"  # noqa: S105 (a namespace, not a secret)
@@ -447,6 +448,7 @@ def feedback_unanswered(event: Event) -> QuerySet[Registration]:
     return (
         event.registrations.filter(attended=True)
         .exclude(Exists(Feedback.objects.filter(registration=OuterRef("pk"))))
+        .exclude(email__endswith=ERASED_DOMAIN)
         .annotate(
             asked=Exists(notices.filter(kind=Notice.Kind.FEEDBACK)),
             reminded=Exists(notices.filter(kind=Notice.Kind.SURVEY_REMINDER)),

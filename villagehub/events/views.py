@@ -366,6 +366,7 @@ def manage_view(request, slug):
     status_counts = [(label, counts.get(s, 0)) for s, label in Registration.Status.choices]
     page = paginate(registrations, request.GET, per_page=100)
     questions = list(event.questions.all())
+    unanswered = list(selectors.feedback_unanswered(event))
     return render(
         request,
         "events/manage.html",
@@ -382,7 +383,8 @@ def manage_view(request, slug):
             "export_tables": exports.table_labels(),
             "attended": event.registrations.filter(attended=True).count(),
             "summary": selectors.feedback_summary(Event.objects.filter(pk=event.pk)),
-            "unanswered": list(selectors.feedback_unanswered(event)),
+            "unanswered": unanswered,
+            "remind_due": sum(r.asked and not r.reminded for r in unanswered),
         },
     )
 

@@ -527,6 +527,7 @@ def test_organiser_sees_who_has_not_answered_and_reminds_them_once(
     page = client.get(manage)
     assert [r.name for r in page.context["unanswered"]] == ["Bo Berg"]
     assert "Bo Berg (person2@example.org) — asked, not reminded yet" in page.content.decode()
+    assert page.context["remind_due"] == 1
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(f"{manage}event/", {"action": "remind"}, follow=True)
@@ -539,7 +540,9 @@ def test_organiser_sees_who_has_not_answered_and_reminds_them_once(
     assert "has already been reminded" in response.content.decode()
     assert len(mail.outbox) == 1
     assert Notice.objects.filter(kind=Notice.Kind.SURVEY_REMINDER).count() == 1
-    assert "Bo Berg (person2@example.org) — reminded" in client.get(manage).content.decode()
+    text = client.get(manage).content.decode()
+    assert "Bo Berg (person2@example.org) — reminded" in text
+    assert 'value="remind"' not in text  # nobody left to remind: no button
 
 
 def test_results_page_charts_a_series_over_time(client, organiser, django_assert_num_queries):
