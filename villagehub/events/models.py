@@ -504,6 +504,7 @@ class Notice(models.Model):
         EVENT_CHANGED = "event_changed", _("Event postponed or cancelled")
         REMINDER = "reminder", _("Reminder")
         FEEDBACK = "feedback", _("Feedback survey")
+        SURVEY_REMINDER = "survey_reminder", _("Feedback survey reminder")
 
     registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="notices")
     kind = models.CharField(max_length=16, choices=Kind.choices)

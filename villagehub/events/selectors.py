@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 from django import forms
 from django.conf import settings
 from django.core import signing
-from django.db.models import Avg, Count, F, Q, QuerySet, TextField
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum, TextField
 from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import formats, timezone, translation
@@ -19,7 +19,9 @@ from villagehub.core.filters import UNKNOWN_SLUG, PlaceFilterForm
 from villagehub.core.models import CONTENT_LANGUAGES
 from villagehub.core.text import xml_clean
 
-from .models import REGISTRATION_LINK_MAX_AGE, Event, Feedback, Registration, Series
+from .models import REGISTRATION_LINK_MAX_AGE, Event, Feedback, Notice, Registration, Series
+from .services import ERASED_DOMAIN
+from .statistics import MIN_ANSWERS, Estimate, mean_estimate, nps_estimate, share_estimate
 
 _TOKEN_SALT = "villagehub.events.registration"  # noqa: S105 (a namespace, not a secret)
 PUBLIC_STATUSES = (Event.Status.PUBLISHED, Event.Status.POSTPONED, Event.Status.CANCELLED)
@@ -377,18 +379,56 @@ def event_ical(
 
 @dataclass(frozen=True)
 class FeedbackSummary:
+    """Survey results over some events. The opinion figures are None (withheld) below
+    `MIN_ANSWERS` answers; each is an `Estimate` with its n and 90 % confidence interval."""
+
     attendees: int
     responses: int
-    response_rate: float | None
-    attend_again: float | None
-    promoters: float | None
-    detractors: float | None
-    nps: float | None
-    satisfaction: float | None
+    response_rate: Estimate | None
+    attend_again: Estimate | None
+    promoters: Estimate | None
+    nps: Estimate | None
+    satisfaction: Estimate | None
+
+    min_answers = MIN_ANSWERS
+
+    @property
+    def withheld(self) -> bool:
+        return 0 < self.responses < MIN_ANSWERS
 
 
-def _percent(part: int, whole: int) -> float | None:
-    return round(100 * part / whole, 1) if whole else None
+def _feedback_totals() -> dict:
+    return {
+        "n": Count("pk"),
+        "again": Count("pk", filter=Q(would_attend_again=True)),
+        "promoters": Count("pk", filter=Q(recommend__gte=9)),
+        "detractors": Count("pk", filter=Q(recommend__lte=6)),
+        "satisfaction_total": Sum("satisfaction"),
+        "satisfaction_squares": Sum(F("satisfaction") * F("satisfaction")),
+    }
+
+
+def _feedback_summary_of(attendees: int, totals: dict | None) -> FeedbackSummary:
+    n = totals["n"] if totals else 0
+    # Answers whose giver was later marked absent still count as answers, not as attendees.
+    rate = share_estimate(successes=min(n, attendees), n=attendees)
+    if n < MIN_ANSWERS:
+        return FeedbackSummary(attendees, n, rate, None, None, None, None)
+    return FeedbackSummary(
+        attendees=attendees,
+        responses=n,
+        response_rate=rate,
+        attend_again=share_estimate(successes=totals["again"], n=n),
+        promoters=share_estimate(successes=totals["promoters"], n=n),
+        nps=nps_estimate(promoters=totals["promoters"], detractors=totals["detractors"], n=n),
+        satisfaction=mean_estimate(
+            total=totals["satisfaction_total"],
+            total_of_squares=totals["satisfaction_squares"],
+            n=n,
+            low=1,
+            high=5,
+        ),
+    )
 
 
 def feedback_summary(events: QuerySet[Event]) -> FeedbackSummary:
@@ -397,36 +437,53 @@ def feedback_summary(events: QuerySet[Event]) -> FeedbackSummary:
     Net Promoter Score: % of answers scoring 9–10 minus % scoring 0–6.
     """
     attendees = Registration.objects.filter(event__in=events, attended=True).count()
-    totals = Feedback.objects.filter(event__in=events).aggregate(
-        n=Count("pk"),
-        again=Count("pk", filter=Q(would_attend_again=True)),
-        promoters=Count("pk", filter=Q(recommend__gte=9)),
-        detractors=Count("pk", filter=Q(recommend__lte=6)),
-        satisfaction=Avg("satisfaction"),
-    )
-    n = totals["n"]
-    promoters = _percent(totals["promoters"], n)
-    detractors = _percent(totals["detractors"], n)
-    nps = round(100 * (totals["promoters"] - totals["detractors"]) / n, 1) if n else None
-    return FeedbackSummary(
-        attendees=attendees,
-        responses=n,
-        response_rate=_percent(n, attendees),
-        attend_again=_percent(totals["again"], n),
-        promoters=promoters,
-        detractors=detractors,
-        nps=nps,
-        satisfaction=round(totals["satisfaction"], 2) if n else None,
+    totals = Feedback.objects.filter(event__in=events).aggregate(**_feedback_totals())
+    return _feedback_summary_of(attendees, totals)
+
+
+def feedback_unanswered(event: Event) -> QuerySet[Registration]:
+    """The attendees of this event who have not answered the survey, each annotated with
+    whether they were asked (`asked`) and reminded (`reminded`)."""
+    notices = Notice.objects.filter(registration=OuterRef("pk"))
+    return (
+        event.registrations.filter(attended=True)
+        .exclude(Exists(Feedback.objects.filter(registration=OuterRef("pk"))))
+        .exclude(email__endswith=ERASED_DOMAIN)
+        .annotate(
+            asked=Exists(notices.filter(kind=Notice.Kind.FEEDBACK)),
+            reminded=Exists(notices.filter(kind=Notice.Kind.SURVEY_REMINDER)),
+        )
+        .order_by("name", "pk")
     )
 
 
 def feedback_over_time(events: QuerySet[Event]) -> list[tuple[Event, FeedbackSummary]]:
-    rows = []
-    for event in events.filter(starts_at__isnull=False).order_by("starts_at", "pk"):
-        summary = feedback_summary(Event.objects.filter(pk=event.pk))
-        if summary.attendees or summary.responses:
-            rows.append((event, summary))
-    return rows
+    """Each dated event's results, in date order: three queries however many events."""
+    dated = list(events.filter(starts_at__isnull=False).order_by("starts_at", "pk"))
+    ids = [event.pk for event in dated]
+    attendees = dict(
+        Registration.objects.filter(event_id__in=ids, attended=True)
+        .order_by()
+        .values("event_id")
+        .annotate(n=Count("pk"))
+        .values_list("event_id", "n")
+    )
+    totals = {
+        row["event_id"]: row
+        for row in Feedback.objects.filter(event_id__in=ids)
+        .order_by()
+        .values("event_id")
+        .annotate(**_feedback_totals())
+    }
+    return [
+        (event, _feedback_summary_of(attendees.get(event.pk, 0), totals.get(event.pk)))
+        for event in dated
+        if event.pk in attendees or event.pk in totals
+    ]
+
+
+def _value(estimate: Estimate | None) -> float | None:
+    return None if estimate is None else estimate.value
 
 
 def feedback_chart(rows: list[tuple[Event, FeedbackSummary]], title: str) -> str:
@@ -457,9 +514,9 @@ def feedback_chart(rows: list[tuple[Event, FeedbackSummary]], title: str) -> str
     chart.x_labels = [
         timezone.localtime(e.starts_at, e.zone).strftime("%Y-%m-%d") for e, _s in rows
     ]
-    chart.add(_("Net Promoter Score"), [s.nps for _e, s in rows])
-    chart.add(_("% would attend again"), [s.attend_again for _e, s in rows])
-    chart.add(_("% would recommend (9–10)"), [s.promoters for _e, s in rows])
+    chart.add(_("Net Promoter Score"), [_value(s.nps) for _e, s in rows])
+    chart.add(_("% would attend again"), [_value(s.attend_again) for _e, s in rows])
+    chart.add(_("% would recommend (9–10)"), [_value(s.promoters) for _e, s in rows])
     return chart.render(is_unicode=True)
 
 

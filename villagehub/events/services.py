@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -53,6 +53,8 @@ class FeedbackRefused(Exception):
         "not_attended": _("The survey is for people who attended the event."),
         "answered": _("You have already answered the survey for this event. Thank you!"),
         "not_ended": _("The survey opens when the event has ended."),
+        "not_sent": _("Send the survey first: the reminder goes to people who were asked."),
+        "reminded": _("Everyone who was asked and has not answered has already been reminded."),
     }
 
     def __init__(self, code: str):
@@ -486,6 +488,36 @@ def event_feedback_request(*, event: Event, now=None) -> None:
         raise FeedbackRefused("not_ended")
 
     _enqueue(event_feedback_invite, event.pk)
+
+
+def feedback_remind_due(event: Event) -> QuerySet[Registration]:
+    """Attendees who were sent the survey, have not answered and have not been reminded."""
+    notices = Notice.objects.filter(registration=OuterRef("pk"))
+    return (
+        event.registrations.filter(attended=True)
+        .filter(Exists(notices.filter(kind=Notice.Kind.FEEDBACK)))
+        .exclude(Exists(notices.filter(kind=Notice.Kind.SURVEY_REMINDER)))
+        .exclude(Exists(Feedback.objects.filter(registration=OuterRef("pk"))))
+        .exclude(email__endswith=ERASED_DOMAIN)
+    )
+
+
+@transaction.atomic
+def event_feedback_remind(*, event: Event, now=None) -> int:
+    """Queue one reminder to each attendee who was asked and has not answered: once per
+    person, however often this is called (see `Notice`). Returns how many are due."""
+    from .tasks import event_feedback_remind_send
+
+    if not event.has_ended(now):
+        raise FeedbackRefused("not_ended")
+    asked = Notice.objects.filter(registration__event=event, kind=Notice.Kind.FEEDBACK)
+    if not asked.exists():
+        raise FeedbackRefused("not_sent")
+    due = feedback_remind_due(event).count()
+    if not due:
+        raise FeedbackRefused("reminded")
+    _enqueue(event_feedback_remind_send, event.pk)
+    return due
 
 
 # Feedback -------------------------------------------------------------------------------

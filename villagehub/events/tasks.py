@@ -26,6 +26,7 @@ _TEMPLATES = {
     Notice.Kind.EVENT_CHANGED: ("event_changed", True),
     Notice.Kind.REMINDER: ("event_reminder", False),
     Notice.Kind.FEEDBACK: ("feedback_invitation", False),
+    Notice.Kind.SURVEY_REMINDER: ("feedback_reminder", False),
 }
 
 
@@ -152,6 +153,14 @@ def event_feedback_invite(event_id: int) -> int:
         ),
         Notice.Kind.FEEDBACK,
     )
+
+
+@task()
+def event_feedback_remind_send(event_id: int) -> int:
+    event = Event.objects.filter(pk=event_id).first()
+    if event is None:
+        return 0
+    return _send_to_all(event, services.feedback_remind_due(event), Notice.Kind.SURVEY_REMINDER)
 
 
 RETENTION_TASK_INTERVAL = timedelta(days=1)

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from villagehub.accounts.decorators import role_required
@@ -59,6 +59,8 @@ def event_detail_view(request, slug):
         if event.feedback_published and event.has_ended()
         else None
     )
+    if feedback is not None and feedback.attend_again is None:
+        feedback = None  # too few answers to publish anything
     places_left = selectors.event_places_left(event)
     return render(
         request,
@@ -364,6 +366,7 @@ def manage_view(request, slug):
     status_counts = [(label, counts.get(s, 0)) for s, label in Registration.Status.choices]
     page = paginate(registrations, request.GET, per_page=100)
     questions = list(event.questions.all())
+    unanswered = list(selectors.feedback_unanswered(event))
     return render(
         request,
         "events/manage.html",
@@ -380,6 +383,8 @@ def manage_view(request, slug):
             "export_tables": exports.table_labels(),
             "attended": event.registrations.filter(attended=True).count(),
             "summary": selectors.feedback_summary(Event.objects.filter(pk=event.pk)),
+            "unanswered": unanswered,
+            "remind_due": sum(r.asked and not r.reminded for r in unanswered),
         },
     )
 
@@ -442,6 +447,17 @@ def manage_event_view(request, slug):
         if action == "survey":
             services.event_feedback_request(event=event)
             messages.success(request, _("The survey is being sent to the people who attended."))
+        elif action == "remind":
+            due = services.event_feedback_remind(event=event)
+            messages.success(
+                request,
+                ngettext(
+                    "A reminder is being sent to %(count)s person who has not answered.",
+                    "A reminder is being sent to %(count)s people who have not answered.",
+                    due,
+                )
+                % {"count": due},
+            )
         elif action in ("publish_feedback", "hide_feedback"):
             services.event_feedback_publish(event=event, published=action == "publish_feedback")
             messages.success(request, _("Saved."))

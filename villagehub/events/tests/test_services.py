@@ -8,6 +8,7 @@ from django.utils import timezone
 from villagehub.communities.tests.factories import CommunityFactory
 from villagehub.events import selectors, services, tasks
 from villagehub.events.models import Event, Feedback, Notice, Question, Registration
+from villagehub.events.statistics import Estimate
 
 from .factories import event_make, register
 
@@ -337,37 +338,88 @@ def test_feedback_summary_gives_exact_survey_metrics():
     for n in range(5, 8):
         attend(event, n)  # attended, did not answer
     summary = selectors.feedback_summary(Event.objects.filter(pk=event.pk))
+    # Hand-computed: Wilson bounds solve (p̂ − π)² = z²π(1 − π)/n with z = 1.6449; the NPS
+    # bounds are 0 ± z·√((0.4 + 0.4 − 0²)/5); satisfaction 3.6 ± z·s/√5 with s² = 1.3.
     assert summary == selectors.FeedbackSummary(
         attendees=8,
         responses=5,
-        response_rate=62.5,
-        attend_again=80.0,
-        promoters=40.0,
-        detractors=40.0,
-        nps=0.0,
-        satisfaction=3.6,
+        response_rate=Estimate(value=62.5, low=34.8, high=83.9, n=8),
+        attend_again=Estimate(value=80.0, low=43.5, high=95.4, n=5),
+        promoters=Estimate(value=40.0, low=14.3, high=72.8, n=5),
+        nps=Estimate(value=0.0, low=-65.8, high=65.8, n=5),
+        satisfaction=Estimate(value=3.6, low=2.8, high=4.4, n=5),
     )
+    assert not summary.withheld
 
 
 def test_feedback_summary_over_a_series_and_without_answers():
     assert selectors.feedback_summary(Event.objects.none()) == selectors.FeedbackSummary(
-        0, 0, None, None, None, None, None, None
+        0, 0, None, None, None, None, None
     )
-    first = event_make(title="Café 1")
-    second = event_make(title="Café 2")
-    services.feedback_create(
-        registration=attend(first, 1),
-        would_attend_again=True,
-        recommend=10,
-        satisfaction=5,
-        now=ended(first),
-    )
-    services.feedback_create(
-        registration=attend(second, 2),
-        would_attend_again=True,
-        recommend=5,
-        satisfaction=3,
-        now=ended(second),
-    )
+    first = event_make(title="Café 1", capacity=10)
+    second = event_make(title="Café 2", capacity=10)
+    for n, (event, recommend, satisfaction) in enumerate(
+        [(first, 10, 5), (first, 10, 5), (first, 9, 4), (second, 5, 3), (second, 2, 3)]
+    ):
+        services.feedback_create(
+            registration=attend(event, n),
+            would_attend_again=recommend > 5,
+            recommend=recommend,
+            satisfaction=satisfaction,
+            now=ended(event),
+        )
     summary = selectors.feedback_summary(Event.objects.filter(pk__in=[first.pk, second.pk]))
-    assert (summary.nps, summary.satisfaction, summary.promoters) == (0.0, 4.0, 50.0)
+    assert (summary.nps.value, summary.satisfaction.value, summary.promoters.value) == (
+        20.0,
+        4.0,
+        60.0,
+    )
+    # Each event alone has fewer than five answers: its figures are withheld, its count not.
+    alone = selectors.feedback_summary(Event.objects.filter(pk=first.pk))
+    assert alone == selectors.FeedbackSummary(
+        3, 3, Estimate(value=100.0, low=52.6, high=100.0, n=3), None, None, None, None
+    )
+    assert alone.withheld
+
+
+def test_survey_reminder_goes_once_to_attendees_asked_who_have_not_answered(
+    django_capture_on_commit_callbacks,
+):
+    event = event_make(capacity=10)
+    absent, _ = register(event, 0)
+    attendees = [attend(event, n) for n in range(1, 4)]
+    with pytest.raises(services.FeedbackRefused) as refused:
+        services.event_feedback_remind(event=event)
+    assert refused.value.code == "not_ended"
+    now = ended(event)
+    with pytest.raises(services.FeedbackRefused) as refused:
+        services.event_feedback_remind(event=event, now=now)
+    assert refused.value.code == "not_sent"
+    assert tasks.event_feedback_invite.call(event.pk) == 3
+    late = attend(event, 4)  # checked in after the survey went out: not asked, not reminded
+    services.feedback_create(
+        registration=attendees[0], would_attend_again=True, recommend=9, satisfaction=4, now=now
+    )
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.event_feedback_remind(event=event, now=now) == 2
+    assert sorted(m.to[0] for m in mail.outbox) == ["person2@example.org", "person3@example.org"]
+    assert "This is the only reminder we send." in mail.outbox[0].body
+    assert "/feedback/" in mail.outbox[0].body
+    assert tasks.event_feedback_remind_send.call(event.pk) == 0
+    with pytest.raises(services.FeedbackRefused) as refused:
+        services.event_feedback_remind(event=event, now=now)
+    assert refused.value.code == "reminded"
+    assert len(mail.outbox) == 2
+    reminded = Notice.objects.filter(kind=Notice.Kind.SURVEY_REMINDER)
+    assert sorted(reminded.values_list("registration_id", flat=True)) == [
+        attendees[1].pk,
+        attendees[2].pk,
+    ]
+    unanswered = selectors.feedback_unanswered(event)
+    assert [(r.pk, r.asked, r.reminded) for r in unanswered] == [
+        (attendees[1].pk, True, True),
+        (attendees[2].pk, True, True),
+        (late.pk, False, False),
+    ]
+    assert absent.pk not in {r.pk for r in unanswered}

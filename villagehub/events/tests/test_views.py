@@ -14,7 +14,8 @@ from openpyxl import load_workbook
 
 from villagehub.accounts.tests.helpers import sign_in
 from villagehub.events import selectors, services
-from villagehub.events.models import Event, Feedback, Registration
+from villagehub.events.models import Event, Feedback, Notice, Registration
+from villagehub.events.statistics import Estimate
 
 from .factories import event_hold, event_make, register
 
@@ -293,25 +294,37 @@ def test_survey_through_the_personal_link(client):
 
 
 def test_published_feedback_shows_totals_on_the_event_page(client):
-    event = event_make()
-    registration, _ = register(event, 1)
+    event = event_make(capacity=10)
+    registrations = [register(event, n)[0] for n in range(5)]
     with pytest.raises(services.FeedbackRefused) as refused:
         services.event_feedback_publish(event=event, published=True)
     assert refused.value.code == "not_ended"
     event_hold(event)
-    services.attendance_set(registration=registration, attended=True)
-    services.feedback_create(
-        registration=registration,
-        would_attend_again=True,
-        recommend=10,
-        satisfaction=5,
-        most_useful="A secret remark",
-    )
-    assert "What participants said" not in client.get(event.get_absolute_url()).content.decode()
-    services.event_feedback_publish(event=event, published=True)
+    for n, registration in enumerate(registrations):
+        services.attendance_set(registration=registration, attended=True)
+        if n == 4:
+            services.event_feedback_publish(event=event, published=True)
+            # Four answers: too few to publish anything, even when the organiser asked to.
+            assert (
+                "What participants said"
+                not in client.get(event.get_absolute_url()).content.decode()
+            )
+        services.feedback_create(
+            registration=registration,
+            would_attend_again=n != 0,
+            recommend=10,
+            satisfaction=5,
+            most_useful="A secret remark",
+        )
     text = client.get(event.get_absolute_url()).content.decode()
-    assert "What participants said" in text and "100.0" in text
+    assert "What participants said" in text
+    assert "80.0 % of the 5 participants who answered would attend again." in text
+    assert "(90 % interval 43.5 to 95.4; n = 5)" in text
     assert "A secret remark" not in text
+    swedish = client.get("/sv" + event.get_absolute_url()).content.decode()
+    assert "80,0 % av de 5 deltagare som svarade skulle delta igen." in swedish
+    assert "(90 % intervall 43,5 till 95,4; n = 5)" in swedish
+    assert "Wilsons intervall" in swedish
     # Moved to a later date: published results never show on an event still to come.
     later = timezone.now() + timedelta(days=30)
     Event.objects.filter(pk=event.pk).update(starts_at=later, ends_at=later + timedelta(hours=2))
@@ -484,23 +497,87 @@ def test_survey_button_sends_to_attendees(client, organiser, django_capture_on_c
     assert [m.to for m in mail.outbox] == [["person1@example.org"]]
 
 
-def test_results_page_charts_a_series_over_time(client, organiser):
+def test_organiser_sees_who_has_not_answered_and_reminds_them_once(
+    client, django_capture_on_commit_callbacks
+):
+    from villagehub.accounts.services import role_grant
+    from villagehub.communities.tests.factories import NetworkFactory
+
+    ours, theirs = NetworkFactory(), NetworkFactory()
+    event = event_make(organiser_networks=[ours], capacity=10)
+    ana, _ = register(event, 1, name="Ana Novak")
+    bo, _ = register(event, 2, name="Bo Berg")
+    register(event, 3, name="Cy Absent")
+    event_hold(event)
+    for registration in (ana, bo):
+        services.attendance_set(registration=registration, attended=True)
+    outsider = with_two_factor(User.objects.create_user("outsider", password="x" * 12))
+    role_grant(user=outsider, kind="coordinator", target=theirs)
+    sign_in(client, outsider)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/events/{event.slug}/manage/event/", {"action": "remind"})
+    assert response.status_code == 404  # another network's event: nobody is reminded
+    coordinator = with_two_factor(User.objects.create_user("coordinator", password="x" * 12))
+    role_grant(user=coordinator, kind="coordinator", target=ours)
+    sign_in(client, coordinator)
+    manage = f"/events/{event.slug}/manage/"
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"{manage}event/", {"action": "survey"})
+    services.feedback_create(registration=ana, would_attend_again=True, recommend=8, satisfaction=4)
+    page = client.get(manage)
+    assert [r.name for r in page.context["unanswered"]] == ["Bo Berg"]
+    assert "Bo Berg (person2@example.org) — asked, not reminded yet" in page.content.decode()
+    assert page.context["remind_due"] == 1
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"{manage}event/", {"action": "remind"}, follow=True)
+    assert "A reminder is being sent to 1 person who has not answered." in (
+        response.content.decode()
+    )
+    assert [m.to for m in mail.outbox] == [["person2@example.org"]]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"{manage}event/", {"action": "remind"}, follow=True)
+    assert "has already been reminded" in response.content.decode()
+    assert len(mail.outbox) == 1
+    assert Notice.objects.filter(kind=Notice.Kind.SURVEY_REMINDER).count() == 1
+    text = client.get(manage).content.decode()
+    assert "Bo Berg (person2@example.org) — reminded" in text
+    assert 'value="remind"' not in text  # nobody left to remind: no button
+
+
+def test_results_page_charts_a_series_over_time(client, organiser, django_assert_num_queries):
     from villagehub.events.services import series_create
 
     series = series_create(name="Cafés")
     for n, recommend in enumerate([10, 5]):
-        event = event_make(title=f"Café {n}", series=series, number=n + 1,
+        event = event_make(title=f"Café {n}", series=series, number=n + 1, capacity=10,
                            starts_at=timezone.now() + timedelta(days=n + 1),
                            ends_at=timezone.now() + timedelta(days=n + 1, hours=2))  # fmt: skip
-        registration, _ = register(event, n)
         after = event.ends_at + timedelta(hours=1)
-        services.attendance_set(registration=registration, attended=True, now=after)
-        services.feedback_create(registration=registration, would_attend_again=True,
-                                 recommend=recommend, satisfaction=4, now=after)  # fmt: skip
-    page = client.get(f"/events/results/?series={series.slug}")
+        for person in range(5):
+            registration, _ = register(event, f"{n}-{person}")
+            services.attendance_set(registration=registration, attended=True, now=after)
+            services.feedback_create(registration=registration, would_attend_again=True,
+                                     recommend=recommend, satisfaction=4, now=after)  # fmt: skip
+    lonely = event_make(title="Café 3", series=series, number=3)
+    registration, _ = register(lonely, "lonely")
+    event_hold(lonely)
+    services.attendance_set(registration=registration, attended=True)
+    services.feedback_create(registration=registration, would_attend_again=False,
+                             recommend=0, satisfaction=1)  # fmt: skip
+    with django_assert_num_queries(14):  # the same for 3 events or 300
+        page = client.get(f"/events/results/?series={series.slug}")
     assert page.status_code == 200
-    assert [s.nps for _e, s in page.context["rows"]] == [100.0, -100.0]
-    assert page.context["summary"].nps == 0.0
+    assert [(e.title, s.responses, s.nps and s.nps.value) for e, s in page.context["rows"]] == [
+        ("Café 3", 1, None),  # held three hours ago, one answer: withheld
+        ("Café 0", 5, 100.0),
+        ("Café 1", 5, -100.0),
+    ]
+    # 5 promoters and 6 detractors of 11: NPS −9.1 ± 1.6449·√((5/11 + 6/11 − (1/11)²)/11).
+    assert page.context["summary"].nps == Estimate(value=-9.1, low=-58.5, high=40.3, n=11)
+    text = page.content.decode()
+    assert '-9.1 <span class="small">(90 % interval -58.5 to 40.3; n = 11)</span>' in text
+    assert "Wilson score interval" in text
     chart = client.get(f"/events/results/chart.svg?series={series.slug}")
     assert chart["Content-Type"] == "image/svg+xml; charset=utf-8"
     assert b"<svg" in chart.content and b"Net Promoter Score" in chart.content
