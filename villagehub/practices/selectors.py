@@ -1,7 +1,7 @@
 from collections.abc import Sequence
 
 from django import forms
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -183,3 +183,30 @@ def practice_facets_from_records(*, filters: dict) -> dict[str, list[dict]]:
         if aggregates[band.replace("-", "_")]
     ]
     return facets
+
+
+def practices_related(*, practice: Practice, limit: int = 4) -> list[Practice]:
+    """Other communities' published practices on the same themes, those sharing the most
+    themes first, then the newest (the community's own are `practices_of_community`)."""
+    theme_ids = [theme.pk for theme in practice.themes.all()]
+    if not theme_ids:
+        return []
+    others = practice_list_base().exclude(pk=practice.pk)
+    if practice.community_id is not None:
+        others = others.exclude(community_id=practice.community_id)
+    return list(
+        others.annotate(shared=Count("themes", filter=Q(themes__in=theme_ids), distinct=True))
+        .filter(shared__gt=0)
+        .order_by("-shared", "-created_at", "-pk")[:limit]
+    )
+
+
+def practices_of_community(*, practice: Practice, limit: int = 4) -> list[Practice]:
+    """The community's other published practices, newest first."""
+    if practice.community_id is None:
+        return []
+    return list(
+        Practice.objects.filter(is_published=True, community_id=practice.community_id).exclude(
+            pk=practice.pk
+        )[:limit]
+    )
