@@ -196,3 +196,15 @@ def test_the_page_links_related_practices_and_the_community_in_a_fixed_number_of
     more = page[page.index(">More from this community</h2>") : page.index(">Related practices")]
     assert 'href="/practices/sibling/"' in more
     assert 'href="/practices/sibling-draft/"' not in page
+
+
+def test_site_search_finds_a_practice_by_any_part_of_its_story(client):
+    practice = practice_create(
+        title="Village shop",
+        summary="A shop.",
+        lessons="Begin with a questionnaire.",
+        translations={"sv": {"challenge": "Affären stängde."}},
+    )
+    for query in ("questionnaire", "stängde"):
+        page = client.get(f"/search/?q={query}").content.decode()
+        assert practice.get_absolute_url() in page, query
