@@ -220,9 +220,10 @@ def _apply(submission: Submission, fields: dict[str, Any]):
         fields.pop("themes")
         submission.previous = selectors.organisation_values(submission.organisation)
         return organisation_update(organisation=submission.organisation, **fields)
-    fields["funding_sources"] = list(
-        FundingSource.objects.filter(slug__in=fields.get("funding_sources", []))
-    )
+    if "funding_sources" in fields:  # proposals made before they were asked for keep them
+        fields["funding_sources"] = list(
+            FundingSource.objects.filter(slug__in=fields["funding_sources"])
+        )
     if submission.image:
         fields["image"] = submission.image
     if submission.practice is None:

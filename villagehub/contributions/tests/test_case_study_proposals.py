@@ -5,8 +5,10 @@ import pytest
 
 from villagehub.accounts.tests.helpers import sign_in
 from villagehub.contributions.models import Submission
+from villagehub.contributions.services import submission_publish
 from villagehub.contributions.tests.test_contributions import PROPOSAL, world  # noqa: F401
 from villagehub.practices.models import Practice
+from villagehub.taxonomy.models import FundingSource
 
 pytestmark = pytest.mark.django_db
 
@@ -112,3 +114,22 @@ def test_a_bad_part_of_the_story_is_refused_on_its_field(client, world, changes,
     assert list(response.context["form"].errors) == [field]
     assert f'href="#id_{field}"' in response.content.decode()
     assert not Submission.objects.exists()
+
+
+def test_a_proposal_without_funding_sources_leaves_the_published_ones(client, world):  # noqa: F811
+    """Proposals sent through the API, or before the hub asked for funding sources, do not
+    carry them: publishing such a change keeps those the practice has."""
+    practice = world["practice_b"]
+    practice.funding_sources.set([FundingSource.objects.get(slug="private")])
+    submission = Submission.objects.create(
+        author=world["editor_b"],
+        community=world["town_b"],
+        practice=practice,
+        kind=Submission.Kind.PRACTICE,
+        status=Submission.Status.SUBMITTED,
+        data={"title": "B's practice, renamed", "summary": "Of B.", "language": "en"},
+    )
+    submission_publish(submission=submission, by=world["coordinator_a"])
+    practice.refresh_from_db()
+    assert practice.title == "B's practice, renamed"
+    assert list(practice.funding_sources.values_list("slug", flat=True)) == ["private"]
