@@ -168,6 +168,27 @@ def test_related_practices_rank_by_shared_themes_and_leave_out_drafts_and_the_co
     assert [p.shared for p in related] == [2, 1]
 
 
+def test_among_equals_the_practices_of_communities_of_the_same_size_come_first(themed):
+    home = themed["practice"].community
+    home.population, home.population_year = 900, 2024
+    home.save()
+    mobility = Theme.objects.get(slug="mobility")
+    alike = PracticeFactory(
+        slug="alike",
+        community=CommunityFactory(population=1500, population_year=2024),
+        themes=[mobility],
+    )
+    bigger = PracticeFactory(
+        slug="bigger",
+        community=CommunityFactory(population=30000, population_year=2024),
+        themes=[mobility],
+    )
+    slugs = [p.slug for p in practices_related(practice=themed["practice"], limit=10)]
+    # Sharing two themes beats size; among those sharing one, the village of under 2,000
+    # comes before the newer practice of the town of 30,000 and the one of unknown size.
+    assert slugs == ["both", alike.slug, bigger.slug, "one"]
+
+
 def test_related_practices_respect_the_limit(themed):
     assert [p.slug for p in practices_related(practice=themed["practice"], limit=1)] == ["both"]
 
