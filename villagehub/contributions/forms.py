@@ -1,10 +1,24 @@
 from django import forms
 from django.utils import translation
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from villagehub.core.forms import StoredTextForm
 from villagehub.core.models import CONTENT_LANGUAGES
-from villagehub.taxonomy.models import Theme
+from villagehub.practices.models import Practice
+from villagehub.taxonomy.models import FundingSource, Theme
+
+
+def _story_field(name: str, rows: int = 4) -> forms.CharField:
+    """An optional part of a practice's story, labelled and explained as the model says."""
+    field = Practice._meta.get_field(name)
+    return forms.CharField(
+        label=capfirst(field.verbose_name),
+        required=False,
+        max_length=field.max_length,
+        help_text=field.help_text,
+        widget=forms.Textarea(attrs={"rows": rows}) if rows else forms.TextInput(),
+    )
 
 
 class PracticeProposalForm(StoredTextForm):
@@ -18,8 +32,32 @@ class PracticeProposalForm(StoredTextForm):
     description = forms.CharField(
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 8})
     )
-    results = forms.CharField(
-        label=_("Results"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    challenge = _story_field("challenge")
+    approach = _story_field("approach", rows=6)
+    involved = _story_field("involved")
+    results = _story_field("results")
+    lessons = _story_field("lessons")
+    budget_range = forms.ChoiceField(
+        label=capfirst(Practice._meta.get_field("budget_range").verbose_name),
+        required=False,
+        choices=[("", _("Not stated")), *Practice.Budget.choices],
+    )
+    funding_sources = forms.MultipleChoiceField(
+        label=_("Funding sources"), required=False, widget=forms.CheckboxSelectMultiple, choices=[]
+    )
+    volunteers = forms.IntegerField(
+        label=capfirst(Practice._meta.get_field("volunteers").verbose_name),
+        required=False,
+        min_value=0,
+        max_value=1_000_000,
+        help_text=_("How many people gave their time, if you know."),
+    )
+    contact_role = _story_field("contact_role", rows=0)
+    contact_email = forms.EmailField(
+        label=capfirst(Practice._meta.get_field("contact_email").verbose_name), required=False
+    )
+    contact_consent = forms.BooleanField(
+        label=capfirst(Practice._meta.get_field("contact_consent").verbose_name), required=False
     )
     language = forms.ChoiceField(
         label=_("Language of the text"),
@@ -47,6 +85,9 @@ class PracticeProposalForm(StoredTextForm):
         language = translation.get_language() or "en"
         self.fields["themes"].choices = [
             (t.slug, t.localized("name", language).text) for t in Theme.objects.order_by("name")
+        ]
+        self.fields["funding_sources"].choices = [
+            (f.slug, f.localized("name", language).text) for f in FundingSource.objects.all()
         ]
         if not self.is_bound and "language" not in self.initial:
             self.initial["language"] = language.split("-")[0]

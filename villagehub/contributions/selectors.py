@@ -17,7 +17,7 @@ from villagehub.accounts.selectors import networks_coordinated
 from villagehub.communities.models import Community
 from villagehub.organisations.models import Organisation
 from villagehub.practices.models import Practice
-from villagehub.taxonomy.models import Theme
+from villagehub.taxonomy.models import FundingSource, Theme
 
 from .models import RoleRequest, Submission
 
@@ -26,7 +26,17 @@ PRACTICE_FIELDS = (
     "title",
     "summary",
     "description",
+    "challenge",
+    "approach",
+    "involved",
     "results",
+    "lessons",
+    "budget_range",
+    "funding_sources",
+    "volunteers",
+    "contact_role",
+    "contact_email",
+    "contact_consent",
     "language",
     "themes",
     "image_alt",
@@ -221,7 +231,17 @@ def practice_values(practice: Practice | None) -> dict:
         "title": practice.title,
         "summary": practice.summary,
         "description": practice.description,
+        "challenge": practice.challenge,
+        "approach": practice.approach,
+        "involved": practice.involved,
         "results": practice.results,
+        "lessons": practice.lessons,
+        "budget_range": practice.budget_range,
+        "funding_sources": sorted(f.slug for f in practice.funding_sources.all()),
+        "volunteers": practice.volunteers,
+        "contact_role": practice.contact_role,
+        "contact_email": practice.contact_email,
+        "contact_consent": practice.contact_consent,
         "language": practice.language,
         "themes": sorted(t.slug for t in practice.themes.all()),
         "image_alt": practice.image_alt,
@@ -245,16 +265,15 @@ def review_rows(submission: Submission) -> list[ReviewRow]:
     }.get(submission.kind, Practice)
     current = current_values(submission)
     names = fields_of(submission.kind)
-    slugs = {
-        s
-        for n in names
-        if n == "themes"
-        for s in [*current.get(n, []), *submission.data.get(n, [])]
-    }
     language = get_language() or settings.LANGUAGE_CODE
-    themes = {
-        t.slug: t.localized("name", language).text for t in Theme.objects.filter(slug__in=slugs)
-    }
+    themes = {}  # the names of the vocabularies' slugs: themes, funding sources
+    for relation, model_of in (("themes", Theme), ("funding_sources", FundingSource)):
+        if relation in names:
+            slugs = {*current.get(relation, []), *submission.data.get(relation, [])}
+            themes[relation] = {
+                t.slug: t.localized("name", language).text
+                for t in model_of.objects.filter(slug__in=slugs)
+            }
     rows = []
     for name in names:
         now, proposed = current.get(name, ""), submission.data.get(name, "")
@@ -285,17 +304,17 @@ def _comparable(value) -> str:
     return str(value)
 
 
-def _value_shown(name: str, value, *, model, themes: dict[str, str]) -> str:
+def _value_shown(name: str, value, *, model, themes: dict[str, dict[str, str]]) -> str:
     if value in (None, "", []):
         return ""
-    if name == "themes":
-        return ", ".join(sorted(themes.get(slug, slug) for slug in value))
+    if name in themes:
+        return ", ".join(sorted(themes[name].get(slug, slug) for slug in value))
     if name == "language":
         return str(dict(settings.LANGUAGES).get(value, value))
     if name == "country":
         return str(countries.name(value) or value)
-    if name == "kind":
-        choices = dict(model._meta.get_field("kind").choices or [])
+    if name in ("kind", "budget_range"):
+        choices = dict(model._meta.get_field(name).choices or [])
         return str(choices.get(value, value))
     if isinstance(value, bool):
         return _("yes") if value else _("no")

@@ -19,7 +19,7 @@ from villagehub.organisations.models import Organisation
 from villagehub.organisations.services import organisation_update
 from villagehub.practices.models import Practice
 from villagehub.practices.services import practice_create, practice_update
-from villagehub.taxonomy.models import Theme
+from villagehub.taxonomy.models import FundingSource, Theme
 
 from . import selectors
 from .models import Invitation, RoleRequest, Submission
@@ -108,6 +108,20 @@ def _check_themes(data: dict[str, Any]) -> None:
         raise ValidationError({"themes": _("Unknown themes: %(s)s.") % {"s": ", ".join(unknown)}})
 
 
+def _check_funding_sources(data: dict[str, Any]) -> None:
+    given = data.get("funding_sources", [])
+    unknown = set(given) - set(
+        FundingSource.objects.filter(slug__in=given).values_list("slug", flat=True)
+    )
+    if unknown:
+        raise ValidationError(
+            {
+                "funding_sources": _("Unknown funding sources: %(s)s.")
+                % {"s": ", ".join(sorted(unknown))}
+            }
+        )
+
+
 def _check_community(community: Community, data: dict[str, Any]) -> None:
     """Validate a profile proposal with the community's own rules, on a copy."""
     candidate = Community.objects.get(pk=community.pk)
@@ -124,10 +138,11 @@ def _check(community: Community, data: dict[str, Any], practice: Practice | None
         slug=practice.slug if practice else "proposal",
         community=community,
         image=image or (practice.image if practice else None),
-        **{k: v for k, v in data.items() if k != "themes"},
+        **{k: v for k, v in data.items() if k not in ("themes", "funding_sources")},
     )
     candidate.full_clean(exclude=["slug"], validate_unique=False)
     _check_themes(data)
+    _check_funding_sources(data)
 
 
 def _check_new_community(data: dict[str, Any], network) -> None:
@@ -227,6 +242,10 @@ def _apply(submission: Submission, fields: dict[str, Any]):
         fields.pop("themes")
         submission.previous = selectors.organisation_values(submission.organisation)
         return organisation_update(organisation=submission.organisation, **fields)
+    if "funding_sources" in fields:  # proposals made before they were asked for keep them
+        fields["funding_sources"] = list(
+            FundingSource.objects.filter(slug__in=fields["funding_sources"])
+        )
     if submission.image:
         fields["image"] = submission.image
     if submission.practice is None:

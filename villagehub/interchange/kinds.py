@@ -110,8 +110,10 @@ KINDS: dict[str, Kind] = {
             key="slug",
             columns=(
                 "slug", "title", "community", "organisations", "summary", "description",
-                "results", "themes", "goals", "funding_sources", "start_year", "end_year",
-                "status", "is_published", "links", "language", "translations", "source",
+                "challenge", "approach", "involved", "results", "lessons", "budget_range",
+                "volunteers", "contact_role", "contact_email", "contact_consent", "themes",
+                "goals", "funding_sources", "start_year", "end_year", "status",
+                "is_published", "links", "language", "translations", "source",
             ),
             upsert=practice_upsert,
             bulk_upsert=practice_bulk_upsert,

@@ -18,7 +18,24 @@ class Practice(TranslatableContent, Sourced, Timestamped):
         ONGOING = "ongoing", _("Ongoing")
         COMPLETED = "completed", _("Completed")
 
-    translatable_fields = ("title", "summary", "description", "results")
+    class Budget(models.TextChoices):
+        UNDER_10K = "under-10k", _("Under €10,000")
+        TO_50K = "10k-50k", _("€10,000 to €50,000")
+        TO_200K = "50k-200k", _("€50,000 to €200,000")
+        TO_1M = "200k-1m", _("€200,000 to €1 million")
+        OVER_1M = "over-1m", _("Over €1 million")
+
+    translatable_fields = (
+        "title",
+        "summary",
+        "description",
+        "challenge",
+        "approach",
+        "involved",
+        "results",
+        "lessons",
+        "contact_role",
+    )
 
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
     title = models.CharField(_("title"), max_length=200)
@@ -38,7 +55,41 @@ class Practice(TranslatableContent, Sourced, Timestamped):
     )
     summary = models.TextField(_("summary"), max_length=600)
     description = models.TextField(_("description"), blank=True)
-    results = models.TextField(_("results"), blank=True)
+    # The case study, in the order good-practice databases of rural networks tell it.
+    challenge = models.TextField(
+        _("the challenge"), blank=True, help_text=_("What problem or need did it answer?")
+    )
+    approach = models.TextField(
+        _("what was done and how"), blank=True, help_text=_("The steps taken, and when.")
+    )
+    involved = models.TextField(
+        _("who was involved"),
+        blank=True,
+        help_text=_("The community, partners and organisations, and the part each took."),
+    )
+    results = models.TextField(
+        _("results"), blank=True, help_text=_("What changed, with numbers where you know them.")
+    )
+    lessons = models.TextField(
+        _("what others should know"),
+        blank=True,
+        help_text=_(
+            "Lessons learnt, what made it work, and what another community would need to do "
+            "the same."
+        ),
+    )
+    budget_range = models.CharField(_("budget"), max_length=10, choices=Budget.choices, blank=True)
+    volunteers = models.PositiveIntegerField(_("volunteers"), null=True, blank=True)
+    contact_role = models.CharField(
+        _("contact (public role)"),
+        max_length=200,
+        blank=True,
+        help_text=_("A role people can write to, such as “chair of the village association”."),
+    )
+    contact_email = models.EmailField(_("contact e-mail address"), blank=True)
+    contact_consent = models.BooleanField(
+        _("the contact agreed to be shown on the hub"), default=False
+    )
     themes = models.ManyToManyField(
         "taxonomy.Theme", verbose_name=_("themes"), blank=True, related_name="practices"
     )
@@ -100,6 +151,14 @@ class Practice(TranslatableContent, Sourced, Timestamped):
         super().clean()
         if self.start_year and self.end_year and self.end_year < self.start_year:
             raise ValidationError({"end_year": _("The end year is before the start year.")})
+        if (self.contact_role or self.contact_email) and not self.contact_consent:
+            raise ValidationError(
+                {
+                    "contact_consent": _(
+                        "Show a contact only with their consent: ask them, then tick the box."
+                    )
+                }
+            )
         if self.image and not self.image_alt:
             raise ValidationError(
                 {"image_alt": _("Describe the image for people who cannot see it.")}

@@ -1,7 +1,7 @@
 from collections.abc import Sequence
 
 from django import forms
-from django.db.models import Count, QuerySet
+from django.db.models import Case, Count, Q, QuerySet, Value, When
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -183,3 +183,38 @@ def practice_facets_from_records(*, filters: dict) -> dict[str, list[dict]]:
         if aggregates[band.replace("-", "_")]
     ]
     return facets
+
+
+def practices_related(*, practice: Practice, limit: int = 4) -> list[Practice]:
+    """Other communities' published practices on the same themes: those sharing the most
+    themes first, then those of communities of the same size band, then the newest (the
+    community's own are `practices_of_community`)."""
+    theme_ids = [theme.pk for theme in practice.themes.all()]
+    if not theme_ids:
+        return []
+    others = practice_list_base().exclude(pk=practice.pk)
+    band = practice.community.size_band if practice.community_id else None
+    if practice.community_id is not None:
+        others = others.exclude(community_id=practice.community_id)
+    similar = (
+        Case(When(size_band_q(band, prefix="community__"), then=1), default=0) if band else Value(0)
+    )
+    return list(
+        others.annotate(
+            shared=Count("themes", filter=Q(themes__in=theme_ids), distinct=True),
+            similar=similar,
+        )
+        .filter(shared__gt=0)
+        .order_by("-shared", "-similar", "-created_at", "-pk")[:limit]
+    )
+
+
+def practices_of_community(*, practice: Practice, limit: int = 4) -> list[Practice]:
+    """The community's other published practices, newest first."""
+    if practice.community_id is None:
+        return []
+    return list(
+        Practice.objects.filter(is_published=True, community_id=practice.community_id).exclude(
+            pk=practice.pk
+        )[:limit]
+    )

@@ -11,6 +11,8 @@ from .selectors import (
     practice_list,
     practice_list_base,
     practice_sort,
+    practices_of_community,
+    practices_related,
 )
 
 
@@ -45,5 +47,10 @@ def practice_detail_view(request, slug):
     return render(
         request,
         "practices/practice_detail.html",
-        {"practice": practice, "revisions": revisions_visible(request.user, practice)},
+        {
+            "practice": practice,
+            "related": practices_related(practice=practice),
+            "community_practices": practices_of_community(practice=practice),
+            "revisions": revisions_visible(request.user, practice),
+        },
     )

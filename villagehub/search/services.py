@@ -94,11 +94,10 @@ def _record_fields(obj: models.Model, related=None) -> dict | None:
             return None
         community = obj.community
         themes, goals = _related(obj, related)
+        texts = tuple(f for f in Practice.translatable_fields if f != "title")
         body = [
-            terms(obj.summary, obj.language),
-            terms(obj.description, obj.language),
-            terms(obj.results, obj.language),
-            *_translations(obj, ("title", "summary", "description", "results")),
+            *(terms(getattr(obj, name), obj.language) for name in texts),
+            *_translations(obj, ("title", *texts)),
         ]
         if community:
             body.append(terms(f"{community.name} {community.region}", community.language))
