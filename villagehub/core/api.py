@@ -30,6 +30,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
 from pydantic import BaseModel, Field, create_model
 
+from villagehub.accounts.services import api_token_use
 from villagehub.core.versions import tables_version  # noqa: F401 - shared with the routers
 from villagehub.search.selectors import search_matching_objects
 
@@ -109,9 +110,7 @@ class TokenAuth(HttpBearer):
     openapi_scheme = "bearer"
 
     def authenticate(self, request: HttpRequest, token: str):
-        from villagehub.accounts.selectors import api_token_user
-
-        user = api_token_user(token)
+        user = api_token_use(key=token)
         if user is not None:
             request.user = user
         return user

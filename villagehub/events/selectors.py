@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from icalendar import Calendar, Timezone
 from icalendar import Event as CalendarEvent
 
+from villagehub.accounts.selectors import networks_coordinated
 from villagehub.core.filters import PlaceFilterForm
 from villagehub.core.models import CONTENT_LANGUAGES
 from villagehub.core.text import xml_clean
@@ -130,8 +131,6 @@ def events_managed_by(user) -> QuerySet[Event]:
     """The events this person organises: all for the back office's event managers, else those
     of the networks they coordinate (as organiser or through the series). Every organiser
     page looks its records up through this, so guessing a slug or id reveals nothing."""
-    from villagehub.accounts.selectors import networks_coordinated
-
     if not user.is_authenticated:
         return Event.objects.none()
     if user.has_perm("events.change_event"):
