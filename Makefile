@@ -37,8 +37,13 @@ lint: install
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py check --fail-level WARNING
 
+# Tests run in TEST_WORKERS processes (pytest-xdist), each with its own test database (SQLite:
+# var/test.sqlite3_gw0, ...; PostgreSQL: test_<name>_gw0, ...); the browser tests are one
+# group, run one after another by a single worker. TEST_WORKERS=0 runs them all in one process.
+TEST_WORKERS ?= 2
+
 test: lint
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist loadgroup
 
 # Regenerate the message catalogues after changing interface strings (needs GNU gettext).
 messages: install

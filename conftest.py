@@ -13,6 +13,15 @@ def pytest_configure(config):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+def pytest_collection_modifyitems(config, items):
+    """Browser tests form one group: run in parallel (`make test`: pytest-xdist with
+    `--dist loadgroup`), they all go to the same worker, one after another, sharing its browser
+    and live server, while the other workers take the rest of the suite."""
+    for item in items:
+        if item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.xdist_group("browser"))
+
+
 @pytest.fixture(autouse=True)
 def _tasks_run_at_once(settings):
     """Background tasks run when enqueued (after the commit), so tests see their effects;

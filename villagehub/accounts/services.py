@@ -4,10 +4,14 @@ import re
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from villagehub.core.services import model_save
+from villagehub.events.selectors import registration_names
+from villagehub.events.services import registrations_erase
+from villagehub.news.services import subscriptions_erase
 
-from .models import Role
+from .models import ApiToken, Role
 
 
 @transaction.atomic
@@ -35,9 +39,6 @@ def person_erase(*, email: str, user: AbstractBaseUser | None = None) -> int:
     from allauth.account.models import EmailAddress
 
     from villagehub.contributions.models import Invitation, Submission
-    from villagehub.events.selectors import registration_names
-    from villagehub.events.services import registrations_erase
-    from villagehub.news.services import subscriptions_erase
 
     emails = {email.strip().lower()}
     traces = set()
@@ -113,6 +114,17 @@ def api_key_hash(key: str) -> str:
     import hashlib
 
     return hashlib.sha256(key.encode()).hexdigest()
+
+
+def api_token_use(*, key: str):
+    """The owner of an API key, or None; records when the key was last used."""
+    if not key.startswith("vh_") or len(key) > 100:
+        return None
+    token = ApiToken.objects.select_related("user").filter(key_hash=api_key_hash(key)).first()
+    if token is None or not token.user.is_active:
+        return None
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    return token.user
 
 
 @transaction.atomic

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import selectors, services
+from . import overview, services
 from .decorators import role_required
 from .forms import EraseConfirmForm, PersonLookupForm
 
@@ -25,11 +25,11 @@ def _json_download(data: dict, filename: str) -> HttpResponse:
 
 @login_required
 def my_data_view(request):
-    data = selectors.person_data(email=request.user.email, user=request.user)
+    data = overview.person_data(email=request.user.email, user=request.user)
     return render(
         request,
         "accounts/my_data.html",
-        {"data": data, "form": EraseConfirmForm(), **selectors.followed_news(request.user)},
+        {"data": data, "form": EraseConfirmForm(), **overview.followed_news(request.user)},
     )
 
 
@@ -52,7 +52,7 @@ def themes_view(request):
 @login_required
 def my_data_download_view(request):
     return _json_download(
-        selectors.person_data(email=request.user.email, user=request.user), "my-data.json"
+        overview.person_data(email=request.user.email, user=request.user), "my-data.json"
     )
 
 
@@ -61,7 +61,7 @@ def my_data_download_view(request):
 def my_account_delete_view(request):
     form = EraseConfirmForm(request.POST)
     if not form.is_valid():
-        data = selectors.person_data(email=request.user.email, user=request.user)
+        data = overview.person_data(email=request.user.email, user=request.user)
         return render(request, "accounts/my_data.html", {"data": data, "form": form}, status=400)
     user = request.user
     logout(request)
@@ -87,7 +87,7 @@ def person_view(request):
     if form.is_valid():
         email = form.cleaned_data["email"].lower()
         account = get_user_model().objects.filter(email__iexact=email).first()
-        data = selectors.person_data(email=email, user=account)
+        data = overview.person_data(email=email, user=account)
         if request.method == "POST" and request.POST.get("action") == "download":
             return _json_download(data, "person-data.json")
         if request.method == "POST" and request.POST.get("action") == "erase":

@@ -33,6 +33,7 @@ from ninja.parser import Parser
 from ninja.security import HttpBearer
 from pydantic import BaseModel, Field, create_model
 
+from villagehub.accounts.services import api_token_use
 from villagehub.core.filters import UNKNOWN_SLUG
 from villagehub.core.models import CONTENT_LANGUAGES
 from villagehub.core.versions import (  # noqa: F401 - shared with the routers
@@ -122,9 +123,7 @@ class TokenAuth(HttpBearer):
     openapi_scheme = "bearer"
 
     def authenticate(self, request: HttpRequest, token: str):
-        from villagehub.accounts.selectors import api_token_user
-
-        user = api_token_user(token)
+        user = api_token_use(key=token)
         if user is not None:
             request.user = user
         return user

@@ -435,6 +435,10 @@ class Question(models.Model):
             raise ValidationError({"choices": _("Give at least two answers, one per line.")})
 
 
+# Erased registrations keep an address nobody receives (RFC 2606 reserves .invalid).
+ERASED_DOMAIN = "@invalid"
+
+
 class Registration(Timestamped):
     class Status(models.TextChoices):
         PENDING = "pending", _("Awaiting approval")

@@ -15,12 +15,20 @@ from django.utils.translation import gettext_lazy
 from icalendar import Calendar, Timezone
 from icalendar import Event as CalendarEvent
 
+from villagehub.accounts.selectors import networks_coordinated
 from villagehub.core.filters import UNKNOWN_SLUG, PlaceFilterForm
 from villagehub.core.models import CONTENT_LANGUAGES
 from villagehub.core.text import xml_clean
 
-from .models import REGISTRATION_LINK_MAX_AGE, Event, Feedback, Notice, Registration, Series
-from .services import ERASED_DOMAIN
+from .models import (
+    ERASED_DOMAIN,
+    REGISTRATION_LINK_MAX_AGE,
+    Event,
+    Feedback,
+    Notice,
+    Registration,
+    Series,
+)
 from .statistics import MIN_ANSWERS, Estimate, mean_estimate, nps_estimate, share_estimate
 
 _TOKEN_SALT = "villagehub.events.registration"  # noqa: S105 (a namespace, not a secret)
@@ -132,8 +140,6 @@ def events_managed_by(user) -> QuerySet[Event]:
     """The events this person organises: all for the back office's event managers, else those
     of the networks they coordinate (as organiser or through the series). Every organiser
     page looks its records up through this, so guessing a slug or id reveals nothing."""
-    from villagehub.accounts.selectors import networks_coordinated
-
     if not user.is_authenticated:
         return Event.objects.none()
     if user.has_perm("events.change_event"):

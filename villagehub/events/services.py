@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from villagehub.core.services import model_save, record_upsert, unique_slug
 
 from .models import (
+    ERASED_DOMAIN,
     Event,
     Feedback,
     Material,
@@ -559,7 +560,6 @@ def registrations_confirmed(event: Event) -> QuerySet[Registration]:
 # Personal data ----------------------------------------------------------------------------
 
 ERASED_NAME = "—"
-ERASED_DOMAIN = "@invalid"  # erased registrations keep an address nobody receives
 
 
 def _anonymise(registrations: QuerySet[Registration]) -> int:

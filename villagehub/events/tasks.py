@@ -12,7 +12,7 @@ from django_tasks import task
 from villagehub.core.mail import email_message
 
 from . import selectors, services
-from .models import Event, Feedback, Notice, Registration
+from .models import ERASED_DOMAIN, Event, Feedback, Notice, Registration
 
 # Which e-mail template each notice uses, and whether it carries the calendar entry.
 _TEMPLATES = {
@@ -83,7 +83,7 @@ def registration_notify(registration_id: int, kind: str, key: str = "") -> bool:
     registration = (
         Registration.objects.select_related("event")
         .filter(pk=registration_id)
-        .exclude(email__endswith=services.ERASED_DOMAIN)
+        .exclude(email__endswith=ERASED_DOMAIN)
         .first()
     )
     if registration is None or not services.notice_claim(
@@ -98,7 +98,7 @@ def _send_to_all(event: Event, registrations, kind: str, key: str = "", **extra)
     sent = 0
     connection = mail.get_connection()
     cache: dict = {}
-    registrations = registrations.exclude(email__endswith=services.ERASED_DOMAIN)
+    registrations = registrations.exclude(email__endswith=ERASED_DOMAIN)
     while batch := services.notices_claim_batch(registrations=registrations, kind=kind, key=key):
         for registration in batch:
             registration.event = event

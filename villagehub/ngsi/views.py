@@ -15,7 +15,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from villagehub.accounts.selectors import api_token_user
+from villagehub.accounts.services import api_token_use
 
 from . import ld, selectors, services
 from .errors import (
@@ -89,7 +89,7 @@ def _user(request: HttpRequest):
     if not header:
         return None
     scheme, _, key = header.partition(" ")
-    user = api_token_user(key.strip()) if scheme.lower() == "bearer" else None
+    user = api_token_use(key=key.strip()) if scheme.lower() == "bearer" else None
     if user is None:
         raise Unauthorized("The API token is not valid: Authorization: Bearer vh_...")
     return user

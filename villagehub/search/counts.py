@@ -32,6 +32,7 @@ from django.db.models import F
 from villagehub.taxonomy.models import Theme
 
 from .models import SearchState
+from .queries import match_subquery, plan, text_queries
 
 COLUMNS = ("kind", "country", "size")
 TAGS = ("theme", "sdg")
@@ -362,7 +363,7 @@ def combine(values: FilterValues, plan, texts: list[np.ndarray]) -> tuple[np.nda
     that names themes, hold it too or carry one of those themes (see synonyms); and, when
     every word names themes, the ids of those whose text holds one of the words (else None).
 
-    `texts` are the text matches of `backends.text_queries(plan)`, in its order.
+    `texts` are the text matches of `queries.text_queries(plan)`, in its order.
     """
     if not plan.named:
         return texts[0], None
@@ -381,13 +382,11 @@ def combine(values: FilterValues, plan, texts: list[np.ndarray]) -> tuple[np.nda
 
 def matches(groups: list[list[str]], kind: str | None = None) -> Found:
     """The documents that match a query (see `combine`); with `kind`, only those of that kind
-    are sure to be among them (see backends.text_queries).
+    are sure to be among them (see queries.text_queries).
 
     Outside a transaction the result is kept with the state it was read in (see `recent`):
     the counts, the page and the next pages of one search share it.
     """
-    from .backends import match_subquery, plan, text_queries
-
     if connection.in_atomic_block:
         # Only the matches are copied, and from this transaction's view of the documents.
         found = plan(groups)

@@ -15,8 +15,9 @@ from villagehub.taxonomy.models import GOAL_TITLES, Theme
 from . import backends
 from . import counts as filter_counts
 from .analysis import matches, query_groups
-from .backends import match, match_subquery
+from .backends import match
 from .models import SearchDocument
+from .queries import match_subquery
 
 GROUP_SIZE = 5
 SNIPPET_WORDS = 30

@@ -18,9 +18,10 @@ from villagehub.practices.models import Practice
 from villagehub.taxonomy.models import Goal, Theme
 
 from .analysis import terms
-from .backends import filter_terms, index_suspended
+from .backends import index_suspended
 from .counts import generation_next
 from .models import SearchDeletion, SearchDocument, SearchState, SearchTag
+from .queries import filter_terms
 
 Kind = SearchDocument.Kind
 

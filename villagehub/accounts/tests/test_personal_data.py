@@ -10,7 +10,7 @@ from django.core import mail
 from django.db import connection
 from django.utils import timezone
 
-from villagehub.accounts import selectors, services
+from villagehub.accounts import overview, services
 from villagehub.accounts.models import Role
 from villagehub.accounts.tests.helpers import sign_in
 from villagehub.communities.tests.factories import NetworkFactory
@@ -131,7 +131,7 @@ def aino(settings, django_capture_on_commit_callbacks):
 
 
 def test_export_holds_everything_about_the_person(aino):
-    data = selectors.person_data(email=EMAIL, user=aino)
+    data = overview.person_data(email=EMAIL, user=aino)
     assert data["account"]["email"] == EMAIL
     assert data["account"]["roles"][0].startswith("Coordinator of a network")
     assert [r["event"] for r in data["event_registrations"]] == ["Café one", "Café two"]

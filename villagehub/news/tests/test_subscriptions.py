@@ -6,7 +6,7 @@ from django.core import mail
 from django.test import Client
 from django.utils import timezone
 
-from villagehub.accounts.selectors import person_data
+from villagehub.accounts.overview import person_data
 from villagehub.accounts.services import person_erase
 from villagehub.communities.tests.factories import NetworkFactory
 from villagehub.news.models import Subscription

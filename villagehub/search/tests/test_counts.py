@@ -21,8 +21,8 @@ from villagehub.practices.services import practice_update
 from villagehub.practices.tests.factories import PracticeFactory
 from villagehub.search import backends, counts
 from villagehub.search.analysis import query_groups
-from villagehub.search.backends import plan, text_queries
 from villagehub.search.models import SearchDeletion, SearchDocument, SearchState
+from villagehub.search.queries import plan, text_queries
 from villagehub.taxonomy.models import Goal, Theme
 from villagehub.taxonomy.services import theme_update
 
