@@ -13,9 +13,10 @@
   list.setAttribute("aria-label", input.dataset.suggestLabel || "");
   list.hidden = true;
   form.appendChild(list);
+  // A polite live region (not role=status, which pages keep for their own messages).
   var status = document.createElement("p");
   status.className = "visually-hidden";
-  status.setAttribute("role", "status");
+  status.setAttribute("aria-live", "polite");
   form.appendChild(status);
   input.setAttribute("role", "combobox");
   input.setAttribute("aria-autocomplete", "list");
