@@ -4,12 +4,11 @@ changes; coordinators of the community's networks decide."""
 import secrets
 
 from django.conf import settings
-from django.core.validators import FileExtensionValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from villagehub.core.uploads import UploadValidator
+from villagehub.core.uploads import image_validators
 
 
 class _EditorRoleTarget:
@@ -153,10 +152,7 @@ class Submission(models.Model):
         _("image"),
         upload_to=_submission_upload,
         blank=True,
-        validators=[
-            FileExtensionValidator(["png", "jpg", "jpeg", "webp"]),
-            UploadValidator(max_bytes=5 * 1024 * 1024),
-        ],
+        validators=image_validators(max_bytes=5 * 1024 * 1024),
     )
     comment = models.TextField(_("coordinator's comment"), blank=True)
     # The practice's values before publication: with author and time, the record's history.

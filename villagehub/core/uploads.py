@@ -5,6 +5,7 @@ headers that keep a browser from running them."""
 
 import filetype
 from django.core.exceptions import ValidationError
+from django.core.validators import FileExtensionValidator
 from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
 
@@ -67,3 +68,12 @@ def _is_utf8(head: bytes) -> bool:
         # The sample may end in the middle of a character.
         return error.start >= len(head) - 3
     return True
+
+
+def image_validators(*, max_bytes: int) -> list:
+    """What every image field of the hub checks: a picture format browsers show, and its size
+    and real content (`UploadValidator`)."""
+    return [
+        FileExtensionValidator(["png", "jpg", "jpeg", "webp"]),
+        UploadValidator(max_bytes=max_bytes),
+    ]

@@ -1,6 +1,5 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import FileExtensionValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -8,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from villagehub.core.models import Sourced, Timestamped, TranslatableContent
-from villagehub.core.uploads import UploadValidator
+from villagehub.core.uploads import image_validators
 
 
 class NewsItem(TranslatableContent, Sourced, Timestamped):
@@ -46,10 +45,7 @@ class NewsItem(TranslatableContent, Sourced, Timestamped):
         _("image"),
         upload_to="news/%Y/",
         blank=True,
-        validators=[
-            FileExtensionValidator(["png", "jpg", "jpeg", "webp"]),
-            UploadValidator(max_bytes=5 * 1024 * 1024),
-        ],
+        validators=image_validators(max_bytes=5 * 1024 * 1024),
         help_text=_("PNG, JPEG or WebP, at most 5 MB."),
     )
     image_alt = models.CharField(

@@ -1,11 +1,10 @@
-from django.core.validators import FileExtensionValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from villagehub.core.models import Sourced, Timestamped, TranslatableContent
-from villagehub.core.uploads import UploadValidator
+from villagehub.core.uploads import image_validators
 
 
 class Organisation(TranslatableContent, Sourced, Timestamped):
@@ -31,10 +30,7 @@ class Organisation(TranslatableContent, Sourced, Timestamped):
         _("logo"),
         upload_to="organisations/",
         blank=True,
-        validators=[
-            FileExtensionValidator(["png", "jpg", "jpeg", "webp"]),
-            UploadValidator(max_bytes=2 * 1024 * 1024),
-        ],
+        validators=image_validators(max_bytes=2 * 1024 * 1024),
         help_text=_("PNG, JPEG or WebP, at most 2 MB."),
     )
 

@@ -1,11 +1,11 @@
 from django.core.exceptions import ValidationError
-from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from villagehub.core.models import Sourced, Timestamped, TranslatableContent
-from villagehub.core.uploads import UploadValidator
+from villagehub.core.uploads import image_validators
 
 YEAR_VALIDATORS = [MinValueValidator(1900), MaxValueValidator(2100)]
 
@@ -110,10 +110,7 @@ class Practice(TranslatableContent, Sourced, Timestamped):
         _("image"),
         upload_to="practices/%Y/",
         blank=True,
-        validators=[
-            FileExtensionValidator(["png", "jpg", "jpeg", "webp"]),
-            UploadValidator(max_bytes=5 * 1024 * 1024),
-        ],
+        validators=image_validators(max_bytes=5 * 1024 * 1024),
         help_text=_("PNG, JPEG or WebP, at most 5 MB."),
     )
     image_alt = models.CharField(
