@@ -38,12 +38,13 @@ from .models import (
     Entity,
     EntityLocation,
     EntityType,
+    EntityValue,
     JsonLdContext,
     Notification,
     Subscription,
     Tenant,
 )
-from .query import q_match, q_parse, tree_map, tree_names
+from .query import indexable, q_match, q_parse, tree_map, tree_names, value_leaves
 from .representation import (
     attribute_normalize,
     entity_id_check,
@@ -208,6 +209,25 @@ def _index(entity: Entity) -> None:
                 )
             )
     EntityLocation.objects.bulk_create(boxes)
+    EntityValue.objects.filter(entity=entity).delete()
+    EntityValue.objects.bulk_create(value_rows(entity))
+
+
+def value_rows(entity: Entity) -> list[EntityValue]:
+    """The value index of an entity: each value `q` compares, once per type."""
+    rows = []
+    for key, instances in entity.attrs.items():
+        for leaf in value_leaves(instances):
+            columns = indexable(leaf)
+            if columns is None:
+                continue
+            rows.extend(
+                EntityValue(
+                    entity=entity, tenant=entity.tenant, type_name=name, attribute=key, **columns
+                )
+                for name in entity.types
+            )
+    return rows
 
 
 def _save(entity: Entity) -> None:
