@@ -15,3 +15,4 @@ $PY -m villagehub.cli migrate -v0
 $PY bench/ngsi_bench.py setup --entities "${BENCH_NGSI_ENTITIES:-100000}" \
   --instances "${BENCH_NGSI_INSTANCES:-1000000}"
 $PY bench/ngsi_bench.py load --seconds "${BENCH_SECONDS:-10}" --clients 8 --upserts 5
+$PY bench/ngsi_bench.py notify --seconds "${BENCH_SECONDS:-30}" --rate 100

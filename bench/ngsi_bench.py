@@ -12,8 +12,14 @@ with the hub's constant-JSON endpoint as the floor:
 - temporal aggregation of a year of daily values (aggrMethods=avg,max, P30D),
 - batch upsert of new entities (1,000 per request), entities per second.
 
+`notify` measures notifications: a subscription to one type, 100 attribute updates a second
+through the API, two workers (`villagehub worker`), a receiver in this process; one worker
+is killed (SIGKILL) a third of the way through and started again at half-way. It reports
+the p95 from the write's answer to the receiver, and how many were lost or came twice.
+
 Usage: DATABASE_URL=... python bench/ngsi_bench.py setup [--entities N] [--instances N]
        DATABASE_URL=... python bench/ngsi_bench.py load [--seconds S] [--clients C]
+       DATABASE_URL=... python bench/ngsi_bench.py notify [--seconds S] [--rate R]
 """
 
 from __future__ import annotations
@@ -28,8 +34,10 @@ import secrets
 import signal
 import subprocess
 import sys
+import threading
 import time
 from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from bench_lib import PYTHON, ROOT, percentile
@@ -291,21 +299,37 @@ def _wait_for_server() -> None:
     raise SystemExit("the server did not start")
 
 
-def load(seconds: float, clients: int, kinds: list[str], upserts: int) -> None:
-    saved = json.loads(KEY_FILE.read_text())
-    env = {
+def _env() -> dict:
+    return {
         **os.environ,
         "SECRET_KEY": os.environ.get("SECRET_KEY") or secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "127.0.0.1",
         "LOG_LEVEL": "ERROR",
     }
-    server = subprocess.Popen(  # noqa: S603 - our own interpreter and command
-        [PYTHON, "-m", "villagehub.cli", "serve", "--production", f"127.0.0.1:{PORT}"],
-        env=env,
+
+
+def _start(*command: str) -> subprocess.Popen:
+    return subprocess.Popen(  # noqa: S603 - our own interpreter and command
+        [PYTHON, "-m", "villagehub.cli", *command],
+        env=_env(),
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
         start_new_session=True,
     )
+
+
+def _stop(process: subprocess.Popen, sig: int = signal.SIGTERM) -> None:
+    try:
+        os.killpg(process.pid, sig)
+    except ProcessLookupError:
+        return
+    process.wait()
+
+
+def load(seconds: float, clients: int, kinds: list[str], upserts: int) -> None:
+    saved = json.loads(KEY_FILE.read_text())
+    server = _start("serve", "--production", f"127.0.0.1:{PORT}")
     try:
         _wait_for_server()
         for kind in kinds:
@@ -313,8 +337,118 @@ def load(seconds: float, clients: int, kinds: list[str], upserts: int) -> None:
         if upserts:
             _upsert(saved["key"], upserts, 1000)
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait()
+        _stop(server)
+
+
+def _receiver() -> tuple[ThreadingHTTPServer, list]:
+    received: list = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):
+            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            moment = time.perf_counter()
+            for item in body.get("data", []):
+                value = item.get("temperature", {})
+                received.append((body["id"], value.get("value"), moment))
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, received
+
+
+def notify(seconds: float, rate: int) -> None:
+    saved = json.loads(KEY_FILE.read_text())
+    receiver, received = _receiver()
+    headers = {"Content-Type": "application/json", "Authorization": f"Bearer {saved['key']}"}
+    server = _start("serve", "--production", f"127.0.0.1:{PORT}")
+    worker_args = ("worker", "--interval", "0.05", "--no-startup-delay")
+    workers = [_start(*worker_args), _start(*worker_args)]
+    try:
+        _wait_for_server()
+        connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
+        subscription = {
+            "id": f"urn:ngsi-ld:Subscription:bench-{int(time.time())}",
+            "type": "Subscription",
+            "entities": [{"type": "Sensor0"}],
+            "watchedAttributes": ["temperature"],
+            "notification": {
+                "attributes": ["temperature"],
+                "endpoint": {
+                    "uri": f"http://127.0.0.1:{receiver.server_port}/notify",
+                    "accept": "application/json",
+                },
+            },
+        }
+        status, data = _request(
+            connection,
+            "POST",
+            "/ngsi-ld/v1/subscriptions",
+            json.dumps(subscription).encode(),
+            headers,
+        )
+        if status != 201:
+            raise SystemExit(f"the subscription was refused: {status} {data[:300]!r}")
+        total = int(seconds * rate)
+        written: dict[int, float] = {}
+        start = time.perf_counter()
+        lanes = 8
+
+        def write(lane: int) -> None:
+            # Each lane writes every eighth update at its time, on its own connection.
+            own = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
+            for seq in range(lane, total, lanes):
+                pause = start + seq / rate - time.perf_counter()
+                if pause > 0:
+                    time.sleep(pause)
+                entity = f"urn:ngsi-ld:Sensor0:{(seq % 1000) * 10}"
+                status, data = _request(
+                    own,
+                    "PATCH",
+                    f"/ngsi-ld/v1/entities/{entity}/attrs/temperature",
+                    json.dumps({"type": "Property", "value": seq}).encode(),
+                    headers,
+                )
+                if status != 204:
+                    raise SystemExit(f"the update was refused: {status} {data[:300]!r}")
+                written[seq] = time.perf_counter()
+
+        writers = [threading.Thread(target=write, args=(lane,)) for lane in range(lanes)]
+        for thread in writers:
+            thread.start()
+        time.sleep(seconds / 3)
+        _stop(workers[0], signal.SIGKILL)
+        time.sleep(seconds / 6)
+        workers[0] = _start(*worker_args)
+        for thread in writers:
+            thread.join()
+        sent_rate = total / (time.perf_counter() - start)
+        deadline = time.perf_counter() + 180
+        while time.perf_counter() < deadline:
+            if len({value for _id, value, _moment in received}) >= total:
+                break
+            time.sleep(0.5)
+        first: dict[int, float] = {}
+        for _id, value, moment in received:
+            if isinstance(value, int) and value in written and value not in first:
+                first[value] = moment
+        latencies = [(first[seq] - written[seq]) * 1000 for seq in first]
+        ids = [notification_id for notification_id, _value, _moment in received]
+        print(
+            f"notify    {sent_rate:5.0f} updates/s for {seconds:.0f} s, one worker killed and "
+            f"restarted: p50 {percentile(latencies, 50):6.0f} ms  p95 "
+            f"{percentile(latencies, 95):6.0f} ms  lost {total - len(first)}  "
+            f"duplicated {len(ids) - len(set(ids))}"
+        )
+    finally:
+        for worker in workers:
+            _stop(worker)
+        _stop(server)
+        receiver.shutdown()
 
 
 def main() -> None:
@@ -328,11 +462,16 @@ def main() -> None:
     run.add_argument("--clients", type=int, default=8)
     run.add_argument("--kinds", default="floor,entity,query,near,temporal,floor")
     run.add_argument("--upserts", type=int, default=5, help="batches of 1,000 new entities")
+    told = sub.add_parser("notify")
+    told.add_argument("--seconds", type=float, default=30)
+    told.add_argument("--rate", type=int, default=100)
     args = parser.parse_args()
     if args.command == "setup":
         setup(args.entities, args.instances)
-    else:
+    elif args.command == "load":
         load(args.seconds, args.clients, args.kinds.split(","), args.upserts)
+    else:
+        notify(args.seconds, args.rate)
 
 
 if __name__ == "__main__":

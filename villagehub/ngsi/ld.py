@@ -264,7 +264,8 @@ def is_plain(document: dict) -> bool:
             and all(_plain_instance(key, item) for item in _instances(value))
         ):
             return False
-    return "id" in document and "type" in document
+    # A node with nothing but its id is dropped by the processor.
+    return "id" in document and len(document) > 1
 
 
 def _instances(value: Any) -> list:

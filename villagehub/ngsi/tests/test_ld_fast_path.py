@@ -180,9 +180,9 @@ ANY_INSTANCES = st.fixed_dictionaries(
     },
 )
 ANY_ENTITIES = st.builds(
-    lambda entity_id, kind, attrs: {"id": entity_id, "type": kind, **attrs},
+    lambda entity_id, kind, attrs: {"id": entity_id, **({"type": kind} if kind else {}), **attrs},
     st.sampled_from(["urn:ngsi-ld:T:1", "https://example.org/t/1", "urn:ngsi-ld:T:1 x"]),
-    st.sampled_from(["Thing", "Property", "schema:Thing", ["Thing", "Other"], ["Thing"]]),
+    st.sampled_from(["Thing", "Property", "schema:Thing", ["Thing", "Other"], ["Thing"], None]),
     st.dictionaries(
         ANY_NAMES, ANY_INSTANCES | st.lists(ANY_INSTANCES, min_size=1, max_size=2), max_size=3
     ),
