@@ -361,6 +361,11 @@ class Session(TranslatableContent):
     def speaker_list(self) -> list[str]:
         return [line.strip() for line in self.speakers.splitlines() if line.strip()]
 
+    @property
+    def people_public(self) -> list["Speaker"]:
+        """The speakers who agreed to be shown: nobody who did not agree is named."""
+        return [person for person in self.people.all() if person.publish_consent]
+
 
 class Speaker(models.Model):
     """A person who speaks in a session. Name and photo are shown only with their consent."""
@@ -644,6 +649,8 @@ class HostRequest(Timestamped):
         Event, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    # The proposer hears of the decision in the language they wrote in.
+    language = models.CharField(max_length=8, choices=settings.LANGUAGES, default="en")
 
     class Meta:
         ordering = ["-created_at", "-pk"]
