@@ -2,6 +2,7 @@ import zoneinfo
 
 from django import forms
 from django.conf import settings
+from django.db import models
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
@@ -164,7 +165,10 @@ _DATETIME = {"type": "datetime-local"}
 
 def _field(model, name: str, **kwargs) -> forms.Field:
     """The model's own form field: its label, help, validators and choices, translated once."""
-    field = model._meta.get_field(name).formfield(**kwargs)
+    model_field = model._meta.get_field(name)
+    if isinstance(model_field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    field = model_field.formfield(**kwargs)
     if isinstance(field, forms.DateTimeField):
         field.widget = forms.DateTimeInput(_DATETIME, format="%Y-%m-%dT%H:%M")
     return field
@@ -538,6 +542,17 @@ class EventEditor:
                     form.add_error("title", _("Give the session a title for its speakers."))
                     valid = False
         return valid
+
+    def quiet(self) -> "EventEditor":
+        """Show the data as typed without judging it: rows were only being added."""
+        from django.forms.utils import ErrorDict, ErrorList
+
+        self.form._errors = ErrorDict()
+        for formset in self.formsets():
+            formset._errors, formset._non_form_errors = [], ErrorList()
+            for form in formset.forms:
+                form._errors = ErrorDict()
+        return self
 
     @property
     def has_errors(self) -> bool:

@@ -578,11 +578,10 @@ programme_required = role_required(
 
 
 def _editor_save(request, event: Event | None):
-    editor = EventEditor(request.POST, request.FILES, user=request.user, event=event)
     if "more" in request.POST:
-        return EventEditor(
-            editor_more_rows(request.POST), request.FILES, user=request.user, event=event
-        ), None
+        more = editor_more_rows(request.POST)
+        return EventEditor(more, request.FILES, user=request.user, event=event).quiet(), None
+    editor = EventEditor(request.POST, request.FILES, user=request.user, event=event)
     if editor.is_valid():
         fields = editor.service_fields()
         try:
