@@ -552,6 +552,8 @@ class EventEditor:
             formset._errors, formset._non_form_errors = [], ErrorList()
             for form in formset.forms:
                 form._errors = ErrorDict()
+                if form.is_bound:
+                    _defaults_fill(form)
         return self
 
     @property
@@ -576,6 +578,21 @@ class EventEditor:
                 for form in _kept(self.rows[name])
             ]
         return fields
+
+
+def _defaults_fill(form) -> None:
+    """Give a new row its fields' defaults (a list's preselected value) as if typed: shown
+    empty instead, the browser would preselect the first value, and the untouched row would
+    count as filled in."""
+    for name, field in form.fields.items():
+        key = form.add_prefix(name)
+        initial = form.get_initial_for_field(field, name)
+        if (
+            key not in form.data
+            and initial not in (None, "")
+            and not isinstance(field.widget, (forms.CheckboxInput, forms.FileInput))
+        ):
+            form.data[key] = initial
 
 
 def _kept_people(session_form) -> list[dict]:
