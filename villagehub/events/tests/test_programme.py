@@ -467,3 +467,21 @@ def test_the_personal_data_export_lists_offers_and_organised_events(network):
     person_erase(email=editor.email, user=editor)
     assert not HostRequest.objects.exists()
     assert not event.organisers.exists() and not series.organisers.exists()
+
+
+def test_the_pages_and_the_decision_speak_the_reader_language(
+    client, coordinator, network, django_capture_on_commit_callbacks
+):
+    page = client.get("/sv/events/new/").content.decode()
+    assert "Nytt evenemang" in page and "Programpunkt 1" in page and "Talare 1" in page
+    series = services.series_create(name="Smart Café", networks=[network])
+    village = CommunityFactory(name="Testville")
+    offer = services.host_request_create(
+        series=series, community=village, proposer=_person("editor"), date_ideas="Maj",
+        theme="Bin", language="sv",
+    )  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        services.host_request_decline(request=offer, reason="Fullt i vår.")
+    (message,) = [m for m in mail.outbox if m.to == ["editor@example.org"]]
+    assert message.subject == "Ditt erbjudande att vara värd för ett café i Smart Café"
+    assert "har avböjt" in message.body and "Fullt i vår." in message.body
