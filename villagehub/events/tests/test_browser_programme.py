@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from villagehub.accounts.services import role_grant
 from villagehub.communities.models import Community, Network
 from villagehub.contributions.tests.test_browser import signed_in_as
-from villagehub.core.tests.test_browser import AXE_OPTIONS, described_violations
+from villagehub.core.tests.test_browser import AXE_OPTIONS, MAX_PAGE_BYTES, described_violations
 from villagehub.events import services
 from villagehub.events.models import Event, Series
 
@@ -92,7 +92,8 @@ def test_programme_pages_have_no_accessibility_violations(page, coordinator):
     )
 
     def check(path):
-        page.goto(path)
+        response = page.goto(path)
+        assert len(response.body()) < MAX_PAGE_BYTES, path
         results = Axe().run(page, options=AXE_OPTIONS)
         assert results.violations_count == 0, (
             f"axe found problems on {path}:\n"
