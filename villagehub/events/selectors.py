@@ -192,6 +192,8 @@ def event_networks_for(user) -> QuerySet:
 
 def programme_runner(user) -> bool:
     """Whether this person may create events: they coordinate a network or organise a series."""
+    if not user.is_authenticated:
+        return False
     return event_networks_for(user).exists() or series_managed_by(user).exists()
 
 

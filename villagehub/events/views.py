@@ -53,6 +53,7 @@ def event_list_view(request):
             "series_list": Series.objects.order_by("name"),
             "kinds": Event.Kind.choices,
             "now": timezone.now(),
+            "runs_programme": selectors.programme_runner(request.user),
         },
     )
 

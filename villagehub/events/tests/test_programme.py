@@ -352,6 +352,12 @@ def test_duplicate_from_the_page_opens_the_copy(client, coordinator, network):
     assert copy.status == "draft"
 
 
+def test_the_events_list_leads_coordinators_to_their_programme(client, network):
+    assert b"/events/programme/" not in client.get("/events/").content
+    sign_in(client, _person("coordinator", coordinator=network))
+    assert b"/events/programme/" in client.get("/events/").content
+
+
 def test_a_coordinator_creates_and_edits_a_series(client, coordinator, network):
     organiser = _person("organiser")
     response = client.post(
