@@ -1,12 +1,23 @@
 from django import forms
 from django.utils import translation
-from django.utils.text import capfirst
+from django.utils.text import capfirst, format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from villagehub.core.forms import StoredTextForm
 from villagehub.core.models import CONTENT_LANGUAGES
 from villagehub.practices.models import Practice
-from villagehub.taxonomy.models import FundingSource, Theme
+from villagehub.taxonomy.models import GOAL_TITLES, FundingSource, Theme
+
+
+def _goals_field() -> forms.TypedMultipleChoiceField:
+    """The Agenda 2030 goals a record serves, ticked by number."""
+    return forms.TypedMultipleChoiceField(
+        label=_("Agenda 2030 goals"),
+        required=False,
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        choices=[(n, format_lazy("{}. {}", n, title)) for n, title in GOAL_TITLES.items()],
+    )
 
 
 def _story_field(name: str, rows: int = 4) -> forms.CharField:
@@ -67,6 +78,7 @@ class PracticeProposalForm(StoredTextForm):
     themes = forms.MultipleChoiceField(
         label=_("Themes"), required=False, widget=forms.CheckboxSelectMultiple, choices=[]
     )
+    goals = _goals_field()
     image = forms.FileField(
         label=_("Image"),
         required=False,
@@ -150,6 +162,7 @@ class CommunityProfileForm(StoredTextForm):
     themes = forms.MultipleChoiceField(
         label=_("Themes"), required=False, widget=forms.CheckboxSelectMultiple, choices=[]
     )
+    goals = _goals_field()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -183,6 +196,7 @@ class NewCommunityForm(StoredTextForm):
     themes = forms.MultipleChoiceField(
         label=_("Themes"), required=False, widget=forms.CheckboxSelectMultiple, choices=[]
     )
+    goals = _goals_field()
 
     def __init__(self, *args, **kwargs):
         from django_countries import countries

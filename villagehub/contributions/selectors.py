@@ -17,7 +17,7 @@ from villagehub.accounts.selectors import networks_coordinated
 from villagehub.communities.models import Community
 from villagehub.organisations.models import Organisation
 from villagehub.practices.models import Practice
-from villagehub.taxonomy.models import FundingSource, Theme
+from villagehub.taxonomy.models import GOAL_TITLES, FundingSource, Theme
 
 from .models import RoleRequest, Submission
 
@@ -39,9 +39,10 @@ PRACTICE_FIELDS = (
     "contact_consent",
     "language",
     "themes",
+    "goals",
     "image_alt",
 )
-COMMUNITY_FIELDS = ("description", "website", "population", "population_year", "themes")
+COMMUNITY_FIELDS = ("description", "website", "population", "population_year", "themes", "goals")
 ORGANISATION_FIELDS = ("acronym", "website", "description")
 NEW_COMMUNITY_FIELDS = (
     "name",
@@ -54,6 +55,7 @@ NEW_COMMUNITY_FIELDS = (
     "description",
     "language",
     "themes",
+    "goals",
 )
 
 
@@ -103,6 +105,7 @@ def community_values(community: Community) -> dict:
         "population": community.population,
         "population_year": community.population_year,
         "themes": sorted(t.slug for t in community.themes.all()),
+        "goals": sorted(g.number for g in community.goals.all()),
     }
 
 
@@ -244,6 +247,7 @@ def practice_values(practice: Practice | None) -> dict:
         "contact_consent": practice.contact_consent,
         "language": practice.language,
         "themes": sorted(t.slug for t in practice.themes.all()),
+        "goals": sorted(g.number for g in practice.goals.all()),
         "image_alt": practice.image_alt,
     }
 
@@ -309,6 +313,8 @@ def _value_shown(name: str, value, *, model, themes: dict[str, dict[str, str]]) 
         return ""
     if name in themes:
         return ", ".join(sorted(themes[name].get(slug, slug) for slug in value))
+    if name == "goals":
+        return ", ".join(f"{n}. {GOAL_TITLES[n]}" for n in sorted(value) if n in GOAL_TITLES)
     if name == "language":
         return str(dict(settings.LANGUAGES).get(value, value))
     if name == "country":

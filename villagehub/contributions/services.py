@@ -19,7 +19,7 @@ from villagehub.organisations.models import Organisation
 from villagehub.organisations.services import organisation_update
 from villagehub.practices.models import Practice
 from villagehub.practices.services import practice_create, practice_update
-from villagehub.taxonomy.models import FundingSource, Theme
+from villagehub.taxonomy.models import GOAL_TITLES, FundingSource, Theme
 
 from . import selectors
 from .models import Invitation, RoleRequest, Submission
@@ -100,6 +100,10 @@ def role_request_decide(*, request: RoleRequest, approve: bool) -> RoleRequest:
 # Submissions -------------------------------------------------------------------------------
 
 
+# Proposed values that name records of a vocabulary rather than set a column.
+RELATIONS = ("themes", "goals", "funding_sources")
+
+
 def _check_themes(data: dict[str, Any]) -> None:
     unknown = set(data.get("themes", [])) - set(
         Theme.objects.filter(slug__in=data.get("themes", [])).values_list("slug", flat=True)
@@ -122,14 +126,23 @@ def _check_funding_sources(data: dict[str, Any]) -> None:
         )
 
 
+def _check_goals(data: dict[str, Any]) -> None:
+    unknown = {n for n in data.get("goals", []) if n not in GOAL_TITLES}
+    if unknown:
+        raise ValidationError(
+            {"goals": _("Unknown goals: %(s)s.") % {"s": ", ".join(map(str, sorted(unknown)))}}
+        )
+
+
 def _check_community(community: Community, data: dict[str, Any]) -> None:
     """Validate a profile proposal with the community's own rules, on a copy."""
     candidate = Community.objects.get(pk=community.pk)
     for name, value in data.items():
-        if name != "themes":
+        if name not in RELATIONS:
             setattr(candidate, name, value)
     candidate.full_clean(validate_unique=False)
     _check_themes(data)
+    _check_goals(data)
 
 
 def _check(community: Community, data: dict[str, Any], practice: Practice | None, image) -> None:
@@ -138,10 +151,11 @@ def _check(community: Community, data: dict[str, Any], practice: Practice | None
         slug=practice.slug if practice else "proposal",
         community=community,
         image=image or (practice.image if practice else None),
-        **{k: v for k, v in data.items() if k not in ("themes", "funding_sources")},
+        **{k: v for k, v in data.items() if k not in RELATIONS},
     )
     candidate.full_clean(exclude=["slug"], validate_unique=False)
     _check_themes(data)
+    _check_goals(data)
     _check_funding_sources(data)
 
 
@@ -150,7 +164,7 @@ def _check_new_community(data: dict[str, Any], network) -> None:
     there under the same name in the same country."""
     if network is None:
         raise ValidationError({"network": _("Choose the network the community would join.")})
-    candidate = Community(slug="proposal", **{k: v for k, v in data.items() if k != "themes"})
+    candidate = Community(slug="proposal", **{k: v for k, v in data.items() if k not in RELATIONS})
     candidate.full_clean(exclude=["slug"], validate_unique=False)
     twin = name_twin(Community.objects.filter(country=data["country"]), name=data["name"])
     if twin is not None:
@@ -161,6 +175,7 @@ def _check_new_community(data: dict[str, Any], network) -> None:
             }
         )
     _check_themes(data)
+    _check_goals(data)
 
 
 def _check_organisation(organisation: Organisation, data: dict[str, Any]) -> None:
