@@ -1,10 +1,12 @@
 from django import forms
+from django.db import models
 from django.utils import translation
 from django.utils.text import capfirst, format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from villagehub.core.forms import StoredTextForm
 from villagehub.core.models import CONTENT_LANGUAGES
+from villagehub.countries.models import FACTSHEET_QUESTIONS, CapSupport, Factsheet, cap_key
 from villagehub.practices.models import Practice
 from villagehub.taxonomy.models import GOAL_TITLES, FundingSource, Theme
 
@@ -264,3 +266,48 @@ class DatasetForm(StoredTextForm):
         if not cleaned.get("file") and not cleaned.get("access_url"):
             raise forms.ValidationError(_("Upload a file or give a link to the data."))
         return cleaned
+
+
+def _factsheet_field(name: str) -> forms.Field:
+    """One question of the fixed set, labelled and constrained as the factsheet's model says."""
+    field = Factsheet._meta.get_field(name)
+    label = capfirst(field.verbose_name)
+    if field.choices:
+        return forms.ChoiceField(
+            label=label, required=False, choices=[("", _("Not stated")), *field.choices]
+        )
+    if isinstance(field, models.BooleanField) and field.null:
+        return forms.NullBooleanField(label=label, required=False)
+    if isinstance(field, models.BooleanField):
+        return forms.BooleanField(label=label, required=False)
+    if isinstance(field, models.TextField):
+        return forms.CharField(
+            label=label, required=False, widget=forms.Textarea(attrs={"rows": 4})
+        )
+    return forms.CharField(label=label, required=False, max_length=field.max_length)
+
+
+class FactsheetForm(StoredTextForm):
+    """A country's factsheet: the same questions for every country, so that they compare."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in FACTSHEET_QUESTIONS:
+            self.fields[name] = _factsheet_field(name)
+        for period, label in CapSupport.Period.choices:
+            key = cap_key(period)
+            self.fields[key] = forms.ChoiceField(
+                label=_("CAP support %(label)s") % {"label": label},
+                required=False,
+                choices=[("", _("Not stated")), *CapSupport.Support.choices],
+            )
+            self.fields[f"{key}_measures"] = forms.CharField(
+                label=_("CAP measures %(label)s") % {"label": label},
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 3}),
+            )
+        self.fields["language"] = forms.ChoiceField(
+            label=_("Language of the text"), choices=CONTENT_LANGUAGES
+        )
+        if not self.is_bound and "language" not in self.initial:
+            self.initial["language"] = (translation.get_language() or "en").split("-")[0]

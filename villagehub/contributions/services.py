@@ -8,10 +8,12 @@ from django.utils.translation import gettext_lazy as _
 
 from villagehub.accounts.models import Role
 from villagehub.accounts.services import role_grant
-from villagehub.communities.models import Community
+from villagehub.communities.models import Community, Network
 from villagehub.communities.services import community_create, community_update
 from villagehub.core.selectors import name_twin
 from villagehub.core.services import record_values, revision_record
+from villagehub.countries.models import CapSupport, Factsheet, cap_key
+from villagehub.countries.services import factsheet_upsert
 from villagehub.notices.models import Kind as NoticeKind
 from villagehub.notices.selectors import path_for
 from villagehub.notices.services import notices_create
@@ -178,6 +180,27 @@ def _check_new_community(data: dict[str, Any], network) -> None:
     _check_goals(data)
 
 
+def _check_factsheet(data: dict[str, Any], network) -> None:
+    """A factsheet proposal: valid by the factsheet's own rules, for the country of the
+    network its coordinator writes through."""
+    if network is None or str(network.country) != data.get("country"):
+        raise ValidationError(
+            _("Only coordinators of a network of the country write its factsheet.")
+        )
+    existing = Factsheet.objects.filter(country=data["country"]).first()
+    candidate = existing or Factsheet(country=data["country"])
+    for name in selectors.FACTSHEET_FIELDS:
+        if name in data and name not in selectors.CAP_FIELDS:
+            setattr(candidate, name, data[name])
+    candidate.full_clean(validate_unique=False)
+    supports = CapSupport.Support.values
+    for period in CapSupport.Period.values:
+        if data.get(cap_key(period)) not in ("", None, *supports):
+            raise ValidationError(
+                {cap_key(period): _("Choose one of the listed kinds of support.")}
+            )
+
+
 def _check_organisation(organisation: Organisation, data: dict[str, Any]) -> None:
     candidate = Organisation.objects.get(pk=organisation.pk)
     for name, value in data.items():
@@ -212,13 +235,16 @@ def submission_save(
         _check_community(community, data)
     elif kind == Submission.Kind.ORGANISATION:
         _check_organisation(organisation or submission.organisation, data)
+    elif kind == Submission.Kind.FACTSHEET:
+        network = network or (submission.network if submission else None)
+        _check_factsheet(data, network)
     else:
         image = image or (submission.image if submission else None)
         _check(community, data, practice or (submission.practice if submission else None), image)
     submission = submission or Submission(
         author=author, community=community, organisation=organisation, practice=practice, kind=kind
     )
-    if kind == Submission.Kind.NEW_COMMUNITY:
+    if kind in (Submission.Kind.NEW_COMMUNITY, Submission.Kind.FACTSHEET):
         submission.network = network
     if kind == Submission.Kind.PRACTICE and image:
         submission.image = image
@@ -227,7 +253,14 @@ def submission_save(
     newly_submitted = submit and submission.status != Submission.Status.SUBMITTED
     submission.status = Submission.Status.SUBMITTED if submit else Submission.Status.DRAFT
     submission.save()
-    if newly_submitted and (submission.network or submission.community):
+    if newly_submitted and kind == Submission.Kind.FACTSHEET:
+        notices_create(
+            networks=Network.objects.filter(country=data["country"]),
+            kind=NoticeKind.SUBMISSION,
+            subject=str(submission),
+            path=path_for("contributions:review", submission.pk),
+        )
+    elif newly_submitted and (submission.network or submission.community):
         notices_create(
             networks=[submission.network]
             if kind == Submission.Kind.NEW_COMMUNITY
@@ -257,6 +290,8 @@ def _apply(submission: Submission, fields: dict[str, Any]):
         fields.pop("themes")
         submission.previous = selectors.organisation_values(submission.organisation)
         return organisation_update(organisation=submission.organisation, **fields)
+    if submission.kind == Submission.Kind.FACTSHEET:
+        return _factsheet_apply(submission, fields)
     if "funding_sources" in fields:  # proposals made before they were asked for keep them
         fields["funding_sources"] = list(
             FundingSource.objects.filter(slug__in=fields["funding_sources"])
@@ -267,6 +302,25 @@ def _apply(submission: Submission, fields: dict[str, Any]):
         return practice_create(community=submission.community, is_published=True, **fields)
     submission.previous = selectors.practice_values(submission.practice)
     return practice_update(practice=submission.practice, is_published=True, **fields)
+
+
+def _factsheet_apply(submission: Submission, fields: dict[str, Any]) -> Factsheet:
+    fields.pop("themes")
+    existing = Factsheet.objects.filter(country=fields["country"]).first()
+    submission.previous = selectors.factsheet_values(existing)
+    cap_support = [
+        {
+            "period": period,
+            "support": support,
+            "measures": fields.get(f"{cap_key(period)}_measures", ""),
+        }
+        for period in CapSupport.Period.values
+        if (support := fields.get(cap_key(period)))
+    ]
+    values = {k: v for k, v in fields.items() if k not in selectors.CAP_FIELDS}
+    # The date the published answers were last checked, as the comparison table shows it.
+    values["last_updated"] = timezone.localdate()
+    return factsheet_upsert(cap_support=cap_support, **values)
 
 
 @transaction.atomic
@@ -283,6 +337,8 @@ def submission_publish(*, submission: Submission, by: AbstractBaseUser):
         if submission.kind == Submission.Kind.COMMUNITY
         else (submission.organisation or submission.practice)
     )
+    if submission.kind == Submission.Kind.FACTSHEET:
+        existing = Factsheet.objects.filter(country=submission.data.get("country", "")).first()
     before = record_values(existing) if existing else {}
     record = _apply(submission, fields)
     revision_record(instance=record, before=before, by=by, via="review")
