@@ -358,8 +358,6 @@ def _cap_labels() -> dict[str, str]:
 def _field_label(model, name: str) -> str:
     if name in CAP_FIELDS:
         return _cap_labels()[name]
-    if name == "language":
-        return _("Language of the text")
     try:
         label = str(model._meta.get_field(name).verbose_name)
     except FieldDoesNotExist:  # a new community's proposal holds keys of its own
