@@ -313,26 +313,37 @@ class ReviewRow(NamedTuple):
     changed: bool
 
 
-def review_rows(submission: Submission) -> list[ReviewRow]:
-    """The proposed values beside the published ones, as a reviewer reads them: field labels,
-    theme names, language and country names instead of stored keys."""
-    model = {
+def _model_of(kind: str):
+    return {
         Submission.Kind.COMMUNITY: Community,
         Submission.Kind.NEW_COMMUNITY: Community,
         Submission.Kind.ORGANISATION: Organisation,
         Submission.Kind.FACTSHEET: Factsheet,
-    }.get(submission.kind, Practice)
-    current = current_values(submission)
-    names = fields_of(submission.kind)
+    }.get(kind, Practice)
+
+
+def _vocabulary_names(names, values: list[dict]) -> dict[str, dict[str, str]]:
+    """The names of the vocabularies' slugs (themes, funding sources) the values hold, one
+    query per vocabulary."""
     language = get_language() or settings.LANGUAGE_CODE
-    themes = {}  # the names of the vocabularies' slugs: themes, funding sources
+    found = {}
     for relation, model_of in (("themes", Theme), ("funding_sources", FundingSource)):
         if relation in names:
-            slugs = {*current.get(relation, []), *submission.data.get(relation, [])}
-            themes[relation] = {
+            slugs = {slug for v in values for slug in v.get(relation, [])}
+            found[relation] = {
                 t.slug: t.localized("name", language).text
                 for t in model_of.objects.filter(slug__in=slugs)
             }
+    return found
+
+
+def review_rows(submission: Submission) -> list[ReviewRow]:
+    """The proposed values beside the published ones, as a reviewer reads them: field labels,
+    theme names, language and country names instead of stored keys."""
+    model = _model_of(submission.kind)
+    current = current_values(submission)
+    names = fields_of(submission.kind)
+    themes = _vocabulary_names(names, [current, submission.data])
     rows = []
     for name in names:
         now, proposed = current.get(name, ""), submission.data.get(name, "")
@@ -345,6 +356,29 @@ def review_rows(submission: Submission) -> list[ReviewRow]:
             )
         )
     return rows
+
+
+def history_shown(submission: Submission, history) -> list[tuple[Submission, list]]:
+    """Each published change with the values it replaced, labelled and named as the review
+    rows are (not as stored keys)."""
+    history = list(history)
+    model = _model_of(submission.kind)
+    names = fields_of(submission.kind)
+    themes = _vocabulary_names(names, [h.previous for h in history])
+    return [
+        (
+            h,
+            [
+                (
+                    _field_label(model, name),
+                    _value_shown(name, h.previous[name], model=model, themes=themes),
+                )
+                for name in names
+                if name in h.previous
+            ],
+        )
+        for h in history
+    ]
 
 
 def _cap_labels() -> dict[str, str]:

@@ -285,7 +285,7 @@ def review_view(request, pk):
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
     rows = selectors.review_rows(submission)
-    history = selectors.history(submission)
+    history = selectors.history_shown(submission, selectors.history(submission))
     compares = bool(submission.practice) or submission.kind in (
         Submission.Kind.COMMUNITY,
         Submission.Kind.ORGANISATION,

@@ -140,3 +140,27 @@ def test_a_bad_answer_is_refused_on_its_field(client, latvia):
     assert response.status_code == 400
     assert list(response.context["form"].errors) == ["digital_key_feature"]
     assert not Submission.objects.exists()
+
+
+def test_the_history_names_the_answers_it_replaced(client, latvia):
+    factsheet_upsert(country="LV", digital_key_feature="yes")
+    for definition in ("First.", "Second."):
+        sign_in(client, latvia["writer"])
+        client.post(
+            "/contribute/countries/lv/", {**ANSWERS, "definition": definition, "submit": "1"}
+        )
+        sign_in(client, latvia["reviewer"])
+        pk = Submission.objects.get(status="submitted").pk
+        client.post(f"/contribute/review/{pk}/", {"action": "publish"})
+    submission = Submission.objects.filter(status="published").order_by("pk").last()
+    review = client.get(f"/contribute/review/{submission.pk}/")
+    assert review.status_code == 404  # published: no longer in the review queue
+    sign_in(client, latvia["writer"])
+    client.post("/contribute/countries/lv/", {**ANSWERS, "submit": "1"})
+    sign_in(client, latvia["reviewer"])
+    pending = Submission.objects.get(status="submitted")
+    page = client.get(f"/contribute/review/{pending.pk}/").content.decode()
+    history = page[page.index("History of this record") :]
+    assert "<dt>Is digital a key feature?</dt><dd>Yes</dd>" in history
+    assert "<dt>How the concept of Smart Villages is defined</dt><dd>First.</dd>" in history
+    assert "digital_key_feature" not in history
