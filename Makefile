@@ -56,6 +56,10 @@ clean:
 bench: install
 	bash bench/run.sh
 	bash bench/events.sh
+	bash bench/matching.sh
 
 bench-events: install
 	bash bench/events.sh
+
+bench-matching: install
+	bash bench/matching.sh

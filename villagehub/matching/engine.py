@@ -8,6 +8,7 @@ broadband theme), with countries, languages, size band, funding and money. A pai
 is a weighted sum of parts, each of which is also a reason shown to people (`reasons`).
 """
 
+import copy
 import math
 import zlib
 from collections import Counter, defaultdict
@@ -198,6 +199,11 @@ class Index:
         and the `removed` pks taken out; this one is left as it is, so searches running
         in other threads read a consistent index. Its arrays are copied (a few ms at
         50,000 rows), its profiles are not read again."""
+        changed, removed = list(changed), set(removed)
+        if not changed and not removed:
+            out = copy.copy(self)  # its arrays are never written to: they can be shared
+            out.idf = idf
+            return out
         out = object.__new__(Index)
         out.idf = idf
         out.profiles = list(self.profiles)
