@@ -12,6 +12,9 @@ from villagehub.communities.models import Community
 from villagehub.communities.services import community_create, community_update
 from villagehub.core.selectors import name_twin
 from villagehub.core.services import record_values, revision_record
+from villagehub.matching.follow_ups import practice_draft
+from villagehub.matching.models import FollowUp
+from villagehub.matching.services import follow_up_practice_published, follow_up_proposal_link
 from villagehub.notices.models import Kind as NoticeKind
 from villagehub.notices.selectors import path_for
 from villagehub.notices.services import notices_create
@@ -226,6 +229,29 @@ def submission_save(
     return submission
 
 
+@transaction.atomic
+def practice_propose_from_match(*, follow_up: FollowUp, author: AbstractBaseUser) -> Submission:
+    """Start the practice proposal of a match that reached its reference installation: a
+    draft of the need's community, prefilled from the need, the solution and the
+    community, which the editor completes and sends for review like any proposal. Asked
+    again, the proposal already started is returned."""
+    follow_up = FollowUp.objects.select_for_update().get(pk=follow_up.pk)
+    if follow_up.submission_id is not None:
+        return follow_up.submission
+    if follow_up.stage != FollowUp.Stage.REFERENCE:
+        raise ValidationError(
+            {"stage": _("A practice is proposed once the match is a reference installation.")}
+        )
+    submission = submission_save(
+        author=author,
+        community=follow_up.need.strategy.community,
+        data=practice_draft(follow_up),
+        submit=False,
+    )
+    follow_up_proposal_link(follow_up=follow_up, submission=submission)
+    return submission
+
+
 def _apply(submission: Submission, fields: dict[str, Any]):
     """Write the proposed values through the record's own service; returns the record and
     keeps the values it replaces on the submission."""
@@ -273,6 +299,7 @@ def submission_publish(*, submission: Submission, by: AbstractBaseUser):
     revision_record(instance=record, before=before, by=by, via="review")
     if submission.kind == Submission.Kind.PRACTICE:
         submission.practice = record
+        follow_up_practice_published(submission=submission, practice=record)
     elif submission.kind == Submission.Kind.NEW_COMMUNITY:
         submission.community = record
     submission.status = Submission.Status.PUBLISHED
