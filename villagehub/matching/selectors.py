@@ -131,10 +131,11 @@ def need_profiles(words, ids: list[int] | None = None) -> list[Profile]:
         rows = rows.values(
             "pk", "title", "description", "language", "translations", "funding_source_id",
             "budget_min", "budget_max", "strategy__community__country",
-            "strategy__community__population", "updated_at",
+            "strategy__community__population", "strategy__network__country", "updated_at",
         )  # fmt: skip
         for row in rows.iterator(chunk_size=2000):
-            country = row["strategy__community__country"]
+            # A network's need (a national taskforce's) is of the network's country.
+            country = row["strategy__community__country"] or row["strategy__network__country"]
             funding = row["funding_source_id"]
             profiles.append(
                 Profile(
@@ -325,12 +326,13 @@ def profile_of_need(need: Need, built: Indexes) -> Profile:
     if kept is not None:
         return kept
     community = need.strategy.community
+    country = community.country.code if community else need.strategy.network.country.code
     return Profile(
         pk=need.pk,
         themes=frozenset(t.pk for t in need.themes.all()),
         **_tokens(vars(need), Need.translatable_fields, built.words),
         text_languages=frozenset([need.language, *(need.translations or {})]),
-        countries=frozenset([community.country.code] if community else []),
+        countries=frozenset([country] if country else []),
         size_band=size_band(community.population) if community else None,
         funding=frozenset([need.funding_source_id] if need.funding_source_id else []),
         money_min=need.budget_min,

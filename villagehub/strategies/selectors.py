@@ -128,18 +128,29 @@ def strategy_progress(snapshot: dict) -> Progress:
     )
 
 
-def community_strategy_version(*, slug: str) -> tuple[Community, StrategyVersion | None]:
-    """A community and the latest published version of its strategy (None if none)."""
-    community = Community.objects.filter(slug=slug).first()
-    if community is None:
+def _owner_q(kind: str, slug: str) -> Q:
+    """The strategy of a community or of a network (e.g. a national taskforce), by slug."""
+    return Q(**{f"{kind}__slug": slug})
+
+
+def strategy_version(*, kind: str, slug: str) -> tuple[Community | Network, StrategyVersion | None]:
+    """A community or network and the latest published version of its strategy (None if
+    none)."""
+    model = Community if kind == "community" else Network
+    owner = model.objects.filter(slug=slug).first()
+    if owner is None:
         raise Http404
     version = (
-        StrategyVersion.objects.filter(strategy__community=community)
+        StrategyVersion.objects.filter(**{f"strategy__{kind}": owner})
         .select_related("strategy")
         .order_by("-number")
         .first()
     )
-    return community, version
+    return owner, version
+
+
+def community_strategy_version(*, slug: str) -> tuple[Community, StrategyVersion | None]:
+    return strategy_version(kind="community", slug=slug)
 
 
 def strategies_edited_by(user: AbstractBaseUser) -> QuerySet[Strategy]:
@@ -151,11 +162,22 @@ def strategies_edited_by(user: AbstractBaseUser) -> QuerySet[Strategy]:
     )
 
 
-def strategy_get_for_editor(*, community_slug: str, user: AbstractBaseUser) -> Strategy:
+def network_get_for_strategy_editor(*, slug: str, user: AbstractBaseUser) -> Network:
+    """A network whose strategy the person writes: one they coordinate."""
+    network = networks_coordinated(user).filter(slug=slug).first()
+    if network is None:
+        raise Http404
+    return network
+
+
+def strategy_get_for_editor(
+    *, community_slug: str = "", network_slug: str = "", user: AbstractBaseUser
+) -> Strategy:
+    kind, slug = ("network", network_slug) if network_slug else ("community", community_slug)
     strategy = (
         strategies_edited_by(user)
-        .select_related("community")
-        .filter(community__slug=community_slug)
+        .select_related("community", "network")
+        .filter(_owner_q(kind, slug))
         .first()
     )
     if strategy is None:
@@ -171,11 +193,14 @@ def strategies_reviewed_by(user: AbstractBaseUser) -> QuerySet[Strategy]:
     )
 
 
-def strategy_get_for_reviewer(*, community_slug: str, user: AbstractBaseUser) -> Strategy:
+def strategy_get_for_reviewer(
+    *, community_slug: str = "", network_slug: str = "", user: AbstractBaseUser
+) -> Strategy:
+    kind, slug = ("network", network_slug) if network_slug else ("community", community_slug)
     strategy = (
         strategies_reviewed_by(user)
-        .select_related("community")
-        .filter(community__slug=community_slug)
+        .select_related("community", "network")
+        .filter(_owner_q(kind, slug))
         .first()
     )
     if strategy is None:
