@@ -67,9 +67,10 @@ def test_the_coordinators_write_review_and_publish_the_network_strategy(client, 
     assert need.is_published
     need_page = client.get(f"/needs/{need.pk}/").content.decode()
     assert 'href="/networks/lv-taskforce/strategy/"' in need_page
-    assert 'href="/networks/lv-taskforce/strategy/"' in client.get(
-        "/networks/lv-taskforce/"
-    ).content.decode()
+    assert (
+        'href="/networks/lv-taskforce/strategy/"'
+        in client.get("/networks/lv-taskforce/").content.decode()
+    )
 
 
 def test_only_its_coordinators_write_or_publish_a_network_strategy(client, world):
