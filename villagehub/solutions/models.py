@@ -150,7 +150,7 @@ class Solution(TranslatableContent, Sourced, Timestamped):
             raise ValidationError(errors)
 
 
-class ReferenceInstallation(models.Model):
+class ReferenceInstallation(Timestamped):
     """A community where the solution runs; its contact is named only with their consent."""
 
     solution = models.ForeignKey(
