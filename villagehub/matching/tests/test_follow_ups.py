@@ -140,7 +140,9 @@ def test_the_published_practice_is_proposed_from_the_match_and_closes_it(client,
     assert data["approach"] == world["kit"].summary
     assert data["results"] == "Platjoslas internets"  # the reference installation's
     assert data["themes"] == ["broadband"]
-    assert world["town"].name in data["title"] and world["kit"].name in data["title"]
+    # Written in the need's language (Latvian) from the solution's and the town's names.
+    assert data["title"] == f"{world['kit'].name}: {world['town'].name}"
+    assert data["summary"].startswith(f"{world['town'].name} meklēja atbildi")
     # The form opens with the values, and the editor sends it for review as usual.
     form = client.get(response.url).content.decode()
     assert "Optiskā šķiedra." in form
