@@ -105,6 +105,7 @@ class Submission(models.Model):
         COMMUNITY = "community", _("Community profile")
         ORGANISATION = "organisation", _("Organisation profile")
         NEW_COMMUNITY = "new_community", _("New community")
+        NEW_PROVIDER = "new_provider", _("New solution provider")
 
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -174,7 +175,7 @@ class Submission(models.Model):
         verbose_name_plural = _("submissions")
 
     def __str__(self) -> str:
-        if self.kind == self.Kind.NEW_COMMUNITY:
+        if self.kind in (self.Kind.NEW_COMMUNITY, self.Kind.NEW_PROVIDER):
             return self.data.get("name", "") or str(self.pk)
         if self.kind == self.Kind.COMMUNITY:
             return str(self.community)

@@ -43,6 +43,7 @@ PRACTICE_FIELDS = (
 )
 COMMUNITY_FIELDS = ("description", "website", "population", "population_year", "themes")
 ORGANISATION_FIELDS = ("acronym", "website", "description")
+NEW_PROVIDER_FIELDS = ("name", "acronym", "country", "website", "description", "language")
 NEW_COMMUNITY_FIELDS = (
     "name",
     "kind",
@@ -62,6 +63,7 @@ def fields_of(kind: str) -> tuple[str, ...]:
         Submission.Kind.COMMUNITY: COMMUNITY_FIELDS,
         Submission.Kind.ORGANISATION: ORGANISATION_FIELDS,
         Submission.Kind.NEW_COMMUNITY: NEW_COMMUNITY_FIELDS,
+        Submission.Kind.NEW_PROVIDER: NEW_PROVIDER_FIELDS,
     }.get(kind, PRACTICE_FIELDS)
 
 
@@ -107,7 +109,7 @@ def community_values(community: Community) -> dict:
 
 
 def current_values(submission: Submission) -> dict:
-    if submission.kind == Submission.Kind.NEW_COMMUNITY:
+    if submission.kind in (Submission.Kind.NEW_COMMUNITY, Submission.Kind.NEW_PROVIDER):
         return {}
     if submission.kind == Submission.Kind.COMMUNITY:
         return community_values(submission.community)
@@ -159,7 +161,8 @@ def submission_get_for_editor(*, pk: int, user: AbstractBaseUser) -> Submission:
         Submission.objects.filter(
             Q(community__in=communities_edited_by(user))
             | Q(organisation__in=organisations_edited_by(user))
-            | Q(kind=Submission.Kind.NEW_COMMUNITY, community__isnull=True),
+            | Q(kind=Submission.Kind.NEW_COMMUNITY, community__isnull=True)
+            | Q(kind=Submission.Kind.NEW_PROVIDER, organisation__isnull=True),
             author=user,
             pk=pk,
         )
@@ -182,7 +185,8 @@ def reviews_new_communities(user: AbstractBaseUser) -> bool:
 def _reviewable(user: AbstractBaseUser) -> QuerySet[Submission]:
     scope = Q(community__in=communities_reviewed_by(user))
     if reviews_organisations(user):
-        scope |= Q(organisation__isnull=False)
+        # Organisations belong to no network: the back office reviews new providers too.
+        scope |= Q(organisation__isnull=False) | Q(kind=Submission.Kind.NEW_PROVIDER)
     if user.is_authenticated and user.has_perm("practices.change_practice"):
         scope |= Q(kind=Submission.Kind.NEW_COMMUNITY)
     elif user.is_authenticated:
@@ -262,6 +266,7 @@ def review_rows(submission: Submission) -> list[ReviewRow]:
         Submission.Kind.COMMUNITY: Community,
         Submission.Kind.NEW_COMMUNITY: Community,
         Submission.Kind.ORGANISATION: Organisation,
+        Submission.Kind.NEW_PROVIDER: Organisation,
     }.get(submission.kind, Practice)
     current = current_values(submission)
     names = fields_of(submission.kind)

@@ -19,7 +19,11 @@ from villagehub.notices.models import Kind as NoticeKind
 from villagehub.notices.selectors import path_for
 from villagehub.notices.services import notices_create
 from villagehub.organisations.models import Organisation
-from villagehub.organisations.services import organisation_update
+from villagehub.organisations.services import (
+    organisation_create,
+    organisation_name_check,
+    organisation_update,
+)
 from villagehub.practices.models import Practice
 from villagehub.practices.services import practice_create, practice_update
 from villagehub.taxonomy.models import FundingSource, Theme
@@ -166,6 +170,22 @@ def _check_new_community(data: dict[str, Any], network) -> None:
     _check_themes(data)
 
 
+def _check_new_provider(data: dict[str, Any]) -> None:
+    """A solution provider not yet in the hub: valid by the organisation's own rules, and
+    with no name like another organisation's."""
+    candidate = Organisation(slug="proposal", kind=Organisation.Kind.SOLUTION_PROVIDER, **data)
+    candidate.full_clean(exclude=["slug"], validate_unique=False)
+    organisation_name_check(name=data["name"])
+    twin = name_twin(Organisation.objects.filter(country=data["country"]), name=data["name"])
+    if twin is not None:
+        raise ValidationError(
+            {
+                "name": _("%(name)s is already in the hub: ask to edit it from its page instead.")
+                % {"name": twin.name}
+            }
+        )
+
+
 def _check_organisation(organisation: Organisation, data: dict[str, Any]) -> None:
     candidate = Organisation.objects.get(pk=organisation.pk)
     for name, value in data.items():
@@ -196,6 +216,8 @@ def submission_save(
     if kind == Submission.Kind.NEW_COMMUNITY:
         network = network or (submission.network if submission else None)
         _check_new_community(data, network)
+    elif kind == Submission.Kind.NEW_PROVIDER:
+        _check_new_provider(data)
     elif kind == Submission.Kind.COMMUNITY:
         _check_community(community, data)
     elif kind == Submission.Kind.ORGANISATION:
@@ -261,6 +283,15 @@ def _apply(submission: Submission, fields: dict[str, Any]):
             # Who proposed the community keeps it current.
             role_grant(user=submission.author, kind=Role.Kind.COMMUNITY_EDITOR, target=community)
         return community
+    if submission.kind == Submission.Kind.NEW_PROVIDER:
+        fields.pop("themes")
+        organisation = organisation_create(kind=Organisation.Kind.SOLUTION_PROVIDER, **fields)
+        if submission.author is not None:
+            # Who proposed the provider presents its solutions.
+            role_grant(
+                user=submission.author, kind=Role.Kind.ORGANISATION_EDITOR, target=organisation
+            )
+        return organisation
     if submission.kind == Submission.Kind.COMMUNITY:
         submission.previous = selectors.community_values(submission.community)
         return community_update(community=submission.community, **fields)
@@ -302,6 +333,8 @@ def submission_publish(*, submission: Submission, by: AbstractBaseUser):
         follow_up_practice_published(submission=submission, practice=record)
     elif submission.kind == Submission.Kind.NEW_COMMUNITY:
         submission.community = record
+    elif submission.kind == Submission.Kind.NEW_PROVIDER:
+        submission.organisation = record
     submission.status = Submission.Status.PUBLISHED
     submission.decided_at = timezone.now()
     submission.decided_by = by
