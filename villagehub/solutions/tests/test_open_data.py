@@ -74,9 +74,9 @@ def test_the_downloads_hold_the_needs_and_strategies_once_published(client, worl
     assert [(s["community"], s["version"], s["content"]["title"]) for s in strategies] == [
         ("kalnciems", 1, "Gudrais ciems"),
     ]  # fmt: skip
-    assert "Secret need" not in b"".join(
-        client.get("/downloads/needs.csv").streaming_content
-    ).decode()
+    assert (
+        "Secret need" not in b"".join(client.get("/downloads/needs.csv").streaming_content).decode()
+    )
 
 
 def test_the_catalogue_describes_the_new_lists_with_their_distributions(client, world):

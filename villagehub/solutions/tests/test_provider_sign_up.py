@@ -79,7 +79,8 @@ def test_only_the_back_office_reviews_a_new_provider(client):
     submission = Submission.objects.get()
     coordinator = person("coordinator", coordinator=NetworkFactory())
     sign_in(client, coordinator)
-    assert client.post(
-        f"/contribute/review/{submission.pk}/", {"action": "publish"}
-    ).status_code == 404
+    assert (
+        client.post(f"/contribute/review/{submission.pk}/", {"action": "publish"}).status_code
+        == 404
+    )
     assert not Organisation.objects.filter(name="Kuldiga Sensors SIA").exists()
