@@ -1,7 +1,8 @@
 """Proposals for a need (solutions) and for a solution (needs), with their reasons.
 
-The profiles of every published solution and need are read once per process and kept
-until one of them changes (`_state`: their table versions, one small indexed read).
+The profiles of every published solution and need are read once per process and kept;
+when one of their tables was written (`_state`: their versions, one small indexed read),
+only the rows changed since are read again (`indexes_update`).
 """
 
 import datetime
