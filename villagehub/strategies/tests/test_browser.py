@@ -1,6 +1,7 @@
 """The pages of solutions, strategies and needs in a browser: axe finds nothing on them, in
 English and Swedish, and the journey from a strategy to a solution works without
-JavaScript. A network's strategy pages and the followed matches, signed in, likewise; a
+JavaScript. A network's strategy pages, the followed matches and the sign-up of a solution
+provider, signed in, likewise; a
 match at its reference installation becomes a practice proposal with and without
 JavaScript."""
 
@@ -95,7 +96,7 @@ def signed_in_coordinator(context, site, strategy_world):
 
 
 @pytest.mark.parametrize("language_prefix", ["", "/sv"], ids=["en", "sv"])
-def test_network_strategy_and_followed_match_pages_have_no_accessibility_violations(
+def test_network_strategy_followed_match_and_provider_pages_have_no_accessibility_violations(
     page, signed_in_coordinator, language_prefix
 ):
     slug = signed_in_coordinator["network"]
@@ -104,6 +105,7 @@ def test_network_strategy_and_followed_match_pages_have_no_accessibility_violati
         f"/networks/{slug}/strategy/edit/",
         f"/networks/{slug}/strategy/review/",
         "/matches/",
+        "/contribute/providers/new/",
     ):
         page.goto(language_prefix + path)
         assert page.get_by_role("heading", level=1).count() == 1, path
