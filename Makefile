@@ -57,9 +57,13 @@ bench: install
 	bash bench/run.sh
 	bash bench/events.sh
 	bash bench/ngsi.sh
+	bash bench/matching.sh
 
 bench-events: install
 	bash bench/events.sh
 
 bench-ngsi: install
 	bash bench/ngsi.sh
+
+bench-matching: install
+	bash bench/matching.sh

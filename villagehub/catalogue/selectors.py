@@ -10,6 +10,8 @@ from villagehub.countries.models import Factsheet
 from villagehub.news.models import NewsItem
 from villagehub.organisations.models import Organisation
 from villagehub.practices.models import Practice
+from villagehub.solutions.models import Solution
+from villagehub.strategies.models import Need, Strategy
 
 from .models import Dataset
 from .vocabularies import DATA_THEMES, FILE_TYPES
@@ -22,6 +24,11 @@ HUB_LIST_MODELS = {
     "practices": Practice.objects.filter(is_published=True),
     "countries": Factsheet.objects.all(),
     "news": NewsItem.objects.filter(published_at__isnull=False),
+    "solutions": Solution.objects.filter(status=Solution.Status.PUBLISHED),
+    # References carry no time of their own; their solutions' is the nearest.
+    "references": Solution.objects.filter(status=Solution.Status.PUBLISHED),
+    "needs": Need.objects.filter(is_published=True),
+    "strategies": Strategy.objects.filter(version__gt=0),
 }
 
 

@@ -138,6 +138,34 @@ HUB_LISTS = {
         ["SOCI", "REGI"],
         False,
     ),
+    "solutions": (
+        _("Solutions"),
+        _("Solutions that providers offer to villages and towns: what they do, themes, "
+          "technology readiness, price, languages and countries served."),
+        ["TECH", "REGI"],
+        False,
+    ),
+    "references": (
+        _("Reference installations"),
+        _("Where each published solution runs: community, year and what was achieved, "
+          "with a contact only when they agreed to be named."),
+        ["TECH", "REGI"],
+        False,
+    ),
+    "needs": (
+        _("Needs"),
+        _("Needs that villages, towns and networks state in their published strategies: "
+          "themes, description, budget and timing."),
+        ["REGI", "GOVE"],
+        False,
+    ),
+    "strategies": (
+        _("Village strategies"),
+        _("Published Smart Village strategies, each in its latest version: vision, "
+          "analysis, objectives, actions with their status, indicators and needs."),
+        ["REGI", "GOVE"],
+        False,
+    ),
     "sdgs": (
         _("Agenda 2030 goals"),
         _("The 17 Sustainable Development Goals of the UN Agenda 2030, in every interface "
@@ -156,9 +184,16 @@ def _in_every_language(text) -> tuple[str, dict[str, str]]:
     return versions[settings.LANGUAGE_CODE], versions
 
 
+# Lists without an address of their own in the API (references are inside solutions).
+NO_API = {"references"}
+
+
 def _hub_distributions(key: str, geojson: bool) -> list[dict]:
+    api = [] if key in NO_API else [
+        {"title": "API (JSON)", "access_url": f"/api/v1/{key}", "format": "JSON"}
+    ]  # fmt: skip
     rows = [
-        {"title": "API (JSON)", "access_url": f"/api/v1/{key}", "format": "JSON"},
+        *api,
         {
             "title": "CSV",
             "access_url": f"/downloads/{key}.csv",

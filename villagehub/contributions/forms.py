@@ -3,6 +3,7 @@ from django.db import models
 from django.utils import translation
 from django.utils.text import capfirst, format_lazy
 from django.utils.translation import gettext_lazy as _
+from django_countries import countries
 
 from villagehub.core.forms import StoredTextForm
 from villagehub.core.models import CONTENT_LANGUAGES
@@ -215,6 +216,25 @@ class NewCommunityForm(StoredTextForm):
         ]
         if not self.is_bound and "language" not in self.initial:
             self.initial["language"] = language.split("-")[0]
+
+
+class NewProviderForm(StoredTextForm):
+    """A solution provider (an SME) not yet in the hub, proposed by someone from it."""
+
+    name = forms.CharField(label=_("Name"), max_length=200)
+    acronym = forms.CharField(label=_("Acronym"), required=False, max_length=40)
+    country = forms.ChoiceField(label=_("Country"), choices=[])
+    website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 8})
+    )
+    language = forms.ChoiceField(label=_("Language of the text"), choices=CONTENT_LANGUAGES)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["country"].choices = [("", "---------"), *countries]
+        if not self.is_bound and "language" not in self.initial:
+            self.initial["language"] = (translation.get_language() or "en").split("-")[0]
 
 
 class OrganisationProfileForm(StoredTextForm):

@@ -107,6 +107,7 @@ class Submission(models.Model):
         ORGANISATION = "organisation", _("Organisation profile")
         NEW_COMMUNITY = "new_community", _("New community")
         FACTSHEET = "factsheet", _("Country factsheet")
+        NEW_PROVIDER = "new_provider", _("New solution provider")
 
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -176,7 +177,7 @@ class Submission(models.Model):
         verbose_name_plural = _("submissions")
 
     def __str__(self) -> str:
-        if self.kind == self.Kind.NEW_COMMUNITY:
+        if self.kind in (self.Kind.NEW_COMMUNITY, self.Kind.NEW_PROVIDER):
             return self.data.get("name", "") or str(self.pk)
         if self.kind == self.Kind.COMMUNITY:
             return str(self.community)

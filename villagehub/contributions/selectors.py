@@ -45,6 +45,7 @@ PRACTICE_FIELDS = (
 )
 COMMUNITY_FIELDS = ("description", "website", "population", "population_year", "themes", "goals")
 ORGANISATION_FIELDS = ("acronym", "website", "description")
+NEW_PROVIDER_FIELDS = ("name", "acronym", "country", "website", "description", "language")
 NEW_COMMUNITY_FIELDS = (
     "name",
     "kind",
@@ -75,6 +76,7 @@ def fields_of(kind: str) -> tuple[str, ...]:
         Submission.Kind.ORGANISATION: ORGANISATION_FIELDS,
         Submission.Kind.NEW_COMMUNITY: NEW_COMMUNITY_FIELDS,
         Submission.Kind.FACTSHEET: FACTSHEET_FIELDS,
+        Submission.Kind.NEW_PROVIDER: NEW_PROVIDER_FIELDS,
     }.get(kind, PRACTICE_FIELDS)
 
 
@@ -148,7 +150,7 @@ def community_values(community: Community) -> dict:
 
 
 def current_values(submission: Submission) -> dict:
-    if submission.kind == Submission.Kind.NEW_COMMUNITY:
+    if submission.kind in (Submission.Kind.NEW_COMMUNITY, Submission.Kind.NEW_PROVIDER):
         return {}
     if submission.kind == Submission.Kind.FACTSHEET:
         return factsheet_values(
@@ -207,7 +209,8 @@ def submission_get_for_editor(*, pk: int, user: AbstractBaseUser) -> Submission:
             Q(community__in=communities_edited_by(user))
             | Q(organisation__in=organisations_edited_by(user))
             | Q(kind=Submission.Kind.NEW_COMMUNITY, community__isnull=True)
-            | Q(kind=Submission.Kind.FACTSHEET, network__in=factsheet_networks(user)),
+            | Q(kind=Submission.Kind.FACTSHEET, network__in=factsheet_networks(user))
+            | Q(kind=Submission.Kind.NEW_PROVIDER, organisation__isnull=True),
             author=user,
             pk=pk,
         )
@@ -230,7 +233,8 @@ def reviews_new_communities(user: AbstractBaseUser) -> bool:
 def _reviewable(user: AbstractBaseUser) -> QuerySet[Submission]:
     scope = Q(community__in=communities_reviewed_by(user))
     if reviews_organisations(user):
-        scope |= Q(organisation__isnull=False)
+        # Organisations belong to no network: the back office reviews new providers too.
+        scope |= Q(organisation__isnull=False) | Q(kind=Submission.Kind.NEW_PROVIDER)
     if user.is_authenticated and user.has_perm("practices.change_practice"):
         scope |= Q(kind=Submission.Kind.NEW_COMMUNITY)
     elif user.is_authenticated:
@@ -319,6 +323,7 @@ def _model_of(kind: str):
         Submission.Kind.NEW_COMMUNITY: Community,
         Submission.Kind.ORGANISATION: Organisation,
         Submission.Kind.FACTSHEET: Factsheet,
+        Submission.Kind.NEW_PROVIDER: Organisation,
     }.get(kind, Practice)
 
 

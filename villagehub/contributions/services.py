@@ -14,11 +14,18 @@ from villagehub.core.selectors import name_twin
 from villagehub.core.services import record_values, revision_record
 from villagehub.countries.models import CapSupport, Factsheet, cap_key
 from villagehub.countries.services import factsheet_upsert
+from villagehub.matching.follow_ups import practice_draft
+from villagehub.matching.models import FollowUp
+from villagehub.matching.services import follow_up_practice_published, follow_up_proposal_link
 from villagehub.notices.models import Kind as NoticeKind
 from villagehub.notices.selectors import path_for
 from villagehub.notices.services import notices_create
 from villagehub.organisations.models import Organisation
-from villagehub.organisations.services import organisation_update
+from villagehub.organisations.services import (
+    organisation_create,
+    organisation_name_check,
+    organisation_update,
+)
 from villagehub.practices.models import Practice
 from villagehub.practices.services import practice_create, practice_update
 from villagehub.taxonomy.models import GOAL_TITLES, FundingSource, Theme
@@ -201,6 +208,22 @@ def _check_factsheet(data: dict[str, Any], network) -> None:
             )
 
 
+def _check_new_provider(data: dict[str, Any]) -> None:
+    """A solution provider not yet in the hub: valid by the organisation's own rules, and
+    with no name like another organisation's."""
+    candidate = Organisation(slug="proposal", kind=Organisation.Kind.SOLUTION_PROVIDER, **data)
+    candidate.full_clean(exclude=["slug"], validate_unique=False)
+    organisation_name_check(name=data["name"])
+    twin = name_twin(Organisation.objects.filter(country=data["country"]), name=data["name"])
+    if twin is not None:
+        raise ValidationError(
+            {
+                "name": _("%(name)s is already in the hub: ask to edit it from its page instead.")
+                % {"name": twin.name}
+            }
+        )
+
+
 def _check_organisation(organisation: Organisation, data: dict[str, Any]) -> None:
     candidate = Organisation.objects.get(pk=organisation.pk)
     for name, value in data.items():
@@ -231,6 +254,8 @@ def submission_save(
     if kind == Submission.Kind.NEW_COMMUNITY:
         network = network or (submission.network if submission else None)
         _check_new_community(data, network)
+    elif kind == Submission.Kind.NEW_PROVIDER:
+        _check_new_provider(data)
     elif kind == Submission.Kind.COMMUNITY:
         _check_community(community, data)
     elif kind == Submission.Kind.ORGANISATION:
@@ -274,6 +299,29 @@ def submission_save(
     return submission
 
 
+@transaction.atomic
+def practice_propose_from_match(*, follow_up: FollowUp, author: AbstractBaseUser) -> Submission:
+    """Start the practice proposal of a match that reached its reference installation: a
+    draft of the need's community, prefilled from the need, the solution and the
+    community, which the editor completes and sends for review like any proposal. Asked
+    again, the proposal already started is returned."""
+    follow_up = FollowUp.objects.select_for_update().get(pk=follow_up.pk)
+    if follow_up.submission_id is not None:
+        return follow_up.submission
+    if follow_up.stage != FollowUp.Stage.REFERENCE:
+        raise ValidationError(
+            {"stage": _("A practice is proposed once the match is a reference installation.")}
+        )
+    submission = submission_save(
+        author=author,
+        community=follow_up.need.strategy.community,
+        data=practice_draft(follow_up),
+        submit=False,
+    )
+    follow_up_proposal_link(follow_up=follow_up, submission=submission)
+    return submission
+
+
 def _apply(submission: Submission, fields: dict[str, Any]):
     """Write the proposed values through the record's own service; returns the record and
     keeps the values it replaces on the submission."""
@@ -283,6 +331,15 @@ def _apply(submission: Submission, fields: dict[str, Any]):
             # Who proposed the community keeps it current.
             role_grant(user=submission.author, kind=Role.Kind.COMMUNITY_EDITOR, target=community)
         return community
+    if submission.kind == Submission.Kind.NEW_PROVIDER:
+        fields.pop("themes")
+        organisation = organisation_create(kind=Organisation.Kind.SOLUTION_PROVIDER, **fields)
+        if submission.author is not None:
+            # Who proposed the provider presents its solutions.
+            role_grant(
+                user=submission.author, kind=Role.Kind.ORGANISATION_EDITOR, target=organisation
+            )
+        return organisation
     if submission.kind == Submission.Kind.COMMUNITY:
         submission.previous = selectors.community_values(submission.community)
         return community_update(community=submission.community, **fields)
@@ -344,8 +401,11 @@ def submission_publish(*, submission: Submission, by: AbstractBaseUser):
     revision_record(instance=record, before=before, by=by, via="review")
     if submission.kind == Submission.Kind.PRACTICE:
         submission.practice = record
+        follow_up_practice_published(submission=submission, practice=record)
     elif submission.kind == Submission.Kind.NEW_COMMUNITY:
         submission.community = record
+    elif submission.kind == Submission.Kind.NEW_PROVIDER:
+        submission.organisation = record
     submission.status = Submission.Status.PUBLISHED
     submission.decided_at = timezone.now()
     submission.decided_by = by

@@ -6,6 +6,7 @@ app_name = "contributions"
 urlpatterns = [
     path("", views.dashboard_view, name="dashboard"),
     path("communities/new/", views.community_new_view, name="community-new"),
+    path("providers/new/", views.provider_new_view, name="provider-new"),
     path("communities/<slug:slug>/request/", views.role_request_view, name="role-request"),
     path(
         "organisations/<slug:slug>/request/",

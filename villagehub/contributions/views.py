@@ -27,6 +27,7 @@ from .forms import (
     FactsheetForm,
     InvitationForm,
     NewCommunityForm,
+    NewProviderForm,
     OrganisationProfileForm,
     PracticeProposalForm,
     ReturnForm,
@@ -162,6 +163,9 @@ def _proposal(
     elif kind == Submission.Kind.COMMUNITY:
         initial = submission.data if submission else selectors.community_values(community)
         form = CommunityProfileForm(request.POST or None, initial=initial)
+    elif kind == Submission.Kind.NEW_PROVIDER:
+        initial = submission.data if submission else None
+        form = NewProviderForm(request.POST or None, initial=initial)
     elif kind == Submission.Kind.ORGANISATION:
         initial = submission.data if submission else selectors.organisation_values(organisation)
         form = OrganisationProfileForm(request.POST or None, initial=initial)
@@ -217,6 +221,11 @@ def _proposal(
 @login_required
 def community_new_view(request):
     return _proposal(request, kind=Submission.Kind.NEW_COMMUNITY)
+
+
+@login_required
+def provider_new_view(request):
+    return _proposal(request, kind=Submission.Kind.NEW_PROVIDER)
 
 
 @login_required

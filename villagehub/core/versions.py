@@ -62,6 +62,20 @@ def tables_version(models: Iterable[type[Model]]) -> tuple[tuple, datetime | Non
     return _version_of([table for model in models for table in model_tables(model)])
 
 
+def tables_state(models: Iterable[type[Model]]) -> tuple[tuple[str, int, datetime | None], ...]:
+    """Each of the models' tables with its version and the time of its last write."""
+    from .models import TableVersion
+
+    tables = [table for model in models for table in model_tables(model)]
+    return tuple(
+        sorted(
+            TableVersion.objects.filter(name__in=tables).values_list(
+                "name", "version", "changed_at"
+            )
+        )
+    )
+
+
 def record_version(record: Model, *, shows: Iterable[type[Model]]) -> tuple[tuple, datetime]:
     """What one record's answer depends on: its own change time, its many-to-many
     relations, and the tables of the other records it `shows` (a community's

@@ -10,6 +10,13 @@ from django.conf import settings
 from django.utils import translation
 
 from villagehub.news.selectors import NEWS_COLUMNS, news_rows
+from villagehub.solutions.selectors import (
+    REFERENCE_COLUMNS,
+    SOLUTION_COLUMNS,
+    reference_rows,
+    solution_rows,
+)
+from villagehub.strategies.selectors import NEED_COLUMNS, STRATEGY_COLUMNS, need_rows, strategy_rows
 from villagehub.taxonomy.models import GOAL_TITLES, Goal, Theme
 
 from .kinds import KINDS
@@ -66,6 +73,10 @@ DOWNLOADS: dict[str, Download] = {
     ),
     "sdgs": Download(columns=("number", "title", "titles"), rows=_goals, nested=("titles",)),
     "news": Download(columns=NEWS_COLUMNS, rows=news_rows),
+    "solutions": Download(columns=SOLUTION_COLUMNS, rows=solution_rows),
+    "references": Download(columns=REFERENCE_COLUMNS, rows=reference_rows),
+    "needs": Download(columns=NEED_COLUMNS, rows=need_rows),
+    "strategies": Download(columns=STRATEGY_COLUMNS, rows=strategy_rows, nested=("content",)),
 }
 
 

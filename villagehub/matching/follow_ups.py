@@ -8,14 +8,16 @@ from dataclasses import dataclass
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Q, QuerySet
 from django.http import Http404
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from villagehub.contributions.selectors import (
     communities_edited_by,
     communities_reviewed_by,
     organisations_edited_by,
 )
-from villagehub.solutions.models import Solution
+from villagehub.practices.models import Practice
+from villagehub.solutions.models import ReferenceInstallation, Solution
 from villagehub.strategies.models import Need
 
 from .models import FollowUp
@@ -36,6 +38,81 @@ def follow_up_get_for_party(*, pk: int, user: AbstractBaseUser) -> FollowUp:
     if follow_up is None:
         raise Http404
     return follow_up
+
+
+def follow_up_get_for_community_editor(*, pk: int, user: AbstractBaseUser) -> FollowUp:
+    """A followed match whose need is of a community the person edits: only they propose
+    its practice (a practice belongs to a community)."""
+    follow_up = (
+        follow_ups_of(user)
+        .filter(pk=pk, need__strategy__community__in=communities_edited_by(user))
+        .first()
+    )
+    if follow_up is None:
+        raise Http404
+    return follow_up
+
+
+BUDGETS = (  # a need's budget (its upper end) as a practice's budget range
+    (10_000, Practice.Budget.UNDER_10K),
+    (50_000, Practice.Budget.TO_50K),
+    (200_000, Practice.Budget.TO_200K),
+    (1_000_000, Practice.Budget.TO_1M),
+)
+
+
+def _budget_range(amount: int | None) -> str:
+    if amount is None:
+        return ""
+    return next((band for limit, band in BUDGETS if amount < limit), Practice.Budget.OVER_1M)
+
+
+def practice_draft(follow_up: FollowUp) -> dict:
+    """A practice proposal's first values, from the need (its language, text, themes,
+    funding and budget), the solution (in the need's language when translated) and the
+    community and its reference installation; the editor completes them."""
+    need, solution = follow_up.need, follow_up.solution
+    community = need.strategy.community
+    language = need.language
+    reference = ReferenceInstallation.objects.filter(solution=solution, community=community).first()
+    with translation.override(language):
+        title = _("%(solution)s in %(community)s") % {
+            "solution": solution.localized("name", language).text,
+            "community": community.name,
+        }
+        summary = _(
+            "%(community)s looked for an answer to “%(need)s” and found %(solution)s of "
+            "%(provider)s through the hub; after a pilot it became a reference installation."
+        ) % {
+            "community": community.name,
+            "need": need.title,
+            "solution": solution.localized("name", language).text,
+            "provider": solution.provider.name,
+        }
+        involved = _("%(community)s and %(provider)s.") % {
+            "community": community.name,
+            "provider": solution.provider.name,
+        }
+    themes = {t.slug for t in need.themes.all()} | {t.slug for t in solution.themes.all()}
+    return {
+        "title": title[:200],
+        "summary": summary[:600],
+        "description": "",
+        "challenge": need.description or need.title,
+        "approach": solution.localized("summary", language).text,
+        "involved": involved,
+        "results": reference.achieved if reference else "",
+        "lessons": "",
+        "budget_range": _budget_range(need.budget_max or need.budget_min),
+        "funding_sources": [need.funding_source.slug] if need.funding_source_id else [],
+        "volunteers": None,
+        "contact_role": "",
+        "contact_email": "",
+        "contact_consent": False,
+        "language": language,
+        "themes": sorted(themes),
+        "image_alt": "",
+    }
 
 
 def match_get_for_party(*, need_id: int, solution_id: int, user: AbstractBaseUser):

@@ -24,6 +24,16 @@ class FollowUp(models.Model):
     stage = models.CharField(_("stage"), max_length=12, choices=Stage.choices)
     # [{"stage": "contacted", "at": "2026-12-03T10:00:00+00:00"}, ...], oldest first.
     history = models.JSONField(_("history"), default=list)
+    # The practice proposal started at the reference installation, prefilled from the need,
+    # the solution and the community; publishing it brings the match to its last stage.
+    submission = models.OneToOneField(
+        "contributions.Submission", on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="follow_up", verbose_name=_("practice proposal"),
+    )  # fmt: skip
+    practice = models.ForeignKey(
+        "practices.Practice", on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="follow_ups", verbose_name=_("practice"),
+    )  # fmt: skip
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )

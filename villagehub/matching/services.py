@@ -30,6 +30,12 @@ def follow_up_start(*, need: Need, solution: Solution, by: AbstractBaseUser) -> 
         return FollowUp.objects.get(need=need, solution=solution)
 
 
+def _stage_set(follow_up: FollowUp, stage: str, now) -> None:
+    follow_up.stage = stage
+    follow_up.history = [*follow_up.history, {"stage": stage, "at": now.isoformat()}]
+    follow_up.save(update_fields=["stage", "history", "updated_at"])
+
+
 @transaction.atomic
 def follow_up_advance(*, follow_up: FollowUp, stage: str) -> FollowUp:
     """Move a match on to a later stage. Reaching the reference installation records one
@@ -39,10 +45,12 @@ def follow_up_advance(*, follow_up: FollowUp, stage: str) -> FollowUp:
         raise ValidationError({"stage": _("Unknown stage.")})
     if STAGES.index(stage) <= STAGES.index(follow_up.stage):
         raise ValidationError({"stage": _("A match only moves on to a later stage.")})
+    if stage == FollowUp.Stage.PRACTICE:
+        raise ValidationError(
+            {"stage": _("A match reaches this stage when its practice proposal is published.")}
+        )
     now = timezone.now()
-    follow_up.stage = stage
-    follow_up.history = [*follow_up.history, {"stage": stage, "at": now.isoformat()}]
-    follow_up.save(update_fields=["stage", "history", "updated_at"])
+    _stage_set(follow_up, stage, now)
     community = follow_up.need.strategy.community
     if (
         STAGES.index(stage) >= STAGES.index(FollowUp.Stage.REFERENCE)
@@ -56,3 +64,29 @@ def follow_up_advance(*, follow_up: FollowUp, stage: str) -> FollowUp:
             achieved=follow_up.need.title,
         )  # fmt: skip
     return follow_up
+
+
+@transaction.atomic
+def follow_up_proposal_link(*, follow_up: FollowUp, submission) -> FollowUp:
+    """Keep the practice proposal started from a match at its reference installation."""
+    follow_up = FollowUp.objects.select_for_update().get(pk=follow_up.pk)
+    if follow_up.stage != FollowUp.Stage.REFERENCE:
+        raise ValidationError(
+            {"stage": _("A practice is proposed once the match is a reference installation.")}
+        )
+    follow_up.submission = submission
+    follow_up.save(update_fields=["submission", "updated_at"])
+    return follow_up
+
+
+@transaction.atomic
+def follow_up_practice_published(*, submission, practice) -> None:
+    """The practice proposed from a match was published: the match reaches its last
+    stage and links to the practice. A proposal no match started changes nothing."""
+    follow_up = FollowUp.objects.select_for_update().filter(submission=submission).first()
+    if follow_up is None or follow_up.practice_id == practice.pk:
+        return
+    follow_up.practice = practice
+    follow_up.save(update_fields=["practice", "updated_at"])
+    if follow_up.stage != FollowUp.Stage.PRACTICE:
+        _stage_set(follow_up, FollowUp.Stage.PRACTICE, timezone.now())

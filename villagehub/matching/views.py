@@ -6,7 +6,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from villagehub.contributions.selectors import communities_reviewed_by
+from villagehub.contributions.selectors import communities_edited_by, communities_reviewed_by
+from villagehub.contributions.services import practice_propose_from_match
 
 from . import follow_ups, services
 from .models import FollowUp
@@ -43,8 +44,34 @@ def follow_up_list_view(request):
     return render(
         request,
         "matching/follow_ups.html",
-        {"follow_ups": follow_ups.follow_ups_of(request.user), "stages": FollowUp.Stage.choices},
+        {
+            "follow_ups": follow_ups.follow_ups_of(request.user).select_related(
+                "submission", "practice"
+            ),
+            # The last stage is reached by publishing the practice, not chosen.
+            "stages": FollowUp.Stage.choices[:-1],
+            "edited": set(communities_edited_by(request.user).values_list("pk", flat=True)),
+        },
     )
+
+
+@login_required
+@require_POST
+def follow_up_practice_view(request, pk):
+    follow_up = follow_ups.follow_up_get_for_community_editor(pk=pk, user=request.user)
+    try:
+        submission = practice_propose_from_match(follow_up=follow_up, author=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("matching:follow-ups")
+    if submission.author_id != request.user.pk:
+        messages.info(request, _("Another editor of the community has started this proposal."))
+        return redirect("matching:follow-ups")
+    messages.success(
+        request,
+        _("A practice proposal was started from the match: complete it and send it for review."),
+    )
+    return redirect("contributions:submission", pk=submission.pk)
 
 
 @login_required

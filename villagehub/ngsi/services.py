@@ -21,6 +21,8 @@ from villagehub.communities.models import Community, Network
 from villagehub.contributions.selectors import communities_edited_by, communities_reviewed_by
 from villagehub.organisations.models import Organisation
 from villagehub.practices.models import Practice
+from villagehub.solutions.models import ReferenceInstallation, Solution
+from villagehub.strategies.selectors import needs_published, versions_latest
 
 from . import ld, tasks
 from .errors import (
@@ -57,6 +59,10 @@ from .representation import (
 from .selectors import Render, entity_render
 
 COMMUNITY_PREFIX = "urn:ngsi-ld:Community:"
+SOLUTION_PREFIX = "urn:ngsi-ld:Solution:"
+REFERENCE_PREFIX = "urn:ngsi-ld:ReferenceInstallation:"
+NEED_PREFIX = "urn:ngsi-ld:Need:"
+STRATEGY_PREFIX = "urn:ngsi-ld:Strategy:"
 OWNER_ATTRIBUTE = "refCommunity"
 ADMIN_PERMISSION = "ngsi.change_entity"
 
@@ -1362,7 +1368,136 @@ def _hub_ids() -> set[str]:
         prefix + slug
         for model, prefix in kinds
         for slug in model.objects.values_list("slug", flat=True)
-    }
+    } | _matching_ids()
+
+
+def _matching_ids() -> set[str]:
+    """The ids of the published solutions, references, needs and strategies as entities."""
+    solutions = Solution.objects.filter(status=Solution.Status.PUBLISHED)
+    references = ReferenceInstallation.objects.filter(solution__in=solutions)
+    return (
+        {SOLUTION_PREFIX + slug for slug in solutions.values_list("slug", flat=True)}
+        | {REFERENCE_PREFIX + str(pk) for pk in references.values_list("pk", flat=True)}
+        | {NEED_PREFIX + str(pk) for pk in needs_published().values_list("pk", flat=True)}
+        | {
+            STRATEGY_PREFIX + _strategy_key(community, network)
+            for community, network in versions_latest().values_list(
+                "strategy__community__slug", "strategy__network__slug"
+            )
+        }
+    )
+
+
+def _strategy_key(community_slug: str | None, network_slug: str | None) -> str:
+    return f"community-{community_slug}" if community_slug else f"network-{network_slug}"
+
+
+def _list(values: list) -> dict | None:
+    return {"type": "ListProperty", "valueList": values} if values else None
+
+
+def _owner_refs(community, network) -> dict:
+    """A need's or strategy's owner: a community, or a network (e.g. a national taskforce)."""
+    if community is not None:
+        return {
+            "refCommunity": {"type": "Relationship", "object": COMMUNITY_PREFIX + community.slug}
+        }
+    return {"refNetwork": {"type": "Relationship", "object": f"urn:ngsi-ld:Network:{network.slug}"}}
+
+
+def _matching_documents(since: datetime | None, hub: str) -> list[tuple[dict, Any]]:
+    """Published solutions, their reference installations (the contact only when they
+    agreed to be named), published needs and each strategy's latest published version,
+    in the hub's context (no Smart Data Model describes them)."""
+    documents: list[tuple[dict, Any]] = []
+    solutions = (
+        Solution.objects.filter(status=Solution.Status.PUBLISHED)
+        .select_related("provider")
+        .prefetch_related("themes")
+        .order_by("pk")
+    )
+    for solution in _changed_since(solutions, since):
+        document = {
+            "id": SOLUTION_PREFIX + solution.slug,
+            "type": "Solution",
+            "name": _property(solution.name),
+            "description": _property(solution.summary),
+            "technologyReadiness": _property(solution.trl),
+            "priceMin": _property(solution.price_min),
+            "priceMax": _property(solution.price_max),
+            "priceModel": _property(solution.price_model),
+            "availableLanguage": _list(solution.language_list),
+            "areaServed": _list(solution.country_list),
+            "category": _list(sorted(t.slug for t in solution.themes.all())),
+            "refProvider": {
+                "type": "Relationship",
+                "object": f"urn:ngsi-ld:Organization:{solution.provider.slug}",
+            },
+        }
+        documents.append((document, hub))
+    references = ReferenceInstallation.objects.filter(
+        solution__status=Solution.Status.PUBLISHED
+    ).select_related("solution", "community")
+    for reference in _changed_since(references.order_by("pk"), since):
+        document = {
+            "id": REFERENCE_PREFIX + str(reference.pk),
+            "type": "ReferenceInstallation",
+            "year": _property(reference.year),
+            "description": _property(reference.achieved),
+            "contactName": _property(reference.contact_name if reference.contact_consent else ""),
+            "refSolution": {
+                "type": "Relationship",
+                "object": SOLUTION_PREFIX + reference.solution.slug,
+            },
+            "refCommunity": {
+                "type": "Relationship",
+                "object": COMMUNITY_PREFIX + reference.community.slug,
+            },
+        }
+        documents.append((document, hub))
+    needs = (
+        needs_published()
+        .select_related("strategy__community", "strategy__network")
+        .prefetch_related("themes")
+        .order_by("pk")
+    )
+    for need in _changed_since(needs, since):
+        owner = need.strategy.community or need.strategy.network
+        document = {
+            "id": NEED_PREFIX + str(need.pk),
+            "type": "Need",
+            "name": _property(need.title),
+            "description": _property(need.description),
+            "category": _list(sorted(t.slug for t in need.themes.all())),
+            "budgetMin": _property(need.budget_min),
+            "budgetMax": _property(need.budget_max),
+            "wantedBy": _property(need.wanted_by.isoformat() if need.wanted_by else None),
+            "addressCountry": _property(str(owner.country) if owner.country else None),
+            **_owner_refs(need.strategy.community, need.strategy.network),
+        }
+        documents.append((document, hub))
+    versions = versions_latest().order_by("pk")
+    if since is not None:
+        versions = versions.filter(published_at__gte=since)
+    for version in versions:
+        community, network = version.strategy.community, version.strategy.network
+        snapshot = version.snapshot
+        document = {
+            "id": STRATEGY_PREFIX
+            + _strategy_key(
+                community.slug if community else None, network.slug if network else None
+            ),
+            "type": "Strategy",
+            "name": _property(snapshot["title"]),
+            "description": _property(snapshot["vision"]),
+            "version": _property(version.number),
+            "datePublished": _property(version.published_at.isoformat()),
+            "meetingsHeld": _property(snapshot["meetings_held"]),
+            "peopleInvolved": _property(snapshot["people_involved"]),
+            **_owner_refs(community, network),
+        }
+        documents.append((document, hub))
+    return documents
 
 
 def _hub_documents(since: datetime | None = None) -> list[tuple[dict, Any]]:
@@ -1443,6 +1578,7 @@ def _hub_documents(since: datetime | None = None) -> list[tuple[dict, Any]]:
                 "object": f"{COMMUNITY_PREFIX}{practice.community.slug}",
             }
         documents.append((document, [hub, SDM_SDG]))
+    documents += _matching_documents(since, hub)
     return [
         ({key: value for key, value in document.items() if value is not None}, context)
         for document, context in documents

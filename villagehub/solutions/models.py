@@ -104,7 +104,11 @@ class Solution(TranslatableContent, Sourced, Timestamped):
         ordering = ["name", "id"]
         verbose_name = _("solution")
         verbose_name_plural = _("solutions")
-        indexes = [models.Index(fields=["status", "name", "id"])]
+        indexes = [
+            models.Index(fields=["status", "name", "id"]),
+            # The matching's kept index reads the rows changed since its last read.
+            models.Index(fields=["updated_at"]),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(trl__gte=1, trl__lte=9), name="solution_trl_1_to_9"),
         ]
@@ -150,7 +154,7 @@ class Solution(TranslatableContent, Sourced, Timestamped):
             raise ValidationError(errors)
 
 
-class ReferenceInstallation(models.Model):
+class ReferenceInstallation(Timestamped):
     """A community where the solution runs; its contact is named only with their consent."""
 
     solution = models.ForeignKey(

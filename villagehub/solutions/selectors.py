@@ -1,6 +1,9 @@
 """Reads of solutions: the public list with its filters, and the scoped lookups of the
 providers who edit them and the coordinators who review them."""
 
+from collections.abc import Iterator
+from typing import Any
+
 from django import forms
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Prefetch, Q, QuerySet
@@ -121,3 +124,59 @@ def solution_get_for_reviewer(*, slug: str, user: AbstractBaseUser) -> Solution:
     if solution is None:
         raise Http404
     return solution
+
+
+SOLUTION_COLUMNS = (
+    "slug", "name", "summary", "description", "provider", "themes", "funding_sources", "trl",
+    "price_min", "price_max", "price_model", "languages", "countries", "language",
+    "translations", "published_at", "updated_at",
+)  # fmt: skip
+REFERENCE_COLUMNS = ("solution", "community", "year", "achieved", "contact")
+
+
+def solution_rows() -> Iterator[dict[str, Any]]:
+    """Every published solution as plain values (the bulk downloads), read in chunks."""
+    solutions = (
+        solutions_published()
+        .select_related("provider")
+        .prefetch_related("themes", "funding_sources")
+        .order_by("pk")
+    )
+    for s in solutions.iterator(chunk_size=2000):
+        yield {
+            "slug": s.slug,
+            "name": s.name,
+            "summary": s.summary,
+            "description": s.description,
+            "provider": s.provider.slug,
+            "themes": [t.slug for t in s.themes.all()],
+            "funding_sources": [f.slug for f in s.funding_sources.all()],
+            "trl": s.trl,
+            "price_min": s.price_min,
+            "price_max": s.price_max,
+            "price_model": s.price_model,
+            "languages": s.language_list,
+            "countries": s.country_list,
+            "language": s.language,
+            "translations": s.translations,
+            "published_at": s.published_at.isoformat() if s.published_at else None,
+            "updated_at": s.updated_at.isoformat(),
+        }
+
+
+def reference_rows() -> Iterator[dict[str, Any]]:
+    """The reference installations of published solutions; a contact is named only when
+    they agreed (the database refuses a name without consent; checked again here)."""
+    references = (
+        ReferenceInstallation.objects.filter(solution__in=solutions_published())
+        .select_related("solution", "community")
+        .order_by("solution__slug", "year", "pk")
+    )
+    for r in references.iterator(chunk_size=2000):
+        yield {
+            "solution": r.solution.slug,
+            "community": r.community.slug,
+            "year": r.year,
+            "achieved": r.achieved,
+            "contact": r.contact_name if r.contact_consent else "",
+        }

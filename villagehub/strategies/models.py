@@ -224,7 +224,11 @@ class Need(TranslatableContent, Timestamped):
         ordering = ["id"]
         verbose_name = _("need")
         verbose_name_plural = _("needs")
-        indexes = [models.Index(fields=["is_published", "id"])]
+        indexes = [
+            models.Index(fields=["is_published", "id"]),
+            # The matching's kept index reads the rows changed since its last read.
+            models.Index(fields=["updated_at"]),
+        ]
 
     def __str__(self) -> str:
         return self.title

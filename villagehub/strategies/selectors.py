@@ -1,8 +1,10 @@
 """Reads of strategies: the published version and its progress, and the scoped lookups of
 the editors who write a strategy and the coordinators who publish it."""
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import F, Q, QuerySet
@@ -128,18 +130,29 @@ def strategy_progress(snapshot: dict) -> Progress:
     )
 
 
-def community_strategy_version(*, slug: str) -> tuple[Community, StrategyVersion | None]:
-    """A community and the latest published version of its strategy (None if none)."""
-    community = Community.objects.filter(slug=slug).first()
-    if community is None:
+def _owner_q(kind: str, slug: str) -> Q:
+    """The strategy of a community or of a network (e.g. a national taskforce), by slug."""
+    return Q(**{f"{kind}__slug": slug})
+
+
+def strategy_version(*, kind: str, slug: str) -> tuple[Community | Network, StrategyVersion | None]:
+    """A community or network and the latest published version of its strategy (None if
+    none)."""
+    model = Community if kind == "community" else Network
+    owner = model.objects.filter(slug=slug).first()
+    if owner is None:
         raise Http404
     version = (
-        StrategyVersion.objects.filter(strategy__community=community)
+        StrategyVersion.objects.filter(**{f"strategy__{kind}": owner})
         .select_related("strategy")
         .order_by("-number")
         .first()
     )
-    return community, version
+    return owner, version
+
+
+def community_strategy_version(*, slug: str) -> tuple[Community, StrategyVersion | None]:
+    return strategy_version(kind="community", slug=slug)
 
 
 def strategies_edited_by(user: AbstractBaseUser) -> QuerySet[Strategy]:
@@ -151,11 +164,22 @@ def strategies_edited_by(user: AbstractBaseUser) -> QuerySet[Strategy]:
     )
 
 
-def strategy_get_for_editor(*, community_slug: str, user: AbstractBaseUser) -> Strategy:
+def network_get_for_strategy_editor(*, slug: str, user: AbstractBaseUser) -> Network:
+    """A network whose strategy the person writes: one they coordinate."""
+    network = networks_coordinated(user).filter(slug=slug).first()
+    if network is None:
+        raise Http404
+    return network
+
+
+def strategy_get_for_editor(
+    *, community_slug: str = "", network_slug: str = "", user: AbstractBaseUser
+) -> Strategy:
+    kind, slug = ("network", network_slug) if network_slug else ("community", community_slug)
     strategy = (
         strategies_edited_by(user)
-        .select_related("community")
-        .filter(community__slug=community_slug)
+        .select_related("community", "network")
+        .filter(_owner_q(kind, slug))
         .first()
     )
     if strategy is None:
@@ -171,11 +195,14 @@ def strategies_reviewed_by(user: AbstractBaseUser) -> QuerySet[Strategy]:
     )
 
 
-def strategy_get_for_reviewer(*, community_slug: str, user: AbstractBaseUser) -> Strategy:
+def strategy_get_for_reviewer(
+    *, community_slug: str = "", network_slug: str = "", user: AbstractBaseUser
+) -> Strategy:
+    kind, slug = ("network", network_slug) if network_slug else ("community", community_slug)
     strategy = (
         strategies_reviewed_by(user)
-        .select_related("community")
-        .filter(community__slug=community_slug)
+        .select_related("community", "network")
+        .filter(_owner_q(kind, slug))
         .first()
     )
     if strategy is None:
@@ -238,3 +265,60 @@ def network_actions(*, network: Network, language: str) -> NetworkActions:
         by_theme=sorted(by_theme.items(), key=lambda item: (item[0] == "", item[0])),
         actions=actions,
     )
+
+
+NEED_COLUMNS = (
+    "id", "title", "description", "language", "translations", "community", "network",
+    "country", "themes", "budget_min", "budget_max", "funding_source", "wanted_from",
+    "wanted_by", "updated_at",
+)  # fmt: skip
+STRATEGY_COLUMNS = ("community", "network", "version", "published_at", "content")
+
+
+def need_rows() -> Iterator[dict[str, Any]]:
+    """Every published need as plain values (the bulk downloads), read in chunks."""
+    needs = (
+        needs_published()
+        .select_related("strategy__community", "strategy__network", "funding_source")
+        .prefetch_related("themes")
+        .order_by("pk")
+    )
+    for n in needs.iterator(chunk_size=2000):
+        community, network = n.strategy.community, n.strategy.network
+        owner = community or network
+        yield {
+            "id": n.pk,
+            "title": n.title,
+            "description": n.description,
+            "language": n.language,
+            "translations": n.translations,
+            "community": community.slug if community else "",
+            "network": network.slug if network else "",
+            "country": owner.country.code if owner.country else "",
+            "themes": [t.slug for t in n.themes.all()],
+            "budget_min": n.budget_min,
+            "budget_max": n.budget_max,
+            "funding_source": n.funding_source.slug if n.funding_source else "",
+            "wanted_from": n.wanted_from.isoformat() if n.wanted_from else None,
+            "wanted_by": n.wanted_by.isoformat() if n.wanted_by else None,
+            "updated_at": n.updated_at.isoformat(),
+        }
+
+
+def versions_latest() -> QuerySet[StrategyVersion]:
+    """Each strategy's latest published version."""
+    return StrategyVersion.objects.filter(number=F("strategy__version")).select_related(
+        "strategy__community", "strategy__network"
+    )
+
+
+def strategy_rows() -> Iterator[dict[str, Any]]:
+    """Each published strategy in its latest version, its content as published."""
+    for v in versions_latest().order_by("pk").iterator(chunk_size=500):
+        yield {
+            "community": v.strategy.community.slug if v.strategy.community else "",
+            "network": v.strategy.network.slug if v.strategy.network else "",
+            "version": v.number,
+            "published_at": v.published_at.isoformat(),
+            "content": v.snapshot,
+        }

@@ -250,7 +250,8 @@ def strategy_publish(*, strategy: Strategy, by: AbstractBaseUser | None) -> Stra
         status=Strategy.Status.PUBLISHED, version=F("version") + 1, published_at=now
     )
     strategy.refresh_from_db()
-    strategy.needs.update(is_published=True)
+    # With the time: the matching's kept index reads again the needs changed since.
+    strategy.needs.update(is_published=True, updated_at=now)
     return StrategyVersion.objects.create(
         strategy=strategy,
         number=strategy.version,

@@ -3,11 +3,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from villagehub.accounts.decorators import role_required
+from villagehub.accounts.selectors import networks_coordinated
 from villagehub.communities.models import Network
 from villagehub.contributions.selectors import communities_edited_by, community_get_for_editor
 from villagehub.core.forms import form_errors_add
@@ -32,29 +34,46 @@ reviewer_required = role_required(
     ),
     role_first=True,
 )
+# A network's strategy is written by its coordinators, who use two-factor authentication.
+network_editor_required = role_required(
+    lambda user: networks_coordinated(user).exists(),
+    two_factor_message=gettext_lazy(
+        "Writing a network's strategy needs two-factor authentication: please set it up first."
+    ),
+    role_first=True,
+)
 
 
-def strategy_view(request, slug):
-    community, version = selectors.community_strategy_version(slug=slug)
-    context = {"community": community, "version": version}
+def _urls(kind: str, owner) -> dict[str, str]:
+    """The addresses of a community's or a network's strategy pages."""
+    prefix = "" if kind == "community" else "network-"
+    return {
+        name: reverse(f"strategies:{prefix}{name}", kwargs={"slug": owner.slug})
+        for name in ("strategy", "pdf", "edit", "review")
+    }
+
+
+def strategy_view(request, slug, kind="community"):
+    owner, version = selectors.strategy_version(kind=kind, slug=slug)
+    context = {"community": owner, "kind": kind, "urls": _urls(kind, owner), "version": version}
     if version is not None:
         context["snapshot"] = version.snapshot
         context["progress"] = selectors.strategy_progress(version.snapshot)
     return render(request, "strategies/strategy.html", context, status=200 if version else 404)
 
 
-def strategy_pdf_view(request, slug):
-    community, version = selectors.community_strategy_version(slug=slug)
+def strategy_pdf_view(request, slug, kind="community"):
+    owner, version = selectors.strategy_version(kind=kind, slug=slug)
     if version is None:
         raise Http404
     content = strategy_pdf(
-        owner_name=community.name,
+        owner_name=owner.name,
         snapshot=version.snapshot,
         progress=selectors.strategy_progress(version.snapshot),
         version=version.number,
     )
     response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="strategy-{community.slug}.pdf"'
+    response["Content-Disposition"] = f'inline; filename="strategy-{owner.slug}.pdf"'
     return response
 
 
@@ -150,21 +169,22 @@ def _post(request, strategy: Strategy, forms: dict) -> bool:
     return False
 
 
-@login_required
-def strategy_edit_view(request, slug):
-    community = community_get_for_editor(slug=slug, user=request.user)
-    strategy = Strategy.objects.filter(community=community).first()
+def _strategy_edit(request, owner, kind: str):
+    urls = _urls(kind, owner)
+    strategy = Strategy.objects.filter(**{kind: owner}).first()
     if strategy is None:
         form = StrategyForm(
-            request.POST or None, prefix="strategy", initial={"language": community.language}
+            request.POST or None,
+            prefix="strategy",
+            initial={"language": getattr(owner, "language", "") or get_language()},
         )
         if request.method == "POST" and form.is_valid():
-            services.strategy_create(community=community, **form.cleaned_data)
-            return redirect("strategies:edit", slug=community.slug)
+            services.strategy_create(**{kind: owner}, **form.cleaned_data)
+            return redirect(urls["edit"])
         return render(
             request,
             "strategies/strategy_new.html",
-            {"community": community, "form": form},
+            {"community": owner, "kind": kind, "urls": urls, "form": form},
             status=400 if form.errors else 200,
         )
     forms = {
@@ -177,16 +197,18 @@ def strategy_edit_view(request, slug):
     if request.method == "POST":
         try:
             if _post(request, strategy, forms):
-                return redirect("strategies:edit", slug=community.slug)
+                return redirect(urls["edit"])
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
-            return redirect("strategies:edit", slug=community.slug)
+            return redirect(urls["edit"])
     strategy.refresh_from_db()
     return render(
         request,
         "strategies/strategy_edit.html",
         {
-            "community": community,
+            "community": owner,
+            "kind": kind,
+            "urls": urls,
             "strategy": strategy,
             "forms": forms,
             "objectives": strategy.objectives.all(),
@@ -199,9 +221,21 @@ def strategy_edit_view(request, slug):
     )
 
 
-@reviewer_required
-def strategy_review_view(request, slug):
-    strategy = selectors.strategy_get_for_reviewer(community_slug=slug, user=request.user)
+@login_required
+def strategy_edit_view(request, slug):
+    community = community_get_for_editor(slug=slug, user=request.user)
+    return _strategy_edit(request, community, "community")
+
+
+@network_editor_required
+def network_strategy_edit_view(request, slug):
+    network = selectors.network_get_for_strategy_editor(slug=slug, user=request.user)
+    return _strategy_edit(request, network, "network")
+
+
+def _strategy_review(request, strategy: Strategy, kind: str):
+    owner = strategy.community if kind == "community" else strategy.network
+    urls = _urls(kind, owner)
     if request.method == "POST":
         try:
             services.strategy_publish(strategy=strategy, by=request.user)
@@ -209,18 +243,32 @@ def strategy_review_view(request, slug):
             messages.error(request, " ".join(error.messages))
         else:
             messages.success(request, _("Published."))
-            return redirect("strategies:strategy", slug=slug)
+            return redirect(urls["strategy"])
     snapshot = selectors.strategy_snapshot(strategy)
     return render(
         request,
         "strategies/strategy_review.html",
         {
-            "community": strategy.community,
+            "community": owner,
+            "kind": kind,
+            "urls": urls,
             "strategy": strategy,
             "snapshot": snapshot,
             "progress": selectors.strategy_progress(snapshot),
         },
     )
+
+
+@reviewer_required
+def strategy_review_view(request, slug):
+    strategy = selectors.strategy_get_for_reviewer(community_slug=slug, user=request.user)
+    return _strategy_review(request, strategy, "community")
+
+
+@reviewer_required
+def network_strategy_review_view(request, slug):
+    strategy = selectors.strategy_get_for_reviewer(network_slug=slug, user=request.user)
+    return _strategy_review(request, strategy, "network")
 
 
 @login_required

@@ -40,7 +40,7 @@ def test_catalogue_lists_published_datasets_with_the_hub_own(client, datasets):
     ("query", "expected"),
     [
         ("q=fibre", ["Broadband coverage"]),
-        ("theme=TECH", ["Broadband coverage"]),
+        ("theme=TECH", ["Broadband coverage", "Reference installations", "Solutions"]),
         ("country=fi", ["Broadband coverage"]),
         ("format=GEOJSON", ["Communities"]),
     ],

@@ -5,6 +5,8 @@ from django.core.exceptions import ValidationError
 
 from villagehub.accounts.tests.helpers import sign_in
 from villagehub.communities.tests.factories import CommunityFactory, NetworkFactory
+from villagehub.contributions import services as contribution_services
+from villagehub.contributions.models import Submission
 from villagehub.matching import services
 from villagehub.matching.follow_ups import pipeline
 from villagehub.matching.models import FollowUp
@@ -113,3 +115,84 @@ def test_the_followed_matches_page_speaks_swedish(client, world):
     html = client.get("/sv/matches/").content.decode()
     assert "<h1>Följda matchningar</h1>" in html
     assert '<option value="contacted" selected>Kontaktad</option>' in html
+
+
+def _at_reference(world):
+    follow_up = services.follow_up_start(need=world["need"], solution=world["kit"], by=None)
+    services.follow_up_advance(follow_up=follow_up, stage="reference")
+    follow_up.refresh_from_db()
+    return follow_up
+
+
+def test_the_published_practice_is_proposed_from_the_match_and_closes_it(client, world):
+    follow_up = _at_reference(world)
+    sign_in(client, world["editor"])
+    assert "Propose it as a practice" in client.get("/matches/").content.decode()
+    response = client.post(f"/matches/{follow_up.pk}/practice/")
+    submission = Submission.objects.get()
+    assert response.url == f"/contribute/submissions/{submission.pk}/"
+    assert (submission.community, submission.author, submission.status) == (
+        world["town"], world["editor"], "draft",
+    )  # fmt: skip
+    data = submission.data
+    assert data["language"] == "lv"
+    assert data["challenge"] == "Optiskā šķiedra."
+    assert data["approach"] == world["kit"].summary
+    assert data["results"] == "Platjoslas internets"  # the reference installation's
+    assert data["themes"] == ["broadband"]
+    # Written in the need's language (Latvian) from the solution's and the town's names.
+    assert data["title"] == f"{world['kit'].name}: {world['town'].name}"
+    assert data["summary"].startswith(f"{world['town'].name} meklēja atbildi")
+    # The form opens with the values, and the editor sends it for review as usual.
+    form = client.get(response.url).content.decode()
+    assert "Optiskā šķiedra." in form
+    contribution_services.submission_save(
+        author=world["editor"], submission=submission, community=world["town"],
+        data={**data, "summary": "Fibre reached every farm."}, submit=True,
+    )  # fmt: skip
+    assert client.post(f"/matches/{follow_up.pk}/practice/").status_code == 302
+    assert Submission.objects.count() == 1  # asked again: the same proposal
+
+    practice = contribution_services.submission_publish(
+        submission=submission, by=world["coordinator"]
+    )
+    follow_up.refresh_from_db()
+    assert (follow_up.stage, follow_up.practice) == ("practice", practice)
+    assert [h["stage"] for h in follow_up.history][-2:] == ["reference", "practice"]
+    assert practice.community == world["town"] and practice.is_published
+    assert practice.title in client.get("/matches/").content.decode()
+
+
+def test_only_the_community_editors_propose_the_practice_of_a_match(client, world):
+    follow_up = _at_reference(world)
+    sign_in(client, world["provider_editor"])
+    assert "Propose it as a practice" not in client.get("/matches/").content.decode()
+    assert client.post(f"/matches/{follow_up.pk}/practice/").status_code == 404
+    sign_in(client, world["stranger"])
+    assert client.post(f"/matches/{follow_up.pk}/practice/").status_code == 404
+    assert not Submission.objects.exists()
+
+
+def test_a_practice_is_proposed_only_from_a_reference_installation(world):
+    follow_up = services.follow_up_start(need=world["need"], solution=world["kit"], by=None)
+    with pytest.raises(ValidationError) as error:
+        contribution_services.practice_propose_from_match(
+            follow_up=follow_up, author=world["editor"]
+        )
+    assert list(error.value.message_dict) == ["stage"]
+    with pytest.raises(ValidationError) as error:
+        services.follow_up_advance(follow_up=follow_up, stage="practice")
+    assert list(error.value.message_dict) == ["stage"]
+    assert not Submission.objects.exists()
+
+
+def test_a_proposal_no_match_started_changes_no_match(world):
+    follow_up = _at_reference(world)
+    other = contribution_services.submission_save(
+        author=world["editor"], community=world["town"],
+        data={"title": "Village hall", "summary": "A hall.", "language": "en", "themes": []},
+        submit=True,
+    )  # fmt: skip
+    contribution_services.submission_publish(submission=other, by=world["coordinator"])
+    follow_up.refresh_from_db()
+    assert (follow_up.stage, follow_up.practice) == ("reference", None)

@@ -1,14 +1,21 @@
 """The pages of solutions, strategies and needs in a browser: axe finds nothing on them, in
 English and Swedish, and the journey from a strategy to a solution works without
+JavaScript. A network's strategy pages, the followed matches and the sign-up of a solution
+provider, signed in, likewise; a
+match at its reference installation becomes a practice proposal with and without
 JavaScript."""
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.conf import settings
+from django.test import Client
 from playwright.sync_api import expect
 
+from villagehub.accounts.tests.helpers import sign_in
 from villagehub.communities.models import Community
 from villagehub.core.tests.test_browser import AXE_OPTIONS, described_violations
-from villagehub.solutions.tests.factories import provider, solution
+from villagehub.matching.services import follow_up_advance, follow_up_start
+from villagehub.solutions.tests.factories import person, provider, solution
 from villagehub.strategies import services
 from villagehub.strategies.models import Action
 from villagehub.taxonomy.models import Theme
@@ -60,3 +67,60 @@ def test_from_a_strategy_to_the_solution_that_fits_its_need(page, strategy_world
     expect(page.get_by_text("Same theme: Broadband and fibre")).to_be_visible()
     page.get_by_role("link", name="Village fibre kit").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Village fibre kit")
+
+
+@pytest.fixture
+def signed_in_coordinator(context, site, strategy_world):
+    """A coordinator of Torup's network who also edits Torup, signed in in the browser."""
+    town = Community.objects.get(slug="torup")
+    network = town.networks.first()
+    user = person("coordinator", coordinator=network, community_editor=town)
+    client = Client()
+    sign_in(client, user)
+    context.add_cookies([{
+        "name": settings.SESSION_COOKIE_NAME,
+        "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+        "url": site,
+    }])  # fmt: skip
+    taskforce = services.strategy_create(network=network, title="Netværkets strategi 2030",
+                                         language="da", vision="Levende landsbyer.")  # fmt: skip
+    services.action_add(strategy=taskforce, title="Mentorer til landsbyerne")
+    services.strategy_submit(strategy=taskforce)
+    services.strategy_publish(strategy=taskforce, by=None)
+    services.action_add(strategy=taskforce, title="Et nyt forslag")
+    services.strategy_submit(strategy=taskforce)
+    follow_up = follow_up_start(need=strategy_world["need"], solution=strategy_world["solution"],
+                                by=user)  # fmt: skip
+    follow_up_advance(follow_up=follow_up, stage="reference")
+    return {"network": network.slug}
+
+
+@pytest.mark.parametrize("language_prefix", ["", "/sv"], ids=["en", "sv"])
+def test_network_strategy_followed_match_and_provider_pages_have_no_accessibility_violations(
+    page, signed_in_coordinator, language_prefix
+):
+    slug = signed_in_coordinator["network"]
+    for path in (
+        f"/networks/{slug}/strategy/",
+        f"/networks/{slug}/strategy/edit/",
+        f"/networks/{slug}/strategy/review/",
+        "/matches/",
+        "/contribute/providers/new/",
+    ):
+        page.goto(language_prefix + path)
+        assert page.get_by_role("heading", level=1).count() == 1, path
+        results = Axe().run(page, options=AXE_OPTIONS)
+        assert results.violations_count == 0, (
+            f"axe found problems on {language_prefix}{path}:\n"
+            + described_violations(results.response["violations"])
+        )
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+def test_a_reference_installation_becomes_a_practice_proposal(page, signed_in_coordinator):
+    page.goto("/matches/")
+    page.get_by_role("button", name="Propose it as a practice").click()
+    expect(page.get_by_role("textbox", name="Title")).to_have_value("Village fibre kit in Torup")
+    expect(page.get_by_role("textbox", name="Summary")).to_contain_text("Bredbånd til gårdene")
+    page.goto("/matches/")
+    expect(page.get_by_role("link", name="Complete it")).to_be_visible()
