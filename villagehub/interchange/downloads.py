@@ -9,6 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.utils import translation
 
+from villagehub.indicators.downloads import VALUE_COLUMNS, value_rows
 from villagehub.news.selectors import NEWS_COLUMNS, news_rows
 from villagehub.taxonomy.models import GOAL_TITLES, Goal, Theme
 
@@ -66,6 +67,7 @@ DOWNLOADS: dict[str, Download] = {
     ),
     "sdgs": Download(columns=("number", "title", "titles"), rows=_goals, nested=("titles",)),
     "news": Download(columns=NEWS_COLUMNS, rows=news_rows),
+    "indicators": Download(columns=VALUE_COLUMNS, rows=value_rows),
 }
 
 

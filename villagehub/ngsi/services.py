@@ -7,6 +7,7 @@ import json
 import re
 import urllib.request
 import uuid
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -58,6 +59,44 @@ from .selectors import Render, entity_render
 COMMUNITY_PREFIX = "urn:ngsi-ld:Community:"
 OWNER_ATTRIBUTE = "refCommunity"
 ADMIN_PERMISSION = "ngsi.change_entity"
+
+# Entity types whose writes another app takes (in the default tenant): the app stores the
+# data in its own tables, its source of truth, and keeps the entity as their read-only view.
+# A writer gets the writer, the entity id and the stored attributes, raises an NgsiError or
+# returns once its view is written. Registered from the app's `ready()`.
+TypeWriter = Callable[..., None]
+TYPE_WRITERS: dict[str, TypeWriter] = {}
+
+# Other apps' records published like the hub's own: a function giving the ids of all of
+# them, and one giving their documents (all, or those changed since a time).
+HubSource = tuple[Callable[[], set[str]], Callable[[datetime | None], list[tuple[dict, Any]]]]
+HUB_SOURCES: list[HubSource] = []
+
+
+def type_writer_register(type_name: str, writer: TypeWriter) -> None:
+    TYPE_WRITERS[type_name] = writer
+
+
+def hub_source_register(
+    ids: Callable[[], set[str]], documents: Callable[[datetime | None], list[tuple[dict, Any]]]
+) -> None:
+    if (ids, documents) not in HUB_SOURCES:
+        HUB_SOURCES.append((ids, documents))
+
+
+def local_name(name: str) -> str:
+    """The last segment of an expanded name (`…/KeyPerformanceIndicator` → the short name)."""
+    return re.split(r"[/#:]", name)[-1]
+
+
+def _type_writer(tenant: str, types: list[str]) -> TypeWriter | None:
+    if tenant:
+        return None
+    for name in types:
+        writer = TYPE_WRITERS.get(local_name(name))
+        if writer is not None:
+            return writer
+    return None
 
 
 def now_text() -> str:
@@ -246,6 +285,10 @@ def entity_create(
     stored = _stored(normalized, context)
     if Entity.objects.filter(tenant=tenant, entity_id=stored["id"]).exists():
         raise AlreadyExists(f"The entity {stored['id']} already exists.")
+    writer = _type_writer(tenant, stored.get("types", []))
+    if writer is not None:
+        writer(user=user, entity_id=stored["id"], attrs=stored["attrs"])
+        return Entity.objects.get(tenant=tenant, entity_id=stored["id"])
     community = _owner_for_new(user=user, attrs=stored["attrs"])
     created = now_text()
     for instances in stored["attrs"].values():
@@ -674,6 +717,20 @@ def entities_batch_create(
     return result
 
 
+@transaction.atomic
+def _type_written(*, user: AbstractBaseUser, tenant: str, document: Any, context: Any) -> bool:
+    """Hand an entity of a type another app takes to that app (see `TYPE_WRITERS`): an
+    upsert adds to what the app holds, whether or not the view exists yet."""
+    if tenant or not TYPE_WRITERS or not isinstance(document, dict):
+        return False
+    stored = _stored(entity_normalize(document), context)
+    writer = _type_writer(tenant, stored.get("types", []))
+    if writer is None:
+        return False
+    writer(user=user, entity_id=stored["id"], attrs=stored["attrs"])
+    return True
+
+
 def entities_batch_upsert(
     *, user: AbstractBaseUser | None, tenant: str, documents: Any, context: Any, replace: bool
 ) -> tuple[BatchResult, list[str]]:
@@ -689,7 +746,10 @@ def entities_batch_upsert(
                 isinstance(entity_id, str)
                 and Entity.objects.filter(tenant=tenant, entity_id=entity_id).exists()
             )
-            if not exists:
+            if _type_written(user=user, tenant=tenant, document=item, context=item_context):
+                if not exists:
+                    created.append(entity_id)
+            elif not exists:
                 entity_create(user=user, tenant=tenant, document=item, context=item_context)
                 created.append(entity_id)
             elif replace:
@@ -1293,6 +1353,69 @@ def _attrs_without_times(attrs: dict) -> dict:
     }
 
 
+def _hub_record_put(
+    document: dict, context: Any, entity: Entity | None, *, created: str, moment: datetime
+) -> str | None:
+    """Write one hub record's entity (`entity`: what is stored for it, if anything); says
+    whether it was created or updated, None when nothing changed."""
+    stored = _stored(entity_normalize(document), context)
+    if entity is None:
+        if Entity.objects.filter(tenant="", entity_id=stored["id"]).exists():
+            return None
+        for instances in stored["attrs"].values():
+            _stamp(instances, created=created)
+        entity = Entity.objects.create(
+            tenant="",
+            entity_id=stored["id"],
+            types=stored["types"],
+            attrs=stored["attrs"],
+            hub_record=True,
+            created_at=moment,
+            modified_at=moment,
+        )
+        _index(entity)
+        _changed(
+            entity=entity,
+            triggers={"entityCreated", "attributeCreated"},
+            changed=set(entity.attrs),
+        )
+        return "created"
+    before = _attrs_without_times(entity.attrs)
+    after = _attrs_without_times(stored["attrs"])
+    if before == after and entity.types == stored["types"]:
+        return None
+    changed = {key for key in set(before) | set(after) if before.get(key) != after.get(key)}
+    for key, instances in stored["attrs"].items():
+        _stamp(instances, created=created, previous=entity.attrs.get(key))
+    entity.types = stored["types"]
+    entity.attrs = stored["attrs"]
+    _save(entity)
+    _changed(entity=entity, triggers={"entityUpdated", "attributeUpdated"}, changed=changed)
+    return "updated"
+
+
+@transaction.atomic
+def hub_records_write(
+    *, documents: Iterable[tuple[dict, Any]], gone: Iterable[str] = ()
+) -> dict[str, int]:
+    """Write some hub records' entities at once (another app's view of a record it just
+    changed), and delete those of `gone`; subscribers are told as by the sync."""
+    counts = {"created": 0, "updated": 0, "deleted": 0}
+    created = now_text()
+    moment = timezone.now()
+    hub_rows = Entity.objects.select_for_update().filter(tenant="", hub_record=True)
+    for document, context in documents:
+        entity = hub_rows.filter(entity_id=document["id"]).first()
+        outcome = _hub_record_put(document, context, entity, created=created, moment=moment)
+        if outcome:
+            counts[outcome] += 1
+    for entity in hub_rows.filter(entity_id__in=list(gone)):
+        _changed(entity=entity, triggers={"entityDeleted"}, changed=set(entity.attrs))
+        entity.delete()
+        counts["deleted"] += 1
+    return counts
+
+
 @transaction.atomic
 def hub_records_sync(*, since: datetime | None = None) -> dict[str, int]:
     """Make the hub's public records NGSI-LD entities (default tenant, read-only): create the
@@ -1300,6 +1423,8 @@ def hub_records_sync(*, since: datetime | None = None) -> dict[str, int]:
     `since`, reads only the records updated since then (and the ids of all, for deletions)."""
     hub_rows = Entity.objects.filter(tenant="", hub_record=True)
     documents = _hub_documents(since)
+    for _ids, source_documents in HUB_SOURCES:
+        documents += source_documents(since)
     ids = [document["id"] for document, _context in documents]
     existing = {
         entity.entity_id: entity
@@ -1310,43 +1435,14 @@ def hub_records_sync(*, since: datetime | None = None) -> dict[str, int]:
     created = now_text()
     moment = timezone.now()
     seen = _hub_ids()
+    for source_ids, _documents in HUB_SOURCES:
+        seen |= source_ids()
     for document, context in documents:
-        stored = _stored(entity_normalize(document), context)
-        entity = existing.get(stored["id"])
-        if entity is None:
-            if Entity.objects.filter(tenant="", entity_id=stored["id"]).exists():
-                continue
-            for instances in stored["attrs"].values():
-                _stamp(instances, created=created)
-            entity = Entity.objects.create(
-                tenant="",
-                entity_id=stored["id"],
-                types=stored["types"],
-                attrs=stored["attrs"],
-                hub_record=True,
-                created_at=moment,
-                modified_at=moment,
-            )
-            _index(entity)
-            _changed(
-                entity=entity,
-                triggers={"entityCreated", "attributeCreated"},
-                changed=set(entity.attrs),
-            )
-            counts["created"] += 1
-            continue
-        before = _attrs_without_times(entity.attrs)
-        after = _attrs_without_times(stored["attrs"])
-        if before == after and entity.types == stored["types"]:
-            continue
-        changed = {key for key in set(before) | set(after) if before.get(key) != after.get(key)}
-        for key, instances in stored["attrs"].items():
-            _stamp(instances, created=created, previous=entity.attrs.get(key))
-        entity.types = stored["types"]
-        entity.attrs = stored["attrs"]
-        _save(entity)
-        _changed(entity=entity, triggers={"entityUpdated", "attributeUpdated"}, changed=changed)
-        counts["updated"] += 1
+        outcome = _hub_record_put(
+            document, context, existing.get(document["id"]), created=created, moment=moment
+        )
+        if outcome:
+            counts[outcome] += 1
     gone = sorted(set(hub_rows.values_list("entity_id", flat=True)) - seen)
     for start in range(0, len(gone), 500):
         for entity in hub_rows.filter(entity_id__in=gone[start : start + 500]):
