@@ -1,6 +1,7 @@
 """Rows of the indicator downloads (CSV and JSON share them, as the hub's bulk downloads do)."""
 
 from collections.abc import Iterator
+from decimal import Decimal
 from typing import Any
 
 from django.utils import translation
@@ -38,8 +39,9 @@ FIGURE_COLUMNS = (
 )
 
 
-def _text(value: Any) -> Any:
-    return None if value is None else str(value)
+def _text(value: Decimal | None) -> str | None:
+    """A decimal without trailing zeros and never in exponent notation (40, 2.25)."""
+    return None if value is None else format(value.normalize(), "f")
 
 
 def value_rows(code: str | None = None) -> Iterator[dict[str, Any]]:
@@ -59,7 +61,7 @@ def value_rows(code: str | None = None) -> Iterator[dict[str, Any]]:
             "sdg_indicator": INDICATORS[value.indicator].sdg,
             "period_start": value.period_start.isoformat(),
             "period_end": value.period_end.isoformat(),
-            "value": str(value.value.normalize()) if value.value else "0",
+            "value": _text(value.value),
             "source": value.source,
         }
 
