@@ -163,7 +163,11 @@ def test_publish_replaces_the_value_of_the_same_period():
 
 @pytest.mark.parametrize(
     ("code", "value", "field"),
-    [("broadband-coverage", "101", "value"), ("population", "-1", "value"), ("nope", "1", "indicator")],
+    [
+        ("broadband-coverage", "101", "value"),
+        ("population", "-1", "value"),
+        ("nope", "1", "indicator"),
+    ],
 )
 def test_publish_refuses_values_out_of_range(code, value, field):
     with pytest.raises(ValidationError) as error:
@@ -176,7 +180,9 @@ def test_publish_writes_the_ngsi_ld_view_with_the_whole_series():
     town = CommunityFactory(slug="torup")
     publish(town, "40", year=2023)
     publish(town, "55.5", year=2024)
-    entity = Entity.objects.get(entity_id="urn:ngsi-ld:KeyPerformanceIndicator:torup-broadband-coverage")
+    entity = Entity.objects.get(
+        entity_id="urn:ngsi-ld:KeyPerformanceIndicator:torup-broadband-coverage"
+    )
     assert entity.hub_record
     kpi = next(v for k, v in entity.attrs.items() if k.endswith("/kpiValue"))
     assert [(i.get("datasetId"), i["value"]) for i in kpi] == [
@@ -222,7 +228,10 @@ def test_an_editor_publishes_a_year(client):
     assert response.status_code == 302
     row = IndicatorValue.objects.get()
     assert (row.period_start, row.period_end, row.value, row.channel) == (
-        date(2024, 1, 1), date(2024, 12, 31), Decimal("62.5"), "web"
+        date(2024, 1, 1),
+        date(2024, 12, 31),
+        Decimal("62.5"),
+        "web",
     )
 
 
@@ -240,7 +249,11 @@ def test_an_editor_publishes_a_date_range(client):
     [
         ({"year": ""}, "year", "Give the year, or both dates of the period."),
         ({"period_start": "2024-01-01", "period_end": "2024-02-01"}, "year", "not both"),
-        ({"year": "", "period_start": "2024-05-01", "period_end": "2024-01-01"}, "period_end", "end after"),
+        (
+            {"year": "", "period_start": "2024-05-01", "period_end": "2024-01-01"},
+            "period_end",
+            "end after",
+        ),
         ({"value": "120"}, "value", "between 0 and 100"),
         ({"source": ""}, "source", "required"),
     ],
@@ -340,11 +353,18 @@ def test_figures_download_csv_and_json_agree(client, peers):
     rows = list(csv.DictReader(io.StringIO(b"".join(csv_response.streaming_content).decode())))
     band = next(r for r in rows if r["group"] == "band:5000-50000")
     assert (band["communities"], band["median"], band["lower_quartile"], band["rank"]) == (
-        "7", "40", "25", "5"
+        "7",
+        "40",
+        "25",
+        "5",
     )
-    data = json.loads(b"".join(client.get(
-        "/indicators/broadband-coverage/figures.json", {"community": "town-2"}
-    ).streaming_content))
+    data = json.loads(
+        b"".join(
+            client.get(
+                "/indicators/broadband-coverage/figures.json", {"community": "town-2"}
+            ).streaming_content
+        )
+    )
     assert [r["group"] for r in data] == [r["group"] for r in rows]
     se = next(r for r in data if r["group"] == "country:DK")
     assert se["median"] == "40" and se["rank"] == 5
