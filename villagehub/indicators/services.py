@@ -132,17 +132,15 @@ def _community_for_writer(*, user: AbstractBaseUser, slug: str) -> Community:
     return community
 
 
-def kpi_entity_write(*, user: AbstractBaseUser, entity_id: str, attrs: dict) -> None:
+def kpi_entity_write(*, user: AbstractBaseUser, entity_id: str, attrs: dict) -> bool:
     """Publish the values a KeyPerformanceIndicator entity carries: its id names the
     community and the indicator (`urn:ngsi-ld:KeyPerformanceIndicator:<community>-<indicator>`);
     `kpiValue` is the value of `calculationPeriod`, and any `kpiValue` instance whose
     `datasetId` names a period (as the entity the hub shows does) the value of that period."""
     parsed = kpi_entity_id_parse(entity_id)
     if parsed is None:
-        raise BadRequestData(
-            "id: a KeyPerformanceIndicator of the hub is urn:ngsi-ld:KeyPerformanceIndicator:"
-            "<community>-<indicator>, with one of the indicators " + ", ".join(INDICATORS) + "."
-        )
+        # Not one of the curated indicators: a community's own KPI, an entity like any other.
+        return False
     slug, code = parsed
     community = _community_for_writer(user=user, slug=slug)
     owner = _attribute(attrs, "refCommunity")
@@ -196,3 +194,4 @@ def kpi_entity_write(*, user: AbstractBaseUser, entity_id: str, attrs: dict) -> 
             raise BadRequestData(
                 "kpiValue: " + " ".join(message for message in error.messages)
             ) from None
+    return True

@@ -62,9 +62,10 @@ ADMIN_PERMISSION = "ngsi.change_entity"
 
 # Entity types whose writes another app takes (in the default tenant): the app stores the
 # data in its own tables, its source of truth, and keeps the entity as their read-only view.
-# A writer gets the writer, the entity id and the stored attributes, raises an NgsiError or
-# returns once its view is written. Registered from the app's `ready()`.
-TypeWriter = Callable[..., None]
+# A writer gets the writer, the entity id and the stored attributes; it answers False for an
+# entity it does not take (stored as any other), raises an NgsiError, or answers True once
+# its view is written. Registered from the app's `ready()`.
+TypeWriter = Callable[..., bool]
 TYPE_WRITERS: dict[str, TypeWriter] = {}
 
 # Other apps' records published like the hub's own: a function giving the ids of all of
@@ -286,8 +287,7 @@ def entity_create(
     if Entity.objects.filter(tenant=tenant, entity_id=stored["id"]).exists():
         raise AlreadyExists(f"The entity {stored['id']} already exists.")
     writer = _type_writer(tenant, stored.get("types", []))
-    if writer is not None:
-        writer(user=user, entity_id=stored["id"], attrs=stored["attrs"])
+    if writer is not None and writer(user=user, entity_id=stored["id"], attrs=stored["attrs"]):
         return Entity.objects.get(tenant=tenant, entity_id=stored["id"])
     community = _owner_for_new(user=user, attrs=stored["attrs"])
     created = now_text()
@@ -725,10 +725,7 @@ def _type_written(*, user: AbstractBaseUser, tenant: str, document: Any, context
         return False
     stored = _stored(entity_normalize(document), context)
     writer = _type_writer(tenant, stored.get("types", []))
-    if writer is None:
-        return False
-    writer(user=user, entity_id=stored["id"], attrs=stored["attrs"])
-    return True
+    return writer is not None and writer(user=user, entity_id=stored["id"], attrs=stored["attrs"])
 
 
 def entities_batch_upsert(

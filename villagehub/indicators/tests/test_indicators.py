@@ -383,3 +383,21 @@ def test_values_download_lists_every_value(client, peers):
     }  # fmt: skip
     bulk = client.get("/downloads/indicators.csv")
     assert b"".join(bulk.streaming_content).decode().count("\n") == 9
+
+
+def test_generate_makes_indicator_series_that_compare(db):
+    import io
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("generate", communities=60, seed=4, no_progress=True, stdout=out)
+    assert "indicator values" in out.getvalue()
+    rows = IndicatorValue.objects.filter(indicator="broadband-coverage")
+    years = sorted(set(rows.values_list("period_end__year", flat=True)))
+    assert years == [2020, 2021, 2022, 2023, 2024]
+    assert 20 < rows.filter(period_end__year=2024).count() < 60
+    assert all(0 <= v <= 100 for v in rows.values_list("value", flat=True))
+    result = selectors.comparison(code="broadband-coverage", groups=selectors.groups_by_size())
+    assert result.year == 2024
+    assert not result.groups[0].distribution.withheld

@@ -119,7 +119,6 @@ def test_creating_an_existing_kpi_is_409(api):
 @pytest.mark.parametrize(
     ("document", "detail"),
     [
-        (kpi(entity_id="urn:ngsi-ld:KeyPerformanceIndicator:torup-unknown"), "id:"),
         (
             kpi(entity_id="urn:ngsi-ld:KeyPerformanceIndicator:nowhere-population"),
             "id: there is no community",
@@ -145,6 +144,15 @@ def test_bad_kpis_are_400_naming_the_attribute(api, document, detail):
     assert response.json()["type"] == BAD
     assert detail in response.json()["detail"]
     assert not IndicatorValue.objects.exists()
+
+
+def test_a_kpi_naming_no_curated_indicator_is_a_plain_entity(api):
+    own = kpi(entity_id="urn:ngsi-ld:KeyPerformanceIndicator:torup-containers-faults")
+    response = api.post("/entities", own, headers={"Link": LINK})
+    assert response.status_code == 201, response.content
+    assert not IndicatorValue.objects.exists()
+    patched = api.patch(f"/entities/{own['id']}/attrs", {"source": "x"}, headers={"Link": LINK})
+    assert patched.status_code == 204
 
 
 def test_kpis_of_another_tenant_are_plain_entities(api):
