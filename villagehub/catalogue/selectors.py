@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from villagehub.communities.models import Community, Network
 from villagehub.core.filters import country_choices
 from villagehub.countries.models import Factsheet
+from villagehub.indicators.models import IndicatorValue
 from villagehub.news.models import NewsItem
 from villagehub.organisations.models import Organisation
 from villagehub.practices.models import Practice
@@ -22,6 +23,7 @@ HUB_LIST_MODELS = {
     "practices": Practice.objects.filter(is_published=True),
     "countries": Factsheet.objects.all(),
     "news": NewsItem.objects.filter(published_at__isnull=False),
+    "indicators": IndicatorValue.objects.all(),
 }
 
 

@@ -138,6 +138,14 @@ HUB_LISTS = {
         ["SOCI", "REGI"],
         False,
     ),
+    "indicators": (
+        _("Indicators of the communities"),
+        _("Values the communities publish for the hub's indicators (broadband coverage, share "
+          "of renewable energy, population and more), each with its period, its source and "
+          "the Agenda 2030 indicator it serves."),
+        ["REGI", "SOCI", "ENER"],
+        False,
+    ),
     "sdgs": (
         _("Agenda 2030 goals"),
         _("The 17 Sustainable Development Goals of the UN Agenda 2030, in every interface "
@@ -156,6 +164,10 @@ def _in_every_language(text) -> tuple[str, dict[str, str]]:
     return versions[settings.LANGUAGE_CODE], versions
 
 
+# Lists with no read API of their own: their distributions are the bulk downloads.
+WITHOUT_API = {"indicators"}
+
+
 def _hub_distributions(key: str, geojson: bool) -> list[dict]:
     rows = [
         {"title": "API (JSON)", "access_url": f"/api/v1/{key}", "format": "JSON"},
@@ -172,6 +184,8 @@ def _hub_distributions(key: str, geojson: bool) -> list[dict]:
             "format": "JSON",
         },
     ]
+    if key in WITHOUT_API:
+        rows = rows[1:]
     if geojson:
         rows.append(
             {
