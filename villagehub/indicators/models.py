@@ -17,7 +17,7 @@ class Indicator:
 
     code: str
     name: Promise
-    unit: Promise
+    unit: Promise | str
     unit_code: str
     sdg: str
     minimum: Decimal
@@ -32,7 +32,7 @@ class Indicator:
         return int(self.sdg.split(".")[0])
 
 
-PERCENT = _("%")
+PERCENT = "%"  # a symbol every interface language writes the same
 HUNDRED = Decimal(100)
 ZERO = Decimal(0)
 
@@ -98,7 +98,7 @@ class IndicatorValue(Timestamped):
 
     class Channel(models.TextChoices):
         WEB = "web", _("web form")
-        NGSI_LD = "ngsi-ld", _("NGSI-LD")
+        NGSI_LD = "ngsi-ld", "NGSI-LD"
         GENERATED = "generated", _("generated for benchmarks")
 
     community = models.ForeignKey(

@@ -49,7 +49,9 @@ def _comparison(request, code: str):
 
 def indicator_list_view(request):
     return render(
-        request, "indicators/indicator_list.html", {"overview": selectors.indicator_overview()}
+        request,
+        "indicators/indicator_list.html",
+        {"overview": selectors.indicator_overview(), "min_peers": selectors.MIN_PEERS},
     )
 
 

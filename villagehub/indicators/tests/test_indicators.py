@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from villagehub.accounts.tests.helpers import sign_in
 from villagehub.communities.tests.factories import CommunityFactory, NetworkFactory
@@ -60,18 +61,23 @@ def test_every_indicator_serves_an_sdg_indicator_and_has_a_unit():
     assert INDICATORS["renewable-energy-share"].sdg == "7.2.1"
 
 
-def test_indicator_names_are_translated_in_every_language():
+def test_indicator_names_and_units_are_translated_in_every_language():
+    from pathlib import Path
+
+    import polib
     from django.conf import settings
-    from django.utils import translation
 
     with translation.override("en"):
-        english = {i.code: str(i.name) for i in INDICATORS.values()}
+        texts = {str(i.name) for i in INDICATORS.values()}
+        texts |= {str(i.unit) for i in INDICATORS.values() if i.unit != "%"}
     for code, _name in settings.LANGUAGES:
         if code == "en":
             continue
-        with translation.override(code):
-            for indicator in INDICATORS.values():
-                assert str(indicator.name) != english[indicator.code], (code, indicator.code)
+        po = polib.pofile(
+            str(Path(settings.BASE_DIR) / "locale" / code / "LC_MESSAGES" / "django.po")
+        )
+        translated = {entry.msgid for entry in po.translated_entries()}
+        assert texts - translated == set(), code
 
 
 # Statistics, against figures computed by hand.
