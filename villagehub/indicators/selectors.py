@@ -9,7 +9,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
@@ -269,19 +269,27 @@ def community_indicators(
 
 def indicator_overview() -> list[tuple[Indicator, int, int | None, Distribution | None]]:
     """Each indicator with how many communities published it, its latest year and the
-    distribution of all communities that year."""
+    distribution of all communities that year: one query for the counts, then one per
+    indicator with values, reading only its latest year."""
+    totals = {
+        row["indicator"]: row
+        for row in IndicatorValue.objects.order_by()
+        .values("indicator")
+        .annotate(communities=Count("community", distinct=True), latest=Max("period_end"))
+    }
     overview = []
     for code, indicator in INDICATORS.items():
-        series = series_read(code=code)
-        year = series.years[-1] if series.years else None
-        overview.append(
-            (
-                indicator,
-                len(series.places),
-                year,
-                distribution(series.values(year, group_all())) if year else None,
-            )
+        row = totals.get(code)
+        if row is None:
+            overview.append((indicator, 0, None, None))
+            continue
+        year = row["latest"].year
+        latest = dict(
+            IndicatorValue.objects.filter(indicator=code, period_end__year=year)
+            .order_by("period_end", "period_start")
+            .values_list("community_id", "value")
         )
+        overview.append((indicator, row["communities"], year, distribution(list(latest.values()))))
     return overview
 
 

@@ -303,11 +303,18 @@ def test_an_editor_deletes_a_value(client):
 # Pages.
 
 
-def test_the_list_shows_each_indicator_with_its_median(client, peers):
-    response = client.get("/indicators/")
+def test_the_list_shows_each_indicator_with_its_median(client, peers, django_assert_num_queries):
+    publish(peers["village"], "1200", code="population", year=2023)
+    # The counts of all indicators, then each indicator with values: its latest year.
+    with django_assert_num_queries(3):
+        response = client.get("/indicators/")
     assert response.status_code == 200
     row = next(r for r in response.context["overview"] if r[0].code == "broadband-coverage")
     assert (row[1], row[2], row[3].median) == (8, 2024, Decimal(45))
+    population = next(r for r in response.context["overview"] if r[0].code == "population")
+    assert (population[1], population[2], population[3].withheld) == (1, 2023, True)
+    internet = next(r for r in response.context["overview"] if r[0].code == "internet-users")
+    assert internet[1:] == (0, None, None)
     assert "9.c.1" in response.content.decode()
 
 
