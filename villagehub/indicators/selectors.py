@@ -5,7 +5,7 @@ from __future__ import annotations
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -159,13 +159,18 @@ class Series:
         ]
 
 
-def series_read(*, code: str, community_ids: set[int] | None = None) -> Series:
-    """One indicator's values of every community (or of `community_ids`) in two queries:
+def _in_year(year: int) -> Q:
+    # A range rather than `period_end__year`, so that the (indicator, period_end) index serves.
+    return Q(period_end__gte=date(year, 1, 1), period_end__lte=date(year, 12, 31))
+
+
+def series_read(*, code: str, year: int | None = None) -> Series:
+    """One indicator's values of every community (of one year, or all) in two queries:
     the values with their communities, and the networks of those communities."""
     series = Series(indicator=INDICATORS[code])
     rows = IndicatorValue.objects.filter(indicator=code)
-    if community_ids is not None:
-        rows = rows.filter(community_id__in=community_ids)
+    if year is not None:
+        rows = rows.filter(_in_year(year))
     memberships: dict[int, set[str]] = defaultdict(set)
     info = {}
     for pk, end, value, slug, name, country, population in rows.order_by(
@@ -215,11 +220,17 @@ class Comparison:
 
 
 def comparison(
-    *, code: str, groups: list[Group], community: Community | None = None, year: int | None = None
+    *,
+    code: str,
+    groups: list[Group],
+    community: Community | None = None,
+    year: int | None = None,
+    trend: bool = True,
 ) -> Comparison:
     """An indicator's distribution in each group for one year (the community's latest, or the
-    latest with values), the community's value and rank, and the same per year (the trend)."""
-    series = series_read(code=code)
+    latest with values), the community's value and rank, and the same per year (the trend;
+    without it, `year` must be given and only that year is read)."""
+    series = series_read(code=code, year=None if trend else year)
     years = series.years
     if community is not None:
         own = [y for y in years if community.pk in series.by_year[y]]
@@ -254,16 +265,28 @@ def comparison(
 
 def community_indicators(
     *, community: Community
-) -> list[tuple[Indicator, IndicatorValue, Comparison]]:
-    """For each indicator the community published: its latest value and its comparison."""
-    latest: dict[str, IndicatorValue] = {}
-    for value in IndicatorValue.objects.filter(community=community).order_by("period_end"):
-        latest[value.indicator] = value
-    groups = groups_of(community) if latest else []
+) -> list[tuple[Indicator, IndicatorValue, Comparison, list[IndicatorValue]]]:
+    """For each indicator the community published: its latest value, its comparison in the
+    year of that value, and its own series (newest first)."""
+    own: dict[str, list[IndicatorValue]] = defaultdict(list)
+    for value in IndicatorValue.objects.filter(community=community).order_by("-period_end"):
+        own[value.indicator].append(value)
+    groups = groups_of(community) if own else []
     return [
-        (INDICATORS[code], latest[code], comparison(code=code, groups=groups, community=community))
+        (
+            INDICATORS[code],
+            own[code][0],
+            comparison(
+                code=code,
+                groups=groups,
+                community=community,
+                year=own[code][0].period_end.year,
+                trend=False,
+            ),
+            own[code],
+        )
         for code in INDICATORS
-        if code in latest
+        if code in own
     ]
 
 
@@ -285,7 +308,7 @@ def indicator_overview() -> list[tuple[Indicator, int, int | None, Distribution 
             continue
         year = row["latest"].year
         latest = dict(
-            IndicatorValue.objects.filter(indicator=code, period_end__year=year)
+            IndicatorValue.objects.filter(_in_year(year), indicator=code)
             .order_by("period_end", "period_start")
             .values_list("community_id", "value")
         )
