@@ -9,7 +9,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
@@ -291,28 +291,26 @@ def community_indicators(
 
 
 def indicator_overview() -> list[tuple[Indicator, int, int | None, Distribution | None]]:
-    """Each indicator with how many communities published it, its latest year and the
-    distribution of all communities that year: one query for the counts, then one per
-    indicator with values, reading only its latest year."""
-    totals = {
-        row["indicator"]: row
-        for row in IndicatorValue.objects.order_by()
-        .values("indicator")
-        .annotate(communities=Count("community", distinct=True), latest=Max("period_end"))
-    }
+    """Each indicator with its latest year, how many communities published a value that
+    year and their distribution: per indicator, one seek in the (indicator, period_end)
+    index for the latest period, then that year's values."""
     overview = []
     for code, indicator in INDICATORS.items():
-        row = totals.get(code)
-        if row is None:
+        last = (
+            IndicatorValue.objects.filter(indicator=code)
+            .order_by("-period_end")
+            .values_list("period_end", flat=True)
+            .first()
+        )
+        if last is None:
             overview.append((indicator, 0, None, None))
             continue
-        year = row["latest"].year
         latest = dict(
-            IndicatorValue.objects.filter(_in_year(year), indicator=code)
+            IndicatorValue.objects.filter(_in_year(last.year), indicator=code)
             .order_by("period_end", "period_start")
             .values_list("community_id", "value")
         )
-        overview.append((indicator, row["communities"], year, distribution(list(latest.values()))))
+        overview.append((indicator, len(latest), last.year, distribution(list(latest.values()))))
     return overview
 
 
