@@ -88,3 +88,81 @@ def box_chart(groups: list[GroupFigures]) -> BoxChart | None:
     axis_y = TOP + len(groups) * ROW_HEIGHT
     ticks = [(x(top * k / 4), top * k / 4) for k in range(5)]
     return BoxChart(rows=rows, ticks=ticks, height=axis_y + AXIS_HEIGHT, axis_y=axis_y)
+
+
+TREND_HEIGHT = 220
+TREND_LEFT = 56
+TREND_TOP = 12
+TREND_BOTTOM = 190
+DASHES = ("", "6 4", "2 4", "10 4 2 4", "1 3")
+
+
+@dataclass(frozen=True)
+class Line:
+    label: str
+    points: str
+    dots: list[tuple[float, float]]
+    dash: str
+    own: bool = False
+
+
+@dataclass(frozen=True)
+class TrendChart:
+    lines: list[Line]
+    years: list[tuple[float, int]]
+    ticks: list[tuple[float, Decimal]]
+    width: int = WIDTH
+    height: int = TREND_HEIGHT
+    left: int = TREND_LEFT
+    right: int = PLOT_RIGHT
+    top: int = TREND_TOP
+    bottom: int = TREND_BOTTOM
+
+
+def trend_chart(comparison, community_name: str | None) -> TrendChart | None:
+    """A line per group through its medians (years with too few communities left out) and
+    one through the community's own values, over the years of the trend."""
+    trend = comparison.trend
+    if len(trend) < 2:
+        return None
+    series: list[tuple[str, list[tuple[int, Decimal]], bool]] = []
+    if community_name is not None:
+        own = [(year, value) for year, value, _row in trend if value is not None]
+        series.append((community_name, own, True))
+    for index, figures in enumerate(trend[0][2]):
+        medians = [
+            (year, row[index].distribution.median)
+            for year, _value, row in trend
+            if not row[index].distribution.withheld
+        ]
+        series.append((figures.group.label, medians, False))
+    values = [value for _label, points, _own in series for _year, value in points]
+    if not values:
+        return None
+    top = _nice_top(max(values))
+    first, last = trend[0][0], trend[-1][0]
+    span = max(last - first, 1)
+
+    def x(year: int) -> float:
+        return round(TREND_LEFT + (year - first) / span * (PLOT_RIGHT - TREND_LEFT), 1)
+
+    def y(value: Decimal) -> float:
+        return round(TREND_BOTTOM - float(value / top) * (TREND_BOTTOM - TREND_TOP), 1)
+
+    lines = []
+    for index, (label, points, own) in enumerate(series):
+        dots = [(x(year), y(value)) for year, value in points]
+        lines.append(
+            Line(
+                label=label,
+                points=" ".join(f"{px},{py}" for px, py in dots),
+                dots=dots,
+                dash=DASHES[index % len(DASHES)] if not own else "",
+                own=own,
+            )
+        )
+    return TrendChart(
+        lines=lines,
+        years=[(x(year), year) for year, _value, _row in trend],
+        ticks=[(y(top * k / 4), top * k / 4) for k in range(5)],
+    )

@@ -12,7 +12,7 @@ from villagehub.core.forms import form_errors_add
 from villagehub.interchange.downloads import Download, csv_lines, json_chunks
 
 from . import selectors, services
-from .chart import box_chart
+from .chart import box_chart, trend_chart
 from .downloads import FIGURE_COLUMNS, VALUE_COLUMNS, figure_rows, value_rows
 from .forms import IndicatorValueForm
 from .models import INDICATORS, IndicatorValue
@@ -66,6 +66,7 @@ def indicator_detail_view(request, code):
             "community": community,
             "comparison": result,
             "chart": box_chart(result.groups),
+            "trend": trend_chart(result, community.name if community else None),
             "min_peers": selectors.MIN_PEERS,
         },
     )

@@ -327,6 +327,29 @@ def test_the_indicator_page_compares_a_community(client, peers):
     assert len(page.encode()) < 60_000
 
 
+def test_the_trend_chart_draws_the_medians_and_the_communitys_values(client, peers):
+    assert client.get("/indicators/broadband-coverage/").context["trend"] is None
+    for n, town in enumerate(peers["towns"]):
+        publish(town, str(5 + n), year=2023)
+    response = client.get("/indicators/broadband-coverage/", {"community": "town-2"})
+    trend = response.context["trend"]
+    labels = [line.label for line in trend.lines]
+    assert labels == [
+        "Town 2",
+        "5,000–50,000 inhabitants",
+        "Denmark",
+        "Smart Rural",
+        "All communities",
+    ]
+    # 2023: 5..11, Town 2 has 7; 2024: Town 2 has 30, the band's median is 40.
+    own, band = trend.lines[0], trend.lines[1]
+    assert [year for _x, year in trend.years] == [2023, 2024]
+    assert len(own.dots) == 2 and len(band.dots) == 2
+    assert own.dots[0][1] > own.dots[1][1]  # 7 is drawn lower than 30
+    assert band.dots[1][1] < own.dots[1][1]  # the median 40 above Town 2's 30
+    assert response.content.decode().count("<polyline") == 5
+
+
 def test_the_indicator_page_says_when_peers_are_too_few(client, peers):
     response = client.get("/indicators/broadband-coverage/", {"community": "byn"})
     assert "Fewer than 5 communities published a value" in response.content.decode()
