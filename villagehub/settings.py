@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "villagehub.catalogue",
     "villagehub.ngsi",
+    "villagehub.indicators",
     "villagehub.matchmaking",
     "villagehub.solutions",
     "villagehub.strategies",

@@ -48,6 +48,7 @@ urlpatterns += i18n_patterns(
     path("organisations/", include("villagehub.organisations.urls")),
     path("solutions/", include("villagehub.solutions.urls")),
     path("", include("villagehub.strategies.urls")),
+    path("", include("villagehub.indicators.urls")),
     path("matches/", include("villagehub.matching.urls")),
     path("search/", include("villagehub.search.urls")),
     path("events/", include("villagehub.events.urls")),

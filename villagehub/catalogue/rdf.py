@@ -27,6 +27,9 @@ SPDX = Namespace("http://spdx.org/rdf/terms#")
 VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
 DCATAP = "http://data.europa.eu/r5r/"
 DATA_THEME_SCHEME = URIRef("http://publications.europa.eu/resource/authority/data-theme")
+NGSI_LD_STANDARD = (
+    "https://www.etsi.org/deliver/etsi_gs/CIM/001_099/009/01.08.01_60/gs_CIM009v010801p.pdf"
+)
 
 FORMATS = {
     "ttl": ("turtle", "text/turtle"),
@@ -208,6 +211,35 @@ def distribution_add(
     return node
 
 
+def ngsi_service_add(graph: Graph, *, absolute: Callable[[str], str]) -> URIRef:
+    """The NGSI-LD API (MIM1) as a data service: where it answers and the standard it keeps."""
+    node = URIRef(absolute("/catalog#ngsi-ld"))
+    graph.add((node, RDF.type, DCAT.DataService))
+    graph.add((node, DCTERMS.title, Literal("NGSI-LD API", lang="en")))
+    graph.add(
+        (
+            node,
+            DCTERMS.description,
+            Literal(
+                f"Context information of {settings.HUB_NAME} and its communities through the "
+                "ETSI NGSI-LD API (ETSI GS CIM 009) with Smart Data Models: the hub's records, "
+                "the communities' indicators (KeyPerformanceIndicator) and the entities they "
+                "publish. Reading needs no account; writing needs a personal API token.",
+                lang="en",
+            ),
+        )
+    )
+    graph.add((node, DCAT.endpointURL, URIRef(absolute("/ngsi-ld/v1/"))))
+    standard = URIRef(NGSI_LD_STANDARD)
+    graph.add((node, DCTERMS.conformsTo, standard))
+    graph.add((standard, RDF.type, DCTERMS.Standard))
+    graph.add((node, DCTERMS.publisher, hub_agent(graph, absolute)))
+    licence = URIRef(licence_uri("CC_BY_4_0"))
+    graph.add((node, DCTERMS.license, licence))
+    graph.add((licence, RDF.type, DCTERMS.LicenseDocument))
+    return node
+
+
 def catalogue_graph(
     datasets: Iterable[Dataset],
     *,
@@ -245,6 +277,7 @@ def catalogue_graph(
     for dataset in datasets:
         node = dataset_add(graph, dataset, absolute=absolute, hub_modified=hub_modified)
         graph.add((catalogue, DCAT.dataset, node))
+    graph.add((catalogue, DCAT.service, ngsi_service_add(graph, absolute=absolute)))
 
     view = URIRef(page_url(page))
     graph.add((catalogue, HYDRA.view, view))

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from villagehub.communities.models import Community, Network
 from villagehub.core.filters import country_choices
 from villagehub.countries.models import Factsheet
+from villagehub.indicators.models import IndicatorValue
 from villagehub.news.models import NewsItem
 from villagehub.organisations.models import Organisation
 from villagehub.practices.models import Practice
@@ -29,6 +30,7 @@ HUB_LIST_MODELS = {
     "references": Solution.objects.filter(status=Solution.Status.PUBLISHED),
     "needs": Need.objects.filter(is_published=True),
     "strategies": Strategy.objects.filter(version__gt=0),
+    "indicators": IndicatorValue.objects.all(),
 }
 
 

@@ -166,6 +166,14 @@ HUB_LISTS = {
         ["REGI", "GOVE"],
         False,
     ),
+    "indicators": (
+        _("Indicators of the communities"),
+        _("Values the communities publish for the hub's indicators (broadband coverage, share "
+          "of renewable energy, population and more), each with its period, its source and "
+          "the Agenda 2030 indicator it serves."),
+        ["REGI", "SOCI", "ENER"],
+        False,
+    ),
     "sdgs": (
         _("Agenda 2030 goals"),
         _("The 17 Sustainable Development Goals of the UN Agenda 2030, in every interface "
@@ -184,8 +192,9 @@ def _in_every_language(text) -> tuple[str, dict[str, str]]:
     return versions[settings.LANGUAGE_CODE], versions
 
 
-# Lists without an address of their own in the API (references are inside solutions).
-NO_API = {"references"}
+# Lists without an address of their own in the API (references are inside solutions;
+# the indicators' distributions are the bulk downloads).
+NO_API = {"references", "indicators"}
 
 
 def _hub_distributions(key: str, geojson: bool) -> list[dict]:

@@ -9,6 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.utils import translation
 
+from villagehub.indicators.downloads import VALUE_COLUMNS, value_rows
 from villagehub.news.selectors import NEWS_COLUMNS, news_rows
 from villagehub.solutions.selectors import (
     REFERENCE_COLUMNS,
@@ -77,6 +78,7 @@ DOWNLOADS: dict[str, Download] = {
     "references": Download(columns=REFERENCE_COLUMNS, rows=reference_rows),
     "needs": Download(columns=NEED_COLUMNS, rows=need_rows),
     "strategies": Download(columns=STRATEGY_COLUMNS, rows=strategy_rows, nested=("content",)),
+    "indicators": Download(columns=VALUE_COLUMNS, rows=value_rows),
 }
 
 

@@ -7,6 +7,7 @@ import json
 import re
 import urllib.request
 import uuid
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -65,6 +66,45 @@ NEED_PREFIX = "urn:ngsi-ld:Need:"
 STRATEGY_PREFIX = "urn:ngsi-ld:Strategy:"
 OWNER_ATTRIBUTE = "refCommunity"
 ADMIN_PERMISSION = "ngsi.change_entity"
+
+# Entity types whose writes another app takes (in the default tenant): the app stores the
+# data in its own tables, its source of truth, and keeps the entity as their read-only view.
+# A writer gets the writer, the entity id and the stored attributes; it answers False for an
+# entity it does not take (stored as any other), raises an NgsiError, or answers True once
+# its view is written. Registered from the app's `ready()`.
+TypeWriter = Callable[..., bool]
+TYPE_WRITERS: dict[str, TypeWriter] = {}
+
+# Other apps' records published like the hub's own: a function giving the ids of all of
+# them, and one giving their documents (all, or those changed since a time).
+HubSource = tuple[Callable[[], set[str]], Callable[[datetime | None], list[tuple[dict, Any]]]]
+HUB_SOURCES: list[HubSource] = []
+
+
+def type_writer_register(type_name: str, writer: TypeWriter) -> None:
+    TYPE_WRITERS[type_name] = writer
+
+
+def hub_source_register(
+    ids: Callable[[], set[str]], documents: Callable[[datetime | None], list[tuple[dict, Any]]]
+) -> None:
+    if (ids, documents) not in HUB_SOURCES:
+        HUB_SOURCES.append((ids, documents))
+
+
+def local_name(name: str) -> str:
+    """The last segment of an expanded name (`…/KeyPerformanceIndicator` → the short name)."""
+    return re.split(r"[/#:]", name)[-1]
+
+
+def _type_writer(tenant: str, types: list[str]) -> TypeWriter | None:
+    if tenant:
+        return None
+    for name in types:
+        writer = TYPE_WRITERS.get(local_name(name))
+        if writer is not None:
+            return writer
+    return None
 
 
 def now_text() -> str:
@@ -293,10 +333,21 @@ def entity_get_for_writer(*, user: AbstractBaseUser | None, tenant: str, entity_
 # Entities.
 
 
-def _new_entity(*, writer: Writer, tenant: str, document: Any, context: Any) -> Entity:
-    """A new entity checked and in stored form, not yet saved (every problem an NgsiError)."""
-    normalized = entity_normalize(document)
-    stored = _stored(normalized, context)
+def _new_stored(document: Any, context: Any) -> dict:
+    return _stored(entity_normalize(document), context)
+
+
+def _taken_by_type(*, writer: Writer, tenant: str, stored: dict) -> bool:
+    """Whether another app took this entity, by its type (see `TYPE_WRITERS`)."""
+    type_writer = _type_writer(tenant, stored.get("types", []))
+    if type_writer is None:
+        return False
+    with transaction.atomic():
+        return type_writer(user=writer.user, entity_id=stored["id"], attrs=stored["attrs"])
+
+
+def _new_entity(*, writer: Writer, tenant: str, stored: dict) -> Entity:
+    """A new entity from its stored form, checked, not yet saved (problems are NgsiErrors)."""
     community = _owner_for_new(writer=writer, attrs=stored["attrs"])
     created = now_text()
     for instances in stored["attrs"].values():
@@ -326,9 +377,12 @@ def entity_create(
 
 
 def _entity_create(*, writer: Writer, tenant: str, document: Any, context: Any) -> Entity:
-    entity = _new_entity(writer=writer, tenant=tenant, document=document, context=context)
-    if Entity.objects.filter(tenant=tenant, entity_id=entity.entity_id).exists():
-        raise AlreadyExists(f"The entity {entity.entity_id} already exists.")
+    stored = _new_stored(document, context)
+    if Entity.objects.filter(tenant=tenant, entity_id=stored["id"]).exists():
+        raise AlreadyExists(f"The entity {stored['id']} already exists.")
+    if _taken_by_type(writer=writer, tenant=tenant, stored=stored):
+        return Entity.objects.get(tenant=tenant, entity_id=stored["id"])
+    entity = _new_entity(writer=writer, tenant=tenant, stored=stored)
     tenant_ensure(name=tenant)
     try:
         with transaction.atomic():
@@ -369,10 +423,16 @@ def _batch_create_new(
     """Create the entities of a batch that do not exist yet (position in the batch, document,
     context); returns the ids created."""
     prepared: list[tuple[int, Any, Any, Entity]] = []
+    taken: list[str] = []
     for position, item, item_context in items:
         entity_id = item.get("id") if isinstance(item, dict) else None
         try:
-            entity = _new_entity(writer=writer, tenant=tenant, document=item, context=item_context)
+            stored = _new_stored(item, item_context)
+            if _taken_by_type(writer=writer, tenant=tenant, stored=stored):
+                result.succeed(stored["id"], position)
+                taken.append(stored["id"])
+                continue
+            entity = _new_entity(writer=writer, tenant=tenant, stored=stored)
         except NgsiError as error:
             result.fail(entity_id, error, position)
         else:
@@ -393,10 +453,10 @@ def _batch_create_new(
             else:
                 result.succeed(entity.entity_id, position)
                 created.append(entity.entity_id)
-        return created
+        return taken + created
     for position, _item, _context, entity in prepared:
         result.succeed(entity.entity_id, position)
-    return [entity.entity_id for *_, entity in prepared]
+    return taken + [entity.entity_id for *_, entity in prepared]
 
 
 @transaction.atomic
@@ -836,6 +896,17 @@ def _existing_ids(tenant: str, items: list) -> set[str]:
     return found
 
 
+@transaction.atomic
+def _type_written(*, user: AbstractBaseUser, tenant: str, document: Any, context: Any) -> bool:
+    """Hand an entity of a type another app takes to that app (see `TYPE_WRITERS`): an
+    upsert adds to what the app holds, whether or not the view exists yet."""
+    if tenant or not TYPE_WRITERS or not isinstance(document, dict):
+        return False
+    stored = _stored(entity_normalize(document), context)
+    writer = _type_writer(tenant, stored.get("types", []))
+    return writer is not None and writer(user=user, entity_id=stored["id"], attrs=stored["attrs"])
+
+
 def entities_batch_upsert(
     *, user: AbstractBaseUser | None, tenant: str, documents: Any, context: Any, replace: bool
 ) -> tuple[BatchResult, list[str]]:
@@ -863,7 +934,11 @@ def entities_batch_upsert(
             new, new_ids = [], set()
         try:
             with transaction.atomic():
-                if replace:
+                if _type_written(
+                    user=writer.user, tenant=tenant, document=item, context=item_context
+                ):
+                    pass
+                elif replace:
                     entity_replace(
                         user=writer.user,
                         tenant=tenant,
@@ -1595,6 +1670,69 @@ def _attrs_without_times(attrs: dict) -> dict:
     }
 
 
+def _hub_record_put(
+    document: dict, context: Any, entity: Entity | None, *, created: str, moment: datetime
+) -> str | None:
+    """Write one hub record's entity (`entity`: what is stored for it, if anything); says
+    whether it was created or updated, None when nothing changed."""
+    stored = _stored(entity_normalize(document), context)
+    if entity is None:
+        if Entity.objects.filter(tenant="", entity_id=stored["id"]).exists():
+            return None
+        for instances in stored["attrs"].values():
+            _stamp(instances, created=created)
+        entity = Entity.objects.create(
+            tenant="",
+            entity_id=stored["id"],
+            types=stored["types"],
+            attrs=stored["attrs"],
+            hub_record=True,
+            created_at=moment,
+            modified_at=moment,
+        )
+        _index(entity)
+        _changed(
+            entity=entity,
+            triggers={"entityCreated", "attributeCreated"},
+            changed=set(entity.attrs),
+        )
+        return "created"
+    before = _attrs_without_times(entity.attrs)
+    after = _attrs_without_times(stored["attrs"])
+    if before == after and entity.types == stored["types"]:
+        return None
+    changed = {key for key in set(before) | set(after) if before.get(key) != after.get(key)}
+    for key, instances in stored["attrs"].items():
+        _stamp(instances, created=created, previous=entity.attrs.get(key))
+    entity.types = stored["types"]
+    entity.attrs = stored["attrs"]
+    _save(entity)
+    _changed(entity=entity, triggers={"entityUpdated", "attributeUpdated"}, changed=changed)
+    return "updated"
+
+
+@transaction.atomic
+def hub_records_write(
+    *, documents: Iterable[tuple[dict, Any]], gone: Iterable[str] = ()
+) -> dict[str, int]:
+    """Write some hub records' entities at once (another app's view of a record it just
+    changed), and delete those of `gone`; subscribers are told as by the sync."""
+    counts = {"created": 0, "updated": 0, "deleted": 0}
+    created = now_text()
+    moment = timezone.now()
+    hub_rows = Entity.objects.select_for_update().filter(tenant="", hub_record=True)
+    for document, context in documents:
+        entity = hub_rows.filter(entity_id=document["id"]).first()
+        outcome = _hub_record_put(document, context, entity, created=created, moment=moment)
+        if outcome:
+            counts[outcome] += 1
+    for entity in hub_rows.filter(entity_id__in=list(gone)):
+        _changed(entity=entity, triggers={"entityDeleted"}, changed=set(entity.attrs))
+        entity.delete()
+        counts["deleted"] += 1
+    return counts
+
+
 @transaction.atomic
 def hub_records_sync(*, since: datetime | None = None) -> dict[str, int]:
     """Make the hub's public records NGSI-LD entities (default tenant, read-only): create the
@@ -1602,6 +1740,8 @@ def hub_records_sync(*, since: datetime | None = None) -> dict[str, int]:
     `since`, reads only the records updated since then (and the ids of all, for deletions)."""
     hub_rows = Entity.objects.filter(tenant="", hub_record=True)
     documents = _hub_documents(since)
+    for _ids, source_documents in HUB_SOURCES:
+        documents += source_documents(since)
     ids = [document["id"] for document, _context in documents]
     existing = {
         entity.entity_id: entity
@@ -1612,43 +1752,14 @@ def hub_records_sync(*, since: datetime | None = None) -> dict[str, int]:
     created = now_text()
     moment = timezone.now()
     seen = _hub_ids()
+    for source_ids, _documents in HUB_SOURCES:
+        seen |= source_ids()
     for document, context in documents:
-        stored = _stored(entity_normalize(document), context)
-        entity = existing.get(stored["id"])
-        if entity is None:
-            if Entity.objects.filter(tenant="", entity_id=stored["id"]).exists():
-                continue
-            for instances in stored["attrs"].values():
-                _stamp(instances, created=created)
-            entity = Entity.objects.create(
-                tenant="",
-                entity_id=stored["id"],
-                types=stored["types"],
-                attrs=stored["attrs"],
-                hub_record=True,
-                created_at=moment,
-                modified_at=moment,
-            )
-            _index(entity)
-            _changed(
-                entity=entity,
-                triggers={"entityCreated", "attributeCreated"},
-                changed=set(entity.attrs),
-            )
-            counts["created"] += 1
-            continue
-        before = _attrs_without_times(entity.attrs)
-        after = _attrs_without_times(stored["attrs"])
-        if before == after and entity.types == stored["types"]:
-            continue
-        changed = {key for key in set(before) | set(after) if before.get(key) != after.get(key)}
-        for key, instances in stored["attrs"].items():
-            _stamp(instances, created=created, previous=entity.attrs.get(key))
-        entity.types = stored["types"]
-        entity.attrs = stored["attrs"]
-        _save(entity)
-        _changed(entity=entity, triggers={"entityUpdated", "attributeUpdated"}, changed=changed)
-        counts["updated"] += 1
+        outcome = _hub_record_put(
+            document, context, existing.get(document["id"]), created=created, moment=moment
+        )
+        if outcome:
+            counts[outcome] += 1
     gone = sorted(set(hub_rows.values_list("entity_id", flat=True)) - seen)
     for start in range(0, len(gone), 500):
         for entity in hub_rows.filter(entity_id__in=gone[start : start + 500]):

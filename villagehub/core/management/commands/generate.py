@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from tqdm import tqdm
 
 from villagehub.core.generate import data_generate
+from villagehub.indicators.generate import indicators_generate
 from villagehub.matching.generate import matching_generate
 
 
@@ -23,11 +24,18 @@ class Command(BaseCommand):
         parser.add_argument(
             "--pairs", help="write the known good pairs of the needs and solutions to this file"
         )
+        parser.add_argument(
+            "--indicator-years",
+            type=int,
+            default=5,
+            help="years of indicator values for each generated community (0: none)",
+        )
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument("--no-progress", action="store_true")
 
     def handle(self, *args, **options):
-        if min(options[k] for k in ("communities", "practices", "solutions", "needs")) < 0:
+        counts_given = ("communities", "practices", "solutions", "needs", "indicator_years")
+        if min(options[k] for k in counts_given) < 0:
             raise CommandError(_("Counts must be zero or more."))
         if options["practices"] and not options["communities"]:
             raise CommandError(_("Practices need communities: give --communities too."))
@@ -60,6 +68,11 @@ class Command(BaseCommand):
                 _("Generated %(communities)d communities and %(practices)d practices.") % counts
             )
         )
+        if options["communities"] and options["indicator_years"]:
+            values = indicators_generate(seed=options["seed"], years=options["indicator_years"])
+            self.stdout.write(
+                self.style.SUCCESS(_("Generated %(values)d indicator values.") % {"values": values})
+            )
 
     def _matching(self, options):
         with tqdm(
