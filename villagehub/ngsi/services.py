@@ -22,7 +22,7 @@ from villagehub.contributions.selectors import communities_edited_by, communitie
 from villagehub.organisations.models import Organisation
 from villagehub.practices.models import Practice
 
-from . import ld, tasks
+from . import ld, mqtt, tasks
 from .errors import (
     AlreadyExists,
     BadRequestData,
@@ -987,6 +987,21 @@ MAX_ATTEMPTS = 5
 CLAIM_LEASE = timedelta(seconds=60)
 
 
+def key_values(items: Any, member: str) -> dict[str, str]:
+    """notifierInfo and receiverInfo: a list of {key, value} pairs of strings, as a dict."""
+    if items is None:
+        return {}
+    if not isinstance(items, list) or not all(
+        isinstance(item, dict)
+        and set(item) == {"key", "value"}
+        and isinstance(item["key"], str)
+        and isinstance(item["value"], str)
+        for item in items
+    ):
+        raise BadRequestData(f"{member}: a list of {{key, value}} pairs of strings.")
+    return {item["key"]: item["value"] for item in items}
+
+
 def _subscription_read(document: Any, context: Any, *, partial: bool = False) -> dict:
     """A subscription body checked; returns the fields to store, every mistake named."""
     if not isinstance(document, dict):
@@ -1079,9 +1094,16 @@ def _subscription_read(document: Any, context: Any, *, partial: bool = False) ->
         uri = endpoint.get("uri") if isinstance(endpoint, dict) else None
         if not is_uri(uri):
             raise BadRequestData("notification.endpoint.uri: the URI to notify is missing.")
-        if not uri.startswith(("http://", "https://")):
+        for member in ("notifierInfo", "receiverInfo"):
+            key_values(endpoint.get(member), f"notification.endpoint.{member}")
+        if uri.startswith(("mqtt://", "mqtts://")):
+            problem = mqtt.endpoint_check(uri, key_values(endpoint.get("notifierInfo"), ""))
+            if problem:
+                raise BadRequestData(f"notification.endpoint: {problem}.")
+        elif not uri.startswith(("http://", "https://")):
             raise OperationNotSupported(
-                "notification.endpoint.uri: only http and https endpoints are supported."
+                "notification.endpoint.uri: only http, https, mqtt and mqtts endpoints are "
+                "supported."
             )
         fmt = notification.get("format", "normalized")
         if fmt not in ("normalized", "keyValues", "concise"):
@@ -1255,11 +1277,34 @@ def subscriptions_notify(*, entity: Entity, triggers: set[str], changed: set[str
     return queued
 
 
-def _post(uri: str, payload: dict, accept: str, context: Any) -> None:
+def _headers(endpoint: dict, context: Any) -> dict[str, str]:
+    """The headers of a notification: its type, the context's Link, and receiverInfo."""
+    accept = endpoint.get("accept", "application/json")
     headers = {"Content-Type": accept}
     if accept == "application/json":
         link = context if isinstance(context, str) else ld.CORE_URL
         headers["Link"] = f'<{link}>; rel="{ld.JSONLD_CONTEXT_REL}"; type="application/ld+json"'
+    for key, value in key_values(endpoint.get("receiverInfo"), "receiverInfo").items():
+        if key.lower() not in ("content-type", "link", "content-length"):
+            headers[key] = value
+    return headers
+
+
+def _send(endpoint: dict, payload: dict, context: Any) -> None:
+    uri = endpoint.get("uri", "")
+    headers = _headers(endpoint, context)
+    if uri.startswith(("mqtt://", "mqtts://")):
+        mqtt.publish(
+            uri,
+            mqtt.message(payload, headers),
+            notifier_info=key_values(endpoint.get("notifierInfo"), "notifierInfo"),
+            timeout=NOTIFY_TIMEOUT,
+        )
+        return
+    _post(uri, payload, headers)
+
+
+def _post(uri: str, payload: dict, headers: dict[str, str]) -> None:
     request = urllib.request.Request(  # noqa: S310 (http(s) only, checked at subscription)
         uri, data=json.dumps(payload).encode(), headers=headers, method="POST"
     )
@@ -1287,12 +1332,7 @@ def notification_deliver(*, notification_id: int) -> None:
     endpoint = subscription.document.get("notification", {}).get("endpoint", {})
     moment = timezone.now()
     try:
-        _post(
-            endpoint.get("uri", ""),
-            notification.payload,
-            endpoint.get("accept", "application/json"),
-            subscription.context,
-        )
+        _send(endpoint, notification.payload, subscription.context)
     except (OSError, ValueError) as exc:
         attempts = notification.attempts + 1
         final = attempts >= MAX_ATTEMPTS or not default_task_backend.supports_defer
