@@ -1013,7 +1013,14 @@ def _subscription_read(document: Any, context: Any, *, partial: bool = False) ->
         entity_id_check(body["id"])
     fields: dict = {}
     if "timeInterval" in body:
-        raise OperationNotSupported("timeInterval: periodic notifications are not supported.")
+        interval = body["timeInterval"]
+        if isinstance(interval, bool) or not isinstance(interval, (int, float)) or interval <= 0:
+            raise BadRequestData("timeInterval: a number of seconds greater than 0.")
+        if "watchedAttributes" in body:
+            raise BadRequestData(
+                "timeInterval and watchedAttributes: a subscription has one or the other."
+            )
+        fields["time_interval"] = float(interval)
     if "entities" in body:
         selectors_given = body["entities"]
         if not isinstance(selectors_given, list) or not selectors_given:
@@ -1050,6 +1057,8 @@ def _subscription_read(document: Any, context: Any, *, partial: bool = False) ->
         fields["watched"] = ld.storage_names(watched, context)
     if not partial and not fields.get("entity_selectors") and not fields.get("watched"):
         raise BadRequestData("A subscription needs entities or watchedAttributes.")
+    if not partial and "time_interval" in fields and not fields.get("entity_selectors"):
+        raise BadRequestData("timeInterval: a periodic subscription needs entities.")
     if "notificationTrigger" in body:
         triggers = body["notificationTrigger"]
         if not isinstance(triggers, list) or not triggers or set(triggers) - TRIGGERS:
@@ -1129,7 +1138,7 @@ def subscription_create(
     body = {key: value for key, value in document.items() if key != "@context"}
     body["id"] = subscription_id
     moment = timezone.now()
-    return Subscription.objects.create(
+    subscription = Subscription.objects.create(
         tenant=tenant,
         subscription_id=subscription_id,
         owner=user,
@@ -1139,6 +1148,10 @@ def subscription_create(
         modified_at=moment,
         **{"triggers": DEFAULT_TRIGGERS, **fields},
     )
+    if subscription.time_interval:
+        # The first periodic notification goes out now, not at the next run of the chain.
+        transaction.on_commit(tasks.subscriptions_periodic_run.enqueue)
+    return subscription
 
 
 def subscription_get_for_owner(
@@ -1177,6 +1190,8 @@ def subscription_update(
     subscription.document = merged
     subscription.modified_at = timezone.now()
     subscription.save()
+    if subscription.time_interval:
+        transaction.on_commit(tasks.subscriptions_periodic_run.enqueue)
     return subscription
 
 
@@ -1206,7 +1221,6 @@ def _selector_match(subscription: Subscription, entity: Entity) -> bool:
 def _subscription_wants(
     subscription: Subscription, entity: Entity, *, triggers: set[str], changed: set[str]
 ) -> bool:
-    document = subscription.document
     now = timezone.now()
     if not subscription.is_active or (subscription.expires_at and subscription.expires_at <= now):
         return False
@@ -1214,6 +1228,18 @@ def _subscription_wants(
         return False
     if subscription.watched and not changed & set(subscription.watched):
         return False
+    if not _subscription_matches(subscription, entity):
+        return False
+    return not (
+        subscription.throttling
+        and subscription.last_notification
+        and (now - subscription.last_notification).total_seconds() < subscription.throttling
+    )
+
+
+def _subscription_matches(subscription: Subscription, entity: Entity) -> bool:
+    """Whether an entity is one the subscription is about: entities, q and geoQ."""
+    document = subscription.document
     if not _selector_match(subscription, entity):
         return False
     if document.get("q"):
@@ -1238,43 +1264,106 @@ def _subscription_wants(
         ]
         if not any(item is not None and geo.matches(item) for item in geometries):
             return False
-    return not (
-        subscription.throttling
-        and subscription.last_notification
-        and (now - subscription.last_notification).total_seconds() < subscription.throttling
+    return True
+
+
+def _notification_queue(subscription: Subscription, entities: list[Entity]) -> Notification:
+    """Queue one notification of these entities, rendered as the subscription asks."""
+    notification_spec = subscription.document.get("notification", {})
+    attributes = notification_spec.get("attributes")
+    render = Render(
+        context=subscription.context,
+        fmt=notification_spec.get("format", "normalized"),
+        attrs=ld.storage_names(attributes, subscription.context) if attributes else None,
     )
+    data = [entity_render(entity, render) for entity in entities]
+    if notification_spec.get("endpoint", {}).get("accept") == "application/ld+json":
+        for item in data:
+            item["@context"] = subscription.context or ld.CORE_URL
+    payload = {
+        "id": f"urn:ngsi-ld:Notification:{uuid.uuid4()}",
+        "type": "Notification",
+        "subscriptionId": subscription.subscription_id,
+        "notifiedAt": now_text(),
+        "data": data,
+    }
+    notification = Notification.objects.create(
+        subscription=subscription, payload=payload, created_at=timezone.now()
+    )
+    transaction.on_commit(lambda pk=notification.pk: tasks.notification_send.enqueue(pk))
+    return notification
 
 
 def subscriptions_notify(*, entity: Entity, triggers: set[str], changed: set[str]) -> int:
-    """Queue a notification for every subscription the change concerns; returns how many."""
+    """Queue a notification for every subscription the change concerns; returns how many.
+    Periodic subscriptions (timeInterval) are left to `subscriptions_periodic_notify`."""
     queued = 0
-    for subscription in Subscription.objects.filter(tenant=entity.tenant, is_active=True):
+    candidates = Subscription.objects.filter(
+        tenant=entity.tenant, is_active=True, time_interval__isnull=True
+    )
+    for subscription in candidates:
         if not _subscription_wants(subscription, entity, triggers=triggers, changed=changed):
             continue
-        notification_spec = subscription.document.get("notification", {})
-        attributes = notification_spec.get("attributes")
-        render = Render(
-            context=subscription.context,
-            fmt=notification_spec.get("format", "normalized"),
-            attrs=ld.storage_names(attributes, subscription.context) if attributes else None,
-        )
-        data = entity_render(entity, render)
-        if notification_spec.get("endpoint", {}).get("accept") == "application/ld+json":
-            data["@context"] = subscription.context or ld.CORE_URL
-        payload = {
-            "id": f"urn:ngsi-ld:Notification:{uuid.uuid4()}",
-            "type": "Notification",
-            "subscriptionId": subscription.subscription_id,
-            "notifiedAt": now_text(),
-            "data": [data],
-        }
-        notification = Notification.objects.create(
-            subscription=subscription, payload=payload, created_at=timezone.now()
-        )
+        _notification_queue(subscription, [entity])
         Subscription.objects.filter(pk=subscription.pk).update(last_notification=timezone.now())
-        transaction.on_commit(lambda pk=notification.pk: tasks.notification_send.enqueue(pk))
         queued += 1
     return queued
+
+
+# A periodic notification carries at most this many entities (the first by creation).
+PERIODIC_LIMIT = 1000
+
+
+def _periodic_due(now: datetime):
+    return Subscription.objects.filter(time_interval__isnull=False, is_active=True).filter(
+        Q(expires_at__isnull=True) | Q(expires_at__gt=now)
+    )
+
+
+def _is_due(subscription: Subscription, now: datetime) -> bool:
+    last = subscription.last_notification
+    return last is None or (now - last).total_seconds() >= subscription.time_interval
+
+
+def subscriptions_periodic_notify(*, now: datetime | None = None) -> int:
+    """Queue a notification of the matching entities for every periodic subscription whose
+    interval has run out since its last one; returns how many were queued. A period with no
+    matching entity sends nothing but still counts as one."""
+    now = now or timezone.now()
+    queued = 0
+    for pk in list(_periodic_due(now).values_list("pk", flat=True)):
+        with transaction.atomic():
+            subscription = _periodic_due(now).select_for_update().filter(pk=pk).first()
+            if subscription is None or not _is_due(subscription, now):
+                continue
+            types = {item["type"] for item in subscription.entity_selectors}
+            rows = Entity.objects.filter(
+                tenant=subscription.tenant,
+                pk__in=EntityType.objects.filter(tenant=subscription.tenant, name__in=types).values(
+                    "entity_id"
+                ),
+            ).order_by("pk")
+            matching = []
+            for entity in rows.iterator(chunk_size=500):
+                if _subscription_matches(subscription, entity):
+                    matching.append(entity)
+                    if len(matching) == PERIODIC_LIMIT:
+                        break
+            Subscription.objects.filter(pk=pk).update(last_notification=now)
+            if matching:
+                _notification_queue(subscription, matching)
+                queued += 1
+    return queued
+
+
+def subscriptions_periodic_next(*, now: datetime | None = None) -> datetime | None:
+    """When the next periodic notification falls due (None: no periodic subscription)."""
+    now = now or timezone.now()
+    due = None
+    for last, interval in _periodic_due(now).values_list("last_notification", "time_interval"):
+        moment = now if last is None else max(now, last + timedelta(seconds=interval))
+        due = moment if due is None else min(due, moment)
+    return due
 
 
 def _headers(endpoint: dict, context: Any) -> dict[str, str]:
