@@ -7,8 +7,9 @@ import json
 import re
 import urllib.request
 import uuid
+import zoneinfo
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -19,6 +20,8 @@ from django_tasks import default_task_backend
 
 from villagehub.communities.models import Community, Network
 from villagehub.contributions.selectors import communities_edited_by, communities_reviewed_by
+from villagehub.events.models import Event
+from villagehub.events.selectors import absolute_url, event_list_base
 from villagehub.organisations.models import Organisation
 from villagehub.practices.models import Practice
 
@@ -1491,7 +1494,85 @@ def _hub_ids() -> set[str]:
         prefix + slug
         for model, prefix in kinds
         for slug in model.objects.values_list("slug", flat=True)
+    } | {EVENT_PREFIX + slug for slug in event_list_base().values_list("slug", flat=True)}
+
+
+EVENT_PREFIX = "urn:ngsi-ld:Event:"
+EVENT_STATUSES = {
+    Event.Status.PUBLISHED: "EventScheduled",
+    Event.Status.POSTPONED: "EventPostponed",
+    Event.Status.CANCELLED: "EventCancelled",
+}
+
+
+def _event_time(event: Event, moment: datetime | None) -> dict | None:
+    """A start or end as much as the hub knows it: date and time, the day (in the event's
+    time zone), or nothing (a year only is `startYear`)."""
+    if moment is None:
+        return None
+    if event.date_precision == Event.DatePrecision.MINUTE:
+        text = moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+        return {"type": "Property", "value": {"@type": "DateTime", "@value": text}}
+    if event.date_precision == Event.DatePrecision.DAY:
+        day = moment.astimezone(zoneinfo.ZoneInfo(event.time_zone)).date().isoformat()
+        return {"type": "Property", "value": {"@type": "Date", "@value": day}}
+    return None
+
+
+def _event_document(event: Event) -> dict:
+    """A public event as a schema.org Event (no Smart Data Model has one): when, where, who
+    organises it, the community hosting it; never its participants or its meeting link."""
+    document = {
+        "id": f"{EVENT_PREFIX}{event.slug}",
+        "type": "Event",
+        "name": _property(event.title),
+        "description": _property(event.summary),
+        "kind": _property(event.kind),
+        "eventStatus": _property(EVENT_STATUSES[event.status]),
+        "startDate": _event_time(event, event.starts_at),
+        "endDate": _event_time(event, event.ends_at),
+        "inLanguage": _property(event.languages or None),
+        "venue": _property(event.venue_name),
+        "url": _property(absolute_url(event.get_absolute_url())),
     }
+    if event.date_precision == Event.DatePrecision.YEAR and event.starts_at is not None:
+        document["startYear"] = _property(event.starts_at.year)
+    address = {
+        key: value
+        for key, value in (
+            ("streetAddress", event.venue_address),
+            ("addressLocality", event.city),
+            ("addressCountry", str(event.country)),
+        )
+        if value
+    }
+    if address:
+        document["address"] = _property(address)
+    if event.latitude is not None and event.longitude is not None:
+        document["location"] = {
+            "type": "GeoProperty",
+            "value": {
+                "type": "Point",
+                "coordinates": [float(event.longitude), float(event.latitude)],
+            },
+        }
+    organizers = [
+        f"urn:ngsi-ld:Network:{network.slug}" for network in event.organiser_networks.all()
+    ] + [
+        f"urn:ngsi-ld:Organization:{organisation.slug}"
+        for organisation in event.organiser_organisations.all()
+    ]
+    if organizers:
+        document["organizer"] = {"type": "Relationship", "object": sorted(organizers)}
+    if event.host_community_id:
+        document["refCommunity"] = {
+            "type": "Relationship",
+            "object": f"{COMMUNITY_PREFIX}{event.host_community.slug}",
+        }
+    projects = sorted(f"urn:ngsi-ld:Project:{practice.slug}" for practice in event.practices.all())
+    if projects:
+        document["about"] = {"type": "Relationship", "object": projects}
+    return document
 
 
 def _hub_documents(since: datetime | None = None) -> list[tuple[dict, Any]]:
@@ -1572,6 +1653,14 @@ def _hub_documents(since: datetime | None = None) -> list[tuple[dict, Any]]:
                 "object": f"{COMMUNITY_PREFIX}{practice.community.slug}",
             }
         documents.append((document, [hub, SDM_SDG]))
+    events = (
+        event_list_base()
+        .select_related("host_community")
+        .prefetch_related("organiser_networks", "organiser_organisations", "practices")
+        .order_by("pk")
+    )
+    for event in _changed_since(events, since):
+        documents.append((_event_document(event), hub))
     return [
         ({key: value for key, value in document.items() if value is not None}, context)
         for document, context in documents
