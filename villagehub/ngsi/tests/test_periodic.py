@@ -121,3 +121,25 @@ def test_watched_attributes_cannot_be_added_to_a_periodic_subscription(api):
     )
     assert response.status_code == 400
     assert Subscription.objects.get().watched == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_sends_when_due_and_defers_the_next_run(api, settings):
+    from django.core.management import call_command
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    api.post("/entities", {**SENSOR, "temperature": 40})
+    before = timezone.now()
+    assert api.post("/subscriptions", periodic()).status_code == 201
+    runs = DBTaskResult.objects.filter(task_path__endswith="subscriptions_periodic_run")
+    assert runs.count() == 1
+    call_command("db_worker", batch=True, startup_delay=False, verbosity=0)
+    assert sent_ids(Notification.objects.get()) == ["urn:ngsi-ld:Sensor:1"]
+    # The chain waits for the next period (60 s), not less, not a minute more.
+    waiting = runs.filter(status="READY").get()
+    assert before + timedelta(seconds=59) < waiting.run_after
+    assert waiting.run_after < timezone.now() + timedelta(seconds=61)
+    # Running again before then sends nothing more.
+    call_command("db_worker", batch=True, startup_delay=False, verbosity=0)
+    assert Notification.objects.count() == 1
