@@ -160,6 +160,9 @@ class Subscription(models.Model):
     is_active = models.BooleanField(default=True)
     expires_at = models.DateTimeField(null=True, blank=True)
     throttling = models.FloatField(default=0)
+    time_interval = models.FloatField(
+        null=True, blank=True, help_text="seconds between periodic notifications (timeInterval)"
+    )
     times_sent = models.PositiveIntegerField(default=0)
     times_failed = models.PositiveIntegerField(default=0)
     last_notification = models.DateTimeField(null=True, blank=True)

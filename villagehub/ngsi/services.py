@@ -7,9 +7,10 @@ import json
 import re
 import urllib.request
 import uuid
+import zoneinfo
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -20,12 +21,14 @@ from django_tasks import default_task_backend
 
 from villagehub.communities.models import Community, Network
 from villagehub.contributions.selectors import communities_edited_by, communities_reviewed_by
+from villagehub.events.models import Event
+from villagehub.events.selectors import absolute_url, event_list_base
 from villagehub.organisations.models import Organisation
 from villagehub.practices.models import Practice
 from villagehub.solutions.models import ReferenceInstallation, Solution
 from villagehub.strategies.selectors import needs_published, versions_latest
 
-from . import ld, tasks
+from . import ld, mqtt, tasks
 from .errors import (
     AlreadyExists,
     BadRequestData,
@@ -1068,6 +1071,21 @@ MAX_ATTEMPTS = 5
 CLAIM_LEASE = timedelta(seconds=60)
 
 
+def key_values(items: Any, member: str) -> dict[str, str]:
+    """notifierInfo and receiverInfo: a list of {key, value} pairs of strings, as a dict."""
+    if items is None:
+        return {}
+    if not isinstance(items, list) or not all(
+        isinstance(item, dict)
+        and set(item) == {"key", "value"}
+        and isinstance(item["key"], str)
+        and isinstance(item["value"], str)
+        for item in items
+    ):
+        raise BadRequestData(f"{member}: a list of {{key, value}} pairs of strings.")
+    return {item["key"]: item["value"] for item in items}
+
+
 def _subscription_read(document: Any, context: Any, *, partial: bool = False) -> dict:
     """A subscription body checked; returns the fields to store, every mistake named."""
     if not isinstance(document, dict):
@@ -1079,7 +1097,14 @@ def _subscription_read(document: Any, context: Any, *, partial: bool = False) ->
         entity_id_check(body["id"])
     fields: dict = {}
     if "timeInterval" in body:
-        raise OperationNotSupported("timeInterval: periodic notifications are not supported.")
+        interval = body["timeInterval"]
+        if isinstance(interval, bool) or not isinstance(interval, (int, float)) or interval <= 0:
+            raise BadRequestData("timeInterval: a number of seconds greater than 0.")
+        if "watchedAttributes" in body:
+            raise BadRequestData(
+                "timeInterval and watchedAttributes: a subscription has one or the other."
+            )
+        fields["time_interval"] = float(interval)
     if "entities" in body:
         selectors_given = body["entities"]
         if not isinstance(selectors_given, list) or not selectors_given:
@@ -1116,6 +1141,8 @@ def _subscription_read(document: Any, context: Any, *, partial: bool = False) ->
         fields["watched"] = ld.storage_names(watched, context)
     if not partial and not fields.get("entity_selectors") and not fields.get("watched"):
         raise BadRequestData("A subscription needs entities or watchedAttributes.")
+    if not partial and "time_interval" in fields and not fields.get("entity_selectors"):
+        raise BadRequestData("timeInterval: a periodic subscription needs entities.")
     if "notificationTrigger" in body:
         triggers = body["notificationTrigger"]
         if not isinstance(triggers, list) or not triggers or set(triggers) - TRIGGERS:
@@ -1160,9 +1187,16 @@ def _subscription_read(document: Any, context: Any, *, partial: bool = False) ->
         uri = endpoint.get("uri") if isinstance(endpoint, dict) else None
         if not is_uri(uri):
             raise BadRequestData("notification.endpoint.uri: the URI to notify is missing.")
-        if not uri.startswith(("http://", "https://")):
+        for member in ("notifierInfo", "receiverInfo"):
+            key_values(endpoint.get(member), f"notification.endpoint.{member}")
+        if uri.startswith(("mqtt://", "mqtts://")):
+            problem = mqtt.endpoint_check(uri, key_values(endpoint.get("notifierInfo"), ""))
+            if problem:
+                raise BadRequestData(f"notification.endpoint: {problem}.")
+        elif not uri.startswith(("http://", "https://")):
             raise OperationNotSupported(
-                "notification.endpoint.uri: only http and https endpoints are supported."
+                "notification.endpoint.uri: only http, https, mqtt and mqtts endpoints are "
+                "supported."
             )
         fmt = notification.get("format", "normalized")
         if fmt not in ("normalized", "keyValues", "concise"):
@@ -1188,7 +1222,7 @@ def subscription_create(
     body = {key: value for key, value in document.items() if key != "@context"}
     body["id"] = subscription_id
     moment = timezone.now()
-    return Subscription.objects.create(
+    subscription = Subscription.objects.create(
         tenant=tenant,
         subscription_id=subscription_id,
         owner=user,
@@ -1198,6 +1232,10 @@ def subscription_create(
         modified_at=moment,
         **{"triggers": DEFAULT_TRIGGERS, **fields},
     )
+    if subscription.time_interval:
+        # The first periodic notification goes out now, not at the next run of the chain.
+        transaction.on_commit(tasks.subscriptions_periodic_run.enqueue)
+    return subscription
 
 
 def subscription_get_for_owner(
@@ -1236,6 +1274,8 @@ def subscription_update(
     subscription.document = merged
     subscription.modified_at = timezone.now()
     subscription.save()
+    if subscription.time_interval:
+        transaction.on_commit(tasks.subscriptions_periodic_run.enqueue)
     return subscription
 
 
@@ -1265,7 +1305,6 @@ def _selector_match(subscription: Subscription, entity: Entity) -> bool:
 def _subscription_wants(
     subscription: Subscription, entity: Entity, *, triggers: set[str], changed: set[str]
 ) -> bool:
-    document = subscription.document
     now = timezone.now()
     if not subscription.is_active or (subscription.expires_at and subscription.expires_at <= now):
         return False
@@ -1273,6 +1312,18 @@ def _subscription_wants(
         return False
     if subscription.watched and not changed & set(subscription.watched):
         return False
+    if not _subscription_matches(subscription, entity):
+        return False
+    return not (
+        subscription.throttling
+        and subscription.last_notification
+        and (now - subscription.last_notification).total_seconds() < subscription.throttling
+    )
+
+
+def _subscription_matches(subscription: Subscription, entity: Entity) -> bool:
+    """Whether an entity is one the subscription is about: entities, q and geoQ."""
+    document = subscription.document
     if not _selector_match(subscription, entity):
         return False
     if document.get("q"):
@@ -1297,50 +1348,136 @@ def _subscription_wants(
         ]
         if not any(item is not None and geo.matches(item) for item in geometries):
             return False
-    return not (
-        subscription.throttling
-        and subscription.last_notification
-        and (now - subscription.last_notification).total_seconds() < subscription.throttling
+    return True
+
+
+def _notification_queue(subscription: Subscription, entities: list[Entity]) -> Notification:
+    """Queue one notification of these entities, rendered as the subscription asks."""
+    notification_spec = subscription.document.get("notification", {})
+    attributes = notification_spec.get("attributes")
+    render = Render(
+        context=subscription.context,
+        fmt=notification_spec.get("format", "normalized"),
+        attrs=ld.storage_names(attributes, subscription.context) if attributes else None,
     )
+    data = [entity_render(entity, render) for entity in entities]
+    if notification_spec.get("endpoint", {}).get("accept") == "application/ld+json":
+        for item in data:
+            item["@context"] = subscription.context or ld.CORE_URL
+    payload = {
+        "id": f"urn:ngsi-ld:Notification:{uuid.uuid4()}",
+        "type": "Notification",
+        "subscriptionId": subscription.subscription_id,
+        "notifiedAt": now_text(),
+        "data": data,
+    }
+    notification = Notification.objects.create(
+        subscription=subscription, payload=payload, created_at=timezone.now()
+    )
+    transaction.on_commit(lambda pk=notification.pk: tasks.notification_send.enqueue(pk))
+    return notification
 
 
 def subscriptions_notify(*, entity: Entity, triggers: set[str], changed: set[str]) -> int:
-    """Queue a notification for every subscription the change concerns; returns how many."""
+    """Queue a notification for every subscription the change concerns; returns how many.
+    Periodic subscriptions (timeInterval) are left to `subscriptions_periodic_notify`."""
     queued = 0
-    for subscription in Subscription.objects.filter(tenant=entity.tenant, is_active=True):
+    candidates = Subscription.objects.filter(
+        tenant=entity.tenant, is_active=True, time_interval__isnull=True
+    )
+    for subscription in candidates:
         if not _subscription_wants(subscription, entity, triggers=triggers, changed=changed):
             continue
-        notification_spec = subscription.document.get("notification", {})
-        attributes = notification_spec.get("attributes")
-        render = Render(
-            context=subscription.context,
-            fmt=notification_spec.get("format", "normalized"),
-            attrs=ld.storage_names(attributes, subscription.context) if attributes else None,
-        )
-        data = entity_render(entity, render)
-        if notification_spec.get("endpoint", {}).get("accept") == "application/ld+json":
-            data["@context"] = subscription.context or ld.CORE_URL
-        payload = {
-            "id": f"urn:ngsi-ld:Notification:{uuid.uuid4()}",
-            "type": "Notification",
-            "subscriptionId": subscription.subscription_id,
-            "notifiedAt": now_text(),
-            "data": [data],
-        }
-        notification = Notification.objects.create(
-            subscription=subscription, payload=payload, created_at=timezone.now()
-        )
+        _notification_queue(subscription, [entity])
         Subscription.objects.filter(pk=subscription.pk).update(last_notification=timezone.now())
-        transaction.on_commit(lambda pk=notification.pk: tasks.notification_send.enqueue(pk))
         queued += 1
     return queued
 
 
-def _post(uri: str, payload: dict, accept: str, context: Any) -> None:
+# A periodic notification carries at most this many entities (the first by creation).
+PERIODIC_LIMIT = 1000
+
+
+def _periodic_due(now: datetime):
+    return Subscription.objects.filter(time_interval__isnull=False, is_active=True).filter(
+        Q(expires_at__isnull=True) | Q(expires_at__gt=now)
+    )
+
+
+def _is_due(subscription: Subscription, now: datetime) -> bool:
+    last = subscription.last_notification
+    return last is None or (now - last).total_seconds() >= subscription.time_interval
+
+
+def subscriptions_periodic_notify(*, now: datetime | None = None) -> int:
+    """Queue a notification of the matching entities for every periodic subscription whose
+    interval has run out since its last one; returns how many were queued. A period with no
+    matching entity sends nothing but still counts as one."""
+    now = now or timezone.now()
+    queued = 0
+    for pk in list(_periodic_due(now).values_list("pk", flat=True)):
+        with transaction.atomic():
+            subscription = _periodic_due(now).select_for_update().filter(pk=pk).first()
+            if subscription is None or not _is_due(subscription, now):
+                continue
+            types = {item["type"] for item in subscription.entity_selectors}
+            rows = Entity.objects.filter(
+                tenant=subscription.tenant,
+                pk__in=EntityType.objects.filter(tenant=subscription.tenant, name__in=types).values(
+                    "entity_id"
+                ),
+            ).order_by("pk")
+            matching = []
+            for entity in rows.iterator(chunk_size=500):
+                if _subscription_matches(subscription, entity):
+                    matching.append(entity)
+                    if len(matching) == PERIODIC_LIMIT:
+                        break
+            Subscription.objects.filter(pk=pk).update(last_notification=now)
+            if matching:
+                _notification_queue(subscription, matching)
+                queued += 1
+    return queued
+
+
+def subscriptions_periodic_next(*, now: datetime | None = None) -> datetime | None:
+    """When the next periodic notification falls due (None: no periodic subscription)."""
+    now = now or timezone.now()
+    due = None
+    for last, interval in _periodic_due(now).values_list("last_notification", "time_interval"):
+        moment = now if last is None else max(now, last + timedelta(seconds=interval))
+        due = moment if due is None else min(due, moment)
+    return due
+
+
+def _headers(endpoint: dict, context: Any) -> dict[str, str]:
+    """The headers of a notification: its type, the context's Link, and receiverInfo."""
+    accept = endpoint.get("accept", "application/json")
     headers = {"Content-Type": accept}
     if accept == "application/json":
         link = context if isinstance(context, str) else ld.CORE_URL
         headers["Link"] = f'<{link}>; rel="{ld.JSONLD_CONTEXT_REL}"; type="application/ld+json"'
+    for key, value in key_values(endpoint.get("receiverInfo"), "receiverInfo").items():
+        if key.lower() not in ("content-type", "link", "content-length"):
+            headers[key] = value
+    return headers
+
+
+def _send(endpoint: dict, payload: dict, context: Any) -> None:
+    uri = endpoint.get("uri", "")
+    headers = _headers(endpoint, context)
+    if uri.startswith(("mqtt://", "mqtts://")):
+        mqtt.publish(
+            uri,
+            mqtt.message(payload, headers),
+            notifier_info=key_values(endpoint.get("notifierInfo"), "notifierInfo"),
+            timeout=NOTIFY_TIMEOUT,
+        )
+        return
+    _post(uri, payload, headers)
+
+
+def _post(uri: str, payload: dict, headers: dict[str, str]) -> None:
     request = urllib.request.Request(  # noqa: S310 (http(s) only, checked at subscription)
         uri, data=json.dumps(payload).encode(), headers=headers, method="POST"
     )
@@ -1368,12 +1505,7 @@ def notification_deliver(*, notification_id: int) -> None:
     endpoint = subscription.document.get("notification", {}).get("endpoint", {})
     moment = timezone.now()
     try:
-        _post(
-            endpoint.get("uri", ""),
-            notification.payload,
-            endpoint.get("accept", "application/json"),
-            subscription.context,
-        )
+        _send(endpoint, notification.payload, subscription.context)
     except (OSError, ValueError) as exc:
         attempts = notification.attempts + 1
         final = attempts >= MAX_ATTEMPTS or not default_task_backend.supports_defer
@@ -1439,11 +1571,15 @@ def _hub_ids() -> set[str]:
         (Organisation, "urn:ngsi-ld:Organization:"),
         (Practice, "urn:ngsi-ld:Project:"),
     )
-    return {
-        prefix + slug
-        for model, prefix in kinds
-        for slug in model.objects.values_list("slug", flat=True)
-    } | _matching_ids()
+    return (
+        {
+            prefix + slug
+            for model, prefix in kinds
+            for slug in model.objects.values_list("slug", flat=True)
+        }
+        | _matching_ids()
+        | {EVENT_PREFIX + slug for slug in event_list_base().values_list("slug", flat=True)}
+    )
 
 
 def _matching_ids() -> set[str]:
@@ -1575,6 +1711,84 @@ def _matching_documents(since: datetime | None, hub: str) -> list[tuple[dict, An
     return documents
 
 
+EVENT_PREFIX = "urn:ngsi-ld:Event:"
+EVENT_STATUSES = {
+    Event.Status.PUBLISHED: "EventScheduled",
+    Event.Status.POSTPONED: "EventPostponed",
+    Event.Status.CANCELLED: "EventCancelled",
+}
+
+
+def _event_time(event: Event, moment: datetime | None) -> dict | None:
+    """A start or end as much as the hub knows it: date and time, the day (in the event's
+    time zone), or nothing (a year only is `startYear`)."""
+    if moment is None:
+        return None
+    if event.date_precision == Event.DatePrecision.MINUTE:
+        text = moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+        return {"type": "Property", "value": {"@type": "DateTime", "@value": text}}
+    if event.date_precision == Event.DatePrecision.DAY:
+        day = moment.astimezone(zoneinfo.ZoneInfo(event.time_zone)).date().isoformat()
+        return {"type": "Property", "value": {"@type": "Date", "@value": day}}
+    return None
+
+
+def _event_document(event: Event) -> dict:
+    """A public event as a schema.org Event (no Smart Data Model has one): when, where, who
+    organises it, the community hosting it; never its participants or its meeting link."""
+    document = {
+        "id": f"{EVENT_PREFIX}{event.slug}",
+        "type": "Event",
+        "name": _property(event.title),
+        "description": _property(event.summary),
+        "kind": _property(event.kind),
+        "eventStatus": _property(EVENT_STATUSES[event.status]),
+        "startDate": _event_time(event, event.starts_at),
+        "endDate": _event_time(event, event.ends_at),
+        "inLanguage": _property(event.languages or None),
+        "venue": _property(event.venue_name),
+        "url": _property(absolute_url(event.get_absolute_url())),
+    }
+    if event.date_precision == Event.DatePrecision.YEAR and event.starts_at is not None:
+        document["startYear"] = _property(event.starts_at.year)
+    address = {
+        key: value
+        for key, value in (
+            ("streetAddress", event.venue_address),
+            ("addressLocality", event.city),
+            ("addressCountry", str(event.country)),
+        )
+        if value
+    }
+    if address:
+        document["address"] = _property(address)
+    if event.latitude is not None and event.longitude is not None:
+        document["location"] = {
+            "type": "GeoProperty",
+            "value": {
+                "type": "Point",
+                "coordinates": [float(event.longitude), float(event.latitude)],
+            },
+        }
+    organizers = [
+        f"urn:ngsi-ld:Network:{network.slug}" for network in event.organiser_networks.all()
+    ] + [
+        f"urn:ngsi-ld:Organization:{organisation.slug}"
+        for organisation in event.organiser_organisations.all()
+    ]
+    if organizers:
+        document["organizer"] = {"type": "Relationship", "object": sorted(organizers)}
+    if event.host_community_id:
+        document["refCommunity"] = {
+            "type": "Relationship",
+            "object": f"{COMMUNITY_PREFIX}{event.host_community.slug}",
+        }
+    projects = sorted(f"urn:ngsi-ld:Project:{practice.slug}" for practice in event.practices.all())
+    if projects:
+        document["about"] = {"type": "Relationship", "object": projects}
+    return document
+
+
 def _hub_documents(since: datetime | None = None) -> list[tuple[dict, Any]]:
     """The public records of the hub (changed since `since`, or all) as compact NGSI-LD
     entities, each with its context."""
@@ -1654,6 +1868,14 @@ def _hub_documents(since: datetime | None = None) -> list[tuple[dict, Any]]:
             }
         documents.append((document, [hub, SDM_SDG]))
     documents += _matching_documents(since, hub)
+    events = (
+        event_list_base()
+        .select_related("host_community")
+        .prefetch_related("organiser_networks", "organiser_organisations", "practices")
+        .order_by("pk")
+    )
+    for event in _changed_since(events, since):
+        documents.append((_event_document(event), hub))
     return [
         ({key: value for key, value in document.items() if value is not None}, context)
         for document, context in documents

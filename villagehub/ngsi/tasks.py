@@ -8,6 +8,10 @@ from django_tasks import default_task_backend, task
 from . import services
 
 SWEEP_INTERVAL = timedelta(seconds=60)
+# The periodic chain looks again at least this often, for subscriptions made meanwhile
+# elsewhere, and at most once a second however short their intervals.
+PERIODIC_MAX_WAIT = timedelta(seconds=60)
+PERIODIC_MIN_WAIT = timedelta(seconds=1)
 HUB_SYNC_INTERVAL = timedelta(minutes=5)
 
 
@@ -53,3 +57,29 @@ def hub_records_sync_run(since: str | None = None) -> dict:
             started.isoformat()
         )
     return counts
+
+
+def periodic_pending(before: datetime | None = None) -> bool:
+    """Whether a periodic run is waiting (to run by `before`, if given)."""
+    from django_tasks_db.models import DBTaskResult
+
+    rows = DBTaskResult.objects.filter(
+        task_path__endswith="subscriptions_periodic_run", status="READY"
+    )
+    return (rows.filter(run_after__lte=before) if before else rows).exists()
+
+
+@task()
+def subscriptions_periodic_run() -> int:
+    """Send the periodic notifications (timeInterval) that fell due, then queue the next run
+    for when the next one falls due (the worker queues the first; a new periodic
+    subscription queues one too)."""
+    queued = services.subscriptions_periodic_notify()
+    if default_task_backend.supports_defer:
+        now = timezone.now()
+        due = services.subscriptions_periodic_next(now=now)
+        next_run = min(due or now + PERIODIC_MAX_WAIT, now + PERIODIC_MAX_WAIT)
+        next_run = max(next_run, now + PERIODIC_MIN_WAIT)
+        if not periodic_pending(next_run):
+            subscriptions_periodic_run.using(run_after=next_run).enqueue()
+    return queued

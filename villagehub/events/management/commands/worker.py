@@ -6,6 +6,8 @@ from villagehub.ngsi.tasks import (
     hub_records_sync_run,
     hub_sync_pending,
     notifications_sweep,
+    periodic_pending,
+    subscriptions_periodic_run,
     sweep_pending,
 )
 from villagehub.notices.tasks import notices_daily_summary, summary_pending
@@ -27,6 +29,8 @@ class Command(BaseCommand):
             registrations_retention_run.enqueue()
         if not sweep_pending():
             notifications_sweep.enqueue()
+        if not periodic_pending():
+            subscriptions_periodic_run.enqueue()
         if not hub_sync_pending():
             hub_records_sync_run.enqueue()
         if not summary_pending():
