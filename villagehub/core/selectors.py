@@ -2,8 +2,11 @@
 
 from typing import TypeVar
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.models import Sum
 
+from .models import PageView
 from .text import name_key
 
 M = TypeVar("M", bound=models.Model)
@@ -23,3 +26,13 @@ def name_twin(records: models.QuerySet[M], *, name: str, identical: bool = True)
         if name_key(stored) == key and (identical or stored != name):
             return records.get(pk=pk)
     return None
+
+
+def page_views_total(obj: models.Model) -> int:
+    """How many times a record's page was seen, all days together."""
+    return (
+        PageView.objects.filter(
+            content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk
+        ).aggregate(total=Sum("count"))["total"]
+        or 0
+    )

@@ -100,6 +100,8 @@ def test_the_inbox_lists_notices_and_saves_preferences(client, world):
             "submission": "daily",
             "new_community": "at_once",
             "dataset": "at_once",
+            "comment_report": "daily",
+            "contact": "at_once",
         },
     )
     assert dict(
@@ -109,6 +111,8 @@ def test_the_inbox_lists_notices_and_saves_preferences(client, world):
         "submission": "daily",
         "new_community": "at_once",
         "dataset": "at_once",
+        "comment_report": "daily",
+        "contact": "at_once",
     }
     sign_in(client, world["other"])
     assert "Broadband" not in client.get("/contribute/notices/").content.decode()
