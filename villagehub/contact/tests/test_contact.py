@@ -80,9 +80,7 @@ def test_a_country_page_reaches_the_networks_with_communities_there(
 
 
 def test_without_consent_nothing_is_kept_and_the_text_stays(client, world):
-    response = client.post(
-        f"/contact/network/{world['network'].slug}/", {**FORM, "consent": ""}
-    )
+    response = client.post(f"/contact/network/{world['network'].slug}/", {**FORM, "consent": ""})
     assert response.status_code == 400
     page = response.content.decode()
     assert "Agree that the hub keeps your message" in page
