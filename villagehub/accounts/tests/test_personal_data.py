@@ -135,9 +135,7 @@ def aino(settings, django_capture_on_commit_callbacks):
 
     news = NewsItemFactory(network=network)
     mine = comment_create(item=news, author=user, body=f"Signed {NAME}", language="fi")
-    comment_create(
-        item=news, author=officer, body="Thank you, Aino!", language="en", parent=mine
-    )
+    comment_create(item=news, author=officer, body="Thank you, Aino!", language="en", parent=mine)
     theirs = comment_create(item=news, author=officer, body="A question", language="en")
     comment_report(comment=theirs, by=user, reason=f"{NAME} finds it off topic")
     contact_message_create(

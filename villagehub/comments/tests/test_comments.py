@@ -259,3 +259,13 @@ def test_the_thread_is_read_in_a_fixed_number_of_queries(client, world, django_a
     with django_assert_num_queries(len(one.captured_queries)):
         page = client.get(url).content.decode()
     assert "Comments (11)" in page
+
+
+def test_a_long_thread_stays_a_light_page(client, world):
+    for n in range(10):
+        top = _post(world["practice"], world["ana"], f"Question {n} " + "words " * 40)
+        _post(world["practice"], world["ben"], f"Answer {n} " + "words " * 40, parent=top)
+    sign_in(client, world["editor"])
+    page = client.get(world["practice"].get_absolute_url())
+    assert page.content.decode().count("<textarea") == 11
+    assert len(page.content) < 60_000
