@@ -4,7 +4,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Model
+from django.db.models import F, Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -92,7 +92,10 @@ def comment_delete(*, comment: Comment, by: AbstractBaseUser) -> None:
 @transaction.atomic
 def comments_erase(*, user: AbstractBaseUser) -> int:
     """Every comment a person wrote goes (erasure); returns how many."""
-    comments = list(Comment.objects.filter(author=user).order_by("-parent_id", "pk"))
+    # Replies first, so that a comment of theirs with only their replies goes entirely.
+    comments = list(
+        Comment.objects.filter(author=user).order_by(F("parent_id").desc(nulls_last=True), "pk")
+    )
     for comment in comments:
         comment.refresh_from_db()
         _remove(comment)

@@ -1,9 +1,11 @@
+from datetime import timedelta
+
 import pytest
 from django.utils import timezone
 
 from villagehub.accounts.tests.helpers import sign_in
 from villagehub.core.models import PageView
-from villagehub.core.selectors import page_views_total
+from villagehub.core.selectors import page_views_by_record, page_views_total
 from villagehub.core.services import page_view_count
 from villagehub.events.tests.factories import event_make
 from villagehub.news.tests.factories import NewsItemFactory, network_with_community, person
@@ -53,3 +55,19 @@ def test_practice_and_event_pages_count_and_show_views_to_those_who_look_after_t
     sign_in(client, person("coordinator", coordinator=network))
     assert "6 views" in seen(practice.get_absolute_url())
     assert "4 views" in seen(event.get_absolute_url())
+
+
+def test_views_per_record_of_a_list_since_a_day(django_assert_num_queries):
+    _network, town = network_with_community()
+    first, second, _unseen = (PracticeFactory(community=town) for _n in range(3))
+    for practice, views in ((first, 3), (second, 1)):
+        for _n in range(views):
+            page_view_count(obj=practice, user_agent=BROWSER["User-Agent"])
+    PageView.objects.filter(object_id=second.pk).update(
+        day=timezone.localdate() - timedelta(days=10)
+    )
+    practices = type(first).objects.all()
+    with django_assert_num_queries(1):
+        assert page_views_by_record(practices) == {first.pk: 3, second.pk: 1}
+    since = timezone.localdate() - timedelta(days=7)
+    assert page_views_by_record(practices, since=since) == {first.pk: 3}
