@@ -269,3 +269,21 @@ def test_a_long_thread_stays_a_light_page(client, world):
     page = client.get(world["practice"].get_absolute_url())
     assert page.content.decode().count("<textarea") == 11
     assert len(page.content) < 60_000
+
+
+def test_switches_on_the_pages(client, world):
+    network = world["network"]
+    sign_in(client, world["editor"])
+    assert (
+        client.post(f"/comments/network/{network.slug}/switch/", {"open": "0"}).status_code == 403
+    )
+    sign_in(client, world["coordinator"])
+    assert "Close comments</button>" in client.get(network.get_absolute_url()).content.decode()
+    client.post(f"/comments/network/{network.slug}/switch/", {"open": "0"})
+    assert CommentsOff.objects.get().network == network
+    page = client.get("/news/fibre/").content.decode()
+    assert "Comments are closed." in page and 'id="comment-body-new"' not in page
+    client.post(f"/comments/network/{network.slug}/switch/", {"open": "1"})
+    client.post(f"/comments/news/{world['item'].pk}/switch/", {"open": "0"})
+    assert CommentsOff.objects.get().object_id == world["item"].pk
+    assert "Open comments on this page" in client.get("/news/fibre/").content.decode()
