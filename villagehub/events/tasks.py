@@ -163,6 +163,30 @@ def event_feedback_remind_send(event_id: int) -> int:
     return _send_to_all(event, services.feedback_remind_due(event), Notice.Kind.SURVEY_REMINDER)
 
 
+@task()
+def host_request_notify(request_id: int) -> bool:
+    """Tell the proposer whether their offer to host a café was taken into the programme
+    (one e-mail per decision: a decision happens once)."""
+    from .models import HostRequest
+
+    request = (
+        HostRequest.objects.select_related("series", "community", "proposer")
+        .filter(pk=request_id)
+        .first()
+    )
+    if request is None or not request.proposer.email:
+        return False
+    with translation.override(request.language):
+        series_url = selectors.absolute_url(request.series.get_absolute_url())
+    email_message(
+        to=request.proposer.email,
+        template="events/host_request_decided",
+        context={"request": request, "series_url": series_url},
+        language=request.language,
+    ).send()
+    return True
+
+
 RETENTION_TASK_INTERVAL = timedelta(days=1)
 
 

@@ -100,6 +100,7 @@ def test_the_inbox_lists_notices_and_saves_preferences(client, world):
             "submission": "daily",
             "new_community": "at_once",
             "dataset": "at_once",
+            "host_request": "daily",
             "comment_report": "daily",
             "contact": "at_once",
         },
@@ -111,6 +112,7 @@ def test_the_inbox_lists_notices_and_saves_preferences(client, world):
         "submission": "daily",
         "new_community": "at_once",
         "dataset": "at_once",
+        "host_request": "daily",
         "comment_report": "daily",
         "contact": "at_once",
     }

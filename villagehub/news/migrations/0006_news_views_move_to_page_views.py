@@ -19,7 +19,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("contenttypes", "0002_remove_content_type_name"),
         ("core", "0005_page_view_per_day"),
-        ("news", "0004_news_view_per_day"),
+        ("news", "0005_image_variants"),
     ]
 
     operations = [
