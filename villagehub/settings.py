@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "villagehub.practices",
     "villagehub.news",
     "villagehub.notices",
+    "villagehub.comments",
+    "villagehub.contact",
     "villagehub.interchange",
     "villagehub.search",
     "villagehub.events",
@@ -267,6 +269,11 @@ NEWSLETTER_WORKERS = int(os.environ.get("NEWSLETTER_WORKERS", "2"))
 NEWSLETTER_RATE = float(os.environ.get("NEWSLETTER_RATE", "0"))
 # Personal data of registrations is anonymised this many months after the event.
 REGISTRATION_RETENTION_MONTHS = int(os.environ.get("REGISTRATION_RETENTION_MONTHS", "24"))
+# Comments one address may post per hour, and messages through the contact forms.
+COMMENT_RATE_LIMIT = int(os.environ.get("COMMENT_RATE_LIMIT", "30"))
+CONTACT_RATE_LIMIT = int(os.environ.get("CONTACT_RATE_LIMIT", "5"))
+# Messages through the contact forms (and the replies to them) are deleted after this many days.
+CONTACT_RETENTION_DAYS = int(os.environ.get("CONTACT_RETENTION_DAYS", "365"))
 
 # The version of the privacy notice people accept when they register (shown at /privacy/).
 # Newest first; each has its text in core/templates/core/privacy/<version>.html.

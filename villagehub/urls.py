@@ -54,6 +54,8 @@ urlpatterns += i18n_patterns(
     path("events/", include("villagehub.events.urls")),
     path("matchmaking/", include("villagehub.matchmaking.urls")),
     path("news/", include("villagehub.news.urls")),
+    path("comments/", include("villagehub.comments.urls")),
+    path("contact/", include("villagehub.contact.urls")),
     path("privacy/", core_views.privacy, name="privacy"),
     path("privacy/<str:version>/", core_views.privacy, name="privacy-version"),
     path("accounts/", include("villagehub.accounts.urls")),

@@ -9,6 +9,8 @@ below them, so that the apps may ask it who coordinates what without an import c
 from allauth.account.models import EmailAddress
 from django.contrib.auth.models import AbstractBaseUser
 
+from villagehub.comments.selectors import comment_reports_data, comments_data
+from villagehub.contact.selectors import contact_data
 from villagehub.contributions.models import Invitation, RoleRequest, Submission
 from villagehub.core.models import OutboxMessage
 from villagehub.events.selectors import event_upcoming, registrations_data
@@ -100,6 +102,9 @@ def person_data(*, email: str, user: AbstractBaseUser | None = None) -> dict:
         ],
         "event_registrations": [row for e in sorted(emails) for row in registrations_data(e)],
         "newsletter_subscriptions": subscriptions_data(emails=emails),
+        "comments": comments_data(user) if account else [],
+        "comment_reports": comment_reports_data(user) if account else [],
+        "contact_messages": contact_data(emails=emails),
         "emails_in_outbox": [
             {"to": m.to, "subject": m.subject, "sent_at": m.created_at.isoformat()}
             for e in sorted(emails)

@@ -6,6 +6,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from villagehub.comments.services import comments_erase
+from villagehub.contact.services import contact_messages_erase
 from villagehub.core.services import model_save
 from villagehub.events.selectors import registration_names
 from villagehub.events.services import registrations_erase
@@ -49,10 +51,12 @@ def person_erase(*, email: str, user: AbstractBaseUser | None = None) -> int:
         }
         traces |= {user.get_username(), user.get_full_name()}
         Submission.objects.filter(author=user).exclude(status=Submission.Status.PUBLISHED).delete()
+        comments_erase(user=user)
         user.delete()
     traces |= emails | registration_names(emails)
     Invitation.objects.filter(email__in=emails).delete()
     subscriptions_erase(emails=emails)
+    contact_messages_erase(emails=emails)
     erased = sum(registrations_erase(email=e) for e in sorted(emails))
     mentions_erase(traces=traces)
     return erased
@@ -64,6 +68,8 @@ def mentions_erase(*, traces: set[str]) -> None:
     their place with the words replaced by “—”."""
     from django.contrib.admin.models import LogEntry
 
+    from villagehub.comments.models import Comment, CommentReport
+    from villagehub.contact.models import ContactMessage, ContactReply
     from villagehub.contributions.models import Submission
     from villagehub.core.models import OutboxMessage, Revision
 
@@ -79,6 +85,10 @@ def mentions_erase(*, traces: set[str]) -> None:
         (LogEntry, ("object_repr", "change_message")),
         (Revision, ("changes",)),
         (Submission, ("data", "previous", "comment")),
+        (Comment, ("body", "hidden_reason")),
+        (CommentReport, ("reason",)),
+        (ContactMessage, ("body",)),
+        (ContactReply, ("body",)),
     ):
         for row in _rows_mentioning(model, fields, traces).only("pk", *fields):
             model.objects.filter(pk=row.pk).update(

@@ -188,6 +188,16 @@ def communities_reviewed_by(user: AbstractBaseUser) -> QuerySet[Community]:
     )
 
 
+def practices_looked_after_by(user: AbstractBaseUser) -> QuerySet[Practice]:
+    """The practices a person edits (through their community) or reviews (as coordinator)."""
+    if not user.is_authenticated:
+        return Practice.objects.none()
+    return Practice.objects.filter(
+        Q(community__in=communities_edited_by(user))
+        | Q(community__in=communities_reviewed_by(user))
+    )
+
+
 def community_get_for_editor(*, slug: str, user: AbstractBaseUser) -> Community:
     community = communities_edited_by(user).filter(slug=slug).first()
     if community is None:

@@ -185,3 +185,28 @@ class TableVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} {self.version}"
+
+
+class PageView(models.Model):
+    """How many times one record's page (a news item, a practice, an event) was seen on one
+    day: counted on the server, with no cookie and nothing stored about who looked; known
+    bots are not counted (`core.services.page_view_count`)."""
+
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType", on_delete=models.CASCADE, related_name="+"
+    )
+    object_id = models.PositiveBigIntegerField()
+    day = models.DateField(_("day"))
+    count = models.PositiveIntegerField(_("views"), default=0)
+
+    class Meta:
+        verbose_name = _("page views")
+        verbose_name_plural = _("page views")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_type", "object_id", "day"], name="page_view_per_day"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.content_type_id}:{self.object_id} {self.day}: {self.count}"

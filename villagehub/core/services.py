@@ -1,19 +1,23 @@
 """Helpers the domain services share; the services in each app are the one write path."""
 
 import datetime
+import re
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from decimal import Decimal
 from typing import Any, TypeVar
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import IntegrityError, models, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from . import images
+from .models import PageView
 from .selectors import name_twin
 
 M = TypeVar("M", bound=models.Model)
@@ -396,3 +400,33 @@ def image_variants_update(
         images.variants_delete(name=name, storage=storage)
         return {}
     return variants
+
+
+# Page views ---------------------------------------------------------------------------------
+
+# Crawlers, link previews and scripts name themselves in their User-Agent; an empty one is
+# not a browser either.
+BOT_AGENT = re.compile(
+    r"bot|crawl|spider|slurp|preview|fetch|monitor|curl|wget|python|headless|scan|^$", re.I
+)
+
+
+def page_view_count(*, obj: models.Model, user_agent: str) -> bool:
+    """Count one view of a record's page today (the day in the hub's time zone); nothing
+    about the visitor is stored. Returns whether it was counted (not for known bots)."""
+    if BOT_AGENT.search(user_agent or ""):
+        return False
+    key = {
+        "content_type": ContentType.objects.get_for_model(obj),
+        "object_id": obj.pk,
+        "day": timezone.localdate(),
+    }
+    rows = PageView.objects.filter(**key)
+    if rows.update(count=F("count") + 1):
+        return True
+    try:
+        with transaction.atomic():
+            PageView.objects.create(**key, count=1)
+    except IntegrityError:  # made by a request in between
+        rows.update(count=F("count") + 1)
+    return True

@@ -21,6 +21,8 @@ from villagehub.core.feeds import TextAtomFeed
 from villagehub.core.filters import filters_parse, paginate
 from villagehub.core.forms import form_errors_add
 from villagehub.core.ratelimit import limit_posts
+from villagehub.core.selectors import page_views_total
+from villagehub.core.services import page_view_count
 from villagehub.taxonomy.models import Theme
 
 from . import exports, selectors, services
@@ -75,6 +77,8 @@ def event_detail_view(request, slug):
     if feedback is not None and feedback.attend_again is None:
         feedback = None  # too few answers to publish anything
     places_left = selectors.event_places_left(event)
+    page_view_count(obj=event, user_agent=request.headers.get("User-Agent", ""))
+    can_manage = selectors.events_managed_by(request.user).filter(pk=event.pk).exists()
     return render(
         request,
         "events/event_detail.html",
@@ -86,7 +90,8 @@ def event_detail_view(request, slug):
             "joins_waiting_list": selectors.event_joins_waiting_list(event, places_left),
             "feedback": feedback,
             "in_calendar": selectors.event_in_calendar(event),
-            "can_manage": selectors.events_managed_by(request.user).filter(pk=event.pk).exists(),
+            "can_manage": can_manage,
+            "views": page_views_total(event) if can_manage else None,
         },
     )
 

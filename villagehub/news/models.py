@@ -262,18 +262,3 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.issue_id} → {self.subscription_id}: {self.status}"
-
-
-class NewsView(models.Model):
-    """How many times an item's page was seen on one day: counted on the server, with no
-    cookie and nothing stored about who looked (known bots are not counted)."""
-
-    item = models.ForeignKey(NewsItem, on_delete=models.CASCADE, related_name="views")
-    day = models.DateField()
-    count = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["item", "day"], name="news_view_per_day")]
-
-    def __str__(self) -> str:
-        return f"{self.item_id} {self.day}: {self.count}"

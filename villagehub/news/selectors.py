@@ -10,7 +10,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core import signing
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -122,10 +122,6 @@ def news_detail(*, slug: str, user: AbstractBaseUser) -> NewsItem:
     ):
         raise Http404
     return item
-
-
-def news_views_total(item: NewsItem) -> int:
-    return item.views.aggregate(total=Sum("count"))["total"] or 0
 
 
 def news_writable_by(user: AbstractBaseUser) -> QuerySet[NewsItem]:

@@ -1,7 +1,6 @@
 """Writing and publishing news: the one write path for the web forms, the API, the back
 office and imports."""
 
-import re
 import time
 from collections.abc import Iterable
 from datetime import timedelta
@@ -25,7 +24,7 @@ from villagehub.core.tasks import image_variants_later
 from villagehub.search.services import search_document_update
 
 from . import tasks
-from .models import Delivery, Issue, NewsItem, NewsView, Subscription
+from .models import Delivery, Issue, NewsItem, Subscription
 from .selectors import (
     HUB_PERMISSION,
     IssueContent,
@@ -500,29 +499,5 @@ def issue_finish(*, issue: Issue) -> bool:
     )
 
 
-# Page views -----------------------------------------------------------------------------------
-
-# Crawlers, link previews and scripts name themselves in their User-Agent; an empty one is
-# not a browser either.
-BOT_AGENT = re.compile(
-    r"bot|crawl|spider|slurp|preview|fetch|monitor|curl|wget|python|headless|scan|^$", re.I
-)
-
 # News slugs that would be taken by the pages under /news/.
 RESERVED_SLUGS = {"write", "drafts", "subscribe", "subscription", "unsubscribe", "newsletters"}
-
-
-def news_view_count(*, item: NewsItem, user_agent: str) -> bool:
-    """Count one view of a published item today (the day in the hub's time zone); nothing
-    about the visitor is stored. Returns whether it was counted."""
-    if not item.is_published or BOT_AGENT.search(user_agent or ""):
-        return False
-    day = timezone.localdate()
-    if NewsView.objects.filter(item=item, day=day).update(count=F("count") + 1):
-        return True
-    try:
-        with transaction.atomic():
-            NewsView.objects.create(item=item, day=day, count=1)
-    except IntegrityError:
-        NewsView.objects.filter(item=item, day=day).update(count=F("count") + 1)
-    return True

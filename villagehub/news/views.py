@@ -17,6 +17,8 @@ from villagehub.communities.models import Community, Network
 from villagehub.core.filters import filters_parse, paginate
 from villagehub.core.forms import form_errors_add
 from villagehub.core.ratelimit import limit_posts
+from villagehub.core.selectors import page_views_total
+from villagehub.core.services import page_view_count
 
 from . import services
 from .forms import IssueForm, NewsForm, SubscribeForm, SubscriptionPreferencesForm
@@ -38,7 +40,6 @@ from .selectors import (
     news_list,
     news_publishable_by,
     news_publishers_for,
-    news_views_total,
     subscription_from_token,
     subscription_token,
 )
@@ -70,7 +71,8 @@ def news_list_view(request):
 
 def news_detail_view(request, slug):
     item = news_detail(slug=slug, user=request.user)
-    services.news_view_count(item=item, user_agent=request.headers.get("User-Agent", ""))
+    if item.is_published:
+        page_view_count(obj=item, user_agent=request.headers.get("User-Agent", ""))
     can_edit = news_editable_by(request.user).filter(pk=item.pk).exists()
     return render(
         request,
@@ -78,7 +80,7 @@ def news_detail_view(request, slug):
         {
             "item": item,
             "can_edit": can_edit,
-            "views": news_views_total(item) if can_edit else None,
+            "views": page_views_total(item) if can_edit else None,
             "can_publish": news_publishable_by(request.user).filter(pk=item.pk).exists(),
         },
     )

@@ -9,6 +9,8 @@ class Kind(models.TextChoices):
     NEW_COMMUNITY = "new_community", _("A proposed community")
     DATASET = "dataset", _("A new data set")
     HOST_REQUEST = "host_request", _("An offer to host a café")
+    COMMENT_REPORT = "comment_report", _("A comment reported")
+    CONTACT = "contact", _("A message through the contact form")
 
 
 class Notice(models.Model):

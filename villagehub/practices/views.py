@@ -1,8 +1,10 @@
 from django.shortcuts import get_object_or_404, render
 
-from villagehub.contributions.selectors import revisions_visible
+from villagehub.contributions.selectors import practices_looked_after_by, revisions_visible
 from villagehub.core.filters import filters_parse, paginate
 from villagehub.core.pagecache import page_cache
+from villagehub.core.selectors import page_views_total
+from villagehub.core.services import page_view_count
 
 from .selectors import (
     SORTS,
@@ -44,6 +46,8 @@ def practice_detail_view(request, slug):
         .prefetch_related("themes", "goals", "funding_sources", "organisations", "links"),
         slug=slug,
     )
+    page_view_count(obj=practice, user_agent=request.headers.get("User-Agent", ""))
+    looks_after = practices_looked_after_by(request.user).filter(pk=practice.pk).exists()
     return render(
         request,
         "practices/practice_detail.html",
@@ -52,5 +56,6 @@ def practice_detail_view(request, slug):
             "related": practices_related(practice=practice),
             "community_practices": practices_of_community(practice=practice),
             "revisions": revisions_visible(request.user, practice),
+            "views": page_views_total(practice) if looks_after else None,
         },
     )

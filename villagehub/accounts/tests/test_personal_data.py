@@ -127,6 +127,20 @@ def aino(settings, django_capture_on_commit_callbacks):
     OutboxMessage.objects.create(
         to="organiser@example.org", subject="New registration", body=f"{NAME} registered."
     )
+    # A comment she wrote, answered by someone who names her; one she reported; a message
+    # she sent through a network's contact form.
+    from villagehub.comments.services import comment_create, comment_report
+    from villagehub.contact.services import contact_message_create
+    from villagehub.news.tests.factories import NewsItemFactory
+
+    news = NewsItemFactory(network=network)
+    mine = comment_create(item=news, author=user, body=f"Signed {NAME}", language="fi")
+    comment_create(item=news, author=officer, body="Thank you, Aino!", language="en", parent=mine)
+    theirs = comment_create(item=news, author=officer, body="A question", language="en")
+    comment_report(comment=theirs, by=user, reason=f"{NAME} finds it off topic")
+    contact_message_create(
+        network=network, name=NAME, email=EMAIL, body="Count me in.", language="fi", consent=True
+    )
     return user
 
 
@@ -142,6 +156,9 @@ def test_export_holds_everything_about_the_person(aino):
     assert [e["kind"] for e in first["emails_sent"]] == ["confirmation"]
     assert len(data["emails_in_outbox"]) == 2
     assert [i["email"] for i in data["invitations"]] == [EMAIL]
+    assert [c["text"] for c in data["comments"]] == [f"Signed {NAME}"]
+    assert [r["reason"] for r in data["comment_reports"]] == [f"{NAME} finds it off topic"]
+    assert [(m["name"], m["message"]) for m in data["contact_messages"]] == [(NAME, "Count me in.")]
     json.dumps(data)  # machine-readable as it is
 
 
@@ -174,7 +191,8 @@ def test_erasure_leaves_no_trace_of_the_person_but_keeps_the_totals(
     assert {
         "auth_user", "account_emailaddress", "contributions_invitation",
         "contributions_submission", "core_outboxmessage", "core_revision", "django_admin_log",
-        "events_feedback", "events_registration",
+        "events_feedback", "events_registration", "comments_comment", "comments_commentreport",
+        "contact_contactmessage",
     } <= found  # fmt: skip
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -207,6 +225,12 @@ def test_erasure_leaves_no_trace_of_the_person_but_keeps_the_totals(
     assert Revision.objects.get().changes == {
         "description": ["Contact: —, —", "Contact the town hall."]
     }
+    # Her comment is gone; the reply to it stays, in a thread whose first place is empty.
+    from villagehub.comments.models import Comment
+
+    assert sorted(Comment.objects.values_list("body", "author__username")) == [
+        ("", None), ("A question", "officer"), ("Thank you, —!", "officer")
+    ]  # fmt: skip
 
 
 def test_coordinator_exports_and_erases_a_person_without_account(client, settings):

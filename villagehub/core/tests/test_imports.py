@@ -20,6 +20,7 @@ KNOWN_CIRCLES = {
     frozenset({"villagehub.news.services", "villagehub.news.tasks"}),
     frozenset({"villagehub.notices.services", "villagehub.notices.tasks"}),
     frozenset({"villagehub.ngsi.services", "villagehub.ngsi.tasks"}),
+    frozenset({"villagehub.contact.services", "villagehub.contact.tasks"}),
 }
 
 

@@ -2,7 +2,8 @@ import pytest
 from django.utils import timezone
 
 from villagehub.accounts.tests.helpers import sign_in
-from villagehub.news.models import NewsItem, NewsView
+from villagehub.core.models import PageView
+from villagehub.news.models import NewsItem
 from villagehub.news.services import news_create
 from villagehub.taxonomy.models import Theme
 
@@ -188,7 +189,7 @@ def test_views_are_counted_per_day_without_cookies_and_bots_are_not(client, worl
         assert set(response.cookies) == {"csrftoken"}
     client.get("/news/fibre/", headers={"User-Agent": "Googlebot/2.1"})
     client.get("/news/fibre/", headers={"User-Agent": ""})
-    (row,) = NewsView.objects.filter(item=world["fibre"]).values_list("day", "count")
+    (row,) = PageView.objects.filter(object_id=world["fibre"].pk).values_list("day", "count")
     assert row == (timezone.localdate(), 3)
     assert "3 views" not in client.get("/news/fibre/", headers=browser).content.decode()
     sign_in(client, world["coordinator"])

@@ -101,6 +101,8 @@ def test_the_inbox_lists_notices_and_saves_preferences(client, world):
             "new_community": "at_once",
             "dataset": "at_once",
             "host_request": "daily",
+            "comment_report": "daily",
+            "contact": "at_once",
         },
     )
     assert dict(
@@ -111,6 +113,8 @@ def test_the_inbox_lists_notices_and_saves_preferences(client, world):
         "new_community": "at_once",
         "dataset": "at_once",
         "host_request": "daily",
+        "comment_report": "daily",
+        "contact": "at_once",
     }
     sign_in(client, world["other"])
     assert "Broadband" not in client.get("/contribute/notices/").content.decode()

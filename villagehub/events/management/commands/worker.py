@@ -1,6 +1,8 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from villagehub.contact.tasks import contact_retention_run
+from villagehub.contact.tasks import retention_pending as contact_retention_pending
 from villagehub.events.tasks import registrations_retention_run, retention_pending
 from villagehub.ngsi.tasks import (
     hub_records_sync_run,
@@ -16,7 +18,8 @@ from villagehub.notices.tasks import notices_daily_summary, summary_pending
 class Command(BaseCommand):
     help = (
         "Run the background tasks (e-mail, reminders, the daily anonymisation of old "
-        "registrations) as they fall due. Options are those of django-tasks' db_worker."
+        "registrations, the deletion of old contact messages) as they fall due. Options "
+        "are those of django-tasks' db_worker."
     )
 
     def run_from_argv(self, argv):
@@ -27,6 +30,8 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if not retention_pending():
             registrations_retention_run.enqueue()
+        if not contact_retention_pending():
+            contact_retention_run.enqueue()
         if not sweep_pending():
             notifications_sweep.enqueue()
         if not periodic_pending():

@@ -1,0 +1,171 @@
+"""Writing comments, moderating them and closing them: the one write path of comments."""
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F, Model
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from villagehub.communities.models import Network
+from villagehub.core.services import model_save
+from villagehub.notices.models import Kind
+from villagehub.notices.services import notices_create
+
+from .models import Comment, CommentReport, CommentsOff
+from .selectors import (
+    comments_open,
+    item_moderated_by,
+    item_path,
+    network_switchable_by,
+    networks_of,
+)
+
+
+def _body_checked(body: str) -> str:
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError({"body": _("Write something first.")})
+    return body
+
+
+@transaction.atomic
+def comment_create(
+    *,
+    item: Model,
+    author: AbstractBaseUser,
+    body: str,
+    language: str,
+    parent: Comment | None = None,
+) -> Comment:
+    """A comment under an item, or a reply to one of its top-level comments."""
+    if not author.is_authenticated:
+        raise PermissionDenied
+    if not comments_open(item):
+        raise ValidationError({"body": _("Comments are closed here.")})
+    content_type = ContentType.objects.get_for_model(item)
+    if parent is not None and (
+        parent.content_type_id != content_type.pk
+        or parent.object_id != item.pk
+        or parent.parent_id is not None
+        or parent.is_deleted
+    ):
+        raise ValidationError({"parent": _("Reply to a comment of this page.")})
+    return model_save(
+        Comment(content_type=content_type, object_id=item.pk, parent=parent, author=author),
+        {"body": _body_checked(body), "language": language},
+    )
+
+
+@transaction.atomic
+def comment_update(*, comment: Comment, by: AbstractBaseUser, body: str, language: str) -> Comment:
+    if comment.author_id != by.pk or comment.is_deleted:
+        raise PermissionDenied
+    return model_save(
+        comment,
+        {"body": _body_checked(body), "language": language, "edited_at": timezone.now()},
+    )
+
+
+def _remove(comment: Comment) -> None:
+    """Delete a comment; one with replies keeps its place, without text or author. A
+    placeholder left without replies goes too."""
+    if comment.parent_id is None and comment.replies.exists():
+        Comment.objects.filter(pk=comment.pk).update(
+            body="", author=None, deleted_at=timezone.now(), hidden_reason=""
+        )
+        return
+    parent_id = comment.parent_id
+    comment.delete()
+    Comment.objects.filter(pk=parent_id, deleted_at__isnull=False, replies__isnull=True).delete()
+
+
+@transaction.atomic
+def comment_delete(*, comment: Comment, by: AbstractBaseUser) -> None:
+    """The author takes their comment back."""
+    if comment.author_id != by.pk or comment.is_deleted:
+        raise PermissionDenied
+    _remove(comment)
+
+
+@transaction.atomic
+def comments_erase(*, user: AbstractBaseUser) -> int:
+    """Every comment a person wrote goes (erasure); returns how many."""
+    # Replies first, so that a comment of theirs with only their replies goes entirely.
+    comments = list(
+        Comment.objects.filter(author=user).order_by(F("parent_id").desc(nulls_last=True), "pk")
+    )
+    for comment in comments:
+        comment.refresh_from_db()
+        _remove(comment)
+    return len(comments)
+
+
+@transaction.atomic
+def comment_hide(*, comment: Comment, by: AbstractBaseUser, reason: str) -> Comment:
+    if not item_moderated_by(by, comment.item):
+        raise PermissionDenied
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the comment is hidden.")})
+    return model_save(
+        comment, {"hidden_at": timezone.now(), "hidden_by": by, "hidden_reason": reason}
+    )
+
+
+@transaction.atomic
+def comment_restore(*, comment: Comment, by: AbstractBaseUser) -> Comment:
+    if not item_moderated_by(by, comment.item):
+        raise PermissionDenied
+    return model_save(comment, {"hidden_at": None, "hidden_by": None, "hidden_reason": ""})
+
+
+@transaction.atomic
+def comment_report(*, comment: Comment, by: AbstractBaseUser, reason: str) -> bool:
+    """Tell the coordinators of the item's networks (a notice each) that a comment should
+    not be there. A person reports a comment once; returns whether this report is new."""
+    if not by.is_authenticated or comment.is_deleted:
+        raise PermissionDenied
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say what is wrong with the comment.")})
+    try:
+        with transaction.atomic():
+            _report, created = CommentReport.objects.get_or_create(
+                comment=comment, by=by, defaults={"reason": reason[:300]}
+            )
+    except IntegrityError:  # the same person's report, a moment earlier
+        return False
+    if not created:
+        return False
+    item = comment.item
+    notices_create(
+        networks=networks_of(item),
+        kind=Kind.COMMENT_REPORT,
+        subject=_("A comment on “%(title)s”") % {"title": str(item)},
+        path=f"{item_path(item)}#comment-{comment.pk}",
+    )
+    return True
+
+
+@transaction.atomic
+def comments_switch(
+    *, by: AbstractBaseUser, open: bool, item: Model | None = None, network: Network | None = None
+) -> None:
+    """Open or close comments on one item (its moderators) or on a network's items (its
+    coordinators)."""
+    if (item is None) == (network is None):
+        raise ValueError("an item or a network")
+    if item is not None:
+        if not item_moderated_by(by, item):
+            raise PermissionDenied
+        where = {"content_type": ContentType.objects.get_for_model(item), "object_id": item.pk}
+    else:
+        if not network_switchable_by(by, network):
+            raise PermissionDenied
+        where = {"network": network}
+    if open:
+        CommentsOff.objects.filter(**where).delete()
+    else:
+        CommentsOff.objects.get_or_create(**where)

@@ -1,0 +1,50 @@
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils import timezone
+from django_countries import countries
+from django_tasks import default_task_backend, task
+
+from villagehub.core.mail import email_send
+
+from . import services
+from .models import ContactReply
+
+RETENTION_TASK_INTERVAL = timedelta(days=1)
+
+
+@task()
+def contact_reply_mail(reply_id: int) -> bool:
+    """Mail a coordinator's reply to the person who wrote (at most once)."""
+    if not services.contact_reply_claim(reply_id=reply_id):
+        return False
+    reply = ContactReply.objects.select_related("message__network", "by").get(pk=reply_id)
+    message = reply.message
+    place = message.network.name if message.network else str(countries.name(message.country))
+    headers = {"Reply-To": reply.by.email} if reply.by and reply.by.email else {}
+    email_send(
+        to=message.email,
+        template="contact/reply",
+        context={"message": message, "reply": reply, "place": place},
+        language=message.language,
+        headers=headers,
+    )
+    return True
+
+
+def retention_pending() -> bool:
+    from django_tasks_db.models import DBTaskResult
+
+    return DBTaskResult.objects.filter(
+        task_path__endswith="contact_retention_run", status="READY"
+    ).exists()
+
+
+@task()
+def contact_retention_run() -> int:
+    """Delete the contact messages older than `CONTACT_RETENTION_DAYS`, then queue the next
+    daily run (the worker queues the first)."""
+    deleted = services.contact_messages_delete_expired(days=settings.CONTACT_RETENTION_DAYS)
+    if default_task_backend.supports_defer and not retention_pending():
+        contact_retention_run.using(run_after=timezone.now() + RETENTION_TASK_INTERVAL).enqueue()
+    return deleted
