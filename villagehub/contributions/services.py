@@ -273,6 +273,8 @@ def submission_publish(*, submission: Submission, by: AbstractBaseUser):
     revision_record(instance=record, before=before, by=by, via="review")
     if submission.kind == Submission.Kind.PRACTICE:
         submission.practice = record
+        if submission.event_id:
+            submission.event.practices.add(record)
     elif submission.kind == Submission.Kind.NEW_COMMUNITY:
         submission.community = record
     submission.status = Submission.Status.PUBLISHED
