@@ -3,6 +3,7 @@ from django.shortcuts import get_object_or_404, render
 from villagehub.contributions.selectors import revisions_visible
 from villagehub.core.filters import filters_parse, paginate
 from villagehub.core.pagecache import page_cache
+from villagehub.events.selectors import events_presenting
 
 from .selectors import (
     SORTS,
@@ -51,6 +52,7 @@ def practice_detail_view(request, slug):
             "practice": practice,
             "related": practices_related(practice=practice),
             "community_practices": practices_of_community(practice=practice),
+            "presented_at": events_presenting(practice),
             "revisions": revisions_visible(request.user, practice),
         },
     )

@@ -1,7 +1,12 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from villagehub.events.tasks import registrations_retention_run, retention_pending
+from villagehub.events.tasks import (
+    offers_sweep_pending,
+    registrations_retention_run,
+    retention_pending,
+    waitlist_offers_sweep,
+)
 from villagehub.ngsi.tasks import (
     hub_records_sync_run,
     hub_sync_pending,
@@ -25,6 +30,8 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if not retention_pending():
             registrations_retention_run.enqueue()
+        if not offers_sweep_pending():
+            waitlist_offers_sweep.enqueue()
         if not sweep_pending():
             notifications_sweep.enqueue()
         if not hub_sync_pending():
