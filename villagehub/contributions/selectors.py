@@ -15,6 +15,7 @@ from django_countries import countries
 from villagehub.accounts.models import Role
 from villagehub.accounts.selectors import networks_coordinated
 from villagehub.communities.models import Community
+from villagehub.events.selectors import events_managed_by
 from villagehub.organisations.models import Organisation
 from villagehub.practices.models import Practice
 from villagehub.taxonomy.models import FundingSource, Theme
@@ -158,6 +159,7 @@ def submission_get_for_editor(*, pk: int, user: AbstractBaseUser) -> Submission:
     submission = (
         Submission.objects.filter(
             Q(community__in=communities_edited_by(user))
+            | Q(event__in=events_managed_by(user), kind=Submission.Kind.PRACTICE)
             | Q(organisation__in=organisations_edited_by(user))
             | Q(kind=Submission.Kind.NEW_COMMUNITY, community__isnull=True),
             author=user,
@@ -245,6 +247,30 @@ def practice_values(practice: Practice | None) -> dict:
         "language": practice.language,
         "themes": sorted(t.slug for t in practice.themes.all()),
         "image_alt": practice.image_alt,
+    }
+
+
+def practice_values_from_event(event) -> dict:
+    """A practice proposal started from an event: its host community's (the proposal's
+    community), its themes, and the speakers' story told in the agenda."""
+    sessions = list(event.sessions.prefetch_related("consents"))
+    approach = "\n\n".join(
+        f"{s.title}\n{s.description}".strip() for s in sessions if s.description or s.title
+    )
+    # Only speakers who agreed that their name is published are named in the proposal.
+    speakers = [
+        speaker
+        for s in sessions
+        for speaker in s.speaker_list
+        if any(c.speaker == speaker and c.publish for c in s.consents.all())
+    ]
+    return {
+        "title": sessions[0].title if len(sessions) == 1 else event.title,
+        "summary": event.summary[:600],
+        "approach": approach,
+        "involved": "\n".join(dict.fromkeys(speakers)),
+        "language": event.language,
+        "themes": sorted(t.slug for t in event.themes.all()),
     }
 
 

@@ -183,6 +183,7 @@ def submission_save(
     kind: str = Submission.Kind.PRACTICE,
     network=None,
     image=None,
+    event=None,
 ) -> Submission:
     """Create or change an editor's proposal (a practice, a profile, or a community not yet
     in the hub, to join `network`); `submit` sends it to the review queue."""
@@ -201,7 +202,12 @@ def submission_save(
         image = image or (submission.image if submission else None)
         _check(community, data, practice or (submission.practice if submission else None), image)
     submission = submission or Submission(
-        author=author, community=community, organisation=organisation, practice=practice, kind=kind
+        author=author,
+        community=community,
+        organisation=organisation,
+        practice=practice,
+        kind=kind,
+        event=event if kind == Submission.Kind.PRACTICE else None,
     )
     if kind == Submission.Kind.NEW_COMMUNITY:
         submission.network = network

@@ -16,6 +16,7 @@ from villagehub.accounts.selectors import (
 )
 from villagehub.communities.models import Community
 from villagehub.core.forms import form_errors_add
+from villagehub.events.selectors import events_managed_by
 from villagehub.organisations.models import Organisation
 
 from . import selectors, services
@@ -135,7 +136,14 @@ def role_request_view(request, slug, kind="community"):
 
 
 def _proposal(
-    request, *, community=None, organisation=None, practice=None, submission=None, kind="practice"
+    request,
+    *,
+    community=None,
+    organisation=None,
+    practice=None,
+    submission=None,
+    kind="practice",
+    event=None,
 ):
     kind = submission.kind if submission else kind
     if kind == Submission.Kind.NEW_COMMUNITY:
@@ -148,7 +156,12 @@ def _proposal(
         initial = submission.data if submission else selectors.organisation_values(organisation)
         form = OrganisationProfileForm(request.POST or None, initial=initial)
     else:
-        initial = submission.data if submission else selectors.practice_values(practice) or None
+        if submission:
+            initial = submission.data
+        elif event:
+            initial = selectors.practice_values_from_event(event)
+        else:
+            initial = selectors.practice_values(practice) or None
         form = PracticeProposalForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -163,6 +176,7 @@ def _proposal(
                 kind=kind,
                 network=form.cleaned_data.get("network"),
                 image=form.cleaned_data.get("image"),
+                event=event,
             )
         except ValidationError as error:
             form_errors_add(form, error)
@@ -183,6 +197,7 @@ def _proposal(
             "practice": practice,
             "submission": submission,
             "kind": kind,
+            "event": event or (submission.event if submission else None),
         },
         status=400 if form.errors else 200,
     )
@@ -197,6 +212,21 @@ def community_new_view(request):
 def practice_new_view(request, slug):
     community = selectors.community_get_for_editor(slug=slug, user=request.user)
     return _proposal(request, community=community)
+
+
+@role_required(
+    lambda user: events_managed_by(user).exists(),
+    two_factor_message=gettext_lazy(
+        "Organiser pages need two-factor authentication: please set it up first."
+    ),
+)
+def event_practice_new_view(request, slug):
+    """An organiser turns what an event presented into a practice proposal for its host
+    community, prefilled from the event; published, the practice is linked to the event."""
+    event = get_object_or_404(
+        events_managed_by(request.user).filter(host_community__isnull=False), slug=slug
+    )
+    return _proposal(request, community=event.host_community, event=event)
 
 
 @login_required
