@@ -66,11 +66,14 @@ def mentions_erase(*, traces: set[str]) -> None:
 
     from villagehub.contributions.models import Submission
     from villagehub.core.models import OutboxMessage, Revision
+    from villagehub.events.models import Photo, SpeakerConsent
 
     traces = {t.strip() for t in traces if len(t.strip()) >= _SHORTEST_TRACE}
     if not traces:
         return
     _rows_mentioning(OutboxMessage, ("to", "subject", "body", "html"), traces).delete()
+    # Without its row a speaker's consent reads as refused: they are no longer named.
+    _rows_mentioning(SpeakerConsent, ("speaker",), traces).delete()
     pattern = re.compile(
         "|".join(rf"(?<!\w){re.escape(t)}(?!\w)" for t in sorted(traces, key=len, reverse=True)),
         re.IGNORECASE,
@@ -79,6 +82,7 @@ def mentions_erase(*, traces: set[str]) -> None:
         (LogEntry, ("object_repr", "change_message")),
         (Revision, ("changes",)),
         (Submission, ("data", "previous", "comment")),
+        (Photo, ("description",)),
     ):
         for row in _rows_mentioning(model, fields, traces).only("pk", *fields):
             model.objects.filter(pk=row.pk).update(

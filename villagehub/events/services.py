@@ -500,20 +500,26 @@ def waitlist_offers_expire(*, now=None) -> int:
     return sum(event_offers_expire(event=Event(pk=pk), now=now) for pk in list(ids))
 
 
-@transaction.atomic
 def registration_offer_accept(*, registration: Registration, now=None) -> Registration:
-    event = Event.objects.select_for_update().get(pk=registration.event_id)
-    registration = Registration.objects.get(pk=registration.pk)
-    now = now or timezone.now()
-    if registration.status != Registration.Status.OFFERED:
-        raise OfferRefused("not_offered")
-    if registration.offer_expires_at <= now:
-        _offers_expire(event, now)
-        raise OfferRefused("expired")
-    registration.status = Registration.Status.CONFIRMED
-    registration.offer_expires_at = None
-    registration.save(update_fields=["status", "offer_expires_at", "updated_at"])
-    _notify(registration, Notice.Kind.CONFIRMATION)
+    """Take an offered place. Too late, the lapsed offer is ended (and its place passed on)
+    before the refusal is raised, so the refusal does not undo it."""
+    with transaction.atomic():
+        event = Event.objects.select_for_update().get(pk=registration.event_id)
+        registration = Registration.objects.get(pk=registration.pk)
+        now = now or timezone.now()
+        if registration.status != Registration.Status.OFFERED:
+            refusal = "not_offered"
+        elif registration.offer_expires_at <= now:
+            _offers_expire(event, now)
+            refusal = "expired"
+        else:
+            refusal = None
+            registration.status = Registration.Status.CONFIRMED
+            registration.offer_expires_at = None
+            registration.save(update_fields=["status", "offer_expires_at", "updated_at"])
+            _notify(registration, Notice.Kind.CONFIRMATION)
+    if refusal:
+        raise OfferRefused(refusal)
     return registration
 
 
