@@ -71,7 +71,7 @@ def test_a_freed_place_is_offered_to_the_first_person_waiting_for_48_hours(
 
 
 def test_an_accepted_offer_confirms_the_place(clock):
-    event, first, second, third = _full_event_with_queue()
+    _event, first, second, third = _full_event_with_queue()
     services.registration_cancel(registration=first)
     clock.advance(hours=47, minutes=59)
     accepted = services.registration_offer_accept(registration=second)
@@ -86,7 +86,7 @@ def test_an_accepted_offer_confirms_the_place(clock):
 def test_an_offer_not_accepted_in_time_passes_to_the_next_person(
     clock, django_capture_on_commit_callbacks
 ):
-    event, first, second, third = _full_event_with_queue(waitlist_offer_hours=6)
+    _event, first, second, third = _full_event_with_queue(waitlist_offer_hours=6)
     services.registration_cancel(registration=first)
     clock.advance(hours=5, minutes=59)
     assert services.waitlist_offers_expire() == 0
@@ -112,7 +112,7 @@ def test_an_offer_not_accepted_in_time_passes_to_the_next_person(
 
 
 def test_accepting_after_the_deadline_is_refused_and_passes_the_place_on(clock):
-    event, first, second, third = _full_event_with_queue()
+    _event, first, second, third = _full_event_with_queue()
     services.registration_cancel(registration=first)
     clock.advance(hours=48)
     with pytest.raises(services.OfferRefused) as refused:
@@ -140,7 +140,7 @@ def test_a_lapsed_offer_ends_when_the_next_person_registers_even_if_its_task_was
 def test_the_periodic_sweep_ends_lapsed_offers_and_queues_its_next_run(clock, settings):
     from django_tasks_db.models import DBTaskResult
 
-    event, first, second, third = _full_event_with_queue(waitlist_offer_hours=2)
+    _event, first, second, third = _full_event_with_queue(waitlist_offer_hours=2)
     services.registration_cancel(registration=first)
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     clock.advance(hours=3)
@@ -169,7 +169,7 @@ def test_each_offer_queues_a_deferred_task_due_when_it_lapses(clock, settings):
 
 def test_an_offer_never_outlasts_the_start_of_the_event(clock):
     start = clock.now + timedelta(hours=10)
-    event, first, second, _third = _full_event_with_queue(
+    _event, first, second, _third = _full_event_with_queue(
         starts_at=start, ends_at=start + timedelta(hours=1)
     )
     services.registration_cancel(registration=first)
@@ -187,7 +187,7 @@ def test_promote_at_once_stays_the_default(clock):
 
 
 def test_a_person_offered_a_place_accepts_it_from_their_link(client, clock):
-    event, first, second, third = _full_event_with_queue()
+    _event, first, second, _third = _full_event_with_queue()
     services.registration_cancel(registration=first)
     token = selectors.registration_token(second)
     page = client.get(f"/events/registration/{token}/").content.decode()
@@ -202,7 +202,7 @@ def test_a_person_offered_a_place_accepts_it_from_their_link(client, clock):
 
 
 def test_cancelling_an_offer_passes_it_on_at_once(clock):
-    event, first, second, third = _full_event_with_queue()
+    _event, first, second, third = _full_event_with_queue()
     services.registration_cancel(registration=first)
     services.registration_cancel(registration=second)
     assert _status(third) == "offered"
