@@ -253,17 +253,13 @@ def practice_values(practice: Practice | None) -> dict:
 def practice_values_from_event(event) -> dict:
     """A practice proposal started from an event: its host community's (the proposal's
     community), its themes, and the speakers' story told in the agenda."""
-    sessions = list(event.sessions.prefetch_related("consents"))
+    sessions = list(event.sessions.all())
+    agreed = {c.speaker for c in event.speaker_consents.all() if c.publish}
     approach = "\n\n".join(
         f"{s.title}\n{s.description}".strip() for s in sessions if s.description or s.title
     )
     # Only speakers who agreed that their name is published are named in the proposal.
-    speakers = [
-        speaker
-        for s in sessions
-        for speaker in s.speaker_list
-        if any(c.speaker == speaker and c.publish for c in s.consents.all())
-    ]
+    speakers = [speaker for s in sessions for speaker in s.speaker_list if speaker in agreed]
     return {
         "title": sessions[0].title if len(sessions) == 1 else event.title,
         "summary": event.summary[:600],

@@ -235,19 +235,21 @@ class ReportForm(StoredTextForm):
             .distinct()
             .order_by("title")
         )
-        for session in event.sessions.all():
-            given = {c.speaker: c for c in session.consents.all()}
-            for index, speaker in enumerate(session.speaker_list):
-                consent = given.get(speaker)
-                for what, label in (
-                    ("recording", _("%(speaker)s agrees that the talk is recorded")),
-                    ("publish", _("%(speaker)s agrees that their name and picture are published")),
-                ):
-                    self.fields[f"speaker_{session.pk}_{index}_{what}"] = forms.BooleanField(
-                        label=label % {"speaker": speaker},
-                        required=False,
-                        initial=bool(consent and getattr(consent, what)),
-                    )
+        given = {c.speaker: c for c in event.speaker_consents.all()}
+        self.speakers = list(
+            dict.fromkeys(s for session in event.sessions.all() for s in session.speaker_list)
+        )
+        for index, speaker in enumerate(self.speakers):
+            consent = given.get(speaker)
+            for what, label in (
+                ("recording", _("%(speaker)s agrees that the talk is recorded")),
+                ("publish", _("%(speaker)s agrees that their name and picture are published")),
+            ):
+                self.fields[f"speaker_{index}_{what}"] = forms.BooleanField(
+                    label=label % {"speaker": speaker},
+                    required=False,
+                    initial=bool(consent and getattr(consent, what)),
+                )
 
     def clean_other_practices(self):
         slugs = [
@@ -279,21 +281,16 @@ class ReportForm(StoredTextForm):
     def speaker_fields(self):
         return [self[name] for name in self.fields if name.startswith("speaker_")]
 
-    def speaker_consents(self) -> list[tuple]:
-        """(session, speaker, recording, publish) for every speaker of the agenda."""
-        rows = []
-        for session in self.event.sessions.all():
-            for index, speaker in enumerate(session.speaker_list):
-                prefix = f"speaker_{session.pk}_{index}_"
-                rows.append(
-                    (
-                        session,
-                        speaker,
-                        self.cleaned_data.get(prefix + "recording", False),
-                        self.cleaned_data.get(prefix + "publish", False),
-                    )
-                )
-        return rows
+    def speaker_consents(self) -> list[tuple[str, bool, bool]]:
+        """(speaker, recording, publish) for every speaker of the agenda."""
+        return [
+            (
+                speaker,
+                self.cleaned_data.get(f"speaker_{index}_recording", False),
+                self.cleaned_data.get(f"speaker_{index}_publish", False),
+            )
+            for index, speaker in enumerate(self.speakers)
+        ]
 
 
 class PhotoForm(StoredTextForm):

@@ -633,10 +633,11 @@ class Photo(models.Model):
 
 
 class SpeakerConsent(models.Model):
-    """What a speaker of a session agreed to for their talk; a speaker is one line of the
-    session's speakers ("name, affiliation"), named here by that line."""
+    """What a speaker agreed to for their talk at an event. A speaker is a line of the
+    agenda's speakers ("name, affiliation"), named here by that line; the consent belongs to
+    the event, so it outlives edits of the agenda, which rewrite its sessions."""
 
-    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="consents")
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="speaker_consents")
     speaker = models.CharField(_("speaker"), max_length=300)
     recording = models.BooleanField(_("agrees that the talk is recorded"), default=False)
     publish = models.BooleanField(
@@ -644,11 +645,11 @@ class SpeakerConsent(models.Model):
     )
 
     class Meta:
-        ordering = ["session", "pk"]
+        ordering = ["event", "pk"]
         verbose_name = _("speaker's consent")
         verbose_name_plural = _("speakers' consent")
         constraints = [
-            models.UniqueConstraint(fields=["session", "speaker"], name="speaker_consent_once")
+            models.UniqueConstraint(fields=["event", "speaker"], name="speaker_consent_once")
         ]
 
     def __str__(self) -> str:

@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 from django import forms
 from django.conf import settings
 from django.core import signing
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum, TextField
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum, TextField
 from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import formats, timezone, translation
@@ -148,7 +148,8 @@ def event_report(*, slug: str) -> Event:
             "photos",
             "themes",
             "practices",
-            Prefetch("sessions", queryset=Session.objects.prefetch_related("consents")),
+            "sessions",
+            "speaker_consents",
         )
         .get(slug=slug)
     )
@@ -164,8 +165,8 @@ class SessionShown:
 def report_sessions(event: Event) -> list[SessionShown]:
     """The agenda as the report may show it: a speaker is named only with their consent."""
     rows = []
+    agreed = {c.speaker for c in event.speaker_consents.all() if c.publish}
     for session in event.sessions.all():
-        agreed = {c.speaker for c in session.consents.all() if c.publish}
         named = [s for s in session.speaker_list if s in agreed]
         rows.append(SessionShown(session, named, len(session.speaker_list) - len(named)))
     return rows
@@ -206,14 +207,14 @@ def consent_missing(event: Event) -> list[ConsentMissing]:
         .exclude(email__endswith=ERASED_DOMAIN)
         .order_by("name", "pk")
     ]
-    for session in event.sessions.prefetch_related("consents"):
-        given = {c.speaker: c for c in session.consents.all()}
-        for speaker in session.speaker_list:
-            consent = given.get(speaker)
-            recording = bool(consent and consent.recording)
-            publish = bool(consent and consent.publish)
-            if not (recording and publish):
-                rows.append(ConsentMissing(speaker, "speaker", recording, publish))
+    given = {c.speaker: c for c in event.speaker_consents.all()}
+    speakers = dict.fromkeys(s for session in event.sessions.all() for s in session.speaker_list)
+    for speaker in speakers:
+        consent = given.get(speaker)
+        recording = bool(consent and consent.recording)
+        publish = bool(consent and consent.publish)
+        if not (recording and publish):
+            rows.append(ConsentMissing(speaker, "speaker", recording, publish))
     return rows
 
 

@@ -741,17 +741,22 @@ def event_report_update(
     return event
 
 
+def event_speakers(event: Event) -> list[str]:
+    """Every speaker of the event's agenda, once, in agenda order."""
+    return list(dict.fromkeys(s for session in event.sessions.all() for s in session.speaker_list))
+
+
 @transaction.atomic
 def speaker_consent_set(
-    *, session: Session, speaker: str, recording: bool, publish: bool
+    *, event: Event, speaker: str, recording: bool, publish: bool
 ) -> SpeakerConsent:
     speaker = speaker.strip()
-    if speaker not in session.speaker_list:
+    if speaker not in event_speakers(event):
         raise ValidationError(
-            {"speaker": _("%(name)s does not speak in this session.") % {"name": speaker}}
+            {"speaker": _("%(name)s does not speak at this event.") % {"name": speaker}}
         )
     consent, _created = SpeakerConsent.objects.update_or_create(
-        session=session, speaker=speaker, defaults={"recording": recording, "publish": publish}
+        event=event, speaker=speaker, defaults={"recording": recording, "publish": publish}
     )
     return consent
 

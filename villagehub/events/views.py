@@ -545,7 +545,7 @@ def manage_report_view(request, slug):
     """The organisers write the report, record the speakers' consent and add photos; the
     page lists who did not agree to be recorded or published."""
     event = get_object_or_404(
-        selectors.events_managed_by(request.user).prefetch_related("sessions__consents"),
+        selectors.events_managed_by(request.user).prefetch_related("sessions", "speaker_consents"),
         slug=slug,
     )
     action = request.POST.get("action", "report") if request.method == "POST" else None
@@ -570,9 +570,9 @@ def manage_report_view(request, slug):
                     translation_summary=data["translation_summary"],
                     translation_key_points=data["translation_key_points"],
                 )
-                for session, speaker, recording, publish in form.speaker_consents():
+                for speaker, recording, publish in form.speaker_consents():
                     services.speaker_consent_set(
-                        session=session,
+                        event=event,
                         speaker=speaker,
                         recording=recording,
                         publish=publish,
