@@ -568,7 +568,12 @@ def feedback_unanswered(event: Event) -> QuerySet[Registration]:
 
 def feedback_over_time(events: QuerySet[Event]) -> list[tuple[Event, FeedbackSummary]]:
     """Each dated event's results, in date order: three queries however many events."""
-    dated = list(events.filter(starts_at__isnull=False).order_by("starts_at", "pk"))
+    # Only what the table and the chart show: a series' events carry long texts.
+    dated = list(
+        events.filter(starts_at__isnull=False)
+        .order_by("starts_at", "pk")
+        .only("pk", "slug", "title", "starts_at", "time_zone")
+    )
     ids = [event.pk for event in dated]
     attendees = dict(
         Registration.objects.filter(event_id__in=ids, attended=True)
