@@ -344,6 +344,10 @@ class Event(TranslatableContent, Sourced, Timestamped):
         """Whether the event is over: the survey opens and its results may show."""
         return self.starts_at is not None and self.is_past(now)
 
+    def answers_editable(self, now=None) -> bool:
+        """Answers to the event's own questions may change until registration closes."""
+        return self.registration_state(now) == "open"
+
     def registration_state(self, now=None) -> str:
         """open, not_open, closed, or unavailable (no registration in the hub)."""
         now = now or timezone.now()

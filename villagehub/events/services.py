@@ -392,11 +392,6 @@ def registration_create(
     return registration, True
 
 
-def answers_editable(event: Event, now=None) -> bool:
-    """Answers to the event's own questions may change until registration closes."""
-    return event.registration_state(now) == "open"
-
-
 @transaction.atomic
 def registration_update(*, registration: Registration, now=None, **fields: Any) -> Registration:
     """Change a person's own details; the e-mail address names the registration."""
@@ -407,7 +402,7 @@ def registration_update(*, registration: Registration, now=None, **fields: Any) 
     if unknown:
         raise TypeError(f"registration_update cannot change {sorted(unknown)}")
     if "answers" in fields:
-        if not answers_editable(registration.event, now):
+        if not registration.event.answers_editable(now):
             if fields["answers"] != registration.answers:
                 raise ValidationError(
                     {"answers": _("Registration has closed: the answers can no longer change.")}

@@ -166,7 +166,7 @@ def registration_view(request, token):
     if error:
         return error
     event = registration.event
-    answers_editable = services.answers_editable(event)
+    answers_editable = event.answers_editable()
     form = RegistrationDetailsForm(
         request.POST or None,
         event=event,
