@@ -56,7 +56,7 @@ def main() -> None:
     indexes()
     print(f"index built in {time.perf_counter() - start:.1f} s (once per process)")
 
-    rng = random.Random(args.seed)  # noqa: S311
+    rng = random.Random(args.seed)
     sample = rng.sample(pairs, min(args.sample, len(pairs)))
     needs = Need.objects.select_related("strategy__community").in_bulk([n for n, _g in sample])
     times, recalls, ndcgs = [], [], []

@@ -64,7 +64,7 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--tables", type=int, default=40)
     args = parser.parse_args()
-    rnd = random.Random(args.seed)  # noqa: S311 (a reproducible instance, not a secret)
+    rnd = random.Random(args.seed)
 
     problem = instance(rnd, people=500, requests=2000, slots=12, tables=args.tables)
     plan = schedule(problem, time_limit=args.time_limit, workers=args.workers)

@@ -14,6 +14,7 @@ COMMANDS = {
     "migrate": "migrate",
     "shell": "shell",
     "reindex": "reindex",
+    "images": "image_sizes",
     "generate": "generate",
     "worker": "worker",
 }
@@ -30,6 +31,7 @@ commands:
   check            check the installation (add --deploy for production settings)
   migrate          apply database migrations
   reindex          rebuild the full-text search index
+  images           make the responsive sizes of uploaded images that have none yet
   generate         add synthetic data for benchmarks (--communities N --practices M)
   worker           run background tasks (e-mail, reminders) as they fall due
   manage ...       any other Django management command

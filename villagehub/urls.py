@@ -17,6 +17,7 @@ handler500 = "villagehub.core.views.server_error"
 urlpatterns = [
     path("i18n/setlang/", core_views.language_set, name="set_language"),
     path("favicon.ico", core_views.favicon, name="favicon"),
+    path("healthz", core_views.health, name="health"),
     path("outbox/", core_views.outbox, name="outbox"),
     path("media/<path:path>", core_views.media_view, name="media"),
     path("outbox/<int:pk>/", core_views.outbox_message, name="outbox-message"),

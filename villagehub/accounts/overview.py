@@ -63,6 +63,21 @@ def person_data(*, email: str, user: AbstractBaseUser | None = None) -> dict:
                 "community", "organisation"
             )
         ]
+        account["events_organised"] = list(user.events_organised.values_list("slug", flat=True))
+        account["series_organised"] = list(user.series_organised.values_list("slug", flat=True))
+        account["offers_to_host_a_cafe"] = [
+            {
+                "series": o.series.slug,
+                "community": str(o.community),
+                "theme": o.theme,
+                "date_ideas": o.date_ideas,
+                "speakers": o.speakers,
+                "status": o.status,
+                "decline_reason": o.decline_reason,
+                "created_at": o.created_at.isoformat(),
+            }
+            for o in user.event_host_requests.select_related("series", "community")
+        ]
         account["requests_to_edit"] = [
             {"record": str(r.target), "message": r.message, "status": r.status}
             for r in RoleRequest.objects.filter(user=user).select_related(

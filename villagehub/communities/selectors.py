@@ -9,6 +9,7 @@ from django_countries import countries
 from villagehub.core.db import Unindexed
 from villagehub.core.filters import UNKNOWN_SLUG, PlaceFilterForm, country_choices
 from villagehub.practices.models import Practice
+from villagehub.taxonomy.models import GOAL_TITLES
 
 from .models import SIZE_BANDS, Community, Network, size_band_conditions, size_band_q
 
@@ -20,6 +21,12 @@ class CommunityFilterForm(PlaceFilterForm):
         label=_("Size"),
         required=False,
         choices=[(k, label) for k, (label, _low, _high) in SIZE_BANDS.items()],
+    )
+    sdg = forms.TypedChoiceField(
+        label=_("Agenda 2030 goal"),
+        required=False,
+        coerce=int,
+        choices=[(n, n) for n in GOAL_TITLES],
     )
 
     def clean_network(self):
@@ -81,12 +88,46 @@ def community_list(*, filters: dict, size_indexed: bool = False) -> QuerySet[Com
                 network__slug=filters["network"]
             ).values("community_id")
         )
+    if filters.get("sdg"):
+        qs = qs.filter(
+            pk__in=Community.goals.through.objects.filter(goal_id=filters["sdg"]).values(
+                "community_id"
+            )
+        )
     if filters.get("size"):
         if size_indexed:
             qs = qs.filter(size_band_q(filters["size"]))
         else:
             qs = qs.filter(*size_band_conditions(filters["size"], Unindexed("population")))
     return qs.order_by("name", "pk")
+
+
+def community_facets(*, filters: dict) -> dict[str, list[dict]]:
+    """How many communities each goal and each size band would list, under the other
+    filters: every goal and band, the empty ones too, so that a visitor sees what the hub
+    can tell apart before any community says it."""
+    rows = (
+        Community.goals.through.objects.filter(
+            community__in=community_list(filters={**filters, "sdg": None}).order_by()
+        )
+        .values("goal_id")
+        .annotate(n=Count("community_id"))
+        .values_list("goal_id", "n")
+    )
+    goals = dict(rows)
+    bands = community_list(filters={**filters, "size": None}).aggregate(
+        **{band.replace("-", "_"): Count("pk", filter=size_band_q(band)) for band in SIZE_BANDS}
+    )
+    return {
+        "sdg": [
+            {"value": n, "label": title, "count": goals.get(n, 0)}
+            for n, title in GOAL_TITLES.items()
+        ],
+        "size": [
+            {"value": band, "label": label, "count": bands[band.replace("-", "_")]}
+            for band, (label, _low, _high) in SIZE_BANDS.items()
+        ],
+    }
 
 
 def community_practice_counts(communities) -> None:

@@ -10,6 +10,7 @@ from villagehub.practices.selectors import practice_list_base
 from .models import Community, Network
 from .selectors import (
     CommunityFilterForm,
+    community_facets,
     community_geojson,
     community_list,
     community_map_points,
@@ -33,7 +34,7 @@ def community_list_view(request):
             "page": page,
             "filters": filters,
             "problems": problems,
-            "form": CommunityFilterForm(initial=filters),
+            "facets": community_facets(filters=filters),
             "countries": country_choices_in_use(),
             "kinds": Community.Kind.choices,
             "networks": Network.objects.order_by("name"),

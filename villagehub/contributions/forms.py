@@ -1,12 +1,25 @@
 from django import forms
+from django.db import models
 from django.utils import translation
-from django.utils.text import capfirst
+from django.utils.text import capfirst, format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from villagehub.core.forms import StoredTextForm
 from villagehub.core.models import CONTENT_LANGUAGES
+from villagehub.countries.models import FACTSHEET_QUESTIONS, CapSupport, Factsheet, cap_key
 from villagehub.practices.models import Practice
-from villagehub.taxonomy.models import FundingSource, Theme
+from villagehub.taxonomy.models import GOAL_TITLES, FundingSource, Theme
+
+
+def _goals_field() -> forms.TypedMultipleChoiceField:
+    """The Agenda 2030 goals a record serves, ticked by number."""
+    return forms.TypedMultipleChoiceField(
+        label=_("Agenda 2030 goals"),
+        required=False,
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        choices=[(n, format_lazy("{}. {}", n, title)) for n, title in GOAL_TITLES.items()],
+    )
 
 
 def _story_field(name: str, rows: int = 4) -> forms.CharField:
@@ -67,6 +80,7 @@ class PracticeProposalForm(StoredTextForm):
     themes = forms.MultipleChoiceField(
         label=_("Themes"), required=False, widget=forms.CheckboxSelectMultiple, choices=[]
     )
+    goals = _goals_field()
     image = forms.FileField(
         label=_("Image"),
         required=False,
@@ -150,6 +164,7 @@ class CommunityProfileForm(StoredTextForm):
     themes = forms.MultipleChoiceField(
         label=_("Themes"), required=False, widget=forms.CheckboxSelectMultiple, choices=[]
     )
+    goals = _goals_field()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -183,6 +198,7 @@ class NewCommunityForm(StoredTextForm):
     themes = forms.MultipleChoiceField(
         label=_("Themes"), required=False, widget=forms.CheckboxSelectMultiple, choices=[]
     )
+    goals = _goals_field()
 
     def __init__(self, *args, **kwargs):
         from django_countries import countries
@@ -250,3 +266,48 @@ class DatasetForm(StoredTextForm):
         if not cleaned.get("file") and not cleaned.get("access_url"):
             raise forms.ValidationError(_("Upload a file or give a link to the data."))
         return cleaned
+
+
+def _factsheet_field(name: str) -> forms.Field:
+    """One question of the fixed set, labelled and constrained as the factsheet's model says."""
+    field = Factsheet._meta.get_field(name)
+    label = capfirst(field.verbose_name)
+    if field.choices:
+        return forms.ChoiceField(
+            label=label, required=False, choices=[("", _("Not stated")), *field.choices]
+        )
+    if isinstance(field, models.BooleanField) and field.null:
+        return forms.NullBooleanField(label=label, required=False)
+    if isinstance(field, models.BooleanField):
+        return forms.BooleanField(label=label, required=False)
+    if isinstance(field, models.TextField):
+        return forms.CharField(
+            label=label, required=False, widget=forms.Textarea(attrs={"rows": 4})
+        )
+    return forms.CharField(label=label, required=False, max_length=field.max_length)
+
+
+class FactsheetForm(StoredTextForm):
+    """A country's factsheet: the same questions for every country, so that they compare."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in FACTSHEET_QUESTIONS:
+            self.fields[name] = _factsheet_field(name)
+        for period, label in CapSupport.Period.choices:
+            key = cap_key(period)
+            self.fields[key] = forms.ChoiceField(
+                label=_("CAP support %(label)s") % {"label": label},
+                required=False,
+                choices=[("", _("Not stated")), *CapSupport.Support.choices],
+            )
+            self.fields[f"{key}_measures"] = forms.CharField(
+                label=_("CAP measures %(label)s") % {"label": label},
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 3}),
+            )
+        self.fields["language"] = forms.ChoiceField(
+            label=_("Language of the text"), choices=CONTENT_LANGUAGES
+        )
+        if not self.is_bound and "language" not in self.initial:
+            self.initial["language"] = (translation.get_language() or "en").split("-")[0]

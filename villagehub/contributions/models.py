@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django_countries import countries
 
 from villagehub.core.uploads import image_validators
 
@@ -105,6 +106,7 @@ class Submission(models.Model):
         COMMUNITY = "community", _("Community profile")
         ORGANISATION = "organisation", _("Organisation profile")
         NEW_COMMUNITY = "new_community", _("New community")
+        FACTSHEET = "factsheet", _("Country factsheet")
 
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -190,6 +192,8 @@ class Submission(models.Model):
             return str(self.community)
         if self.kind == self.Kind.ORGANISATION:
             return str(self.organisation)
+        if self.kind == self.Kind.FACTSHEET:
+            return str(countries.name(self.data.get("country", ""))) or str(self.pk)
         return self.data.get("title", "") or str(self.pk)
 
 

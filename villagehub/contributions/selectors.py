@@ -15,10 +15,11 @@ from django_countries import countries
 from villagehub.accounts.models import Role
 from villagehub.accounts.selectors import networks_coordinated
 from villagehub.communities.models import Community
+from villagehub.countries.models import FACTSHEET_QUESTIONS, CapSupport, Factsheet, cap_key
 from villagehub.events.selectors import events_managed_by
 from villagehub.organisations.models import Organisation
 from villagehub.practices.models import Practice
-from villagehub.taxonomy.models import FundingSource, Theme
+from villagehub.taxonomy.models import GOAL_TITLES, FundingSource, Theme
 
 from .models import RoleRequest, Submission
 
@@ -40,9 +41,10 @@ PRACTICE_FIELDS = (
     "contact_consent",
     "language",
     "themes",
+    "goals",
     "image_alt",
 )
-COMMUNITY_FIELDS = ("description", "website", "population", "population_year", "themes")
+COMMUNITY_FIELDS = ("description", "website", "population", "population_year", "themes", "goals")
 ORGANISATION_FIELDS = ("acronym", "website", "description")
 NEW_COMMUNITY_FIELDS = (
     "name",
@@ -55,7 +57,17 @@ NEW_COMMUNITY_FIELDS = (
     "description",
     "language",
     "themes",
+    "goals",
 )
+
+
+# A factsheet proposal: the country, the fixed question set, the CAP support per period.
+CAP_FIELDS = tuple(
+    name
+    for period in CapSupport.Period.values
+    for name in (cap_key(period), f"{cap_key(period)}_measures")
+)
+FACTSHEET_FIELDS = ("country", *FACTSHEET_QUESTIONS, *CAP_FIELDS, "language")
 
 
 def fields_of(kind: str) -> tuple[str, ...]:
@@ -63,7 +75,35 @@ def fields_of(kind: str) -> tuple[str, ...]:
         Submission.Kind.COMMUNITY: COMMUNITY_FIELDS,
         Submission.Kind.ORGANISATION: ORGANISATION_FIELDS,
         Submission.Kind.NEW_COMMUNITY: NEW_COMMUNITY_FIELDS,
+        Submission.Kind.FACTSHEET: FACTSHEET_FIELDS,
     }.get(kind, PRACTICE_FIELDS)
+
+
+def factsheet_networks(user: AbstractBaseUser, country: str = "") -> QuerySet:
+    """The networks of one country (of any, without `country`) that a person coordinates:
+    their coordinators write its factsheet and review each other's proposals."""
+    networks = networks_coordinated(user).exclude(country="")
+    return networks.filter(country=country.upper()) if country else networks
+
+
+def factsheet_network_for_coordinator(*, country: str, user: AbstractBaseUser):
+    """The network through which a coordinator writes a country's factsheet."""
+    network = factsheet_networks(user, country).order_by("name").first()
+    if network is None or country.upper() not in countries:
+        raise Http404
+    return network
+
+
+def factsheet_values(factsheet: Factsheet | None) -> dict:
+    if factsheet is None:
+        return {}
+    values = {"country": factsheet.country.code, "language": factsheet.language}
+    values.update({name: getattr(factsheet, name) for name in FACTSHEET_QUESTIONS})
+    for period in CapSupport.Period.values:
+        support = factsheet.cap_support_for(period)
+        values[cap_key(period)] = support.support if support else ""
+        values[f"{cap_key(period)}_measures"] = support.measures if support else ""
+    return values
 
 
 def organisations_edited_by(user: AbstractBaseUser) -> QuerySet:
@@ -104,12 +144,19 @@ def community_values(community: Community) -> dict:
         "population": community.population,
         "population_year": community.population_year,
         "themes": sorted(t.slug for t in community.themes.all()),
+        "goals": sorted(g.number for g in community.goals.all()),
     }
 
 
 def current_values(submission: Submission) -> dict:
     if submission.kind == Submission.Kind.NEW_COMMUNITY:
         return {}
+    if submission.kind == Submission.Kind.FACTSHEET:
+        return factsheet_values(
+            Factsheet.objects.prefetch_related("cap_support")
+            .filter(country=submission.data.get("country", ""))
+            .first()
+        )
     if submission.kind == Submission.Kind.COMMUNITY:
         return community_values(submission.community)
     if submission.kind == Submission.Kind.ORGANISATION:
@@ -161,7 +208,8 @@ def submission_get_for_editor(*, pk: int, user: AbstractBaseUser) -> Submission:
             Q(community__in=communities_edited_by(user))
             | Q(event__in=events_managed_by(user), kind=Submission.Kind.PRACTICE)
             | Q(organisation__in=organisations_edited_by(user))
-            | Q(kind=Submission.Kind.NEW_COMMUNITY, community__isnull=True),
+            | Q(kind=Submission.Kind.NEW_COMMUNITY, community__isnull=True)
+            | Q(kind=Submission.Kind.FACTSHEET, network__in=factsheet_networks(user)),
             author=user,
             pk=pk,
         )
@@ -190,6 +238,15 @@ def _reviewable(user: AbstractBaseUser) -> QuerySet[Submission]:
     elif user.is_authenticated:
         # Coordinators see the new communities that ask to join their networks.
         scope |= Q(kind=Submission.Kind.NEW_COMMUNITY, network__in=networks_coordinated(user))
+    if user.is_authenticated and user.has_perm("countries.change_factsheet"):
+        scope |= Q(kind=Submission.Kind.FACTSHEET)
+    elif user.is_authenticated:
+        # A factsheet is reviewed by another coordinator of a network of its country.
+        countries_coordinated = factsheet_networks(user).values("country")
+        scope |= Q(
+            Q(kind=Submission.Kind.FACTSHEET, network__country__in=countries_coordinated)
+            & ~Q(author=user)
+        )
     return Submission.objects.filter(scope).select_related(
         "community", "organisation", "practice", "author", "network"
     )
@@ -246,6 +303,7 @@ def practice_values(practice: Practice | None) -> dict:
         "contact_consent": practice.contact_consent,
         "language": practice.language,
         "themes": sorted(t.slug for t in practice.themes.all()),
+        "goals": sorted(g.number for g in practice.goals.all()),
         "image_alt": practice.image_alt,
     }
 
@@ -277,25 +335,37 @@ class ReviewRow(NamedTuple):
     changed: bool
 
 
-def review_rows(submission: Submission) -> list[ReviewRow]:
-    """The proposed values beside the published ones, as a reviewer reads them: field labels,
-    theme names, language and country names instead of stored keys."""
-    model = {
+def _model_of(kind: str):
+    return {
         Submission.Kind.COMMUNITY: Community,
         Submission.Kind.NEW_COMMUNITY: Community,
         Submission.Kind.ORGANISATION: Organisation,
-    }.get(submission.kind, Practice)
-    current = current_values(submission)
-    names = fields_of(submission.kind)
+        Submission.Kind.FACTSHEET: Factsheet,
+    }.get(kind, Practice)
+
+
+def _vocabulary_names(names, values: list[dict]) -> dict[str, dict[str, str]]:
+    """The names of the vocabularies' slugs (themes, funding sources) the values hold, one
+    query per vocabulary."""
     language = get_language() or settings.LANGUAGE_CODE
-    themes = {}  # the names of the vocabularies' slugs: themes, funding sources
+    found = {}
     for relation, model_of in (("themes", Theme), ("funding_sources", FundingSource)):
         if relation in names:
-            slugs = {*current.get(relation, []), *submission.data.get(relation, [])}
-            themes[relation] = {
+            slugs = {slug for v in values for slug in v.get(relation, [])}
+            found[relation] = {
                 t.slug: t.localized("name", language).text
                 for t in model_of.objects.filter(slug__in=slugs)
             }
+    return found
+
+
+def review_rows(submission: Submission) -> list[ReviewRow]:
+    """The proposed values beside the published ones, as a reviewer reads them: field labels,
+    theme names, language and country names instead of stored keys."""
+    model = _model_of(submission.kind)
+    current = current_values(submission)
+    names = fields_of(submission.kind)
+    themes = _vocabulary_names(names, [current, submission.data])
     rows = []
     for name in names:
         now, proposed = current.get(name, ""), submission.data.get(name, "")
@@ -310,7 +380,40 @@ def review_rows(submission: Submission) -> list[ReviewRow]:
     return rows
 
 
+def history_shown(submission: Submission, history) -> list[tuple[Submission, list]]:
+    """Each published change with the values it replaced, labelled and named as the review
+    rows are (not as stored keys)."""
+    history = list(history)
+    model = _model_of(submission.kind)
+    names = fields_of(submission.kind)
+    themes = _vocabulary_names(names, [h.previous for h in history])
+    return [
+        (
+            h,
+            [
+                (
+                    _field_label(model, name),
+                    _value_shown(name, h.previous[name], model=model, themes=themes),
+                )
+                for name in names
+                if name in h.previous
+            ],
+        )
+        for h in history
+    ]
+
+
+def _cap_labels() -> dict[str, str]:
+    labels = {}
+    for period, label in CapSupport.Period.choices:
+        labels[cap_key(period)] = _("CAP support %(label)s") % {"label": label}
+        labels[f"{cap_key(period)}_measures"] = _("CAP measures %(label)s") % {"label": label}
+    return labels
+
+
 def _field_label(model, name: str) -> str:
+    if name in CAP_FIELDS:
+        return _cap_labels()[name]
     try:
         label = str(model._meta.get_field(name).verbose_name)
     except FieldDoesNotExist:  # a new community's proposal holds keys of its own
@@ -331,11 +434,17 @@ def _value_shown(name: str, value, *, model, themes: dict[str, dict[str, str]]) 
         return ""
     if name in themes:
         return ", ".join(sorted(themes[name].get(slug, slug) for slug in value))
+    if name == "goals":
+        return ", ".join(f"{n}. {GOAL_TITLES[n]}" for n in sorted(value) if n in GOAL_TITLES)
     if name == "language":
         return str(dict(settings.LANGUAGES).get(value, value))
     if name == "country":
         return str(countries.name(value) or value)
-    if name in ("kind", "budget_range"):
+    if name in CAP_FIELDS and not name.endswith("_measures"):
+        return str(dict(CapSupport.Support.choices).get(value, value))
+    if name in ("kind", "budget_range") or (
+        model is Factsheet and name in FACTSHEET_QUESTIONS and model._meta.get_field(name).choices
+    ):
         choices = dict(model._meta.get_field(name).choices or [])
         return str(choices.get(value, value))
     if isinstance(value, bool):
@@ -352,6 +461,8 @@ def history(submission: Submission) -> QuerySet[Submission]:
         published = published.filter(organisation=submission.organisation)
     elif submission.kind == Submission.Kind.PRACTICE and submission.practice_id:
         published = published.filter(practice=submission.practice)
+    elif submission.kind == Submission.Kind.FACTSHEET:
+        published = published.filter(data__country=submission.data.get("country", ""))
     else:
         return Submission.objects.none()
     return published.select_related("author", "decided_by").order_by("-decided_at", "-pk")

@@ -8,10 +8,12 @@ from django.utils.translation import gettext_lazy as _
 
 from villagehub.accounts.models import Role
 from villagehub.accounts.services import role_grant
-from villagehub.communities.models import Community
+from villagehub.communities.models import Community, Network
 from villagehub.communities.services import community_create, community_update
 from villagehub.core.selectors import name_twin
 from villagehub.core.services import record_values, revision_record
+from villagehub.countries.models import CapSupport, Factsheet, cap_key
+from villagehub.countries.services import factsheet_upsert
 from villagehub.notices.models import Kind as NoticeKind
 from villagehub.notices.selectors import path_for
 from villagehub.notices.services import notices_create
@@ -19,7 +21,7 @@ from villagehub.organisations.models import Organisation
 from villagehub.organisations.services import organisation_update
 from villagehub.practices.models import Practice
 from villagehub.practices.services import practice_create, practice_update
-from villagehub.taxonomy.models import FundingSource, Theme
+from villagehub.taxonomy.models import GOAL_TITLES, FundingSource, Theme
 
 from . import selectors
 from .models import Invitation, RoleRequest, Submission
@@ -100,6 +102,10 @@ def role_request_decide(*, request: RoleRequest, approve: bool) -> RoleRequest:
 # Submissions -------------------------------------------------------------------------------
 
 
+# Proposed values that name records of a vocabulary rather than set a column.
+RELATIONS = ("themes", "goals", "funding_sources")
+
+
 def _check_themes(data: dict[str, Any]) -> None:
     unknown = set(data.get("themes", [])) - set(
         Theme.objects.filter(slug__in=data.get("themes", [])).values_list("slug", flat=True)
@@ -122,14 +128,23 @@ def _check_funding_sources(data: dict[str, Any]) -> None:
         )
 
 
+def _check_goals(data: dict[str, Any]) -> None:
+    unknown = {n for n in data.get("goals", []) if n not in GOAL_TITLES}
+    if unknown:
+        raise ValidationError(
+            {"goals": _("Unknown goals: %(s)s.") % {"s": ", ".join(map(str, sorted(unknown)))}}
+        )
+
+
 def _check_community(community: Community, data: dict[str, Any]) -> None:
     """Validate a profile proposal with the community's own rules, on a copy."""
     candidate = Community.objects.get(pk=community.pk)
     for name, value in data.items():
-        if name != "themes":
+        if name not in RELATIONS:
             setattr(candidate, name, value)
     candidate.full_clean(validate_unique=False)
     _check_themes(data)
+    _check_goals(data)
 
 
 def _check(community: Community, data: dict[str, Any], practice: Practice | None, image) -> None:
@@ -138,10 +153,11 @@ def _check(community: Community, data: dict[str, Any], practice: Practice | None
         slug=practice.slug if practice else "proposal",
         community=community,
         image=image or (practice.image if practice else None),
-        **{k: v for k, v in data.items() if k not in ("themes", "funding_sources")},
+        **{k: v for k, v in data.items() if k not in RELATIONS},
     )
     candidate.full_clean(exclude=["slug"], validate_unique=False)
     _check_themes(data)
+    _check_goals(data)
     _check_funding_sources(data)
 
 
@@ -150,7 +166,7 @@ def _check_new_community(data: dict[str, Any], network) -> None:
     there under the same name in the same country."""
     if network is None:
         raise ValidationError({"network": _("Choose the network the community would join.")})
-    candidate = Community(slug="proposal", **{k: v for k, v in data.items() if k != "themes"})
+    candidate = Community(slug="proposal", **{k: v for k, v in data.items() if k not in RELATIONS})
     candidate.full_clean(exclude=["slug"], validate_unique=False)
     twin = name_twin(Community.objects.filter(country=data["country"]), name=data["name"])
     if twin is not None:
@@ -161,6 +177,28 @@ def _check_new_community(data: dict[str, Any], network) -> None:
             }
         )
     _check_themes(data)
+    _check_goals(data)
+
+
+def _check_factsheet(data: dict[str, Any], network) -> None:
+    """A factsheet proposal: valid by the factsheet's own rules, for the country of the
+    network its coordinator writes through."""
+    if network is None or str(network.country) != data.get("country"):
+        raise ValidationError(
+            _("Only coordinators of a network of the country write its factsheet.")
+        )
+    existing = Factsheet.objects.filter(country=data["country"]).first()
+    candidate = existing or Factsheet(country=data["country"])
+    for name in selectors.FACTSHEET_FIELDS:
+        if name in data and name not in selectors.CAP_FIELDS:
+            setattr(candidate, name, data[name])
+    candidate.full_clean(validate_unique=False)
+    supports = CapSupport.Support.values
+    for period in CapSupport.Period.values:
+        if data.get(cap_key(period)) not in ("", None, *supports):
+            raise ValidationError(
+                {cap_key(period): _("Choose one of the listed kinds of support.")}
+            )
 
 
 def _check_organisation(organisation: Organisation, data: dict[str, Any]) -> None:
@@ -198,6 +236,9 @@ def submission_save(
         _check_community(community, data)
     elif kind == Submission.Kind.ORGANISATION:
         _check_organisation(organisation or submission.organisation, data)
+    elif kind == Submission.Kind.FACTSHEET:
+        network = network or (submission.network if submission else None)
+        _check_factsheet(data, network)
     else:
         image = image or (submission.image if submission else None)
         _check(community, data, practice or (submission.practice if submission else None), image)
@@ -209,7 +250,7 @@ def submission_save(
         kind=kind,
         event=event if kind == Submission.Kind.PRACTICE else None,
     )
-    if kind == Submission.Kind.NEW_COMMUNITY:
+    if kind in (Submission.Kind.NEW_COMMUNITY, Submission.Kind.FACTSHEET):
         submission.network = network
     if kind == Submission.Kind.PRACTICE and image:
         submission.image = image
@@ -218,7 +259,14 @@ def submission_save(
     newly_submitted = submit and submission.status != Submission.Status.SUBMITTED
     submission.status = Submission.Status.SUBMITTED if submit else Submission.Status.DRAFT
     submission.save()
-    if newly_submitted and (submission.network or submission.community):
+    if newly_submitted and kind == Submission.Kind.FACTSHEET:
+        notices_create(
+            networks=Network.objects.filter(country=data["country"]),
+            kind=NoticeKind.SUBMISSION,
+            subject=str(submission),
+            path=path_for("contributions:review", submission.pk),
+        )
+    elif newly_submitted and (submission.network or submission.community):
         notices_create(
             networks=[submission.network]
             if kind == Submission.Kind.NEW_COMMUNITY
@@ -248,6 +296,8 @@ def _apply(submission: Submission, fields: dict[str, Any]):
         fields.pop("themes")
         submission.previous = selectors.organisation_values(submission.organisation)
         return organisation_update(organisation=submission.organisation, **fields)
+    if submission.kind == Submission.Kind.FACTSHEET:
+        return _factsheet_apply(submission, fields)
     if "funding_sources" in fields:  # proposals made before they were asked for keep them
         fields["funding_sources"] = list(
             FundingSource.objects.filter(slug__in=fields["funding_sources"])
@@ -258,6 +308,25 @@ def _apply(submission: Submission, fields: dict[str, Any]):
         return practice_create(community=submission.community, is_published=True, **fields)
     submission.previous = selectors.practice_values(submission.practice)
     return practice_update(practice=submission.practice, is_published=True, **fields)
+
+
+def _factsheet_apply(submission: Submission, fields: dict[str, Any]) -> Factsheet:
+    fields.pop("themes")
+    existing = Factsheet.objects.filter(country=fields["country"]).first()
+    submission.previous = selectors.factsheet_values(existing)
+    cap_support = [
+        {
+            "period": period,
+            "support": support,
+            "measures": fields.get(f"{cap_key(period)}_measures", ""),
+        }
+        for period in CapSupport.Period.values
+        if (support := fields.get(cap_key(period)))
+    ]
+    values = {k: v for k, v in fields.items() if k not in selectors.CAP_FIELDS}
+    # The date the published answers were last checked, as the comparison table shows it.
+    values["last_updated"] = timezone.localdate()
+    return factsheet_upsert(cap_support=cap_support, **values)
 
 
 @transaction.atomic
@@ -274,6 +343,8 @@ def submission_publish(*, submission: Submission, by: AbstractBaseUser):
         if submission.kind == Submission.Kind.COMMUNITY
         else (submission.organisation or submission.practice)
     )
+    if submission.kind == Submission.Kind.FACTSHEET:
+        existing = Factsheet.objects.filter(country=submission.data.get("country", "")).first()
     before = record_values(existing) if existing else {}
     record = _apply(submission, fields)
     revision_record(instance=record, before=before, by=by, via="review")

@@ -34,6 +34,7 @@ urlpatterns = [
         name="organisation-edit",
     ),
     path("practices/<slug:slug>/edit/", views.practice_edit_view, name="practice-edit"),
+    path("countries/<str:code>/", views.factsheet_edit_view, name="factsheet-edit"),
     path("submissions/<int:pk>/", views.submission_edit_view, name="submission"),
     path("review/<int:pk>/", views.review_view, name="review"),
     path("requests/<int:pk>/", views.role_request_decide_view, name="request-decide"),

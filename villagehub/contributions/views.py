@@ -7,6 +7,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
+from django_countries import countries
 
 from villagehub.accounts.decorators import role_required
 from villagehub.accounts.selectors import (
@@ -16,6 +17,7 @@ from villagehub.accounts.selectors import (
 )
 from villagehub.communities.models import Community
 from villagehub.core.forms import form_errors_add
+from villagehub.countries.models import Factsheet
 from villagehub.events.selectors import events_managed_by
 from villagehub.organisations.models import Organisation
 
@@ -23,6 +25,7 @@ from . import selectors, services
 from .forms import (
     CommunityProfileForm,
     DatasetForm,
+    FactsheetForm,
     InvitationForm,
     NewCommunityForm,
     OrganisationProfileForm,
@@ -61,6 +64,13 @@ def dashboard_view(request):
         "communities": selectors.communities_edited_by(user).prefetch_related("practices"),
         "organisations": selectors.organisations_edited_by(user),
         "networks": networks_coordinated(user).order_by("name"),
+        "factsheet_countries": sorted(
+            {
+                (n.country.code.lower(), str(n.country.name))
+                for n in selectors.factsheet_networks(user)
+            },
+            key=lambda c: c[1],
+        ),
         "submissions": Submission.objects.filter(author=user).select_related("community"),
         "requests": user.role_requests.select_related("community"),
     }
@@ -144,6 +154,8 @@ def _proposal(
     submission=None,
     kind="practice",
     event=None,
+    network=None,
+    factsheet=None,
 ):
     kind = submission.kind if submission else kind
     if kind == Submission.Kind.NEW_COMMUNITY:
@@ -155,6 +167,11 @@ def _proposal(
     elif kind == Submission.Kind.ORGANISATION:
         initial = submission.data if submission else selectors.organisation_values(organisation)
         form = OrganisationProfileForm(request.POST or None, initial=initial)
+    elif kind == Submission.Kind.FACTSHEET:
+        network = network or submission.network
+        country = submission.data["country"] if submission else network.country.code
+        initial = submission.data if submission else selectors.factsheet_values(factsheet)
+        form = FactsheetForm(request.POST or None, initial=initial or None)
     else:
         if submission:
             initial = submission.data
@@ -171,10 +188,12 @@ def _proposal(
                 organisation=organisation,
                 practice=practice,
                 submission=submission,
-                data=form.cleaned_data,
+                data=form.cleaned_data
+                if kind != Submission.Kind.FACTSHEET
+                else {**form.cleaned_data, "country": country},
                 submit="submit" in request.POST,
                 kind=kind,
-                network=form.cleaned_data.get("network"),
+                network=form.cleaned_data.get("network") or network,
                 image=form.cleaned_data.get("image"),
                 event=event,
             )
@@ -198,6 +217,7 @@ def _proposal(
             "submission": submission,
             "kind": kind,
             "event": event or (submission.event if submission else None),
+            "country": countries.name(country) if kind == Submission.Kind.FACTSHEET else "",
         },
         status=400 if form.errors else 200,
     )
@@ -248,6 +268,15 @@ def practice_edit_view(request, slug):
 
 
 @login_required
+def factsheet_edit_view(request, code):
+    network = selectors.factsheet_network_for_coordinator(country=code, user=request.user)
+    factsheet = (
+        Factsheet.objects.prefetch_related("cap_support").filter(country=code.upper()).first()
+    )
+    return _proposal(request, network=network, factsheet=factsheet, kind=Submission.Kind.FACTSHEET)
+
+
+@login_required
 def submission_edit_view(request, pk):
     submission = selectors.submission_get_for_editor(pk=pk, user=request.user)
     if submission.status not in Submission.EDITABLE:
@@ -280,11 +309,22 @@ def review_view(request, pk):
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
     rows = selectors.review_rows(submission)
-    history = selectors.history(submission)
+    history = selectors.history_shown(submission, selectors.history(submission))
+    compares = bool(submission.practice) or submission.kind in (
+        Submission.Kind.COMMUNITY,
+        Submission.Kind.ORGANISATION,
+        Submission.Kind.FACTSHEET,
+    )
     return render(
         request,
         "contributions/review.html",
-        {"submission": submission, "rows": rows, "form": form, "history": history},
+        {
+            "submission": submission,
+            "rows": rows,
+            "form": form,
+            "history": history,
+            "compares": compares,
+        },
         status=400 if form.errors else 200,
     )
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from . import images
 from .selectors import name_twin
 
 M = TypeVar("M", bound=models.Model)
@@ -363,3 +364,35 @@ def name_lookalike_refuse(*, records: models.QuerySet, name: str) -> None:
                 % {"name": name, "twin": twin.name}
             }
         )
+
+
+def image_variants_update(
+    *, instance: models.Model, again: bool = False, replaced: str = ""
+) -> dict:
+    """Make the responsive sizes of a record's `image` and keep what was made on the record
+    (nothing when it has no image); the sizes of the image it `replaced` are removed. Done
+    already for this image, it does nothing, unless `again`.
+
+    No transaction around the work: scaling a large picture takes a second, too long to hold
+    the database's write lock. The record is written only if it still has the same image; a
+    newer image has a task of its own.
+    """
+    model = type(instance)
+    storage = model._meta.get_field("image").storage
+    record = model.objects.filter(pk=instance.pk).only("image", "image_variants").first()
+    name = record.image.name if record is not None and record.image else ""
+    if replaced and replaced != name:
+        images.variants_delete(name=replaced, storage=storage)
+    if record is None:
+        return {}
+    current = record.image_variants or {}
+    if current.get("name", "") == name and not again:
+        return current
+    variants = {}
+    if name:
+        # An image Pillow cannot read is marked as tried, and shown as it was uploaded.
+        variants = images.variants_write(name=name, storage=storage) or {"name": name, "widths": []}
+    if not model.objects.filter(pk=record.pk, image=name).update(image_variants=variants):
+        images.variants_delete(name=name, storage=storage)
+        return {}
+    return variants

@@ -111,3 +111,24 @@ class CapSupport(TranslatableContent):
 
     def __str__(self) -> str:
         return f"{self.factsheet} {self.period}"
+
+
+# The fixed question set, in the order the factsheet page asks it.
+FACTSHEET_QUESTIONS = (
+    "definition",
+    "digital_key_feature",
+    "digital_text",
+    "social_innovation_key_feature",
+    "social_innovation_text",
+    "managing_authority",
+    "cap_network_support",
+    *Factsheet.ACTIVITY_FIELDS,
+    "other_policies",
+    "taskforce",
+    "taskforce_text",
+)
+
+
+def cap_key(period: str) -> str:
+    """The name under which a proposal holds the CAP support of one programming period."""
+    return "cap_" + period.replace("-", "_")

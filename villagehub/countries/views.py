@@ -3,6 +3,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django_countries import countries
 
+from villagehub.accounts.selectors import networks_coordinated
 from villagehub.communities.models import Community
 from villagehub.core.pagecache import page_cache
 from villagehub.practices.selectors import practice_list_base
@@ -59,6 +60,9 @@ def country_detail_view(request, code):
             "factsheet": factsheet,
             "periods": CapSupport.Period.choices,
             "communities": communities,
+            # Coordinators of a network in the country write its factsheet (with review).
+            "writes_factsheet": request.user.is_authenticated
+            and networks_coordinated(request.user).filter(country=code).exists(),
             "practices": practice_list_base()
             .filter(community__country=code)
             .select_related("community")

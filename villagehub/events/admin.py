@@ -4,7 +4,17 @@ from django.db import transaction
 from villagehub.core.admin import ServiceAdmin
 
 from . import services
-from .models import Event, Feedback, Material, Question, Registration, Series, Session, Sponsor
+from .models import (
+    Event,
+    Feedback,
+    HostRequest,
+    Material,
+    Question,
+    Registration,
+    Series,
+    Session,
+    Sponsor,
+)
 
 
 class SessionInline(admin.StackedInline):
@@ -45,7 +55,7 @@ class SeriesAdmin(ServiceAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
-    filter_horizontal = ["networks", "organisations"]
+    filter_horizontal = ["networks", "organisations", "organisers"]
     save_service = staticmethod(lambda obj, fields: services.series_update(series=obj, **fields))
 
     def delete_model(self, request, obj):
@@ -67,8 +77,8 @@ class EventAdmin(ServiceAdmin):
     date_hierarchy = "starts_at"
     prepopulated_fields = {"slug": ["title"]}
     filter_horizontal = [
-        "organiser_networks", "organiser_organisations", "host_representatives", "themes",
-        "goals", "practices",
+        "organiser_networks", "organiser_organisations", "organisers", "host_representatives",
+        "themes", "goals", "practices",
     ]  # fmt: skip
     autocomplete_fields = ["host_community", "series"]
     list_select_related = ["series"]
@@ -101,6 +111,20 @@ class FeedbackAdmin(admin.ModelAdmin):
     list_display = ["event", "would_attend_again", "recommend", "satisfaction", "created_at"]
     list_filter = ["event"]
     exclude = ["registration"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(HostRequest)
+class HostRequestAdmin(admin.ModelAdmin):
+    """Read-only: offers are decided by the series' coordinators on their page."""
+
+    list_display = ["community", "series", "theme", "status", "created_at"]
+    list_filter = ["status", "series"]
 
     def has_add_permission(self, request):
         return False

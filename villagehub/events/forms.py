@@ -1,8 +1,11 @@
+import zoneinfo
+
 from django import forms
 from django.conf import settings
+from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
@@ -10,7 +13,17 @@ from villagehub.core.forms import StoredTextForm
 from villagehub.core.models import CONTENT_LANGUAGES
 from villagehub.practices.models import Practice
 
-from .models import Feedback, Question
+from .models import (
+    Event,
+    Feedback,
+    HostRequest,
+    Material,
+    Question,
+    Series,
+    Session,
+    Speaker,
+    Sponsor,
+)
 
 
 def _question_field(question: Question) -> forms.Field:
@@ -303,4 +316,531 @@ class PhotoForm(StoredTextForm):
         label=_("Description"),
         max_length=300,
         help_text=_("What the photo shows, for people who cannot see it."),
+    )
+
+
+# The programme, run by coordinators and organisers ----------------------------------------
+
+_DATETIME = {"type": "datetime-local"}
+
+
+def _field(model, name: str, **kwargs) -> forms.Field:
+    """The model's own form field: its label, help, validators and choices, translated once."""
+    model_field = model._meta.get_field(name)
+    if isinstance(model_field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    field = model_field.formfield(**kwargs)
+    if isinstance(field, forms.DateTimeField):
+        field.widget = forms.DateTimeInput(_DATETIME, format="%Y-%m-%dT%H:%M")
+    return field
+
+
+def _checkboxes(model, name: str, queryset, **kwargs) -> forms.Field:
+    return _field(
+        model, name, queryset=queryset, widget=forms.CheckboxSelectMultiple, required=False,
+        **kwargs,
+    )  # fmt: skip
+
+
+def _zone(value) -> zoneinfo.ZoneInfo | None:
+    try:
+        return zoneinfo.ZoneInfo(str(value)) if value else None
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+def _local(value, zone):
+    """A stored time as the form shows it: in the event's own time zone, without a zone."""
+    return timezone.localtime(value, zone).replace(tzinfo=None) if value else None
+
+
+class _Zoned:
+    """Times are typed in the event's own time zone, whatever the reader's zone is."""
+
+    zoned: tuple[str, ...] = ()
+
+    def _zone_apply(self, zone) -> None:
+        for name in self.zoned:
+            value = self.cleaned_data.get(name)
+            if value:
+                self.cleaned_data[name] = timezone.make_aware(timezone.make_naive(value), zone)
+
+
+class AccountsField(forms.CharField):
+    """People named by their e-mail address or user name, one per line."""
+
+    widget = forms.Textarea(attrs={"rows": 3})
+
+    def clean(self, value):
+        from allauth.account.models import EmailAddress
+        from django.contrib.auth import get_user_model
+
+        value = super().clean(value)
+        User = get_user_model()
+        users, unknown = [], []
+        for line in (value or "").splitlines():
+            name = line.strip()
+            if not name:
+                continue
+            user = (
+                User.objects.filter(username__iexact=name).first()
+                or User.objects.filter(email__iexact=name).first()
+                or User.objects.filter(
+                    pk__in=EmailAddress.objects.filter(email__iexact=name).values("user_id")
+                ).first()
+            )
+            if user is None:
+                unknown.append(name)
+            elif user not in users:
+                users.append(user)
+        if unknown:
+            raise forms.ValidationError(
+                _("There is no account for %(names)s."), params={"names": ", ".join(unknown)}
+            )
+        return users
+
+
+def accounts_text(users) -> str:
+    return "\n".join(user.email or user.get_username() for user in users)
+
+
+class EventForm(_Zoned, StoredTextForm):
+    zoned = ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at")
+
+    def __init__(self, *args, user, event=None, **kwargs):
+        from villagehub.communities.models import Community, Representative
+        from villagehub.organisations.models import Organisation
+        from villagehub.taxonomy.models import Goal, Theme
+
+        from . import selectors
+
+        super().__init__(*args, **kwargs)
+        self.user, self.event = user, event
+        self.networks_choosable = selectors.event_networks_for(user)
+        series = selectors.series_managed_by(user)
+        if event is not None and event.series_id:
+            series = series | Series.objects.filter(pk=event.series_id)
+        f = self.fields
+        f["title"] = _field(Event, "title")
+        f["kind"] = _field(Event, "kind")
+        f["status"] = _field(Event, "status")
+        f["series"] = _field(Event, "series", queryset=series.distinct())
+        f["number"] = _field(Event, "number")
+        f["number"].help_text = _("Empty: the next number of the series.")
+        f["summary"] = _field(Event, "summary", widget=forms.Textarea(attrs={"rows": 3}))
+        f["description"] = _field(Event, "description")
+        f["objectives"] = _field(Event, "objectives", widget=forms.Textarea(attrs={"rows": 4}))
+        f["language"] = _field(Event, "language")
+        f["organiser_networks"] = _checkboxes(Event, "organiser_networks", self.networks_choosable)
+        if event is None or selectors.event_coordinated_by(user, event):
+            f["organisers"] = AccountsField(
+                label=Event._meta.get_field("organisers").verbose_name.capitalize(),
+                required=False,
+                help_text=_(
+                    "People with an account who manage only this event: their e-mail "
+                    "addresses or user names, one per line."
+                ),
+            )
+        f["organiser_organisations"] = _field(
+            Event, "organiser_organisations", queryset=Organisation.objects.order_by("name")
+        )
+        f["host_community"] = _field(
+            Event, "host_community", queryset=Community.objects.order_by("name")
+        )
+        f["host_representatives"] = _field(
+            Event,
+            "host_representatives",
+            queryset=Representative.objects.select_related("community").order_by(
+                "community__name", "position", "name"
+            ),
+        )
+        f["host_representatives"].label_from_instance = lambda r: f"{r.name} ({r.community})"
+        f["themes"] = _checkboxes(Event, "themes", Theme.objects.order_by("name"))
+        f["goals"] = _checkboxes(Event, "goals", Goal.objects.all())
+        f["languages"] = forms.MultipleChoiceField(
+            label=Event._meta.get_field("languages").verbose_name.capitalize(),
+            choices=CONTENT_LANGUAGES,
+            required=False,
+            widget=forms.CheckboxSelectMultiple,
+        )
+        for name in (
+            "time_zone", "date_precision", "starts_at", "ends_at", "date_note", "venue_name",
+            "venue_address", "city", "country", "latitude", "longitude", "online_url",
+            "capacity", "registration_open", "registration_opens_at",
+            "registration_closes_at", "requires_approval", "waiting_list",
+            "check_in_minutes_before",
+        ):  # fmt: skip
+            f[name] = _field(Event, name)
+        f["time_zone"].help_text = _("Times are given in this time zone, e.g. Europe/Ljubljana.")
+
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return (
+            _zone(self.data.get(self.add_prefix("time_zone")))
+            or (self.event.zone if self.event else None)
+            or zoneinfo.ZoneInfo(Event._meta.get_field("time_zone").default)
+        )
+
+    def clean(self):
+        from . import services
+
+        data = super().clean()
+        if "time_zone" in data:
+            self._zone_apply(self.zone())
+        series = data.get("series")
+        if series is not None and data.get("number") is None:
+            data["number"] = services.series_next_number(series)
+        if (
+            self.event is None
+            and not data.get("organiser_networks")
+            and not (series and series in self.fields["series"].queryset)
+        ):
+            self.add_error(
+                "organiser_networks",
+                _("Choose one of your networks or one of your series: it runs the event."),
+            )
+        return data
+
+    def service_fields(self) -> dict:
+        data = dict(self.cleaned_data)
+        if self.event is not None:
+            # Networks this person does not coordinate stay as they were.
+            data["organiser_networks"] = [
+                *self.event.organiser_networks.exclude(pk__in=self.networks_choosable),
+                *data["organiser_networks"],
+            ]
+        return data
+
+    @staticmethod
+    def initial_for(event: Event | None) -> dict:
+        if event is None:
+            return {"status": Event.Status.DRAFT, "kind": Event.Kind.CAFE}
+        zone = event.zone
+        initial = {
+            name: getattr(event, name)
+            for name in (
+                "title", "kind", "status", "series", "number", "summary", "description",
+                "objectives", "language", "host_community", "languages", "time_zone",
+                "date_precision", "date_note", "venue_name", "venue_address", "city",
+                "country", "latitude", "longitude", "online_url", "capacity",
+                "registration_open", "requires_approval", "waiting_list",
+                "check_in_minutes_before",
+            )
+        }  # fmt: skip
+        for name in ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at"):
+            initial[name] = _local(getattr(event, name), zone)
+        for name in (
+            "organiser_networks", "organiser_organisations", "host_representatives",
+            "themes", "goals",
+        ):  # fmt: skip
+            initial[name] = list(getattr(event, name).all())
+        initial["organisers"] = accounts_text(event.organisers.all())
+        return initial
+
+
+class SessionForm(_Zoned, StoredTextForm):
+    zoned = ("starts_at", "ends_at")
+
+    id = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, zone, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.zone = zone
+        for name in ("title", "starts_at", "ends_at"):
+            self.fields[name] = _field(Session, name)
+        self.fields["description"] = _field(
+            Session, "description", widget=forms.Textarea(attrs={"rows": 3})
+        )
+
+    def clean(self):
+        data = super().clean()
+        self._zone_apply(self.zone)
+        return data
+
+
+class SpeakerForm(StoredTextForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("name", "role", "organisation", "photo", "photo_description"):
+            self.fields[name] = _field(Speaker, name)
+        self.fields["publish_consent"] = _field(Speaker, "publish_consent")
+        self.fields["publish_consent"].help_text = _(
+            "Without it, the agenda does not show who speaks."
+        )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("photo") and not (data.get("photo_description") or "").strip():
+            self.add_error("photo_description", _("Describe what the photo shows."))
+        return data
+
+
+class QuestionForm(StoredTextForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("label", "kind", "choices", "required"):
+            self.fields[name] = _field(Question, name)
+        self.fields["choices"].widget = forms.Textarea(attrs={"rows": 3})
+
+    def clean(self):
+        data = super().clean()
+        lines = [x for x in (data.get("choices") or "").splitlines() if x.strip()]
+        if data.get("kind") == Question.Kind.CHOICE and len(lines) < 2:
+            self.add_error("choices", _("Give at least two answers, one per line."))
+        return data
+
+
+class SponsorForm(StoredTextForm):
+    def __init__(self, *args, **kwargs):
+        from villagehub.organisations.models import Organisation
+
+        super().__init__(*args, **kwargs)
+        for name in ("name", "tier", "website"):
+            self.fields[name] = _field(Sponsor, name)
+        self.fields["organisation"] = _field(
+            Sponsor, "organisation", queryset=Organisation.objects.order_by("name")
+        )
+
+
+class MaterialForm(StoredTextForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("kind", "title", "url"):
+            self.fields[name] = _field(Material, name)
+
+
+def _formset(form, **kwargs):
+    return forms.formset_factory(form, extra=1, can_delete=True, **kwargs)
+
+
+SessionFormSet = _formset(SessionForm)
+SpeakerFormSet = _formset(SpeakerForm)
+_ROWS = {
+    "questions": (_formset(QuestionForm), ("label", "kind", "choices", "required")),
+    "sponsors": (_formset(SponsorForm), ("name", "organisation", "tier", "website")),
+    "materials": (_formset(MaterialForm), ("kind", "title", "url")),
+}
+
+
+def _kept(formset) -> list:
+    """The rows to store: those that were there (unless deleted) and the new ones filled in."""
+    return [
+        form
+        for i, form in enumerate(formset.forms)
+        if not (formset.can_delete and form.cleaned_data.get("DELETE"))
+        and (i < formset.initial_form_count() or form.has_changed())
+    ]
+
+
+class EventEditor:
+    """The event's form with its agenda (each session with its speakers), questions,
+    sponsors and materials: one page, one submit, no JavaScript needed."""
+
+    def __init__(self, data=None, files=None, *, user, event: Event | None = None):
+        self.event = event
+        self.form = EventForm(
+            data, files, user=user, event=event, initial=EventForm.initial_for(event)
+        )
+        zone = self.form.zone()
+        sessions = list(event.sessions.prefetch_related("people")) if event else []
+        self.sessions = SessionFormSet(
+            data,
+            files,
+            prefix="sessions",
+            form_kwargs={"zone": zone},
+            initial=[
+                {
+                    "id": s.pk,
+                    "title": s.title,
+                    "starts_at": _local(s.starts_at, zone),
+                    "ends_at": _local(s.ends_at, zone),
+                    "description": s.description,
+                }
+                for s in sessions
+            ],
+        )
+        for i, form in enumerate(self.sessions.forms):
+            prefix = f"sessions-{i}-people"
+            initial = [
+                {
+                    "name": p.name,
+                    "role": p.role,
+                    "organisation": p.organisation,
+                    "photo": p.photo or None,
+                    "photo_description": p.photo_description,
+                    "publish_consent": p.publish_consent,
+                }
+                for p in (sessions[i].people.all() if i < len(sessions) else [])
+            ]
+            # A row added by "more rows" has no speakers in the data yet: shown empty.
+            bound = data is not None and f"{prefix}-TOTAL_FORMS" in data
+            form.people = SpeakerFormSet(
+                data if bound else None, files if bound else None, prefix=prefix, initial=initial
+            )
+        self.rows = {}
+        for name, (formset, columns) in _ROWS.items():
+            rows = event.questions.all() if event and name == "questions" else []
+            if event and name != "questions":
+                rows = getattr(event, name).all()
+            self.rows[name] = formset(
+                data, prefix=name, initial=[{c: getattr(r, c) for c in columns} for r in rows]
+            )
+
+    def formsets(self):
+        yield self.sessions
+        for form in self.sessions.forms:
+            yield form.people
+        yield from self.rows.values()
+
+    def is_valid(self) -> bool:
+        valid = self.form.is_valid()
+        for formset in self.formsets():
+            if formset.is_bound:
+                valid = formset.is_valid() and valid
+        if valid:
+            for form in self.sessions.forms:
+                gone = not form.cleaned_data.get("title") or form.cleaned_data.get("DELETE")
+                if gone and form.people.is_bound and any(_kept_people(form)):
+                    form.add_error("title", _("Give the session a title for its speakers."))
+                    valid = False
+        return valid
+
+    def quiet(self) -> "EventEditor":
+        """Show the data as typed without judging it: rows were only being added."""
+        from django.forms.utils import ErrorDict, ErrorList
+
+        self.form._errors = ErrorDict()
+        for formset in self.formsets():
+            formset._errors, formset._non_form_errors = [], ErrorList()
+            for form in formset.forms:
+                form._errors = ErrorDict()
+                if form.is_bound:
+                    _defaults_fill(form)
+        return self
+
+    @property
+    def has_errors(self) -> bool:
+        return bool(self.form.errors) or any(
+            formset.is_bound and (formset.total_error_count() or formset.non_form_errors())
+            for formset in self.formsets()
+        )
+
+    def service_fields(self) -> dict:
+        fields = self.form.service_fields()
+        fields["sessions"] = [
+            {
+                **{k: v for k, v in form.cleaned_data.items() if k != "DELETE"},
+                "people": _kept_people(form),
+            }
+            for form in _kept(self.sessions)
+        ]
+        for name in self.rows:
+            fields[name] = [
+                {k: v for k, v in form.cleaned_data.items() if k != "DELETE"}
+                for form in _kept(self.rows[name])
+            ]
+        return fields
+
+
+def _defaults_fill(form) -> None:
+    """Give a new row its fields' defaults (a list's preselected value) as if typed: shown
+    empty instead, the browser would preselect the first value, and the untouched row would
+    count as filled in."""
+    for name, field in form.fields.items():
+        key = form.add_prefix(name)
+        initial = form.get_initial_for_field(field, name)
+        if (
+            key not in form.data
+            and initial not in (None, "")
+            and not isinstance(field.widget, (forms.CheckboxInput, forms.FileInput))
+        ):
+            form.data[key] = initial
+
+
+def _kept_people(session_form) -> list[dict]:
+    if not session_form.people.is_bound:
+        return []
+    people = []
+    for form in _kept(session_form.people):
+        row = {k: v for k, v in form.cleaned_data.items() if k != "DELETE"}
+        row["photo"] = row.get("photo") or ""
+        people.append(row)
+    return people
+
+
+def editor_more_rows(data) -> dict:
+    """The submitted data with one more empty row in every table: how a page without
+    JavaScript adds rows (nothing is stored)."""
+    data = data.copy()
+    for key in list(data):
+        if key.endswith("-TOTAL_FORMS"):
+            data[key] = str(int(data[key] or 0) + 1)
+    return data
+
+
+class SeriesForm(StoredTextForm):
+    def __init__(self, *args, user, series: Series | None = None, **kwargs):
+        from . import selectors
+
+        super().__init__(*args, **kwargs)
+        self.series = series
+        self.networks_choosable = selectors.event_networks_for(user)
+        self.fields["name"] = _field(Series, "name")
+        self.fields["description"] = _field(Series, "description")
+        self.fields["language"] = _field(Series, "language")
+        self.fields["networks"] = _checkboxes(Series, "networks", self.networks_choosable)
+        self.fields["organisers"] = AccountsField(
+            label=Series._meta.get_field("organisers").verbose_name.capitalize(),
+            required=False,
+            help_text=_(
+                "People with an account who run only this series's events: their e-mail "
+                "addresses or user names, one per line."
+            ),
+        )
+        if series is not None:
+            self.initial = {
+                "name": series.name,
+                "description": series.description,
+                "language": series.language,
+                "networks": list(series.networks.all()),
+                "organisers": accounts_text(series.organisers.all()),
+            }
+
+    def clean(self):
+        data = super().clean()
+        if self.series is None and not data.get("networks"):
+            self.add_error("networks", _("Choose the network that runs the series."))
+        return data
+
+    def service_fields(self) -> dict:
+        data = dict(self.cleaned_data)
+        if self.series is not None:
+            data["networks"] = [
+                *self.series.networks.exclude(pk__in=self.networks_choosable),
+                *data["networks"],
+            ]
+        return data
+
+
+class HostRequestForm(StoredTextForm):
+    def __init__(self, *args, communities, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["community"] = _field(HostRequest, "community", queryset=communities)
+        self.fields["theme"] = _field(HostRequest, "theme")
+        self.fields["date_ideas"] = _field(
+            HostRequest, "date_ideas", widget=forms.Textarea(attrs={"rows": 3})
+        )
+        self.fields["speakers"] = _field(
+            HostRequest, "speakers", widget=forms.Textarea(attrs={"rows": 3})
+        )
+        self.fields["speakers"].help_text = _("Names and what they will talk about.")
+        if communities.count() == 1:
+            self.fields["community"].initial = communities.first()
+
+
+class HostDeclineForm(StoredTextForm):
+    reason = forms.CharField(
+        label=_("Why is the offer declined?"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The proposer receives it by e-mail."),
     )

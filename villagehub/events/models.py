@@ -62,6 +62,13 @@ class Series(TranslatableContent, Sourced, Timestamped):
         blank=True,
         related_name="series",
     )
+    organisers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("organisers"),
+        blank=True,
+        related_name="series_organised",
+        help_text=_("People who run this series's events besides its networks' coordinators."),
+    )
 
     class Meta:
         ordering = ["name"]
@@ -131,6 +138,13 @@ class Event(TranslatableContent, Sourced, Timestamped):
         verbose_name=_("organising organisations"),
         blank=True,
         related_name="organised_events",
+    )
+    organisers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("organisers"),
+        blank=True,
+        related_name="events_organised",
+        help_text=_("People who run this event besides its networks' coordinators."),
     )
     host_community = models.ForeignKey(
         "communities.Community",
@@ -387,6 +401,48 @@ class Session(TranslatableContent):
     @property
     def speaker_list(self) -> list[str]:
         return [line.strip() for line in self.speakers.splitlines() if line.strip()]
+
+    @property
+    def people_public(self) -> list["Speaker"]:
+        """The speakers who agreed to be shown: nobody who did not agree is named."""
+        return [person for person in self.people.all() if person.publish_consent]
+
+
+class Speaker(models.Model):
+    """A person who speaks in a session. Name and photo are shown only with their consent."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="people")
+    name = models.CharField(_("name"), max_length=200)
+    role = models.CharField(_("role"), max_length=200, blank=True)
+    organisation = models.CharField(_("organisation"), max_length=200, blank=True)
+    photo = models.ImageField(
+        _("photo"),
+        upload_to="events/speakers/",
+        blank=True,
+        validators=image_validators(max_bytes=2 * 1024 * 1024),
+    )
+    photo_description = models.CharField(
+        _("description of the photo"),
+        max_length=300,
+        blank=True,
+        help_text=_("What the photo shows, for people who cannot see it."),
+    )
+    publish_consent = models.BooleanField(
+        _("agrees that name and photo are published"), default=False
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("speaker")
+        verbose_name_plural = _("speakers")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.photo and not self.photo_description.strip():
+            raise ValidationError({"photo_description": _("Describe what the photo shows.")})
 
 
 class Sponsor(models.Model):
@@ -661,3 +717,48 @@ class SpeakerConsent(models.Model):
 
 
 REGISTRATION_LINK_MAX_AGE = timedelta(days=400)
+
+
+class HostRequest(Timestamped):
+    """A community's offer to host the next café of a series, for its coordinators to take
+    into the programme or decline."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Awaiting a decision")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+
+    series = models.ForeignKey(
+        Series, verbose_name=_("series"), on_delete=models.CASCADE, related_name="host_requests"
+    )
+    community = models.ForeignKey(
+        "communities.Community",
+        verbose_name=_("host community"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    # The request is the proposer's own writing: it goes with their account.
+    proposer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="event_host_requests"
+    )
+    date_ideas = models.TextField(_("dates that would suit"), max_length=1000)
+    theme = models.CharField(_("theme"), max_length=200)
+    speakers = models.TextField(_("who will talk"), max_length=2000, blank=True)
+    status = models.CharField(
+        _("status"), max_length=8, choices=Status.choices, default=Status.PENDING
+    )
+    decline_reason = models.TextField(_("reason"), max_length=2000, blank=True)
+    event = models.ForeignKey(
+        Event, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    # The proposer hears of the decision in the language they wrote in.
+    language = models.CharField(max_length=8, choices=settings.LANGUAGES, default="en")
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("offer to host a café")
+        verbose_name_plural = _("offers to host a café")
+
+    def __str__(self) -> str:
+        return f"{self.community} — {self.theme}"

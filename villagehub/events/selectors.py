@@ -118,7 +118,7 @@ def event_detail(*, slug: str) -> Event:
         event_list_base()
         .select_related("series", "host_community")
         .prefetch_related(
-            "sessions",
+            "sessions__people",
             "sponsors",
             "materials",
             "themes",
@@ -234,8 +234,72 @@ def events_managed_by(user) -> QuerySet[Event]:
     networks = networks_coordinated(user)
     return Event.objects.filter(
         pk__in=Event.objects.filter(
-            Q(organiser_networks__in=networks) | Q(series__networks__in=networks)
+            Q(organiser_networks__in=networks)
+            | Q(series__networks__in=networks)
+            | Q(organisers=user)
+            | Q(series__organisers=user)
         ).values("pk")
+    )
+
+
+def series_managed_by(user) -> QuerySet[Series]:
+    """The series whose events this person may add to: those of the networks they
+    coordinate and those they were named organisers of."""
+    if not user.is_authenticated:
+        return Series.objects.none()
+    if user.has_perm("events.change_series"):
+        return Series.objects.all()
+    return Series.objects.filter(
+        pk__in=Series.objects.filter(
+            Q(networks__in=networks_coordinated(user)) | Q(organisers=user)
+        ).values("pk")
+    )
+
+
+def series_coordinated_by(user) -> QuerySet[Series]:
+    """The series whose settings, organisers and offers to host this person decides on:
+    those of the networks they coordinate (organisers run events, not series)."""
+    if not user.is_authenticated:
+        return Series.objects.none()
+    if user.has_perm("events.change_series"):
+        return Series.objects.all()
+    return Series.objects.filter(
+        pk__in=Series.objects.filter(networks__in=networks_coordinated(user)).values("pk")
+    )
+
+
+def event_networks_for(user) -> QuerySet:
+    """The networks this person may name as an event's organisers."""
+    from villagehub.communities.models import Network
+
+    if user.has_perm("events.change_event"):
+        return Network.objects.all()
+    return networks_coordinated(user)
+
+
+def programme_runner(user) -> bool:
+    """Whether this person may create events: they coordinate a network or organise a series."""
+    if not user.is_authenticated:
+        return False
+    return event_networks_for(user).exists() or series_managed_by(user).exists()
+
+
+def event_coordinated_by(user, event: Event) -> bool:
+    """Whether this person coordinates the event (its network or its series' network), and
+    so may name its organisers; a named organiser may not name others."""
+    if user.has_perm("events.change_event"):
+        return True
+    networks = networks_coordinated(user)
+    return event.organiser_networks.filter(pk__in=networks).exists() or (
+        event.series is not None and event.series.networks.filter(pk__in=networks).exists()
+    )
+
+
+def host_requests_for(user) -> QuerySet:
+    from .models import HostRequest
+
+    return HostRequest.objects.filter(series__in=series_coordinated_by(user)).select_related(
+        "series", "community", "proposer", "event"
     )
 
 

@@ -10,12 +10,14 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from villagehub.core.models import CONTENT_LANGUAGE_CODES
 from villagehub.core.services import model_save, record_upsert, unique_slug
 
 from .models import (
     ERASED_DOMAIN,
     Event,
     Feedback,
+    HostRequest,
     Material,
     Notice,
     Photo,
@@ -23,6 +25,7 @@ from .models import (
     Registration,
     Series,
     Session,
+    Speaker,
     SpeakerConsent,
     Sponsor,
 )
@@ -31,6 +34,11 @@ from .models import (
 _CALENDAR_FIELDS = (
     "title", "starts_at", "ends_at", "date_precision", "time_zone", "venue_name",
     "venue_address", "city", "country", "online_url", "status",
+)  # fmt: skip
+# Changes the registered people are told of (with a new calendar entry).
+_MOVE_FIELDS = (
+    "starts_at", "ends_at", "date_precision", "time_zone", "venue_name", "venue_address",
+    "city", "country", "online_url",
 )  # fmt: skip
 _NESTED = {"sessions": Session, "sponsors": Sponsor, "materials": Material, "questions": Question}
 _LINK_RESEND_MINUTES = 10
@@ -135,6 +143,9 @@ def series_upsert(*, slug: str, **fields: Any) -> Series:
 def _nested_set(event: Event, name: str, rows: Iterable[Mapping[str, Any]]) -> None:
     model = _NESTED[name]
     rows = [dict(row) for row in rows]
+    if name == "sessions":
+        _sessions_set(event, rows)
+        return
     if name == "questions":
         # Answers refer to questions by id, so a question keeps its row while its label does.
         labels = [str(row.get("label", "")).strip() for row in rows]
@@ -163,6 +174,54 @@ def _nested_set(event: Event, name: str, rows: Iterable[Mapping[str, Any]]) -> N
             raise ValidationError(
                 {name: _("Row %(row)s: %(errors)s") % {"row": position + 1, "errors": error}}
             ) from None
+
+
+def _sessions_set(event: Event, rows: list[dict[str, Any]]) -> None:
+    """Sessions keep their rows (by id, else by title), so that the speakers of a session
+    survive an edit that does not give them (the back office, imports)."""
+    existing = {s.pk: s for s in event.sessions.all()}
+    by_title = {s.title: s for s in existing.values()}
+    kept = []
+    for position, row in enumerate(rows):
+        people = row.pop("people", None)
+        pk = row.pop("id", None)
+        session = existing.get(pk) or by_title.get(str(row.get("title", "")).strip())
+        if session is None or session.pk in kept:
+            session = Session(event=event)
+        session.position = position
+        try:
+            model_save(session, row)
+        except ValidationError as error:
+            raise ValidationError(
+                {"sessions": _("Row %(row)s: %(errors)s") % {"row": position + 1, "errors": error}}
+            ) from None
+        kept.append(session.pk)
+        if people is not None:
+            _speakers_set(session, people, position)
+    event.sessions.exclude(pk__in=kept).delete()
+
+
+def _speakers_set(session: Session, people: Iterable[Mapping[str, Any]], row: int) -> None:
+    session.people.all().delete()
+    for position, person in enumerate(people):
+        photo = person.get("photo") or ""
+        try:
+            # A photo kept from before is given by its stored file (a name, not an upload).
+            model_save(
+                Speaker(session=session, position=position),
+                {**person, "photo": getattr(photo, "name", photo) if _stored(photo) else photo},
+            )
+        except ValidationError as error:
+            raise ValidationError(
+                {
+                    "sessions": _("Row %(row)s, speaker %(speaker)s: %(errors)s")
+                    % {"row": row + 1, "speaker": position + 1, "errors": error}
+                }
+            ) from None
+
+
+def _stored(photo: Any) -> bool:
+    return isinstance(photo, str) or getattr(photo, "_committed", False) is True
 
 
 def _nested_apply(event: Event, nested: Mapping[str, Any]) -> None:
@@ -211,18 +270,22 @@ def event_update(*, event: Event, **fields: Any) -> Event:
         name in fields and _differs(name, fields[name], before) for name in _CALENDAR_FIELDS
     ):
         fields["sequence"] = before.sequence + 1
+    moved = bool(before) and any(
+        name in fields and _differs(name, fields[name], before) for name in _MOVE_FIELDS
+    )
     old_capacity = before.capacity if before else None
     model_save(event, fields)
     _nested_apply(event, nested)
     if before is None:
         event_reminders_schedule(event=event)
         return event
-    if event.status != before.status and event.status in (
-        Event.Status.CANCELLED,
-        Event.Status.POSTPONED,
-    ):
+    if (
+        event.status != before.status
+        and event.status in (Event.Status.CANCELLED, Event.Status.POSTPONED)
+    ) or (moved and event.status == before.status == Event.Status.PUBLISHED):
         from .tasks import event_change_notify
 
+        # Keyed by the revision: each change is told once, with its calendar entry.
         _enqueue(event_change_notify, event.pk, event.sequence)
     if event.starts_at != before.starts_at or (
         event.status == Event.Status.PUBLISHED and before.status != Event.Status.PUBLISHED
@@ -242,6 +305,74 @@ def event_upsert(*, slug: str, **fields: Any) -> Event:
         update=lambda event, values: event_update(event=event, **values),
         fields=fields,
     )
+
+
+def series_next_number(series: Series | None) -> int | None:
+    if series is None:
+        return None
+    last = series.events.order_by("-number").values_list("number", flat=True).first()
+    return (last or 0) + 1
+
+
+# What a copy of an event does not take over: its identity, its state and what it left.
+_NOT_COPIED = {
+    "id", "slug", "status", "sequence", "number", "created_at", "updated_at",
+    "feedback_published", "source",
+}  # fmt: skip
+
+
+@transaction.atomic
+def event_duplicate(*, event: Event) -> Event:
+    """A draft copy of an event, numbered next in its series, with its agenda and speakers,
+    questions and sponsors (not its registrations, materials or practices)."""
+    fields = {
+        f.name: getattr(event, f.name)
+        for f in Event._meta.concrete_fields
+        if f.name not in _NOT_COPIED and f.editable
+    }
+    for name in ("organiser_networks", "organiser_organisations", "organisers", "themes",
+                 "goals", "host_representatives"):  # fmt: skip
+        fields[name] = list(getattr(event, name).all())
+    fields["sessions"] = [
+        {
+            "title": s.title,
+            "starts_at": s.starts_at,
+            "ends_at": s.ends_at,
+            "description": s.description,
+            "speakers": s.speakers,
+            "language": s.language,
+            "translations": s.translations,
+            "people": [
+                {
+                    "name": p.name,
+                    "role": p.role,
+                    "organisation": p.organisation,
+                    "photo": p.photo.name,
+                    "photo_description": p.photo_description,
+                    "publish_consent": p.publish_consent,
+                }
+                for p in s.people.all()
+            ],
+        }
+        for s in event.sessions.all()
+    ]
+    fields["questions"] = [
+        {"label": q.label, "kind": q.kind, "choices": q.choices, "required": q.required}
+        for q in event.questions.all()
+    ]
+    fields["sponsors"] = [
+        {"name": p.name, "organisation": p.organisation, "tier": p.tier, "website": p.website}
+        for p in event.sponsors.all()
+    ]
+    fields["number"] = series_next_number(event.series)
+    return event_create(status=Event.Status.DRAFT, **fields)
+
+
+@transaction.atomic
+def event_status_set(*, event: Event, status: str) -> Event:
+    """Publish, postpone or cancel: the registered people are told of a postponement or a
+    cancellation (see `event_update`)."""
+    return event_update(event=event, status=status)
 
 
 def event_reminders_schedule(*, event: Event, now=None) -> int:
@@ -271,6 +402,104 @@ def event_reminders_schedule(*, event: Event, now=None) -> int:
             )
             queued += 1
     return queued
+
+
+# Offers to host a café --------------------------------------------------------------------
+
+
+class HostRequestRefused(Exception):
+    MESSAGES = {
+        "decided": _("This offer has already been decided."),
+        "reason": _("Say why the offer is declined: the proposer reads it."),
+    }
+
+    def __init__(self, code: str):
+        self.code = code
+        super().__init__(str(self.MESSAGES[code]))
+
+
+@transaction.atomic
+def host_request_create(
+    *,
+    series: Series,
+    community,
+    proposer,
+    date_ideas: str,
+    theme: str,
+    speakers: str = "",
+    language: str = "en",
+) -> HostRequest:
+    from villagehub.notices.models import Kind as NoticeKind
+    from villagehub.notices.selectors import path_for
+    from villagehub.notices.services import notices_create
+
+    request = model_save(
+        HostRequest(series=series, community=community, proposer=proposer),
+        {
+            "date_ideas": date_ideas.strip(),
+            "theme": theme.strip(),
+            "speakers": speakers.strip(),
+            "language": language,
+        },
+    )
+    notices_create(
+        networks=series.networks.all(),
+        kind=NoticeKind.HOST_REQUEST,
+        subject=f"{community.name}: {request.theme} ({series.name})",
+        path=path_for("events:host-request", request.pk),
+    )
+    return request
+
+
+def _host_request_decided(request: HostRequest) -> None:
+    from .tasks import host_request_notify
+
+    _enqueue(host_request_notify, request.pk)
+
+
+@transaction.atomic
+def host_request_accept(*, request: HostRequest) -> Event:
+    """Take the offer into the programme: a draft café of the series, numbered next, hosted
+    by the community, with the proposed theme, dates and speakers to start from."""
+    request = HostRequest.objects.select_for_update().get(pk=request.pk)
+    if request.status != HostRequest.Status.PENDING:
+        raise HostRequestRefused("decided")
+    series = request.series
+    event = event_create(
+        title=request.theme,
+        kind=Event.Kind.CAFE,
+        status=Event.Status.DRAFT,
+        series=series,
+        number=series_next_number(series),
+        host_community=request.community,
+        organiser_networks=list(series.networks.all()),
+        date_precision=Event.DatePrecision.UNKNOWN,
+        date_note=request.date_ideas.replace("\n", " ")[:200],
+        language=request.language if request.language in CONTENT_LANGUAGE_CODES else "en",
+        sessions=[{"title": request.theme, "speakers": request.speakers}],
+    )
+    request.status = HostRequest.Status.ACCEPTED
+    request.event = event
+    request.decided_at = timezone.now()
+    request.save(update_fields=["status", "event", "decided_at", "updated_at"])
+    _host_request_decided(request)
+    return event
+
+
+@transaction.atomic
+def host_request_decline(*, request: HostRequest, reason: str) -> HostRequest:
+    request = HostRequest.objects.select_for_update().get(pk=request.pk)
+    if request.status != HostRequest.Status.PENDING:
+        raise HostRequestRefused("decided")
+    if not reason.strip():
+        raise HostRequestRefused("reason")
+    request.status = HostRequest.Status.DECLINED
+    request.decline_reason = reason.strip()
+    request.decided_at = timezone.now()
+    request.full_clean()
+    request.save(update_fields=["status", "decline_reason", "decided_at", "updated_at"])
+    _host_request_decided(request)
+    return request
 
 
 # Registrations --------------------------------------------------------------------------

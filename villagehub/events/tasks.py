@@ -198,6 +198,30 @@ def waitlist_offers_sweep() -> int:
     return ended
 
 
+@task()
+def host_request_notify(request_id: int) -> bool:
+    """Tell the proposer whether their offer to host a café was taken into the programme
+    (one e-mail per decision: a decision happens once)."""
+    from .models import HostRequest
+
+    request = (
+        HostRequest.objects.select_related("series", "community", "proposer")
+        .filter(pk=request_id)
+        .first()
+    )
+    if request is None or not request.proposer.email:
+        return False
+    with translation.override(request.language):
+        series_url = selectors.absolute_url(request.series.get_absolute_url())
+    email_message(
+        to=request.proposer.email,
+        template="events/host_request_decided",
+        context={"request": request, "series_url": series_url},
+        language=request.language,
+    ).send()
+    return True
+
+
 RETENTION_TASK_INTERVAL = timedelta(days=1)
 
 

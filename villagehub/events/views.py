@@ -2,10 +2,11 @@ from io import BytesIO
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.contrib.syndication.views import Feed
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -16,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from villagehub.accounts.decorators import role_required
 from villagehub.communities.models import Community, Network
+from villagehub.contributions.selectors import communities_edited_by
 from villagehub.core.feeds import TextAtomFeed
 from villagehub.core.filters import filters_parse, paginate
 from villagehub.core.forms import form_errors_add
@@ -25,13 +27,18 @@ from villagehub.taxonomy.models import Theme
 from . import exports, selectors, services
 from .forms import (
     AttendeeSearchForm,
+    EventEditor,
     FeedbackForm,
+    HostDeclineForm,
+    HostRequestForm,
     PhotoForm,
     RegistrationDetailsForm,
     RegistrationForm,
     ReportForm,
+    SeriesForm,
+    editor_more_rows,
 )
-from .models import Event, Photo, Registration, Series
+from .models import Event, HostRequest, Photo, Registration, Series
 
 
 def event_list_view(request):
@@ -49,6 +56,7 @@ def event_list_view(request):
             "series_list": Series.objects.order_by("name"),
             "kinds": Event.Kind.choices,
             "now": timezone.now(),
+            "runs_programme": selectors.programme_runner(request.user),
         },
     )
 
@@ -332,7 +340,17 @@ def event_report_view(request, slug):
 def series_view(request, slug):
     series = get_object_or_404(Series.objects.prefetch_related("networks"), slug=slug)
     events = selectors.event_list_base().filter(series=series).order_by("-starts_at", "-pk")
-    return render(request, "events/series_detail.html", {"series": series, "events": events})
+    user = request.user
+    return render(
+        request,
+        "events/series_detail.html",
+        {
+            "series": series,
+            "events": events,
+            "can_edit": selectors.series_coordinated_by(user).filter(pk=series.pk).exists(),
+            "can_offer": user.is_authenticated and communities_edited_by(user).exists(),
+        },
+    )
 
 
 # Calendars and feeds -------------------------------------------------------------------
@@ -689,3 +707,239 @@ def export_view(request, what, fmt):
         )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+# The programme: coordinators and organisers create and edit events and series -----------
+
+programme_required = role_required(
+    selectors.programme_runner,
+    two_factor_message=gettext_lazy(
+        "Organiser pages need two-factor authentication: please set it up first."
+    ),
+)
+
+
+def _editor_save(request, event: Event | None):
+    if "more" in request.POST:
+        more = editor_more_rows(request.POST)
+        return EventEditor(more, request.FILES, user=request.user, event=event).quiet(), None
+    editor = EventEditor(request.POST, request.FILES, user=request.user, event=event)
+    if editor.is_valid():
+        fields = editor.service_fields()
+        try:
+            if event is None:
+                event = services.event_create(**fields)
+            else:
+                event = services.event_update(event=event, **fields)
+        except ValidationError as error:
+            form_errors_add(editor.form, error, name_others=True)
+        else:
+            return editor, event
+    return editor, None
+
+
+def _editor_page(request, event: Event | None):
+    if request.method == "POST":
+        editor, saved = _editor_save(request, event)
+        if saved is not None:
+            messages.success(request, _("Saved."))
+            return redirect("events:edit", slug=saved.slug)
+    else:
+        editor = EventEditor(user=request.user, event=event)
+    return render(
+        request,
+        "events/event_form.html",
+        {"editor": editor, "form": editor.form, "event": event},
+        status=422 if request.method == "POST" and editor.has_errors else 200,
+    )
+
+
+@programme_required
+def event_create_view(request):
+    return _editor_page(request, None)
+
+
+@manage_required
+def event_edit_view(request, slug):
+    return _editor_page(
+        request, get_object_or_404(selectors.events_managed_by(request.user), slug=slug)
+    )
+
+
+# What each action does, its question and its explanation on the page that confirms it.
+_EVENT_ACTIONS = {
+    "publish": (
+        Event.Status.PUBLISHED,
+        gettext_lazy("Publish “%(title)s”?"),
+        gettext_lazy("It appears in the programme, the calendars and the feeds."),
+    ),
+    "postpone": (
+        Event.Status.POSTPONED,
+        gettext_lazy("Postpone “%(title)s”?"),
+        gettext_lazy(
+            "Everyone registered is told by e-mail that the event is postponed; their "
+            "registrations stay."
+        ),
+    ),
+    "cancel": (
+        Event.Status.CANCELLED,
+        gettext_lazy("Cancel “%(title)s”?"),
+        gettext_lazy("Everyone registered is told by e-mail that the event is cancelled."),
+    ),
+}
+
+
+@manage_required
+@require_POST
+def event_action_view(request, slug):
+    """Publish, postpone, cancel (each confirmed first) or duplicate an event."""
+    event = get_object_or_404(selectors.events_managed_by(request.user), slug=slug)
+    action = request.POST.get("action")
+    if action == "duplicate":
+        copy = services.event_duplicate(event=event)
+        messages.success(request, _("This is a draft copy: give it its date and publish it."))
+        return redirect("events:edit", slug=copy.slug)
+    if action not in _EVENT_ACTIONS:
+        raise Http404
+    status, question, explanation = _EVENT_ACTIONS[action]
+    back = reverse("events:edit", kwargs={"slug": slug})
+    if request.POST.get("confirm") != "yes":
+        return render(
+            request,
+            "events/cancel_confirm.html",
+            {
+                "event": event,
+                "action": request.path,
+                "back": back,
+                "question": question % {"title": event.title},
+                "explanation": explanation,
+                "confirm_label": _("Yes"),
+                "keep_label": _("No, go back"),
+                "fields": {"action": action, "confirm": "yes"},
+            },
+        )
+    try:
+        services.event_status_set(event=event, status=status)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Saved."))
+    return redirect(back)
+
+
+@programme_required
+def programme_view(request):
+    """What this person runs: their events and series, and offers to host waiting."""
+    return render(
+        request,
+        "events/programme.html",
+        {
+            "events": selectors.events_managed_by(request.user)
+            .select_related("series")
+            .order_by(F("starts_at").desc(nulls_first=True), "-pk")[:200],
+            "series_list": selectors.series_coordinated_by(request.user),
+            "can_create_series": selectors.event_networks_for(request.user).exists(),
+            "offers": selectors.host_requests_for(request.user).filter(
+                status=HostRequest.Status.PENDING
+            ),
+        },
+    )
+
+
+series_required = role_required(
+    lambda user: selectors.event_networks_for(user).exists(),
+    two_factor_message=gettext_lazy(
+        "Organiser pages need two-factor authentication: please set it up first."
+    ),
+)
+
+
+def _series_page(request, series: Series | None):
+    form = SeriesForm(request.POST or None, user=request.user, series=series)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if series is None:
+                series = services.series_create(**form.service_fields())
+            else:
+                series = services.series_update(series=series, **form.service_fields())
+        except ValidationError as error:
+            form_errors_add(form, error, name_others=True)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("events:series", slug=series.slug)
+    return render(
+        request,
+        "events/series_form.html",
+        {"form": form, "series": series},
+        status=422 if form.errors else 200,
+    )
+
+
+@series_required
+def series_create_view(request):
+    return _series_page(request, None)
+
+
+@series_required
+def series_edit_view(request, slug):
+    return _series_page(
+        request, get_object_or_404(selectors.series_coordinated_by(request.user), slug=slug)
+    )
+
+
+@login_required
+def host_offer_view(request, slug):
+    """A community editor offers to host the next café of a series."""
+    series = get_object_or_404(Series, slug=slug)
+    communities = communities_edited_by(request.user).order_by("name")
+    if not communities.exists():
+        raise Http404
+    form = HostRequestForm(request.POST or None, communities=communities)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.host_request_create(
+                series=series,
+                proposer=request.user,
+                language=translation.get_language() or "en",
+                **form.cleaned_data,
+            )
+        except ValidationError as error:
+            form_errors_add(form, error)
+        else:
+            messages.success(
+                request,
+                _("Thank you: the coordinators of the series will answer you by e-mail."),
+            )
+            return redirect(series.get_absolute_url())
+    return render(
+        request,
+        "events/host_offer.html",
+        {"form": form, "series": series},
+        status=422 if form.errors else 200,
+    )
+
+
+@series_required
+def host_request_view(request, pk):
+    """A coordinator of the series takes the offer into the programme or declines it."""
+    offer = get_object_or_404(selectors.host_requests_for(request.user), pk=pk)
+    form = HostDeclineForm(request.POST if request.POST.get("action") == "decline" else None)
+    if request.method == "POST" and offer.status == HostRequest.Status.PENDING:
+        try:
+            if request.POST.get("action") == "accept":
+                event = services.host_request_accept(request=offer)
+                messages.success(request, _("The café is in the programme as a draft."))
+                return redirect("events:edit", slug=event.slug)
+            if form.is_valid():
+                services.host_request_decline(request=offer, reason=form.cleaned_data["reason"])
+                messages.success(request, _("The offer is declined; the proposer is told."))
+                return redirect("events:programme")
+        except services.HostRequestRefused as refused:
+            messages.error(request, str(refused))
+            return redirect("events:host-request", pk=offer.pk)
+    return render(
+        request,
+        "events/host_request.html",
+        {"offer": offer, "form": form},
+        status=422 if form.errors else 200,
+    )

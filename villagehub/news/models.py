@@ -54,6 +54,8 @@ class NewsItem(TranslatableContent, Sourced, Timestamped):
         blank=True,
         help_text=_("What the image shows, for people who cannot see it."),
     )
+    # The responsive sizes made from `image` (core.images), written by the background task.
+    image_variants = models.JSONField(_("image sizes"), default=dict, blank=True, editable=False)
     themes = models.ManyToManyField(
         "taxonomy.Theme", verbose_name=_("themes"), blank=True, related_name="news"
     )

@@ -21,6 +21,7 @@ from villagehub.accounts.selectors import networks_coordinated
 from villagehub.communities.models import Community, Network
 from villagehub.core.mail import email_message
 from villagehub.core.services import model_save, unique_slug
+from villagehub.core.tasks import image_variants_later
 from villagehub.search.services import search_document_update
 
 from . import tasks
@@ -109,6 +110,8 @@ def news_create(
             "source": source,
         },
     )
+    if item.image:
+        image_variants_later(item)
     search_document_update(obj=item)
     return item
 
@@ -167,7 +170,10 @@ def news_update(
             values[name] = list(values[name])
     if "countries" in values:
         values["countries"] = list(values["countries"])
+    replaced = item.image.name if item.image else ""
     model_save(item, values)
+    if "image" in values:
+        image_variants_later(item, replaced=replaced)
     search_document_update(obj=item)
     return item
 

@@ -72,9 +72,36 @@ class EntityType(models.Model):
         return self.name
 
 
+class EntityValue(models.Model):
+    """A number or a short text that `q` compares, once per type of its entity: what a
+    `type` + `q` query finds, counts and pages in SQL through one index (`query.term_lookup`
+    says which comparisons it answers exactly)."""
+
+    entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="value_rows")
+    tenant = models.CharField(max_length=100, default="", blank=True)
+    type_name = models.CharField(max_length=512)
+    attribute = models.CharField(max_length=512)
+    number = models.FloatField(null=True, blank=True)
+    # NULL, not "": an empty text is a value that `q` can ask for.
+    text = models.CharField(max_length=200, null=True, blank=True)  # noqa: DJ001
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["tenant", "attribute", "type_name", "number"], name="ngsi_value_number"
+            ),
+            models.Index(
+                fields=["tenant", "attribute", "type_name", "text"], name="ngsi_value_text"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.attribute} {self.number if self.text is None else self.text}"
+
+
 class EntityLocation(models.Model):
-    """The bounding box of one GeoProperty instance: the candidates of a geo-query in SQL,
-    the exact test in shapely afterwards."""
+    """The bounding box of one GeoProperty instance: the candidates of a geo-query in SQL
+    (through SQLite's R*Tree or PostgreSQL's GiST index), the exact test in shapely afterwards."""
 
     entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="locations")
     tenant = models.CharField(max_length=100, default="", blank=True)
@@ -84,11 +111,8 @@ class EntityLocation(models.Model):
     max_x = models.FloatField()
     max_y = models.FloatField()
 
-    class Meta:
-        indexes = [
-            models.Index(fields=["tenant", "attribute", "min_x", "max_x"], name="ngsi_location_x"),
-            models.Index(fields=["tenant", "attribute", "min_y", "max_y"], name="ngsi_location_y"),
-        ]
+    # Found through the spatial index of the database (migration 0003), not a B-tree: a
+    # B-tree on a box's corners answers only one side of an overlap test.
 
     def __str__(self) -> str:
         return f"{self.attribute} [{self.min_x}, {self.min_y}, {self.max_x}, {self.max_y}]"

@@ -431,6 +431,73 @@ def _compare(left: Any, op: str, right: Any) -> bool:
         return False
 
 
+# What the value index (models.EntityValue) keeps of a value, and the literals whose
+# comparisons it answers exactly: numbers below 2**52 compare the same as floats, and a text
+# cut at INDEXED_TEXT characters never equals a shorter literal.
+INDEXED_TEXT = 200
+EXACT_NUMBER = 2**52
+
+
+def value_leaves(instances: list[dict]) -> list:
+    """The values `attribute op literal` compares, for the instances of one attribute: the
+    same reading as `q_match`, so that the index and the query agree."""
+    return _values(Term(attribute="_"), {"attrs": {"_": instances}})
+
+
+def _plain_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def indexable(leaf: Any) -> dict | None:
+    """The value index's columns for one leaf value, or None if no lookup compares it."""
+    if _plain_number(leaf):
+        return {"number": float(leaf)} if leaf == leaf and abs(leaf) != float("inf") else None
+    if isinstance(leaf, str):
+        return {"text": leaf[:INDEXED_TEXT]}
+    return None
+
+
+def _exact_number(value: Any) -> bool:
+    return _plain_number(value) and abs(value) < EXACT_NUMBER
+
+
+def term_lookup(term: Any) -> dict | None:
+    """The value-index filter that finds exactly the entities a comparison matches, or None
+    where only Python can tell (sub-attributes, keys, patterns, dates, lists, `!=`)."""
+    if not isinstance(term, Term) or term.subpath or term.keys:
+        return None
+    value = term.value
+    if term.op in (">", ">=", "<", "<=", "==") and _exact_number(value):
+        suffix = {">": "__gt", ">=": "__gte", "<": "__lt", "<=": "__lte", "==": ""}[term.op]
+        return {"attribute": term.attribute, f"number{suffix}": value}
+    if term.op == "==" and isinstance(value, Range):
+        if _exact_number(value.low) and _exact_number(value.high):
+            return {
+                "attribute": term.attribute,
+                "number__gte": value.low,
+                "number__lte": value.high,
+            }
+        return None
+    if (
+        term.op == "=="
+        and isinstance(value, str)
+        and len(value) < INDEXED_TEXT
+        and not DATETIME.match(value)
+    ):
+        return {"attribute": term.attribute, "text": value}
+    return None
+
+
+def q_lookups(tree: Any) -> tuple[list[dict], bool]:
+    """The value-index filters a q implies (each a superset of its matches), and whether
+    together they decide it wholly."""
+    if tree is None:
+        return [], True
+    terms = tree.items if isinstance(tree, Logic) and tree.op == "and" else [tree]
+    lookups = [term_lookup(term) for term in terms]
+    return [lookup for lookup in lookups if lookup], all(lookups)
+
+
 def q_match(tree: Any, entity: dict) -> bool:
     if isinstance(tree, Logic):
         found = (q_match(item, entity) for item in tree.items)

@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 import re
 import statistics
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -20,12 +22,14 @@ from .models import (
     Entity,
     EntityLocation,
     EntityType,
+    EntityValue,
     Subscription,
     Tenant,
 )
 from .query import (
     MAX_PATTERN,
     names_match,
+    q_lookups,
     q_match,
     scope_match,
     tree_is_disjunction,
@@ -147,25 +151,64 @@ def query_resolve(
     )
 
 
-def _candidates(tenant: str, query: EntityQuery) -> QuerySet[Entity]:
-    rows = Entity.objects.filter(tenant=tenant)
+def _candidates(
+    tenant: str, query: EntityQuery, lookups: list[dict]
+) -> tuple[QuerySet[Entity], list[QuerySet]]:
+    """The entities SQL can narrow a query to (a superset of the matches, in order), and the
+    subqueries of entity ids that narrowed them."""
+    narrowing = []
+    type_names = None
     if query.types is not None and tree_is_disjunction(query.types):
-        names = tree_names(query.types)
-        rows = rows.filter(
-            pk__in=EntityType.objects.filter(tenant=tenant, name__in=names).values("entity_id")
+        type_names = tree_names(query.types)
+    for lookup in lookups:
+        # The value rows carry their entity's types: one index range answers both.
+        values = EntityValue.objects.filter(tenant=tenant, **lookup)
+        if type_names is not None:
+            values = values.filter(type_name__in=type_names)
+        narrowing.append(values.values("entity_id"))
+    if type_names is not None and not lookups and query.geo is None:
+        # Only where nothing narrower applies: a type's rows are many, and a geo-query's
+        # few candidates have their types checked afterwards.
+        narrowing.append(
+            EntityType.objects.filter(tenant=tenant, name__in=type_names).values("entity_id")
         )
-    if query.ids:
-        rows = rows.filter(entity_id__in=query.ids)
     if query.geo is not None:
         box = query.geo.bbox()
         located = EntityLocation.objects.filter(tenant=tenant, attribute=query.geo.geoproperty)
         if box is not None:
-            min_x, min_y, max_x, max_y = box
-            located = located.filter(
-                min_x__lte=max_x, max_x__gte=min_x, min_y__lte=max_y, max_y__gte=min_y
-            )
-        rows = rows.filter(pk__in=located.values("entity_id"))
-    return rows.order_by("pk")
+            located = _in_box(located, box)
+        narrowing.append(located.values("entity_id"))
+    # Each narrowing row names its tenant already; filtering the entities by tenant as well
+    # would lead SQLite to read every entity of the tenant instead of the few named.
+    rows = Entity.objects.all() if narrowing else Entity.objects.filter(tenant=tenant)
+    for subquery in narrowing:
+        rows = rows.filter(pk__in=subquery)
+    if query.ids:
+        rows = rows.filter(entity_id__in=query.ids)
+    return rows.order_by("pk"), narrowing
+
+
+def _in_box(located: QuerySet, box: tuple[float, float, float, float]) -> QuerySet:
+    """The location boxes that meet a box, found through the spatial index of the database
+    (migration 0003): SQLite's R*Tree, PostgreSQL's GiST index on the box."""
+    min_x, min_y, max_x, max_y = box
+    vendor = connection.vendor
+    if vendor == "sqlite":
+        return located.extra(
+            where=[
+                "id IN (SELECT id FROM ngsi_location_rtree"
+                " WHERE min_x <= %s AND max_x >= %s AND min_y <= %s AND max_y >= %s)"
+            ],
+            params=[max_x, min_x, max_y, min_y],
+        )
+    if vendor == "postgresql":
+        return located.extra(
+            where=[
+                "box(point(min_x, min_y), point(max_x, max_y)) && box(point(%s, %s), point(%s, %s))"
+            ],
+            params=[min_x, min_y, max_x, max_y],
+        )
+    return located.filter(min_x__lte=max_x, max_x__gte=min_x, min_y__lte=max_y, max_y__gte=min_y)
 
 
 def _geo_match(entity: Entity, geo: GeoQuery) -> bool:
@@ -203,11 +246,40 @@ def entity_query(*, tenant: str, query: EntityQuery) -> tuple[list[Entity], int]
             raise BadRequestData(
                 f"idPattern: {query.id_pattern!r} is not a regular expression."
             ) from exc
-    rows = _candidates(tenant, query)
-    matched = [
-        entity for entity in rows.iterator(chunk_size=500) if _matches(entity, query, pattern)
-    ]
+    lookups, q_decided = q_lookups(query.q)
+    rows, narrowing = _candidates(tenant, query, lookups)
+    decided_in_sql = (
+        q_decided
+        and (query.types is None or tree_is_disjunction(query.types))
+        and pattern is None
+        and not query.attrs
+        and query.scope_q is None
+        and query.geo is None
+    )
+    if decided_in_sql:
+        page = list(rows[query.offset : query.offset + query.limit])
+        if len(narrowing) == 1 and not query.ids:
+            # Counted in the index alone, without reading the entities.
+            return page, narrowing[0].distinct().count()
+        return page, rows.count()
+    if query.types is not None and (query.geo is not None or not tree_is_disjunction(query.types)):
+        candidates = _of_types(rows, query.types)
+    else:
+        candidates = rows.iterator(chunk_size=500)
+    matched = [entity for entity in candidates if _matches(entity, query, pattern)]
     return matched[query.offset : query.offset + query.limit], len(matched)
+
+
+def _of_types(rows: QuerySet[Entity], types: Any) -> Iterator[Entity]:
+    """The candidates of the asked types, read whole only once their types match (the types
+    are a small column; the attributes are not)."""
+    ids = [
+        pk
+        for pk, names in rows.values_list("pk", "types").iterator(chunk_size=2000)
+        if names_match(types, set(names))
+    ]
+    for start in range(0, len(ids), 500):
+        yield from Entity.objects.filter(pk__in=ids[start : start + 500]).order_by("pk")
 
 
 def types_list(*, tenant: str) -> list[str]:
@@ -325,8 +397,10 @@ def temporal_instances(
     elif query.timerel == "between":
         rows = rows.filter(**{f"{field}__gte": query.time_at, f"{field}__lt": query.end_time_at})
     found: dict[str, dict[str, list[dict]]] = {}
-    for row in rows.order_by(field, "pk"):
-        found.setdefault(row.entity_id, {}).setdefault(row.attribute, []).append(row.instance)
+    for entity_id, attribute, instance in rows.order_by(field, "pk").values_list(
+        "entity_id", "attribute", "instance"
+    ):
+        found.setdefault(entity_id, {}).setdefault(attribute, []).append(instance)
     if query.last_n:
         for attributes in found.values():
             for key, instances in attributes.items():
@@ -344,14 +418,22 @@ def temporal_entity_ids(*, tenant: str, entity_id: str) -> list[str]:
 
 
 def temporal_types(*, tenant: str, entity_ids: list[str]) -> dict[str, list[str]]:
-    found: dict[str, list[str]] = {}
-    rows = AttributeInstance.objects.filter(tenant=tenant, entity_id__in=entity_ids).order_by("pk")
-    for entity_id, types in rows.values_list("entity_id", "types"):
-        found[entity_id] = types
-    for entity_id, types in Entity.objects.filter(
-        tenant=tenant, entity_id__in=entity_ids
-    ).values_list("entity_id", "types"):
-        found[entity_id] = types
+    """The types of each entity: as it is now, or as its last recorded change had them."""
+    found: dict[str, list[str]] = dict(
+        Entity.objects.filter(tenant=tenant, entity_id__in=entity_ids).values_list(
+            "entity_id", "types"
+        )
+    )
+    for entity_id in entity_ids:
+        if entity_id not in found:
+            last = (
+                AttributeInstance.objects.filter(tenant=tenant, entity_id=entity_id)
+                .order_by("-pk")
+                .values_list("types", flat=True)
+                .first()
+            )
+            if last is not None:
+                found[entity_id] = last
     return found
 
 

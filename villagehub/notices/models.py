@@ -8,6 +8,7 @@ class Kind(models.TextChoices):
     SUBMISSION = "submission", _("A practice or profile change to review")
     NEW_COMMUNITY = "new_community", _("A proposed community")
     DATASET = "dataset", _("A new data set")
+    HOST_REQUEST = "host_request", _("An offer to host a café")
 
 
 class Notice(models.Model):

@@ -119,6 +119,8 @@ class Practice(TranslatableContent, Sourced, Timestamped):
         blank=True,
         help_text=_("What the image shows, for people who cannot see it."),
     )
+    # The responsive sizes made from `image` (core.images), written by the background task.
+    image_variants = models.JSONField(_("image sizes"), default=dict, blank=True, editable=False)
     is_published = models.BooleanField(_("published"), default=True)
 
     class Meta:

@@ -117,6 +117,21 @@ def practice_facets(*, filters: dict) -> dict[str, list[dict]]:
     else:
         facets = kind_facets(kind="practice", filters=filters)
     del facets["kind"]
+    return _every_goal_and_band(facets)
+
+
+def _every_goal_and_band(facets: dict) -> dict:
+    """Goals and size bands are the hub's fixed vocabularies: each is offered with its count,
+    none too, so that the filters read the same before and after practices carry them."""
+    goals = {f["value"]: f["count"] for f in facets["sdg"]}
+    bands = {f["value"]: f["count"] for f in facets["size"]}
+    facets["sdg"] = [
+        {"value": n, "label": title, "count": goals.get(n, 0)} for n, title in GOAL_TITLES.items()
+    ]
+    facets["size"] = [
+        {"value": band, "label": label, "count": bands.get(band, 0)}
+        for band, (label, _low, _high) in SIZE_BANDS.items()
+    ]
     return facets
 
 
@@ -182,7 +197,7 @@ def practice_facets_from_records(*, filters: dict) -> dict[str, list[dict]]:
         for band, (label, _low, _high) in SIZE_BANDS.items()
         if aggregates[band.replace("-", "_")]
     ]
-    return facets
+    return _every_goal_and_band(facets)
 
 
 def practices_related(*, practice: Practice, limit: int = 4) -> list[Practice]:

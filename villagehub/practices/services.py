@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from villagehub.core.services import model_save, record_upsert, records_bulk_upsert, unique_slug
+from villagehub.core.tasks import image_variants_later
 from villagehub.search.models import SearchDocument
 from villagehub.search.services import search_document_update, search_documents_update
 
@@ -28,6 +29,8 @@ def practice_create(
     practice = model_save(
         Practice(slug=slug or unique_slug(Practice, title)), {"title": title, **fields}
     )
+    if practice.image:
+        image_variants_later(practice)
     if links is not None:
         _links_set(practice, links)
     search_document_update(obj=practice)
@@ -38,7 +41,10 @@ def practice_create(
 def practice_update(
     *, practice: Practice, links: Iterable[Mapping[str, Any]] | None = None, **fields: Any
 ) -> Practice:
+    replaced = practice.image.name if practice.image else ""
     model_save(practice, fields)
+    if "image" in fields:
+        image_variants_later(practice, replaced=replaced)
     if links is not None:
         _links_set(practice, links)
     search_document_update(obj=practice)

@@ -70,8 +70,9 @@ def test_community_list_query_count_does_not_grow_with_rows(
 ):
     for n in range(30):
         CommunityFactory(slug=f"extra-{n}", name=f"Extra {n}")
-    # One more than the page needs: the table versions that key the page cache.
-    with django_assert_max_num_queries(7):
+    # One more than the page needs: the table versions that key the page cache; two count
+    # the goals and the size bands.
+    with django_assert_max_num_queries(9):
         response = client.get("/communities/")
     assert response.status_code == 200
 
@@ -143,3 +144,19 @@ def test_the_map_outline_is_europe_in_the_projection_of_the_dots():
     svg = Path(finders.find("img/europe.svg")).read_text()
     assert svg.startswith('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 700 380">')
     assert "<title>Slovenia</title>" in svg
+
+
+@pytest.mark.parametrize("prefix", ["", "/lv", "/sv"])
+def test_the_map_places_its_dots_with_decimal_points_in_every_language(client, places, prefix):
+    """SVG coordinates are numbers: Latvian and Swedish write decimals with a comma, which
+    put every dot in the map's corner."""
+    (point,) = client.get(f"{prefix}/communities/").context["map_points"]
+    page = client.get(f"{prefix}/communities/").content.decode()
+    assert f'<circle cx="{point["x"]}" cy="{point["y"]}" r="6" class="pin">' in page
+    assert "." in str(point["x"]) + str(point["y"])
+
+
+def test_the_communities_table_labels_its_cells_for_narrow_screens(client, places):
+    page = client.get("/lv/communities/").content.decode()
+    assert '<table class="stack">' in page
+    assert '<td data-label="Valsts">Dānija' in page

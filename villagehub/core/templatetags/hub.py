@@ -1,6 +1,7 @@
 from django import template
 from django.utils.translation import get_language
 
+from villagehub.core import images
 from villagehub.core.markup import markdown_html, markdown_text
 from villagehub.core.models import CONTENT_LANGUAGES, LocalizedText
 
@@ -51,3 +52,26 @@ def markdown(text) -> str:
 def markdown_plain(text) -> str:
     """`{{ body|markdown_plain }}`: a Markdown text as plain text (text e-mails, feeds)."""
     return markdown_text(str(text or ""))
+
+
+@register.inclusion_tag("includes/picture.html")
+def picture(obj, sizes: str, css: str = "photo") -> dict:
+    """`{% picture practice "(min-width: 40rem) 24rem, 100vw" "card-picture" %}`: the record's
+    image in the sizes made for it (WebP, else JPEG), the browser picking the one that fits
+    `sizes`; until they are made, the uploaded file. Lazy, and with its width and height so
+    that the page does not jump when it arrives."""
+    image = obj.image
+    context = {"alt": obj.image_alt, "css": css, "sizes": sizes, "src": image.url}
+    variants = obj.image_variants or {}
+    if variants.get("name") != image.name or not variants.get("widths"):
+        return context
+    storage = image.storage
+    middle = variants["widths"][len(variants["widths"]) // 2]
+    return {
+        **context,
+        "webp": images.srcset(variants=variants, storage=storage, extension="webp"),
+        "jpeg": images.srcset(variants=variants, storage=storage, extension="jpg"),
+        "src": storage.url(images.variant_name(image.name, middle, "jpg")),
+        "width": variants["width"],
+        "height": variants["height"],
+    }

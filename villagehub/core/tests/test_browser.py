@@ -16,11 +16,13 @@ both_with_and_without_javascript = pytest.mark.parametrize(
 PUBLIC_PAGES = [
     "/",
     "/communities/",
+    "/communities/?sdg=11",
     "/communities/torup/",
     "/countries/",
     "/countries/lv/",
     "/practices/",
     "/practices/?theme=broadband",
+    "/practices/?sdg=3&size=5000-50000",
     "/practices/torup-ting/",
     "/organisations/",
     "/organisations/latvian-cap-network/",
@@ -30,6 +32,7 @@ PUBLIC_PAGES = [
     "/events/smart-towns-central-eastern-europe-workshop-2017/",
     "/events/eu-smart-city-and-communities-cluster-meeting-2/",
     "/events/series/smart-rural-communities-cafes/",
+    "/news/",
     "/privacy/",
     "/accounts/login/",
     "/accounts/signup/",
@@ -286,6 +289,39 @@ def test_every_public_page_fits_its_width_and_passes_axe(page, site, language_pr
                 f"{language_prefix}{path}:\n" + described_violations(results.response["violations"])
             )
     assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_a_card_loads_the_image_size_that_fits(page, site, settings, tmp_path, width):
+    """The browser picks the WebP copy the card's width needs, not the uploaded file."""
+    from io import BytesIO
+
+    from django.core.files.base import ContentFile
+    from PIL import Image
+
+    from villagehub.communities.models import Community
+    from villagehub.practices.services import practice_create
+
+    settings.MEDIA_ROOT = tmp_path
+    buffer = BytesIO()
+    Image.new("RGB", (2400, 1200), (30, 120, 60)).save(buffer, "JPEG")
+    practice_create(  # its sizes are made when it commits (tasks run at once in tests)
+        title="Village sauna",
+        summary="The village runs its sauna.",
+        community=Community.objects.get(slug="raudanmaa"),
+        image=ContentFile(buffer.getvalue(), name="sauna.jpg"),
+        image_alt="The sauna by the lake",
+    )
+    page.set_viewport_size({"width": width, "height": 844})
+    page.goto("/practices/")
+    picture = page.get_by_role("img", name="The sauna by the lake")
+    picture.scroll_into_view_if_needed()
+    expect(picture).to_have_js_property("complete", True)
+    assert picture.evaluate("img => img.currentSrc").endswith("-640w.webp")
+    # The 640 copy, counted in CSS pixels at the slot `sizes` gives it: 24rem, or the phone.
+    assert picture.evaluate("img => img.naturalWidth") == (384 if width == 1280 else 390)
+    box = picture.bounding_box()
+    assert round(box["width"] / box["height"]) == 2  # the card's frame, set before it loads
 
 
 def test_site_search_suggests_titles_as_a_keyboard_combobox(page, site):

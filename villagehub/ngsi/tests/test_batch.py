@@ -106,3 +106,65 @@ def test_batch_names_entities_of_other_communities_as_failures(api, client):
     assert response.status_code == 207
     assert response.json()["errors"][0]["error"]["status"] == 403
     assert Entity.objects.count() == 1
+
+
+def test_entities_a_batch_creates_together_are_indexed_recorded_and_notified(api):
+    from villagehub.ngsi.models import AttributeInstance, Notification
+
+    response = api.post(
+        "/subscriptions",
+        {
+            "id": "urn:ngsi-ld:Subscription:fast",
+            "type": "Subscription",
+            "entities": [{"type": "Car"}],
+            "q": "speed>1",
+            "notification": {"endpoint": {"uri": "http://127.0.0.1:9/n"}},
+        },
+    )
+    assert response.status_code == 201, response.content
+    located = car(
+        3, location={"type": "GeoProperty", "value": {"type": "Point", "coordinates": [12, 56]}}
+    )
+    response = api.post("/entityOperations/upsert", [car(1), car(2), located])
+    assert response.status_code == 201, response.content
+    assert sorted(response.json()) == [
+        "urn:ngsi-ld:Car:1",
+        "urn:ngsi-ld:Car:2",
+        "urn:ngsi-ld:Car:3",
+    ]
+    found = api.get("/entities", type="Car", q="speed>=2", count="true")
+    assert [item["id"] for item in found.json()] == ["urn:ngsi-ld:Car:2", "urn:ngsi-ld:Car:3"]
+    assert found.headers["NGSILD-Results-Count"] == "2"
+    near = api.get(
+        "/entities",
+        type="Car",
+        georel="near;maxDistance==1000",
+        geometry="Point",
+        coordinates="[12,56]",
+    )
+    assert [item["id"] for item in near.json()] == ["urn:ngsi-ld:Car:3"]
+    assert AttributeInstance.objects.filter(attribute="speed").count() == 3
+    assert Notification.objects.count() == 2
+
+
+def test_an_entity_twice_in_an_upsert_is_created_then_changed(api):
+    response = api.post(
+        "/entityOperations/upsert", [car(1), car(2), car(1, speed={"type": "Property", "value": 9})]
+    )
+    assert response.status_code == 201, response.content
+    assert Entity.objects.get(entity_id="urn:ngsi-ld:Car:1").attrs["speed"][0]["value"] == 9
+    assert Entity.objects.count() == 2
+
+
+def test_an_entity_created_meanwhile_is_reported_alone(api, monkeypatch):
+    from villagehub.ngsi import services
+
+    api.post("/entities", car(2))
+    # As if another request created Car:2 after this batch looked for existing ids.
+    monkeypatch.setattr(services, "_existing_ids", lambda tenant, items: set())
+    response = api.post("/entityOperations/create", [car(1), car(2), car(3)])
+    assert response.status_code == 207
+    body = response.json()
+    assert body["success"] == ["urn:ngsi-ld:Car:1", "urn:ngsi-ld:Car:3"]
+    assert [error["entityId"] for error in body["errors"]] == ["urn:ngsi-ld:Car:2"]
+    assert Entity.objects.count() == 3

@@ -100,6 +100,7 @@ def test_the_inbox_lists_notices_and_saves_preferences(client, world):
             "submission": "daily",
             "new_community": "at_once",
             "dataset": "at_once",
+            "host_request": "daily",
         },
     )
     assert dict(
@@ -109,6 +110,7 @@ def test_the_inbox_lists_notices_and_saves_preferences(client, world):
         "submission": "daily",
         "new_community": "at_once",
         "dataset": "at_once",
+        "host_request": "daily",
     }
     sign_in(client, world["other"])
     assert "Broadband" not in client.get("/contribute/notices/").content.decode()

@@ -74,8 +74,15 @@ def test_practice_facets_count_each_value_under_the_other_filters(client, practi
     # The country facet ignores the country filter itself, so both countries stay choosable.
     assert [(f["value"], f["count"]) for f in facets["country"]] == [("fi", 1), ("fr", 1)]
     assert [(f["value"], f["count"]) for f in facets["theme"]] == [("broadband", 1)]
-    assert [(f["value"], f["count"]) for f in facets["sdg"]] == [(9, 1)]
-    assert [(f["value"], f["count"]) for f in facets["size"]] == [("under-2000", 1)]
+    # Goals and size bands are offered whole, each with its count (none too).
+    assert [(f["value"], f["count"]) for f in facets["sdg"] if f["count"]] == [(9, 1)]
+    assert [f["value"] for f in facets["sdg"]] == list(range(1, 18))
+    assert [(f["value"], f["count"]) for f in facets["size"]] == [
+        ("under-2000", 1),
+        ("2000-5000", 0),
+        ("5000-50000", 0),
+        ("over-50000", 0),
+    ]
 
 
 @pytest.mark.parametrize("query", ["sdg=abc", "sdg=18", "theme=nope", "country=xx", "size=%FF"])

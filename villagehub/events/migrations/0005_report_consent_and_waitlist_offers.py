@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('events', '0003_notice_survey_reminder'),
+        ('events', '0004_organisers_speakers_host_requests'),
     ]
 
     operations = [

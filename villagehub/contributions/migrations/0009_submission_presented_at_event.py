@@ -7,8 +7,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('contributions', '0007_submission_image'),
-        ('events', '0004_report_consent_and_waitlist_offers'),
+        ('contributions', '0008_submission_kind_factsheet'),
+        ('events', '0005_report_consent_and_waitlist_offers'),
     ]
 
     operations = [

@@ -1,0 +1,127 @@
+"""A coordinator runs the programme in a real browser, with and without JavaScript, and
+every programme page passes the accessibility check."""
+
+import pytest
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from axe_playwright_python.sync_playwright import Axe
+from django.contrib.auth.models import User
+from playwright.sync_api import expect
+
+from villagehub.accounts.services import role_grant
+from villagehub.communities.models import Community, Network
+from villagehub.contributions.tests.test_browser import signed_in_as
+from villagehub.core.tests.test_browser import AXE_OPTIONS, MAX_PAGE_BYTES, described_violations
+from villagehub.events import services
+from villagehub.events.models import Event, Series
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def coordinator(context, site, demo_data):
+    user = User.objects.create_user("coordinator", email="c@example.org", password="x" * 12)
+    TOTP.activate(user, generate_totp_secret())
+    role_grant(user=user, kind="coordinator", target=Network.objects.get(slug="smart-rural-21"))
+    signed_in_as(context, site, user)
+    return user
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+def test_coordinator_creates_a_cafe_with_a_session_and_a_speaker_and_publishes_it(
+    page, coordinator
+):
+    page.goto("/events/programme/")
+    page.get_by_role("link", name="New event").click()
+    page.locator("#id_title").fill("Smart Café: the village shop")
+    page.locator("#id_kind").select_option(label="Café")
+    page.locator("#id_series").select_option(label="Smart Rural Communities Cafés")
+    page.get_by_role("checkbox", name="Smart Rural 21").check()
+    page.locator("#id_summary").fill("How a village keeps its shop open.")
+    page.get_by_label("Time zone").fill("Europe/Copenhagen")
+    page.locator("#id_starts_at").fill("2030-05-12T10:00")
+    page.locator("#id_ends_at").fill("2030-05-12T11:30")
+    page.get_by_label("Online meeting link").fill("https://meet.example.org/shop")
+    page.get_by_label("Registration in the hub").check()
+
+    page.locator("#id_sessions-0-title").fill("The shop's story")
+    page.locator("#id_sessions-0-people-0-name").fill("Karen Holm")
+    page.locator("#id_sessions-0-people-0-role").fill("Shopkeeper")
+    page.locator("#id_sessions-0-people-0-publish_consent").check()
+    # A second session needs a row: added without JavaScript by the page itself.
+    page.get_by_role("button", name="Add rows").click()
+    expect(page.locator("#id_title")).to_have_value("Smart Café: the village shop")
+    expect(page.locator("#id_sessions-0-people-0-name")).to_have_value("Karen Holm")
+    page.locator("#id_sessions-1-title").fill("Questions over coffee")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.get_by_role("status")).to_contain_text("Saved.")
+
+    event = Event.objects.get(title="Smart Café: the village shop")
+    assert event.status == "draft" and event.series.slug == "smart-rural-communities-cafes"
+    assert event.number is not None
+    assert [s.title for s in event.sessions.all()] == ["The shop's story", "Questions over coffee"]
+
+    page.get_by_role("button", name="Publish").click()
+    page.get_by_role("button", name="Yes").click()
+    expect(page.get_by_role("status")).to_contain_text("Saved.")
+    page.goto(f"/events/{event.slug}/")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("the village shop")
+    expect(page.get_by_text("Karen Holm")).to_be_visible()
+    expect(page.get_by_role("link", name="Register")).to_be_visible()
+    page.goto("/events/?series=smart-rural-communities-cafes")
+    expect(page.get_by_role("link", name="Smart Café: the village shop")).to_be_visible()
+
+
+def test_programme_pages_have_no_accessibility_violations(page, coordinator):
+    series = Series.objects.get(slug="smart-rural-communities-cafes")
+    event = services.event_create(
+        title="Smart Café: bees",
+        kind="cafe",
+        series=series,
+        status="published",
+        date_precision="unknown",
+        organiser_networks=list(series.networks.all()),
+        sessions=[{"title": "Bees", "people": [{"name": "Ana", "publish_consent": True}]}],
+    )
+    editor = User.objects.create_user("editor", email="e@example.org")
+    offer = services.host_request_create(
+        series=series,
+        community=Community.objects.get(slug="torup"),
+        proposer=editor,
+        date_ideas="A Tuesday in May",
+        theme="Village shops",
+    )
+
+    def check(path):
+        response = page.goto(path)
+        assert len(response.body()) < MAX_PAGE_BYTES, path
+        results = Axe().run(page, options=AXE_OPTIONS)
+        assert results.violations_count == 0, (
+            f"axe found problems on {path}:\n"
+            + described_violations(results.response["violations"])
+        )
+
+    for path in [
+        "/events/programme/",
+        "/events/new/",
+        f"/events/{event.slug}/edit/",
+        "/events/series/new/",
+        f"/events/series/{series.slug}/edit/",
+        f"/events/offers/{offer.pk}/",
+    ]:
+        check(path)
+    # The page that asks before cancelling, and the form with its errors.
+    page.goto(f"/events/{event.slug}/edit/")
+    page.get_by_role("button", name="Cancel the event").click()
+    check_here = Axe().run(page, options=AXE_OPTIONS)
+    assert check_here.violations_count == 0, described_violations(check_here.response["violations"])
+    page.goto("/events/new/")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.get_by_role("alert")).to_contain_text("This field is required.")
+    errors = Axe().run(page, options=AXE_OPTIONS)
+    assert errors.violations_count == 0, described_violations(errors.response["violations"])
+
+    # A community editor's page to offer a café.
+    role_grant(user=editor, kind="community_editor", target=Community.objects.get(slug="torup"))
+    TOTP.activate(editor, generate_totp_secret())
+    signed_in_as(page.context, page.url.split("/events")[0], editor)
+    check(f"/events/series/{series.slug}/host/")
