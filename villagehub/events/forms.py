@@ -13,6 +13,7 @@ from villagehub.core.forms import StoredTextForm
 from villagehub.core.models import CONTENT_LANGUAGES
 from villagehub.practices.models import Practice
 
+from . import selectors
 from .models import (
     Event,
     Feedback,
@@ -249,8 +250,20 @@ class ReportForm(StoredTextForm):
             .order_by("title")
         )
         given = {c.speaker: c for c in event.speaker_consents.all()}
+        sessions = list(event.sessions.all())
+        self.people = [person for session in sessions for person in session.people.all()]
+        for person in self.people:
+            for what, label in (
+                ("recording", _("%(speaker)s agrees that the talk is recorded")),
+                ("publish", _("%(speaker)s agrees that their name and picture are published")),
+            ):
+                self.fields[f"person_{person.pk}_{what}"] = forms.BooleanField(
+                    label=label % {"speaker": person.name},
+                    required=False,
+                    initial=getattr(person, f"{what}_consent"),
+                )
         self.speakers = list(
-            dict.fromkeys(s for session in event.sessions.all() for s in session.speaker_list)
+            dict.fromkeys(s for session in sessions for s in selectors.speaker_lines(session))
         )
         for index, speaker in enumerate(self.speakers):
             consent = given.get(speaker)
@@ -292,7 +305,18 @@ class ReportForm(StoredTextForm):
         return data
 
     def speaker_fields(self):
-        return [self[name] for name in self.fields if name.startswith("speaker_")]
+        return [self[name] for name in self.fields if name.startswith(("person_", "speaker_"))]
+
+    def people_consents(self) -> list[tuple]:
+        """(speaker row, recording, publish) for every person of the agenda."""
+        return [
+            (
+                person,
+                self.cleaned_data.get(f"person_{person.pk}_recording", False),
+                self.cleaned_data.get(f"person_{person.pk}_publish", False),
+            )
+            for person in self.people
+        ]
 
     def speaker_consents(self) -> list[tuple[str, bool, bool]]:
         """(speaker, recording, publish) for every speaker of the agenda."""

@@ -430,6 +430,7 @@ class Speaker(models.Model):
     publish_consent = models.BooleanField(
         _("agrees that name and photo are published"), default=False
     )
+    recording_consent = models.BooleanField(_("agrees that the talk is recorded"), default=False)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
     class Meta:

@@ -148,7 +148,7 @@ def event_report(*, slug: str) -> Event:
             "photos",
             "themes",
             "practices",
-            "sessions",
+            "sessions__people",
             "speaker_consents",
         )
         .get(slug=slug)
@@ -162,13 +162,33 @@ class SessionShown:
     unnamed: int  # the others, counted but not named
 
 
+def _person_line(person) -> str:
+    return ", ".join(part for part in (person.name, person.role, person.organisation) if part)
+
+
+def speaker_lines(session: Session) -> list[str]:
+    """The session's speakers given as lines of text ("name, affiliation"), leaving out
+    those who are also listed as people of the session (their consent is on that row)."""
+    people = {person.name.casefold() for person in session.people.all()}
+    return [
+        line
+        for line in session.speaker_list
+        if line.split(",", 1)[0].strip().casefold() not in people
+    ]
+
+
 def report_sessions(event: Event) -> list[SessionShown]:
-    """The agenda as the report may show it: a speaker is named only with their consent."""
+    """The agenda as the report may show it: a speaker is named only with their consent,
+    whether they are a person of the session (`Speaker.publish_consent`) or a line of its
+    speakers (`SpeakerConsent.publish`)."""
     rows = []
     agreed = {c.speaker for c in event.speaker_consents.all() if c.publish}
     for session in event.sessions.all():
-        named = [s for s in session.speaker_list if s in agreed]
-        rows.append(SessionShown(session, named, len(session.speaker_list) - len(named)))
+        people = list(session.people.all())
+        lines = speaker_lines(session)
+        named = [_person_line(p) for p in people if p.publish_consent]
+        named += [s for s in lines if s in agreed]
+        rows.append(SessionShown(session, named, len(people) + len(lines) - len(named)))
     return rows
 
 
@@ -207,8 +227,17 @@ def consent_missing(event: Event) -> list[ConsentMissing]:
         .exclude(email__endswith=ERASED_DOMAIN)
         .order_by("name", "pk")
     ]
+    sessions = list(event.sessions.prefetch_related("people"))
+    for session in sessions:
+        for person in session.people.all():
+            if not (person.recording_consent and person.publish_consent):
+                rows.append(
+                    ConsentMissing(
+                        person.name, "speaker", person.recording_consent, person.publish_consent
+                    )
+                )
     given = {c.speaker: c for c in event.speaker_consents.all()}
-    speakers = dict.fromkeys(s for session in event.sessions.all() for s in session.speaker_list)
+    speakers = dict.fromkeys(s for session in sessions for s in speaker_lines(session))
     for speaker in speakers:
         consent = given.get(speaker)
         recording = bool(consent and consent.recording)

@@ -966,8 +966,14 @@ def event_report_update(
 
 
 def event_speakers(event: Event) -> list[str]:
-    """Every speaker of the event's agenda, once, in agenda order."""
+    """Every speaker given as a line of the agenda, once, in agenda order."""
     return list(dict.fromkeys(s for session in event.sessions.all() for s in session.speaker_list))
+
+
+@transaction.atomic
+def speaker_person_consent_set(*, speaker: Speaker, recording: bool, publish: bool) -> Speaker:
+    """What a person of the agenda agreed to for their talk."""
+    return model_save(speaker, {"recording_consent": recording, "publish_consent": publish})
 
 
 @transaction.atomic

@@ -563,7 +563,9 @@ def manage_report_view(request, slug):
     """The organisers write the report, record the speakers' consent and add photos; the
     page lists who did not agree to be recorded or published."""
     event = get_object_or_404(
-        selectors.events_managed_by(request.user).prefetch_related("sessions", "speaker_consents"),
+        selectors.events_managed_by(request.user).prefetch_related(
+            "sessions__people", "speaker_consents"
+        ),
         slug=slug,
     )
     action = request.POST.get("action", "report") if request.method == "POST" else None
@@ -588,6 +590,10 @@ def manage_report_view(request, slug):
                     translation_summary=data["translation_summary"],
                     translation_key_points=data["translation_key_points"],
                 )
+                for person, recording, publish in form.people_consents():
+                    services.speaker_person_consent_set(
+                        speaker=person, recording=recording, publish=publish
+                    )
                 for speaker, recording, publish in form.speaker_consents():
                     services.speaker_consent_set(
                         event=event,

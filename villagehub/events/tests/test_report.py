@@ -262,3 +262,42 @@ def test_a_practice_proposal_started_from_an_event_is_prefilled_and_linked_when_
     practice = submission_publish(submission=submission, by=coordinator)
     assert list(cafe.practices.all()) == [practice]
     assert selectors.events_presenting(practice) == [cafe]
+
+
+def test_speakers_listed_as_people_are_named_only_with_their_consent(client, coordinator, cafe):
+    services.event_update(
+        event=cafe,
+        sessions=[
+            {
+                "title": "Local democracy in Torup",
+                "speakers": "",
+                "people": [
+                    {"name": "Hanne Holm", "organisation": "Torup", "publish_consent": True},
+                    {"name": "Per Lund", "organisation": "Halsnæs", "publish_consent": False},
+                ],
+            }
+        ],
+    )
+    hanne, per = cafe.sessions.get().people.order_by("position")
+    assert [(m.name, m.recording, m.publish) for m in selectors.consent_missing(cafe)][-2:] == [
+        ("Hanne Holm", False, True),
+        ("Per Lund", False, False),
+    ]
+    response = client.post(
+        f"/events/{cafe.slug}/manage/report/",
+        {
+            "action": "report",
+            f"person_{hanne.pk}_recording": "on",
+            f"person_{hanne.pk}_publish": "on",
+            "report_published": "on",
+        },
+    )
+    assert response.status_code == 302
+    hanne.refresh_from_db()
+    per.refresh_from_db()
+    assert (hanne.recording_consent, hanne.publish_consent) == (True, True)
+    assert (per.recording_consent, per.publish_consent) == (False, False)
+    page = client.get(f"/events/{cafe.slug}/report/").content.decode()
+    assert "Hanne Holm, Torup" in page
+    assert "Per Lund" not in page
+    assert "and 1 speaker who is not named here" in page
