@@ -16,7 +16,7 @@ from villagehub.accounts.models import Role
 from villagehub.accounts.selectors import networks_coordinated
 from villagehub.communities.models import Community
 from villagehub.countries.models import FACTSHEET_QUESTIONS, CapSupport, Factsheet, cap_key
-from villagehub.events.selectors import events_managed_by
+from villagehub.events.selectors import events_managed_by, report_sessions
 from villagehub.organisations.models import Organisation
 from villagehub.practices.models import Practice
 from villagehub.taxonomy.models import GOAL_TITLES, FundingSource, Theme
@@ -312,12 +312,11 @@ def practice_values_from_event(event) -> dict:
     """A practice proposal started from an event: its host community's (the proposal's
     community), its themes, and the speakers' story told in the agenda."""
     sessions = list(event.sessions.all())
-    agreed = {c.speaker for c in event.speaker_consents.all() if c.publish}
     approach = "\n\n".join(
         f"{s.title}\n{s.description}".strip() for s in sessions if s.description or s.title
     )
-    # Only speakers who agreed that their name is published are named in the proposal.
-    speakers = [speaker for s in sessions for speaker in s.speaker_list if speaker in agreed]
+    # Only speakers who agreed that their name is published are named, as in the report.
+    speakers = [name for row in report_sessions(event) for name in row.speakers]
     return {
         "title": sessions[0].title if len(sessions) == 1 else event.title,
         "summary": event.summary[:600],
