@@ -11,5 +11,7 @@ echo "== machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(un
 echo "== database: ${DATABASE_URL%%:*}"
 $PY bench/fresh_db.py "$DATABASE_URL"
 $PY -m villagehub.cli migrate -v0
+$PY -m villagehub.cli manage collectstatic --noinput -v0
 $PY bench/events_bench.py registrations --attempts 1000 --concurrency 100 --places 80
 $PY bench/events_bench.py reminders --count 10000
+$PY bench/events_bench.py results --events 200 --answers 20000

@@ -72,11 +72,14 @@ def mentions_erase(*, traces: set[str]) -> None:
     from villagehub.contact.models import ContactMessage, ContactReply
     from villagehub.contributions.models import Submission
     from villagehub.core.models import OutboxMessage, Revision
+    from villagehub.events.models import Photo, SpeakerConsent
 
     traces = {t.strip() for t in traces if len(t.strip()) >= _SHORTEST_TRACE}
     if not traces:
         return
     _rows_mentioning(OutboxMessage, ("to", "subject", "body", "html"), traces).delete()
+    # Without its row a speaker's consent reads as refused: they are no longer named.
+    _rows_mentioning(SpeakerConsent, ("speaker",), traces).delete()
     pattern = re.compile(
         "|".join(rf"(?<!\w){re.escape(t)}(?!\w)" for t in sorted(traces, key=len, reverse=True)),
         re.IGNORECASE,
@@ -89,6 +92,7 @@ def mentions_erase(*, traces: set[str]) -> None:
         (CommentReport, ("reason",)),
         (ContactMessage, ("body",)),
         (ContactReply, ("body",)),
+        (Photo, ("description",)),
     ):
         for row in _rows_mentioning(model, fields, traces).only("pk", *fields):
             model.objects.filter(pk=row.pk).update(

@@ -137,6 +137,16 @@ class Submission(models.Model):
         related_name="submissions",
         help_text=_("Empty for a new practice."),
     )
+    # A practice presented at an event, proposed by its organisers: published, it is linked
+    # to the event both ways.
+    event = models.ForeignKey(
+        "events.Event",
+        verbose_name=_("presented at"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="practice_proposals",
+    )
     # A community not yet in the hub asks to join this network; its coordinators review.
     network = models.ForeignKey(
         "communities.Network",

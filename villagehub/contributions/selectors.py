@@ -16,6 +16,7 @@ from villagehub.accounts.models import Role
 from villagehub.accounts.selectors import networks_coordinated
 from villagehub.communities.models import Community
 from villagehub.countries.models import FACTSHEET_QUESTIONS, CapSupport, Factsheet, cap_key
+from villagehub.events.selectors import events_managed_by, report_sessions
 from villagehub.organisations.models import Organisation
 from villagehub.practices.models import Practice
 from villagehub.taxonomy.models import GOAL_TITLES, FundingSource, Theme
@@ -217,6 +218,7 @@ def submission_get_for_editor(*, pk: int, user: AbstractBaseUser) -> Submission:
     submission = (
         Submission.objects.filter(
             Q(community__in=communities_edited_by(user))
+            | Q(event__in=events_managed_by(user), kind=Submission.Kind.PRACTICE)
             | Q(organisation__in=organisations_edited_by(user))
             | Q(kind=Submission.Kind.NEW_COMMUNITY, community__isnull=True)
             | Q(kind=Submission.Kind.FACTSHEET, network__in=factsheet_networks(user))
@@ -317,6 +319,25 @@ def practice_values(practice: Practice | None) -> dict:
         "themes": sorted(t.slug for t in practice.themes.all()),
         "goals": sorted(g.number for g in practice.goals.all()),
         "image_alt": practice.image_alt,
+    }
+
+
+def practice_values_from_event(event) -> dict:
+    """A practice proposal started from an event: its host community's (the proposal's
+    community), its themes, and the speakers' story told in the agenda."""
+    sessions = list(event.sessions.all())
+    approach = "\n\n".join(
+        f"{s.title}\n{s.description}".strip() for s in sessions if s.description or s.title
+    )
+    # Only speakers who agreed that their name is published are named, as in the report.
+    speakers = [name for row in report_sessions(event) for name in row.speakers]
+    return {
+        "title": sessions[0].title if len(sessions) == 1 else event.title,
+        "summary": event.summary[:600],
+        "approach": approach,
+        "involved": "\n".join(dict.fromkeys(speakers)),
+        "language": event.language,
+        "themes": sorted(t.slug for t in event.themes.all()),
     }
 
 

@@ -244,6 +244,7 @@ def submission_save(
     kind: str = Submission.Kind.PRACTICE,
     network=None,
     image=None,
+    event=None,
 ) -> Submission:
     """Create or change an editor's proposal (a practice, a profile, or a community not yet
     in the hub, to join `network`); `submit` sends it to the review queue."""
@@ -267,7 +268,12 @@ def submission_save(
         image = image or (submission.image if submission else None)
         _check(community, data, practice or (submission.practice if submission else None), image)
     submission = submission or Submission(
-        author=author, community=community, organisation=organisation, practice=practice, kind=kind
+        author=author,
+        community=community,
+        organisation=organisation,
+        practice=practice,
+        kind=kind,
+        event=event if kind == Submission.Kind.PRACTICE else None,
     )
     if kind in (Submission.Kind.NEW_COMMUNITY, Submission.Kind.FACTSHEET):
         submission.network = network
@@ -402,6 +408,8 @@ def submission_publish(*, submission: Submission, by: AbstractBaseUser):
     if submission.kind == Submission.Kind.PRACTICE:
         submission.practice = record
         follow_up_practice_published(submission=submission, practice=record)
+        if submission.event_id:
+            submission.event.practices.add(record)
     elif submission.kind == Submission.Kind.NEW_COMMUNITY:
         submission.community = record
     elif submission.kind == Submission.Kind.NEW_PROVIDER:

@@ -17,6 +17,11 @@ urlpatterns = [
     path("invitations/", views.invitation_create_view, name="invite"),
     path("invitations/<str:token>/", views.invitation_view, name="invitation"),
     path("communities/<slug:slug>/practices/new/", views.practice_new_view, name="practice-new"),
+    path(
+        "events/<slug:slug>/practices/new/",
+        views.event_practice_new_view,
+        name="event-practice-new",
+    ),
     path("communities/<slug:slug>/edit/", views.community_edit_view, name="community-edit"),
     path("communities/<slug:slug>/datasets/new/", views.dataset_new_view, name="dataset-new"),
     path(

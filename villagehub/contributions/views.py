@@ -18,6 +18,7 @@ from villagehub.accounts.selectors import (
 from villagehub.communities.models import Community
 from villagehub.core.forms import form_errors_add
 from villagehub.countries.models import Factsheet
+from villagehub.events.selectors import events_managed_by
 from villagehub.organisations.models import Organisation
 
 from . import selectors, services
@@ -153,6 +154,7 @@ def _proposal(
     practice=None,
     submission=None,
     kind="practice",
+    event=None,
     network=None,
     factsheet=None,
 ):
@@ -175,7 +177,12 @@ def _proposal(
         initial = submission.data if submission else selectors.factsheet_values(factsheet)
         form = FactsheetForm(request.POST or None, initial=initial or None)
     else:
-        initial = submission.data if submission else selectors.practice_values(practice) or None
+        if submission:
+            initial = submission.data
+        elif event:
+            initial = selectors.practice_values_from_event(event)
+        else:
+            initial = selectors.practice_values(practice) or None
         form = PracticeProposalForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -192,6 +199,7 @@ def _proposal(
                 kind=kind,
                 network=form.cleaned_data.get("network") or network,
                 image=form.cleaned_data.get("image"),
+                event=event,
             )
         except ValidationError as error:
             form_errors_add(form, error)
@@ -212,6 +220,7 @@ def _proposal(
             "practice": practice,
             "submission": submission,
             "kind": kind,
+            "event": event or (submission.event if submission else None),
             "country": countries.name(country) if kind == Submission.Kind.FACTSHEET else "",
         },
         status=400 if form.errors else 200,
@@ -232,6 +241,21 @@ def provider_new_view(request):
 def practice_new_view(request, slug):
     community = selectors.community_get_for_editor(slug=slug, user=request.user)
     return _proposal(request, community=community)
+
+
+@role_required(
+    lambda user: events_managed_by(user).exists(),
+    two_factor_message=gettext_lazy(
+        "Organiser pages need two-factor authentication: please set it up first."
+    ),
+)
+def event_practice_new_view(request, slug):
+    """An organiser turns what an event presented into a practice proposal for its host
+    community, prefilled from the event; published, the practice is linked to the event."""
+    event = get_object_or_404(
+        events_managed_by(request.user).filter(host_community__isnull=False), slug=slug
+    )
+    return _proposal(request, community=event.host_community, event=event)
 
 
 @login_required

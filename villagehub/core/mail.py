@@ -24,16 +24,19 @@ def email_message(
     attachments: Iterable[tuple[str, bytes | str, str]] = (),
     connection=None,
     headers: Mapping[str, str] | None = None,
+    html: bool = True,
 ) -> EmailMultiAlternatives:
+    """`html=False` sends the text alone, for people who asked for plain text."""
     context = {"HUB_NAME": settings.HUB_NAME, "HUB_URL": settings.HUB_URL, **context}
     with translation.override(language):
         subject = " ".join(render_to_string(f"emails/{template}/subject.txt", context).split())
         text = render_to_string(f"emails/{template}/body.txt", context)
-        html = render_to_string(f"emails/{template}/body.html", context)
+        html_body = render_to_string(f"emails/{template}/body.html", context) if html else ""
     message = EmailMultiAlternatives(
         subject, text, to=[to], connection=connection, headers=dict(headers or {})
     )
-    message.attach_alternative(html, "text/html")
+    if html:
+        message.attach_alternative(html_body, "text/html")
     for filename, content, mimetype in attachments:
         message.attach(filename, content, mimetype)
     return message

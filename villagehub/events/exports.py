@@ -11,6 +11,7 @@ from openpyxl import Workbook
 from villagehub.core.text import cell_neutralise, xml_clean
 
 from .models import Event, Feedback, Question, Registration
+from .selectors import answer_text
 
 TABLES = ("registrations", "attendance", "feedback")
 
@@ -49,7 +50,9 @@ def _registration_rows(
             r.event.slug, r.name, r.email, r.organisation, r.community, r.country.code,
             r.role, r.language, r.get_status_display(), "yes" if r.attended else "no",
             r.queued_at.isoformat(), "yes" if r.contact_consent else "no",
-            *(r.answers.get(asked.get(label, ""), "") for label in labels),
+            "yes" if r.consent_recording else "no", "yes" if r.consent_publish else "no",
+            "yes" if r.plain_text_reminders else "no",
+            *(answer_text(r.answers.get(asked.get(label, ""))) for label in labels),
         ]  # fmt: skip
 
 
@@ -59,7 +62,8 @@ def table(what: str, events: QuerySet[Event]) -> tuple[list[str], Iterable[list]
         header = [
             _("event"), _("name"), _("e-mail"), _("organisation"), _("community"),
             _("country"), _("role"), _("language"), _("status"), _("attended"),
-            _("registered"), _("may be contacted"), *labels,
+            _("registered"), _("may be contacted"), _("may be recorded"),
+            _("name and picture may be published"), _("plain-text reminders"), *labels,
         ]  # fmt: skip
         rows = _registration_rows(events, what == "attendance", labels, keys)
         return header, rows

@@ -3,6 +3,7 @@ import zoneinfo
 from django import forms
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
@@ -10,7 +11,9 @@ from django_countries.fields import CountryField
 
 from villagehub.core.forms import StoredTextForm
 from villagehub.core.models import CONTENT_LANGUAGES
+from villagehub.practices.models import Practice
 
+from . import selectors
 from .models import (
     Event,
     Feedback,
@@ -31,6 +34,12 @@ def _question_field(question: Question) -> forms.Field:
         if not question.required:
             choices = [("", _("No answer")), *choices]
         return forms.ChoiceField(choices=choices, widget=forms.RadioSelect, **common)
+    if question.kind == Question.Kind.MULTIPLE:
+        return forms.MultipleChoiceField(
+            choices=[(c, c) for c in question.choice_list],
+            widget=forms.CheckboxSelectMultiple,
+            **common,
+        )
     if question.kind == Question.Kind.YES_NO:
         return forms.ChoiceField(
             choices=[("yes", _("Yes")), ("no", _("No"))], widget=forms.RadioSelect, **common
@@ -60,8 +69,21 @@ class RegistrationDetailsForm(StoredTextForm):
     contact_consent = forms.BooleanField(
         label=_("I agree to be contacted about later events of this network."), required=False
     )
+    consent_recording = forms.BooleanField(
+        label=_("I agree to be recorded (sound and picture) if the event is recorded."),
+        required=False,
+    )
+    consent_publish = forms.BooleanField(
+        label=_("I agree that my name and pictures of me are published in the event's report."),
+        required=False,
+        help_text=_("Without your agreement you are left out of the published report."),
+    )
+    plain_text_reminders = forms.BooleanField(
+        label=_("Send me reminders in plain text only (lighter on a slow connection)."),
+        required=False,
+    )
 
-    def __init__(self, *args, event, **kwargs):
+    def __init__(self, *args, event, answers_editable=True, **kwargs):
         super().__init__(*args, **kwargs)
         self.event = event
         self.fields["language"].choices = [
@@ -71,8 +93,9 @@ class RegistrationDetailsForm(StoredTextForm):
         self.fields["name"].widget.attrs["autocomplete"] = "name"
         self.fields["organisation"].widget.attrs["autocomplete"] = "organization"
         self.fields["country"].widget.attrs["autocomplete"] = "country"
-        for question in event.questions.all():
-            self.fields[f"q_{question.pk}"] = _question_field(question)
+        if answers_editable:
+            for question in event.questions.all():
+                self.fields[f"q_{question.pk}"] = _question_field(question)
 
     def answers(self) -> dict[str, str]:
         return {
@@ -83,7 +106,8 @@ class RegistrationDetailsForm(StoredTextForm):
 
     def details(self) -> dict:
         data = {k: v for k, v in self.cleaned_data.items() if not k.startswith("q_")}
-        data["answers"] = self.answers()
+        if any(name.startswith("q_") for name in self.fields):
+            data["answers"] = self.answers()
         return data
 
     def question_fields(self):
@@ -156,6 +180,167 @@ class AttendeeSearchForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         self.fields["status"].choices = [("", _("All")), *Registration.Status.choices]
+
+
+class ReportForm(StoredTextForm):
+    """What the organisers write after the event, and what of it is public."""
+
+    report_summary = forms.CharField(
+        label=_("Summary"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("What happened and what participants took home, in a few paragraphs."),
+    )
+    report_key_points = forms.CharField(
+        label=_("Key points"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("One per line."),
+    )
+    translation_language = forms.ChoiceField(
+        label=_("Translation into"),
+        required=False,
+        choices=[],
+        help_text=_("Optional: the summary and key points in one more language."),
+    )
+    translation_summary = forms.CharField(
+        label=_("Translated summary"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    translation_key_points = forms.CharField(
+        label=_("Translated key points"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    practices = forms.ModelMultipleChoiceField(
+        label=_("Practices presented"),
+        required=False,
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    other_practices = forms.CharField(
+        label=_("Other practices presented"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Their address in the hub or short name (slug), one per line."),
+    )
+    report_published = forms.BooleanField(label=_("Publish the report"), required=False)
+    recording_published = forms.BooleanField(
+        label=_("Publish the recording in the report"), required=False
+    )
+    feedback_published = forms.BooleanField(
+        label=_("Show the participants' results (with 5 answers or more)"), required=False
+    )
+
+    def __init__(self, *args, event, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.event = event
+        self.fields["translation_language"].choices = [("", "—"), *CONTENT_LANGUAGES]
+        self.fields["practices"].queryset = (
+            Practice.objects.filter(
+                Q(community_id=event.host_community_id, is_published=True) | Q(events=event)
+            )
+            .distinct()
+            .order_by("title")
+        )
+        given = {c.speaker: c for c in event.speaker_consents.all()}
+        sessions = list(event.sessions.all())
+        self.people = [person for session in sessions for person in session.people.all()]
+        for person in self.people:
+            for what, label in (
+                ("recording", _("%(speaker)s agrees that the talk is recorded")),
+                ("publish", _("%(speaker)s agrees that their name and picture are published")),
+            ):
+                self.fields[f"person_{person.pk}_{what}"] = forms.BooleanField(
+                    label=label % {"speaker": person.name},
+                    required=False,
+                    initial=getattr(person, f"{what}_consent"),
+                )
+        self.speakers = list(
+            dict.fromkeys(s for session in sessions for s in selectors.speaker_lines(session))
+        )
+        for index, speaker in enumerate(self.speakers):
+            consent = given.get(speaker)
+            for what, label in (
+                ("recording", _("%(speaker)s agrees that the talk is recorded")),
+                ("publish", _("%(speaker)s agrees that their name and picture are published")),
+            ):
+                self.fields[f"speaker_{index}_{what}"] = forms.BooleanField(
+                    label=label % {"speaker": speaker},
+                    required=False,
+                    initial=bool(consent and getattr(consent, what)),
+                )
+
+    def clean_other_practices(self):
+        slugs = [
+            line.strip().rstrip("/").rsplit("/", 1)[-1]
+            for line in self.cleaned_data["other_practices"].splitlines()
+            if line.strip()
+        ]
+        found = {p.slug: p for p in Practice.objects.filter(slug__in=slugs, is_published=True)}
+        unknown = [slug for slug in slugs if slug not in found]
+        if unknown:
+            raise forms.ValidationError(
+                _("No published practice is called %(slugs)s.") % {"slugs": ", ".join(unknown)}
+            )
+        return list(found.values())
+
+    def clean(self):
+        data = super().clean()
+        language = data.get("translation_language")
+        if language and language == self.event.language:
+            self.add_error(
+                "translation_language", _("This is the original language: choose another.")
+            )
+        elif not language and (
+            data.get("translation_summary") or data.get("translation_key_points")
+        ):
+            self.add_error("translation_language", _("Say which language the translation is in."))
+        return data
+
+    def speaker_fields(self):
+        return [self[name] for name in self.fields if name.startswith(("person_", "speaker_"))]
+
+    def people_consents(self) -> list[tuple]:
+        """(speaker row, recording, publish) for every person of the agenda."""
+        return [
+            (
+                person,
+                self.cleaned_data.get(f"person_{person.pk}_recording", False),
+                self.cleaned_data.get(f"person_{person.pk}_publish", False),
+            )
+            for person in self.people
+        ]
+
+    def speaker_consents(self) -> list[tuple[str, bool, bool]]:
+        """(speaker, recording, publish) for every speaker of the agenda."""
+        return [
+            (
+                speaker,
+                self.cleaned_data.get(f"speaker_{index}_recording", False),
+                self.cleaned_data.get(f"speaker_{index}_publish", False),
+            )
+            for index, speaker in enumerate(self.speakers)
+        ]
+
+
+class PhotoForm(StoredTextForm):
+    image = forms.FileField(
+        label=_("Photo"),
+        help_text=_("PNG, JPEG or WebP, at most 5 MB. Only people who agreed may be recognisable."),
+        widget=forms.FileInput(attrs={"accept": "image/png,image/jpeg,image/webp"}),
+    )
+    description = forms.CharField(
+        label=_("Description"),
+        max_length=300,
+        help_text=_("What the photo shows, for people who cannot see it."),
+    )
 
 
 # The programme, run by coordinators and organisers ----------------------------------------

@@ -16,6 +16,7 @@ from villagehub.core.models import LANGUAGE_CODES, Sourced, Timestamped, Transla
 from villagehub.core.uploads import image_validators
 
 DEFAULT_REMINDER_MINUTES = [24 * 60, 60]
+DEFAULT_OFFER_HOURS = 48
 
 
 def validate_time_zone(value: str) -> None:
@@ -103,7 +104,10 @@ class Event(TranslatableContent, Sourced, Timestamped):
         YEAR = "year", _("Year only")
         UNKNOWN = "unknown", _("Not known")
 
-    translatable_fields = ("title", "summary", "description", "objectives", "date_note")
+    translatable_fields = (
+        "title", "summary", "description", "objectives", "date_note", "report_summary",
+        "report_key_points",
+    )  # fmt: skip
 
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
     title = models.CharField(_("title"), max_length=200)
@@ -211,6 +215,15 @@ class Event(TranslatableContent, Sourced, Timestamped):
         blank=True,
         help_text=_("Shown only to registered participants."),
     )
+    low_bandwidth = models.TextField(
+        _("dial-in or low-bandwidth alternative"),
+        blank=True,
+        max_length=1000,
+        help_text=_(
+            "A telephone number with its access code, or a light way to follow (audio only, "
+            "a chat). Shown only to confirmed participants, like the meeting link."
+        ),
+    )
     capacity = models.PositiveIntegerField(
         _("places"),
         null=True,
@@ -222,6 +235,20 @@ class Event(TranslatableContent, Sourced, Timestamped):
     registration_closes_at = models.DateTimeField(_("registration closes"), null=True, blank=True)
     waiting_list = models.BooleanField(_("waiting list when full"), default=True)
     requires_approval = models.BooleanField(_("organiser approves registrations"), default=False)
+    waitlist_offers = models.BooleanField(
+        _("offer freed places for a limited time"),
+        default=False,
+        help_text=_(
+            "When a place frees up, the first person waiting gets an offer to accept in the "
+            "time below, then it passes to the next. Off: the first person waiting gets the "
+            "place at once."
+        ),
+    )
+    waitlist_offer_hours = models.PositiveSmallIntegerField(
+        _("hours to accept an offered place"),
+        default=DEFAULT_OFFER_HOURS,
+        validators=[MinValueValidator(1), MaxValueValidator(24 * 14)],
+    )
     reminder_minutes = models.JSONField(
         _("reminders (minutes before the start)"),
         default=list,
@@ -238,6 +265,16 @@ class Event(TranslatableContent, Sourced, Timestamped):
         blank=True,
         validators=[MaxValueValidator(60 * 24 * 14)],
         help_text=_("Empty: from the start of the event's day, in its time zone."),
+    )
+    report_summary = models.TextField(_("report: summary"), blank=True, max_length=4000)
+    report_key_points = models.TextField(
+        _("report: key points"), blank=True, max_length=4000, help_text=_("One per line.")
+    )
+    report_published = models.BooleanField(_("report published"), default=False)
+    recording_published = models.BooleanField(
+        _("recording published"),
+        default=False,
+        help_text=_("The report links the recording only once the organisers publish it."),
     )
     # RFC 5545 SEQUENCE: raised whenever the time, place or status changes.
     sequence = models.PositiveIntegerField(_("revision"), default=0, editable=False)
@@ -321,6 +358,10 @@ class Event(TranslatableContent, Sourced, Timestamped):
         """Whether the event is over: the survey opens and its results may show."""
         return self.starts_at is not None and self.is_past(now)
 
+    def answers_editable(self, now=None) -> bool:
+        """Answers to the event's own questions may change until registration closes."""
+        return self.registration_state(now) == "open"
+
     def registration_state(self, now=None) -> str:
         """open, not_open, closed, or unavailable (no registration in the hub)."""
         now = now or timezone.now()
@@ -389,6 +430,7 @@ class Speaker(models.Model):
     publish_consent = models.BooleanField(
         _("agrees that name and photo are published"), default=False
     )
+    recording_consent = models.BooleanField(_("agrees that the talk is recorded"), default=False)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
     class Meta:
@@ -464,6 +506,7 @@ class Question(models.Model):
     class Kind(models.TextChoices):
         TEXT = "text", _("Text")
         CHOICE = "choice", _("One of several answers")
+        MULTIPLE = "multiple", _("Any of several answers")
         YES_NO = "yes_no", _("Yes or no")
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="questions")
@@ -488,7 +531,7 @@ class Question(models.Model):
         return [line.strip() for line in self.choices.splitlines() if line.strip()]
 
     def clean(self) -> None:
-        if self.kind == self.Kind.CHOICE and len(self.choice_list) < 2:
+        if self.kind in (self.Kind.CHOICE, self.Kind.MULTIPLE) and len(self.choice_list) < 2:
             raise ValidationError({"choices": _("Give at least two answers, one per line.")})
 
 
@@ -501,13 +544,16 @@ class Registration(Timestamped):
         PENDING = "pending", _("Awaiting approval")
         CONFIRMED = "confirmed", _("Confirmed")
         WAITLISTED = "waitlisted", _("On the waiting list")
+        OFFERED = "offered", _("Offered a place")
         CANCELLED = "cancelled", _("Cancelled")
         DECLINED = "declined", _("Declined")
 
     # Statuses that hold or wait for a place: one such registration per address and event.
     # A cancelled or declined row is never reused: registering again makes a new row, so a
     # personal link names one registration life and never opens someone else's.
-    ACTIVE = (Status.PENDING, Status.CONFIRMED, Status.WAITLISTED)
+    ACTIVE = (Status.PENDING, Status.CONFIRMED, Status.WAITLISTED, Status.OFFERED)
+    # An offered place is held for the person until the offer expires: nobody else takes it.
+    HOLDING = (Status.CONFIRMED, Status.OFFERED)
 
     event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="registrations")
     status = models.CharField(_("status"), max_length=10, choices=Status.choices)
@@ -524,6 +570,12 @@ class Registration(Timestamped):
     privacy_consent_at = models.DateTimeField(_("privacy notice accepted"))
     privacy_notice_version = models.CharField(_("privacy notice version"), max_length=20)
     contact_consent = models.BooleanField(_("may be contacted about later events"), default=False)
+    consent_recording = models.BooleanField(_("agrees to be recorded"), default=False)
+    consent_publish = models.BooleanField(
+        _("agrees that their name and picture are published"), default=False
+    )
+    plain_text_reminders = models.BooleanField(_("reminders in plain text only"), default=False)
+    offer_expires_at = models.DateTimeField(_("offered place held until"), null=True, blank=True)
     # Arrival order for the waiting list: the time the person joined it, then the row id.
     queued_at = models.DateTimeField(_("joined the queue"), default=timezone.now)
     attended = models.BooleanField(_("attended"), default=False)
@@ -536,7 +588,7 @@ class Registration(Timestamped):
         constraints = [
             models.UniqueConstraint(
                 fields=["event", "email"],
-                condition=models.Q(status__in=["pending", "confirmed", "waitlisted"]),
+                condition=models.Q(status__in=["pending", "confirmed", "waitlisted", "offered"]),
                 name="registration_one_active_per_email",
             )
         ]
@@ -559,6 +611,8 @@ class Notice(models.Model):
         WAITLISTED = "waitlisted", _("Waiting list")
         PENDING = "pending", _("Awaiting approval")
         PROMOTED = "promoted", _("Place offered from the waiting list")
+        OFFER = "offer", _("Place offered for a limited time")
+        OFFER_EXPIRED = "offer_expired", _("Offered place not accepted in time")
         DECLINED = "declined", _("Declined")
         CANCELLED = "cancelled", _("Cancellation")
         LINK = "link", _("Personal link sent again")
@@ -611,6 +665,56 @@ class Feedback(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event}: {self.satisfaction}/5"
+
+
+class Photo(models.Model):
+    """A picture of an event for its report, always with a description."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="photos")
+    image = models.FileField(
+        _("photo"),
+        upload_to="events/%Y/",
+        validators=image_validators(max_bytes=5 * 1024 * 1024),
+        help_text=_("PNG, JPEG or WebP, at most 5 MB."),
+    )
+    description = models.CharField(
+        _("description"),
+        max_length=300,
+        help_text=_("What the photo shows, for people who cannot see it."),
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("photo")
+        verbose_name_plural = _("photos")
+
+    def __str__(self) -> str:
+        return self.description
+
+
+class SpeakerConsent(models.Model):
+    """What a speaker agreed to for their talk at an event. A speaker is a line of the
+    agenda's speakers ("name, affiliation"), named here by that line; the consent belongs to
+    the event, so it outlives edits of the agenda, which rewrite its sessions."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="speaker_consents")
+    speaker = models.CharField(_("speaker"), max_length=300)
+    recording = models.BooleanField(_("agrees that the talk is recorded"), default=False)
+    publish = models.BooleanField(
+        _("agrees that their name and picture are published"), default=False
+    )
+
+    class Meta:
+        ordering = ["event", "pk"]
+        verbose_name = _("speaker's consent")
+        verbose_name_plural = _("speakers' consent")
+        constraints = [
+            models.UniqueConstraint(fields=["event", "speaker"], name="speaker_consent_once")
+        ]
+
+    def __str__(self) -> str:
+        return self.speaker
 
 
 REGISTRATION_LINK_MAX_AGE = timedelta(days=400)

@@ -28,6 +28,7 @@ from .models import (
     Notice,
     Registration,
     Series,
+    Session,
 )
 from .statistics import MIN_ANSWERS, Estimate, mean_estimate, nps_estimate, share_estimate
 
@@ -129,6 +130,121 @@ def event_detail(*, slug: str) -> Event:
         )
         .get(slug=slug)
     )
+
+
+def events_presenting(practice) -> list[Event]:
+    """The public events at which a practice was presented, latest first."""
+    return list(event_list_base().filter(practices=practice).order_by("-starts_at", "-pk"))
+
+
+def event_report(*, slug: str) -> Event:
+    """A public event whose report the organisers published."""
+    return (
+        event_list_base()
+        .filter(report_published=True)
+        .select_related("series", "host_community")
+        .prefetch_related(
+            "materials",
+            "photos",
+            "themes",
+            "practices",
+            "sessions__people",
+            "speaker_consents",
+        )
+        .get(slug=slug)
+    )
+
+
+@dataclass(frozen=True)
+class SessionShown:
+    session: Session
+    speakers: list[str]  # those who agreed that their name is published
+    unnamed: int  # the others, counted but not named
+
+
+def _person_line(person) -> str:
+    return ", ".join(part for part in (person.name, person.role, person.organisation) if part)
+
+
+def speaker_lines(session: Session) -> list[str]:
+    """The session's speakers given as lines of text ("name, affiliation"), leaving out
+    those who are also listed as people of the session (their consent is on that row)."""
+    people = {person.name.casefold() for person in session.people.all()}
+    return [
+        line
+        for line in session.speaker_list
+        if line.split(",", 1)[0].strip().casefold() not in people
+    ]
+
+
+def report_sessions(event: Event) -> list[SessionShown]:
+    """The agenda as the report may show it: a speaker is named only with their consent,
+    whether they are a person of the session (`Speaker.publish_consent`) or a line of its
+    speakers (`SpeakerConsent.publish`)."""
+    rows = []
+    agreed = {c.speaker for c in event.speaker_consents.all() if c.publish}
+    for session in event.sessions.all():
+        people = list(session.people.all())
+        lines = speaker_lines(session)
+        named = [_person_line(p) for p in people if p.publish_consent]
+        named += [s for s in lines if s in agreed]
+        rows.append(SessionShown(session, named, len(people) + len(lines) - len(named)))
+    return rows
+
+
+def report_participants(event: Event) -> QuerySet[Registration]:
+    """Who took part and agreed that their name is published; nobody else."""
+    return (
+        event.registrations.filter(attended=True, consent_publish=True)
+        .exclude(email__endswith=ERASED_DOMAIN)
+        .order_by("name", "pk")
+        .only("name", "organisation", "community")
+    )
+
+
+def report_materials(event: Event) -> list:
+    """Slides and other materials; the recording only once the organisers published it."""
+    return [
+        m for m in event.materials.all() if m.kind != m.Kind.RECORDING or event.recording_published
+    ]
+
+
+@dataclass(frozen=True)
+class ConsentMissing:
+    name: str
+    role: str  # "participant" or "speaker"
+    recording: bool
+    publish: bool
+
+
+def consent_missing(event: Event) -> list[ConsentMissing]:
+    """Who did not agree to be recorded or published: the confirmed participants and the
+    speakers, for the organisers to see before they publish the recording or the report."""
+    rows = [
+        ConsentMissing(r.name, "participant", r.consent_recording, r.consent_publish)
+        for r in event.registrations.filter(status=Registration.Status.CONFIRMED)
+        .filter(Q(consent_recording=False) | Q(consent_publish=False))
+        .exclude(email__endswith=ERASED_DOMAIN)
+        .order_by("name", "pk")
+    ]
+    sessions = list(event.sessions.prefetch_related("people"))
+    for session in sessions:
+        for person in session.people.all():
+            if not (person.recording_consent and person.publish_consent):
+                rows.append(
+                    ConsentMissing(
+                        person.name, "speaker", person.recording_consent, person.publish_consent
+                    )
+                )
+    given = {c.speaker: c for c in event.speaker_consents.all()}
+    speakers = dict.fromkeys(s for session in sessions for s in speaker_lines(session))
+    for speaker in speakers:
+        consent = given.get(speaker)
+        recording = bool(consent and consent.recording)
+        publish = bool(consent and consent.publish)
+        if not (recording and publish):
+            rows.append(ConsentMissing(speaker, "speaker", recording, publish))
+    return rows
 
 
 def event_for_registration(*, slug: str) -> Event:
@@ -321,7 +437,7 @@ def waitlist_position(registration: Registration) -> int | None:
 def event_places_left(event: Event) -> int | None:
     if event.capacity is None:
         return None
-    taken = event.registrations.filter(status=Registration.Status.CONFIRMED).count()
+    taken = event.registrations.filter(status__in=Registration.HOLDING).count()
     return max(event.capacity - taken, 0)
 
 
@@ -335,9 +451,25 @@ def event_full_for_newcomers(event: Event) -> bool:
     return not event.requires_approval and not event.waiting_list and event_places_left(event) == 0
 
 
+def answer_text(value) -> str:
+    """One answer as text: several chosen answers are joined by semicolons."""
+    if isinstance(value, list):
+        return "; ".join(str(v) for v in value)
+    return str(value or "")
+
+
 def registration_answers(registration: Registration, questions) -> list[str]:
     """The answers to these questions of the event, in their order ("" if none)."""
-    return [registration.answers.get(str(q.pk), "") for q in questions]
+    return [answer_text(registration.answers.get(str(q.pk))) for q in questions]
+
+
+def offer_until(registration: Registration) -> str:
+    """Until when an offered place is held, in the event's own time zone."""
+    if registration.offer_expires_at is None:
+        return ""
+    event = registration.event
+    local = timezone.localtime(registration.offer_expires_at, event.zone)
+    return f"{formats.date_format(local, 'DATETIME_FORMAT')} ({event.time_zone})"
 
 
 # Calendars --------------------------------------------------------------------------------
@@ -529,7 +661,12 @@ def feedback_unanswered(event: Event) -> QuerySet[Registration]:
 
 def feedback_over_time(events: QuerySet[Event]) -> list[tuple[Event, FeedbackSummary]]:
     """Each dated event's results, in date order: three queries however many events."""
-    dated = list(events.filter(starts_at__isnull=False).order_by("starts_at", "pk"))
+    # Only what the table and the chart show: a series' events carry long texts.
+    dated = list(
+        events.filter(starts_at__isnull=False)
+        .order_by("starts_at", "pk")
+        .only("pk", "slug", "title", "starts_at", "time_zone")
+    )
     ids = [event.pk for event in dated]
     attendees = dict(
         Registration.objects.filter(event_id__in=ids, attended=True)
@@ -623,10 +760,16 @@ def registrations_data(email: str) -> list[dict]:
                 "country": r.country.code,
                 "role": r.role,
                 "language": r.language,
-                "answers": {q.label: r.answers.get(str(q.pk), "") for q in r.event.questions.all()},
+                "answers": {
+                    q.label: answer_text(r.answers.get(str(q.pk))) for q in r.event.questions.all()
+                },
                 "privacy_consent_at": r.privacy_consent_at.isoformat(),
                 "privacy_notice_version": r.privacy_notice_version,
                 "contact_consent": r.contact_consent,
+                "consent_recording": r.consent_recording,
+                "consent_publish": r.consent_publish,
+                "plain_text_reminders": r.plain_text_reminders,
+                "offer_expires_at": r.offer_expires_at.isoformat() if r.offer_expires_at else None,
                 "registered_at": r.created_at.isoformat(),
                 "attended": r.attended,
                 "emails_sent": [

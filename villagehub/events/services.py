@@ -20,11 +20,13 @@ from .models import (
     HostRequest,
     Material,
     Notice,
+    Photo,
     Question,
     Registration,
     Series,
     Session,
     Speaker,
+    SpeakerConsent,
     Sponsor,
 )
 
@@ -64,6 +66,29 @@ class FeedbackRefused(Exception):
         "not_ended": _("The survey opens when the event has ended."),
         "not_sent": _("Send the survey first: the reminder goes to people who were asked."),
         "reminded": _("Everyone who was asked and has not answered has already been reminded."),
+    }
+
+    def __init__(self, code: str):
+        self.code = code
+        super().__init__(str(self.MESSAGES[code]))
+
+
+class OfferRefused(Exception):
+    """An offered place cannot be accepted; `code` names why."""
+
+    MESSAGES = {
+        "expired": _("The time to accept this place has passed: it went to the next person."),
+        "not_offered": _("No place is being offered to you at the moment."),
+    }
+
+    def __init__(self, code: str):
+        self.code = code
+        super().__init__(str(self.MESSAGES[code]))
+
+
+class ReportRefused(Exception):
+    MESSAGES = {
+        "not_ended": _("The report can be published once the event has ended."),
     }
 
     def __init__(self, code: str):
@@ -480,10 +505,25 @@ def host_request_decline(*, request: HostRequest, reason: str) -> HostRequest:
 # Registrations --------------------------------------------------------------------------
 
 
-def _answers_clean(event: Event, answers: Mapping[str, Any]) -> dict[str, str]:
-    cleaned, errors = {}, []
+def _answers_clean(event: Event, answers: Mapping[str, Any]) -> dict[str, str | list[str]]:
+    cleaned: dict[str, str | list[str]] = {}
+    errors = []
     for question in event.questions.all():
-        value = str(answers.get(str(question.pk), "") or "").strip()
+        raw = answers.get(str(question.pk), "")
+        if question.kind == Question.Kind.MULTIPLE:
+            # Several answers are kept as a list, in the order the question offers them.
+            given = {str(v).strip() for v in (raw if isinstance(raw, list | tuple) else [raw])}
+            given.discard("")
+            if given - set(question.choice_list):
+                errors.append(
+                    _("“%(question)s”: choose among the answers.") % {"question": question}
+                )
+            elif question.required and not given:
+                errors.append(_("“%(question)s” needs an answer.") % {"question": question})
+            elif given:
+                cleaned[str(question.pk)] = [c for c in question.choice_list if c in given]
+            continue
+        value = str(raw or "").strip()
         if question.kind == Question.Kind.CHOICE and value and value not in question.choice_list:
             errors.append(_("“%(question)s”: choose one of the answers.") % {"question": question})
         elif question.kind == Question.Kind.YES_NO and value and value not in ("yes", "no"):
@@ -498,7 +538,7 @@ def _answers_clean(event: Event, answers: Mapping[str, Any]) -> dict[str, str]:
 
 
 def _places_taken(event: Event) -> int:
-    return event.registrations.filter(status=Registration.Status.CONFIRMED).count()
+    return event.registrations.filter(status__in=Registration.HOLDING).count()
 
 
 def _status_for_new(event: Event) -> str:
@@ -549,6 +589,9 @@ def registration_create(
     state = event.registration_state(now)
     if state != "open":
         raise RegistrationRefused(state)
+    if event.waitlist_offers:
+        # A lapsed offer frees its place before this registration is counted.
+        _offers_expire(event, now)
     if not privacy_consent:
         raise ValidationError({"privacy_consent": _("Please accept the privacy notice.")})
     email = email.strip().lower()
@@ -579,20 +622,35 @@ def registration_create(
 
 
 @transaction.atomic
-def registration_update(*, registration: Registration, **fields: Any) -> Registration:
+def registration_update(*, registration: Registration, now=None, **fields: Any) -> Registration:
     """Change a person's own details; the e-mail address names the registration."""
     allowed = {"name", "organisation", "community", "country", "role", "language"}
-    allowed |= {"contact_consent", "answers"}
+    allowed |= {"contact_consent", "answers", "consent_recording", "consent_publish"}
+    allowed |= {"plain_text_reminders"}
     unknown = set(fields) - allowed
     if unknown:
         raise TypeError(f"registration_update cannot change {sorted(unknown)}")
     if "answers" in fields:
-        fields["answers"] = _answers_clean(registration.event, fields["answers"])
+        if not registration.event.answers_editable(now):
+            if fields["answers"] != registration.answers:
+                raise ValidationError(
+                    {"answers": _("Registration has closed: the answers can no longer change.")}
+                )
+        else:
+            fields["answers"] = _answers_clean(registration.event, fields["answers"])
     return model_save(registration, fields)
 
 
-def _waitlist_promote(event: Event) -> list[Registration]:
-    """Offer free places to the people waiting, in the order they joined the list."""
+def _offer_deadline(event: Event, now) -> Any:
+    deadline = now + timedelta(hours=event.waitlist_offer_hours)
+    if event.starts_at and now < event.starts_at < deadline:
+        return event.starts_at  # an offer is no use once the event has begun
+    return deadline
+
+
+def _waitlist_promote(event: Event, now=None) -> list[Registration]:
+    """Give free places to the people waiting, in the order they joined the list: at once,
+    or as offers that each hold the place for a set time (`Event.waitlist_offers`)."""
     if event.capacity is None:
         free = None
     else:
@@ -603,11 +661,90 @@ def _waitlist_promote(event: Event) -> list[Registration]:
         "queued_at", "pk"
     )
     promoted = list(waiting if free is None else waiting[:free])
+    now = now or timezone.now()
     for registration in promoted:
-        registration.status = Registration.Status.CONFIRMED
-        registration.save(update_fields=["status", "updated_at"])
-        _notify(registration, Notice.Kind.PROMOTED)
+        if event.waitlist_offers:
+            registration.status = Registration.Status.OFFERED
+            registration.offer_expires_at = _offer_deadline(event, now)
+            registration.save(update_fields=["status", "offer_expires_at", "updated_at"])
+            _notify(registration, Notice.Kind.OFFER, registration.offer_expires_at.isoformat())
+            _offer_expiry_schedule(registration)
+        else:
+            registration.status = Registration.Status.CONFIRMED
+            registration.save(update_fields=["status", "updated_at"])
+            _notify(registration, Notice.Kind.PROMOTED)
     return promoted
+
+
+def _offer_expiry_schedule(registration: Registration) -> None:
+    """A deferred task passes the place on when the offer lapses; should it be lost, the
+    periodic sweep (`tasks.waitlist_offers_sweep`) and the next registration do it."""
+    from django_tasks import default_task_backend
+
+    from .tasks import waitlist_offer_expire
+
+    if not default_task_backend.supports_defer:
+        return
+    task = waitlist_offer_expire.using(run_after=registration.offer_expires_at)
+    transaction.on_commit(lambda: task.enqueue(registration.event_id))
+
+
+def _offers_expire(event: Event, now) -> int:
+    """Within the caller's transaction, the event row locked: lapsed offers end (the person
+    is told) and their places go to the next people waiting."""
+    lapsed = list(
+        event.registrations.filter(
+            status=Registration.Status.OFFERED, offer_expires_at__lte=now
+        ).order_by("offer_expires_at", "pk")
+    )
+    for registration in lapsed:
+        registration.status = Registration.Status.CANCELLED
+        registration.save(update_fields=["status", "updated_at"])
+        _notify(registration, Notice.Kind.OFFER_EXPIRED, registration.offer_expires_at.isoformat())
+    if lapsed:
+        _waitlist_promote(event, now)
+    return len(lapsed)
+
+
+@transaction.atomic
+def event_offers_expire(*, event: Event, now=None) -> int:
+    event = Event.objects.select_for_update().get(pk=event.pk)
+    return _offers_expire(event, now or timezone.now())
+
+
+def waitlist_offers_expire(*, now=None) -> int:
+    """End every lapsed offer, event by event (each in its own transaction)."""
+    now = now or timezone.now()
+    ids = (
+        Registration.objects.filter(status=Registration.Status.OFFERED, offer_expires_at__lte=now)
+        .order_by()
+        .values_list("event_id", flat=True)
+        .distinct()
+    )
+    return sum(event_offers_expire(event=Event(pk=pk), now=now) for pk in list(ids))
+
+
+def registration_offer_accept(*, registration: Registration, now=None) -> Registration:
+    """Take an offered place. Too late, the lapsed offer is ended (and its place passed on)
+    before the refusal is raised, so the refusal does not undo it."""
+    with transaction.atomic():
+        event = Event.objects.select_for_update().get(pk=registration.event_id)
+        registration = Registration.objects.get(pk=registration.pk)
+        now = now or timezone.now()
+        if registration.status != Registration.Status.OFFERED:
+            refusal = "not_offered"
+        elif registration.offer_expires_at <= now:
+            _offers_expire(event, now)
+            refusal = "expired"
+        else:
+            refusal = None
+            registration.status = Registration.Status.CONFIRMED
+            registration.offer_expires_at = None
+            registration.save(update_fields=["status", "offer_expires_at", "updated_at"])
+            _notify(registration, Notice.Kind.CONFIRMATION)
+    if refusal:
+        raise OfferRefused(refusal)
+    return registration
 
 
 def _cancel(registration: Registration, *, notify: bool) -> Registration:
@@ -617,9 +754,10 @@ def _cancel(registration: Registration, *, notify: bool) -> Registration:
     registration = Registration.objects.get(pk=registration.pk)
     if registration.status not in Registration.ACTIVE:
         return registration
-    held_place = registration.status == Registration.Status.CONFIRMED
+    held_place = registration.status in Registration.HOLDING
     registration.status = Registration.Status.CANCELLED
-    registration.save(update_fields=["status", "updated_at"])
+    registration.offer_expires_at = None
+    registration.save(update_fields=["status", "offer_expires_at", "updated_at"])
     if notify:
         _notify(registration, Notice.Kind.CANCELLED, registration.updated_at.isoformat())
     if held_place:
@@ -778,6 +916,96 @@ def event_feedback_publish(*, event: Event, published: bool, now=None) -> Event:
     return event
 
 
+# Reports --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def event_report_update(
+    *,
+    event: Event,
+    report_summary: str,
+    report_key_points: str,
+    practices: Iterable[Any],
+    report_published: bool,
+    recording_published: bool,
+    translation_language: str = "",
+    translation_summary: str = "",
+    translation_key_points: str = "",
+    now=None,
+) -> Event:
+    """What the event leaves behind: the organisers' summary and key points (with one more
+    language's translation, if given), the practices it presented, and whether the report
+    and its recording are public."""
+    if (report_published or recording_published) and not event.has_ended(now):
+        raise ReportRefused("not_ended")
+    translations = {code: dict(texts) for code, texts in (event.translations or {}).items()}
+    if translation_language:
+        texts = translations.setdefault(translation_language, {})
+        for field, text in (
+            ("report_summary", translation_summary.strip()),
+            ("report_key_points", translation_key_points.strip()),
+        ):
+            if text:
+                texts[field] = text
+            else:
+                texts.pop(field, None)
+        if not texts:
+            del translations[translation_language]
+    model_save(
+        event,
+        {
+            "report_summary": report_summary.strip(),
+            "report_key_points": report_key_points.strip(),
+            "report_published": report_published,
+            "recording_published": recording_published,
+            "translations": translations,
+        },
+    )
+    event.practices.set(practices)
+    return event
+
+
+def event_speakers(event: Event) -> list[str]:
+    """Every speaker given as a line of the agenda, once, in agenda order."""
+    return list(dict.fromkeys(s for session in event.sessions.all() for s in session.speaker_list))
+
+
+@transaction.atomic
+def speaker_person_consent_set(*, speaker: Speaker, recording: bool, publish: bool) -> Speaker:
+    """What a person of the agenda agreed to for their talk."""
+    return model_save(speaker, {"recording_consent": recording, "publish_consent": publish})
+
+
+@transaction.atomic
+def speaker_consent_set(
+    *, event: Event, speaker: str, recording: bool, publish: bool
+) -> SpeakerConsent:
+    speaker = speaker.strip()
+    if speaker not in event_speakers(event):
+        raise ValidationError(
+            {"speaker": _("%(name)s does not speak at this event.") % {"name": speaker}}
+        )
+    consent, _created = SpeakerConsent.objects.update_or_create(
+        event=event, speaker=speaker, defaults={"recording": recording, "publish": publish}
+    )
+    return consent
+
+
+@transaction.atomic
+def photo_add(*, event: Event, image: Any, description: str) -> Photo:
+    position = event.photos.count()
+    return model_save(
+        Photo(event=event, position=position),
+        {"image": image, "description": description.strip()},
+    )
+
+
+@transaction.atomic
+def photo_remove(*, photo: Photo) -> None:
+    photo.image.delete(save=False)
+    photo.delete()
+
+
 def registrations_active(event: Event) -> QuerySet[Registration]:
     return event.registrations.filter(status__in=Registration.ACTIVE)
 
@@ -808,6 +1036,9 @@ def _anonymise(registrations: QuerySet[Registration]) -> int:
             role="",
             answers={},
             contact_consent=False,
+            consent_recording=False,
+            consent_publish=False,
+            plain_text_reminders=False,
             updated_at=timezone.now(),
         )
     return len(ids)

@@ -18,6 +18,8 @@ from .models import ERASED_DOMAIN, Event, Feedback, Notice, Registration
 _TEMPLATES = {
     Notice.Kind.CONFIRMATION: ("registration_confirmed", True),
     Notice.Kind.PROMOTED: ("registration_promoted", True),
+    Notice.Kind.OFFER: ("registration_offer", False),
+    Notice.Kind.OFFER_EXPIRED: ("registration_offer_expired", False),
     Notice.Kind.WAITLISTED: ("registration_waitlisted", False),
     Notice.Kind.PENDING: ("registration_pending", False),
     Notice.Kind.DECLINED: ("registration_declined", False),
@@ -69,6 +71,7 @@ def _message(registration: Registration, kind: str, connection=None, cache=None,
         **extra,
     }
     return email_message(
+        html=not (kind == Notice.Kind.REMINDER and registration.plain_text_reminders),
         to=registration.email,
         template=f"events/{template}",
         context=context,
@@ -161,6 +164,38 @@ def event_feedback_remind_send(event_id: int) -> int:
     if event is None:
         return 0
     return _send_to_all(event, services.feedback_remind_due(event), Notice.Kind.SURVEY_REMINDER)
+
+
+@task()
+def waitlist_offer_expire(event_id: int) -> int:
+    """Due when an offer lapses: passes its place on (nothing if it was accepted)."""
+    event = Event.objects.filter(pk=event_id).first()
+    if event is None:
+        return 0
+    return services.event_offers_expire(event=event)
+
+
+OFFER_SWEEP_INTERVAL = timedelta(minutes=15)
+
+
+def offers_sweep_pending() -> bool:
+    from django_tasks_db.models import DBTaskResult
+
+    return DBTaskResult.objects.filter(
+        task_path__endswith="waitlist_offers_sweep", status="READY"
+    ).exists()
+
+
+@task()
+def waitlist_offers_sweep() -> int:
+    """End the offers whose own task was lost, then queue the next sweep (the worker
+    queues the first): a lapsed offer waits at most this interval."""
+    from django_tasks import default_task_backend
+
+    ended = services.waitlist_offers_expire()
+    if default_task_backend.supports_defer and not offers_sweep_pending():
+        waitlist_offers_sweep.using(run_after=timezone.now() + OFFER_SWEEP_INTERVAL).enqueue()
+    return ended
 
 
 @task()

@@ -19,6 +19,7 @@ urlpatterns = [
     path("offers/<int:pk>/", views.host_request_view, name="host-request"),
     path("registration/<str:token>/", views.registration_view, name="registration"),
     path("registration/<str:token>/cancel/", views.registration_cancel_view, name="cancel"),
+    path("registration/<str:token>/accept/", views.registration_accept_view, name="accept"),
     path(
         "registration/<str:token>/event.ics", views.registration_ics_view, name="registration-ics"
     ),
@@ -26,6 +27,8 @@ urlpatterns = [
     path("<slug:slug>.ics", views.event_ics_view, name="ics"),
     path("<slug:slug>/", views.event_detail_view, name="detail"),
     path("<slug:slug>/register/", views.event_register_view, name="register"),
+    path("<slug:slug>/report/", views.event_report_view, name="report"),
+    path("<slug:slug>/manage/report/", views.manage_report_view, name="manage-report"),
     path("<slug:slug>/edit/", views.event_edit_view, name="edit"),
     path("<slug:slug>/edit/status/", views.event_action_view, name="action"),
     path("<slug:slug>/manage/", views.manage_view, name="manage"),

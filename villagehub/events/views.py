@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.syndication.views import Feed
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Count, F, Q
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -32,12 +33,14 @@ from .forms import (
     FeedbackForm,
     HostDeclineForm,
     HostRequestForm,
+    PhotoForm,
     RegistrationDetailsForm,
     RegistrationForm,
+    ReportForm,
     SeriesForm,
     editor_more_rows,
 )
-from .models import Event, HostRequest, Registration, Series
+from .models import Event, HostRequest, Photo, Registration, Series
 
 
 def event_list_view(request):
@@ -176,15 +179,18 @@ def registration_view(request, token):
     if error:
         return error
     event = registration.event
+    answers_editable = event.answers_editable()
     form = RegistrationDetailsForm(
         request.POST or None,
         event=event,
+        answers_editable=answers_editable,
         initial={
             **{f: getattr(registration, f) for f in RegistrationDetailsForm.base_fields},
             **{f"q_{k}": v for k, v in registration.answers.items()},
         },
     )
     active = registration.status in Registration.ACTIVE
+    questions = [] if answers_editable else list(event.questions.all())
     if request.method == "POST" and active and form.is_valid():
         try:
             services.registration_update(registration=registration, **form.details())
@@ -206,12 +212,36 @@ def registration_view(request, token):
             "when": selectors.event_when(event),
             "show_online": registration.status == Registration.Status.CONFIRMED
             and event.online_url,
+            "show_low_bandwidth": registration.status == Registration.Status.CONFIRMED
+            and event.low_bandwidth,
+            "offer_until": selectors.offer_until(registration),
+            "frozen_answers": list(
+                zip(
+                    [q.label for q in questions],
+                    selectors.registration_answers(registration, questions),
+                    strict=True,
+                )
+            ),
             "can_answer_survey": registration.attended
             and event.has_ended()
             and not hasattr(registration, "feedback"),
         },
         status=400 if form.errors else 200,
     )
+
+
+@require_POST
+def registration_accept_view(request, token):
+    registration, error = _registration_or_error(request, token)
+    if error:
+        return error
+    try:
+        services.registration_offer_accept(registration=registration)
+    except services.OfferRefused as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, _("The place is yours: your registration is confirmed."))
+    return redirect("events:registration", token=token)
 
 
 def registration_cancel_view(request, token):
@@ -283,6 +313,32 @@ def feedback_view(request, token):
         "events/feedback_form.html",
         {"event": event, "form": form},
         status=400 if form.errors else 200,
+    )
+
+
+def event_report_view(request, slug):
+    """What the event left behind; only what the people in it agreed may be shown."""
+    try:
+        event = selectors.event_report(slug=slug)
+    except Event.DoesNotExist:
+        raise Http404(_("There is no published report for this event.")) from None
+    feedback = (
+        selectors.feedback_summary(Event.objects.filter(pk=event.pk))
+        if event.feedback_published and event.has_ended()
+        else None
+    )
+    return render(
+        request,
+        "events/report.html",
+        {
+            "event": event,
+            "when": selectors.event_when(event),
+            "sessions": selectors.report_sessions(event),
+            "participants": selectors.report_participants(event),
+            "materials": selectors.report_materials(event),
+            "feedback": feedback,
+            "can_manage": selectors.events_managed_by(request.user).filter(pk=event.pk).exists(),
+        },
     )
 
 
@@ -494,6 +550,97 @@ def manage_event_view(request, slug):
     except services.FeedbackRefused as refused:
         messages.error(request, str(refused))
     return redirect("events:manage", slug=slug)
+
+
+def _report_initial(event: Event) -> dict:
+    return {
+        "report_summary": event.report_summary,
+        "report_key_points": event.report_key_points,
+        "practices": list(event.practices.all()),
+        "report_published": event.report_published,
+        "recording_published": event.recording_published,
+        "feedback_published": event.feedback_published,
+    }
+
+
+@manage_required
+def manage_report_view(request, slug):
+    """The organisers write the report, record the speakers' consent and add photos; the
+    page lists who did not agree to be recorded or published."""
+    event = get_object_or_404(
+        selectors.events_managed_by(request.user).prefetch_related(
+            "sessions__people", "speaker_consents"
+        ),
+        slug=slug,
+    )
+    action = request.POST.get("action", "report") if request.method == "POST" else None
+    form = ReportForm(
+        request.POST if action == "report" else None, event=event, initial=_report_initial(event)
+    )
+    photo_form = PhotoForm(
+        request.POST if action == "photo" else None, request.FILES if action == "photo" else None
+    )
+    if action == "report" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            with transaction.atomic():
+                services.event_report_update(
+                    event=event,
+                    report_summary=data["report_summary"],
+                    report_key_points=data["report_key_points"],
+                    practices=[*data["practices"], *data["other_practices"]],
+                    report_published=data["report_published"],
+                    recording_published=data["recording_published"],
+                    translation_language=data["translation_language"],
+                    translation_summary=data["translation_summary"],
+                    translation_key_points=data["translation_key_points"],
+                )
+                for person, recording, publish in form.people_consents():
+                    services.speaker_person_consent_set(
+                        speaker=person, recording=recording, publish=publish
+                    )
+                for speaker, recording, publish in form.speaker_consents():
+                    services.speaker_consent_set(
+                        event=event,
+                        speaker=speaker,
+                        recording=recording,
+                        publish=publish,
+                    )
+                services.event_feedback_publish(event=event, published=data["feedback_published"])
+        except (services.ReportRefused, services.FeedbackRefused) as refused:
+            form.add_error(None, str(refused))
+        except ValidationError as error:
+            form_errors_add(form, error)
+        else:
+            messages.success(request, _("The report has been saved."))
+            return redirect("events:manage-report", slug=slug)
+    elif action == "photo" and photo_form.is_valid():
+        try:
+            services.photo_add(event=event, **photo_form.cleaned_data)
+        except ValidationError as error:
+            form_errors_add(photo_form, error)
+        else:
+            messages.success(request, _("The photo has been added."))
+            return redirect("events:manage-report", slug=slug)
+    elif action == "photo_remove":
+        photo = get_object_or_404(Photo, pk=request.POST.get("photo") or 0, event=event)
+        services.photo_remove(photo=photo)
+        messages.success(request, _("The photo has been removed."))
+        return redirect("events:manage-report", slug=slug)
+    invalid = bool(form.errors or photo_form.errors)
+    return render(
+        request,
+        "events/manage_report.html",
+        {
+            "event": event,
+            "form": form,
+            "photo_form": photo_form,
+            "photos": event.photos.all(),
+            "missing": selectors.consent_missing(event),
+            "has_ended": event.has_ended(),
+        },
+        status=400 if invalid else 200,
+    )
 
 
 def _results_scope(request):

@@ -5,6 +5,7 @@ from villagehub.core.filters import filters_parse, paginate
 from villagehub.core.pagecache import page_cache
 from villagehub.core.selectors import page_views_total
 from villagehub.core.services import page_view_count
+from villagehub.events.selectors import events_presenting
 
 from .selectors import (
     SORTS,
@@ -55,6 +56,7 @@ def practice_detail_view(request, slug):
             "practice": practice,
             "related": practices_related(practice=practice),
             "community_practices": practices_of_community(practice=practice),
+            "presented_at": events_presenting(practice),
             "revisions": revisions_visible(request.user, practice),
             "views": page_views_total(practice) if looks_after else None,
         },

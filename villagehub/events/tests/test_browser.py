@@ -6,12 +6,17 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from axe_playwright_python.sync_playwright import Axe
+from django.contrib.auth.models import User
 from django.core import mail
+from django.test import Client
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from villagehub.communities.models import Community
+from villagehub.accounts.services import role_grant
+from villagehub.accounts.tests.helpers import sign_in
+from villagehub.communities.models import Community, Network
 from villagehub.core.tests.test_browser import AXE_OPTIONS, described_violations
 from villagehub.events import selectors, services
 from villagehub.events.models import Registration
@@ -130,3 +135,101 @@ def test_participant_pages_have_no_accessibility_violations(page, cafe, language
     services.attendance_set(registration=registration, attended=True)
     for path in [f"/events/registration/{token}/", f"/events/registration/{token}/feedback/"]:
         check(path)
+
+
+def _organiser_signed_in(context, site, event):
+    network = Network.objects.order_by("pk").first()
+    event.organiser_networks.add(network)
+    user = User.objects.create_user("organiser", email="org@example.org", password="x" * 12)
+    role_grant(user=user, kind="coordinator", target=network)
+    TOTP.activate(user, generate_totp_secret())
+    client = Client()
+    sign_in(client, user)
+    context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": site}]
+    )
+
+
+@pytest.fixture
+def held_cafe(cafe):
+    services.event_update(
+        event=cafe,
+        sessions=[
+            {
+                "title": "The village hall that pays for itself",
+                "description": "How Raudanmaa runs its hall.",
+                "speakers": "Aino Virtanen, Raudanmaa\nMatti Koski, Tampere",
+            }
+        ],
+        materials=[{"kind": "recording", "title": "Recording", "url": "https://v.example.org/5"}],
+    )
+    for n, publish in ((1, True), (2, False)):
+        register(cafe, n, name=f"Guest {n}", consent_publish=publish, consent_recording=publish)
+    event_hold(cafe)
+    for registration in cafe.registrations.all():
+        services.attendance_set(registration=registration, attended=True)
+    return cafe
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+def test_organiser_writes_and_publishes_the_report_showing_only_who_agreed(
+    context, page, site, held_cafe
+):
+    _organiser_signed_in(context, site, held_cafe)
+    page.goto(f"/events/{held_cafe.slug}/manage/")
+    page.get_by_role("link", name="Event report: summary, photos, consent, practices").click()
+    consent_table = page.get_by_role("table", name="Who did not agree")
+    expect(consent_table).to_contain_text("Guest 2")
+    expect(consent_table).to_contain_text("Matti Koski, Tampere")
+    expect(consent_table).not_to_contain_text("Guest 1")
+
+    page.get_by_label("Summary", exact=True).fill("Twenty people heard how the hall pays.")
+    page.get_by_label("Key points", exact=True).fill("Rent the hall\nShare the costs")
+    page.get_by_label("Aino Virtanen, Raudanmaa agrees that their name and picture").check()
+    page.get_by_label("Publish the recording in the report").check()
+    page.get_by_label("Publish the report").check()
+    page.get_by_role("button", name="Save the report").click()
+    expect(page.get_by_text("The report has been saved.")).to_be_visible()
+
+    page.get_by_role("link", name="See the published report").click()
+    main = page.get_by_role("main")
+    expect(main).to_contain_text("Twenty people heard how the hall pays.")
+    expect(main.get_by_role("link", name="Recording")).to_have_attribute(
+        "href", "https://v.example.org/5"
+    )
+    expect(main).to_contain_text("Aino Virtanen, Raudanmaa")
+    expect(main).to_contain_text("Guest 1")
+    expect(main).not_to_contain_text("Guest 2")
+    expect(main).not_to_contain_text("Matti Koski")
+
+
+@pytest.mark.parametrize("language_prefix", ["", "/sv"], ids=["en", "sv"])
+def test_report_pages_have_no_accessibility_violations(
+    context, page, site, held_cafe, language_prefix
+):
+    _organiser_signed_in(context, site, held_cafe)
+    services.event_report_update(
+        event=held_cafe,
+        report_summary="What we learnt.",
+        report_key_points="One\nTwo",
+        practices=[],
+        report_published=True,
+        recording_published=True,
+    )
+    services.event_feedback_publish(event=held_cafe, published=True)
+    capacity_one = event_make(title="Full café", capacity=1, waitlist_offers=True)
+    first, _ = register(capacity_one, 1)
+    offered, _ = register(capacity_one, 2)
+    services.registration_cancel(registration=first)
+    for path in [
+        f"/events/{held_cafe.slug}/report/",
+        f"/events/{held_cafe.slug}/manage/report/",
+        f"/contribute/events/{held_cafe.slug}/practices/new/",
+        f"/events/registration/{selectors.registration_token(offered)}/",
+    ]:
+        page.goto(language_prefix + path)
+        results = Axe().run(page, options=AXE_OPTIONS)
+        assert results.violations_count == 0, (
+            f"axe found problems on {language_prefix}{path}:\n"
+            + described_violations(results.response["violations"])
+        )

@@ -736,7 +736,10 @@ def test_answers_to_the_events_questions_show_on_the_manage_page_and_in_exports(
 
     response = client.get(f"/events/export/registrations.csv?event={event.slug}")
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
-    assert rows[0][-3:] == ["may be contacted", "Dietary needs", "Bring a poster?"]
+    assert rows[0][-6:] == [
+        "may be contacted", "may be recorded", "name and picture may be published",
+        "plain-text reminders", "Dietary needs", "Bring a poster?",
+    ]  # fmt: skip
     assert [(r[1], r[-2], r[-1]) for r in rows[1:]] == [
         ("Ana Novak", "Vegan", "yes"),
         ("Bo Berg", "", "no"),

@@ -208,9 +208,9 @@ def test_the_page_links_related_practices_and_the_community_in_a_fixed_number_of
 ):
     url = themed["practice"].get_absolute_url()
     client.get(url)  # warm the caches that are not per request
-    # 8 for the practice and its neighbours, 2 for its comments (whether they are closed,
-    # and the thread, however long).
-    with django_assert_num_queries(10):
+    # 8 for the practice and its neighbours, 1 for the events it was presented at, 2 for
+    # its comments (whether they are closed, and the thread, however long).
+    with django_assert_num_queries(11):
         page = client.get(url).content.decode()
     related = page[page.index(">Related practices</h2>") :]
     assert related.index('href="/practices/both/"') < related.index('href="/practices/one/"')

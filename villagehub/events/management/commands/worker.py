@@ -3,7 +3,12 @@ from django.core.management.base import BaseCommand
 
 from villagehub.contact.tasks import contact_retention_run
 from villagehub.contact.tasks import retention_pending as contact_retention_pending
-from villagehub.events.tasks import registrations_retention_run, retention_pending
+from villagehub.events.tasks import (
+    offers_sweep_pending,
+    registrations_retention_run,
+    retention_pending,
+    waitlist_offers_sweep,
+)
 from villagehub.ngsi.tasks import (
     hub_records_sync_run,
     hub_sync_pending,
@@ -32,6 +37,8 @@ class Command(BaseCommand):
             registrations_retention_run.enqueue()
         if not contact_retention_pending():
             contact_retention_run.enqueue()
+        if not offers_sweep_pending():
+            waitlist_offers_sweep.enqueue()
         if not sweep_pending():
             notifications_sweep.enqueue()
         if not periodic_pending():
