@@ -15,6 +15,7 @@ from villagehub.practices.models import Practice
 
 from . import selectors
 from .models import (
+    DEFAULT_OFFER_HOURS,
     Event,
     Feedback,
     HostRequest,
@@ -492,10 +493,13 @@ class EventForm(_Zoned, StoredTextForm):
             "venue_address", "city", "country", "latitude", "longitude", "online_url",
             "capacity", "registration_open", "registration_opens_at",
             "registration_closes_at", "requires_approval", "waiting_list",
-            "check_in_minutes_before",
+            "waitlist_offers", "waitlist_offer_hours", "check_in_minutes_before",
+            "low_bandwidth",
         ):  # fmt: skip
             f[name] = _field(Event, name)
         f["time_zone"].help_text = _("Times are given in this time zone, e.g. Europe/Ljubljana.")
+        # Left empty, an offer lasts the default time.
+        f["waitlist_offer_hours"].required = False
 
     def zone(self) -> zoneinfo.ZoneInfo:
         return (
@@ -510,6 +514,8 @@ class EventForm(_Zoned, StoredTextForm):
         data = super().clean()
         if "time_zone" in data:
             self._zone_apply(self.zone())
+        if data.get("waitlist_offer_hours") is None:
+            data["waitlist_offer_hours"] = DEFAULT_OFFER_HOURS
         series = data.get("series")
         if series is not None and data.get("number") is None:
             data["number"] = services.series_next_number(series)
@@ -547,7 +553,8 @@ class EventForm(_Zoned, StoredTextForm):
                 "date_precision", "date_note", "venue_name", "venue_address", "city",
                 "country", "latitude", "longitude", "online_url", "capacity",
                 "registration_open", "requires_approval", "waiting_list",
-                "check_in_minutes_before",
+                "waitlist_offers", "waitlist_offer_hours", "check_in_minutes_before",
+                "low_bandwidth",
             )
         }  # fmt: skip
         for name in ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at"):
@@ -590,6 +597,7 @@ class SpeakerForm(StoredTextForm):
         self.fields["publish_consent"].help_text = _(
             "Without it, the agenda does not show who speaks."
         )
+        self.fields["recording_consent"] = _field(Speaker, "recording_consent")
 
     def clean(self):
         data = super().clean()
@@ -692,6 +700,7 @@ class EventEditor:
                     "photo": p.photo or None,
                     "photo_description": p.photo_description,
                     "publish_consent": p.publish_consent,
+                    "recording_consent": p.recording_consent,
                 }
                 for p in (sessions[i].people.all() if i < len(sessions) else [])
             ]

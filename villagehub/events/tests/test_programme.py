@@ -265,6 +265,48 @@ def test_a_coordinator_creates_a_cafe_with_a_session_and_a_speaker(client, coord
     assert "Ana Novak" not in client.get(f"/events/{event.slug}/").content.decode()
 
 
+def test_offers_low_bandwidth_and_recording_consent_are_set_and_kept_on_the_public_form(
+    client, coordinator, network
+):
+    data = editor_data(
+        network,
+        waitlist_offers="on",
+        waitlist_offer_hours="24",
+        low_bandwidth="Dial +386 1 000 000, code 4711",
+        **{"sessions-0-people-0-recording_consent": "on"},
+    )
+    assert client.post("/events/new/", data).status_code == 302
+    event = Event.objects.get()
+    assert (event.waitlist_offers, event.waitlist_offer_hours) == (True, 24)
+    assert event.low_bandwidth == "Dial +386 1 000 000, code 4711"
+    (session,) = event.sessions.all()
+    assert session.people.get().recording_consent
+
+    # The edit page carries them, so saving it again keeps them.
+    editor = client.get(f"/events/{event.slug}/edit/").context["editor"]
+    assert editor.form.initial["waitlist_offer_hours"] == 24
+    people = editor.sessions.forms[0].people
+    assert people.initial[0]["recording_consent"] is True
+    data = editor_data(
+        network,
+        waitlist_offers="on",
+        waitlist_offer_hours="24",
+        **{
+            "sessions-INITIAL_FORMS": "1",
+            "sessions-0-id": str(session.pk),
+            "sessions-0-people-INITIAL_FORMS": "1",
+            "sessions-0-people-0-recording_consent": "on",
+        },
+    )
+    assert client.post(f"/events/{event.slug}/edit/", data).status_code == 302
+    assert Speaker.objects.get().recording_consent
+    # Left empty, an offer lasts the default time.
+    del data["waitlist_offer_hours"]
+    assert client.post(f"/events/{event.slug}/edit/", data).status_code == 302
+    event.refresh_from_db()
+    assert event.waitlist_offer_hours == 48
+
+
 def test_errors_name_their_field_and_nothing_typed_is_lost(client, coordinator, network):
     data = editor_data(
         network,
