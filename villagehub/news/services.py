@@ -21,6 +21,9 @@ from villagehub.accounts.selectors import networks_coordinated
 from villagehub.communities.models import Community, Network
 from villagehub.core.mail import email_message
 from villagehub.core.services import model_save, unique_slug
+from villagehub.notices.models import Kind as NoticeKind
+from villagehub.notices.selectors import path_for
+from villagehub.notices.services import notices_create, notices_send
 from villagehub.search.services import search_document_update
 
 from . import tasks
@@ -110,6 +113,18 @@ def news_create(
         },
     )
     search_document_update(obj=item)
+    if (
+        by is not None
+        and community is not None
+        and not news_publishable_by(by).filter(pk=item.pk).exists()
+    ):
+        # An editor's draft waits for the coordinators who publish it.
+        notices_create(
+            networks=community.networks.all(),
+            kind=NoticeKind.NEWS,
+            subject=title,
+            path=path_for("news:edit", item.slug),
+        )
     return item
 
 
@@ -182,6 +197,14 @@ def news_publish(*, item: NewsItem, by: AbstractBaseUser | None) -> NewsItem:
     if locked.published_at is None:
         locked.published_at = timezone.now()
         locked.save(update_fields=["published_at", "updated_at"])
+        if locked.written_by_id and locked.written_by_id != getattr(by, "pk", None):
+            notices_send(
+                users=[locked.written_by],
+                kind=NoticeKind.PUBLISHED,
+                subject=locked.title,
+                path=path_for("news:detail", locked.slug),
+                key=f"news-published-{locked.pk}",
+            )
     search_document_update(obj=locked)
     item.published_at, item.updated_at = locked.published_at, locked.updated_at
     return item
