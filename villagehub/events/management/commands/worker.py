@@ -2,6 +2,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from villagehub.events.tasks import registrations_retention_run, retention_pending
+from villagehub.news.tasks import newsletters_pending, newsletters_run
 from villagehub.ngsi.tasks import (
     hub_records_sync_run,
     hub_sync_pending,
@@ -31,4 +32,6 @@ class Command(BaseCommand):
             hub_records_sync_run.enqueue()
         if not summary_pending():
             notices_daily_summary.enqueue()
+        if not newsletters_pending():
+            newsletters_run.enqueue()
         call_command("db_worker", *getattr(self, "worker_args", []))
