@@ -153,7 +153,10 @@ def _preferences(form) -> dict:
 
 @limit_posts("subscribe", limit=settings.REGISTRATION_RATE_LIMIT)
 def subscribe_view(request):
-    form = SubscribeForm(request.POST or None)
+    # A network's page links here with its network chosen.
+    form = SubscribeForm(
+        request.POST or None, initial={"networks": request.GET.getlist("networks")}
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.subscription_request(
