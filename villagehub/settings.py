@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "villagehub.practices",
     "villagehub.news",
     "villagehub.notices",
+    "villagehub.dashboard",
     "villagehub.interchange",
     "villagehub.search",
     "villagehub.events",

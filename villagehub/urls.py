@@ -52,6 +52,7 @@ urlpatterns += i18n_patterns(
     path("events/", include("villagehub.events.urls")),
     path("matchmaking/", include("villagehub.matchmaking.urls")),
     path("news/", include("villagehub.news.urls")),
+    path("dashboard/", include("villagehub.dashboard.urls")),
     path("privacy/", core_views.privacy, name="privacy"),
     path("privacy/<str:version>/", core_views.privacy, name="privacy-version"),
     path("accounts/", include("villagehub.accounts.urls")),
