@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 HOST ?= 127.0.0.1
 
-.PHONY: demo test lint messages install clean bench bench-events
+.PHONY: demo test lint messages install clean bench bench-events bench-newsletter
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -56,6 +56,10 @@ clean:
 bench: install
 	bash bench/run.sh
 	bash bench/events.sh
+	bash bench/newsletter.sh
 
 bench-events: install
 	bash bench/events.sh
+
+bench-newsletter: install
+	bash bench/newsletter.sh

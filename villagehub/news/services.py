@@ -365,7 +365,8 @@ def subscriptions_erase(*, emails: Iterable[str]) -> int:
 DELIVERY_BATCH = 200
 # A worker that claimed a batch and has not finished it this long after is taken for dead:
 # its unsent rows are claimed again (the message it had in flight may then go out twice).
-DELIVERY_LEASE = timedelta(minutes=10)
+DELIVERY_LEASE = timedelta(seconds=settings.NEWSLETTER_LEASE)
+LEASE_RENEWAL = 20  # messages
 
 
 @transaction.atomic
@@ -629,10 +630,17 @@ def issue_deliver_all(*, issue: Issue, connection_factory=get_connection) -> int
             ).prefetch_related("networks", "themes")
         }
         with connection_factory() as connection:
-            for delivery in batch:
+            for index, delivery in enumerate(batch, 1):
                 delivery.issue = issue
                 delivery.subscription = subscriptions[delivery.subscription_id]
                 sent += delivery_send(delivery=delivery, content=content, connection=connection)
+                if index % LEASE_RENEWAL == 0:
+                    # A slow batch (a low NEWSLETTER_RATE) would outlive its lease and be
+                    # sent a second time by another worker: the lease counts from the
+                    # worker's last sign of life, not from the claim.
+                    Delivery.objects.filter(
+                        pk__in=[d.pk for d in batch[index:]], status=Delivery.Status.PENDING
+                    ).update(claimed_at=timezone.now())
                 if rate:
                     time.sleep(1 / rate)
     issue_finish(issue=issue)
