@@ -32,7 +32,7 @@ from pathlib import Path
 from bench_lib import PYTHON, ROOT
 
 LEASE_SECONDS = 10
-SLUG = re.compile(r"/(news|practices)/([\w-]+)/")
+SLUG = re.compile(r"/(news|practices)/(bench-[\w-]+)/")
 
 
 def django_setup() -> None:

@@ -203,3 +203,37 @@ def test_two_workers_assembling_digests_at_once_make_one(world):
     assert errors == []
     assert Issue.objects.exclude(digest_period="").count() == 1
     assert len(mail.outbox) == 4
+
+
+def test_a_slow_batch_renews_its_lease_so_that_no_other_worker_takes_it(world, monkeypatch):
+    from django.core.mail import get_connection
+
+    from villagehub.news import services
+    from villagehub.news.services import issue_deliver_all, issue_send
+
+    monkeypatch.setattr(services, "LEASE_RENEWAL", 2)
+    issue = _issue(world)
+    issue_send(issue=issue, workers=0)
+    claims = []
+
+    def watching_connection():
+        connection = get_connection("django.core.mail.backends.locmem.EmailBackend")
+        send = connection.send_messages
+
+        def send_and_look(messages):
+            claims.append(
+                sorted(
+                    Delivery.objects.filter(issue=issue, status=Delivery.Status.PENDING)
+                    .values_list("claimed_at", flat=True)
+                    .distinct()
+                )
+            )
+            return send(messages)
+
+        connection.send_messages = send_and_look
+        return connection
+
+    assert issue_deliver_all(issue=issue, connection_factory=watching_connection) == 4
+    # Before the third message the two rows still waiting carry a renewed lease.
+    first_claim = claims[0][0]
+    assert len(claims[2]) == 1 and claims[2][0] > first_claim
