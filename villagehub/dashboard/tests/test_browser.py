@@ -32,6 +32,8 @@ def test_a_coordinator_reads_the_dashboard_and_the_pages_have_no_accessibility_v
             "table", name="Members, communities, publications and subscribers per month"
         ).get_by_role("row")
     ).to_have_count(4)
+    if not javascript:
+        return  # axe runs in the page's JavaScript
     for path in [
         "/dashboard/?period=3m",
         "/news/newsletters/",
