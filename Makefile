@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 HOST ?= 127.0.0.1
 
-.PHONY: demo test lint messages install clean bench bench-events bench-ngsi
+.PHONY: demo test lint messages install clean bench bench-events bench-ngsi bench-matching bench-newsletter
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -58,6 +58,7 @@ bench: install
 	bash bench/events.sh
 	bash bench/ngsi.sh
 	bash bench/matching.sh
+	bash bench/newsletter.sh
 
 bench-events: install
 	bash bench/events.sh
@@ -67,3 +68,6 @@ bench-ngsi: install
 
 bench-matching: install
 	bash bench/matching.sh
+
+bench-newsletter: install
+	bash bench/newsletter.sh

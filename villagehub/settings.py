@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "villagehub.notices",
     "villagehub.comments",
     "villagehub.contact",
+    "villagehub.dashboard",
     "villagehub.interchange",
     "villagehub.search",
     "villagehub.events",
@@ -267,6 +268,11 @@ REGISTRATION_RATE_LIMIT = int(os.environ.get("REGISTRATION_RATE_LIMIT", "60"))
 # fast as the mail server takes them).
 NEWSLETTER_WORKERS = int(os.environ.get("NEWSLETTER_WORKERS", "2"))
 NEWSLETTER_RATE = float(os.environ.get("NEWSLETTER_RATE", "0"))
+# A newsletter worker silent this long is taken for dead and its unsent messages are sent by
+# another (the benchmark shortens it to see the recovery).
+NEWSLETTER_LEASE = int(os.environ.get("NEWSLETTER_LEASE", "600"))
+# How often the worker looks for scheduled issues and automatic digests that fell due.
+NEWSLETTER_TICK = int(os.environ.get("NEWSLETTER_TICK", "60"))
 # Personal data of registrations is anonymised this many months after the event.
 REGISTRATION_RETENTION_MONTHS = int(os.environ.get("REGISTRATION_RETENTION_MONTHS", "24"))
 # Comments one address may post per hour, and messages through the contact forms.

@@ -56,6 +56,7 @@ urlpatterns += i18n_patterns(
     path("news/", include("villagehub.news.urls")),
     path("comments/", include("villagehub.comments.urls")),
     path("contact/", include("villagehub.contact.urls")),
+    path("dashboard/", include("villagehub.dashboard.urls")),
     path("privacy/", core_views.privacy, name="privacy"),
     path("privacy/<str:version>/", core_views.privacy, name="privacy-version"),
     path("accounts/", include("villagehub.accounts.urls")),

@@ -4,6 +4,7 @@ from django.shortcuts import get_object_or_404, render
 
 from villagehub.contributions.selectors import communities_edited_by, revisions_visible
 from villagehub.core.filters import filters_parse, paginate
+from villagehub.core.front_door import front_door
 from villagehub.core.pagecache import page_cache
 from villagehub.practices.selectors import practice_list_base
 
@@ -95,5 +96,6 @@ def network_detail_view(request, slug):
             "network": network,
             "communities": network.communities.order_by("name"),
             "organisations": network.organisations.order_by("name"),
+            **front_door(network=network),
         },
     )

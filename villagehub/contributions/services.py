@@ -1,5 +1,6 @@
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -19,7 +20,7 @@ from villagehub.matching.models import FollowUp
 from villagehub.matching.services import follow_up_practice_published, follow_up_proposal_link
 from villagehub.notices.models import Kind as NoticeKind
 from villagehub.notices.selectors import path_for
-from villagehub.notices.services import notices_create
+from villagehub.notices.services import notices_create, notices_send
 from villagehub.organisations.models import Organisation
 from villagehub.organisations.services import (
     organisation_create,
@@ -41,6 +42,28 @@ def _notify(user: AbstractBaseUser | None, template: str, context: dict, languag
         transaction.on_commit(
             lambda: contribution_notify.enqueue(user.pk, template, context, language)
         )
+
+
+def _tell_author(submission: Submission, *, title: str, published: bool, path: str) -> None:
+    """The editor hears the outcome as a notice (their inbox, and e-mail as they chose for
+    the kind), the e-mail in the language they wrote in and with the reviewer's comment."""
+    if submission.author is None:
+        return
+    context = {
+        "title": title,
+        "published": published,
+        "comment": submission.comment,
+        "path": path,
+        "url": settings.HUB_URL + path,
+    }
+    notices_send(
+        users=[submission.author],
+        kind=NoticeKind.PUBLISHED if published else NoticeKind.RETURNED,
+        subject=title,
+        path=path,
+        language=submission.language,
+        mail=("contributions/submission_decided", context),
+    )
 
 
 def _path(record, submission: Submission) -> str:
@@ -419,12 +442,7 @@ def submission_publish(*, submission: Submission, by: AbstractBaseUser):
     submission.decided_by = by
     submission.comment = ""
     submission.save()
-    _notify(
-        submission.author,
-        "submission_decided",
-        {"title": str(record), "published": True, "comment": "", "path": _path(record, submission)},
-        submission.language,
-    )
+    _tell_author(submission, title=str(record), published=True, path=_path(record, submission))
     return record
 
 
@@ -440,16 +458,11 @@ def submission_return(*, submission: Submission, by: AbstractBaseUser, comment: 
     submission.decided_at = timezone.now()
     submission.decided_by = by
     submission.save()
-    _notify(
-        submission.author,
-        "submission_decided",
-        {
-            "title": str(submission),
-            "published": False,
-            "comment": submission.comment,
-            "path": f"/contribute/submissions/{submission.pk}/",
-        },
-        submission.language,
+    _tell_author(
+        submission,
+        title=str(submission),
+        published=False,
+        path=path_for("contributions:submission", submission.pk),
     )
     return submission
 

@@ -15,7 +15,7 @@ from villagehub.accounts.selectors import (
     two_factor_enabled,
     two_factor_passed,
 )
-from villagehub.communities.models import Community
+from villagehub.communities.models import Community, Network
 from villagehub.core.forms import form_errors_add
 from villagehub.countries.models import Factsheet
 from villagehub.events.selectors import events_managed_by
@@ -161,6 +161,10 @@ def _proposal(
     kind = submission.kind if submission else kind
     if kind == Submission.Kind.NEW_COMMUNITY:
         initial = {**submission.data, "network": submission.network_id} if submission else None
+        if initial is None and request.GET.get("network"):
+            # "Propose your community" on a network's page names the network.
+            network = Network.objects.filter(slug=request.GET["network"]).first()
+            initial = {"network": network.pk} if network else None
         form = NewCommunityForm(request.POST or None, initial=initial)
     elif kind == Submission.Kind.COMMUNITY:
         initial = submission.data if submission else selectors.community_values(community)

@@ -13,9 +13,20 @@ import nh3
 from django.utils.safestring import SafeString, mark_safe
 from markdown_it import MarkdownIt
 
-_parser = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
-_parser.enable("table")
-_parser.enable("strikethrough")
+
+def _make_parser(*, breaks: bool) -> MarkdownIt:
+    parser = MarkdownIt(
+        "commonmark", {"html": False, "linkify": False, "typographer": False, "breaks": breaks}
+    )
+    parser.enable("table")
+    parser.enable("strikethrough")
+    return parser
+
+
+_parser = _make_parser(breaks=False)
+# Practices' and events' long texts were written as plain text before they took Markdown,
+# and their single line breaks were shown as line breaks: they still are.
+_parser_breaks = _make_parser(breaks=True)
 
 ALLOWED_TAGS = {
     "a", "blockquote", "br", "code", "del", "em", "h2", "h3", "h4", "h5", "h6", "hr", "img",
@@ -25,12 +36,18 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}}
 URL_SCHEMES = {"http", "https", "mailto"}
 
 
-def markdown_html(text: str) -> SafeString:
-    """The sanitised HTML of a Markdown text (an empty string for an empty text)."""
+def markdown_html(text: str, *, breaks: bool = False) -> SafeString:
+    """The sanitised HTML of a Markdown text (an empty string for an empty text); with
+    `breaks`, a single line break is a line break (`<br>`), as in plain text."""
     if not text:
         return mark_safe("")
     # A page has one h1, its title: a text's headings start one level below.
-    rendered = _parser.render(text).replace("<h1>", "<h2>").replace("</h1>", "</h2>")
+    rendered = (
+        (_parser_breaks if breaks else _parser)
+        .render(text)
+        .replace("<h1>", "<h2>")
+        .replace("</h1>", "</h2>")
+    )
     cleaned = nh3.clean(
         rendered,
         tags=ALLOWED_TAGS,

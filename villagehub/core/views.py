@@ -10,8 +10,8 @@ from django.views.decorators.http import require_POST, require_safe
 from django.views.i18n import set_language
 
 from villagehub.communities.models import Community, Network
+from villagehub.core.front_door import front_door
 from villagehub.countries.models import Factsheet
-from villagehub.news.selectors import news_list
 from villagehub.organisations.models import Organisation
 from villagehub.practices.selectors import practice_list
 
@@ -50,8 +50,7 @@ def home(request):
             "network": network,
             "networks": Network.objects.order_by("name"),
             "numbers": numbers,
-            "latest_practices": practice_list(filters={})[:6],
-            "latest_news": news_list(filters={})[:3],
+            **front_door(),
         },
     )
 

@@ -643,6 +643,29 @@ def feedback_summary(events: QuerySet[Event]) -> FeedbackSummary:
     return _feedback_summary_of(attendees, totals)
 
 
+def feedback_summary_by(events: QuerySet[Event], field: str) -> dict:
+    """`feedback_summary` for each value of an event field (`series`, `host_community`):
+    two queries however many groups. Keys are the field's ids (None: events without)."""
+    attendees = dict(
+        Registration.objects.filter(event__in=events, attended=True)
+        .order_by()
+        .values(f"event__{field}")
+        .annotate(n=Count("pk"))
+        .values_list(f"event__{field}", "n")
+    )
+    totals = {
+        row[f"event__{field}"]: row
+        for row in Feedback.objects.filter(event__in=events)
+        .order_by()
+        .values(f"event__{field}")
+        .annotate(**_feedback_totals())
+    }
+    return {
+        key: _feedback_summary_of(attendees.get(key, 0), totals.get(key))
+        for key in set(attendees) | set(totals)
+    }
+
+
 def feedback_unanswered(event: Event) -> QuerySet[Registration]:
     """The attendees of this event who have not answered the survey, each annotated with
     whether they were asked (`asked`) and reminded (`reminded`)."""

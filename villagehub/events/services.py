@@ -12,6 +12,9 @@ from django.utils.translation import gettext_lazy as _
 
 from villagehub.core.models import CONTENT_LANGUAGE_CODES
 from villagehub.core.services import model_save, record_upsert, unique_slug
+from villagehub.notices.models import Kind as NoticeKind
+from villagehub.notices.selectors import coordinators_of, path_for
+from villagehub.notices.services import notices_send
 
 from .models import (
     ERASED_DOMAIN,
@@ -111,6 +114,45 @@ class CheckInRefused(Exception):
 def _enqueue(task, *args) -> None:
     # Tasks read what the transaction wrote, so they are queued only once it commits.
     transaction.on_commit(lambda: task.enqueue(*args))
+
+
+def event_organisers_tell(*, event: Event, kind: str, key: str) -> int:
+    """A notice to the coordinators who organise this event (its networks and its series'),
+    once per occasion (`key`), with the link to its organiser page."""
+    networks = list(event.organiser_networks.all())
+    if event.series_id:
+        networks += list(event.series.networks.all())
+    return len(
+        notices_send(
+            users=coordinators_of(networks=networks),
+            kind=kind,
+            subject=event.title,
+            path=path_for("events:manage", event.slug),
+            key=f"{kind}-{event.pk}-{key}",
+        )
+    )
+
+
+def event_opening_schedule(*, event: Event, now=None) -> bool:
+    """Queue the task that tells the organisers when registration opens; a task whose
+    opening time has since changed does nothing (the change queued a new one)."""
+    from django_tasks import default_task_backend
+
+    from .tasks import event_registration_opened
+
+    now = now or timezone.now()
+    opens = event.registration_opens_at
+    if (
+        event.status != Event.Status.PUBLISHED
+        or not event.registration_open
+        or opens is None
+        or opens <= now
+        or not default_task_backend.supports_defer
+    ):
+        return False
+    task = event_registration_opened.using(run_after=opens)
+    transaction.on_commit(lambda: task.enqueue(event.pk, opens.isoformat()))
+    return True
 
 
 # Series ---------------------------------------------------------------------------------
@@ -249,6 +291,7 @@ def event_create(*, title: str = "", slug: str = "", **fields: Any) -> Event:
     event = model_save(Event(slug=slug or unique_slug(Event, title)), {"title": title, **fields})
     _nested_apply(event, nested)
     event_reminders_schedule(event=event)
+    event_opening_schedule(event=event)
     return event
 
 
@@ -278,6 +321,7 @@ def event_update(*, event: Event, **fields: Any) -> Event:
     _nested_apply(event, nested)
     if before is None:
         event_reminders_schedule(event=event)
+        event_opening_schedule(event=event)
         return event
     if (
         event.status != before.status
@@ -291,6 +335,10 @@ def event_update(*, event: Event, **fields: Any) -> Event:
         event.status == Event.Status.PUBLISHED and before.status != Event.Status.PUBLISHED
     ):
         event_reminders_schedule(event=event)
+    if event.registration_opens_at != before.registration_opens_at or (
+        event.status == Event.Status.PUBLISHED and before.status != Event.Status.PUBLISHED
+    ):
+        event_opening_schedule(event=event)
     if event.capacity != old_capacity:
         _waitlist_promote(event)
     return event
@@ -618,6 +666,13 @@ def registration_create(
     # Always a new row, also after a cancellation: see Registration.ACTIVE.
     registration = model_save(Registration(event=event), values)
     _notify(registration, _STATUS_NOTICE[status])
+    if (
+        status == Registration.Status.CONFIRMED
+        and event.capacity is not None
+        and _places_taken(event) >= event.capacity
+    ):
+        # The registration that took the last place names the occasion.
+        event_organisers_tell(event=event, kind=NoticeKind.EVENT_FULL, key=str(registration.pk))
     return registration, True
 
 
@@ -673,6 +728,8 @@ def _waitlist_promote(event: Event, now=None) -> list[Registration]:
             registration.status = Registration.Status.CONFIRMED
             registration.save(update_fields=["status", "updated_at"])
             _notify(registration, Notice.Kind.PROMOTED)
+    if promoted:
+        event_organisers_tell(event=event, kind=NoticeKind.WAITLIST_MOVED, key=str(promoted[-1].pk))
     return promoted
 
 

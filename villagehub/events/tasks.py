@@ -10,6 +10,7 @@ from django.utils import timezone, translation
 from django_tasks import task
 
 from villagehub.core.mail import email_message
+from villagehub.notices.models import Kind as NoticeKind
 
 from . import selectors, services
 from .models import ERASED_DOMAIN, Event, Feedback, Notice, Registration
@@ -128,6 +129,24 @@ def event_reminder_send(event_id: int, minutes_before: int, scheduled_start: str
         Notice.Kind.REMINDER,
         str(minutes_before),
         minutes_before=minutes_before,
+    )
+
+
+@task()
+def event_registration_opened(event_id: int, scheduled_opening: str) -> int:
+    """Tell the organisers that registration has opened (once: the notice's occasion is the
+    opening time)."""
+    event = Event.objects.filter(pk=event_id).first()
+    if (
+        event is None
+        or event.status != Event.Status.PUBLISHED
+        or not event.registration_open
+        or event.registration_opens_at is None
+        or event.registration_opens_at != datetime.fromisoformat(scheduled_opening)
+    ):
+        return 0
+    return services.event_organisers_tell(
+        event=event, kind=NoticeKind.REGISTRATION_OPEN, key=scheduled_opening
     )
 
 

@@ -11,7 +11,7 @@ from villagehub.events.models import Event
 from villagehub.practices.models import Practice
 from villagehub.taxonomy.models import Goal, Theme
 
-from .models import Subscription
+from .models import Digest, Subscription
 from .selectors import news_publishers_for
 
 
@@ -244,3 +244,31 @@ class IssueForm(StoredTextForm):
         self.fields["network"].queryset = networks.order_by("name")
         if not self.is_bound and "language" not in self.initial:
             self.initial["language"] = (translation.get_language() or "en").split("-")[0]
+
+
+class IssueScheduleForm(StoredTextForm):
+    send_at = forms.DateTimeField(
+        label=_("Send at"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["send_at"].help_text = _("Time in %(zone)s.") % {"zone": settings.TIME_ZONE}
+
+
+class DigestForm(StoredTextForm):
+    """A network's automatic digest (on the page where issues are composed, hence the
+    prefix: both forms name a network)."""
+
+    prefix = "digest"
+
+    network = forms.ModelChoiceField(
+        label=_("Network"), queryset=Network.objects.none(), to_field_name="slug"
+    )
+    frequency = forms.ChoiceField(label=_("Automatic digest"), choices=Digest.Frequency.choices)
+
+    def __init__(self, *args, networks, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["network"].queryset = networks.order_by("name")

@@ -189,6 +189,7 @@ class Issue(TranslatableContent, Timestamped):
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
+        SCHEDULED = "scheduled", _("Scheduled")
         SENDING = "sending", _("Sending")
         SENT = "sent", _("Sent")
 
@@ -206,8 +207,12 @@ class Issue(TranslatableContent, Timestamped):
     intro = models.TextField(_("introduction"), blank=True, help_text=_("Markdown."))
     since = models.DateTimeField(_("new since"))
     status = models.CharField(
-        _("status"), max_length=8, choices=Status.choices, default=Status.DRAFT
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
     )
+    send_at = models.DateTimeField(_("send at"), null=True, blank=True)
+    # The week ("2026-W49") or month ("2026-12") of an automatic digest: one per network
+    # and period, however many workers assemble it.
+    digest_period = models.CharField(_("digest period"), max_length=10, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("written by"),
@@ -222,9 +227,44 @@ class Issue(TranslatableContent, Timestamped):
         ordering = ["-created_at", "-pk"]
         verbose_name = _("newsletter issue")
         verbose_name_plural = _("newsletter issues")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["network", "digest_period"],
+                condition=~models.Q(digest_period=""),
+                name="issue_one_digest_per_period",
+            )
+        ]
+        indexes = [models.Index(fields=["status", "send_at"])]
 
     def __str__(self) -> str:
         return self.subject
+
+
+class Digest(models.Model):
+    """A network's choice of an automatic digest: the hub assembles an issue of what is new
+    every week or month and sends it to the network's subscribers."""
+
+    class Frequency(models.TextChoices):
+        NONE = "none", _("No automatic digest")
+        WEEKLY = "weekly", _("Every week")
+        MONTHLY = "monthly", _("Every month")
+
+    network = models.OneToOneField(
+        "communities.Network",
+        verbose_name=_("network"),
+        on_delete=models.CASCADE,
+        related_name="digest",
+    )
+    frequency = models.CharField(
+        _("automatic digest"), max_length=8, choices=Frequency.choices, default=Frequency.NONE
+    )
+
+    class Meta:
+        verbose_name = _("automatic digest")
+        verbose_name_plural = _("automatic digests")
+
+    def __str__(self) -> str:
+        return f"{self.network_id}: {self.frequency}"
 
 
 class Delivery(models.Model):

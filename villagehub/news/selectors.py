@@ -26,7 +26,7 @@ from villagehub.practices.selectors import practice_list_base
 from villagehub.search.selectors import search_matching_objects
 from villagehub.taxonomy.models import GOAL_TITLES
 
-from .models import Delivery, Issue, NewsItem, Subscription
+from .models import Delivery, Digest, Issue, NewsItem, Subscription
 
 # People in the back office with this permission write and publish every item, the hub's too.
 HUB_PERMISSION = "news.change_newsitem"
@@ -436,6 +436,17 @@ def issues_writable_networks(user: AbstractBaseUser) -> QuerySet[Network]:
     if user.has_perm(HUB_PERMISSION):
         return Network.objects.all()
     return networks_coordinated(user)
+
+
+def digests_of(networks: QuerySet[Network]) -> list[tuple[Network, str]]:
+    """Each network with its automatic digest's frequency (none unless chosen)."""
+    chosen = dict(
+        Digest.objects.filter(network__in=networks).values_list("network_id", "frequency")
+    )
+    return [
+        (network, Digest.Frequency(chosen.get(network.pk, Digest.Frequency.NONE)).label)
+        for network in networks.order_by("name")
+    ]
 
 
 def issue_preview(*, issue: Issue, email: str = "") -> dict[str, str]:

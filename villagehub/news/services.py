@@ -12,8 +12,9 @@ from django.core.exceptions import ValidationError
 from django.core.mail import get_connection
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_tasks import default_task_backend
 
 from villagehub.accounts.selectors import networks_coordinated
@@ -21,14 +22,18 @@ from villagehub.communities.models import Community, Network
 from villagehub.core.mail import email_message
 from villagehub.core.services import model_save, unique_slug
 from villagehub.core.tasks import image_variants_later
+from villagehub.notices.models import Kind as NoticeKind
+from villagehub.notices.selectors import path_for
+from villagehub.notices.services import notices_create, notices_send
 from villagehub.search.services import search_document_update
 
 from . import tasks
-from .models import Delivery, Issue, NewsItem, Subscription
+from .models import Delivery, Digest, Issue, NewsItem, Subscription
 from .selectors import (
     HUB_PERMISSION,
     IssueContent,
     issue_audience,
+    issues_writable_networks,
     news_publishable_by,
     news_publishers_for,
     subscription_links,
@@ -112,6 +117,18 @@ def news_create(
     if item.image:
         image_variants_later(item)
     search_document_update(obj=item)
+    if (
+        by is not None
+        and community is not None
+        and not news_publishable_by(by).filter(pk=item.pk).exists()
+    ):
+        # An editor's draft waits for the coordinators who publish it.
+        notices_create(
+            networks=community.networks.all(),
+            kind=NoticeKind.NEWS,
+            subject=title,
+            path=path_for("news:edit", item.slug),
+        )
     return item
 
 
@@ -187,6 +204,14 @@ def news_publish(*, item: NewsItem, by: AbstractBaseUser | None) -> NewsItem:
     if locked.published_at is None:
         locked.published_at = timezone.now()
         locked.save(update_fields=["published_at", "updated_at"])
+        if locked.written_by_id and locked.written_by_id != getattr(by, "pk", None):
+            notices_send(
+                users=[locked.written_by],
+                kind=NoticeKind.PUBLISHED,
+                subject=locked.title,
+                path=path_for("news:detail", locked.slug),
+                key=f"news-published-{locked.pk}",
+            )
     search_document_update(obj=locked)
     item.published_at, item.updated_at = locked.published_at, locked.updated_at
     return item
@@ -345,7 +370,8 @@ def subscriptions_erase(*, emails: Iterable[str]) -> int:
 DELIVERY_BATCH = 200
 # A worker that claimed a batch and has not finished it this long after is taken for dead:
 # its unsent rows are claimed again (the message it had in flight may then go out twice).
-DELIVERY_LEASE = timedelta(minutes=10)
+DELIVERY_LEASE = timedelta(seconds=settings.NEWSLETTER_LEASE)
+LEASE_RENEWAL = 20  # messages
 
 
 @transaction.atomic
@@ -405,12 +431,17 @@ def issue_send_test(*, issue: Issue, to: str, language: str) -> None:
 @transaction.atomic
 def issue_send(*, issue: Issue, workers: int | None = None) -> int:
     """Start sending: one `Delivery` row per subscriber of the audience is recorded now, and
-    the workers deliver them through the task queue. Returns the number of rows."""
-    locked = Issue.objects.select_for_update().get(pk=issue.pk)
-    if locked.status != Issue.Status.DRAFT:
+    the workers deliver them through the task queue. Returns the number of rows.
+
+    The start is claimed by a conditional update, so that of two workers finding a
+    scheduled issue due, or a coordinator pressing "send" as it falls due, one only starts
+    it; the others get the error."""
+    started = Issue.objects.filter(
+        pk=issue.pk, status__in=(Issue.Status.DRAFT, Issue.Status.SCHEDULED)
+    ).update(status=Issue.Status.SENDING, updated_at=timezone.now())
+    if not started:
         raise ValidationError(_("This issue has already been sent."))
-    locked.status = Issue.Status.SENDING
-    locked.save(update_fields=["status", "updated_at"])
+    locked = Issue.objects.get(pk=issue.pk)
     issue.status = locked.status
     ids = issue_audience(locked).order_by("pk").values_list("pk", flat=True)
     made = 0
@@ -428,6 +459,132 @@ def issue_send(*, issue: Issue, workers: int | None = None) -> int:
         check = tasks.issue_check.using(run_after=timezone.now() + DELIVERY_LEASE)
         transaction.on_commit(lambda: check.enqueue(issue_id))
     return made
+
+
+@transaction.atomic
+def issue_schedule(*, issue: Issue, send_at, now=None) -> Issue:
+    """Send the issue at a later time (the periodic task `newsletters_run` starts it)."""
+    now = now or timezone.now()
+    if send_at is None or send_at <= now:
+        raise ValidationError({"send_at": _("Choose a time in the future.")})
+    changed = Issue.objects.filter(
+        pk=issue.pk, status__in=(Issue.Status.DRAFT, Issue.Status.SCHEDULED)
+    ).update(status=Issue.Status.SCHEDULED, send_at=send_at, updated_at=now)
+    if not changed:
+        raise ValidationError(_("This issue has already been sent."))
+    issue.refresh_from_db()
+    return issue
+
+
+@transaction.atomic
+def issue_unschedule(*, issue: Issue) -> Issue:
+    """Back to a draft, unless sending has started."""
+    changed = Issue.objects.filter(pk=issue.pk, status=Issue.Status.SCHEDULED).update(
+        status=Issue.Status.DRAFT, send_at=None, updated_at=timezone.now()
+    )
+    if not changed:
+        raise ValidationError(_("This issue has already been sent."))
+    issue.refresh_from_db()
+    return issue
+
+
+def issues_send_due(*, now=None) -> list[int]:
+    """Start every scheduled issue whose time has come; returns the ids this call started
+    (each issue is started by one call only: see `issue_send`)."""
+    now = now or timezone.now()
+    due = Issue.objects.filter(status=Issue.Status.SCHEDULED, send_at__lte=now).values_list(
+        "pk", flat=True
+    )
+    started = []
+    for issue in Issue.objects.filter(pk__in=list(due)):
+        try:
+            issue_send(issue=issue)
+        except ValidationError:
+            continue  # another worker started it
+        started.append(issue.pk)
+    return started
+
+
+@transaction.atomic
+def network_digest_set(*, network: Network, frequency: str, by: AbstractBaseUser | None) -> Digest:
+    """Choose the automatic digest of a network (its coordinators, or the back office)."""
+    if by is not None and not issues_writable_networks(by).filter(pk=network.pk).exists():
+        raise ValidationError({"network": _("You do not coordinate this network.")})
+    if frequency not in Digest.Frequency.values:
+        raise ValidationError({"frequency": _("Choose none, weekly or monthly.")})
+    digest, _created = Digest.objects.update_or_create(
+        network=network, defaults={"frequency": frequency}
+    )
+    return digest
+
+
+DIGEST_SUBJECTS = {
+    Digest.Frequency.WEEKLY: gettext_lazy("%(network)s: the week's news"),
+    Digest.Frequency.MONTHLY: gettext_lazy("%(network)s: the month's news"),
+}
+DIGEST_SPAN = {
+    Digest.Frequency.WEEKLY: timedelta(days=7),
+    Digest.Frequency.MONTHLY: timedelta(days=31),
+}
+
+
+def digest_period(frequency: str, now) -> str:
+    """The week (ISO) or month that one automatic digest covers."""
+    if frequency == Digest.Frequency.WEEKLY:
+        year, week, _day = now.isocalendar()
+        return f"{year}-W{week:02d}"
+    return f"{now:%Y-%m}"
+
+
+def digests_assemble(*, now=None) -> list[int]:
+    """Assemble and start the automatic digest of every network whose week or month has
+    none yet; returns the ids of the issues started. The digest covers what was new since
+    the network's previous one (or one period back). Its subject is written in every
+    interface language; a network with nothing new sends nothing (every subscriber is
+    skipped)."""
+    now = now or timezone.now()
+    started = []
+    for digest in Digest.objects.exclude(frequency=Digest.Frequency.NONE).select_related("network"):
+        period = digest_period(digest.frequency, now)
+        network = digest.network
+        if Issue.objects.filter(network=network, digest_period=period).exists():
+            continue
+        previous = (
+            Issue.objects.filter(network=network)
+            .exclude(digest_period="")
+            .order_by("-created_at")
+            .values_list("created_at", flat=True)
+            .first()
+        )
+        subject = DIGEST_SUBJECTS[digest.frequency]
+        subjects = {}
+        for code, _name in settings.LANGUAGES:
+            with translation.override(code):
+                subjects[code] = str(subject) % {"network": network.name}
+        default = settings.LANGUAGE_CODE
+        try:
+            with transaction.atomic():
+                issue = model_save(
+                    Issue(created_by=None, digest_period=period),
+                    {
+                        "network": network,
+                        "subject": subjects[default],
+                        "language": default,
+                        "translations": {
+                            code: {"subject": text}
+                            for code, text in subjects.items()
+                            if code != default
+                        },
+                        "since": previous or now - DIGEST_SPAN[digest.frequency],
+                    },
+                )
+                issue_send(issue=issue)
+        except (IntegrityError, ValidationError):
+            # Another worker assembled this period's digest: the unique constraint says so,
+            # from the model's validation or, in a closer race, from the database.
+            continue
+        started.append(issue.pk)
+    return started
 
 
 def deliveries_claim(*, issue: Issue, limit: int = DELIVERY_BATCH) -> list[Delivery]:
@@ -478,10 +635,17 @@ def issue_deliver_all(*, issue: Issue, connection_factory=get_connection) -> int
             ).prefetch_related("networks", "themes")
         }
         with connection_factory() as connection:
-            for delivery in batch:
+            for index, delivery in enumerate(batch, 1):
                 delivery.issue = issue
                 delivery.subscription = subscriptions[delivery.subscription_id]
                 sent += delivery_send(delivery=delivery, content=content, connection=connection)
+                if index % LEASE_RENEWAL == 0:
+                    # A slow batch (a low NEWSLETTER_RATE) would outlive its lease and be
+                    # sent a second time by another worker: the lease counts from the
+                    # worker's last sign of life, not from the claim.
+                    Delivery.objects.filter(
+                        pk__in=[d.pk for d in batch[index:]], status=Delivery.Status.PENDING
+                    ).update(claimed_at=timezone.now())
                 if rate:
                     time.sleep(1 / rate)
     issue_finish(issue=issue)

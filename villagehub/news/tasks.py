@@ -1,3 +1,6 @@
+from datetime import timedelta
+
+from django.conf import settings
 from django.utils import timezone
 from django_tasks import default_task_backend, task
 
@@ -47,3 +50,24 @@ def issue_check(issue_id: int) -> bool:
     if default_task_backend.supports_defer:
         issue_check.using(run_after=timezone.now() + services.DELIVERY_LEASE).enqueue(issue_id)
     return True
+
+
+def newsletters_pending() -> bool:
+    from django_tasks_db.models import DBTaskResult
+
+    return DBTaskResult.objects.filter(
+        task_path__endswith="newsletters_run", status="READY"
+    ).exists()
+
+
+@task()
+def newsletters_run() -> int:
+    """Start the scheduled issues that fell due and the automatic digests whose week or
+    month has come, then queue the next run (the worker queues the first). Two runs at once
+    start nothing twice (see `issue_send` and `digests_assemble`). Returns the issues
+    started."""
+    started = services.issues_send_due() + services.digests_assemble()
+    if default_task_backend.supports_defer and not newsletters_pending():
+        every = timedelta(seconds=settings.NEWSLETTER_TICK)
+        newsletters_run.using(run_after=timezone.now() + every).enqueue()
+    return len(started)

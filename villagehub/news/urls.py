@@ -17,6 +17,7 @@ urlpatterns = [
     path("subscription/<str:token>/", views.subscription_view, name="subscription"),
     path("unsubscribe/<str:token>/", views.unsubscribe_view, name="unsubscribe"),
     path("newsletters/", views.issue_list_view, name="issues"),
+    path("newsletters/digest/", views.digest_view, name="digest"),
     path("newsletters/<int:pk>/", views.issue_view, name="issue"),
     path("newsletters/<int:pk>/preview.html", views.issue_preview_html_view, name="issue-html"),
     path("newsletters/<int:pk>/send/", views.issue_send_view, name="issue-send"),

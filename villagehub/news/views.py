@@ -21,11 +21,19 @@ from villagehub.core.selectors import page_views_total
 from villagehub.core.services import page_view_count
 
 from . import services
-from .forms import IssueForm, NewsForm, SubscribeForm, SubscriptionPreferencesForm
+from .forms import (
+    DigestForm,
+    IssueForm,
+    IssueScheduleForm,
+    NewsForm,
+    SubscribeForm,
+    SubscriptionPreferencesForm,
+)
 from .selectors import (
     CONFIRM_SALT,
     MANAGE_SALT,
     NewsFilterForm,
+    digests_of,
     issue_audience,
     issue_counts,
     issue_get_for_coordinator,
@@ -147,7 +155,10 @@ def _preferences(form) -> dict:
 
 @limit_posts("subscribe", limit=settings.REGISTRATION_RATE_LIMIT)
 def subscribe_view(request):
-    form = SubscribeForm(request.POST or None)
+    # A network's page links here with its network chosen.
+    form = SubscribeForm(
+        request.POST or None, initial={"networks": request.GET.getlist("networks")}
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.subscription_request(
@@ -238,13 +249,40 @@ def issue_list_view(request):
         else:
             return redirect("news:issue", pk=issue.pk)
     issues = issues_managed_by(request.user).select_related("network")[:50]
-    return render(request, "news/issue_list.html", {"form": form, "issues": issues})
+    networks = issues_writable_networks(request.user)
+    return render(
+        request,
+        "news/issue_list.html",
+        {
+            "form": form,
+            "issues": issues,
+            "digest_form": DigestForm(networks=networks),
+            "digests": digests_of(networks),
+        },
+    )
 
 
 @coordinator_required
-def issue_view(request, pk):
-    issue = issue_get_for_coordinator(pk=pk, user=request.user)
+@require_POST
+def digest_view(request):
+    form = DigestForm(request.POST, networks=issues_writable_networks(request.user))
+    if form.is_valid():
+        services.network_digest_set(
+            network=form.cleaned_data["network"],
+            frequency=form.cleaned_data["frequency"],
+            by=request.user,
+        )
+        messages.success(request, _("Your choices have been saved."))
+    else:
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    return redirect("news:issues")
+
+
+def _issue_page(request, issue, schedule_form=None, status=200):
     preview = issue_preview(issue=issue, email=request.GET.get("as", ""))
+    if schedule_form is None:
+        send_at = issue.send_at and timezone.localtime(issue.send_at)
+        schedule_form = IssueScheduleForm(initial={"send_at": send_at})
     return render(
         request,
         "news/issue.html",
@@ -253,8 +291,15 @@ def issue_view(request, pk):
             "preview": preview,
             "audience": issue_audience(issue).count(),
             "counts": issue_counts(issue),
+            "schedule_form": schedule_form,
         },
+        status=status,
     )
+
+
+@coordinator_required
+def issue_view(request, pk):
+    return _issue_page(request, issue_get_for_coordinator(pk=pk, user=request.user))
 
 
 @coordinator_required
@@ -274,6 +319,8 @@ def issue_send_view(request, pk):
         )
         messages.success(request, _("A test has been sent to your address."))
         return redirect("news:issue", pk=issue.pk)
+    if request.POST.get("action") in ("schedule", "unschedule"):
+        return _issue_schedule(request, issue)
     try:
         count = services.issue_send(issue=issue)
     except ValidationError as error:
@@ -288,4 +335,23 @@ def issue_send_view(request, pk):
             )
             % {"count": count},
         )
+    return redirect("news:issue", pk=issue.pk)
+
+
+def _issue_schedule(request, issue):
+    if request.POST["action"] == "unschedule":
+        try:
+            services.issue_unschedule(issue=issue)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        return redirect("news:issue", pk=issue.pk)
+    form = IssueScheduleForm(request.POST)
+    if form.is_valid():
+        try:
+            services.issue_schedule(issue=issue, send_at=form.cleaned_data["send_at"])
+        except ValidationError as error:
+            form_errors_add(form, error)
+    if form.errors:
+        return _issue_page(request, issue, schedule_form=form, status=400)
+    messages.success(request, _("The issue will be sent at the time you chose."))
     return redirect("news:issue", pk=issue.pk)

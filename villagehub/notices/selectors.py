@@ -20,6 +20,24 @@ def coordinators_of(*, networks) -> QuerySet:
     )
 
 
+def editors_of(*, community=None, organisation=None) -> QuerySet:
+    """The people who edit this community or this organisation."""
+    target = {"community": community} if community is not None else {"organisation": organisation}
+    kind = Role.Kind.COMMUNITY_EDITOR if community is not None else Role.Kind.ORGANISATION_EDITOR
+    return get_user_model().objects.filter(
+        is_active=True,
+        pk__in=Role.objects.filter(kind=kind, **target).values("user_id"),
+    )
+
+
+def all_coordinators() -> QuerySet:
+    """Everyone who coordinates a network (solutions belong to none: any of them reviews)."""
+    return get_user_model().objects.filter(
+        is_active=True,
+        pk__in=Role.objects.filter(kind=Role.Kind.COORDINATOR).values("user_id"),
+    )
+
+
 def notices_for(user: AbstractBaseUser) -> QuerySet[Notice]:
     return Notice.objects.filter(user=user)
 

@@ -12,25 +12,52 @@ from .selectors import coordinators_of
 
 
 @transaction.atomic
-def notices_create(*, networks: Iterable, kind: str, subject: str, path: str) -> list[Notice]:
-    """A notice for every coordinator of these networks; each is mailed at once after the
-    commit unless its reader chose a daily summary or no e-mail for this kind."""
+def notices_send(
+    *,
+    users: Iterable[AbstractBaseUser],
+    kind: str,
+    subject: str,
+    path: str,
+    language: str = "",
+    key: str = "",
+    mail: tuple[str, dict] | None = None,
+) -> list[Notice]:
+    """A notice for each of these people; each is mailed at once after the commit unless
+    its reader chose a daily summary or no e-mail for this kind. `key` names an occasion
+    that tells each person once; `mail` is the template and context of the at-once e-mail
+    when the occasion has its own (an editor's returned proposal carries the comment)."""
     if kind not in Kind.values:
         raise ValueError(kind)
-    users = list(coordinators_of(networks=networks))
+    users = list(users)
     later = set(
         NoticePreference.objects.filter(user__in=users, kind=kind)
         .exclude(frequency=NoticePreference.Frequency.AT_ONCE)
         .values_list("user_id", flat=True)
     )
-    notices = Notice.objects.bulk_create(
-        [Notice(user=u, kind=kind, subject=subject[:255], path=path) for u in users]
-    )
+    values = {"kind": kind, "subject": subject[:255], "path": path, "language": language}
+    if key:
+        notices = []
+        for user in users:
+            notice, created = Notice.objects.get_or_create(user=user, key=key, defaults=values)
+            if created:
+                notices.append(notice)
+    else:
+        notices = Notice.objects.bulk_create([Notice(user=u, **values) for u in users])
+    template, context = mail or (None, None)
     for notice in notices:
         if notice.user_id not in later:
             notice_id = notice.pk
-            transaction.on_commit(lambda notice_id=notice_id: tasks.notice_mail.enqueue(notice_id))
+            transaction.on_commit(
+                lambda notice_id=notice_id: tasks.notice_mail.enqueue(notice_id, template, context)
+            )
     return notices
+
+
+def notices_create(*, networks: Iterable, kind: str, subject: str, path: str) -> list[Notice]:
+    """A notice for every coordinator of these networks."""
+    return notices_send(
+        users=coordinators_of(networks=networks), kind=kind, subject=subject, path=path
+    )
 
 
 @transaction.atomic

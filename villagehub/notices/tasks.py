@@ -20,16 +20,19 @@ def _inbox() -> str:
 
 
 @task()
-def notice_mail(notice_id: int) -> bool:
-    """Mail one notice at once (at most once: see `notice_claim_for_mail`)."""
+def notice_mail(notice_id: int, template: str | None = None, context: dict | None = None) -> bool:
+    """Mail one notice at once (at most once: see `notice_claim_for_mail`), with the
+    occasion's own template when it has one."""
     if not services.notice_claim_for_mail(notice_ids=[notice_id]):
         return False
     notice = Notice.objects.select_related("user").get(pk=notice_id)
+    if not notice.user.email:
+        return False
     email_send(
         to=notice.user.email,
-        template="notices/notice",
-        context={"notices": [notice], "inbox": _inbox()},
-        language=settings.LANGUAGE_CODE,
+        template=template or "notices/notice",
+        context={**(context or {}), "notices": [notice], "inbox": _inbox()},
+        language=notice.language or settings.LANGUAGE_CODE,
     )
     return True
 

@@ -10,6 +10,9 @@ from django.utils.translation import gettext as _
 
 from villagehub.communities.models import Community
 from villagehub.core.services import model_save, unique_slug
+from villagehub.notices.models import Kind as NoticeKind
+from villagehub.notices.selectors import all_coordinators, editors_of, path_for
+from villagehub.notices.services import notices_send
 from villagehub.organisations.models import Organisation
 from villagehub.search.analysis import terms
 from villagehub.taxonomy.models import FundingSource, Theme
@@ -168,7 +171,22 @@ def solution_submit(*, solution: Solution) -> Solution:
     )
     solution.status = Solution.Status.SUBMITTED
     solution.save(update_fields=["status", "updated_at"])
+    notices_send(
+        users=all_coordinators(),
+        kind=NoticeKind.SOLUTION,
+        subject=str(solution),
+        path=path_for("solutions:review", solution.slug),
+    )
     return solution
+
+
+def _tell_provider(solution: Solution, kind: str, viewname: str) -> None:
+    notices_send(
+        users=editors_of(organisation=solution.provider_id),
+        kind=kind,
+        subject=str(solution),
+        path=path_for(viewname, solution.slug),
+    )
 
 
 @transaction.atomic
@@ -183,6 +201,7 @@ def solution_publish(*, solution: Solution, by: AbstractBaseUser | None) -> Solu
     solution.save(
         update_fields=["status", "published_at", "reviewed_by", "review_comment", "updated_at"]
     )
+    _tell_provider(solution, NoticeKind.PUBLISHED, "solutions:detail")
     return solution
 
 
@@ -197,6 +216,7 @@ def solution_return(*, solution: Solution, by: AbstractBaseUser | None, comment:
     solution.review_comment = comment.strip()
     solution.reviewed_by = by
     solution.save(update_fields=["status", "review_comment", "reviewed_by", "updated_at"])
+    _tell_provider(solution, NoticeKind.RETURNED, "solutions:edit")
     return solution
 
 

@@ -13,6 +13,9 @@ from django.utils.translation import gettext as _
 
 from villagehub.communities.models import Community, Network
 from villagehub.core.services import model_save
+from villagehub.notices.models import Kind as NoticeKind
+from villagehub.notices.selectors import editors_of, path_for
+from villagehub.notices.services import notices_create, notices_send
 from villagehub.solutions.services import text_terms
 from villagehub.taxonomy.models import FundingSource, Theme
 
@@ -236,6 +239,14 @@ def strategy_submit(*, strategy: Strategy) -> Strategy:
         raise ValidationError({"status": _("Only a draft can be sent for review.")})
     strategy.status = Strategy.Status.SUBMITTED
     strategy.save(update_fields=["status", "updated_at"])
+    if strategy.community_id:
+        # A network's strategy is written and published by its own coordinators.
+        notices_create(
+            networks=strategy.community.networks.all(),
+            kind=NoticeKind.STRATEGY,
+            subject=str(strategy.community),
+            path=path_for("strategies:review", strategy.community.slug),
+        )
     return strategy
 
 
@@ -252,6 +263,13 @@ def strategy_publish(*, strategy: Strategy, by: AbstractBaseUser | None) -> Stra
     strategy.refresh_from_db()
     # With the time: the matching's kept index reads again the needs changed since.
     strategy.needs.update(is_published=True, updated_at=now)
+    if strategy.community_id:
+        notices_send(
+            users=editors_of(community=strategy.community_id).exclude(pk=getattr(by, "pk", None)),
+            kind=NoticeKind.PUBLISHED,
+            subject=str(strategy.community),
+            path=path_for("strategies:strategy", strategy.community.slug),
+        )
     return StrategyVersion.objects.create(
         strategy=strategy,
         number=strategy.version,

@@ -49,6 +49,13 @@ def markdown(text) -> str:
 
 
 @register.filter
+def markdown_breaks(text) -> str:
+    """`{{ description|markdown_breaks }}`: Markdown whose single line breaks stay line
+    breaks, for long texts first written as plain text (practices, events)."""
+    return markdown_html(str(text or ""), breaks=True)
+
+
+@register.filter
 def markdown_plain(text) -> str:
     """`{{ body|markdown_plain }}`: a Markdown text as plain text (text e-mails, feeds)."""
     return markdown_text(str(text or ""))

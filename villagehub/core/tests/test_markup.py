@@ -29,3 +29,12 @@ def test_plain_text_of_markdown():
         "Fibre & goats\nA link."
     )
     assert markdown_text("") == ""
+
+
+def test_plain_text_written_before_markdown_keeps_its_line_breaks_and_paragraphs():
+    old = "Started in 2019.\nRun by volunteers.\n\nOpen to all."
+    assert markdown_html(old, breaks=True) == (
+        "<p>Started in 2019.<br>\nRun by volunteers.</p>\n<p>Open to all.</p>\n"
+    )
+    # News bodies, written in Markdown from the start, keep CommonMark's soft breaks.
+    assert "<br>" not in markdown_html(old)

@@ -4,7 +4,7 @@ from django.core import mail
 from villagehub.accounts.tests.helpers import sign_in
 from villagehub.contributions.services import role_request_create, submission_save
 from villagehub.news.tests.factories import network_with_community, person
-from villagehub.notices.models import Notice, NoticePreference
+from villagehub.notices.models import Kind, Notice, NoticePreference
 from villagehub.notices.services import notice_preferences_set, notices_create
 from villagehub.notices.tasks import notices_daily_summary
 
@@ -92,29 +92,18 @@ def test_the_inbox_lists_notices_and_saves_preferences(client, world):
     assert '<a href="/d/">Broadband</a>' in page
     client.post("/contribute/notices/", {"read": "1"})
     assert Notice.objects.get().read_at is not None
-    client.post(
-        "/contribute/notices/",
-        {
-            "preferences": "1",
-            "role_request": "never",
-            "submission": "daily",
-            "new_community": "at_once",
-            "dataset": "at_once",
-            "host_request": "daily",
-            "comment_report": "daily",
-            "contact": "at_once",
-        },
-    )
-    assert dict(
-        NoticePreference.objects.filter(user=world["coordinator"]).values_list("kind", "frequency")
-    ) == {
+    chosen = dict.fromkeys(Kind.values, "at_once") | {
         "role_request": "never",
-        "submission": "daily",
-        "new_community": "at_once",
-        "dataset": "at_once",
-        "host_request": "daily",
-        "comment_report": "daily",
-        "contact": "at_once",
+        "event_full": "daily",
     }
+    client.post("/contribute/notices/", {"preferences": "1", **chosen})
+    assert (
+        dict(
+            NoticePreference.objects.filter(user=world["coordinator"]).values_list(
+                "kind", "frequency"
+            )
+        )
+        == chosen
+    )
     sign_in(client, world["other"])
     assert "Broadband" not in client.get("/contribute/notices/").content.decode()

@@ -9,6 +9,7 @@ from villagehub.events.tasks import (
     retention_pending,
     waitlist_offers_sweep,
 )
+from villagehub.news.tasks import newsletters_pending, newsletters_run
 from villagehub.ngsi.tasks import (
     hub_records_sync_run,
     hub_sync_pending,
@@ -47,4 +48,6 @@ class Command(BaseCommand):
             hub_records_sync_run.enqueue()
         if not summary_pending():
             notices_daily_summary.enqueue()
+        if not newsletters_pending():
+            newsletters_run.enqueue()
         call_command("db_worker", *getattr(self, "worker_args", []))

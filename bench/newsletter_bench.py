@@ -1,0 +1,359 @@
+"""Benchmark of the newsletter (issue 17): an automatic digest for many subscribers over many
+new items, delivered by two workers to a local SMTP server (aiosmtpd) that this benchmark
+starts, with a worker killed twice during delivery.
+
+Measures: assembling and queueing (the digest issue and one delivery row per subscriber,
+timed in a fresh process with its peak memory), delivery rate with two workers, the peak
+memory of every worker. Checks at the SMTP server: no subscriber lost, at most one message
+repeated per killed worker (the one in flight), and each message's recipient, subject (in
+the subscriber's language), unsubscribe link and items (those the subscriber chose).
+
+Usage (bench/newsletter.sh runs it on a fresh database):
+    python bench/newsletter_bench.py run [--subscribers 100000] [--items 1000] [--kills 2]
+Sizes also from BENCH_NEWSLETTER_SUBSCRIBERS and BENCH_NEWSLETTER_ITEMS.
+"""
+
+import argparse
+import email
+import email.policy
+import json
+import os
+import re
+import resource
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections import Counter
+from datetime import timedelta
+from pathlib import Path
+
+from bench_lib import PYTHON, ROOT
+
+LEASE_SECONDS = 10
+SLUG = re.compile(r"/(news|practices)/(bench-[\w-]+)/")
+
+
+def django_setup() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "villagehub.settings")
+    import django
+
+    django.setup()
+
+
+# The SMTP server ---------------------------------------------------------------------------
+
+
+class Recorder:
+    """Keeps what the checks need of every message: envelope recipient, headers, the items
+    it links to, and whether both parts are there."""
+
+    def __init__(self, out):
+        self.out = out
+
+    async def handle_DATA(self, server, session, envelope):
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        text = message.get_body(("plain",))
+        html = message.get_body(("html",))
+        body = text.get_content() if text else ""
+        record = {
+            "rcpt": envelope.rcpt_tos,
+            "to": str(message["To"]),
+            "subject": str(message["Subject"]),
+            "unsubscribe": str(message["List-Unsubscribe"]),
+            "one_click": str(message["List-Unsubscribe-Post"]),
+            "parts": [bool(text), bool(html)],
+            "items": sorted({m.group(2) for m in SLUG.finditer(body)}),
+        }
+        self.out.write(json.dumps(record) + "\n")
+        self.out.flush()
+        return "250 OK"
+
+
+def smtp_serve(port: int, path: str) -> None:
+    from aiosmtpd.controller import Controller
+
+    # Blocked before the server's thread starts, so that only `sigwait` receives them.
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM, signal.SIGINT})
+    with open(path, "w") as out:
+        controller = Controller(Recorder(out), hostname="127.0.0.1", port=port)
+        controller.start()
+        signal.sigwait({signal.SIGTERM, signal.SIGINT})
+        controller.stop()
+
+
+# Data ----------------------------------------------------------------------------------------
+
+
+def setup(subscribers: int, items: int) -> None:
+    """One network with 20 communities, `items` new news items and practices (60/40) with
+    themes, `subscribers` confirmed subscribers in the eight languages, a third of them
+    choosing two themes. Bulk inserts: the setup is not what is measured."""
+    django_setup()
+    from django.conf import settings
+    from django.utils import timezone
+
+    from villagehub.communities.models import Community, Network
+    from villagehub.news.models import Digest, NewsItem, Subscription
+    from villagehub.practices.models import Practice
+    from villagehub.taxonomy.models import Theme
+
+    now = timezone.now()
+    network = Network.objects.create(slug="bench-network", name="Bench Network", kind="cluster")
+    Digest.objects.create(network=network, frequency=Digest.Frequency.WEEKLY)
+    communities = Community.objects.bulk_create(
+        [
+            Community(slug=f"bench-village-{n}", name=f"Bench village {n}", country="SE")
+            for n in range(20)
+        ]
+    )
+    network.communities.add(*communities)
+    themes = list(Theme.objects.order_by("pk")[:6])
+    news_count = items * 6 // 10
+    news = NewsItem.objects.bulk_create(
+        [
+            NewsItem(
+                slug=f"bench-news-{n}",
+                title=f"Bench news {n}",
+                summary="What happened in the village.",
+                language="en",
+                network=network if n % 2 else None,
+                community=None if n % 2 else communities[n % 20],
+                published_at=now - timedelta(minutes=n),
+            )
+            for n in range(news_count)
+        ]
+    )
+    practices = Practice.objects.bulk_create(
+        [
+            Practice(
+                slug=f"bench-practice-{n}",
+                title=f"Bench practice {n}",
+                summary="What works.",
+                language="en",
+                community=communities[n % 20],
+                is_published=True,
+            )
+            for n in range(items - news_count)
+        ]
+    )
+    NewsItem.themes.through.objects.bulk_create(
+        [
+            NewsItem.themes.through(newsitem_id=item.pk, theme_id=themes[n % len(themes)].pk)
+            for n, item in enumerate(news)
+        ]
+    )
+    Practice.themes.through.objects.bulk_create(
+        [
+            Practice.themes.through(practice_id=p.pk, theme_id=themes[n % len(themes)].pk)
+            for n, p in enumerate(practices)
+        ]
+    )
+    languages = [code for code, _name in settings.LANGUAGES]
+    kinds = list(Subscription.Kind.values)
+    for start in range(0, subscribers, 10_000):
+        made = Subscription.objects.bulk_create(
+            [
+                Subscription(
+                    email=f"reader{n}@bench.example.org",
+                    language=languages[n % len(languages)],
+                    status=Subscription.Status.CONFIRMED,
+                    kinds=kinds,
+                    consent_at=now,
+                    confirmed_at=now,
+                )
+                for n in range(start, min(start + 10_000, subscribers))
+            ]
+        )
+        Subscription.themes.through.objects.bulk_create(
+            [
+                Subscription.themes.through(subscription_id=s.pk, theme_id=themes[k].pk)
+                for n, s in enumerate(made, start)
+                if n % 3 == 0
+                for k in (n % len(themes), (n + 1) % len(themes))
+            ]
+        )
+    print(f"setup: {subscribers} subscribers, {news_count} news, {items - news_count} practices")
+
+
+def assemble() -> None:
+    """The measured step, in its own process: the digest assembled and every delivery row
+    recorded and queued (what `newsletters_run` does when the week comes)."""
+    django_setup()
+    from villagehub.news.services import digests_assemble
+
+    start = time.perf_counter()
+    (issue_id,) = digests_assemble()
+    seconds = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"issue": issue_id, "seconds": seconds, "peak_mb": peak}))
+
+
+# The run ---------------------------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _peak_mb(pid: int) -> float:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return 0.0
+    match = re.search(r"VmHWM:\s+(\d+) kB", status)
+    return int(match.group(1)) / 1024 if match else 0.0
+
+
+def _worker(env: dict) -> subprocess.Popen:
+    return subprocess.Popen(  # noqa: S603 - our own interpreter and command
+        [PYTHON, "-m", "villagehub.cli", "manage", "db_worker", "--interval", "0.1",
+         "--no-startup-delay"],
+        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+
+
+def run(subscribers: int, items: int, kills: int) -> int:
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "villagehub.settings"}
+    subprocess.run(  # noqa: S603
+        [PYTHON, __file__, "setup", "--subscribers", str(subscribers), "--items", str(items)],
+        env=env, check=True, cwd=ROOT,
+    )  # fmt: skip
+    port = _free_port()
+    received = ROOT / "var" / "bench-newsletter-received.jsonl"
+    smtp = subprocess.Popen(  # noqa: S603
+        [PYTHON, __file__, "smtp", "--port", str(port), "--out", str(received)], env=env, cwd=ROOT
+    )
+    time.sleep(1)
+    env |= {"EMAIL_URL": f"smtp://127.0.0.1:{port}", "NEWSLETTER_LEASE": str(LEASE_SECONDS)}
+    assembled = subprocess.run(  # noqa: S603
+        [PYTHON, __file__, "assemble"], env=env, check=True, cwd=ROOT, capture_output=True,
+        text=True,
+    )  # fmt: skip
+    measured = json.loads(assembled.stdout.strip().splitlines()[-1])
+    print(
+        f"assembling and queueing: {measured['seconds']:.1f} s, "
+        f"peak memory {measured['peak_mb']:.0f} MB"
+    )
+
+    os.environ.update({"EMAIL_URL": env["EMAIL_URL"], "NEWSLETTER_LEASE": str(LEASE_SECONDS)})
+    django_setup()
+    from villagehub.news.models import Delivery, Issue
+
+    issue_id = measured["issue"]
+    rows = Delivery.objects.filter(issue_id=issue_id)
+    total = rows.count()
+    workers = [_worker(env), _worker(env)]
+    peaks: list[float] = []
+    start = time.perf_counter()
+    killed = 0
+    while Issue.objects.filter(pk=issue_id, status=Issue.Status.SENDING).exists():
+        done = rows.exclude(status=Delivery.Status.PENDING).count()
+        if killed < kills and done >= total * (killed + 1) / (kills + 1):
+            victim = workers[killed % 2]
+            peaks.append(_peak_mb(victim.pid))
+            victim.send_signal(signal.SIGKILL)
+            victim.wait()
+            workers[killed % 2] = _worker(env)
+            killed += 1
+            print(f"killed a worker after {done} of {total} messages")
+        if time.perf_counter() - start > 3600:
+            raise SystemExit("delivery did not finish within an hour")
+        time.sleep(0.2)
+    seconds = time.perf_counter() - start
+    peaks += [_peak_mb(w.pid) for w in workers]
+    for w in workers:
+        w.terminate()
+        w.wait()
+    time.sleep(1)
+    smtp.terminate()
+    smtp.wait()
+    return check(issue_id, received, seconds, peaks, killed)
+
+
+def check(issue_id: int, received: Path, seconds: float, peaks: list[float], killed: int) -> int:
+    """Every message as the SMTP server saw it, against what each subscriber should get."""
+    from django.core import signing
+
+    from villagehub.news.models import Delivery, Issue, Subscription
+    from villagehub.news.selectors import MANAGE_SALT, IssueContent
+
+    issue = Issue.objects.get(pk=issue_id)
+    content = IssueContent(issue)
+    subscriptions = {s.pk: s for s in Subscription.objects.prefetch_related("networks", "themes")}
+    expected = {}
+    for s in subscriptions.values():
+        chosen = content.for_subscription(s)
+        if any(chosen.values()):
+            expected[s.email] = (s, sorted(o.slug for objs in chosen.values() for o in objs))
+    records = [json.loads(line) for line in received.read_text().splitlines()]
+    counts = Counter(r["rcpt"][0] for r in records)
+    wrong = []
+    for r in records:
+        address = r["rcpt"][0]
+        if address not in expected:
+            wrong.append((address, "not a recipient"))
+            continue
+        subscription, slugs = expected[address]
+        token = r["unsubscribe"].strip(" <>").rstrip("/").rsplit("/", 1)[-1]
+        pk, token_email = signing.loads(token, salt=MANAGE_SALT)
+        subject = issue.localized("subject", subscription.language).text
+        if (
+            r["to"] != address
+            or token_email != address
+            or pk != subscription.pk
+            or r["subject"] != subject
+            or r["one_click"] != "List-Unsubscribe=One-Click"
+            or r["parts"] != [True, True]
+            or r["items"] != slugs
+        ):
+            wrong.append((address, r["subject"], subject, r["items"][:3], slugs[:3]))
+    lost = sorted(set(expected) - set(counts))
+    duplicated = sum(n - 1 for n in counts.values())
+    sent = len(records)
+    rate = sent / seconds if seconds else 0
+    print(
+        f"delivery: {sent} messages to {len(counts)} subscribers in {seconds:.1f} s "
+        f"({rate:.0f} messages/s, two workers, {killed} killed); "
+        f"skipped (nothing chosen was new): "
+        f"{Delivery.objects.filter(issue=issue, status=Delivery.Status.SKIPPED).count()}"
+    )
+    print(f"worker peak memory: {max(peaks):.0f} MB (each: {', '.join(f'{p:.0f}' for p in peaks)})")
+    print(f"lost: {len(lost)}, duplicated: {duplicated}, wrong content: {len(wrong)}")
+    for line in wrong[:5]:
+        print("  wrong:", line)
+    ok = not lost and duplicated <= killed and not wrong
+    print("checks:", "passed" if ok else "FAILED")
+    return 0 if ok else 1
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("command", choices=["run", "setup", "assemble", "smtp"])
+    parser.add_argument(
+        "--subscribers",
+        type=int,
+        default=int(os.environ.get("BENCH_NEWSLETTER_SUBSCRIBERS", 100_000)),
+    )
+    parser.add_argument(
+        "--items", type=int, default=int(os.environ.get("BENCH_NEWSLETTER_ITEMS", 1000))
+    )
+    parser.add_argument("--kills", type=int, default=2)
+    parser.add_argument("--port", type=int)
+    parser.add_argument("--out")
+    args = parser.parse_args()
+    if args.command == "smtp":
+        smtp_serve(args.port, args.out)
+    elif args.command == "setup":
+        setup(args.subscribers, args.items)
+    elif args.command == "assemble":
+        assemble()
+    else:
+        sys.exit(run(args.subscribers, args.items, args.kills))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,32 @@
+"""What the home page and a network's page show a newcomer, gathered from every app (above
+the apps' selectors, like `accounts.overview`): upcoming events, the next café to join, the
+latest news and practices."""
+
+from django.db.models import Q
+
+from villagehub.communities.models import Network
+from villagehub.events.models import Event
+from villagehub.events.selectors import event_upcoming
+from villagehub.news.selectors import news_list
+from villagehub.practices.selectors import practice_list
+
+
+def front_door(*, network: Network | None = None) -> dict:
+    """The hub's (or one network's) upcoming events, next café open for registration,
+    latest news and latest practices."""
+    events = event_upcoming()
+    practices = practice_list(filters={})
+    if network is not None:
+        events = events.filter(
+            pk__in=Event.objects.filter(
+                Q(organiser_networks=network) | Q(series__networks=network)
+            ).values("pk")
+        )
+        practices = practices.filter(community__networks=network)
+    cafe = events.filter(kind=Event.Kind.CAFE, registration_open=True).first()
+    return {
+        "upcoming_events": list(events[:3]),
+        "next_cafe": cafe,
+        "latest_news": list(news_list(filters={"network": network.slug} if network else {})[:3]),
+        "latest_practices": list(practices[:6]),
+    }

@@ -1,0 +1,50 @@
+"""The coordinator's new pages in a real browser: the dashboard (its period chosen without
+JavaScript too), the newsletters page with its digest and a scheduled issue, the notices
+inbox, the network's front door; axe on each."""
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
+
+from villagehub.communities.models import Network
+from villagehub.contributions.tests.test_browser import signed_in_as
+from villagehub.core.tests.test_browser import AXE_OPTIONS, described_violations
+from villagehub.news.services import issue_create
+from villagehub.news.tests.factories import person
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+def test_a_coordinator_reads_the_dashboard_and_the_pages_have_no_accessibility_violations(
+    context, page, site, demo_data, javascript
+):
+    network = Network.objects.order_by("name").first()
+    coordinator = person("coordinator", coordinator=network)
+    issue = issue_create(by=coordinator, network=network, subject="Spring news")
+    signed_in_as(context, site, coordinator)
+    page.goto("/contribute/")
+    page.get_by_role("link", name="Dashboard").click()
+    page.get_by_label("Period").select_option(label="The last 3 months")
+    page.get_by_role("button", name="Show").click()
+    expect(
+        page.get_by_role(
+            "table", name="Members, communities, publications and subscribers per month"
+        ).get_by_role("row")
+    ).to_have_count(4)
+    if not javascript:
+        return  # axe runs in the page's JavaScript
+    for path in [
+        "/dashboard/?period=3m",
+        "/news/newsletters/",
+        f"/news/newsletters/{issue.pk}/",
+        "/contribute/notices/",
+        "/",
+        network.get_absolute_url(),
+    ]:
+        page.goto(path)
+        results = Axe().run(page, options=AXE_OPTIONS)
+        assert results.violations_count == 0, (
+            f"axe found problems on {path}:\n"
+            + described_violations(results.response["violations"])
+        )
