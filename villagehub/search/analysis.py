@@ -2,8 +2,8 @@
 
 Accents are folded (“Jožef” → “jozef”), text is lower-cased and cut into words, and each
 word gets the base form of the language it is written in: its Snowball stem where Snowball
-has a stemmer, its lemma from simplemma's dictionaries where it has not (Bulgarian, Croatian,
-Czech, Latvian, Polish, Slovak, Slovenian), a light stem for Maltese, which has neither.
+has a good one, its lemma from simplemma's dictionaries where it has not (Bulgarian, Croatian,
+Czech, Irish, Latvian, Polish, Slovak, Slovenian), a light stem for Maltese, which has neither.
 Queries do not say their language, so each query word is matched in all its base forms.
 """
 
@@ -33,14 +33,15 @@ STEMMERS = {
     "ro": "romanian",
     "sv": "swedish",
     "el": "greek",
-    "ga": "irish",
 }
 # Languages that Snowball lacks, lemmatised by simplemma (its code for each) on the word as
 # written: its dictionaries hold the forms with their accents (`pašvaldībām` → `pašvaldība`).
-# Croatian is in its Serbo-Croatian (`hbs`) dictionary.
+# Croatian is in its Serbo-Croatian (`hbs`) dictionary. Irish has a Snowball stemmer, but it
+# does not reach the plurals (`dochtúirí`, `mionbhusanna`) that simplemma's dictionary has.
 LEMMATIZED = {
     "bg": "bg",
     "cs": "cs",
+    "ga": "ga",
     "hr": "hbs",
     "lv": "lv",
     "pl": "pl",
