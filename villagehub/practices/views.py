@@ -3,6 +3,7 @@ from django.shortcuts import get_object_or_404, render
 from villagehub.contributions.selectors import revisions_visible
 from villagehub.core.filters import filters_parse, paginate
 from villagehub.core.pagecache import page_cache
+from villagehub.search.selectors import search_spelling
 
 from .selectors import (
     SORTS,
@@ -23,6 +24,7 @@ def practice_list_view(request):
     # The facets' total is the length of the list: the paginator need not count it again.
     total = facets.pop("total", None)
     page = paginate(practice_list(filters=filters, count=total), request.GET, count=total)
+    query = filters.get("q")
     return render(
         request,
         "practices/practice_list.html",
@@ -33,6 +35,9 @@ def practice_list_view(request):
             "facets": facets,
             "sort": practice_sort(filters),
             "sorts": SORTS.items(),
+            "did_you_mean": (
+                search_spelling(query=query) if query and not page.paginator.count else None
+            ),
         },
     )
 
