@@ -34,8 +34,7 @@ def _index_words() -> dict[str, int]:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
-                "SELECT word, ndoc FROM ts_stat("
-                "'SELECT vector FROM search_searchdocument', 'ab')"
+                "SELECT word, ndoc FROM ts_stat('SELECT vector FROM search_searchdocument', 'ab')"
             )
         else:
             cursor.execute(

@@ -18,33 +18,9 @@ CASES = yaml.safe_load(
 # so the right one must be among the first three; the benchmark scores the order (nDCG@10).
 TOP = 3
 EU_LANGUAGES = {
-    *[
-        "bg",
-        "hr",
-        "cs",
-        "da",
-        "nl",
-        "en",
-        "et",
-        "fi",
-        "fr",
-        "de",
-        "el",
-        "hu",
-        "ga",
-        "it",
-        "lv",
-        "lt",
-        "mt",
-        "pl",
-        "pt",
-        "ro",
-        "sk",
-        "sl",
-        "es",
-        "sv",
-    ]
-}
+    "bg", "cs", "da", "de", "el", "en", "es", "et", "fi", "fr", "ga", "hr",
+    "hu", "it", "lt", "lv", "mt", "nl", "pl", "pt", "ro", "sk", "sl", "sv",
+}  # fmt: skip
 
 
 def test_the_set_covers_every_eu_language():
