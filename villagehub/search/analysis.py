@@ -123,7 +123,10 @@ def stem(word: str, language: str) -> str:
     """The base form of a word in a language, folded. `word` is as written (accents kept):
     the lemmatiser needs the accents, the stemmers work on the folded word."""
     if language in LEMMATIZED:
-        return fold(_lemmatizer().lemmatize(word, lang=LEMMATIZED[language]))
+        lemma = fold(_lemmatizer().lemmatize(word, lang=LEMMATIZED[language]))
+        # A few lemmas are several words or hyphenated; the engines get single words only
+        # (see backends), so those words keep their own form.
+        return lemma if _WORD.fullmatch(lemma) else fold(word)
     folded = fold(word)
     if language == "mt":
         return _maltese_stem(folded)

@@ -2,6 +2,7 @@
 word forms than the text's finds the practice it is about, first (the benchmark measures the
 same set among generated practices, bench/relevance_bench.py)."""
 
+import re
 from pathlib import Path
 
 import yaml
@@ -96,3 +97,14 @@ def test_each_query_word_is_expanded_in_every_language():
     (forms,) = query_groups("ciematiem")
     assert forms[0] == "ciematiem"
     assert "ciemats" in forms
+
+
+def test_base_forms_are_single_words():
+    # simplemma has lemmas such as `!predstavitelj` or `t-krekls`; the engines' queries are
+    # built from single words only (see backends), so such a lemma is not used.
+    assert terms("Predstavitelji", "sl") == "predstavitelji"
+    assert terms("tkrekliem", "lv") == "tkrekliem"
+    word = re.compile(r"\w+")
+    for language in EU_LANGUAGES:
+        for text in ("Angla-Caitlicigh 'oli GSM-оператор", "Avstro-Ogrske A. u.c."):
+            assert all(word.fullmatch(t) for t in terms(text, language).split())
