@@ -304,8 +304,9 @@ def test_site_search_suggests_titles_as_a_keyboard_combobox(page, site):
     expect(page).to_have_url(re.compile(r"/sv/(communities|practices)/raudanmaa"))
 
 
-@both_with_and_without_javascript
 def test_a_misspelt_search_offers_the_right_word(page, site):
+    # The page is the server's HTML either way (no script involved); without JavaScript it is
+    # checked through the test client (search/tests/test_spelling.py).
     page.goto("/lv/search/?q=raudamnaa")
     main = page.get_by_role("main")
     expect(main).to_contain_text("Vai domājāt:")
