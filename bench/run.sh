@@ -23,6 +23,7 @@ $PY -m villagehub.cli manage collectstatic --noinput -v0
 $PY bench/scale_bench.py generate --communities "$COMMUNITIES" --practices "$PRACTICES" --seed 1
 $PY bench/scale_bench.py reindex
 $PY bench/search_bench.py --runs "${BENCH_RUNS:-10}"
+$PY bench/relevance_bench.py
 $PY bench/load_bench.py --seconds "${BENCH_SECONDS:-20}" --clients 8
 $PY bench/opendata_bench.py --runs "${BENCH_RUNS:-10}"
 

@@ -26,7 +26,8 @@ from django.test import Client  # noqa: E402
 from villagehub.practices.selectors import practice_facets, practice_list  # noqa: E402
 from villagehub.search import counts  # noqa: E402
 from villagehub.search.analysis import query_groups  # noqa: E402
-from villagehub.search.backends import match, plan, text_queries  # noqa: E402
+from villagehub.search.backends import match  # noqa: E402
+from villagehub.search.queries import plan, text_queries  # noqa: E402
 
 QUERIES = [
     ({"q": "skolmat", "country": "se", "size": "under-2000"}),

@@ -4,7 +4,8 @@ python:villagehub.gunicorn_conf villagehub.wsgi:application`).
 The application is loaded once, before the workers are forked, and so is the search's copy
 of every document's filter values (`search.counts`, seconds to read at 400,000 documents):
 each worker starts with it, shared with the others until one of them brings its own up to
-date, instead of its first request waiting for it.
+date, instead of its first request waiting for it. The lemmatiser's dictionaries (about 80 MB,
+two seconds to read) are loaded then too, for the same reason.
 """
 
 import logging
@@ -15,8 +16,11 @@ preload_app = True
 def when_ready(server):
     from django.db import DatabaseError, connections
 
+    from villagehub.search.analysis import query_groups
     from villagehub.search.counts import shared
 
+    # A query word is lemmatised in every language: this loads every dictionary.
+    query_groups("village")
     try:
         shared.current()
     except DatabaseError:

@@ -6,6 +6,7 @@ from villagehub.core.pagecache import page_cache
 from villagehub.core.selectors import page_views_total
 from villagehub.core.services import page_view_count
 from villagehub.events.selectors import events_presenting
+from villagehub.search.selectors import search_spelling
 
 from .selectors import (
     SORTS,
@@ -26,6 +27,7 @@ def practice_list_view(request):
     # The facets' total is the length of the list: the paginator need not count it again.
     total = facets.pop("total", None)
     page = paginate(practice_list(filters=filters, count=total), request.GET, count=total)
+    query = filters.get("q")
     return render(
         request,
         "practices/practice_list.html",
@@ -36,6 +38,9 @@ def practice_list_view(request):
             "facets": facets,
             "sort": practice_sort(filters),
             "sorts": SORTS.items(),
+            "did_you_mean": (
+                search_spelling(query=query) if query and not page.paginator.count else None
+            ),
         },
     )
 

@@ -1,8 +1,10 @@
 """Turning text into search terms, the same way for documents and queries on every database.
 
 Accents are folded (“Jožef” → “jozef”), text is lower-cased and cut into words, and each
-word is stemmed with the Snowball stemmer of the language it is written in. Queries do not
-say their language, so each query word is matched in all its stemmed forms.
+word gets the base form of the language it is written in: its Snowball stem where Snowball
+has a good one, its lemma from simplemma's dictionaries where it has not (Bulgarian, Croatian,
+Czech, Irish, Latvian, Polish, Slovak, Slovenian), a light stem for Maltese, which has neither.
+Queries do not say their language, so each query word is matched in all its base forms.
 """
 
 import re
@@ -10,9 +12,11 @@ import unicodedata
 from functools import lru_cache
 
 import snowballstemmer
+from simplemma import Lemmatizer
+from simplemma.strategies import DefaultStrategy
+from simplemma.strategies.dictionaries.stream_dictionary_factory import StreamDictionaryFactory
 
-# Snowball has no Latvian or Slovenian stemmer: those texts are folded, not stemmed, and
-# found by whole words and prefixes.
+# Languages with a Snowball stemmer, stemmed on the folded word.
 STEMMERS = {
     "da": "danish",
     "de": "german",
@@ -29,9 +33,22 @@ STEMMERS = {
     "ro": "romanian",
     "sv": "swedish",
     "el": "greek",
-    "ga": "irish",
 }
-QUERY_LANGUAGES = ("en", "sv", "fi", "fr", "pt", "da", "de", "es", "it", "nl")
+# Languages that Snowball lacks, lemmatised by simplemma (its code for each) on the word as
+# written: its dictionaries hold the forms with their accents (`pašvaldībām` → `pašvaldība`).
+# Croatian is in its Serbo-Croatian (`hbs`) dictionary. Irish has a Snowball stemmer, but it
+# does not reach the plurals (`dochtúirí`, `mionbhusanna`) that simplemma's dictionary has.
+LEMMATIZED = {
+    "bg": "bg",
+    "cs": "cs",
+    "ga": "ga",
+    "hr": "hbs",
+    "lv": "lv",
+    "pl": "pl",
+    "sk": "sk",
+    "sl": "sl",
+}
+QUERY_LANGUAGES = (*STEMMERS, *LEMMATIZED, "mt")
 MAX_QUERY_TERMS = 16
 MAX_TERM_LENGTH = 60
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -61,16 +78,60 @@ def words(text: str) -> list[str]:
     return [w for w in _WORD.findall(fold(text)) if "_" not in w]
 
 
+def _written_words(text: str) -> list[str]:
+    """The words as written (composed, lower-cased, accents kept), for the lemmatiser; fold
+    each to get the word of `words`."""
+    return _WORD.findall(unicodedata.normalize("NFC", text).lower())
+
+
 @lru_cache(maxsize=32)
 def _stemmer(language: str):
     algorithm = STEMMERS.get(language)
     return snowballstemmer.stemmer(algorithm) if algorithm else None
 
 
+@lru_cache(maxsize=1)
+def _lemmatizer() -> Lemmatizer:
+    # The stream factory reads each language's dictionary as simplemma ships it (3 MB for
+    # Polish) instead of unpacking it into a dict (400 MB for Polish): all seven take about
+    # 80 MB. Lookups are slower but cached here per word.
+    factory = StreamDictionaryFactory(cache_max_size=len(LEMMATIZED))
+    return Lemmatizer(
+        cache_max_size=1024, lemmatization_strategy=DefaultStrategy(dictionary_factory=factory)
+    )
+
+
+# Maltese: neither Snowball nor simplemma nor a packaged Hunspell dictionary covers it, so its
+# regular (sound) plurals are stripped: `proġetti` → `proġett`, `komunitajiet` and
+# `komunità` → `komunit`. Broken plurals (`raħal`, `rħula`) are not matched.
+_MALTESE_PLURALS = ("ijiet", "jiet", "iet", "ien", "in", "at", "i")
+_MALTESE_VOWELS = "aeiou"
+
+
+def _maltese_stem(word: str) -> str:
+    for suffix in _MALTESE_PLURALS:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            word = word[: -len(suffix)]
+            break
+    if word[-1:] in _MALTESE_VOWELS and len(word) > 3:
+        word = word[:-1]
+    return word
+
+
 @lru_cache(maxsize=200_000)
 def stem(word: str, language: str) -> str:
+    """The base form of a word in a language, folded. `word` is as written (accents kept):
+    the lemmatiser needs the accents, the stemmers work on the folded word."""
+    if language in LEMMATIZED:
+        lemma = fold(_lemmatizer().lemmatize(word, lang=LEMMATIZED[language]))
+        # A few lemmas are several words or hyphenated; the engines get single words only
+        # (see backends), so those words keep their own form.
+        return lemma if _WORD.fullmatch(lemma) else fold(word)
+    folded = fold(word)
+    if language == "mt":
+        return _maltese_stem(folded)
     stemmer = _stemmer(language)
-    return stemmer.stemWord(word) if stemmer else word
+    return stemmer.stemWord(folded) if stemmer else folded
 
 
 # The indexed form of each word already seen, per language: a rebuild analyses millions of
@@ -81,31 +142,49 @@ _WORD_TERMS_MAX = 200_000
 
 
 def terms(text: str, language: str) -> str:
-    """The indexed form of a text: each word, and its stem when that differs."""
+    """The indexed form of a text: each word, and its base form when that differs."""
     known = _WORD_TERMS.setdefault(language, {})
     out = []
-    for word in words(text):
-        found = known.get(word)
+    for written in _written_words(text):
+        found = known.get(written)
         if found is None:
-            stemmed = stem(word, language)
-            found = word if stemmed == word else f"{word} {stemmed}"
+            word = fold(written)
+            if "_" in word:
+                found = ""
+            else:
+                stemmed = stem(written, language)
+                found = word if stemmed == word or not stemmed else f"{word} {stemmed}"
             if len(known) < _WORD_TERMS_MAX:
-                known[word] = found
-        out.append(found)
+                known[written] = found
+        if found:
+            out.append(found)
     return " ".join(out)
+
+
+@lru_cache(maxsize=20_000)
+def _forms(written: str) -> frozenset[str]:
+    """A word's forms in the index, whatever its language: folded, and its base forms."""
+    forms = {stem(written, language) for language in QUERY_LANGUAGES}
+    forms.add(fold(written))
+    return frozenset(f for f in forms if f)
 
 
 def query_groups(query: str) -> list[list[str]]:
     """For each word of a query, the forms it may take in the index (any language)."""
     groups = []
-    for word in words(query)[:MAX_QUERY_TERMS]:
-        word = word[:MAX_TERM_LENGTH]
-        forms = {word} | {stem(word, language) for language in QUERY_LANGUAGES}
-        groups.append(sorted(f for f in forms if f))
+    for written in _written_words(query):
+        if "_" in written:
+            continue
+        if len(groups) == MAX_QUERY_TERMS:
+            break
+        written = written[:MAX_TERM_LENGTH]
+        # The word as typed first: the suggestions complete it as a prefix (a base form in
+        # another language can be longer, `rau` → `rase`).
+        word = fold(written)
+        groups.append([word, *sorted(_forms(written) - {word})])
     return groups
 
 
 def matches(word: str, groups: list[list[str]]) -> bool:
-    folded = fold(word)
-    forms = {folded} | {stem(folded, language) for language in QUERY_LANGUAGES}
+    forms = _forms(unicodedata.normalize("NFC", word).lower())
     return any(forms & set(group) for group in groups)

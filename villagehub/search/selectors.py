@@ -18,6 +18,7 @@ from .analysis import matches, query_groups
 from .backends import match
 from .models import SearchDocument
 from .queries import match_subquery
+from .spelling import spelling_suggestion
 
 GROUP_SIZE = 5
 SNIPPET_WORDS = 30
@@ -263,3 +264,9 @@ def search_suggest(*, query: str, limit: int = 8) -> list[dict]:
         for i, _ in matched
         if i in documents
     ]
+
+
+def search_spelling(*, query: str) -> str | None:
+    """“Did you mean”: the query with its words that no document holds replaced by the
+    closest ones that some do (see spelling); None when there are none to replace."""
+    return spelling_suggestion(query)

@@ -11,6 +11,7 @@ from .selectors import (
     search_facets,
     search_grouped,
     search_results,
+    search_spelling,
     search_suggest,
 )
 
@@ -37,6 +38,7 @@ def search_view(request):
             results = {k: v for k, v in results.items() if v["count"]}
         else:
             results = search_grouped(query=query, filters=filters, facets=facets)
+    total = sum(group["count"] for group in results.values())
     return render(
         request,
         "search/search.html",
@@ -48,7 +50,9 @@ def search_view(request):
             "facets": facets,
             "results": results,
             "page": page,
-            "total": sum(group["count"] for group in results.values()),
+            "total": total,
+            # Asked only when nothing was found: a misspelt word matches nothing.
+            "did_you_mean": search_spelling(query=query) if query and not total else None,
         },
     )
 

@@ -16,6 +16,8 @@ import pytest
 from django.apps import apps
 from django.core.management import call_command
 
+from villagehub.search.analysis import query_groups
+
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -84,6 +86,10 @@ def demo_data(transactional_db):
 @pytest.fixture
 def site(live_server, demo_data):
     """The base URL of a live server that serves the demo data."""
+    # As gunicorn does before forking (gunicorn_conf.when_ready): the first search would
+    # otherwise load the lemmatiser's dictionaries (seconds) within a page's time-out. Once
+    # per process; the live server's thread shares them.
+    query_groups("village")
     return live_server.url
 
 

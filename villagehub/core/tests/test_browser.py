@@ -341,6 +341,21 @@ def test_site_search_suggests_titles_as_a_keyboard_combobox(page, site):
 
 
 @both_with_and_without_javascript
+def test_a_misspelt_search_offers_the_right_word(page, site, javascript):
+    page.goto("/lv/search/?q=raudamnaa")
+    main = page.get_by_role("main")
+    expect(main).to_contain_text("Vai domājāt:")
+    if javascript:
+        # axe runs as a script: a page without JavaScript never answers it.
+        results = Axe().run(page, options=AXE_OPTIONS)
+        assert results.violations_count == 0, described_violations(results.response["violations"])
+    main.get_by_role("link", name="raudanmaa").click()
+    expect(page).to_have_url(f"{site}/lv/search/?q=raudanmaa")
+    expect(main).to_contain_text("Raudanmaa")
+    expect(main).not_to_contain_text("Vai domājāt:")
+
+
+@both_with_and_without_javascript
 def test_site_search_form_works_with_or_without_suggestions(page, site, javascript):
     page.goto("/practices/")
     page.locator("#site-search-q").fill("raudanmaa")

@@ -1,0 +1,102 @@
+"""“Did you mean”: for the words of a query that the index does not hold, the closest words it
+does hold (Levenshtein distance, rapidfuzz), the most frequent first among equally close ones.
+
+The vocabulary is the full-text index's own, read the same way for every kind of record: on
+SQLite from FTS5's `fts5vocab` view of the index (a temporary table, made per connection), on
+PostgreSQL from `ts_stat` over the documents' vectors. It is read only when a search finds
+nothing, and kept per process: read again at once after a rebuild, and at most every
+`REFRESH_SECONDS` as documents are written (reading it takes seconds at 300,000 documents
+on PostgreSQL, see docs/benchmarks.md).
+"""
+
+import threading
+import time
+from collections import defaultdict
+
+from django.db import connection
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
+from .analysis import fold, query_groups
+from .counts import _state
+from .queries import _FILTER_WORD
+
+REFRESH_SECONDS = 600
+# Words shorter than this are not corrected: at one or two letters every change is a word.
+MIN_LENGTH = 3
+
+_lock = threading.Lock()
+_kept: dict = {"key": None, "at": 0.0, "words": {}, "counts": {}}
+
+
+def _index_words() -> dict[str, int]:
+    """Every word of the index's text fields with the number of documents that hold it."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT word, ndoc FROM ts_stat('SELECT vector FROM search_searchdocument', 'ab')"
+            )
+        else:
+            cursor.execute(
+                "CREATE VIRTUAL TABLE IF NOT EXISTS temp.search_vocabulary "
+                "USING fts5vocab(main, search_fts, 'row')"
+            )
+            cursor.execute("SELECT term, doc FROM temp.search_vocabulary")
+        rows = cursor.fetchall()
+    return {
+        word: count
+        for word, count in rows
+        if len(word) >= MIN_LENGTH and not word.isdigit() and not _FILTER_WORD.match(word)
+    }
+
+
+def _vocabulary() -> tuple[dict[int, list[str]], dict[str, int]]:
+    """The index's words by length, and their document counts; read again when stale."""
+    generation, rebuilt, epoch, _themes = _state()
+    now = time.monotonic()
+    with _lock:
+        key = _kept["key"]
+        fresh = key is not None and key[1:] == (rebuilt, epoch)
+        if fresh and (key[0] == generation or now - _kept["at"] < REFRESH_SECONDS):
+            return _kept["words"], _kept["counts"]
+    counts = _index_words()
+    by_length = defaultdict(list)
+    for word in counts:
+        by_length[len(word)].append(word)
+    with _lock:
+        _kept.update(key=(generation, rebuilt, epoch), at=now, words=by_length, counts=counts)
+    return by_length, counts
+
+
+def _closest(word: str, by_length: dict[int, list[str]], counts: dict[str, int]) -> str | None:
+    # One change in a short word, two in a longer one; candidates of about the same length.
+    limit = 1 if len(word) <= 5 else 2
+    candidates = [
+        w for n in range(len(word) - limit, len(word) + limit + 1) for w in by_length.get(n, ())
+    ]
+    found = process.extract(
+        word, candidates, scorer=Levenshtein.distance, score_cutoff=limit, limit=20
+    )
+    if not found:
+        return None
+    best, _distance, _index = min(found, key=lambda f: (f[1], -counts[f[0]], f[0]))
+    return best
+
+
+def spelling_suggestion(query: str) -> str | None:
+    """The query with each word that no document holds (in any of its forms) replaced by the
+    closest word of the index; None when no word was replaced."""
+    groups = query_groups(query)
+    if not groups:
+        return None
+    by_length, counts = _vocabulary()
+    words, changed = [], False
+    for group in groups:
+        word = group[0]
+        if len(word) < MIN_LENGTH or word.isdigit() or any(form in counts for form in group):
+            words.append(word)
+            continue
+        better = _closest(fold(word), by_length, counts)
+        changed = changed or better is not None
+        words.append(better or word)
+    return " ".join(words) if changed else None
