@@ -25,6 +25,7 @@ from villagehub.contributions.models import Submission
 from villagehub.core.models import PageView
 from villagehub.events.models import Event, Registration
 from villagehub.events.selectors import FeedbackSummary, feedback_summary_by
+from villagehub.indicators.models import IndicatorValue
 from villagehub.news.models import Delivery, Issue, NewsItem, Subscription
 from villagehub.practices.models import Practice
 
@@ -129,6 +130,7 @@ class Figures:
     issues_sent: int = 0
     messages_sent: int = 0
     news_views: int = 0
+    indicator_values: int = 0
 
     def monthly_rows(self) -> list[tuple]:
         """One row per month: the table and the CSV under the chart."""
@@ -249,6 +251,9 @@ def dashboard_figures(*, networks: QuerySet[Network], period: str, now=None) -> 
         messages_sent=Delivery.objects.filter(
             issue__in=issues, status=Delivery.Status.SENT
         ).count(),
+        indicator_values=IndicatorValue.objects.filter(
+            community__in=community_ids, created_at__gte=start
+        ).count(),
         news_views=PageView.objects.filter(
             content_type=ContentType.objects.get_for_model(NewsItem),
             object_id__in=news.values("pk"),
@@ -282,6 +287,7 @@ def figures_csv_rows(figures: Figures) -> list[list]:
         ["newsletters_sent", "", figures.issues_sent],
         ["newsletter_messages_sent", "", figures.messages_sent],
         ["news_views", "", figures.news_views],
+        ["indicator_values", "", figures.indicator_values],
     ]
     for prefix, groups in (("series", figures.by_series), ("host", figures.by_host)):
         for group in groups:

@@ -3,6 +3,8 @@ and the CSV, and a number of queries that does not grow with the rows."""
 
 import csv
 import io
+from datetime import date
+from decimal import Decimal
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
@@ -15,6 +17,7 @@ from villagehub.contributions.services import submission_save
 from villagehub.core.models import PageView
 from villagehub.events.models import Event, Registration
 from villagehub.events.tests.factories import event_hold, event_make, register
+from villagehub.indicators.services import indicator_value_publish
 from villagehub.news.tests.factories import NewsItemFactory, network_with_community, person
 from villagehub.news.tests.test_newsletters import _subscriber
 from villagehub.practices.tests.factories import PracticeFactory
@@ -56,6 +59,16 @@ def world():
     )
     _held_event(network, 3, host_community=town)
     _held_event(other, 4)
+    for community in (town, other_town):
+        indicator_value_publish(
+            community=community,
+            indicator="broadband-coverage",
+            period_start=date(2025, 1, 1),
+            period_end=date(2025, 12, 31),
+            value=Decimal("87.5"),
+            source="National broadband map",
+            channel="web",
+        )
     _subscriber("mine@example.org", networks=[network])
     _subscriber("all@example.org")
     _subscriber("theirs@example.org", networks=[other])
@@ -74,6 +87,7 @@ def test_the_dashboard_counts_the_coordinators_networks_only(client, world):
     (host,) = figures.by_host
     assert (host.name, host.events, host.attendees) == (world["town"].name, 1, 3)
     assert (figures.subscribers, figures.issues_sent, figures.news_views) == (2, 0, 5)
+    assert figures.indicator_values == 1
     page = response.content.decode()
     assert '<img src="/dashboard/chart.svg?period=3m"' in page
     assert "<caption>Per host community</caption>" in page
@@ -125,4 +139,4 @@ def test_the_number_of_queries_does_not_grow_with_the_rows(client, world):
     with CaptureQueriesContext(connection) as after:
         response = client.get("/dashboard/")
     assert response.context["figures"].events_held == 2
-    assert len(after) == len(before) == 27
+    assert len(after) == len(before) == 28
