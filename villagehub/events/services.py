@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -358,7 +358,9 @@ def event_upsert(*, slug: str, **fields: Any) -> Event:
 def series_next_number(series: Series | None) -> int | None:
     if series is None:
         return None
-    last = series.events.order_by("-number").values_list("number", flat=True).first()
+    # Max, not an ordering: PostgreSQL sorts NULL (events without a number) first when
+    # descending, SQLite last.
+    last = series.events.aggregate(last=Max("number"))["last"]
     return (last or 0) + 1
 
 

@@ -118,6 +118,14 @@ def test_a_speaker_photo_needs_a_description():
     assert "Row 1, speaker 1" in str(error.value)
 
 
+def test_the_next_number_follows_the_highest_even_beside_events_without_one():
+    series = services.series_create(name="Smart Café")
+    event_make(series=series, number=3)
+    # PostgreSQL sorts an event without a number first when descending: it must not count.
+    event_make(series=series, title="Café without a number", number=None)
+    assert services.series_next_number(series) == 4
+
+
 def test_duplicate_is_a_draft_numbered_next_with_agenda_questions_and_sponsors():
     series = services.series_create(name="Smart Café")
     event = event_make(
