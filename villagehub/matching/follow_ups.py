@@ -1,16 +1,18 @@
 """Reads of followed matches: those of the people on either side, and the coordinators'
-pipeline (counts per stage and per theme, and the time spent in each stage)."""
+pipeline (counts per stage and the time spent in each, in all, per network and per theme)."""
 
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from villagehub.accounts.selectors import networks_coordinated
+from villagehub.communities.models import Network
 from villagehub.contributions.selectors import (
     communities_edited_by,
     communities_reviewed_by,
@@ -130,40 +132,90 @@ def match_get_for_party(*, need_id: int, solution_id: int, user: AbstractBaseUse
     return need, solution
 
 
+Figures = tuple[int, float | None]  # matches in a stage, mean days spent in it
+
+
 @dataclass(frozen=True)
 class Pipeline:
-    stages: list[tuple[str, str, int, float | None]]  # stage, label, count, mean days in it
-    by_theme: list[tuple[str, list[int]]]  # theme name, count per stage
+    stages: list[tuple[str, str]]  # stage, label
+    total: list[Figures]  # per stage
+    by_network: list[tuple[str, list[Figures]]]  # network name, figures per stage
+    by_theme: list[tuple[str, list[Figures]]]  # theme name, figures per stage
+
+    @property
+    def overall(self) -> list[tuple[str, int, float | None]]:
+        pairs = zip(self.stages, self.total, strict=True)
+        return [(label, *figures) for (_stage, label), figures in pairs]
+
+
+class _Tally:
+    """Matches and the days they spent, per stage, of one group of followed matches."""
+
+    def __init__(self, stages: list[str]) -> None:
+        self.stages = stages
+        self.counts = dict.fromkeys(stages, 0)
+        self.days: dict[str, list[float]] = defaultdict(list)
+
+    def add(self, stage: str, spent: list[tuple[str, float]]) -> None:
+        self.counts[stage] += 1
+        for name, days in spent:
+            self.days[name].append(days)
+
+    def figures(self) -> list[Figures]:
+        return [
+            (
+                self.counts[stage],
+                round(sum(self.days[stage]) / len(self.days[stage]), 1)
+                if self.days[stage]
+                else None,
+            )
+            for stage in self.stages
+        ]
 
 
 def pipeline(*, user: AbstractBaseUser, language: str) -> Pipeline:
-    """The followed matches of the communities a coordinator reviews."""
+    """The followed matches of the communities a coordinator reviews and of the networks
+    they coordinate (a network's own strategy has needs too), in all and per network and
+    theme. A match of a community in two of the person's networks counts in each."""
+    networks = (
+        Network.objects.all()
+        if user.has_perm("practices.change_practice")
+        else networks_coordinated(user)
+    )
     follow_ups = FollowUp.objects.filter(
-        need__strategy__community__in=communities_reviewed_by(user)
-    ).prefetch_related("need__themes")
+        Q(need__strategy__community__in=communities_reviewed_by(user))
+        | Q(need__strategy__network__in=networks)
+    ).prefetch_related(
+        "need__themes",
+        Prefetch(
+            "need__strategy__community__networks",
+            queryset=networks.order_by(),
+            to_attr="networks_shown",
+        ),
+        "need__strategy__network",
+    )
     stages = list(FollowUp.Stage.values)
-    counts = dict.fromkeys(stages, 0)
-    days: dict[str, list[float]] = defaultdict(list)
-    themes: dict[str, list[int]] = {}
+    total = _Tally(stages)
+    per_network: dict[str, _Tally] = {}
+    per_theme: dict[str, _Tally] = {}
     now = timezone.now()
     for follow_up in follow_ups:
-        counts[follow_up.stage] += 1
         times = [datetime.datetime.fromisoformat(h["at"]) for h in follow_up.history]
-        for entry, start, end in zip(follow_up.history, times, [*times[1:], now], strict=True):
-            days[entry["stage"]].append((end - start).total_seconds() / 86400)
+        spent = [
+            (entry["stage"], (end - start).total_seconds() / 86400)
+            for entry, start, end in zip(follow_up.history, times, [*times[1:], now], strict=True)
+        ]
+        total.add(follow_up.stage, spent)
+        strategy = follow_up.need.strategy
+        owners = [strategy.network] if strategy.network_id else strategy.community.networks_shown
+        for network in owners:
+            per_network.setdefault(network.name, _Tally(stages)).add(follow_up.stage, spent)
         for theme in follow_up.need.themes.all():
             name = theme.localized("name", language).text
-            row = themes.setdefault(name, [0] * len(stages))
-            row[stages.index(follow_up.stage)] += 1
+            per_theme.setdefault(name, _Tally(stages)).add(follow_up.stage, spent)
     return Pipeline(
-        stages=[
-            (
-                stage,
-                FollowUp.Stage(stage).label,
-                counts[stage],
-                round(sum(days[stage]) / len(days[stage]), 1) if days[stage] else None,
-            )
-            for stage in stages
-        ],
-        by_theme=sorted(themes.items()),
+        stages=[(stage, FollowUp.Stage(stage).label) for stage in stages],
+        total=total.figures(),
+        by_network=sorted((name, tally.figures()) for name, tally in per_network.items()),
+        by_theme=sorted((name, tally.figures()) for name, tally in per_theme.items()),
     )

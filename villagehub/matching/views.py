@@ -6,6 +6,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from villagehub.accounts.selectors import networks_coordinated
 from villagehub.contributions.selectors import communities_edited_by, communities_reviewed_by
 from villagehub.contributions.services import practice_propose_from_match
 
@@ -76,7 +77,10 @@ def follow_up_practice_view(request, pk):
 
 @login_required
 def pipeline_view(request):
-    if not communities_reviewed_by(request.user).exists():
+    if not (
+        communities_reviewed_by(request.user).exists()
+        or networks_coordinated(request.user).exists()
+    ):
         return render(request, "404.html", status=404)
     return render(
         request,

@@ -1,4 +1,5 @@
 import datetime
+from unittest import mock
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -84,22 +85,75 @@ def test_a_match_moves_forward_only_and_its_reference_installation_is_recorded(c
     assert reference.achieved == "Platjoslas internets"
 
 
-def test_coordinators_see_the_pipeline_by_stage_and_theme_with_time_in_each(world):
-    follow_up = services.follow_up_start(need=world["need"], solution=world["kit"], by=None)
+def _history(follow_up, *stages_days):
+    """Backdate a match's steps: each stage entered the given days after 1 January 2026."""
     start = datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
     FollowUp.objects.filter(pk=follow_up.pk).update(history=[
-        {"stage": "contacted", "at": start.isoformat()},
-        {"stage": "met", "at": (start + datetime.timedelta(days=10)).isoformat()},
-    ], stage="met")  # fmt: skip
+        {"stage": stage, "at": (start + datetime.timedelta(days=days)).isoformat()}
+        for stage, days in stages_days
+    ], stage=stages_days[-1][0])  # fmt: skip
+
+
+def test_coordinators_see_the_pipeline_per_stage_network_and_theme_with_time_in_each(world):
+    now = datetime.datetime(2026, 2, 1, tzinfo=datetime.UTC)  # 31 days after the start
+    first = services.follow_up_start(need=world["need"], solution=world["kit"], by=None)
+    _history(first, ("contacted", 0), ("met", 10))
     other = solution(provider=provider("Other Co"), name="Other kit")
-    services.follow_up_start(need=world["need"], solution=other, by=None)
-    result = pipeline(user=world["coordinator"], language="en")
-    assert [(s, n) for s, _label, n, _days in result.stages] == [
-        ("contacted", 1), ("met", 1), ("pilot", 0), ("reference", 0), ("practice", 0),
-    ]  # fmt: skip
-    assert result.stages[0][3] == 5.0  # 10 days and about 0
-    assert result.by_theme == [("Broadband and fibre", [1, 1, 0, 0, 0])]
-    assert pipeline(user=world["editor"], language="en").stages[0][2] == 0
+    second = services.follow_up_start(need=world["need"], solution=other, by=None)
+    _history(second, ("contacted", 30))
+    # The network's own strategy has a need too (a taskforce's), of another theme.
+    network = world["town"].networks.get()
+    network.name = "Latvian network"
+    network.save()
+    taskforce = strategy_services.strategy_create(network=network, title="T", language="lv")
+    water = strategy_services.need_add(strategy=taskforce, title="Saules enerģija",
+                                       description="Saules paneļi ciemiem.",
+                                       themes=Theme.objects.filter(slug="energy"))  # fmt: skip
+    strategy_services.strategy_submit(strategy=taskforce)
+    strategy_services.strategy_publish(strategy=taskforce, by=None)
+    third = services.follow_up_start(need=water, solution=other, by=None)
+    _history(third, ("contacted", 0), ("met", 1), ("pilot", 3))
+    # Another network's match is not this coordinator's.
+    elsewhere = CommunityFactory(slug="torup", country="DK")
+    elsewhere.networks.add(NetworkFactory(name="Danish network"))
+    theirs = strategy_services.strategy_create(community=elsewhere, title="D", language="da")
+    their_need = strategy_services.need_add(
+        strategy=theirs,
+        title="Fiber",
+        description="Fiber til gårdene.",
+        themes=Theme.objects.filter(slug="broadband"),
+    )
+    strategy_services.strategy_submit(strategy=theirs)
+    strategy_services.strategy_publish(strategy=theirs, by=None)
+    services.follow_up_start(need=their_need, solution=world["kit"], by=None)
+
+    with mock.patch("django.utils.timezone.now", return_value=now):
+        result = pipeline(user=world["coordinator"], language="en")
+    assert [s for s, _label in result.stages] == [
+        "contacted", "met", "pilot", "reference", "practice"]  # fmt: skip
+    # Contacted: 10, 1 (done) and 1 day (still there, up to now); met: 21 and 2 days.
+    assert result.total == [(1, 4.0), (1, 11.5), (1, 28.0), (0, None), (0, None)]
+    assert result.by_network == [
+        ("Latvian network", [(1, 4.0), (1, 11.5), (1, 28.0), (0, None), (0, None)]),
+    ]
+    energy = Theme.objects.get(slug="energy").localized("name", "en").text
+    assert dict(result.by_theme) == {
+        "Broadband and fibre": [(1, 5.5), (1, 21.0), (0, None), (0, None), (0, None)],
+        energy: [(0, 1.0), (0, 2.0), (1, 28.0), (0, None), (0, None)],
+    }
+    assert pipeline(user=world["editor"], language="en").total[0] == (0, None)
+
+
+def test_the_pipeline_page_shows_each_network_and_theme(client, world):
+    services.follow_up_start(need=world["need"], solution=world["kit"], by=None)
+    network = world["town"].networks.get()
+    sign_in(client, world["coordinator"])
+    page = client.get("/matches/pipeline/").content.decode()
+    assert "<caption>By network</caption>" in page
+    assert f'<th scope="row">{network.name}</th><td>1<br><small>0.0 days on average' in page
+    assert '<th scope="row">Broadband and fibre</th><td>1<br>' in page
+    page = client.get("/lv/matches/pipeline/").content.decode()
+    assert "<caption>Pēc tīkla</caption>" in page
 
 
 def test_the_pipeline_page_is_for_coordinators(client, world):

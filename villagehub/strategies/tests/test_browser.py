@@ -15,9 +15,11 @@ from villagehub.accounts.tests.helpers import sign_in
 from villagehub.communities.models import Community
 from villagehub.core.tests.test_browser import AXE_OPTIONS, described_violations
 from villagehub.matching.services import follow_up_advance, follow_up_start
+from villagehub.solutions import services as services_solutions
 from villagehub.solutions.tests.factories import person, provider, solution
 from villagehub.strategies import services
 from villagehub.strategies.models import Action
+from villagehub.strategies.selectors import strategy_get_for_editor
 from villagehub.taxonomy.models import Theme
 
 pytestmark = pytest.mark.browser
@@ -124,3 +126,43 @@ def test_a_reference_installation_becomes_a_practice_proposal(page, signed_in_co
     expect(page.get_by_role("textbox", name="Summary")).to_contain_text("Bredbånd til gårdene")
     page.goto("/matches/")
     expect(page.get_by_role("link", name="Complete it")).to_be_visible()
+
+
+@pytest.mark.parametrize("language_prefix", ["", "/sv"], ids=["en", "sv"])
+def test_editor_review_and_pipeline_pages_have_no_accessibility_violations(
+    page, context, site, strategy_world, language_prefix
+):
+    """The pages a provider's editor, a community's editor and a reviewing coordinator work
+    on, which the public pages' scan above does not reach."""
+    town = Community.objects.get(slug="torup")
+    kit = strategy_world["solution"]
+    user = person("everyone", coordinator=town.networks.first(), community_editor=town,
+                  organisation_editor=kit.provider)  # fmt: skip
+    draft = solution(provider=kit.provider, name="Village sensor kit", published=False)
+    services_solutions.solution_submit(solution=draft)
+    follow_up_start(need=strategy_world["need"], solution=kit, by=user)
+    services.action_add(strategy=strategy_get_for_editor(community_slug="torup", user=user),
+                        title="Et nyt forslag")  # fmt: skip
+    client = Client()
+    sign_in(client, user)
+    context.add_cookies([{
+        "name": settings.SESSION_COOKIE_NAME,
+        "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+        "url": site,
+    }])  # fmt: skip
+    for path in (
+        "/solutions/mine/",
+        f"/solutions/new/{kit.provider.slug}/",
+        f"/solutions/{draft.slug}/edit/",
+        f"/solutions/{draft.slug}/review/",
+        "/communities/torup/strategy/edit/",
+        "/communities/torup/strategy/review/",
+        "/matches/pipeline/",
+    ):
+        page.goto(language_prefix + path)
+        assert page.get_by_role("heading", level=1).count() == 1, path
+        results = Axe().run(page, options=AXE_OPTIONS)
+        assert results.violations_count == 0, (
+            f"axe found problems on {language_prefix}{path}:\n"
+            + described_violations(results.response["violations"])
+        )
