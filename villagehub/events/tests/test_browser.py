@@ -19,7 +19,7 @@ from villagehub.accounts.tests.helpers import sign_in
 from villagehub.communities.models import Community, Network
 from villagehub.core.tests.test_browser import AXE_OPTIONS, described_violations
 from villagehub.events import selectors, services
-from villagehub.events.models import Registration
+from villagehub.events.models import Registration, Series
 
 from .factories import event_hold, event_make, register
 
@@ -228,6 +228,39 @@ def test_report_pages_have_no_accessibility_violations(
         f"/events/registration/{selectors.registration_token(offered)}/",
     ]:
         page.goto(language_prefix + path)
+        results = Axe().run(page, options=AXE_OPTIONS)
+        assert results.violations_count == 0, (
+            f"axe found problems on {language_prefix}{path}:\n"
+            + described_violations(results.response["violations"])
+        )
+
+
+@pytest.mark.parametrize("language_prefix", ["", "/sv"], ids=["en", "sv"])
+def test_manage_and_results_pages_have_no_accessibility_violations(
+    context, page, site, cafe, language_prefix
+):
+    """The organiser's page with the survey's figures and who has not answered, and the
+    series' and host's results over time, with enough answers to show every figure."""
+    _organiser_signed_in(context, site, cafe)
+    services.event_update(event=cafe, series=Series.objects.order_by("pk").first())
+    for n in range(8):
+        register(cafe, n, name=f"Guest {n}")
+    held_cafe = event_hold(cafe)
+    for registration in held_cafe.registrations.all():
+        services.attendance_set(registration=registration, attended=True)
+    services.event_feedback_request(event=held_cafe)
+    for n, registration in enumerate(held_cafe.registrations.order_by("pk")[:6]):
+        services.feedback_create(registration=registration, would_attend_again=n % 3 > 0,
+                                 recommend=4 + n, satisfaction=1 + n % 5)  # fmt: skip
+    services.event_feedback_publish(event=held_cafe, published=True)
+    for path in [
+        f"/events/{held_cafe.slug}/manage/",
+        f"/events/results/?series={held_cafe.series.slug}",
+        f"/events/results/?host={held_cafe.host_community.slug}",
+        f"/events/{held_cafe.slug}/",
+    ]:
+        page.goto(language_prefix + path)
+        expect(page.get_by_role("main")).to_contain_text("90")
         results = Axe().run(page, options=AXE_OPTIONS)
         assert results.violations_count == 0, (
             f"axe found problems on {language_prefix}{path}:\n"

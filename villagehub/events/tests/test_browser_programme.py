@@ -5,6 +5,7 @@ import pytest
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth.models import User
+from django.core import mail
 from playwright.sync_api import expect
 
 from villagehub.accounts.services import role_grant
@@ -13,6 +14,8 @@ from villagehub.contributions.tests.test_browser import signed_in_as
 from villagehub.core.tests.test_browser import AXE_OPTIONS, MAX_PAGE_BYTES, described_violations
 from villagehub.events import services
 from villagehub.events.models import Event, Series
+
+from .factories import event_hold
 
 pytestmark = pytest.mark.browser
 
@@ -125,3 +128,83 @@ def test_programme_pages_have_no_accessibility_violations(page, coordinator):
     TOTP.activate(editor, generate_totp_secret())
     signed_in_as(page.context, page.url.split("/events")[0], editor)
     check(f"/events/series/{series.slug}/host/")
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+def test_coordinator_creates_a_cafe_runs_it_and_publishes_its_report(
+    browser, page, site, coordinator, javascript
+):
+    """One journey from the empty form to the published report: the café is created and
+    published on the public site, a participant registers, the coordinator checks her in,
+    sends the survey, sees the unanswered, and publishes the report, which names only the
+    people who agreed."""
+    page.goto("/events/new/")
+    page.locator("#id_title").fill("Smart Café: the village bakery")
+    page.locator("#id_kind").select_option(label="Café")
+    page.locator("#id_series").select_option(label="Smart Rural Communities Cafés")
+    page.get_by_role("checkbox", name="Smart Rural 21").check()
+    page.locator("#id_summary").fill("How a village bakes its own bread.")
+    page.get_by_label("Time zone").fill("Europe/Copenhagen")
+    page.locator("#id_starts_at").fill("2030-06-02T10:00")
+    page.locator("#id_ends_at").fill("2030-06-02T11:00")
+    page.get_by_label("Online meeting link").fill("https://meet.example.org/bakery")
+    page.get_by_label("Registration in the hub").check()
+    page.locator("#id_sessions-0-title").fill("Our bakery")
+    page.locator("#id_sessions-0-people-0-name").fill("Jens Bager")
+    page.locator("#id_sessions-0-people-0-publish_consent").check()
+    page.locator("#id_sessions-0-people-0-recording_consent").check()
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.get_by_role("status")).to_contain_text("Saved.")
+    page.get_by_role("button", name="Publish").click()
+    page.get_by_role("button", name="Yes").click()
+    expect(page.get_by_role("status")).to_contain_text("Saved.")
+    event = Event.objects.get(title="Smart Café: the village bakery")
+
+    # Two participants register on the public page; one agrees to be named, one does not.
+    guest = browser.new_context(base_url=site, java_script_enabled=javascript)
+    visitor = guest.new_page()
+    for name, agrees in (("Mette Dam", True), ("Ole Lund", False)):
+        visitor.goto(f"/events/{event.slug}/")
+        visitor.get_by_role("link", name="Register").click()
+        visitor.get_by_role("textbox", name="Name").fill(name)
+        visitor.get_by_role("textbox", name="E-mail").fill(f"{name.split()[0].lower()}@example.dk")
+        if agrees:
+            visitor.get_by_label("I agree to be recorded").check()
+            visitor.get_by_label("I agree that my name and pictures of me are published").check()
+        visitor.get_by_label("I have read the privacy notice").check()
+        visitor.get_by_role("button", name="Register").click()
+        expect(visitor.get_by_role("status")).to_contain_text("The link to your registration")
+    guest.close()
+
+    # The morning of the café: the coordinator checks both in; then the café is over.
+    event_hold(event)
+    page.goto(f"/events/{event.slug}/manage/")
+    page.get_by_role("button", name="Check in Mette Dam").click()
+    page.get_by_role("button", name="Check in Ole Lund").click()
+    expect(page.get_by_role("button", name="Mark Ole Lund absent")).to_be_visible()
+    mail.outbox.clear()
+    page.get_by_role("button", name="Send the survey to everyone who attended").click()
+    expect(page.get_by_role("status")).to_contain_text("The survey is being sent")
+    assert sorted(m.to[0] for m in mail.outbox) == ["mette@example.dk", "ole@example.dk"]
+    expect(
+        page.get_by_text("Mette Dam (mette@example.dk) — asked, not reminded yet")
+    ).to_be_visible()
+
+    page.get_by_role("link", name="Event report: summary, photos, consent, practices").click()
+    consent_table = page.get_by_role("table", name="Who did not agree")
+    expect(consent_table).to_contain_text("Ole Lund")
+    expect(consent_table).not_to_contain_text("Mette Dam")
+    expect(consent_table).not_to_contain_text("Jens Bager")
+    page.get_by_label("Summary", exact=True).fill("Eighteen people learnt to run a bakery.")
+    page.get_by_label("Key points", exact=True).fill("Bake together\nSell at the hall")
+    page.get_by_label("Publish the report").check()
+    page.get_by_role("button", name="Save the report").click()
+    expect(page.get_by_text("The report has been saved.")).to_be_visible()
+    page.get_by_role("link", name="See the published report").click()
+    main = page.get_by_role("main")
+    expect(main).to_contain_text("Eighteen people learnt to run a bakery.")
+    expect(main).to_contain_text("Jens Bager")
+    expect(main).to_contain_text("Mette Dam")
+    expect(main).not_to_contain_text("Ole Lund")
+    page.goto(f"/events/{event.slug}/")
+    expect(page.get_by_role("link", name="Read the event's report")).to_be_visible()
