@@ -21,18 +21,20 @@ from villagehub.contributions.selectors import (
 from villagehub.practices.models import Practice
 from villagehub.solutions.models import ReferenceInstallation, Solution
 from villagehub.strategies.models import Need
+from villagehub.strategies.selectors import strategies_edited_by
 
 from .models import FollowUp
 
 
 def follow_ups_of(user: AbstractBaseUser) -> QuerySet[FollowUp]:
-    """The matches a person follows: of the communities or the providers they edit."""
+    """The matches a person follows: of the strategies they write (a community's, or a
+    network's own) or of the providers they edit."""
     if not user.is_authenticated:
         return FollowUp.objects.none()
     return FollowUp.objects.filter(
-        Q(need__strategy__community__in=communities_edited_by(user))
+        Q(need__strategy__in=strategies_edited_by(user))
         | Q(solution__provider__in=organisations_edited_by(user))
-    ).select_related("need__strategy__community", "solution__provider")
+    ).select_related("need__strategy__community", "need__strategy__network", "solution__provider")
 
 
 def follow_up_get_for_party(*, pk: int, user: AbstractBaseUser) -> FollowUp:
@@ -124,7 +126,7 @@ def match_get_for_party(*, need_id: int, solution_id: int, user: AbstractBaseUse
     if need is None or solution is None or not user.is_authenticated:
         raise Http404
     theirs = (
-        communities_edited_by(user).filter(pk=need.strategy.community_id).exists()
+        strategies_edited_by(user).filter(pk=need.strategy_id).exists()
         or organisations_edited_by(user).filter(pk=solution.provider_id).exists()
     )
     if not theirs:

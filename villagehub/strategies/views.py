@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from villagehub.accounts.decorators import role_required
 from villagehub.accounts.selectors import networks_coordinated
 from villagehub.communities.models import Network
-from villagehub.contributions.selectors import communities_edited_by, community_get_for_editor
+from villagehub.contributions.selectors import community_get_for_editor
 from villagehub.core.forms import form_errors_add
 from villagehub.matching.selectors import solutions_for_need
 
@@ -97,8 +97,8 @@ def need_view(request, pk):
         {
             "need": need,
             "proposals": solutions_for_need(need=need, limit=5),
-            "may_follow": communities_edited_by(request.user)
-            .filter(pk=need.strategy.community_id)
+            "may_follow": selectors.strategies_edited_by(request.user)
+            .filter(pk=need.strategy_id)
             .exists(),
         },
     )

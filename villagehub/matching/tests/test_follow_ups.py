@@ -70,6 +70,38 @@ def test_strangers_neither_follow_nor_advance_a_match(client, world):
     assert follow_up.stage == "contacted"
 
 
+def test_a_networks_coordinators_follow_the_matches_of_its_own_strategy(client, world):
+    network = world["town"].networks.get()
+    taskforce = strategy_services.strategy_create(network=network, title="T", language="lv")
+    need = strategy_services.need_add(strategy=taskforce, title="Platjoslas karte",
+                                      description="Optiskā šķiedra visiem ciemiem.",
+                                      themes=Theme.objects.filter(slug="broadband"))  # fmt: skip
+    strategy_services.strategy_submit(strategy=taskforce)
+    strategy_services.strategy_publish(strategy=taskforce, by=None)
+    other_coordinator = person("other_coordinator", coordinator=NetworkFactory())
+    sign_in(client, other_coordinator)
+    assert "Follow this match" not in client.get(f"/needs/{need.pk}/").content.decode()
+    follow = {"need": need.pk, "solution": world["kit"].pk}
+    assert client.post("/matches/follow/", follow).status_code == 404
+
+    sign_in(client, world["coordinator"])
+    assert "Follow this match" in client.get(f"/needs/{need.pk}/").content.decode()
+    assert client.post("/matches/follow/", follow).status_code == 302
+    follow_up = FollowUp.objects.get(need=need)
+    page = client.get("/matches/").content.decode()
+    assert f"Platjoslas karte</a> — {network.name}" in page
+    assert client.post("/matches/", {"pk": follow_up.pk, "stage": "met"}).status_code == 302
+    follow_up.refresh_from_db()
+    assert follow_up.stage == "met"
+    # The provider's side sees it too; another network's coordinator does not move it.
+    sign_in(client, world["provider_editor"])
+    assert "Platjoslas karte" in client.get("/matches/").content.decode()
+    sign_in(client, other_coordinator)
+    assert client.post("/matches/", {"pk": follow_up.pk, "stage": "pilot"}).status_code == 404
+    follow_up.refresh_from_db()
+    assert follow_up.stage == "met"
+
+
 def test_a_match_moves_forward_only_and_its_reference_installation_is_recorded(client, world):
     follow_up = services.follow_up_start(need=world["need"], solution=world["kit"], by=None)
     sign_in(client, world["provider_editor"])
