@@ -1,4 +1,5 @@
-"""A provider and a town meet at a workshop, in a real browser with and without JavaScript,
+"""A provider and a town meet at a workshop, scheduled and marked held by the organiser, in a
+real browser with and without JavaScript,
 and an accessibility check of every matchmaking page."""
 
 import pytest
@@ -29,7 +30,9 @@ def workshop(demo_data):
 
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
-def test_a_provider_asks_a_town_for_a_meeting_and_both_see_it_on_their_agenda(page, site, workshop):
+def test_a_provider_asks_a_town_for_a_meeting_and_both_see_it_on_their_agenda(
+    browser, page, site, workshop, javascript
+):
     town = profile_make(workshop, 1, name="Aino Virtanen", organisation="Raudanmaa")
     provider, _ = register(workshop.event, 2, name="Bo Berg", organisation="Fibre Co")
 
@@ -54,7 +57,16 @@ def test_a_provider_asks_a_town_for_a_meeting_and_both_see_it_on_their_agenda(pa
     expect(page.get_by_text("Accepted")).to_be_visible()
     assert MeetingRequest.objects.get().status == "accepted"
 
-    services.schedule_run(matchmaking=workshop)
+    # The organiser runs the scheduler and prints the table plan.
+    organiser = browser.new_context(base_url=site, java_script_enabled=javascript)
+    _signed_in(organiser, site, _organiser())
+    desk = organiser.new_page()
+    desk.goto(f"/matchmaking/manage/{workshop.event.slug}/")
+    desk.get_by_role("button", name="Run the scheduler (keep placed meetings)").click()
+    expect(desk.get_by_text("0 conflicts")).to_be_visible()
+    desk.get_by_role("link", name="Table plan (printable)").click()
+    expect(desk.get_by_role("main")).to_contain_text("Bo Berg (Fibre Co)")
+
     page.get_by_role("link", name="Your agenda").click()
     table = page.get_by_role("table")
     expect(table).to_contain_text("Bo Berg (Fibre Co)")
@@ -64,6 +76,32 @@ def test_a_provider_asks_a_town_for_a_meeting_and_both_see_it_on_their_agenda(pa
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_text("Saved.")).to_be_visible()
     assert Meeting.objects.get().recipient_outcome == "Pilot in spring"
+
+    # After the event the organiser marks the meeting held on the table plan.
+    desk.get_by_role("button", name="Mark held").click()
+    expect(desk.get_by_role("button", name="Held ✓ · Undo")).to_be_visible()
+    assert Meeting.objects.get().status == "held"
+    organiser.close()
+
+
+def _organiser():
+    organiser = User.objects.create_user("coordinator", password="x" * 12)
+    organiser.user_permissions.add(Permission.objects.get(codename="change_event"))
+    return with_two_factor(organiser)
+
+
+def _signed_in(context, site, user):
+    client = Client()
+    sign_in(client, user)
+    context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": site,
+            }
+        ]
+    )
 
 
 @pytest.mark.parametrize("language_prefix", ["", "/sv"], ids=["en", "sv"])
