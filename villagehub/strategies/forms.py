@@ -87,3 +87,15 @@ class NeedForm(StoredTextForm):
     wanted_by = forms.DateField(
         label=_("Wanted by"), required=False, widget=forms.DateInput({"type": "date"})
     )
+
+
+class NetworkActionsFilterForm(forms.Form):
+    """Which actions of a network's communities to list: of a theme, in a status."""
+
+    theme = forms.ChoiceField(label=_("Theme"), required=False, choices=[])
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=[])
+
+    def __init__(self, *args, themes: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["theme"].choices = [("", _("All")), *themes, ("-", _("No theme"))]
+        self.fields["status"].choices = [("", _("All")), *Action.Status.choices]

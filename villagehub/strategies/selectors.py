@@ -230,12 +230,16 @@ def need_get_published(*, pk: int) -> Need:
 @dataclass(frozen=True)
 class NetworkActions:
     statuses: list[tuple[str, str]]  # (status, label), every status
-    by_theme: list[tuple[str, list[int]]]  # theme label ("" for none), count per status
-    actions: list[dict]  # each action with its community's name and slug
+    by_theme: list[tuple[str, str, list[int]]]  # theme slug and label ("" for none), per status
+    actions: list[dict]  # the actions shown, each with its community and theme labels
 
 
-def network_actions(*, network: Network, language: str) -> NetworkActions:
-    """The actions of the latest published strategies of a network's communities."""
+def network_actions(
+    *, network: Network, language: str, theme: str = "", status: str = ""
+) -> NetworkActions:
+    """The actions of the latest published strategies of a network's communities: counted
+    by theme and status, and listed, of one theme (slug, or "-" for none) and status when
+    asked."""
     versions = (
         StrategyVersion.objects.filter(
             strategy__community__networks=network, number=F("strategy__version")
@@ -250,19 +254,29 @@ def network_actions(*, network: Network, language: str) -> NetworkActions:
     for version in versions:
         community = version.strategy.community
         for action in version.snapshot["actions"]:
+            slugs = action["themes"] or [""]
+            for slug in slugs:
+                row = by_theme.setdefault(slug if slug in labels else "", [0] * len(statuses))
+                row[statuses.index(action["status"])] += 1
+            if theme and (theme if theme != "-" else "") not in slugs:
+                continue
+            if status and action["status"] != status:
+                continue
             actions.append(
                 {
                     **action,
                     "community": community,
+                    "language": version.snapshot.get("language") or community.language,
                     "status_label": Action.Status(action["status"]).label,
+                    "theme_labels": [labels[t] for t in action["themes"] if t in labels],
                 }
             )
-            for slug in action["themes"] or [""]:
-                row = by_theme.setdefault(labels.get(slug, ""), [0] * len(statuses))
-                row[statuses.index(action["status"])] += 1
     return NetworkActions(
         statuses=[(s, Action.Status(s).label) for s in statuses],
-        by_theme=sorted(by_theme.items(), key=lambda item: (item[0] == "", item[0])),
+        by_theme=sorted(
+            ((slug, labels.get(slug, ""), counts) for slug, counts in by_theme.items()),
+            key=lambda row: (row[0] == "", row[1]),
+        ),
         actions=actions,
     )
 

@@ -14,6 +14,7 @@ from villagehub.communities.models import Network
 from villagehub.contributions.selectors import community_get_for_editor
 from villagehub.core.forms import form_errors_add
 from villagehub.matching.selectors import solutions_for_need
+from villagehub.taxonomy.models import Theme
 
 from . import selectors, services
 from .forms import (
@@ -21,6 +22,7 @@ from .forms import (
     IndicatorForm,
     IndicatorValueForm,
     NeedForm,
+    NetworkActionsFilterForm,
     ObjectiveForm,
     StrategyForm,
 )
@@ -79,13 +81,25 @@ def strategy_pdf_view(request, slug, kind="community"):
 
 def network_actions_view(request, slug):
     network = get_object_or_404(Network, slug=slug)
+    language = get_language() or "en"
+    themes = [(t.slug, t.localized("name", language).text) for t in Theme.objects.all()]
+    form = NetworkActionsFilterForm(request.GET, themes=sorted(themes, key=lambda t: t[1]))
+    chosen = form.cleaned_data if form.is_valid() else {}
     return render(
         request,
         "strategies/network_actions.html",
         {
             "network": network,
-            "actions": selectors.network_actions(network=network, language=get_language() or "en"),
+            "form": form,
+            "filtered": bool(chosen.get("theme") or chosen.get("status")),
+            "actions": selectors.network_actions(
+                network=network,
+                language=language,
+                theme=chosen.get("theme", ""),
+                status=chosen.get("status", ""),
+            ),
         },
+        status=200 if form.is_valid() else 400,
     )
 
 

@@ -236,11 +236,39 @@ def test_a_network_sees_the_actions_of_its_communities_by_theme_and_status(clien
     response = client.get(f"/networks/{network.slug}/actions/")
     actions = response.context["actions"]
     assert actions.by_theme == [
-        ("Broadband and fibre", [0, 0, 1, 0, 0]),
-        ("", [1, 1, 1, 0, 0]),
+        ("broadband", "Broadband and fibre", [0, 0, 1, 0, 0]),
+        ("", "", [1, 1, 1, 0, 0]),
     ]
     assert [a["title"] for a in actions.actions] == [
         "Fibre to farms", "Village app", "Bus on demand", "Fibre to the school",
     ]  # fmt: skip
     html = client.get(f"/sv/networks/{network.slug}/actions/").content.decode()
     assert '<th scope="row">Bredband och fiber</th>' in html
+
+
+def test_a_network_lists_the_actions_of_one_theme_and_status(client, world):
+    strategy = strategy_full(world["town"])
+    broadband = Theme.objects.get(slug="broadband")
+    services.action_add(strategy=strategy, title="Fibre to the school", themes=[broadband],
+                        status=Action.Status.DONE)  # fmt: skip
+    services.strategy_submit(strategy=strategy)
+    services.strategy_publish(strategy=strategy, by=None)
+    url = f"/networks/{world['town'].networks.get().slug}/actions/"
+
+    def titles(query):
+        response = client.get(url + query)
+        assert response.status_code == 200
+        return [a["title"] for a in response.context["actions"].actions]
+
+    assert titles("?theme=broadband&status=") == ["Fibre to the school"]
+    assert titles("?theme=-&status=done") == ["Fibre to farms"]
+    assert titles("?theme=&status=in_progress") == ["Village app"]
+    assert titles("?theme=broadband&status=planned") == []
+    # The count in the table is the link to those actions; the list names their themes.
+    html = client.get(url).content.decode()
+    assert '<a href="?theme=broadband&amp;status=done">1<span class="visually-hidden">' in html
+    assert "<td>Broadband and fibre</td>" in html
+    bad = client.get(url + "?status=someday")
+    assert bad.status_code == 400
+    assert len(bad.context["actions"].actions) == 4
+    assert 'role="alert"' in bad.content.decode()
