@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from villagehub.core.forms import StoredTextForm
 from villagehub.core.models import CONTENT_LANGUAGES
+from villagehub.indicators.models import INDICATOR_CHOICES
 from villagehub.taxonomy.models import FundingSource, Theme
 
 from .models import Action
@@ -68,6 +69,15 @@ class IndicatorForm(StoredTextForm):
     baseline = forms.DecimalField(label=_("Baseline"), max_digits=14, decimal_places=2)
     target = forms.DecimalField(label=_("Target"), max_digits=14, decimal_places=2)
     target_year = forms.IntegerField(label=_("Target year"), min_value=2000, max_value=2100)
+    hub_indicator = forms.ChoiceField(
+        label=_("The same as the hub's indicator"),
+        required=False,
+        choices=[("", _("None")), *INDICATOR_CHOICES],
+        help_text=_(
+            "The community's values published in the hub's indicators then count as the "
+            "latest value."
+        ),
+    )
 
 
 class IndicatorValueForm(StoredTextForm):

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from villagehub.core.models import Timestamped, TranslatableContent
+from villagehub.indicators.models import INDICATOR_CHOICES
 
 
 class Strategy(TranslatableContent, Timestamped):
@@ -164,6 +165,16 @@ class Indicator(models.Model):
         null=True,
         blank=True,
         validators=[MinValueValidator(2000), MaxValueValidator(2100)],
+    )
+    hub_indicator = models.CharField(
+        _("the hub's indicator"),
+        max_length=40,
+        choices=INDICATOR_CHOICES,
+        blank=True,
+        help_text=_(
+            "When the hub keeps this indicator, the community's values published there "
+            "count as the latest value."
+        ),
     )
 
     class Meta:

@@ -13,6 +13,7 @@ from django.http import Http404
 from villagehub.accounts.selectors import networks_coordinated
 from villagehub.communities.models import Community, Network
 from villagehub.contributions.selectors import communities_edited_by, communities_reviewed_by
+from villagehub.indicators.models import IndicatorValue
 from villagehub.taxonomy.models import Theme
 
 from .models import Action, Need, Strategy, StrategyVersion
@@ -59,6 +60,7 @@ def strategy_snapshot(strategy: Strategy) -> dict:
                 "target_year": i.target_year,
                 "latest_value": None if i.latest_value is None else str(i.latest_value),
                 "latest_year": i.latest_year,
+                "hub_indicator": i.hub_indicator,
             }
             for i in strategy.indicators.all()
         ],
@@ -87,6 +89,8 @@ class IndicatorProgress:
     target_year: int
     latest_value: Decimal | None
     latest_year: int | None
+    hub_indicator: str = ""  # the code of the hub's indicator it is linked to
+    from_hub: bool = False  # the latest value is the community's, published in the hub
 
     @property
     def percent(self) -> int | None:
@@ -105,25 +109,52 @@ class Progress:
     actions: list[dict]  # the snapshot's actions, each with its status's label
 
 
-def strategy_progress(snapshot: dict) -> Progress:
+def hub_latest_values(owner: Community | Network) -> dict[str, tuple[Decimal, int]]:
+    """A community's latest value of each of the hub's indicators it published, with the
+    year its period ends (none for a network: the hub's indicators are communities')."""
+    if not isinstance(owner, Community):
+        return {}
+    latest: dict[str, tuple[Decimal, int]] = {}
+    for code, value, period_end in IndicatorValue.objects.filter(community=owner).values_list(
+        "indicator", "value", "period_end"
+    ):  # ordered by period end: the last one stays
+        latest[code] = (value.normalize(), period_end.year)
+    return latest
+
+
+def _indicator_progress(i: dict, hub_values: dict[str, tuple[Decimal, int]]) -> IndicatorProgress:
+    """A linked indicator takes the community's value published in the hub when it is as
+    recent as the one written into the strategy, or the strategy has none."""
+    latest_value = None if i["latest_value"] is None else Decimal(i["latest_value"])
+    latest_year, from_hub = i["latest_year"], False
+    code = i.get("hub_indicator") or ""
+    if code in hub_values:
+        value, year = hub_values[code]
+        if latest_value is None or latest_year is None or year >= latest_year:
+            latest_value, latest_year, from_hub = value, year, True
+    return IndicatorProgress(
+        name=i["name"],
+        unit=i["unit"],
+        baseline=Decimal(i["baseline"]),
+        target=Decimal(i["target"]),
+        target_year=i["target_year"],
+        latest_value=latest_value,
+        latest_year=latest_year,
+        hub_indicator=code,
+        from_hub=from_hub,
+    )
+
+
+def strategy_progress(
+    snapshot: dict, hub_values: dict[str, tuple[Decimal, int]] | None = None
+) -> Progress:
     counts = dict.fromkeys(Action.Status.values, 0)
     for action in snapshot["actions"]:
         counts[action["status"]] += 1
     return Progress(
         status_counts=[(s, Action.Status(s).label, counts[s]) for s in Action.Status.values],
         actions_total=len(snapshot["actions"]),
-        indicators=[
-            IndicatorProgress(
-                name=i["name"],
-                unit=i["unit"],
-                baseline=Decimal(i["baseline"]),
-                target=Decimal(i["target"]),
-                target_year=i["target_year"],
-                latest_value=None if i["latest_value"] is None else Decimal(i["latest_value"]),
-                latest_year=i["latest_year"],
-            )
-            for i in snapshot["indicators"]
-        ],
+        indicators=[_indicator_progress(i, hub_values or {}) for i in snapshot["indicators"]],
         actions=[
             {**a, "status_label": Action.Status(a["status"]).label} for a in snapshot["actions"]
         ],

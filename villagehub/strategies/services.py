@@ -149,6 +149,7 @@ def indicator_add(
     unit: str = "",
     latest_value: Decimal | None = None,
     latest_year: int | None = None,
+    hub_indicator: str = "",
 ) -> Indicator:
     indicator = model_save(
         Indicator(strategy=strategy),
@@ -160,6 +161,7 @@ def indicator_add(
             "target_year": target_year,
             "latest_value": latest_value,
             "latest_year": latest_year,
+            "hub_indicator": hub_indicator,
         },
     )
     _changed(strategy)

@@ -60,7 +60,9 @@ def strategy_view(request, slug, kind="community"):
     context = {"community": owner, "kind": kind, "urls": _urls(kind, owner), "version": version}
     if version is not None:
         context["snapshot"] = version.snapshot
-        context["progress"] = selectors.strategy_progress(version.snapshot)
+        context["progress"] = selectors.strategy_progress(
+            version.snapshot, selectors.hub_latest_values(owner)
+        )
     return render(request, "strategies/strategy.html", context, status=200 if version else 404)
 
 
@@ -71,7 +73,7 @@ def strategy_pdf_view(request, slug, kind="community"):
     content = strategy_pdf(
         owner_name=owner.name,
         snapshot=version.snapshot,
-        progress=selectors.strategy_progress(version.snapshot),
+        progress=selectors.strategy_progress(version.snapshot, selectors.hub_latest_values(owner)),
         version=version.number,
     )
     response = HttpResponse(content, content_type="application/pdf")
@@ -268,7 +270,7 @@ def _strategy_review(request, strategy: Strategy, kind: str):
             "urls": urls,
             "strategy": strategy,
             "snapshot": snapshot,
-            "progress": selectors.strategy_progress(snapshot),
+            "progress": selectors.strategy_progress(snapshot, selectors.hub_latest_values(owner)),
         },
     )
 

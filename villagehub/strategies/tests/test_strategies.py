@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 
 from villagehub.accounts.tests.helpers import sign_in
 from villagehub.communities.tests.factories import CommunityFactory, NetworkFactory
+from villagehub.indicators.services import indicator_value_publish
 from villagehub.solutions.tests.factories import person
 from villagehub.strategies import pdf, services
 from villagehub.strategies.models import Action, Need, Strategy, StrategyVersion
@@ -166,6 +167,43 @@ def test_an_editor_writes_the_strategy_and_its_coordinator_publishes_it(client, 
     assert (strategy.status, strategy.version) == ("published", 1)
     need = Need.objects.get()
     assert (need.title, need.language, need.is_published) == ("Optiskā šķiedra", "lv", True)
+
+
+def test_an_indicator_linked_to_the_hubs_takes_the_value_the_community_published(client, world):
+    strategy = services.strategy_create(community=world["town"], title="S", language="lv")
+    sign_in(client, world["editor"])
+    response = client.post("/communities/kalnciems/strategy/edit/", {
+        "part": "indicator", "indicator-name": "Mājsaimniecības ar platjoslu",
+        "indicator-unit": "%", "indicator-baseline": "20", "indicator-target": "80",
+        "indicator-target_year": "2030", "indicator-hub_indicator": "broadband-coverage",
+    })  # fmt: skip
+    assert response.status_code == 302
+    assert strategy.indicators.get().hub_indicator == "broadband-coverage"
+    services.indicator_add(strategy=strategy, name="Own", baseline=0, target=10,
+                           target_year=2030, latest_value=5, latest_year=2027,
+                           hub_indicator="internet-users")  # fmt: skip
+    services.strategy_submit(strategy=strategy)
+    services.strategy_publish(strategy=strategy, by=None)
+    for indicator, year, value in (("broadband-coverage", 2025, "35"),
+                                   ("broadband-coverage", 2026, "50"),
+                                   ("internet-users", 2026, "9")):  # fmt: skip
+        indicator_value_publish(community=world["town"], indicator=indicator,
+                                period_start=datetime.date(year, 1, 1),
+                                period_end=datetime.date(year, 12, 31), value=Decimal(value),
+                                source="Survey", channel="web")  # fmt: skip
+    html = client.get("/communities/kalnciems/strategy/").content.decode()
+    # The latest published value (2026) against the target: half way from 20 to 80.
+    assert '<meter min="0" max="100" value="50">' in html
+    assert '<td>50 (2026)<br><small><a href="/indicators/broadband-coverage/">' in html
+    assert "as published in the hub's indicators" in html
+    # A value written into the strategy that is more recent than the hub's stays.
+    assert '<td>5.00 (2027)<br><small><a href="/indicators/internet-users/">' in html
+    bad = client.post("/communities/kalnciems/strategy/edit/", {
+        "part": "indicator", "indicator-name": "X", "indicator-baseline": "0",
+        "indicator-target": "1", "indicator-target_year": "2030",
+        "indicator-hub_indicator": "made-up",
+    })  # fmt: skip
+    assert bad.status_code == 400
 
 
 def test_an_action_ending_before_it_starts_is_refused_naming_the_field(client, world):
