@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from villagehub.core.models import Sourced, Timestamped, TranslatableContent
+from villagehub.core.uploads import image_validators
 
 # Bands of inhabitants used to filter communities and practices, bounds included; the hub
 # serves places of roughly 5,000–50,000 inhabitants and below.
@@ -149,6 +150,21 @@ class Community(TranslatableContent, Sourced, Timestamped):
     coordinates_approximate = models.BooleanField(_("coordinates are approximate"), default=False)
     website = models.URLField(_("website"), blank=True)
     description = models.TextField(_("description"), blank=True)
+    image = models.FileField(
+        _("image"),
+        upload_to="communities/%Y/",
+        blank=True,
+        validators=image_validators(max_bytes=5 * 1024 * 1024),
+        help_text=_("PNG, JPEG or WebP, at most 5 MB."),
+    )
+    image_alt = models.CharField(
+        _("image description"),
+        max_length=300,
+        blank=True,
+        help_text=_("What the image shows, for people who cannot see it."),
+    )
+    # The responsive sizes made from `image` (core.images), written by the background task.
+    image_variants = models.JSONField(_("image sizes"), default=dict, blank=True, editable=False)
     themes = models.ManyToManyField(
         "taxonomy.Theme", verbose_name=_("themes"), blank=True, related_name="communities"
     )
@@ -182,6 +198,10 @@ class Community(TranslatableContent, Sourced, Timestamped):
             raise ValidationError({"longitude": _("Give both latitude and longitude, or neither.")})
         if self.population_year is not None and self.population is None:
             raise ValidationError({"population_year": _("A population year needs a population.")})
+        if self.image and not self.image_alt:
+            raise ValidationError(
+                {"image_alt": _("Describe the image for people who cannot see it.")}
+            )
 
     @property
     def size_band(self) -> str | None:

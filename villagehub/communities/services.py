@@ -12,6 +12,7 @@ from villagehub.core.services import (
     records_bulk_upsert,
     unique_slug,
 )
+from villagehub.core.tasks import image_variants_later
 from villagehub.practices.models import Practice
 from villagehub.search.models import SearchDocument
 from villagehub.search.services import search_document_update, search_documents_update
@@ -93,6 +94,8 @@ def community_create(
     community = model_save(
         Community(slug=slug or unique_slug(Community, name)), {"name": name, **fields}
     )
+    if community.image:
+        image_variants_later(community)
     if representatives is not None:
         _representatives_set(community, representatives)
     search_document_update(obj=community)
@@ -110,7 +113,10 @@ def community_update(
     # Checked when the name or the country changes, not at every save of a record.
     if name != community.name or str(country) != str(community.country):
         community_name_check(name=name, country=country, community=community)
+    replaced = community.image.name if community.image else ""
     model_save(community, fields)
+    if "image" in fields:
+        image_variants_later(community, replaced=replaced)
     if representatives is not None:
         _representatives_set(community, representatives)
     search_document_update(obj=community)

@@ -23,6 +23,24 @@ def _goals_field() -> forms.TypedMultipleChoiceField:
     )
 
 
+def _image_field() -> forms.FileField:
+    return forms.FileField(
+        label=_("Image"),
+        required=False,
+        help_text=_("PNG, JPEG or WebP, at most 5 MB."),
+        widget=forms.FileInput(attrs={"accept": "image/png,image/jpeg,image/webp"}),
+    )
+
+
+def _image_alt_field() -> forms.CharField:
+    return forms.CharField(
+        label=_("Image description"),
+        required=False,
+        max_length=300,
+        help_text=_("What the image shows, for people who cannot see it."),
+    )
+
+
 def _story_field(name: str, rows: int = 4) -> forms.CharField:
     """An optional part of a practice's story, labelled and explained as the model says."""
     field = Practice._meta.get_field(name)
@@ -82,18 +100,8 @@ class PracticeProposalForm(StoredTextForm):
         label=_("Themes"), required=False, widget=forms.CheckboxSelectMultiple, choices=[]
     )
     goals = _goals_field()
-    image = forms.FileField(
-        label=_("Image"),
-        required=False,
-        help_text=_("PNG, JPEG or WebP, at most 5 MB."),
-        widget=forms.FileInput(attrs={"accept": "image/png,image/jpeg,image/webp"}),
-    )
-    image_alt = forms.CharField(
-        label=_("Image description"),
-        required=False,
-        max_length=300,
-        help_text=_("What the image shows, for people who cannot see it."),
-    )
+    image = _image_field()
+    image_alt = _image_alt_field()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -166,6 +174,8 @@ class CommunityProfileForm(StoredTextForm):
         label=_("Themes"), required=False, widget=forms.CheckboxSelectMultiple, choices=[]
     )
     goals = _goals_field()
+    image = _image_field()
+    image_alt = _image_alt_field()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -44,7 +44,15 @@ PRACTICE_FIELDS = (
     "goals",
     "image_alt",
 )
-COMMUNITY_FIELDS = ("description", "website", "population", "population_year", "themes", "goals")
+COMMUNITY_FIELDS = (
+    "description",
+    "website",
+    "population",
+    "population_year",
+    "themes",
+    "goals",
+    "image_alt",
+)
 ORGANISATION_FIELDS = ("acronym", "website", "description")
 NEW_PROVIDER_FIELDS = ("name", "acronym", "country", "website", "description", "language")
 NEW_COMMUNITY_FIELDS = (
@@ -147,6 +155,7 @@ def community_values(community: Community) -> dict:
         "population_year": community.population_year,
         "themes": sorted(t.slug for t in community.themes.all()),
         "goals": sorted(g.number for g in community.goals.all()),
+        "image_alt": community.image_alt,
     }
 
 

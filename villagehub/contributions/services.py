@@ -166,12 +166,14 @@ def _check_goals(data: dict[str, Any]) -> None:
         )
 
 
-def _check_community(community: Community, data: dict[str, Any]) -> None:
+def _check_community(community: Community, data: dict[str, Any], image) -> None:
     """Validate a profile proposal with the community's own rules, on a copy."""
     candidate = Community.objects.get(pk=community.pk)
     for name, value in data.items():
         if name not in RELATIONS:
             setattr(candidate, name, value)
+    if image:
+        candidate.image = image
     candidate.full_clean(validate_unique=False)
     _check_themes(data)
     _check_goals(data)
@@ -281,7 +283,8 @@ def submission_save(
     elif kind == Submission.Kind.NEW_PROVIDER:
         _check_new_provider(data)
     elif kind == Submission.Kind.COMMUNITY:
-        _check_community(community, data)
+        image = image or (submission.image if submission else None)
+        _check_community(community or submission.community, data, image)
     elif kind == Submission.Kind.ORGANISATION:
         _check_organisation(organisation or submission.organisation, data)
     elif kind == Submission.Kind.FACTSHEET:
@@ -300,7 +303,7 @@ def submission_save(
     )
     if kind in (Submission.Kind.NEW_COMMUNITY, Submission.Kind.FACTSHEET):
         submission.network = network
-    if kind == Submission.Kind.PRACTICE and image:
+    if kind in (Submission.Kind.PRACTICE, Submission.Kind.COMMUNITY) and image:
         submission.image = image
     submission.data = data
     submission.language = _language()
@@ -371,6 +374,8 @@ def _apply(submission: Submission, fields: dict[str, Any]):
         return organisation
     if submission.kind == Submission.Kind.COMMUNITY:
         submission.previous = selectors.community_values(submission.community)
+        if submission.image:
+            fields["image"] = submission.image
         return community_update(community=submission.community, **fields)
     if submission.kind == Submission.Kind.ORGANISATION:
         fields.pop("themes")

@@ -168,7 +168,7 @@ def _proposal(
         form = NewCommunityForm(request.POST or None, initial=initial)
     elif kind == Submission.Kind.COMMUNITY:
         initial = submission.data if submission else selectors.community_values(community)
-        form = CommunityProfileForm(request.POST or None, initial=initial)
+        form = CommunityProfileForm(request.POST or None, request.FILES or None, initial=initial)
     elif kind == Submission.Kind.NEW_PROVIDER:
         initial = submission.data if submission else None
         form = NewProviderForm(request.POST or None, initial=initial)

@@ -4,7 +4,7 @@ latest news and practices."""
 
 from django.db.models import Q
 
-from villagehub.communities.models import Network
+from villagehub.communities.models import Community, Network
 from villagehub.events.models import Event
 from villagehub.events.selectors import event_upcoming
 from villagehub.news.selectors import news_list
@@ -13,9 +13,10 @@ from villagehub.practices.selectors import practice_list
 
 def front_door(*, network: Network | None = None) -> dict:
     """The hub's (or one network's) upcoming events, next café open for registration,
-    latest news and latest practices."""
+    latest news, latest practices and the communities whose profiles changed last."""
     events = event_upcoming()
     practices = practice_list(filters={})
+    communities = Community.objects.order_by("-updated_at", "-pk")
     if network is not None:
         events = events.filter(
             pk__in=Event.objects.filter(
@@ -23,10 +24,12 @@ def front_door(*, network: Network | None = None) -> dict:
             ).values("pk")
         )
         practices = practices.filter(community__networks=network)
+        communities = communities.filter(networks=network)
     cafe = events.filter(kind=Event.Kind.CAFE, registration_open=True).first()
     return {
         "upcoming_events": list(events[:3]),
         "next_cafe": cafe,
         "latest_news": list(news_list(filters={"network": network.slug} if network else {})[:3]),
         "latest_practices": list(practices[:6]),
+        "latest_communities": list(communities[:3]),
     }

@@ -3,7 +3,8 @@
 Accents are folded (“Jožef” → “jozef”), text is lower-cased and cut into words, and each
 word gets the base form of the language it is written in: its Snowball stem where Snowball
 has a good one, its lemma from simplemma's dictionaries where it has not (Bulgarian, Croatian,
-Czech, Irish, Latvian, Polish, Slovak, Slovenian), a light stem for Maltese, which has neither.
+Czech, Irish, Latvian, Polish, Slovak, Slovenian), and for Maltese, which has neither, the
+consonants of a light stem (its root, which its broken plurals keep).
 Queries do not say their language, so each query word is matched in all its base forms.
 """
 
@@ -101,11 +102,17 @@ def _lemmatizer() -> Lemmatizer:
     )
 
 
-# Maltese: neither Snowball nor simplemma nor a packaged Hunspell dictionary covers it, so its
-# regular (sound) plurals are stripped: `proġetti` → `proġett`, `komunitajiet` and
-# `komunità` → `komunit`. Broken plurals (`raħal`, `rħula`) are not matched.
+# Maltese: neither Snowball nor simplemma nor a packaged Hunspell dictionary covers it. Its
+# regular (sound) plurals are stripped first: `proġetti` → `proġett`, `komunitajiet` and
+# `komunità` → `komunit`. Its Semitic nouns form broken plurals by changing the vowels
+# around the root's consonants (`ħanut`, `ħwienet`; `raħal`, `rħula`; `skola`, `skejjel`),
+# so the base form is the stem's consonants, as root-based stemmers do for Arabic: without
+# vowels and the weak consonants w and j that the plural patterns insert (`ħnt`, `rħl`,
+# `skl`). A skeleton of fewer than three letters says too little; the stem is kept then.
 _MALTESE_PLURALS = ("ijiet", "jiet", "iet", "ien", "in", "at", "i")
 _MALTESE_VOWELS = "aeiou"
+_MALTESE_NOT_ROOT = str.maketrans(dict.fromkeys("aeiouwjy"))
+_MALTESE_SHORTEST_ROOT = 3
 
 
 def _maltese_stem(word: str) -> str:
@@ -115,7 +122,8 @@ def _maltese_stem(word: str) -> str:
             break
     if word[-1:] in _MALTESE_VOWELS and len(word) > 3:
         word = word[:-1]
-    return word
+    root = word.translate(_MALTESE_NOT_ROOT)
+    return root if len(root) >= _MALTESE_SHORTEST_ROOT else word
 
 
 @lru_cache(maxsize=200_000)

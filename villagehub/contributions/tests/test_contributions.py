@@ -1,7 +1,11 @@
+from io import BytesIO
+
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.contrib.auth.models import User
 from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
 
 from villagehub.accounts.models import Role
 from villagehub.accounts.services import role_grant
@@ -494,6 +498,49 @@ def test_editor_proposes_a_new_community_profile_that_a_coordinator_publishes(cl
     assert [t.slug for t in town.themes.all()] == ["cooperatives"]
     submission.refresh_from_db()
     assert submission.previous["population"] is None
+
+
+def test_an_editor_proposes_a_community_image_that_is_published_in_sizes_on_its_cards(
+    client, world, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.MEDIA_ROOT = tmp_path
+    buffer = BytesIO()
+    Image.new("RGB", (1600, 800), (30, 120, 60)).save(buffer, "JPEG")
+    jpeg = buffer.getvalue()
+    town = world["town_a"]
+    url = f"/contribute/communities/{town.slug}/edit/"
+    client.force_login(world["editor_a"])
+    page = client.post(url, {"image": SimpleUploadedFile("hall.jpg", jpeg), "submit": "1"})
+    assert list(page.context["form"].errors) == ["image_alt"]  # a picture needs its words
+    client.post(
+        url,
+        {
+            "image": SimpleUploadedFile("hall.jpg", jpeg),
+            "image_alt": "The village hall in snow",
+            "submit": "1",
+        },
+    )
+    submission = Submission.objects.get(kind="community")
+    assert submission.image.name.startswith("submissions/")
+    town.refresh_from_db()
+    assert not town.image  # not before review
+
+    sign_in(client, world["coordinator_a"])
+    review = client.get(f"/contribute/review/{submission.pk}/").content.decode()
+    assert submission.image.url in review
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/contribute/review/{submission.pk}/", {"action": "publish"})
+    town.refresh_from_db()
+    assert town.image_alt == "The village hall in snow"
+    assert town.image.read() == jpeg
+    assert town.image_variants["widths"] == [320, 640, 1280]
+    home = client.get("/").content.decode()
+    assert town.get_absolute_url() in home
+    card = home[home.index('id="latest-communities"') :]
+    assert 'alt="The village hall in snow"' in card
+    assert "-640w.webp" in card and 'loading="lazy"' in card
+    page = client.get(town.get_absolute_url()).content.decode()
+    assert 'alt="The village hall in snow"' in page
 
 
 def test_organisation_editor_proposes_a_profile_the_back_office_publishes(client, world):

@@ -89,8 +89,16 @@ def test_lemmas_are_found_on_the_word_as_written_and_folded():
 def test_maltese_sound_plurals_share_a_stem():
     assert stem("proġetti", "mt") == stem("proġett", "mt")
     assert stem("komunitajiet", "mt") == stem("komunità", "mt")
-    # A broken plural does not (documented gap).
-    assert stem("ħwienet", "mt") != stem("ħanut", "mt")
+
+
+def test_maltese_broken_plurals_share_the_root_of_their_singular():
+    assert stem("ħwienet", "mt") == stem("ħanut", "mt") == "ħnt"
+    assert stem("rħula", "mt") == stem("raħal", "mt") == "rħl"
+    assert stem("skejjel", "mt") == stem("skola", "mt") == "skl"
+    assert stem("tobba", "mt") == stem("tabib", "mt") == "tbb"
+    # A plural from another root (`mara`, `nisa`) is not matched, nor a short root.
+    assert stem("nisa", "mt") != stem("mara", "mt")
+    assert stem("djar", "mt") == "djar"
 
 
 def test_each_query_word_is_expanded_in_every_language():

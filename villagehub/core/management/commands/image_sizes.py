@@ -1,18 +1,19 @@
 from django.core.management.base import BaseCommand
 from django.utils.translation import ngettext
 
+from villagehub.communities.models import Community
 from villagehub.core.services import image_variants_update
 from villagehub.news.models import NewsItem
 from villagehub.practices.models import Practice
 
 # The records whose images the pages show in responsive sizes.
-MODELS = (Practice, NewsItem)
+MODELS = (Practice, NewsItem, Community)
 
 
 class Command(BaseCommand):
     help = (
-        "Make the responsive sizes of the practices' and news items' images that have none "
-        "yet (images uploaded before the hub made them, or whose task did not run). "
+        "Make the responsive sizes of the practices', news items' and communities' images "
+        "that have none yet (images uploaded before the hub made them, or whose task did not run). "
         "Safe to run again: an image whose sizes exist is skipped."
     )
 
