@@ -26,8 +26,8 @@ from django.test import Client  # noqa: E402
 from villagehub.practices.selectors import practice_facets, practice_list  # noqa: E402
 from villagehub.search import counts  # noqa: E402
 from villagehub.search.analysis import query_groups  # noqa: E402
-from villagehub.search.backends import match  # noqa: E402
-from villagehub.search.queries import plan, text_queries  # noqa: E402
+from villagehub.search.interface import SearchQuery, engine, search_rows  # noqa: E402
+from villagehub.search.synonyms import plan  # noqa: E402
 
 QUERIES = [
     ({"q": "skolmat", "country": "se", "size": "under-2000"}),
@@ -83,11 +83,13 @@ def main() -> None:
     for _ in range(runs):
         for filters in QUERIES:
             groups = query_groups(filters["q"])
-            raw.append(timed(lambda g=groups: match(g, kinds=["practice"])))
+            counts.recent.clear()
+            every = SearchQuery(text=filters["q"], kind="practice", within_kind=True)
+            raw.append(timed(lambda q=every: search_rows(q, limit=10**6)))
             # The text matches (ids only) of the query's words: one query per word that names
             # themes (the themes' documents come from memory), and one for the others.
-            texts = text_queries(plan(groups), "practice")
-            bare.append(timed(lambda t=texts: [counts._ids(*text) for text in t]))
+            parts = plan(groups).text_parts()
+            bare.append(timed(lambda p=parts: [engine().text_ids(g, "practice") for g in p]))
             # A query asked for the first time: its text match is read from the index.
             counts.recent.clear()
             timer = QueryTimer()
@@ -106,7 +108,7 @@ def main() -> None:
             counts.recent.clear()
             search.append(timed(lambda q=query: client.get(f"/search/?{q}")))
     print(f"database: {connection.vendor}")
-    print(f"every practice whose text matches, ranked (no themes): {summary(raw)}")
+    print(f"every practice that matches, ranked (no other filter): {summary(raw)}")
     print(f"the full-text queries the search issues (ids of the text matches): {summary(bare)}")
     print(f"practice search, first page + counts, query asked first: {summary(full)}")
     print(f"  of which its full-text queries (text match, ranked page): {summary(issued)}")

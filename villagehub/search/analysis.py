@@ -125,7 +125,7 @@ def stem(word: str, language: str) -> str:
     if language in LEMMATIZED:
         lemma = fold(_lemmatizer().lemmatize(word, lang=LEMMATIZED[language]))
         # A few lemmas are several words or hyphenated; the engines get single words only
-        # (see backends), so those words keep their own form.
+        # (see sqlite and postgres), so those words keep their own form.
         return lemma if _WORD.fullmatch(lemma) else fold(word)
     folded = fold(word)
     if language == "mt":
@@ -185,6 +185,7 @@ def query_groups(query: str) -> list[list[str]]:
     return groups
 
 
-def matches(word: str, groups: list[list[str]]) -> bool:
+def is_query_word(word: str, groups: list[list[str]]) -> bool:
+    """Whether a word of a text is one of the query's words, in any of its forms."""
     forms = _forms(unicodedata.normalize("NFC", word).lower())
     return any(forms & set(group) for group in groups)
