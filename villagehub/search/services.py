@@ -46,7 +46,7 @@ _STAND_IN = "searchurlstandin"
 
 def _url_maker():
     """`_url` for many records: the URL of each model is reversed once, with a stand-in slug
-    that each record's slug then replaces (reversing 400,000 URLs took seconds)."""
+    that each record's slug then replaces (reversing every URL is slow at scale)."""
     parts = {}
 
     def url(obj) -> str:
