@@ -45,7 +45,8 @@ def search_urls(words: int = 40) -> list[str]:
 
 
 def wait_for_server() -> None:
-    for _ in range(100):
+    # gunicorn loads the application (and the search's copy) before it listens.
+    for _ in range(300):
         try:
             connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=2)
             connection.request("GET", "/")
