@@ -72,7 +72,7 @@ class Counts:
 
 
 @dataclass(frozen=True)
-class _Matches:
+class _MatchingDocuments:
     """The documents that match a query's words, with the filter values to choose them by."""
 
     values: FilterValues
@@ -99,7 +99,7 @@ def _filters(query: SearchQuery) -> dict:
     return {name: value for name, value in out.items() if value or name == "theme"}
 
 
-def _matches(query: SearchQuery, groups: list[list[str]]) -> _Matches:
+def _matching_documents(query: SearchQuery, groups: list[list[str]]) -> _MatchingDocuments:
     """Every word in the text or, for a word that names themes, in the text or as a tag.
 
     Outside a transaction the match is kept with the state it was read in: the counts, the
@@ -120,7 +120,7 @@ def _matches(query: SearchQuery, groups: list[list[str]]) -> _Matches:
         if keep:
             recent.put((*key, state), kept)
     found, ids, worded = kept
-    return _Matches(values or shared.current(state), ids, found, worded)
+    return _MatchingDocuments(values or shared.current(state), ids, found, worded)
 
 
 def search_total(query: SearchQuery) -> int:
@@ -128,7 +128,7 @@ def search_total(query: SearchQuery) -> int:
     groups = query_groups(query.text)
     if not groups:
         return 0
-    found = _matches(query, groups)
+    found = _matching_documents(query, groups)
     return len(found.values.select(found.ids, _filters(query)))
 
 
@@ -143,7 +143,7 @@ def search_rows(query: SearchQuery, *, limit: int, offset: int = 0) -> list[Row]
     groups = query_groups(query.text)
     if not groups:
         return []
-    found = _matches(query, groups)
+    found = _matching_documents(query, groups)
     chosen = found.values.select(found.ids, _filters(query))
     if not len(chosen):
         return []
@@ -210,7 +210,7 @@ def search_counts(query: SearchQuery) -> Counts:
     elif not groups:
         by_filter, total = {name: Counter() for name in (*COLUMNS, *TAGS)}, 0
     else:
-        found = _matches(query, groups)
+        found = _matching_documents(query, groups)
         by_filter, total = found.values.counts(found.ids, _filters(query))
     return Counts(by_filter=by_filter, total=total)
 
@@ -258,7 +258,7 @@ def search_record_ids(query: SearchQuery) -> QuerySet:
     groups = query_groups(query.text)
     if not groups:
         return SearchDocument.objects.none().values("object_id")
-    sql, params = engine().ids_subquery(_matches(query, groups).ids)
+    sql, params = engine().ids_subquery(_matching_documents(query, groups).ids)
     # The SQL is fixed; the ids travel as one parameter.
     matching = RawSQL(sql, params)  # noqa: S611
     return SearchDocument.objects.filter(kind=query.kind, pk__in=matching).values("object_id")

@@ -2,7 +2,7 @@
 by 0001_initial) to 0001_initial's layout; a database made by 0001_initial has nothing to
 change. The filter values were stored three times (columns, `search_searchtag` rows, and
 words of a third full-text field, `filter_terms`); now the columns and `tags` hold them once.
-The documents' tags are kept: `filter_terms` loses its kind, country and size words.
+`filter_terms` becomes `tags`, rewritten from the `search_searchtag` rows (no reindex needed).
 """
 
 from importlib import import_module

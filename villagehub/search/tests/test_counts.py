@@ -234,14 +234,14 @@ def test_a_write_between_the_match_and_its_page_keeps_the_shared_copy(fresh_copi
 
     expected = found()
     assert len(expected) == 4
-    matches = interface._matches
+    matching = interface._matching_documents
 
     def then_a_write(*args, **kwargs):
-        kept = matches(*args, **kwargs)
+        kept = matching(*args, **kwargs)
         practice_update(practice=Practice.objects.get(slug="h1"), summary="Edited")
         return kept
 
-    monkeypatch.setattr(interface, "_matches", then_a_write)
+    monkeypatch.setattr(interface, "_matching_documents", then_a_write)
     assert found() == expected
     kept = counts.shared.values
     assert kept is not None
