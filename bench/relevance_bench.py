@@ -26,7 +26,8 @@ from django.db import transaction  # noqa: E402
 from villagehub.communities.services import community_create  # noqa: E402
 from villagehub.practices.models import Practice  # noqa: E402
 from villagehub.practices.services import practice_create  # noqa: E402
-from villagehub.search.selectors import search_results  # noqa: E402
+from villagehub.search.interface import SearchQuery  # noqa: E402
+from villagehub.search.selectors import search_hits  # noqa: E402
 
 CASES = Path(__file__).resolve().parent / "relevance" / "cases.yaml"
 K = 10
@@ -86,7 +87,7 @@ def main() -> int:
             for query in case["queries"]:
                 relevant = {made[language, key] for key in query["relevant"]}
                 start = time.perf_counter()
-                results = search_results(query=query["query"], filters={"kind": "practice"})
+                results = search_hits(SearchQuery(text=query["query"], kind="practice"))
                 found = [hit.document.object_id for hit in results[:K]]
                 timings.append((time.perf_counter() - start) * 1000)
                 ndcgs.append(ndcg(found, relevant))

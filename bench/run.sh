@@ -4,6 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
+# The bench-only dependencies (the search's tantivy peer, bench/search_peer.py).
+$PY -m pip install --quiet --disable-pip-version-check -e ".[bench]"
 COMMUNITIES=${BENCH_COMMUNITIES:-100000}
 PRACTICES=${BENCH_PRACTICES:-300000}
 export DATABASE_URL=${BENCH_DATABASE_URL:-sqlite:///$PWD/var/bench.sqlite3}
@@ -25,6 +27,7 @@ $PY bench/scale_bench.py reindex
 $PY bench/search_bench.py --runs "${BENCH_RUNS:-10}"
 $PY bench/relevance_bench.py
 $PY bench/load_bench.py --seconds "${BENCH_SECONDS:-20}" --clients 8
+$PY bench/load_bench.py --seconds "${BENCH_SECONDS:-20}" --clients 8 --search
 $PY bench/opendata_bench.py --runs "${BENCH_RUNS:-10}"
 
 csv=var/bench-communities.csv

@@ -1,7 +1,9 @@
 """Practice search at scale, in-process: the full search (text + two filters + counts, first
-page of 20) against the full-text query it issues, p50/p95 server time.
+page of 20) against the full-text query it issues, p50/p95 server time; and side by side,
+interleaved, the same searches on a tantivy index of the same practices (search_peer.py),
+with its build time and size against the search tables'.
 
-Usage: DATABASE_URL=... python bench/search_bench.py [--runs N]
+Usage: DATABASE_URL=... python bench/search_bench.py [--runs N] [--no-peer]
 """
 
 import argparse
@@ -26,8 +28,13 @@ from django.test import Client  # noqa: E402
 from villagehub.practices.selectors import practice_facets, practice_list  # noqa: E402
 from villagehub.search import counts  # noqa: E402
 from villagehub.search.analysis import query_groups  # noqa: E402
-from villagehub.search.backends import match  # noqa: E402
-from villagehub.search.queries import plan, text_queries  # noqa: E402
+from villagehub.search.interface import SearchQuery, engine, search_rows  # noqa: E402
+from villagehub.search.synonyms import plan  # noqa: E402
+
+try:
+    from search_peer import Peer
+except ImportError:  # tantivy is a bench-only dependency: pip install -e ".[bench]"
+    Peer = None
 
 QUERIES = [
     ({"q": "skolmat", "country": "se", "size": "under-2000"}),
@@ -37,6 +44,25 @@ QUERIES = [
     ({"q": "energia", "country": "pt", "sdg": 7}),
     ({"q": "mobilitet", "country": "dk", "theme": "mobility"}),
 ]
+
+
+def frequent_words(count: int = 3) -> list[str]:
+    """The words of the most documents (of four letters or more), from the index itself."""
+    words = [(n, w) for w, n in engine().index_words() if len(w) >= 4 and w.isalpha()]
+    return [word for _n, word in sorted(words, reverse=True)[:count]]
+
+
+def search_tables_size() -> int:
+    """Bytes of the search tables and their indexes."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT sum(pg_total_relation_size(oid)) FROM pg_class "
+                "WHERE relname LIKE 'search\\_%%' AND relkind = 'r'"
+            )
+            return int(cursor.fetchone()[0] or 0)
+        cursor.execute("SELECT sum(pgsize) FROM dbstat WHERE name LIKE 'search%%'")
+        return int(cursor.fetchone()[0] or 0)
 
 
 def timed(fn) -> float:
@@ -74,20 +100,34 @@ def practice_search(filters: dict) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=20)
-    runs = parser.parse_args().runs
+    parser.add_argument("--no-peer", action="store_true", help="without the tantivy peer")
+    args = parser.parse_args()
+    runs = args.runs
+    common = frequent_words()
+    print(f"most frequent words of the corpus, added to the queries: {', '.join(common)}")
+    queries = [*QUERIES, *({"q": w} for w in common), *({"q": w, "country": "se"} for w in common)]
+    peer, peer_times, hub_times, overlap = None, [], [], []
+    if Peer is not None and not args.no_peer:
+        peer = Peer()
+        written, took = peer.build()
+        size = peer.size() / 1e6
+        print(f"tantivy peer: {written} practices indexed in {took:.1f} s, {size:.1f} MB")
+    print(f"search tables (documents, full-text index, state): {search_tables_size() / 1e6:.1f} MB")
     full, again, raw, bare, page, search = [], [], [], [], [], []
     issued, every_sql = [], []
     client = Client()
     # Each process copies the filter values of every document once (then only the changes).
     print(f"copy of the filter values, once per process: {timed(counts.shared.current):.0f} ms")
     for _ in range(runs):
-        for filters in QUERIES:
+        for filters in queries:
             groups = query_groups(filters["q"])
-            raw.append(timed(lambda g=groups: match(g, kinds=["practice"])))
+            counts.recent.clear()
+            every = SearchQuery(text=filters["q"], kind="practice", within_kind=True)
+            raw.append(timed(lambda q=every: search_rows(q, limit=10**6)))
             # The text matches (ids only) of the query's words: one query per word that names
             # themes (the themes' documents come from memory), and one for the others.
-            texts = text_queries(plan(groups), "practice")
-            bare.append(timed(lambda t=texts: [counts._ids(*text) for text in t]))
+            parts = plan(groups).text_parts()
+            bare.append(timed(lambda p=parts: [engine().text_ids(g, "practice") for g in p]))
             # A query asked for the first time: its text match is read from the index.
             counts.recent.clear()
             timer = QueryTimer()
@@ -98,6 +138,14 @@ def main() -> None:
             # Asked again (the next page, or the same search by someone else): the match is
             # reused until a document changes.
             again.append(timed(lambda f=filters: practice_search(f)))
+            if peer is not None:
+                # Side by side, interleaved: the hub (its match asked first) then the peer.
+                counts.recent.clear()
+                hub_times.append(timed(lambda f=filters: practice_search(f)))
+                peer_times.append(timed(lambda f=filters: peer.search(f)))
+                mine = [p.pk for p in practice_list(filters=filters)[:20]]
+                theirs = peer.search(filters)[0]
+                overlap.append(len(set(mine) & set(theirs)) / max(len(mine), 1))
             # The pages, each asked first too (the practice list reads only practices' matches,
             # the search page every kind's: they would not share them anyway).
             query = "&".join(f"{k}={v}" for k, v in filters.items())
@@ -106,7 +154,7 @@ def main() -> None:
             counts.recent.clear()
             search.append(timed(lambda q=query: client.get(f"/search/?{q}")))
     print(f"database: {connection.vendor}")
-    print(f"every practice whose text matches, ranked (no themes): {summary(raw)}")
+    print(f"every practice that matches, ranked (no other filter): {summary(raw)}")
     print(f"the full-text queries the search issues (ids of the text matches): {summary(bare)}")
     print(f"practice search, first page + counts, query asked first: {summary(full)}")
     print(f"  of which its full-text queries (text match, ranked page): {summary(issued)}")
@@ -118,6 +166,13 @@ def main() -> None:
     print(f"p95 ratio full search (asked first) / the text-match queries alone: {ratio:.1f}x")
     ratio = percentile(full, 95) / max(percentile(issued, 95), 0.001)
     print(f"p95 ratio full search (asked first) / every full-text query it issues: {ratio:.1f}x")
+    if peer is not None:
+        print(f"side by side, hub practice search (asked first): {summary(hub_times)}")
+        print(f"side by side, tantivy peer (same page and counts): {summary(peer_times)}")
+        ratio = percentile(hub_times, 95) / max(percentile(peer_times, 95), 0.001)
+        print(f"p95 ratio hub / tantivy: {ratio:.1f}x (target <= 3x)")
+        print(f"first pages in common: {100 * sum(overlap) / max(len(overlap), 1):.0f} %")
+        peer.close()
     print(f"load average: {' '.join(f'{n:.2f}' for n in os.getloadavg())}")
 
 

@@ -23,7 +23,7 @@ from villagehub.core.filters import UNKNOWN_SLUG, PlaceFilterForm
 from villagehub.core.mail import email_message
 from villagehub.events.selectors import event_list_base
 from villagehub.practices.selectors import practice_list_base
-from villagehub.search.selectors import search_matching_objects
+from villagehub.search.interface import SearchQuery, search_record_ids
 from villagehub.taxonomy.models import GOAL_TITLES
 
 from .models import Delivery, Digest, Issue, NewsItem, Subscription
@@ -71,7 +71,7 @@ def news_in_language(qs: QuerySet[NewsItem], language: str) -> QuerySet[NewsItem
 def news_list(*, filters: dict) -> QuerySet[NewsItem]:
     qs = news_list_base()
     if filters.get("q"):
-        qs = qs.filter(pk__in=search_matching_objects(query=filters["q"], kind="news"))
+        qs = qs.filter(pk__in=search_record_ids(SearchQuery(text=filters["q"], kind="news")))
     if filters.get("network"):
         # A network's news: its own, and those of its communities.
         qs = qs.filter(

@@ -7,11 +7,12 @@ from django_countries import countries
 
 from villagehub.communities.models import SIZE_BANDS, size_band_q
 from villagehub.core.filters import PlaceFilterForm
-from villagehub.search.selectors import (
-    kind_facets,
+from villagehub.search.interface import (
+    Row,
+    SearchQuery,
+    SearchResults,
     search_facets,
-    search_matching_objects,
-    search_results,
+    search_record_ids,
 )
 from villagehub.taxonomy.models import GOAL_TITLES, Theme
 
@@ -43,7 +44,7 @@ def practice_list_base() -> QuerySet[Practice]:
 
 def _apply(qs: QuerySet[Practice], filters: dict, skip: str = "") -> QuerySet[Practice]:
     if filters.get("q") and skip != "q":
-        qs = qs.filter(pk__in=search_matching_objects(query=filters["q"], kind="practice"))
+        qs = qs.filter(pk__in=search_record_ids(SearchQuery(text=filters["q"], kind="practice")))
     if filters.get("country") and skip != "country":
         qs = qs.filter(community__country=filters["country"].upper())
     if filters.get("theme") and skip != "theme":
@@ -70,10 +71,9 @@ def practice_sort(filters: dict) -> str:
     return "newest"
 
 
-def _practices_in_order(rows: list[tuple[int, int, float]]) -> list[Practice]:
-    # Only the list page reads these, and its cards show no themes: prefetching them took
-    # two of the three and a half milliseconds of reading a page of 20.
-    ids = [object_id for _document, object_id, _score in rows]
+def _practices_in_order(rows: list[Row]) -> list[Practice]:
+    # Only the list page reads these, and its cards show no themes: no prefetching.
+    ids = [row.record_id for row in rows]
     found = practice_list_base().filter(pk__in=ids).in_bulk()
     return [found[i] for i in ids if i in found]
 
@@ -88,12 +88,10 @@ def practice_list(
     time.
     """
     if practice_sort(filters) == "relevance":
-        return search_results(
-            query=filters["q"],
-            filters={**filters, "kind": "practice"},
+        return SearchResults(
+            SearchQuery.of(filters["q"], filters, kind="practice", within_kind=True),
             fetch=_practices_in_order,
             count=count,
-            within_kind=True,
         )
     return (
         _apply(practice_list_base(), filters)
@@ -110,12 +108,9 @@ def practice_facets(*, filters: dict) -> dict[str, list[dict]]:
     of practices under all the filters (`total`): with words to search for, their matches;
     otherwise all of them (counting through the records took seconds at 300,000).
     """
-    if filters.get("q"):
-        facets = search_facets(
-            query=filters["q"], filters={**filters, "kind": "practice"}, within_kind=True
-        )
-    else:
-        facets = kind_facets(kind="practice", filters=filters)
+    facets = search_facets(
+        SearchQuery.of(filters.get("q"), filters, kind="practice", within_kind=True)
+    )
     del facets["kind"]
     return _every_goal_and_band(facets)
 

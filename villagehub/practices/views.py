@@ -6,7 +6,7 @@ from villagehub.core.pagecache import page_cache
 from villagehub.core.selectors import page_views_total
 from villagehub.core.services import page_view_count
 from villagehub.events.selectors import events_presenting
-from villagehub.search.selectors import search_spelling
+from villagehub.search.interface import search_spelling
 
 from .selectors import (
     SORTS,
@@ -39,7 +39,7 @@ def practice_list_view(request):
             "sort": practice_sort(filters),
             "sorts": SORTS.items(),
             "did_you_mean": (
-                search_spelling(query=query) if query and not page.paginator.count else None
+                search_spelling(query) if query and not page.paginator.count else None
             ),
         },
     )

@@ -9,10 +9,9 @@ class SearchDocument(models.Model):
 
     Services keep it current. The full-text index over `title_terms` and `body_terms` is the
     database's own: an FTS5 table kept by triggers on SQLite, a generated tsvector column
-    with a GIN index on PostgreSQL (see migrations 0002 and 0004). The values the lists
-    filter by are copied here (country, size band), into `SearchTag` (themes, goals) and, as
-    words, into the full-text index (`filter_terms`), so that a search with filters and its
-    counts per value are answered from the index tables alone.
+    with a GIN index on PostgreSQL (see the migrations). The values the lists filter by are
+    copied here once (kind, country, size band, and the themes and goals as `tags`), for
+    the in-memory copy that filters and counts the matches (see search.counts).
     """
 
     class Kind(models.TextChoices):
@@ -30,9 +29,7 @@ class SearchDocument(models.Model):
     url = models.CharField(max_length=255)
     country = models.CharField(max_length=2, blank=True)
     size_band = models.CharField(max_length=16, blank=True)
-    filter_terms = models.TextField(
-        blank=True, help_text="The filter values as indexed words (see search.backends)."
-    )
+    tags = models.TextField(blank=True, help_text="Themes and goals: 'theme12 sdg9'.")
     title_terms = models.TextField()
     body_terms = models.TextField(blank=True)
     generation = models.BigIntegerField(
@@ -45,33 +42,10 @@ class SearchDocument(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["kind", "object_id"], name="search_document_unique")
         ]
-        indexes = [
-            models.Index(fields=["kind", "country"]),
-            models.Index(fields=["generation"], name="search_document_generation"),
-        ]
+        indexes = [models.Index(fields=["generation"], name="search_document_generation")]
 
     def __str__(self) -> str:
         return f"{self.kind}: {self.title}"
-
-
-class SearchTag(models.Model):
-    """A theme or goal of a search document, copied from its record for filters and counts."""
-
-    class Facet(models.TextChoices):
-        THEME = "theme"
-        GOAL = "sdg"
-
-    document = models.ForeignKey(SearchDocument, on_delete=models.CASCADE, related_name="tags")
-    facet = models.CharField(max_length=8, choices=Facet.choices)
-    value = models.PositiveIntegerField(help_text="Theme id or goal number.")
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["document", "facet", "value"], name="search_tag_unique")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.facet} {self.value}"
 
 
 class SearchDeletion(models.Model):

@@ -18,10 +18,9 @@ from villagehub.practices.models import Practice
 from villagehub.taxonomy.models import Goal, Theme
 
 from .analysis import terms
-from .backends import index_suspended
 from .counts import generation_next
-from .models import SearchDeletion, SearchDocument, SearchState, SearchTag
-from .queries import filter_terms
+from .interface import engine
+from .models import SearchDeletion, SearchDocument, SearchState
 
 Kind = SearchDocument.Kind
 
@@ -33,10 +32,8 @@ def _translations(obj, fields: Iterable[str]) -> list[str]:
     return out
 
 
-def _tags(themes: list, goals: Iterable[int]) -> list[tuple[str, int]]:
-    return [(SearchTag.Facet.THEME, t.pk) for t in themes] + [
-        (SearchTag.Facet.GOAL, number) for number in goals
-    ]
+def _tags(themes: list, goals: Iterable[int]) -> str:
+    return " ".join([*(f"theme{t.pk}" for t in themes), *(f"sdg{number}" for number in goals)])
 
 
 def _url(obj) -> str:
@@ -49,7 +46,7 @@ _STAND_IN = "searchurlstandin"
 
 def _url_maker():
     """`_url` for many records: the URL of each model is reversed once, with a stand-in slug
-    that each record's slug then replaces (reversing 400,000 URLs took seconds)."""
+    that each record's slug then replaces (reversing every URL is slow at scale)."""
     parts = {}
 
     def url(obj) -> str:
@@ -66,30 +63,18 @@ def _url_maker():
     return url
 
 
-def _document_fields(obj: models.Model, related: tuple | None = None) -> dict | None:
-    """The document of a record; `related` (its themes and goal numbers) when already read.
-
-    Theme labels are not part of its text: the themes are its tags, and a query word that
-    names a theme finds the documents tagged with it (see synonyms).
-    """
-    fields = _record_fields(obj, related)
-    if fields is not None:
-        fields["filter_terms"] = filter_terms(
-            kind=fields["kind"],
-            country=fields["country"],
-            size_band=fields.get("size_band", ""),
-            tags=fields.get("tags", []),
-        )
-    return fields
-
-
 def _related(obj, related: tuple | None) -> tuple[list, list[int]]:
     if related is not None:
         return related
     return list(obj.themes.all()), [goal.pk for goal in obj.goals.all()]
 
 
-def _record_fields(obj: models.Model, related=None) -> dict | None:
+def _document_fields(obj: models.Model, related: tuple | None = None) -> dict | None:
+    """The document of a record; `related` (its themes and goal numbers) when already read.
+
+    Theme labels are not part of its text: the themes are its tags, and a query word that
+    names a theme finds the documents tagged with it (see synonyms).
+    """
     if isinstance(obj, Practice):
         if not obj.is_published:
             return None
@@ -193,7 +178,6 @@ def search_document_update(*, obj: models.Model) -> SearchDocument | None:
     if fields is None:
         search_document_delete(obj=obj)
         return None
-    tags = fields.pop("tags", [])
     document, _created = SearchDocument.objects.update_or_create(
         kind=fields.pop("kind"),
         object_id=obj.pk,
@@ -204,10 +188,6 @@ def search_document_update(*, obj: models.Model) -> SearchDocument | None:
             "generation": generation_next(),
         },
     )
-    document.tags.all().delete()
-    SearchTag.objects.bulk_create(
-        SearchTag(document=document, facet=facet, value=value) for facet, value in tags
-    )
     return document
 
 
@@ -217,10 +197,9 @@ def search_documents_update(*, kind: str, ids: Iterable[int]) -> None:
     generation = generation_next()
     for start in range(0, len(ids), 2000):
         chunk = ids[start : start + 2000]
-        SearchTag.objects.filter(document__kind=kind, document__object_id__in=chunk).delete()
         _documents_delete(SearchDocument.objects.filter(kind=kind, object_id__in=chunk), generation)
-        records = list(BULK[kind]().filter(pk__in=chunk).order_by("pk"))
-        _documents_write(_documents_made(kind, relations.of(records), url, generation))
+        records = list(SEARCHABLE[kind]().filter(pk__in=chunk).order_by("pk"))
+        engine().documents_write(_documents_made(kind, relations.of(records), url, generation))
 
 
 def _documents_delete(documents: models.QuerySet, generation: int) -> None:
@@ -246,23 +225,9 @@ def search_document_delete(*, obj: models.Model) -> None:
         )
 
 
+# The records of each kind. Their themes and goals are read a whole chunk at a time, as
+# plain ids (see `_Relations`), not prefetched as model instances.
 SEARCHABLE = {
-    Kind.PRACTICE: lambda: Practice.objects.select_related("community").prefetch_related(
-        "themes", "goals"
-    ),
-    Kind.COMMUNITY: lambda: Community.objects.prefetch_related("themes", "goals"),
-    Kind.ORGANISATION: lambda: Organisation.objects.all(),
-    Kind.FACTSHEET: lambda: Factsheet.objects.all(),
-    Kind.NEWS: lambda: NewsItem.objects.select_related("network", "community").prefetch_related(
-        "themes", "goals"
-    ),
-}
-
-
-# Bulk writers read the themes and goals of a whole chunk in two queries, as plain ids:
-# prefetching built two querysets and their model instances for every record (measured: about
-# 40 % of a rebuild).
-BULK = {
     Kind.PRACTICE: lambda: Practice.objects.select_related("community"),
     Kind.COMMUNITY: lambda: Community.objects.all(),
     Kind.ORGANISATION: lambda: Organisation.objects.all(),
@@ -305,12 +270,7 @@ class _Relations:
 
 
 def _chunks(queryset, chunk_size: int):
-    """The records of a queryset in chunks, in id order, each read with one keyset query.
-
-    (Writing the documents grouped by language and first theme instead, so that one word's
-    matches would share table pages, made a rebuild 40 % slower on both databases, from
-    reading each chunk's records scattered, and no search measurably faster.)
-    """
+    """The records of a queryset in chunks, in id order, each read with one keyset query."""
     last = None
     while True:
         page = queryset if last is None else queryset.filter(pk__gt=last)
@@ -321,60 +281,7 @@ def _chunks(queryset, chunk_size: int):
         yield chunk
 
 
-def _documents_write(batch: list[tuple[SearchDocument, list[tuple[str, int]]]]) -> int:
-    if connection.vendor == "postgresql":
-        return _documents_copy(batch)
-    documents = SearchDocument.objects.bulk_create([document for document, _tags in batch])
-    SearchTag.objects.bulk_create(
-        (
-            SearchTag(document_id=document.pk, facet=facet, value=value)
-            for document, tags in zip(documents, (tags for _d, tags in batch), strict=True)
-            for facet, value in tags
-        ),
-        batch_size=5000,
-    )
-    return len(documents)
-
-
-# The columns a bulk write fills; the id comes from the table's own sequence, the vector is
-# generated by PostgreSQL.
-_COPIED = (
-    "kind", "object_id", "language", "title", "text", "url", "country", "size_band",
-    "filter_terms", "title_terms", "body_terms", "generation",
-)  # fmt: skip
-
-
-def _documents_copy(batch: list[tuple[SearchDocument, list[tuple[str, int]]]]) -> int:
-    """Write documents and their tags with COPY, ids drawn from the table's sequence first.
-
-    Django's bulk_create spent more time building the SQL of a batch (its values checked and
-    quoted one by one) than PostgreSQL spent inserting it.
-    """
-    if not batch:
-        return 0
-    table, tags_table = SearchDocument._meta.db_table, SearchTag._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-            [table, len(batch)],
-        )
-        ids = [row[0] for row in cursor.fetchall()]
-        raw = cursor.cursor
-        with raw.copy(f"COPY {table} (id, {', '.join(_COPIED)}) FROM STDIN") as copy:
-            for pk, (document, _tags) in zip(ids, batch, strict=True):
-                copy.write_row((pk, *(getattr(document, name) for name in _COPIED)))
-        with raw.copy(f"COPY {tags_table} (document_id, facet, value) FROM STDIN") as copy:
-            for pk, (_document, tags) in zip(ids, batch, strict=True):
-                for facet, value in tags:
-                    copy.write_row((pk, facet, value))
-    for pk, (document, _tags) in zip(ids, batch, strict=True):
-        document.pk = pk
-    return len(batch)
-
-
-def _documents_made(
-    kind: str, pairs: list, url, generation: int
-) -> list[tuple[SearchDocument, list[tuple[str, int]]]]:
+def _documents_made(kind: str, pairs: list, url, generation: int) -> list[SearchDocument]:
     """The documents of records whose relations were read already: text analysis only, no
     database access (it runs beside the writes, see `search_rebuild`)."""
     batch = []
@@ -383,16 +290,16 @@ def _documents_made(
         if fields is None:
             continue
         fields.pop("kind")
-        tags = fields.pop("tags", [])
-        document = SearchDocument(
-            kind=kind,
-            object_id=obj.pk,
-            language=obj.language,
-            url=url(obj),
-            generation=generation,
-            **fields,
+        batch.append(
+            SearchDocument(
+                kind=kind,
+                object_id=obj.pk,
+                language=obj.language,
+                url=url(obj),
+                generation=generation,
+                **fields,
+            )
         )
-        batch.append((document, tags))
     return batch
 
 
@@ -401,26 +308,24 @@ def search_rebuild(*, progress=None, chunk_size: int = 2000) -> int:
 
     Records are read and documents written batch by batch, so memory stays flat at any size;
     the full-text index is built once at the end rather than row by row. The text analysis
-    of one batch runs, on PostgreSQL, in a second thread while the batch before it is
-    written: the server works in its own process meanwhile (47 s of a 160 s rebuild went
-    into the inserts; the rebuild with its vacuum went from 187.6 s to 158.3 s at 400,000
-    documents). Only this thread touches the database.
+    of one batch runs in a second thread while the batch before it is written: PostgreSQL
+    inserts in its own process meanwhile (on SQLite the thread only takes turns with the
+    writes). Only this thread touches the database.
     """
     written, url, relations = 0, _url_maker(), _Relations()
     with (
         transaction.atomic(),
-        index_suspended(),
-        _analysis_executor() as analysis,
+        engine().index_suspended(),
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="search-analysis") as analysis,
     ):
         generation = generation_next()
         SearchState.objects.filter(pk=1).update(rebuilt=generation)
-        SearchTag.objects.all().delete()
         SearchDeletion.objects.all().delete()
         with connection.cursor() as cursor:
             # A plain DELETE: Django's delete() would load every document to cascade.
             cursor.execute(f"DELETE FROM {SearchDocument._meta.db_table}")  # noqa: S608
         pending = None
-        for kind, queryset in BULK.items():
+        for kind, queryset in SEARCHABLE.items():
             for chunk in _chunks(queryset(), chunk_size):
                 made = analysis.submit(_documents_made, kind, relations.of(chunk), url, generation)
                 if pending is not None:
@@ -431,35 +336,8 @@ def search_rebuild(*, progress=None, chunk_size: int = 2000) -> int:
     return written
 
 
-class _Inline:
-    """An executor that runs each task at once, in the calling thread."""
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc) -> None:
-        return None
-
-    def submit(self, fn, *args) -> Future:
-        future: Future = Future()
-        try:
-            future.set_result(fn(*args))
-        except Exception as error:
-            future.set_exception(error)
-        return future
-
-
-def _analysis_executor():
-    # SQLite works inside this process, on the interpreter's time: there a second thread
-    # only added switching (a rebuild of 400,000 documents took 122.9 s with it, 114.9 s
-    # without).
-    if connection.vendor == "postgresql":
-        return ThreadPoolExecutor(max_workers=1, thread_name_prefix="search-analysis")
-    return _Inline()
-
-
 def _written(made: Future, records: int, progress) -> int:
-    written = _documents_write(made.result())
+    written = engine().documents_write(made.result())
     if progress:
         progress(records)
     return written

@@ -5,21 +5,19 @@ The vocabulary is the full-text index's own, read the same way for every kind of
 SQLite from FTS5's `fts5vocab` view of the index (a temporary table, made per connection), on
 PostgreSQL from `ts_stat` over the documents' vectors. It is read only when a search finds
 nothing, and kept per process: read again at once after a rebuild, and at most every
-`REFRESH_SECONDS` as documents are written (reading it takes seconds at 300,000 documents
-on PostgreSQL, see docs/benchmarks.md).
+`REFRESH_SECONDS` as documents are written (reading it is slow on large tables, see
+docs/benchmarks.md).
 """
 
 import threading
 import time
 from collections import defaultdict
+from collections.abc import Callable
 
-from django.db import connection
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from .analysis import fold, query_groups
-from .counts import _state
-from .queries import _FILTER_WORD
 
 REFRESH_SECONDS = 600
 # Words shorter than this are not corrected: at one or two letters every change is a word.
@@ -29,37 +27,20 @@ _lock = threading.Lock()
 _kept: dict = {"key": None, "at": 0.0, "words": {}, "counts": {}}
 
 
-def _index_words() -> dict[str, int]:
-    """Every word of the index's text fields with the number of documents that hold it."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT word, ndoc FROM ts_stat('SELECT vector FROM search_searchdocument', 'ab')"
-            )
-        else:
-            cursor.execute(
-                "CREATE VIRTUAL TABLE IF NOT EXISTS temp.search_vocabulary "
-                "USING fts5vocab(main, search_fts, 'row')"
-            )
-            cursor.execute("SELECT term, doc FROM temp.search_vocabulary")
-        rows = cursor.fetchall()
-    return {
-        word: count
-        for word, count in rows
-        if len(word) >= MIN_LENGTH and not word.isdigit() and not _FILTER_WORD.match(word)
-    }
-
-
-def _vocabulary() -> tuple[dict[int, list[str]], dict[str, int]]:
+def _vocabulary(index_words, state) -> tuple[dict[int, list[str]], dict[str, int]]:
     """The index's words by length, and their document counts; read again when stale."""
-    generation, rebuilt, epoch, _themes = _state()
+    generation, rebuilt, epoch = state
     now = time.monotonic()
     with _lock:
         key = _kept["key"]
         fresh = key is not None and key[1:] == (rebuilt, epoch)
         if fresh and (key[0] == generation or now - _kept["at"] < REFRESH_SECONDS):
             return _kept["words"], _kept["counts"]
-    counts = _index_words()
+    counts = {
+        word: count
+        for word, count in index_words()
+        if len(word) >= MIN_LENGTH and not word.isdigit()
+    }
     by_length = defaultdict(list)
     for word in counts:
         by_length[len(word)].append(word)
@@ -83,13 +64,16 @@ def _closest(word: str, by_length: dict[int, list[str]], counts: dict[str, int])
     return best
 
 
-def spelling_suggestion(query: str) -> str | None:
+def spelling_suggestion(
+    query: str, *, index_words: Callable[[], list[tuple[str, int]]], state: tuple[int, int, int]
+) -> str | None:
     """The query with each word that no document holds (in any of its forms) replaced by the
-    closest word of the index; None when no word was replaced."""
+    closest word of the index; None when no word was replaced. `index_words`: the engine's
+    reader of its words; `state`: the documents' generation, last rebuild and epoch."""
     groups = query_groups(query)
     if not groups:
         return None
-    by_length, counts = _vocabulary()
+    by_length, counts = _vocabulary(index_words, state)
     words, changed = [], False
     for group in groups:
         word = group[0]

@@ -13,6 +13,7 @@ it names none of them.
 """
 
 from collections import Counter
+from dataclasses import dataclass
 from functools import lru_cache
 
 from villagehub.taxonomy.models import Theme
@@ -43,7 +44,7 @@ def _labels(rows: tuple) -> tuple[tuple[int, frozenset[str]], ...]:
 def themes_named(groups: list[list[str]]) -> list[tuple[frozenset[int], frozenset[str]]]:
     """For each query word (its forms, from `analysis.query_groups`), the ids of the themes
     with a label, in any language, that holds one of those forms; and the words of all their
-    labels, which rank the documents found by those themes alone (see backends.ranked)."""
+    labels, which rank the documents found by those themes alone (see interface)."""
     if not groups:
         return []
     rows = tuple(
@@ -60,3 +61,31 @@ def themes_named(groups: list[list[str]]) -> list[tuple[frozenset[int], frozense
             (frozenset(pk for pk, _words in named), frozenset().union(*(w for _pk, w in named)))
         )
     return out
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How the words of a query are matched: each of `plain` by the text alone; each of
+    `named` by the text or by the themes it names."""
+
+    plain: list[list[str]]
+    named: list[tuple[list[str], frozenset[int]]]
+    # Each word that names themes, with the words of those themes' labels.
+    expanded: list[list[str]]
+
+    def text_parts(self) -> list[list[list[str]]]:
+        """The text matches to ask the database for: every plain word (when there are any)
+        and then, for each word that names themes, the plain words and that one."""
+        parts = [self.plain] if self.plain else []
+        return parts + [[*self.plain, group] for group, _themes in self.named]
+
+
+def plan(groups: list[list[str]]) -> Plan:
+    found = Plan(plain=[], named=[], expanded=[])
+    for group, (themes, words) in zip(groups, themes_named(groups), strict=True):
+        if themes:
+            found.named.append((group, themes))
+            found.expanded.append(sorted({*group, *words}))
+        else:
+            found.plain.append(group)
+    return found

@@ -5,15 +5,9 @@ from django.utils.translation import get_language
 
 from villagehub.core.filters import filters_parse, paginate
 
+from .interface import SearchQuery, search_facets, search_spelling, search_suggest
 from .models import SearchDocument
-from .selectors import (
-    SearchFilterForm,
-    search_facets,
-    search_grouped,
-    search_results,
-    search_spelling,
-    search_suggest,
-)
+from .selectors import SearchFilterForm, search_grouped, search_hits
 
 MAX_QUERY_LENGTH = 500
 
@@ -24,9 +18,10 @@ def search_view(request):
     kind = filters.get("kind")
     results, facets, page = {}, {}, None
     if query:
-        facets = search_facets(query=query, filters=filters)
+        search = SearchQuery.of(query, filters)
+        facets = search_facets(search)
         if kind:
-            results = search_results(query=query, filters=filters, count=facets["total"])
+            results = search_hits(search, count=facets["total"])
             page = paginate(results, request.GET)
             results = {
                 kind: {
@@ -37,7 +32,7 @@ def search_view(request):
             }
             results = {k: v for k, v in results.items() if v["count"]}
         else:
-            results = search_grouped(query=query, filters=filters, facets=facets)
+            results = search_grouped(search, facets=facets)
     total = sum(group["count"] for group in results.values())
     return render(
         request,
@@ -52,7 +47,7 @@ def search_view(request):
             "page": page,
             "total": total,
             # Asked only when nothing was found: a misspelt word matches nothing.
-            "did_you_mean": search_spelling(query=query) if query and not total else None,
+            "did_you_mean": search_spelling(query) if query and not total else None,
         },
     )
 
@@ -61,7 +56,7 @@ def suggest_view(request):
     """Titles that start with what was typed, for the site search's suggestions: each with
     its kind's label and its address in the visitor's language."""
     query = request.GET.get("q", "")[:MAX_QUERY_LENGTH].strip()
-    suggestions = search_suggest(query=query) if query else []
+    suggestions = search_suggest(query) if query else []
     language = get_language() or settings.LANGUAGE_CODE
     for suggestion in suggestions:
         suggestion["kind_label"] = str(SearchDocument.Kind(suggestion["kind"]).label)

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('contributions', '0009_submission_kind_new_provider'),
+        ('contributions', '0001_initial'),
         ('events', '0005_report_consent_and_waitlist_offers'),
     ]
 

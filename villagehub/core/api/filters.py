@@ -9,7 +9,7 @@ from villagehub.core.versions import (  # noqa: F401 - shared with the routers
     record_version,
     tables_version,
 )
-from villagehub.search.selectors import search_matching_objects
+from villagehub.search.interface import SearchQuery, search_record_ids
 
 from .problems import NAMES_NOTHING, invalid_parameters
 from .schemas import PAGE_PARAMETERS
@@ -49,4 +49,4 @@ def text_filter(queryset: QuerySet, *, query: str | None, kind: str) -> QuerySet
     """Keep the records that match the full-text query (the engine behind /search/)."""
     if not query:
         return queryset
-    return queryset.filter(pk__in=search_matching_objects(query=query, kind=kind))
+    return queryset.filter(pk__in=search_record_ids(SearchQuery(text=query, kind=kind)))

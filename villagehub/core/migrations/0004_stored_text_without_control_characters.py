@@ -82,7 +82,7 @@ class Migration(migrations.Migration):
         ("accounts", "0004_followed_themes"),
         ("catalogue", "0003_dataset_publisher_network"),
         ("communities", "0003_community_updated_at_index_for_http_caching"),
-        ("contributions", "0007_submission_image"),
+        ("contributions", "0001_initial"),
         ("countries", "0001_initial"),
         ("events", "0001_events_registrations_and_feedback"),
         ("organisations", "0002_organisation_logo"),

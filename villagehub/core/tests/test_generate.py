@@ -5,6 +5,7 @@ from django.core.management import CommandError, call_command
 
 from villagehub.communities.models import Community
 from villagehub.practices.models import Practice
+from villagehub.search.interface import SearchQuery
 from villagehub.search.selectors import search_grouped
 
 
@@ -38,7 +39,7 @@ def test_generate_writes_in_every_interface_language_and_indexes_it(db):
     languages = set(Practice.objects.values_list("language", flat=True))
     assert languages == {"da", "sv", "fi", "fr", "pt", "lv", "sl"}
     assert set(Community.objects.values_list("source", flat=True)) == {"generated"}
-    assert search_grouped(query="skolmat")["practice"]["count"] > 0
+    assert search_grouped(SearchQuery(text="skolmat"))["practice"]["count"] > 0
 
 
 def test_generated_data_is_never_part_of_the_demo(db):

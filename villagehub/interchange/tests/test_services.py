@@ -24,7 +24,7 @@ from villagehub.interchange.services import (
 )
 from villagehub.organisations.models import Organisation
 from villagehub.practices.models import Practice, PracticeLink
-from villagehub.search.models import SearchDocument, SearchTag
+from villagehub.search.models import SearchDocument
 
 MODELS = [Organisation, Network, Community, Practice, Factsheet, Representative, PracticeLink]
 
@@ -675,7 +675,7 @@ def _stored() -> list[tuple]:
             "kind", "title", "title_terms", "body_terms", "country", "size_band", "url"
         )
     )
-    tags = sorted(SearchTag.objects.values_list("document__title", "facet", "value"))
+    tags = sorted(SearchDocument.objects.values_list("title", "tags"))
     return [communities, documents, tags]
 
 

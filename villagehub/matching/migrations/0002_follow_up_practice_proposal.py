@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('contributions', '0007_submission_image'),
+        ('contributions', '0001_initial'),
         ('matching', '0001_follow_ups'),
         ('practices', '0006_practice_case_study_fields'),
     ]

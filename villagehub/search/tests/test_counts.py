@@ -6,7 +6,7 @@ import itertools
 import numpy as np
 import pytest
 from django.core.management import call_command
-from django.db import connection
+from django.db import transaction
 
 from villagehub.communities.models import Community
 from villagehub.communities.services import community_update
@@ -19,10 +19,11 @@ from villagehub.practices.selectors import (
 )
 from villagehub.practices.services import practice_update
 from villagehub.practices.tests.factories import PracticeFactory
-from villagehub.search import backends, counts
+from villagehub.search import counts, interface
 from villagehub.search.analysis import query_groups
+from villagehub.search.interface import SearchQuery, engine, search_rows, search_total
 from villagehub.search.models import SearchDeletion, SearchDocument, SearchState
-from villagehub.search.queries import plan, text_queries
+from villagehub.search.synonyms import plan
 from villagehub.taxonomy.models import Goal, Theme
 from villagehub.taxonomy.services import theme_update
 
@@ -72,7 +73,7 @@ def test_counts_are_those_of_the_list_pages(places):
 
 def _shared_counts(query, filters):
     found = plan(query_groups(query))
-    texts = [counts._ids(*text) for text in text_queries(found)]
+    texts = [engine().text_ids(part) for part in found.text_parts()]
     values = counts.shared.current()
     ids, _worded = counts.combine(values, found, texts)
     return values.counts(ids, filters)
@@ -98,7 +99,7 @@ def test_the_shared_copy_follows_every_write(places):
     rebuilt, total = _shared_counts("village", {"kind": "practice", "country": "ee"})
     assert rebuilt["country"] == after["country"]
     assert total == 1
-    assert counts.shared.values.base == SearchDocument.objects.order_by("pk").first().pk
+    assert counts.shared.current().base == SearchDocument.objects.order_by("pk").first().pk
 
 
 def test_emptied_tables_start_the_copy_over_even_when_the_counter_climbs_past_it(places):
@@ -117,7 +118,7 @@ def test_emptied_tables_start_the_copy_over_even_when_the_counter_climbs_past_it
 
 def test_counts_of_documents_without_filter_values():
     values = counts.FilterValues(base=10)
-    values.load([(10, "organisation", "", "", "kindorganisation"), (12, "practice", "SE", "", "")])
+    values.load([(10, "organisation", "", "", ""), (12, "practice", "SE", "", "")])
     found, total = values.counts(np.array([10, 11, 12]), {})
     assert total == 3
     assert found["kind"] == {"organisation": 1, "practice": 1}
@@ -173,31 +174,11 @@ def test_a_renamed_label_reaches_searches_outside_transactions():
     counts.recent.clear()
     theme = Theme.objects.create(slug="kitchens", name="Shared kitchens", language="en")
     PracticeFactory(slug="tagged", title="Project", summary="", themes=[theme])
-    assert len(counts.matches(query_groups("mensa")).ids) == 0
+    assert search_total(SearchQuery(text="mensa")) == 0
     theme_update(theme=theme, translations={"sv": {"name": "Mensa"}})
-    assert len(counts.matches(query_groups("mensa")).ids) == 1
+    assert search_total(SearchQuery(text="mensa")) == 1
     counts.shared.clear()
     counts.recent.clear()
-
-
-def test_places_that_hold_other_documents_are_not_ranked(places, monkeypatch):
-    """A row's old place may hold another document after a table rewrite: the page must be
-    that of the chosen documents all the same."""
-    _themes, goals = places
-    groups = query_groups("village")
-    filters = {"kind": "practice", "sdg": goals[0].number}
-    expected = backends.ranked(groups, filters, limit=3)
-    assert len(expected) == 3
-    every = counts.FilterValues.places_of
-
-    def elsewhere(self, ids):
-        # The chosen documents' places are taken to be those of other matches.
-        known = np.flatnonzero(self.places) + self.base
-        others = np.setdiff1d(known, ids)
-        return every(self, np.resize(others, len(ids))) if len(others) else every(self, ids)
-
-    monkeypatch.setattr(counts.FilterValues, "places_of", elsewhere)
-    assert backends.ranked(groups, filters, limit=3) == expected
 
 
 @pytest.fixture
@@ -224,59 +205,46 @@ def _harbours(count: int, *, title, finnish) -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_rows_moved_behind_the_copys_back_are_still_ranked(fresh_copies):
-    """On PostgreSQL the chosen matches are read by where their rows are, as the shared copy
-    last saw them (see backends._pg_scored). A table rewritten without a write through the
-    services (VACUUM FULL, or an UPDATE by hand) moves every row: the page must not change."""
+def test_pages_outside_transactions_are_those_inside(fresh_copies):
+    """Outside a transaction the shared copy and the kept matches answer; inside, a copy of
+    the transaction's own view: both give the same pages."""
     _harbours(
         12, title=lambda n: "Harbour " + "harbour " * (n % 4) + str(n), finnish=lambda n: n % 3
     )
-    groups = query_groups("harbour")
-    filters = {"kind": "practice", "country": "FI"}
-    first = backends.ranked(groups, filters, limit=5)
-    rest = backends.ranked(groups, filters, limit=5, offset=5)
+    query = SearchQuery(text="harbour", kind="practice", country="FI")
+    first = search_rows(query, limit=5)
+    rest = search_rows(query, limit=5, offset=5)
     assert len(first) == 5 and len(rest) == 3
     assert counts.shared.values is not None
-
-    with connection.cursor() as cursor:
-        cursor.execute("UPDATE search_searchdocument SET url = url")
-    assert backends.ranked(groups, filters, limit=5) == first
-    if connection.vendor == "postgresql":
-        # The copy starts over, and learns where the rows are now.
-        assert counts.shared.values is None
-    assert backends.ranked(groups, filters, limit=5, offset=5) == rest
-    assert backends.ranked(groups, filters, limit=5) == first
+    with transaction.atomic():
+        assert search_rows(query, limit=5) == first
+        assert search_rows(query, limit=5, offset=5) == rest
 
 
 @pytest.mark.django_db(transaction=True)
 def test_a_write_between_the_match_and_its_page_keeps_the_shared_copy(fresh_copies, monkeypatch):
-    """A practice edited while a search runs moves its row: the page is read by id, and the
-    copy, which the write's generation brings up to date, is not thrown away (starting
-    over reads every document again, seconds at 400,000)."""
+    """A practice edited while a search runs: the copy, which the write's generation brings
+    up to date, is not thrown away (starting over reads every document again)."""
     _harbours(8, title=lambda n: f"Harbour {n}", finnish=lambda n: n % 2)
-    groups = query_groups("harbour")
-    filters = {"kind": "practice", "country": "FI"}
+    query = SearchQuery(text="harbour", kind="practice", country="FI")
 
     def found():
         # The edit may change a score (BM25 weighs a document's length), not who is found.
-        return sorted(row[:2] for row in backends.ranked(groups, filters, limit=10))
+        return sorted(row[:2] for row in search_rows(query, limit=10))
 
     expected = found()
     assert len(expected) == 4
-    matches, moved = counts.matches, []
+    matching = interface._matching_documents
 
     def then_a_write(*args, **kwargs):
-        kept = matches(*args, **kwargs)
+        kept = matching(*args, **kwargs)
         practice_update(practice=Practice.objects.get(slug="h1"), summary="Edited")
         return kept
 
-    monkeypatch.setattr(counts, "matches", then_a_write)
-    monkeypatch.setattr(counts.shared, "moved", lambda values, real=counts.shared.moved: (
-        moved.append(values), real(values)
-    ))  # fmt: skip
+    monkeypatch.setattr(interface, "_matching_documents", then_a_write)
     assert found() == expected
-    assert counts.shared.values is not None
-    if connection.vendor == "postgresql":
-        assert moved, "the edited practice's row moved: its page is read by id"
+    kept = counts.shared.values
+    assert kept is not None
     monkeypatch.undo()
     assert found() == expected
+    assert counts.shared.values is kept

@@ -10,7 +10,8 @@ import yaml
 from villagehub.communities.tests.factories import CommunityFactory
 from villagehub.practices.tests.factories import PracticeFactory
 from villagehub.search.analysis import LEMMATIZED, STEMMERS, query_groups, stem, terms
-from villagehub.search.selectors import search_results
+from villagehub.search.interface import SearchQuery
+from villagehub.search.selectors import search_hits
 
 CASES = yaml.safe_load(
     (Path(__file__).resolve().parents[3] / "bench" / "relevance" / "cases.yaml").read_text()
@@ -55,7 +56,7 @@ def test_inflected_forms_find_the_practice_in_every_language(db):
         for query in case["queries"]:
             if query.get("gap"):
                 continue
-            results = search_results(query=query["query"], filters={"kind": "practice"})
+            results = search_hits(SearchQuery(text=query["query"], kind="practice"))
             found = [hit.document.object_id for hit in results[:TOP]]
             for key in query["relevant"]:
                 if made[language, key] not in found:
@@ -68,14 +69,14 @@ def test_a_latvian_case_form_finds_the_base_form(db):
         title="Ciemats atjauno skolu", summary="Iedzīvotāji strādā kopā.", language="lv"
     )
     for query in ("ciematiem", "ciematā", "ciemata iedzīvotājiem"):
-        results = search_results(query=query, filters={})
+        results = search_hits(SearchQuery(text=query))
         assert [hit.document.object_id for hit in results[:1]] == [practice.pk], query
 
 
 def test_a_query_typed_without_accents_still_finds_the_written_form(db):
     # Folding is kept: `pasvaldiba` (no accents) finds `pašvaldība` by the folded word.
     practice = PracticeFactory(title="Pašvaldība un ciems", summary="Kopā.", language="lv")
-    results = search_results(query="pasvaldiba", filters={})
+    results = search_hits(SearchQuery(text="pasvaldiba"))
     assert [hit.document.object_id for hit in results[:1]] == [practice.pk]
 
 

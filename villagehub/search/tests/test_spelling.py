@@ -5,7 +5,7 @@ import pytest
 
 from villagehub.practices.tests.factories import PracticeFactory
 from villagehub.search import spelling
-from villagehub.search.selectors import search_spelling
+from villagehub.search.interface import search_spelling
 
 
 @pytest.fixture
@@ -21,16 +21,16 @@ def practices(db):
 
 
 def test_a_misspelt_word_is_replaced_by_the_closest_indexed_word(practices):
-    assert search_spelling(query="solr") == "solar"
-    assert search_spelling(query="pannels roof") == "panels roof"
-    assert search_spelling(query="ciemtas") == "ciemats"
+    assert search_spelling("solr") == "solar"
+    assert search_spelling("pannels roof") == "panels roof"
+    assert search_spelling("ciemtas") == "ciemats"
 
 
 def test_nothing_is_suggested_for_known_or_unlike_words(practices):
-    assert search_spelling(query="solar panels") is None
-    assert search_spelling(query="xylophone") is None
+    assert search_spelling("solar panels") is None
+    assert search_spelling("xylophone") is None
     # Inflected forms are known through their base form: nothing to correct.
-    assert search_spelling(query="ciematiem") is None
+    assert search_spelling("ciematiem") is None
 
 
 def test_the_search_page_links_the_suggestion(client, practices):

@@ -1,0 +1,282 @@
+"""Search: what a search takes and what it gives back. Start reading here.
+
+A search takes a `SearchQuery`: the words typed and the list filters (kind, country, size
+band, theme, goal). It gives back, each when asked for, because a page needs only some:
+the matches best first as `Row`s (`search_rows`, or `SearchResults` for a paginator), their
+number (`search_total`), their `Counts` per filter value, each counted under the other
+active filters (`search_counts`, `search_facets`), the records of one kind that match, for
+other lists to filter by (`search_record_ids`), title suggestions (`search_suggest`) and
+“did you mean” (`search_spelling`).
+
+How: each word of the query becomes its forms in every language (analysis), and a word
+that a theme's label holds also finds the documents tagged with that theme (synonyms). The
+database's own full-text engine lists the ids of the documents whose text holds the words:
+FTS5 on SQLite (sqlite.py), a GIN-indexed tsvector on PostgreSQL (postgres.py), chosen by
+the connection's vendor. Each process keeps a copy of every document's filter values in
+memory (counts.py), against which the matches are filtered and counted without reading
+their rows; the engine then scores one page of the survivors. Documents are written by
+services.py only.
+"""
+
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from types import ModuleType
+from typing import NamedTuple
+
+import numpy as np
+from django.db import connection
+from django.db.models import QuerySet
+from django.db.models.expressions import RawSQL
+from django_countries import countries
+
+from villagehub.communities.models import SIZE_BANDS
+from villagehub.taxonomy.models import GOAL_TITLES, Theme
+
+from . import postgres, sqlite
+from .analysis import query_groups
+from .counts import COLUMNS, TAGS, FilterValues, combine, recent, search_state, shared
+from .models import SearchDocument
+from .spelling import spelling_suggestion
+from .synonyms import Plan, plan
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    text: str
+    kind: str = ""
+    country: str = ""
+    size: str = ""
+    theme: str = ""  # a theme's slug
+    sdg: int | None = None
+    # For a list of one kind, which shows no counts per kind: only its documents are read.
+    within_kind: bool = False
+
+    @classmethod
+    def of(cls, text: str, filters: dict, **fields) -> "SearchQuery":
+        """The query of a list page, from its parsed filters (others are ignored)."""
+        names = ("kind", "country", "size", "theme", "sdg")
+        return cls(text=text or "", **{n: filters[n] for n in names if filters.get(n)} | fields)
+
+
+class Row(NamedTuple):
+    document_id: int
+    record_id: int
+    score: float
+
+
+@dataclass(frozen=True)
+class Counts:
+    by_filter: dict[str, Counter]
+    total: int
+
+
+@dataclass(frozen=True)
+class _MatchingDocuments:
+    """The documents that match a query's words, with the filter values to choose them by."""
+
+    values: FilterValues
+    ids: np.ndarray
+    plan: Plan
+    # Of them, those whose text holds a word of the query; None when all of them do.
+    worded: np.ndarray | None
+
+
+def engine() -> ModuleType:
+    """The full-text engine of the database in use (sqlite.py or postgres.py)."""
+    return postgres if connection.vendor == "postgresql" else sqlite
+
+
+def _filters(query: SearchQuery) -> dict:
+    """The query's filters in the values the copy holds (a theme by its id)."""
+    out = {name: getattr(query, name) for name in ("kind", "country", "size")}
+    if query.kind not in SearchDocument.Kind.values:
+        out["kind"] = None
+    out["sdg"] = int(query.sdg) if query.sdg else None
+    if query.theme:
+        theme = Theme.objects.filter(slug=query.theme).values_list("pk", flat=True)
+        out["theme"] = theme.first() or 0
+    return {name: value for name, value in out.items() if value or name == "theme"}
+
+
+def _matching_documents(query: SearchQuery, groups: list[list[str]]) -> _MatchingDocuments:
+    """Every word in the text or, for a word that names themes, in the text or as a tag.
+
+    Outside a transaction the match is kept with the state it was read in: the counts, the
+    page and the next pages of one search share it.
+    """
+    kind = query.kind if query.within_kind else None
+    keep = not connection.in_atomic_block
+    state = search_state() if keep else None
+    key = (connection.alias, connection.settings_dict["NAME"], tuple(map(tuple, groups)), kind)
+    kept = recent.get((*key, state)) if keep else None
+    values = None
+    if kept is None:
+        found = plan(groups)
+        texts = [engine().text_ids(part, kind) for part in found.text_parts()]
+        # The copy is brought up to date after the ids were read, so it holds all of them.
+        values = shared.current()
+        kept = (found, *combine(values, found, texts))
+        if keep:
+            recent.put((*key, state), kept)
+    found, ids, worded = kept
+    return _MatchingDocuments(values or shared.current(state), ids, found, worded)
+
+
+def search_total(query: SearchQuery) -> int:
+    """How many documents match and pass the filters (nothing is scored)."""
+    groups = query_groups(query.text)
+    if not groups:
+        return 0
+    found = _matching_documents(query, groups)
+    return len(found.values.select(found.ids, _filters(query)))
+
+
+def search_rows(query: SearchQuery, *, limit: int, offset: int = 0) -> list[Row]:
+    """One page of the matches that pass the filters, best first.
+
+    The filters choose in memory; only the chosen are scored. When every word names themes,
+    those found by their themes alone follow those whose text holds a word, ranked by the
+    words of those themes' labels (a practice tagged "School canteens" that speaks of school
+    canteens comes before one that only carries the tag, for `skolmat`).
+    """
+    groups = query_groups(query.text)
+    if not groups:
+        return []
+    found = _matching_documents(query, groups)
+    chosen = found.values.select(found.ids, _filters(query))
+    if not len(chosen):
+        return []
+    ranked = engine().ranked
+    if not found.plan.named:
+        every = len(chosen) == len(found.ids)
+        kind = query.kind if query.within_kind else None
+        rows = ranked(groups, chosen, every=every, kind=kind, limit=limit, offset=offset)
+        return [Row(*row) for row in rows]
+    # Any word may be missing from the text of a match found by a theme.
+    words = [*found.plan.plain, *(group for group, _themes in found.plan.named)]
+    if found.worded is None:
+        rows = ranked(words, chosen, any_word=True, limit=limit, offset=offset)
+        return [Row(*row) for row in rows]
+    kept = np.isin(chosen, found.worded, assume_unique=True)
+    worded, rest = chosen[kept], chosen[~kept]
+    rows = []
+    if offset < len(worded):
+        rows = ranked(words, worded, any_word=True, limit=limit, offset=offset)
+    if len(rows) < limit and len(rest):
+        rows += ranked(
+            found.plan.expanded,
+            rest,
+            any_word=True,
+            unworded=True,
+            limit=limit - len(rows),
+            offset=max(0, offset - len(worded)),
+        )
+    return [Row(*row) for row in rows]
+
+
+class SearchResults(Sequence):
+    """The matches best first, read one page at a time, for a paginator: it asks for the
+    count (counted, nothing scored) and one slice (one page scored); `fetch` turns the rows
+    into what the page shows."""
+
+    def __init__(self, query: SearchQuery, *, fetch: Callable = list, count: int | None = None):
+        self.query, self.fetch, self._count = query, fetch, count
+
+    def count(self) -> int:
+        if self._count is None:
+            self._count = search_total(self.query)
+        return self._count
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index):
+        if isinstance(index, int):
+            return self[index : index + 1][0]
+        start, stop, _step = index.indices(self.count())
+        if stop <= start:
+            return []
+        return self.fetch(search_rows(self.query, limit=stop - start, offset=start))
+
+
+def search_counts(query: SearchQuery) -> Counts:
+    """Matches per value of each filter, each counted under all the other active filters,
+    and the number under all of them. Without text: every document of the query's kind."""
+    groups = query_groups(query.text)
+    if not query.text and query.kind:
+        values = shared.current()
+        by_filter, total = values.counts(values.of_kind(query.kind), _filters(query))
+    elif not groups:
+        by_filter, total = {name: Counter() for name in (*COLUMNS, *TAGS)}, 0
+    else:
+        found = _matching_documents(query, groups)
+        by_filter, total = found.values.counts(found.ids, _filters(query))
+    return Counts(by_filter=by_filter, total=total)
+
+
+def search_facets(query: SearchQuery) -> dict:
+    """The counts as the list pages show them: per filter, its values with their labels,
+    and the number of matches under all the filters (`total`)."""
+    found = search_counts(query)
+    counts, total = found.by_filter, found.total
+    return {
+        "total": total,
+        "kind": [
+            {"value": value, "label": label, "count": counts["kind"][value]}
+            for value, label in SearchDocument.Kind.choices
+            if counts["kind"][value]
+        ],
+        "country": sorted(
+            (
+                {"value": code.lower(), "label": countries.name(code), "count": n}
+                for code, n in counts["country"].items()
+            ),
+            key=lambda f: str(f["label"]),
+        ),
+        "theme": [
+            {"value": t.slug, "theme": t, "count": counts["theme"][t.pk]}
+            for t in Theme.objects.all()
+            if counts["theme"][t.pk]
+        ],
+        "sdg": [
+            {"value": n, "label": GOAL_TITLES[n], "count": counts["sdg"][n]}
+            for n in sorted(counts["sdg"])
+            if n in GOAL_TITLES
+        ],
+        "size": [
+            {"value": band, "label": label, "count": counts["size"][band]}
+            for band, (label, _low, _high) in SIZE_BANDS.items()
+            if counts["size"][band]
+        ],
+    }
+
+
+def search_record_ids(query: SearchQuery) -> QuerySet:
+    """The ids of the records of the query's kind whose documents match its words, as a
+    subquery for other lists to filter by (its other filters are theirs to apply)."""
+    groups = query_groups(query.text)
+    if not groups:
+        return SearchDocument.objects.none().values("object_id")
+    sql, params = engine().ids_subquery(_matching_documents(query, groups).ids)
+    # The SQL is fixed; the ids travel as one parameter.
+    matching = RawSQL(sql, params)  # noqa: S611
+    return SearchDocument.objects.filter(kind=query.kind, pk__in=matching).values("object_id")
+
+
+def search_suggest(text: str, *, limit: int = 8) -> list[dict]:
+    """The best few documents holding the words, the last one a prefix: title, kind, URL."""
+    groups = query_groups(text)
+    ids = engine().suggested(groups, limit) if groups else []
+    documents = SearchDocument.objects.in_bulk(ids)
+    return [
+        {"title": documents[i].title, "kind": documents[i].kind, "url": documents[i].url}
+        for i in ids
+        if i in documents
+    ]
+
+
+def search_spelling(text: str) -> str | None:
+    """“Did you mean”: the query with its words that no document holds replaced by the
+    closest ones that some do (see spelling); None when there are none to replace."""
+    return spelling_suggestion(text, index_words=engine().index_words, state=search_state()[:3])

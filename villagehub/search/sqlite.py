@@ -1,0 +1,138 @@
+"""Search on SQLite: an FTS5 table over the documents' terms (see migrations), kept by
+triggers, ranked by BM25 with the title weighing five times the body.
+
+The query terms come from `analysis.query_groups`: words of letters and digits only, so
+nothing in them can break FTS5's query syntax.
+"""
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import numpy as np
+from django.db import connection
+
+from .models import SearchDocument
+
+_SCORE = "bm25(search_fts, 5.0, 1.0)"
+
+
+def _query(groups: list[list[str]], *, prefix_last: bool = False, any_word: bool = False) -> str:
+    parts = []
+    for n, group in enumerate(groups):
+        forms = [f'"{form}"' for form in group]
+        if prefix_last and n == len(groups) - 1:
+            forms.append(f'"{group[0]}"*')
+        parts.append("(" + " OR ".join(forms) + ")")
+    return (" OR " if any_word else " AND ").join(parts)
+
+
+def _rows(sql: str, params: list) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def text_ids(groups: list[list[str]], kind: str | None = None) -> np.ndarray:
+    """The ids of the documents whose text holds every word. FTS5 reads them from its index
+    without visiting rows, so every kind is listed; the in-memory filters drop the others."""
+    found = _rows(
+        "SELECT group_concat(rowid) FROM search_fts WHERE search_fts MATCH %s", [_query(groups)]
+    )[0][0]
+    return np.fromstring(found, dtype=np.int64, sep=",") if found else np.zeros(0, np.int64)
+
+
+def ids_subquery(ids: np.ndarray) -> tuple[str, list]:
+    """SQL selecting these ids, to filter other queries with."""
+    return "SELECT value FROM json_each(%s)", [json.dumps(ids.tolist())]
+
+
+def ranked(
+    groups, chosen, *, limit, offset, every=False, kind=None, any_word=False, unworded=False
+) -> list[tuple]:
+    """(document id, record id, score) of one page of the chosen documents, best first.
+
+    `every`: they are all the documents (of `kind`) that hold the words, so FTS5 lists them
+    itself. `any_word`: a document needs one word, not all. `unworded`: documents that hold
+    none score 0 and come last.
+    """
+    del kind  # every document of the match is chosen: no kind to restrict to
+    query = _query(groups, any_word=any_word)
+    join = "" if every else _chosen_join(chosen)
+    if unworded:
+        # The scored matches are worked out once, before the join; CROSS JOIN keeps the
+        # chosen ids the outer loop (else SQLite may scan every document).
+        return _rows(
+            f"WITH m AS MATERIALIZED (SELECT search_fts.rowid AS id, {_SCORE} AS score "  # noqa: S608
+            f"FROM search_fts {join}WHERE search_fts MATCH %s) "
+            "SELECT d.id, d.object_id, -coalesce(m.score, 0) FROM temp.search_chosen c CROSS "
+            "JOIN search_searchdocument d ON d.id = c.id LEFT JOIN m ON m.id = c.id "
+            "ORDER BY coalesce(m.score, 0), d.id LIMIT %s OFFSET %s",
+            [query, int(limit), int(offset)],
+        )
+    # The page is chosen inside the full-text index; only its rows are read from the table.
+    return _rows(
+        f"SELECT d.id, d.object_id, -m.score FROM (SELECT search_fts.rowid AS id, {_SCORE} "  # noqa: S608
+        f"AS score FROM search_fts {join}WHERE search_fts MATCH %s "
+        "ORDER BY score, search_fts.rowid LIMIT %s OFFSET %s"
+        ") m JOIN search_searchdocument d ON d.id = m.id ORDER BY m.score, d.id",
+        [query, int(limit), int(offset)],
+    )
+
+
+def _chosen_join(chosen: np.ndarray) -> str:
+    """Put the chosen ids into a temporary table; the JOIN that restricts the matches to them
+    (faster than `rowid IN (...)`). CROSS JOIN keeps the full-text index the outer loop, so
+    that FTS5 is asked once, not once per id."""
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TEMP TABLE IF NOT EXISTS search_chosen (id INTEGER PRIMARY KEY)")
+        cursor.execute("DELETE FROM temp.search_chosen")
+        cursor.execute(
+            "INSERT INTO temp.search_chosen SELECT value FROM json_each(%s)",
+            [json.dumps(chosen.tolist())],
+        )
+    return "CROSS JOIN temp.search_chosen c ON c.id = search_fts.rowid "
+
+
+def suggested(groups: list[list[str]], limit: int) -> list[int]:
+    """The ids of the best documents holding every word, the last one as a prefix."""
+    rows = _rows(
+        f"SELECT rowid FROM search_fts WHERE search_fts MATCH %s ORDER BY {_SCORE}, rowid "  # noqa: S608
+        "LIMIT %s",
+        [_query(groups, prefix_last=True), int(limit)],
+    )
+    return [row[0] for row in rows]
+
+
+def index_words() -> list[tuple[str, int]]:
+    """Every word of the index, with the number of documents that hold it."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE VIRTUAL TABLE IF NOT EXISTS temp.search_vocabulary "
+            "USING fts5vocab(main, search_fts, 'row')"
+        )
+        cursor.execute("SELECT term, doc FROM temp.search_vocabulary")
+        return cursor.fetchall()
+
+
+@contextmanager
+def index_suspended() -> Iterator[None]:
+    """Write documents in bulk without the triggers that keep the index row by row; the
+    index is rebuilt once at the end. Use inside a transaction."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
+            "AND tbl_name = 'search_searchdocument'"
+        )
+        triggers = cursor.fetchall()
+        for name, _sql in triggers:
+            cursor.execute(f'DROP TRIGGER "{name}"')
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute("INSERT INTO search_fts(search_fts) VALUES ('rebuild')")
+        for _name, sql in triggers:
+            cursor.execute(sql)
+
+
+def documents_write(documents: list[SearchDocument]) -> int:
+    return len(SearchDocument.objects.bulk_create(documents))
