@@ -133,6 +133,12 @@ class EventFields(TypedDict, total=False):
     questions: Iterable[Mapping[str, Any]] | None
 
 
+class EventChanges(EventFields, total=False):
+    """What `event_update` may change: the fields and the slug (the back office edits it)."""
+
+    slug: str
+
+
 class RegistrationDetails(TypedDict, total=False):
     """A person's own details beside their name, e-mail address, language and answers."""
 
@@ -162,12 +168,6 @@ class FeedbackAnswers(TypedDict, total=False):
     satisfaction: int
     most_useful: str
     next_topics: str
-
-
-class EventChanges(EventFields, total=False):
-    """What `event_update` may change: the fields and the slug (the back office edits it)."""
-
-    slug: str
 
 
 class RegistrationRefused(Exception):
