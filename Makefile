@@ -36,6 +36,8 @@ lint: install
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py check --fail-level WARNING
+	# Types (configuration in pyproject.toml); the cache in .mypy_cache makes reruns quick.
+	$(VENV)/bin/mypy
 
 # Tests run in TEST_WORKERS processes (pytest-xdist), each with its own test database (SQLite:
 # var/test.sqlite3_gw0, ...; PostgreSQL: test_<name>_gw0, ...); the browser tests are one

@@ -1,7 +1,7 @@
 import json
 import re
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AbstractBaseUser, User
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -130,7 +130,7 @@ def api_key_hash(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-def api_token_use(*, key: str):
+def api_token_use(*, key: str) -> User | None:
     """The owner of an API key, or None; records when the key was last used."""
     if not key.startswith("vh_") or len(key) > 100:
         return None

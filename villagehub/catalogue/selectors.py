@@ -1,7 +1,9 @@
 from datetime import datetime
+from typing import Any, cast
 
 from django import forms
 from django.db.models import Max, Q, QuerySet
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from villagehub.communities.models import Community, Network
@@ -46,14 +48,16 @@ class DatasetFilterForm(forms.Form):
         choices=[(k, label) for k, (label, _media) in FILE_TYPES.items()],
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if self.data.get("country"):
-            self.data = self.data.copy()
-            self.data["country"] = self.data["country"].lower()
+            # A request's QueryDict (or a plain dict): both copy, and keep every value.
+            data = cast(QueryDict, self.data).copy()
+            data["country"] = self.data["country"].lower()
+            self.data = data
 
 
-def dataset_list(*, filters: dict) -> QuerySet[Dataset]:
+def dataset_list(*, filters: dict[str, Any]) -> QuerySet[Dataset]:
     datasets = Dataset.objects.filter(is_published=True).select_related(
         "publisher_community", "publisher_organisation", "publisher_network"
     )

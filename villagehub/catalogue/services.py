@@ -1,22 +1,62 @@
+import datetime
 import hashlib
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict, Unpack
 
 from django.conf import settings
+from django.core.files import File
 from django.db import connection, transaction
 from django.db.models.fields.files import FieldFile
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from villagehub.communities.models import Community, Network
 from villagehub.core.services import model_save, record_upsert, unique_slug
+from villagehub.organisations.models import Organisation
 
 from .models import Dataset, Distribution
 from .vocabularies import FILE_TYPES
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+
+class DatasetFields(TypedDict, total=False):
+    """What `dataset_create`, `dataset_update` and `dataset_upsert` may set, beside the
+    distributions; a field left out keeps its value (or the model's default). Text dates are
+    parsed by validation (imports)."""
+
+    title: str
+    description: str
+    publisher_community: Community | None
+    publisher_organisation: Organisation | None
+    publisher_network: Network | None
+    contact_name: str
+    contact_email: str
+    contact_url: str
+    keywords: list[str]
+    data_themes: list[str]
+    spatial_countries: list[str]
+    temporal_start: datetime.date | str | None
+    temporal_end: datetime.date | str | None
+    licence: str
+    is_published: bool
+    language: str
+    translations: dict[str, dict[str, str]]
+    source: str
+    spatial_communities: Iterable[Community]
+
+
+class DatasetChanges(DatasetFields, total=False):
+    """What `dataset_update` may change: the fields and the slug (the back office edits it)."""
+
+    slug: str
+
+
 DISTRIBUTION_COLUMNS = ("title", "file", "access_url", "download_url", "format", "media_type")
 
 
-def _file_facts(file) -> dict:
+def _file_facts(file: File[bytes]) -> dict[str, Any]:
     digest, size = hashlib.sha256(), 0
     file.seek(0)
     for chunk in iter(lambda: file.read(64 * 1024), b""):
@@ -29,7 +69,7 @@ def _file_facts(file) -> dict:
 def _distributions_set(dataset: Dataset, rows: Iterable[Mapping[str, Any]]) -> None:
     """Replace the data set's distributions by these rows, in this order."""
     kept = []
-    existing = {d.pk: d for d in dataset.distributions.all()}
+    existing: dict[int | None, Distribution] = {d.pk: d for d in dataset.distributions.all()}
     for position, row in enumerate(rows):
         fields = {k: row[k] for k in DISTRIBUTION_COLUMNS if k in row and row[k] is not None}
         fields["position"] = position
@@ -50,11 +90,11 @@ def _distributions_set(dataset: Dataset, rows: Iterable[Mapping[str, Any]]) -> N
 @transaction.atomic
 def dataset_create(
     *,
-    title: str = "",
     slug: str = "",
     distributions: Iterable[Mapping[str, Any]] | None = None,
-    **fields: Any,
+    **fields: Unpack[DatasetFields],
 ) -> Dataset:
+    title = fields.pop("title", "")
     dataset = model_save(
         Dataset(slug=slug or unique_slug(Dataset, title)), {"title": title, **fields}
     )
@@ -68,7 +108,7 @@ def dataset_update(
     *,
     dataset: Dataset,
     distributions: Iterable[Mapping[str, Any]] | None = None,
-    **fields: Any,
+    **fields: Unpack[DatasetChanges],
 ) -> Dataset:
     model_save(dataset, fields)
     if distributions is not None:
@@ -77,12 +117,19 @@ def dataset_update(
 
 
 @transaction.atomic
-def dataset_upsert(*, slug: str, **fields: Any) -> Dataset:
+def dataset_upsert(
+    *,
+    slug: str,
+    distributions: Iterable[Mapping[str, Any]] | None = None,
+    **fields: Unpack[DatasetFields],
+) -> Dataset:
     return record_upsert(
         Dataset,
         slug=slug,
-        create=dataset_create,
-        update=lambda dataset, values: dataset_update(dataset=dataset, **values),
+        create=lambda **values: dataset_create(distributions=distributions, **values),
+        update=lambda dataset, values: dataset_update(
+            dataset=dataset, distributions=distributions, **values
+        ),
         fields=fields,
     )
 
@@ -184,7 +231,7 @@ HUB_LISTS = {
 }  # fmt: skip
 
 
-def _in_every_language(text) -> tuple[str, dict[str, str]]:
+def _in_every_language(text: "StrOrPromise") -> tuple[str, dict[str, str]]:
     versions = {}
     for code, _name in settings.LANGUAGES:
         with translation.override(code):
@@ -197,7 +244,7 @@ def _in_every_language(text) -> tuple[str, dict[str, str]]:
 NO_API = {"references", "indicators"}
 
 
-def _hub_distributions(key: str, geojson: bool) -> list[dict]:
+def _hub_distributions(key: str, geojson: bool) -> list[dict[str, str]]:
     api = [] if key in NO_API else [
         {"title": "API (JSON)", "access_url": f"/api/v1/{key}", "format": "JSON"}
     ]  # fmt: skip

@@ -1,7 +1,10 @@
+import datetime
 from collections.abc import Iterable, Mapping
-from typing import Any
+from decimal import Decimal
+from typing import Any, Literal, TypedDict, Unpack
 
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -13,11 +16,74 @@ from villagehub.core.services import (
     unique_slug,
 )
 from villagehub.core.tasks import image_variants_later
+from villagehub.organisations.models import Organisation
 from villagehub.practices.models import Practice
 from villagehub.search.models import SearchDocument
 from villagehub.search.services import search_document_update, search_documents_update
+from villagehub.taxonomy.models import Goal, Theme
 
 from .models import Community, Network, Representative
+
+
+class NetworkFields(TypedDict, total=False):
+    """What `network_create`, `network_update` and `network_upsert` may set; a field left out
+    keeps its value (or the model's default). Text dates are parsed by validation (imports)."""
+
+    name: str
+    kind: str
+    description: str
+    language: str
+    translations: dict[str, dict[str, str]]
+    source: str
+    website: str
+    country: str
+    region: str
+    founded: int | None
+    period_start: datetime.date | str | None
+    period_end: datetime.date | str | None
+    operator: Organisation | None
+    target_population_min: int | None
+    target_population_max: int | None
+    organisations: Iterable[Organisation]
+    themes: Iterable[Theme]
+    goals: Iterable[Goal]
+
+
+class NetworkChanges(NetworkFields, total=False):
+    """What `network_update` may change: the fields and the slug (the back office edits it)."""
+
+    slug: str
+
+
+class CommunityFields(TypedDict, total=False):
+    """What `community_create`, `community_update` and `community_upsert` may set, beside the
+    representatives; a field left out keeps its value (or the model's default)."""
+
+    name: str
+    kind: str
+    country: str
+    region: str
+    population: int | None
+    population_year: int | None
+    latitude: Decimal | float | str | None
+    longitude: Decimal | float | str | None
+    coordinates_approximate: bool
+    website: str
+    description: str
+    language: str
+    translations: dict[str, dict[str, str]]
+    source: str
+    themes: Iterable[Theme]
+    goals: Iterable[Goal]
+    networks: Iterable[Network]
+    image: File[bytes] | str | Literal[False]
+    image_alt: str
+
+
+class CommunityChanges(CommunityFields, total=False):
+    """What `community_update` may change: the fields and the slug (the back office edits it)."""
+
+    slug: str
 
 
 def network_name_check(*, name: str, network: Network | None = None) -> None:
@@ -35,21 +101,22 @@ def community_name_check(*, name: str, country: Any, community: Community | None
 
 
 @transaction.atomic
-def network_create(*, name: str = "", slug: str = "", **fields: Any) -> Network:
+def network_create(*, slug: str = "", **fields: Unpack[NetworkFields]) -> Network:
+    name = fields.pop("name", "")
     network_name_check(name=name)
     network = Network(slug=slug or unique_slug(Network, name))
     return model_save(network, {"name": name, **fields})
 
 
 @transaction.atomic
-def network_update(*, network: Network, **fields: Any) -> Network:
+def network_update(*, network: Network, **fields: Unpack[NetworkChanges]) -> Network:
     if fields.get("name", network.name) != network.name:
         network_name_check(name=fields["name"], network=network)
     return model_save(network, fields)
 
 
 @transaction.atomic
-def network_upsert(*, slug: str, **fields: Any) -> Network:
+def network_upsert(*, slug: str, **fields: Unpack[NetworkFields]) -> Network:
     return record_upsert(
         Network,
         slug=slug,
@@ -85,11 +152,11 @@ PRACTICE_INDEXED_FIELDS = {"name", "region", "country", "population"}
 @transaction.atomic
 def community_create(
     *,
-    name: str = "",
     slug: str = "",
     representatives: Iterable[Mapping[str, str]] | None = None,
-    **fields: Any,
+    **fields: Unpack[CommunityFields],
 ) -> Community:
+    name = fields.pop("name", "")
     community_name_check(name=name, country=fields.get("country", ""))
     community = model_save(
         Community(slug=slug or unique_slug(Community, name)), {"name": name, **fields}
@@ -107,7 +174,7 @@ def community_update(
     *,
     community: Community,
     representatives: Iterable[Mapping[str, str]] | None = None,
-    **fields: Any,
+    **fields: Unpack[CommunityChanges],
 ) -> Community:
     name, country = fields.get("name", community.name), fields.get("country", community.country)
     # Checked when the name or the country changes, not at every save of a record.
@@ -127,12 +194,19 @@ def community_update(
 
 
 @transaction.atomic
-def community_upsert(*, slug: str, **fields: Any) -> Community:
+def community_upsert(
+    *,
+    slug: str,
+    representatives: Iterable[Mapping[str, str]] | None = None,
+    **fields: Unpack[CommunityFields],
+) -> Community:
     return record_upsert(
         Community,
         slug=slug,
-        create=community_create,
-        update=lambda community, values: community_update(community=community, **values),
+        create=lambda **values: community_create(representatives=representatives, **values),
+        update=lambda community, values: community_update(
+            community=community, representatives=representatives, **values
+        ),
         fields=fields,
     )
 

@@ -1,4 +1,4 @@
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
@@ -358,7 +358,8 @@ def _apply(submission: Submission, fields: dict[str, Any]):
     """Write the proposed values through the record's own service; returns the record and
     keeps the values it replaces on the submission."""
     if submission.kind == Submission.Kind.NEW_COMMUNITY:
-        community = community_create(**fields, networks=[submission.network])
+        # A proposed community always names its network (`_check_new_community`).
+        community = community_create(**fields, networks=[cast(Network, submission.network)])
         if submission.author is not None:
             # Who proposed the community keeps it current.
             role_grant(user=submission.author, kind=Role.Kind.COMMUNITY_EDITOR, target=community)

@@ -1,7 +1,7 @@
 """Reads the apps share."""
 
 import datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
@@ -40,7 +40,7 @@ def page_views_total(obj: models.Model) -> int:
 
 
 def page_views_by_record(
-    records: models.QuerySet, *, since: datetime.date | None = None
+    records: models.QuerySet[Any], *, since: datetime.date | None = None
 ) -> dict[int, int]:
     """Views per record of a list (news, practices or events), all days or since a day, in
     one query: for reports such as a coordinator's dashboard."""

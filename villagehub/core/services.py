@@ -2,7 +2,7 @@
 
 import datetime
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from decimal import Decimal
@@ -129,7 +129,7 @@ def _full_clean(instance: models.Model, choices: dict[models.Field, set], key: s
 
 
 def records_bulk_upsert(
-    model: type[M], *, key: str, records: list[Mapping[str, Any]], defaults: Mapping[str, Any]
+    model: type[M], *, key: str, records: Sequence[Mapping[str, Any]], defaults: Mapping[str, Any]
 ) -> tuple[list[M], list[M], dict[int, ValidationError]]:
     """Upsert many records by key in a few queries, validating each one as `model_save` does.
 

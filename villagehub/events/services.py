@@ -1,20 +1,27 @@
 """Writes for the events programme: the one path for forms, admin, imports and tasks."""
 
+import datetime
 from collections.abc import Iterable, Mapping
 from datetime import timedelta
-from typing import Any
+from decimal import Decimal
+from typing import Any, TypedDict, Unpack
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from villagehub.communities.models import Community, Network, Representative
 from villagehub.core.models import CONTENT_LANGUAGE_CODES
 from villagehub.core.services import model_save, record_upsert, unique_slug
 from villagehub.notices.models import Kind as NoticeKind
 from villagehub.notices.selectors import coordinators_of, path_for
 from villagehub.notices.services import notices_send
+from villagehub.organisations.models import Organisation
+from villagehub.practices.models import Practice
+from villagehub.taxonomy.models import Goal, Theme
 
 from .models import (
     ERASED_DOMAIN,
@@ -45,6 +52,122 @@ _MOVE_FIELDS = (
 )  # fmt: skip
 _NESTED = {"sessions": Session, "sponsors": Sponsor, "materials": Material, "questions": Question}
 _LINK_RESEND_MINUTES = 10
+
+
+class SeriesFields(TypedDict, total=False):
+    """What `series_create` and `series_upsert` may set; a field left out keeps its value
+    (or the model's default)."""
+
+    name: str
+    description: str
+    language: str
+    translations: dict[str, dict[str, str]]
+    source: str
+    networks: Iterable[Network]
+    organisations: Iterable[Organisation]
+    organisers: Iterable[User]
+
+
+class SeriesChanges(SeriesFields, total=False):
+    """What `series_update` may change: the fields and the slug (the back office edits it)."""
+
+    slug: str
+
+
+class EventFields(TypedDict, total=False):
+    """What `event_create` and `event_upsert` may set; a field left out keeps its value (or
+    the model's default). Text times and coordinates are parsed by validation (imports). The
+    sessions, sponsors, materials and questions are rows that replace the stored ones."""
+
+    title: str
+    kind: str
+    series: Series | None
+    number: int | None
+    status: str
+    summary: str
+    description: str
+    objectives: str
+    host_community: Community | None
+    languages: list[str]
+    time_zone: str
+    starts_at: datetime.datetime | str | None
+    ends_at: datetime.datetime | str | None
+    date_precision: str
+    date_note: str
+    venue_name: str
+    venue_address: str
+    city: str
+    country: str
+    latitude: Decimal | float | str | None
+    longitude: Decimal | float | str | None
+    online_url: str
+    low_bandwidth: str
+    capacity: int | None
+    registration_open: bool
+    registration_opens_at: datetime.datetime | str | None
+    registration_closes_at: datetime.datetime | str | None
+    waiting_list: bool
+    requires_approval: bool
+    waitlist_offers: bool
+    waitlist_offer_hours: int
+    reminder_minutes: list[int]
+    feedback_published: bool
+    check_in_minutes_before: int | None
+    report_summary: str
+    report_key_points: str
+    report_published: bool
+    recording_published: bool
+    language: str
+    translations: dict[str, dict[str, str]]
+    source: str
+    organiser_networks: Iterable[Network]
+    organiser_organisations: Iterable[Organisation]
+    organisers: Iterable[User]
+    host_representatives: Iterable[Representative]
+    themes: Iterable[Theme]
+    goals: Iterable[Goal]
+    practices: Iterable[Practice]
+    sessions: Iterable[Mapping[str, Any]] | None
+    sponsors: Iterable[Mapping[str, Any]] | None
+    materials: Iterable[Mapping[str, Any]] | None
+    questions: Iterable[Mapping[str, Any]] | None
+
+
+class EventChanges(EventFields, total=False):
+    """What `event_update` may change: the fields and the slug (the back office edits it)."""
+
+    slug: str
+
+
+class RegistrationDetails(TypedDict, total=False):
+    """A person's own details beside their name, e-mail address, language and answers."""
+
+    organisation: str
+    community: str
+    country: str
+    role: str
+    contact_consent: bool
+    consent_recording: bool
+    consent_publish: bool
+    plain_text_reminders: bool
+
+
+class RegistrationChanges(RegistrationDetails, total=False):
+    """What `registration_update` may change; the e-mail address names the registration."""
+
+    name: str
+    language: str
+    answers: Mapping[str, Any]
+
+
+class FeedbackAnswers(TypedDict, total=False):
+    """A participant's answers to the survey after an event."""
+
+    would_attend_again: bool
+    recommend: int
+    satisfaction: int
+    most_useful: str
+    next_topics: str
 
 
 class RegistrationRefused(Exception):
@@ -159,17 +282,18 @@ def event_opening_schedule(*, event: Event, now=None) -> bool:
 
 
 @transaction.atomic
-def series_create(*, name: str = "", slug: str = "", **fields: Any) -> Series:
+def series_create(*, slug: str = "", **fields: Unpack[SeriesFields]) -> Series:
+    name = fields.pop("name", "")
     return model_save(Series(slug=slug or unique_slug(Series, name)), {"name": name, **fields})
 
 
 @transaction.atomic
-def series_update(*, series: Series, **fields: Any) -> Series:
+def series_update(*, series: Series, **fields: Unpack[SeriesChanges]) -> Series:
     return model_save(series, fields)
 
 
 @transaction.atomic
-def series_upsert(*, slug: str, **fields: Any) -> Series:
+def series_upsert(*, slug: str, **fields: Unpack[SeriesFields]) -> Series:
     return record_upsert(
         Series,
         slug=slug,
@@ -197,8 +321,6 @@ def _nested_set(event: Event, name: str, rows: Iterable[Mapping[str, Any]]) -> N
         kept = {}
         getattr(event, name).all().delete()
     if name == "sponsors":
-        from villagehub.organisations.models import Organisation
-
         for row in rows:
             slug = row.get("organisation")
             if isinstance(slug, str):
@@ -280,15 +402,17 @@ def _nested_apply(event: Event, nested: Mapping[str, Any]) -> None:
         )
 
 
-def _split(fields: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    nested = {name: fields.pop(name) for name in list(fields) if name in _NESTED}
-    return fields, nested
+def _split(fields: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    own = {name: value for name, value in fields.items() if name not in _NESTED}
+    nested = {name: value for name, value in fields.items() if name in _NESTED}
+    return own, nested
 
 
 @transaction.atomic
-def event_create(*, title: str = "", slug: str = "", **fields: Any) -> Event:
-    fields, nested = _split(fields)
-    event = model_save(Event(slug=slug or unique_slug(Event, title)), {"title": title, **fields})
+def event_create(*, slug: str = "", **fields: Unpack[EventFields]) -> Event:
+    title = fields.pop("title", "")
+    own, nested = _split(fields)
+    event = model_save(Event(slug=slug or unique_slug(Event, title)), {"title": title, **own})
     _nested_apply(event, nested)
     event_reminders_schedule(event=event)
     event_opening_schedule(event=event)
@@ -306,8 +430,8 @@ def _differs(name: str, value: Any, before: Event) -> bool:
 
 
 @transaction.atomic
-def event_update(*, event: Event, **fields: Any) -> Event:
-    fields, nested = _split(fields)
+def event_update(*, event: Event, **changes: Unpack[EventChanges]) -> Event:
+    fields, nested = _split(changes)
     before = Event.objects.select_for_update().get(pk=event.pk) if event.pk else None
     if before and any(
         name in fields and _differs(name, fields[name], before) for name in _CALENDAR_FIELDS
@@ -345,7 +469,7 @@ def event_update(*, event: Event, **fields: Any) -> Event:
 
 
 @transaction.atomic
-def event_upsert(*, slug: str, **fields: Any) -> Event:
+def event_upsert(*, slug: str, **fields: Unpack[EventFields]) -> Event:
     return record_upsert(
         Event,
         slug=slug,
@@ -624,8 +748,8 @@ def registration_create(
     privacy_consent: bool,
     privacy_notice_version: str,
     answers: Mapping[str, Any] | None = None,
-    now=None,
-    **fields: Any,
+    now: datetime.datetime | None = None,
+    **fields: Unpack[RegistrationDetails],
 ) -> tuple[Registration, bool]:
     """Register a person, or return their existing registration (created is False).
 
@@ -679,12 +803,16 @@ def registration_create(
 
 
 @transaction.atomic
-def registration_update(*, registration: Registration, now=None, **fields: Any) -> Registration:
+def registration_update(
+    *,
+    registration: Registration,
+    now: datetime.datetime | None = None,
+    **changes: Unpack[RegistrationChanges],
+) -> Registration:
     """Change a person's own details; the e-mail address names the registration."""
-    allowed = {"name", "organisation", "community", "country", "role", "language"}
-    allowed |= {"contact_consent", "answers", "consent_recording", "consent_publish"}
-    allowed |= {"plain_text_reminders"}
-    unknown = set(fields) - allowed
+    fields: dict[str, Any] = dict(changes)
+    # Checked at run time too: forms and imports hand over plain dictionaries.
+    unknown = set(fields) - RegistrationChanges.__optional_keys__
     if unknown:
         raise TypeError(f"registration_update cannot change {sorted(unknown)}")
     if "answers" in fields:
@@ -951,7 +1079,12 @@ def event_feedback_remind(*, event: Event, now=None) -> int:
 
 
 @transaction.atomic
-def feedback_create(*, registration: Registration, now=None, **fields: Any) -> Feedback:
+def feedback_create(
+    *,
+    registration: Registration,
+    now: datetime.datetime | None = None,
+    **fields: Unpack[FeedbackAnswers],
+) -> Feedback:
     registration = (
         Registration.objects.select_for_update(of=("self",))
         .select_related("event")

@@ -1,12 +1,14 @@
 """Writes for one-to-one meetings: the one path for the pages, the admin and the tasks."""
 
 from datetime import datetime
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_tasks.base import Task
 
 from villagehub.core.services import model_save
 from villagehub.events.models import Event, Registration
@@ -33,7 +35,7 @@ class MatchmakingRefused(Exception):
         super().__init__(str(self.MESSAGES[code]))
 
 
-def _enqueue(task, *args) -> None:
+def _enqueue(task: Task[..., Any], *args: Any) -> None:
     transaction.on_commit(lambda: task.enqueue(*args))
 
 

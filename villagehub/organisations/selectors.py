@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -10,7 +12,7 @@ class OrganisationFilterForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), required=False, choices=Organisation.Kind.choices)
 
 
-def organisation_list(*, filters: dict) -> QuerySet[Organisation]:
+def organisation_list(*, filters: dict[str, Any]) -> QuerySet[Organisation]:
     organisations = Organisation.objects.all()
     if filters.get("q"):
         organisations = organisations.filter(name__icontains=filters["q"])

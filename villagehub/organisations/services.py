@@ -1,11 +1,35 @@
-from typing import Any
+from typing import Literal, TypedDict, Unpack
 
+from django.core.files import File
 from django.db import transaction
 
 from villagehub.core.services import model_save, name_lookalike_refuse, record_upsert, unique_slug
 from villagehub.search.services import search_document_update
 
 from .models import Organisation
+
+
+class OrganisationFields(TypedDict, total=False):
+    """What `organisation_create`, `organisation_update` and `organisation_upsert` may set; a
+    field left out keeps its value (or the model's default)."""
+
+    name: str
+    acronym: str
+    kind: str
+    country: str
+    website: str
+    description: str
+    # An upload, a stored name, or False when a form clears it.
+    logo: File[bytes] | str | Literal[False]
+    language: str
+    translations: dict[str, dict[str, str]]
+    source: str
+
+
+class OrganisationChanges(OrganisationFields, total=False):
+    """What `organisation_update` may change: the fields and the slug (the back office edits it)."""
+
+    slug: str
 
 
 def organisation_name_check(*, name: str, organisation: Organisation | None = None) -> None:
@@ -17,7 +41,8 @@ def organisation_name_check(*, name: str, organisation: Organisation | None = No
 
 
 @transaction.atomic
-def organisation_create(*, name: str = "", slug: str = "", **fields: Any) -> Organisation:
+def organisation_create(*, slug: str = "", **fields: Unpack[OrganisationFields]) -> Organisation:
+    name = fields.pop("name", "")
     organisation_name_check(name=name)
     organisation = Organisation(slug=slug or unique_slug(Organisation, name))
     model_save(organisation, {"name": name, **fields})
@@ -26,7 +51,9 @@ def organisation_create(*, name: str = "", slug: str = "", **fields: Any) -> Org
 
 
 @transaction.atomic
-def organisation_update(*, organisation: Organisation, **fields: Any) -> Organisation:
+def organisation_update(
+    *, organisation: Organisation, **fields: Unpack[OrganisationChanges]
+) -> Organisation:
     if fields.get("name", organisation.name) != organisation.name:
         organisation_name_check(name=fields["name"], organisation=organisation)
     model_save(organisation, fields)
@@ -35,7 +62,7 @@ def organisation_update(*, organisation: Organisation, **fields: Any) -> Organis
 
 
 @transaction.atomic
-def organisation_upsert(*, slug: str, **fields: Any) -> Organisation:
+def organisation_upsert(*, slug: str, **fields: Unpack[OrganisationFields]) -> Organisation:
     return record_upsert(
         Organisation,
         slug=slug,

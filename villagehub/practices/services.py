@@ -1,15 +1,59 @@
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, Literal, TypedDict, Unpack
 
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.db import transaction
 
+from villagehub.communities.models import Community
 from villagehub.core.services import model_save, record_upsert, records_bulk_upsert, unique_slug
 from villagehub.core.tasks import image_variants_later
+from villagehub.organisations.models import Organisation
 from villagehub.search.models import SearchDocument
 from villagehub.search.services import search_document_update, search_documents_update
+from villagehub.taxonomy.models import FundingSource, Goal, Theme
 
 from .models import Practice, PracticeLink
+
+
+class PracticeFields(TypedDict, total=False):
+    """What `practice_create`, `practice_update` and `practice_upsert` may set, beside the
+    links; a field left out keeps its value (or the model's default)."""
+
+    title: str
+    community: Community | None
+    summary: str
+    description: str
+    challenge: str
+    approach: str
+    involved: str
+    results: str
+    lessons: str
+    budget_range: str
+    volunteers: int | None
+    contact_role: str
+    contact_email: str
+    contact_consent: bool
+    start_year: int | None
+    end_year: int | None
+    status: str
+    # An upload, a stored name, or False when a form clears it.
+    image: File[bytes] | str | Literal[False]
+    image_alt: str
+    is_published: bool
+    language: str
+    translations: dict[str, dict[str, str]]
+    source: str
+    organisations: Iterable[Organisation]
+    themes: Iterable[Theme]
+    goals: Iterable[Goal]
+    funding_sources: Iterable[FundingSource]
+
+
+class PracticeChanges(PracticeFields, total=False):
+    """What `practice_update` may change: the fields and the slug (the back office edits it)."""
+
+    slug: str
 
 
 def _links_set(practice: Practice, links: Iterable[Mapping[str, Any]]) -> None:
@@ -21,11 +65,11 @@ def _links_set(practice: Practice, links: Iterable[Mapping[str, Any]]) -> None:
 @transaction.atomic
 def practice_create(
     *,
-    title: str = "",
     slug: str = "",
     links: Iterable[Mapping[str, Any]] | None = None,
-    **fields: Any,
+    **fields: Unpack[PracticeFields],
 ) -> Practice:
+    title = fields.pop("title", "")
     practice = model_save(
         Practice(slug=slug or unique_slug(Practice, title)), {"title": title, **fields}
     )
@@ -39,9 +83,12 @@ def practice_create(
 
 @transaction.atomic
 def practice_update(
-    *, practice: Practice, links: Iterable[Mapping[str, Any]] | None = None, **fields: Any
+    *,
+    practice: Practice,
+    links: Iterable[Mapping[str, Any]] | None = None,
+    **fields: Unpack[PracticeChanges],
 ) -> Practice:
-    replaced = practice.image.name if practice.image else ""
+    replaced = practice.image.name or ""
     model_save(practice, fields)
     if "image" in fields:
         image_variants_later(practice, replaced=replaced)
@@ -52,12 +99,17 @@ def practice_update(
 
 
 @transaction.atomic
-def practice_upsert(*, slug: str, **fields: Any) -> Practice:
+def practice_upsert(
+    *,
+    slug: str,
+    links: Iterable[Mapping[str, Any]] | None = None,
+    **fields: Unpack[PracticeFields],
+) -> Practice:
     return record_upsert(
         Practice,
         slug=slug,
-        create=practice_create,
-        update=lambda practice, values: practice_update(practice=practice, **values),
+        create=lambda **values: practice_create(links=links, **values),
+        update=lambda practice, values: practice_update(practice=practice, links=links, **values),
         fields=fields,
     )
 

@@ -1,5 +1,6 @@
 """Who calls: personal API tokens (`Authorization: Bearer vh_...`)."""
 
+from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse
 from ninja.security import HttpBearer
 
@@ -17,7 +18,7 @@ class TokenAuth(HttpBearer):
 
     openapi_scheme = "bearer"
 
-    def authenticate(self, request: HttpRequest, token: str):
+    def authenticate(self, request: HttpRequest, token: str) -> User | None:
         user = api_token_use(key=token)
         if user is not None:
             request.user = user

@@ -20,7 +20,11 @@ from .problems import ApiProblem, NotModified
 
 
 def conditional_get(
-    request: HttpRequest, response: HttpResponse, *, version: Iterable[Any], last_modified=None
+    request: HttpRequest,
+    response: HttpResponse,
+    *,
+    version: Iterable[Any],
+    last_modified: datetime | None = None,
 ) -> None:
     """Set ETag and Last-Modified; raise NotModified when the client's copy is current.
 
@@ -45,7 +49,7 @@ def conditional_get(
         raise ApiProblem(status=cached.status_code, title="Precondition failed")
 
 
-def queryset_version(*querysets: QuerySet) -> tuple[tuple[int, ...], datetime | None]:
+def queryset_version(*querysets: QuerySet[Any]) -> tuple[tuple[int, ...], datetime | None]:
     """Row counts and the latest change of a list and of what it shows of other records
     (for lists whose tables have no version: `tables_version` is cheaper).
 

@@ -69,7 +69,7 @@ def problem_response(request: HttpRequest, problem: ApiProblem) -> HttpResponse:
         status=problem.status,
         detail=problem.detail,
         instance=request.get_full_path(),
-        errors=problem.errors,
+        errors=[ProblemField(**error) for error in problem.errors],
     )
     return HttpResponse(
         body.model_dump_json(), status=problem.status, content_type=PROBLEM_CONTENT_TYPE

@@ -37,7 +37,7 @@ def sauna(image, **fields) -> Practice:
     return practice_create(
         title="Village sauna",
         summary="The village runs its sauna.",
-        community=CommunityFactory(),
+        community=CommunityFactory.create(),
         image=image,
         image_alt="The sauna by the lake",
         **fields,

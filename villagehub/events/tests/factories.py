@@ -1,4 +1,5 @@
 from datetime import timedelta
+from typing import Any
 
 from django.utils import timezone
 
@@ -9,7 +10,7 @@ from villagehub.events.models import Event
 def event_make(**fields) -> Event:
     """A published event open for registration, ten days ahead, through the service."""
     start = timezone.now().replace(microsecond=0) + timedelta(days=10)
-    values = {
+    values: dict[str, Any] = {
         "title": "Smart Café in Testville",
         "kind": Event.Kind.CAFE,
         "status": Event.Status.PUBLISHED,
@@ -26,7 +27,7 @@ def event_make(**fields) -> Event:
 
 
 def register(event: Event, n: int | str, **fields):
-    values = {
+    values: dict[str, Any] = {
         "event": event,
         "name": f"Person {n}",
         "email": f"person{n}@example.org",
