@@ -13,10 +13,10 @@ from villagehub.taxonomy.models import Theme
 
 pytestmark = pytest.mark.django_db
 
-# page: (queries, what the page must show of the records listed)
+# page: (queries, what the page must show of the records listed). What /search/ finds is
+# search's own tests' concern (`search/tests/`); here only its queries are pinned.
 PAGES = {
-    "/search/?q=sauna": (20, "Village sauna 0"),
-    "/search/?q=sauna&country=FI": (9, "Village sauna 0"),
+    "/search/?q=sauna": (9, ""),
     "/practices/": (5, "Village sauna 0"),
     "/practices/?q=sauna": (10, "Village sauna 0"),
     "/communities/": (9, "Kylä 0"),
