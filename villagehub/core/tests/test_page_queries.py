@@ -15,8 +15,8 @@ pytestmark = pytest.mark.django_db
 
 # page: (queries, what the page must show of the records listed). What /search/ finds is
 # search's own tests' concern (`search/tests/`); here only its queries are pinned.
-PAGES = {
-    "/search/?q=sauna": (9, ""),
+PAGES: dict[str, tuple[int, str | None]] = {
+    "/search/?q=sauna": (9, None),
     "/practices/": (5, "Village sauna 0"),
     "/practices/?q=sauna": (10, "Village sauna 0"),
     "/communities/": (9, "Kylä 0"),
@@ -45,7 +45,8 @@ def test_list_page_reads_a_fixed_number_of_queries(client, django_assert_num_que
     with django_assert_num_queries(queries):
         response = client.get(page)
     assert response.status_code == 200
-    assert shown in response.content.decode()
+    if shown is not None:
+        assert shown in response.content.decode()
 
 
 @pytest.mark.parametrize("size", [2, 12])
