@@ -1,19 +1,14 @@
-import json
-import re
+from collections import Counter
 
 from django.contrib.auth.models import AbstractBaseUser, User
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
-from villagehub.comments.services import comments_erase
-from villagehub.contact.services import contact_messages_erase
-from villagehub.core.services import model_save
-from villagehub.events.selectors import registration_names
-from villagehub.events.services import registrations_erase
-from villagehub.news.services import subscriptions_erase
+from villagehub.core import personal_data
+from villagehub.core.services import mentions_erase, model_save
 
 from .models import ApiToken, Role
+from .personal_data import person_find
 
 
 @transaction.atomic
@@ -31,97 +26,24 @@ def role_revoke(*, user: AbstractBaseUser, kind: str, target) -> None:
 
 @transaction.atomic
 def person_erase(*, email: str, user: AbstractBaseUser | None = None) -> int:
-    """Erase a person (GDPR art. 17): their account with its addresses, roles and
-    authenticators, their unpublished proposals, the personal data of every registration
-    made with their addresses (upcoming places are given up, as by a cancellation, so that
-    the people waiting move up), and every mention of their addresses, username or names
-    in the hub's logs: the back office's change log, record revisions, proposals and the
-    outbox. Anonymous totals (attendance, survey scores) stay. Returns the registrations
-    erased."""
-    from allauth.account.models import EmailAddress
-
-    from villagehub.contributions.models import Invitation, Submission
-
-    emails = {email.strip().lower()}
-    traces = set()
-    if user is not None and user.is_authenticated:
-        emails |= {
-            e.lower()
-            for e in EmailAddress.objects.filter(user=user).values_list("email", flat=True)
-        }
-        traces |= {user.get_username(), user.get_full_name()}
-        Submission.objects.filter(author=user).exclude(status=Submission.Status.PUBLISHED).delete()
-        comments_erase(user=user)
-        user.delete()
-    traces |= emails | registration_names(emails)
-    Invitation.objects.filter(email__in=emails).delete()
-    subscriptions_erase(emails=emails)
-    contact_messages_erase(emails=emails)
-    erased = sum(registrations_erase(email=e) for e in sorted(emails))
-    mentions_erase(traces=traces)
-    return erased
-
-
-def mentions_erase(*, traces: set[str]) -> None:
-    """Remove every mention of these words (a person's addresses, username, names) from the
-    tables that copy text about people: messages naming them are deleted, log rows keep
-    their place with the words replaced by “—”."""
-    from django.contrib.admin.models import LogEntry
-
-    from villagehub.comments.models import Comment, CommentReport
-    from villagehub.contact.models import ContactMessage, ContactReply
-    from villagehub.contributions.models import Submission
-    from villagehub.core.models import OutboxMessage, Revision
-    from villagehub.events.models import Photo, SpeakerConsent
-
-    traces = {t.strip() for t in traces if len(t.strip()) >= _SHORTEST_TRACE}
-    if not traces:
-        return
-    _rows_mentioning(OutboxMessage, ("to", "subject", "body", "html"), traces).delete()
-    # Without its row a speaker's consent reads as refused: they are no longer named.
-    _rows_mentioning(SpeakerConsent, ("speaker",), traces).delete()
-    pattern = re.compile(
-        "|".join(rf"(?<!\w){re.escape(t)}(?!\w)" for t in sorted(traces, key=len, reverse=True)),
-        re.IGNORECASE,
-    )
-    for model, fields in (
-        (LogEntry, ("object_repr", "change_message")),
-        (Revision, ("changes",)),
-        (Submission, ("data", "previous", "comment")),
-        (Comment, ("body", "hidden_reason")),
-        (CommentReport, ("reason",)),
-        (ContactMessage, ("body",)),
-        (ContactReply, ("body",)),
-        (Photo, ("description",)),
-    ):
-        for row in _rows_mentioning(model, fields, traces).only("pk", *fields):
-            model.objects.filter(pk=row.pk).update(
-                **{f: _words_replaced(getattr(row, f), pattern) for f in fields}
-            )
-
-
-# Shorter words (initials, "Ana") would blank unrelated text in the logs.
-_SHORTEST_TRACE = 4
-
-
-def _rows_mentioning(model, fields: tuple[str, ...], traces: set[str]):
-    condition = Q()
-    for field in fields:
-        for trace in traces:
-            # JSON columns may hold non-ASCII letters escaped (\u00e5).
-            for form in {trace, json.dumps(trace)[1:-1]}:
-                condition |= Q(**{f"{field}__icontains": form})
-    return model.objects.filter(condition)
-
-
-def _words_replaced(value, pattern: re.Pattern):
-    if isinstance(value, str):
-        return pattern.sub("—", value)
-    if isinstance(value, list):
-        return [_words_replaced(v, pattern) for v in value]
-    if isinstance(value, dict):
-        return {_words_replaced(k, pattern): _words_replaced(v, pattern) for k, v in value.items()}
-    return value
+    """Erase a person (GDPR art. 17): every app erases what it keeps about them (see
+    core/personal_data.py: unpublished proposals, comments, subscriptions, messages, the
+    personal data of every registration made with their addresses, whose upcoming places are
+    given up as by a cancellation so that the people waiting move up), then their account
+    goes with its addresses, roles and authenticators, and every mention of their addresses,
+    username or names leaves the hub's logs. Anonymous totals (attendance, survey scores)
+    stay. Returns the registrations erased."""
+    person = person_find(email=email, user=user)
+    traces = personal_data.person_traces(person)
+    erased: Counter[str] = Counter()
+    for share in personal_data.shares():
+        if share.erase is not None:
+            erased.update(share.erase(person) or {})
+    # Last: the rows other apps erased in their own way would otherwise go by cascade.
+    if person.account is not None:
+        person.account.delete()
+    mentions_erase(traces=traces, mentions=personal_data.mentions())
+    return erased["registrations"]
 
 
 def api_key_hash(key: str) -> str:

@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class CommentsConfig(AppConfig):
     name = "villagehub.comments"
     verbose_name = _("Comments")
+
+    def ready(self):
+        # Imported here, as Django's apps import their checks: it needs the models.
+        from villagehub.core import personal_data
+
+        from . import personal_data as share
+
+        personal_data.register(self.label, share.SHARE)

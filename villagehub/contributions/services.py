@@ -1,3 +1,4 @@
+from collections.abc import Iterable
 from typing import Any, cast
 
 from django.conf import settings
@@ -572,3 +573,20 @@ def network_dataset_publish(*, network, by: AbstractBaseUser, values: dict[str, 
         set(network.communities.exclude(country="").values_list("country", flat=True))
     )
     return _dataset_publish(values, publisher_network=network, spatial_countries=countries)
+
+
+@transaction.atomic
+def submissions_erase(*, author: AbstractBaseUser) -> int:
+    """A person's proposals go, except those published: their content is the record now."""
+    deleted, _per_model = (
+        Submission.objects.filter(author=author)
+        .exclude(status=Submission.Status.PUBLISHED)
+        .delete()
+    )
+    return deleted
+
+
+@transaction.atomic
+def invitations_erase(*, emails: Iterable[str]) -> int:
+    deleted, _per_model = Invitation.objects.filter(email__in=list(emails)).delete()
+    return deleted

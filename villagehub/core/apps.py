@@ -19,3 +19,7 @@ class CoreConfig(AppConfig):
         # rebuilds the table, and a flush empties the version rows.
         post_migrate.connect(_table_versions_install, sender=self)
         text_validators_install()
+        # Imported here, as Django's apps import their checks: it needs the models.
+        from . import personal_data
+
+        personal_data.register(self.label, personal_data.CORE_SHARE)

@@ -1,6 +1,7 @@
 """Helpers the domain services share; the services in each app are the one write path."""
 
 import datetime
+import json
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -11,13 +12,14 @@ from typing import Any, TypeVar
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from . import images
 from .models import PageView
+from .personal_data import Mention
 from .selectors import name_twin
 
 M = TypeVar("M", bound=models.Model)
@@ -430,3 +432,50 @@ def page_view_count(*, obj: models.Model, user_agent: str) -> bool:
     except IntegrityError:  # made by a request in between
         rows.update(count=F("count") + 1)
     return True
+
+
+@transaction.atomic
+def mentions_erase(*, traces: set[str], mentions: list[Mention]) -> None:
+    """Remove every mention of these words (a person's addresses, username, names) from the
+    columns that copy text about people: rows of `delete` mentions naming them are deleted,
+    the others keep their place with the words replaced by “—”."""
+    traces = {t.strip() for t in traces if len(t.strip()) >= _SHORTEST_TRACE}
+    if not traces:
+        return
+    pattern = re.compile(
+        "|".join(rf"(?<!\w){re.escape(t)}(?!\w)" for t in sorted(traces, key=len, reverse=True)),
+        re.IGNORECASE,
+    )
+    for mention in sorted(mentions, key=lambda m: not m.delete):
+        rows = _rows_mentioning(mention.model, mention.fields, traces)
+        if mention.delete:
+            rows.delete()
+            continue
+        for row in rows.only("pk", *mention.fields):
+            mention.model.objects.filter(pk=row.pk).update(
+                **{f: _words_replaced(getattr(row, f), pattern) for f in mention.fields}
+            )
+
+
+# Shorter words (initials, "Ana") would blank unrelated text in the logs.
+_SHORTEST_TRACE = 4
+
+
+def _rows_mentioning(model: type[models.Model], fields: tuple[str, ...], traces: set[str]):
+    condition = Q()
+    for field in fields:
+        for trace in traces:
+            # JSON columns may hold non-ASCII letters escaped (\u00e5).
+            for form in {trace, json.dumps(trace)[1:-1]}:
+                condition |= Q(**{f"{field}__icontains": form})
+    return model.objects.filter(condition)
+
+
+def _words_replaced(value, pattern: re.Pattern):
+    if isinstance(value, str):
+        return pattern.sub("—", value)
+    if isinstance(value, list):
+        return [_words_replaced(v, pattern) for v in value]
+    if isinstance(value, dict):
+        return {_words_replaced(k, pattern): _words_replaced(v, pattern) for k, v in value.items()}
+    return value

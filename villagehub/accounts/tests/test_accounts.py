@@ -8,6 +8,7 @@ from django.db import IntegrityError
 from villagehub.accounts.models import Role
 from villagehub.accounts.selectors import networks_coordinated
 from villagehub.accounts.services import role_grant, role_revoke
+from villagehub.accounts.tests.factories import UserFactory
 from villagehub.communities.tests.factories import CommunityFactory, NetworkFactory
 
 pytestmark = pytest.mark.django_db
@@ -49,8 +50,7 @@ def test_sign_up_verifies_the_email_address_then_signs_in(client):
 
 
 def test_sign_in_with_email_and_sign_out(client):
-    user = User.objects.create_user("aino", email="aino@example.org", password=PASSWORD)
-    user.emailaddress_set.create(email="aino@example.org", verified=True, primary=True)
+    user = UserFactory(username="aino", password=PASSWORD, verified=True)
     client.post("/accounts/login/", {"login": "aino@example.org", "password": PASSWORD})
     assert int(client.session["_auth_user_id"]) == user.pk
     assert "Your account" in client.get("/").content.decode()
@@ -59,8 +59,7 @@ def test_sign_in_with_email_and_sign_out(client):
 
 
 def test_password_reset_sends_a_link_that_sets_a_new_password(client):
-    user = User.objects.create_user("aino", email="aino@example.org", password=PASSWORD)
-    user.emailaddress_set.create(email="aino@example.org", verified=True, primary=True)
+    user = UserFactory(username="aino", password=PASSWORD, verified=True)
     client.post("/accounts/password/reset/", {"email": "aino@example.org"})
     (message,) = mail.outbox
     reset = link_in(message).split("testserver", 1)[-1]
@@ -72,8 +71,7 @@ def test_password_reset_sends_a_link_that_sets_a_new_password(client):
 
 
 def test_repeated_failed_sign_ins_are_refused_with_a_clear_message(client):
-    user = User.objects.create_user("aino", email="aino@example.org", password=PASSWORD)
-    user.emailaddress_set.create(email="aino@example.org", verified=True, primary=True)
+    UserFactory(username="aino", password=PASSWORD, verified=True)
     for _ in range(5):
         client.post("/accounts/login/", {"login": "aino@example.org", "password": "wrong"})
     blocked = client.post("/accounts/login/", {"login": "aino@example.org", "password": PASSWORD})
@@ -93,7 +91,7 @@ def test_account_pages_are_translated(client, prefix, text):
 
 
 def test_roles_name_exactly_one_record_of_their_kind():
-    user = User.objects.create_user("aino")
+    user = UserFactory()
     network, community = NetworkFactory(), CommunityFactory()
     role = role_grant(user=user, kind=Role.Kind.COORDINATOR, target=network)
     assert role_grant(user=user, kind=Role.Kind.COORDINATOR, target=network) == role
@@ -104,7 +102,7 @@ def test_roles_name_exactly_one_record_of_their_kind():
 
 
 def test_revoking_a_role_ends_coordination():
-    user = User.objects.create_user("aino")
+    user = UserFactory()
     network = NetworkFactory()
     role_grant(user=user, kind=Role.Kind.COORDINATOR, target=network)
     role_revoke(user=user, kind=Role.Kind.COORDINATOR, target=network)
@@ -121,7 +119,7 @@ def test_a_participant_follows_themes_and_sees_their_events_and_practices(client
     event_make(title="Canteen café", themes=[canteens])
     event_make(title="Fibre café", themes=[broadband])
     practice_create(title="Organic canteen", summary="Local food.", themes=[canteens])
-    user = User.objects.create_user("aino", email="aino@example.org", password=PASSWORD)
+    user = UserFactory()
     client.force_login(user)
     assert "Follow themes" in client.get("/accounts/my-data/").content.decode()
     client.post("/accounts/themes/", {"themes": [canteens.pk]})

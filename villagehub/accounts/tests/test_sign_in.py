@@ -4,7 +4,6 @@ when this session passed it, and repeated wrong passwords lock the account for a
 import time
 
 import pytest
-from allauth.account.models import EmailAddress
 from allauth.mfa import app_settings as mfa_settings
 from allauth.mfa.totp.internal.auth import (
     TOTP,
@@ -12,8 +11,9 @@ from allauth.mfa.totp.internal.auth import (
     generate_totp_secret,
     hotp_value,
 )
-from django.contrib.auth.models import Permission, User
+from django.contrib.auth.models import Permission
 
+from villagehub.accounts.tests.factories import UserFactory
 from villagehub.accounts.tests.helpers import sign_in
 from villagehub.events.tests.factories import event_make
 
@@ -30,9 +30,8 @@ def totp_code(secret: str) -> str:
 @pytest.fixture
 def officer():
     """Staff who manage events in the back office, with an authenticator app set up."""
-    user = User.objects.create_user("officer", email=EMAIL, password=PASSWORD, is_staff=True)
+    user = UserFactory(username="officer", password=PASSWORD, is_staff=True, verified=True)
     user.user_permissions.add(Permission.objects.get(codename="change_event"))
-    EmailAddress.objects.create(user=user, email=EMAIL, verified=True, primary=True)
     user.totp_secret = generate_totp_secret()
     TOTP.activate(user, user.totp_secret)
     return user
@@ -131,7 +130,6 @@ def test_six_wrong_passwords_lock_the_account_even_for_the_right_one(client, off
 
 
 def test_the_back_office_refuses_people_who_are_not_staff_without_a_loop(client):
-    user = User.objects.create_user("participant", email="p@example.org", password=PASSWORD)
-    client.force_login(user)
+    client.force_login(UserFactory())
     assert client.get("/admin/")["Location"] == "/admin/login/?next=/admin/"
     assert client.get("/admin/login/?next=/admin/").status_code == 403

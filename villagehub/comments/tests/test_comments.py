@@ -2,12 +2,13 @@ import pytest
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from villagehub.accounts.tests.factories import person
 from villagehub.accounts.tests.helpers import sign_in
 from villagehub.comments import services
 from villagehub.comments.models import Comment, CommentReport, CommentsOff
 from villagehub.comments.selectors import comment_thread, comments_open
 from villagehub.events.tests.factories import event_make
-from villagehub.news.tests.factories import NewsItemFactory, network_with_community, person
+from villagehub.news.tests.factories import NewsItemFactory, network_with_community
 from villagehub.notices.models import Notice
 from villagehub.practices.tests.factories import PracticeFactory
 

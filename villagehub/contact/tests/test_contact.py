@@ -6,12 +6,13 @@ from django.core import mail
 from django.core.cache import cache
 from django.utils import timezone
 
+from villagehub.accounts.tests.factories import person
 from villagehub.accounts.tests.helpers import sign_in
 from villagehub.communities.tests.factories import CommunityFactory
 from villagehub.contact import services
 from villagehub.contact.models import ContactMessage, ContactReply
 from villagehub.contact.tasks import contact_reply_mail, contact_retention_run
-from villagehub.news.tests.factories import network_with_community, person
+from villagehub.news.tests.factories import network_with_community
 from villagehub.notices.models import Notice
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,7 @@ import pytest
 from villagehub.accounts.tests.helpers import sign_in
 from villagehub.contributions.models import Submission
 from villagehub.contributions.services import submission_publish
-from villagehub.contributions.tests.test_contributions import PROPOSAL, world  # noqa: F401
+from villagehub.contributions.tests.factories import PROPOSAL
 from villagehub.practices.models import Practice
 from villagehub.taxonomy.models import FundingSource
 
@@ -27,7 +27,7 @@ STORY = {
 }
 
 
-def _propose(client, world, **changes):  # noqa: F811
+def _propose(client, world, **changes):
     client.force_login(world["editor_a"])
     return client.post(
         f"/contribute/communities/{world['town_a'].slug}/practices/new/",
@@ -37,7 +37,7 @@ def _propose(client, world, **changes):  # noqa: F811
 
 def test_the_story_goes_from_proposal_through_review_to_the_published_page(
     client,
-    world,  # noqa: F811
+    world,
 ):
     client.force_login(world["editor_a"])
     form = client.get(f"/contribute/communities/{world['town_a'].slug}/practices/new/")
@@ -74,7 +74,7 @@ def test_the_story_goes_from_proposal_through_review_to_the_published_page(
     assert '<a href="mailto:sauna@example.org">sauna@example.org</a>' in page
 
 
-def test_a_change_to_the_story_keeps_the_previous_values(client, world):  # noqa: F811
+def test_a_change_to_the_story_keeps_the_previous_values(client, world):
     _propose(client, world)
     sign_in(client, world["coordinator_a"])
     client.post(f"/contribute/review/{Submission.objects.get().pk}/", {"action": "publish"})
@@ -108,7 +108,7 @@ def test_a_change_to_the_story_keeps_the_previous_values(client, world):  # noqa
         ({"contact_email": "sauna at example"}, "contact_email"),
     ],
 )
-def test_a_bad_part_of_the_story_is_refused_on_its_field(client, world, changes, field):  # noqa: F811
+def test_a_bad_part_of_the_story_is_refused_on_its_field(client, world, changes, field):
     response = _propose(client, world, **changes)
     assert response.status_code == 400
     assert list(response.context["form"].errors) == [field]
@@ -116,7 +116,7 @@ def test_a_bad_part_of_the_story_is_refused_on_its_field(client, world, changes,
     assert not Submission.objects.exists()
 
 
-def test_a_proposal_without_funding_sources_leaves_the_published_ones(client, world):  # noqa: F811
+def test_a_proposal_without_funding_sources_leaves_the_published_ones(client, world):
     """Proposals sent through the API, or before the hub asked for funding sources, do not
     carry them: publishing such a change keeps those the practice has."""
     practice = world["practice_b"]

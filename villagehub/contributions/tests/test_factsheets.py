@@ -5,10 +5,10 @@ values it replaces kept."""
 import pytest
 from django.core import mail
 
+from villagehub.accounts.tests.factories import person
 from villagehub.accounts.tests.helpers import sign_in
 from villagehub.communities.tests.factories import NetworkFactory
 from villagehub.contributions.models import Submission
-from villagehub.contributions.tests.test_contributions import person
 from villagehub.countries.models import Factsheet
 from villagehub.countries.services import factsheet_upsert
 

@@ -5,7 +5,7 @@ import pytest
 
 from villagehub.accounts.tests.helpers import sign_in
 from villagehub.contributions.models import Submission
-from villagehub.contributions.tests.test_contributions import PROPOSAL, world  # noqa: F401
+from villagehub.contributions.tests.factories import PROPOSAL
 from villagehub.practices.models import Practice
 
 pytestmark = pytest.mark.django_db
@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 def test_a_practice_proposal_sets_goals_that_the_review_names_and_the_filter_counts(
     client,
-    world,  # noqa: F811
+    world,
 ):
     client.force_login(world["editor_a"])
     form = client.get(f"/contribute/communities/{world['town_a'].slug}/practices/new/")
@@ -45,7 +45,7 @@ def test_a_practice_proposal_sets_goals_that_the_review_names_and_the_filter_cou
     assert [p.title for p in listed] == [PROPOSAL["title"]]
 
 
-def test_a_goal_outside_the_seventeen_is_refused_on_its_field(client, world):  # noqa: F811
+def test_a_goal_outside_the_seventeen_is_refused_on_its_field(client, world):
     client.force_login(world["editor_a"])
     response = client.post(
         f"/contribute/communities/{world['town_a'].slug}/practices/new/",
@@ -58,7 +58,7 @@ def test_a_goal_outside_the_seventeen_is_refused_on_its_field(client, world):  #
 
 def test_a_profile_change_sets_goals_and_population_that_the_communities_filter_counts(
     client,
-    world,  # noqa: F811
+    world,
 ):
     town = world["town_a"]
     town.goals.set([8])

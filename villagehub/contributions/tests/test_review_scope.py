@@ -5,6 +5,7 @@ import pytest
 
 from villagehub.accounts.models import Role
 from villagehub.accounts.services import role_grant
+from villagehub.accounts.tests.factories import person
 from villagehub.accounts.tests.helpers import sign_in
 from villagehub.contributions.models import Submission
 from villagehub.contributions.selectors import submissions_for_review
@@ -14,12 +15,12 @@ from villagehub.contributions.services import (
     submission_save,
 )
 
-from .test_contributions import NEW_COMMUNITY, PROPOSAL, person, world  # noqa: F401
+from .factories import NEW_COMMUNITY, PROPOSAL
 
 pytestmark = pytest.mark.django_db
 
 
-def test_a_coordinator_gets_a_404_for_a_draft_until_it_is_submitted(client, world):  # noqa: F811
+def test_a_coordinator_gets_a_404_for_a_draft_until_it_is_submitted(client, world):
     draft = submission_save(
         author=world["editor_a"], community=world["town_a"], data=PROPOSAL, submit=False
     )
@@ -38,7 +39,7 @@ def test_a_coordinator_gets_a_404_for_a_draft_until_it_is_submitted(client, worl
     assert page.context["submission"] == draft
 
 
-def test_a_returned_proposal_is_the_editors_again(client, world):  # noqa: F811
+def test_a_returned_proposal_is_the_editors_again(client, world):
     submission = submission_save(
         author=world["editor_a"], community=world["town_a"], data=PROPOSAL, submit=True
     )
@@ -48,7 +49,7 @@ def test_a_returned_proposal_is_the_editors_again(client, world):  # noqa: F811
     assert Submission.objects.get().status == "returned"
 
 
-def test_a_draft_new_community_is_not_shown_to_the_networks_coordinators(client, world):  # noqa: F811
+def test_a_draft_new_community_is_not_shown_to_the_networks_coordinators(client, world):
     requester = person("requester")
     draft = submission_save(
         author=requester,
@@ -62,7 +63,7 @@ def test_a_draft_new_community_is_not_shown_to_the_networks_coordinators(client,
     assert list(client.get("/contribute/").context["review_submissions"]) == []
 
 
-def test_the_review_queue_shows_only_to_a_session_that_passed_the_second_factor(client, world):  # noqa: F811
+def test_the_review_queue_shows_only_to_a_session_that_passed_the_second_factor(client, world):
     submission = submission_save(
         author=world["editor_a"], community=world["town_a"], data=PROPOSAL, submit=True
     )
@@ -88,7 +89,7 @@ def test_the_review_queue_shows_only_to_a_session_that_passed_the_second_factor(
     assert "two_factor_url" not in page.context
 
 
-def test_a_coordinator_without_an_authenticator_is_sent_to_set_one_up(client, world):  # noqa: F811
+def test_a_coordinator_without_an_authenticator_is_sent_to_set_one_up(client, world):
     plain = person("plain_coordinator")
     role_grant(user=plain, kind=Role.Kind.COORDINATOR, target=world["town_a"].networks.get())
     sign_in(client, plain)
@@ -96,7 +97,7 @@ def test_a_coordinator_without_an_authenticator_is_sent_to_set_one_up(client, wo
     assert page.context["two_factor_url"] == "/accounts/2fa/totp/activate/?next=%2Fcontribute%2F"
 
 
-def test_people_who_review_nothing_are_not_asked_for_a_second_factor(client, world):  # noqa: F811
+def test_people_who_review_nothing_are_not_asked_for_a_second_factor(client, world):
     client.force_login(world["editor_a"])
     page = client.get("/contribute/")
     assert "two_factor_url" not in page.context

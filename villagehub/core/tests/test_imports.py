@@ -170,3 +170,25 @@ def test_graph_sees_imports_inside_functions_and_finds_circles():
     }
     graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}, "e": {"e"}}
     assert circles(graph) == [frozenset({"a", "b", "c"})]
+
+
+def _hub_imports(module: str, graph: dict[str, set[str]]) -> set[str]:
+    """The apps (and top-level modules) of the hub that a module imports."""
+    return {target.split(".")[1] for target in graph[module]}
+
+
+def test_personal_data_is_declared_by_the_apps_not_gathered_by_accounts():
+    """The registry knows no app; accounts' export and erasure reach the apps only through
+    it (see "Personal data" in docs/ARCHITECTURE.md)."""
+    graph = import_graph()
+    assert _hub_imports("villagehub.core.personal_data", graph) == {"core"}
+    assert _hub_imports("villagehub.accounts.services", graph) == {"accounts", "core"}
+    assert _hub_imports("villagehub.accounts.personal_data", graph) == {"accounts", "core"}
+    shares = {
+        m for m in graph if m.endswith(".personal_data") and m != "villagehub.core.personal_data"
+    }
+    assert {m.split(".")[1] for m in shares} == {
+        "accounts", "comments", "contact", "contributions", "events", "news",
+    }  # fmt: skip
+    for share in shares:
+        assert _hub_imports(share, graph) == {share.split(".")[1], "core"}, share

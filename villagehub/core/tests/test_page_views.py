@@ -3,12 +3,13 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from villagehub.accounts.tests.factories import person
 from villagehub.accounts.tests.helpers import sign_in
 from villagehub.core.models import PageView
 from villagehub.core.selectors import page_views_by_record, page_views_total
 from villagehub.core.services import page_view_count
 from villagehub.events.tests.factories import event_make
-from villagehub.news.tests.factories import NewsItemFactory, network_with_community, person
+from villagehub.news.tests.factories import NewsItemFactory, network_with_community
 from villagehub.practices.tests.factories import PracticeFactory
 
 pytestmark = pytest.mark.django_db

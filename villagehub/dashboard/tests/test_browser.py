@@ -6,11 +6,11 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
+from villagehub.accounts.tests.factories import person
 from villagehub.communities.models import Network
 from villagehub.contributions.tests.test_browser import signed_in_as
 from villagehub.core.tests.test_browser import AXE_OPTIONS, described_violations
 from villagehub.news.services import issue_create
-from villagehub.news.tests.factories import person
 
 pytestmark = pytest.mark.browser
 

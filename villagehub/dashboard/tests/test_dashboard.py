@@ -12,13 +12,14 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from villagehub.accounts.tests.factories import person
 from villagehub.accounts.tests.helpers import sign_in
 from villagehub.contributions.services import submission_save
 from villagehub.core.models import PageView
 from villagehub.events.models import Event, Registration
 from villagehub.events.tests.factories import event_hold, event_make, register
 from villagehub.indicators.services import indicator_value_publish
-from villagehub.news.tests.factories import NewsItemFactory, network_with_community, person
+from villagehub.news.tests.factories import NewsItemFactory, network_with_community
 from villagehub.news.tests.test_newsletters import _subscriber
 from villagehub.practices.tests.factories import PracticeFactory
 

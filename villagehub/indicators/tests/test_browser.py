@@ -9,12 +9,12 @@ from axe_playwright_python.sync_playwright import Axe
 from django.test import Client
 from playwright.sync_api import expect
 
+from villagehub.accounts.tests.factories import person
 from villagehub.accounts.tests.helpers import sign_in
 from villagehub.communities.models import Community
 from villagehub.communities.tests.factories import CommunityFactory
 from villagehub.core.tests.test_browser import AXE_OPTIONS, described_violations
 from villagehub.indicators import services
-from villagehub.solutions.tests.factories import person
 
 pytestmark = pytest.mark.browser
 

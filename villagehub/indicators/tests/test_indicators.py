@@ -8,12 +8,12 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import translation
 
+from villagehub.accounts.tests.factories import person
 from villagehub.accounts.tests.helpers import sign_in
 from villagehub.communities.tests.factories import CommunityFactory, NetworkFactory
 from villagehub.indicators import selectors, services
 from villagehub.indicators.models import INDICATORS, IndicatorValue
 from villagehub.ngsi.models import Entity
-from villagehub.solutions.tests.factories import person
 
 pytestmark = pytest.mark.django_db
 

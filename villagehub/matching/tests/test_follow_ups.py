@@ -4,6 +4,7 @@ from unittest import mock
 import pytest
 from django.core.exceptions import ValidationError
 
+from villagehub.accounts.tests.factories import person
 from villagehub.accounts.tests.helpers import sign_in
 from villagehub.communities.tests.factories import CommunityFactory, NetworkFactory
 from villagehub.contributions import services as contribution_services
@@ -12,7 +13,7 @@ from villagehub.matching import services
 from villagehub.matching.follow_ups import pipeline
 from villagehub.matching.models import FollowUp
 from villagehub.solutions.models import ReferenceInstallation
-from villagehub.solutions.tests.factories import person, provider, solution
+from villagehub.solutions.tests.factories import provider, solution
 from villagehub.strategies import services as strategy_services
 from villagehub.taxonomy.models import Theme
 

@@ -1,23 +1,9 @@
 import factory
-from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
-from django.contrib.auth.models import User
 from django.utils import timezone
 
-from villagehub.accounts.services import role_grant
 from villagehub.communities.tests.factories import CommunityFactory, NetworkFactory
 from villagehub.news.models import NewsItem
 from villagehub.search.services import search_document_update
-
-
-def person(name, **roles):
-    """A person with roles (`coordinator=network`, `community_editor=community`);
-    coordinators have two-factor authentication turned on."""
-    user = User.objects.create_user(name, email=f"{name}@example.org", password="x" * 20)
-    for kind, target in roles.items():
-        role_grant(user=user, kind=kind, target=target)
-        if kind == "coordinator":
-            TOTP.activate(user, generate_totp_secret())
-    return user
 
 
 def network_with_community():

@@ -12,6 +12,7 @@ from django.core import mail
 from django.core.mail import get_connection
 from django.utils import timezone
 
+from villagehub.accounts.tests.factories import person
 from villagehub.accounts.tests.helpers import sign_in
 from villagehub.news.models import Delivery, Issue, Subscription
 from villagehub.news.selectors import IssueContent
@@ -26,7 +27,7 @@ from villagehub.news.services import (
 from villagehub.practices.tests.factories import PracticeFactory
 from villagehub.taxonomy.models import Theme
 
-from .factories import NewsItemFactory, network_with_community, person
+from .factories import NewsItemFactory, network_with_community
 
 pytestmark = pytest.mark.django_db
 

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import connections
 from django.utils import timezone
 
+from villagehub.accounts.tests.factories import person
 from villagehub.accounts.tests.helpers import sign_in
 from villagehub.news.models import Delivery, Digest, Issue
 from villagehub.news.services import (
@@ -21,7 +22,7 @@ from villagehub.news.services import (
 )
 from villagehub.news.tasks import newsletters_run
 
-from .factories import NewsItemFactory, network_with_community, person
+from .factories import NewsItemFactory, network_with_community
 from .test_newsletters import _subscriber
 
 pytestmark = pytest.mark.django_db

@@ -2,6 +2,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.http import Http404
 
+from villagehub.accounts.tests.factories import person
 from villagehub.communities.tests.factories import CommunityFactory
 from villagehub.news.models import NewsItem
 from villagehub.news.selectors import news_get_for_editor, news_get_for_publisher, news_list
@@ -9,7 +10,7 @@ from villagehub.news.services import news_create, news_publish, news_update, new
 from villagehub.search.models import SearchDocument
 from villagehub.taxonomy.models import Theme
 
-from .factories import network_with_community, person
+from .factories import network_with_community
 
 pytestmark = pytest.mark.django_db
 

@@ -1,13 +1,14 @@
 import pytest
 from django.utils import timezone
 
+from villagehub.accounts.tests.factories import person
 from villagehub.accounts.tests.helpers import sign_in
 from villagehub.core.models import PageView
 from villagehub.news.models import NewsItem
 from villagehub.news.services import news_create
 from villagehub.taxonomy.models import Theme
 
-from .factories import NewsItemFactory, network_with_community, person
+from .factories import NewsItemFactory, network_with_community
 
 pytestmark = pytest.mark.django_db
 

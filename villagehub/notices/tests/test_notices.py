@@ -1,9 +1,10 @@
 import pytest
 from django.core import mail
 
+from villagehub.accounts.tests.factories import person
 from villagehub.accounts.tests.helpers import sign_in
 from villagehub.contributions.services import role_request_create, submission_save
-from villagehub.news.tests.factories import network_with_community, person
+from villagehub.news.tests.factories import network_with_community
 from villagehub.notices.models import Kind, Notice, NoticePreference
 from villagehub.notices.services import notice_preferences_set, notices_create
 from villagehub.notices.tasks import notices_daily_summary

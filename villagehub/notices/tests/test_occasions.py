@@ -7,12 +7,13 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from villagehub.accounts.tests.factories import person
 from villagehub.contributions.services import submission_publish, submission_return, submission_save
 from villagehub.events import services as event_services
 from villagehub.events.tasks import event_registration_opened
 from villagehub.events.tests.factories import event_make, register
 from villagehub.news.services import news_create, news_publish
-from villagehub.news.tests.factories import network_with_community, person
+from villagehub.news.tests.factories import network_with_community
 from villagehub.notices.models import Notice
 from villagehub.notices.services import notice_preferences_set
 from villagehub.solutions import services as solution_services

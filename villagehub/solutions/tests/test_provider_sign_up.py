@@ -7,13 +7,13 @@ from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.contrib.auth.models import Permission
 
 from villagehub.accounts.models import Role
+from villagehub.accounts.tests.factories import person
 from villagehub.accounts.tests.helpers import sign_in
 from villagehub.communities.tests.factories import NetworkFactory
 from villagehub.contributions.models import Submission
 from villagehub.organisations.models import Organisation
 from villagehub.organisations.services import organisation_create
 from villagehub.solutions.models import Solution
-from villagehub.solutions.tests.factories import person
 
 pytestmark = pytest.mark.django_db
 

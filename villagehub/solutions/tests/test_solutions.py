@@ -1,6 +1,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
+from villagehub.accounts.tests.factories import person
 from villagehub.accounts.tests.helpers import sign_in
 from villagehub.communities.tests.factories import CommunityFactory, NetworkFactory
 from villagehub.organisations.models import Organisation
@@ -9,7 +10,7 @@ from villagehub.solutions import services
 from villagehub.solutions.models import ReferenceInstallation, Solution
 from villagehub.solutions.selectors import solution_list
 
-from .factories import person, provider, solution
+from .factories import provider, solution
 
 pytestmark = pytest.mark.django_db
 

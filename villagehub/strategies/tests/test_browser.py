@@ -11,12 +11,13 @@ from django.conf import settings
 from django.test import Client
 from playwright.sync_api import expect
 
+from villagehub.accounts.tests.factories import person
 from villagehub.accounts.tests.helpers import sign_in
 from villagehub.communities.models import Community
 from villagehub.core.tests.test_browser import AXE_OPTIONS, described_violations
 from villagehub.matching.services import follow_up_advance, follow_up_start
 from villagehub.solutions import services as services_solutions
-from villagehub.solutions.tests.factories import person, provider, solution
+from villagehub.solutions.tests.factories import provider, solution
 from villagehub.strategies import services
 from villagehub.strategies.models import Action
 from villagehub.strategies.selectors import strategy_get_for_editor

@@ -3,10 +3,11 @@ its coordinators, on pages like a community's."""
 
 import pytest
 
+from villagehub.accounts.tests.factories import person
 from villagehub.accounts.tests.helpers import sign_in
 from villagehub.communities.tests.factories import NetworkFactory
 from villagehub.matching.selectors import solutions_for_need
-from villagehub.solutions.tests.factories import person, provider, solution
+from villagehub.solutions.tests.factories import provider, solution
 from villagehub.strategies.models import Need, Strategy
 
 pytestmark = pytest.mark.django_db

@@ -4,10 +4,10 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
+from villagehub.accounts.tests.factories import person
 from villagehub.accounts.tests.helpers import sign_in
 from villagehub.communities.tests.factories import CommunityFactory, NetworkFactory
 from villagehub.indicators.services import indicator_value_publish
-from villagehub.solutions.tests.factories import person
 from villagehub.strategies import pdf, services
 from villagehub.strategies.models import Action, Need, Strategy, StrategyVersion
 from villagehub.strategies.selectors import strategy_progress, strategy_snapshot
