@@ -6,7 +6,7 @@ have dealt with the rows that point at it."""
 from typing import Any
 
 from allauth.account.models import EmailAddress
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 
 from villagehub.core.personal_data import Person, Share
 
@@ -14,7 +14,7 @@ from .models import Role
 from .selectors import two_factor_enabled
 
 
-def person_find(*, email: str, user: AbstractBaseUser | None = None) -> Person:
+def person_find(*, email: str, user: User | None = None) -> Person:
     """The person an export or an erasure is about: this address, and if they have an account,
     the account with all of its addresses."""
     emails = {email.strip().lower()}
@@ -26,7 +26,7 @@ def person_find(*, email: str, user: AbstractBaseUser | None = None) -> Person:
     return Person(emails=frozenset(emails), account=user)
 
 
-def account_data(user: AbstractBaseUser) -> dict[str, Any]:
+def account_data(user: User) -> dict[str, Any]:
     """The account's own fields, which open the export's "account" section."""
     return {
         "username": user.get_username(),

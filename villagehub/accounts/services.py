@@ -25,7 +25,7 @@ def role_revoke(*, user: AbstractBaseUser, kind: str, target) -> None:
 
 
 @transaction.atomic
-def person_erase(*, email: str, user: AbstractBaseUser | None = None) -> int:
+def person_erase(*, email: str, user: User | None = None) -> int:
     """Erase a person (GDPR art. 17): every app erases what it keeps about them (see
     core/personal_data.py: unpublished proposals, comments, subscriptions, messages, the
     personal data of every registration made with their addresses, whose upcoming places are

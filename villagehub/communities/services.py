@@ -180,7 +180,7 @@ def community_update(
     # Checked when the name or the country changes, not at every save of a record.
     if name != community.name or str(country) != str(community.country):
         community_name_check(name=name, country=country, community=community)
-    replaced = community.image.name if community.image else ""
+    replaced = (community.image.name or "") if community.image else ""
     model_save(community, fields)
     if "image" in fields:
         image_variants_later(community, replaced=replaced)

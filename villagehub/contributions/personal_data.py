@@ -3,7 +3,7 @@ and the invitations sent to their addresses (see core/personal_data.py)."""
 
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 
 from villagehub.core.personal_data import Mention, Person, Share
 
@@ -11,7 +11,7 @@ from . import services
 from .models import Invitation, RoleRequest, Submission
 
 
-def _account(user: AbstractBaseUser) -> dict[str, Any]:
+def _account(user: User) -> dict[str, Any]:
     return {
         "requests_to_edit": [
             {"record": str(r.target), "message": r.message, "status": r.status}

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.admin.models import LogEntry
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import Model
 
 from .models import OutboxMessage, Revision
@@ -36,7 +36,7 @@ class Person:
     account, if they have one."""
 
     emails: frozenset[str]
-    account: AbstractBaseUser | None = None
+    account: User | None = None
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,7 @@ class Share:
     """What one app keeps about people (see the module's docstring)."""
 
     export: Callable[[Person], Mapping[str, Any]] | None = None
-    account: Callable[[AbstractBaseUser], Mapping[str, Any]] | None = None
+    account: Callable[[User], Mapping[str, Any]] | None = None
     traces: Callable[[Person], Iterable[str]] | None = None
     erase: Callable[[Person], Mapping[str, int] | None] | None = None
     mentions: tuple[Mention, ...] = ()
@@ -76,7 +76,7 @@ def shares() -> list[Share]:
 def person_export(person: Person) -> dict[str, Any]:
     """Everything the apps hold about a person, as JSON-ready data: what they add to the
     account (None without one), then every app's sections."""
-    account = None
+    account: dict[str, Any] | None = None
     if person.account is not None:
         account = {}
         for share in shares():

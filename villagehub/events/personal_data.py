@@ -5,7 +5,7 @@ core/personal_data.py)."""
 
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 
 from villagehub.core.personal_data import Mention, Person, Share
 
@@ -13,7 +13,7 @@ from . import selectors, services
 from .models import Photo, SpeakerConsent
 
 
-def _account(user: AbstractBaseUser) -> dict[str, Any]:
+def _account(user: User) -> dict[str, Any]:
     return {
         "events_organised": list(user.events_organised.values_list("slug", flat=True)),
         "series_organised": list(user.series_organised.values_list("slug", flat=True)),

@@ -5,7 +5,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone, translation
@@ -26,7 +26,7 @@ from villagehub.strategies.selectors import strategies_edited_by
 from .models import FollowUp
 
 
-def follow_ups_of(user: AbstractBaseUser) -> QuerySet[FollowUp]:
+def follow_ups_of(user: User) -> QuerySet[FollowUp]:
     """The matches a person follows: of the strategies they write (a community's, or a
     network's own) or of the providers they edit."""
     if not user.is_authenticated:
@@ -37,14 +37,14 @@ def follow_ups_of(user: AbstractBaseUser) -> QuerySet[FollowUp]:
     ).select_related("need__strategy__community", "need__strategy__network", "solution__provider")
 
 
-def follow_up_get_for_party(*, pk: int, user: AbstractBaseUser) -> FollowUp:
+def follow_up_get_for_party(*, pk: int, user: User) -> FollowUp:
     follow_up = follow_ups_of(user).filter(pk=pk).first()
     if follow_up is None:
         raise Http404
     return follow_up
 
 
-def follow_up_get_for_community_editor(*, pk: int, user: AbstractBaseUser) -> FollowUp:
+def follow_up_get_for_community_editor(*, pk: int, user: User) -> FollowUp:
     """A followed match whose need is of a community the person edits: only they propose
     its practice (a practice belongs to a community)."""
     follow_up = (
@@ -119,7 +119,7 @@ def practice_draft(follow_up: FollowUp) -> dict:
     }
 
 
-def match_get_for_party(*, need_id: int, solution_id: int, user: AbstractBaseUser):
+def match_get_for_party(*, need_id: int, solution_id: int, user: User):
     """A published need and solution that the person may follow: one of them is theirs."""
     need = Need.objects.filter(pk=need_id, is_published=True).select_related("strategy").first()
     solution = Solution.objects.filter(pk=solution_id, status=Solution.Status.PUBLISHED).first()
@@ -175,7 +175,7 @@ class _Tally:
         ]
 
 
-def pipeline(*, user: AbstractBaseUser, language: str) -> Pipeline:
+def pipeline(*, user: User, language: str) -> Pipeline:
     """The followed matches of the communities a coordinator reviews and of the networks
     they coordinate (a network's own strategy has needs too), in all and per network and
     theme. A match of a community in two of the person's networks counts in each."""

@@ -109,7 +109,7 @@ def practice_facets(*, filters: dict) -> dict[str, list[dict]]:
     otherwise all of them (counting through the records took seconds at 300,000).
     """
     facets = search_facets(
-        SearchQuery.of(filters.get("q"), filters, kind="practice", within_kind=True)
+        SearchQuery.of(filters.get("q") or "", filters, kind="practice", within_kind=True)
     )
     del facets["kind"]
     return _every_goal_and_band(facets)

@@ -183,7 +183,8 @@ class SearchResults(Sequence):
     def __init__(self, query: SearchQuery, *, fetch: Callable = list, count: int | None = None):
         self.query, self.fetch, self._count = query, fetch, count
 
-    def count(self) -> int:
+    # Django's Paginator asks `count()` with no argument, unlike `Sequence.count(value)`.
+    def count(self) -> int:  # type: ignore[override]
         if self._count is None:
             self._count = search_total(self.query)
         return self._count

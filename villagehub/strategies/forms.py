@@ -1,3 +1,5 @@
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -107,5 +109,12 @@ class NetworkActionsFilterForm(forms.Form):
 
     def __init__(self, *args, themes: list[tuple[str, str]], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["theme"].choices = [("", _("All")), *themes, ("-", _("No theme"))]
-        self.fields["status"].choices = [("", _("All")), *Action.Status.choices]
+        cast(forms.ChoiceField, self.fields["theme"]).choices = [
+            ("", _("All")),
+            *themes,
+            ("-", _("No theme")),
+        ]
+        cast(forms.ChoiceField, self.fields["status"]).choices = [
+            ("", _("All")),
+            *Action.Status.choices,
+        ]

@@ -109,7 +109,7 @@ class Progress:
     actions: list[dict]  # the snapshot's actions, each with its status's label
 
 
-def hub_latest_values(owner: Community | Network) -> dict[str, tuple[Decimal, int]]:
+def hub_latest_values(owner: Community | Network | None) -> dict[str, tuple[Decimal, int]]:
     """A community's latest value of each of the hub's indicators it published, with the
     year its period ends (none for a network: the hub's indicators are communities')."""
     if not isinstance(owner, Community):

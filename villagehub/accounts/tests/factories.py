@@ -1,3 +1,5 @@
+from typing import cast
+
 import factory
 from allauth.account.models import EmailAddress
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
@@ -31,7 +33,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 def person(name: str, **roles) -> User:
     """A person with roles (`coordinator=network`, `community_editor=community`, ...);
     coordinators have two-factor authentication turned on, as the review pages require."""
-    user = UserFactory(username=name)
+    user = cast(User, UserFactory(username=name))
     for kind, target in roles.items():
         role_grant(user=user, kind=kind, target=target)
         if kind == "coordinator":

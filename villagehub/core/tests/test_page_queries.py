@@ -4,8 +4,11 @@ here. Each page is asked for once before it is measured, with another query stri
 the page cache does not answer), so that what is measured is what a visitor meets once the
 hub runs: the search's in-memory counts loaded, the session and the interface texts read."""
 
+from typing import cast
+
 import pytest
 
+from villagehub.communities.models import Community, Network
 from villagehub.communities.tests.factories import CommunityFactory, NetworkFactory
 from villagehub.events.tests.factories import event_make
 from villagehub.practices.tests.factories import PracticeFactory
@@ -28,9 +31,9 @@ def _world(size: int):
     """`size` Finnish villages of one network, each with a practice and a café, all with
     the same three themes."""
     themes = list(Theme.objects.order_by("pk")[:3])
-    network = NetworkFactory()
+    network = cast(Network, NetworkFactory())
     for n in range(size):
-        village = CommunityFactory(name=f"Kylä {n}", country="FI", themes=themes)
+        village = cast(Community, CommunityFactory(name=f"Kylä {n}", country="FI", themes=themes))
         village.networks.add(network)
         PracticeFactory(community=village, title=f"Village sauna {n}", themes=themes)
         event_make(title=f"Sauna café {n}")
