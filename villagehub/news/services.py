@@ -32,6 +32,7 @@ from .models import Delivery, Digest, Issue, NewsItem, Subscription
 from .selectors import (
     HUB_PERMISSION,
     IssueContent,
+    IssueMessages,
     issue_audience,
     issues_writable_networks,
     news_publishable_by,
@@ -402,18 +403,17 @@ def issue_create(
     )
 
 
-def issue_message(
-    *, issue: Issue, subscription: Subscription, content: dict[str, list], connection=None
-):
-    """The message of one subscriber: multipart text and HTML with inline styles, no remote
-    images, no tracking, links to the preferences and one-click unsubscribe headers."""
+def issue_message(*, issue: Issue, subscription: Subscription, content: dict[str, list]):
+    """One message as `subscription` would get it with `content` (the test send): multipart
+    text and HTML with inline styles, no remote images, no tracking, links to the
+    preferences and one-click unsubscribe headers. Sending renders through `IssueMessages`,
+    which gives the same message."""
     links = subscription_links(subscription)
     return email_message(
         to=subscription.email,
         template="news/issue",
         context={"issue": issue, "content": content, "links": links},
         language=subscription.language,
-        connection=connection,
         headers=unsubscribe_headers(links),
     )
 
@@ -588,7 +588,8 @@ def digests_assemble(*, now=None) -> list[int]:
 
 
 def deliveries_claim(*, issue: Issue, limit: int = DELIVERY_BATCH) -> list[Delivery]:
-    """Claim a batch of rows not yet sent whose lease is free or ran out (a dead worker's)."""
+    """Claim a batch of rows not yet sent whose lease is free or ran out (a dead worker's),
+    with their subscriptions and choices."""
     now = timezone.now()
     with transaction.atomic():
         ids = list(
@@ -599,46 +600,46 @@ def deliveries_claim(*, issue: Issue, limit: int = DELIVERY_BATCH) -> list[Deliv
             .values_list("pk", flat=True)[:limit]
         )
         Delivery.objects.filter(pk__in=ids).update(claimed_at=now)
-    return list(Delivery.objects.filter(pk__in=ids).select_related("subscription").order_by("pk"))
+    return list(
+        Delivery.objects.filter(pk__in=ids)
+        .select_related("subscription")
+        .prefetch_related("subscription__networks", "subscription__themes")
+        .order_by("pk")
+    )
 
 
-def delivery_send(*, delivery: Delivery, content: IssueContent, connection) -> bool:
-    """Hand one message to SMTP: the attempt is committed before, the result after. Not in
-    a transaction, so that each mark is committed at once."""
-    subscription = delivery.subscription
-    chosen = content.for_subscription(subscription)
-    if not delivery.issue.intro and not any(chosen.values()):
-        Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.SKIPPED)
-        return False
-    message = issue_message(
-        issue=delivery.issue, subscription=subscription, content=chosen, connection=connection
-    )
-    Delivery.objects.filter(pk=delivery.pk).update(attempts=F("attempts") + 1)
-    message.send()
-    Delivery.objects.filter(pk=delivery.pk).update(
-        status=Delivery.Status.SENT, sent_at=timezone.now()
-    )
-    return True
+def _delivery_mark(*, sent: tuple[int, Any] | None, attempt: int | None = None) -> None:
+    """Mark the message handed to SMTP last as sent and count the attempt of the next one,
+    in one commit: the next is recorded before it is handed over, and a worker killed
+    after that leaves one row only (the one in flight) attempted and not marked sent."""
+    with transaction.atomic():
+        if sent is not None:
+            pk, sent_at = sent
+            Delivery.objects.filter(pk=pk).update(status=Delivery.Status.SENT, sent_at=sent_at)
+        if attempt is not None:
+            Delivery.objects.filter(pk=attempt).update(attempts=F("attempts") + 1)
 
 
 def issue_deliver_all(*, issue: Issue, connection_factory=get_connection) -> int:
-    """Claim and send batch after batch until no row is left to claim; the issue is marked
-    sent once every row is. Returns the messages sent by this call."""
-    content = IssueContent(issue)
+    """Claim and send batch after batch until no row is left to claim, each batch over one
+    SMTP connection; the issue is marked sent once every row is. Returns the messages sent
+    by this call."""
+    messages = IssueMessages(issue)
     rate = settings.NEWSLETTER_RATE
     sent = 0
     while batch := deliveries_claim(issue=issue):
-        subscriptions = {
-            s.pk: s
-            for s in Subscription.objects.filter(
-                pk__in=[d.subscription_id for d in batch]
-            ).prefetch_related("networks", "themes")
-        }
+        skipped = []
+        in_flight = None
         with connection_factory() as connection:
             for index, delivery in enumerate(batch, 1):
-                delivery.issue = issue
-                delivery.subscription = subscriptions[delivery.subscription_id]
-                sent += delivery_send(delivery=delivery, content=content, connection=connection)
+                message = messages.message(delivery.subscription, connection=connection)
+                if message is None:
+                    skipped.append(delivery.pk)
+                    continue
+                _delivery_mark(sent=in_flight, attempt=delivery.pk)
+                message.send()
+                in_flight = (delivery.pk, timezone.now())
+                sent += 1
                 if index % LEASE_RENEWAL == 0:
                     # A slow batch (a low NEWSLETTER_RATE) would outlive its lease and be
                     # sent a second time by another worker: the lease counts from the
@@ -648,6 +649,10 @@ def issue_deliver_all(*, issue: Issue, connection_factory=get_connection) -> int
                     ).update(claimed_at=timezone.now())
                 if rate:
                     time.sleep(1 / rate)
+            _delivery_mark(sent=in_flight)
+        # Nothing was handed over for these: a worker killed before this line leaves them
+        # to be looked at again, which sends nothing.
+        Delivery.objects.filter(pk__in=skipped).update(status=Delivery.Status.SKIPPED)
     issue_finish(issue=issue)
     return sent
 
