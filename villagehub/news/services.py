@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.mail import get_connection
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -428,6 +428,22 @@ def issue_send_test(*, issue: Issue, to: str, language: str) -> None:
     transaction.on_commit(message.send)
 
 
+def _deliveries_record(issue: Issue) -> int:
+    """One pending `Delivery` per subscriber of the audience, in one INSERT ... SELECT: the
+    rows never pass through Python, which a network of 100,000 subscribers would feel
+    (the ORM has no INSERT ... SELECT)."""
+    audience_sql, params = issue_audience(issue).order_by("pk").values("pk").query.sql_with_params()
+    table = connection.ops.quote_name(Delivery._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (issue_id, status, attempts, subscription_id) "  # noqa: S608
+            f"SELECT %s, %s, 0, audience.* FROM ({audience_sql}) AS audience WHERE true "
+            "ON CONFLICT DO NOTHING",
+            [issue.pk, Delivery.Status.PENDING, *params],
+        )
+        return cursor.rowcount
+
+
 @transaction.atomic
 def issue_send(*, issue: Issue, workers: int | None = None) -> int:
     """Start sending: one `Delivery` row per subscriber of the audience is recorded now, and
@@ -443,15 +459,7 @@ def issue_send(*, issue: Issue, workers: int | None = None) -> int:
         raise ValidationError(_("This issue has already been sent."))
     locked = Issue.objects.get(pk=issue.pk)
     issue.status = locked.status
-    ids = issue_audience(locked).order_by("pk").values_list("pk", flat=True)
-    made = 0
-    batch = []
-    for subscription_id in ids.iterator(chunk_size=5000):
-        batch.append(Delivery(issue=locked, subscription_id=subscription_id))
-        if len(batch) == 5000:
-            made += len(Delivery.objects.bulk_create(batch, ignore_conflicts=True))
-            batch = []
-    made += len(Delivery.objects.bulk_create(batch, ignore_conflicts=True))
+    made = _deliveries_record(locked)
     count = workers or settings.NEWSLETTER_WORKERS
     issue_id = locked.pk
     transaction.on_commit(lambda: [tasks.issue_deliver.enqueue(issue_id) for _n in range(count)])
@@ -630,9 +638,9 @@ def issue_deliver_all(*, issue: Issue, connection_factory=get_connection) -> int
     while batch := deliveries_claim(issue=issue):
         skipped = []
         in_flight = None
-        with connection_factory() as connection:
+        with connection_factory() as smtp:
             for index, delivery in enumerate(batch, 1):
-                message = messages.message(delivery.subscription, connection=connection)
+                message = messages.message(delivery.subscription, connection=smtp)
                 if message is None:
                     skipped.append(delivery.pk)
                     continue
