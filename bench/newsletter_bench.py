@@ -4,9 +4,11 @@ starts, with a worker killed twice during delivery.
 
 Measures: assembling and queueing (the digest issue and one delivery row per subscriber,
 timed in a fresh process with its peak memory), delivery rate with two workers, the peak
-memory of every worker. Checks at the SMTP server: no subscriber lost, at most one message
-repeated per killed worker (the one in flight), and each message's recipient, subject (in
-the subscriber's language), unsubscribe link and items (those the subscriber chose).
+memory of every worker. The SMTP server writes down every message as received; the checks,
+after delivery: no subscriber lost, at most one message repeated per killed worker (the one
+in flight), no row left waiting, and each message's recipient, subject (in the subscriber's
+language), signed links, language and items (those the subscriber chose) in both parts;
+one message in 50 compared whole with the message rendered for its subscriber alone.
 
 Usage (bench/newsletter.sh runs it on a fresh database):
     python bench/newsletter_bench.py run [--subscribers 100000] [--items 1000] [--kills 2]
