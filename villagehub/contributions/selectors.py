@@ -4,6 +4,7 @@ finds records through these, so that guessing an id or slug reveals nothing."""
 from typing import NamedTuple
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Q, QuerySet
@@ -136,6 +137,14 @@ def organisation_get_for_editor(*, slug: str, user: AbstractBaseUser):
 def reviews_organisations(user: AbstractBaseUser) -> bool:
     """Organisations belong to no network: the back office reviews their profiles."""
     return user.is_authenticated and user.has_perm("organisations.change_organisation")
+
+
+def organisation_reviewers() -> QuerySet:
+    """The active people who review organisations' profiles and new providers (see
+    `reviews_organisations`), superusers included."""
+    return get_user_model().objects.with_perm(
+        "organisations.change_organisation", backend="django.contrib.auth.backends.ModelBackend"
+    )
 
 
 def invites_organisation_editors(user: AbstractBaseUser) -> bool:

@@ -329,6 +329,14 @@ def submission_save(
             subject=str(submission),
             path=path_for("contributions:review", submission.pk),
         )
+    elif newly_submitted and kind in (Submission.Kind.NEW_PROVIDER, Submission.Kind.ORGANISATION):
+        # Organisations belong to no network: those who review them are told.
+        notices_send(
+            users=selectors.organisation_reviewers(),
+            kind=NoticeKind.SUBMISSION,
+            subject=str(submission),
+            path=path_for("contributions:review", submission.pk),
+        )
     return submission
 
 

@@ -15,6 +15,37 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 
+def email_render(
+    *, template: str, context: Mapping[str, Any], language: str, html: bool = True
+) -> tuple[str, str, str]:
+    """Subject, text and HTML (empty when `html=False`) of a message, in `language`."""
+    context = {"HUB_NAME": settings.HUB_NAME, "HUB_URL": settings.HUB_URL, **context}
+    with translation.override(language):
+        subject = " ".join(render_to_string(f"emails/{template}/subject.txt", context).split())
+        text = render_to_string(f"emails/{template}/body.txt", context)
+        html_body = render_to_string(f"emails/{template}/body.html", context) if html else ""
+    return subject, text, html_body
+
+
+def email_assemble(
+    *,
+    to: str,
+    subject: str,
+    text: str,
+    html: str = "",
+    connection=None,
+    headers: Mapping[str, str] | None = None,
+) -> EmailMultiAlternatives:
+    """A message of parts already rendered (see `email_render`); no HTML part if `html` is
+    empty. For senders that render one body for many recipients."""
+    message = EmailMultiAlternatives(
+        subject, text, to=[to], connection=connection, headers=dict(headers or {})
+    )
+    if html:
+        message.attach_alternative(html, "text/html")
+    return message
+
+
 def email_message(
     *,
     to: str,
@@ -27,16 +58,12 @@ def email_message(
     html: bool = True,
 ) -> EmailMultiAlternatives:
     """`html=False` sends the text alone, for people who asked for plain text."""
-    context = {"HUB_NAME": settings.HUB_NAME, "HUB_URL": settings.HUB_URL, **context}
-    with translation.override(language):
-        subject = " ".join(render_to_string(f"emails/{template}/subject.txt", context).split())
-        text = render_to_string(f"emails/{template}/body.txt", context)
-        html_body = render_to_string(f"emails/{template}/body.html", context) if html else ""
-    message = EmailMultiAlternatives(
-        subject, text, to=[to], connection=connection, headers=dict(headers or {})
+    subject, text, html_body = email_render(
+        template=template, context=context, language=language, html=html
     )
-    if html:
-        message.attach_alternative(html_body, "text/html")
+    message = email_assemble(
+        to=to, subject=subject, text=text, html=html_body, connection=connection, headers=headers
+    )
     for filename, content, mimetype in attachments:
         message.attach(filename, content, mimetype)
     return message

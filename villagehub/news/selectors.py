@@ -1,10 +1,12 @@
 """Reading news: the public list and, scoped to who asks, the items a person may write or
 publish."""
 
+import functools
+import secrets
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from django import forms
 from django.conf import settings
@@ -20,7 +22,7 @@ from villagehub.accounts.selectors import networks_coordinated
 from villagehub.communities.models import Community, Network
 from villagehub.contributions.selectors import communities_edited_by, communities_reviewed_by
 from villagehub.core.filters import UNKNOWN_SLUG, PlaceFilterForm
-from villagehub.core.mail import email_message
+from villagehub.core.mail import email_assemble, email_message, email_render
 from villagehub.events.selectors import event_list_base
 from villagehub.practices.selectors import practice_list_base
 from villagehub.search.interface import SearchQuery, search_record_ids
@@ -256,19 +258,25 @@ def subscription_from_token(token: str, *, salt: str) -> Subscription:
     return subscription
 
 
+def manage_links(*, token: str, language: str) -> dict[str, str]:
+    """The links to the preferences and to unsubscribe of a signed `token` (MANAGE_SALT)."""
+    with translation.override(language):
+        return {
+            "manage": settings.HUB_URL + reverse("news:subscription", args=[token]),
+            "unsubscribe": settings.HUB_URL + reverse("news:unsubscribe", args=[token]),
+        }
+
+
 def subscription_links(subscription: Subscription) -> dict[str, str]:
     """The absolute links a message to a subscriber carries, in the subscriber's language."""
-    manage = subscription_token(subscription, salt=MANAGE_SALT)
+    manage = manage_links(
+        token=subscription_token(subscription, salt=MANAGE_SALT), language=subscription.language
+    )
     with translation.override(subscription.language):
-        return {
-            "confirm": settings.HUB_URL
-            + reverse(
-                "news:subscription-confirm",
-                args=[subscription_token(subscription, salt=CONFIRM_SALT)],
-            ),
-            "manage": settings.HUB_URL + reverse("news:subscription", args=[manage]),
-            "unsubscribe": settings.HUB_URL + reverse("news:unsubscribe", args=[manage]),
-        }
+        confirm = reverse(
+            "news:subscription-confirm", args=[subscription_token(subscription, salt=CONFIRM_SALT)]
+        )
+    return {"confirm": settings.HUB_URL + confirm, **manage}
 
 
 def unsubscribe_headers(links: dict[str, str]) -> dict[str, str]:
@@ -326,6 +334,8 @@ class IssueContent:
 
     def __init__(self, issue: Issue, *, now=None):
         now = now or timezone.now()
+        # Subscribers who chose alike get the same entries: each choice is matched once.
+        self.pick = functools.lru_cache(maxsize=RENDERED_BODIES)(self._pick)
         network = issue.network
         news = news_list_base().filter(published_at__gte=issue.since)
         practices = practice_list_base().filter(created_at__gte=issue.since)
@@ -377,21 +387,89 @@ class IssueContent:
     def for_subscription(self, subscription: Subscription) -> dict[str, list]:
         """The entries of each kind the subscriber chose that match their networks, themes
         and countries (none chosen: any)."""
-        networks = {n.pk for n in subscription.networks.all()}
-        themes = {t.pk for t in subscription.themes.all()}
-        countries = {c.code for c in subscription.countries}
+        return self.pick(Choices.of(subscription))
+
+    def _pick(self, choices: "Choices") -> dict[str, list]:
         out = {}
         for kind, entries in self.sections.items():
-            if kind not in subscription.kinds:
+            if kind not in choices.kinds:
                 continue
             out[kind] = [
                 e.obj
                 for e in entries
-                if (not networks or e.networks & networks)
-                and (not themes or e.themes & themes)
-                and (not countries or e.countries & countries)
+                if (not choices.networks or e.networks & choices.networks)
+                and (not choices.themes or e.themes & choices.themes)
+                and (not choices.countries or e.countries & choices.countries)
             ][:SECTION_LENGTH]
         return out
+
+
+class Choices(NamedTuple):
+    """What a subscriber chose, as a key: subscribers who chose alike get the same items."""
+
+    networks: frozenset[int]
+    themes: frozenset[int]
+    countries: frozenset[str]
+    kinds: frozenset[str]
+
+    @classmethod
+    def of(cls, subscription: Subscription) -> "Choices":
+        return cls(
+            frozenset(n.pk for n in subscription.networks.all()),
+            frozenset(t.pk for t in subscription.themes.all()),
+            frozenset(c.code for c in subscription.countries),
+            frozenset(subscription.kinds),
+        )
+
+
+# Distinct choices and languages whose rendered message one worker keeps (a body is a few
+# tens of kB): a network's subscribers rarely make more, and a miss only renders again.
+RENDERED_BODIES = 1024
+
+
+class IssueMessages:
+    """The messages of one issue. Subscribers with the same choices and language get the
+    same message but for their signed links, so each such body (subject, text, HTML) is
+    rendered once, with a placeholder where the links' signed token goes, and each
+    subscriber's message is that body with their own token put in."""
+
+    def __init__(self, issue: Issue, content: IssueContent | None = None):
+        self.issue = issue
+        self.content = content or IssueContent(issue)
+        # Random, so that no text of the issue can contain it; letters and digits only,
+        # so that it reads the same in the text and (escaped) in the HTML.
+        self._placeholder = secrets.token_hex(16)
+        self._body = functools.lru_cache(maxsize=RENDERED_BODIES)(self._render)
+
+    def _render(self, language: str, choices: Choices) -> tuple[str, str, str, str] | None:
+        content = self.content.pick(choices)
+        if not self.issue.intro and not any(content.values()):
+            return None
+        links = manage_links(token=self._placeholder, language=language)
+        subject, text, html = email_render(
+            template="news/issue",
+            context={"issue": self.issue, "content": content, "links": links},
+            language=language,
+        )
+        return subject, text, html, links["unsubscribe"]
+
+    def message(self, subscription: Subscription, *, connection=None):
+        """The subscriber's message, or None when the issue holds nothing they chose."""
+        body = self._body(subscription.language, Choices.of(subscription))
+        if body is None:
+            return None
+        subject, text, html, unsubscribe = body
+        token = subscription_token(subscription, salt=MANAGE_SALT)
+        return email_assemble(
+            to=subscription.email,
+            subject=subject,
+            text=text.replace(self._placeholder, token),
+            html=html.replace(self._placeholder, token),
+            connection=connection,
+            headers=unsubscribe_headers(
+                {"unsubscribe": unsubscribe.replace(self._placeholder, token)}
+            ),
+        )
 
 
 def issue_audience(issue: Issue) -> QuerySet[Subscription]:

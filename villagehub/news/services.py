@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.mail import get_connection
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -32,6 +32,7 @@ from .models import Delivery, Digest, Issue, NewsItem, Subscription
 from .selectors import (
     HUB_PERMISSION,
     IssueContent,
+    IssueMessages,
     issue_audience,
     issues_writable_networks,
     news_publishable_by,
@@ -402,18 +403,17 @@ def issue_create(
     )
 
 
-def issue_message(
-    *, issue: Issue, subscription: Subscription, content: dict[str, list], connection=None
-):
-    """The message of one subscriber: multipart text and HTML with inline styles, no remote
-    images, no tracking, links to the preferences and one-click unsubscribe headers."""
+def issue_message(*, issue: Issue, subscription: Subscription, content: dict[str, list]):
+    """One message as `subscription` would get it with `content` (the test send): multipart
+    text and HTML with inline styles, no remote images, no tracking, links to the
+    preferences and one-click unsubscribe headers. Sending renders through `IssueMessages`,
+    which gives the same message."""
     links = subscription_links(subscription)
     return email_message(
         to=subscription.email,
         template="news/issue",
         context={"issue": issue, "content": content, "links": links},
         language=subscription.language,
-        connection=connection,
         headers=unsubscribe_headers(links),
     )
 
@@ -426,6 +426,22 @@ def issue_send_test(*, issue: Issue, to: str, language: str) -> None:
     message = issue_message(issue=issue, subscription=sample, content=content)
     message.subject = _("[Test] %(subject)s") % {"subject": message.subject}
     transaction.on_commit(message.send)
+
+
+def _deliveries_record(issue: Issue) -> int:
+    """One pending `Delivery` per subscriber of the audience, in one INSERT ... SELECT: the
+    rows never pass through Python, which a network of 100,000 subscribers would feel
+    (the ORM has no INSERT ... SELECT)."""
+    audience_sql, params = issue_audience(issue).order_by("pk").values("pk").query.sql_with_params()
+    table = connection.ops.quote_name(Delivery._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (issue_id, status, attempts, subscription_id) "  # noqa: S608
+            f"SELECT %s, %s, 0, audience.* FROM ({audience_sql}) AS audience WHERE true "
+            "ON CONFLICT DO NOTHING",
+            [issue.pk, Delivery.Status.PENDING, *params],
+        )
+        return cursor.rowcount
 
 
 @transaction.atomic
@@ -443,15 +459,7 @@ def issue_send(*, issue: Issue, workers: int | None = None) -> int:
         raise ValidationError(_("This issue has already been sent."))
     locked = Issue.objects.get(pk=issue.pk)
     issue.status = locked.status
-    ids = issue_audience(locked).order_by("pk").values_list("pk", flat=True)
-    made = 0
-    batch = []
-    for subscription_id in ids.iterator(chunk_size=5000):
-        batch.append(Delivery(issue=locked, subscription_id=subscription_id))
-        if len(batch) == 5000:
-            made += len(Delivery.objects.bulk_create(batch, ignore_conflicts=True))
-            batch = []
-    made += len(Delivery.objects.bulk_create(batch, ignore_conflicts=True))
+    made = _deliveries_record(locked)
     count = workers or settings.NEWSLETTER_WORKERS
     issue_id = locked.pk
     transaction.on_commit(lambda: [tasks.issue_deliver.enqueue(issue_id) for _n in range(count)])
@@ -588,7 +596,8 @@ def digests_assemble(*, now=None) -> list[int]:
 
 
 def deliveries_claim(*, issue: Issue, limit: int = DELIVERY_BATCH) -> list[Delivery]:
-    """Claim a batch of rows not yet sent whose lease is free or ran out (a dead worker's)."""
+    """Claim a batch of rows not yet sent whose lease is free or ran out (a dead worker's),
+    with their subscriptions and choices."""
     now = timezone.now()
     with transaction.atomic():
         ids = list(
@@ -599,46 +608,46 @@ def deliveries_claim(*, issue: Issue, limit: int = DELIVERY_BATCH) -> list[Deliv
             .values_list("pk", flat=True)[:limit]
         )
         Delivery.objects.filter(pk__in=ids).update(claimed_at=now)
-    return list(Delivery.objects.filter(pk__in=ids).select_related("subscription").order_by("pk"))
+    return list(
+        Delivery.objects.filter(pk__in=ids)
+        .select_related("subscription")
+        .prefetch_related("subscription__networks", "subscription__themes")
+        .order_by("pk")
+    )
 
 
-def delivery_send(*, delivery: Delivery, content: IssueContent, connection) -> bool:
-    """Hand one message to SMTP: the attempt is committed before, the result after. Not in
-    a transaction, so that each mark is committed at once."""
-    subscription = delivery.subscription
-    chosen = content.for_subscription(subscription)
-    if not delivery.issue.intro and not any(chosen.values()):
-        Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.SKIPPED)
-        return False
-    message = issue_message(
-        issue=delivery.issue, subscription=subscription, content=chosen, connection=connection
-    )
-    Delivery.objects.filter(pk=delivery.pk).update(attempts=F("attempts") + 1)
-    message.send()
-    Delivery.objects.filter(pk=delivery.pk).update(
-        status=Delivery.Status.SENT, sent_at=timezone.now()
-    )
-    return True
+def _delivery_mark(*, sent: tuple[int, Any] | None, attempt: int | None = None) -> None:
+    """Mark the message handed to SMTP last as sent and count the attempt of the next one,
+    in one commit: the next is recorded before it is handed over, and a worker killed
+    after that leaves one row only (the one in flight) attempted and not marked sent."""
+    with transaction.atomic():
+        if sent is not None:
+            pk, sent_at = sent
+            Delivery.objects.filter(pk=pk).update(status=Delivery.Status.SENT, sent_at=sent_at)
+        if attempt is not None:
+            Delivery.objects.filter(pk=attempt).update(attempts=F("attempts") + 1)
 
 
 def issue_deliver_all(*, issue: Issue, connection_factory=get_connection) -> int:
-    """Claim and send batch after batch until no row is left to claim; the issue is marked
-    sent once every row is. Returns the messages sent by this call."""
-    content = IssueContent(issue)
+    """Claim and send batch after batch until no row is left to claim, each batch over one
+    SMTP connection; the issue is marked sent once every row is. Returns the messages sent
+    by this call."""
+    messages = IssueMessages(issue)
     rate = settings.NEWSLETTER_RATE
     sent = 0
     while batch := deliveries_claim(issue=issue):
-        subscriptions = {
-            s.pk: s
-            for s in Subscription.objects.filter(
-                pk__in=[d.subscription_id for d in batch]
-            ).prefetch_related("networks", "themes")
-        }
-        with connection_factory() as connection:
+        skipped = []
+        in_flight = None
+        with connection_factory() as smtp:
             for index, delivery in enumerate(batch, 1):
-                delivery.issue = issue
-                delivery.subscription = subscriptions[delivery.subscription_id]
-                sent += delivery_send(delivery=delivery, content=content, connection=connection)
+                message = messages.message(delivery.subscription, connection=smtp)
+                if message is None:
+                    skipped.append(delivery.pk)
+                    continue
+                _delivery_mark(sent=in_flight, attempt=delivery.pk)
+                message.send()
+                in_flight = (delivery.pk, timezone.now())
+                sent += 1
                 if index % LEASE_RENEWAL == 0:
                     # A slow batch (a low NEWSLETTER_RATE) would outlive its lease and be
                     # sent a second time by another worker: the lease counts from the
@@ -648,6 +657,10 @@ def issue_deliver_all(*, issue: Issue, connection_factory=get_connection) -> int
                     ).update(claimed_at=timezone.now())
                 if rate:
                     time.sleep(1 / rate)
+            _delivery_mark(sent=in_flight)
+        # Nothing was handed over for these: a worker killed before this line leaves them
+        # to be looked at again, which sends nothing.
+        Delivery.objects.filter(pk__in=skipped).update(status=Delivery.Status.SKIPPED)
     issue_finish(issue=issue)
     return sent
 

@@ -38,6 +38,8 @@ def test_a_coordinator_reads_the_dashboard_and_the_pages_have_no_accessibility_v
         "/dashboard/?period=3m",
         "/news/newsletters/",
         f"/news/newsletters/{issue.pk}/",
+        "/news/write/",
+        "/news/drafts/",
         "/contribute/notices/",
         "/",
         network.get_absolute_url(),

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from villagehub.communities.models import Network
 from villagehub.core.tests.test_browser import AXE_OPTIONS, described_violations
 from villagehub.news.models import Subscription
-from villagehub.news.selectors import MANAGE_SALT, subscription_token
+from villagehub.news.selectors import CONFIRM_SALT, MANAGE_SALT, subscription_token
 
 from .factories import NewsItemFactory
 
@@ -71,10 +71,12 @@ def test_a_reader_subscribes_confirms_changes_choices_and_unsubscribes(page, new
 def test_news_and_newsletter_pages_have_no_accessibility_violations(page, news):
     Subscription.objects.create(email="aino@example.org", language="en", kinds=["news"])
     token = subscription_token(Subscription.objects.get(), salt=MANAGE_SALT)
+    confirm = subscription_token(Subscription.objects.get(), salt=CONFIRM_SALT)
     for path in [
         "/news/",
         "/news/fibre/",
         "/news/subscribe/",
+        f"/news/subscribe/confirm/{confirm}/",
         f"/news/subscription/{token}/",
         f"/news/unsubscribe/{token}/",
     ]:

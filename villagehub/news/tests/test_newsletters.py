@@ -15,11 +15,12 @@ from django.utils import timezone
 from villagehub.accounts.tests.factories import person
 from villagehub.accounts.tests.helpers import sign_in
 from villagehub.news.models import Delivery, Issue, Subscription
-from villagehub.news.selectors import IssueContent
+from villagehub.news.selectors import IssueContent, IssueMessages
 from villagehub.news.services import (
     DELIVERY_LEASE,
     issue_create,
     issue_deliver_all,
+    issue_message,
     issue_send,
     subscription_confirm,
     subscription_request,
@@ -169,6 +170,45 @@ def test_the_message_as_the_mail_server_receives_it_in_two_languages(
         assert unsubscribe[1:-1] in text and unsubscribe[1:-1] in html
     assert "Nyheter" in received["anna@example.org"].get_body(("plain",)).get_content()
     assert "/sv/news/fibre/" in received["anna@example.org"].get_body(("html",)).get_content()
+
+
+def test_messages_rendered_once_per_choice_and_language_equal_those_rendered_alone(
+    world, monkeypatch
+):
+    # Signed links carry the second they were made: one second for both renderings.
+    monkeypatch.setattr("time.time", lambda: 1_800_000_000.0)
+    subscribers = [
+        _subscriber("anna@example.org", "sv"),
+        _subscriber("bo@example.org", "sv"),
+        _subscriber("ben@example.org", "en"),
+        _subscriber("fibre@example.org", "sv", themes=[world["broadband"]], kinds=["news"]),
+    ]
+    content = IssueContent(world["issue"])
+    messages = IssueMessages(world["issue"], content)
+    for subscription in Subscription.objects.prefetch_related("networks", "themes").filter(
+        pk__in=[s.pk for s in subscribers]
+    ):
+        sent = messages.message(subscription)
+        alone = issue_message(
+            issue=world["issue"],
+            subscription=subscription,
+            content=content.for_subscription(subscription),
+        )
+        assert sent.to == alone.to == [subscription.email]
+        assert (sent.subject, sent.body, sent.alternatives, sent.extra_headers) == (
+            alone.subject,
+            alone.body,
+            alone.alternatives,
+            alone.extra_headers,
+        )
+    # Anna and Bo chose alike in one language: their body was rendered once.
+    assert messages._body.cache_info().misses == 3
+
+
+def test_a_subscriber_whose_choices_are_not_in_a_digest_gets_no_message(world):
+    digest = issue_create(by=None, network=world["network"], subject="Digest")
+    nothing = _subscriber("events@example.org", kinds=["events"])
+    assert IssueMessages(digest).message(nothing) is None
 
 
 class _Killed(BaseException):

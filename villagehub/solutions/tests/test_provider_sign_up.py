@@ -11,6 +11,7 @@ from villagehub.accounts.tests.factories import person
 from villagehub.accounts.tests.helpers import sign_in
 from villagehub.communities.tests.factories import NetworkFactory
 from villagehub.contributions.models import Submission
+from villagehub.notices.models import Notice
 from villagehub.organisations.models import Organisation
 from villagehub.organisations.services import organisation_create
 from villagehub.solutions.models import Solution
@@ -31,6 +32,7 @@ def back_office():
 
 
 def test_a_provider_signs_up_is_reviewed_and_then_presents_its_solutions(client, back_office):
+    person("coordinator", coordinator=NetworkFactory())
     founder = person("founder")
     sign_in(client, founder)
     assert "Propose it as a solution provider" in client.get("/solutions/mine/").content.decode()
@@ -39,6 +41,11 @@ def test_a_provider_signs_up_is_reviewed_and_then_presents_its_solutions(client,
     submission = Submission.objects.get()
     assert (submission.kind, submission.status) == ("new_provider", "submitted")
     assert not Organisation.objects.filter(name="Kuldiga Sensors SIA").exists()
+    # The back office, who reviews it, is told; coordinators are not.
+    notice = Notice.objects.get()
+    assert (notice.user, notice.kind, notice.path) == (
+        back_office, "submission", f"/contribute/review/{submission.pk}/",
+    )  # fmt: skip
 
     sign_in(client, back_office)
     assert "Kuldiga Sensors SIA" in client.get("/contribute/").content.decode()
