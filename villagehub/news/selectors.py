@@ -6,7 +6,7 @@ import secrets
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, NamedTuple
+from typing import Any
 
 from django import forms
 from django.conf import settings
@@ -387,9 +387,9 @@ class IssueContent:
     def for_subscription(self, subscription: Subscription) -> dict[str, list]:
         """The entries of each kind the subscriber chose that match their networks, themes
         and countries (none chosen: any)."""
-        return self.pick(Choices.of(subscription))
+        return self.pick(SubscriberChoices.of(subscription))
 
-    def _pick(self, choices: "Choices") -> dict[str, list]:
+    def _pick(self, choices: "SubscriberChoices") -> dict[str, list]:
         out = {}
         for kind, entries in self.sections.items():
             if kind not in choices.kinds:
@@ -404,7 +404,8 @@ class IssueContent:
         return out
 
 
-class Choices(NamedTuple):
+@dataclass(frozen=True)
+class SubscriberChoices:
     """What a subscriber chose, as a key: subscribers who chose alike get the same items."""
 
     networks: frozenset[int]
@@ -413,7 +414,7 @@ class Choices(NamedTuple):
     kinds: frozenset[str]
 
     @classmethod
-    def of(cls, subscription: Subscription) -> "Choices":
+    def of(cls, subscription: Subscription) -> "SubscriberChoices":
         return cls(
             frozenset(n.pk for n in subscription.networks.all()),
             frozenset(t.pk for t in subscription.themes.all()),
@@ -441,7 +442,9 @@ class IssueMessages:
         self._placeholder = secrets.token_hex(16)
         self._body = functools.lru_cache(maxsize=RENDERED_BODIES)(self._render)
 
-    def _render(self, language: str, choices: Choices) -> tuple[str, str, str, str] | None:
+    def _render(
+        self, language: str, choices: SubscriberChoices
+    ) -> tuple[str, str, str, str] | None:
         content = self.content.pick(choices)
         if not self.issue.intro and not any(content.values()):
             return None
@@ -455,7 +458,7 @@ class IssueMessages:
 
     def message(self, subscription: Subscription, *, connection=None):
         """The subscriber's message, or None when the issue holds nothing they chose."""
-        body = self._body(subscription.language, Choices.of(subscription))
+        body = self._body(subscription.language, SubscriberChoices.of(subscription))
         if body is None:
             return None
         subject, text, html, unsubscribe = body
