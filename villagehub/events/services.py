@@ -240,14 +240,18 @@ def _enqueue(task, *args) -> None:
 
 
 def event_organisers_tell(*, event: Event, kind: str, key: str) -> int:
-    """A notice to the coordinators who organise this event (its networks and its series'),
-    once per occasion (`key`), with the link to its organiser page."""
+    """A notice to the people who organise this event: the coordinators of its networks and
+    its series', and the people named as organisers of either; once per occasion (`key`),
+    with the link to its organiser page."""
     networks = list(event.organiser_networks.all())
+    people = list(event.organisers.all())
     if event.series_id:
         networks += list(event.series.networks.all())
+        people += list(event.series.organisers.all())
+    users = {user.pk: user for user in [*coordinators_of(networks=networks), *people]}
     return len(
         notices_send(
-            users=coordinators_of(networks=networks),
+            users=users.values(),
             kind=kind,
             subject=event.title,
             path=path_for("events:manage", event.slug),

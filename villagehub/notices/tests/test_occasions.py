@@ -150,6 +150,8 @@ def test_organisers_hear_when_their_event_fills_up_and_when_the_waiting_list_mov
 ):
     event = event_make(capacity=2, waiting_list=True)
     event.organiser_networks.add(world["network"])
+    named = person("named-organiser")
+    event.organisers.add(named, world["coordinator"])  # told once, not twice
     register(event, 1)
     assert not Notice.objects.filter(user=world["coordinator"]).exists()
     register(event, 2)
@@ -165,6 +167,8 @@ def test_organisers_hear_when_their_event_fills_up_and_when_the_waiting_list_mov
         event_services.registration_cancel(registration=first)
     moved = Notice.objects.filter(user=world["coordinator"], kind="waitlist_moved")
     assert moved.count() == 1
+    told = Notice.objects.filter(user=named).values_list("kind", flat=True)
+    assert sorted(told) == ["event_full", "waitlist_moved"]
     assert any(m.to == ["coordinator@example.org"] for m in mail.outbox)
 
 
@@ -172,7 +176,14 @@ def test_organisers_hear_once_when_registration_opens(world):
     opens = timezone.now().replace(microsecond=0) + timedelta(days=2)
     event = event_make(registration_opens_at=opens)
     event.organiser_networks.add(world["network"])
-    assert event_registration_opened.call(event.pk, opens.isoformat()) == 1
+    # A person the series names as organiser hears of its events' openings too.
+    series_organiser = person("series-organiser")
+    series = event_services.series_create(name="Village cafés")
+    series.organisers.add(series_organiser)
+    event_services.event_update(event=event, series=series)
+    assert event_registration_opened.call(event.pk, opens.isoformat()) == 2
+    assert Notice.objects.get(user=series_organiser).kind == "registration_open"
+
     assert event_registration_opened.call(event.pk, opens.isoformat()) == 0
     (notice,) = Notice.objects.filter(user=world["coordinator"])
     assert notice.kind == "registration_open"
