@@ -49,10 +49,11 @@ def tenant_check(tenant: str) -> None:
 
 def entity_get(*, tenant: str, entity_id: str) -> Entity:
     tenant_check(tenant)
-    entity = Entity.objects.filter(tenant=tenant, entity_id=entity_id).first()
-    if entity is None:
+    # The id is unique in its tenant: no ordering for `first()` to add.
+    found = list(Entity.objects.filter(tenant=tenant, entity_id=entity_id).order_by()[:1])
+    if not found:
         raise ResourceNotFound(f"There is no entity {entity_id}.")
-    return entity
+    return found[0]
 
 
 @dataclass
@@ -257,10 +258,9 @@ def entity_query(*, tenant: str, query: EntityQuery) -> tuple[list[Entity], int]
         and query.geo is None
     )
     if decided_in_sql:
-        page = list(rows[query.offset : query.offset + query.limit])
         if len(narrowing) == 1 and not query.ids:
-            # Counted in the index alone, without reading the entities.
-            return page, narrowing[0].distinct().count()
+            return _page_and_count(narrowing[0], offset=query.offset, limit=query.limit)
+        page = list(rows[query.offset : query.offset + query.limit])
         return page, rows.count()
     if query.types is not None and (query.geo is not None or not tree_is_disjunction(query.types)):
         candidates = _of_types(rows, query.types)
@@ -268,6 +268,28 @@ def entity_query(*, tenant: str, query: EntityQuery) -> tuple[list[Entity], int]
         candidates = rows.iterator(chunk_size=500)
     matched = [entity for entity in candidates if _matches(entity, query, pattern)]
     return matched[query.offset : query.offset + query.limit], len(matched)
+
+
+def _page_and_count(ids: QuerySet, *, offset: int, limit: int) -> tuple[list[Entity], int]:
+    """A page of the entities whose ids an index query gives, and how many it gives in all,
+    in one statement: the ids are counted in the index alone, and only the page's entities
+    are read. One row with no entity when the page is empty, so that the count still comes."""
+    matched, params = ids.values("entity_id").distinct().query.sql_with_params()
+    columns = ", ".join(
+        f"e.{connection.ops.quote_name(f.column)}" for f in Entity._meta.concrete_fields
+    )
+    # Only the ORM's SQL and the model's names go into the text; the values are parameters.
+    sql = (
+        f"WITH matched AS ({matched}) "  # noqa: S608
+        f"SELECT total.n AS matched_count, {columns} "
+        "FROM (SELECT COUNT(*) AS n FROM matched) AS total "
+        "LEFT JOIN (SELECT entity_id FROM matched ORDER BY entity_id LIMIT %s OFFSET %s) AS page "
+        "ON 1 = 1 "
+        f"LEFT JOIN {Entity._meta.db_table} AS e ON e.id = page.entity_id "
+        "ORDER BY e.id"
+    )
+    rows = list(Entity.objects.raw(sql, [*params, limit, offset]))
+    return [row for row in rows if row.pk is not None], rows[0].matched_count
 
 
 def _of_types(rows: QuerySet[Entity], types: Any) -> Iterator[Entity]:
