@@ -152,11 +152,9 @@ def query_resolve(
     )
 
 
-def _candidates(
-    tenant: str, query: EntityQuery, lookups: list[dict]
-) -> tuple[QuerySet[Entity], list[QuerySet]]:
-    """The entities SQL can narrow a query to (a superset of the matches, in order), and the
-    subqueries of entity ids that narrowed them."""
+def _narrowing(tenant: str, query: EntityQuery, lookups: list[dict]) -> list[QuerySet]:
+    """The subqueries of entity ids that SQL can narrow a query to (each a superset of the
+    matches)."""
     narrowing = []
     type_names = None
     if query.types is not None and tree_is_disjunction(query.types):
@@ -179,6 +177,11 @@ def _candidates(
         if box is not None:
             located = _in_box(located, box)
         narrowing.append(located.values("entity_id"))
+    return narrowing
+
+
+def _candidates(tenant: str, query: EntityQuery, narrowing: list[QuerySet]) -> QuerySet[Entity]:
+    """The entities of the narrowing subqueries (all of the tenant without one), in order."""
     # Each narrowing row names its tenant already; filtering the entities by tenant as well
     # would lead SQLite to read every entity of the tenant instead of the few named.
     rows = Entity.objects.all() if narrowing else Entity.objects.filter(tenant=tenant)
@@ -186,7 +189,7 @@ def _candidates(
         rows = rows.filter(pk__in=subquery)
     if query.ids:
         rows = rows.filter(entity_id__in=query.ids)
-    return rows.order_by("pk"), narrowing
+    return rows.order_by("pk")
 
 
 def _in_box(located: QuerySet, box: tuple[float, float, float, float]) -> QuerySet:
@@ -248,7 +251,7 @@ def entity_query(*, tenant: str, query: EntityQuery) -> tuple[list[Entity], int]
                 f"idPattern: {query.id_pattern!r} is not a regular expression."
             ) from exc
     lookups, q_decided = q_lookups(query.q)
-    rows, narrowing = _candidates(tenant, query, lookups)
+    narrowing = _narrowing(tenant, query, lookups)
     decided_in_sql = (
         q_decided
         and (query.types is None or tree_is_disjunction(query.types))
@@ -257,9 +260,10 @@ def entity_query(*, tenant: str, query: EntityQuery) -> tuple[list[Entity], int]
         and query.scope_q is None
         and query.geo is None
     )
+    if decided_in_sql and len(narrowing) == 1 and not query.ids:
+        return _page_and_count(narrowing[0], offset=query.offset, limit=query.limit)
+    rows = _candidates(tenant, query, narrowing)
     if decided_in_sql:
-        if len(narrowing) == 1 and not query.ids:
-            return _page_and_count(narrowing[0], offset=query.offset, limit=query.limit)
         page = list(rows[query.offset : query.offset + query.limit])
         return page, rows.count()
     if query.types is not None and (query.geo is not None or not tree_is_disjunction(query.types)):
