@@ -572,6 +572,17 @@ def entity_attrs_append(
     overwrite: bool = True,
 ) -> UpdateResult:
     entity = entity_get_for_writer(user=user, tenant=tenant, entity_id=entity_id)
+    result, names, added = _append_apply(entity, document, context, overwrite=overwrite)
+    _save(entity)
+    _notify_change(entity, names, result, added=added)
+    return result
+
+
+def _append_apply(
+    entity: Entity, document: Any, context: Any, *, overwrite: bool
+) -> tuple[UpdateResult, dict[str, str], set[str]]:
+    """The attributes of a document appended to the entity in memory (types and scope
+    added); what was updated, the stored names, and which attributes are new."""
     _normalized, names, stored = _fragment(document, context)
     created = now_text()
     result = UpdateResult()
@@ -608,9 +619,7 @@ def entity_attrs_append(
                 )
             )
         )
-    _save(entity)
-    _notify_change(entity, names, result, added=added)
-    return result
+    return result, names, added
 
 
 NGSI_NULL = "urn:ngsi-ld:null"
@@ -829,15 +838,22 @@ def _history_rows(*, entity: Entity, changed: set[str]) -> list[tuple]:
 def _notify_change(
     entity: Entity, names: dict[str, str], result: UpdateResult, *, added: set
 ) -> None:
+    triggers, changed = _append_triggers(names, result, added=added)
+    if changed:
+        _changed(entity=entity, triggers=triggers, changed=changed)
+
+
+def _append_triggers(
+    names: dict[str, str], result: UpdateResult, *, added: set
+) -> tuple[set[str], set[str]]:
+    """The triggers of an append and the attributes (stored names) it changed."""
     changed = {names[name] for name in result.updated if name in names}
-    if not changed:
-        return
     triggers = {"entityUpdated"}
     if changed & added:
         triggers.add("attributeCreated")
     if changed - added:
         triggers.add("attributeUpdated")
-    _changed(entity=entity, triggers=triggers, changed=changed)
+    return triggers, changed
 
 
 # Batch operations: each entity on its own, so that one failure does not undo the others.
@@ -927,17 +943,6 @@ def _existing_ids(tenant: str, items: list) -> set[str]:
     return found
 
 
-@transaction.atomic
-def _type_written(*, user: AbstractBaseUser, tenant: str, document: Any, context: Any) -> bool:
-    """Hand an entity of a type another app takes to that app (see `TYPE_WRITERS`): an
-    upsert adds to what the app holds, whether or not the view exists yet."""
-    if tenant or not TYPE_WRITERS or not isinstance(document, dict):
-        return False
-    stored = _stored(entity_normalize(document), context)
-    writer = _type_writer(tenant, stored.get("types", []))
-    return writer is not None and writer(user=user, entity_id=stored["id"], attrs=stored["attrs"])
-
-
 def entities_batch_upsert(
     *, user: AbstractBaseUser | None, tenant: str, documents: Any, context: Any, replace: bool
 ) -> tuple[BatchResult, list[str]]:
@@ -950,7 +955,7 @@ def entities_batch_upsert(
     new: list[tuple[int, Any, Any]] = []
     new_ids: set[str] = set()
     created: list[str] = []
-    replacing: list[tuple[int, Any, Any, Any]] = []
+    existing_items: list[tuple[int, Any, Any, Any]] = []
     for position, item in enumerate(items):
         entity_id = item.get("id") if isinstance(item, dict) else None
         item_context = _item_context(item, context)
@@ -964,39 +969,26 @@ def entities_batch_upsert(
             created += _batch_create_new(writer=writer, tenant=tenant, items=new, result=result)
             existing |= new_ids
             new, new_ids = [], set()
-        if replace:
-            replacing.append((position, entity_id, item, item_context))
-            continue
-        try:
-            with transaction.atomic():
-                if _type_written(
-                    user=writer.user, tenant=tenant, document=item, context=item_context
-                ):
-                    pass
-                else:
-                    entity_normalize(item)
-                    entity_attrs_append(
-                        user=writer.user,
-                        tenant=tenant,
-                        entity_id=entity_id,
-                        document=item,
-                        context=item_context,
-                    )
-        except NgsiError as error:
-            result.fail(entity_id, error, position)
-        else:
-            result.succeed(entity_id, position)
+        existing_items.append((position, entity_id, item, item_context))
     created += _batch_create_new(writer=writer, tenant=tenant, items=new, result=result)
-    _batch_replace(writer=writer, tenant=tenant, items=replacing, result=result)
+    _batch_change(
+        writer=writer, tenant=tenant, items=existing_items, result=result, replace=replace
+    )
     return result.in_order(), created
 
 
-def _batch_replace(
-    *, writer: Writer, tenant: str, items: list[tuple[int, Any, Any, Any]], result: BatchResult
+def _batch_change(
+    *,
+    writer: Writer,
+    tenant: str,
+    items: list[tuple[int, Any, Any, Any]],
+    result: BatchResult,
+    replace: bool,
 ) -> None:
-    """Replace the existing entities of a batch (position, id, document, context) together:
-    locked in one query, each checked and replaced in memory as `entity_replace` does, then
-    written a statement per table. An entity that fails changes nothing."""
+    """Replace (or update) the existing entities of a batch (position, id, document, context)
+    together: locked in one query, each checked and changed in memory as `entity_replace`
+    (`entity_attrs_append`) does, then written a statement per table. An entity that fails
+    changes nothing."""
     if not items:
         return
     with transaction.atomic():
@@ -1019,19 +1011,23 @@ def _batch_replace(
                     continue
                 entity = locked.get(entity_id)
                 _write_check(entity, entity_id, may_write=_may_write(writer, entity))
+                if replace:
+                    _replace_apply(entity, stored)
+                    triggers, changed = {"entityUpdated", "attributeUpdated"}, set(entity.attrs)
+                else:
+                    # Its problems were found by entity_normalize above, before any change.
+                    outcome, names, added = _append_apply(
+                        entity, item, item_context, overwrite=True
+                    )
+                    triggers, changed = _append_triggers(names, outcome, added=added)
             except NgsiError as error:
                 result.fail(entity_id, error, position)
                 continue
-            _replace_apply(entity, stored)
             entity.modified_at = writer.moment
             replaced[entity.pk] = entity
-            history += _history_rows(entity=entity, changed=set(entity.attrs))
-            if notify:
-                subscriptions_notify(
-                    entity=entity,
-                    triggers={"entityUpdated", "attributeUpdated"},
-                    changed=set(entity.attrs),
-                )
+            history += _history_rows(entity=entity, changed=changed)
+            if notify and changed:
+                subscriptions_notify(entity=entity, triggers=triggers, changed=changed)
             result.succeed(entity_id, position)
         _entities_rewrite(list(replaced.values()))
         rows_insert(AttributeInstance, HISTORY_COLUMNS, history)

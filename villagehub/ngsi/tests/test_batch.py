@@ -232,3 +232,35 @@ def test_the_queries_of_an_upsert_do_not_grow_with_its_entities(api):
         assert api.post("/entityOperations/upsert", many).status_code == 204
     assert len(large.captured_queries) == len(small.captured_queries)
     assert Entity.objects.filter(attrs__speed__0__value=200).count() == 30
+
+
+def test_an_upsert_in_update_mode_changes_existing_entities_together(api):
+    from villagehub.ngsi.models import AttributeInstance
+
+    assert api.post("/entityOperations/create", [car(1), car(2)]).status_code == 201
+    response = api.post(
+        "/entityOperations/upsert?options=update",
+        [
+            {
+                "id": "urn:ngsi-ld:Car:1",
+                "type": "Car",
+                "colour": {"type": "Property", "value": "red"},
+            },
+            car(2, speed={"type": "Property", "value": 70}),
+            {"id": "urn:ngsi-ld:Car:1", "type": "Car", "speed": {"type": "Property"}},
+        ],
+    )
+    assert response.status_code == 207, response.content
+    assert response.json()["success"] == ["urn:ngsi-ld:Car:1", "urn:ngsi-ld:Car:2"]
+    assert response.json()["errors"][0]["error"]["status"] == 400
+    one = Entity.objects.get(entity_id="urn:ngsi-ld:Car:1").attrs
+    assert (one["speed"][0]["value"], one["colour"][0]["value"]) == (1, "red")
+    assert Entity.objects.get(entity_id="urn:ngsi-ld:Car:2").attrs["speed"][0]["value"] == 70
+    assert api.get("/entities", type="Car", q='colour=="red"').json()[0]["id"] == (
+        "urn:ngsi-ld:Car:1"
+    )
+    assert list(
+        AttributeInstance.objects.filter(entity_id="urn:ngsi-ld:Car:1")
+        .order_by("pk")
+        .values_list("attribute", flat=True)
+    ) == ["speed", "colour"]
