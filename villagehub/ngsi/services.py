@@ -439,9 +439,15 @@ def _entities_insert(*, tenant: str, entities: list[Entity]) -> None:
             history += _history_rows(entity=entity, changed=set(entity.attrs))
         rows.insert()
         rows_insert(AttributeInstance, HISTORY_COLUMNS, history)
-        if Subscription.objects.filter(tenant=tenant, is_active=True).exists():
+        candidates = subscriptions_active(tenant=tenant)
+        if candidates:
             for entity in entities:
-                subscriptions_notify(entity=entity, triggers=CREATED, changed=set(entity.attrs))
+                subscriptions_notify(
+                    entity=entity,
+                    triggers=CREATED,
+                    changed=set(entity.attrs),
+                    candidates=candidates,
+                )
 
 
 ENTITY_COLUMNS = (
@@ -999,7 +1005,7 @@ def _batch_change(
                 tenant=tenant, entity_id__in=ids[start : start + 500]
             )
             locked.update((entity.entity_id, entity) for entity in rows)
-        notify = Subscription.objects.filter(tenant=tenant, is_active=True).exists()
+        candidates = subscriptions_active(tenant=tenant)
         replaced: dict[int, Entity] = {}
         history: list[tuple] = []
         for position, entity_id, item, item_context in items:
@@ -1026,8 +1032,10 @@ def _batch_change(
             entity.modified_at = writer.moment
             replaced[entity.pk] = entity
             history += _history_rows(entity=entity, changed=changed)
-            if notify and changed:
-                subscriptions_notify(entity=entity, triggers=triggers, changed=changed)
+            if candidates and changed:
+                subscriptions_notify(
+                    entity=entity, triggers=triggers, changed=changed, candidates=candidates
+                )
             result.succeed(entity_id, position)
         _entities_rewrite(list(replaced.values()))
         rows_insert(AttributeInstance, HISTORY_COLUMNS, history)
@@ -1472,20 +1480,37 @@ def _notification_queue(subscription: Subscription, entities: list[Entity]) -> N
     return notification
 
 
-def subscriptions_notify(*, entity: Entity, triggers: set[str], changed: set[str]) -> int:
+def subscriptions_notify(
+    *,
+    entity: Entity,
+    triggers: set[str],
+    changed: set[str],
+    candidates: list[Subscription] | None = None,
+) -> int:
     """Queue a notification for every subscription the change concerns; returns how many.
-    Periodic subscriptions (timeInterval) are left to `subscriptions_periodic_notify`."""
+    Periodic subscriptions (timeInterval) are left to `subscriptions_periodic_notify`. A batch
+    passes the `subscriptions_active` it read once for all its entities."""
     queued = 0
-    candidates = Subscription.objects.filter(
-        tenant=entity.tenant, is_active=True, time_interval__isnull=True
-    )
+    if candidates is None:
+        candidates = subscriptions_active(tenant=entity.tenant)
     for subscription in candidates:
         if not _subscription_wants(subscription, entity, triggers=triggers, changed=changed):
             continue
         _notification_queue(subscription, [entity])
-        Subscription.objects.filter(pk=subscription.pk).update(last_notification=timezone.now())
+        # In memory too: the batch's next entities see it (throttling).
+        subscription.last_notification = timezone.now()
+        Subscription.objects.filter(pk=subscription.pk).update(
+            last_notification=subscription.last_notification
+        )
         queued += 1
     return queued
+
+
+def subscriptions_active(*, tenant: str) -> list[Subscription]:
+    """The subscriptions a change in the tenant may concern (not the periodic ones)."""
+    return list(
+        Subscription.objects.filter(tenant=tenant, is_active=True, time_interval__isnull=True)
+    )
 
 
 # A periodic notification carries at most this many entities (the first by creation).
