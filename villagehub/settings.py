@@ -131,7 +131,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     # WAL lets readers go on while one writer commits; IMMEDIATE takes the write lock at
     # BEGIN so that concurrent writers queue instead of failing with "database is locked".
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Connections are kept like PostgreSQL's (DATABASE_CONN_MAX_AGE): in autocommit a kept
+    # connection holds no lock or snapshot between requests, and a new one would read the
+    # schema of every table again before its first query.
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,

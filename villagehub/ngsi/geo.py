@@ -15,7 +15,7 @@ from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
 from .errors import BadRequestData
-from .representation import GEOMETRY_TYPES
+from .representation import GEOMETRY_TYPES, is_point
 
 GEORELS = ("near", "within", "contains", "intersects", "disjoint", "equals", "overlaps")
 METRES_PER_DEGREE = 111_320.0
@@ -73,6 +73,18 @@ def geometry_of(value: Any) -> BaseGeometry | None:
         return shape(value)
     except (GEOSException, ValueError, TypeError, KeyError, IndexError, AttributeError):
         return None
+
+
+def geometry_bounds(value: Any) -> tuple[float, float, float, float] | None:
+    """The bounding box of a GeoJSON geometry, None if it has none; a point's without shapely
+    (most GeoProperties are points, and a batch asks for thousands)."""
+    if is_point(value):
+        x, y = float(value["coordinates"][0]), float(value["coordinates"][1])
+        return x, y, x, y
+    geometry = geometry_of(value)
+    if geometry is None or geometry.is_empty:
+        return None
+    return geometry.bounds
 
 
 def geoquery_parse(

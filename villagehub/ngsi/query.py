@@ -441,7 +441,15 @@ EXACT_NUMBER = 2**52
 def value_leaves(instances: list[dict]) -> list:
     """The values `attribute op literal` compares, for the instances of one attribute: the
     same reading as `q_match`, so that the index and the query agree."""
-    return _values(Term(attribute="_"), {"attrs": {"_": instances}})
+    leaves = []
+    for instance in instances:
+        value = instance_value(instance)
+        if isinstance(value, (dict, list)) or instance.get("type") == "LanguageProperty":
+            leaves.extend(_values(Term(attribute="_"), {"attrs": {"_": [instance]}}))
+        else:
+            # A bare number, text or boolean: what `_values` reads, without its walk.
+            leaves.append(value)
+    return leaves
 
 
 def _plain_number(value: Any) -> bool:

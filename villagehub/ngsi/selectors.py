@@ -49,10 +49,11 @@ def tenant_check(tenant: str) -> None:
 
 def entity_get(*, tenant: str, entity_id: str) -> Entity:
     tenant_check(tenant)
-    entity = Entity.objects.filter(tenant=tenant, entity_id=entity_id).first()
-    if entity is None:
+    # The id is unique in its tenant: no ordering for `first()` to add.
+    found = list(Entity.objects.filter(tenant=tenant, entity_id=entity_id).order_by()[:1])
+    if not found:
         raise ResourceNotFound(f"There is no entity {entity_id}.")
-    return entity
+    return found[0]
 
 
 @dataclass
@@ -151,11 +152,9 @@ def query_resolve(
     )
 
 
-def _candidates(
-    tenant: str, query: EntityQuery, lookups: list[dict]
-) -> tuple[QuerySet[Entity], list[QuerySet]]:
-    """The entities SQL can narrow a query to (a superset of the matches, in order), and the
-    subqueries of entity ids that narrowed them."""
+def _narrowing(tenant: str, query: EntityQuery, lookups: list[dict]) -> list[QuerySet]:
+    """The subqueries of entity ids that SQL can narrow a query to (each a superset of the
+    matches)."""
     narrowing = []
     type_names = None
     if query.types is not None and tree_is_disjunction(query.types):
@@ -178,6 +177,11 @@ def _candidates(
         if box is not None:
             located = _in_box(located, box)
         narrowing.append(located.values("entity_id"))
+    return narrowing
+
+
+def _candidates(tenant: str, query: EntityQuery, narrowing: list[QuerySet]) -> QuerySet[Entity]:
+    """The entities of the narrowing subqueries (all of the tenant without one), in order."""
     # Each narrowing row names its tenant already; filtering the entities by tenant as well
     # would lead SQLite to read every entity of the tenant instead of the few named.
     rows = Entity.objects.all() if narrowing else Entity.objects.filter(tenant=tenant)
@@ -185,7 +189,7 @@ def _candidates(
         rows = rows.filter(pk__in=subquery)
     if query.ids:
         rows = rows.filter(entity_id__in=query.ids)
-    return rows.order_by("pk"), narrowing
+    return rows.order_by("pk")
 
 
 def _in_box(located: QuerySet, box: tuple[float, float, float, float]) -> QuerySet:
@@ -247,7 +251,7 @@ def entity_query(*, tenant: str, query: EntityQuery) -> tuple[list[Entity], int]
                 f"idPattern: {query.id_pattern!r} is not a regular expression."
             ) from exc
     lookups, q_decided = q_lookups(query.q)
-    rows, narrowing = _candidates(tenant, query, lookups)
+    narrowing = _narrowing(tenant, query, lookups)
     decided_in_sql = (
         q_decided
         and (query.types is None or tree_is_disjunction(query.types))
@@ -256,11 +260,11 @@ def entity_query(*, tenant: str, query: EntityQuery) -> tuple[list[Entity], int]
         and query.scope_q is None
         and query.geo is None
     )
+    if decided_in_sql and len(narrowing) == 1 and not query.ids:
+        return _page_and_count(narrowing[0], offset=query.offset, limit=query.limit)
+    rows = _candidates(tenant, query, narrowing)
     if decided_in_sql:
         page = list(rows[query.offset : query.offset + query.limit])
-        if len(narrowing) == 1 and not query.ids:
-            # Counted in the index alone, without reading the entities.
-            return page, narrowing[0].distinct().count()
         return page, rows.count()
     if query.types is not None and (query.geo is not None or not tree_is_disjunction(query.types)):
         candidates = _of_types(rows, query.types)
@@ -268,6 +272,28 @@ def entity_query(*, tenant: str, query: EntityQuery) -> tuple[list[Entity], int]
         candidates = rows.iterator(chunk_size=500)
     matched = [entity for entity in candidates if _matches(entity, query, pattern)]
     return matched[query.offset : query.offset + query.limit], len(matched)
+
+
+def _page_and_count(ids: QuerySet, *, offset: int, limit: int) -> tuple[list[Entity], int]:
+    """A page of the entities whose ids an index query gives, and how many it gives in all,
+    in one statement: the ids are counted in the index alone, and only the page's entities
+    are read. One row with no entity when the page is empty, so that the count still comes."""
+    matched, params = ids.values("entity_id").distinct().query.sql_with_params()
+    columns = ", ".join(
+        f"e.{connection.ops.quote_name(f.column)}" for f in Entity._meta.concrete_fields
+    )
+    # Only the ORM's SQL and the model's names go into the text; the values are parameters.
+    sql = (
+        f"WITH matched AS ({matched}) "  # noqa: S608
+        f"SELECT total.n AS matched_count, {columns} "
+        "FROM (SELECT COUNT(*) AS n FROM matched) AS total "
+        "LEFT JOIN (SELECT entity_id FROM matched ORDER BY entity_id LIMIT %s OFFSET %s) AS page "
+        "ON 1 = 1 "
+        f"LEFT JOIN {Entity._meta.db_table} AS e ON e.id = page.entity_id "
+        "ORDER BY e.id"
+    )
+    rows = list(Entity.objects.raw(sql, [*params, limit, offset]))
+    return [row for row in rows if row.pk is not None], rows[0].matched_count
 
 
 def _of_types(rows: QuerySet[Entity], types: Any) -> Iterator[Entity]:

@@ -21,6 +21,7 @@ from django_tasks import default_task_backend
 
 from villagehub.communities.models import Community, Network
 from villagehub.contributions.selectors import communities_edited_by, communities_reviewed_by
+from villagehub.core.db import rows_insert, rows_update
 from villagehub.events.models import Event
 from villagehub.events.selectors import absolute_url, event_list_base
 from villagehub.organisations.models import Organisation
@@ -38,7 +39,7 @@ from .errors import (
     ResourceNotFound,
     Unauthorized,
 )
-from .geo import geometry_of, geoquery_parse
+from .geo import geometry_bounds, geometry_of, geoquery_parse
 from .models import (
     AttributeInstance,
     Entity,
@@ -111,7 +112,11 @@ def _type_writer(tenant: str, types: list[str]) -> TypeWriter | None:
 
 
 def now_text() -> str:
-    return timezone.now().isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return _time_text(timezone.now())
+
+
+def _time_text(moment: datetime) -> str:
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 @dataclass
@@ -162,6 +167,8 @@ class Writer:
     writable: set[int]
     is_admin: bool
     communities: dict[str, Community | None] = field(default_factory=dict)
+    moment: datetime = field(default_factory=timezone.now)
+    _only: Community | None = None
 
     @classmethod
     def of(cls, user: AbstractBaseUser | None) -> Writer:
@@ -176,6 +183,12 @@ class Writer:
         if slug not in self.communities:
             self.communities[slug] = Community.objects.filter(slug=slug).first()
         return self.communities[slug]
+
+    def only_community(self) -> Community:
+        """The one community the writer edits (asked once, not once per entity of a batch)."""
+        if self._only is None:
+            self._only = Community.objects.get(pk=next(iter(self.writable)))
+        return self._only
 
 
 def _owner_for_new(*, writer: Writer, attrs: dict) -> Community | None:
@@ -198,7 +211,7 @@ def _owner_for_new(*, writer: Writer, attrs: dict) -> Community | None:
     if writer.is_admin:
         return None
     if len(writable) == 1:
-        return Community.objects.get(pk=next(iter(writable)))
+        return writer.only_community()
     raise BadRequestData(
         f"{OWNER_ATTRIBUTE}: name the community the entity belongs to with a Relationship "
         f"{OWNER_ATTRIBUTE} to {COMMUNITY_PREFIX}<slug>."
@@ -255,30 +268,46 @@ def _stamp(instances: list[dict], *, created: str, previous: list[dict] | None =
         instance["modifiedAt"] = created
 
 
-def _index_rows(entity: Entity) -> tuple[list[EntityType], list[EntityLocation]]:
-    """The type rows and location boxes of an entity."""
-    types = [EntityType(entity=entity, tenant=entity.tenant, name=name) for name in entity.types]
-    boxes = []
+# The index rows of an entity as plain values in the order of these columns, inserted many
+# at once by `rows_insert` (a model instance per row would cost more than the insert).
+TYPE_COLUMNS = ("entity_id", "tenant", "name")
+LOCATION_COLUMNS = ("entity_id", "tenant", "attribute", "min_x", "min_y", "max_x", "max_y")
+VALUE_COLUMNS = ("entity_id", "tenant", "type_name", "attribute", "number", "text")
+HISTORY_COLUMNS = (
+    "tenant", "entity_id", "types", "attribute", "instance", "observed_at", "modified_at",
+)  # fmt: skip
+
+
+@dataclass
+class IndexRows:
+    """The type rows, location boxes and value index of some entities (see `index_rows_add`)."""
+
+    types: list[tuple] = field(default_factory=list)
+    boxes: list[tuple] = field(default_factory=list)
+    values: list[tuple] = field(default_factory=list)
+
+    def insert(self) -> None:
+        rows_insert(EntityType, TYPE_COLUMNS, self.types)
+        rows_insert(EntityLocation, LOCATION_COLUMNS, self.boxes)
+        rows_insert(EntityValue, VALUE_COLUMNS, self.values)
+
+
+def index_rows_add(rows: IndexRows, entity: Entity) -> None:
+    """Add an entity's index rows: its types, the box of each GeoProperty instance, and each
+    value `q` compares (once per type, so that one index range answers type and value)."""
+    pk, tenant = entity.pk, entity.tenant
+    rows.types.extend((pk, tenant, name) for name in entity.types)
     for key, instances in entity.attrs.items():
         for instance in instances:
-            if instance.get("type") != "GeoProperty":
-                continue
-            geometry = geometry_of(instance.get("value"))
-            if geometry is None or geometry.is_empty:
-                continue
-            min_x, min_y, max_x, max_y = geometry.bounds
-            boxes.append(
-                EntityLocation(
-                    entity=entity,
-                    tenant=entity.tenant,
-                    attribute=key,
-                    min_x=min_x,
-                    min_y=min_y,
-                    max_x=max_x,
-                    max_y=max_y,
-                )
-            )
-    return types, boxes
+            if instance.get("type") == "GeoProperty":
+                box = geometry_bounds(instance.get("value"))
+                if box is not None:
+                    rows.boxes.append((pk, tenant, key, *box))
+        for leaf in value_leaves(instances):
+            columns = indexable(leaf)
+            if columns is not None:
+                number, text = columns.get("number"), columns.get("text")
+                rows.values.extend((pk, tenant, name, key, number, text) for name in entity.types)
 
 
 def _index(entity: Entity) -> None:
@@ -286,27 +315,9 @@ def _index(entity: Entity) -> None:
     EntityType.objects.filter(entity=entity).delete()
     EntityLocation.objects.filter(entity=entity).delete()
     EntityValue.objects.filter(entity=entity).delete()
-    types, boxes = _index_rows(entity)
-    EntityType.objects.bulk_create(types)
-    EntityLocation.objects.bulk_create(boxes)
-    EntityValue.objects.bulk_create(value_rows(entity))
-
-
-def value_rows(entity: Entity) -> list[EntityValue]:
-    """The value index of an entity: each value `q` compares, once per type."""
-    rows = []
-    for key, instances in entity.attrs.items():
-        for leaf in value_leaves(instances):
-            columns = indexable(leaf)
-            if columns is None:
-                continue
-            rows.extend(
-                EntityValue(
-                    entity=entity, tenant=entity.tenant, type_name=name, attribute=key, **columns
-                )
-                for name in entity.types
-            )
-    return rows
+    rows = IndexRows()
+    index_rows_add(rows, entity)
+    rows.insert()
 
 
 def _save(entity: Entity) -> None:
@@ -320,13 +331,21 @@ def entity_get_for_writer(*, user: AbstractBaseUser | None, tenant: str, entity_
     user = _writer_check(user)
     entity_id_check(entity_id)
     entity = Entity.objects.select_for_update().filter(tenant=tenant, entity_id=entity_id).first()
+    return _write_check(
+        entity,
+        entity_id,
+        may_write=entity is not None and entity_may_write(user=user, entity=entity),
+    )
+
+
+def _write_check(entity: Entity | None, entity_id: str, *, may_write: bool) -> Entity:
     if entity is None:
         raise ResourceNotFound(f"There is no entity {entity_id}.")
     if entity.hub_record:
         raise Forbidden(
             f"{entity_id} is one of the hub's own records: it changes only in the hub itself."
         )
-    if not entity_may_write(user=user, entity=entity):
+    if not may_write:
         raise Forbidden(
             f"The entity {entity_id} belongs to a community you do not edit; you cannot change it."
         )
@@ -352,10 +371,11 @@ def _taken_by_type(*, writer: Writer, tenant: str, stored: dict) -> bool:
 def _new_entity(*, writer: Writer, tenant: str, stored: dict) -> Entity:
     """A new entity from its stored form, checked, not yet saved (problems are NgsiErrors)."""
     community = _owner_for_new(writer=writer, attrs=stored["attrs"])
-    created = now_text()
+    # One time for every entity a request creates (a batch's entities are created together).
+    moment = writer.moment
+    created = _time_text(moment)
     for instances in stored["attrs"].values():
         _stamp(instances, created=created)
-    moment = timezone.now()
     return Entity(
         tenant=tenant,
         entity_id=stored["id"],
@@ -401,23 +421,39 @@ def _entities_insert(*, tenant: str, entities: list[Entity]) -> None:
     """New entities written together, a statement per table rather than a dozen per entity;
     what follows each is what follows `entity_create`. Raises IntegrityError if one of them
     appeared meanwhile (the caller then creates them one by one)."""
+    if not entities:
+        return
     tenant_ensure(name=tenant)
     with transaction.atomic():
-        Entity.objects.bulk_create(entities)
-        types, boxes, values, history = [], [], [], []
-        for entity in entities:
-            entity_types, entity_boxes = _index_rows(entity)
-            types += entity_types
-            boxes += entity_boxes
-            values += value_rows(entity)
+        ids = rows_insert(
+            Entity,
+            ENTITY_COLUMNS,
+            ([getattr(entity, name) for name in ENTITY_COLUMNS] for entity in entities),
+            ids=True,
+        )
+        rows, history = IndexRows(), []
+        for entity, pk in zip(entities, ids, strict=True):
+            entity.pk = pk
+            entity._state.adding = False
+            index_rows_add(rows, entity)
             history += _history_rows(entity=entity, changed=set(entity.attrs))
-        EntityType.objects.bulk_create(types, batch_size=1000)
-        EntityLocation.objects.bulk_create(boxes, batch_size=1000)
-        EntityValue.objects.bulk_create(values, batch_size=1000)
-        AttributeInstance.objects.bulk_create(history, batch_size=1000)
-        if Subscription.objects.filter(tenant=tenant, is_active=True).exists():
+        rows.insert()
+        rows_insert(AttributeInstance, HISTORY_COLUMNS, history)
+        candidates = subscriptions_active(tenant=tenant)
+        if candidates:
             for entity in entities:
-                subscriptions_notify(entity=entity, triggers=CREATED, changed=set(entity.attrs))
+                subscriptions_notify(
+                    entity=entity,
+                    triggers=CREATED,
+                    changed=set(entity.attrs),
+                    candidates=candidates,
+                )
+
+
+ENTITY_COLUMNS = (
+    "tenant", "entity_id", "types", "attrs", "scope", "community_id", "created_by_id",
+    "hub_record", "created_at", "modified_at",
+)  # fmt: skip
 
 
 def _batch_create_new(
@@ -472,18 +508,23 @@ def entity_replace(
     normalized = entity_normalize(
         {**document, "id": entity_id} if isinstance(document, dict) else document
     )
-    stored = _stored(normalized, context)
+    _replace_apply(entity, _stored(normalized, context))
+    _save(entity)
+    _changed(
+        entity=entity, triggers={"entityUpdated", "attributeUpdated"}, changed=set(entity.attrs)
+    )
+    return entity
+
+
+def _replace_apply(entity: Entity, stored: dict) -> None:
+    """The entity's types, attributes and scope replaced by a stored form, in memory; each
+    attribute instance that was there keeps its createdAt."""
     created = now_text()
     for key, instances in stored["attrs"].items():
         _stamp(instances, created=created, previous=entity.attrs.get(key))
     entity.types = stored["types"]
     entity.attrs = stored["attrs"]
     entity.scope = stored.get("scope", [])
-    _save(entity)
-    _changed(
-        entity=entity, triggers={"entityUpdated", "attributeUpdated"}, changed=set(entity.attrs)
-    )
-    return entity
 
 
 @transaction.atomic
@@ -537,6 +578,17 @@ def entity_attrs_append(
     overwrite: bool = True,
 ) -> UpdateResult:
     entity = entity_get_for_writer(user=user, tenant=tenant, entity_id=entity_id)
+    result, names, added = _append_apply(entity, document, context, overwrite=overwrite)
+    _save(entity)
+    _notify_change(entity, names, result, added=added)
+    return result
+
+
+def _append_apply(
+    entity: Entity, document: Any, context: Any, *, overwrite: bool
+) -> tuple[UpdateResult, dict[str, str], set[str]]:
+    """The attributes of a document appended to the entity in memory (types and scope
+    added); what was updated, the stored names, and which attributes are new."""
     _normalized, names, stored = _fragment(document, context)
     created = now_text()
     result = UpdateResult()
@@ -573,9 +625,7 @@ def entity_attrs_append(
                 )
             )
         )
-    _save(entity)
-    _notify_change(entity, names, result, added=added)
-    return result
+    return result, names, added
 
 
 NGSI_NULL = "urn:ngsi-ld:null"
@@ -770,10 +820,11 @@ def _changed(*, entity: Entity, triggers: set[str], changed: set[str]) -> None:
 
 
 def _history_record(*, entity: Entity, changed: set[str]) -> None:
-    AttributeInstance.objects.bulk_create(_history_rows(entity=entity, changed=changed))
+    rows_insert(AttributeInstance, HISTORY_COLUMNS, _history_rows(entity=entity, changed=changed))
 
 
-def _history_rows(*, entity: Entity, changed: set[str]) -> list[AttributeInstance]:
+def _history_rows(*, entity: Entity, changed: set[str]) -> list[tuple]:
+    """The temporal instances of the attributes that changed (see `HISTORY_COLUMNS`)."""
     moment = timezone.now()
     rows = []
     for key in changed:
@@ -785,15 +836,7 @@ def _history_rows(*, entity: Entity, changed: set[str]) -> list[AttributeInstanc
                 else moment
             )
             rows.append(
-                AttributeInstance(
-                    tenant=entity.tenant,
-                    entity_id=entity.entity_id,
-                    types=entity.types,
-                    attribute=key,
-                    instance=instance,
-                    observed_at=when,
-                    modified_at=moment,
-                )
+                (entity.tenant, entity.entity_id, entity.types, key, instance, when, moment)
             )
     return rows
 
@@ -801,15 +844,22 @@ def _history_rows(*, entity: Entity, changed: set[str]) -> list[AttributeInstanc
 def _notify_change(
     entity: Entity, names: dict[str, str], result: UpdateResult, *, added: set
 ) -> None:
+    triggers, changed = _append_triggers(names, result, added=added)
+    if changed:
+        _changed(entity=entity, triggers=triggers, changed=changed)
+
+
+def _append_triggers(
+    names: dict[str, str], result: UpdateResult, *, added: set
+) -> tuple[set[str], set[str]]:
+    """The triggers of an append and the attributes (stored names) it changed."""
     changed = {names[name] for name in result.updated if name in names}
-    if not changed:
-        return
     triggers = {"entityUpdated"}
     if changed & added:
         triggers.add("attributeCreated")
     if changed - added:
         triggers.add("attributeUpdated")
-    _changed(entity=entity, triggers=triggers, changed=changed)
+    return triggers, changed
 
 
 # Batch operations: each entity on its own, so that one failure does not undo the others.
@@ -899,17 +949,6 @@ def _existing_ids(tenant: str, items: list) -> set[str]:
     return found
 
 
-@transaction.atomic
-def _type_written(*, user: AbstractBaseUser, tenant: str, document: Any, context: Any) -> bool:
-    """Hand an entity of a type another app takes to that app (see `TYPE_WRITERS`): an
-    upsert adds to what the app holds, whether or not the view exists yet."""
-    if tenant or not TYPE_WRITERS or not isinstance(document, dict):
-        return False
-    stored = _stored(entity_normalize(document), context)
-    writer = _type_writer(tenant, stored.get("types", []))
-    return writer is not None and writer(user=user, entity_id=stored["id"], attrs=stored["attrs"])
-
-
 def entities_batch_upsert(
     *, user: AbstractBaseUser | None, tenant: str, documents: Any, context: Any, replace: bool
 ) -> tuple[BatchResult, list[str]]:
@@ -922,6 +961,7 @@ def entities_batch_upsert(
     new: list[tuple[int, Any, Any]] = []
     new_ids: set[str] = set()
     created: list[str] = []
+    existing_items: list[tuple[int, Any, Any, Any]] = []
     for position, item in enumerate(items):
         entity_id = item.get("id") if isinstance(item, dict) else None
         item_context = _item_context(item, context)
@@ -935,35 +975,97 @@ def entities_batch_upsert(
             created += _batch_create_new(writer=writer, tenant=tenant, items=new, result=result)
             existing |= new_ids
             new, new_ids = [], set()
-        try:
-            with transaction.atomic():
-                if _type_written(
-                    user=writer.user, tenant=tenant, document=item, context=item_context
-                ):
-                    pass
-                elif replace:
-                    entity_replace(
-                        user=writer.user,
-                        tenant=tenant,
-                        entity_id=entity_id,
-                        document=item,
-                        context=item_context,
-                    )
-                else:
-                    entity_normalize(item)
-                    entity_attrs_append(
-                        user=writer.user,
-                        tenant=tenant,
-                        entity_id=entity_id,
-                        document=item,
-                        context=item_context,
-                    )
-        except NgsiError as error:
-            result.fail(entity_id, error, position)
-        else:
-            result.succeed(entity_id, position)
+        existing_items.append((position, entity_id, item, item_context))
     created += _batch_create_new(writer=writer, tenant=tenant, items=new, result=result)
+    _batch_change(
+        writer=writer, tenant=tenant, items=existing_items, result=result, replace=replace
+    )
     return result.in_order(), created
+
+
+def _batch_change(
+    *,
+    writer: Writer,
+    tenant: str,
+    items: list[tuple[int, Any, Any, Any]],
+    result: BatchResult,
+    replace: bool,
+) -> None:
+    """Replace (or update) the existing entities of a batch (position, id, document, context)
+    together: locked in one query, each checked and changed in memory as `entity_replace`
+    (`entity_attrs_append`) does, then written a statement per table. An entity that fails
+    changes nothing."""
+    if not items:
+        return
+    with transaction.atomic():
+        ids = list(dict.fromkeys(entity_id for _, entity_id, _, _ in items))
+        locked: dict[str, Entity] = {}
+        for start in range(0, len(ids), 500):
+            rows = Entity.objects.select_for_update().filter(
+                tenant=tenant, entity_id__in=ids[start : start + 500]
+            )
+            locked.update((entity.entity_id, entity) for entity in rows)
+        candidates = subscriptions_active(tenant=tenant)
+        replaced: dict[int, Entity] = {}
+        history: list[tuple] = []
+        for position, entity_id, item, item_context in items:
+            try:
+                normalized = entity_normalize({**item, "id": entity_id})
+                stored = _stored(normalized, item_context)
+                if _taken_by_type(writer=writer, tenant=tenant, stored=stored):
+                    result.succeed(entity_id, position)
+                    continue
+                entity = locked.get(entity_id)
+                _write_check(entity, entity_id, may_write=_may_write(writer, entity))
+                if replace:
+                    _replace_apply(entity, stored)
+                    triggers, changed = {"entityUpdated", "attributeUpdated"}, set(entity.attrs)
+                else:
+                    # Its problems were found by entity_normalize above, before any change.
+                    outcome, names, added = _append_apply(
+                        entity, item, item_context, overwrite=True
+                    )
+                    triggers, changed = _append_triggers(names, outcome, added=added)
+            except NgsiError as error:
+                result.fail(entity_id, error, position)
+                continue
+            entity.modified_at = writer.moment
+            replaced[entity.pk] = entity
+            history += _history_rows(entity=entity, changed=changed)
+            if candidates and changed:
+                subscriptions_notify(
+                    entity=entity, triggers=triggers, changed=changed, candidates=candidates
+                )
+            result.succeed(entity_id, position)
+        _entities_rewrite(list(replaced.values()))
+        rows_insert(AttributeInstance, HISTORY_COLUMNS, history)
+
+
+def _may_write(writer: Writer, entity: Entity | None) -> bool:
+    """`entity_may_write` with what the writer may write read once for the whole batch."""
+    if entity is None or entity.hub_record:
+        return False
+    return writer.is_admin or (
+        entity.community_id is not None and entity.community_id in writer.writable
+    )
+
+
+def _entities_rewrite(entities: list[Entity]) -> None:
+    """Changed entities saved together, their index rows written anew."""
+    rows_update(
+        Entity,
+        ("types", "attrs", "scope", "modified_at"),
+        ((e.types, e.attrs, e.scope, e.modified_at, e.pk) for e in entities),
+    )
+    pks = [entity.pk for entity in entities]
+    for start in range(0, len(pks), 500):
+        chunk = pks[start : start + 500]
+        for model in (EntityType, EntityLocation, EntityValue):
+            model.objects.filter(entity_id__in=chunk).delete()
+    index = IndexRows()
+    for entity in entities:
+        index_rows_add(index, entity)
+    index.insert()
 
 
 def entities_batch_update(
@@ -1378,20 +1480,37 @@ def _notification_queue(subscription: Subscription, entities: list[Entity]) -> N
     return notification
 
 
-def subscriptions_notify(*, entity: Entity, triggers: set[str], changed: set[str]) -> int:
+def subscriptions_notify(
+    *,
+    entity: Entity,
+    triggers: set[str],
+    changed: set[str],
+    candidates: list[Subscription] | None = None,
+) -> int:
     """Queue a notification for every subscription the change concerns; returns how many.
-    Periodic subscriptions (timeInterval) are left to `subscriptions_periodic_notify`."""
+    Periodic subscriptions (timeInterval) are left to `subscriptions_periodic_notify`. A batch
+    passes the `subscriptions_active` it read once for all its entities."""
     queued = 0
-    candidates = Subscription.objects.filter(
-        tenant=entity.tenant, is_active=True, time_interval__isnull=True
-    )
+    if candidates is None:
+        candidates = subscriptions_active(tenant=entity.tenant)
     for subscription in candidates:
         if not _subscription_wants(subscription, entity, triggers=triggers, changed=changed):
             continue
         _notification_queue(subscription, [entity])
-        Subscription.objects.filter(pk=subscription.pk).update(last_notification=timezone.now())
+        # In memory too: the batch's next entities see it (throttling).
+        subscription.last_notification = timezone.now()
+        Subscription.objects.filter(pk=subscription.pk).update(
+            last_notification=subscription.last_notification
+        )
         queued += 1
     return queued
+
+
+def subscriptions_active(*, tenant: str) -> list[Subscription]:
+    """The subscriptions a change in the tenant may concern (not the periodic ones)."""
+    return list(
+        Subscription.objects.filter(tenant=tenant, is_active=True, time_interval__isnull=True)
+    )
 
 
 # A periodic notification carries at most this many entities (the first by creation).

@@ -1,4 +1,6 @@
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from villagehub.communities.tests.factories import CommunityFactory
 from villagehub.ngsi.models import Entity
@@ -168,3 +170,97 @@ def test_an_entity_created_meanwhile_is_reported_alone(api, monkeypatch):
     assert body["success"] == ["urn:ngsi-ld:Car:1", "urn:ngsi-ld:Car:3"]
     assert [error["entityId"] for error in body["errors"]] == ["urn:ngsi-ld:Car:2"]
     assert Entity.objects.count() == 3
+
+
+def test_an_upsert_replaces_existing_entities_together(api, client, django_assert_max_num_queries):
+    from villagehub.ngsi.models import AttributeInstance, EntityValue
+
+    located = car(
+        1, location={"type": "GeoProperty", "value": {"type": "Point", "coordinates": [12, 56]}}
+    )
+    assert api.post("/entityOperations/create", [located, car(2), car(3)]).status_code == 201
+    _user, key = editor_of("other", CommunityFactory(slug="other"))
+    Api(client, key).post("/entities", car(9))
+    created = Entity.objects.get(entity_id="urn:ngsi-ld:Car:1").attrs["speed"][0]["createdAt"]
+    moved = car(
+        1,
+        speed={"type": "Property", "value": 50},
+        location={"type": "GeoProperty", "value": {"type": "Point", "coordinates": [20, 60]}},
+    )
+    # Read, checked and written together (PostgreSQL's COPY is not counted: at most).
+    with django_assert_max_num_queries(19):
+        response = api.post(
+            "/entityOperations/upsert",
+            [moved, car(2, speed={"type": "Property", "value": 60}), {"id": "x"}, car(9)],
+        )
+    assert response.status_code == 207, response.content
+    body = response.json()
+    assert body["success"] == ["urn:ngsi-ld:Car:1", "urn:ngsi-ld:Car:2"]
+    assert [(e["entityId"], e["error"]["status"]) for e in body["errors"]] == [
+        ("x", 400),
+        ("urn:ngsi-ld:Car:9", 403),
+    ]
+    one = Entity.objects.get(entity_id="urn:ngsi-ld:Car:1")
+    assert one.attrs["speed"][0]["value"] == 50
+    assert one.attrs["speed"][0]["createdAt"] == created
+    assert Entity.objects.get(entity_id="urn:ngsi-ld:Car:9").attrs["speed"][0]["value"] == 9
+    found = api.get("/entities", type="Car", q="speed>=50", count="true")
+    assert [item["id"] for item in found.json()] == ["urn:ngsi-ld:Car:1", "urn:ngsi-ld:Car:2"]
+    assert not EntityValue.objects.filter(attribute="speed", number__in=[1, 2]).exists()
+    near = api.get(
+        "/entities", georel="near;maxDistance==1000", geometry="Point", coordinates="[20,60]"
+    )
+    assert [item["id"] for item in near.json()] == ["urn:ngsi-ld:Car:1"]
+    old_place = api.get(
+        "/entities", georel="near;maxDistance==1000", geometry="Point", coordinates="[12,56]"
+    )
+    assert old_place.json() == []
+    assert list(
+        AttributeInstance.objects.filter(entity_id="urn:ngsi-ld:Car:1", attribute="speed")
+        .order_by("pk")
+        .values_list("instance__value", flat=True)
+    ) == [1, 50]
+
+
+def test_the_queries_of_an_upsert_do_not_grow_with_its_entities(api):
+    assert api.post("/entityOperations/create", [car(n) for n in range(30)]).status_code == 201
+    few = [car(n, speed={"type": "Property", "value": 100}) for n in range(3)]
+    with CaptureQueriesContext(connection) as small:
+        assert api.post("/entityOperations/upsert", few).status_code == 204
+    many = [car(n, speed={"type": "Property", "value": 200}) for n in range(30)]
+    with CaptureQueriesContext(connection) as large:
+        assert api.post("/entityOperations/upsert", many).status_code == 204
+    assert len(large.captured_queries) == len(small.captured_queries)
+    assert Entity.objects.filter(attrs__speed__0__value=200).count() == 30
+
+
+def test_an_upsert_in_update_mode_changes_existing_entities_together(api):
+    from villagehub.ngsi.models import AttributeInstance
+
+    assert api.post("/entityOperations/create", [car(1), car(2)]).status_code == 201
+    response = api.post(
+        "/entityOperations/upsert?options=update",
+        [
+            {
+                "id": "urn:ngsi-ld:Car:1",
+                "type": "Car",
+                "colour": {"type": "Property", "value": "red"},
+            },
+            car(2, speed={"type": "Property", "value": 70}),
+            {"id": "urn:ngsi-ld:Car:1", "type": "Car", "speed": {"type": "Property"}},
+        ],
+    )
+    assert response.status_code == 207, response.content
+    assert response.json()["success"] == ["urn:ngsi-ld:Car:1", "urn:ngsi-ld:Car:2"]
+    assert response.json()["errors"][0]["error"]["status"] == 400
+    one = Entity.objects.get(entity_id="urn:ngsi-ld:Car:1").attrs
+    assert (one["speed"][0]["value"], one["colour"][0]["value"]) == (1, "red")
+    assert Entity.objects.get(entity_id="urn:ngsi-ld:Car:2").attrs["speed"][0]["value"] == 70
+    assert api.get("/entities", type="Car", q='colour=="red"').json()[0]["id"] == (
+        "urn:ngsi-ld:Car:1"
+    )
+    assert list(
+        AttributeInstance.objects.filter(entity_id="urn:ngsi-ld:Car:1")
+        .order_by("pk")
+        .values_list("attribute", flat=True)
+    ) == ["speed", "colour"]

@@ -136,3 +136,25 @@ def test_the_index_follows_changes_and_deletion(api, many):
     assert [row.entity_id for row in found] == ["urn:ngsi-ld:Meter:2"] and total == 1
     assert api.delete("/entities/urn:ngsi-ld:Meter:2").status_code == 204
     assert not EntityValue.objects.filter(number=77).exists()
+
+
+@pytest.mark.parametrize(("offset", "limit"), [(0, 0), (100, 5), (0, 100)])
+def test_the_count_comes_with_an_empty_or_a_whole_page(many, offset, limit):
+    tree = q_parse("temperature==40")
+    rows, total = selectors.entity_query(
+        tenant="", query=selectors.EntityQuery(q=tree, limit=limit, offset=offset)
+    )
+    everything = [
+        entity.entity_id
+        for entity in Entity.objects.order_by("pk")
+        if q_match(tree, {"attrs": entity.attrs})
+    ]
+    assert total == len(everything) > 3
+    assert [row.entity_id for row in rows] == everything[offset : offset + limit]
+
+
+def test_no_match_counts_zero(many):
+    rows, total = selectors.entity_query(
+        tenant="", query=selectors.EntityQuery(q=q_parse("temperature==12345"), limit=20)
+    )
+    assert (rows, total) == ([], 0)
