@@ -2,7 +2,7 @@
 
 import json
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import Any, cast
 
 from django.db import connection
 from django.db.models import DateTimeField, F, Field, Func, JSONField, Model
@@ -37,14 +37,14 @@ def rows_insert(
     SQLite an executemany, or one INSERT per row when the ids are wanted (in process, cheap).
     JSON columns take Python values; date-times aware ones.
     """
-    fields = [model._meta.get_field(name) for name in columns]
+    fields = [cast(Field, model._meta.get_field(name)) for name in columns]
     table = model._meta.db_table
     vendor = connection.vendor
     prepare = [_preparer(field, vendor) for field in fields]
     prepared = [tuple(p(value) for p, value in zip(prepare, row, strict=True)) for row in rows]
     if not prepared:
         return []
-    names = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    names = ", ".join(connection.ops.quote_name(str(field.column)) for field in fields)
     with connection.cursor() as cursor:
         if vendor == "postgresql":
             new_ids: list[int] = []
@@ -87,14 +87,16 @@ def _preparer(field: Field, vendor: str) -> Callable[[Any], Any]:
 def rows_update(model: type[Model], columns: Sequence[str], rows: Iterable[Sequence]) -> None:
     """Update rows by id with plain values: each row gives the values of `columns`, then the
     id. One executemany (pipelined by psycopg) instead of bulk_update's CASE per column."""
-    fields = [model._meta.get_field(name) for name in columns]
+    fields = [cast(Field, model._meta.get_field(name)) for name in columns]
     prepare = [_preparer(field, connection.vendor) for field in fields]
     prepared = [
         (*(p(value) for p, value in zip(prepare, row[:-1], strict=True)), row[-1]) for row in rows
     ]
     if not prepared:
         return
-    assignments = ", ".join(f"{connection.ops.quote_name(field.column)} = %s" for field in fields)
+    assignments = ", ".join(
+        f"{connection.ops.quote_name(str(field.column))} = %s" for field in fields
+    )
     sql = f"UPDATE {model._meta.db_table} SET {assignments} WHERE id = %s"  # noqa: S608 - model's names
     with connection.cursor() as cursor:
         cursor.executemany(sql, prepared)

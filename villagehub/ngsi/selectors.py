@@ -293,7 +293,8 @@ def _page_and_count(ids: QuerySet, *, offset: int, limit: int) -> tuple[list[Ent
         "ORDER BY e.id"
     )
     rows = list(Entity.objects.raw(sql, [*params, limit, offset]))
-    return [row for row in rows if row.pk is not None], rows[0].matched_count
+    # `matched_count` is a column of the raw query, not a field of the model.
+    return [row for row in rows if row.pk is not None], rows[0].matched_count  # type: ignore[attr-defined]
 
 
 def _of_types(rows: QuerySet[Entity], types: Any) -> Iterator[Entity]:
