@@ -14,7 +14,7 @@ class Role(models.Model):
         ORGANISATION_EDITOR = "organisation_editor", _("Organisation editor")
 
     # The record each kind of role is held for.
-    TARGETS = {
+    TARGETS: dict[str, str] = {
         Kind.COORDINATOR: "network",
         Kind.COMMUNITY_EDITOR: "community",
         Kind.ORGANISATION_EDITOR: "organisation",

@@ -7,9 +7,10 @@ This module sits above the apps' selectors; `accounts.selectors` ("who may do wh
 below them, so that the apps may ask it who coordinates what without an import circle.
 """
 
-from django.contrib.auth.models import AbstractBaseUser
+from typing import Any
 
 from villagehub.core.personal_data import person_export
+from villagehub.core.types import User
 from villagehub.events.selectors import event_upcoming
 from villagehub.practices.selectors import practice_list_base
 from villagehub.taxonomy.models import Theme
@@ -17,7 +18,7 @@ from villagehub.taxonomy.models import Theme
 from .personal_data import account_data, person_find
 
 
-def person_data(*, email: str, user: AbstractBaseUser | None = None) -> dict:
+def person_data(*, email: str, user: User | None = None) -> dict[str, Any]:
     """All personal data the hub holds about a person (GDPR art. 15 and 20), as JSON-ready
     data: their account if they have one, and everything tied to their e-mail addresses, as
     every app declares it in its personal_data.py."""
@@ -28,7 +29,7 @@ def person_data(*, email: str, user: AbstractBaseUser | None = None) -> dict:
     return data
 
 
-def followed_news(user: AbstractBaseUser) -> dict:
+def followed_news(user: User) -> dict[str, Any]:
     """Upcoming events and the latest practices of the themes a person follows."""
     themes = Theme.objects.filter(pk__in=user.followed_themes.values("theme_id"))
     return {

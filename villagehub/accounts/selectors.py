@@ -1,14 +1,20 @@
 """Who may do what: every lookup that depends on the person asking goes through here."""
 
+from typing import TYPE_CHECKING
+
 from allauth.account.authentication import get_authentication_records
-from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from villagehub.core.types import AnyUser, User
+
 from .models import Role
 
+if TYPE_CHECKING:
+    from villagehub.communities.models import Network
 
-def networks_coordinated(user: AbstractBaseUser) -> QuerySet:
+
+def networks_coordinated(user: AnyUser) -> "QuerySet[Network]":
     from villagehub.communities.models import Network
 
     if not user.is_authenticated:
@@ -18,11 +24,11 @@ def networks_coordinated(user: AbstractBaseUser) -> QuerySet:
     )
 
 
-def two_factor_enabled(user: AbstractBaseUser) -> bool:
+def two_factor_enabled(user: User) -> bool:
     from allauth.mfa.models import Authenticator
     from allauth.mfa.utils import is_mfa_enabled
 
-    return is_mfa_enabled(user, types=[Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN])
+    return bool(is_mfa_enabled(user, types=[Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]))
 
 
 def two_factor_passed(request: HttpRequest) -> bool:

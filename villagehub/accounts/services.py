@@ -1,18 +1,20 @@
 from collections import Counter
+from collections.abc import Iterable
 
-from django.contrib.auth.models import AbstractBaseUser, User
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from villagehub.core import personal_data
 from villagehub.core.services import mentions_erase, model_save
+from villagehub.core.types import User
+from villagehub.taxonomy.models import Theme
 
 from .models import ApiToken, Role
 from .personal_data import person_find
 
 
 @transaction.atomic
-def role_grant(*, user: AbstractBaseUser, kind: str, target) -> Role:
+def role_grant(*, user: User, kind: str, target: models.Model) -> Role:
     """Give a person a role for a network (coordinator), community or organisation (editor)."""
     field = Role.TARGETS[kind]
     existing = Role.objects.filter(user=user, kind=kind, **{field: target}).first()
@@ -20,7 +22,7 @@ def role_grant(*, user: AbstractBaseUser, kind: str, target) -> Role:
 
 
 @transaction.atomic
-def role_revoke(*, user: AbstractBaseUser, kind: str, target) -> None:
+def role_revoke(*, user: User, kind: str, target: models.Model) -> None:
     Role.objects.filter(user=user, kind=kind, **{Role.TARGETS[kind]: target}).delete()
 
 
@@ -64,7 +66,7 @@ def api_token_use(*, key: str) -> User | None:
 
 
 @transaction.atomic
-def api_token_create(*, user: AbstractBaseUser, name: str):
+def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
     """Make a token; returns it with its key, which is not stored and is shown only now."""
     import secrets
 
@@ -78,12 +80,12 @@ def api_token_create(*, user: AbstractBaseUser, name: str):
 
 
 @transaction.atomic
-def api_token_revoke(*, user: AbstractBaseUser, pk: int) -> None:
+def api_token_revoke(*, user: User, pk: int) -> None:
     user.api_tokens.filter(pk=pk).delete()
 
 
 @transaction.atomic
-def themes_follow_set(*, user: AbstractBaseUser, themes) -> None:
+def themes_follow_set(*, user: User, themes: Iterable[Theme]) -> None:
     """Follow exactly these themes."""
     from .models import ThemeFollow
 

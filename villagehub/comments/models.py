@@ -24,6 +24,8 @@ class Comment(models.Model):
     )
     object_id = models.PositiveBigIntegerField()
     item = GenericForeignKey("content_type", "object_id")
+    # The replies shown under a top-level comment, set by `selectors.comment_thread`.
+    thread_replies: list["Comment"]
     parent = models.ForeignKey(
         "self",
         verbose_name=_("in reply to"),

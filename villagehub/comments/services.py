@@ -1,20 +1,23 @@
 """Writing comments, moderating them and closing them: the one write path of comments."""
 
-from django.contrib.auth.models import AbstractBaseUser
+from typing import Any, cast
+
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Model
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from villagehub.communities.models import Network
 from villagehub.core.services import model_save
+from villagehub.core.types import AnyUser, User
 from villagehub.notices.models import Kind
 from villagehub.notices.services import notices_create
 
 from .models import Comment, CommentReport, CommentsOff
 from .selectors import (
+    Commentable,
     comments_open,
     item_moderated_by,
     item_path,
@@ -33,8 +36,8 @@ def _body_checked(body: str) -> str:
 @transaction.atomic
 def comment_create(
     *,
-    item: Model,
-    author: AbstractBaseUser,
+    item: Commentable,
+    author: AnyUser,
     body: str,
     language: str,
     parent: Comment | None = None,
@@ -59,7 +62,7 @@ def comment_create(
 
 
 @transaction.atomic
-def comment_update(*, comment: Comment, by: AbstractBaseUser, body: str, language: str) -> Comment:
+def comment_update(*, comment: Comment, by: User, body: str, language: str) -> Comment:
     if comment.author_id != by.pk or comment.is_deleted:
         raise PermissionDenied
     return model_save(
@@ -78,11 +81,14 @@ def _remove(comment: Comment) -> None:
         return
     parent_id = comment.parent_id
     comment.delete()
-    Comment.objects.filter(pk=parent_id, deleted_at__isnull=False, replies__isnull=True).delete()
+    if parent_id is not None:
+        Comment.objects.filter(
+            pk=parent_id, deleted_at__isnull=False, replies__isnull=True
+        ).delete()
 
 
 @transaction.atomic
-def comment_delete(*, comment: Comment, by: AbstractBaseUser) -> None:
+def comment_delete(*, comment: Comment, by: User) -> None:
     """The author takes their comment back."""
     if comment.author_id != by.pk or comment.is_deleted:
         raise PermissionDenied
@@ -90,7 +96,7 @@ def comment_delete(*, comment: Comment, by: AbstractBaseUser) -> None:
 
 
 @transaction.atomic
-def comments_erase(*, user: AbstractBaseUser) -> int:
+def comments_erase(*, user: User) -> int:
     """Every comment a person wrote goes (erasure); returns how many."""
     # Replies first, so that a comment of theirs with only their replies goes entirely.
     comments = list(
@@ -103,8 +109,8 @@ def comments_erase(*, user: AbstractBaseUser) -> int:
 
 
 @transaction.atomic
-def comment_hide(*, comment: Comment, by: AbstractBaseUser, reason: str) -> Comment:
-    if not item_moderated_by(by, comment.item):
+def comment_hide(*, comment: Comment, by: User, reason: str) -> Comment:
+    if not item_moderated_by(by, cast(Commentable, comment.item)):
         raise PermissionDenied
     reason = (reason or "").strip()
     if not reason:
@@ -115,14 +121,14 @@ def comment_hide(*, comment: Comment, by: AbstractBaseUser, reason: str) -> Comm
 
 
 @transaction.atomic
-def comment_restore(*, comment: Comment, by: AbstractBaseUser) -> Comment:
-    if not item_moderated_by(by, comment.item):
+def comment_restore(*, comment: Comment, by: User) -> Comment:
+    if not item_moderated_by(by, cast(Commentable, comment.item)):
         raise PermissionDenied
     return model_save(comment, {"hidden_at": None, "hidden_by": None, "hidden_reason": ""})
 
 
 @transaction.atomic
-def comment_report(*, comment: Comment, by: AbstractBaseUser, reason: str) -> bool:
+def comment_report(*, comment: Comment, by: AnyUser, reason: str) -> bool:
     """Tell the coordinators of the item's networks (a notice each) that a comment should
     not be there. A person reports a comment once; returns whether this report is new."""
     if not by.is_authenticated or comment.is_deleted:
@@ -139,7 +145,7 @@ def comment_report(*, comment: Comment, by: AbstractBaseUser, reason: str) -> bo
         return False
     if not created:
         return False
-    item = comment.item
+    item = cast(Commentable, comment.item)
     notices_create(
         networks=networks_of(item),
         kind=Kind.COMMENT_REPORT,
@@ -151,7 +157,7 @@ def comment_report(*, comment: Comment, by: AbstractBaseUser, reason: str) -> bo
 
 @transaction.atomic
 def comments_switch(
-    *, by: AbstractBaseUser, open: bool, item: Model | None = None, network: Network | None = None
+    *, by: User, open: bool, item: Commentable | None = None, network: Network | None = None
 ) -> None:
     """Open or close comments on one item (its moderators) or on a network's items (its
     coordinators)."""
@@ -160,8 +166,11 @@ def comments_switch(
     if item is not None:
         if not item_moderated_by(by, item):
             raise PermissionDenied
-        where = {"content_type": ContentType.objects.get_for_model(item), "object_id": item.pk}
-    else:
+        where: dict[str, Any] = {
+            "content_type": ContentType.objects.get_for_model(item),
+            "object_id": item.pk,
+        }
+    elif network is not None:
         if not network_switchable_by(by, network):
             raise PermissionDenied
         where = {"network": network}

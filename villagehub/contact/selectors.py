@@ -1,9 +1,12 @@
-from django.contrib.auth.models import AbstractBaseUser
+from typing import Any, cast
+
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django_countries.fields import Country
 
 from villagehub.accounts.selectors import networks_coordinated
 from villagehub.communities.models import Network
+from villagehub.core.types import AnyUser, User
 from villagehub.notices.selectors import coordinators_of
 
 from .models import ContactMessage
@@ -27,7 +30,7 @@ def contact_possible(*, network: Network | None = None, country: str = "") -> bo
     return coordinators_of(networks=networks_reached(network=network, country=country)).exists()
 
 
-def contact_messages_for(user: AbstractBaseUser) -> QuerySet[ContactMessage]:
+def contact_messages_for(user: AnyUser) -> QuerySet[ContactMessage]:
     """The messages to the networks a person coordinates (or to the countries where those
     networks have communities)."""
     if not user.is_authenticated:
@@ -43,18 +46,18 @@ def contact_messages_for(user: AbstractBaseUser) -> QuerySet[ContactMessage]:
     ).select_related("network")
 
 
-def contact_message_get_for_coordinator(*, pk: int, user: AbstractBaseUser) -> ContactMessage:
+def contact_message_get_for_coordinator(*, pk: int, user: User) -> ContactMessage:
     message = contact_messages_for(user).filter(pk=pk).first()
     if message is None:
         raise Http404
     return message
 
 
-def contact_data(*, emails: set[str]) -> list[dict]:
+def contact_data(*, emails: set[str]) -> list[dict[str, Any]]:
     """The messages a person sent, with the replies, for their data export."""
     return [
         {
-            "to": str(m.network or m.country.name),
+            "to": str(m.network or cast(Country, m.country).name),
             "name": m.name,
             "email": m.email,
             "message": m.body,

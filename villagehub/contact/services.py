@@ -4,7 +4,6 @@ from collections.abc import Iterable
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -13,6 +12,7 @@ from django_countries import countries
 
 from villagehub.communities.models import Network
 from villagehub.core.services import model_save
+from villagehub.core.types import User
 from villagehub.notices.models import Kind
 from villagehub.notices.selectors import path_for
 from villagehub.notices.services import notices_create
@@ -61,7 +61,7 @@ def contact_message_create(
 
 
 @transaction.atomic
-def contact_reply_send(*, message: ContactMessage, by: AbstractBaseUser, body: str) -> ContactReply:
+def contact_reply_send(*, message: ContactMessage, by: User, body: str) -> ContactReply:
     """A coordinator answers: the reply is kept with the message and mailed to the sender
     after the commit."""
     if not contact_messages_for(by).filter(pk=message.pk).exists():

@@ -2,15 +2,16 @@
 communities they edit, through the same service and with the same review as the web form,
 and publishes the communities' data sets in the catalogue, as the web form does."""
 
+from collections.abc import Iterable
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias, cast
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from pydantic import BeforeValidator, ConfigDict, Field, StrictBool
 
 from villagehub.catalogue.vocabularies import DATA_THEMES, FILE_TYPES, LICENCES
+from villagehub.communities.models import Community
 from villagehub.core.api import (
     FILLED_TEXT_PATTERN,
     SLUG_PATTERN,
@@ -21,6 +22,7 @@ from villagehub.core.api import (
     TokenAuth,
     page_url,
 )
+from villagehub.core.types import AuthenticatedHttpRequest
 from villagehub.taxonomy.vocabulary import theme_slugs
 
 from . import selectors, services
@@ -31,10 +33,18 @@ router = Router(tags=["contributions"], auth=TokenAuth())
 
 
 # The curated themes (taxonomy/vocabulary.yaml, loaded by a data migration): a closed list.
-ThemeSlug = Literal[tuple(theme_slugs())]  # type: ignore[valid-type]
-DataTheme = Literal[tuple(DATA_THEMES)]  # type: ignore[valid-type]
-LicenceCode = Literal[tuple(LICENCES)]  # type: ignore[valid-type]
-FileType = Literal[tuple(FILE_TYPES)]  # type: ignore[valid-type]
+# The codes are read at run time (pydantic checks them and lists them in the OpenAPI schema);
+# mypy cannot build a Literal from them, so to it they are strings.
+if TYPE_CHECKING:
+    ThemeSlug: TypeAlias = str
+    DataTheme: TypeAlias = str
+    LicenceCode: TypeAlias = str
+    FileType: TypeAlias = str
+else:
+    ThemeSlug = Literal[tuple(theme_slugs())]
+    DataTheme = Literal[tuple(DATA_THEMES)]
+    LicenceCode = Literal[tuple(LICENCES)]
+    FileType = Literal[tuple(FILE_TYPES)]
 # Addresses every validator of the hub takes: http(s), a lower-case host name of a few
 # labels, then anything but white space.
 LINK_PATTERN = (
@@ -99,10 +109,10 @@ class SubmissionOut(Schema):
     updated_at: datetime
 
 
-def submission_data(s: Submission) -> dict:
+def submission_data(s: Submission) -> dict[str, Any]:
     return {
         "id": s.pk,
-        "community": s.community.slug,
+        "community": cast(Community, s.community).slug,  # practice proposals have one
         "practice": s.practice.slug if s.practice else None,
         "status": s.status,
         "title": s.data.get("title", ""),
@@ -117,7 +127,7 @@ def submission_data(s: Submission) -> dict:
     url_name="submission-list",
     summary="Your practice proposals and their review status",
 )
-def submission_list_endpoint(request: HttpRequest):
+def submission_list_endpoint(request: AuthenticatedHttpRequest) -> list[dict[str, Any]]:
     own = Submission.objects.filter(
         author=request.user, kind=Submission.Kind.PRACTICE
     ).select_related("community", "practice")
@@ -130,7 +140,9 @@ def submission_list_endpoint(request: HttpRequest):
     url_name="submission-create",
     summary="Propose a new practice or a change, for a community you edit",
 )
-def submission_create_endpoint(request: HttpRequest, proposal: ProposalIn):
+def submission_create_endpoint(
+    request: AuthenticatedHttpRequest, proposal: ProposalIn
+) -> tuple[int, dict[str, Any]]:
     community = selectors.community_get_for_editor(slug=proposal.community, user=request.user)
     practice = None
     if proposal.practice:
@@ -222,7 +234,7 @@ class DatasetOut(Schema):
     created_at: datetime
 
 
-def _invalid_request(errors) -> ApiProblem:
+def _invalid_request(errors: Iterable[tuple[str, str]]) -> ApiProblem:
     return ApiProblem(status=400, title="Invalid request", errors=errors)
 
 
@@ -232,7 +244,9 @@ def _invalid_request(errors) -> ApiProblem:
     url_name="dataset-create",
     summary="Publish a data set of a community you edit in the catalogue (a link to the data)",
 )
-def dataset_create_endpoint(request: HttpRequest, dataset: DatasetIn):
+def dataset_create_endpoint(
+    request: AuthenticatedHttpRequest, dataset: DatasetIn
+) -> Status[dict[str, Any]]:
     community = selectors.community_get_for_editor(slug=dataset.community, user=request.user)
     # The web form's own checks (licence, themes, format, link, dates), so that both ways in
     # accept the same data sets.

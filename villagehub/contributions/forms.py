@@ -1,3 +1,5 @@
+from typing import Any, cast
+
 from django import forms
 from django.db import models
 from django.utils import translation
@@ -283,13 +285,15 @@ class DatasetForm(StoredTextForm):
     )
     format = forms.ChoiceField(label=_("Format"), choices=[])
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         from villagehub.catalogue.vocabularies import DATA_THEMES, FILE_TYPES, LICENCES
 
         super().__init__(*args, **kwargs)
-        self.fields["data_themes"].choices = list(DATA_THEMES.items())
-        self.fields["licence"].choices = list(LICENCES.items())
-        self.fields["format"].choices = [(code, label) for code, (label, _m) in FILE_TYPES.items()]
+        cast(forms.ChoiceField, self.fields["data_themes"]).choices = list(DATA_THEMES.items())
+        cast(forms.ChoiceField, self.fields["licence"]).choices = list(LICENCES.items())
+        cast(forms.ChoiceField, self.fields["format"]).choices = [
+            (code, label) for code, (label, _m) in FILE_TYPES.items()
+        ]
 
     def clean(self):
         cleaned = super().clean()

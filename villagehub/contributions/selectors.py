@@ -1,28 +1,32 @@
 """Scoped lookups: what a person may see and change depends on their roles, and every view
 finds records through these, so that guessing an id or slug reveals nothing."""
 
-from typing import NamedTuple
+from collections.abc import Iterable
+from typing import Any, NamedTuple, cast
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Q, QuerySet
+from django.db.models import Field, Model, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django_countries import countries
+from django_countries.fields import Country
 
 from villagehub.accounts.models import Role
 from villagehub.accounts.selectors import networks_coordinated
-from villagehub.communities.models import Community
+from villagehub.communities.models import Community, Network
+from villagehub.core.models import Revision
+from villagehub.core.types import AnyUser, User
 from villagehub.countries.models import FACTSHEET_QUESTIONS, CapSupport, Factsheet, cap_key
+from villagehub.events.models import Event
 from villagehub.events.selectors import events_managed_by, report_sessions
 from villagehub.organisations.models import Organisation
 from villagehub.practices.models import Practice
 from villagehub.taxonomy.models import GOAL_TITLES, FundingSource, Theme
 
-from .models import RoleRequest, Submission
+from .models import Invitation, RoleRequest, Submission
 
 # The practice fields editors write; relations are by slug.
 PRACTICE_FIELDS = (
@@ -81,23 +85,24 @@ FACTSHEET_FIELDS = ("country", *FACTSHEET_QUESTIONS, *CAP_FIELDS, "language")
 
 
 def fields_of(kind: str) -> tuple[str, ...]:
-    return {
+    fields: dict[str, tuple[str, ...]] = {
         Submission.Kind.COMMUNITY: COMMUNITY_FIELDS,
         Submission.Kind.ORGANISATION: ORGANISATION_FIELDS,
         Submission.Kind.NEW_COMMUNITY: NEW_COMMUNITY_FIELDS,
         Submission.Kind.FACTSHEET: FACTSHEET_FIELDS,
         Submission.Kind.NEW_PROVIDER: NEW_PROVIDER_FIELDS,
-    }.get(kind, PRACTICE_FIELDS)
+    }
+    return fields.get(kind, PRACTICE_FIELDS)
 
 
-def factsheet_networks(user: AbstractBaseUser, country: str = "") -> QuerySet:
+def factsheet_networks(user: User, country: str = "") -> QuerySet[Network]:
     """The networks of one country (of any, without `country`) that a person coordinates:
     their coordinators write its factsheet and review each other's proposals."""
     networks = networks_coordinated(user).exclude(country="")
     return networks.filter(country=country.upper()) if country else networks
 
 
-def factsheet_network_for_coordinator(*, country: str, user: AbstractBaseUser):
+def factsheet_network_for_coordinator(*, country: str, user: User) -> Network:
     """The network through which a coordinator writes a country's factsheet."""
     network = factsheet_networks(user, country).order_by("name").first()
     if network is None or country.upper() not in countries:
@@ -105,10 +110,10 @@ def factsheet_network_for_coordinator(*, country: str, user: AbstractBaseUser):
     return network
 
 
-def factsheet_values(factsheet: Factsheet | None) -> dict:
+def factsheet_values(factsheet: Factsheet | None) -> dict[str, Any]:
     if factsheet is None:
         return {}
-    values = {"country": factsheet.country.code, "language": factsheet.language}
+    values = {"country": cast(Country, factsheet.country).code, "language": factsheet.language}
     values.update({name: getattr(factsheet, name) for name in FACTSHEET_QUESTIONS})
     for period in CapSupport.Period.values:
         support = factsheet.cap_support_for(period)
@@ -117,7 +122,7 @@ def factsheet_values(factsheet: Factsheet | None) -> dict:
     return values
 
 
-def organisations_edited_by(user: AbstractBaseUser) -> QuerySet:
+def organisations_edited_by(user: AnyUser) -> QuerySet[Organisation]:
     if not user.is_authenticated:
         return Organisation.objects.none()
     return Organisation.objects.filter(
@@ -127,19 +132,19 @@ def organisations_edited_by(user: AbstractBaseUser) -> QuerySet:
     )
 
 
-def organisation_get_for_editor(*, slug: str, user: AbstractBaseUser):
+def organisation_get_for_editor(*, slug: str, user: User) -> Organisation:
     organisation = organisations_edited_by(user).filter(slug=slug).first()
     if organisation is None:
         raise Http404
     return organisation
 
 
-def reviews_organisations(user: AbstractBaseUser) -> bool:
+def reviews_organisations(user: AnyUser) -> bool:
     """Organisations belong to no network: the back office reviews their profiles."""
     return user.is_authenticated and user.has_perm("organisations.change_organisation")
 
 
-def organisation_reviewers() -> QuerySet:
+def organisation_reviewers() -> QuerySet[User]:
     """The active people who review organisations' profiles and new providers (see
     `reviews_organisations`), superusers included."""
     return get_user_model().objects.with_perm(
@@ -147,16 +152,16 @@ def organisation_reviewers() -> QuerySet:
     )
 
 
-def invites_organisation_editors(user: AbstractBaseUser) -> bool:
+def invites_organisation_editors(user: AnyUser) -> bool:
     """Organisation roles are given by the back office: so are invitations to them."""
     return user.is_authenticated and user.has_perm("accounts.add_role")
 
 
-def organisation_values(organisation) -> dict:
+def organisation_values(organisation: Organisation) -> dict[str, Any]:
     return {f: getattr(organisation, f) for f in ORGANISATION_FIELDS}
 
 
-def community_values(community: Community) -> dict:
+def community_values(community: Community) -> dict[str, Any]:
     return {
         "description": community.description,
         "website": community.website,
@@ -168,7 +173,7 @@ def community_values(community: Community) -> dict:
     }
 
 
-def current_values(submission: Submission) -> dict:
+def current_values(submission: Submission) -> dict[str, Any]:
     if submission.kind in (Submission.Kind.NEW_COMMUNITY, Submission.Kind.NEW_PROVIDER):
         return {}
     if submission.kind == Submission.Kind.FACTSHEET:
@@ -177,14 +182,15 @@ def current_values(submission: Submission) -> dict:
             .filter(country=submission.data.get("country", ""))
             .first()
         )
+    # A proposal of a change names the record it changes.
     if submission.kind == Submission.Kind.COMMUNITY:
-        return community_values(submission.community)
+        return community_values(cast(Community, submission.community))
     if submission.kind == Submission.Kind.ORGANISATION:
-        return organisation_values(submission.organisation)
+        return organisation_values(cast(Organisation, submission.organisation))
     return practice_values(submission.practice)
 
 
-def communities_edited_by(user: AbstractBaseUser) -> QuerySet[Community]:
+def communities_edited_by(user: AnyUser) -> QuerySet[Community]:
     if not user.is_authenticated:
         return Community.objects.none()
     return Community.objects.filter(
@@ -194,7 +200,7 @@ def communities_edited_by(user: AbstractBaseUser) -> QuerySet[Community]:
     )
 
 
-def communities_reviewed_by(user: AbstractBaseUser) -> QuerySet[Community]:
+def communities_reviewed_by(user: AnyUser) -> QuerySet[Community]:
     """The communities of the networks a person coordinates (all, for the back office)."""
     if not user.is_authenticated:
         return Community.objects.none()
@@ -207,7 +213,7 @@ def communities_reviewed_by(user: AbstractBaseUser) -> QuerySet[Community]:
     )
 
 
-def practices_looked_after_by(user: AbstractBaseUser) -> QuerySet[Practice]:
+def practices_looked_after_by(user: AnyUser) -> QuerySet[Practice]:
     """The practices a person edits (through their community) or reviews (as coordinator)."""
     if not user.is_authenticated:
         return Practice.objects.none()
@@ -217,21 +223,21 @@ def practices_looked_after_by(user: AbstractBaseUser) -> QuerySet[Practice]:
     )
 
 
-def community_get_for_editor(*, slug: str, user: AbstractBaseUser) -> Community:
+def community_get_for_editor(*, slug: str, user: User) -> Community:
     community = communities_edited_by(user).filter(slug=slug).first()
     if community is None:
         raise Http404
     return community
 
 
-def practice_get_for_editor(*, slug: str, user: AbstractBaseUser) -> Practice:
+def practice_get_for_editor(*, slug: str, user: User) -> Practice:
     practice = Practice.objects.filter(community__in=communities_edited_by(user), slug=slug).first()
     if practice is None:
         raise Http404
     return practice
 
 
-def submission_get_for_editor(*, pk: int, user: AbstractBaseUser) -> Submission:
+def submission_get_for_editor(*, pk: int, user: AnyUser) -> Submission:
     """An editor's own submission, for a community they still edit."""
     submission = (
         Submission.objects.filter(
@@ -254,13 +260,13 @@ def submission_get_for_editor(*, pk: int, user: AbstractBaseUser) -> Submission:
     return submission
 
 
-def reviews_new_communities(user: AbstractBaseUser) -> bool:
+def reviews_new_communities(user: AnyUser) -> bool:
     return user.is_authenticated and (
         user.has_perm("practices.change_practice") or networks_coordinated(user).exists()
     )
 
 
-def _reviewable(user: AbstractBaseUser) -> QuerySet[Submission]:
+def _reviewable(user: AnyUser) -> QuerySet[Submission]:
     scope = Q(community__in=communities_reviewed_by(user))
     if reviews_organisations(user):
         # Organisations belong to no network: the back office reviews new providers too.
@@ -284,20 +290,20 @@ def _reviewable(user: AbstractBaseUser) -> QuerySet[Submission]:
     )
 
 
-def submissions_for_review(user: AbstractBaseUser) -> QuerySet[Submission]:
+def submissions_for_review(user: User) -> QuerySet[Submission]:
     """Submitted work only: a draft, or a proposal returned to its editor, is the editor's
     alone until it is sent (again); a published one is in the record's history."""
     return _reviewable(user).filter(status=Submission.Status.SUBMITTED)
 
 
-def submission_get_for_reviewer(*, pk: int, user: AbstractBaseUser) -> Submission:
+def submission_get_for_reviewer(*, pk: int, user: User) -> Submission:
     submission = submissions_for_review(user).filter(pk=pk).first()
     if submission is None:
         raise Http404
     return submission
 
 
-def role_requests_for_review(user: AbstractBaseUser) -> QuerySet[RoleRequest]:
+def role_requests_for_review(user: AnyUser) -> QuerySet[RoleRequest]:
     """Requests for the communities a person reviews, and for organisations if they may give
     roles in the back office."""
     scope = Q(community__in=communities_reviewed_by(user))
@@ -308,14 +314,14 @@ def role_requests_for_review(user: AbstractBaseUser) -> QuerySet[RoleRequest]:
     )
 
 
-def role_request_get_for_reviewer(*, pk: int, user: AbstractBaseUser) -> RoleRequest:
+def role_request_get_for_reviewer(*, pk: int, user: User) -> RoleRequest:
     request = role_requests_for_review(user).filter(pk=pk).first()
     if request is None:
         raise Http404
     return request
 
 
-def practice_values(practice: Practice | None) -> dict:
+def practice_values(practice: Practice | None) -> dict[str, Any]:
     if practice is None:
         return {}
     return {
@@ -340,7 +346,7 @@ def practice_values(practice: Practice | None) -> dict:
     }
 
 
-def practice_values_from_event(event) -> dict:
+def practice_values_from_event(event: Event) -> dict[str, Any]:
     """A practice proposal started from an event: its host community's (the proposal's
     community), its themes, and the speakers' story told in the agenda."""
     sessions = list(event.sessions.all())
@@ -366,21 +372,25 @@ class ReviewRow(NamedTuple):
     changed: bool
 
 
-def _model_of(kind: str):
-    return {
+def _model_of(kind: str) -> type[Community | Organisation | Factsheet | Practice]:
+    models: dict[str, type[Community | Organisation | Factsheet | Practice]] = {
         Submission.Kind.COMMUNITY: Community,
         Submission.Kind.NEW_COMMUNITY: Community,
         Submission.Kind.ORGANISATION: Organisation,
         Submission.Kind.FACTSHEET: Factsheet,
         Submission.Kind.NEW_PROVIDER: Organisation,
-    }.get(kind, Practice)
+    }
+    return models.get(kind, Practice)
 
 
-def _vocabulary_names(names, values: list[dict]) -> dict[str, dict[str, str]]:
+def _vocabulary_names(
+    names: Iterable[str], values: list[dict[str, Any]]
+) -> dict[str, dict[str, str]]:
     """The names of the vocabularies' slugs (themes, funding sources) the values hold, one
     query per vocabulary."""
     language = get_language() or settings.LANGUAGE_CODE
-    found = {}
+    found: dict[str, dict[str, str]] = {}
+    model_of: type[Theme | FundingSource]
     for relation, model_of in (("themes", Theme), ("funding_sources", FundingSource)):
         if relation in names:
             slugs = {slug for v in values for slug in v.get(relation, [])}
@@ -412,7 +422,9 @@ def review_rows(submission: Submission) -> list[ReviewRow]:
     return rows
 
 
-def history_shown(submission: Submission, history) -> list[tuple[Submission, list]]:
+def history_shown(
+    submission: Submission, history: Iterable[Submission]
+) -> list[tuple[Submission, list[Any]]]:
     """Each published change with the values it replaced, labelled and named as the review
     rows are (not as stored keys)."""
     history = list(history)
@@ -443,17 +455,17 @@ def _cap_labels() -> dict[str, str]:
     return labels
 
 
-def _field_label(model, name: str) -> str:
+def _field_label(model: type[Model], name: str) -> str:
     if name in CAP_FIELDS:
         return _cap_labels()[name]
     try:
-        label = str(model._meta.get_field(name).verbose_name)
+        label = str(cast("Field[Any, Any]", model._meta.get_field(name)).verbose_name)
     except FieldDoesNotExist:  # a new community's proposal holds keys of its own
         label = name.replace("_", " ")
     return label[:1].upper() + label[1:]
 
 
-def _comparable(value) -> str:
+def _comparable(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, list | tuple):
@@ -461,7 +473,9 @@ def _comparable(value) -> str:
     return str(value)
 
 
-def _value_shown(name: str, value, *, model, themes: dict[str, dict[str, str]]) -> str:
+def _value_shown(
+    name: str, value: Any, *, model: type[Model], themes: dict[str, dict[str, str]]
+) -> str:
     if value in (None, "", []):
         return ""
     if name in themes:
@@ -475,9 +489,11 @@ def _value_shown(name: str, value, *, model, themes: dict[str, dict[str, str]]) 
     if name in CAP_FIELDS and not name.endswith("_measures"):
         return str(dict(CapSupport.Support.choices).get(value, value))
     if name in ("kind", "budget_range") or (
-        model is Factsheet and name in FACTSHEET_QUESTIONS and model._meta.get_field(name).choices
+        model is Factsheet
+        and name in FACTSHEET_QUESTIONS
+        and cast("Field[Any, Any]", model._meta.get_field(name)).choices
     ):
-        choices = dict(model._meta.get_field(name).choices or [])
+        choices = dict(cast("Field[Any, Any]", model._meta.get_field(name)).choices or [])
         return str(choices.get(value, value))
     if isinstance(value, bool):
         return _("yes") if value else _("no")
@@ -504,17 +520,15 @@ _INVITATION_SALT = "villagehub.contributions.invitation"
 INVITATION_MAX_AGE_DAYS = 30
 
 
-def invitation_token(invitation) -> str:
+def invitation_token(invitation: Invitation) -> str:
     from django.core import signing
 
     return signing.dumps(invitation.pk, salt=_INVITATION_SALT)
 
 
-def invitation_from_token(token: str):
+def invitation_from_token(token: str) -> Invitation | None:
     """The invitation a link names, or None for a forged, expired or unknown link."""
     from django.core import signing
-
-    from .models import Invitation
 
     try:
         pk = signing.loads(token, salt=_INVITATION_SALT, max_age=INVITATION_MAX_AGE_DAYS * 86400)
@@ -523,11 +537,9 @@ def invitation_from_token(token: str):
     return Invitation.objects.select_related("community", "organisation").filter(pk=pk).first()
 
 
-def revisions_visible(user: AbstractBaseUser, record) -> QuerySet | None:
+def revisions_visible(user: User, record: Model) -> QuerySet[Revision] | None:
     """A record's change history, for the coordinators who review it (None for others)."""
     from django.contrib.contenttypes.models import ContentType
-
-    from villagehub.core.models import Revision
 
     community = record if isinstance(record, Community) else getattr(record, "community", None)
     allowed = (

@@ -2,7 +2,6 @@ from collections.abc import Iterable
 from typing import Any, cast
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone, translation
@@ -14,6 +13,7 @@ from villagehub.communities.models import Community, Network
 from villagehub.communities.services import community_create, community_update
 from villagehub.core.selectors import name_twin
 from villagehub.core.services import record_values, revision_record
+from villagehub.core.types import User
 from villagehub.countries.models import CapSupport, Factsheet, cap_key
 from villagehub.countries.services import factsheet_upsert
 from villagehub.matching.follow_ups import practice_draft
@@ -36,7 +36,7 @@ from . import selectors
 from .models import Invitation, RoleRequest, Submission
 
 
-def _notify(user: AbstractBaseUser | None, template: str, context: dict, language: str) -> None:
+def _notify(user: User | None, template: str, context: dict[str, Any], language: str) -> None:
     from .tasks import contribution_notify
 
     if user is not None and user.email:
@@ -82,7 +82,7 @@ def _language() -> str:
 @transaction.atomic
 def role_request_create(
     *,
-    user: AbstractBaseUser,
+    user: User,
     community: Community | None = None,
     organisation: Organisation | None = None,
     message: str = "",
@@ -260,7 +260,7 @@ def _check_organisation(organisation: Organisation, data: dict[str, Any]) -> Non
 @transaction.atomic
 def submission_save(
     *,
-    author: AbstractBaseUser,
+    author: User,
     community: Community | None = None,
     organisation: Organisation | None = None,
     data: dict[str, Any],
@@ -341,7 +341,7 @@ def submission_save(
 
 
 @transaction.atomic
-def practice_propose_from_match(*, follow_up: FollowUp, author: AbstractBaseUser) -> Submission:
+def practice_propose_from_match(*, follow_up: FollowUp, author: User) -> Submission:
     """Start the practice proposal of a match that reached its reference installation: a
     draft of the need's community, prefilled from the need, the solution and the
     community, which the editor completes and sends for review like any proposal. Asked
@@ -425,7 +425,7 @@ def _factsheet_apply(submission: Submission, fields: dict[str, Any]) -> Factshee
 
 
 @transaction.atomic
-def submission_publish(*, submission: Submission, by: AbstractBaseUser):
+def submission_publish(*, submission: Submission, by: User):
     """Publish a proposal: the practice, community or organisation it changes is written,
     the change recorded with its previous values, and the editor told."""
     submission = Submission.objects.select_for_update().get(pk=submission.pk)
@@ -462,7 +462,7 @@ def submission_publish(*, submission: Submission, by: AbstractBaseUser):
 
 
 @transaction.atomic
-def submission_return(*, submission: Submission, by: AbstractBaseUser, comment: str) -> Submission:
+def submission_return(*, submission: Submission, by: User, comment: str) -> Submission:
     if not comment.strip():
         raise ValidationError({"comment": _("Say what should change.")})
     submission = Submission.objects.select_for_update().get(pk=submission.pk)
@@ -488,7 +488,7 @@ def submission_return(*, submission: Submission, by: AbstractBaseUser, comment: 
 @transaction.atomic
 def invitation_create(
     *,
-    by: AbstractBaseUser,
+    by: User,
     email: str,
     community: Community | None = None,
     organisation: Organisation | None = None,
@@ -515,7 +515,7 @@ def invitation_create(
 
 
 @transaction.atomic
-def invitation_accept(*, invitation: Invitation, user: AbstractBaseUser) -> Invitation:
+def invitation_accept(*, invitation: Invitation, user: User) -> Invitation:
     from allauth.account.models import EmailAddress
 
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
@@ -570,7 +570,7 @@ def community_dataset_publish(*, community: Community, values: dict[str, Any]):
 
 
 @transaction.atomic
-def network_dataset_publish(*, network, by: AbstractBaseUser, values: dict[str, Any]):
+def network_dataset_publish(*, network, by: User, values: dict[str, Any]):
     """Publish a data set of a network by one of its coordinators; it covers the countries
     of the network's communities."""
     from villagehub.accounts.selectors import networks_coordinated
@@ -584,7 +584,7 @@ def network_dataset_publish(*, network, by: AbstractBaseUser, values: dict[str, 
 
 
 @transaction.atomic
-def submissions_erase(*, author: AbstractBaseUser) -> int:
+def submissions_erase(*, author: User) -> int:
     """A person's proposals go, except those published: their content is the record now."""
     deleted, _per_model = (
         Submission.objects.filter(author=author)

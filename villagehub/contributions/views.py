@@ -17,6 +17,7 @@ from villagehub.accounts.selectors import (
 )
 from villagehub.communities.models import Community, Network
 from villagehub.core.forms import form_errors_add
+from villagehub.core.types import User
 from villagehub.countries.models import Factsheet
 from villagehub.events.selectors import events_managed_by
 from villagehub.organisations.models import Organisation
@@ -37,7 +38,7 @@ from .forms import (
 from .models import Submission
 
 
-def _reviews(user) -> bool:
+def _reviews(user: User) -> bool:
     return (
         selectors.communities_reviewed_by(user).exists()
         or selectors.reviews_new_communities(user)

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
@@ -18,9 +18,10 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from . import images
-from .models import PageView
+from .models import PageView, Revision
 from .personal_data import Mention
 from .selectors import name_twin
+from .types import User
 
 M = TypeVar("M", bound=models.Model)
 
@@ -80,7 +81,7 @@ def model_save(instance: M, fields: Mapping[str, Any]) -> M:
     return instance
 
 
-def _choice_sets(model: type[models.Model]) -> dict[models.Field, set]:
+def _choice_sets(model: type[models.Model]) -> dict[models.Field[Any, Any], set[Any]]:
     """The valid values of each field with choices, as sets, for `_full_clean`.
 
     Django checks a value against a field's choices by walking them, and a country field
@@ -96,9 +97,11 @@ def _choice_sets(model: type[models.Model]) -> dict[models.Field, set]:
     }
 
 
-def _full_clean(instance: models.Model, choices: dict[models.Field, set], key: str) -> None:
+def _full_clean(
+    instance: models.Model, choices: dict[models.Field[Any, Any], set[Any]], key: str
+) -> None:
     """`full_clean` as `model_save` runs it, with the choices checked against sets."""
-    errors: dict[str, list] = {}
+    errors: dict[str, list[Any]] = {}
     try:
         instance.full_clean(exclude=[f.name for f in choices], validate_unique=False)
     except ValidationError as error:
@@ -148,7 +151,9 @@ def records_bulk_upsert(
         getattr(o, key): o
         for o in model._default_manager.select_for_update().filter(**{f"{key}__in": keys})
     }
-    m2m = {f.name: f for f in model._meta.many_to_many}
+    # Many-to-many fields are read through their reflective API, which django-stubs types
+    # only in part.
+    m2m: dict[str, Any] = {f.name: f for f in model._meta.many_to_many}
     choices = _choice_sets(model)
     created, updated, errors = [], [], {}
     changed_fields: set[str] = set()
@@ -178,7 +183,7 @@ def records_bulk_upsert(
         if any(f.name == "updated_at" for f in model._meta.concrete_fields):
             now = timezone.now()
             for instance in updated:
-                instance.updated_at = now
+                cast(Any, instance).updated_at = now
             changed_fields.add("updated_at")
         if changed_fields:
             model._default_manager.bulk_update(updated, sorted(changed_fields), batch_size=500)
@@ -230,11 +235,12 @@ def _concrete_values(instance: models.Model) -> dict[str, Any]:
         if field.primary_key or field.name in {"created_at", "updated_at"}:
             continue
         value = field.value_from_object(instance)
+        places = getattr(field, "decimal_places", None)
         # One spelling per value, as stored: a time in UTC, a decimal to its places.
         if isinstance(value, datetime.datetime) and timezone.is_aware(value):
             value = value.astimezone(datetime.UTC)
-        elif isinstance(value, Decimal) and getattr(field, "decimal_places", None) is not None:
-            value = value.quantize(Decimal(1).scaleb(-field.decimal_places))
+        elif isinstance(value, Decimal) and places is not None:
+            value = value.quantize(Decimal(1).scaleb(-places))
         values[field.name] = (
             value
             if isinstance(value, (str, int, float, bool, type(None), dict, list))
@@ -268,7 +274,7 @@ def revisions_via(via: str) -> Iterator[None]:
         _revision_via.reset(token)
 
 
-def _changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list]:
+def _changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
     # A new record's empty fields are no change worth a line in its history.
     return {
         name: [before.get(name), value]
@@ -278,7 +284,7 @@ def _changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list]:
 
 
 def _bulk_values(
-    model: type[models.Model], instances: list[models.Model], m2m: dict[str, models.Field]
+    model: type[models.Model], instances: Sequence[models.Model], m2m: Mapping[str, Any]
 ) -> dict[Any, dict[str, Any]]:
     """`record_values` of many stored records, with one query per many-to-many relation."""
     values = {instance.pk: _concrete_values(instance) for instance in instances}
@@ -300,17 +306,15 @@ def _bulk_values(
 def _revisions_bulk_record(
     model: type[models.Model],
     before: dict[Any, dict[str, Any]],
-    written: dict[Any, models.Model],
-    records: list[Mapping[str, Any]],
+    written: Mapping[Any, models.Model],
+    records: Sequence[Mapping[str, Any]],
     key: str,
-    m2m: dict[str, models.Field],
+    m2m: Mapping[str, Any],
 ) -> None:
     """The revisions of a bulk upsert's updated records, in one insert, as `revision_record`
     would write them. New records are not revisions (they had no previous values): at
     100,000 imported rows they would cost about a third of the import's time."""
     from django.contrib.contenttypes.models import ContentType
-
-    from .models import Revision
 
     content_type = ContentType.objects.get_for_model(model)
     via = _revision_via.get()
@@ -336,12 +340,12 @@ def _revisions_bulk_record(
     Revision.objects.bulk_create(revisions, batch_size=500)
 
 
-def revision_record(*, instance: models.Model, before: dict[str, Any], by, via: str):
+def revision_record(
+    *, instance: models.Model, before: dict[str, Any], by: User | None, via: str
+) -> Revision | None:
     """Record who changed which fields of a record, from what to what (nothing if nothing
     changed). `before` is `record_values` taken before the change ({} for a new record)."""
     from django.contrib.contenttypes.models import ContentType
-
-    from .models import Revision
 
     changes = _changes(before, record_values(instance))
     if not changes:
@@ -355,7 +359,7 @@ def revision_record(*, instance: models.Model, before: dict[str, Any], by, via: 
     )
 
 
-def name_lookalike_refuse(*, records: models.QuerySet, name: str) -> None:
+def name_lookalike_refuse(*, records: models.QuerySet[Any], name: str) -> None:
     """Refuse a name that looks the same as one of `records`' names but is written with other
     characters (a Cyrillic "Т" in "Тorup", a zero-width space): raises ValidationError on
     `name`. The same name spelt the same way is allowed: villages share names."""
@@ -374,7 +378,7 @@ def name_lookalike_refuse(*, records: models.QuerySet, name: str) -> None:
 
 def image_variants_update(
     *, instance: models.Model, again: bool = False, replaced: str = ""
-) -> dict:
+) -> dict[str, Any]:
     """Make the responsive sizes of a record's `image` and keep what was made on the record
     (nothing when it has no image); the sizes of the image it `replaced` are removed. Done
     already for this image, it does nothing, unless `again`.
@@ -383,7 +387,8 @@ def image_variants_update(
     the database's write lock. The record is written only if it still has the same image; a
     newer image has a task of its own.
     """
-    model = type(instance)
+    # Any model with an `image` and its `image_variants`.
+    model: Any = type(instance)
     storage = model._meta.get_field("image").storage
     record = model.objects.filter(pk=instance.pk).only("image", "image_variants").first()
     name = record.image.name if record is not None and record.image else ""
@@ -452,7 +457,7 @@ def mentions_erase(*, traces: set[str], mentions: list[Mention]) -> None:
             rows.delete()
             continue
         for row in rows.only("pk", *mention.fields):
-            mention.model.objects.filter(pk=row.pk).update(
+            cast(Any, mention.model).objects.filter(pk=row.pk).update(
                 **{f: _words_replaced(getattr(row, f), pattern) for f in mention.fields}
             )
 
@@ -461,17 +466,20 @@ def mentions_erase(*, traces: set[str], mentions: list[Mention]) -> None:
 _SHORTEST_TRACE = 4
 
 
-def _rows_mentioning(model: type[models.Model], fields: tuple[str, ...], traces: set[str]):
+def _rows_mentioning(
+    model: type[models.Model], fields: tuple[str, ...], traces: set[str]
+) -> models.QuerySet[Any]:
     condition = Q()
     for field in fields:
         for trace in traces:
             # JSON columns may hold non-ASCII letters escaped (\u00e5).
             for form in {trace, json.dumps(trace)[1:-1]}:
                 condition |= Q(**{f"{field}__icontains": form})
-    return model.objects.filter(condition)
+    rows: models.QuerySet[Any] = cast(Any, model).objects.filter(condition)
+    return rows
 
 
-def _words_replaced(value, pattern: re.Pattern):
+def _words_replaced(value: Any, pattern: re.Pattern[str]) -> Any:
     if isinstance(value, str):
         return pattern.sub("—", value)
     if isinstance(value, list):

@@ -1,7 +1,10 @@
 from datetime import date, datetime
+from typing import Any, cast
 
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import Path, Query, Router, Schema
+from django_countries.fields import Country
+from ninja import Query, Router, Schema
+from ninja.params.functions import Path
 from pydantic import Field
 
 from villagehub.core.api import (
@@ -82,10 +85,11 @@ TEXT_FIELDS = (
 )
 
 
-def _factsheet_data(request: HttpRequest, f: Factsheet) -> dict:
+def _factsheet_data(request: HttpRequest, f: Factsheet) -> dict[str, Any]:
     data = {name: getattr(f, name) for name in TEXT_FIELDS}
-    data["country"] = f.country.code
-    data["name"] = f.country.name
+    country = cast(Country, f.country)
+    data["country"] = country.code
+    data["name"] = country.name
     data["activities"] = {
         name.removeprefix("activity_"): getattr(f, name) for name in f.ACTIVITY_FIELDS
     }
@@ -111,7 +115,7 @@ def _factsheet_data(request: HttpRequest, f: Factsheet) -> dict:
 )
 def factsheet_list_endpoint(
     request: HttpRequest, response: HttpResponse, query: Query[FactsheetQuery]
-):
+) -> dict[str, Any]:
     filters = filters_read(request, query, FactsheetFilterForm)
     text = filters.pop("q", None)
     factsheets = text_filter(factsheet_list(filters=filters), query=text, kind="factsheet")
@@ -131,7 +135,7 @@ def factsheet_detail_endpoint(
     request: HttpRequest,
     response: HttpResponse,
     code: str = Path(..., pattern="^[A-Za-z]{2}$", description="ISO 3166-1 alpha-2 code."),
-):
+) -> dict[str, Any]:
     factsheet = factsheet_list(filters={"country": code}).first()
     if factsheet is None:
         raise Http404

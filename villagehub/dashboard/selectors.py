@@ -7,10 +7,10 @@ a test); months are counted in the hub's time zone."""
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any, cast
 
 import pygal
 from django import forms
-from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Min, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
@@ -23,8 +23,10 @@ from villagehub.accounts.selectors import networks_coordinated
 from villagehub.communities.models import Community, Network
 from villagehub.contributions.models import Submission
 from villagehub.core.models import PageView
+from villagehub.core.types import User
 from villagehub.events.models import Event, Registration
 from villagehub.events.selectors import FeedbackSummary, feedback_summary_by
+from villagehub.events.statistics import Estimate
 from villagehub.indicators.models import IndicatorValue
 from villagehub.news.models import Delivery, Issue, NewsItem, Subscription
 from villagehub.practices.models import Practice
@@ -52,12 +54,13 @@ class DashboardForm(forms.Form):
         empty_label=_("All my networks"),
     )
 
-    def __init__(self, *args, networks: QuerySet[Network], **kwargs):
+    def __init__(self, *args: Any, networks: QuerySet[Network], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["network"].queryset = networks.order_by("name")
+        network = cast("forms.ModelChoiceField[Network]", self.fields["network"])
+        network.queryset = networks.order_by("name")
 
 
-def dashboard_networks(user: AbstractBaseUser) -> QuerySet[Network]:
+def dashboard_networks(user: User) -> QuerySet[Network]:
     """The networks whose dashboard a person sees: those they coordinate."""
     return networks_coordinated(user)
 
@@ -77,7 +80,7 @@ def _start(month: date) -> datetime:
     return datetime(month.year, month.month, 1, tzinfo=timezone.get_current_timezone())
 
 
-def _per_month(queryset: QuerySet, field: str, months: list[date]) -> list[int]:
+def _per_month(queryset: QuerySet[Any], field: str, months: list[date]) -> list[int]:
     """How many rows fall in each month (one query)."""
     rows = (
         queryset.filter(**{f"{field}__gte": _start(months[0])})
@@ -132,7 +135,7 @@ class Figures:
     news_views: int = 0
     indicator_values: int = 0
 
-    def monthly_rows(self) -> list[tuple]:
+    def monthly_rows(self) -> list[tuple[Any, ...]]:
         """One row per month: the table and the CSV under the chart."""
         return list(
             zip(
@@ -147,7 +150,7 @@ class Figures:
         )
 
 
-def _groups(events: QuerySet[Event], field: str, names: dict) -> list[Group]:
+def _groups(events: QuerySet[Event], field: str, names: dict[int, str]) -> list[Group]:
     counts = dict(events.order_by().values(field).annotate(n=Count("pk")).values_list(field, "n"))
     summaries = feedback_summary_by(events, field)
     groups = [
@@ -162,7 +165,9 @@ def _groups(events: QuerySet[Event], field: str, names: dict) -> list[Group]:
     return sorted(groups, key=lambda g: (not g.name, g.name))
 
 
-def dashboard_figures(*, networks: QuerySet[Network], period: str, now=None) -> Figures:
+def dashboard_figures(
+    *, networks: QuerySet[Network], period: str, now: datetime | None = None
+) -> Figures:
     now = now or timezone.now()
     months = months_of(period, now)
     start = _start(months[0])
@@ -189,8 +194,10 @@ def dashboard_figures(*, networks: QuerySet[Network], period: str, now=None) -> 
     waiting = list(
         submissions.filter(status=Submission.Status.SUBMITTED).values_list("updated_at", flat=True)
     )
-    decided = list(
-        submissions.filter(decided_at__gte=start).values_list("created_at", "decided_at")
+    # Those decided since the start: none without a decision.
+    decided = cast(
+        list[tuple[datetime, datetime]],
+        list(submissions.filter(decided_at__gte=start).values_list("created_at", "decided_at")),
     )
     events = Event.objects.filter(
         pk__in=Event.objects.filter(
@@ -264,9 +271,9 @@ def dashboard_figures(*, networks: QuerySet[Network], period: str, now=None) -> 
     )
 
 
-def figures_csv_rows(figures: Figures) -> list[list]:
+def figures_csv_rows(figures: Figures) -> list[list[Any]]:
     """The dashboard as CSV rows: (figure, month or group, value)."""
-    rows: list[list] = [["figure", "month_or_group", "value"]]
+    rows: list[list[Any]] = [["figure", "month_or_group", "value"]]
     for month, communities, members, practices, news, subscribers in figures.monthly_rows():
         key = month.strftime("%Y-%m")
         rows += [
@@ -303,7 +310,7 @@ def figures_csv_rows(figures: Figures) -> list[list]:
     return rows
 
 
-def _value(estimate) -> float | None:
+def _value(estimate: Estimate | None) -> float | None:
     return None if estimate is None else round(estimate.value, 1)
 
 
@@ -326,4 +333,5 @@ def dashboard_chart(figures: Figures, title: str, labels: dict[str, str]) -> str
     chart.add(labels["practices"], figures.practices)
     chart.add(labels["news"], figures.news)
     chart.add(labels["subscribers"], figures.new_subscribers)
-    return chart.render(is_unicode=True)
+    svg: str = chart.render(is_unicode=True)
+    return svg

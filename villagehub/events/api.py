@@ -1,9 +1,12 @@
 from datetime import datetime
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias, cast
 
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from ninja import Path, Query, Router, Schema
+from django_countries.fields import Country
+from ninja import Query, Router, Schema
+from ninja.params.functions import Path
 from pydantic import Field
 
 from villagehub.communities.models import Community, Network
@@ -109,9 +112,17 @@ class EventPage(PageBase):
     results: list[EventOut]
 
 
+# The values are read at run time (pydantic checks them and lists them in the OpenAPI schema);
+# mypy cannot build a Literal from them, so to it they are strings.
+if TYPE_CHECKING:
+    EventKind: TypeAlias = str
+else:
+    EventKind = Literal[tuple(Event.Kind.values)]
+
+
 class EventQuery(PlaceQuery):
     when: Literal["upcoming", "past"] | None = None
-    kind: Literal[tuple(Event.Kind.values)] | None = None  # type: ignore[valid-type]
+    kind: EventKind | None = None
     mode: Literal["online", "onsite"] | None = None
     language: LanguageCode | None = Field(None, description="Language the event is held in.")
     series: str | None = Field(
@@ -122,7 +133,7 @@ class EventQuery(PlaceQuery):
     )
 
 
-def event_data(request: HttpRequest, e: Event) -> dict:
+def event_data(request: HttpRequest, e: Event) -> dict[str, Any]:
     from .selectors import event_in_calendar
 
     return {
@@ -146,7 +157,7 @@ def event_data(request: HttpRequest, e: Event) -> dict:
         "online": bool(e.online_url),
         "venue_name": e.venue_name,
         "city": e.city,
-        "country": e.country.code or "",
+        "country": cast(Country, e.country).code or "",
         "latitude": float(e.latitude) if e.latitude is not None else None,
         "longitude": float(e.longitude) if e.longitude is not None else None,
         "capacity": e.capacity,
@@ -180,7 +191,7 @@ def event_data(request: HttpRequest, e: Event) -> dict:
     }
 
 
-def with_relations(queryset):
+def with_relations(queryset: QuerySet[Event]) -> QuerySet[Event]:
     return queryset.select_related("series", "host_community").prefetch_related(
         "organiser_networks",
         "organiser_organisations",
@@ -199,7 +210,9 @@ def with_relations(queryset):
     url_name="event-list",
     summary="List public events: upcoming soonest first, otherwise newest first",
 )
-def event_list_endpoint(request: HttpRequest, response: HttpResponse, query: Query[EventQuery]):
+def event_list_endpoint(
+    request: HttpRequest, response: HttpResponse, query: Query[EventQuery]
+) -> dict[str, Any]:
     filters = filters_read(request, query, EventFilterForm)
     events = event_list(filters=filters)
     # The count follows time too (an event that ends leaves the upcoming list).
@@ -222,7 +235,7 @@ def event_detail_endpoint(
     request: HttpRequest,
     response: HttpResponse,
     slug: str = Path(..., pattern=SLUG_PATTERN, max_length=100),
-):
+) -> dict[str, Any]:
     event = get_object_or_404(with_relations(event_list_base()), slug=slug)
     version, changed = record_version(event, shows=SHOWN_MODELS)
     conditional_get(request, response, version=version, last_modified=changed)

@@ -1,7 +1,7 @@
 """The knowledge-exchange programme: events, their series, registrations and feedback."""
 
 import zoneinfo
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -340,7 +340,7 @@ class Event(TranslatableContent, Sourced, Timestamped):
         end = self.end_or_start
         return bool(end and end < (now or timezone.now()))
 
-    def check_in_opens_at(self):
+    def check_in_opens_at(self) -> datetime | None:
         """When organisers may start checking people in: a set time before the start, or
         by default the start of the event's day in its own time zone (None: no start)."""
         if self.starts_at is None:

@@ -1,7 +1,9 @@
 """Reads for the events programme: lists, calendars, personal links and survey results."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
@@ -12,23 +14,31 @@ from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django_countries.fields import Country
 from icalendar import Calendar, Timezone
 from icalendar import Event as CalendarEvent
 
 from villagehub.accounts.selectors import networks_coordinated
+from villagehub.communities.models import Network
 from villagehub.core.filters import UNKNOWN_SLUG, PlaceFilterForm
 from villagehub.core.models import CONTENT_LANGUAGES
 from villagehub.core.text import xml_clean
+from villagehub.core.types import AnyUser, User
+from villagehub.practices.models import Practice
 
 from .models import (
     ERASED_DOMAIN,
     REGISTRATION_LINK_MAX_AGE,
     Event,
     Feedback,
+    HostRequest,
+    Material,
     Notice,
+    Question,
     Registration,
     Series,
     Session,
+    Speaker,
 )
 from .statistics import MIN_ANSWERS, Estimate, mean_estimate, nps_estimate, share_estimate
 
@@ -56,8 +66,8 @@ class EventFilterForm(PlaceFilterForm):
     )
     series = forms.SlugField(label=gettext_lazy("Series"), required=False)
 
-    def clean_series(self):
-        slug = self.cleaned_data["series"]
+    def clean_series(self) -> str:
+        slug: str = self.cleaned_data["series"]
         if slug and not Series.objects.filter(slug=slug).exists():
             raise forms.ValidationError(gettext_lazy("there is no such series."), code=UNKNOWN_SLUG)
         return slug
@@ -72,7 +82,7 @@ def _upcoming_q(now: datetime) -> Q:
     return Q(ends_at__gte=now) | Q(ends_at__isnull=True, starts_at__gte=now - timedelta(hours=12))
 
 
-def event_list(*, filters: dict, now: datetime | None = None) -> QuerySet[Event]:
+def event_list(*, filters: dict[str, Any], now: datetime | None = None) -> QuerySet[Event]:
     now = now or timezone.now()
     qs = event_list_base().select_related("series", "host_community")
     if filters.get("q"):
@@ -132,7 +142,7 @@ def event_detail(*, slug: str) -> Event:
     )
 
 
-def events_presenting(practice) -> list[Event]:
+def events_presenting(practice: Practice) -> list[Event]:
     """The public events at which a practice was presented, latest first."""
     return list(event_list_base().filter(practices=practice).order_by("-starts_at", "-pk"))
 
@@ -162,7 +172,7 @@ class SessionShown:
     unnamed: int  # the others, counted but not named
 
 
-def _person_line(person) -> str:
+def _person_line(person: Speaker) -> str:
     return ", ".join(part for part in (person.name, person.role, person.organisation) if part)
 
 
@@ -202,7 +212,7 @@ def report_participants(event: Event) -> QuerySet[Registration]:
     )
 
 
-def report_materials(event: Event) -> list:
+def report_materials(event: Event) -> list[Material]:
     """Slides and other materials; the recording only once the organisers published it."""
     return [
         m for m in event.materials.all() if m.kind != m.Kind.RECORDING or event.recording_published
@@ -252,7 +262,7 @@ def event_for_registration(*, slug: str) -> Event:
     return event_list_base().get(slug=slug)
 
 
-def events_managed_by(user) -> QuerySet[Event]:
+def events_managed_by(user: AnyUser) -> QuerySet[Event]:
     """The events this person organises: all for the back office's event managers, else those
     of the networks they coordinate (as organiser or through the series). Every organiser
     page looks its records up through this, so guessing a slug or id reveals nothing."""
@@ -271,7 +281,7 @@ def events_managed_by(user) -> QuerySet[Event]:
     )
 
 
-def series_managed_by(user) -> QuerySet[Series]:
+def series_managed_by(user: AnyUser) -> QuerySet[Series]:
     """The series whose events this person may add to: those of the networks they
     coordinate and those they were named organisers of."""
     if not user.is_authenticated:
@@ -285,7 +295,7 @@ def series_managed_by(user) -> QuerySet[Series]:
     )
 
 
-def series_coordinated_by(user) -> QuerySet[Series]:
+def series_coordinated_by(user: AnyUser) -> QuerySet[Series]:
     """The series whose settings, organisers and offers to host this person decides on:
     those of the networks they coordinate (organisers run events, not series)."""
     if not user.is_authenticated:
@@ -297,23 +307,21 @@ def series_coordinated_by(user) -> QuerySet[Series]:
     )
 
 
-def event_networks_for(user) -> QuerySet:
+def event_networks_for(user: User) -> QuerySet[Network]:
     """The networks this person may name as an event's organisers."""
-    from villagehub.communities.models import Network
-
     if user.has_perm("events.change_event"):
         return Network.objects.all()
     return networks_coordinated(user)
 
 
-def programme_runner(user) -> bool:
+def programme_runner(user: AnyUser) -> bool:
     """Whether this person may create events: they coordinate a network or organise a series."""
     if not user.is_authenticated:
         return False
     return event_networks_for(user).exists() or series_managed_by(user).exists()
 
 
-def event_coordinated_by(user, event: Event) -> bool:
+def event_coordinated_by(user: User, event: Event) -> bool:
     """Whether this person coordinates the event (its network or its series' network), and
     so may name its organisers; a named organiser may not name others."""
     if user.has_perm("events.change_event"):
@@ -324,9 +332,7 @@ def event_coordinated_by(user, event: Event) -> bool:
     )
 
 
-def host_requests_for(user) -> QuerySet:
-    from .models import HostRequest
-
+def host_requests_for(user: User) -> QuerySet[HostRequest]:
     return HostRequest.objects.filter(series__in=series_coordinated_by(user)).select_related(
         "series", "community", "proposer", "event"
     )
@@ -381,9 +387,7 @@ def registration_token(registration: Registration) -> str:
 
 def registration_from_token(token: str) -> Registration:
     try:
-        pk = signing.loads(
-            token, salt=_TOKEN_SALT, max_age=REGISTRATION_LINK_MAX_AGE.total_seconds()
-        )
+        pk = signing.loads(token, salt=_TOKEN_SALT, max_age=REGISTRATION_LINK_MAX_AGE)
     except signing.SignatureExpired:
         raise LinkInvalid("expired") from None
     except signing.BadSignature:
@@ -451,14 +455,14 @@ def event_full_for_newcomers(event: Event) -> bool:
     return not event.requires_approval and not event.waiting_list and event_places_left(event) == 0
 
 
-def answer_text(value) -> str:
+def answer_text(value: object) -> str:
     """One answer as text: several chosen answers are joined by semicolons."""
     if isinstance(value, list):
         return "; ".join(str(v) for v in value)
     return str(value or "")
 
 
-def registration_answers(registration: Registration, questions) -> list[str]:
+def registration_answers(registration: Registration, questions: Iterable[Question]) -> list[str]:
     """The answers to these questions of the event, in their order ("" if none)."""
     return [answer_text(registration.answers.get(str(q.pk))) for q in questions]
 
@@ -482,7 +486,7 @@ def event_in_calendar(event: Event) -> bool:
     )
 
 
-_ICAL_STATUS = {
+_ICAL_STATUS: dict[str, str] = {
     Event.Status.PUBLISHED: "CONFIRMED",
     Event.Status.POSTPONED: "TENTATIVE",
     Event.Status.CANCELLED: "CANCELLED",
@@ -490,7 +494,11 @@ _ICAL_STATUS = {
 }
 
 
-def _calendar_event(event: Event, registration: Registration | None, stamp: datetime | None):
+def _calendar_event(
+    event: Event, registration: Registration | None, stamp: datetime | None
+) -> CalendarEvent:
+    # Only events with a start are in calendars (event_in_calendar).
+    starts_at = cast(datetime, event.starts_at)
     entry = CalendarEvent()
     host = settings.HUB_URL.split("://", 1)[-1].split("/")[0].split(":")[0] or "villagehub"
     entry.add("uid", f"event-{event.pk}@{host}")
@@ -501,21 +509,21 @@ def _calendar_event(event: Event, registration: Registration | None, stamp: date
     entry.add("status", _ICAL_STATUS[event.status])
     entry.add("summary", xml_clean(event.title))
     if event.date_precision == Event.DatePrecision.DAY:
-        start = timezone.localtime(event.starts_at, event.zone).date()
-        end = timezone.localtime(event.ends_at or event.starts_at, event.zone).date()
+        start = timezone.localtime(starts_at, event.zone).date()
+        end = timezone.localtime(event.ends_at or starts_at, event.zone).date()
         entry.add("dtstart", start)
         entry.add("dtend", end + timedelta(days=1))  # DTEND of an all-day event is exclusive
     else:
-        entry.add("dtstart", timezone.localtime(event.starts_at, event.zone))
+        entry.add("dtstart", timezone.localtime(starts_at, event.zone))
         entry.add(
             "dtend",
-            timezone.localtime(event.ends_at or event.starts_at + timedelta(hours=1), event.zone),
+            timezone.localtime(event.ends_at or starts_at + timedelta(hours=1), event.zone),
         )
     url = absolute_url(event.get_absolute_url())
     entry.add("url", url)
     place = ", ".join(p for p in (event.venue_name, event.venue_address, event.city) if p)
     if event.country:
-        place = ", ".join(p for p in (place, event.country.name) if p)
+        place = ", ".join(p for p in (place, cast(Country, event.country).name) if p)
     online = (
         registration is not None
         and registration.status == Registration.Status.CONFIRMED
@@ -538,7 +546,7 @@ def _calendar_event(event: Event, registration: Registration | None, stamp: date
 
 
 def event_ical(
-    events,
+    events: Iterable[Event],
     *,
     name: str = "",
     registration: Registration | None = None,
@@ -558,7 +566,7 @@ def event_ical(
     for event in events:
         if event_in_calendar(event):
             calendar.add_component(_calendar_event(event, registration, stamp))
-            years.append(event.starts_at.year)
+            years.append(cast(datetime, event.starts_at).year)
     if years:
         # Time-zone rules for the years the events fall in, not for 1970–2038.
         calendar.add_missing_timezones(
@@ -573,7 +581,8 @@ def event_ical(
                 settings.TIME_ZONE, first_date=date(year - 1, 1, 1), last_date=date(year + 2, 1, 1)
             )
         )
-    return calendar.to_ical()
+    ical: bytes = calendar.to_ical()
+    return ical
 
 
 # Feedback results -------------------------------------------------------------------------
@@ -599,7 +608,7 @@ class FeedbackSummary:
         return 0 < self.responses < MIN_ANSWERS
 
 
-def _feedback_totals() -> dict:
+def _feedback_totals() -> dict[str, Any]:
     return {
         "n": Count("pk"),
         "again": Count("pk", filter=Q(would_attend_again=True)),
@@ -610,11 +619,11 @@ def _feedback_totals() -> dict:
     }
 
 
-def _feedback_summary_of(attendees: int, totals: dict | None) -> FeedbackSummary:
+def _feedback_summary_of(attendees: int, totals: dict[str, Any] | None) -> FeedbackSummary:
     n = totals["n"] if totals else 0
     # Answers whose giver was later marked absent still count as answers, not as attendees.
     rate = share_estimate(successes=min(n, attendees), n=attendees)
-    if n < MIN_ANSWERS:
+    if not totals or n < MIN_ANSWERS:
         return FeedbackSummary(attendees, n, rate, None, None, None, None)
     return FeedbackSummary(
         attendees=attendees,
@@ -643,7 +652,7 @@ def feedback_summary(events: QuerySet[Event]) -> FeedbackSummary:
     return _feedback_summary_of(attendees, totals)
 
 
-def feedback_summary_by(events: QuerySet[Event], field: str) -> dict:
+def feedback_summary_by(events: QuerySet[Event], field: str) -> dict[str, Any]:
     """`feedback_summary` for each value of an event field (`series`, `host_community`):
     two queries however many groups. Keys are the field's ids (None: events without)."""
     attendees = dict(
@@ -698,7 +707,7 @@ def feedback_over_time(events: QuerySet[Event]) -> list[tuple[Event, FeedbackSum
         .annotate(n=Count("pk"))
         .values_list("event_id", "n")
     )
-    totals = {
+    totals: dict[int, Any] = {
         row["event_id"]: row
         for row in Feedback.objects.filter(event_id__in=ids)
         .order_by()
@@ -747,19 +756,20 @@ def feedback_chart(rows: list[tuple[Event, FeedbackSummary]], title: str) -> str
     chart.add(_("Net Promoter Score"), [_value(s.nps) for _e, s in rows])
     chart.add(_("% would attend again"), [_value(s.attend_again) for _e, s in rows])
     chart.add(_("% would recommend (9–10)"), [_value(s.promoters) for _e, s in rows])
-    return chart.render(is_unicode=True)
+    svg: str = chart.render(is_unicode=True)
+    return svg
 
 
 def privacy_notice_version() -> str:
     return settings.PRIVACY_NOTICE_VERSION
 
 
-def registration_names(emails) -> set[str]:
+def registration_names(emails: Iterable[str]) -> set[str]:
     """The names people gave when registering with these addresses."""
     return set(Registration.objects.filter(email__in=emails).values_list("name", flat=True))
 
 
-def registrations_data(email: str) -> list[dict]:
+def registrations_data(email: str) -> list[dict[str, Any]]:
     """Everything the hub holds about the registrations made with this address."""
     email = email.strip().lower()
     rows = []
@@ -780,7 +790,7 @@ def registrations_data(email: str) -> list[dict]:
                 "email": r.email,
                 "organisation": r.organisation,
                 "community": r.community,
-                "country": r.country.code,
+                "country": cast(Country, r.country).code,
                 "role": r.role,
                 "language": r.language,
                 "answers": {

@@ -173,7 +173,7 @@ class _CellError(Exception):
     pass
 
 
-def _split(value: Any) -> list:
+def _split(value: Any) -> list[Any]:
     if value in (None, ""):
         return []
     if isinstance(value, list):
@@ -182,7 +182,7 @@ def _split(value: Any) -> list:
 
 
 def _resolve(
-    target: type[models.Model], keys: Iterable[Any], cache: dict | None = None
+    target: type[models.Model], keys: Iterable[Any], cache: dict[str, Any] | None = None
 ) -> list[models.Model]:
     """The records named by these keys; `cache` keeps those found for the rest of the file."""
     field = REFERENCE_KEYS[target]
@@ -212,7 +212,7 @@ def _resolve(
     return [found[str(k)] for k in keys]
 
 
-def _check_nested_objects(kind: Kind, column: str, objects: list[dict]) -> None:
+def _check_nested_objects(kind: Kind, column: str, objects: list[dict[str, Any]]) -> None:
     relation = kind.model._meta.get_field(column)
     allowed = {
         f.name
@@ -232,7 +232,9 @@ def _check_nested_objects(kind: Kind, column: str, objects: list[dict]) -> None:
                 raise _CellError(_("Unexpected value for “%(key)s”.") % {"key": key})
 
 
-def _convert(kind: Kind, column: str, value: Any, is_csv: bool, cache: dict | None = None) -> Any:
+def _convert(
+    kind: Kind, column: str, value: Any, is_csv: bool, cache: dict[str, Any] | None = None
+) -> Any:
     if kind.is_nested(column):
         if is_csv and isinstance(value, str):
             if not value.strip():
@@ -293,7 +295,9 @@ def _validation_problems(name: str, row: _Row, error: ValidationError) -> list[P
     return [Problem(name, row.number, None, m) for m in error.messages]
 
 
-def _convert_row(name: str, row: _Row, cache: dict) -> tuple[dict[str, Any], list[Problem]]:
+def _convert_row(
+    name: str, row: _Row, cache: dict[str, Any]
+) -> tuple[dict[str, Any], list[Problem]]:
     fields, problems = {}, []
     for column, raw in row.values.items():
         try:
@@ -316,7 +320,9 @@ def _import_row(name: str, row: _Row, fields: dict[str, Any]) -> list[Problem]:
     return []
 
 
-def _import_batch(name: str, batch: list[tuple[int, _Row, dict]]) -> list[tuple[int, Problem]]:
+def _import_batch(
+    name: str, batch: list[tuple[int, _Row, dict[str, Any]]]
+) -> list[tuple[int, Problem]]:
     """Rows of one kind written together: each still validated and reported on its own."""
     errors = batch[0][1].kind.bulk_upsert(records=[fields for _n, _row, fields in batch])
     return [
@@ -342,9 +348,9 @@ def import_text(name: str, text: str, *, kind: str | None = None) -> ImportRepor
         raise ImportFailed(rows)
     problems: list[tuple[int, Problem]] = []
     counts: dict[str, int] = {}
-    cache: dict = {}
-    batch: list[tuple[int, _Row, dict]] = []
-    keys: set = set()
+    cache: dict[str, Any] = {}
+    batch: list[tuple[int, _Row, dict[str, Any]]] = []
+    keys: set[Any] = set()
 
     def flush() -> None:
         if batch:

@@ -8,15 +8,18 @@ only the rows changed since are read again (`indexes_update`).
 import datetime
 import threading
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import Any, cast
 
+from django.db.models import Model, QuerySet
 from django.utils import timezone
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django_countries import countries
+from django_countries.fields import Country
 
-from villagehub.communities.models import SIZE_BANDS, Community
+from villagehub.communities.models import SIZE_BANDS, Community, Network
 from villagehub.core.templatetags.hub import language_name
 from villagehub.core.versions import model_tables, tables_state
 from villagehub.solutions.models import ReferenceInstallation, Solution
@@ -45,13 +48,20 @@ def _labels() -> list[tuple[int, str, str]]:
     return rows
 
 
-def _texts(obj_fields: dict, language: str, translations: dict, names: tuple[str, ...]):
+def _texts(
+    obj_fields: Mapping[str, Any],
+    language: str,
+    translations: dict[str, Any],
+    names: tuple[str, ...],
+) -> Iterator[tuple[str, str]]:
     yield from ((obj_fields[n], language) for n in names)
     for lang, values in (translations or {}).items():
         yield from ((values.get(n, ""), lang) for n in names)
 
 
-def _tokens(row: dict, fields: tuple[str, ...], words) -> dict:
+def _tokens(
+    row: Mapping[str, Any], fields: tuple[str, ...], words: dict[str, frozenset[int]]
+) -> dict[str, Any]:
     tokens, named = text_tokens(_texts(row, row["language"], row["translations"], fields), words)
     return {"tokens": tokens, "text_themes": named}
 
@@ -69,15 +79,18 @@ def reference_bands(solution_ids: Iterable[int] | None = None) -> dict[int, dict
     return {sid: dict(counts) for sid, counts in bands.items()}
 
 
-def _related(through, owner: str, other: str, ids: list[int] | None) -> dict[int, set[int]]:
-    rows = through.objects.all() if ids is None else through.objects.filter(**{f"{owner}__in": ids})
+def _related(
+    through: type[Model], owner: str, other: str, ids: list[int] | None
+) -> dict[int, set[int]]:
+    manager = through._default_manager  # a many-to-many table's only manager
+    rows = manager.all() if ids is None else manager.filter(**{f"{owner}__in": ids})
     out: dict[int, set[int]] = defaultdict(set)
     for oid, tid in rows.values_list(owner, other):
         out[oid].add(tid)
     return out
 
 
-def _chunks(ids: list[int] | None, size: int = 500):
+def _chunks(ids: list[int] | None, size: int = 500) -> Iterator[list[int] | None]:
     """All rows at once (ids None), or the given ones in chunks that stay under SQLite's
     limit of variables per query."""
     if ids is None:
@@ -87,7 +100,9 @@ def _chunks(ids: list[int] | None, size: int = 500):
         yield ids[start : start + size]
 
 
-def solution_profiles(words, ids: list[int] | None = None) -> list[Profile]:
+def solution_profiles(
+    words: dict[str, frozenset[int]], ids: list[int] | None = None
+) -> list[Profile]:
     """The profiles of the published solutions (of these ids, or all)."""
     profiles = []
     for chunk in _chunks(ids):
@@ -99,11 +114,11 @@ def solution_profiles(words, ids: list[int] | None = None) -> list[Profile]:
         rows = Solution.objects.filter(status=Solution.Status.PUBLISHED)
         if chunk is not None:
             rows = rows.filter(pk__in=chunk)
-        rows = rows.values(
+        values = rows.values(
             "pk", "name", "summary", "description", "language", "translations", "languages",
             "countries", "price_min", "updated_at",
         )  # fmt: skip
-        for row in rows.iterator(chunk_size=2000):
+        for row in values.iterator(chunk_size=2000):
             profiles.append(
                 Profile(
                     pk=row["pk"],
@@ -121,7 +136,7 @@ def solution_profiles(words, ids: list[int] | None = None) -> list[Profile]:
     return profiles
 
 
-def need_profiles(words, ids: list[int] | None = None) -> list[Profile]:
+def need_profiles(words: dict[str, frozenset[int]], ids: list[int] | None = None) -> list[Profile]:
     """The profiles of the published needs (of these ids, or all)."""
     profiles = []
     for chunk in _chunks(ids):
@@ -129,12 +144,12 @@ def need_profiles(words, ids: list[int] | None = None) -> list[Profile]:
         rows = Need.objects.filter(is_published=True)
         if chunk is not None:
             rows = rows.filter(pk__in=chunk)
-        rows = rows.values(
+        values = rows.values(
             "pk", "title", "description", "language", "translations", "funding_source_id",
             "budget_min", "budget_max", "strategy__community__country",
             "strategy__community__population", "strategy__network__country", "updated_at",
         )  # fmt: skip
-        for row in rows.iterator(chunk_size=2000):
+        for row in values.iterator(chunk_size=2000):
             # A network's need (a national taskforce's) is of the network's country.
             country = row["strategy__community__country"] or row["strategy__network__country"]
             funding = row["funding_source_id"]
@@ -157,7 +172,7 @@ def need_profiles(words, ids: list[int] | None = None) -> list[Profile]:
 
 @dataclass
 class Indexes:
-    state: tuple
+    state: tuple[Any, ...]
     solutions: Index
     needs: Index
     themes: dict[int, Theme]
@@ -176,7 +191,7 @@ SINCE_MARGIN = datetime.timedelta(seconds=60)
 _TABLES = (Solution, ReferenceInstallation, Need, Community, Theme)
 
 
-def _state() -> tuple:
+def _state() -> tuple[Any, ...]:
     """The version and time of the last write of every table the index reads: one indexed
     read of a few rows."""
     return tables_state(_TABLES)
@@ -201,7 +216,7 @@ def indexes_build() -> Indexes:
     )
 
 
-def _changed_tables(before: tuple, after: tuple) -> set[str] | None:
+def _changed_tables(before: tuple[Any, ...], after: tuple[Any, ...]) -> set[str] | None:
     """The tables written since `before`; None if one went back (a rolled-back write, as
     between tests), after which nothing the index holds can be trusted."""
     old = {name: (version, at) for name, version, at in before}
@@ -212,7 +227,12 @@ def _changed_tables(before: tuple, after: tuple) -> set[str] | None:
 
 
 def _side_update(
-    index: Index, *, published, recent, also: set[int], profiles
+    index: Index,
+    *,
+    published: QuerySet[Any],
+    recent: Iterable[tuple[int, datetime.datetime]],
+    also: set[int],
+    profiles: Callable[[list[int]], list[Profile]],
 ) -> tuple[list[Profile], set[int]]:
     """What changed on one side: fresh profiles of the rows changed lately (`recent`:
     (id, updated_at) pairs) or named in `also`, and the ids to take out. The published
@@ -327,7 +347,9 @@ def profile_of_need(need: Need, built: Indexes) -> Profile:
     if kept is not None:
         return kept
     community = need.strategy.community
-    country = community.country.code if community else need.strategy.network.country.code
+    # A need is of a community's strategy or of a network's.
+    owner = cast(Community | Network, community or need.strategy.network)
+    country = cast(Country, owner.country).code
     return Profile(
         pk=need.pk,
         themes=frozenset(t.pk for t in need.themes.all()),
@@ -375,8 +397,10 @@ def reasons(match: Match, *, need: Profile, solution: Profile, built: Indexes) -
     if match.shared_words and "text" in match.parts:
         out.append(_("Words in common: %(words)s") % {"words": ", ".join(match.shared_words)})
     if "references" in match.parts:
-        count = solution.reference_bands[need.size_band]
-        label = SIZE_BANDS[need.size_band][0]
+        # References count only for a need whose place has a size band.
+        band = cast(str, need.size_band)
+        count = solution.reference_bands[band]
+        label = SIZE_BANDS[band][0]
         out.append(
             ngettext(
                 "%(count)d reference installation in a place of %(size)s",

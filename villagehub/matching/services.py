@@ -1,11 +1,15 @@
 """Following a match: contacted → met → pilot → reference installation → practice."""
 
-from django.contrib.auth.models import AbstractBaseUser
+from datetime import datetime
+
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from villagehub.contributions.models import Submission
+from villagehub.core.types import User
+from villagehub.practices.models import Practice
 from villagehub.solutions.models import ReferenceInstallation, Solution
 from villagehub.solutions.services import reference_installation_add
 from villagehub.strategies.models import Need
@@ -15,7 +19,7 @@ from .models import FollowUp
 STAGES = list(FollowUp.Stage.values)
 
 
-def follow_up_start(*, need: Need, solution: Solution, by: AbstractBaseUser) -> FollowUp:
+def follow_up_start(*, need: Need, solution: Solution, by: User) -> FollowUp:
     """Start following a match (at "contacted"); following it again returns the same one."""
     try:
         with transaction.atomic():
@@ -30,7 +34,7 @@ def follow_up_start(*, need: Need, solution: Solution, by: AbstractBaseUser) -> 
         return FollowUp.objects.get(need=need, solution=solution)
 
 
-def _stage_set(follow_up: FollowUp, stage: str, now) -> None:
+def _stage_set(follow_up: FollowUp, stage: str, now: datetime) -> None:
     follow_up.stage = stage
     follow_up.history = [*follow_up.history, {"stage": stage, "at": now.isoformat()}]
     follow_up.save(update_fields=["stage", "history", "updated_at"])
@@ -67,7 +71,7 @@ def follow_up_advance(*, follow_up: FollowUp, stage: str) -> FollowUp:
 
 
 @transaction.atomic
-def follow_up_proposal_link(*, follow_up: FollowUp, submission) -> FollowUp:
+def follow_up_proposal_link(*, follow_up: FollowUp, submission: Submission) -> FollowUp:
     """Keep the practice proposal started from a match at its reference installation."""
     follow_up = FollowUp.objects.select_for_update().get(pk=follow_up.pk)
     if follow_up.stage != FollowUp.Stage.REFERENCE:
@@ -80,7 +84,7 @@ def follow_up_proposal_link(*, follow_up: FollowUp, submission) -> FollowUp:
 
 
 @transaction.atomic
-def follow_up_practice_published(*, submission, practice) -> None:
+def follow_up_practice_published(*, submission: Submission, practice: Practice) -> None:
     """The practice proposed from a match was published: the match reaches its last
     stage and links to the practice. A proposal no match started changes nothing."""
     follow_up = FollowUp.objects.select_for_update().filter(submission=submission).first()

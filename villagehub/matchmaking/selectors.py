@@ -14,7 +14,8 @@ from django.utils.translation import gettext as _
 from icalendar import Calendar
 from icalendar import Event as CalendarEvent
 
-from villagehub.events.models import Registration
+from villagehub.core.types import User
+from villagehub.events.models import Event, Registration
 from villagehub.events.selectors import (
     absolute_url,
     events_managed_by,
@@ -23,7 +24,7 @@ from villagehub.events.selectors import (
 )
 
 from . import checks, scheduler
-from .models import Matchmaking, MatchProfile, Meeting, MeetingRequest
+from .models import Matchmaking, MatchProfile, Meeting, MeetingRequest, Slot
 
 # Participants -------------------------------------------------------------------------
 
@@ -129,19 +130,21 @@ def meeting_partner(meeting: Meeting, profile: MatchProfile) -> MatchProfile:
 # Organisers ---------------------------------------------------------------------------
 
 
-def event_get_for_organiser(*, user, slug: str):
+def event_get_for_organiser(*, user: User, slug: str) -> Event:
     """The event, with its matchmaking (or None) as `matchmaking_or_none`; Http404 unless
     this person organises it."""
     event = events_managed_by(user).filter(slug=slug).first()
     if event is None:
         raise Http404(_("There is no such event."))
-    event.matchmaking_or_none = Matchmaking.objects.filter(event=event).first()
+    event.matchmaking_or_none = Matchmaking.objects.filter(event=event).first()  # type: ignore[attr-defined]
     return event
 
 
-def table_plan(matchmaking: Matchmaking) -> list[tuple]:
+def table_plan(
+    matchmaking: Matchmaking,
+) -> list[tuple[Slot, list[Meeting | None]]]:
     """Rows of the printable plan: each slot with its meetings by table (None: free)."""
-    meetings = {}
+    meetings: dict[tuple[int, int], Meeting] = {}
     for meeting in matchmaking.meetings.select_related(
         "request__requester__registration", "request__recipient__registration"
     ):
@@ -257,4 +260,5 @@ def agenda_ical(profile: MatchProfile) -> bytes:
         calendar.add_missing_timezones(
             first_date=date(min(years) - 1, 1, 1), last_date=date(max(years) + 2, 1, 1)
         )
-    return calendar.to_ical()
+    ical: bytes = calendar.to_ical()
+    return ical

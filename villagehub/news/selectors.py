@@ -5,24 +5,28 @@ import functools
 import secrets
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import timedelta
-from typing import Any
+from datetime import datetime, timedelta
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
 from django.core import signing
+from django.core.mail import EmailMultiAlternatives
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django_countries.fields import Country
 
 from villagehub.accounts.selectors import networks_coordinated
 from villagehub.communities.models import Community, Network
 from villagehub.contributions.selectors import communities_edited_by, communities_reviewed_by
 from villagehub.core.filters import UNKNOWN_SLUG, PlaceFilterForm
 from villagehub.core.mail import email_assemble, email_message, email_render
+from villagehub.core.types import AnyUser, User
 from villagehub.events.selectors import event_list_base
 from villagehub.practices.selectors import practice_list_base
 from villagehub.search.interface import SearchQuery, search_record_ids
@@ -45,14 +49,14 @@ class NewsFilterForm(PlaceFilterForm):
     )
     language = forms.ChoiceField(label=_("Language"), required=False, choices=settings.LANGUAGES)
 
-    def clean_network(self):
-        slug = self.cleaned_data["network"]
+    def clean_network(self) -> str:
+        slug: str = self.cleaned_data["network"]
         if slug and not Network.objects.filter(slug=slug).exists():
             raise forms.ValidationError(_("there is no such network."), code=UNKNOWN_SLUG)
         return slug
 
-    def clean_community(self):
-        slug = self.cleaned_data["community"]
+    def clean_community(self) -> str:
+        slug: str = self.cleaned_data["community"]
         if slug and not Community.objects.filter(slug=slug).exists():
             raise forms.ValidationError(_("there is no such community."), code=UNKNOWN_SLUG)
         return slug
@@ -70,7 +74,7 @@ def news_in_language(qs: QuerySet[NewsItem], language: str) -> QuerySet[NewsItem
     return qs.filter(Q(language=language) | Q(translations__has_key=language))
 
 
-def news_list(*, filters: dict) -> QuerySet[NewsItem]:
+def news_list(*, filters: dict[str, Any]) -> QuerySet[NewsItem]:
     qs = news_list_base()
     if filters.get("q"):
         qs = qs.filter(pk__in=search_record_ids(SearchQuery(text=filters["q"], kind="news")))
@@ -109,7 +113,7 @@ def news_list(*, filters: dict) -> QuerySet[NewsItem]:
     return qs.order_by(F("published_at").desc(nulls_last=True), "-pk")
 
 
-def news_detail(*, slug: str, user: AbstractBaseUser) -> NewsItem:
+def news_detail(*, slug: str, user: User) -> NewsItem:
     """A published item, or a draft the person may write or publish; else 404."""
     item = (
         NewsItem.objects.select_related("network", "community")
@@ -126,7 +130,7 @@ def news_detail(*, slug: str, user: AbstractBaseUser) -> NewsItem:
     return item
 
 
-def news_writable_by(user: AbstractBaseUser) -> QuerySet[NewsItem]:
+def news_writable_by(user: AnyUser) -> QuerySet[NewsItem]:
     """Community editors write their communities' items; coordinators their networks' and
     those of the networks' communities."""
     if not user.is_authenticated:
@@ -140,7 +144,7 @@ def news_writable_by(user: AbstractBaseUser) -> QuerySet[NewsItem]:
     )
 
 
-def news_publishable_by(user: AbstractBaseUser) -> QuerySet[NewsItem]:
+def news_publishable_by(user: AnyUser) -> QuerySet[NewsItem]:
     """Coordinators publish their networks' items and those of the networks' communities."""
     if not user.is_authenticated:
         return NewsItem.objects.none()
@@ -151,28 +155,28 @@ def news_publishable_by(user: AbstractBaseUser) -> QuerySet[NewsItem]:
     )
 
 
-def news_editable_by(user: AbstractBaseUser) -> QuerySet[NewsItem]:
+def news_editable_by(user: User) -> QuerySet[NewsItem]:
     """Editors change drafts; once published, an item is changed by those who publish it."""
     return news_writable_by(user).filter(
         Q(published_at__isnull=True) | Q(pk__in=news_publishable_by(user).values("pk"))
     )
 
 
-def news_get_for_editor(*, slug: str, user: AbstractBaseUser) -> NewsItem:
+def news_get_for_editor(*, slug: str, user: User) -> NewsItem:
     item = news_editable_by(user).filter(slug=slug).first()
     if item is None:
         raise Http404
     return item
 
 
-def news_get_for_publisher(*, slug: str, user: AbstractBaseUser) -> NewsItem:
+def news_get_for_publisher(*, slug: str, user: User) -> NewsItem:
     item = news_publishable_by(user).filter(slug=slug).first()
     if item is None:
         raise Http404
     return item
 
 
-def news_publishers_for(user: AbstractBaseUser) -> tuple[QuerySet, QuerySet]:
+def news_publishers_for(user: AnyUser) -> tuple[QuerySet[Any], QuerySet[Any]]:
     """The networks and the communities a person may write news for."""
     if not user.is_authenticated:
         return Network.objects.none(), Community.objects.none()
@@ -184,7 +188,7 @@ def news_publishers_for(user: AbstractBaseUser) -> tuple[QuerySet, QuerySet]:
     return networks_coordinated(user), communities
 
 
-def news_drafts_for(user: AbstractBaseUser) -> QuerySet[NewsItem]:
+def news_drafts_for(user: User) -> QuerySet[NewsItem]:
     """Drafts the person may write, newest change first (their page on /news/)."""
     return (
         news_writable_by(user)
@@ -222,11 +226,12 @@ def news_rows() -> Iterator[dict[str, Any]]:
             "community": item.community.slug if item.community else "",
             "themes": [t.slug for t in item.themes.all()],
             "goals": [g.number for g in item.goals.all()],
-            "countries": [c.code for c in item.countries],
+            "countries": [c.code for c in cast("list[Country]", item.countries)],
             "related_practices": [p.slug for p in item.related_practices.all()],
             "related_events": [e.slug for e in item.related_events.all()],
             "related_communities": [c.slug for c in item.related_communities.all()],
-            "published_at": item.published_at.isoformat(),
+            # Only published items are exported.
+            "published_at": cast(datetime, item.published_at).isoformat(),
             "updated_at": item.updated_at.isoformat(),
         }
 
@@ -297,7 +302,7 @@ def subscriptions_data(*, emails: Iterable[str]) -> list[dict[str, Any]]:
             "kinds": s.kinds,
             "networks": [n.slug for n in s.networks.all()],
             "themes": [t.slug for t in s.themes.all()],
-            "countries": [c.code for c in s.countries],
+            "countries": [c.code for c in cast("list[Country]", s.countries)],
             "consent_given_at": s.consent_at.isoformat() if s.consent_at else None,
             "privacy_notice_version": s.consent_notice_version,
             "confirmed_at": s.confirmed_at.isoformat() if s.confirmed_at else None,
@@ -323,7 +328,7 @@ class _Entry:
     countries: set[str]
 
 
-def _networks_of(community) -> set[int]:
+def _networks_of(community: Community | None) -> set[int]:
     return {n.pk for n in community.networks.all()} if community else set()
 
 
@@ -332,7 +337,7 @@ class IssueContent:
     published since the issue's `since`, and events in the coming weeks (of the issue's
     network, when it has one); `for_subscription` picks what one subscriber chose."""
 
-    def __init__(self, issue: Issue, *, now=None):
+    def __init__(self, issue: Issue, *, now: datetime | None = None) -> None:
         now = now or timezone.now()
         # Subscribers who chose alike get the same entries: each choice is matched once.
         self.pick = functools.lru_cache(maxsize=RENDERED_BODIES)(self._pick)
@@ -354,7 +359,7 @@ class IssueContent:
                     ({item.network_id} if item.network_id else set())
                     | _networks_of(item.community),
                     {t.pk for t in item.themes.all()},
-                    {c.code for c in item.countries},
+                    {c.code for c in cast("list[Country]", item.countries)},
                 )
                 for item in news.prefetch_related("themes", "community__networks").order_by(
                     "-published_at", "-pk"
@@ -365,7 +370,7 @@ class IssueContent:
                     p,
                     _networks_of(p.community),
                     {t.pk for t in p.themes.all()},
-                    {p.community.country.code} if p.community else set(),
+                    {cast(Country, p.community.country).code} if p.community else set(),
                 )
                 for p in practices.prefetch_related("themes", "community__networks").order_by(
                     "-created_at", "-pk"
@@ -376,7 +381,7 @@ class IssueContent:
                     e,
                     {n.pk for n in e.organiser_networks.all()} | _networks_of(e.host_community),
                     {t.pk for t in e.themes.all()},
-                    {e.country.code} if e.country else set(),
+                    {cast(Country, e.country).code} if e.country else set(),
                 )
                 for e in events.select_related("host_community")
                 .prefetch_related("themes", "organiser_networks", "host_community__networks")
@@ -384,12 +389,12 @@ class IssueContent:
             ],
         }
 
-    def for_subscription(self, subscription: Subscription) -> dict[str, list]:
+    def for_subscription(self, subscription: Subscription) -> dict[str, list[Any]]:
         """The entries of each kind the subscriber chose that match their networks, themes
         and countries (none chosen: any)."""
         return self.pick(SubscriberChoices.of(subscription))
 
-    def _pick(self, choices: "SubscriberChoices") -> dict[str, list]:
+    def _pick(self, choices: "SubscriberChoices") -> dict[str, list[Any]]:
         out = {}
         for kind, entries in self.sections.items():
             if kind not in choices.kinds:
@@ -418,7 +423,7 @@ class SubscriberChoices:
         return cls(
             frozenset(n.pk for n in subscription.networks.all()),
             frozenset(t.pk for t in subscription.themes.all()),
-            frozenset(c.code for c in subscription.countries),
+            frozenset(c.code for c in cast("list[Country]", subscription.countries)),
             frozenset(subscription.kinds),
         )
 
@@ -456,7 +461,9 @@ class IssueMessages:
         )
         return subject, text, html, links["unsubscribe"]
 
-    def message(self, subscription: Subscription, *, connection=None):
+    def message(
+        self, subscription: Subscription, *, connection: BaseEmailBackend | None = None
+    ) -> EmailMultiAlternatives | None:
         """The subscriber's message, or None when the issue holds nothing they chose."""
         body = self._body(subscription.language, SubscriberChoices.of(subscription))
         if body is None:
@@ -486,7 +493,7 @@ def issue_audience(issue: Issue) -> QuerySet[Subscription]:
     return audience
 
 
-def issues_managed_by(user: AbstractBaseUser) -> QuerySet[Issue]:
+def issues_managed_by(user: AnyUser) -> QuerySet[Issue]:
     """The issues of the networks a person coordinates (every issue, for the back office)."""
     if not user.is_authenticated:
         return Issue.objects.none()
@@ -495,7 +502,7 @@ def issues_managed_by(user: AbstractBaseUser) -> QuerySet[Issue]:
     return Issue.objects.filter(network__in=networks_coordinated(user))
 
 
-def issue_get_for_coordinator(*, pk: int, user: AbstractBaseUser) -> Issue:
+def issue_get_for_coordinator(*, pk: int, user: User) -> Issue:
     issue = issues_managed_by(user).select_related("network").filter(pk=pk).first()
     if issue is None:
         raise Http404
@@ -510,7 +517,7 @@ def issue_counts(issue: Issue) -> dict[str, int]:
     return counts
 
 
-def issues_writable_networks(user: AbstractBaseUser) -> QuerySet[Network]:
+def issues_writable_networks(user: AnyUser) -> QuerySet[Network]:
     """The networks whose issues a person writes."""
     if not user.is_authenticated:
         return Network.objects.none()
@@ -519,7 +526,7 @@ def issues_writable_networks(user: AbstractBaseUser) -> QuerySet[Network]:
     return networks_coordinated(user)
 
 
-def digests_of(networks: QuerySet[Network]) -> list[tuple[Network, str]]:
+def digests_of(networks: QuerySet[Network]) -> list[tuple[Network, str | Promise]]:
     """Each network with its automatic digest's frequency (none unless chosen)."""
     chosen = dict(
         Digest.objects.filter(network__in=networks).values_list("network_id", "frequency")
@@ -550,7 +557,7 @@ def issue_preview(*, issue: Issue, email: str = "") -> dict[str, str]:
     html = next(body for body, mimetype in message.alternatives if mimetype == "text/html")
     return {
         "email": subscription.email,
-        "subject": message.subject,
-        "text": message.body,
-        "html": html,
+        "subject": str(message.subject),
+        "text": str(message.body),
+        "html": str(html),
     }

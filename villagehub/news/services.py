@@ -2,17 +2,19 @@
 office and imports."""
 
 import time
-from collections.abc import Iterable
-from datetime import timedelta
-from typing import Any
+from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta
+from typing import Any, cast
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.core.mail import get_connection
+from django.core.files import File
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone, translation
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_tasks import default_task_backend
@@ -22,10 +24,14 @@ from villagehub.communities.models import Community, Network
 from villagehub.core.mail import email_message
 from villagehub.core.services import model_save, unique_slug
 from villagehub.core.tasks import image_variants_later
+from villagehub.core.types import User
+from villagehub.events.models import Event
 from villagehub.notices.models import Kind as NoticeKind
 from villagehub.notices.selectors import path_for
 from villagehub.notices.services import notices_create, notices_send
+from villagehub.practices.models import Practice
 from villagehub.search.services import search_document_update
+from villagehub.taxonomy.models import Goal, Theme
 
 from . import tasks
 from .models import Delivery, Digest, Issue, NewsItem, Subscription
@@ -45,7 +51,7 @@ UNSET: Any = object()
 
 
 def _check_publisher(
-    *, by: AbstractBaseUser | None, network: Network | None, community: Community | None
+    *, by: User | None, network: Network | None, community: Community | None
 ) -> None:
     """`by` must write for the item's publisher; None is the back office or an import, whose
     callers checked their own permissions."""
@@ -72,22 +78,22 @@ def _values(**values: Any) -> dict[str, Any]:
 @transaction.atomic
 def news_create(
     *,
-    by: AbstractBaseUser | None,
+    by: User | None,
     title: str,
     summary: str,
     body: str = "",
     language: str = "en",
-    translations: dict | None = None,
+    translations: dict[str, Any] | None = None,
     network: Network | None = None,
     community: Community | None = None,
-    image=None,
+    image: File[Any] | None = None,
     image_alt: str = "",
-    themes: Iterable = (),
-    goals: Iterable = (),
+    themes: Iterable[Theme] = (),
+    goals: Iterable[Goal] = (),
     countries: Iterable[str] = (),
-    related_practices: Iterable = (),
-    related_events: Iterable = (),
-    related_communities: Iterable = (),
+    related_practices: Iterable[Practice] = (),
+    related_events: Iterable[Event] = (),
+    related_communities: Iterable[Community] = (),
     source: str = "",
     slug: str = "",
 ) -> NewsItem:
@@ -137,22 +143,22 @@ def news_create(
 def news_update(
     *,
     item: NewsItem,
-    by: AbstractBaseUser | None,
+    by: User | None,
     title: str = UNSET,
     summary: str = UNSET,
     body: str = UNSET,
     language: str = UNSET,
-    translations: dict = UNSET,
+    translations: dict[str, Any] = UNSET,
     network: Network | None = UNSET,
     community: Community | None = UNSET,
-    image=UNSET,
+    image: File[Any] | None = UNSET,
     image_alt: str = UNSET,
-    themes: Iterable = UNSET,
-    goals: Iterable = UNSET,
+    themes: Iterable[Theme] = UNSET,
+    goals: Iterable[Goal] = UNSET,
     countries: Iterable[str] = UNSET,
-    related_practices: Iterable = UNSET,
-    related_events: Iterable = UNSET,
-    related_communities: Iterable = UNSET,
+    related_practices: Iterable[Practice] = UNSET,
+    related_events: Iterable[Event] = UNSET,
+    related_communities: Iterable[Community] = UNSET,
     source: str = UNSET,
     slug: str = UNSET,
 ) -> NewsItem:
@@ -187,7 +193,7 @@ def news_update(
             values[name] = list(values[name])
     if "countries" in values:
         values["countries"] = list(values["countries"])
-    replaced = item.image.name if item.image else ""
+    replaced = item.image.name or ""
     model_save(item, values)
     if "image" in values:
         image_variants_later(item, replaced=replaced)
@@ -196,7 +202,7 @@ def news_update(
 
 
 @transaction.atomic
-def news_publish(*, item: NewsItem, by: AbstractBaseUser | None) -> NewsItem:
+def news_publish(*, item: NewsItem, by: User | None) -> NewsItem:
     """Publish an item: coordinators of its network (or of its community's networks) and
     the back office. Publishing again keeps the first publication time."""
     locked = NewsItem.objects.select_for_update().get(pk=item.pk)
@@ -207,7 +213,7 @@ def news_publish(*, item: NewsItem, by: AbstractBaseUser | None) -> NewsItem:
         locked.save(update_fields=["published_at", "updated_at"])
         if locked.written_by_id and locked.written_by_id != getattr(by, "pk", None):
             notices_send(
-                users=[locked.written_by],
+                users=[cast(User, locked.written_by)],
                 kind=NoticeKind.PUBLISHED,
                 subject=locked.title,
                 path=path_for("news:detail", locked.slug),
@@ -219,7 +225,7 @@ def news_publish(*, item: NewsItem, by: AbstractBaseUser | None) -> NewsItem:
 
 
 @transaction.atomic
-def news_withdraw(*, item: NewsItem, by: AbstractBaseUser | None) -> NewsItem:
+def news_withdraw(*, item: NewsItem, by: User | None) -> NewsItem:
     """Take a published item back to draft (it leaves the lists, the feeds and the search)."""
     locked = NewsItem.objects.select_for_update().get(pk=item.pk)
     if by is not None and not news_publishable_by(by).filter(pk=locked.pk).exists():
@@ -249,7 +255,12 @@ def _mail_later(subscription: Subscription, template: str) -> None:
 
 
 def _choices(
-    *, language: str, networks: Iterable, themes: Iterable, countries: Iterable[str], kinds
+    *,
+    language: str,
+    networks: Iterable[Network],
+    themes: Iterable[Theme],
+    countries: Iterable[str],
+    kinds: Iterable[str],
 ) -> dict[str, Any]:
     return {
         "language": language,
@@ -265,8 +276,8 @@ def subscription_request(
     *,
     email: str,
     language: str,
-    networks: Iterable = (),
-    themes: Iterable = (),
+    networks: Iterable[Network] = (),
+    themes: Iterable[Theme] = (),
     countries: Iterable[str] = (),
     kinds: Iterable[str],
     consent: bool,
@@ -320,8 +331,8 @@ def subscription_update(
     *,
     subscription: Subscription,
     language: str,
-    networks: Iterable = (),
-    themes: Iterable = (),
+    networks: Iterable[Network] = (),
+    themes: Iterable[Theme] = (),
     countries: Iterable[str] = (),
     kinds: Iterable[str],
 ) -> Subscription:
@@ -378,17 +389,19 @@ LEASE_RENEWAL = 20  # messages
 @transaction.atomic
 def issue_create(
     *,
-    by: AbstractBaseUser | None,
+    by: User | None,
     network: Network | None,
     subject: str,
     intro: str = "",
     language: str = "en",
-    since=None,
+    since: datetime | None = None,
 ) -> Issue:
     """A draft issue of a network the person coordinates (or, back office only, of the hub).
     Without `since`, it gathers what was published in the last week: a weekly digest."""
     if by is not None:
-        coordinates = networks_coordinated(by).filter(pk=getattr(network, "pk", None)).exists()
+        coordinates = (
+            network is not None and networks_coordinated(by).filter(pk=network.pk).exists()
+        )
         if not (coordinates or by.has_perm(HUB_PERMISSION)):
             raise ValidationError({"network": _("You do not coordinate this network.")})
     return model_save(
@@ -403,7 +416,9 @@ def issue_create(
     )
 
 
-def issue_message(*, issue: Issue, subscription: Subscription, content: dict[str, list]):
+def issue_message(
+    *, issue: Issue, subscription: Subscription, content: dict[str, list[Any]]
+) -> EmailMultiAlternatives:
     """One message as `subscription` would get it with `content` (the test send): multipart
     text and HTML with inline styles, no remote images, no tracking, links to the
     preferences and one-click unsubscribe headers. Sending renders through `IssueMessages`,
@@ -441,7 +456,8 @@ def _deliveries_record(issue: Issue) -> int:
             "ON CONFLICT DO NOTHING",
             [issue.pk, Delivery.Status.PENDING, *params],
         )
-        return cursor.rowcount
+        inserted: int = cursor.rowcount
+        return inserted
 
 
 @transaction.atomic
@@ -470,7 +486,7 @@ def issue_send(*, issue: Issue, workers: int | None = None) -> int:
 
 
 @transaction.atomic
-def issue_schedule(*, issue: Issue, send_at, now=None) -> Issue:
+def issue_schedule(*, issue: Issue, send_at: datetime, now: datetime | None = None) -> Issue:
     """Send the issue at a later time (the periodic task `newsletters_run` starts it)."""
     now = now or timezone.now()
     if send_at is None or send_at <= now:
@@ -496,7 +512,7 @@ def issue_unschedule(*, issue: Issue) -> Issue:
     return issue
 
 
-def issues_send_due(*, now=None) -> list[int]:
+def issues_send_due(*, now: datetime | None = None) -> list[int]:
     """Start every scheduled issue whose time has come; returns the ids this call started
     (each issue is started by one call only: see `issue_send`)."""
     now = now or timezone.now()
@@ -514,7 +530,7 @@ def issues_send_due(*, now=None) -> list[int]:
 
 
 @transaction.atomic
-def network_digest_set(*, network: Network, frequency: str, by: AbstractBaseUser | None) -> Digest:
+def network_digest_set(*, network: Network, frequency: str, by: User | None) -> Digest:
     """Choose the automatic digest of a network (its coordinators, or the back office)."""
     if by is not None and not issues_writable_networks(by).filter(pk=network.pk).exists():
         raise ValidationError({"network": _("You do not coordinate this network.")})
@@ -526,17 +542,17 @@ def network_digest_set(*, network: Network, frequency: str, by: AbstractBaseUser
     return digest
 
 
-DIGEST_SUBJECTS = {
+DIGEST_SUBJECTS: dict[str, Promise] = {
     Digest.Frequency.WEEKLY: gettext_lazy("%(network)s: the week's news"),
     Digest.Frequency.MONTHLY: gettext_lazy("%(network)s: the month's news"),
 }
-DIGEST_SPAN = {
+DIGEST_SPAN: dict[str, timedelta] = {
     Digest.Frequency.WEEKLY: timedelta(days=7),
     Digest.Frequency.MONTHLY: timedelta(days=31),
 }
 
 
-def digest_period(frequency: str, now) -> str:
+def digest_period(frequency: str, now: datetime) -> str:
     """The week (ISO) or month that one automatic digest covers."""
     if frequency == Digest.Frequency.WEEKLY:
         year, week, _day = now.isocalendar()
@@ -544,7 +560,7 @@ def digest_period(frequency: str, now) -> str:
     return f"{now:%Y-%m}"
 
 
-def digests_assemble(*, now=None) -> list[int]:
+def digests_assemble(*, now: datetime | None = None) -> list[int]:
     """Assemble and start the automatic digest of every network whose week or month has
     none yet; returns the ids of the issues started. The digest covers what was new since
     the network's previous one (or one period back). Its subject is written in every
@@ -628,7 +644,9 @@ def _delivery_mark(*, sent: tuple[int, Any] | None, attempt: int | None = None) 
             Delivery.objects.filter(pk=attempt).update(attempts=F("attempts") + 1)
 
 
-def issue_deliver_all(*, issue: Issue, connection_factory=get_connection) -> int:
+def issue_deliver_all(
+    *, issue: Issue, connection_factory: Callable[[], BaseEmailBackend] = get_connection
+) -> int:
     """Claim and send batch after batch until no row is left to claim, each batch over one
     SMTP connection; the issue is marked sent once every row is. Returns the messages sent
     by this call."""

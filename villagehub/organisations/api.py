@@ -1,9 +1,11 @@
 from datetime import datetime
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias, cast
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from ninja import Path, Query, Router, Schema
+from django_countries.fields import Country
+from ninja import Query, Router, Schema
+from ninja.params.functions import Path
 from pydantic import Field
 
 from villagehub.core.api import (
@@ -25,7 +27,12 @@ from .selectors import OrganisationFilterForm, organisation_list
 
 router = Router(tags=["organisations"])
 
-OrganisationKind = Literal[tuple(Organisation.Kind.values)]  # type: ignore[valid-type]
+# The values are read at run time (pydantic checks them and lists them in the OpenAPI schema);
+# mypy cannot build a Literal from them, so to it they are strings.
+if TYPE_CHECKING:
+    OrganisationKind: TypeAlias = str
+else:
+    OrganisationKind = Literal[tuple(Organisation.Kind.values)]
 
 
 class OrganisationOut(Schema):
@@ -51,13 +58,13 @@ class OrganisationQuery(TextQuery):
     kind: OrganisationKind | None = None
 
 
-def _organisation_data(request: HttpRequest, o: Organisation) -> dict:
+def _organisation_data(request: HttpRequest, o: Organisation) -> dict[str, Any]:
     return {
         "slug": o.slug,
         "name": o.name,
         "acronym": o.acronym,
         "kind": o.kind,
-        "country": o.country.code or "",
+        "country": cast(Country, o.country).code or "",
         "website": o.website,
         "description": o.description,
         "language": o.language,
@@ -76,7 +83,7 @@ def _organisation_data(request: HttpRequest, o: Organisation) -> dict:
 )
 def organisation_list_endpoint(
     request: HttpRequest, response: HttpResponse, query: Query[OrganisationQuery]
-):
+) -> dict[str, Any]:
     filters = filters_read(request, query, OrganisationFilterForm)
     text = filters.pop("q", None)
     organisations = text_filter(organisation_list(filters=filters), query=text, kind="organisation")
@@ -98,7 +105,7 @@ def organisation_detail_endpoint(
     request: HttpRequest,
     response: HttpResponse,
     slug: str = Path(..., pattern=SLUG_PATTERN, max_length=100),
-):
+) -> dict[str, Any]:
     organisation = get_object_or_404(Organisation, slug=slug)
     version, changed = record_version(organisation, shows=[])
     conditional_get(request, response, version=version, last_modified=changed)

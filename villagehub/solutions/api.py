@@ -1,7 +1,9 @@
 from datetime import datetime
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Path, Query, Router, Schema
+from ninja import Query, Router, Schema
+from ninja.params.functions import Path
 from pydantic import Field
 
 from villagehub.core.api import (
@@ -59,7 +61,7 @@ class SolutionQuery(PlaceQuery):
     language: str | None = Field(None, pattern="^[a-z]{2}$", description="Language offered.")
 
 
-def _solution_data(request: HttpRequest, s: Solution) -> dict:
+def _solution_data(request: HttpRequest, s: Solution) -> dict[str, Any]:
     return {
         "slug": s.slug,
         "name": s.name,
@@ -98,7 +100,7 @@ def _solution_data(request: HttpRequest, s: Solution) -> dict:
 )
 def solution_list_endpoint(
     request: HttpRequest, response: HttpResponse, query: Query[SolutionQuery]
-):
+) -> dict[str, Any]:
     filters = filters_read(request, query, SolutionFilterForm)
     solutions = (
         solution_list(filters=filters)
@@ -126,7 +128,7 @@ def solution_detail_endpoint(
     request: HttpRequest,
     response: HttpResponse,
     slug: str = Path(..., pattern=SLUG_PATTERN, max_length=100),
-):
+) -> dict[str, Any]:
     solution = solution_get_published(slug=slug)
     version, latest = tables_version([Solution, ReferenceInstallation])
     conditional_get(request, response, version=(*version, slug), last_modified=latest)

@@ -5,7 +5,6 @@ from collections.abc import Iterator
 from typing import Any
 
 from django import forms
-from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
@@ -14,6 +13,7 @@ from villagehub.accounts.selectors import networks_coordinated
 from villagehub.contributions.selectors import organisations_edited_by
 from villagehub.core.filters import PlaceFilterForm
 from villagehub.core.models import CONTENT_LANGUAGES
+from villagehub.core.types import AnyUser, User
 from villagehub.search.analysis import query_groups
 from villagehub.search.synonyms import themes_named
 
@@ -54,7 +54,7 @@ def text_q(query: str, *, field: str = "search_terms", themes_field: str = "them
     return condition
 
 
-def solution_list(*, filters: dict) -> QuerySet[Solution]:
+def solution_list(*, filters: dict[str, Any]) -> QuerySet[Solution]:
     solutions = solutions_published()
     if filters.get("q"):
         solutions = solutions.filter(pk__in=Solution.objects.filter(text_q(filters["q"])))
@@ -89,18 +89,18 @@ def solution_get_published(*, slug: str) -> Solution:
     return solution
 
 
-def solutions_edited_by(user: AbstractBaseUser) -> QuerySet[Solution]:
+def solutions_edited_by(user: User) -> QuerySet[Solution]:
     return Solution.objects.filter(provider__in=organisations_edited_by(user))
 
 
-def solution_get_for_editor(*, slug: str, user: AbstractBaseUser) -> Solution:
+def solution_get_for_editor(*, slug: str, user: User) -> Solution:
     solution = solutions_edited_by(user).select_related("provider").filter(slug=slug).first()
     if solution is None:
         raise Http404
     return solution
 
 
-def reviews_solutions(user: AbstractBaseUser) -> bool:
+def reviews_solutions(user: AnyUser) -> bool:
     """Solutions belong to no network: any network's coordinators review them, and the
     back office."""
     if not user.is_authenticated:
@@ -108,13 +108,13 @@ def reviews_solutions(user: AbstractBaseUser) -> bool:
     return user.has_perm("solutions.change_solution") or networks_coordinated(user).exists()
 
 
-def solutions_for_review(user: AbstractBaseUser) -> QuerySet[Solution]:
+def solutions_for_review(user: User) -> QuerySet[Solution]:
     if not reviews_solutions(user):
         return Solution.objects.none()
     return Solution.objects.filter(status=Solution.Status.SUBMITTED).select_related("provider")
 
 
-def solution_get_for_reviewer(*, slug: str, user: AbstractBaseUser) -> Solution:
+def solution_get_for_reviewer(*, slug: str, user: User) -> Solution:
     solution = (
         solutions_for_review(user)
         .prefetch_related("themes", "funding_sources", "references__community")

@@ -1,15 +1,17 @@
 """The one write path of solutions: create, edit, review, reference installations."""
 
 from collections.abc import Iterable
+from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from villagehub.communities.models import Community
+from villagehub.core.models import TranslatableContent
 from villagehub.core.services import model_save, unique_slug
+from villagehub.core.types import User
 from villagehub.notices.models import Kind as NoticeKind
 from villagehub.notices.selectors import all_coordinators, editors_of, path_for
 from villagehub.notices.services import notices_send
@@ -20,7 +22,7 @@ from villagehub.taxonomy.models import FundingSource, Theme
 from .models import ReferenceInstallation, Solution
 
 
-def text_terms(obj, fields: Iterable[str]) -> str:
+def text_terms(obj: TranslatableContent, fields: Iterable[str]) -> str:
     """The stemmed words of a record's text fields and their translations, as " a b c "."""
     parts = [terms(getattr(obj, f) or "", obj.language) for f in fields]
     for language, values in (obj.translations or {}).items():
@@ -48,7 +50,7 @@ def _solution_save(
     price_model: str,
     languages: str,
     countries: str,
-    translations: dict | None,
+    translations: dict[str, Any] | None,
 ) -> Solution:
     model_save(
         solution,
@@ -89,7 +91,7 @@ def solution_create(
     price_model: str = "",
     languages: str = "",
     countries: str = "",
-    translations: dict | None = None,
+    translations: dict[str, Any] | None = None,
     slug: str = "",
     source: str = "",
 ) -> Solution:
@@ -128,7 +130,7 @@ def solution_update(
     price_model: str = "",
     languages: str = "",
     countries: str = "",
-    translations: dict | None = None,
+    translations: dict[str, Any] | None = None,
 ) -> Solution:
     """A provider's edit. An edit of a published solution takes it back to draft: it is
     shown again once a coordinator has reviewed the change."""
@@ -190,7 +192,7 @@ def _tell_provider(solution: Solution, kind: str, viewname: str) -> None:
 
 
 @transaction.atomic
-def solution_publish(*, solution: Solution, by: AbstractBaseUser | None) -> Solution:
+def solution_publish(*, solution: Solution, by: User | None) -> Solution:
     solution = _transition(
         solution, (Solution.Status.SUBMITTED,), _("Only a submitted solution can be published.")
     )
@@ -206,7 +208,7 @@ def solution_publish(*, solution: Solution, by: AbstractBaseUser | None) -> Solu
 
 
 @transaction.atomic
-def solution_return(*, solution: Solution, by: AbstractBaseUser | None, comment: str) -> Solution:
+def solution_return(*, solution: Solution, by: User | None, comment: str) -> Solution:
     if not comment.strip():
         raise ValidationError({"comment": _("Say what should change.")})
     solution = _transition(
@@ -221,7 +223,7 @@ def solution_return(*, solution: Solution, by: AbstractBaseUser | None, comment:
 
 
 @transaction.atomic
-def solution_admin_save(*, solution: Solution, fields: dict) -> Solution:
+def solution_admin_save(*, solution: Solution, fields: dict[str, Any]) -> Solution:
     """The back office's save: any field, status included."""
     model_save(solution, fields)
     if solution.status == Solution.Status.PUBLISHED and solution.published_at is None:
@@ -260,6 +262,8 @@ def reference_installation_delete(*, reference: ReferenceInstallation) -> None:
 
 
 @transaction.atomic
-def reference_installation_save(*, reference: ReferenceInstallation, fields: dict):
+def reference_installation_save(
+    *, reference: ReferenceInstallation, fields: dict[str, Any]
+) -> ReferenceInstallation:
     """The back office's save of a reference installation."""
     return model_save(reference, fields)

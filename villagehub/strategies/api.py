@@ -1,7 +1,9 @@
 from datetime import date, datetime
+from typing import Any, cast
 
 from django.db.models import F
 from django.http import HttpRequest, HttpResponse
+from django_countries.fields import Country
 from ninja import Query, Router, Schema
 from pydantic import Field
 
@@ -50,7 +52,7 @@ class StrategyOut(Schema):
     network: str | None
     version: int
     published_at: datetime
-    content: dict = Field(
+    content: dict[str, Any] = Field(
         description="The published version: title, vision, analysis, participation, "
         "objectives, actions (with status), indicators (baseline, target, latest value), "
         "needs."
@@ -61,7 +63,7 @@ class StrategyPage(PageBase):
     results: list[StrategyOut]
 
 
-def _need_data(request: HttpRequest, n: Need) -> dict:
+def _need_data(request: HttpRequest, n: Need) -> dict[str, Any]:
     community = n.strategy.community
     return {
         "id": n.pk,
@@ -70,7 +72,7 @@ def _need_data(request: HttpRequest, n: Need) -> dict:
         "language": n.language,
         "translations": n.translations,
         "community": community.slug if community else None,
-        "country": community.country.code if community else None,
+        "country": cast(Country, community.country).code if community else None,
         "population": community.population if community else None,
         "themes": [t.slug for t in n.themes.all()],
         "budget_min": n.budget_min,
@@ -88,7 +90,9 @@ def _need_data(request: HttpRequest, n: Need) -> dict:
     url_name="need-list",
     summary="List the needs of published strategies",
 )
-def need_list_endpoint(request: HttpRequest, response: HttpResponse, query: Query[PageQuery]):
+def need_list_endpoint(
+    request: HttpRequest, response: HttpResponse, query: Query[PageQuery]
+) -> dict[str, Any]:
     filters_read(request, query)
     needs = (
         needs_published()
@@ -107,7 +111,7 @@ def need_list_endpoint(request: HttpRequest, response: HttpResponse, query: Quer
     url_name="strategy-list",
     summary="List published strategies, each in its latest version",
 )
-def strategy_list_endpoint(request: HttpRequest, query: Query[PageQuery]):
+def strategy_list_endpoint(request: HttpRequest, query: Query[PageQuery]) -> dict[str, Any]:
     filters_read(request, query)
     versions = (
         StrategyVersion.objects.filter(number=F("strategy__version"))

@@ -4,22 +4,24 @@ the editors who write a strategy and the coordinators who publish it."""
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import F, Q, QuerySet
 from django.http import Http404
+from django.utils.functional import Promise
+from django_countries.fields import Country
 
 from villagehub.accounts.selectors import networks_coordinated
 from villagehub.communities.models import Community, Network
 from villagehub.contributions.selectors import communities_edited_by, communities_reviewed_by
+from villagehub.core.types import AnyUser, User
 from villagehub.indicators.models import IndicatorValue
 from villagehub.taxonomy.models import Theme
 
 from .models import Action, Need, Strategy, StrategyVersion
 
 
-def strategy_snapshot(strategy: Strategy) -> dict:
+def strategy_snapshot(strategy: Strategy) -> dict[str, Any]:
     """The whole strategy as plain data: what a published version keeps."""
     return {
         "title": strategy.title,
@@ -103,10 +105,10 @@ class IndicatorProgress:
 
 @dataclass(frozen=True)
 class Progress:
-    status_counts: list[tuple[str, str, int]]  # (status, label, count), every status
+    status_counts: list[tuple[str, str | Promise, int]]  # (status, label, count), every status
     actions_total: int
     indicators: list[IndicatorProgress]
-    actions: list[dict]  # the snapshot's actions, each with its status's label
+    actions: list[dict[str, Any]]  # the snapshot's actions, each with its status's label
 
 
 def hub_latest_values(owner: Community | Network | None) -> dict[str, tuple[Decimal, int]]:
@@ -122,7 +124,9 @@ def hub_latest_values(owner: Community | Network | None) -> dict[str, tuple[Deci
     return latest
 
 
-def _indicator_progress(i: dict, hub_values: dict[str, tuple[Decimal, int]]) -> IndicatorProgress:
+def _indicator_progress(
+    i: dict[str, Any], hub_values: dict[str, tuple[Decimal, int]]
+) -> IndicatorProgress:
     """A linked indicator takes the community's value published in the hub when it is as
     recent as the one written into the strategy, or the strategy has none."""
     latest_value = None if i["latest_value"] is None else Decimal(i["latest_value"])
@@ -146,7 +150,7 @@ def _indicator_progress(i: dict, hub_values: dict[str, tuple[Decimal, int]]) -> 
 
 
 def strategy_progress(
-    snapshot: dict, hub_values: dict[str, tuple[Decimal, int]] | None = None
+    snapshot: dict[str, Any], hub_values: dict[str, tuple[Decimal, int]] | None = None
 ) -> Progress:
     counts = dict.fromkeys(Action.Status.values, 0)
     for action in snapshot["actions"]:
@@ -183,10 +187,11 @@ def strategy_version(*, kind: str, slug: str) -> tuple[Community | Network, Stra
 
 
 def community_strategy_version(*, slug: str) -> tuple[Community, StrategyVersion | None]:
-    return strategy_version(kind="community", slug=slug)
+    community, version = strategy_version(kind="community", slug=slug)
+    return cast(Community, community), version
 
 
-def strategies_edited_by(user: AbstractBaseUser) -> QuerySet[Strategy]:
+def strategies_edited_by(user: AnyUser) -> QuerySet[Strategy]:
     """Community strategies by their community's editors; a network's by its coordinators."""
     if not user.is_authenticated:
         return Strategy.objects.none()
@@ -195,7 +200,7 @@ def strategies_edited_by(user: AbstractBaseUser) -> QuerySet[Strategy]:
     )
 
 
-def network_get_for_strategy_editor(*, slug: str, user: AbstractBaseUser) -> Network:
+def network_get_for_strategy_editor(*, slug: str, user: User) -> Network:
     """A network whose strategy the person writes: one they coordinate."""
     network = networks_coordinated(user).filter(slug=slug).first()
     if network is None:
@@ -204,7 +209,7 @@ def network_get_for_strategy_editor(*, slug: str, user: AbstractBaseUser) -> Net
 
 
 def strategy_get_for_editor(
-    *, community_slug: str = "", network_slug: str = "", user: AbstractBaseUser
+    *, community_slug: str = "", network_slug: str = "", user: User
 ) -> Strategy:
     kind, slug = ("network", network_slug) if network_slug else ("community", community_slug)
     strategy = (
@@ -218,7 +223,7 @@ def strategy_get_for_editor(
     return strategy
 
 
-def strategies_reviewed_by(user: AbstractBaseUser) -> QuerySet[Strategy]:
+def strategies_reviewed_by(user: AnyUser) -> QuerySet[Strategy]:
     if not user.is_authenticated:
         return Strategy.objects.none()
     return Strategy.objects.filter(
@@ -227,7 +232,7 @@ def strategies_reviewed_by(user: AbstractBaseUser) -> QuerySet[Strategy]:
 
 
 def strategy_get_for_reviewer(
-    *, community_slug: str = "", network_slug: str = "", user: AbstractBaseUser
+    *, community_slug: str = "", network_slug: str = "", user: User
 ) -> Strategy:
     kind, slug = ("network", network_slug) if network_slug else ("community", community_slug)
     strategy = (
@@ -260,9 +265,9 @@ def need_get_published(*, pk: int) -> Need:
 
 @dataclass(frozen=True)
 class NetworkActions:
-    statuses: list[tuple[str, str]]  # (status, label), every status
+    statuses: list[tuple[str, str | Promise]]  # (status, label), every status
     by_theme: list[tuple[str, str, list[int]]]  # theme slug and label ("" for none), per status
-    actions: list[dict]  # the actions shown, each with its community and theme labels
+    actions: list[dict[str, Any]]  # the actions shown, each with its community and theme labels
 
 
 def network_actions(
@@ -283,7 +288,8 @@ def network_actions(
     by_theme: dict[str, list[int]] = {}
     actions = []
     for version in versions:
-        community = version.strategy.community
+        # The versions were chosen through their communities.
+        community = cast(Community, version.strategy.community)
         for action in version.snapshot["actions"]:
             slugs = action["themes"] or [""]
             for slug in slugs:
@@ -330,7 +336,7 @@ def need_rows() -> Iterator[dict[str, Any]]:
     )
     for n in needs.iterator(chunk_size=2000):
         community, network = n.strategy.community, n.strategy.network
-        owner = community or network
+        owner = cast(Community | Network, community or network)  # a strategy has one
         yield {
             "id": n.pk,
             "title": n.title,
@@ -339,7 +345,7 @@ def need_rows() -> Iterator[dict[str, Any]]:
             "translations": n.translations,
             "community": community.slug if community else "",
             "network": network.slug if network else "",
-            "country": owner.country.code if owner.country else "",
+            "country": cast(Country, owner.country).code if owner.country else "",
             "themes": [t.slug for t in n.themes.all()],
             "budget_min": n.budget_min,
             "budget_max": n.budget_max,

@@ -4,7 +4,6 @@ import datetime
 from collections.abc import Iterable
 from decimal import Decimal
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
@@ -13,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from villagehub.communities.models import Community, Network
 from villagehub.core.services import model_save
+from villagehub.core.types import User
 from villagehub.notices.models import Kind as NoticeKind
 from villagehub.notices.selectors import editors_of, path_for
 from villagehub.notices.services import notices_create, notices_send
@@ -220,7 +220,12 @@ def need_add(
     return need
 
 
-PARTS = {"objective": Objective, "action": Action, "indicator": Indicator, "need": Need}
+PARTS: dict[str, type[Objective | Action | Indicator | Need]] = {
+    "objective": Objective,
+    "action": Action,
+    "indicator": Indicator,
+    "need": Need,
+}
 
 
 @transaction.atomic
@@ -241,19 +246,19 @@ def strategy_submit(*, strategy: Strategy) -> Strategy:
         raise ValidationError({"status": _("Only a draft can be sent for review.")})
     strategy.status = Strategy.Status.SUBMITTED
     strategy.save(update_fields=["status", "updated_at"])
-    if strategy.community_id:
+    if (community := strategy.community) is not None:
         # A network's strategy is written and published by its own coordinators.
         notices_create(
-            networks=strategy.community.networks.all(),
+            networks=community.networks.all(),
             kind=NoticeKind.STRATEGY,
-            subject=str(strategy.community),
-            path=path_for("strategies:review", strategy.community.slug),
+            subject=str(community),
+            path=path_for("strategies:review", community.slug),
         )
     return strategy
 
 
 @transaction.atomic
-def strategy_publish(*, strategy: Strategy, by: AbstractBaseUser | None) -> StrategyVersion:
+def strategy_publish(*, strategy: Strategy, by: User | None) -> StrategyVersion:
     """Publish the working copy as the next version; its needs become public."""
     strategy = Strategy.objects.select_for_update().get(pk=strategy.pk)
     if strategy.status != Strategy.Status.SUBMITTED:
@@ -265,12 +270,12 @@ def strategy_publish(*, strategy: Strategy, by: AbstractBaseUser | None) -> Stra
     strategy.refresh_from_db()
     # With the time: the matching's kept index reads again the needs changed since.
     strategy.needs.update(is_published=True, updated_at=now)
-    if strategy.community_id:
+    if (community := strategy.community) is not None:
         notices_send(
-            users=editors_of(community=strategy.community_id).exclude(pk=getattr(by, "pk", None)),
+            users=editors_of(community=community.pk).exclude(pk=getattr(by, "pk", None)),
             kind=NoticeKind.PUBLISHED,
-            subject=str(strategy.community),
-            path=path_for("strategies:strategy", strategy.community.slug),
+            subject=str(community),
+            path=path_for("strategies:strategy", community.slug),
         )
     return StrategyVersion.objects.create(
         strategy=strategy,

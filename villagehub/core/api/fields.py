@@ -1,13 +1,11 @@
 """Field selection (`fields=`) and the related values a page reads at once."""
 
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from typing import Any, cast
 
-from django.db.models import Model
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
-from ninja import Schema
-from pydantic import Field, create_model
+from pydantic import BaseModel, Field, create_model
 
 from villagehub.core.versions import (  # noqa: F401 - shared with the routers
     record_version,
@@ -18,13 +16,16 @@ from .problems import invalid_parameters
 from .schemas import FieldsQuery, Out
 
 
-def related_values_load(objs: list[Model], values: Mapping[str, str]) -> None:
+def related_values_load(objs: list[Any], values: Mapping[str, str]) -> None:
     """Set `related_values[relation]` on each object: the `value` of each record related
     through the many-to-many `relation`, in that model's order.
 
     One query of plain values per relation: prefetch_related would build a model instance
     per related record and a related manager per object and relation, which was most of
     the time of a list page.
+
+    The objects are model instances of any model and gain an attribute: Any, as is the
+    many-to-many field, whose reflective API django-stubs types only in part.
     """
     for obj in objs:
         obj.related_values = {relation: [] for relation in values}
@@ -33,7 +34,7 @@ def related_values_load(objs: list[Model], values: Mapping[str, str]) -> None:
     by_pk = {obj.pk: obj for obj in objs}
     meta = type(objs[0])._meta
     for relation, value in values.items():
-        field = meta.get_field(relation)
+        field: Any = meta.get_field(relation)
         source, target = field.m2m_field_name(), field.m2m_reverse_field_name()
         rows = (
             field.remote_field.through.objects.filter(**{f"{source}__in": list(by_pk)})
@@ -67,7 +68,7 @@ def record_data(
     obj: Any,
     getters: Mapping[str, Callable[[HttpRequest, Any], Any]],
     fields: set[str] | None = None,
-) -> dict:
+) -> dict[str, Any]:
     """The record's fields (all, or those asked for); unasked fields are never computed, so
     their relations need not be read."""
     return {
@@ -77,14 +78,16 @@ def record_data(
     }
 
 
-def fields_schema(schema: type[Schema]) -> type[Schema]:
+def fields_schema(schema: type[BaseModel]) -> type[Out]:
     """The same fields, each optional: the shape of an answer to `fields=`."""
-    return create_model(
+    optional: dict[str, Any] = {
+        name: (cast(Any, info.annotation) | None, Field(None, description=info.description))
+        for name, info in schema.model_fields.items()
+    }
+    made: type[Out] = create_model(
         f"{schema.__name__}Fields",
         __base__=Out,
         __doc__=f"Some fields of {schema.__name__}, as chosen with `fields`.",
-        **{
-            name: (info.annotation | None, Field(None, description=info.description))
-            for name, info in schema.model_fields.items()
-        },
+        **optional,
     )
+    return made

@@ -1,5 +1,7 @@
 """Query parameters checked by the same filter forms as the pages."""
 
+from typing import Any
+
 from django import forms
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -17,7 +19,7 @@ from .schemas import PAGE_PARAMETERS
 
 def filters_read(
     request: HttpRequest, query: Schema, form_class: type[forms.Form] | None = None
-) -> dict:
+) -> dict[str, Any]:
     """The query's filters, checked by the page's filter form; anything else is a 400."""
     known = set(type(query).model_fields)
     unknown = sorted(set(request.GET) - known)
@@ -33,19 +35,21 @@ def filters_read(
         return {k: v for k, v in form.cleaned_data.items() if v not in (None, "", [])}
     # A value the schema allows that names nothing (`theme=no-such-theme`, `country=AA`) is
     # a filter that matches nothing; the lists filter by the value itself.
-    unknown = {
+    names_nothing = {
         name: values[name]
         for name, errors in form.errors.as_data().items()
         if name in values and all(error.code in NAMES_NOTHING for error in errors)
     }
-    problems = [(n, " ".join(e)) for n, e in form.errors.items() if n not in unknown]
+    problems = [
+        (n, " ".join(str(m) for m in e)) for n, e in form.errors.items() if n not in names_nothing
+    ]
     if problems:
         raise invalid_parameters(problems)
     cleaned = {k: v for k, v in form.cleaned_data.items() if v not in (None, "", [])}
-    return {**cleaned, **unknown}
+    return {**cleaned, **names_nothing}
 
 
-def text_filter(queryset: QuerySet, *, query: str | None, kind: str) -> QuerySet:
+def text_filter(queryset: QuerySet[Any], *, query: str | None, kind: str) -> QuerySet[Any]:
     """Keep the records that match the full-text query (the engine behind /search/)."""
     if not query:
         return queryset

@@ -8,6 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.openapi.schema import OpenAPISchema
 from ninja.parser import Parser
 
 from villagehub.core.versions import (  # noqa: F401 - shared with the routers
@@ -31,7 +32,7 @@ from .problems import (
 class JsonBodyParser(Parser):
     """Bodies are JSON objects, said so by their Content-Type, and at most MAX_BODY_BYTES."""
 
-    def parse_body(self, request: HttpRequest) -> dict:
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
         media_type = request.content_type or ""
         if media_type != "application/json" and not media_type.endswith("+json"):
             raise ApiProblem(
@@ -55,6 +56,10 @@ class JsonBodyParser(Parser):
         return data
 
 
+def _not_modified(request: HttpRequest, exc: NotModified) -> HttpResponse:
+    return exc.response
+
+
 class HubAPI(NinjaAPI):
     """The read API: problem details for every error, and an OpenAPI schema that says so.
 
@@ -64,14 +69,16 @@ class HubAPI(NinjaAPI):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(parser=JsonBodyParser(), **kwargs)
-        self.add_exception_handler(HttpError, _http_error)
+        # ninja declares that a handler may be given the exception's class as well as the
+        # exception (`Exc = Union[_E, Type[_E]]`); it is given the exception, as these expect.
+        self.add_exception_handler(HttpError, _http_error)  # type: ignore[arg-type]
         self.add_exception_handler(
             RequestDataTooBig, lambda request, exc: problem_response(request, body_too_large())
         )
-        self.add_exception_handler(ApiProblem, problem_response)
-        self.add_exception_handler(NotModified, lambda request, exc: exc.response)
-        self.add_exception_handler(AuthenticationError, _unauthorized)
-        self.add_exception_handler(NinjaValidationError, self._validation_error)
+        self.add_exception_handler(ApiProblem, problem_response)  # type: ignore[arg-type]
+        self.add_exception_handler(NotModified, _not_modified)  # type: ignore[arg-type]
+        self.add_exception_handler(AuthenticationError, _unauthorized)  # type: ignore[arg-type]
+        self.add_exception_handler(NinjaValidationError, self._validation_error)  # type: ignore[arg-type]
         self.add_exception_handler(
             Http404,
             lambda request, exc: problem_response(
@@ -97,10 +104,13 @@ class HubAPI(NinjaAPI):
         return problem_response(request, invalid_parameters(errors))
 
     def get_openapi_operation_id(self, operation: Any) -> str:
-        return operation.view_func.__name__.removesuffix("_endpoint")
+        name: str = operation.view_func.__name__
+        return name.removesuffix("_endpoint")
 
-    def get_openapi_schema(self, **kwargs: Any) -> dict:
-        schema = super().get_openapi_schema(**kwargs)
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> OpenAPISchema:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
         schema["info"]["license"] = {
             "name": "Open data; see each record's source",
             "identifier": "CC-BY-4.0",

@@ -25,13 +25,13 @@ CURSOR_SALT = "villagehub.api.cursor"
 
 def page_of(
     request: HttpRequest,
-    queryset: QuerySet,
+    queryset: QuerySet[Any],
     query: PageQuery,
-    serialize: Callable[[Any], dict],
+    serialize: Callable[[Any], dict[str, Any]],
     *,
     count: int,
-    prepare: Callable[[list], None] | None = None,
-) -> dict:
+    prepare: Callable[[list[Any]], None] | None = None,
+) -> dict[str, Any]:
     """One page of the list; `prepare` reads what the page's rows need (their relations)."""
     if query.cursor is not None:
         return _cursor_page(request, queryset, query, serialize, count=count, prepare=prepare)
@@ -83,7 +83,7 @@ class _Key:
         return Q(**{f"{self.name}__isnull": True} if value is None else {self.name: value})
 
 
-def _order_keys(queryset: QuerySet) -> list[_Key]:
+def _order_keys(queryset: QuerySet[Any]) -> list[_Key]:
     """The list's order as keys; it must end with the primary key, so that it is total."""
     meta = queryset.model._meta
     keys = []
@@ -91,7 +91,8 @@ def _order_keys(queryset: QuerySet) -> list[_Key]:
         if isinstance(item, str):
             name, descending, nulls_last = item.lstrip("-"), item.startswith("-"), None
         elif isinstance(item, OrderBy) and isinstance(item.expression, F):
-            name, descending = item.expression.name, item.descending
+            # F keeps the name it was given; django-stubs do not declare the attribute.
+            name, descending = item.expression.name, item.descending  # type: ignore[attr-defined]
             nulls_last = True if item.nulls_last else False if item.nulls_first else None
         else:
             raise TypeError(f"keyset paging cannot follow the order {item!r}")
@@ -125,7 +126,7 @@ def _after(keys: list[_Key], values: list[Any]) -> Q:
     return condition
 
 
-def cursor_at(path: str, queryset: QuerySet, row: Model) -> str:
+def cursor_at(path: str, queryset: QuerySet[Any], row: Model) -> str:
     """The cursor of the page after `row` of the list at `path` (for benchmarks and tests)."""
     return _cursor_token(path, _order_keys(queryset), row, "next")
 
@@ -170,23 +171,23 @@ def _cursor_read(request: HttpRequest, token: str, keys: list[_Key]) -> tuple[st
 
 def _cursor_page(
     request: HttpRequest,
-    queryset: QuerySet,
+    queryset: QuerySet[Any],
     query: PageQuery,
-    serialize: Callable[[Any], dict],
+    serialize: Callable[[Any], dict[str, Any]],
     *,
     count: int,
-    prepare: Callable[[list], None] | None = None,
-) -> dict:
+    prepare: Callable[[list[Any]], None] | None = None,
+) -> dict[str, Any]:
     """One page after (or before) the cursor's row, found by its key values: no OFFSET."""
     keys = _order_keys(queryset)
     direction, values = ("next", None)
     if query.cursor:
         direction, values = _cursor_read(request, query.cursor, keys)
     walk = keys if direction == "next" else [key.reversed() for key in keys]
-    rows = queryset.order_by(*(key.order() for key in walk))
+    ordered = queryset.order_by(*(key.order() for key in walk))
     if values is not None:
-        rows = rows.filter(_after(walk, values))
-    rows = list(rows[: query.limit + 1])
+        ordered = ordered.filter(_after(walk, values))
+    rows = list(ordered[: query.limit + 1])
     more = len(rows) > query.limit
     rows = rows[: query.limit]
     if direction == "previous":

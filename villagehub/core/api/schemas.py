@@ -1,6 +1,6 @@
 """What endpoints take and give: text patterns, query schemas, answer bases."""
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal, TypeAlias
 
 from ninja import Schema
 from pydantic import BaseModel, Field, create_model
@@ -41,7 +41,12 @@ FILLED_TEXT_PATTERN = rf"^{_TEXT_CHAR}*[^\s\x00-\x1F\x7F\uFFFE\uFFFF]{_TEXT_CHAR
 CURSOR_PATTERN = r"^[A-Za-z0-9_.:-]*$"
 
 
-LanguageCode = Literal[tuple(code for code, _name in CONTENT_LANGUAGES)]  # type: ignore[valid-type]
+# The values are read at run time (pydantic checks them and lists them in the OpenAPI schema);
+# mypy cannot build a Literal from them, so to it they are strings.
+if TYPE_CHECKING:
+    LanguageCode: TypeAlias = str
+else:
+    LanguageCode = Literal[tuple(code for code, _name in CONTENT_LANGUAGES)]
 
 
 class PageQuery(Schema):
