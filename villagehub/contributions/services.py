@@ -1,14 +1,17 @@
 from collections.abc import Iterable
-from typing import Any, cast
+from typing import Any, TypeAlias, cast
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
+from django_countries.fields import Country
 
 from villagehub.accounts.models import Role
 from villagehub.accounts.services import role_grant
+from villagehub.catalogue.models import Dataset
 from villagehub.communities.models import Community, Network
 from villagehub.communities.services import community_create, community_update
 from villagehub.core.selectors import name_twin
@@ -16,6 +19,7 @@ from villagehub.core.services import record_values, revision_record
 from villagehub.core.types import User
 from villagehub.countries.models import CapSupport, Factsheet, cap_key
 from villagehub.countries.services import factsheet_upsert
+from villagehub.events.models import Event
 from villagehub.matching.follow_ups import practice_draft
 from villagehub.matching.models import FollowUp
 from villagehub.matching.services import follow_up_practice_published, follow_up_proposal_link
@@ -34,6 +38,9 @@ from villagehub.taxonomy.models import GOAL_TITLES, FundingSource, Theme
 
 from . import selectors
 from .models import Invitation, RoleRequest, Submission
+
+# What a published proposal writes.
+Record: TypeAlias = Community | Organisation | Factsheet | Practice
 
 
 def _notify(user: User | None, template: str, context: dict[str, Any], language: str) -> None:
@@ -67,7 +74,7 @@ def _tell_author(submission: Submission, *, title: str, published: bool, path: s
     )
 
 
-def _path(record, submission: Submission) -> str:
+def _path(record: Record, submission: Submission) -> str:
     with translation.override(submission.language):
         return record.get_absolute_url()
 
@@ -167,7 +174,7 @@ def _check_goals(data: dict[str, Any]) -> None:
         )
 
 
-def _check_community(community: Community, data: dict[str, Any], image) -> None:
+def _check_community(community: Community, data: dict[str, Any], image: File[Any] | None) -> None:
     """Validate a profile proposal with the community's own rules, on a copy."""
     candidate = Community.objects.get(pk=community.pk)
     for name, value in data.items():
@@ -180,7 +187,12 @@ def _check_community(community: Community, data: dict[str, Any], image) -> None:
     _check_goals(data)
 
 
-def _check(community: Community, data: dict[str, Any], practice: Practice | None, image) -> None:
+def _check(
+    community: Community | None,
+    data: dict[str, Any],
+    practice: Practice | None,
+    image: File[Any] | None,
+) -> None:
     """Validate the proposal with the practice's own rules, before any reviewer sees it."""
     candidate = Practice(
         slug=practice.slug if practice else "proposal",
@@ -194,7 +206,7 @@ def _check(community: Community, data: dict[str, Any], practice: Practice | None
     _check_funding_sources(data)
 
 
-def _check_new_community(data: dict[str, Any], network) -> None:
+def _check_new_community(data: dict[str, Any], network: Network | None) -> None:
     """A community not yet in the hub: valid by the community's own rules, and not already
     there under the same name in the same country."""
     if network is None:
@@ -213,7 +225,7 @@ def _check_new_community(data: dict[str, Any], network) -> None:
     _check_goals(data)
 
 
-def _check_factsheet(data: dict[str, Any], network) -> None:
+def _check_factsheet(data: dict[str, Any], network: Network | None) -> None:
     """A factsheet proposal: valid by the factsheet's own rules, for the country of the
     network its coordinator writes through."""
     if network is None or str(network.country) != data.get("country"):
@@ -268,9 +280,9 @@ def submission_save(
     submission: Submission | None = None,
     practice: Practice | None = None,
     kind: str = Submission.Kind.PRACTICE,
-    network=None,
-    image=None,
-    event=None,
+    network: Network | None = None,
+    image: File[Any] | None = None,
+    event: Event | None = None,
 ) -> Submission:
     """Create or change an editor's proposal (a practice, a profile, or a community not yet
     in the hub, to join `network`); `submit` sends it to the review queue."""
@@ -285,9 +297,14 @@ def submission_save(
         _check_new_provider(data)
     elif kind == Submission.Kind.COMMUNITY:
         image = image or (submission.image if submission else None)
-        _check_community(community or submission.community, data, image)
+        # A profile proposal names its record: given now, or when the proposal was saved.
+        _check_community(
+            cast(Community, community or getattr(submission, "community", None)), data, image
+        )
     elif kind == Submission.Kind.ORGANISATION:
-        _check_organisation(organisation or submission.organisation, data)
+        _check_organisation(
+            cast(Organisation, organisation or getattr(submission, "organisation", None)), data
+        )
     elif kind == Submission.Kind.FACTSHEET:
         network = network or (submission.network if submission else None)
         _check_factsheet(data, network)
@@ -322,7 +339,7 @@ def submission_save(
         notices_create(
             networks=[submission.network]
             if kind == Submission.Kind.NEW_COMMUNITY
-            else submission.community.networks.all(),
+            else cast(Community, submission.community).networks.all(),
             kind=NoticeKind.NEW_COMMUNITY
             if kind == Submission.Kind.NEW_COMMUNITY
             else NoticeKind.SUBMISSION,
@@ -348,7 +365,7 @@ def practice_propose_from_match(*, follow_up: FollowUp, author: User) -> Submiss
     again, the proposal already started is returned."""
     follow_up = FollowUp.objects.select_for_update().get(pk=follow_up.pk)
     if follow_up.submission_id is not None:
-        return follow_up.submission
+        return cast(Submission, follow_up.submission)
     if follow_up.stage != FollowUp.Stage.REFERENCE:
         raise ValidationError(
             {"stage": _("A practice is proposed once the match is a reference installation.")}
@@ -363,7 +380,7 @@ def practice_propose_from_match(*, follow_up: FollowUp, author: User) -> Submiss
     return submission
 
 
-def _apply(submission: Submission, fields: dict[str, Any]):
+def _apply(submission: Submission, fields: dict[str, Any]) -> Record:
     """Write the proposed values through the record's own service; returns the record and
     keeps the values it replaces on the submission."""
     if submission.kind == Submission.Kind.NEW_COMMUNITY:
@@ -382,15 +399,18 @@ def _apply(submission: Submission, fields: dict[str, Any]):
                 user=submission.author, kind=Role.Kind.ORGANISATION_EDITOR, target=organisation
             )
         return organisation
+    # A proposal of a change names the record it changes.
     if submission.kind == Submission.Kind.COMMUNITY:
-        submission.previous = selectors.community_values(submission.community)
+        community = cast(Community, submission.community)
+        submission.previous = selectors.community_values(community)
         if submission.image:
             fields["image"] = submission.image
-        return community_update(community=submission.community, **fields)
+        return community_update(community=community, **fields)
     if submission.kind == Submission.Kind.ORGANISATION:
         fields.pop("themes")
-        submission.previous = selectors.organisation_values(submission.organisation)
-        return organisation_update(organisation=submission.organisation, **fields)
+        organisation = cast(Organisation, submission.organisation)
+        submission.previous = selectors.organisation_values(organisation)
+        return organisation_update(organisation=organisation, **fields)
     if submission.kind == Submission.Kind.FACTSHEET:
         return _factsheet_apply(submission, fields)
     if "funding_sources" in fields:  # proposals made before they were asked for keep them
@@ -425,7 +445,7 @@ def _factsheet_apply(submission: Submission, fields: dict[str, Any]) -> Factshee
 
 
 @transaction.atomic
-def submission_publish(*, submission: Submission, by: User):
+def submission_publish(*, submission: Submission, by: User) -> Record:
     """Publish a proposal: the practice, community or organisation it changes is written,
     the change recorded with its previous values, and the editor told."""
     submission = Submission.objects.select_for_update().get(pk=submission.pk)
@@ -433,7 +453,7 @@ def submission_publish(*, submission: Submission, by: User):
         raise ValidationError(_("Only submitted proposals can be published."))
     fields = dict(submission.data)
     fields["themes"] = list(Theme.objects.filter(slug__in=fields.get("themes", [])))
-    existing = (
+    existing: Record | None = (
         submission.community
         if submission.kind == Submission.Kind.COMMUNITY
         else (submission.organisation or submission.practice)
@@ -444,14 +464,15 @@ def submission_publish(*, submission: Submission, by: User):
     record = _apply(submission, fields)
     revision_record(instance=record, before=before, by=by, via="review")
     if submission.kind == Submission.Kind.PRACTICE:
-        submission.practice = record
-        follow_up_practice_published(submission=submission, practice=record)
+        practice = cast(Practice, record)
+        submission.practice = practice
+        follow_up_practice_published(submission=submission, practice=practice)
         if submission.event_id:
-            submission.event.practices.add(record)
+            cast(Event, submission.event).practices.add(practice)
     elif submission.kind == Submission.Kind.NEW_COMMUNITY:
-        submission.community = record
+        submission.community = cast(Community, record)
     elif submission.kind == Submission.Kind.NEW_PROVIDER:
-        submission.organisation = record
+        submission.organisation = cast(Organisation, record)
     submission.status = Submission.Status.PUBLISHED
     submission.decided_at = timezone.now()
     submission.decided_by = by
@@ -500,7 +521,7 @@ def invitation_create(
     if community is not None:
         if not selectors.communities_reviewed_by(by).filter(pk=community.pk).exists():
             raise ValidationError(_("You can invite editors only for your networks' communities."))
-        target = {"community": community}
+        target: dict[str, Community | Organisation] = {"community": community}
     else:
         if organisation is None or not selectors.invites_organisation_editors(by):
             raise ValidationError(_("You cannot invite editors for this organisation."))
@@ -537,7 +558,7 @@ def invitation_accept(*, invitation: Invitation, user: User) -> Invitation:
 # Data sets ---------------------------------------------------------------------------------
 
 
-def _dataset_publish(values: dict[str, Any], **publisher: Any):
+def _dataset_publish(values: dict[str, Any], **publisher: Any) -> Dataset:
     from villagehub.catalogue.services import dataset_create
 
     values = dict(values)
@@ -552,13 +573,13 @@ def _dataset_publish(values: dict[str, Any], **publisher: Any):
 
 
 @transaction.atomic
-def community_dataset_publish(*, community: Community, values: dict[str, Any]):
+def community_dataset_publish(*, community: Community, values: dict[str, Any]) -> Dataset:
     """Publish a data set of a community by its editor, into the hub's DCAT-AP catalogue."""
     dataset = _dataset_publish(
         values,
         publisher_community=community,
         spatial_communities=[community],
-        spatial_countries=[community.country.code] if community.country else [],
+        spatial_countries=[cast(Country, community.country).code] if community.country else [],
     )
     notices_create(
         networks=community.networks.all(),
@@ -570,7 +591,7 @@ def community_dataset_publish(*, community: Community, values: dict[str, Any]):
 
 
 @transaction.atomic
-def network_dataset_publish(*, network, by: User, values: dict[str, Any]):
+def network_dataset_publish(*, network: Network, by: User, values: dict[str, Any]) -> Dataset:
     """Publish a data set of a network by one of its coordinators; it covers the countries
     of the network's communities."""
     from villagehub.accounts.selectors import networks_coordinated

@@ -7,10 +7,10 @@ file, row, column and reason, and any problem rolls the whole file back.
 import csv
 import io
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import yaml
 from django.core.exceptions import ValidationError
@@ -64,7 +64,7 @@ class _Row:
 # ---------------------------------------------------------------------------- reading
 
 
-def _read_rows(name: str, text: str, kind_name: str | None) -> Iterator[_Row] | list[Problem]:
+def _read_rows(name: str, text: str, kind_name: str | None) -> list[_Row] | list[Problem]:
     suffix = Path(name).suffix.lower()
     if suffix == ".csv":
         return _read_csv(name, text, kind_name)
@@ -182,13 +182,15 @@ def _split(value: Any) -> list[Any]:
 
 
 def _resolve(
-    target: type[models.Model], keys: Iterable[Any], cache: dict[str, Any] | None = None
+    target: type[models.Model], keys: Iterable[Any], cache: dict[Any, Any] | None = None
 ) -> list[models.Model]:
     """The records named by these keys; `cache` keeps those found for the rest of the file."""
     field = REFERENCE_KEYS[target]
     keys = list(keys)
-    known = cache.setdefault(target, {}) if cache is not None else {}
-    model_field = target._meta.get_field(field)
+    known: dict[str, models.Model] = cache.setdefault(target, {}) if cache is not None else {}
+    # Model fields are read through Django's reflective API, which django-stubs types only
+    # in part: Any here and below.
+    model_field: Any = target._meta.get_field(field)
     valid = []
     for key in keys:
         if str(key) in known:
@@ -213,7 +215,7 @@ def _resolve(
 
 
 def _check_nested_objects(kind: Kind, column: str, objects: list[dict[str, Any]]) -> None:
-    relation = kind.model._meta.get_field(column)
+    relation: Any = kind.model._meta.get_field(column)
     allowed = {
         f.name
         for f in relation.related_model._meta.concrete_fields
@@ -233,7 +235,7 @@ def _check_nested_objects(kind: Kind, column: str, objects: list[dict[str, Any]]
 
 
 def _convert(
-    kind: Kind, column: str, value: Any, is_csv: bool, cache: dict[str, Any] | None = None
+    kind: Kind, column: str, value: Any, is_csv: bool, cache: dict[Any, Any] | None = None
 ) -> Any:
     if kind.is_nested(column):
         if is_csv and isinstance(value, str):
@@ -251,7 +253,7 @@ def _convert(
             raise _CellError(_("Expected a list of objects."))
         _check_nested_objects(kind, column, value)
         return value
-    field = kind.model._meta.get_field(column)
+    field: Any = kind.model._meta.get_field(column)
     if field.many_to_many:
         if not isinstance(value, (list, str, type(None))):
             raise _CellError(_("Expected a list."))
@@ -287,7 +289,7 @@ def _convert(
 
 def _validation_problems(name: str, row: _Row, error: ValidationError) -> list[Problem]:
     if hasattr(error, "error_dict"):
-        problems = []
+        problems: list[Problem] = []
         for field, messages in error.message_dict.items():
             column = field if field in row.kind.columns else None
             problems.extend(Problem(name, row.number, column, m) for m in messages)
@@ -296,7 +298,7 @@ def _validation_problems(name: str, row: _Row, error: ValidationError) -> list[P
 
 
 def _convert_row(
-    name: str, row: _Row, cache: dict[str, Any]
+    name: str, row: _Row, cache: dict[Any, Any]
 ) -> tuple[dict[str, Any], list[Problem]]:
     fields, problems = {}, []
     for column, raw in row.values.items():
@@ -324,7 +326,9 @@ def _import_batch(
     name: str, batch: list[tuple[int, _Row, dict[str, Any]]]
 ) -> list[tuple[int, Problem]]:
     """Rows of one kind written together: each still validated and reported on its own."""
-    errors = batch[0][1].kind.bulk_upsert(records=[fields for _n, _row, fields in batch])
+    # Only kinds with a bulk service are batched (`_in_bulk`).
+    bulk_upsert = cast(Callable[..., dict[int, Any]], batch[0][1].kind.bulk_upsert)
+    errors = bulk_upsert(records=[fields for _n, _row, fields in batch])
     return [
         (batch[index][0], problem)
         for index, error in errors.items()
@@ -343,12 +347,13 @@ def import_text(name: str, text: str, *, kind: str | None = None) -> ImportRepor
     service; rows with nested lists, and kinds without one, go one by one. Problems are
     reported in the order of the file.
     """
-    rows = _read_rows(name, text, kind)
-    if rows and isinstance(rows[0], Problem):
-        raise ImportFailed(rows)
+    read = _read_rows(name, text, kind)
+    if read and isinstance(read[0], Problem):
+        raise ImportFailed(read)
+    rows = cast(list[_Row], read)
     problems: list[tuple[int, Problem]] = []
     counts: dict[str, int] = {}
-    cache: dict[str, Any] = {}
+    cache: dict[Any, Any] = {}
     batch: list[tuple[int, _Row, dict[str, Any]]] = []
     keys: set[Any] = set()
 
@@ -404,8 +409,8 @@ def _export_value(kind: Kind, obj: models.Model, column: str) -> Any:
     if column in kind.nested:
         return kind.nested[column](obj)
     if column == "translations":
-        return obj.translations or {}
-    field = kind.model._meta.get_field(column)
+        return cast(Any, obj).translations or {}
+    field: Any = kind.model._meta.get_field(column)
     if field.many_to_many:
         key = REFERENCE_KEYS[field.related_model]
         # Sorted, so that an export does not depend on the related model's ordering.
