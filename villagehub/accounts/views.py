@@ -10,6 +10,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from villagehub.core.types import AuthenticatedHttpRequest
+
 from . import overview, services
 from .decorators import role_required
 from .forms import EraseConfirmForm, PersonLookupForm
@@ -24,7 +26,7 @@ def _json_download(data: dict, filename: str) -> HttpResponse:
 
 
 @login_required
-def my_data_view(request):
+def my_data_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     data = overview.person_data(email=request.user.email, user=request.user)
     return render(
         request,
@@ -34,7 +36,7 @@ def my_data_view(request):
 
 
 @login_required
-def themes_view(request):
+def themes_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     from .forms import FollowForm
 
     # An empty selection posts no field at all: still a submitted form.
@@ -50,7 +52,7 @@ def themes_view(request):
 
 
 @login_required
-def my_data_download_view(request):
+def my_data_download_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _json_download(
         overview.person_data(email=request.user.email, user=request.user), "my-data.json"
     )
@@ -110,7 +112,7 @@ def person_view(request):
 
 
 @login_required
-def api_tokens_view(request):
+def api_tokens_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     from .forms import ApiTokenForm, ApiTokenRevokeForm
 
     form = ApiTokenForm(request.POST or None)

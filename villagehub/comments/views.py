@@ -1,7 +1,10 @@
+from typing import cast
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -9,11 +12,13 @@ from django.views.decorators.http import require_POST
 from villagehub.communities.models import Network
 from villagehub.core.forms import form_errors_add
 from villagehub.core.ratelimit import limit_posts
+from villagehub.core.types import AuthenticatedHttpRequest
 
 from . import services
 from .forms import CommentForm, ReasonForm
 from .models import Comment
 from .selectors import (
+    Commentable,
     comment_get,
     comment_get_for_author,
     comment_get_for_moderator,
@@ -23,13 +28,14 @@ from .selectors import (
 
 
 def _at(comment: Comment) -> str:
-    return f"{comment.item.get_absolute_url()}#comment-{comment.pk}"
+    # A comment read through the selectors carries its item.
+    return f"{cast(Commentable, comment.item).get_absolute_url()}#comment-{comment.pk}"
 
 
 @login_required
 @require_POST
 @limit_posts("comment", limit=settings.COMMENT_RATE_LIMIT)
-def comment_create_view(request, kind, pk):
+def comment_create_view(request: AuthenticatedHttpRequest, kind: str, pk: int) -> HttpResponse:
     item = item_get(kind=kind, pk=pk)
     form = CommentForm(request.POST)
     if form.is_valid():
@@ -58,7 +64,7 @@ def comment_create_view(request, kind, pk):
 
 
 @login_required
-def comment_edit_view(request, pk):
+def comment_edit_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     comment = comment_get_for_author(pk=pk, user=request.user)
     form = CommentForm(
         request.POST or None, initial={"body": comment.body, "language": comment.language}
@@ -84,10 +90,10 @@ def comment_edit_view(request, pk):
 
 
 @login_required
-def comment_delete_view(request, pk):
+def comment_delete_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     comment = comment_get_for_author(pk=pk, user=request.user)
     if request.method == "POST":
-        url = comment.item.get_absolute_url()
+        url = cast(Commentable, comment.item).get_absolute_url()
         services.comment_delete(comment=comment, by=request.user)
         messages.success(request, _("Your comment has been deleted."))
         return redirect(f"{url}#comments")
@@ -111,7 +117,7 @@ def _reason_page(request, comment, *, action: str, title: str, service):
 
 
 @login_required
-def comment_hide_view(request, pk):
+def comment_hide_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     comment = comment_get_for_moderator(pk=pk, user=request.user)
     page = _reason_page(
         request, comment, action="hide", title=_("Hide a comment"), service=services.comment_hide
@@ -124,7 +130,7 @@ def comment_hide_view(request, pk):
 
 @login_required
 @require_POST
-def comment_restore_view(request, pk):
+def comment_restore_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     comment = comment_get_for_moderator(pk=pk, user=request.user)
     services.comment_restore(comment=comment, by=request.user)
     messages.success(request, _("The comment can be read again."))
@@ -132,7 +138,7 @@ def comment_restore_view(request, pk):
 
 
 @login_required
-def comment_report_view(request, pk):
+def comment_report_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     comment = comment_get(pk=pk)
     if comment.is_deleted:
         return redirect(_at(comment))
@@ -151,7 +157,7 @@ def comment_report_view(request, pk):
 
 @login_required
 @require_POST
-def item_switch_view(request, kind, pk):
+def item_switch_view(request: AuthenticatedHttpRequest, kind: str, pk: int) -> HttpResponse:
     item = item_get(kind=kind, pk=pk)
     comment_open = request.POST.get("open") == "1"
     services.comments_switch(by=request.user, open=comment_open, item=item)
@@ -163,7 +169,7 @@ def item_switch_view(request, kind, pk):
 
 @login_required
 @require_POST
-def network_switch_view(request, slug):
+def network_switch_view(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     network = get_object_or_404(Network, slug=slug)
     comment_open = request.POST.get("open") == "1"
     services.comments_switch(by=request.user, open=comment_open, network=network)

@@ -53,7 +53,7 @@ def filters_parse(form_class: type[forms.Form], query: QueryDict) -> tuple[dict,
         label = field.label if field else name
         problems.append(
             _("The filter “%(label)s” was ignored: %(reason)s")
-            % {"label": label, "reason": " ".join(errors)}
+            % {"label": label, "reason": " ".join(str(e) for e in errors)}
         )
     cleaned = {k: v for k, v in form.cleaned_data.items() if v not in (None, "", [])}
     return cleaned, problems

@@ -10,6 +10,7 @@ the ETag of every list that reads it.
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any, cast
 
 from django.apps import apps
 from django.db import connections
@@ -47,7 +48,8 @@ def model_tables(model: type[Model]) -> list[str]:
     """The model's table and the tables of its own many-to-many relations."""
     tables = [model._meta.db_table]
     for field in model._meta.local_many_to_many:
-        through = field.remote_field.through
+        # A many-to-many relation always has its through model.
+        through = cast(type[Model], field.remote_field.through)
         if through._meta.auto_created:
             tables.append(through._meta.db_table)
     return tables
@@ -84,7 +86,7 @@ def record_version(record: Model, *, shows: Iterable[type[Model]]) -> tuple[tupl
     them: a write elsewhere in those tables may move it on, never back."""
     own = model_tables(type(record))[1:]
     version, latest = _version_of(own + [t for model in shows for t in model_tables(model)])
-    changed = record.updated_at
+    changed: datetime = cast(Any, record).updated_at  # the records shown have their time
     return (changed, *version), max(changed, latest) if latest else changed
 
 

@@ -1,9 +1,12 @@
 """Country factsheets on Smart Villages support: one fixed question set, comparable."""
 
+from typing import Any, cast
+
 from django.db import models
 from django.urls import reverse
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
-from django_countries.fields import CountryField
+from django_countries.fields import Country, CountryField
 
 from villagehub.core.models import Sourced, Timestamped, TranslatableContent
 
@@ -66,14 +69,17 @@ class Factsheet(TranslatableContent, Sourced, Timestamped):
         verbose_name_plural = _("country factsheets")
 
     def __str__(self) -> str:
-        return str(self.country.name)
+        return str(cast(Country, self.country).name)
 
     def get_absolute_url(self) -> str:
-        return reverse("countries:detail", kwargs={"code": self.country.code.lower()})
+        return reverse(
+            "countries:detail", kwargs={"code": cast(Country, self.country).code.lower()}
+        )
 
-    def activities(self) -> list[tuple[str, bool]]:
+    def activities(self) -> list[tuple[str | Promise, bool]]:
         return [
-            (self._meta.get_field(f).verbose_name, getattr(self, f)) for f in self.ACTIVITY_FIELDS
+            (cast("models.Field[Any, Any]", self._meta.get_field(f)).verbose_name, getattr(self, f))
+            for f in self.ACTIVITY_FIELDS
         ]
 
     def cap_support_for(self, period: str) -> "CapSupport | None":

@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -9,6 +10,7 @@ from django.views.decorators.http import require_POST
 from villagehub.accounts.selectors import networks_coordinated
 from villagehub.contributions.selectors import communities_edited_by, communities_reviewed_by
 from villagehub.contributions.services import practice_propose_from_match
+from villagehub.core.types import AuthenticatedHttpRequest
 
 from . import follow_ups, services
 from .models import FollowUp
@@ -20,7 +22,7 @@ def _id(value: str | None) -> int:
 
 @login_required
 @require_POST
-def follow_up_start_view(request):
+def follow_up_start_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     need, solution = follow_ups.match_get_for_party(
         need_id=_id(request.POST.get("need")),
         solution_id=_id(request.POST.get("solution")),
@@ -32,7 +34,7 @@ def follow_up_start_view(request):
 
 
 @login_required
-def follow_up_list_view(request):
+def follow_up_list_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.method == "POST":
         follow_up = follow_ups.follow_up_get_for_party(
             pk=_id(request.POST.get("pk")), user=request.user
@@ -58,7 +60,7 @@ def follow_up_list_view(request):
 
 @login_required
 @require_POST
-def follow_up_practice_view(request, pk):
+def follow_up_practice_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     follow_up = follow_ups.follow_up_get_for_community_editor(pk=pk, user=request.user)
     try:
         submission = practice_propose_from_match(follow_up=follow_up, author=request.user)
@@ -76,7 +78,7 @@ def follow_up_practice_view(request, pk):
 
 
 @login_required
-def pipeline_view(request):
+def pipeline_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not (
         communities_reviewed_by(request.user).exists()
         or networks_coordinated(request.user).exists()

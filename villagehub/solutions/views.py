@@ -1,16 +1,17 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from villagehub.accounts.decorators import role_required
-from villagehub.contributions.selectors import organisation_get_for_editor
+from villagehub.contributions.selectors import organisation_get_for_editor, organisations_edited_by
 from villagehub.core.filters import filters_parse, paginate
 from villagehub.core.forms import form_errors_add
+from villagehub.core.types import AuthenticatedHttpRequest
 from villagehub.matching.selectors import needs_for_solution
 from villagehub.organisations.models import Organisation
 from villagehub.taxonomy.models import Theme
@@ -61,13 +62,13 @@ def solution_detail_view(request, slug):
 
 
 @login_required
-def solution_mine_view(request):
+def solution_mine_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request,
         "solutions/solution_mine.html",
         {
             "solutions": selectors.solutions_edited_by(request.user).select_related("provider"),
-            "providers": selectors.organisations_edited_by(request.user).filter(
+            "providers": organisations_edited_by(request.user).filter(
                 kind=Organisation.Kind.SOLUTION_PROVIDER
             ),
             "review": selectors.solutions_for_review(request.user),
@@ -114,7 +115,7 @@ def solution_new_view(request, provider):
 
 
 @login_required
-def solution_edit_view(request, slug):
+def solution_edit_view(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     solution = selectors.solution_get_for_editor(slug=slug, user=request.user)
     if solution.status not in Solution.EDITABLE:
         messages.info(request, _("A solution waiting for review cannot be edited."))
@@ -123,7 +124,7 @@ def solution_edit_view(request, slug):
 
 
 @login_required
-def reference_add_view(request, slug):
+def reference_add_view(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     solution = selectors.solution_get_for_editor(slug=slug, user=request.user)
     form = ReferenceForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -171,7 +172,7 @@ def solution_review_view(request, slug):
 
 @login_required
 @require_POST
-def solution_submit_view(request, slug):
+def solution_submit_view(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     solution = selectors.solution_get_for_editor(slug=slug, user=request.user)
     try:
         services.solution_submit(solution=solution)

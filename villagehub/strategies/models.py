@@ -142,7 +142,8 @@ class Action(models.Model):
         super().clean()
         if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
             raise ValidationError({"ends_on": _("The end is before the start.")})
-        if self.objective_id and self.objective.strategy_id != self.strategy_id:
+        objective = self.objective
+        if objective is not None and objective.strategy_id != self.strategy_id:
             raise ValidationError({"objective": _("This objective is not of this strategy.")})
 
 

@@ -1,6 +1,9 @@
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.forms import Form
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,6 +16,7 @@ from villagehub.accounts.selectors import networks_coordinated
 from villagehub.communities.models import Network
 from villagehub.contributions.selectors import community_get_for_editor
 from villagehub.core.forms import form_errors_add
+from villagehub.core.types import AuthenticatedHttpRequest
 from villagehub.matching.selectors import solutions_for_need
 from villagehub.taxonomy.models import Theme
 
@@ -129,7 +133,8 @@ STRATEGY_FIELDS = (
     "meetings_held",
     "people_involved",
 )
-ADD_FORMS = {
+# Each part's form and the service that adds what it holds.
+ADD_FORMS: dict[str, tuple[type[Form], Callable[..., object]]] = {
     "objective": (ObjectiveForm, services.objective_add),
     "action": (ActionForm, services.action_add),
     "indicator": (IndicatorForm, services.indicator_add),
@@ -167,7 +172,7 @@ def _post(request, strategy: Strategy, forms: dict) -> bool:
         if form.is_valid():
             services.indicator_value_set(indicator=indicator, **form.cleaned_data)
             return True
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
         return False
     if part == "delete":
         services.strategy_part_delete(
@@ -238,7 +243,7 @@ def _strategy_edit(request, owner, kind: str):
 
 
 @login_required
-def strategy_edit_view(request, slug):
+def strategy_edit_view(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     community = community_get_for_editor(slug=slug, user=request.user)
     return _strategy_edit(request, community, "community")
 
@@ -289,7 +294,7 @@ def network_strategy_review_view(request, slug):
 
 @login_required
 @require_POST
-def strategy_submit_view(request, slug):
+def strategy_submit_view(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     strategy = selectors.strategy_get_for_editor(community_slug=slug, user=request.user)
     try:
         services.strategy_submit(strategy=strategy)

@@ -1,7 +1,10 @@
+from typing import Any
+
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import translation
-from ninja import Path, Query, Router, Schema
+from ninja import Query, Router, Schema
+from ninja.params.functions import Path
 from pydantic import Field
 
 from villagehub.core.api import (
@@ -43,7 +46,7 @@ class GoalPage(PageBase):
     results: list[GoalOut]
 
 
-def _theme_data(theme: Theme) -> dict:
+def _theme_data(theme: Theme) -> dict[str, Any]:
     return {
         "slug": theme.slug,
         "name": theme.name,
@@ -54,8 +57,8 @@ def _theme_data(theme: Theme) -> dict:
     }
 
 
-def _goal_data(goal: Goal) -> dict:
-    titles = {}
+def _goal_data(goal: Goal) -> dict[str, Any]:
+    titles: dict[str, str] = {}
     for code, _name in settings.LANGUAGES:
         with translation.override(code):
             titles[code] = str(GOAL_TITLES[goal.number])
@@ -68,7 +71,9 @@ def _goal_data(goal: Goal) -> dict:
     url_name="theme-list",
     summary="List the themes of the curated taxonomy",
 )
-def theme_list_endpoint(request: HttpRequest, response: HttpResponse, query: Query[PageQuery]):
+def theme_list_endpoint(
+    request: HttpRequest, response: HttpResponse, query: Query[PageQuery]
+) -> dict[str, Any]:
     filters_read(request, query)
     themes = Theme.objects.order_by("position", "name", "pk")
     version, changed = tables_version([Theme])
@@ -86,7 +91,7 @@ def theme_detail_endpoint(
     request: HttpRequest,
     response: HttpResponse,
     slug: str = Path(..., pattern=SLUG_PATTERN, max_length=80),
-):
+) -> dict[str, Any]:
     theme = Theme.objects.filter(slug=slug).first()
     if theme is None:
         raise Http404
@@ -101,7 +106,9 @@ def theme_detail_endpoint(
     url_name="goal-list",
     summary="List the 17 Sustainable Development Goals of the UN Agenda 2030",
 )
-def goal_list_endpoint(request: HttpRequest, response: HttpResponse, query: Query[PageQuery]):
+def goal_list_endpoint(
+    request: HttpRequest, response: HttpResponse, query: Query[PageQuery]
+) -> dict[str, Any]:
     filters_read(request, query)
     goals = Goal.objects.order_by("number")
     version, changed = tables_version([Goal])
@@ -119,7 +126,7 @@ def goal_detail_endpoint(
     request: HttpRequest,
     response: HttpResponse,
     number: int = Path(..., ge=1, le=17),
-):
+) -> dict[str, Any]:
     goal = Goal.objects.filter(number=number).first()
     if goal is None:
         raise Http404
