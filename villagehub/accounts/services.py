@@ -1,5 +1,6 @@
 from collections import Counter
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.db import models, transaction
 from django.utils import timezone
@@ -7,10 +8,13 @@ from django.utils import timezone
 from villagehub.core import personal_data
 from villagehub.core.services import mentions_erase, model_save
 from villagehub.core.types import User
-from villagehub.taxonomy.models import Theme
 
 from .models import ApiToken, Role
 from .personal_data import person_find
+
+if TYPE_CHECKING:
+    # For the annotation only: accounts' services reach other apps through core's registry.
+    from villagehub.taxonomy.models import Theme
 
 
 @transaction.atomic
@@ -85,7 +89,7 @@ def api_token_revoke(*, user: User, pk: int) -> None:
 
 
 @transaction.atomic
-def themes_follow_set(*, user: User, themes: Iterable[Theme]) -> None:
+def themes_follow_set(*, user: User, themes: Iterable["Theme"]) -> None:
     """Follow exactly these themes."""
     from .models import ThemeFollow
 
