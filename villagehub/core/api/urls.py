@@ -34,5 +34,10 @@ def slug_page_url(viewname: str) -> Callable[[HttpRequest, Any], str]:
     return url
 
 
+def image_data(request: HttpRequest, obj: Any) -> dict | None:
+    """A record's published image with absolute URLs (`Illustrated.image_described`)."""
+    return obj.image_described(absolute=request.build_absolute_uri)
+
+
 def api_url(request: HttpRequest, name: str, **kwargs: Any) -> str:
     return request.build_absolute_uri(reverse(f"api-v1:{name}", kwargs=kwargs))
