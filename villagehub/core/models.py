@@ -7,8 +7,10 @@ field in the visitor's language and fall back to the original, saying so. One st
 model, used by every app: see docs/ARCHITECTURE.md.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar
+from urllib.parse import urljoin
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -192,11 +194,14 @@ class Illustrated(models.Model):
             for width in variants.get("widths", [])
         ]
 
-    def image_described(self, *, absolute: Any) -> dict | None:
-        """The image as open data: absolute addresses (made by `absolute(url)`) of the upload
-        and of its sizes, with its description and pixel size; None without an image. Only
-        the record's own image is shown: a proposed one waits on its submission until a
+    def image_described(self, *, absolute: Callable[[str], str] | None = None) -> dict | None:
+        """The image as open data: absolute addresses of the upload and of its sizes, with its
+        description and pixel size; None without an image. `absolute` makes an address
+        absolute (a request's `build_absolute_uri`); by default on the hub's public address
+        (`HUB_URL`), for what is written without a request (downloads, NGSI-LD entities).
+        Only the record's own image is shown: a proposed one waits on its submission until a
         coordinator publishes it."""
+        absolute = absolute or (lambda url: urljoin(settings.HUB_URL + "/", url))
         if not self.image:
             return None
         variants = self.image_variants or {}

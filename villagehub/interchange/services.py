@@ -296,6 +296,8 @@ def _validation_problems(name: str, row: _Row, error: ValidationError) -> list[P
 def _convert_row(name: str, row: _Row, cache: dict) -> tuple[dict[str, Any], list[Problem]]:
     fields, problems = {}, []
     for column, raw in row.values.items():
+        if column in row.kind.read_only:
+            continue
         try:
             fields[column] = _convert(row.kind, column, raw, row.is_csv, cache)
         except _CellError as error:
@@ -395,6 +397,8 @@ def import_file(path: str | Path, *, kind: str | None = None) -> ImportReport:
 
 
 def _export_value(kind: Kind, obj: models.Model, column: str) -> Any:
+    if column in kind.read_only:
+        return kind.read_only[column](obj)
     if column in kind.nested:
         return kind.nested[column](obj)
     if column == "translations":
