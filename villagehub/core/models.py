@@ -194,7 +194,9 @@ class Illustrated(models.Model):
             for width in variants.get("widths", [])
         ]
 
-    def image_described(self, *, absolute: Callable[[str], str] | None = None) -> dict | None:
+    def image_described(
+        self, *, absolute: Callable[[str], str] | None = None
+    ) -> dict[str, Any] | None:
         """The image as open data: absolute addresses of the upload and of its sizes, with its
         description and pixel size; None without an image. `absolute` makes an address
         absolute (a request's `build_absolute_uri`); by default on the hub's public address
