@@ -9,6 +9,7 @@ import io
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -267,6 +268,9 @@ def _convert(kind: Kind, column: str, value: Any, is_csv: bool, cache: dict | No
         return None
     if value is None and not field.null:
         return field.get_default()
+    if isinstance(field, models.DateField) and not isinstance(value, (str, date)):
+        # Django parses dates from text only (YAML gives dates): `true` would be a TypeError.
+        raise _CellError(field.error_messages["invalid"] % {"value": value})
     if column == "country":
         if not isinstance(value, str):
             raise _CellError(_("Expected an ISO 3166-1 alpha-2 country code."))
