@@ -10,6 +10,7 @@ from pydantic import Field
 from villagehub.core.api import (
     COUNTRY_FIELD,
     SLUG_PATTERN,
+    ImageOut,
     Out,
     PageBase,
     PlaceQuery,
@@ -20,6 +21,7 @@ from villagehub.core.api import (
     fields_read,
     fields_schema,
     filters_read,
+    image_data,
     page_of,
     page_url,
     record_data,
@@ -60,6 +62,7 @@ class CommunityOut(Out):
     coordinates_approximate: bool
     website: str
     description: str
+    image: ImageOut | None = Field(description="The community's published image, if any.")
     language: str = Field(description="The language the texts were written in.")
     translations: dict[str, dict[str, str]]
     themes: list[str] = Field(description="Theme slugs.")
@@ -143,6 +146,7 @@ COMMUNITY_FIELDS = {
     "coordinates_approximate": lambda request, c: c.coordinates_approximate,
     "website": lambda request, c: c.website,
     "description": lambda request, c: c.description,
+    "image": image_data,
     "language": lambda request, c: c.language,
     "translations": lambda request, c: c.translations,
     "themes": lambda request, c: c.related_values["themes"],

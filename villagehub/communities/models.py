@@ -8,8 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from villagehub.core.models import Sourced, Timestamped, TranslatableContent
-from villagehub.core.uploads import image_validators
+from villagehub.core.models import Illustrated, Sourced, Timestamped, TranslatableContent
 
 # Bands of inhabitants used to filter communities and practices, bounds included; the hub
 # serves places of roughly 5,000–50,000 inhabitants and below.
@@ -109,7 +108,7 @@ class Network(TranslatableContent, Sourced, Timestamped):
             )
 
 
-class Community(TranslatableContent, Sourced, Timestamped):
+class Community(Illustrated, TranslatableContent, Sourced, Timestamped):
     class Kind(models.TextChoices):
         VILLAGE = "village", _("Village")
         TOWN = "town", _("Town")
@@ -118,6 +117,7 @@ class Community(TranslatableContent, Sourced, Timestamped):
         REGION = "region", _("Region")
 
     translatable_fields = ("description",)
+    image_upload_to = "communities/%Y/"
 
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
     name = models.CharField(_("name"), max_length=200)
@@ -150,21 +150,6 @@ class Community(TranslatableContent, Sourced, Timestamped):
     coordinates_approximate = models.BooleanField(_("coordinates are approximate"), default=False)
     website = models.URLField(_("website"), blank=True)
     description = models.TextField(_("description"), blank=True)
-    image = models.FileField(
-        _("image"),
-        upload_to="communities/%Y/",
-        blank=True,
-        validators=image_validators(max_bytes=5 * 1024 * 1024),
-        help_text=_("PNG, JPEG or WebP, at most 5 MB."),
-    )
-    image_alt = models.CharField(
-        _("image description"),
-        max_length=300,
-        blank=True,
-        help_text=_("What the image shows, for people who cannot see it."),
-    )
-    # The responsive sizes made from `image` (core.images), written by the background task.
-    image_variants = models.JSONField(_("image sizes"), default=dict, blank=True, editable=False)
     themes = models.ManyToManyField(
         "taxonomy.Theme", verbose_name=_("themes"), blank=True, related_name="communities"
     )
@@ -198,10 +183,6 @@ class Community(TranslatableContent, Sourced, Timestamped):
             raise ValidationError({"longitude": _("Give both latitude and longitude, or neither.")})
         if self.population_year is not None and self.population is None:
             raise ValidationError({"population_year": _("A population year needs a population.")})
-        if self.image and not self.image_alt:
-            raise ValidationError(
-                {"image_alt": _("Describe the image for people who cannot see it.")}
-            )
 
     @property
     def size_band(self) -> str | None:

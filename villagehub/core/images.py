@@ -80,10 +80,3 @@ def _on_white(image: Image.Image) -> Image.Image:
     background = Image.new("RGB", rgba.size, (255, 255, 255))
     background.paste(rgba, mask=rgba.getchannel("A"))
     return background
-
-
-def srcset(*, variants: dict, storage: Storage, extension: str) -> str:
-    return ", ".join(
-        f"{storage.url(variant_name(variants['name'], w, extension))} {w}w"
-        for w in variants["widths"]
-    )

@@ -7,12 +7,20 @@ field in the visitor's language and fall back to the original, saying so. One st
 model, used by every app: see docs/ARCHITECTURE.md.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, ClassVar
+from urllib.parse import urljoin
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.signals import class_prepared
+from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
+
+from . import images
+from .uploads import image_validators
 
 LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
 
@@ -123,6 +131,102 @@ class Timestamped(models.Model):
 
     class Meta:
         abstract = True
+
+
+@dataclass(frozen=True)
+class ImageSize:
+    """One responsive copy of a record's image: its width and where its WebP and JPEG are."""
+
+    width: int
+    webp: str
+    jpeg: str
+
+
+class Illustrated(models.Model):
+    """A record with one picture and its description (communities, practices, news items).
+
+    Each model names the folder of its uploads in `image_upload_to` ("practices/%Y/"). The
+    responsive sizes (`core.images`) are made by a background task after upload and written
+    to `image_variants`.
+    """
+
+    image_upload_to: ClassVar[str]
+
+    # `upload_to` is set per model from `image_upload_to` (see `_image_folder_set`).
+    image = models.FileField(
+        _("image"),
+        blank=True,
+        validators=image_validators(max_bytes=5 * 1024 * 1024),
+        help_text=_("PNG, JPEG or WebP, at most 5 MB."),
+    )
+    image_alt = models.CharField(
+        _("image description"),
+        max_length=300,
+        blank=True,
+        help_text=_("What the image shows, for people who cannot see it."),
+    )
+    image_variants = models.JSONField(_("image sizes"), default=dict, blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+    def clean(self) -> None:
+        super().clean()
+        if self.image and not self.image_alt:
+            raise ValidationError(
+                {"image_alt": _("Describe the image for people who cannot see it.")}
+            )
+
+    def image_sizes(self) -> list[ImageSize]:
+        """The copies made from the current image, narrowest first: none while they are being
+        made, for an image Pillow could not read, or when the image was replaced since."""
+        variants = self.image_variants or {}
+        name = self.image.name if self.image else ""
+        if not name or variants.get("name") != name:
+            return []
+        storage = self.image.storage
+        return [
+            ImageSize(
+                width=width,
+                webp=storage.url(images.variant_name(name, width, "webp")),
+                jpeg=storage.url(images.variant_name(name, width, "jpg")),
+            )
+            for width in variants.get("widths", [])
+        ]
+
+    def image_described(
+        self, *, absolute: Callable[[str], str] | None = None
+    ) -> dict[str, Any] | None:
+        """The image as open data: absolute addresses of the upload and of its sizes, with its
+        description and pixel size; None without an image. `absolute` makes an address
+        absolute (a request's `build_absolute_uri`); by default on the hub's public address
+        (`HUB_URL`), for what is written without a request (downloads, NGSI-LD entities).
+        Only the record's own image is shown: a proposed one waits on its submission until a
+        coordinator publishes it."""
+        absolute = absolute or (lambda url: urljoin(settings.HUB_URL + "/", url))
+        if not self.image:
+            return None
+        variants = self.image_variants or {}
+        current = variants.get("name") == self.image.name
+        return {
+            "url": absolute(self.image.url),
+            "description": self.image_alt,
+            "width": variants.get("width") if current else None,
+            "height": variants.get("height") if current else None,
+            "sizes": [
+                {"width": s.width, "webp": absolute(s.webp), "jpeg": absolute(s.jpeg)}
+                for s in self.image_sizes()
+            ],
+        }
+
+
+@receiver(class_prepared)
+def _image_folder_set(sender: type[models.Model], **kwargs: Any) -> None:
+    """Give each model's copy of `image` its folder. A string, as the models declared it
+    before they shared `Illustrated`: a callable would change the field's migration state,
+    and SQLite applies such a change by copying the whole table."""
+    if issubclass(sender, Illustrated) and not sender._meta.abstract:
+        sender._meta.get_field("image").upload_to = sender.image_upload_to
 
 
 class OutboxMessage(models.Model):

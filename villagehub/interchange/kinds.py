@@ -41,6 +41,9 @@ class Kind:
     public_filter: dict[str, Any] = field(default_factory=dict)
     # Upserts many rows at once (rows whose nested lists are empty); returns errors by position.
     bulk_upsert: Callable[..., dict[int, Any]] | None = None
+    # Columns exported with these functions and not imported (a picture is uploaded on the
+    # site, not named in a file): an import accepts and skips them, so a download imports back.
+    read_only: dict[str, Callable[[Any], Any]] = field(default_factory=dict)
 
     def is_nested(self, column: str) -> bool:
         return column in self.nested or column == "translations"
@@ -93,7 +96,7 @@ KINDS: dict[str, Kind] = {
                 "slug", "name", "kind", "country", "region", "population", "population_year",
                 "latitude", "longitude", "coordinates_approximate", "website", "description",
                 "themes", "goals", "networks", "representatives", "language", "translations",
-                "source",
+                "source", "image",
             ),
             upsert=community_upsert,
             bulk_upsert=community_bulk_upsert,
@@ -103,6 +106,7 @@ KINDS: dict[str, Kind] = {
                 ]
             },
             prefetch=("themes", "goals", "networks", "representatives"),
+            read_only={"image": Community.image_described},
         ),
         Kind(
             name="practices",
@@ -113,7 +117,7 @@ KINDS: dict[str, Kind] = {
                 "challenge", "approach", "involved", "results", "lessons", "budget_range",
                 "volunteers", "contact_role", "contact_email", "contact_consent", "themes",
                 "goals", "funding_sources", "start_year", "end_year", "status",
-                "is_published", "links", "language", "translations", "source",
+                "is_published", "links", "language", "translations", "source", "image",
             ),
             upsert=practice_upsert,
             bulk_upsert=practice_bulk_upsert,
@@ -124,6 +128,7 @@ KINDS: dict[str, Kind] = {
             },
             prefetch=("organisations", "themes", "goals", "funding_sources", "links"),
             public_filter={"is_published": True},
+            read_only={"image": Practice.image_described},
         ),
         Kind(
             name="factsheets",

@@ -9,6 +9,7 @@ import io
 import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any, cast
 
@@ -271,6 +272,9 @@ def _convert(
         return None
     if value is None and not field.null:
         return field.get_default()
+    if isinstance(field, models.DateField) and not isinstance(value, (str, date)):
+        # Django parses dates from text only (YAML gives dates): `true` would be a TypeError.
+        raise _CellError(field.error_messages["invalid"] % {"value": value})
     if column == "country":
         if not isinstance(value, str):
             raise _CellError(_("Expected an ISO 3166-1 alpha-2 country code."))
@@ -302,6 +306,8 @@ def _convert_row(
 ) -> tuple[dict[str, Any], list[Problem]]:
     fields, problems = {}, []
     for column, raw in row.values.items():
+        if column in row.kind.read_only:
+            continue
         try:
             fields[column] = _convert(row.kind, column, raw, row.is_csv, cache)
         except _CellError as error:
@@ -406,6 +412,8 @@ def import_file(path: str | Path, *, kind: str | None = None) -> ImportReport:
 
 
 def _export_value(kind: Kind, obj: models.Model, column: str) -> Any:
+    if column in kind.read_only:
+        return kind.read_only[column](obj)
     if column in kind.nested:
         return kind.nested[column](obj)
     if column == "translations":

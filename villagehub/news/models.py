@@ -6,11 +6,10 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from villagehub.core.models import Sourced, Timestamped, TranslatableContent
-from villagehub.core.uploads import image_validators
+from villagehub.core.models import Illustrated, Sourced, Timestamped, TranslatableContent
 
 
-class NewsItem(TranslatableContent, Sourced, Timestamped):
+class NewsItem(Illustrated, TranslatableContent, Sourced, Timestamped):
     """A news item published by a network, a community or the hub itself (neither set).
 
     Its body is Markdown (`core.markup`), never raw HTML. Editors write drafts; coordinators
@@ -18,6 +17,7 @@ class NewsItem(TranslatableContent, Sourced, Timestamped):
     """
 
     translatable_fields = ("title", "summary", "body")
+    image_upload_to = "news/%Y/"
 
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
     title = models.CharField(_("title"), max_length=200)
@@ -41,21 +41,6 @@ class NewsItem(TranslatableContent, Sourced, Timestamped):
         blank=True,
         related_name="news",
     )
-    image = models.FileField(
-        _("image"),
-        upload_to="news/%Y/",
-        blank=True,
-        validators=image_validators(max_bytes=5 * 1024 * 1024),
-        help_text=_("PNG, JPEG or WebP, at most 5 MB."),
-    )
-    image_alt = models.CharField(
-        _("image description"),
-        max_length=300,
-        blank=True,
-        help_text=_("What the image shows, for people who cannot see it."),
-    )
-    # The responsive sizes made from `image` (core.images), written by the background task.
-    image_variants = models.JSONField(_("image sizes"), default=dict, blank=True, editable=False)
     themes = models.ManyToManyField(
         "taxonomy.Theme", verbose_name=_("themes"), blank=True, related_name="news"
     )
@@ -124,10 +109,6 @@ class NewsItem(TranslatableContent, Sourced, Timestamped):
         if self.network_id and self.community_id:
             raise ValidationError(
                 {"community": _("A news item is published by a network or a community, not both.")}
-            )
-        if self.image and not self.image_alt:
-            raise ValidationError(
-                {"image_alt": _("Describe the image for people who cannot see it.")}
             )
 
 

@@ -22,6 +22,7 @@ from django_tasks import default_task_backend
 from villagehub.communities.models import Community, Network
 from villagehub.contributions.selectors import communities_edited_by, communities_reviewed_by
 from villagehub.core.db import rows_insert, rows_update
+from villagehub.core.models import Illustrated
 from villagehub.events.models import Event
 from villagehub.events.selectors import absolute_url, event_list_base
 from villagehub.organisations.models import Organisation
@@ -1678,6 +1679,13 @@ def _property(value: Any) -> dict | None:
     return {"type": "Property", "value": value}
 
 
+def _image(record: Illustrated) -> dict | None:
+    """The published image as the API shows it; a JsonProperty, so that its keys are kept as
+    they are rather than expanded as terms of a context."""
+    described = record.image_described()
+    return None if described is None else {"type": "JsonProperty", "json": described}
+
+
 def _changed_since(queryset, since: datetime | None):
     return queryset if since is None else queryset.filter(updated_at__gte=since)
 
@@ -1926,6 +1934,7 @@ def _hub_documents(since: datetime | None = None) -> list[tuple[dict, Any]]:
             "populationYear": _property(community.population_year),
             "description": _property(community.description),
             "url": _property(community.website),
+            "image": _image(community),
         }
         networks = [f"urn:ngsi-ld:Network:{network.slug}" for network in community.networks.all()]
         if networks:
@@ -1976,6 +1985,7 @@ def _hub_documents(since: datetime | None = None) -> list[tuple[dict, Any]]:
             "description": _property(practice.summary),
             "startYear": _property(practice.start_year),
             "endYear": _property(practice.end_year),
+            "image": _image(practice),
         }
         goals = sorted(goal.number for goal in practice.goals.all())
         if goals:

@@ -10,6 +10,7 @@ from pydantic import Field
 from villagehub.communities.models import SIZE_BANDS, Community
 from villagehub.core.api import (
     SLUG_PATTERN,
+    ImageOut,
     Out,
     PageBase,
     PlaceQuery,
@@ -19,6 +20,7 @@ from villagehub.core.api import (
     fields_read,
     fields_schema,
     filters_read,
+    image_data,
     page_of,
     record_data,
     record_version,
@@ -49,6 +51,7 @@ class PracticeOut(Out):
     summary: str
     description: str
     results: str
+    image: ImageOut | None = Field(description="The practice's published image, if any.")
     language: str
     translations: dict[str, dict[str, str]]
     community: str | None = Field(description="Community slug.")
@@ -90,6 +93,7 @@ PRACTICE_FIELDS = {
     "summary": lambda request, p: p.summary,
     "description": lambda request, p: p.description,
     "results": lambda request, p: p.results,
+    "image": image_data,
     "language": lambda request, p: p.language,
     "translations": lambda request, p: p.translations,
     "community": lambda request, p: p.community.slug if p.community else None,

@@ -4,13 +4,12 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from villagehub.core.models import Sourced, Timestamped, TranslatableContent
-from villagehub.core.uploads import image_validators
+from villagehub.core.models import Illustrated, Sourced, Timestamped, TranslatableContent
 
 YEAR_VALIDATORS = [MinValueValidator(1900), MaxValueValidator(2100)]
 
 
-class Practice(TranslatableContent, Sourced, Timestamped):
+class Practice(Illustrated, TranslatableContent, Sourced, Timestamped):
     """A good practice or initiative of a community or organisation."""
 
     class Status(models.TextChoices):
@@ -36,6 +35,7 @@ class Practice(TranslatableContent, Sourced, Timestamped):
         "lessons",
         "contact_role",
     )
+    image_upload_to = "practices/%Y/"
 
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
     title = models.CharField(_("title"), max_length=200)
@@ -106,21 +106,6 @@ class Practice(TranslatableContent, Sourced, Timestamped):
         _("end year"), null=True, blank=True, validators=YEAR_VALIDATORS
     )
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, blank=True)
-    image = models.FileField(
-        _("image"),
-        upload_to="practices/%Y/",
-        blank=True,
-        validators=image_validators(max_bytes=5 * 1024 * 1024),
-        help_text=_("PNG, JPEG or WebP, at most 5 MB."),
-    )
-    image_alt = models.CharField(
-        _("image description"),
-        max_length=300,
-        blank=True,
-        help_text=_("What the image shows, for people who cannot see it."),
-    )
-    # The responsive sizes made from `image` (core.images), written by the background task.
-    image_variants = models.JSONField(_("image sizes"), default=dict, blank=True, editable=False)
     is_published = models.BooleanField(_("published"), default=True)
 
     class Meta:
@@ -157,10 +142,6 @@ class Practice(TranslatableContent, Sourced, Timestamped):
                         "Show a contact only with their consent: ask them, then tick the box."
                     )
                 }
-            )
-        if self.image and not self.image_alt:
-            raise ValidationError(
-                {"image_alt": _("Describe the image for people who cannot see it.")}
             )
 
 

@@ -3,31 +3,23 @@ a practice, reply, edit; write to a network and answer by e-mail; and axe on eve
 
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
-from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth.models import User
 from django.core import mail
-from django.test import Client
 from playwright.sync_api import expect
 
 from villagehub.accounts.models import Role
 from villagehub.accounts.services import role_grant
-from villagehub.accounts.tests.helpers import sign_in
 from villagehub.comments import services
 from villagehub.comments.models import Comment
 from villagehub.communities.models import Network
 from villagehub.contact.models import ContactMessage
-from villagehub.core.tests.test_browser import AXE_OPTIONS, described_violations
+from villagehub.core.tests.browser import (
+    assert_accessible,
+    signed_in_as,
+)
 from villagehub.practices.models import Practice
 
 pytestmark = pytest.mark.browser
-
-
-def signed_in_as(context, site, user):
-    client = Client()
-    sign_in(client, user)
-    context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": site}]
-    )
 
 
 @pytest.fixture
@@ -144,22 +136,16 @@ def test_comment_and_contact_pages_have_no_accessibility_violations(context, pag
             signed_in_as(context, site, people[who])
         for path in paths:
             page.goto(path)
-            results = Axe().run(page, options=AXE_OPTIONS)
-            assert results.violations_count == 0, (
-                f"axe found problems on {path} ({who}):\n"
-                + described_violations(results.response["violations"])
-            )
+            assert_accessible(page, f"{path} ({who})")
     # The form with its problems shown, and the page that thanks.
     page.goto("/contact/network/smart-rural-21/")
     page.get_by_role("button", name="Send the message").click()
     expect(page.get_by_role("alert")).to_be_visible()
-    results = Axe().run(page, options=AXE_OPTIONS)
-    assert results.violations_count == 0, described_violations(results.response["violations"])
+    assert_accessible(page)
     page.get_by_role("textbox", name="Your name").fill("Ilze")
     page.get_by_role("textbox", name="Your e-mail address").fill("ilze@example.lv")
     page.get_by_role("textbox", name="Your message").fill("Hello")
     page.get_by_role("checkbox", name="I agree that the hub keeps my name").check()
     page.get_by_role("button", name="Send the message").click()
     expect(page.get_by_role("heading", name="Message sent")).to_be_visible()
-    results = Axe().run(page, options=AXE_OPTIONS)
-    assert results.violations_count == 0, described_violations(results.response["violations"])
+    assert_accessible(page)

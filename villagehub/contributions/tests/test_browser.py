@@ -1,48 +1,32 @@
 """The contribution journey in a real browser: sign up, ask to edit a community, propose a
 change to its practice, and a coordinator publishes it."""
 
-import re
-from urllib.parse import urlsplit
-
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.contrib.auth.models import User
 from django.core import mail
-from django.test import Client
 from playwright.sync_api import expect
 
 from villagehub.accounts.services import role_grant
-from villagehub.accounts.tests.helpers import sign_in
 from villagehub.communities.models import Network
 from villagehub.contributions.models import RoleRequest
 from villagehub.contributions.services import role_request_decide
+from villagehub.core.tests.browser import (
+    assert_accessible,
+    signed_in_as,
+    signed_up,
+)
 
 pytestmark = pytest.mark.browser
 
 PASSWORD = "a long village password 42"
 
 
-def signed_in_as(context, site, user):
-    client = Client()
-    sign_in(client, user)
-    context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": site}]
-    )
-
-
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
 def test_sign_up_claim_a_community_propose_a_change_and_see_it_published(
     browser, context, page, site, javascript
 ):
-    page.goto("/accounts/signup/")
-    page.get_by_label("Email:").fill("peter@example.org")
-    page.get_by_label("Password:", exact=True).fill(PASSWORD)
-    page.get_by_label("Password (again):").fill(PASSWORD)
-    page.get_by_label("I have read the privacy notice").check()
-    page.get_by_role("button", name="Sign Up").click()
-    confirm = re.search(r"https?://\S+", mail.outbox[-1].body).group(0)
-    page.goto(urlsplit(confirm).path)
-    page.get_by_role("button", name="Confirm").click()
+    signed_up(page, email="peter@example.org", password=PASSWORD)
 
     page.goto("/communities/torup/")
     page.get_by_role("link", name="Do you represent this community? Ask to edit it").click()
@@ -77,11 +61,9 @@ def test_sign_up_claim_a_community_propose_a_change_and_see_it_published(
 
 
 def test_contribution_pages_have_no_accessibility_violations(context, page, site, demo_data):
-    from axe_playwright_python.sync_playwright import Axe
 
     from villagehub.communities.models import Community
     from villagehub.contributions.services import submission_save
-    from villagehub.core.tests.test_browser import AXE_OPTIONS, described_violations
 
     torup = Community.objects.get(slug="torup")
     editor = User.objects.create_user("editor", email="e@example.org")
@@ -106,8 +88,4 @@ def test_contribution_pages_have_no_accessibility_violations(context, page, site
         "/accounts/api-tokens/",
     ]:
         page.goto(path)
-        results = Axe().run(page, options=AXE_OPTIONS)
-        assert results.violations_count == 0, (
-            f"axe found problems on {path}:\n"
-            + described_violations(results.response["violations"])
-        )
+        assert_accessible(page, path)

@@ -50,6 +50,8 @@ from .schemas import (
     SLUG_PATTERN,
     TEXT_PATTERN,
     FieldsQuery,
+    ImageOut,
+    ImageSizeOut,
     LanguageCode,
     Out,
     PageBase,
@@ -58,7 +60,7 @@ from .schemas import (
     TextQuery,
     fields_query,
 )
-from .urls import api_url, page_url, slug_page_url
+from .urls import api_url, image_data, page_url, slug_page_url
 
 __all__ = [
     "COUNTRY_FIELD",
@@ -77,6 +79,8 @@ __all__ = [
     "ApiProblem",
     "FieldsQuery",
     "HubAPI",
+    "ImageOut",
+    "ImageSizeOut",
     "JsonBodyParser",
     "LanguageCode",
     "NotModified",
@@ -98,6 +102,7 @@ __all__ = [
     "fields_read",
     "fields_schema",
     "filters_read",
+    "image_data",
     "invalid_parameters",
     "page_of",
     "page_url",

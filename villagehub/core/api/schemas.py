@@ -130,6 +130,25 @@ class Out(BaseModel):
     """
 
 
+class ImageSizeOut(Out):
+    width: int = Field(description="Width in pixels.")
+    webp: str = Field(description="Absolute URL of the copy in WebP.")
+    jpeg: str = Field(description="Absolute URL of the copy in JPEG.")
+
+
+class ImageOut(Out):
+    url: str = Field(description="Absolute URL of the uploaded image.")
+    description: str = Field(
+        description="What the image shows (its text alternative), in the record's language."
+    )
+    width: int | None = Field(description="Width of the upload in pixels; null until measured.")
+    height: int | None = Field(description="Height of the upload in pixels; null until measured.")
+    sizes: list[ImageSizeOut] = Field(
+        description="Smaller copies for screens of each width, narrowest first; empty until "
+        "they are made, or when the upload could not be read as a picture."
+    )
+
+
 class PageBase(Out):
     count: int
     limit: int

@@ -6,6 +6,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import reverse
 
+from villagehub.core.models import Illustrated
 from villagehub.core.versions import (  # noqa: F401 - shared with the routers
     record_version,
     tables_version,
@@ -32,6 +33,11 @@ def slug_page_url(viewname: str) -> Callable[[HttpRequest, Any], str]:
         return f"{before}{obj.slug}{after}"
 
     return url
+
+
+def image_data(request: HttpRequest, obj: Illustrated) -> dict[str, Any] | None:
+    """A record's published image with absolute URLs (`Illustrated.image_described`)."""
+    return obj.image_described(absolute=request.build_absolute_uri)
 
 
 def api_url(request: HttpRequest, name: str, **kwargs: Any) -> str:

@@ -1,7 +1,6 @@
 from django import template
 from django.utils.translation import get_language
 
-from villagehub.core import images
 from villagehub.core.markup import markdown_html, markdown_text
 from villagehub.core.models import CONTENT_LANGUAGES, LocalizedText
 
@@ -67,18 +66,24 @@ def picture(obj, sizes: str, css: str = "photo") -> dict:
     image in the sizes made for it (WebP, else JPEG), the browser picking the one that fits
     `sizes`; until they are made, the uploaded file. Lazy, and with its width and height so
     that the page does not jump when it arrives."""
-    image = obj.image
-    context = {"alt": obj.image_alt, "css": css, "sizes": sizes, "src": image.url}
-    variants = obj.image_variants or {}
-    if variants.get("name") != image.name or not variants.get("widths"):
+    context = {"alt": obj.image_alt, "css": css, "sizes": sizes, "src": obj.image.url}
+    copies = obj.image_sizes()
+    if not copies:
         return context
-    storage = image.storage
-    middle = variants["widths"][len(variants["widths"]) // 2]
     return {
         **context,
-        "webp": images.srcset(variants=variants, storage=storage, extension="webp"),
-        "jpeg": images.srcset(variants=variants, storage=storage, extension="jpg"),
-        "src": storage.url(images.variant_name(image.name, middle, "jpg")),
-        "width": variants["width"],
-        "height": variants["height"],
+        "webp": ", ".join(f"{c.webp} {c.width}w" for c in copies),
+        "jpeg": ", ".join(f"{c.jpeg} {c.width}w" for c in copies),
+        "src": copies[len(copies) // 2].jpeg,
+        "width": obj.image_variants["width"],
+        "height": obj.image_variants["height"],
     }
+
+
+@register.inclusion_tag("includes/picture.html")
+def card_picture(obj) -> dict:
+    """`{% card_picture practice %}`: the picture of a card in a list (news, practices,
+    communities), a third of the width of a wide screen, or a placeholder of the same size."""
+    if not obj.image:
+        return {"placeholder": True}
+    return picture(obj, "(min-width: 40rem) 24rem, 100vw", "card-picture")

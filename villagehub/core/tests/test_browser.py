@@ -12,6 +12,11 @@ from playwright.sync_api import expect
 
 from villagehub.communities.models import Community
 from villagehub.communities.services import community_update
+from villagehub.core.tests.browser import (
+    AXE_OPTIONS,
+    assert_accessible,
+    described_violations,
+)
 from villagehub.countries.services import factsheet_upsert
 from villagehub.news.tests.factories import NewsItemFactory
 from villagehub.practices.models import Practice
@@ -68,13 +73,6 @@ PUBLIC_PAGES = [
 ]
 NOT_FOUND_PAGE = "/communities/no-such-village/"
 MAX_PAGE_BYTES = 60 * 1024
-AXE_OPTIONS = {
-    "runOnly": {
-        "type": "tag",
-        "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"],
-    },
-    "resultTypes": ["violations"],
-}
 
 
 def main_navigation(page):
@@ -86,17 +84,6 @@ def switch_language(page, name):
     switcher = page.locator("form.lang")
     switcher.locator("#language-switcher").select_option(label=name)
     switcher.locator("button[type=submit]").click()
-
-
-def described_violations(violations):
-    lines = []
-    for violation in violations:
-        lines.append(f"- {violation['id']} ({violation['impact']}): {violation['help']}")
-        for node in violation["nodes"]:
-            target = " ".join(map(str, node["target"]))
-            lines.append(f"    at {target}: {node['html'][:120]}")
-        lines.append(f"    see {violation['helpUrl']}")
-    return "\n".join(lines)
 
 
 @both_with_and_without_javascript
@@ -430,8 +417,7 @@ def test_site_search_suggests_titles_as_a_keyboard_combobox(page, site):
     options = page.get_by_role("listbox", name="Förslag").get_by_role("option")
     expect(options.first).to_contain_text("Raudanmaa")
     expect(box).to_have_attribute("aria-expanded", "true")
-    results = Axe().run(page, options=AXE_OPTIONS)
-    assert results.violations_count == 0, described_violations(results.response["violations"])
+    assert_accessible(page)
     box.press("ArrowDown")
     expect(options.first).to_have_attribute("aria-selected", "true")
     expect(box).to_have_attribute("aria-activedescendant", "site-search-suggestion-0")
@@ -446,8 +432,7 @@ def test_a_misspelt_search_offers_the_right_word(page, site, javascript):
     expect(main).to_contain_text("Vai domājāt:")
     if javascript:
         # axe runs as a script: a page without JavaScript never answers it.
-        results = Axe().run(page, options=AXE_OPTIONS)
-        assert results.violations_count == 0, described_violations(results.response["violations"])
+        assert_accessible(page)
     main.get_by_role("link", name="raudanmaa").click()
     expect(page).to_have_url(f"{site}/lv/search/?q=raudanmaa")
     expect(main).to_contain_text("Raudanmaa")

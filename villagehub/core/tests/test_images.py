@@ -9,6 +9,7 @@ from django.core.files.storage import default_storage
 from django.core.management import call_command
 from PIL import Image
 
+from villagehub.communities.services import community_update
 from villagehub.communities.tests.factories import CommunityFactory
 from villagehub.core.images import variant_name
 from villagehub.news.services import news_update
@@ -155,3 +156,17 @@ def test_the_command_makes_the_sizes_of_images_that_have_none(capsys):
     assert capsys.readouterr().out == "Sizes made for 0 images.\n"
     call_command("image_sizes", "--again")
     assert capsys.readouterr().out == "Sizes made for 1 image.\n"
+
+
+def test_each_illustrated_model_uploads_to_its_own_folder(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        practice = sauna(picture("sauna.jpg"))
+        town = CommunityFactory.create()
+        community_update(community=town, image=picture("hall.jpg"), image_alt="The hall")
+        item = NewsItemFactory.create()
+        news_update(item=item, by=None, image=picture("cafe.jpg"), image_alt="Coffee cups")
+
+    year = practice.created_at.year
+    assert practice.image.name.startswith(f"practices/{year}/sauna")
+    assert town.image.name.startswith(f"communities/{year}/hall")
+    assert item.image.name.startswith(f"news/{year}/cafe")

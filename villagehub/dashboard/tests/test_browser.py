@@ -3,13 +3,14 @@ JavaScript too), the newsletters page with its digest and a scheduled issue, the
 inbox, the network's front door; axe on each."""
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from villagehub.accounts.tests.factories import person
 from villagehub.communities.models import Network
-from villagehub.contributions.tests.test_browser import signed_in_as
-from villagehub.core.tests.test_browser import AXE_OPTIONS, described_violations
+from villagehub.core.tests.browser import (
+    assert_accessible,
+    signed_in_as,
+)
 from villagehub.news.services import issue_create
 
 pytestmark = pytest.mark.browser
@@ -45,8 +46,4 @@ def test_a_coordinator_reads_the_dashboard_and_the_pages_have_no_accessibility_v
         network.get_absolute_url(),
     ]:
         page.goto(path)
-        results = Axe().run(page, options=AXE_OPTIONS)
-        assert results.violations_count == 0, (
-            f"axe found problems on {path}:\n"
-            + described_violations(results.response["violations"])
-        )
+        assert_accessible(page, path)

@@ -5,26 +5,18 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
-from django.test import Client
 from playwright.sync_api import expect
 
 from villagehub.accounts.tests.factories import person
-from villagehub.accounts.tests.helpers import sign_in
 from villagehub.communities.models import Community
 from villagehub.communities.tests.factories import CommunityFactory
-from villagehub.core.tests.test_browser import AXE_OPTIONS, described_violations
+from villagehub.core.tests.browser import (
+    assert_accessible,
+    signed_in_as,
+)
 from villagehub.indicators import services
 
 pytestmark = pytest.mark.browser
-
-
-def signed_in_as(context, site, user):
-    client = Client()
-    sign_in(client, user)
-    context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": site}]
-    )
 
 
 @pytest.fixture
@@ -63,11 +55,7 @@ def test_indicator_pages_have_no_accessibility_violations(
         "/communities/torup/indicators/",
     ):
         page.goto(language_prefix + path)
-        results = Axe().run(page, options=AXE_OPTIONS)
-        assert results.violations_count == 0, (
-            f"axe found problems on {language_prefix}{path}:\n"
-            + described_violations(results.response["violations"])
-        )
+        assert_accessible(page, f"{language_prefix}{path}")
 
 
 @pytest.mark.parametrize("javascript", [False], ids=["no-js"])

@@ -3,14 +3,13 @@ real browser with and without JavaScript,
 and an accessibility check of every matchmaking page."""
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
-from django.conf import settings
 from django.contrib.auth.models import Permission, User
-from django.test import Client
 from playwright.sync_api import expect
 
-from villagehub.accounts.tests.helpers import sign_in
-from villagehub.core.tests.test_browser import AXE_OPTIONS, described_violations
+from villagehub.core.tests.browser import (
+    assert_accessible,
+    signed_in_as,
+)
 from villagehub.events.selectors import registration_token
 from villagehub.events.tests.factories import register
 from villagehub.events.tests.test_views import with_two_factor
@@ -59,7 +58,7 @@ def test_a_provider_asks_a_town_for_a_meeting_and_both_see_it_on_their_agenda(
 
     # The organiser runs the scheduler and prints the table plan.
     organiser = browser.new_context(base_url=site, java_script_enabled=javascript)
-    _signed_in(organiser, site, _organiser())
+    signed_in_as(organiser, site, _organiser())
     desk = organiser.new_page()
     desk.goto(f"/matchmaking/manage/{workshop.event.slug}/")
     desk.get_by_role("button", name="Run the scheduler (keep placed meetings)").click()
@@ -90,20 +89,6 @@ def _organiser():
     return with_two_factor(organiser)
 
 
-def _signed_in(context, site, user):
-    client = Client()
-    sign_in(client, user)
-    context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": site,
-            }
-        ]
-    )
-
-
 @pytest.mark.parametrize("language_prefix", ["", "/sv"], ids=["en", "sv"])
 def test_matchmaking_pages_have_no_accessibility_violations(
     page, context, site, workshop, language_prefix
@@ -115,17 +100,7 @@ def test_matchmaking_pages_have_no_accessibility_violations(
     services.schedule_run(matchmaking=workshop)
     organiser = User.objects.create_user("coordinator", password="x" * 12)
     organiser.user_permissions.add(Permission.objects.get(codename="change_event"))
-    client = Client()
-    sign_in(client, with_two_factor(organiser))
-    context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": site,
-            }
-        ]
-    )
+    signed_in_as(context, site, with_two_factor(organiser))
     token = registration_token(ana.registration)
     slug = workshop.event.slug
     for path in [
@@ -137,8 +112,4 @@ def test_matchmaking_pages_have_no_accessibility_violations(
         f"/matchmaking/manage/{slug}/plan/",
     ]:
         page.goto(language_prefix + path)
-        results = Axe().run(page, options=AXE_OPTIONS)
-        assert results.violations_count == 0, (
-            f"axe found problems on {language_prefix}{path}:\n"
-            + described_violations(results.response["violations"])
-        )
+        assert_accessible(page, f"{language_prefix}{path}")

@@ -5,12 +5,13 @@ import re
 from urllib.parse import urlsplit
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.core import mail
 from playwright.sync_api import expect
 
 from villagehub.communities.models import Network
-from villagehub.core.tests.test_browser import AXE_OPTIONS, described_violations
+from villagehub.core.tests.browser import (
+    assert_accessible,
+)
 from villagehub.news.models import Subscription
 from villagehub.news.selectors import CONFIRM_SALT, MANAGE_SALT, subscription_token
 
@@ -81,8 +82,4 @@ def test_news_and_newsletter_pages_have_no_accessibility_violations(page, news):
         f"/news/unsubscribe/{token}/",
     ]:
         page.goto(path)
-        results = Axe().run(page, options=AXE_OPTIONS)
-        assert results.violations_count == 0, (
-            f"axe found problems on {path}:\n"
-            + described_violations(results.response["violations"])
-        )
+        assert_accessible(page, path)

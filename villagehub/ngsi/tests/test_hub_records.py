@@ -1,6 +1,11 @@
+from io import BytesIO
+
 import pytest
+from django.core.files.base import ContentFile
+from PIL import Image
 
 from villagehub.communities.models import Community
+from villagehub.communities.services import community_update
 from villagehub.ngsi import ld
 from villagehub.ngsi.models import Entity
 from villagehub.ngsi.services import hub_records_sync
@@ -101,3 +106,37 @@ def test_the_periodic_task_publishes_and_notifies(town, api, django_capture_on_c
     hub_records_sync_run.enqueue()
     assert Entity.objects.filter(entity_id="urn:ngsi-ld:Community:torup", hub_record=True).exists()
     assert Notification.objects.get().payload["data"][0]["id"] == "urn:ngsi-ld:Community:torup"
+
+
+def test_a_published_image_is_on_its_community_and_project_entity(
+    anonymous, town, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.MEDIA_ROOT = tmp_path
+    buffer = BytesIO()
+    Image.new("RGB", (500, 250), (30, 120, 60)).save(buffer, "JPEG")
+    with django_capture_on_commit_callbacks(execute=True):
+        community_update(
+            community=town, image=ContentFile(buffer.getvalue(), "hall.jpg"), image_alt="The hall"
+        )
+    town.refresh_from_db()
+    PracticeFactory(slug="bus", community=town)
+    hub_records_sync()
+
+    community = anonymous.get(
+        "/entities/urn:ngsi-ld:Community:torup", headers={"Link": HUB_LINK}
+    ).json()
+    project = anonymous.get("/entities/urn:ngsi-ld:Project:bus", headers={"Link": HUB_LINK}).json()
+
+    media = f"https://hub.example.org/media/{town.image.name}"
+    sized = media.replace("/media/", "/media/sizes/").removesuffix(".jpg")
+    assert community["image"] == {
+        "type": "JsonProperty",
+        "json": {
+            "url": media,
+            "description": "The hall",
+            "width": 500,
+            "height": 250,
+            "sizes": [{"width": 320, "webp": f"{sized}-320w.webp", "jpeg": f"{sized}-320w.jpg"}],
+        },
+    }
+    assert "image" not in project  # a practice without a picture has no such attribute

@@ -4,7 +4,11 @@ in the languages with the longest words, and axe finds nothing."""
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from villagehub.core.tests.test_browser import AXE_OPTIONS, OVERFLOWING, described_violations
+from villagehub.core.tests.browser import (
+    AXE_OPTIONS,
+    described_violations,
+)
+from villagehub.core.tests.test_browser import OVERFLOWING
 from villagehub.practices.models import Practice
 from villagehub.practices.services import practice_update
 from villagehub.taxonomy.models import FundingSource

@@ -6,15 +6,14 @@ match at its reference installation becomes a practice proposal with and without
 JavaScript."""
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
-from django.conf import settings
-from django.test import Client
 from playwright.sync_api import expect
 
 from villagehub.accounts.tests.factories import person
-from villagehub.accounts.tests.helpers import sign_in
 from villagehub.communities.models import Community
-from villagehub.core.tests.test_browser import AXE_OPTIONS, described_violations
+from villagehub.core.tests.browser import (
+    assert_accessible,
+    signed_in_as,
+)
 from villagehub.matching.services import follow_up_advance, follow_up_start
 from villagehub.solutions import services as services_solutions
 from villagehub.solutions.tests.factories import provider, solution
@@ -54,11 +53,7 @@ def test_new_pages_have_no_accessibility_violations(page, strategy_world, langua
         f"/networks/{strategy_world['network']}/actions/",
     ):
         page.goto(language_prefix + path)
-        results = Axe().run(page, options=AXE_OPTIONS)
-        assert results.violations_count == 0, (
-            f"axe found problems on {language_prefix}{path}:\n"
-            + described_violations(results.response["violations"])
-        )
+        assert_accessible(page, f"{language_prefix}{path}")
 
 
 @pytest.mark.parametrize("javascript", [False], ids=["no-js"])
@@ -78,13 +73,7 @@ def signed_in_coordinator(context, site, strategy_world):
     town = Community.objects.get(slug="torup")
     network = town.networks.first()
     user = person("coordinator", coordinator=network, community_editor=town)
-    client = Client()
-    sign_in(client, user)
-    context.add_cookies([{
-        "name": settings.SESSION_COOKIE_NAME,
-        "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-        "url": site,
-    }])  # fmt: skip
+    signed_in_as(context, site, user)
     taskforce = services.strategy_create(network=network, title="Netværkets strategi 2030",
                                          language="da", vision="Levende landsbyer.")  # fmt: skip
     services.action_add(strategy=taskforce, title="Mentorer til landsbyerne")
@@ -112,11 +101,7 @@ def test_network_strategy_followed_match_and_provider_pages_have_no_accessibilit
     ):
         page.goto(language_prefix + path)
         assert page.get_by_role("heading", level=1).count() == 1, path
-        results = Axe().run(page, options=AXE_OPTIONS)
-        assert results.violations_count == 0, (
-            f"axe found problems on {language_prefix}{path}:\n"
-            + described_violations(results.response["violations"])
-        )
+        assert_accessible(page, f"{language_prefix}{path}")
 
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
@@ -144,13 +129,7 @@ def test_editor_review_and_pipeline_pages_have_no_accessibility_violations(
     follow_up_start(need=strategy_world["need"], solution=kit, by=user)
     services.action_add(strategy=strategy_get_for_editor(community_slug="torup", user=user),
                         title="Et nyt forslag")  # fmt: skip
-    client = Client()
-    sign_in(client, user)
-    context.add_cookies([{
-        "name": settings.SESSION_COOKIE_NAME,
-        "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-        "url": site,
-    }])  # fmt: skip
+    signed_in_as(context, site, user)
     for path in (
         "/solutions/mine/",
         f"/solutions/new/{kit.provider.slug}/",
@@ -162,8 +141,4 @@ def test_editor_review_and_pipeline_pages_have_no_accessibility_violations(
     ):
         page.goto(language_prefix + path)
         assert page.get_by_role("heading", level=1).count() == 1, path
-        results = Axe().run(page, options=AXE_OPTIONS)
-        assert results.violations_count == 0, (
-            f"axe found problems on {language_prefix}{path}:\n"
-            + described_violations(results.response["violations"])
-        )
+        assert_accessible(page, f"{language_prefix}{path}")
