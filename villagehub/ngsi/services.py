@@ -1171,6 +1171,10 @@ NOTIFY_TIMEOUT = 5.0
 MAX_ATTEMPTS = 5
 # A claimed notification whose worker died is queued again once its claim is this old.
 CLAIM_LEASE = timedelta(seconds=60)
+# A sender claims this many new notifications at a time, and renews the claim of the rest
+# of its batch after every LEASE_RENEWAL sent (LEASE_RENEWAL * NOTIFY_TIMEOUT < CLAIM_LEASE).
+NOTIFY_BATCH = 50
+LEASE_RENEWAL = 10
 
 
 def key_values(items: Any, member: str) -> dict[str, str]:
@@ -1476,7 +1480,7 @@ def _notification_queue(subscription: Subscription, entities: list[Entity]) -> N
     notification = Notification.objects.create(
         subscription=subscription, payload=payload, created_at=timezone.now()
     )
-    transaction.on_commit(lambda pk=notification.pk: tasks.notification_send.enqueue(pk))
+    transaction.on_commit(tasks.notifications_send_soon)
     return notification
 
 
@@ -1604,8 +1608,56 @@ def _post(uri: str, payload: dict, headers: dict[str, str]) -> None:
         response.read(1024)
 
 
+def _delivered(notification: Notification, moment: datetime) -> None:
+    with transaction.atomic():
+        Notification.objects.filter(pk=notification.pk).update(
+            state=Notification.State.SENT, sent_at=moment
+        )
+        Subscription.objects.filter(pk=notification.subscription_id).update(
+            times_sent=F("times_sent") + 1,
+            last_success=moment,
+            notification_status=Subscription.Status.OK,
+        )
+
+
+def _delivery_failed(notification: Notification, error: Exception, moment: datetime) -> None:
+    """Count the failure; queue a retry after the back-off, or give up after the last."""
+    final = notification.attempts >= MAX_ATTEMPTS or not default_task_backend.supports_defer
+    with transaction.atomic():
+        Notification.objects.filter(pk=notification.pk).update(
+            state=Notification.State.FAILED if final else Notification.State.PENDING,
+            claimed_at=None,
+            last_error=str(error)[:500],
+        )
+        Subscription.objects.filter(pk=notification.subscription_id).update(
+            times_failed=F("times_failed") + 1,
+            last_failure=moment,
+            notification_status=Subscription.Status.FAILED,
+        )
+    if not final:
+        retry = tasks.notification_send.using(
+            run_after=moment + timedelta(seconds=2**notification.attempts)
+        )
+        retry.enqueue(notification.pk)
+
+
+def _deliver(notification: Notification) -> bool:
+    """Send a claimed notification and record the outcome; whether it was sent."""
+    subscription = notification.subscription
+    endpoint = subscription.document.get("notification", {}).get("endpoint", {})
+    moment = timezone.now()
+    try:
+        _send(endpoint, notification.payload, subscription.context)
+    except (OSError, ValueError) as exc:
+        _delivery_failed(notification, exc, moment)
+        return False
+    _delivered(notification, moment)
+    return True
+
+
 def notification_deliver(*, notification_id: int) -> None:
-    """Send one queued notification once; on failure count it and try again later."""
+    """Send one queued notification once (a retry, or one a dead worker left); on failure
+    count it and try again later."""
     claim_start = timezone.now()
     with transaction.atomic():
         notification = (
@@ -1620,36 +1672,44 @@ def notification_deliver(*, notification_id: int) -> None:
         Notification.objects.filter(pk=notification.pk).update(
             attempts=F("attempts") + 1, claimed_at=claim_start
         )
-    subscription = notification.subscription
-    endpoint = subscription.document.get("notification", {}).get("endpoint", {})
-    moment = timezone.now()
-    try:
-        _send(endpoint, notification.payload, subscription.context)
-    except (OSError, ValueError) as exc:
-        attempts = notification.attempts + 1
-        final = attempts >= MAX_ATTEMPTS or not default_task_backend.supports_defer
-        Notification.objects.filter(pk=notification.pk).update(
-            state=Notification.State.FAILED if final else Notification.State.PENDING,
-            claimed_at=None,
-            last_error=str(exc)[:500],
+    notification.attempts += 1
+    _deliver(notification)
+
+
+def notifications_claim(*, limit: int = NOTIFY_BATCH) -> list[Notification]:
+    """Claim the oldest notifications never tried yet, with their subscriptions. Retries
+    are left to their own task, so that a batch does not cut their back-off short."""
+    now = timezone.now()
+    with transaction.atomic():
+        ids = list(
+            Notification.objects.select_for_update(skip_locked=True)
+            .filter(state=Notification.State.PENDING, attempts=0, claimed_at__isnull=True)
+            .order_by("pk")
+            .values_list("pk", flat=True)[:limit]
         )
-        Subscription.objects.filter(pk=subscription.pk).update(
-            times_failed=F("times_failed") + 1,
-            last_failure=moment,
-            notification_status=Subscription.Status.FAILED,
-        )
-        if not final:
-            retry = tasks.notification_send.using(run_after=moment + timedelta(seconds=2**attempts))
-            retry.enqueue(notification.pk)
-        return
-    Notification.objects.filter(pk=notification.pk).update(
-        state=Notification.State.SENT, sent_at=moment
+        Notification.objects.filter(pk__in=ids).update(attempts=1, claimed_at=now)
+    return list(
+        Notification.objects.filter(pk__in=ids).select_related("subscription").order_by("pk")
     )
-    Subscription.objects.filter(pk=subscription.pk).update(
-        times_sent=F("times_sent") + 1,
-        last_success=moment,
-        notification_status=Subscription.Status.OK,
-    )
+
+
+def notifications_deliver_new() -> int:
+    """Claim and send batch after batch of new notifications until none is left; returns
+    how many were sent. Each is marked sent as soon as it is, so a worker killed mid-batch
+    leaves only the one in flight to be sent a second time (by `notifications_requeue`,
+    once the claim runs out, like the rest of its batch)."""
+    sent = 0
+    while batch := notifications_claim():
+        for index, notification in enumerate(batch, 1):
+            notification.attempts = 1
+            sent += _deliver(notification)
+            if index % LEASE_RENEWAL == 0:
+                # Slow receivers (up to NOTIFY_TIMEOUT each) must not let the rest of the
+                # batch outlive its claim and be sent by another worker too.
+                Notification.objects.filter(
+                    pk__in=[item.pk for item in batch[index:]], state=Notification.State.PENDING
+                ).update(claimed_at=timezone.now())
+    return sent
 
 
 def notifications_requeue(*, now: datetime | None = None) -> int:
