@@ -35,7 +35,9 @@ def notifications_send_soon() -> None:
     notifications_send.enqueue()
 
 
-@task()
+# Ahead of the other tasks (retries, e-mail): a sender waiting behind them would delay
+# every new notification, which is what it exists to avoid.
+@task(priority=10)
 def notifications_send() -> int:
     """Send the new notifications, batch after batch, until none is left."""
     return services.notifications_deliver_new()
