@@ -11,7 +11,8 @@ with the hub's constant-JSON endpoint as the floor:
 - geoQ=near within 10 km of a random point where entities are,
 - temporal aggregation of a year of daily values (aggrMethods=avg,max, P30D),
 - batch upsert (1,000 entities per request) of new entities, then of the same ones again
-  (replaced), entities per second.
+  (replaced), then batch update (a new value of one attribute) and batch delete of them,
+  entities per second.
 
 `notify` measures notifications: a subscription to one type, 100 attribute updates a second
 through the API, two workers (`villagehub worker`), a receiver in this process; one worker
@@ -277,6 +278,27 @@ def _upsert(key: str, batches: int, size: int) -> None:
             done += size
         seconds = time.perf_counter() - start
         print(f"upsert    {done / seconds:7.0f} entities/s ({batches} batches of {size}, {label})")
+    for operation in ("update", "delete"):
+        start = time.perf_counter()
+        for batch in range(batches):
+            ids = [f"urn:ngsi-ld:Upserted:{run}-{batch}-{n}" for n in range(size)]
+            body = (
+                [{"id": entity_id, "temperature": rng.uniform(-10, 35)} for entity_id in ids]
+                if operation == "update"
+                else ids
+            )
+            status, data = _request(
+                connection,
+                "POST",
+                f"/ngsi-ld/v1/entityOperations/{operation}",
+                json.dumps(body).encode(),
+                headers,
+            )
+            if status != 204:
+                raise SystemExit(f"{operation} answered {status}: {data[:300]!r}")
+        seconds = time.perf_counter() - start
+        rate = batches * size / seconds
+        print(f"{operation:9} {rate:7.0f} entities/s ({batches} batches of {size})")
 
 
 def _wait_for_server() -> None:

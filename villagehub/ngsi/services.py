@@ -979,9 +979,25 @@ def entities_batch_upsert(
         existing_items.append((position, entity_id, item, item_context))
     created += _batch_create_new(writer=writer, tenant=tenant, items=new, result=result)
     _batch_change(
-        writer=writer, tenant=tenant, items=existing_items, result=result, replace=replace
+        writer=writer,
+        tenant=tenant,
+        items=existing_items,
+        result=result,
+        mode="replace" if replace else "upsert-update",
     )
     return result.in_order(), created
+
+
+def _entities_lock(tenant: str, ids: Iterable[str]) -> dict[str, Entity]:
+    """The entities of these ids, locked, read a few hundred at a time."""
+    ids = list(dict.fromkeys(ids))
+    locked: dict[str, Entity] = {}
+    for start in range(0, len(ids), 500):
+        rows = Entity.objects.select_for_update().filter(
+            tenant=tenant, entity_id__in=ids[start : start + 500]
+        )
+        locked.update((entity.entity_id, entity) for entity in rows)
+    return locked
 
 
 def _batch_change(
@@ -990,43 +1006,48 @@ def _batch_change(
     tenant: str,
     items: list[tuple[int, Any, Any, Any]],
     result: BatchResult,
-    replace: bool,
+    mode: str,
+    overwrite: bool = True,
 ) -> None:
-    """Replace (or update) the existing entities of a batch (position, id, document, context)
-    together: locked in one query, each checked and changed in memory as `entity_replace`
-    (`entity_attrs_append`) does, then written a statement per table. An entity that fails
-    changes nothing."""
+    """Change the existing entities of a batch (position, id, document, context) together:
+    locked in one query, each checked and changed in memory as `entity_replace` (mode
+    "replace") or `entity_attrs_append` ("upsert-update": whole entities; "update": the
+    attributes of entityOperations/update) does, then written a statement per table. An
+    entity that fails changes nothing, except in "update" one whose attributes were kept
+    by `noOverwrite`: the others are written, and it is named among the errors."""
     if not items:
         return
     with transaction.atomic():
-        ids = list(dict.fromkeys(entity_id for _, entity_id, _, _ in items))
-        locked: dict[str, Entity] = {}
-        for start in range(0, len(ids), 500):
-            rows = Entity.objects.select_for_update().filter(
-                tenant=tenant, entity_id__in=ids[start : start + 500]
-            )
-            locked.update((entity.entity_id, entity) for entity in rows)
+        locked = _entities_lock(tenant, (entity_id for _, entity_id, _, _ in items))
         candidates = subscriptions_active(tenant=tenant)
         replaced: dict[int, Entity] = {}
         history: list[tuple] = []
         for position, entity_id, item, item_context in items:
+            kept = None
             try:
-                normalized = entity_normalize({**item, "id": entity_id})
-                stored = _stored(normalized, item_context)
-                if _taken_by_type(writer=writer, tenant=tenant, stored=stored):
-                    result.succeed(entity_id, position)
-                    continue
+                if mode != "update":
+                    normalized = entity_normalize({**item, "id": entity_id})
+                    stored = _stored(normalized, item_context)
+                    if _taken_by_type(writer=writer, tenant=tenant, stored=stored):
+                        result.succeed(entity_id, position)
+                        continue
                 entity = locked.get(entity_id)
                 _write_check(entity, entity_id, may_write=_may_write(writer, entity))
-                if replace:
+                if mode == "replace":
                     _replace_apply(entity, stored)
                     triggers, changed = {"entityUpdated", "attributeUpdated"}, set(entity.attrs)
                 else:
-                    # Its problems were found by entity_normalize above, before any change.
+                    # Its problems were found (by entity_normalize above, or _fragment within)
+                    # before any change.
                     outcome, names, added = _append_apply(
-                        entity, item, item_context, overwrite=True
+                        entity, item, item_context, overwrite=overwrite
                     )
                     triggers, changed = _append_triggers(names, outcome, added=added)
+                    if outcome.not_updated:
+                        kept = BadRequestData(
+                            "Not updated: "
+                            + ", ".join(entry["attributeName"] for entry in outcome.not_updated)
+                        )
             except NgsiError as error:
                 result.fail(entity_id, error, position)
                 continue
@@ -1037,7 +1058,10 @@ def _batch_change(
                 subscriptions_notify(
                     entity=entity, triggers=triggers, changed=changed, candidates=candidates
                 )
-            result.succeed(entity_id, position)
+            if kept is None:
+                result.succeed(entity_id, position)
+            else:
+                result.fail(entity_id, kept, position)
         _entities_rewrite(list(replaced.values()))
         rows_insert(AttributeInstance, HISTORY_COLUMNS, history)
 
@@ -1072,49 +1096,65 @@ def _entities_rewrite(entities: list[Entity]) -> None:
 def entities_batch_update(
     *, user: AbstractBaseUser | None, tenant: str, documents: Any, context: Any, overwrite: bool
 ) -> BatchResult:
-    _writer_check(user)
+    """Append the attributes of each entity of the batch (`noOverwrite`: keep those it
+    has), all of them together as `_batch_change` does; each failure is named."""
+    writer = Writer.of(user)
     result = BatchResult()
-    for item in _batch_items(documents):
+    items: list[tuple[int, Any, Any, Any]] = []
+    for position, item in enumerate(_batch_items(documents)):
         entity_id = item.get("id") if isinstance(item, dict) else None
         try:
             if not isinstance(item, dict):
                 raise BadRequestData("Each entity must be a JSON object.")
             entity_id_check(entity_id)
-            outcome = entity_attrs_append(
-                user=user,
-                tenant=tenant,
-                entity_id=entity_id,
-                document=item,
-                context=_item_context(item, context),
-                overwrite=overwrite,
-            )
-            if outcome.not_updated:
-                raise BadRequestData(
-                    "Not updated: "
-                    + ", ".join(entry["attributeName"] for entry in outcome.not_updated)
-                )
         except NgsiError as error:
-            result.fail(entity_id, error)
-        else:
-            result.success.append(entity_id)
-    return result
+            result.fail(entity_id, error, position)
+            continue
+        items.append((position, entity_id, item, _item_context(item, context)))
+    _batch_change(
+        writer=writer, tenant=tenant, items=items, result=result, mode="update", overwrite=overwrite
+    )
+    return result.in_order()
 
 
 def entities_batch_delete(
     *, user: AbstractBaseUser | None, tenant: str, entity_ids: Any
 ) -> BatchResult:
-    _writer_check(user)
+    """Delete the entities of the batch together: locked in one query, each checked as
+    `entity_delete` does and its subscribers told, then deleted in one statement per table.
+    An id given twice is deleted once, and the second is not found."""
+    writer = Writer.of(user)
     result = BatchResult()
-    for entity_id in _batch_items(entity_ids):
-        try:
-            if not isinstance(entity_id, str):
-                raise BadRequestData("Each item must be an entity id (a URI).")
-            entity_delete(user=user, tenant=tenant, entity_id=entity_id)
-        except NgsiError as error:
-            result.fail(entity_id, error)
-        else:
-            result.success.append(entity_id)
-    return result
+    with transaction.atomic():
+        ids = [item for item in _batch_items(entity_ids) if isinstance(item, str)]
+        locked = _entities_lock(tenant, ids)
+        candidates = subscriptions_active(tenant=tenant)
+        gone: list[int] = []
+        for position, entity_id in enumerate(_batch_items(entity_ids)):
+            try:
+                if not isinstance(entity_id, str):
+                    raise BadRequestData("Each item must be an entity id (a URI).")
+                entity_id_check(entity_id)
+                entity = locked.pop(entity_id, None)
+                _write_check(entity, entity_id, may_write=_may_write(writer, entity))
+            except NgsiError as error:
+                result.fail(entity_id, error, position)
+                continue
+            if candidates:
+                subscriptions_notify(
+                    entity=entity,
+                    triggers={"entityDeleted"},
+                    changed=set(entity.attrs),
+                    candidates=candidates,
+                )
+            gone.append(entity.pk)
+            result.succeed(entity_id, position)
+        for start in range(0, len(gone), 500):
+            chunk = gone[start : start + 500]
+            for model in (EntityType, EntityLocation, EntityValue):
+                model.objects.filter(entity_id__in=chunk).delete()
+            Entity.objects.filter(pk__in=chunk).delete()
+    return result.in_order()
 
 
 # JSON-LD contexts the hub hosts.
@@ -1172,6 +1212,10 @@ NOTIFY_TIMEOUT = 5.0
 MAX_ATTEMPTS = 5
 # A claimed notification whose worker died is queued again once its claim is this old.
 CLAIM_LEASE = timedelta(seconds=60)
+# A sender claims this many new notifications at a time, and renews the claim of the rest
+# of its batch after every LEASE_RENEWAL sent (LEASE_RENEWAL * NOTIFY_TIMEOUT < CLAIM_LEASE).
+NOTIFY_BATCH = 50
+LEASE_RENEWAL = 10
 
 
 def key_values(items: Any, member: str) -> dict[str, str]:
@@ -1477,7 +1521,7 @@ def _notification_queue(subscription: Subscription, entities: list[Entity]) -> N
     notification = Notification.objects.create(
         subscription=subscription, payload=payload, created_at=timezone.now()
     )
-    transaction.on_commit(lambda pk=notification.pk: tasks.notification_send.enqueue(pk))
+    transaction.on_commit(tasks.notifications_send_soon)
     return notification
 
 
@@ -1605,8 +1649,56 @@ def _post(uri: str, payload: dict, headers: dict[str, str]) -> None:
         response.read(1024)
 
 
+def _delivered(notification: Notification, moment: datetime) -> None:
+    with transaction.atomic():
+        Notification.objects.filter(pk=notification.pk).update(
+            state=Notification.State.SENT, sent_at=moment
+        )
+        Subscription.objects.filter(pk=notification.subscription_id).update(
+            times_sent=F("times_sent") + 1,
+            last_success=moment,
+            notification_status=Subscription.Status.OK,
+        )
+
+
+def _delivery_failed(notification: Notification, error: Exception, moment: datetime) -> None:
+    """Count the failure; queue a retry after the back-off, or give up after the last."""
+    final = notification.attempts >= MAX_ATTEMPTS or not default_task_backend.supports_defer
+    with transaction.atomic():
+        Notification.objects.filter(pk=notification.pk).update(
+            state=Notification.State.FAILED if final else Notification.State.PENDING,
+            claimed_at=None,
+            last_error=str(error)[:500],
+        )
+        Subscription.objects.filter(pk=notification.subscription_id).update(
+            times_failed=F("times_failed") + 1,
+            last_failure=moment,
+            notification_status=Subscription.Status.FAILED,
+        )
+    if not final:
+        retry = tasks.notification_send.using(
+            run_after=moment + timedelta(seconds=2**notification.attempts)
+        )
+        retry.enqueue(notification.pk)
+
+
+def _deliver(notification: Notification) -> bool:
+    """Send a claimed notification and record the outcome; whether it was sent."""
+    subscription = notification.subscription
+    endpoint = subscription.document.get("notification", {}).get("endpoint", {})
+    moment = timezone.now()
+    try:
+        _send(endpoint, notification.payload, subscription.context)
+    except (OSError, ValueError) as exc:
+        _delivery_failed(notification, exc, moment)
+        return False
+    _delivered(notification, moment)
+    return True
+
+
 def notification_deliver(*, notification_id: int) -> None:
-    """Send one queued notification once; on failure count it and try again later."""
+    """Send one queued notification once (a retry, or one a dead worker left); on failure
+    count it and try again later."""
     claim_start = timezone.now()
     with transaction.atomic():
         notification = (
@@ -1621,36 +1713,44 @@ def notification_deliver(*, notification_id: int) -> None:
         Notification.objects.filter(pk=notification.pk).update(
             attempts=F("attempts") + 1, claimed_at=claim_start
         )
-    subscription = notification.subscription
-    endpoint = subscription.document.get("notification", {}).get("endpoint", {})
-    moment = timezone.now()
-    try:
-        _send(endpoint, notification.payload, subscription.context)
-    except (OSError, ValueError) as exc:
-        attempts = notification.attempts + 1
-        final = attempts >= MAX_ATTEMPTS or not default_task_backend.supports_defer
-        Notification.objects.filter(pk=notification.pk).update(
-            state=Notification.State.FAILED if final else Notification.State.PENDING,
-            claimed_at=None,
-            last_error=str(exc)[:500],
+    notification.attempts += 1
+    _deliver(notification)
+
+
+def notifications_claim(*, limit: int = NOTIFY_BATCH) -> list[Notification]:
+    """Claim the oldest notifications never tried yet, with their subscriptions. Retries
+    are left to their own task, so that a batch does not cut their back-off short."""
+    now = timezone.now()
+    with transaction.atomic():
+        ids = list(
+            Notification.objects.select_for_update(skip_locked=True)
+            .filter(state=Notification.State.PENDING, attempts=0, claimed_at__isnull=True)
+            .order_by("pk")
+            .values_list("pk", flat=True)[:limit]
         )
-        Subscription.objects.filter(pk=subscription.pk).update(
-            times_failed=F("times_failed") + 1,
-            last_failure=moment,
-            notification_status=Subscription.Status.FAILED,
-        )
-        if not final:
-            retry = tasks.notification_send.using(run_after=moment + timedelta(seconds=2**attempts))
-            retry.enqueue(notification.pk)
-        return
-    Notification.objects.filter(pk=notification.pk).update(
-        state=Notification.State.SENT, sent_at=moment
+        Notification.objects.filter(pk__in=ids).update(attempts=1, claimed_at=now)
+    return list(
+        Notification.objects.filter(pk__in=ids).select_related("subscription").order_by("pk")
     )
-    Subscription.objects.filter(pk=subscription.pk).update(
-        times_sent=F("times_sent") + 1,
-        last_success=moment,
-        notification_status=Subscription.Status.OK,
-    )
+
+
+def notifications_deliver_new() -> int:
+    """Claim and send batch after batch of new notifications until none is left; returns
+    how many were sent. Each is marked sent as soon as it is, so a worker killed mid-batch
+    leaves only the one in flight to be sent a second time (by `notifications_requeue`,
+    once the claim runs out, like the rest of its batch)."""
+    sent = 0
+    while batch := notifications_claim():
+        for index, notification in enumerate(batch, 1):
+            notification.attempts = 1
+            sent += _deliver(notification)
+            if index % LEASE_RENEWAL == 0:
+                # Slow receivers (up to NOTIFY_TIMEOUT each) must not let the rest of the
+                # batch outlive its claim and be sent by another worker too.
+                Notification.objects.filter(
+                    pk__in=[item.pk for item in batch[index:]], state=Notification.State.PENDING
+                ).update(claimed_at=timezone.now())
+    return sent
 
 
 def notifications_requeue(*, now: datetime | None = None) -> int:

@@ -17,7 +17,30 @@ HUB_SYNC_INTERVAL = timedelta(minutes=5)
 
 @task()
 def notification_send(notification_id: int) -> None:
+    """One notification by id: a retry after its back-off, or one a dead worker left."""
     services.notification_deliver(notification_id=notification_id)
+
+
+def notifications_send_pending() -> bool:
+    from django_tasks_db.models import DBTaskResult
+
+    return DBTaskResult.objects.ready().filter(task_path__endswith=".notifications_send").exists()
+
+
+def notifications_send_soon() -> None:
+    """Queue a sender after a commit that queued notifications, unless one is queued and
+    due already: it has not claimed anything yet, so it will take these too."""
+    if default_task_backend.supports_defer and notifications_send_pending():
+        return
+    notifications_send.enqueue()
+
+
+# Ahead of the other tasks (retries, e-mail): a sender waiting behind them would delay
+# every new notification, which is what it exists to avoid.
+@task(priority=10)
+def notifications_send() -> int:
+    """Send the new notifications, batch after batch, until none is left."""
+    return services.notifications_deliver_new()
 
 
 def sweep_pending() -> bool:

@@ -264,3 +264,113 @@ def test_an_upsert_in_update_mode_changes_existing_entities_together(api):
         .order_by("pk")
         .values_list("attribute", flat=True)
     ) == ["speed", "colour"]
+
+
+def test_a_batch_update_names_each_failed_entity_and_writes_the_others(api, client):
+    from villagehub.ngsi.models import AttributeInstance
+
+    api.post("/entityOperations/create", [car(1), car(2), car(3)])
+    _user, key = editor_of("other", CommunityFactory(slug="other"))
+    Api(client, key).post("/entities", car(9))
+    response = api.post(
+        "/entityOperations/update",
+        [
+            {"id": "urn:ngsi-ld:Car:1", "speed": {"type": "Property", "value": 10}},
+            {"id": "urn:ngsi-ld:Car:2", "speed": {"type": "Property"}},
+            {"id": "urn:ngsi-ld:Car:404", "speed": 5},
+            "not an object",
+            {"id": "bad id", "speed": 5},
+            {"id": "urn:ngsi-ld:Car:9", "speed": 5},
+            {"id": "urn:ngsi-ld:Car:3", "colour": "green"},
+        ],
+    )
+    assert response.status_code == 207, response.content
+    body = response.json()
+    assert body["success"] == ["urn:ngsi-ld:Car:1", "urn:ngsi-ld:Car:3"]
+    assert [(e["entityId"], e["error"]["status"]) for e in body["errors"]] == [
+        ("urn:ngsi-ld:Car:2", 400),
+        ("urn:ngsi-ld:Car:404", 404),
+        ("None", 400),
+        ("bad id", 400),
+        ("urn:ngsi-ld:Car:9", 403),
+    ]
+    speeds = {
+        entity.entity_id: entity.attrs["speed"][0]["value"] for entity in Entity.objects.all()
+    }
+    assert speeds == {
+        "urn:ngsi-ld:Car:1": 10,
+        "urn:ngsi-ld:Car:2": 2,
+        "urn:ngsi-ld:Car:3": 3,
+        "urn:ngsi-ld:Car:9": 9,
+    }
+    assert api.get("/entities", type="Car", q="speed==10").json()[0]["id"] == "urn:ngsi-ld:Car:1"
+    assert api.get("/entities", type="Car", q='colour=="green"').json()[0]["id"] == (
+        "urn:ngsi-ld:Car:3"
+    )
+    assert list(
+        AttributeInstance.objects.filter(entity_id__in=["urn:ngsi-ld:Car:1", "urn:ngsi-ld:Car:3"])
+        .order_by("pk")
+        .values_list("entity_id", "attribute")
+    )[-2:] == [("urn:ngsi-ld:Car:1", "speed"), ("urn:ngsi-ld:Car:3", "colour")]
+
+
+def test_a_batch_update_without_overwrite_adds_new_attributes_and_names_kept_ones(api):
+    api.post("/entityOperations/create", [car(1)])
+    response = api.post(
+        "/entityOperations/update?options=noOverwrite",
+        [{"id": "urn:ngsi-ld:Car:1", "speed": 70, "colour": "red"}],
+    )
+    assert response.status_code == 207
+    error = response.json()["errors"][0]
+    assert error["entityId"] == "urn:ngsi-ld:Car:1"
+    assert error["error"]["detail"] == "Not updated: speed"
+    attrs = Entity.objects.get().attrs
+    assert (attrs["speed"][0]["value"], attrs["colour"][0]["value"]) == (1, "red")
+
+
+def test_batch_update_and_delete_take_as_many_queries_for_3_entities_as_for_30(api):
+    assert api.post("/entityOperations/create", [car(n) for n in range(33)]).status_code == 201
+    counts = []
+    for numbers in (range(3), range(3, 33)):
+        with CaptureQueriesContext(connection) as update:
+            body = [{"id": f"urn:ngsi-ld:Car:{n}", "speed": 100} for n in numbers]
+            assert api.post("/entityOperations/update", body).status_code == 204
+        with CaptureQueriesContext(connection) as delete:
+            ids = [f"urn:ngsi-ld:Car:{n}" for n in numbers]
+            assert api.post("/entityOperations/delete", ids).status_code == 204
+        counts.append((len(update.captured_queries), len(delete.captured_queries)))
+    assert counts[0] == counts[1]
+    assert Entity.objects.count() == 0
+
+
+def test_a_batch_delete_names_each_failed_id_and_tells_the_subscribers_of_the_others(api, client):
+    from villagehub.ngsi.models import EntityType, EntityValue, Notification
+
+    api.post("/entityOperations/create", [car(1), car(2)])
+    _user, key = editor_of("other", CommunityFactory(slug="other"))
+    Api(client, key).post("/entities", car(9))
+    api.post(
+        "/subscriptions",
+        {
+            "type": "Subscription",
+            "entities": [{"type": "Car"}],
+            "notificationTrigger": ["entityDeleted"],
+            "notification": {"endpoint": {"uri": "http://127.0.0.1:9/x"}},
+        },
+    )
+    response = api.post(
+        "/entityOperations/delete",
+        ["urn:ngsi-ld:Car:1", 7, "urn:ngsi-ld:Car:9", "urn:ngsi-ld:Car:1", "urn:ngsi-ld:Car:2"],
+    )
+    assert response.status_code == 207
+    body = response.json()
+    assert body["success"] == ["urn:ngsi-ld:Car:1", "urn:ngsi-ld:Car:2"]
+    assert [(e["entityId"], e["error"]["status"]) for e in body["errors"]] == [
+        ("7", 400),
+        ("urn:ngsi-ld:Car:9", 403),
+        ("urn:ngsi-ld:Car:1", 404),
+    ]
+    assert list(Entity.objects.values_list("entity_id", flat=True)) == ["urn:ngsi-ld:Car:9"]
+    assert EntityType.objects.count() == EntityValue.objects.count() == 1
+    told = [item.payload["data"][0]["id"] for item in Notification.objects.order_by("pk")]
+    assert told == ["urn:ngsi-ld:Car:1", "urn:ngsi-ld:Car:2"]

@@ -230,3 +230,108 @@ def test_a_notification_left_by_a_dead_worker_is_sent_again_once(
     assert services.notifications_requeue() == 0
     notification.refresh_from_db()
     assert (notification.state, notification.attempts) == ("sent", 1)
+
+
+def sensors(*numbers, temperature=40):
+    return [
+        {**SENSOR, "id": f"urn:ngsi-ld:Sensor:{n}", "temperature": temperature} for n in numbers
+    ]
+
+
+def test_the_notifications_of_one_commit_are_sent_by_one_sender_each_once(
+    api, receiver, django_capture_on_commit_callbacks
+):
+    uri, received = receiver
+    api.post("/subscriptions", subscription(uri))
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        assert api.post("/entityOperations/upsert", sensors(1, 2, 3)).status_code == 201
+    assert len(callbacks) == 3
+    assert sorted(item["body"]["data"][0]["id"] for item in received) == [
+        "urn:ngsi-ld:Sensor:1",
+        "urn:ngsi-ld:Sensor:2",
+        "urn:ngsi-ld:Sensor:3",
+    ]
+    assert len({item["body"]["id"] for item in received}) == 3
+    assert list(Notification.objects.values_list("state", "attempts")) == [("sent", 1)] * 3
+    shown = api.get("/subscriptions/urn:ngsi-ld:Subscription:hot").json()
+    assert shown["notification"]["timesSent"] == 3
+
+
+def test_a_sender_claims_new_notifications_in_batches_until_none_is_left(
+    api, receiver, monkeypatch
+):
+    from villagehub.ngsi import services
+
+    uri, received = receiver
+    monkeypatch.setattr(services, "NOTIFY_BATCH", 2)
+    api.post("/subscriptions", subscription(uri))
+    api.post("/entityOperations/upsert", sensors(1, 2, 3, 4, 5))
+    assert Notification.objects.filter(state="pending").count() == 5
+    assert services.notifications_deliver_new() == 5
+    assert services.notifications_deliver_new() == 0
+    assert [item["body"]["data"][0]["id"][-1] for item in received] == ["1", "2", "3", "4", "5"]
+
+
+def test_a_batch_left_by_a_dead_worker_is_finished_once_and_its_sent_rows_not_again(api, receiver):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from villagehub.ngsi import services
+
+    uri, received = receiver
+    api.post("/subscriptions", subscription(uri))
+    api.post("/entityOperations/upsert", sensors(1, 2, 3))
+    # A worker claims the three, sends the first and is killed.
+    first, *rest = services.notifications_claim()
+    assert services._deliver(first) is True
+    assert len(rest) == 2
+    assert services.notifications_deliver_new() == 0
+    assert services.notifications_requeue() == 0
+    Notification.objects.filter(state="pending").update(
+        claimed_at=timezone.now() - timedelta(minutes=5)
+    )
+    assert services.notifications_requeue() == 2
+    assert services.notifications_requeue() == 0
+    assert sorted(item["body"]["data"][0]["id"][-1] for item in received) == ["1", "2", "3"]
+    assert len({item["body"]["id"] for item in received}) == 3
+    assert list(Notification.objects.values_list("state", "attempts")) == [
+        ("sent", 1),
+        ("sent", 2),
+        ("sent", 2),
+    ]
+
+
+def test_a_failed_notification_in_a_batch_waits_for_its_retry(api, settings, receiver):
+    from django_tasks_db.models import DBTaskResult
+
+    from villagehub.ngsi import services
+
+    uri, received = receiver
+    api.post("/subscriptions", subscription(uri))
+    api.post("/subscriptions", subscription("http://127.0.0.1:9/closed", id="urn:x:closed"))
+    api.post("/entities", sensors(1)[0])
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    assert services.notifications_deliver_new() == 1
+    failed = Notification.objects.get(subscription__subscription_id="urn:x:closed")
+    assert (failed.state, failed.attempts, failed.claimed_at) == ("pending", 1, None)
+    retry = DBTaskResult.objects.get(task_path__endswith=".notification_send")
+    assert retry.args_kwargs["args"] == [failed.pk]
+    # Another sender leaves it to its retry, two seconds later.
+    assert services.notifications_deliver_new() == 0
+    assert len(received) == 1
+
+
+def test_a_sender_is_queued_only_when_none_waits(settings, django_capture_on_commit_callbacks):
+    from django_tasks_db.models import DBTaskResult
+
+    from villagehub.ngsi import tasks
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    tasks.notifications_send_soon()
+    tasks.notifications_send_soon()
+    senders = DBTaskResult.objects.filter(task_path__endswith=".notifications_send")
+    assert senders.count() == 1
+    senders.update(status="RUNNING")
+    tasks.notifications_send_soon()
+    assert senders.filter(status="READY").count() == 1
