@@ -93,6 +93,8 @@ class Migration(migrations.Migration):
             name="wkb",
             field=models.BinaryField(editable=False, null=True),
         ),
-        migrations.RunPython(geometries_fill, migrations.RunPython.noop),
+        # The column before the rows: PostgreSQL alters no table with the rows' foreign key
+        # checks still pending in the transaction.
         migrations.RunPython(postgis_add, postgis_remove),
+        migrations.RunPython(geometries_fill, migrations.RunPython.noop),
     ]

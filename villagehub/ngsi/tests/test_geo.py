@@ -4,10 +4,13 @@ installed) and the GiST index on the box. Each case runs on each path with the s
 The shapes lie in Denmark, away from the antimeridian and the poles. Distances are measured
 from (12.5, 56.0), where half a degree north is exactly 55,660 m on the local projection."""
 
+import importlib
 import json
 import os
 
 import pytest
+import shapely
+from django.apps import apps
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -189,3 +192,15 @@ def test_postgis_required_is_postgis_used():
         "VILLAGEHUB_REQUIRE_POSTGIS=1 but the database has no PostGIS location column: "
         "is postgresql-15-postgis-3 installed, and may the role create the extension?"
     )
+
+
+def test_migration_fills_the_geometry_of_rows_written_before_it(shapes):
+    migration = importlib.import_module("villagehub.ngsi.migrations.0005_location_geometry_postgis")
+    written = dict(EntityLocation.objects.values_list("entity__entity_id", "wkb"))
+    EntityLocation.objects.update(wkb=None)
+    migration.geometries_fill(apps, None)
+    filled = dict(EntityLocation.objects.values_list("entity__entity_id", "wkb"))
+    assert {key: shapely.from_wkb(bytes(value)) for key, value in filled.items()} == {
+        key: shapely.from_wkb(bytes(value)) for key, value in written.items()
+    }
+    assert found(shapes, "within", "Polygon", SQUARE) == ["Area:square", "Spot:inside"]
