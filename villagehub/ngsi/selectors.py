@@ -248,7 +248,7 @@ def entity_query(*, tenant: str, query: EntityQuery) -> tuple[list[Entity], int]
     else:
         candidates = rows.iterator(chunk_size=500)
     # With PostGIS the narrowing has decided the geo-query already.
-    geo_in_sql = spatial_engine() == "postgis"
+    geo_in_sql = query.geo is not None and spatial_engine() == "postgis"
     matched = [
         entity for entity in candidates if _matches(entity, query, pattern, geo_in_sql=geo_in_sql)
     ]
