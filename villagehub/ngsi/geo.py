@@ -1,11 +1,14 @@
-"""Geo-queries (ETSI GS CIM 009, 4.10): the query read and checked, candidates by bounding box
-in SQL, the exact relation in shapely. Distances are in metres, on a local equirectangular
-projection around the reference geometry (good to well under 1 % within a few hundred km)."""
+"""Geo-queries (ETSI GS CIM 009, 4.10): the query read and checked, and the exact relation in
+shapely. Distances are in metres, on a local equirectangular projection around the reference
+geometry (good to well under 1 % within a few hundred km); PostGIS (`postgis.py`) measures
+on the same projection, so that both give the same answers. Which rows SQL reads first is
+`spatial.py`'s."""
 
 from __future__ import annotations
 
 import json
 import math
+import struct
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,7 +47,7 @@ class GeoQuery:
     def matches(self, geometry: BaseGeometry) -> bool:
         reference = self.geometry
         if self.georel == "near":
-            distance = _distance_metres(reference, geometry)
+            distance = self.projected(reference).distance(self.projected(geometry))
             if self.max_distance is not None and distance > self.max_distance:
                 return False
             return not (self.min_distance is not None and distance < self.min_distance)
@@ -57,15 +60,24 @@ class GeoQuery:
             "overlaps": lambda: geometry.overlaps(reference),
         }[self.georel]()
 
+    def projection(self) -> tuple[float, float, float, float]:
+        """The local projection of `near`: degrees to metres around the reference's centroid,
+        as (x, y) of the centre and the metres per degree along x and y."""
+        centre = self.geometry.centroid
+        return (
+            centre.x,
+            centre.y,
+            METRES_PER_DEGREE * math.cos(math.radians(centre.y)),
+            METRES_PER_DEGREE,
+        )
 
-def _distance_metres(a: BaseGeometry, b: BaseGeometry) -> float:
-    centre = a.centroid
-    scale_x = METRES_PER_DEGREE * math.cos(math.radians(centre.y))
-
-    def project(coordinates):
-        return (coordinates - (centre.x, centre.y)) * (scale_x, METRES_PER_DEGREE)
-
-    return shapely.transform(a, project).distance(shapely.transform(b, project))
+    def projected(self, geometry: BaseGeometry) -> BaseGeometry:
+        """A geometry in the local projection: first moved by the centre, then scaled (the
+        same two steps, in the same order, as PostGIS's ST_Translate and ST_Scale)."""
+        centre_x, centre_y, scale_x, scale_y = self.projection()
+        return shapely.transform(
+            geometry, lambda coordinates: (coordinates - (centre_x, centre_y)) * (scale_x, scale_y)
+        )
 
 
 def geometry_of(value: Any) -> BaseGeometry | None:
@@ -75,16 +87,17 @@ def geometry_of(value: Any) -> BaseGeometry | None:
         return None
 
 
-def geometry_bounds(value: Any) -> tuple[float, float, float, float] | None:
-    """The bounding box of a GeoJSON geometry, None if it has none; a point's without shapely
-    (most GeoProperties are points, and a batch asks for thousands)."""
+def geometry_located(value: Any) -> tuple[float, float, float, float, bytes] | None:
+    """The bounding box of a GeoJSON geometry and its WKB as shapely reads it (rings closed),
+    which PostGIS indexes; None if it has none. A point's without shapely (most GeoProperties
+    are points, and a batch asks for thousands)."""
     if is_point(value):
         x, y = float(value["coordinates"][0]), float(value["coordinates"][1])
-        return x, y, x, y
+        return x, y, x, y, struct.pack("<BIdd", 1, 1, x, y)
     geometry = geometry_of(value)
     if geometry is None or geometry.is_empty:
         return None
-    return geometry.bounds
+    return (*geometry.bounds, shapely.to_wkb(geometry))
 
 
 def geoquery_parse(

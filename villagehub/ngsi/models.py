@@ -100,8 +100,10 @@ class EntityValue(models.Model):
 
 
 class EntityLocation(models.Model):
-    """The bounding box of one GeoProperty instance: the candidates of a geo-query in SQL
-    (through SQLite's R*Tree or PostgreSQL's GiST index), the exact test in shapely afterwards."""
+    """The bounding box and geometry of one GeoProperty instance: the candidates of a geo-query
+    in SQL (through SQLite's R*Tree or PostgreSQL's GiST index on the box), the exact test in
+    shapely afterwards; or, where PostGIS is installed, the whole geo-query in SQL on the
+    geometry (see `spatial.py`)."""
 
     entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="locations")
     tenant = models.CharField(max_length=100, default="", blank=True)
@@ -110,9 +112,12 @@ class EntityLocation(models.Model):
     min_y = models.FloatField()
     max_x = models.FloatField()
     max_y = models.FloatField()
+    # The geometry as shapely reads it (WKB): PostGIS keeps it as a geometry column of its
+    # own (migration 0005), so that both read the same geometry.
+    wkb = models.BinaryField(null=True, editable=False)
 
-    # Found through the spatial index of the database (migration 0003), not a B-tree: a
-    # B-tree on a box's corners answers only one side of an overlap test.
+    # Found through the spatial index of the database (migrations 0003 and 0005), not a
+    # B-tree: a B-tree on a box's corners answers only one side of an overlap test.
 
     def __str__(self) -> str:
         return f"{self.attribute} [{self.min_x}, {self.min_y}, {self.max_x}, {self.max_y}]"

@@ -37,6 +37,7 @@ from .query import (
     tree_names,
 )
 from .representation import entity_format, entity_pick, instances_of
+from .spatial import located_filter, spatial_engine
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 1000
@@ -179,11 +180,8 @@ def _narrowing(tenant: str, query: EntityQuery, lookups: list[dict]) -> list[Que
             EntityType.objects.filter(tenant=tenant, name__in=type_names).values("entity_id")
         )
     if query.geo is not None:
-        box = query.geo.bbox()
         located = EntityLocation.objects.filter(tenant=tenant, attribute=query.geo.geoproperty)
-        if box is not None:
-            located = _in_box(located, box)
-        narrowing.append(located.values("entity_id"))
+        narrowing.append(located_filter(located, query.geo).values("entity_id"))
     return narrowing
 
 
@@ -199,29 +197,6 @@ def _candidates(tenant: str, query: EntityQuery, narrowing: list[QuerySet]) -> Q
     return rows.order_by("pk")
 
 
-def _in_box(located: QuerySet, box: tuple[float, float, float, float]) -> QuerySet:
-    """The location boxes that meet a box, found through the spatial index of the database
-    (migration 0003): SQLite's R*Tree, PostgreSQL's GiST index on the box."""
-    min_x, min_y, max_x, max_y = box
-    vendor = connection.vendor
-    if vendor == "sqlite":
-        return located.extra(
-            where=[
-                "id IN (SELECT id FROM ngsi_location_rtree"
-                " WHERE min_x <= %s AND max_x >= %s AND min_y <= %s AND max_y >= %s)"
-            ],
-            params=[max_x, min_x, max_y, min_y],
-        )
-    if vendor == "postgresql":
-        return located.extra(
-            where=[
-                "box(point(min_x, min_y), point(max_x, max_y)) && box(point(%s, %s), point(%s, %s))"
-            ],
-            params=[min_x, min_y, max_x, max_y],
-        )
-    return located.filter(min_x__lte=max_x, max_x__gte=min_x, min_y__lte=max_y, max_y__gte=min_y)
-
-
 def _geo_match(entity: Entity, geo: GeoQuery) -> bool:
     for instance in instances_of(entity.attrs.get(geo.geoproperty)):
         geometry = geometry_of(instance.get("value"))
@@ -230,7 +205,9 @@ def _geo_match(entity: Entity, geo: GeoQuery) -> bool:
     return False
 
 
-def _matches(entity: Entity, query: EntityQuery, pattern: re.Pattern | None) -> bool:
+def _matches(
+    entity: Entity, query: EntityQuery, pattern: re.Pattern | None, *, geo_in_sql: bool
+) -> bool:
     if query.types is not None and not names_match(query.types, set(entity.types)):
         return False
     if pattern is not None and not pattern.fullmatch(entity.entity_id):
@@ -241,7 +218,7 @@ def _matches(entity: Entity, query: EntityQuery, pattern: re.Pattern | None) -> 
         return False
     if query.q is not None and not q_match(query.q, {"attrs": entity.attrs}):
         return False
-    return not (query.geo is not None and not _geo_match(entity, query.geo))
+    return query.geo is None or geo_in_sql or _geo_match(entity, query.geo)
 
 
 def entity_query(*, tenant: str, query: EntityQuery) -> tuple[list[Entity], int]:
@@ -277,7 +254,11 @@ def entity_query(*, tenant: str, query: EntityQuery) -> tuple[list[Entity], int]
         candidates = _of_types(rows, query.types)
     else:
         candidates = rows.iterator(chunk_size=500)
-    matched = [entity for entity in candidates if _matches(entity, query, pattern)]
+    # With PostGIS the narrowing has decided the geo-query already.
+    geo_in_sql = query.geo is not None and spatial_engine() == "postgis"
+    matched = [
+        entity for entity in candidates if _matches(entity, query, pattern, geo_in_sql=geo_in_sql)
+    ]
     return matched[query.offset : query.offset + query.limit], len(matched)
 
 

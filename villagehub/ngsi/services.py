@@ -40,7 +40,7 @@ from .errors import (
     ResourceNotFound,
     Unauthorized,
 )
-from .geo import geometry_bounds, geometry_of, geoquery_parse
+from .geo import geometry_located, geometry_of, geoquery_parse
 from .models import (
     AttributeInstance,
     Entity,
@@ -272,7 +272,7 @@ def _stamp(instances: list[dict], *, created: str, previous: list[dict] | None =
 # The index rows of an entity as plain values in the order of these columns, inserted many
 # at once by `rows_insert` (a model instance per row would cost more than the insert).
 TYPE_COLUMNS = ("entity_id", "tenant", "name")
-LOCATION_COLUMNS = ("entity_id", "tenant", "attribute", "min_x", "min_y", "max_x", "max_y")
+LOCATION_COLUMNS = ("entity_id", "tenant", "attribute", "min_x", "min_y", "max_x", "max_y", "wkb")
 VALUE_COLUMNS = ("entity_id", "tenant", "type_name", "attribute", "number", "text")
 HISTORY_COLUMNS = (
     "tenant", "entity_id", "types", "attribute", "instance", "observed_at", "modified_at",
@@ -301,9 +301,9 @@ def index_rows_add(rows: IndexRows, entity: Entity) -> None:
     for key, instances in entity.attrs.items():
         for instance in instances:
             if instance.get("type") == "GeoProperty":
-                box = geometry_bounds(instance.get("value"))
-                if box is not None:
-                    rows.boxes.append((pk, tenant, key, *box))
+                located = geometry_located(instance.get("value"))
+                if located is not None:
+                    rows.boxes.append((pk, tenant, key, *located))
         for leaf in value_leaves(instances):
             columns = indexable(leaf)
             if columns is not None:
