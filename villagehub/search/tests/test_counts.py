@@ -171,14 +171,14 @@ def test_a_renamed_label_reaches_searches_outside_transactions():
     """Kept matches are keyed by the themes' table version too: renaming a label changes no
     document, yet the next search must see it."""
     counts.shared.clear()
-    counts.recent.clear()
+    interface._kept_match.cache_clear()
     theme = Theme.objects.create(slug="kitchens", name="Shared kitchens", language="en")
     PracticeFactory(slug="tagged", title="Project", summary="", themes=[theme])
     assert search_total(SearchQuery(text="mensa")) == 0
     theme_update(theme=theme, translations={"sv": {"name": "Mensa"}})
     assert search_total(SearchQuery(text="mensa")) == 1
     counts.shared.clear()
-    counts.recent.clear()
+    interface._kept_match.cache_clear()
 
 
 @pytest.fixture
@@ -186,10 +186,10 @@ def fresh_copies():
     """Outside transactions searches share this process's copies: each test starts and ends
     without them."""
     counts.shared.clear()
-    counts.recent.clear()
+    interface._kept_match.cache_clear()
     yield
     counts.shared.clear()
-    counts.recent.clear()
+    interface._kept_match.cache_clear()
 
 
 def _harbours(count: int, *, title, finnish) -> None:
@@ -234,14 +234,14 @@ def test_a_write_between_the_match_and_its_page_keeps_the_shared_copy(fresh_copi
 
     expected = found()
     assert len(expected) == 4
-    matching = interface._matching_documents
+    matching = interface._matching
 
     def then_a_write(*args, **kwargs):
         kept = matching(*args, **kwargs)
         practice_update(practice=Practice.objects.get(slug="h1"), summary="Edited")
         return kept
 
-    monkeypatch.setattr(interface, "_matching_documents", then_a_write)
+    monkeypatch.setattr(interface, "_matching", then_a_write)
     assert found() == expected
     kept = counts.shared.values
     assert kept is not None
