@@ -157,7 +157,11 @@ class FilterValues:
                 )
                 found = bits.sum(axis=0, dtype=np.int64)
             counts[name] = Counter(
-                {value: int(n) for value, n in zip(codes, found) if n and value is not None}
+                {
+                    value: int(n)
+                    for value, n in zip(codes, found, strict=True)
+                    if n and value is not None
+                }
             )
         total = int(np.count_nonzero(under_all_but(""))) if passes else len(rows)
         return counts, total
