@@ -6,14 +6,10 @@ word matches tens of thousands of documents. So the database only lists the ids 
 matches, and they are counted against this copy: a few numpy arrays, indexed by document id
 (see docs/benchmarks.md for what it saves).
 
-The copy is exact, not a cache of counts. Every write of documents takes the next
-`SearchState.generation` in its transaction and stamps its documents with it; before
-counting, a process reads the counter and copies the documents stamped since it last read
-it. The counter's row lock keeps writers in commit order, so everything stamped up to the
-generation a reader sees is committed. A deleted document leaves a `SearchDeletion` row with
-the generation of its removal, from which the copies forget it: the documents of a theme are
-found in the copy alone (see synonyms). Ids are never used again (SQLite `AUTOINCREMENT`,
-PostgreSQL identity).
+The copy is exact, not a cache of counts. Every write of documents stamps them with the
+next `SearchState.generation` (its row lock keeps writers in commit order); before counting,
+a process copies the documents stamped since it last looked, and forgets those removed since
+(`SearchDeletion`). Ids are never used again (SQLite `AUTOINCREMENT`, PostgreSQL identity).
 """
 
 import threading

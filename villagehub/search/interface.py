@@ -1,21 +1,17 @@
 """Search: what a search takes and what it gives back. Start reading here.
 
 A search takes a `SearchQuery`: the words typed and the list filters (kind, country, size
-band, theme, goal). It gives back, each when asked for, because a page needs only some:
-the matches best first as `Row`s (`search_rows`, or `SearchResults` for a paginator), their
-number (`search_total`), their counts per filter value, each counted under the other
-active filters (`search_facets`), the records of one kind that match, for
-other lists to filter by (`search_record_ids`), title suggestions (`search_suggest`) and
-“did you mean” (`search_spelling`).
+band, theme, goal). It gives back, each when asked for: the matches best first as `Row`s
+(`search_rows`, or `SearchResults` for a paginator), their number (`search_total`), their
+counts per filter value, each under the other active filters (`search_facets`), the records
+of one kind that match, for other lists to filter by (`search_record_ids`), title
+suggestions (`search_suggest`) and “did you mean” (`search_spelling`).
 
-How: each word of the query becomes its forms in every language (analysis), and a word
-that a theme's label holds also finds the documents tagged with that theme (synonyms). The
-database's own full-text engine lists the ids of the documents whose text holds the words:
-FTS5 on SQLite (sqlite.py), a GIN-indexed tsvector on PostgreSQL (postgres.py), chosen by
-the connection's vendor. Each process keeps a copy of every document's filter values in
-memory (counts.py), against which the matches are filtered and counted without reading
-their rows; the engine then scores one page of the survivors. Documents are written by
-services.py only.
+How: each query word becomes its forms in every language (analysis), and finds the
+documents tagged with a theme whose label holds it too (synonyms). The database's full-text
+engine lists the ids of the text matches (sqlite.py, postgres.py); they are filtered and
+counted against each process's in-memory copy of the documents' filter values (counts.py),
+and the engine scores one page of the survivors. Documents are written by services.py only.
 """
 
 from collections import Counter
@@ -268,4 +264,4 @@ def search_suggest(text: str, *, limit: int = 8) -> list[dict]:
 def search_spelling(text: str) -> str | None:
     """“Did you mean”: the query with its words that no document holds replaced by the
     closest ones that some do (see spelling); None when there are none to replace."""
-    return spelling_suggestion(text, index_words=engine().index_words, state=search_state()[:3])
+    return spelling_suggestion(text, index_words=engine().index_words, state=search_state()[1:3])
