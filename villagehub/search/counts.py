@@ -86,8 +86,9 @@ class FilterValues:
     def forget(self, ids) -> None:
         """Remove documents (see SearchDeletion): they have no filter values and no tags."""
         rows = self._rows(np.asarray(ids, dtype=np.int64))
-        for array in (*self.columns.values(), *self.tags.values()):
-            array[rows] = 0
+        for arrays in (self.columns, self.tags):
+            for array in arrays.values():
+                array[rows] = 0
 
     def _rows(self, ids: np.ndarray) -> np.ndarray:
         rows = ids.astype(np.int64) - self.base

@@ -79,7 +79,11 @@ def engine() -> ModuleType:
 
 def _filters(query: SearchQuery) -> dict:
     """The query's filters in the values the copy holds (a theme by its id)."""
-    out = {"kind": query.kind, "country": query.country.lower(), "size": query.size}
+    out: dict[str, str | int | None] = {
+        "kind": query.kind,
+        "country": query.country.lower(),
+        "size": query.size,
+    }
     if query.kind not in SearchDocument.Kind.values:
         out["kind"] = ""
     out["sdg"] = int(query.sdg) if query.sdg else None
