@@ -63,25 +63,30 @@ class FilterValues:
             return
         at = np.array([row[0] for row in rows], np.int64) - self.base
         values: dict[str, list] = {name: [] for name in COLUMNS}
-        flags: dict[str, tuple[list, list]] = {name: ([], []) for name in TAGS}
-        for n, (_id, kind, country, size, tags) in enumerate(rows):
+        # Documents share a few thousand combinations of tags: each is parsed once.
+        combinations: dict[str, int] = {}
+        combination = []
+        for _id, kind, country, size, tags in rows:
             for name, value in zip(COLUMNS, (kind, (country or "").lower(), size), strict=True):
                 codes = self.codes[name]
                 values[name].append(codes.setdefault(value or None, len(codes)))
-            for word in (tags or "").split():
+            combination.append(combinations.setdefault(tags or "", len(combinations)))
+        for name in COLUMNS:
+            self.columns[name] = _fit(self.columns[name], int(at.max()) + 1)
+            self.columns[name][at] = values[name]
+        flags: dict[str, tuple[list, list]] = {name: ([], []) for name in TAGS}
+        for n, tags in enumerate(combinations):
+            for word in tags.split():
                 name = word.rstrip("0123456789")
                 codes = self.codes[name]
                 flags[name][0].append(n)
                 flags[name][1].append(codes.setdefault(int(word[len(name) :]), len(codes)))
-        for name in COLUMNS:
-            self.columns[name] = _fit(self.columns[name], int(at.max()) + 1)
-            self.columns[name][at] = values[name]
-        for name, (chunk_rows, bits) in flags.items():
+        for name, (which, bits) in flags.items():
             width = (len(self.codes[name]) + 7) // 8
-            chunk = np.zeros((len(rows), width * 8), dtype=bool)
-            chunk[chunk_rows, bits] = True
+            combined = np.zeros((len(combinations), width * 8), dtype=bool)
+            combined[which, bits] = True
             self.tags[name] = _fit(self.tags[name], len(self), width)
-            self.tags[name][at] = np.packbits(chunk, axis=1, bitorder="little")
+            self.tags[name][at] = np.packbits(combined, axis=1, bitorder="little")[combination]
 
     def forget(self, ids) -> None:
         """Remove documents (see SearchDeletion): they have no filter values and no tags."""
@@ -96,10 +101,10 @@ class FilterValues:
 
     def _has(self, name: str, value, rows: np.ndarray | slice = slice(None)) -> np.ndarray:
         """One flag per row: which of them carry this value of a tag."""
-        tags, bit = self.tags[name][rows], self.codes[name].get(value)
+        bit = self.codes[name].get(value)
         if bit is None:
-            return np.zeros(len(tags), dtype=bool)
-        return tags[:, bit // 8] & (1 << bit % 8) != 0
+            return np.zeros(len(self) if isinstance(rows, slice) else len(rows), dtype=bool)
+        return self.tags[name][rows, bit // 8] & (1 << bit % 8) != 0
 
     def _passes(self, rows: np.ndarray, filters: dict) -> dict[str, np.ndarray]:
         """For each active filter, which of the rows pass it."""
@@ -145,13 +150,12 @@ class FilterValues:
 
         counts = {}
         for name in (*COLUMNS, *TAGS):
-            codes, chosen = self.codes[name], under_all_but(name)
+            codes, chosen = self.codes[name], rows[under_all_but(name)]
             if name in COLUMNS:
-                found = np.bincount(self.columns[name][rows][chosen], minlength=len(codes))
+                found = np.bincount(self.columns[name][chosen], minlength=len(codes))
             else:
-                bits = np.unpackbits(
-                    self.tags[name][rows][chosen], axis=1, count=len(codes), bitorder="little"
-                )
+                tags = np.take(self.tags[name], chosen, axis=0)
+                bits = np.unpackbits(tags, axis=1, count=len(codes), bitorder="little")
                 found = bits.sum(axis=0, dtype=np.int64)
             counts[name] = Counter(
                 {
