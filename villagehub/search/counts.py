@@ -62,18 +62,13 @@ class FilterValues:
         if not rows:
             return
         at = np.array([row[0] for row in rows], np.int64) - self.base
-        values: dict[str, list] = {name: [] for name in COLUMNS}
+        for n, name in enumerate(COLUMNS, start=1):
+            codes = self.codes[name]
+            self.columns[name] = _fit(self.columns[name], int(at.max()) + 1)
+            self.columns[name][at] = [codes.setdefault(row[n] or None, len(codes)) for row in rows]
         # Documents share a few thousand combinations of tags: each is parsed once.
         combinations: dict[str, int] = {}
-        combination = []
-        for _id, kind, country, size, tags in rows:
-            for name, value in zip(COLUMNS, (kind, (country or "").lower(), size), strict=True):
-                codes = self.codes[name]
-                values[name].append(codes.setdefault(value or None, len(codes)))
-            combination.append(combinations.setdefault(tags or "", len(combinations)))
-        for name in COLUMNS:
-            self.columns[name] = _fit(self.columns[name], int(at.max()) + 1)
-            self.columns[name][at] = values[name]
+        combination = [combinations.setdefault(row[4] or "", len(combinations)) for row in rows]
         flags: dict[str, tuple[list, list]] = {name: ([], []) for name in TAGS}
         for n, tags in enumerate(combinations):
             for word in tags.split():

@@ -81,7 +81,7 @@ def _filters(query: SearchQuery) -> dict:
     """The query's filters in the values the copy holds (a theme by its id)."""
     out: dict[str, str | int | None] = {
         "kind": query.kind,
-        "country": query.country.lower(),
+        "country": query.country.upper(),
         "size": query.size,
     }
     if query.kind not in SearchDocument.Kind.values:
