@@ -26,7 +26,7 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 
 from villagehub.practices.selectors import practice_facets, practice_list  # noqa: E402
-from villagehub.search import counts  # noqa: E402
+from villagehub.search import counts, interface  # noqa: E402
 from villagehub.search.analysis import query_groups  # noqa: E402
 from villagehub.search.interface import SearchQuery, engine, search_rows  # noqa: E402
 from villagehub.search.synonyms import plan  # noqa: E402
@@ -121,7 +121,7 @@ def main() -> None:
     for _ in range(runs):
         for filters in queries:
             groups = query_groups(filters["q"])
-            counts.recent.clear()
+            interface._kept_match.cache_clear()
             every = SearchQuery(text=filters["q"], kind="practice", within_kind=True)
             raw.append(timed(lambda q=every: search_rows(q, limit=10**6)))
             # The text matches (ids only) of the query's words: one query per word that names
@@ -129,7 +129,7 @@ def main() -> None:
             parts = plan(groups).text_parts()
             bare.append(timed(lambda p=parts: [engine().text_ids(g, "practice") for g in p]))
             # A query asked for the first time: its text match is read from the index.
-            counts.recent.clear()
+            interface._kept_match.cache_clear()
             timer = QueryTimer()
             with connection.execute_wrapper(timer):
                 full.append(timed(lambda f=filters: practice_search(f)))
@@ -140,7 +140,7 @@ def main() -> None:
             again.append(timed(lambda f=filters: practice_search(f)))
             if peer is not None:
                 # Side by side, interleaved: the hub (its match asked first) then the peer.
-                counts.recent.clear()
+                interface._kept_match.cache_clear()
                 hub_times.append(timed(lambda f=filters: practice_search(f)))
                 peer_times.append(timed(lambda f=filters: peer.search(f)))
                 mine = [p.pk for p in practice_list(filters=filters)[:20]]
@@ -149,9 +149,9 @@ def main() -> None:
             # The pages, each asked first too (the practice list reads only practices' matches,
             # the search page every kind's: they would not share them anyway).
             query = "&".join(f"{k}={v}" for k, v in filters.items())
-            counts.recent.clear()
+            interface._kept_match.cache_clear()
             page.append(timed(lambda q=query: client.get(f"/practices/?{q}")))
-            counts.recent.clear()
+            interface._kept_match.cache_clear()
             search.append(timed(lambda q=query: client.get(f"/search/?{q}")))
     print(f"database: {connection.vendor}")
     print(f"every practice that matches, ranked (no other filter): {summary(raw)}")

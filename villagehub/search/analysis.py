@@ -19,36 +19,17 @@ from simplemma.strategies.dictionaries.stream_dictionary_factory import StreamDi
 
 # Languages with a Snowball stemmer, stemmed on the folded word.
 STEMMERS = {
-    "da": "danish",
-    "de": "german",
-    "en": "english",
-    "es": "spanish",
-    "et": "estonian",
-    "fi": "finnish",
-    "fr": "french",
-    "hu": "hungarian",
-    "it": "italian",
-    "lt": "lithuanian",
-    "nl": "dutch",
-    "pt": "portuguese",
-    "ro": "romanian",
-    "sv": "swedish",
-    "el": "greek",
-}
+    "da": "danish", "de": "german", "el": "greek", "en": "english", "es": "spanish",
+    "et": "estonian", "fi": "finnish", "fr": "french", "hu": "hungarian", "it": "italian",
+    "lt": "lithuanian", "nl": "dutch", "pt": "portuguese", "ro": "romanian", "sv": "swedish",
+}  # fmt: skip
 # Languages that Snowball lacks, lemmatised by simplemma (its code for each) on the word as
 # written: its dictionaries hold the forms with their accents (`pašvaldībām` → `pašvaldība`).
 # Croatian is in its Serbo-Croatian (`hbs`) dictionary. Irish has a Snowball stemmer, but it
 # does not reach the plurals (`dochtúirí`, `mionbhusanna`) that simplemma's dictionary has.
 LEMMATIZED = {
-    "bg": "bg",
-    "cs": "cs",
-    "ga": "ga",
-    "hr": "hbs",
-    "lv": "lv",
-    "pl": "pl",
-    "sk": "sk",
-    "sl": "sl",
-}
+    "bg": "bg", "cs": "cs", "ga": "ga", "hr": "hbs", "lv": "lv", "pl": "pl", "sk": "sk", "sl": "sl"
+}  # fmt: skip
 QUERY_LANGUAGES = (*STEMMERS, *LEMMATIZED, "mt")
 MAX_QUERY_TERMS = 16
 MAX_TERM_LENGTH = 60
@@ -102,13 +83,9 @@ def _lemmatizer() -> Lemmatizer:
     )
 
 
-# Maltese: neither Snowball nor simplemma nor a packaged Hunspell dictionary covers it. Its
-# regular (sound) plurals are stripped first: `proġetti` → `proġett`, `komunitajiet` and
-# `komunità` → `komunit`. Its Semitic nouns form broken plurals by changing the vowels
-# around the root's consonants (`ħanut`, `ħwienet`; `raħal`, `rħula`; `skola`, `skejjel`),
-# so the base form is the stem's consonants, as root-based stemmers do for Arabic: without
-# vowels and the weak consonants w and j that the plural patterns insert (`ħnt`, `rħl`,
-# `skl`). A skeleton of fewer than three letters says too little; the stem is kept then.
+# Maltese has neither a Snowball stemmer nor a dictionary: its sound plurals are stripped,
+# then its base form is the stem's consonants without w and j, the root that its broken
+# plurals keep (`ħanut`, `ħwienet`: `ħnt`); see docs/ARCHITECTURE.md, Search.
 _MALTESE_PLURALS = ("ijiet", "jiet", "iet", "ien", "in", "at", "i")
 _MALTESE_VOWELS = "aeiou"
 _MALTESE_NOT_ROOT = str.maketrans(dict.fromkeys("aeiouwjy"))

@@ -3,22 +3,17 @@ values kept in each process's memory (a private part of `interface`).
 
 Counting in the database means reading the filter values of every text match, and a common
 word matches tens of thousands of documents. So the database only lists the ids of the text
-matches, and they are counted against this copy: a few numpy arrays, about 20 bytes per
-document (see docs/benchmarks.md for what it saves).
+matches, and they are counted against this copy: a few numpy arrays, indexed by document id
+(see docs/benchmarks.md for what it saves).
 
-The copy is exact, not a cache of counts. Every write of documents takes the next
-`SearchState.generation` in its transaction and stamps its documents with it; before
-counting, a process reads the counter and copies the documents stamped since it last read
-it. The counter's row lock keeps writers in commit order, so everything stamped up to the
-generation a reader sees is committed. A deleted document leaves a `SearchDeletion` row with
-the generation of its removal, from which the copies forget it: the documents of a theme are
-found in the copy alone (see synonyms). Ids are never used again (SQLite `AUTOINCREMENT`,
-PostgreSQL identity).
+The copy is exact, not a cache of counts. Every write of documents stamps them with the
+next `SearchState.generation` (its row lock keeps writers in commit order); before counting,
+a process copies the documents stamped since it last looked, and forgets those removed since
+(`SearchDeletion`). Ids are never used again (SQLite `AUTOINCREMENT`, PostgreSQL identity).
 """
 
-import re
 import threading
-from collections import Counter, OrderedDict
+from collections import Counter
 
 import numpy as np
 from django.db import connection
@@ -29,113 +24,95 @@ from villagehub.taxonomy.models import Theme
 from .models import SearchState
 from .synonyms import Plan
 
-COLUMNS = ("kind", "country", "size")
-TAGS = ("theme", "sdg")
-_TAG_WORD = re.compile(r"^(theme|sdg)(\d+)$")
+COLUMNS = ("kind", "country", "size")  # one value per document
+TAGS = ("theme", "sdg")  # any number of values per document, written as `theme12 sdg9`
 _SELECT = "SELECT id, kind, country, size_band, tags FROM search_searchdocument"
 
 
-class _Codes:
-    """Small integer codes for the values of one filter; 0 stands for no value."""
-
-    def __init__(self):
-        self.values: list = [None]
-        self.codes: dict = {}
-
-    def code(self, value) -> int:
-        if value in (None, ""):
-            return 0
-        if value not in self.codes:
-            self.codes[value] = len(self.values)
-            self.values.append(value)
-        return self.codes[value]
+def _fit(array: np.ndarray, rows: int, width: int = 0) -> np.ndarray:
+    """The array, zero-padded to at least `rows` rows (a quarter more, as documents are added
+    one by one) and, for a table, `width` columns."""
+    length = len(array) if rows <= len(array) else max(rows, len(array) * 5 // 4)
+    shape = (length, max(width, array.shape[1])) if array.ndim == 2 else (length,)
+    if shape == array.shape:
+        return array
+    grown = np.zeros(shape, array.dtype)
+    grown[tuple(slice(0, n) for n in array.shape)] = array
+    return grown
 
 
 class FilterValues:
-    """The filter values of documents, indexed by document id (minus the smallest id)."""
+    """The filter values of documents, one row per document id (minus the smallest id): a
+    column's value as a small code (0 for none); a tag's values as one bit each."""
 
     def __init__(self, base: int = 0):
         self.base = base
-        self.codes = {name: _Codes() for name in (*COLUMNS, "tag")}
-        self.columns = {name: np.zeros(0, dtype=np.uint16) for name in COLUMNS}
-        # One bit per (facet, value) pair, in as many 64-bit words as there are pairs.
-        self.tags = np.zeros((0, 1), dtype=np.uint64)
-        self._masks: dict[str, int] = {}
+        # Each filter's values, numbered in the order they are first seen.
+        self.codes: dict[str, dict] = {name: {None: 0} for name in COLUMNS}
+        self.codes |= {name: {} for name in TAGS}
+        self.columns = {name: np.zeros(0, np.uint16) for name in COLUMNS}
+        self.tags = {name: np.zeros((0, 0), np.uint8) for name in TAGS}
 
-    def _grow(self, size: int, words: int) -> None:
-        old = len(self.tags)
-        if size > old:
-            size = max(size, old + old // 4)
-            for name, column in self.columns.items():
-                self.columns[name] = np.concatenate([column, np.zeros(size - old, np.uint16)])
-        else:
-            size = old
-        if size > old or words > self.tags.shape[1]:
-            tags = np.zeros((size, max(words, self.tags.shape[1])), dtype=np.uint64)
-            tags[:old, : self.tags.shape[1]] = self.tags
-            self.tags = tags
+    def __len__(self) -> int:
+        return len(self.columns["kind"])
 
     def load(self, rows) -> None:
         """Copy (id, kind, country, size band, tags) rows, replacing older versions."""
         rows = list(rows)
         if not rows:
             return
-        tag_codes = self.codes["tag"]
-        kind, country, size = (self.codes[name].code for name in COLUMNS)
+        at = np.array([row[0] for row in rows], np.int64) - self.base
+        for n, name in enumerate(COLUMNS, start=1):
+            codes = self.codes[name]
+            self.columns[name] = _fit(self.columns[name], int(at.max()) + 1)
+            self.columns[name][at] = [codes.setdefault(row[n] or None, len(codes)) for row in rows]
         # Documents share a few thousand combinations of tags: each is parsed once.
-        masks = self._masks
-        positions, kinds, countries, sizes, tags = [], [], [], [], []
-        for document_id, kind_value, country_value, size_band, words in rows:
-            positions.append(document_id)
-            kinds.append(kind(kind_value))
-            countries.append(country((country_value or "").lower()))
-            sizes.append(size(size_band))
-            mask = masks.get(words)
-            if mask is None:
-                mask = 0
-                for word in (words or "").split():
-                    found = _TAG_WORD.match(word)
-                    if found:
-                        mask |= 1 << (tag_codes.code((found[1], int(found[2]))) - 1)
-                masks[words] = mask
-            tags.append(mask)
-        positions = np.asarray(positions, dtype=np.int64) - self.base
-        words = (len(tag_codes.values) - 2) // 64 + 1
-        self._grow(int(positions.max()) + 1, words)
-        for name, values in zip(COLUMNS, (kinds, countries, sizes), strict=True):
-            self.columns[name][positions] = np.asarray(values, dtype=np.uint16)
-        for word in range(self.tags.shape[1]):
-            self.tags[positions, word] = np.asarray(
-                [(mask >> (64 * word)) & 0xFFFFFFFFFFFFFFFF for mask in tags], dtype=np.uint64
-            )
-
-    def _passes(self, rows: np.ndarray, filters: dict) -> dict[str, np.ndarray]:
-        """For each active filter, which of the rows pass it."""
-        passes = {}
-        for name, value in filters.items():
-            if name in COLUMNS:
-                value = value.lower() if name == "country" else value
-                code = self.codes[name].codes.get(value, -1)
-                passes[name] = self.columns[name][rows] == code
-            elif name in TAGS:
-                bit = self.codes["tag"].codes.get((name, int(value)), 0) - 1
-                if bit < 0:
-                    passes[name] = np.zeros(len(rows), dtype=bool)
-                else:
-                    word = self.tags[rows, bit // 64]
-                    passes[name] = (word >> np.uint64(bit % 64)) & np.uint64(1) == 1
-        return passes
+        combinations: dict[str, int] = {}
+        combination = [combinations.setdefault(row[4] or "", len(combinations)) for row in rows]
+        flags: dict[str, tuple[list, list]] = {name: ([], []) for name in TAGS}
+        for n, tags in enumerate(combinations):
+            for word in tags.split():
+                name = word.rstrip("0123456789")
+                codes = self.codes[name]
+                flags[name][0].append(n)
+                flags[name][1].append(codes.setdefault(int(word[len(name) :]), len(codes)))
+        for name, (which, bits) in flags.items():
+            width = (len(self.codes[name]) + 7) // 8
+            combined = np.zeros((len(combinations), width * 8), dtype=bool)
+            combined[which, bits] = True
+            self.tags[name] = _fit(self.tags[name], len(self), width)
+            self.tags[name][at] = np.packbits(combined, axis=1, bitorder="little")[combination]
 
     def forget(self, ids) -> None:
         """Remove documents (see SearchDeletion): they have no filter values and no tags."""
         rows = self._rows(np.asarray(ids, dtype=np.int64))
-        for column in self.columns.values():
-            column[rows] = 0
-        self.tags[rows] = 0
+        for arrays in (self.columns, self.tags):
+            for array in arrays.values():
+                array[rows] = 0
+
+    def _rows(self, ids: np.ndarray) -> np.ndarray:
+        rows = ids.astype(np.int64) - self.base
+        return rows[(rows >= 0) & (rows < len(self))]
+
+    def _has(self, name: str, value, rows: np.ndarray | slice = slice(None)) -> np.ndarray:
+        """One flag per row: which of them carry this value of a tag."""
+        bit = self.codes[name].get(value)
+        if bit is None:
+            return np.zeros(len(self) if isinstance(rows, slice) else len(rows), dtype=bool)
+        return self.tags[name][rows, bit // 8] & (1 << bit % 8) != 0
+
+    def _passes(self, rows: np.ndarray, filters: dict) -> dict[str, np.ndarray]:
+        """For each active filter, which of the rows pass it."""
+        return {
+            name: self.columns[name][rows] == self.codes[name].get(value, -1)
+            if name in COLUMNS
+            else self._has(name, value, rows)
+            for name, value in filters.items()
+        }
 
     def mask(self, ids: np.ndarray) -> np.ndarray:
         """One flag per row: which of them are among `ids`."""
-        flags = np.zeros(len(self.tags), dtype=bool)
+        flags = np.zeros(len(self), dtype=bool)
         flags[self._rows(ids)] = True
         return flags
 
@@ -143,79 +120,66 @@ class FilterValues:
         """One flag per row: which of them hold a document (each has a kind)."""
         return self.columns["kind"] != 0
 
-    def tagged(self, facet: str, values) -> np.ndarray:
-        """One flag per row: which of them carry one of these tags."""
-        masks: dict[int, int] = {}
+    def tagged(self, name: str, values) -> np.ndarray:
+        """One flag per row: which of them carry one of these values of a tag."""
+        flags = np.zeros(len(self), dtype=bool)
         for value in values:
-            bit = self.codes["tag"].codes.get((facet, int(value)), 0) - 1
-            if bit >= 0:
-                masks[bit // 64] = masks.get(bit // 64, 0) | 1 << (bit % 64)
-        flags = np.zeros(len(self.tags), dtype=bool)
-        for word, mask in masks.items():
-            flags |= (self.tags[:, word] & np.uint64(mask)) != 0
+            flags |= self._has(name, value)
         return flags
-
-    def _rows(self, ids: np.ndarray) -> np.ndarray:
-        rows = ids.astype(np.int64) - self.base
-        return rows[(rows >= 0) & (rows < len(self.tags))]
 
     def select(self, ids: np.ndarray, filters: dict) -> np.ndarray:
         """The ids that pass every filter, in their order."""
         rows = self._rows(ids)
-        passes = self._passes(rows, filters)
-        return (
-            rows[np.logical_and.reduce(list(passes.values()))] + self.base
-            if passes
-            else rows + self.base
-        )
+        passes = list(self._passes(rows, filters).values())
+        return (rows[np.logical_and.reduce(passes)] if passes else rows) + self.base
 
     def counts(self, ids: np.ndarray, filters: dict) -> tuple[dict[str, Counter], int]:
         """Matches (`ids`) per value of each filter, each counted under all the other active
-        filters, and the number of matches under all of them ."""
-        counts: dict[str, Counter] = {name: Counter() for name in (*COLUMNS, *TAGS)}
+        filters, and the number of matches under all of them."""
         rows = self._rows(ids)
-        column = {name: self.columns[name][rows] for name in COLUMNS}
-        tags = self.tags[rows]
         passes = self._passes(rows, filters)
 
         def under_all_but(skip: str) -> np.ndarray | slice:
             chosen = [passed for name, passed in passes.items() if name != skip]
             return np.logical_and.reduce(chosen) if chosen else slice(None)
 
+        counts = {}
+        for name in (*COLUMNS, *TAGS):
+            codes, chosen = self.codes[name], rows[under_all_but(name)]
+            if name in COLUMNS:
+                found = np.bincount(self.columns[name][chosen], minlength=len(codes))
+            else:
+                tags = np.take(self.tags[name], chosen, axis=0)
+                bits = np.unpackbits(tags, axis=1, count=len(codes), bitorder="little")
+                found = bits.sum(axis=0, dtype=np.int64)
+            counts[name] = Counter(
+                {
+                    value: int(n)
+                    for value, n in zip(codes, found, strict=True)
+                    if n and value is not None
+                }
+            )
         total = int(np.count_nonzero(under_all_but(""))) if passes else len(rows)
-        for name in COLUMNS:
-            codes = self.codes[name]
-            found = np.bincount(column[name][under_all_but(name)], minlength=len(codes.values))
-            for code in np.flatnonzero(found[1:]) + 1:
-                counts[name][codes.values[code]] = int(found[code])
-        tag_values = self.codes["tag"].values[1:]
-        # Each tag facet is counted without its own filter: one pass when neither is active.
-        skips = [""] if not any(name in passes for name in TAGS) else list(TAGS)
-        for skip in skips:
-            chosen = tags[under_all_but(skip)]
-            bits = np.unpackbits(chosen.view(np.uint8), axis=1, bitorder="little")
-            found = bits.sum(axis=0, dtype=np.int64)
-            for bit in np.flatnonzero(found[: len(tag_values)]):
-                facet, value = tag_values[bit]
-                if not skip or facet == skip:
-                    counts[facet][value] = int(found[bit])
         return counts, total
 
     def of_kind(self, kind: str) -> np.ndarray:
         """The ids of every document of one kind."""
-        code = self.codes["kind"].codes.get(kind, -1)
-        return np.flatnonzero(self.columns["kind"] == code) + self.base
+        return np.flatnonzero(self.columns["kind"] == self.codes["kind"].get(kind, -1)) + self.base
 
 
-def _read(where: str = "", params: tuple = ()) -> FilterValues:
-    """The filter values of the documents, as this connection sees them."""
+def _load(values: FilterValues, where: str = "", params: tuple = ()) -> FilterValues:
     with connection.cursor() as cursor:
-        cursor.execute("SELECT MIN(id) FROM search_searchdocument")
-        values = FilterValues(base=cursor.fetchone()[0] or 0)
         cursor.execute(f"{_SELECT}{where}", params)
         while chunk := cursor.fetchmany(20_000):
             values.load(chunk)
     return values
+
+
+def _read() -> FilterValues:
+    """The filter values of the documents, as this connection sees them."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT MIN(id) FROM search_searchdocument")
+        return _load(FilterValues(base=cursor.fetchone()[0] or 0))
 
 
 class _SharedCopy:
@@ -223,12 +187,15 @@ class _SharedCopy:
 
     def __init__(self):
         self.lock = threading.Lock()
-        self.values: FilterValues | None = None
-        self.generation = -1
-        self.database = None
+        self.clear()
+
+    def clear(self) -> None:
+        with self.lock:
+            self.values: FilterValues | None = None
+            self.generation, self.database = -1, None
 
     def current(self, state: tuple | None = None) -> FilterValues:
-        """The copy as of `state` (from `state()`; read when not given).
+        """The copy as of `state` (from `search_state()`; read when not given).
 
         Inside a transaction the connection may see its own uncommitted writes, which must
         not reach the shared copy: there a copy of its own view is read (no request runs in
@@ -248,57 +215,20 @@ class _SharedCopy:
             if self.values is None or database != self.database or rebuilt > self.generation:
                 values = _read()
             else:
-                values = self.values
                 with connection.cursor() as cursor:
                     cursor.execute(
                         "SELECT document_id FROM search_searchdeletion WHERE generation > %s",
                         [self.generation],
                     )
                     deleted = [row[0] for row in cursor.fetchall()]
-                    cursor.execute(f"{_SELECT} WHERE generation > %s", [self.generation])
-                    while chunk := cursor.fetchmany(20_000):
-                        values.load(chunk)
+                values = _load(self.values, " WHERE generation > %s", (self.generation,))
                 # Ids are never used again, so a removed document cannot be one just loaded.
                 values.forget(deleted)
             self.values, self.generation, self.database = values, generation, database
             return values
 
-    def clear(self) -> None:
-        with self.lock:
-            self.values, self.generation, self.database = None, -1, None
-
 
 shared = _SharedCopy()
-
-
-class RecentMatches:
-    """The matches of the last few searches, each kept with the state it was read in: the
-    counts and the pages of one search share one full-text match."""
-
-    def __init__(self, size: int = 16):
-        self.lock = threading.Lock()
-        self.size = size
-        self.found: OrderedDict = OrderedDict()
-
-    def get(self, key):
-        with self.lock:
-            if key in self.found:
-                self.found.move_to_end(key)
-                return self.found[key]
-            return None
-
-    def put(self, key, found) -> None:
-        with self.lock:
-            self.found[key] = found
-            while len(self.found) > self.size:
-                self.found.popitem(last=False)
-
-    def clear(self) -> None:
-        with self.lock:
-            self.found.clear()
-
-
-recent = RecentMatches()
 
 
 def search_state() -> tuple[int, int, int, int]:

@@ -1,26 +1,23 @@
 """Search: what a search takes and what it gives back. Start reading here.
 
 A search takes a `SearchQuery`: the words typed and the list filters (kind, country, size
-band, theme, goal). It gives back, each when asked for, because a page needs only some:
-the matches best first as `Row`s (`search_rows`, or `SearchResults` for a paginator), their
-number (`search_total`), their `Counts` per filter value, each counted under the other
-active filters (`search_counts`, `search_facets`), the records of one kind that match, for
-other lists to filter by (`search_record_ids`), title suggestions (`search_suggest`) and
-“did you mean” (`search_spelling`).
+band, theme, goal). It gives back, each when asked for: the matches best first as `Row`s
+(`search_rows`, or `SearchResults` for a paginator), their number (`search_total`), their
+counts per filter value, each under the other active filters (`search_facets`), the records
+of one kind that match, for other lists to filter by (`search_record_ids`), title
+suggestions (`search_suggest`) and “did you mean” (`search_spelling`).
 
-How: each word of the query becomes its forms in every language (analysis), and a word
-that a theme's label holds also finds the documents tagged with that theme (synonyms). The
-database's own full-text engine lists the ids of the documents whose text holds the words:
-FTS5 on SQLite (sqlite.py), a GIN-indexed tsvector on PostgreSQL (postgres.py), chosen by
-the connection's vendor. Each process keeps a copy of every document's filter values in
-memory (counts.py), against which the matches are filtered and counted without reading
-their rows; the engine then scores one page of the survivors. Documents are written by
-services.py only.
+How: each query word becomes its forms in every language (analysis), and finds the
+documents tagged with a theme whose label holds it too (synonyms). The database's full-text
+engine lists the ids of the text matches (sqlite.py, postgres.py); they are filtered and
+counted against each process's in-memory copy of the documents' filter values (counts.py),
+and the engine scores one page of the survivors. Documents are written by services.py only.
 """
 
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from types import ModuleType
 from typing import NamedTuple
 
@@ -35,7 +32,7 @@ from villagehub.taxonomy.models import GOAL_TITLES, Theme
 
 from . import postgres, sqlite
 from .analysis import query_groups
-from .counts import COLUMNS, TAGS, FilterValues, combine, recent, search_state, shared
+from .counts import COLUMNS, TAGS, FilterValues, combine, search_state, shared
 from .models import SearchDocument
 from .spelling import spelling_suggestion
 from .synonyms import Plan, plan
@@ -66,18 +63,11 @@ class Row(NamedTuple):
 
 
 @dataclass(frozen=True)
-class Counts:
-    by_filter: dict[str, Counter]
-    total: int
+class _Match:
+    """The documents that match a query's words, and how its words were matched."""
 
-
-@dataclass(frozen=True)
-class _MatchingDocuments:
-    """The documents that match a query's words, with the filter values to choose them by."""
-
-    values: FilterValues
-    ids: np.ndarray
     plan: Plan
+    ids: np.ndarray
     # Of them, those whose text holds a word of the query; None when all of them do.
     worded: np.ndarray | None
 
@@ -89,9 +79,13 @@ def engine() -> ModuleType:
 
 def _filters(query: SearchQuery) -> dict:
     """The query's filters in the values the copy holds (a theme by its id)."""
-    out = {name: getattr(query, name) for name in ("kind", "country", "size")}
+    out: dict[str, str | int | None] = {
+        "kind": query.kind,
+        "country": query.country.upper(),
+        "size": query.size,
+    }
     if query.kind not in SearchDocument.Kind.values:
-        out["kind"] = None
+        out["kind"] = ""
     out["sdg"] = int(query.sdg) if query.sdg else None
     if query.theme:
         theme = Theme.objects.filter(slug=query.theme).values_list("pk", flat=True)
@@ -99,37 +93,42 @@ def _filters(query: SearchQuery) -> dict:
     return {name: value for name, value in out.items() if value or name == "theme"}
 
 
-def _matching_documents(query: SearchQuery, groups: list[list[str]]) -> _MatchingDocuments:
-    """Every word in the text or, for a word that names themes, in the text or as a tag.
+def _match(groups: tuple, kind: str | None) -> tuple[FilterValues, _Match]:
+    """Every word in the text or, for a word that names themes, in the text or as a tag."""
+    found = plan([list(group) for group in groups])
+    texts = [engine().text_ids(part, kind) for part in found.text_parts()]
+    # The copy is brought up to date after the ids were read, so it holds all of them.
+    values = shared.current()
+    return values, _Match(found, *combine(values, found, texts))
 
-    Outside a transaction the match is kept with the state it was read in: the counts, the
-    page and the next pages of one search share it.
-    """
+
+@lru_cache(maxsize=16)
+def _kept_match(groups: tuple, kind: str | None, database: tuple, state: tuple) -> _Match:
+    """The match of the last few searches, each kept with the state it was read in: the
+    counts, the page and the next pages of one search share one full-text match."""
+    return _match(groups, kind)[1]
+
+
+def _matching(query: SearchQuery) -> tuple[FilterValues, _Match] | None:
+    """The query's match with the copy to filter it by; None for a query without words.
+    Inside a transaction (which may see its own writes) nothing is kept."""
+    groups = tuple(map(tuple, query_groups(query.text)))
     kind = query.kind if query.within_kind else None
-    keep = not connection.in_atomic_block
-    state = search_state() if keep else None
-    key = (connection.alias, connection.settings_dict["NAME"], tuple(map(tuple, groups)), kind)
-    kept = recent.get((*key, state)) if keep else None
-    values = None
-    if kept is None:
-        found = plan(groups)
-        texts = [engine().text_ids(part, kind) for part in found.text_parts()]
-        # The copy is brought up to date after the ids were read, so it holds all of them.
-        values = shared.current()
-        kept = (found, *combine(values, found, texts))
-        if keep:
-            recent.put((*key, state), kept)
-    found, ids, worded = kept
-    return _MatchingDocuments(values or shared.current(state), ids, found, worded)
+    if not groups:
+        return None
+    if connection.in_atomic_block:
+        return _match(groups, kind)
+    state = search_state()
+    database = (connection.alias, connection.settings_dict["NAME"])
+    return shared.current(state), _kept_match(groups, kind, database, state)
 
 
 def search_total(query: SearchQuery) -> int:
     """How many documents match and pass the filters (nothing is scored)."""
-    groups = query_groups(query.text)
-    if not groups:
+    if (found := _matching(query)) is None:
         return 0
-    found = _matching_documents(query, groups)
-    return len(found.values.select(found.ids, _filters(query)))
+    values, match = found
+    return len(values.select(match.ids, _filters(query)))
 
 
 def search_rows(query: SearchQuery, *, limit: int, offset: int = 0) -> list[Row]:
@@ -140,32 +139,30 @@ def search_rows(query: SearchQuery, *, limit: int, offset: int = 0) -> list[Row]
     words of those themes' labels (a practice tagged "School canteens" that speaks of school
     canteens comes before one that only carries the tag, for `skolmat`).
     """
-    groups = query_groups(query.text)
-    if not groups:
+    if (found := _matching(query)) is None:
         return []
-    found = _matching_documents(query, groups)
-    chosen = found.values.select(found.ids, _filters(query))
+    values, match = found
+    chosen = values.select(match.ids, _filters(query))
     if not len(chosen):
         return []
-    ranked = engine().ranked
-    if not found.plan.named:
-        every = len(chosen) == len(found.ids)
+    ranked, plain, named = engine().ranked, match.plan.plain, match.plan.named
+    if not named:
+        every = len(chosen) == len(match.ids)
         kind = query.kind if query.within_kind else None
-        rows = ranked(groups, chosen, every=every, kind=kind, limit=limit, offset=offset)
+        rows = ranked(plain, chosen, every=every, kind=kind, limit=limit, offset=offset)
         return [Row(*row) for row in rows]
     # Any word may be missing from the text of a match found by a theme.
-    words = [*found.plan.plain, *(group for group, _themes in found.plan.named)]
-    if found.worded is None:
-        rows = ranked(words, chosen, any_word=True, limit=limit, offset=offset)
-        return [Row(*row) for row in rows]
-    kept = np.isin(chosen, found.worded, assume_unique=True)
-    worded, rest = chosen[kept], chosen[~kept]
+    words = [*plain, *(group for group, _themes in named)]
+    worded, rest = chosen, chosen[:0]
+    if match.worded is not None:
+        holds = np.isin(chosen, match.worded, assume_unique=True)
+        worded, rest = chosen[holds], chosen[~holds]
     rows = []
     if offset < len(worded):
         rows = ranked(words, worded, any_word=True, limit=limit, offset=offset)
     if len(rows) < limit and len(rest):
         rows += ranked(
-            found.plan.expanded,
+            match.plan.expanded,
             rest,
             any_word=True,
             unworded=True,
@@ -201,26 +198,18 @@ class SearchResults(Sequence):
         return self.fetch(search_rows(self.query, limit=stop - start, offset=start))
 
 
-def search_counts(query: SearchQuery) -> Counts:
-    """Matches per value of each filter, each counted under all the other active filters,
-    and the number under all of them. Without text: every document of the query's kind."""
-    groups = query_groups(query.text)
+def search_facets(query: SearchQuery) -> dict:
+    """Matches per value of each filter, each counted under all the other active filters, as
+    the list pages show them (with their labels), and the number under all of them
+    (`total`). Without text: every document of the query's kind."""
     if not query.text and query.kind:
         values = shared.current()
-        by_filter, total = values.counts(values.of_kind(query.kind), _filters(query))
-    elif not groups:
-        by_filter, total = {name: Counter() for name in (*COLUMNS, *TAGS)}, 0
+        counts, total = values.counts(values.of_kind(query.kind), _filters(query))
+    elif (found := _matching(query)) is None:
+        counts, total = {name: Counter() for name in (*COLUMNS, *TAGS)}, 0
     else:
-        found = _matching_documents(query, groups)
-        by_filter, total = found.values.counts(found.ids, _filters(query))
-    return Counts(by_filter=by_filter, total=total)
-
-
-def search_facets(query: SearchQuery) -> dict:
-    """The counts as the list pages show them: per filter, its values with their labels,
-    and the number of matches under all the filters (`total`)."""
-    found = search_counts(query)
-    counts, total = found.by_filter, found.total
+        values, match = found
+        counts, total = values.counts(match.ids, _filters(query))
     return {
         "total": total,
         "kind": [
@@ -256,10 +245,9 @@ def search_facets(query: SearchQuery) -> dict:
 def search_record_ids(query: SearchQuery) -> QuerySet:
     """The ids of the records of the query's kind whose documents match its words, as a
     subquery for other lists to filter by (its other filters are theirs to apply)."""
-    groups = query_groups(query.text)
-    if not groups:
+    if (found := _matching(query)) is None:
         return SearchDocument.objects.none().values("object_id")
-    sql, params = engine().ids_subquery(_matching_documents(query, groups).ids)
+    sql, params = engine().ids_subquery(found[1].ids)
     # The SQL is fixed; the ids travel as one parameter.
     matching = RawSQL(sql, params)  # noqa: S611
     return SearchDocument.objects.filter(kind=query.kind, pk__in=matching).values("object_id")
@@ -280,4 +268,4 @@ def search_suggest(text: str, *, limit: int = 8) -> list[dict]:
 def search_spelling(text: str) -> str | None:
     """“Did you mean”: the query with its words that no document holds replaced by the
     closest ones that some do (see spelling); None when there are none to replace."""
-    return spelling_suggestion(text, index_words=engine().index_words, state=search_state()[:3])
+    return spelling_suggestion(text, index_words=engine().index_words, state=search_state()[1:3])

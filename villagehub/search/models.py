@@ -5,14 +5,9 @@ from django.utils.translation import gettext_lazy as _
 
 
 class SearchDocument(models.Model):
-    """One searchable record (community, organisation, practice, factsheet, news item).
-
-    Services keep it current. The full-text index over `title_terms` and `body_terms` is the
-    database's own: an FTS5 table kept by triggers on SQLite, a generated tsvector column
-    with a GIN index on PostgreSQL (see the migrations). The values the lists filter by are
-    copied here once (kind, country, size band, and the themes and goals as `tags`), for
-    the in-memory copy that filters and counts the matches (see search.counts).
-    """
+    """One searchable record, kept current by the services. The full-text index over
+    `title_terms` and `body_terms` is the database's own (see sqlite.py, postgres.py); the
+    values the lists filter by are read into memory to filter and count (see counts.py)."""
 
     class Kind(models.TextChoices):
         PRACTICE = "practice", _("Practices")
@@ -49,12 +44,8 @@ class SearchDocument(models.Model):
 
 
 class SearchDeletion(models.Model):
-    """A search document removed since the last rebuild, and the generation of its removal.
-
-    The in-memory copies of the documents' filter values (see search.counts) read these to
-    forget removed documents, which may otherwise still be found by their themes. A rebuild
-    empties the table: every copy then starts over.
-    """
+    """A search document removed since the last rebuild, and the generation of its removal,
+    for the in-memory copies to forget it (see search.counts); a rebuild empties the table."""
 
     document_id = models.BigIntegerField()
     generation = models.BigIntegerField(db_index=True)
@@ -68,16 +59,10 @@ def _epoch_new() -> int:
 
 
 class SearchState(models.Model):
-    """One row: a counter of the writes of search documents, so that each process can tell
-    which documents changed since it last copied their filter values (see search.counts).
-
-    Every write of documents adds one to `generation` in its own transaction and stamps its
-    documents with the result; the row lock orders the writers, so documents stamped up to a
-    generation that a reader sees are all committed. `rebuilt` is the generation of the last
-    full rebuild, after which the copies start over. `epoch` is drawn when the row is made:
-    emptied tables (a flush, the tests) make a new row whose counter may climb past what a
-    process has copied, and the new epoch tells that process to start over.
-    """
+    """One row: the counter of the writes of search documents (see search.counts).
+    `rebuilt` is the generation of the last full rebuild; `epoch` is drawn when the row is
+    made, so that a process notices emptied tables (a flush, the tests) whose new counter
+    climbs past what it has copied."""
 
     generation = models.BigIntegerField(default=0)
     rebuilt = models.BigIntegerField(default=0)

@@ -15,7 +15,6 @@ from villagehub.countries.models import Factsheet
 from villagehub.news.models import NewsItem
 from villagehub.organisations.models import Organisation
 from villagehub.practices.models import Practice
-from villagehub.taxonomy.models import Goal, Theme
 
 from .analysis import terms
 from .counts import generation_next
@@ -23,183 +22,156 @@ from .interface import engine
 from .models import SearchDeletion, SearchDocument, SearchState
 
 Kind = SearchDocument.Kind
+# The kind of each searchable model, and the records of each kind. Their themes and goals
+# are read a chunk at a time as plain ids (`_related`), not prefetched as model instances.
+KINDS = {
+    Practice: Kind.PRACTICE,
+    Community: Kind.COMMUNITY,
+    Organisation: Kind.ORGANISATION,
+    Factsheet: Kind.FACTSHEET,
+    NewsItem: Kind.NEWS,
+}
+SEARCHABLE = {
+    Kind.PRACTICE: lambda: Practice.objects.select_related("community"),
+    Kind.COMMUNITY: lambda: Community.objects.all(),
+    Kind.ORGANISATION: lambda: Organisation.objects.all(),
+    Kind.FACTSHEET: lambda: Factsheet.objects.all(),
+    Kind.NEWS: lambda: NewsItem.objects.select_related("network", "community"),
+}
+_TAGGED = (Practice, Community, NewsItem)
 
 
-def _translations(obj, fields: Iterable[str]) -> list[str]:
-    out = []
+def _body(obj, own: Iterable[str], translated: Iterable[str], *more: str) -> str:
+    """The terms of a record's own texts in its language, of their translations, and more."""
+    own_text = " ".join(getattr(obj, name) or "" for name in own)
+    body = [terms(own_text, obj.language), *more]
     for language, values in (obj.translations or {}).items():
-        out.extend(terms(values[f], language) for f in fields if values.get(f))
-    return out
+        body.extend(terms(values[name], language) for name in translated if values.get(name))
+    return " ".join(body)
 
 
-def _tags(themes: list, goals: Iterable[int]) -> str:
-    return " ".join([*(f"theme{t.pk}" for t in themes), *(f"sdg{number}" for number in goals)])
+def _document_fields(obj: models.Model, themes: Iterable[int], goals: Iterable[int]) -> dict:
+    """The fields of a record's document, but its kind, language and URL.
 
-
-def _url(obj) -> str:
-    with override("en"):
-        return obj.get_absolute_url()
+    Theme labels are not part of its text: the themes are its tags, and a query word that
+    names a theme finds the documents tagged with it (see synonyms).
+    """
+    tags = " ".join([*(f"theme{pk}" for pk in sorted(themes)), *(f"sdg{n}" for n in sorted(goals))])
+    if isinstance(obj, Practice):
+        place = obj.community
+        texts = [name for name in Practice.translatable_fields if name != "title"]
+        where = terms(f"{place.name} {place.region}", place.language) if place else ""
+        return {
+            "title": obj.title,
+            "title_terms": terms(obj.title, obj.language),
+            "text": obj.summary,
+            "body_terms": _body(obj, texts, Practice.translatable_fields, where),
+            "country": place.country.code if place else "",
+            "size_band": (place.size_band or "") if place else "",
+            "tags": tags,
+        }
+    if isinstance(obj, Community):
+        return {
+            "title": obj.name,
+            "title_terms": terms(obj.name, obj.language),
+            "text": obj.description,
+            "body_terms": _body(obj, ("region", "description"), ("description",)),
+            "country": obj.country.code,
+            "size_band": obj.size_band or "",
+            "tags": tags,
+        }
+    if isinstance(obj, Organisation):
+        return {
+            "title": obj.name,
+            "title_terms": terms(f"{obj.name} {obj.acronym}", obj.language),
+            "text": obj.description,
+            "body_terms": _body(obj, ("description",), ("description",)),
+            "country": obj.country.code or "",
+        }
+    if isinstance(obj, Factsheet):
+        names = []
+        for language, _name in settings.LANGUAGES:
+            with override(language):
+                names.append(terms(str(obj.country.name), language))
+        fields = Factsheet.translatable_fields
+        return {
+            "title": str(obj.country.name),
+            "title_terms": f"{' '.join(names)} {obj.country.code.lower()}",
+            "text": obj.definition,
+            "body_terms": _body(obj, fields, fields),
+            "country": obj.country.code,
+        }
+    if isinstance(obj, NewsItem):
+        publisher = obj.network or obj.community
+        by = terms(publisher.name, publisher.language) if publisher else ""
+        return {
+            "title": obj.title,
+            "title_terms": terms(obj.title, obj.language),
+            "text": obj.summary,
+            "body_terms": _body(obj, ("summary", "body"), NewsItem.translatable_fields, by),
+            # The index keeps one country per document: the first the item is about.
+            "country": obj.countries[0].code if obj.countries else "",
+            "tags": tags,
+        }
+    raise TypeError(f"{type(obj).__name__} is not searchable")
 
 
 _STAND_IN = "searchurlstandin"
 
 
 def _url_maker():
-    """`_url` for many records: the URL of each model is reversed once, with a stand-in slug
-    that each record's slug then replaces (reversing every URL is slow at scale)."""
-    parts = {}
+    """The English URL of a record (documents keep it; other languages add their prefix).
+
+    Each model's URL is reversed once, with a stand-in slug that each record's slug then
+    replaces: reversing every URL is slow at scale (see docs/benchmarks.md)."""
+    parts: dict = {}
 
     def url(obj) -> str:
         model = type(obj)
-        if not hasattr(obj, "slug"):
-            return _url(obj)
-        if model not in parts:
-            parts[model] = _url(model(slug=_STAND_IN)).split(_STAND_IN)
-        if len(parts[model]) != 2:
-            return _url(obj)
+        with override("en"):
+            if model not in parts:
+                stand_in = model(slug=_STAND_IN).get_absolute_url() if hasattr(obj, "slug") else ""
+                parts[model] = stand_in.split(_STAND_IN)
+            if len(parts[model]) != 2:
+                return obj.get_absolute_url()
         head, tail = parts[model]
         return f"{head}{quote(obj.slug, safe=RFC3986_SUBDELIMS + '/~:@')}{tail}"
 
     return url
 
 
-def _related(obj, related: tuple | None) -> tuple[list, list[int]]:
-    if related is not None:
-        return related
-    return list(obj.themes.all()), [goal.pk for goal in obj.goals.all()]
-
-
-def _document_fields(obj: models.Model, related: tuple | None = None) -> dict | None:
-    """The document of a record; `related` (its themes and goal numbers) when already read.
-
-    Theme labels are not part of its text: the themes are its tags, and a query word that
-    names a theme finds the documents tagged with it (see synonyms).
-    """
-    if isinstance(obj, Practice):
-        if not obj.is_published:
-            return None
-        community = obj.community
-        themes, goals = _related(obj, related)
-        texts = tuple(f for f in Practice.translatable_fields if f != "title")
-        body = [
-            *(terms(getattr(obj, name), obj.language) for name in texts),
-            *_translations(obj, ("title", *texts)),
-        ]
-        if community:
-            body.append(terms(f"{community.name} {community.region}", community.language))
-        return {
-            "kind": Kind.PRACTICE,
-            "title": obj.title,
-            "title_terms": terms(obj.title, obj.language),
-            "text": obj.summary,
-            "body_terms": " ".join(body),
-            "country": community.country.code if community else "",
-            "size_band": (community.size_band or "") if community else "",
-            "tags": _tags(themes, goals),
-        }
-    if isinstance(obj, Community):
-        themes, goals = _related(obj, related)
-        return {
-            "kind": Kind.COMMUNITY,
-            "title": obj.name,
-            "title_terms": terms(obj.name, obj.language),
-            "text": obj.description,
-            "body_terms": " ".join(
-                [
-                    terms(f"{obj.region} {obj.description}", obj.language),
-                    *_translations(obj, ("description",)),
-                ]
-            ),
-            "country": obj.country.code,
-            "size_band": obj.size_band or "",
-            "tags": _tags(themes, goals),
-        }
-    if isinstance(obj, Organisation):
-        return {
-            "kind": Kind.ORGANISATION,
-            "title": obj.name,
-            "title_terms": terms(f"{obj.name} {obj.acronym}", obj.language),
-            "text": obj.description,
-            "body_terms": " ".join(
-                [terms(obj.description, obj.language), *_translations(obj, ("description",))]
-            ),
-            "country": obj.country.code or "",
-        }
-    if isinstance(obj, Factsheet):
-        texts = [getattr(obj, f) for f in Factsheet.translatable_fields]
-        names = []
-        for language, _name in settings.LANGUAGES:
-            with override(language):
-                names.append(terms(str(obj.country.name), language))
-        names = " ".join(names)
-        return {
-            "kind": Kind.FACTSHEET,
-            "title": str(obj.country.name),
-            "title_terms": f"{names} {obj.country.code.lower()}",
-            "text": obj.definition,
-            "body_terms": " ".join(
-                [
-                    terms(" ".join(texts), obj.language),
-                    *_translations(obj, Factsheet.translatable_fields),
-                ]
-            ),
-            "country": obj.country.code,
-        }
-    if isinstance(obj, NewsItem):
-        if not obj.is_published:
-            return None
-        themes, goals = _related(obj, related)
-        countries = [c.code for c in obj.countries]
-        publisher = obj.network or obj.community
-        body = [
-            terms(obj.summary, obj.language),
-            terms(obj.body, obj.language),
-            *_translations(obj, NewsItem.translatable_fields),
-        ]
-        if publisher is not None:
-            body.append(terms(publisher.name, publisher.language))
-        return {
-            "kind": Kind.NEWS,
-            "title": obj.title,
-            "title_terms": terms(obj.title, obj.language),
-            "text": obj.summary,
-            "body_terms": " ".join(body),
-            # The index keeps one country per document: the first the item is about.
-            "country": countries[0] if countries else "",
-            "tags": _tags(themes, goals),
-        }
-    raise TypeError(f"{type(obj).__name__} is not searchable")
+def _searchable(obj: models.Model) -> bool:
+    """Practices and news items have a document only while published."""
+    return obj.is_published if isinstance(obj, Practice | NewsItem) else True
 
 
 @transaction.atomic
 def search_document_update(*, obj: models.Model) -> SearchDocument | None:
     """Write (or remove) the search document of one record, in the caller's transaction."""
-    fields = _document_fields(obj)
-    if fields is None:
+    if not _searchable(obj):
         search_document_delete(obj=obj)
         return None
+    themes, goals = [], []
+    if isinstance(obj, _TAGGED):
+        themes, goals = [t.pk for t in obj.themes.all()], [g.pk for g in obj.goals.all()]
+    fields = _document_fields(obj, themes, goals)
     document, _created = SearchDocument.objects.update_or_create(
-        kind=fields.pop("kind"),
+        kind=KINDS[type(obj)],
         object_id=obj.pk,
         defaults={
             **fields,
             "language": obj.language,
-            "url": _url(obj),
+            "url": _url_maker()(obj),
             "generation": generation_next(),
         },
     )
     return document
 
 
-def search_documents_update(*, kind: str, ids: Iterable[int]) -> None:
-    """Write the documents of many records of one kind at once, for bulk imports."""
-    ids, url, relations = list(ids), _url_maker(), _Relations()
-    generation = generation_next()
-    for start in range(0, len(ids), 2000):
-        chunk = ids[start : start + 2000]
-        _documents_delete(SearchDocument.objects.filter(kind=kind, object_id__in=chunk), generation)
-        records = list(SEARCHABLE[kind]().filter(pk__in=chunk).order_by("pk"))
-        engine().documents_write(_documents_made(kind, relations.of(records), url, generation))
+def search_document_delete(*, obj: models.Model) -> None:
+    if type(obj) in KINDS:
+        documents = SearchDocument.objects.filter(kind=KINDS[type(obj)], object_id=obj.pk)
+        _documents_delete(documents, generation_next())
 
 
 def _documents_delete(documents: models.QuerySet, generation: int) -> None:
@@ -211,96 +183,57 @@ def _documents_delete(documents: models.QuerySet, generation: int) -> None:
     SearchDocument.objects.filter(pk__in=removed).delete()
 
 
-def search_document_delete(*, obj: models.Model) -> None:
-    kind = {
-        Practice: Kind.PRACTICE,
-        Community: Kind.COMMUNITY,
-        Organisation: Kind.ORGANISATION,
-        Factsheet: Kind.FACTSHEET,
-        NewsItem: Kind.NEWS,
-    }.get(type(obj))
-    if kind:
-        _documents_delete(
-            SearchDocument.objects.filter(kind=kind, object_id=obj.pk), generation_next()
+def search_documents_update(*, kind: str, ids: Iterable[int]) -> None:
+    """Write the documents of many records of one kind at once, for bulk imports."""
+    ids, url, generation = list(ids), _url_maker(), generation_next()
+    for start in range(0, len(ids), 2000):
+        chunk = ids[start : start + 2000]
+        _documents_delete(SearchDocument.objects.filter(kind=kind, object_id__in=chunk), generation)
+        records = list(SEARCHABLE[kind]().filter(pk__in=chunk).order_by("pk"))
+        engine().documents_write(_documents_made(kind, _related(records), url, generation))
+
+
+def _related(records: list) -> list[tuple]:
+    """Each record with the ids of its themes and the numbers of its goals (two queries)."""
+    if not records or not isinstance(records[0], _TAGGED):
+        return [(obj, (), ()) for obj in records]
+    model = type(records[0])
+    owner = f"{model._meta.model_name}_id"
+    related: dict[str, dict[int, list[int]]] = {}
+    for name in ("themes", "goals"):
+        through = getattr(model, name).through.objects
+        found = related[name] = defaultdict(list)
+        rows = through.filter(**{f"{owner}__in": [obj.pk for obj in records]})
+        for obj_id, pk in rows.values_list(owner, f"{name[:-1]}_id"):
+            found[obj_id].append(pk)
+    return [(obj, related["themes"][obj.pk], related["goals"][obj.pk]) for obj in records]
+
+
+def _documents_made(kind: str, records: list, url, generation: int) -> list[SearchDocument]:
+    """The documents of records whose relations were read already: text analysis only, no
+    database access (it runs beside the writes, see `search_rebuild`)."""
+    return [
+        SearchDocument(
+            kind=kind,
+            object_id=obj.pk,
+            language=obj.language,
+            url=url(obj),
+            generation=generation,
+            **_document_fields(obj, themes, goals),
         )
-
-
-# The records of each kind. Their themes and goals are read a whole chunk at a time, as
-# plain ids (see `_Relations`), not prefetched as model instances.
-SEARCHABLE = {
-    Kind.PRACTICE: lambda: Practice.objects.select_related("community"),
-    Kind.COMMUNITY: lambda: Community.objects.all(),
-    Kind.ORGANISATION: lambda: Organisation.objects.all(),
-    Kind.FACTSHEET: lambda: Factsheet.objects.all(),
-    Kind.NEWS: lambda: NewsItem.objects.select_related("network", "community"),
-}
-
-
-class _Relations:
-    """Themes (in their usual order) and goal numbers of many records, a chunk at a time."""
-
-    def __init__(self):
-        self.themes = {theme.pk: theme for theme in Theme.objects.all()}
-        self.theme_order = {pk: n for n, pk in enumerate(self.themes)}
-        self.goal_order = {pk: n for n, pk in enumerate(Goal.objects.values_list("pk", flat=True))}
-
-    def of(self, objs: list) -> list[tuple]:
-        if not objs or not isinstance(objs[0], Practice | Community | NewsItem):
-            return [(obj, None) for obj in objs]
-        model = type(objs[0])
-        owner = f"{model._meta.model_name}_id"
-        ids = [obj.pk for obj in objs]
-        themes, goals = defaultdict(list), defaultdict(list)
-        through = model.themes.through.objects.filter(**{f"{owner}__in": ids})
-        for obj_id, theme_id in through.values_list(owner, "theme_id"):
-            themes[obj_id].append(theme_id)
-        through = model.goals.through.objects.filter(**{f"{owner}__in": ids})
-        for obj_id, goal_id in through.values_list(owner, "goal_id"):
-            goals[obj_id].append(goal_id)
-        return [
-            (
-                obj,
-                (
-                    [self.themes[pk] for pk in sorted(themes[obj.pk], key=self.theme_order.get)],
-                    sorted(goals[obj.pk], key=self.goal_order.get),
-                ),
-            )
-            for obj in objs
-        ]
+        for obj, themes, goals in records
+        if _searchable(obj)
+    ]
 
 
 def _chunks(queryset, chunk_size: int):
     """The records of a queryset in chunks, in id order, each read with one keyset query."""
     last = None
-    while True:
-        page = queryset if last is None else queryset.filter(pk__gt=last)
-        chunk = list(page.order_by("pk")[:chunk_size])
-        if not chunk:
-            return
+    while chunk := list(
+        (queryset if last is None else queryset.filter(pk__gt=last)).order_by("pk")[:chunk_size]
+    ):
         last = chunk[-1].pk
         yield chunk
-
-
-def _documents_made(kind: str, pairs: list, url, generation: int) -> list[SearchDocument]:
-    """The documents of records whose relations were read already: text analysis only, no
-    database access (it runs beside the writes, see `search_rebuild`)."""
-    batch = []
-    for obj, related in pairs:
-        fields = _document_fields(obj, related)
-        if fields is None:
-            continue
-        fields.pop("kind")
-        batch.append(
-            SearchDocument(
-                kind=kind,
-                object_id=obj.pk,
-                language=obj.language,
-                url=url(obj),
-                generation=generation,
-                **fields,
-            )
-        )
-    return batch
 
 
 def search_rebuild(*, progress=None, chunk_size: int = 2000) -> int:
@@ -312,7 +245,7 @@ def search_rebuild(*, progress=None, chunk_size: int = 2000) -> int:
     inserts in its own process meanwhile (on SQLite the thread only takes turns with the
     writes). Only this thread touches the database.
     """
-    written, url, relations = 0, _url_maker(), _Relations()
+    written, url = 0, _url_maker()
     with (
         transaction.atomic(),
         engine().index_suspended(),
@@ -327,7 +260,7 @@ def search_rebuild(*, progress=None, chunk_size: int = 2000) -> int:
         pending = None
         for kind, queryset in SEARCHABLE.items():
             for chunk in _chunks(queryset(), chunk_size):
-                made = analysis.submit(_documents_made, kind, relations.of(chunk), url, generation)
+                made = analysis.submit(_documents_made, kind, _related(chunk), url, generation)
                 if pending is not None:
                     written += _written(*pending, progress)
                 pending = made, len(chunk)

@@ -4,15 +4,14 @@ does hold (Levenshtein distance, rapidfuzz), the most frequent first among equal
 The vocabulary is the full-text index's own, read the same way for every kind of record: on
 SQLite from FTS5's `fts5vocab` view of the index (a temporary table, made per connection), on
 PostgreSQL from `ts_stat` over the documents' vectors. It is read only when a search finds
-nothing, and kept per process: read again at once after a rebuild, and at most every
-`REFRESH_SECONDS` as documents are written (reading it is slow on large tables, see
-docs/benchmarks.md).
+nothing, and kept per process: read again at once after a rebuild, and every
+`REFRESH_SECONDS` (reading it is slow on large tables, see docs/benchmarks.md).
 """
 
-import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable
+from functools import lru_cache
 
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
@@ -23,19 +22,11 @@ REFRESH_SECONDS = 600
 # Words shorter than this are not corrected: at one or two letters every change is a word.
 MIN_LENGTH = 3
 
-_lock = threading.Lock()
-_kept: dict = {"key": None, "at": 0.0, "words": {}, "counts": {}}
 
-
-def _vocabulary(index_words, state) -> tuple[dict[int, list[str]], dict[str, int]]:
-    """The index's words by length, and their document counts; read again when stale."""
-    generation, rebuilt, epoch = state
-    now = time.monotonic()
-    with _lock:
-        key = _kept["key"]
-        fresh = key is not None and key[1:] == (rebuilt, epoch)
-        if fresh and (key[0] == generation or now - _kept["at"] < REFRESH_SECONDS):
-            return _kept["words"], _kept["counts"]
+@lru_cache(maxsize=1)
+def _vocabulary(index_words, _fresh: tuple) -> tuple[dict[int, list[str]], dict[str, int]]:
+    """The index's words by length, and their document counts, read again when `_fresh`
+    changes: after a rebuild, or in the next period of `REFRESH_SECONDS`."""
     counts = {
         word: count
         for word, count in index_words()
@@ -44,8 +35,6 @@ def _vocabulary(index_words, state) -> tuple[dict[int, list[str]], dict[str, int
     by_length = defaultdict(list)
     for word in counts:
         by_length[len(word)].append(word)
-    with _lock:
-        _kept.update(key=(generation, rebuilt, epoch), at=now, words=by_length, counts=counts)
     return by_length, counts
 
 
@@ -65,15 +54,16 @@ def _closest(word: str, by_length: dict[int, list[str]], counts: dict[str, int])
 
 
 def spelling_suggestion(
-    query: str, *, index_words: Callable[[], list[tuple[str, int]]], state: tuple[int, int, int]
+    query: str, *, index_words: Callable[[], list[tuple[str, int]]], state: tuple[int, int]
 ) -> str | None:
     """The query with each word that no document holds (in any of its forms) replaced by the
     closest word of the index; None when no word was replaced. `index_words`: the engine's
-    reader of its words; `state`: the documents' generation, last rebuild and epoch."""
+    reader of its words; `state`: the documents' last rebuild and epoch."""
     groups = query_groups(query)
     if not groups:
         return None
-    by_length, counts = _vocabulary(index_words, state)
+    period = int(time.monotonic() // REFRESH_SECONDS)
+    by_length, counts = _vocabulary(index_words, (*state, period))
     words, changed = [], False
     for group in groups:
         word = group[0]

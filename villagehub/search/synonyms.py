@@ -3,10 +3,9 @@
 A document matches a query word when its own text holds the word, or when it is tagged with
 a theme one of whose labels holds it (`skolmat` finds a practice tagged "School canteens",
 whatever language it is written in). The labels are not written into each document's
-indexed text: there every common theme word matched a large share of all documents, and
-the database read each of them (at 400,000 documents a theme word matched 35,000, and
-PostgreSQL visited some 13,500 heap pages for them). The tagged documents come instead
-from the themes the documents carry, which are known without reading them (see `counts`).
+indexed text, where a common theme word would match a large share of all documents (see
+docs/benchmarks.md): the tagged documents come from the in-memory copy of the documents'
+themes (see `counts`).
 
 A word that the labels of many themes share ("and", "och", "village") tells no theme apart:
 it names none of them.

@@ -21,16 +21,10 @@ def search_view(request):
         search = SearchQuery.of(query, filters)
         facets = search_facets(search)
         if kind:
-            results = search_hits(search, count=facets["total"])
-            page = paginate(results, request.GET)
-            results = {
-                kind: {
-                    "label": SearchDocument.Kind(kind).label,
-                    "count": page.paginator.count,
-                    "hits": page.object_list,
-                }
-            }
-            results = {k: v for k, v in results.items() if v["count"]}
+            page = paginate(search_hits(search, count=facets["total"]), request.GET)
+            if count := page.paginator.count:
+                label = SearchDocument.Kind(kind).label
+                results = {kind: {"label": label, "count": count, "hits": page.object_list}}
         else:
             results = search_grouped(search, facets=facets)
     total = sum(group["count"] for group in results.values())

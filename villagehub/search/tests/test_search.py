@@ -3,6 +3,7 @@ import json
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -60,18 +61,14 @@ def test_every_word_must_match(demo):
     assert _first("goat canteen", "practice") is None
 
 
-def test_suggest_completes_a_prefix(client, demo):
+def test_suggest_completes_a_prefix_with_the_address_in_the_visitors_language(client, demo):
     response = client.get("/search/suggest", {"q": "rau"})
-    suggestions = json.loads(response.content)["suggestions"]
-    assert suggestions[0] == {
+    assert json.loads(response.content)["suggestions"][0] == {
         "title": "Raudanmaa",
         "kind": "community",
         "kind_label": "Communities",
         "url": "/communities/raudanmaa/",
     }
-
-
-def test_suggestions_point_to_the_visitors_language(client, demo):
     response = client.get("/lv/search/suggest", {"q": "rau"})
     (first, *_rest) = json.loads(response.content)["suggestions"]
     assert (first["url"], first["kind_label"]) == ("/lv/communities/raudanmaa/", "Kopienas")
@@ -92,25 +89,10 @@ def test_search_page_lists_one_kind_in_full(client, demo):
 
 
 ODD_QUERIES = [
-    '"',
-    '"unbalanced',
-    "(((",
-    "a)b(",
-    "*",
-    "rau*",
-    "NEAR(a b)",
-    "AND OR NOT",
-    "title:x",
-    "-",
-    "^",
-    "' OR 1=1 --",
-    "%",
-    "\x00",
-    "ü" * 10_000,
-    "x " * 5_000,
-    "Ελλάδα Україна 日本 مرحبا",
+    '"', '"unbalanced', "(((", "a)b(", "*", "rau*", "NEAR(a b)", "AND OR NOT", "title:x", "-",
+    "^", "' OR 1=1 --", "%", "\x00", "ü" * 10_000, "x " * 5_000, "Ελλάδα Україна 日本 مرحبا",
     "😀🚜",
-]
+]  # fmt: skip
 
 
 @pytest.mark.parametrize("query", ODD_QUERIES)
@@ -163,41 +145,38 @@ def test_deleting_in_the_back_office_removes_the_document(client, demo, django_u
     assert _first("goat", "practice") is None
 
 
-def test_reindex_rebuilds_the_same_documents(demo):
-    before = sorted(SearchDocument.objects.values_list("kind", "object_id", "title_terms"))
+def _indexes():
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename LIKE 'search_%'")
+        else:
+            cursor.execute("SELECT name FROM sqlite_master WHERE tbl_name LIKE 'search_%'")
+        return {row[0] for row in cursor.fetchall()}
+
+
+def test_reindex_rebuilds_the_same_documents_and_indexes(demo):
+    """A rebuild drops the full-text index and builds it again at its end (faster than
+    keeping it row by row); it must come back, with the same documents."""
+
+    def documents():
+        return sorted(
+            SearchDocument.objects.values_list("kind", "object_id", "title_terms", "tags")
+        )
+
+    before, indexes = documents(), _indexes()
+    assert any(tags for *_document, tags in before)
+    if connection.vendor == "postgresql":
+        assert "search_document_vector" in indexes
     SearchDocument.objects.all().delete()
     assert _first("canteen", "practice") is None
-
     out = io.StringIO()
     call_command("reindex", "--no-progress", stdout=out)
-
-    after = sorted(SearchDocument.objects.values_list("kind", "object_id", "title_terms"))
-    assert after == before
+    assert (documents(), _indexes()) == (before, indexes)
     assert out.getvalue() == f"Search index rebuilt: {len(before)} documents.\n"
     assert _first("canteen", "practice") == "100 % organic school canteens"
-
-
-def test_reindex_keeps_every_full_text_index(demo):
-    """A rebuild drops the full-text indexes and builds them again at its end (faster than
-    keeping them row by row); they must all come back."""
-    from django.db import connection
-
-    def indexes():
-        with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                cursor.execute(
-                    "SELECT indexname FROM pg_indexes WHERE tablename = 'search_searchdocument'"
-                )
-            else:
-                cursor.execute("SELECT name FROM sqlite_master WHERE tbl_name LIKE 'search_%'")
-            return {row[0] for row in cursor.fetchall()}
-
-    before = indexes()
-    if connection.vendor == "postgresql":
-        assert "search_document_vector" in before
-    call_command("reindex", "--no-progress", stdout=io.StringIO())
-    assert indexes() == before
-    assert _first("canteen", "practice") == "100 % organic school canteens"
+    # Batches smaller than a kind write every document too.
+    assert services.search_rebuild(chunk_size=3) == len(before)
+    assert documents() == before
 
 
 def test_reindex_that_fails_midway_keeps_the_index_it_had(demo, monkeypatch):
@@ -220,12 +199,6 @@ def test_reindex_that_fails_midway_keeps_the_index_it_had(demo, monkeypatch):
     assert _first("canteen", "practice") == "100 % organic school canteens"
 
 
-def test_reindex_in_small_batches_writes_every_document(demo):
-    before = sorted(SearchDocument.objects.values_list("kind", "object_id", "body_terms"))
-    assert services.search_rebuild(chunk_size=3) == len(before)
-    assert sorted(SearchDocument.objects.values_list("kind", "object_id", "body_terms")) == before
-
-
 def test_practice_list_text_filter_uses_the_search_engine(client, demo):
     response = client.get("/practices/", {"q": "skolmat"})
     titles = sorted(p.title for p in response.context["page"].object_list)
@@ -240,40 +213,21 @@ def test_practice_list_text_filter_uses_the_search_engine(client, demo):
 def villages(db):
     broadband = Theme.objects.get(slug="broadband")
     canteens = Theme.objects.get(slug="school-canteens")
+    fibre, food = Goal.objects.get(number=9), Goal.objects.get(number=4)
     raudanmaa = CommunityFactory(
-        slug="raudanmaa",
-        name="Raudanmaa",
-        country="FI",
-        population=900,
-        description="A village on a lake.",
-        themes=[broadband],
-    )
-    mouans = CommunityFactory(
-        slug="mouans",
-        name="Mouans",
-        country="FR",
-        population=10000,
-        description="A village in Provence.",
-        themes=[canteens],
-    )
-    PracticeFactory(
-        slug="fibre",
-        title="Village fibre",
-        community=raudanmaa,
-        themes=[broadband],
-        goals=[Goal.objects.get(number=9)],
-    )
-    PracticeFactory(
-        slug="canteens",
-        title="Village canteens",
-        community=mouans,
-        themes=[canteens],
-        goals=[Goal.objects.get(number=4)],
-    )
-    PracticeFactory(
-        slug="school-fibre", title="Village fibre for schools", community=mouans,
-        themes=[broadband], goals=[Goal.objects.get(number=9)],
+        slug="raudanmaa", name="Raudanmaa", country="FI", population=900,
+        description="A village on a lake.", themes=[broadband],
     )  # fmt: skip
+    mouans = CommunityFactory(
+        slug="mouans", name="Mouans", country="FR", population=10000,
+        description="A village in Provence.", themes=[canteens],
+    )  # fmt: skip
+    for slug, title, community, theme, goal in [
+        ("fibre", "Village fibre", raudanmaa, broadband, fibre),
+        ("canteens", "Village canteens", mouans, canteens, food),
+        ("school-fibre", "Village fibre for schools", mouans, broadband, fibre),
+    ]:
+        PracticeFactory(slug=slug, title=title, community=community, themes=[theme], goals=[goal])
 
 
 def _counts(facets):
@@ -336,13 +290,6 @@ def test_changing_a_community_refilters_its_practices(villages):
     assert document.size_band == "2000-5000"
 
 
-def test_reindex_rebuilds_the_same_tags(villages):
-    before = sorted(SearchDocument.objects.values_list("title", "tags"))
-    call_command("reindex", "--no-progress", stdout=io.StringIO())
-    assert sorted(SearchDocument.objects.values_list("title", "tags")) == before
-    assert sum(len(tags.split()) for _title, tags in before) == 8
-
-
 @pytest.mark.parametrize("query", ["countryfi", "sdg9", "kindpractice", "theme1", "size"])
 def test_words_of_the_filters_typed_as_a_query_find_nothing(villages, query):
     assert search_grouped(SearchQuery(text=query)) == {}
@@ -351,8 +298,6 @@ def test_words_of_the_filters_typed_as_a_query_find_nothing(villages, query):
 
 def test_postgresql_keeps_the_long_columns_of_documents_out_of_line(db):
     """The text match visits the table page of every match: the rows must stay narrow."""
-    from django.db import connection
-
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL's TOAST settings")
     with connection.cursor() as cursor:

@@ -11,7 +11,7 @@ from villagehub.search.interface import search_spelling
 @pytest.fixture
 def practices(db):
     # The process keeps the vocabulary; each test's database is new.
-    spelling._kept["key"] = None
+    spelling._vocabulary.cache_clear()
     PracticeFactory(
         title="Solar panels on the school roof", summary="Pupils raised money.", language="en"
     )
