@@ -1,13 +1,16 @@
 from collections import Counter
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, User
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from villagehub.core import personal_data
 from villagehub.core.services import mentions_erase, model_save
 
-from .models import ApiToken, Role
+from .models import ApiToken, Profile, Role
 from .personal_data import person_find
 
 
@@ -17,6 +20,21 @@ def role_grant(*, user: AbstractBaseUser, kind: str, target) -> Role:
     field = Role.TARGETS[kind]
     existing = Role.objects.filter(user=user, kind=kind, **{field: target}).first()
     return existing or model_save(Role(user=user, kind=kind), {field: target})
+
+
+@transaction.atomic
+def account_language_set(*, user: AbstractBaseUser, language: str) -> Profile:
+    """The language the hub writes to this person in: one of `settings.LANGUAGES`."""
+    codes = [code for code, _name in settings.LANGUAGES]
+    if language not in codes:
+        raise ValidationError(
+            {
+                "language": _("“%(language)s” is not one of the hub's languages (%(codes)s).")
+                % {"language": language, "codes": ", ".join(codes)}
+            }
+        )
+    profile, _created = Profile.objects.update_or_create(user=user, defaults={"language": language})
+    return profile
 
 
 @transaction.atomic
