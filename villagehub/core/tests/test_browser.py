@@ -99,6 +99,16 @@ def described_violations(violations):
     return "\n".join(lines)
 
 
+def assert_accessible(page, where: str) -> None:
+    """axe on the page as it stands. axe runs in the page's JavaScript, so the journeys scan
+    in their JavaScript-on variant the pages only a POST reaches (a form sent, its errors,
+    what the person sees next), which a list of addresses to visit cannot."""
+    results = Axe().run(page, options=AXE_OPTIONS)
+    assert results.violations_count == 0, (
+        f"axe found problems on {where}:\n" + described_violations(results.response["violations"])
+    )
+
+
 @both_with_and_without_javascript
 def test_visitor_filters_practices_by_theme_and_opens_one(page, site):
     page.goto("/")
