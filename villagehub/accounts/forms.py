@@ -1,4 +1,6 @@
 from django import forms
+from django.conf import settings
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from villagehub.core.forms import StoredTextForm
@@ -43,3 +45,18 @@ class FollowForm(forms.Form):
         self.fields["themes"].queryset = Theme.objects.order_by("name")
         language = translation.get_language() or "en"
         self.fields["themes"].label_from_instance = lambda t: t.localized("name", language).text
+
+
+class LanguageForm(forms.Form):
+    language = forms.ChoiceField(
+        label=_("Language of your e-mails"),
+        choices=[],
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Each language in its own name, as a person looks for their own.
+        self.fields["language"].choices = [
+            (code, translation.get_language_info(code)["name_local"])
+            for code, _name in settings.LANGUAGES
+        ]

@@ -1,7 +1,9 @@
-"""The sign-up form's addition: consent to the privacy notice, recorded with its version."""
+"""The sign-up form's additions: consent to the privacy notice, recorded with its version, and
+the language of the page as the language the hub writes to the person in."""
 
 from django import forms
 from django.conf import settings
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 
@@ -16,5 +18,9 @@ class SignupConsentForm(forms.Form):
 
     def signup(self, request, user) -> None:
         from .models import Consent
+        from .services import account_language_set
 
         Consent.objects.create(user=user, notice_version=settings.PRIVACY_NOTICE_VERSION)
+        account_language_set(
+            user=user, language=translation.get_language() or settings.LANGUAGE_CODE
+        )

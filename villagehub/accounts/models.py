@@ -150,3 +150,23 @@ class ThemeFollow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} → {self.theme}"
+
+
+class Profile(models.Model):
+    """What a person chose for their account beyond allauth's fields: the language the hub
+    writes to them in (notices, their summaries, and the default of their registrations).
+    Set at sign-up from the language of the page; without a row the hub's default."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="profile"
+    )
+    language = models.CharField(
+        _("language of your e-mails"), max_length=8, choices=settings.LANGUAGES
+    )
+
+    class Meta:
+        verbose_name = _("profile")
+        verbose_name_plural = _("profiles")
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.language})"

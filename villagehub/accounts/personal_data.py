@@ -1,5 +1,5 @@
 """What accounts keep about people: the account itself, with its addresses, roles, consents,
-followed themes and authenticators (see core/personal_data.py). Deleting the account
+language, followed themes and authenticators (see core/personal_data.py). Deleting the account
 removes all of these; `services.person_erase` does it last, after the other apps' erasers
 have dealt with the rows that point at it."""
 
@@ -11,7 +11,7 @@ from django.contrib.auth.models import User
 from villagehub.core.personal_data import Person, Share
 
 from .models import Role
-from .selectors import two_factor_enabled
+from .selectors import language_of, two_factor_enabled
 
 
 def person_find(*, email: str, user: User | None = None) -> Person:
@@ -41,6 +41,7 @@ def account_data(user: User) -> dict[str, Any]:
         "roles": [str(role) for role in Role.objects.filter(user=user)],
         "followed_themes": [f.theme.slug for f in user.followed_themes.select_related("theme")],
         "two_factor_authentication": two_factor_enabled(user),
+        "language": language_of(user),
         "privacy_consents": [
             {"version": c.notice_version, "given_at": c.given_at.isoformat()}
             for c in user.consents.all()

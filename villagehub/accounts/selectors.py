@@ -1,14 +1,16 @@
 """Who may do what: every lookup that depends on the person asking goes through here."""
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from allauth.account.authentication import get_authentication_records
+from django.conf import settings
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from villagehub.core.types import AnyUser, User
 
-from .models import Role
+from .models import Profile, Role
 
 if TYPE_CHECKING:
     from villagehub.communities.models import Network
@@ -39,3 +41,19 @@ def two_factor_passed(request: HttpRequest) -> bool:
         record.get("method") == "mfa"
         for record in get_authentication_records(request, request.user)
     )
+
+
+def languages_of(user_ids: Iterable[int]) -> dict[int, str]:
+    """The language each of these people chose (see `Profile`); those who chose none are
+    left out, so that the caller picks the fallback (one query)."""
+    return dict(
+        Profile.objects.filter(user_id__in=list(user_ids)).values_list("user_id", "language")
+    )
+
+
+def language_of(user: AnyUser, default: str | None = None) -> str:
+    """The language a signed-in person chose, else `default` (the hub's if not given)."""
+    default = default or settings.LANGUAGE_CODE
+    if not user.is_authenticated:
+        return default
+    return languages_of([user.pk]).get(user.pk, default)

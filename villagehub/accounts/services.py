@@ -2,14 +2,17 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from villagehub.core import personal_data
 from villagehub.core.services import mentions_erase, model_save
 from villagehub.core.types import User
 
-from .models import ApiToken, Role
+from .models import ApiToken, Profile, Role
 from .personal_data import person_find
 
 if TYPE_CHECKING:
@@ -23,6 +26,21 @@ def role_grant(*, user: User, kind: str, target: models.Model) -> Role:
     field = Role.TARGETS[kind]
     existing = Role.objects.filter(user=user, kind=kind, **{field: target}).first()
     return existing or model_save(Role(user=user, kind=kind), {field: target})
+
+
+@transaction.atomic
+def account_language_set(*, user: User, language: str) -> Profile:
+    """The language the hub writes to this person in: one of `settings.LANGUAGES`."""
+    codes = [code for code, _name in settings.LANGUAGES]
+    if language not in codes:
+        raise ValidationError(
+            {
+                "language": _("“%(language)s” is not one of the hub's languages (%(codes)s).")
+                % {"language": language, "codes": ", ".join(codes)}
+            }
+        )
+    profile, _created = Profile.objects.update_or_create(user=user, defaults={"language": language})
+    return profile
 
 
 @transaction.atomic

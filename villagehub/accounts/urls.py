@@ -10,4 +10,5 @@ urlpatterns = [
     path("people/", views.person_view, name="person"),
     path("api-tokens/", views.api_tokens_view, name="api-tokens"),
     path("themes/", views.themes_view, name="themes"),
+    path("language/", views.language_view, name="language"),
 ]

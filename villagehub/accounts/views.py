@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -14,7 +15,8 @@ from villagehub.core.types import AuthenticatedHttpRequest
 
 from . import overview, services
 from .decorators import role_required
-from .forms import EraseConfirmForm, PersonLookupForm
+from .forms import EraseConfirmForm, LanguageForm, PersonLookupForm
+from .selectors import language_of
 
 
 def _json_download(data: dict, filename: str) -> HttpResponse:
@@ -31,7 +33,12 @@ def my_data_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/my_data.html",
-        {"data": data, "form": EraseConfirmForm(), **overview.followed_news(request.user)},
+        {
+            "data": data,
+            "form": EraseConfirmForm(),
+            "language": translation.get_language_info(language_of(request.user))["name_local"],
+            **overview.followed_news(request.user),
+        },
     )
 
 
@@ -49,6 +56,18 @@ def themes_view(request: AuthenticatedHttpRequest) -> HttpResponse:
         messages.success(request, _("Saved."))
         return redirect("accounts:my-data")
     return render(request, "accounts/themes.html", {"form": form})
+
+
+@login_required
+def language_view(request: AuthenticatedHttpRequest) -> HttpResponse:
+    form = LanguageForm(request.POST or None, initial={"language": language_of(request.user)})
+    if request.method == "POST" and form.is_valid():
+        services.account_language_set(user=request.user, language=form.cleaned_data["language"])
+        messages.success(request, _("Saved."))
+        return redirect("accounts:my-data")
+    return render(
+        request, "accounts/language.html", {"form": form}, status=400 if form.errors else 200
+    )
 
 
 @login_required

@@ -7,7 +7,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from villagehub.communities.models import Network
 from villagehub.core.services import model_save
@@ -149,7 +151,7 @@ def comment_report(*, comment: Comment, by: AnyUser, reason: str) -> bool:
     notices_create(
         networks=networks_of(item),
         kind=Kind.COMMENT_REPORT,
-        subject=_("A comment on “%(title)s”") % {"title": str(item)},
+        subject=format_lazy(gettext_lazy("A comment on “{title}”"), title=str(item)),
         path=f"{item_path(item)}#comment-{comment.pk}",
     )
     return True

@@ -7,7 +7,10 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_countries import countries
 
 from villagehub.communities.models import Network
@@ -50,11 +53,14 @@ def contact_message_create(
             "consent_notice_version": settings.PRIVACY_NOTICE_VERSION,
         },
     )
-    place = network.name if network is not None else str(countries.name(country.upper()))
+    # Lazy: each coordinator reads the sentence, and the country's name, in their language.
+    place = network.name if network is not None else lazy(countries.name, str)(country.upper())
     notices_create(
         networks=networks_reached(network=network, country=country),
         kind=Kind.CONTACT,
-        subject=_("A message through the contact form of %(place)s") % {"place": place},
+        subject=format_lazy(
+            gettext_lazy("A message through the contact form of {place}"), place=place
+        ),
         path=path_for("contact:message", message.pk),
     )
     return message

@@ -54,16 +54,11 @@ def _notify(user: User | None, template: str, context: dict[str, Any], language:
 
 def _tell_author(submission: Submission, *, title: str, published: bool, path: str) -> None:
     """The editor hears the outcome as a notice (their inbox, and e-mail as they chose for
-    the kind), the e-mail in the language they wrote in and with the reviewer's comment."""
+    the kind), the e-mail with the reviewer's comment in their language (the one they chose,
+    else the one they wrote in), linking to `path` in it."""
     if submission.author is None:
         return
-    context = {
-        "title": title,
-        "published": published,
-        "comment": submission.comment,
-        "path": path,
-        "url": settings.HUB_URL + path,
-    }
+    context = {"title": title, "published": published, "comment": submission.comment}
     notices_send(
         users=[submission.author],
         kind=NoticeKind.PUBLISHED if published else NoticeKind.RETURNED,
@@ -74,8 +69,9 @@ def _tell_author(submission: Submission, *, title: str, published: bool, path: s
     )
 
 
-def _path(record: Record, submission: Submission) -> str:
-    with translation.override(submission.language):
+def _path(record: Record) -> str:
+    """The record's address without a language prefix: each reader's notice adds theirs."""
+    with translation.override(settings.LANGUAGE_CODE):
         return record.get_absolute_url()
 
 
@@ -478,7 +474,7 @@ def submission_publish(*, submission: Submission, by: User) -> Record:
     submission.decided_by = by
     submission.comment = ""
     submission.save()
-    _tell_author(submission, title=str(record), published=True, path=_path(record, submission))
+    _tell_author(submission, title=str(record), published=True, path=_path(record))
     return record
 
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from villagehub.accounts.decorators import role_required
+from villagehub.accounts.selectors import language_of
 from villagehub.communities.models import Community, Network
 from villagehub.contributions.selectors import communities_edited_by
 from villagehub.core.feeds import TextAtomFeed
@@ -116,7 +117,7 @@ def event_register_view(request, slug):
     form = RegistrationForm(
         request.POST or None,
         event=event,
-        initial={"language": translation.get_language()},
+        initial={"language": language_of(request.user, default=translation.get_language())},
     )
     if request.method == "POST" and form.is_valid():
         details = form.details()

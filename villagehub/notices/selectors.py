@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
-from django.urls import reverse
+from django.urls import reverse, translate_url
 from django.utils import translation
 
 from villagehub.accounts.models import Role
@@ -58,3 +58,11 @@ def path_for(viewname: str, *args) -> str:
     """The address of a page, without a language prefix: notices are read in any language."""
     with translation.override(settings.LANGUAGE_CODE):
         return reverse(viewname, args=args)
+
+
+def path_in(path: str, language: str) -> str:
+    """A notice's address (see `path_for`) in a language: under its prefix (/sv/...) when the
+    language has one; an address the hub does not route stays as it is."""
+    # Stored paths are the default language's, so they resolve only in it.
+    with translation.override(settings.LANGUAGE_CODE):
+        return translate_url(path, language)

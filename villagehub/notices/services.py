@@ -2,9 +2,13 @@
 
 from collections.abc import Iterable, Mapping
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.functional import Promise
+
+from villagehub.accounts.selectors import languages_of
 
 from . import tasks
 from .models import Kind, Notice, NoticePreference
@@ -16,7 +20,7 @@ def notices_send(
     *,
     users: Iterable[AbstractBaseUser],
     kind: str,
-    subject: str,
+    subject: str | Promise,
     path: str,
     language: str = "",
     key: str = "",
@@ -25,7 +29,12 @@ def notices_send(
     """A notice for each of these people; each is mailed at once after the commit unless
     its reader chose a daily summary or no e-mail for this kind. `key` names an occasion
     that tells each person once; `mail` is the template and context of the at-once e-mail
-    when the occasion has its own (an editor's returned proposal carries the comment)."""
+    when the occasion has its own (an editor's returned proposal carries the comment).
+
+    Each notice is written in its reader's language (`accounts.Profile`; else `language`,
+    the one they wrote in when known; else the hub's default): a lazy `subject` (a sentence
+    of the hub's, such as `format_lazy(gettext_lazy(...), ...)`) is translated for each.
+    `path` is the page's address without a language prefix (`selectors.path_for`)."""
     if kind not in Kind.values:
         raise ValueError(kind)
     users = list(users)
@@ -34,15 +43,28 @@ def notices_send(
         .exclude(frequency=NoticePreference.Frequency.AT_ONCE)
         .values_list("user_id", flat=True)
     )
-    values = {"kind": kind, "subject": subject[:255], "path": path, "language": language}
-    if key:
-        notices = []
-        for user in users:
-            notice, created = Notice.objects.get_or_create(user=user, key=key, defaults=values)
-            if created:
-                notices.append(notice)
-    else:
-        notices = Notice.objects.bulk_create([Notice(user=u, **values) for u in users])
+    chosen = languages_of(user.pk for user in users)
+    subjects: dict[str, str] = {}
+    notices = []
+    for user in users:
+        reader_language = chosen.get(user.pk) or language or settings.LANGUAGE_CODE
+        if reader_language not in subjects:
+            with translation.override(reader_language):
+                subjects[reader_language] = str(subject)[:255]
+        values = {
+            "kind": kind,
+            "subject": subjects[reader_language],
+            "path": path,
+            "language": reader_language,
+        }
+        if not key:
+            notices.append(Notice(user=user, **values))
+            continue
+        notice, created = Notice.objects.get_or_create(user=user, key=key, defaults=values)
+        if created:
+            notices.append(notice)
+    if not key:
+        notices = Notice.objects.bulk_create(notices)
     template, context = mail or (None, None)
     for notice in notices:
         if notice.user_id not in later:
@@ -53,7 +75,9 @@ def notices_send(
     return notices
 
 
-def notices_create(*, networks: Iterable, kind: str, subject: str, path: str) -> list[Notice]:
+def notices_create(
+    *, networks: Iterable, kind: str, subject: str | Promise, path: str
+) -> list[Notice]:
     """A notice for every coordinator of these networks."""
     return notices_send(
         users=coordinators_of(networks=networks), kind=kind, subject=subject, path=path

@@ -1,11 +1,12 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from . import services
 from .forms import NoticePreferencesForm
-from .selectors import notice_frequencies, notices_for
+from .selectors import notice_frequencies, notices_for, path_in
 
 
 @login_required
@@ -22,8 +23,15 @@ def inbox_view(request):
             services.notice_preferences_set(user=request.user, frequencies=form.cleaned_data)
             messages.success(request, _("Your choices have been saved."))
             return redirect("notices:inbox")
+    language = translation.get_language()
     return render(
         request,
         "notices/inbox.html",
-        {"notices": notices_for(request.user)[:100], "form": form},
+        {
+            "entries": [
+                (notice, path_in(notice.path, language))
+                for notice in notices_for(request.user)[:100]
+            ],
+            "form": form,
+        },
     )

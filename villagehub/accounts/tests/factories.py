@@ -5,7 +5,7 @@ from allauth.account.models import EmailAddress
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.contrib.auth.models import User
 
-from villagehub.accounts.models import ApiToken, Consent, Role, ThemeFollow
+from villagehub.accounts.models import ApiToken, Consent, Profile, Role, ThemeFollow
 from villagehub.accounts.services import api_key_hash, role_grant
 from villagehub.communities.tests.factories import NetworkFactory
 
@@ -80,3 +80,11 @@ class ThemeFollowFactory(factory.django.DjangoModelFactory):
 
     user = factory.SubFactory(UserFactory)
     theme = factory.SubFactory("villagehub.taxonomy.tests.factories.ThemeFactory")
+
+
+class ProfileFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Profile
+
+    user = factory.SubFactory(UserFactory)
+    language = "sv"

@@ -60,6 +60,26 @@ def test_a_reader_comments_replies_and_edits(context, page, site, people, javasc
     expect(page.get_by_text("How often does the Ting meet, please?")).to_be_visible()
     top, reply = Comment.objects.order_by("pk")
     assert (top.edited_at is not None, reply.parent_id) == (True, top.pk)
+    if javascript:  # axe needs it: each page a POST leads to is scanned in this variant
+        assert_accessible(page, "the practice after editing a comment")
+
+    # A moderator hides the reply with a reason; everyone sees that it was hidden, and why.
+    context.clear_cookies()
+    signed_in_as(context, site, people["coordinator"])
+    page.goto("/practices/torup-ting/")
+    page.get_by_role("link", name="Hide this comment").last.click()
+    page.get_by_role("button", name="Hide").click()
+    expect(page.get_by_role("alert")).to_be_visible()
+    if javascript:
+        assert_accessible(page, "the hiding form without a reason")
+    page.get_by_role("textbox", name="Reason").fill("Answered elsewhere")
+    page.get_by_role("button", name="Hide").click()
+    expect(page.get_by_role("status")).to_contain_text("The comment is hidden.")
+    expect(page.get_by_text("Hidden by the moderators: Answered elsewhere")).to_be_visible()
+    reply.refresh_from_db()
+    assert reply.hidden_reason == "Answered elsewhere"
+    if javascript:
+        assert_accessible(page, "the practice after hiding a comment")
 
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
@@ -73,6 +93,8 @@ def test_a_visitor_writes_to_a_network_and_a_coordinator_answers(
     page.get_by_role("button", name="Send the message").click()
     # Without consent nothing is kept, and nothing typed is lost.
     expect(page.get_by_role("alert")).to_contain_text("Agree that the hub keeps your message")
+    if javascript:  # axe needs it: each page a POST leads to is scanned in this variant
+        assert_accessible(page, "the contact form without consent")
     expect(page.get_by_role("textbox", name="Your message")).to_have_value(
         "Can our village join a café?"
     )
@@ -80,6 +102,8 @@ def test_a_visitor_writes_to_a_network_and_a_coordinator_answers(
     page.get_by_role("button", name="Send the message").click()
     expect(page.get_by_role("heading", name="Message sent")).to_be_visible()
     message = ContactMessage.objects.get()
+    if javascript:
+        assert_accessible(page, "the page after sending a message")
 
     signed_in_as(context, site, people["coordinator"])
     page.goto("/contact/messages/")
@@ -88,6 +112,8 @@ def test_a_visitor_writes_to_a_network_and_a_coordinator_answers(
     page.get_by_role("textbox", name="Your reply").fill("Yes: the next café is in March.")
     page.get_by_role("button", name="Send the reply").click()
     expect(page.get_by_role("status")).to_contain_text("Your reply has been sent by e-mail.")
+    if javascript:
+        assert_accessible(page, "the message after replying")
     reply = [m for m in mail.outbox if m.to == ["ilze@example.lv"]]
     assert len(reply) == 1 and "Yes: the next café is in March." in reply[0].body
 
@@ -137,6 +163,15 @@ def test_comment_and_contact_pages_have_no_accessibility_violations(context, pag
         for path in paths:
             page.goto(path)
             assert_accessible(page, f"{path} ({who})")
+    # A coordinator closes comments on the network's pages: the page it leads to.
+    signed_in_as(context, site, people["coordinator"])
+    page.goto("/networks/smart-rural-21/")
+    page.get_by_role("button", name="Close comments").click()
+    expect(page.get_by_role("status")).to_contain_text(
+        "Comments are closed on this network's pages."
+    )
+    assert_accessible(page, "the network's page after closing comments")
+    context.clear_cookies()
     # The form with its problems shown, and the page that thanks.
     page.goto("/contact/network/smart-rural-21/")
     page.get_by_role("button", name="Send the message").click()
