@@ -115,6 +115,8 @@ def main() -> None:
     print(f"search tables (documents, full-text index, state): {search_tables_size() / 1e6:.1f} MB")
     full, again, raw, bare, page, search = [], [], [], [], [], []
     issued, every_sql = [], []
+    # Which timings are of the selective queries (QUERIES) and which of the frequent words.
+    frequent, frequent_side = [], []
     client = Client()
     # Each process copies the filter values of every document once (then only the changes).
     print(f"copy of the filter values, once per process: {timed(counts.shared.current):.0f} ms")
@@ -134,6 +136,7 @@ def main() -> None:
             with connection.execute_wrapper(timer):
                 full.append(timed(lambda f=filters: practice_search(f)))
             issued.append(timer.text)
+            frequent.append(filters not in QUERIES)
             every_sql.append(timer.every)
             # Asked again (the next page, or the same search by someone else): the match is
             # reused until a document changes.
@@ -143,6 +146,7 @@ def main() -> None:
                 interface._kept_match.cache_clear()
                 hub_times.append(timed(lambda f=filters: practice_search(f)))
                 peer_times.append(timed(lambda f=filters: peer.search(f)))
+                frequent_side.append(filters not in QUERIES)
                 mine = [p.pk for p in practice_list(filters=filters)[:20]]
                 theirs = peer.search(filters)[0]
                 overlap.append(len(set(mine) & set(theirs)) / max(len(mine), 1))
@@ -157,6 +161,9 @@ def main() -> None:
     print(f"every practice that matches, ranked (no other filter): {summary(raw)}")
     print(f"the full-text queries the search issues (ids of the text matches): {summary(bare)}")
     print(f"practice search, first page + counts, query asked first: {summary(full)}")
+    for name, wanted in (("selective words", False), ("frequent words", True)):
+        part = [t for t, f in zip(full, frequent, strict=True) if f == wanted]
+        print(f"  {name}: {summary(part)}")
     print(f"  of which its full-text queries (text match, ranked page): {summary(issued)}")
     print(f"  of which every SQL statement it issues: {summary(every_sql)}")
     print(f"practice search, first page + counts, query asked again: {summary(again)}")
@@ -171,6 +178,11 @@ def main() -> None:
         print(f"side by side, tantivy peer (same page and counts): {summary(peer_times)}")
         ratio = percentile(hub_times, 95) / max(percentile(peer_times, 95), 0.001)
         print(f"p95 ratio hub / tantivy: {ratio:.1f}x (target <= 3x)")
+        for name, wanted in (("selective words", False), ("frequent words", True)):
+            hub = [t for t, f in zip(hub_times, frequent_side, strict=True) if f == wanted]
+            theirs = [t for t, f in zip(peer_times, frequent_side, strict=True) if f == wanted]
+            ratio = percentile(hub, 95) / max(percentile(theirs, 95), 0.001)
+            print(f"  {name}: hub {summary(hub)}; tantivy {summary(theirs)}; p95 {ratio:.1f}x")
         print(f"first pages in common: {100 * sum(overlap) / max(len(overlap), 1):.0f} %")
         peer.close()
     print(f"load average: {' '.join(f'{n:.2f}' for n in os.getloadavg())}")
