@@ -89,6 +89,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "villagehub.core.middleware.NoContentLengthMiddleware",
     "django.middleware.common.CommonMiddleware",
     "villagehub.core.middleware.OpenDataCorsMiddleware",
     "villagehub.core.middleware.ApiProblemMiddleware",

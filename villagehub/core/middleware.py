@@ -7,6 +7,20 @@ OPEN_DATA_PREFIXES = ("/api/", "/catalog.", "/catalogue/", "/downloads/", "/feed
 READ_METHODS = ("GET", "HEAD")
 
 
+class NoContentLengthMiddleware:
+    """No `Content-Length` on a 204 (RFC 9110, 8.6: a server must not send one), which
+    CommonMiddleware adds to every answer; it stands before CommonMiddleware to undo that."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code == 204 and response.has_header("Content-Length"):
+            del response["Content-Length"]
+        return response
+
+
 class OpenDataCorsMiddleware:
     """CORS for reads of the open data: any origin may GET, and may send conditional headers.
 

@@ -53,6 +53,10 @@ class ContextUnavailable(Exception):
     pass
 
 
+class ContextInvalid(BadRequestData):
+    """A remote context that was fetched but is not a JSON-LD context (5.5.6)."""
+
+
 @lru_cache(maxsize=16)
 def shipped_document(filename: str) -> Any:
     return json.loads((CONTEXTS_DIR / filename).read_text(encoding="utf-8"))
@@ -100,10 +104,13 @@ def context_document(url: str) -> Any:
         raise ContextUnavailable(url)
     try:
         body = remote_fetch(url)
-    except (OSError, urllib.error.URLError, ValueError) as exc:
+    except (OSError, urllib.error.URLError) as exc:
         raise ContextUnavailable(url) from exc
+    except ValueError as exc:
+        raise ContextInvalid(f"The JSON-LD context {url} is not JSON.") from exc
     if not isinstance(body, dict) or "@context" not in body:
-        raise ContextUnavailable(url)
+        # 5.5.6: a context that could be fetched but is no context is the client's error.
+        raise ContextInvalid(f"The JSON-LD context {url} has no @context member.")
     JsonLdContext.objects.update_or_create(
         url=url,
         defaults={"body": body, "kind": JsonLdContext.Kind.CACHED, "created_at": timezone.now()},
@@ -121,13 +128,18 @@ def fetched_forget(url: str) -> None:
     jsonld._resolved_context_cache.pop(url, None)
 
 
-def _unavailable(exc: BaseException) -> str | None:
-    seen = exc
+def _cause(exc: BaseException, kind: type[Exception]) -> BaseException | None:
+    seen: BaseException | None = exc
     while seen is not None:
-        if isinstance(seen, ContextUnavailable):
-            return str(seen)
+        if isinstance(seen, kind):
+            return seen
         seen = seen.__cause__ or seen.__context__
     return None
+
+
+def _unavailable(exc: BaseException) -> str | None:
+    found = _cause(exc, ContextUnavailable)
+    return str(found) if found is not None else None
 
 
 def _options() -> dict:
@@ -138,6 +150,9 @@ def _run(function, *args) -> Any:
     try:
         return function(*args, _options())
     except jsonld.JsonLdError as exc:
+        invalid = _cause(exc, ContextInvalid)
+        if invalid is not None:
+            raise BadRequestData(str(invalid)) from exc
         url = _unavailable(exc)
         if url is not None:
             raise LdContextNotAvailable(

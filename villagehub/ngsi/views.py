@@ -56,32 +56,65 @@ class Call:
         return self.request.GET
 
 
-def _accept(request: HttpRequest) -> str:
-    header = request.headers.get("Accept", "").strip()
-    if not header:
-        return JSON
-    offered = []
+# The representations in the order of ETSI GS CIM 009, 6.3.4: when the Accept header allows
+# several with the same weight, the first of this list is chosen.
+REPRESENTATIONS = (JSON, JSON_LD, GEO_JSON)
+
+
+def _media_ranges(header: str) -> list[tuple[str, str, float]]:
+    """The header's media ranges as (type, subtype, weight); a weight that is not a number
+    leaves the default 1, as no rule of RFC 9110 gives it another."""
+    ranges = []
     for part in header.split(","):
         media, *rest = part.strip().split(";")
+        main, _, sub = media.strip().lower().partition("/")
+        if not main:
+            continue
         weight = 1.0
         for item in rest:
             key, _, number = item.strip().partition("=")
-            if key == "q":
+            if key.strip().lower() == "q":
                 try:
-                    weight = float(number)
+                    weight = min(max(float(number), 0.0), 1.0)
                 except ValueError:
-                    weight = 0.0
-        offered.append((weight, media.strip().lower()))
-    for weight, media in sorted(offered, key=lambda item: -item[0]):
-        if weight <= 0:
+                    weight = 1.0
+        ranges.append((main, sub or "*", weight))
+    return ranges
+
+
+def _weight(media: str, ranges: list[tuple[str, str, float]]) -> float:
+    """RFC 9110, 12.5.1: a media type takes the weight of the most specific range matching it."""
+    main, _, sub = media.partition("/")
+    best: tuple[int, float] | None = None
+    for range_main, range_sub, weight in ranges:
+        if range_main == main and range_sub == sub:
+            specificity = 2
+        elif range_main == main and range_sub == "*":
+            specificity = 1
+        elif range_main == "*" and range_sub == "*":
+            specificity = 0
+        else:
             continue
-        if media in (JSON, JSON_LD, GEO_JSON):
-            return media
-        if media in ("*/*", "application/*"):
-            return JSON
-    raise NotAcceptable(
-        "Accept: this API answers application/json, application/ld+json or application/geo+json."
-    )
+        if best is None or specificity > best[0]:
+            best = (specificity, weight)
+    return best[1] if best is not None else 0.0
+
+
+def _accept(request: HttpRequest, *, geo: bool) -> str:
+    """The representation to answer: the highest weight among those the operation offers
+    (GeoJSON only for retrieving and querying entities, 6.3.15), ties to the list order."""
+    header = request.headers.get("Accept", "").strip()
+    if not header:
+        return JSON
+    ranges = _media_ranges(header)
+    offered = REPRESENTATIONS if geo else REPRESENTATIONS[:2]
+    weights = [(_weight(media, ranges), -position, media) for position, media in enumerate(offered)]
+    weight, _position, media = max(weights)
+    if weight <= 0:
+        raise NotAcceptable(
+            "Accept: this operation answers " + ", ".join(offered) + f", not {header}."
+        )
+    return media
 
 
 def _user(request: HttpRequest):
@@ -130,12 +163,50 @@ def _body_and_context(
     return body, link
 
 
-def ngsi_endpoint(*methods: str, plain_body: bool = False) -> Callable:
+# Query parameters every operation takes: the ones of the entity representation are
+# listed with each operation that renders entities.
+RENDER_PARAMS = frozenset({"options", "format", "lang", "pick", "omit", "attrs"})
+
+
+def ngsi_endpoint(
+    *methods: str,
+    params: dict[str, frozenset[str]] | None = None,
+    plain_body: bool = False,
+    geo: bool = False,
+) -> Callable:
+    """The shared handling of an NGSI-LD operation: `params` names the query parameters each
+    method takes (any other is `400 InvalidRequest`, 6.3.20), `geo` whether it answers
+    GeoJSON."""
+    known = params or {}
+    every_param = frozenset().union(*known.values()) if known else frozenset()
+
     def decorate(view: Callable) -> Callable:
         @csrf_exempt
         @functools.wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            tenant = request.headers.get("NGSILD-Tenant", "").strip()
+            if request.method in ("POST", "PATCH", "PUT") and not request.META.get(
+                "CONTENT_LENGTH"
+            ):
+                # 6.3.4: a body without Content-Length (chunked, or none declared) is a
+                # bare 411, decided before anything else about the request.
+                return HttpResponse(status=411)
             try:
+                allowed = (
+                    known.get(request.method, frozenset())
+                    if request.method in methods
+                    else every_param
+                )
+                unknown = sorted(set(request.GET) - allowed)
+                if unknown:
+                    raise InvalidRequest(
+                        f"Unknown query parameter {', '.join(unknown)}"
+                        + (
+                            f"; this operation takes {', '.join(sorted(allowed))}."
+                            if allowed
+                            else "; this operation takes none."
+                        )
+                    )
                 if request.method not in methods:
                     raise MethodNotAllowed(
                         f"{request.method} is not allowed here; use {', '.join(methods)}."
@@ -143,8 +214,8 @@ def ngsi_endpoint(*methods: str, plain_body: bool = False) -> Callable:
                 link = ld.link_header_context(request.headers.get("Link", ""))
                 call = Call(
                     request=request,
-                    tenant=request.headers.get("NGSILD-Tenant", "").strip(),
-                    accept=_accept(request),
+                    tenant=tenant,
+                    accept=_accept(request, geo=geo),
                     context=link,
                     user=_user(request),
                 )
@@ -160,6 +231,9 @@ def ngsi_endpoint(*methods: str, plain_body: bool = False) -> Callable:
                 if error.status == 401:
                     response["WWW-Authenticate"] = "Bearer"
             response["Cache-Control"] = "no-store"
+            if tenant:
+                # 6.3.14: the tenant a request named is named in its answer, errors too.
+                response["NGSILD-Tenant"] = tenant
             return response
 
         return wrapper
@@ -175,19 +249,30 @@ def _context_url(context: Any) -> Any:
     return context if context is not None else ld.CORE_URL
 
 
+def _context_in_body(call: Call) -> bool:
+    """JSON-LD answers carry their @context in the body; GeoJSON ones too (6.3.15), unless
+    the client asked for `Prefer: body=json`, which moves it to the Link header."""
+    if call.accept == JSON_LD:
+        return True
+    if call.accept == GEO_JSON:
+        prefer = call.request.headers.get("Prefer", "").replace(" ", "").lower()
+        return "body=json" not in prefer.split(",")
+    return False
+
+
 def answer(
     call: Call, data: Any, *, status: int = 200, headers: dict | None = None
 ) -> HttpResponse:
-    if call.accept == JSON_LD:
+    in_body = _context_in_body(call)
+    if in_body:
         items = data if isinstance(data, list) else [data]
         for item in items:
             if isinstance(item, dict):
                 item["@context"] = _context_url(call.context)
     response = HttpResponse(json.dumps(data), status=status, content_type=call.accept)
-    if call.accept != JSON_LD and isinstance(call.context, str):
-        response["Link"] = f'<{call.context}>; rel="{ld.JSONLD_CONTEXT_REL}"; type="{JSON_LD}"'
-    elif call.accept != JSON_LD:
-        response["Link"] = f'<{ld.CORE_URL}>; rel="{ld.JSONLD_CONTEXT_REL}"; type="{JSON_LD}"'
+    if not in_body:
+        url = call.context if isinstance(call.context, str) else ld.CORE_URL
+        response["Link"] = f'<{url}>; rel="{ld.JSONLD_CONTEXT_REL}"; type="{JSON_LD}"'
     for key, value in (headers or {}).items():
         response[key] = value
     return response
@@ -263,13 +348,36 @@ def _int_param(call: Call, name: str, default: int, *, low: int, high: int | Non
 
 
 def _location_of(call: Call) -> str:
-    return call.params.get("geoproperty") or "location"
+    return call.params.get("geometryProperty") or call.params.get("geoproperty") or "location"
+
+
+# The query parameters each operation takes (ETSI GS CIM 009, clause 6): any other one is
+# refused, so that a misspelt parameter does not silently widen an answer.
+NO_PARAMS: frozenset[str] = frozenset()
+OPTIONS_PARAM = frozenset({"options"})
+DETAILS_PARAM = frozenset({"details"})
+PAGE_PARAMS = frozenset({"limit", "offset", "count", "local"})
+RETRIEVE_PARAMS = RENDER_PARAMS | {"geoproperty", "geometryProperty"}
+QUERY_PARAMS = (
+    RETRIEVE_PARAMS
+    | PAGE_PARAMS
+    | {"type", "id", "idPattern", "q", "scopeQ", "georel", "geometry", "coordinates"}
+)
+TEMPORAL_PARAMS = RENDER_PARAMS | {
+    "timerel",
+    "timeAt",
+    "endTimeAt",
+    "timeproperty",
+    "lastN",
+    "aggrMethods",
+    "aggrPeriodDuration",
+}
 
 
 # Entities.
 
 
-@ngsi_endpoint("GET", "POST")
+@ngsi_endpoint("GET", "POST", params={"GET": QUERY_PARAMS, "POST": NO_PARAMS}, geo=True)
 def entities(call: Call) -> HttpResponse:
     if call.request.method == "POST":
         entity = services.entity_create(
@@ -339,7 +447,9 @@ def _query_answer(call: Call, spec: dict) -> HttpResponse:
     shown = selectors.entities_render(rows, render)
     headers = {"NGSILD-Results-Count": str(total)} if count_wanted else {}
     if call.accept == GEO_JSON:
-        geometry_name = geo_spec.get("geoproperty") or "location"
+        geometry_name = (
+            call.params.get("geometryProperty") or geo_spec.get("geoproperty") or "location"
+        )
         collection = {
             "type": "FeatureCollection",
             "features": [entity_feature(item, geometry_name) for item in shown],
@@ -348,7 +458,14 @@ def _query_answer(call: Call, spec: dict) -> HttpResponse:
     return answer(call, shown, headers=headers)
 
 
-@ngsi_endpoint("GET", "PUT", "PATCH", "DELETE")
+@ngsi_endpoint(
+    "GET",
+    "PUT",
+    "PATCH",
+    "DELETE",
+    params={"GET": RETRIEVE_PARAMS, "PUT": NO_PARAMS, "PATCH": NO_PARAMS, "DELETE": NO_PARAMS},
+    geo=True,
+)
 def entity(call: Call, entity_id: str) -> HttpResponse:
     method = call.request.method
     if method == "DELETE":
@@ -382,7 +499,7 @@ def entity(call: Call, entity_id: str) -> HttpResponse:
     return answer(call, shown)
 
 
-@ngsi_endpoint("POST", "PATCH")
+@ngsi_endpoint("POST", "PATCH", params={"POST": OPTIONS_PARAM, "PATCH": NO_PARAMS})
 def entity_attrs(call: Call, entity_id: str) -> HttpResponse:
     if call.request.method == "POST":
         overwrite = "noOverwrite" not in _options(call)
@@ -408,7 +525,12 @@ def entity_attrs(call: Call, entity_id: str) -> HttpResponse:
     return no_content()
 
 
-@ngsi_endpoint("PATCH", "PUT", "DELETE")
+@ngsi_endpoint(
+    "PATCH",
+    "PUT",
+    "DELETE",
+    params={"PATCH": NO_PARAMS, "PUT": NO_PARAMS, "DELETE": frozenset({"datasetId", "deleteAll"})},
+)
 def entity_attr(call: Call, entity_id: str, name: str) -> HttpResponse:
     method = call.request.method
     if method == "DELETE":
@@ -455,7 +577,7 @@ def _batch_answer(call: Call, result: services.BatchResult, *, created: bool) ->
     return no_content()
 
 
-@ngsi_endpoint("POST")
+@ngsi_endpoint("POST", params={"POST": NO_PARAMS})
 def batch_create(call: Call) -> HttpResponse:
     result = services.entities_batch_create(
         user=call.user, tenant=call.tenant, documents=_require_body(call), context=call.context
@@ -463,7 +585,7 @@ def batch_create(call: Call) -> HttpResponse:
     return _batch_answer(call, result, created=True)
 
 
-@ngsi_endpoint("POST")
+@ngsi_endpoint("POST", params={"POST": OPTIONS_PARAM})
 def batch_upsert(call: Call) -> HttpResponse:
     options = _options(call)
     if options - {"replace", "update"}:
@@ -483,7 +605,7 @@ def batch_upsert(call: Call) -> HttpResponse:
     return no_content()
 
 
-@ngsi_endpoint("POST")
+@ngsi_endpoint("POST", params={"POST": OPTIONS_PARAM})
 def batch_update(call: Call) -> HttpResponse:
     result = services.entities_batch_update(
         user=call.user,
@@ -495,7 +617,7 @@ def batch_update(call: Call) -> HttpResponse:
     return _batch_answer(call, result, created=False)
 
 
-@ngsi_endpoint("POST")
+@ngsi_endpoint("POST", params={"POST": NO_PARAMS})
 def batch_delete(call: Call) -> HttpResponse:
     result = services.entities_batch_delete(
         user=call.user, tenant=call.tenant, entity_ids=_require_body(call)
@@ -503,7 +625,7 @@ def batch_delete(call: Call) -> HttpResponse:
     return _batch_answer(call, result, created=False)
 
 
-@ngsi_endpoint("POST")
+@ngsi_endpoint("POST", params={"POST": PAGE_PARAMS | RETRIEVE_PARAMS}, geo=True)
 def batch_query(call: Call) -> HttpResponse:
     body = _require_body(call)
     if not isinstance(body, dict) or body.get("type", "Query") != "Query":
@@ -648,7 +770,7 @@ def _temporal_answer(call: Call, entity_ids: list[str], query: selectors.Tempora
     ]
 
 
-@ngsi_endpoint("GET")
+@ngsi_endpoint("GET", params={"GET": TEMPORAL_PARAMS})
 def temporal_entity(call: Call, entity_id: str) -> HttpResponse:
     entity_id_check(entity_id)
     attrs = _list_param(call.params.get("attrs"))
@@ -657,7 +779,7 @@ def temporal_entity(call: Call, entity_id: str) -> HttpResponse:
     return answer(call, _temporal_answer(call, ids, _temporal_query(call, stored_attrs))[0])
 
 
-@ngsi_endpoint("GET")
+@ngsi_endpoint("GET", params={"GET": TEMPORAL_PARAMS | QUERY_PARAMS})
 def temporal_entities(call: Call) -> HttpResponse:
     params = call.params
     if not any(params.get(key) for key in ("type", "id", "idPattern", "attrs")):
@@ -687,7 +809,7 @@ def temporal_entities(call: Call) -> HttpResponse:
 # Subscriptions.
 
 
-@ngsi_endpoint("GET", "POST")
+@ngsi_endpoint("GET", "POST", params={"GET": PAGE_PARAMS, "POST": NO_PARAMS})
 def subscriptions(call: Call) -> HttpResponse:
     if call.request.method == "POST":
         subscription = services.subscription_create(
@@ -708,7 +830,7 @@ def subscriptions(call: Call) -> HttpResponse:
     return answer(call, shown, headers=headers)
 
 
-@ngsi_endpoint("GET", "PATCH", "DELETE")
+@ngsi_endpoint("GET", "PATCH", "DELETE", params={})
 def subscription(call: Call, subscription_id: str) -> HttpResponse:
     method = call.request.method
     if method == "DELETE":
@@ -734,7 +856,7 @@ def subscription(call: Call, subscription_id: str) -> HttpResponse:
 # Discovery.
 
 
-@ngsi_endpoint("GET")
+@ngsi_endpoint("GET", params={"GET": DETAILS_PARAM})
 def types(call: Call) -> HttpResponse:
     names = ld.user_names(selectors.types_list(tenant=call.tenant), call.context)
     if call.params.get("details") == "true":
@@ -756,7 +878,7 @@ def types(call: Call) -> HttpResponse:
     )
 
 
-@ngsi_endpoint("GET")
+@ngsi_endpoint("GET", params={})
 def type_detail(call: Call, name: str) -> HttpResponse:
     stored = ld.storage_name(name, call.context)
     details = selectors.type_details(tenant=call.tenant, name=stored)
@@ -793,7 +915,7 @@ def _attribute_json(call: Call, stored: str, shown: str, entry: dict) -> dict:
     }
 
 
-@ngsi_endpoint("GET")
+@ngsi_endpoint("GET", params={"GET": DETAILS_PARAM})
 def attributes(call: Call) -> HttpResponse:
     index = selectors.attributes_index(tenant=call.tenant)
     stored = sorted(index)
@@ -812,7 +934,7 @@ def attributes(call: Call) -> HttpResponse:
     )
 
 
-@ngsi_endpoint("GET")
+@ngsi_endpoint("GET", params={})
 def attribute_detail(call: Call, name: str) -> HttpResponse:
     stored = ld.storage_name(name, call.context)
     index = selectors.attributes_index(tenant=call.tenant, name=stored)
@@ -833,7 +955,9 @@ def _context_json(row: JsonLdContext) -> dict:
     }
 
 
-@ngsi_endpoint("GET", "POST", plain_body=True)
+@ngsi_endpoint(
+    "GET", "POST", params={"GET": DETAILS_PARAM | {"kind"}, "POST": NO_PARAMS}, plain_body=True
+)
 def contexts(call: Call) -> HttpResponse:
     if call.request.method == "POST":
         body = call.body
@@ -862,7 +986,7 @@ def contexts(call: Call) -> HttpResponse:
     return answer(call, shipped_urls + [row.url for row in rows])
 
 
-@ngsi_endpoint("GET", "DELETE")
+@ngsi_endpoint("GET", "DELETE", params={"GET": DETAILS_PARAM, "DELETE": NO_PARAMS})
 def context_detail(call: Call, context_id: str) -> HttpResponse:
     if call.request.method == "DELETE":
         services.context_delete(user=call.user, context_id=context_id)

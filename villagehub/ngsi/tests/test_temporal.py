@@ -95,7 +95,8 @@ def test_temporal_query_by_type(history):
             400,
             "BadRequestData",
         ),
-        ({"q": "temperature>1"}, 200, None),
+        # Retrieving one entity's history takes no query (6.3.20).
+        ({"q": "temperature>1"}, 400, "InvalidRequest"),
     ],
 )
 def test_bad_temporal_parameters(history, params, status, kind):
