@@ -13,6 +13,7 @@ urlpatterns = [
     path("entityOperations/create", views.batch_create, name="ngsi-batch-create"),
     path("entityOperations/upsert", views.batch_upsert, name="ngsi-batch-upsert"),
     path("entityOperations/update", views.batch_update, name="ngsi-batch-update"),
+    path("entityOperations/merge", views.batch_merge, name="ngsi-batch-merge"),
     path("entityOperations/delete", views.batch_delete, name="ngsi-batch-delete"),
     path("entityOperations/query", views.batch_query, name="ngsi-batch-query"),
     path("temporal/entities", views.temporal_entities, name="ngsi-temporal-entities"),

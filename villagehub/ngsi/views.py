@@ -618,6 +618,14 @@ def batch_update(call: Call) -> HttpResponse:
 
 
 @ngsi_endpoint("POST", params={"POST": NO_PARAMS})
+def batch_merge(call: Call) -> HttpResponse:
+    result = services.entities_batch_merge(
+        user=call.user, tenant=call.tenant, documents=_require_body(call), context=call.context
+    )
+    return _batch_answer(call, result, created=False)
+
+
+@ngsi_endpoint("POST", params={"POST": NO_PARAMS})
 def batch_delete(call: Call) -> HttpResponse:
     result = services.entities_batch_delete(
         user=call.user, tenant=call.tenant, entity_ids=_require_body(call)

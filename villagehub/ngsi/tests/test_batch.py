@@ -374,3 +374,37 @@ def test_a_batch_delete_names_each_failed_id_and_tells_the_subscribers_of_the_ot
     assert EntityType.objects.count() == EntityValue.objects.count() == 1
     told = [item.payload["data"][0]["id"] for item in Notification.objects.order_by("pk")]
     assert told == ["urn:ngsi-ld:Car:1", "urn:ngsi-ld:Car:2"]
+
+
+def test_batch_merge_patches_each_entity_and_names_the_missing(api):
+    api.post("/entityOperations/create", [car(1, colour={"type": "Property", "value": "red"})])
+    api.post("/entityOperations/create", [car(2)])
+    response = api.post(
+        "/entityOperations/merge",
+        [
+            {"id": "urn:ngsi-ld:Car:1", "type": "Car", "speed": 80, "colour": "urn:ngsi-ld:null"},
+            {"id": "urn:ngsi-ld:Car:2", "type": "Car", "owner": {"object": "urn:ngsi-ld:P:1"}},
+            {"id": "urn:ngsi-ld:Car:9", "type": "Car", "speed": 1},
+        ],
+    )
+    assert response.status_code == 207
+    assert response.json()["success"] == ["urn:ngsi-ld:Car:1", "urn:ngsi-ld:Car:2"]
+    assert [error["entityId"] for error in response.json()["errors"]] == ["urn:ngsi-ld:Car:9"]
+    assert response.json()["errors"][0]["error"]["type"] == ERRORS + "ResourceNotFound"
+    first = api.get("/entities/urn:ngsi-ld:Car:1").json()
+    assert first["speed"] == {"type": "Property", "value": 80}
+    assert "colour" not in first
+    second = api.get("/entities/urn:ngsi-ld:Car:2").json()
+    assert second["speed"]["value"] == 2
+    assert second["owner"] == {"type": "Relationship", "object": "urn:ngsi-ld:P:1"}
+    assert not Entity.objects.filter(entity_id="urn:ngsi-ld:Car:9").exists()
+
+
+def test_batch_merge_of_existing_entities_is_204(api):
+    api.post("/entityOperations/create", [car(1), car(2)])
+    response = api.post(
+        "/entityOperations/merge",
+        [{"id": "urn:ngsi-ld:Car:1", "speed": 5}, {"id": "urn:ngsi-ld:Car:2", "speed": 6}],
+    )
+    assert response.status_code == 204
+    assert api.get("/entities/urn:ngsi-ld:Car:2").json()["speed"]["value"] == 6

@@ -1,5 +1,6 @@
 import json
 import threading
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -119,9 +120,18 @@ def test_paused_and_expired_subscriptions_notify_nothing(
 ):
     uri, received = receiver
     api.post("/subscriptions", subscription(uri, isActive=False))
-    api.post(
+    made = api.post(
         "/subscriptions",
-        subscription(uri, id="urn:ngsi-ld:Subscription:old", expiresAt="2020-01-01T00:00:00Z"),
+        subscription(uri, id="urn:ngsi-ld:Subscription:old", expiresAt="2099-01-01T00:00:00Z"),
+    )
+    assert made.status_code == 201
+    # Time passes: the expiry, in the future when it was made, is now behind.
+    Subscription.objects.filter(subscription_id="urn:ngsi-ld:Subscription:old").update(
+        expires_at=datetime(2020, 1, 1, tzinfo=UTC)
+    )
+    assert (
+        api.patch("/subscriptions/urn:ngsi-ld:Subscription:old", {"throttling": 1}).status_code
+        == 204
     )
     with django_capture_on_commit_callbacks(execute=True):
         api.post("/entities", {**SENSOR, "temperature": 40})
@@ -159,6 +169,8 @@ def test_update_list_and_delete(api):
             "OperationNotSupported",
         ),
         ({"notificationTrigger": ["never"]}, 400, "BadRequestData"),
+        ({"expiresAt": "2020-01-01T00:00:00Z"}, 400, "BadRequestData"),
+        ({"watchedAttributes": None, "timeInterval": 60, "throttling": 5}, 400, "BadRequestData"),
     ],
 )
 def test_bad_subscriptions_are_refused(api, change, status, kind):
