@@ -36,6 +36,7 @@ INSTANCE_MEMBERS = {
     "json",
     "vocab",
     "observedAt",
+    "expiresAt",
     "unitCode",
     "datasetId",
     "createdAt",
@@ -178,6 +179,8 @@ def instance_normalize(value: Any, where: str, *, sub: bool = False) -> dict:
             raise BadRequestData(f"{where}: vocab must be a name or a list of names.")
     if "observedAt" in value and not is_datetime(value["observedAt"]):
         raise BadRequestData(f"{where}: observedAt must be a date and time (ISO 8601, with Z).")
+    if "expiresAt" in value and not is_datetime(value["expiresAt"]):
+        raise BadRequestData(f"{where}: expiresAt must be a date and time (ISO 8601, with Z).")
     if "unitCode" in value and not isinstance(value["unitCode"], str):
         raise BadRequestData(f"{where}: unitCode must be a string (UN/CEFACT code).")
     if "datasetId" in value:

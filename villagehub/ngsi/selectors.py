@@ -77,8 +77,13 @@ class Render:
     omit: list[str] | None = None
 
 
+# Shown only with options=sysAttrs (6.3.11): the system attributes, and expiresAt, the
+# system temporal attribute an attribute instance may be given.
+SYSTEM_SHOWN = ("createdAt", "modifiedAt", "expiresAt")
+
+
 def _strip_system(instance: dict) -> dict:
-    return {key: value for key, value in instance.items() if key not in ("createdAt", "modifiedAt")}
+    return {key: value for key, value in instance.items() if key not in SYSTEM_SHOWN}
 
 
 def entity_render(entity: Entity, render: Render) -> dict:
@@ -460,11 +465,13 @@ def temporal_render(
     context: Any,
     temporal_values: bool,
     aggregation: tuple[list[str], timedelta | None, datetime | None] | None = None,
+    sys_attrs: bool = False,
 ) -> dict:
     document: dict = {"id": entity_id, "type": types[0] if len(types) == 1 else types}
+    hidden = ("createdAt",) if sys_attrs else ("createdAt", "expiresAt")
     for key, instances in attributes.items():
         document[key] = [
-            {name: value for name, value in item.items() if name not in ("createdAt",)}
+            {name: value for name, value in item.items() if name not in hidden}
             for item in instances
         ]
     compacted = ld.from_storage(document, context)

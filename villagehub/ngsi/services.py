@@ -1261,6 +1261,15 @@ def key_values(items: Any, member: str) -> dict[str, str]:
     return {item["key"]: item["value"] for item in items}
 
 
+# The formats a notification may take, and the rendering each is.
+NOTIFICATION_FORMATS = {
+    "normalized": "normalized",
+    "concise": "concise",
+    "keyValues": "keyValues",
+    "simplified": "keyValues",
+}
+
+
 def _subscription_read(
     document: Any, context: Any, *, partial: bool = False, as_sent: bool = True
 ) -> dict:
@@ -1384,8 +1393,18 @@ def _subscription_read(
                 "supported."
             )
         fmt = notification.get("format", "normalized")
-        if fmt not in ("normalized", "keyValues", "concise"):
-            raise BadRequestData("notification.format: normalized, keyValues or concise.")
+        if fmt not in NOTIFICATION_FORMATS:
+            raise BadRequestData(
+                "notification.format: normalized, concise, keyValues or simplified."
+            )
+        for flag in ("sysAttrs", "showChanges"):
+            if not isinstance(notification.get(flag, False), bool):
+                raise BadRequestData(f"notification.{flag}: true or false.")
+        attributes = notification.get("attributes")
+        if attributes is not None and not (
+            isinstance(attributes, list) and all(isinstance(name, str) for name in attributes)
+        ):
+            raise BadRequestData("notification.attributes: a list of attribute names.")
         accept = endpoint.get("accept", "application/json")
         if accept not in ("application/json", "application/ld+json"):
             raise BadRequestData(
@@ -1542,7 +1561,8 @@ def _notification_queue(subscription: Subscription, entities: list[Entity]) -> N
     attributes = notification_spec.get("attributes")
     render = Render(
         context=subscription.context,
-        fmt=notification_spec.get("format", "normalized"),
+        fmt=NOTIFICATION_FORMATS[notification_spec.get("format", "normalized")],
+        sys_attrs=notification_spec.get("sysAttrs") is True,
         attrs=ld.storage_names(attributes, subscription.context) if attributes else None,
     )
     data = [entity_render(entity, render) for entity in entities]

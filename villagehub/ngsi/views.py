@@ -322,14 +322,23 @@ def _render(
             fmt = "normalized"
     if fmt == "simplified":
         fmt = "keyValues"
+    pick = _list_param(call.params.get("pick"))
+    omit = _list_param(call.params.get("omit"))
+    # pick replaces attrs (CIM 009 v1.8, 4.21); together, or pick with omit, they contradict.
+    if pick is not None and omit is not None:
+        raise BadRequestData("pick and omit: give one or the other.")
+    if attrs and (pick is not None or omit is not None):
+        raise BadRequestData(
+            f"attrs and {'pick' if pick is not None else 'omit'}: give one or the other."
+        )
     return selectors.Render(
         context=call.context,
         fmt=fmt,
         sys_attrs="sysAttrs" in options,
         lang=call.params.get("lang"),
         attrs=attrs,
-        pick=_list_param(call.params.get("pick")),
-        omit=_list_param(call.params.get("omit")),
+        pick=pick,
+        omit=omit,
     )
 
 
@@ -757,9 +766,29 @@ def _aggregation(call: Call, options: set[str]) -> tuple | None:
     return methods, (period if period.total_seconds() > 0 else None), start
 
 
+TEMPORAL_FORMATS = {
+    "normalized": "",
+    "temporalValues": "temporalValues",
+    "simplified": "temporalValues",
+    "keyValues": "temporalValues",
+    "aggregatedValues": "aggregatedValues",
+}
+
+
 def _temporal_answer(call: Call, entity_ids: list[str], query: selectors.TemporalQuery) -> list:
     options = _options(call)
-    unknown = options - {"temporalValues", "sysAttrs", "aggregatedValues"}
+    # keyValues (or simplified) asks for the simplified temporal representation, which
+    # temporalValues names (6.3.12); format= says the same as options= (v1.8).
+    if options & {"keyValues", "simplified"}:
+        options = (options - {"keyValues", "simplified"}) | {"temporalValues"}
+    fmt = call.params.get("format")
+    if fmt is not None:
+        if fmt not in TEMPORAL_FORMATS:
+            raise BadRequestData(
+                f"format: {fmt!r} is not one of {', '.join(sorted(TEMPORAL_FORMATS))}."
+            )
+        options = options | {TEMPORAL_FORMATS[fmt]} - {""}
+    unknown = options - {"temporalValues", "sysAttrs", "aggregatedValues", "normalized"}
     if unknown:
         raise BadRequestData(f"options: {', '.join(sorted(unknown))} is not supported here.")
     aggregation = _aggregation(call, options)
@@ -773,6 +802,7 @@ def _temporal_answer(call: Call, entity_ids: list[str], query: selectors.Tempora
             context=call.context,
             temporal_values="temporalValues" in options,
             aggregation=aggregation,
+            sys_attrs="sysAttrs" in options,
         )
         for entity_id in entity_ids
     ]

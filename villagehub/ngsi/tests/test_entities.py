@@ -178,6 +178,46 @@ def test_pick_and_omit(api):
     assert set(api.get(path, attrs="name,owner").json()) == {"id", "type", "name", "owner"}
 
 
+@pytest.mark.parametrize(
+    ("params", "detail"),
+    [
+        ({"pick": "name", "omit": "owner"}, "pick and omit"),
+        ({"attrs": "name", "pick": "name"}, "attrs and pick"),
+        ({"attrs": "name", "omit": "owner"}, "attrs and omit"),
+    ],
+)
+def test_projections_that_contradict_are_bad_request_data(api, params, detail):
+    create(api)
+    for path in ("/entities/urn:ngsi-ld:Building:store001", "/entities?type=Building"):
+        path, _, query = path.partition("?")
+        extra = dict([query.split("=")]) if query else {}
+        response = api.get(path, **extra, **params)
+        assert response.status_code == 400
+        assert response.json()["type"] == ERRORS + "BadRequestData"
+        assert response.json()["detail"].startswith(detail)
+
+
+def test_an_attributes_expiry_is_shown_only_with_sys_attrs(api):
+    body = {
+        "id": "urn:ngsi-ld:Vehicle:1",
+        "type": "Vehicle",
+        "speed": {"type": "Property", "value": 7, "expiresAt": "2100-01-01T00:00:00Z"},
+    }
+    assert api.post("/entities", body).status_code == 201
+    plain = api.get("/entities/urn:ngsi-ld:Vehicle:1").json()
+    assert plain["speed"] == {"type": "Property", "value": 7}
+    shown = api.get("/entities/urn:ngsi-ld:Vehicle:1", options="sysAttrs").json()
+    assert shown["speed"]["expiresAt"] == "2100-01-01T00:00:00Z"
+    history = api.get("/temporal/entities/urn:ngsi-ld:Vehicle:1").json()
+    assert "expiresAt" not in history["speed"][0]
+    bad = {**body, "id": "urn:ngsi-ld:Vehicle:2", "speed": {"value": 1, "expiresAt": "soon"}}
+    response = api.post("/entities", bad)
+    assert response.status_code == 400
+    assert response.json()["detail"] == (
+        "speed: expiresAt must be a date and time (ISO 8601, with Z)."
+    )
+
+
 def test_geojson_accept_answers_a_feature(api):
     create(api)
     got = api.get(

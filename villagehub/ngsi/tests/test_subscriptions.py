@@ -94,6 +94,20 @@ def test_a_matching_change_is_notified_over_http_and_counted(
     assert Notification.objects.get().state == "sent"
 
 
+def test_a_simplified_notification_with_system_attributes(
+    api, receiver, django_capture_on_commit_callbacks
+):
+    uri, received = receiver
+    body = subscription(uri)
+    body["notification"] = {**body["notification"], "format": "simplified", "sysAttrs": True}
+    assert api.post("/subscriptions", body).status_code == 201
+    with django_capture_on_commit_callbacks(execute=True):
+        api.post("/entities", {**SENSOR, "temperature": 40})
+    [entity] = received[0]["body"]["data"]
+    assert entity["temperature"] == 40
+    assert set(entity) == {"id", "type", "temperature", "createdAt", "modifiedAt"}
+
+
 def test_a_failed_notification_is_counted(api, django_capture_on_commit_callbacks):
     api.post("/subscriptions", subscription("http://127.0.0.1:9/closed"))
     with django_capture_on_commit_callbacks(execute=True):
@@ -170,6 +184,16 @@ def test_update_list_and_delete(api):
         ),
         ({"notificationTrigger": ["never"]}, 400, "BadRequestData"),
         ({"expiresAt": "2020-01-01T00:00:00Z"}, 400, "BadRequestData"),
+        (
+            {"notification": {"endpoint": {"uri": "http://x/"}, "format": "x"}},
+            400,
+            "BadRequestData",
+        ),
+        (
+            {"notification": {"endpoint": {"uri": "http://x/"}, "showChanges": "yes"}},
+            400,
+            "BadRequestData",
+        ),
         ({"watchedAttributes": None, "timeInterval": 60, "throttling": 5}, 400, "BadRequestData"),
     ],
 )

@@ -72,6 +72,30 @@ def test_temporal_values(history):
     }
 
 
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"options": "keyValues"},
+        {"options": "simplified"},
+        {"format": "temporalValues"},
+        {"format": "simplified"},
+        {"format": "keyValues"},
+    ],
+)
+def test_key_values_and_format_ask_for_the_simplified_temporal_representation(history, params):
+    body = history.get(TEMPORAL, attrs="temperature", lastN="1", **params).json()
+    assert body["temperature"] == {
+        "type": "Property",
+        "values": [[13, "2026-01-04T12:00:00.000Z"]],
+    }
+
+
+def test_an_unknown_temporal_format_is_bad_request_data(history):
+    response = history.get(TEMPORAL, format="concise")
+    assert response.status_code == 400
+    assert response.json()["detail"].startswith("format: 'concise' is not one of")
+
+
 def test_temporal_query_by_type(history):
     response = history.get(
         "/temporal/entities", type="Sensor", attrs="temperature", lastN="1", count="true"
