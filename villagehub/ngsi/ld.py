@@ -9,6 +9,7 @@ compacted again with the context of the request that reads them.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import urllib.error
@@ -117,6 +118,23 @@ def context_document(url: str) -> Any:
     )
     _fetched[url] = body
     return body
+
+
+def shipped_local_id(url: str) -> str:
+    """A shipped context's localId: stable, one per URL."""
+    return "urn:ngsi-ld:shipped-" + hashlib.sha256(url.encode()).hexdigest()[:16]
+
+
+def shipped_url(local_id: str) -> str | None:
+    return next((url for url in SHIPPED if shipped_local_id(url) == local_id), None)
+
+
+def context_reload(url: str) -> None:
+    """Fetch a cached context again now; one that cannot be fetched is 503."""
+    try:
+        context_document(url)
+    except ContextUnavailable as exc:
+        raise LdContextNotAvailable(f"The JSON-LD context {url} could not be retrieved.") from exc
 
 
 def document_loader(url: str, options: dict | None = None) -> dict:

@@ -1205,16 +1205,20 @@ def context_create(*, user: AbstractBaseUser | None, document: Any) -> JsonLdCon
 
 
 @transaction.atomic
-def context_delete(*, user: AbstractBaseUser | None, context_id: str) -> None:
+def context_delete(*, user: AbstractBaseUser | None, context_id: str, reload: bool = False) -> None:
+    """Delete a hosted or cached context (by its localId or URL); `reload` fetches a cached
+    one again instead (6.3.x, `DELETE /jsonldContexts/{id}?reload=true`)."""
     user = _writer_check(user)
-    if ld.is_core(context_id) or context_id in ld.SHIPPED:
+    if ld.is_core(context_id) or context_id in ld.SHIPPED or ld.shipped_url(context_id):
         raise BadRequestData("The core context and the shipped contexts cannot be deleted.")
     row = (
-        JsonLdContext.objects.filter(pk=context_id).first()
+        JsonLdContext.objects.filter(pk=context_id.removeprefix("urn:ngsi-ld:")).first()
         or JsonLdContext.objects.filter(url=context_id).first()
     )
     if row is None:
         raise ResourceNotFound(f"There is no JSON-LD context {context_id}.")
+    if reload and row.kind != JsonLdContext.Kind.CACHED:
+        raise BadRequestData("reload: only a cached context is reloaded; a hosted one is not.")
     if (
         row.kind == JsonLdContext.Kind.HOSTED
         and row.owner_id != user.pk
@@ -1223,6 +1227,8 @@ def context_delete(*, user: AbstractBaseUser | None, context_id: str) -> None:
         raise Forbidden("Only the one who added a hosted context deletes it.")
     ld.fetched_forget(row.url)
     row.delete()
+    if reload:
+        ld.context_reload(row.url)
 
 
 # Subscriptions and their notifications.

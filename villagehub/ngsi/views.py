@@ -1015,7 +1015,7 @@ def contexts(call: Call) -> HttpResponse:
             []
             if kind not in (None, "Cached")
             else [
-                {"URL": url, "localId": "urn:ngsi-ld:shipped", "kind": "Cached"}
+                {"URL": url, "localId": ld.shipped_local_id(url), "kind": "Cached"}
                 for url in ld.SHIPPED
             ]
         )
@@ -1024,12 +1024,17 @@ def contexts(call: Call) -> HttpResponse:
     return answer(call, shipped_urls + [row.url for row in rows])
 
 
-@ngsi_endpoint("GET", "DELETE", params={"GET": DETAILS_PARAM, "DELETE": NO_PARAMS})
+@ngsi_endpoint("GET", "DELETE", params={"GET": DETAILS_PARAM, "DELETE": frozenset({"reload"})})
 def context_detail(call: Call, context_id: str) -> HttpResponse:
     if call.request.method == "DELETE":
-        services.context_delete(user=call.user, context_id=context_id)
+        services.context_delete(
+            user=call.user, context_id=context_id, reload=call.params.get("reload") == "true"
+        )
         return no_content()
-    if ld.is_core(context_id) or context_id in ld.SHIPPED:
+    shipped = ld.shipped_url(context_id)
+    if shipped is not None:
+        body = ld.context_document(shipped)
+    elif ld.is_core(context_id) or context_id in ld.SHIPPED:
         body = ld.context_document(context_id)
     elif context_id == ld.HUB_CONTEXT_ID:
         body = ld.context_document(ld.hub_context_url())

@@ -146,3 +146,47 @@ def test_only_who_added_a_hosted_context_deletes_it(api, client):
 def test_reads_are_open_to_other_sites(anonymous):
     response = anonymous.get("/types", headers={"Origin": "https://elsewhere.example"})
     assert response["Access-Control-Allow-Origin"] == "*"
+
+
+def test_every_listed_context_is_served_and_deleted_by_its_local_id(api):
+    response = api.post("/jsonldContexts", {"@context": {"speed": "https://example.org/speed"}})
+    assert response.status_code == 201
+    listed = api.get("/jsonldContexts", details="true").json()
+    local_ids = [item["localId"] for item in listed]
+    assert len(set(local_ids)) == len(local_ids)
+    core = next(item for item in listed if item["URL"] == ld.CORE_URL)
+    served = api.get("/jsonldContexts/" + core["localId"])
+    assert served.json()["@context"]["Property"] == "ngsi-ld:Property"
+    assert api.delete("/jsonldContexts/" + core["localId"]).status_code == 400
+    hosted = next(item for item in listed if item["kind"] == "Hosted")
+    assert api.get("/jsonldContexts/" + hosted["localId"]).status_code == 200
+    assert api.delete("/jsonldContexts/" + hosted["localId"]).status_code == 204
+    assert not JsonLdContext.objects.exists()
+
+
+def test_a_cached_context_is_reloaded_and_a_hosted_one_is_not(api, monkeypatch):
+    url = "https://example.org/ctx.jsonld"
+    served = [{"@context": {"speed": "https://example.org/speed"}}]
+    monkeypatch.setattr(ld, "remote_fetch", lambda requested: served[-1])
+    link = f'<{url}>; rel="http://www.w3.org/ns/json-ld#context"'
+    api.post(
+        "/entities", {"id": "urn:ngsi-ld:Car:1", "type": "Car", "speed": 1}, headers={"Link": link}
+    )
+    served.append({"@context": {"speed": "https://example.org/velocity"}})
+    assert api.delete("/jsonldContexts/" + url + "?reload=true").status_code == 204
+    assert JsonLdContext.objects.get(url=url).body == served[-1]
+
+    hosted = api.post("/jsonldContexts", {"@context": {"a": "https://example.org/a"}})
+    context_id = hosted["Location"].rsplit("/", 1)[1]
+    refused = api.delete(f"/jsonldContexts/{context_id}?reload=true")
+    assert refused.status_code == 400
+    assert refused.json()["detail"].startswith("reload:")
+
+    def unreachable(requested):
+        raise OSError(requested)
+
+    monkeypatch.setattr(ld, "remote_fetch", unreachable)
+    gone = api.delete("/jsonldContexts/" + url + "?reload=true")
+    assert gone.status_code == 503
+    assert gone.json()["type"] == "https://uri.etsi.org/ngsi-ld/errors/LdContextNotAvailable"
+    assert JsonLdContext.objects.filter(url=url).exists()
