@@ -103,10 +103,12 @@ def index_words() -> list[tuple[str, int]]:
 @contextmanager
 def documents_replaced() -> Iterator[None]:
     """Empty the documents table to write every document again, without the GIN index,
-    built again once at the end. Use inside a transaction.
+    built again once at the end, when the planner's statistics of the table are refreshed.
+    Use inside a transaction.
 
     TRUNCATE rather than DELETE: deleted rows keep their space until the transaction ends,
-    so the new rows would go after them and the table would double at every rebuild."""
+    so the new rows would go after them and the table would double at every rebuild; nor
+    does the new table hold dead rows for a VACUUM to clear."""
     with connection.cursor() as cursor:
         cursor.execute("DROP INDEX IF EXISTS search_document_vector")
         cursor.execute("TRUNCATE search_searchdocument")
@@ -116,6 +118,7 @@ def documents_replaced() -> Iterator[None]:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute(_INDEX)
         cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        cursor.execute("ANALYZE search_searchdocument")
 
 
 # The columns a bulk write fills; the id and the vector are PostgreSQL's.

@@ -118,8 +118,8 @@ def index_words() -> list[tuple[str, int]]:
 @contextmanager
 def documents_replaced() -> Iterator[None]:
     """Empty the documents table to write every document again, without the triggers that
-    keep the index row by row; the index is rebuilt once at the end. Use inside a
-    transaction."""
+    keep the index row by row; the index is rebuilt once at the end, and the planner's
+    statistics of the table refreshed. Use inside a transaction."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
@@ -135,6 +135,7 @@ def documents_replaced() -> Iterator[None]:
         cursor.execute("INSERT INTO search_fts(search_fts) VALUES ('rebuild')")
         for _name, sql in triggers:
             cursor.execute(sql)
+        cursor.execute("ANALYZE search_searchdocument")
 
 
 _COLUMNS = [f.attname for f in SearchDocument._meta.concrete_fields if not f.primary_key]
