@@ -6,7 +6,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from urllib.parse import quote
 
 from django.conf import settings
-from django.db import connection, models, transaction
+from django.db import models, transaction
 from django.utils.http import RFC3986_SUBDELIMS
 from django.utils.translation import override
 
@@ -31,9 +31,15 @@ KINDS = {
     Factsheet: Kind.FACTSHEET,
     NewsItem: Kind.NEWS,
 }
+# Practices and communities are most of the documents: only the fields their documents use
+# (see `_document_fields`) are read, so that their instances are cheaper to make.
+_OWN = ("slug", "language", "translations")
+_PLACE = ("name", "region", "language", "country", "population")
 SEARCHABLE = {
-    Kind.PRACTICE: lambda: Practice.objects.select_related("community"),
-    Kind.COMMUNITY: lambda: Community.objects.all(),
+    Kind.PRACTICE: lambda: Practice.objects.select_related("community").only(
+        *_OWN, "is_published", *Practice.translatable_fields, *(f"community__{f}" for f in _PLACE)
+    ),
+    Kind.COMMUNITY: lambda: Community.objects.only(*_OWN, *_PLACE, "description"),
     Kind.ORGANISATION: lambda: Organisation.objects.all(),
     Kind.FACTSHEET: lambda: Factsheet.objects.all(),
     Kind.NEWS: lambda: NewsItem.objects.select_related("network", "community"),
@@ -128,11 +134,12 @@ def _url_maker():
 
     def url(obj) -> str:
         model = type(obj)
-        with override("en"):
-            if model not in parts:
+        if model not in parts:
+            with override("en"):
                 stand_in = model(slug=_STAND_IN).get_absolute_url() if hasattr(obj, "slug") else ""
-                parts[model] = stand_in.split(_STAND_IN)
-            if len(parts[model]) != 2:
+            parts[model] = stand_in.split(_STAND_IN)
+        if len(parts[model]) != 2:
+            with override("en"):
                 return obj.get_absolute_url()
         head, tail = parts[model]
         return f"{head}{quote(obj.slug, safe=RFC3986_SUBDELIMS + '/~:@')}{tail}"
@@ -209,18 +216,19 @@ def _related(records: list) -> list[tuple]:
     return [(obj, related["themes"][obj.pk], related["goals"][obj.pk]) for obj in records]
 
 
-def _documents_made(kind: str, records: list, url, generation: int) -> list[SearchDocument]:
-    """The documents of records whose relations were read already: text analysis only, no
-    database access (it runs beside the writes, see `search_rebuild`)."""
+def _documents_made(kind: str, records: list, url, generation: int) -> list[dict]:
+    """The documents' fields of records whose relations were read already: text analysis
+    only, no database access (it runs beside the writes, see `search_rebuild`). Plain
+    dictionaries: the engines write them as rows, and model instances cost more to make."""
     return [
-        SearchDocument(
-            kind=kind,
-            object_id=obj.pk,
-            language=obj.language,
-            url=url(obj),
-            generation=generation,
+        {
+            "kind": kind,
+            "object_id": obj.pk,
+            "language": obj.language,
+            "url": url(obj),
+            "generation": generation,
             **_document_fields(obj, themes, goals),
-        )
+        }
         for obj, themes, goals in records
         if _searchable(obj)
     ]
@@ -248,15 +256,12 @@ def search_rebuild(*, progress=None, chunk_size: int = 2000) -> int:
     written, url = 0, _url_maker()
     with (
         transaction.atomic(),
-        engine().index_suspended(),
+        engine().documents_replaced(),
         ThreadPoolExecutor(max_workers=1, thread_name_prefix="search-analysis") as analysis,
     ):
         generation = generation_next()
         SearchState.objects.filter(pk=1).update(rebuilt=generation)
         SearchDeletion.objects.all().delete()
-        with connection.cursor() as cursor:
-            # A plain DELETE: Django's delete() would load every document to cascade.
-            cursor.execute(f"DELETE FROM {SearchDocument._meta.db_table}")  # noqa: S608
         pending = None
         for kind, queryset in SEARCHABLE.items():
             for chunk in _chunks(queryset(), chunk_size):

@@ -116,9 +116,10 @@ def index_words() -> list[tuple[str, int]]:
 
 
 @contextmanager
-def index_suspended() -> Iterator[None]:
-    """Write documents in bulk without the triggers that keep the index row by row; the
-    index is rebuilt once at the end. Use inside a transaction."""
+def documents_replaced() -> Iterator[None]:
+    """Empty the documents table to write every document again, without the triggers that
+    keep the index row by row; the index is rebuilt once at the end, and the planner's
+    statistics of the table refreshed. Use inside a transaction."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
@@ -127,12 +128,26 @@ def index_suspended() -> Iterator[None]:
         triggers = cursor.fetchall()
         for name, _sql in triggers:
             cursor.execute(f'DROP TRIGGER "{name}"')
+        # Without triggers, SQLite empties a table without visiting its rows.
+        cursor.execute("DELETE FROM search_searchdocument")
     yield
     with connection.cursor() as cursor:
         cursor.execute("INSERT INTO search_fts(search_fts) VALUES ('rebuild')")
         for _name, sql in triggers:
             cursor.execute(sql)
+        cursor.execute("ANALYZE search_searchdocument")
 
 
-def documents_write(documents: list[SearchDocument]) -> int:
-    return len(SearchDocument.objects.bulk_create(documents))
+_COLUMNS = [f.attname for f in SearchDocument._meta.concrete_fields if not f.primary_key]
+_INSERT = (
+    f"INSERT INTO search_searchdocument ({', '.join(_COLUMNS)}) "  # noqa: S608
+    f"VALUES ({', '.join(['%s'] * len(_COLUMNS))})"
+)
+
+
+def documents_write(documents: list[dict]) -> int:
+    """Write documents (their fields; those a kind lacks are empty) with one executemany:
+    Django's bulk_create spends more time building the SQL than SQLite spends inserting."""
+    with connection.cursor() as cursor:
+        cursor.executemany(_INSERT, [[d.get(name, "") for name in _COLUMNS] for d in documents])
+    return len(documents)

@@ -2,7 +2,6 @@ from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 from tqdm import tqdm
 
-from villagehub.core.services import database_analyze
 from villagehub.search.services import search_rebuild, searchable_count
 
 
@@ -20,7 +19,6 @@ class Command(BaseCommand):
             file=self.stderr._out,
         ) as bar:
             written = search_rebuild(progress=bar.update)
-        database_analyze()
         self.stdout.write(
             self.style.SUCCESS(_("Search index rebuilt: %(count)d documents.") % {"count": written})
         )
