@@ -333,7 +333,7 @@ def submission_save(
         )
     elif newly_submitted and (submission.network or submission.community):
         notices_create(
-            networks=[submission.network]
+            networks=[cast(Network, submission.network)]
             if kind == Submission.Kind.NEW_COMMUNITY
             else cast(Community, submission.community).networks.all(),
             kind=NoticeKind.NEW_COMMUNITY
