@@ -25,6 +25,18 @@ def _goals_field() -> forms.TypedMultipleChoiceField:
     )
 
 
+def _themes_field() -> forms.MultipleChoiceField:
+    """The themes a record is tagged with; their choices are read per form
+    (`_theme_choices`), in the language of the request."""
+    return forms.MultipleChoiceField(
+        label=_("Themes"), required=False, widget=forms.CheckboxSelectMultiple, choices=[]
+    )
+
+
+def _theme_choices(language: str) -> list[tuple[str, str]]:
+    return [(t.slug, t.localized("name", language).text) for t in Theme.objects.order_by("name")]
+
+
 def _image_field() -> forms.FileField:
     return forms.FileField(
         label=_("Image"),
@@ -98,9 +110,7 @@ class PracticeProposalForm(StoredTextForm):
         choices=CONTENT_LANGUAGES,
         help_text=_("Write in your own language; translations can follow."),
     )
-    themes = forms.MultipleChoiceField(
-        label=_("Themes"), required=False, widget=forms.CheckboxSelectMultiple, choices=[]
-    )
+    themes = _themes_field()
     goals = _goals_field()
     image = _image_field()
     image_alt = _image_alt_field()
@@ -108,9 +118,7 @@ class PracticeProposalForm(StoredTextForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         language = translation.get_language() or "en"
-        self.fields["themes"].choices = [
-            (t.slug, t.localized("name", language).text) for t in Theme.objects.order_by("name")
-        ]
+        self.fields["themes"].choices = _theme_choices(language)
         self.fields["funding_sources"].choices = [
             (f.slug, f.localized("name", language).text) for f in FundingSource.objects.all()
         ]
@@ -172,9 +180,7 @@ class CommunityProfileForm(StoredTextForm):
     population_year = forms.IntegerField(
         label=_("Population year"), required=False, min_value=1900, max_value=2100
     )
-    themes = forms.MultipleChoiceField(
-        label=_("Themes"), required=False, widget=forms.CheckboxSelectMultiple, choices=[]
-    )
+    themes = _themes_field()
     goals = _goals_field()
     image = _image_field()
     image_alt = _image_alt_field()
@@ -182,9 +188,7 @@ class CommunityProfileForm(StoredTextForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         language = translation.get_language() or "en"
-        self.fields["themes"].choices = [
-            (t.slug, t.localized("name", language).text) for t in Theme.objects.order_by("name")
-        ]
+        self.fields["themes"].choices = _theme_choices(language)
 
 
 class NewCommunityForm(StoredTextForm):
@@ -208,9 +212,7 @@ class NewCommunityForm(StoredTextForm):
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 8})
     )
     language = forms.ChoiceField(label=_("Language of the text"), choices=CONTENT_LANGUAGES)
-    themes = forms.MultipleChoiceField(
-        label=_("Themes"), required=False, widget=forms.CheckboxSelectMultiple, choices=[]
-    )
+    themes = _themes_field()
     goals = _goals_field()
 
     def __init__(self, *args, **kwargs):
@@ -223,9 +225,7 @@ class NewCommunityForm(StoredTextForm):
         self.fields["kind"].choices = Community.Kind.choices
         self.fields["country"].choices = [("", "---------"), *countries]
         self.fields["network"].queryset = Network.objects.order_by("name")
-        self.fields["themes"].choices = [
-            (t.slug, t.localized("name", language).text) for t in Theme.objects.order_by("name")
-        ]
+        self.fields["themes"].choices = _theme_choices(language)
         if not self.is_bound and "language" not in self.initial:
             self.initial["language"] = language.split("-")[0]
 
