@@ -7,9 +7,11 @@ from django.utils.text import capfirst, format_lazy
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from villagehub.communities.models import Community, Network
 from villagehub.core.forms import StoredTextForm
 from villagehub.core.models import CONTENT_LANGUAGES
 from villagehub.countries.models import FACTSHEET_QUESTIONS, CapSupport, Factsheet, cap_key
+from villagehub.organisations.models import Organisation
 from villagehub.practices.models import Practice
 from villagehub.taxonomy.models import GOAL_TITLES, FundingSource, Theme
 
@@ -57,7 +59,8 @@ def _image_alt_field() -> forms.CharField:
 
 def _story_field(name: str, rows: int = 4) -> forms.CharField:
     """An optional part of a practice's story, labelled and explained as the model says."""
-    field = Practice._meta.get_field(name)
+    # A column of the practice, never a relation.
+    field = cast("models.Field[Any, Any]", Practice._meta.get_field(name))
     return forms.CharField(
         label=capfirst(field.verbose_name),
         required=False,
@@ -143,12 +146,14 @@ class ReturnForm(StoredTextForm):
 
 class InvitationForm(StoredTextForm):
     email = forms.EmailField(label=_("E-mail address of the new editor"))
-    community = forms.ModelChoiceField(label=_("Community"), queryset=None, required=False)
-    organisation = forms.ModelChoiceField(label=_("or organisation"), queryset=None, required=False)
+    community: "forms.ModelChoiceField[Community]" = forms.ModelChoiceField(
+        label=_("Community"), queryset=None, required=False
+    )
+    organisation: "forms.ModelChoiceField[Organisation]" = forms.ModelChoiceField(
+        label=_("or organisation"), queryset=None, required=False
+    )
 
     def __init__(self, *args, user, **kwargs):
-        from villagehub.organisations.models import Organisation
-
         from .selectors import communities_reviewed_by, invites_organisation_editors
 
         super().__init__(*args, **kwargs)
@@ -198,7 +203,7 @@ class NewCommunityForm(StoredTextForm):
     kind = forms.ChoiceField(label=_("Kind"), choices=[])
     country = forms.ChoiceField(label=_("Country"), choices=[])
     region = forms.CharField(label=_("Region"), required=False, max_length=120)
-    network = forms.ModelChoiceField(
+    network: "forms.ModelChoiceField[Network]" = forms.ModelChoiceField(
         label=_("Network to join"),
         queryset=None,
         help_text=_("Its coordinators review the proposal."),
@@ -216,10 +221,6 @@ class NewCommunityForm(StoredTextForm):
     goals = _goals_field()
 
     def __init__(self, *args, **kwargs):
-        from django_countries import countries
-
-        from villagehub.communities.models import Community, Network
-
         super().__init__(*args, **kwargs)
         language = translation.get_language() or "en"
         self.fields["kind"].choices = Community.Kind.choices
@@ -304,7 +305,8 @@ class DatasetForm(StoredTextForm):
 
 def _factsheet_field(name: str) -> forms.Field:
     """One question of the fixed set, labelled and constrained as the factsheet's model says."""
-    field = Factsheet._meta.get_field(name)
+    # A column of the factsheet, never a relation.
+    field = cast("models.Field[Any, Any]", Factsheet._meta.get_field(name))
     label = capfirst(field.verbose_name)
     if field.choices:
         return forms.ChoiceField(
