@@ -1,13 +1,12 @@
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
 
 from django import forms
 from django.db.models import Max, Q, QuerySet
-from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from villagehub.communities.models import Community, Network
-from villagehub.core.filters import country_choices
+from villagehub.core.filters import CountryCaseForm, country_choices
 from villagehub.countries.models import Factsheet
 from villagehub.indicators.models import IndicatorValue
 from villagehub.news.models import NewsItem
@@ -36,7 +35,7 @@ HUB_LIST_MODELS = {
 }
 
 
-class DatasetFilterForm(forms.Form):
+class DatasetFilterForm(CountryCaseForm):
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
     theme = forms.ChoiceField(
         label=_("Theme"), required=False, choices=[(k, v) for k, v in DATA_THEMES.items()]
@@ -47,14 +46,6 @@ class DatasetFilterForm(forms.Form):
         required=False,
         choices=[(k, label) for k, (label, _media) in FILE_TYPES.items()],
     )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        if self.data.get("country"):
-            # A request's QueryDict (or a plain dict): both copy, and keep every value.
-            data = cast(QueryDict, self.data).copy()
-            data["country"] = self.data["country"].lower()
-            self.data = data
 
 
 def dataset_list(*, filters: dict[str, Any]) -> QuerySet[Dataset]:

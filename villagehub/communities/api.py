@@ -1,15 +1,19 @@
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Literal
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias, cast
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from ninja import Path, Query, Router, Schema
+from django_countries.fields import Country
+from ninja import Query, Router, Schema
+from ninja.params.functions import Path
 from pydantic import Field
 
 from villagehub.core.api import (
     COUNTRY_FIELD,
     SLUG_PATTERN,
+    FieldsQuery,
     ImageOut,
     Out,
     PageBase,
@@ -39,9 +43,16 @@ from .selectors import CommunityFilterForm, NetworkFilterForm, community_list, n
 
 router = Router(tags=["communities"])
 
-CommunityKind = Literal[tuple(Community.Kind.values)]  # type: ignore[valid-type]
-NetworkKind = Literal[tuple(Network.Kind.values)]  # type: ignore[valid-type]
-SizeBand = Literal[tuple(SIZE_BANDS)]  # type: ignore[valid-type]
+# The values are read at run time (pydantic checks them and lists them in the OpenAPI schema);
+# mypy cannot build a Literal from them, so to it they are strings.
+if TYPE_CHECKING:
+    CommunityKind: TypeAlias = str
+    NetworkKind: TypeAlias = str
+    SizeBand: TypeAlias = str
+else:
+    CommunityKind = Literal[tuple(Community.Kind.values)]
+    NetworkKind = Literal[tuple(Network.Kind.values)]
+    SizeBand = Literal[tuple(SIZE_BANDS)]
 
 
 class RepresentativeOut(Out):
@@ -77,9 +88,18 @@ class CommunityDetailOut(CommunityOut):
     representatives: list[RepresentativeOut]
 
 
-CommunityFields = fields_schema(CommunityOut)
-CommunityDetailFields = fields_schema(CommunityDetailOut)
-CommunityDetailFieldsQuery = fields_query(CommunityDetailOut)
+# Schemas built at run time from the ones above (their fields, each optional; `fields` naming
+# them): to mypy, their bases.
+if TYPE_CHECKING:
+    CommunityFields: TypeAlias = Out
+    CommunityDetailFields: TypeAlias = Out
+    CommunityFieldsQuery: TypeAlias = FieldsQuery
+    CommunityDetailFieldsQuery: TypeAlias = FieldsQuery
+else:
+    CommunityFields = fields_schema(CommunityOut)
+    CommunityDetailFields = fields_schema(CommunityDetailOut)
+    CommunityFieldsQuery = fields_query(CommunityOut)
+    CommunityDetailFieldsQuery = fields_query(CommunityDetailOut)
 
 
 class CommunityPage(PageBase):
@@ -88,7 +108,7 @@ class CommunityPage(PageBase):
     )
 
 
-class CommunityQuery(PlaceQuery, fields_query(CommunityOut)):
+class CommunityQuery(PlaceQuery, CommunityFieldsQuery):
     kind: CommunityKind | None = None
     network: str | None = Field(
         None,
@@ -127,7 +147,7 @@ class NetworkQuery(TextQuery):
     country: str | None = COUNTRY_FIELD
 
 
-def _coordinate(value) -> float | None:
+def _coordinate(value: Decimal | None) -> float | None:
     return float(value) if value is not None else None
 
 
@@ -164,7 +184,7 @@ COMMUNITY_DETAIL_FIELDS = {
 }
 
 
-def _network_data(request: HttpRequest, n: Network) -> dict:
+def _network_data(request: HttpRequest, n: Network) -> dict[str, Any]:
     return {
         "slug": n.slug,
         "name": n.name,
@@ -173,7 +193,7 @@ def _network_data(request: HttpRequest, n: Network) -> dict:
         "language": n.language,
         "translations": n.translations,
         "website": n.website,
-        "country": n.country.code or "",
+        "country": cast(Country, n.country).code or "",
         "region": n.region,
         "founded": n.founded,
         "period_start": n.period_start.isoformat() if n.period_start else None,
@@ -205,7 +225,7 @@ def _relations_load(communities: list[Community], fields: Iterable[str]) -> None
 )
 def community_list_endpoint(
     request: HttpRequest, response: HttpResponse, query: Query[CommunityQuery]
-):
+) -> dict[str, Any]:
     filters = filters_read(request, query, CommunityFilterForm)
     fields = fields_read(query, COMMUNITY_FIELDS)
     text = filters.pop("q", None)
@@ -241,7 +261,7 @@ def community_detail_endpoint(
     response: HttpResponse,
     query: Query[CommunityDetailFieldsQuery],
     slug: str = Path(..., pattern=SLUG_PATTERN, max_length=100),
-):
+) -> dict[str, Any]:
     filters_read(request, query)
     fields = fields_read(query, COMMUNITY_DETAIL_FIELDS)
     community = get_object_or_404(Community, slug=slug)
@@ -257,7 +277,9 @@ def community_detail_endpoint(
     url_name="network-list",
     summary="List networks",
 )
-def network_list_endpoint(request: HttpRequest, response: HttpResponse, query: Query[NetworkQuery]):
+def network_list_endpoint(
+    request: HttpRequest, response: HttpResponse, query: Query[NetworkQuery]
+) -> dict[str, Any]:
     filters = filters_read(request, query, NetworkFilterForm)
     networks = network_list(filters=filters)
     version, latest = tables_version([Network, Organisation])
@@ -276,7 +298,7 @@ def network_detail_endpoint(
     request: HttpRequest,
     response: HttpResponse,
     slug: str = Path(..., pattern=SLUG_PATTERN, max_length=100),
-):
+) -> dict[str, Any]:
     network = get_object_or_404(Network.objects.select_related("operator"), slug=slug)
     version, changed = record_version(network, shows=[Organisation])
     conditional_get(request, response, version=version, last_modified=changed)

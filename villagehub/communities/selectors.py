@@ -1,5 +1,6 @@
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
+from typing import Any, cast
 
 from django import forms
 from django.db.models import Count, Q, QuerySet
@@ -7,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from villagehub.core.db import Unindexed
-from villagehub.core.filters import UNKNOWN_SLUG, PlaceFilterForm, country_choices
+from villagehub.core.filters import UNKNOWN_SLUG, CountryCaseForm, PlaceFilterForm, country_choices
 from villagehub.practices.models import Practice
 from villagehub.taxonomy.models import GOAL_TITLES
 
@@ -29,26 +30,20 @@ class CommunityFilterForm(PlaceFilterForm):
         choices=[(n, n) for n in GOAL_TITLES],
     )
 
-    def clean_network(self):
-        slug = self.cleaned_data["network"]
+    def clean_network(self) -> str:
+        slug: str = self.cleaned_data["network"]
         if slug and not Network.objects.filter(slug=slug).exists():
             raise forms.ValidationError(_("there is no such network."), code=UNKNOWN_SLUG)
         return slug
 
 
-class NetworkFilterForm(forms.Form):
+class NetworkFilterForm(CountryCaseForm):
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
     kind = forms.ChoiceField(label=_("Kind"), required=False, choices=Network.Kind.choices)
     country = forms.ChoiceField(label=_("Country"), required=False, choices=country_choices)
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.data.get("country"):
-            self.data = self.data.copy()
-            self.data["country"] = self.data["country"].lower()
 
-
-def network_list(*, filters: dict) -> QuerySet[Network]:
+def network_list(*, filters: dict[str, Any]) -> QuerySet[Network]:
     qs = Network.objects.select_related("operator")
     if filters.get("q"):
         qs = qs.filter(name__icontains=filters["q"])
@@ -59,7 +54,7 @@ def network_list(*, filters: dict) -> QuerySet[Network]:
     return qs.order_by("name", "pk")
 
 
-def community_list(*, filters: dict, size_indexed: bool = False) -> QuerySet[Community]:
+def community_list(*, filters: dict[str, Any], size_indexed: bool = False) -> QuerySet[Community]:
     """The communities, in name order.
 
     A size band matches about half of the communities, yet without statistics on ranges the
@@ -102,7 +97,7 @@ def community_list(*, filters: dict, size_indexed: bool = False) -> QuerySet[Com
     return qs.order_by("name", "pk")
 
 
-def community_facets(*, filters: dict) -> dict[str, list[dict]]:
+def community_facets(*, filters: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
     """How many communities each goal and each size band would list, under the other
     filters: every goal and band, the empty ones too, so that a visitor sees what the hub
     can tell apart before any community says it."""
@@ -110,9 +105,8 @@ def community_facets(*, filters: dict) -> dict[str, list[dict]]:
         Community.goals.through.objects.filter(
             community__in=community_list(filters={**filters, "sdg": None}).order_by()
         )
-        .values("goal_id")
+        .values_list("goal_id")
         .annotate(n=Count("community_id"))
-        .values_list("goal_id", "n")
     )
     goals = dict(rows)
     bands = community_list(filters={**filters, "size": None}).aggregate(
@@ -130,7 +124,7 @@ def community_facets(*, filters: dict) -> dict[str, list[dict]]:
     }
 
 
-def community_practice_counts(communities) -> None:
+def community_practice_counts(communities: Iterable[Community]) -> None:
     """Set `practice_count` on the communities of one page, in one query."""
     communities = list(communities)
     counts = dict(
@@ -141,17 +135,20 @@ def community_practice_counts(communities) -> None:
         .values_list("community", "n")
     )
     for community in communities:
-        community.practice_count = counts.get(community.pk, 0)
+        # Read by the list's template; not a field of the model.
+        community.practice_count = counts.get(community.pk, 0)  # type: ignore[attr-defined]
 
 
-def community_map_points(communities: QuerySet[Community], *, limit: int = 500) -> list[dict]:
+def community_map_points(
+    communities: QuerySet[Community], *, limit: int = 500
+) -> list[dict[str, Any]]:
     """Place communities on an equirectangular SVG map of Europe (no JavaScript, no tiles)."""
     west, east, south, north = -25.0, 45.0, 34.0, 72.0
     width, height = 700, 380
     points = []
     located = communities.exclude(latitude=None).values("name", "slug", "latitude", "longitude")
     for row in located[:limit]:
-        lon, lat = float(row["longitude"]), float(row["latitude"])
+        lon, lat = float(_located(row["longitude"])), float(_located(row["latitude"]))
         if not (west <= lon <= east and south <= lat <= north):
             continue
         points.append(
@@ -165,12 +162,12 @@ def community_map_points(communities: QuerySet[Community], *, limit: int = 500) 
     return points
 
 
-def community_geojson(communities: QuerySet[Community]) -> dict:
+def community_geojson(communities: QuerySet[Community]) -> dict[str, Any]:
     """An RFC 7946 FeatureCollection: WGS 84, longitude before latitude."""
     return {"type": "FeatureCollection", "features": list(community_features(communities))}
 
 
-def community_features(communities: QuerySet[Community]) -> Iterator[dict]:
+def community_features(communities: QuerySet[Community]) -> Iterator[dict[str, Any]]:
     """The located communities as GeoJSON features, read in chunks (for streaming)."""
     rows = communities.exclude(latitude=None).values(
         "slug", "name", "kind", "country", "region", "population", "latitude", "longitude"
@@ -181,7 +178,10 @@ def community_features(communities: QuerySet[Community]) -> Iterator[dict]:
             "id": row["slug"],
             "geometry": {
                 "type": "Point",
-                "coordinates": [_coordinate(row["longitude"]), _coordinate(row["latitude"])],
+                "coordinates": [
+                    float(round(_located(row["longitude"]), 5)),
+                    float(round(_located(row["latitude"]), 5)),
+                ],
             },
             "properties": {
                 "name": row["name"],
@@ -194,8 +194,10 @@ def community_features(communities: QuerySet[Community]) -> Iterator[dict]:
         }
 
 
-def _coordinate(value: Decimal) -> float:
-    return float(round(value, 5))
+def _located(value: Decimal | None) -> Decimal:
+    """A coordinate of a located community: the model keeps latitude and longitude both
+    set or both empty, so past `exclude(latitude=None)` neither is empty."""
+    return cast(Decimal, value)
 
 
 def country_choices_in_use() -> list[tuple[str, str]]:

@@ -5,8 +5,7 @@ from .models import ContactMessage, ContactReply
 
 class ContactReplyInline(admin.TabularInline):
     model = ContactReply
-    fields = ["by", "body", "created_at", "emailed_at"]
-    readonly_fields = fields
+    fields = readonly_fields = ("by", "body", "created_at", "emailed_at")
     extra = 0
     can_delete = False
 

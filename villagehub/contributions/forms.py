@@ -7,9 +7,11 @@ from django.utils.text import capfirst, format_lazy
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from villagehub.communities.models import Community, Network
 from villagehub.core.forms import StoredTextForm
 from villagehub.core.models import CONTENT_LANGUAGES
 from villagehub.countries.models import FACTSHEET_QUESTIONS, CapSupport, Factsheet, cap_key
+from villagehub.organisations.models import Organisation
 from villagehub.practices.models import Practice
 from villagehub.taxonomy.models import GOAL_TITLES, FundingSource, Theme
 
@@ -23,6 +25,18 @@ def _goals_field() -> forms.TypedMultipleChoiceField:
         widget=forms.CheckboxSelectMultiple,
         choices=[(n, format_lazy("{}. {}", n, title)) for n, title in GOAL_TITLES.items()],
     )
+
+
+def _themes_field() -> forms.MultipleChoiceField:
+    """The themes a record is tagged with; their choices are read per form
+    (`_theme_choices`), in the language of the request."""
+    return forms.MultipleChoiceField(
+        label=_("Themes"), required=False, widget=forms.CheckboxSelectMultiple, choices=[]
+    )
+
+
+def _theme_choices(language: str) -> list[tuple[str, str]]:
+    return [(t.slug, t.localized("name", language).text) for t in Theme.objects.order_by("name")]
 
 
 def _image_field() -> forms.FileField:
@@ -45,7 +59,8 @@ def _image_alt_field() -> forms.CharField:
 
 def _story_field(name: str, rows: int = 4) -> forms.CharField:
     """An optional part of a practice's story, labelled and explained as the model says."""
-    field = Practice._meta.get_field(name)
+    # A column of the practice, never a relation.
+    field = cast("models.Field[Any, Any]", Practice._meta.get_field(name))
     return forms.CharField(
         label=capfirst(field.verbose_name),
         required=False,
@@ -98,9 +113,7 @@ class PracticeProposalForm(StoredTextForm):
         choices=CONTENT_LANGUAGES,
         help_text=_("Write in your own language; translations can follow."),
     )
-    themes = forms.MultipleChoiceField(
-        label=_("Themes"), required=False, widget=forms.CheckboxSelectMultiple, choices=[]
-    )
+    themes = _themes_field()
     goals = _goals_field()
     image = _image_field()
     image_alt = _image_alt_field()
@@ -108,9 +121,7 @@ class PracticeProposalForm(StoredTextForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         language = translation.get_language() or "en"
-        self.fields["themes"].choices = [
-            (t.slug, t.localized("name", language).text) for t in Theme.objects.order_by("name")
-        ]
+        self.fields["themes"].choices = _theme_choices(language)
         self.fields["funding_sources"].choices = [
             (f.slug, f.localized("name", language).text) for f in FundingSource.objects.all()
         ]
@@ -135,12 +146,14 @@ class ReturnForm(StoredTextForm):
 
 class InvitationForm(StoredTextForm):
     email = forms.EmailField(label=_("E-mail address of the new editor"))
-    community = forms.ModelChoiceField(label=_("Community"), queryset=None, required=False)
-    organisation = forms.ModelChoiceField(label=_("or organisation"), queryset=None, required=False)
+    community: "forms.ModelChoiceField[Community]" = forms.ModelChoiceField(
+        label=_("Community"), queryset=None, required=False
+    )
+    organisation: "forms.ModelChoiceField[Organisation]" = forms.ModelChoiceField(
+        label=_("or organisation"), queryset=None, required=False
+    )
 
     def __init__(self, *args, user, **kwargs):
-        from villagehub.organisations.models import Organisation
-
         from .selectors import communities_reviewed_by, invites_organisation_editors
 
         super().__init__(*args, **kwargs)
@@ -172,9 +185,7 @@ class CommunityProfileForm(StoredTextForm):
     population_year = forms.IntegerField(
         label=_("Population year"), required=False, min_value=1900, max_value=2100
     )
-    themes = forms.MultipleChoiceField(
-        label=_("Themes"), required=False, widget=forms.CheckboxSelectMultiple, choices=[]
-    )
+    themes = _themes_field()
     goals = _goals_field()
     image = _image_field()
     image_alt = _image_alt_field()
@@ -182,9 +193,7 @@ class CommunityProfileForm(StoredTextForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         language = translation.get_language() or "en"
-        self.fields["themes"].choices = [
-            (t.slug, t.localized("name", language).text) for t in Theme.objects.order_by("name")
-        ]
+        self.fields["themes"].choices = _theme_choices(language)
 
 
 class NewCommunityForm(StoredTextForm):
@@ -194,7 +203,7 @@ class NewCommunityForm(StoredTextForm):
     kind = forms.ChoiceField(label=_("Kind"), choices=[])
     country = forms.ChoiceField(label=_("Country"), choices=[])
     region = forms.CharField(label=_("Region"), required=False, max_length=120)
-    network = forms.ModelChoiceField(
+    network: "forms.ModelChoiceField[Network]" = forms.ModelChoiceField(
         label=_("Network to join"),
         queryset=None,
         help_text=_("Its coordinators review the proposal."),
@@ -208,24 +217,16 @@ class NewCommunityForm(StoredTextForm):
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 8})
     )
     language = forms.ChoiceField(label=_("Language of the text"), choices=CONTENT_LANGUAGES)
-    themes = forms.MultipleChoiceField(
-        label=_("Themes"), required=False, widget=forms.CheckboxSelectMultiple, choices=[]
-    )
+    themes = _themes_field()
     goals = _goals_field()
 
     def __init__(self, *args, **kwargs):
-        from django_countries import countries
-
-        from villagehub.communities.models import Community, Network
-
         super().__init__(*args, **kwargs)
         language = translation.get_language() or "en"
         self.fields["kind"].choices = Community.Kind.choices
         self.fields["country"].choices = [("", "---------"), *countries]
         self.fields["network"].queryset = Network.objects.order_by("name")
-        self.fields["themes"].choices = [
-            (t.slug, t.localized("name", language).text) for t in Theme.objects.order_by("name")
-        ]
+        self.fields["themes"].choices = _theme_choices(language)
         if not self.is_bound and "language" not in self.initial:
             self.initial["language"] = language.split("-")[0]
 
@@ -304,7 +305,8 @@ class DatasetForm(StoredTextForm):
 
 def _factsheet_field(name: str) -> forms.Field:
     """One question of the fixed set, labelled and constrained as the factsheet's model says."""
-    field = Factsheet._meta.get_field(name)
+    # A column of the factsheet, never a relation.
+    field = cast("models.Field[Any, Any]", Factsheet._meta.get_field(name))
     label = capfirst(field.verbose_name)
     if field.choices:
         return forms.ChoiceField(

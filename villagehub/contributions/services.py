@@ -1,5 +1,5 @@
 from collections.abc import Iterable
-from typing import Any, TypeAlias, cast
+from typing import Any, TypeAlias, TypedDict, Unpack, cast
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -12,6 +12,7 @@ from django_countries.fields import Country
 from villagehub.accounts.models import Role
 from villagehub.accounts.services import role_grant
 from villagehub.catalogue.models import Dataset
+from villagehub.catalogue.services import dataset_create
 from villagehub.communities.models import Community, Network
 from villagehub.communities.services import community_create, community_update
 from villagehub.core.selectors import name_twin
@@ -333,7 +334,7 @@ def submission_save(
         )
     elif newly_submitted and (submission.network or submission.community):
         notices_create(
-            networks=[submission.network]
+            networks=[cast(Network, submission.network)]
             if kind == Submission.Kind.NEW_COMMUNITY
             else cast(Community, submission.community).networks.all(),
             kind=NoticeKind.NEW_COMMUNITY
@@ -554,9 +555,16 @@ def invitation_accept(*, invitation: Invitation, user: User) -> Invitation:
 # Data sets ---------------------------------------------------------------------------------
 
 
-def _dataset_publish(values: dict[str, Any], **publisher: Any) -> Dataset:
-    from villagehub.catalogue.services import dataset_create
+class _DatasetPublisher(TypedDict, total=False):
+    """Who publishes a proposed data set, and where it applies."""
 
+    publisher_community: Community
+    publisher_network: Network
+    spatial_communities: list[Community]
+    spatial_countries: list[str]
+
+
+def _dataset_publish(values: dict[str, Any], **publisher: Unpack[_DatasetPublisher]) -> Dataset:
     values = dict(values)
     distribution = {
         "title": values["title"],

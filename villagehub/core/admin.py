@@ -1,3 +1,6 @@
+from collections.abc import Callable
+from typing import Any
+
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -17,10 +20,11 @@ class ServiceAdmin(admin.ModelAdmin):
     nested_fields: dict[str, tuple[str, ...]] = {}
 
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-    save_service = None  # e.g. staticmethod(lambda obj, fields: community_update(...))
+    # e.g. staticmethod(lambda obj, fields: community_update(...)); what it returns is unused.
+    save_service: Callable[[Any, dict[str, Any]], object] | None = None
     # The service's check of a record's name, run with the form's own validation so that a
     # refused name shows on its field: e.g. staticmethod(lambda obj, data: ..._name_check(...)).
-    name_check = None
+    name_check: Callable[[Any, dict[str, Any]], None] | None = None
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)

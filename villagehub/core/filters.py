@@ -1,5 +1,7 @@
 """Reading list filters from the query string: a malformed value is dropped and reported."""
 
+from typing import Any, cast
+
 from django import forms
 from django.core.paginator import Page, Paginator
 from django.http import QueryDict
@@ -18,7 +20,20 @@ def country_choices() -> list[tuple[str, str]]:
     return [(c.code.lower(), c.name) for c in countries]
 
 
-class PlaceFilterForm(forms.Form):
+class CountryCaseForm(forms.Form):
+    """A filter form whose `country` (a lower-case code, as `country_choices` gives) is
+    accepted in either case: ?country=LV or ?country=lv."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.data.get("country"):
+            # A request's QueryDict (or a plain dict): both copy, and keep every value.
+            data = cast(QueryDict, self.data).copy()
+            data["country"] = self.data["country"].lower()
+            self.data = data
+
+
+class PlaceFilterForm(CountryCaseForm):
     """Filters shared by the lists of places and what happens there: text, country, theme."""
 
     q = forms.CharField(label=gettext_lazy("Search"), required=False, max_length=200)
@@ -26,13 +41,6 @@ class PlaceFilterForm(forms.Form):
         label=gettext_lazy("Country"), required=False, choices=country_choices
     )
     theme = forms.SlugField(label=gettext_lazy("Theme"), required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.data.get("country"):
-            # Country codes are accepted in either case (?country=LV or ?country=lv).
-            self.data = self.data.copy()
-            self.data["country"] = self.data["country"].lower()
 
     def clean_theme(self):
         from villagehub.taxonomy.models import Theme

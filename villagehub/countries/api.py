@@ -21,7 +21,7 @@ from villagehub.core.api import (
     text_filter,
 )
 
-from .models import CapSupport, Factsheet
+from .models import FACTSHEET_QUESTIONS, CapSupport, Factsheet
 from .selectors import FactsheetFilterForm, factsheet_list
 
 router = Router(tags=["countries"])
@@ -66,17 +66,10 @@ class FactsheetQuery(TextQuery):
     country: str | None = COUNTRY_FIELD
 
 
+# The questions answered in words (the activities are a list of their own), then the record's
+# own fields.
 TEXT_FIELDS = (
-    "definition",
-    "digital_key_feature",
-    "digital_text",
-    "social_innovation_key_feature",
-    "social_innovation_text",
-    "managing_authority",
-    "cap_network_support",
-    "other_policies",
-    "taskforce",
-    "taskforce_text",
+    *(name for name in FACTSHEET_QUESTIONS if name not in Factsheet.ACTIVITY_FIELDS),
     "last_updated",
     "language",
     "translations",

@@ -16,38 +16,44 @@ from .models import (
     Sponsor,
 )
 
+# The columns of each inline, which `EventAdmin` hands to the service as the event's rows.
+SESSION_COLUMNS = (
+    "title",
+    "starts_at",
+    "ends_at",
+    "description",
+    "speakers",
+    "language",
+    "translations",
+)
+SPONSOR_COLUMNS = ("name", "organisation", "tier", "website")
+MATERIAL_COLUMNS = ("kind", "title", "url")
+QUESTION_COLUMNS = ("label", "kind", "choices", "required")
+
 
 class SessionInline(admin.StackedInline):
     model = Session
     extra = 0
-    fields = [
-        "title",
-        "starts_at",
-        "ends_at",
-        "description",
-        "speakers",
-        "language",
-        "translations",
-    ]
+    fields = SESSION_COLUMNS
 
 
 class SponsorInline(admin.TabularInline):
     model = Sponsor
     extra = 0
-    fields = ["name", "organisation", "tier", "website"]
+    fields = SPONSOR_COLUMNS
     autocomplete_fields = ["organisation"]
 
 
 class MaterialInline(admin.TabularInline):
     model = Material
     extra = 0
-    fields = ["kind", "title", "url"]
+    fields = MATERIAL_COLUMNS
 
 
 class QuestionInline(admin.TabularInline):
     model = Question
     extra = 0
-    fields = ["label", "kind", "choices", "required"]
+    fields = QUESTION_COLUMNS
 
 
 @admin.register(Series)
@@ -66,10 +72,10 @@ class SeriesAdmin(ServiceAdmin):
 @admin.register(Event)
 class EventAdmin(ServiceAdmin):
     nested_fields = {
-        "sessions": tuple(SessionInline.fields),
-        "sponsors": tuple(SponsorInline.fields),
-        "materials": tuple(MaterialInline.fields),
-        "questions": tuple(QuestionInline.fields),
+        "sessions": SESSION_COLUMNS,
+        "sponsors": SPONSOR_COLUMNS,
+        "materials": MATERIAL_COLUMNS,
+        "questions": QUESTION_COLUMNS,
     }
     list_display = ["title", "kind", "status", "starts_at", "series", "capacity"]
     list_filter = ["status", "kind", "series", "country"]

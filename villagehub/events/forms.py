@@ -1,4 +1,5 @@
 import zoneinfo
+from typing import Any
 
 from django import forms
 from django.conf import settings
@@ -8,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
+from django_stubs_ext import StrOrPromise
 
 from villagehub.core.forms import StoredTextForm
 from villagehub.core.models import CONTENT_LANGUAGES
@@ -29,23 +31,34 @@ from .models import (
 
 
 def _question_field(question: Question) -> forms.Field:
-    common = {"label": question.label, "required": question.required}
+    label, required = question.label, question.required
     if question.kind == Question.Kind.CHOICE:
-        choices = [(c, c) for c in question.choice_list]
-        if not question.required:
+        choices: list[tuple[str, StrOrPromise]] = [(c, c) for c in question.choice_list]
+        if not required:
             choices = [("", _("No answer")), *choices]
-        return forms.ChoiceField(choices=choices, widget=forms.RadioSelect, **common)
+        return forms.ChoiceField(
+            choices=choices, widget=forms.RadioSelect, label=label, required=required
+        )
     if question.kind == Question.Kind.MULTIPLE:
         return forms.MultipleChoiceField(
             choices=[(c, c) for c in question.choice_list],
             widget=forms.CheckboxSelectMultiple,
-            **common,
+            label=label,
+            required=required,
         )
     if question.kind == Question.Kind.YES_NO:
         return forms.ChoiceField(
-            choices=[("yes", _("Yes")), ("no", _("No"))], widget=forms.RadioSelect, **common
+            choices=[("yes", _("Yes")), ("no", _("No"))],
+            widget=forms.RadioSelect,
+            label=label,
+            required=required,
         )
-    return forms.CharField(max_length=2000, widget=forms.Textarea(attrs={"rows": 3}), **common)
+    return forms.CharField(
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label=label,
+        required=required,
+    )
 
 
 class RegistrationDetailsForm(StoredTextForm):
@@ -218,7 +231,7 @@ class ReportForm(StoredTextForm):
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    practices = forms.ModelMultipleChoiceField(
+    practices: "forms.ModelMultipleChoiceField[Practice]" = forms.ModelMultipleChoiceField(
         label=_("Practices presented"),
         required=False,
         queryset=None,
@@ -383,6 +396,7 @@ class _Zoned:
     """Times are typed in the event's own time zone, whatever the reader's zone is."""
 
     zoned: tuple[str, ...] = ()
+    cleaned_data: dict[str, Any]  # the form's, which this mixes into
 
     def _zone_apply(self, zone) -> None:
         for name in self.zoned:
@@ -741,7 +755,7 @@ class EventEditor:
         """Show the data as typed without judging it: rows were only being added."""
         from django.forms.utils import ErrorDict, ErrorList
 
-        self.form._errors = ErrorDict()
+        self.form._errors = ErrorDict()  # type: ignore[attr-defined]  # Django's, not in the stubs
         for formset in self.formsets():
             formset._errors, formset._non_form_errors = [], ErrorList()
             for form in formset.forms:

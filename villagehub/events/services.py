@@ -4,21 +4,23 @@ import datetime
 from collections.abc import Iterable, Mapping
 from datetime import timedelta
 from decimal import Decimal
-from typing import Any, TypedDict, Unpack
+from functools import partial
+from typing import Any, TypedDict, Unpack, cast
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, Max, OuterRef, Q, QuerySet
+from django.db.models import Exists, Field, Max, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_tasks.base import Task
 
 from villagehub.communities.models import Community, Network, Representative
 from villagehub.core.models import CONTENT_LANGUAGE_CODES
 from villagehub.core.services import model_save, record_upsert, unique_slug
 from villagehub.notices.models import Kind as NoticeKind
 from villagehub.notices.selectors import coordinators_of, path_for
-from villagehub.notices.services import notices_send
+from villagehub.notices.services import notices_create, notices_send
 from villagehub.organisations.models import Organisation
 from villagehub.practices.models import Practice
 from villagehub.taxonomy.models import Goal, Theme
@@ -50,7 +52,12 @@ _MOVE_FIELDS = (
     "starts_at", "ends_at", "date_precision", "time_zone", "venue_name", "venue_address",
     "city", "country", "online_url",
 )  # fmt: skip
-_NESTED = {"sessions": Session, "sponsors": Sponsor, "materials": Material, "questions": Question}
+_NESTED: dict[str, type[Session | Sponsor | Material | Question]] = {
+    "sessions": Session,
+    "sponsors": Sponsor,
+    "materials": Material,
+    "questions": Question,
+}
 _LINK_RESEND_MINUTES = 10
 
 
@@ -234,9 +241,9 @@ class CheckInRefused(Exception):
         super().__init__(str(self.MESSAGES[code]))
 
 
-def _enqueue(task, *args) -> None:
+def _enqueue(task: Task[..., Any], *args: Any) -> None:
     # Tasks read what the transaction wrote, so they are queued only once it commits.
-    transaction.on_commit(lambda: task.enqueue(*args))
+    transaction.on_commit(partial(task.enqueue, *args))
 
 
 def event_organisers_tell(*, event: Event, kind: str, key: str) -> int:
@@ -245,9 +252,9 @@ def event_organisers_tell(*, event: Event, kind: str, key: str) -> int:
     with the link to its organiser page."""
     networks = list(event.organiser_networks.all())
     people = list(event.organisers.all())
-    if event.series_id:
-        networks += list(event.series.networks.all())
-        people += list(event.series.organisers.all())
+    if (series := event.series) is not None:
+        networks += list(series.networks.all())
+        people += list(series.organisers.all())
     users = {user.pk: user for user in [*coordinators_of(networks=networks), *people]}
     return len(
         notices_send(
@@ -260,7 +267,7 @@ def event_organisers_tell(*, event: Event, kind: str, key: str) -> int:
     )
 
 
-def event_opening_schedule(*, event: Event, now=None) -> bool:
+def event_opening_schedule(*, event: Event, now: datetime.datetime | None = None) -> bool:
     """Queue the task that tells the organisers when registration opens; a task whose
     opening time has since changed does nothing (the change queued a new one)."""
     from django_tasks import default_task_backend
@@ -310,9 +317,9 @@ def series_upsert(*, slug: str, **fields: Unpack[SeriesFields]) -> Series:
 # Events ---------------------------------------------------------------------------------
 
 
-def _nested_set(event: Event, name: str, rows: Iterable[Mapping[str, Any]]) -> None:
+def _nested_set(event: Event, name: str, given: Iterable[Mapping[str, Any]]) -> None:
     model = _NESTED[name]
-    rows = [dict(row) for row in rows]
+    rows = [dict(row) for row in given]
     if name == "sessions":
         _sessions_set(event, rows)
         return
@@ -335,9 +342,8 @@ def _nested_set(event: Event, name: str, rows: Iterable[Mapping[str, Any]]) -> N
                     )
     for position, row in enumerate(rows):
         instance = kept.get(str(row.get("label", "")).strip()) or model(event=event)
-        instance.position = position
         try:
-            model_save(instance, row)
+            model_save(instance, {"position": position, **row})
         except ValidationError as error:
             raise ValidationError(
                 {name: _("Row %(row)s: %(errors)s") % {"row": position + 1, "errors": error}}
@@ -396,7 +402,9 @@ def _nested_apply(event: Event, nested: Mapping[str, Any]) -> None:
     for name, rows in nested.items():
         if rows is not None:
             _nested_set(event, name, rows)
-    strangers = event.host_representatives.exclude(community_id=event.host_community_id)
+    strangers = event.host_representatives.all()
+    if event.host_community_id is not None:
+        strangers = strangers.exclude(community_id=event.host_community_id)
     if strangers.exists():
         raise ValidationError(
             {
@@ -427,10 +435,10 @@ def _differs(name: str, value: Any, before: Event) -> bool:
     """Whether a new value changes the field: an import gives times as text, and the same
     time in another zone is no change for calendars."""
     try:
-        value = Event._meta.get_field(name).to_python(value)
+        value = cast(Field[Any, Any], Event._meta.get_field(name)).to_python(value)
     except ValidationError:
         return True  # model_save reports it
-    return value != getattr(before, name)
+    return bool(value != getattr(before, name))
 
 
 @transaction.atomic
@@ -441,7 +449,7 @@ def event_update(*, event: Event, **changes: Unpack[EventChanges]) -> Event:
         name in fields and _differs(name, fields[name], before) for name in _CALENDAR_FIELDS
     ):
         fields["sequence"] = before.sequence + 1
-    moved = bool(before) and any(
+    moved = before is not None and any(
         name in fields and _differs(name, fields[name], before) for name in _MOVE_FIELDS
     )
     old_capacity = before.capacity if before else None
@@ -553,7 +561,7 @@ def event_status_set(*, event: Event, status: str) -> Event:
     return event_update(event=event, status=status)
 
 
-def event_reminders_schedule(*, event: Event, now=None) -> int:
+def event_reminders_schedule(*, event: Event, now: datetime.datetime | None = None) -> int:
     """Queue one deferred task per reminder. A task whose start time has since changed does
     nothing when it runs (the change queued new ones), so rescheduling needs no cleanup."""
     from django_tasks import default_task_backend
@@ -574,9 +582,7 @@ def event_reminders_schedule(*, event: Event, now=None) -> int:
         if run_after > now:
             task = event_reminder_send.using(run_after=run_after)
             transaction.on_commit(
-                lambda task=task, minutes=minutes: task.enqueue(
-                    event.pk, minutes, event.starts_at.isoformat()
-                )
+                partial(task.enqueue, event.pk, minutes, event.starts_at.isoformat())
             )
             queued += 1
     return queued
@@ -600,17 +606,13 @@ class HostRequestRefused(Exception):
 def host_request_create(
     *,
     series: Series,
-    community,
-    proposer,
+    community: Community,
+    proposer: User,
     date_ideas: str,
     theme: str,
     speakers: str = "",
     language: str = "en",
 ) -> HostRequest:
-    from villagehub.notices.models import Kind as NoticeKind
-    from villagehub.notices.selectors import path_for
-    from villagehub.notices.services import notices_create
-
     request = model_save(
         HostRequest(series=series, community=community, proposer=proposer),
         {
@@ -719,7 +721,7 @@ def _places_taken(event: Event) -> int:
     return event.registrations.filter(status__in=Registration.HOLDING).count()
 
 
-def _status_for_new(event: Event) -> str:
+def _status_for_new(event: Event) -> Registration.Status:
     if event.requires_approval:
         return Registration.Status.PENDING
     if event.capacity is None or _places_taken(event) < event.capacity:
@@ -830,14 +832,14 @@ def registration_update(
     return model_save(registration, fields)
 
 
-def _offer_deadline(event: Event, now) -> Any:
+def _offer_deadline(event: Event, now: datetime.datetime) -> datetime.datetime:
     deadline = now + timedelta(hours=event.waitlist_offer_hours)
     if event.starts_at and now < event.starts_at < deadline:
         return event.starts_at  # an offer is no use once the event has begun
     return deadline
 
 
-def _waitlist_promote(event: Event, now=None) -> list[Registration]:
+def _waitlist_promote(event: Event, now: datetime.datetime | None = None) -> list[Registration]:
     """Give free places to the people waiting, in the order they joined the list: at once,
     or as offers that each hold the place for a set time (`Event.waitlist_offers`)."""
     if event.capacity is None:
@@ -880,7 +882,7 @@ def _offer_expiry_schedule(registration: Registration) -> None:
     transaction.on_commit(lambda: task.enqueue(registration.event_id))
 
 
-def _offers_expire(event: Event, now) -> int:
+def _offers_expire(event: Event, now: datetime.datetime) -> int:
     """Within the caller's transaction, the event row locked: lapsed offers end (the person
     is told) and their places go to the next people waiting."""
     lapsed = list(
@@ -891,19 +893,21 @@ def _offers_expire(event: Event, now) -> int:
     for registration in lapsed:
         registration.status = Registration.Status.CANCELLED
         registration.save(update_fields=["status", "updated_at"])
-        _notify(registration, Notice.Kind.OFFER_EXPIRED, registration.offer_expires_at.isoformat())
+        # Filtered on it: an offer always holds its place until a time.
+        expired_at = cast(datetime.datetime, registration.offer_expires_at)
+        _notify(registration, Notice.Kind.OFFER_EXPIRED, expired_at.isoformat())
     if lapsed:
         _waitlist_promote(event, now)
     return len(lapsed)
 
 
 @transaction.atomic
-def event_offers_expire(*, event: Event, now=None) -> int:
+def event_offers_expire(*, event: Event, now: datetime.datetime | None = None) -> int:
     event = Event.objects.select_for_update().get(pk=event.pk)
     return _offers_expire(event, now or timezone.now())
 
 
-def waitlist_offers_expire(*, now=None) -> int:
+def waitlist_offers_expire(*, now: datetime.datetime | None = None) -> int:
     """End every lapsed offer, event by event (each in its own transaction)."""
     now = now or timezone.now()
     ids = (
@@ -915,7 +919,9 @@ def waitlist_offers_expire(*, now=None) -> int:
     return sum(event_offers_expire(event=Event(pk=pk), now=now) for pk in list(ids))
 
 
-def registration_offer_accept(*, registration: Registration, now=None) -> Registration:
+def registration_offer_accept(
+    *, registration: Registration, now: datetime.datetime | None = None
+) -> Registration:
     """Take an offered place. Too late, the lapsed offer is ended (and its place passed on)
     before the refusal is raised, so the refusal does not undo it."""
     with transaction.atomic():
@@ -924,7 +930,8 @@ def registration_offer_accept(*, registration: Registration, now=None) -> Regist
         now = now or timezone.now()
         if registration.status != Registration.Status.OFFERED:
             refusal = "not_offered"
-        elif registration.offer_expires_at <= now:
+        # An offered place is always held until a time (`_waitlist_promote` sets both).
+        elif cast(datetime.datetime, registration.offer_expires_at) <= now:
             _offers_expire(event, now)
             refusal = "expired"
         else:
@@ -989,7 +996,9 @@ def registration_decline(*, registration: Registration) -> Registration:
 
 
 @transaction.atomic
-def attendance_set(*, registration: Registration, attended: bool, now=None) -> Registration:
+def attendance_set(
+    *, registration: Registration, attended: bool, now: datetime.datetime | None = None
+) -> Registration:
     registration = (
         Registration.objects.select_for_update(of=("self",))
         .select_related("event")
@@ -1040,7 +1049,7 @@ def notices_claim_batch(
 
 
 @transaction.atomic
-def event_feedback_request(*, event: Event, now=None) -> None:
+def event_feedback_request(*, event: Event, now: datetime.datetime | None = None) -> None:
     from .tasks import event_feedback_invite
 
     if not event.has_ended(now):
@@ -1062,7 +1071,7 @@ def feedback_remind_due(event: Event) -> QuerySet[Registration]:
 
 
 @transaction.atomic
-def event_feedback_remind(*, event: Event, now=None) -> int:
+def event_feedback_remind(*, event: Event, now: datetime.datetime | None = None) -> int:
     """Queue one reminder to each attendee who was asked and has not answered: once per
     person, however often this is called (see `Notice`). Returns how many are due."""
     from .tasks import event_feedback_remind_send
@@ -1104,7 +1113,9 @@ def feedback_create(
 
 
 @transaction.atomic
-def event_feedback_publish(*, event: Event, published: bool, now=None) -> Event:
+def event_feedback_publish(
+    *, event: Event, published: bool, now: datetime.datetime | None = None
+) -> Event:
     if published and not event.has_ended(now):
         raise FeedbackRefused("not_ended")
     Event.objects.filter(pk=event.pk).update(feedback_published=published)
@@ -1127,7 +1138,7 @@ def event_report_update(
     translation_language: str = "",
     translation_summary: str = "",
     translation_key_points: str = "",
-    now=None,
+    now: datetime.datetime | None = None,
 ) -> Event:
     """What the event leaves behind: the organisers' summary and key points (with one more
     language's translation, if given), the practices it presented, and whether the report
@@ -1259,7 +1270,7 @@ def registrations_erase(*, email: str) -> int:
 
 
 @transaction.atomic
-def registrations_anonymise_expired(*, months: int, now=None) -> int:
+def registrations_anonymise_expired(*, months: int, now: datetime.datetime | None = None) -> int:
     """Anonymise the registrations of events that ended more than `months` months ago."""
     now = now or timezone.now()
     cutoff = now - timedelta(days=round(months * 30.44))

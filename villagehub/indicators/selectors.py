@@ -7,11 +7,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import Q, QuerySet
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+from django_countries.fields import Country
 
 from villagehub.communities.models import SIZE_BANDS, Community
 from villagehub.ngsi import ld
@@ -120,7 +121,8 @@ def groups_of(community: Community) -> list[Group]:
     band = community.size_band
     if band:
         groups.append(Group(f"band:{band}", str(SIZE_BANDS[band][0])))
-    groups.append(Group(f"country:{community.country.code}", str(community.country.name)))
+    country = cast(Country, community.country)
+    groups.append(Group(f"country:{country.code}", str(country.name)))
     groups += [
         Group(f"network:{network.slug}", network.name)
         for network in community.networks.order_by("name")
@@ -258,9 +260,10 @@ def comparison(
             )
         return value, row
 
-    trend = [(y, *figures_for(y)) for y in years_shown]
-    current = next((row for y, _value, row in trend if y == year), [])
-    return Comparison(indicator=series.indicator, year=year, groups=current, trend=trend)
+    # Named apart from the `trend` flag it answers.
+    yearly = [(y, *figures_for(y)) for y in years_shown]
+    current = next((row for y, _value, row in yearly if y == year), [])
+    return Comparison(indicator=series.indicator, year=year, groups=current, trend=yearly)
 
 
 def community_indicators(
@@ -294,7 +297,7 @@ def indicator_overview() -> list[tuple[Indicator, int, int | None, Distribution 
     """Each indicator with its latest year, how many communities published a value that
     year and their distribution: per indicator, one seek in the (indicator, period_end)
     index for the latest period, then that year's values."""
-    overview = []
+    overview: list[tuple[Indicator, int, int | None, Distribution | None]] = []
     for code, indicator in INDICATORS.items():
         last = (
             IndicatorValue.objects.filter(indicator=code)
@@ -345,7 +348,7 @@ def kpi_entity_id_parse(entity_id: str) -> tuple[str, str] | None:
     return None
 
 
-def period_dataset_id(start, end) -> str:
+def period_dataset_id(start: date, end: date) -> str:
     return f"{PERIOD_PREFIX}{start.isoformat()}/{end.isoformat()}"
 
 
@@ -354,19 +357,21 @@ def _number(indicator: Indicator, value: Decimal) -> int | float:
     return int(rounded) if indicator.decimals == 0 else float(rounded)
 
 
-def _instant(day) -> str:
+def _instant(day: date) -> str:
     return f"{day.isoformat()}T00:00:00Z"
 
 
-def kpi_document(*, community: Community, code: str, values: list[IndicatorValue]) -> dict:
+def kpi_document(
+    *, community: Community, code: str, values: list[IndicatorValue]
+) -> dict[str, Any]:
     """The KeyPerformanceIndicator entity of a community's series (`values` in time order):
     `kpiValue` is the latest period's value, with one more instance per period (its
     `datasetId` names the period), so the whole series is in the entity."""
     indicator = INDICATORS[code]
     latest = values[-1]
 
-    def instance(value: IndicatorValue, dataset: bool) -> dict:
-        item = {
+    def instance(value: IndicatorValue, dataset: bool) -> dict[str, Any]:
+        item: dict[str, Any] = {
             "type": "Property",
             "value": _number(indicator, value.value),
             "unitCode": indicator.unit_code,
@@ -405,7 +410,7 @@ def kpi_context() -> list[str]:
 
 def kpi_documents(
     since: datetime | None = None, *, pairs: list[tuple[int, str]] | None = None
-) -> list[tuple[dict, Any]]:
+) -> list[tuple[dict[str, Any], Any]]:
     """The entities of every community's series (changed since `since`, or of `pairs` of
     community id and indicator code, or all), each with its context."""
     rows = IndicatorValue.objects.select_related("community")

@@ -7,13 +7,13 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from villagehub.communities.models import Community
 from villagehub.contributions.selectors import communities_edited_by, communities_reviewed_by
+from villagehub.core.types import User
 from villagehub.ngsi.errors import BadRequestData, Forbidden
 from villagehub.ngsi.services import ADMIN_PERMISSION, hub_records_write, local_name
 
@@ -93,10 +93,11 @@ def indicator_value_delete(*, value: IndicatorValue) -> None:
 # NGSI-LD writes of KeyPerformanceIndicator entities.
 
 
-def _attribute(attrs: dict, name: str) -> list[dict]:
+def _attribute(attrs: dict[str, Any], name: str) -> list[dict[str, Any]]:
     for key, instances in attrs.items():
         if local_name(key) == name:
-            return instances
+            instances_list: list[dict[str, Any]] = instances
+            return instances_list
     return []
 
 
@@ -117,7 +118,7 @@ def _period_of(value: Any, *, where: str) -> tuple[date, date]:
 _DATASET_PERIOD = re.compile(re.escape(PERIOD_PREFIX) + r"(\d{4}-\d\d-\d\d)/(\d{4}-\d\d-\d\d)$")
 
 
-def _community_for_writer(*, user: AbstractBaseUser, slug: str) -> Community:
+def _community_for_writer(*, user: User, slug: str) -> Community:
     community = Community.objects.filter(slug=slug).first()
     if community is None:
         raise BadRequestData(f"id: there is no community {slug!r}.")
@@ -132,7 +133,7 @@ def _community_for_writer(*, user: AbstractBaseUser, slug: str) -> Community:
     return community
 
 
-def kpi_entity_write(*, user: AbstractBaseUser, entity_id: str, attrs: dict) -> bool:
+def kpi_entity_write(*, user: User, entity_id: str, attrs: dict[str, Any]) -> bool:
     """Publish the values a KeyPerformanceIndicator entity carries: its id names the
     community and the indicator (`urn:ngsi-ld:KeyPerformanceIndicator:<community>-<indicator>`);
     `kpiValue` is the value of `calculationPeriod`, and any `kpiValue` instance whose

@@ -1,10 +1,13 @@
 from datetime import datetime
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias, cast
 
 from django.conf import settings
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from ninja import Path, Query, Router, Schema
+from django_countries.fields import Country
+from ninja import Query, Router, Schema
+from ninja.params.functions import Path
 from pydantic import Field
 
 from villagehub.core.api import (
@@ -25,7 +28,12 @@ from .selectors import NewsFilterForm, news_list, news_list_base
 
 router = Router(tags=["news"])
 
-InterfaceLanguage = Literal[tuple(code for code, _name in settings.LANGUAGES)]  # type: ignore[valid-type]
+# The values are read at run time (pydantic checks them and lists them in the OpenAPI schema);
+# mypy cannot build a Literal from them, so to it they are strings.
+if TYPE_CHECKING:
+    InterfaceLanguage: TypeAlias = str
+else:
+    InterfaceLanguage = Literal[tuple(code for code, _name in settings.LANGUAGES)]
 
 
 class NewsOut(Schema):
@@ -63,7 +71,7 @@ class NewsQuery(PlaceQuery):
     )
 
 
-def news_data(request: HttpRequest, item: NewsItem) -> dict:
+def news_data(request: HttpRequest, item: NewsItem) -> dict[str, Any]:
     return {
         "slug": item.slug,
         "title": item.title,
@@ -77,7 +85,7 @@ def news_data(request: HttpRequest, item: NewsItem) -> dict:
         "image_alt": item.image_alt,
         "themes": [t.slug for t in item.themes.all()],
         "goals": [g.number for g in item.goals.all()],
-        "countries": [c.code for c in item.countries],
+        "countries": [c.code for c in cast(list[Country], item.countries)],
         "related_practices": [p.slug for p in item.related_practices.all()],
         "related_events": [e.slug for e in item.related_events.all()],
         "related_communities": [c.slug for c in item.related_communities.all()],
@@ -87,7 +95,7 @@ def news_data(request: HttpRequest, item: NewsItem) -> dict:
     }
 
 
-def with_relations(queryset):
+def with_relations(queryset: QuerySet[NewsItem]) -> QuerySet[NewsItem]:
     return queryset.prefetch_related(
         "themes", "goals", "related_practices", "related_events", "related_communities"
     )
@@ -99,7 +107,9 @@ def with_relations(queryset):
     url_name="news-list",
     summary="List published news, newest first",
 )
-def news_list_endpoint(request: HttpRequest, response: HttpResponse, query: Query[NewsQuery]):
+def news_list_endpoint(
+    request: HttpRequest, response: HttpResponse, query: Query[NewsQuery]
+) -> dict[str, Any]:
     filters = filters_read(request, query, NewsFilterForm)
     items = news_list(filters=filters)
     (count,), latest = queryset_version(items)
@@ -119,7 +129,7 @@ def news_detail_endpoint(
     request: HttpRequest,
     response: HttpResponse,
     slug: str = Path(..., pattern=SLUG_PATTERN, max_length=100),
-):
+) -> dict[str, Any]:
     item = get_object_or_404(with_relations(news_list_base()), slug=slug)
     conditional_get(request, response, version=(item.updated_at,), last_modified=item.updated_at)
     return news_data(request, item)

@@ -1,14 +1,17 @@
 """Telling coordinators that something waits for them: the one write path of notices."""
 
 from collections.abc import Iterable, Mapping
+from functools import partial
+from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.functional import Promise
 
 from villagehub.accounts.selectors import languages_of
+from villagehub.communities.models import Network
+from villagehub.core.types import User
 
 from . import tasks
 from .models import Kind, Notice, NoticePreference
@@ -18,13 +21,13 @@ from .selectors import coordinators_of
 @transaction.atomic
 def notices_send(
     *,
-    users: Iterable[AbstractBaseUser],
+    users: Iterable[User],
     kind: str,
     subject: str | Promise,
     path: str,
     language: str = "",
     key: str = "",
-    mail: tuple[str, dict] | None = None,
+    mail: tuple[str, dict[str, Any]] | None = None,
 ) -> list[Notice]:
     """A notice for each of these people; each is mailed at once after the commit unless
     its reader chose a daily summary or no e-mail for this kind. `key` names an occasion
@@ -68,15 +71,12 @@ def notices_send(
     template, context = mail or (None, None)
     for notice in notices:
         if notice.user_id not in later:
-            notice_id = notice.pk
-            transaction.on_commit(
-                lambda notice_id=notice_id: tasks.notice_mail.enqueue(notice_id, template, context)
-            )
+            transaction.on_commit(partial(tasks.notice_mail.enqueue, notice.pk, template, context))
     return notices
 
 
 def notices_create(
-    *, networks: Iterable, kind: str, subject: str | Promise, path: str
+    *, networks: Iterable[Network], kind: str, subject: str | Promise, path: str
 ) -> list[Notice]:
     """A notice for every coordinator of these networks."""
     return notices_send(
@@ -85,7 +85,7 @@ def notices_create(
 
 
 @transaction.atomic
-def notice_preferences_set(*, user: AbstractBaseUser, frequencies: Mapping[str, str]) -> None:
+def notice_preferences_set(*, user: User, frequencies: Mapping[str, str]) -> None:
     for kind, frequency in frequencies.items():
         if kind not in Kind.values or frequency not in NoticePreference.Frequency.values:
             raise ValueError(f"{kind}: {frequency}")
@@ -94,7 +94,7 @@ def notice_preferences_set(*, user: AbstractBaseUser, frequencies: Mapping[str, 
         )
 
 
-def notices_mark_read(*, user: AbstractBaseUser) -> int:
+def notices_mark_read(*, user: User) -> int:
     return Notice.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())
 
 

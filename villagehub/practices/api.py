@@ -1,15 +1,18 @@
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from ninja import Path, Query, Router
+from ninja import Query, Router
+from ninja.params.functions import Path
 from pydantic import Field
 
 from villagehub.communities.models import SIZE_BANDS, Community
 from villagehub.core.api import (
     SLUG_PATTERN,
+    FieldsQuery,
     ImageOut,
     Out,
     PageBase,
@@ -32,11 +35,16 @@ from villagehub.organisations.models import Organisation
 from villagehub.taxonomy.models import FundingSource, Theme
 
 from .models import Practice, PracticeLink
-from .selectors import PracticeFilterForm, practice_list, practice_list_base
+from .selectors import PracticeFilterForm, practice_list_base, practice_list_newest
 
 router = Router(tags=["practices"])
 
-SizeBand = Literal[tuple(SIZE_BANDS)]  # type: ignore[valid-type]
+# The values are read at run time (pydantic checks them and lists them in the OpenAPI schema);
+# mypy cannot build a Literal from them, so to it they are strings.
+if TYPE_CHECKING:
+    SizeBand: TypeAlias = str
+else:
+    SizeBand = Literal[tuple(SIZE_BANDS)]
 
 
 class LinkOut(Out):
@@ -68,16 +76,20 @@ class PracticeOut(Out):
     updated_at: datetime
 
 
-PracticeFields = fields_schema(PracticeOut)
+# Schemas built at run time from PracticeOut (its fields, each optional; `fields` naming
+# them): to mypy, their bases.
+if TYPE_CHECKING:
+    PracticeFields: TypeAlias = Out
+    PracticeFieldsQuery: TypeAlias = FieldsQuery
+else:
+    PracticeFields = fields_schema(PracticeOut)
+    PracticeFieldsQuery = fields_query(PracticeOut)
 
 
 class PracticePage(PageBase):
     results: list[PracticeOut] | list[PracticeFields] = Field(
         description="The practices; with `fields`, only the fields named there."
     )
-
-
-PracticeFieldsQuery = fields_query(PracticeOut)
 
 
 class PracticeQuery(PlaceQuery, PracticeFieldsQuery):
@@ -122,7 +134,9 @@ RELATED_VALUES = {
 }
 
 
-def practice_data(request: HttpRequest, p: Practice, fields: set[str] | None = None) -> dict:
+def practice_data(
+    request: HttpRequest, p: Practice, fields: set[str] | None = None
+) -> dict[str, Any]:
     return record_data(request, p, PRACTICE_FIELDS, fields)
 
 
@@ -133,7 +147,7 @@ def relations_load(practices: list[Practice], fields: Iterable[str]) -> None:
     )
 
 
-def with_relations(queryset, fields: Iterable[str]):
+def with_relations(queryset: QuerySet[Practice], fields: Iterable[str]) -> QuerySet[Practice]:
     """The one-to-many relations of the fields that will be shown, and no others."""
     queryset = queryset.prefetch_related(*(["links"] if "links" in fields else []))
     if "community" in fields:
@@ -150,11 +164,11 @@ def with_relations(queryset, fields: Iterable[str]):
 )
 def practice_list_endpoint(
     request: HttpRequest, response: HttpResponse, query: Query[PracticeQuery]
-):
+) -> dict[str, Any]:
     filters = filters_read(request, query, PracticeFilterForm)
     fields = fields_read(query, PRACTICE_FIELDS)
     # The API keeps one stable order (newest first) whether or not it searches for words.
-    practices = practice_list(filters={**filters, "sort": "newest"})
+    practices = practice_list_newest(filters=filters)
     # The list shows and filters by community, themes, organisations and funding sources.
     version, latest = tables_version(
         [Practice, PracticeLink, Community, Theme, Organisation, FundingSource]
@@ -183,7 +197,7 @@ def practice_detail_endpoint(
     response: HttpResponse,
     query: Query[PracticeFieldsQuery],
     slug: str = Path(..., pattern=SLUG_PATTERN, max_length=100),
-):
+) -> dict[str, Any]:
     filters_read(request, query)
     fields = fields_read(query, PRACTICE_FIELDS)
     practice = get_object_or_404(

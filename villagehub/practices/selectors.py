@@ -1,4 +1,5 @@
 from collections.abc import Sequence
+from typing import Any
 
 from django import forms
 from django.db.models import Case, Count, Q, QuerySet, Value, When
@@ -42,7 +43,7 @@ def practice_list_base() -> QuerySet[Practice]:
     return Practice.objects.filter(is_published=True).select_related("community")
 
 
-def _apply(qs: QuerySet[Practice], filters: dict, skip: str = "") -> QuerySet[Practice]:
+def _apply(qs: QuerySet[Practice], filters: dict[str, Any], skip: str = "") -> QuerySet[Practice]:
     if filters.get("q") and skip != "q":
         qs = qs.filter(pk__in=search_record_ids(SearchQuery(text=filters["q"], kind="practice")))
     if filters.get("country") and skip != "country":
@@ -64,7 +65,7 @@ def _apply(qs: QuerySet[Practice], filters: dict, skip: str = "") -> QuerySet[Pr
     return qs
 
 
-def practice_sort(filters: dict) -> str:
+def practice_sort(filters: dict[str, Any]) -> str:
     """Best match first when searching for words (unless asked otherwise), else newest first."""
     if filters.get("q") and filters.get("sort", "relevance") == "relevance":
         return "relevance"
@@ -79,7 +80,7 @@ def _practices_in_order(rows: list[Row]) -> list[Practice]:
 
 
 def practice_list(
-    *, filters: dict, count: int | None = None
+    *, filters: dict[str, Any], count: int | None = None
 ) -> QuerySet[Practice] | Sequence[Practice]:
     """The practices to list, paginated by the caller.
 
@@ -93,6 +94,11 @@ def practice_list(
             fetch=_practices_in_order,
             count=count,
         )
+    return practice_list_newest(filters=filters)
+
+
+def practice_list_newest(*, filters: dict[str, Any]) -> QuerySet[Practice]:
+    """The practices to list, newest first, whether or not they are searched for words."""
     return (
         _apply(practice_list_base(), filters)
         .select_related("community")
@@ -101,7 +107,7 @@ def practice_list(
     )
 
 
-def practice_facets(*, filters: dict) -> dict[str, list[dict]]:
+def practice_facets(*, filters: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
     """Counts per filter value, each facet counted under all the other active filters.
 
     The search documents count them (every published practice has one), with the number
@@ -115,7 +121,7 @@ def practice_facets(*, filters: dict) -> dict[str, list[dict]]:
     return _every_goal_and_band(facets)
 
 
-def _every_goal_and_band(facets: dict) -> dict:
+def _every_goal_and_band(facets: dict[str, Any]) -> dict[str, Any]:
     """Goals and size bands are the hub's fixed vocabularies: each is offered with its count,
     none too, so that the filters read the same before and after practices carry them."""
     goals = {f["value"]: f["count"] for f in facets["sdg"]}
@@ -130,11 +136,11 @@ def _every_goal_and_band(facets: dict) -> dict:
     return facets
 
 
-def practice_facets_from_records(*, filters: dict) -> dict[str, list[dict]]:
+def practice_facets_from_records(*, filters: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
     themes = {t.slug: t for t in Theme.objects.all()}
-    facets: dict[str, list[dict]] = {}
+    facets: dict[str, list[dict[str, Any]]] = {}
 
-    rows = (
+    country_rows = (
         _apply(practice_list_base(), filters, skip="country")
         .exclude(community__isnull=True)
         .values("community__country")
@@ -148,25 +154,25 @@ def practice_facets_from_records(*, filters: dict) -> dict[str, list[dict]]:
                 "label": countries.name(r["community__country"]),
                 "count": r["n"],
             }
-            for r in rows
+            for r in country_rows
         ),
         key=lambda f: str(f["label"]),
     )
 
-    rows = (
+    theme_rows = (
         _apply(practice_list_base(), filters, skip="theme")
         .filter(themes__isnull=False)
         .values("themes__slug")
         .annotate(n=Count("pk", distinct=True))
     )
-    counts = {r["themes__slug"]: r["n"] for r in rows}
+    counts = {r["themes__slug"]: r["n"] for r in theme_rows}
     facets["theme"] = [
         {"value": slug, "theme": theme, "count": counts[slug]}
         for slug, theme in themes.items()
         if slug in counts
     ]
 
-    rows = (
+    goal_rows = (
         _apply(practice_list_base(), filters, skip="sdg")
         .filter(goals__isnull=False)
         .values("goals__number")
@@ -175,7 +181,7 @@ def practice_facets_from_records(*, filters: dict) -> dict[str, list[dict]]:
     )
     facets["sdg"] = [
         {"value": r["goals__number"], "label": GOAL_TITLES[r["goals__number"]], "count": r["n"]}
-        for r in rows
+        for r in goal_rows
     ]
 
     base = _apply(practice_list_base(), filters, skip="size")
@@ -203,7 +209,8 @@ def practices_related(*, practice: Practice, limit: int = 4) -> list[Practice]:
     if not theme_ids:
         return []
     others = practice_list_base().exclude(pk=practice.pk)
-    band = practice.community.size_band if practice.community_id else None
+    community = practice.community
+    band = community.size_band if community is not None else None
     if practice.community_id is not None:
         others = others.exclude(community_id=practice.community_id)
     similar = (

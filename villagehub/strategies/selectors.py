@@ -211,12 +211,17 @@ def network_get_for_strategy_editor(*, slug: str, user: User) -> Network:
 def strategy_get_for_editor(
     *, community_slug: str = "", network_slug: str = "", user: User
 ) -> Strategy:
+    return _strategy_of_owner(strategies_edited_by(user), community_slug, network_slug)
+
+
+def _strategy_of_owner(
+    strategies: QuerySet[Strategy], community_slug: str, network_slug: str
+) -> Strategy:
+    """The strategy of the network (else the community) named, among those given; a 404 when
+    it is not among them, so that guessing a slug reveals nothing."""
     kind, slug = ("network", network_slug) if network_slug else ("community", community_slug)
     strategy = (
-        strategies_edited_by(user)
-        .select_related("community", "network")
-        .filter(_owner_q(kind, slug))
-        .first()
+        strategies.select_related("community", "network").filter(_owner_q(kind, slug)).first()
     )
     if strategy is None:
         raise Http404
@@ -234,16 +239,7 @@ def strategies_reviewed_by(user: AnyUser) -> QuerySet[Strategy]:
 def strategy_get_for_reviewer(
     *, community_slug: str = "", network_slug: str = "", user: User
 ) -> Strategy:
-    kind, slug = ("network", network_slug) if network_slug else ("community", community_slug)
-    strategy = (
-        strategies_reviewed_by(user)
-        .select_related("community", "network")
-        .filter(_owner_q(kind, slug))
-        .first()
-    )
-    if strategy is None:
-        raise Http404
-    return strategy
+    return _strategy_of_owner(strategies_reviewed_by(user), community_slug, network_slug)
 
 
 def needs_published() -> QuerySet[Need]:

@@ -271,8 +271,9 @@ def strategy_publish(*, strategy: Strategy, by: User | None) -> StrategyVersion:
     # With the time: the matching's kept index reads again the needs changed since.
     strategy.needs.update(is_published=True, updated_at=now)
     if (community := strategy.community) is not None:
+        editors = editors_of(community=community)
         notices_send(
-            users=editors_of(community=community.pk).exclude(pk=getattr(by, "pk", None)),
+            users=editors.exclude(pk=by.pk) if by is not None else editors,
             kind=NoticeKind.PUBLISHED,
             subject=str(community),
             path=path_for("strategies:strategy", community.slug),

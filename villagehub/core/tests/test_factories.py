@@ -7,6 +7,7 @@ from pathlib import Path
 
 import factory
 import pytest
+from django.apps import apps
 
 import villagehub
 
@@ -30,13 +31,26 @@ def _factories():
                 yield pytest.param(value, id=value.__name__)
 
 
+# Apps with models whose tests make no records of their own: each with its reason. The list
+# only shrinks (the test fails when an app listed here gains factories).
+WITHOUT_FACTORIES = {
+    # A search document is derived from the record it indexes: tests make the record (with
+    # its app's factory or service) and the services write the document.
+    "search",
+    # Not yet: the NGSI-LD tests write their entities through the API they test (the
+    # client of `ngsi/tests/conftest.py`).
+    "ngsi",
+}
+
+
 def test_every_app_with_models_has_factories():
     apps_with_factories = {name.split(".")[1] for name in FACTORY_MODULES}
-    assert {
-        "accounts", "catalogue", "comments", "communities", "contact", "contributions", "core",
-        "countries", "indicators", "matching", "news", "notices", "organisations", "practices",
-        "strategies", "taxonomy",
-    } <= apps_with_factories  # fmt: skip
+    apps_with_models = {
+        config.label
+        for config in apps.get_app_configs()
+        if config.name.startswith("villagehub.") and next(config.get_models(), None)
+    }
+    assert apps_with_models - apps_with_factories == WITHOUT_FACTORIES
 
 
 @pytest.mark.parametrize("model_factory", list(_factories()))

@@ -1,4 +1,6 @@
 import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -45,24 +47,13 @@ class Command(BaseCommand):
             self._matching(options)
         if not (options["communities"] or options["practices"]):
             return
-        with tqdm(
-            total=options["communities"] + options["practices"],
-            unit=" records",
-            disable=options["no_progress"],
-            file=self.stderr._out,
-        ) as bar:
-            try:
-                counts = data_generate(
-                    communities=options["communities"],
-                    practices=options["practices"],
-                    seed=options["seed"],
-                    progress=bar.update,
-                )
-            except ValueError:
-                raise CommandError(
-                    _("Data for seed %(seed)d was generated already: choose another --seed.")
-                    % {"seed": options["seed"]}
-                ) from None
+        with self._generating(options, options["communities"] + options["practices"]) as progress:
+            counts = data_generate(
+                communities=options["communities"],
+                practices=options["practices"],
+                seed=options["seed"],
+                progress=progress,
+            )
         self.stdout.write(
             self.style.SUCCESS(
                 _("Generated %(communities)d communities and %(practices)d practices.") % counts
@@ -74,25 +65,28 @@ class Command(BaseCommand):
                 self.style.SUCCESS(_("Generated %(values)d indicator values.") % {"values": values})
             )
 
-    def _matching(self, options):
+    @contextmanager
+    def _generating(self, options, total: int) -> Iterator[Callable[[int], None]]:
+        """A progress bar for `total` records; a seed used already is the command's error."""
         with tqdm(
-            total=options["solutions"] + options["needs"],
-            unit=" records",
-            disable=options["no_progress"],
-            file=self.stderr._out,
+            total=total, unit=" records", disable=options["no_progress"], file=self.stderr._out
         ) as bar:
             try:
-                pairs = matching_generate(
-                    solutions=options["solutions"],
-                    needs=options["needs"],
-                    seed=options["seed"],
-                    progress=bar.update,
-                )
+                yield bar.update
             except ValueError:
                 raise CommandError(
                     _("Data for seed %(seed)d was generated already: choose another --seed.")
                     % {"seed": options["seed"]}
                 ) from None
+
+    def _matching(self, options):
+        with self._generating(options, options["solutions"] + options["needs"]) as progress:
+            pairs = matching_generate(
+                solutions=options["solutions"],
+                needs=options["needs"],
+                seed=options["seed"],
+                progress=progress,
+            )
         if options["pairs"]:
             Path(options["pairs"]).write_text(
                 json.dumps([{"need": n, "solutions": sorted(good)} for n, good in pairs])
