@@ -13,6 +13,7 @@ from typing import Any
 from django.db import connection
 from django.db.models import BooleanField, DateTimeField, JSONField, Q, QuerySet
 from django.utils import timezone
+from pydantic_core import from_json
 
 from . import ld
 from .errors import BadRequestData, NonexistentTenant, ResourceNotFound
@@ -63,7 +64,8 @@ def _decoder(field: Any):
     """What a column's value needs to become the field's: JSON is text on both databases,
     SQLite gives date-times naive (in UTC) and booleans as integers."""
     if isinstance(field, JSONField):
-        return lambda value: json.loads(value) if isinstance(value, str) else value
+        # pydantic's Rust decoder (installed with django-ninja): twice json.loads's speed.
+        return lambda value: from_json(value) if isinstance(value, str) else value
     if isinstance(field, DateTimeField):
         return _moment
     if isinstance(field, BooleanField):
