@@ -146,10 +146,19 @@ def figures_of_year(*, code: str, year: int) -> dict[str, tuple[Distribution, di
         community_id__in=rows.values("community_id")
     ).values_list("community_id", "network__slug"):
         memberships[community_id].append(slug)
+    return groups_figures(latest, memberships)
+
+
+def groups_figures(
+    latest: dict[int, tuple[Decimal, str, int | None]], memberships: dict[int, list[str]]
+) -> dict[str, tuple[Distribution, dict, list[float]]]:
+    """Each group's figures from the communities' values (community id -> value, country,
+    population) and their networks' slugs (also used by the migration that fills them)."""
     grouped: dict[str, list[Decimal]] = defaultdict(list)
     for pk, (value, country, population) in latest.items():
         band = _band(population)
-        keys = ["all", f"country:{country}"] + [f"network:{slug}" for slug in memberships[pk]]
+        keys = ["all", f"country:{country}"]
+        keys += [f"network:{slug}" for slug in memberships.get(pk, [])]
         if band is not None:
             keys.append(f"band:{band}")
         for key in keys:

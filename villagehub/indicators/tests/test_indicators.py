@@ -1,10 +1,12 @@
 import csv
+import importlib
 import io
 import json
 from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.apps import apps as django_apps
 from django.core.exceptions import ValidationError
 from django.utils import translation
 
@@ -13,7 +15,7 @@ from villagehub.accounts.tests.helpers import sign_in
 from villagehub.communities.services import community_update
 from villagehub.communities.tests.factories import CommunityFactory, NetworkFactory
 from villagehub.indicators import selectors, services
-from villagehub.indicators.models import INDICATORS, IndicatorValue
+from villagehub.indicators.models import INDICATORS, IndicatorValue, PeerFigures
 from villagehub.ngsi.models import Entity
 
 pytestmark = pytest.mark.django_db
@@ -502,3 +504,14 @@ def test_generate_makes_indicator_series_that_compare(db):
     result = selectors.comparison(code="broadband-coverage", groups=selectors.groups_by_size())
     assert result.year == 2024
     assert not result.groups[0].distribution.withheld
+
+
+def test_the_migration_fills_the_figures_of_values_published_before(peers):
+    kept = {row.group: (row.count, row.figures) for row in PeerFigures.objects.all()}
+    PeerFigures.objects.all().delete()
+    fill = importlib.import_module("villagehub.indicators.migrations.0003_peer_figures_fill").fill
+    fill(django_apps, None)
+    assert {row.group: (row.count, row.figures) for row in PeerFigures.objects.all()} == kept
+    assert kept["network:smart-rural"] == (7, {"minimum": "10.0000", "lower_quartile": "25.0000",
+                                               "median": "40.0000", "upper_quartile": "55.0000",
+                                               "maximum": "90.0000"})  # fmt: skip
