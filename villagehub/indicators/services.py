@@ -107,24 +107,31 @@ def indicator_value_delete(*, value: IndicatorValue) -> None:
 @transaction.atomic
 def peer_figures_refresh(*, code: str, year: int) -> None:
     """Compute again every group's figures of one indicator and year from the values, and
-    keep them in place of those before. The rows are locked so that two publishers of the
-    same indicator and year write one after the other, each with the other's value."""
+    keep them in place of those before. The rows are locked first, so that two publishers of
+    the same indicator and year write one after the other, the second with the first's value;
+    the first figures of a year are written as an upsert, so that two at once cannot collide."""
     list(
         PeerFigures.objects.select_for_update()
         .filter(indicator=code, year=year)
         .values_list("pk", flat=True)
     )
-    PeerFigures.objects.filter(indicator=code, year=year).delete()
+    found = figures_of_year(code=code, year=year)
+    PeerFigures.objects.filter(indicator=code, year=year).exclude(group__in=list(found)).delete()
     PeerFigures.objects.bulk_create(
-        PeerFigures(
-            indicator=code,
-            year=year,
-            group=group,
-            count=distribution.count,
-            figures=figures,
-            values=values,
-        )
-        for group, (distribution, figures, values) in figures_of_year(code=code, year=year).items()
+        [
+            PeerFigures(
+                indicator=code,
+                year=year,
+                group=group,
+                count=distribution.count,
+                figures=figures,
+                values=values,
+            )
+            for group, (distribution, figures, values) in found.items()
+        ],
+        update_conflicts=True,
+        unique_fields=["indicator", "year", "group"],
+        update_fields=["count", "figures", "values"],
     )
 
 
