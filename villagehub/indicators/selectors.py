@@ -129,8 +129,11 @@ def _in_year(year: int) -> Q:
 
 FIGURE_NAMES = ("minimum", "lower_quartile", "median", "upper_quartile", "maximum")
 
+# A group's distribution, with its figures and sorted values as `PeerFigures` keeps them.
+Kept = tuple[Distribution, dict[str, str], list[float]]
 
-def figures_of_year(*, code: str, year: int) -> dict[str, tuple[Distribution, dict, list[float]]]:
+
+def figures_of_year(*, code: str, year: int) -> dict[str, Kept]:
     """Every group's distribution of one indicator and year (a community's last period ending
     in the year stands for it), with the figures and sorted values as they are kept: in two
     queries, the values with their communities and the networks of those communities."""
@@ -151,7 +154,7 @@ def figures_of_year(*, code: str, year: int) -> dict[str, tuple[Distribution, di
 
 def groups_figures(
     latest: dict[int, tuple[Decimal, str, int | None]], memberships: dict[int, list[str]]
-) -> dict[str, tuple[Distribution, dict, list[float]]]:
+) -> dict[str, Kept]:
     """Each group's figures from the communities' values (community id -> value, country,
     population) and their networks' slugs (also used by the migration that fills them)."""
     grouped: dict[str, list[Decimal]] = defaultdict(list)
@@ -163,7 +166,7 @@ def groups_figures(
             keys.append(f"band:{band}")
         for key in keys:
             grouped[key].append(value)
-    found = {}
+    found: dict[str, Kept] = {}
     for key, values in grouped.items():
         spread = distribution(values)
         if spread.withheld:
@@ -327,11 +330,11 @@ def indicator_overview() -> list[tuple[Indicator, int, int | None, Distribution 
         latest[row.indicator] = row
     overview: list[tuple[Indicator, int, int | None, Distribution | None]] = []
     for code, indicator in INDICATORS.items():
-        row = latest.get(code)
-        if row is None:
+        kept = latest.get(code)
+        if kept is None:
             overview.append((indicator, 0, None, None))
         else:
-            overview.append((indicator, row.count, row.year, _distribution(row)))
+            overview.append((indicator, kept.count, kept.year, _distribution(kept)))
     return overview
 
 
