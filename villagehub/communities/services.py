@@ -16,6 +16,7 @@ from villagehub.core.services import (
     unique_slug,
 )
 from villagehub.core.tasks import image_variants_later
+from villagehub.indicators.services import peer_figures_refresh_community
 from villagehub.organisations.models import Organisation
 from villagehub.practices.models import Practice
 from villagehub.search.models import SearchDocument
@@ -147,6 +148,8 @@ def _representatives_set(
 # Practices are found by the name and region of their community too, and filtered by its
 # country and size.
 PRACTICE_INDEXED_FIELDS = {"name", "region", "country", "population"}
+# The peer groups of a community's indicator values follow these.
+PEER_GROUP_FIELDS = {"country", "population", "networks"}
 
 
 @transaction.atomic
@@ -187,6 +190,8 @@ def community_update(
     if representatives is not None:
         _representatives_set(community, representatives)
     search_document_update(obj=community)
+    if PEER_GROUP_FIELDS & set(fields):
+        peer_figures_refresh_community(community_id=community.pk)
     if PRACTICE_INDEXED_FIELDS & set(fields):
         for practice in community.practices.prefetch_related("themes", "goals"):
             search_document_update(obj=practice)
@@ -232,6 +237,10 @@ def community_bulk_upsert(*, records: list[dict[str, Any]]) -> dict[int, Validat
     search_documents_update(
         kind=SearchDocument.Kind.COMMUNITY, ids=[c.pk for c in created + updated]
     )
+    regrouped = {r["slug"] for r in records if PEER_GROUP_FIELDS & set(r)}
+    for community in updated:
+        if community.slug in regrouped:
+            peer_figures_refresh_community(community_id=community.pk)
     moved = {r["slug"] for r in records if PRACTICE_INDEXED_FIELDS & set(r)}
     search_documents_update(
         kind=SearchDocument.Kind.PRACTICE,

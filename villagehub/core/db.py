@@ -6,6 +6,7 @@ from typing import Any, cast
 
 from django.db import connection
 from django.db.models import DateTimeField, F, Field, Func, JSONField, Model
+from pydantic_core import to_json
 
 
 class Unindexed(Func):
@@ -78,10 +79,42 @@ def rows_insert(
 
 def _preparer(field: Field, vendor: str) -> Callable[[Any], Any]:
     if isinstance(field, JSONField):
+        if field.encoder is None:
+            # pydantic's Rust encoder (installed with django-ninja): the same JSON as
+            # json.dumps, compact and in UTF-8, several times faster on these small values.
+            return lambda value: to_json(value).decode()
         return lambda value: json.dumps(value, cls=field.encoder)
     if isinstance(field, DateTimeField) and vendor != "postgresql":
-        return connection.ops.adapt_datetimefield_value
+        return _datetimes_adapted()
     return lambda value: value
+
+
+def _datetimes_adapted() -> Callable[[Any], Any]:
+    """SQLite's text of each date-time, made once per value: the rows of one write mostly
+    share the moment of the write."""
+    made: dict[Any, Any] = {}
+
+    def adapt(value: Any) -> Any:
+        if value not in made:
+            made[value] = connection.ops.adapt_datetimefield_value(value)
+        return made[value]
+
+    return adapt
+
+
+def rows_delete(model: type[Model], column: str, values: Sequence) -> None:
+    """Delete the rows whose `column` (an attname) is one of `values`, 500 at a time, with a
+    written-out statement: the ORM's delete compiles the list value by value, which cost more
+    than the deletion itself. For tables that nothing refers to."""
+    name = connection.ops.quote_name(str(cast(Field, model._meta.get_field(column)).column))
+    with connection.cursor() as cursor:
+        for start in range(0, len(values), 500):
+            chunk = list(values[start : start + 500])
+            placeholders = ", ".join(["%s"] * len(chunk))
+            cursor.execute(
+                f"DELETE FROM {model._meta.db_table} WHERE {name} IN ({placeholders})",  # noqa: S608
+                chunk,
+            )
 
 
 def rows_update(model: type[Model], columns: Sequence[str], rows: Iterable[Sequence]) -> None:

@@ -10,6 +10,7 @@ from decimal import Decimal
 from villagehub.communities.models import Community
 
 from .models import INDICATORS, IndicatorValue
+from .services import peer_figures_refresh_all
 
 LAST_YEAR = 2024
 SOURCE = "generated"
@@ -36,7 +37,8 @@ def indicators_generate(
 ) -> int:
     """Add `years` yearly values (to `LAST_YEAR`) of most indicators to every community
     `generate` made for `seed`. Bulk inserts, like the communities themselves: the values
-    are valid by construction; their NGSI-LD views follow with the next `ngsi_sync`."""
+    are valid by construction; their NGSI-LD views follow with the next `ngsi_sync`, the
+    groups' figures at the end."""
     rng = random.Random(seed * 7919)  # noqa: S311 - reproducible test data, not secrets
     communities = Community.objects.filter(slug__startswith=f"g{seed}-c").order_by("pk")
     made = 0
@@ -70,4 +72,5 @@ def indicators_generate(
     IndicatorValue.objects.bulk_create(batch, batch_size=1000)
     if progress:
         progress(len(batch))
+    peer_figures_refresh_all()
     return made + len(batch)

@@ -146,3 +146,30 @@ class IndicatorValue(Timestamped):
             and (self.period_start.month, self.period_start.day) == (1, 1)
             and (self.period_end.month, self.period_end.day) == (12, 31)
         )
+
+
+class PeerFigures(models.Model):
+    """One group's figures of one indicator and year, kept so that a page reads them instead
+    of every community's value: written only by `services.peer_figures_refresh`, whenever a
+    value or a community's band, country or networks change.
+
+    `group` is `all`, `band:<key>`, `country:<code>` or `network:<slug>`; `figures` the
+    five figures as exact decimal texts (empty below `MIN_PEERS` values), `values` the sorted
+    values as numbers, from which a community's rank is read (also empty below it)."""
+
+    indicator = models.CharField(max_length=40, choices=INDICATOR_CHOICES)
+    year = models.PositiveSmallIntegerField()
+    group = models.CharField(max_length=120)
+    count = models.PositiveIntegerField()
+    figures = models.JSONField(default=dict)
+    values = models.JSONField(default=list)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "year", "group"], name="indicators_figures_one_per_group"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator} · {self.year} · {self.group}"

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import bisect
 import statistics
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, cast
@@ -17,7 +18,7 @@ from django_countries.fields import Country
 from villagehub.communities.models import SIZE_BANDS, Community
 from villagehub.ngsi import ld
 
-from .models import INDICATORS, Indicator, IndicatorValue
+from .models import INDICATORS, Indicator, IndicatorValue, PeerFigures
 
 # Below this many communities with a value, a group's distribution says more about single
 # places than about the group, and a quartile would point at one community's figure.
@@ -82,32 +83,13 @@ class Group:
     label: str
 
 
-@dataclass(frozen=True)
-class Place:
-    pk: int
-    slug: str
-    name: str
-    country: str
-    population: int | None
-    networks: frozenset[str]
-
-    def band(self) -> str | None:
-        if self.population is None:
-            return None
-        for key, (_label, low, high) in SIZE_BANDS.items():
-            if self.population >= low and (high is None or self.population <= high):
-                return key
+def _band(population: int | None) -> str | None:
+    if population is None:
         return None
-
-    def belongs(self, group: Group) -> bool:
-        kind, _colon, name = group.key.partition(":")
-        if kind == "all":
-            return True
-        if kind == "band":
-            return self.band() == name
-        if kind == "country":
-            return self.country == name
-        return kind == "network" and name in self.networks
+    for key, (_label, low, high) in SIZE_BANDS.items():
+        if population >= low and (high is None or population <= high):
+            return key
+    return None
 
 
 def group_all() -> Group:
@@ -137,28 +119,7 @@ def groups_by_size() -> list[Group]:
     ]
 
 
-# The series.
-
-
-@dataclass
-class Series:
-    """Every community's value per year of one indicator (a community's last period ending
-    in a year stands for that year), with what the groups need to know of each community."""
-
-    indicator: Indicator
-    by_year: dict[int, dict[int, Decimal]] = field(default_factory=dict)
-    places: dict[int, Place] = field(default_factory=dict)
-
-    @property
-    def years(self) -> list[int]:
-        return sorted(self.by_year)
-
-    def values(self, year: int, group: Group) -> list[Decimal]:
-        return [
-            value
-            for pk, value in self.by_year.get(year, {}).items()
-            if self.places[pk].belongs(group)
-        ]
+# The figures of each group, computed when values change (`services.peer_figures_refresh`).
 
 
 def _in_year(year: int) -> Q:
@@ -166,38 +127,70 @@ def _in_year(year: int) -> Q:
     return Q(period_end__gte=date(year, 1, 1), period_end__lte=date(year, 12, 31))
 
 
-def series_read(*, code: str, year: int | None = None) -> Series:
-    """One indicator's values of every community (of one year, or all) in two queries:
-    the values with their communities, and the networks of those communities."""
-    series = Series(indicator=INDICATORS[code])
-    rows = IndicatorValue.objects.filter(indicator=code)
-    if year is not None:
-        rows = rows.filter(_in_year(year))
-    memberships: dict[int, set[str]] = defaultdict(set)
-    info = {}
-    for pk, end, value, slug, name, country, population in rows.order_by(
-        "period_end", "period_start"
-    ).values_list(
-        "community_id",
-        "period_end",
-        "value",
-        "community__slug",
-        "community__name",
-        "community__country",
-        "community__population",
+FIGURE_NAMES = ("minimum", "lower_quartile", "median", "upper_quartile", "maximum")
+
+# A group's distribution, with its figures and sorted values as `PeerFigures` keeps them.
+Kept = tuple[Distribution, dict[str, str], list[float]]
+
+
+def figures_of_year(*, code: str, year: int) -> dict[str, Kept]:
+    """Every group's distribution of one indicator and year (a community's last period ending
+    in the year stands for it), with the figures and sorted values as they are kept: in two
+    queries, the values with their communities and the networks of those communities."""
+    rows = IndicatorValue.objects.filter(_in_year(year), indicator=code)
+    latest: dict[int, tuple[Decimal, str, int | None]] = {}
+    for pk, value, country, population in rows.order_by("period_end", "period_start").values_list(
+        "community_id", "value", "community__country", "community__population"
     ):
-        series.by_year.setdefault(end.year, {})[pk] = value
-        info[pk] = (slug, name, country, population)
+        latest[pk] = (value, country, population)
+    memberships: dict[int, list[str]] = defaultdict(list)
     through = Community.networks.through
-    for community_id, network_slug in through.objects.filter(
+    for community_id, slug in through.objects.filter(
         community_id__in=rows.values("community_id")
     ).values_list("community_id", "network__slug"):
-        memberships[community_id].add(network_slug)
-    series.places = {
-        pk: Place(pk, slug, name, country, population, frozenset(memberships[pk]))
-        for pk, (slug, name, country, population) in info.items()
-    }
-    return series
+        memberships[community_id].append(slug)
+    return groups_figures(latest, memberships)
+
+
+def groups_figures(
+    latest: dict[int, tuple[Decimal, str, int | None]], memberships: dict[int, list[str]]
+) -> dict[str, Kept]:
+    """Each group's figures from the communities' values (community id -> value, country,
+    population) and their networks' slugs (also used by the migration that fills them)."""
+    grouped: dict[str, list[Decimal]] = defaultdict(list)
+    for pk, (value, country, population) in latest.items():
+        band = _band(population)
+        keys = ["all", f"country:{country}"]
+        keys += [f"network:{slug}" for slug in memberships.get(pk, [])]
+        if band is not None:
+            keys.append(f"band:{band}")
+        for key in keys:
+            grouped[key].append(value)
+    found: dict[str, Kept] = {}
+    for key, values in grouped.items():
+        spread = distribution(values)
+        if spread.withheld:
+            found[key] = (spread, {}, [])
+            continue
+        figures = {name: str(getattr(spread, name)) for name in FIGURE_NAMES}
+        found[key] = (spread, figures, sorted(float(value) for value in values))
+    return found
+
+
+def _distribution(row: PeerFigures | None) -> Distribution:
+    if row is None:
+        return Distribution(count=0)
+    return Distribution(
+        count=row.count, **{name: Decimal(text) for name, text in row.figures.items()}
+    )
+
+
+def _rank(value: Decimal, row: PeerFigures | None) -> int | None:
+    """The rank among the kept values: the same conversion to a number on both sides keeps
+    equal values equal."""
+    if row is None or row.count < MIN_PEERS:
+        return None
+    return 1 + len(row.values) - bisect.bisect_right(row.values, float(value))
 
 
 @dataclass(frozen=True)
@@ -221,6 +214,57 @@ class Comparison:
         return [figures for _year, _value, row in self.trend for figures in row]
 
 
+def _figures_read(condition: Q, groups: list[Group], *, ranks: bool) -> QuerySet[PeerFigures]:
+    rows = PeerFigures.objects.filter(
+        condition, group__in=[group.key for group in groups] + ["all"]
+    )
+    # The sorted values are only read to rank a community.
+    return rows if ranks else rows.defer("values")
+
+
+def _own_by_year(values: list[IndicatorValue]) -> dict[int, Decimal]:
+    """A community's value per year: its last period ending in the year."""
+    own: dict[int, Decimal] = {}
+    for value in sorted(values, key=lambda row: (row.period_end, row.period_start)):
+        own[value.period_end.year] = value.value
+    return own
+
+
+def _comparison_of(
+    *,
+    indicator: Indicator,
+    rows: list[PeerFigures],
+    groups: list[Group],
+    own: dict[int, Decimal] | None,
+    year: int | None,
+) -> Comparison:
+    kept = {(row.year, row.group): row for row in rows}
+    years = sorted({row.year for row in rows if row.group == "all"})
+    years_shown = [y for y in years if y in own] if own is not None else years
+    if year is None or year not in years_shown:
+        year = years_shown[-1] if years_shown else None
+
+    def figures_for(y: int) -> tuple[Decimal | None, list[GroupFigures]]:
+        value = own.get(y) if own is not None else None
+        row = []
+        for group in groups:
+            found = kept.get((y, group.key))
+            row.append(
+                GroupFigures(
+                    group=group,
+                    year=y,
+                    distribution=_distribution(found),
+                    value=value,
+                    rank=_rank(value, found) if value is not None else None,
+                )
+            )
+        return value, row
+
+    trend = [(y, *figures_for(y)) for y in years_shown]
+    current = next((row for y, _value, row in trend if y == year), [])
+    return Comparison(indicator=indicator, year=year, groups=current, trend=trend)
+
+
 def comparison(
     *,
     code: str,
@@ -232,59 +276,44 @@ def comparison(
     """An indicator's distribution in each group for one year (the community's latest, or the
     latest with values), the community's value and rank, and the same per year (the trend;
     without it, `year` must be given and only that year is read)."""
-    series = series_read(code=code, year=None if trend else year)
-    years = series.years
+    condition = Q(indicator=code) if trend or year is None else Q(indicator=code, year=year)
+    rows = list(_figures_read(condition, groups, ranks=community is not None))
+    own = None
     if community is not None:
-        own = [y for y in years if community.pk in series.by_year[y]]
-        years_shown = own
-    else:
-        years_shown = years
-    if year is None or year not in years_shown:
-        year = years_shown[-1] if years_shown else None
-
-    def figures_for(y: int) -> tuple[Decimal | None, list[GroupFigures]]:
-        value = series.by_year[y].get(community.pk) if community is not None else None
-        row = []
-        for group in groups:
-            values = series.values(y, group)
-            row.append(
-                GroupFigures(
-                    group=group,
-                    year=y,
-                    distribution=distribution(values),
-                    value=value,
-                    rank=rank(value, values)
-                    if value is not None and len(values) >= MIN_PEERS
-                    else None,
-                )
-            )
-        return value, row
-
-    # Named apart from the `trend` flag it answers.
-    yearly = [(y, *figures_for(y)) for y in years_shown]
-    current = next((row for y, _value, row in yearly if y == year), [])
-    return Comparison(indicator=series.indicator, year=year, groups=current, trend=yearly)
+        own = _own_by_year(list(community_series(community=community, code=code)))
+    return _comparison_of(indicator=INDICATORS[code], rows=rows, groups=groups, own=own, year=year)
 
 
 def community_indicators(
     *, community: Community
 ) -> list[tuple[Indicator, IndicatorValue, Comparison, list[IndicatorValue]]]:
     """For each indicator the community published: its latest value, its comparison in the
-    year of that value, and its own series (newest first)."""
+    year of that value, and its own series (newest first). Three queries whatever the number
+    of indicators: the values, the networks, the kept figures."""
     own: dict[str, list[IndicatorValue]] = defaultdict(list)
-    for value in IndicatorValue.objects.filter(community=community).order_by("-period_end"):
+    for value in IndicatorValue.objects.filter(community=community).order_by(
+        "-period_end", "-period_start"
+    ):
         own[value.indicator].append(value)
-    groups = groups_of(community) if own else []
+    if not own:
+        return []
+    groups = groups_of(community)
+    condition = Q(pk__in=[])
+    for values in own.values():
+        condition |= Q(indicator=values[0].indicator, year=values[0].period_end.year)
+    by_code: dict[str, list[PeerFigures]] = defaultdict(list)
+    for row in _figures_read(condition, groups, ranks=True):
+        by_code[row.indicator].append(row)
     return [
         (
             INDICATORS[code],
             own[code][0],
-            comparison(
-                code=code,
+            _comparison_of(
+                indicator=INDICATORS[code],
+                rows=by_code[code],
                 groups=groups,
-                community=community,
+                own=_own_by_year(own[code]),
                 year=own[code][0].period_end.year,
-                trend=False,
             ),
             own[code],
         )
@@ -295,25 +324,17 @@ def community_indicators(
 
 def indicator_overview() -> list[tuple[Indicator, int, int | None, Distribution | None]]:
     """Each indicator with its latest year, how many communities published a value that
-    year and their distribution: per indicator, one seek in the (indicator, period_end)
-    index for the latest period, then that year's values."""
+    year and their distribution: one query of the kept figures of all communities."""
+    latest: dict[str, PeerFigures] = {}
+    for row in PeerFigures.objects.filter(group="all").defer("values").order_by("year"):
+        latest[row.indicator] = row
     overview: list[tuple[Indicator, int, int | None, Distribution | None]] = []
     for code, indicator in INDICATORS.items():
-        last = (
-            IndicatorValue.objects.filter(indicator=code)
-            .order_by("-period_end")
-            .values_list("period_end", flat=True)
-            .first()
-        )
-        if last is None:
+        kept = latest.get(code)
+        if kept is None:
             overview.append((indicator, 0, None, None))
-            continue
-        latest = dict(
-            IndicatorValue.objects.filter(_in_year(last.year), indicator=code)
-            .order_by("period_end", "period_start")
-            .values_list("community_id", "value")
-        )
-        overview.append((indicator, len(latest), last.year, distribution(list(latest.values()))))
+        else:
+            overview.append((indicator, kept.count, kept.year, _distribution(kept)))
     return overview
 
 

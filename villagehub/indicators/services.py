@@ -17,17 +17,26 @@ from villagehub.core.types import User
 from villagehub.ngsi.errors import BadRequestData, Forbidden
 from villagehub.ngsi.services import ADMIN_PERMISSION, hub_records_write, local_name
 
-from .models import INDICATORS, IndicatorValue
+from .models import INDICATORS, IndicatorValue, PeerFigures
 from .selectors import (
     COMMUNITY_PREFIX,
     KPI_TYPE,
     PERIOD_PREFIX,
+    figures_of_year,
     kpi_documents,
     kpi_entity_id,
     kpi_entity_id_parse,
 )
 
-__all__ = ["KPI_TYPE", "indicator_value_delete", "indicator_value_publish", "kpi_entity_write"]
+__all__ = [
+    "KPI_TYPE",
+    "indicator_value_delete",
+    "indicator_value_publish",
+    "kpi_entity_write",
+    "peer_figures_refresh",
+    "peer_figures_refresh_all",
+    "peer_figures_refresh_community",
+]
 
 SOURCE_MAX = 500
 
@@ -80,14 +89,77 @@ def indicator_value_publish(
         defaults={"value": value, "source": source.strip(), "channel": channel},
     )
     _view_refresh(community=community, code=indicator)
+    peer_figures_refresh(code=indicator, year=period_end.year)
     return row
 
 
 @transaction.atomic
 def indicator_value_delete(*, value: IndicatorValue) -> None:
-    community, code = value.community, value.indicator
+    community, code, year = value.community, value.indicator, value.period_end.year
     value.delete()
     _view_refresh(community=community, code=code)
+    peer_figures_refresh(code=code, year=year)
+
+
+# The kept figures of the peer groups.
+
+
+@transaction.atomic
+def peer_figures_refresh(*, code: str, year: int) -> None:
+    """Compute again every group's figures of one indicator and year from the values, and
+    keep them in place of those before. The rows are locked first, so that two publishers of
+    the same indicator and year write one after the other, the second with the first's value;
+    the first figures of a year are written as an upsert, so that two at once cannot collide."""
+    list(
+        PeerFigures.objects.select_for_update()
+        .filter(indicator=code, year=year)
+        .values_list("pk", flat=True)
+    )
+    found = figures_of_year(code=code, year=year)
+    PeerFigures.objects.filter(indicator=code, year=year).exclude(group__in=list(found)).delete()
+    PeerFigures.objects.bulk_create(
+        [
+            PeerFigures(
+                indicator=code,
+                year=year,
+                group=group,
+                count=distribution.count,
+                figures=figures,
+                values=values,
+            )
+            for group, (distribution, figures, values) in found.items()
+        ],
+        update_conflicts=True,
+        unique_fields=["indicator", "year", "group"],
+        update_fields=["count", "figures", "values"],
+    )
+
+
+def peer_figures_refresh_community(*, community_id: int) -> None:
+    """After a community's size, country or networks changed: the figures of every indicator
+    and year it has a value in."""
+    pairs = (
+        IndicatorValue.objects.filter(community_id=community_id)
+        .values_list("indicator", "period_end__year")
+        .distinct()
+    )
+    for code, year in sorted(set(pairs)):
+        peer_figures_refresh(code=code, year=year)
+
+
+@transaction.atomic
+def peer_figures_refresh_all() -> None:
+    """Every indicator and year with values (after bulk writes: generated data, imports)."""
+    pairs = set(IndicatorValue.objects.values_list("indicator", "period_end__year").distinct())
+    PeerFigures.objects.filter(
+        pk__in=[
+            pk
+            for pk, code, year in PeerFigures.objects.values_list("pk", "indicator", "year")
+            if (code, year) not in pairs
+        ]
+    ).delete()
+    for code, year in sorted(pairs):
+        peer_figures_refresh(code=code, year=year)
 
 
 # NGSI-LD writes of KeyPerformanceIndicator entities.

@@ -5,14 +5,15 @@ from __future__ import annotations
 import json
 import re
 import statistics
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import BooleanField, DateTimeField, JSONField, Q, QuerySet
 from django.utils import timezone
+from pydantic_core import from_json
 
 from . import ld
 from .errors import BadRequestData, NonexistentTenant, ResourceNotFound
@@ -48,20 +49,53 @@ def tenant_check(tenant: str) -> None:
         raise NonexistentTenant(f"There is no tenant {tenant!r} (NGSILD-Tenant).")
 
 
-# The id is unique in its tenant. Written out: the ORM building the same filter on every
-# request cost twice the query itself and a third of the whole GET (docs/benchmarks.md).
+# Written out, with the columns in the model's order: the ORM building the same filter on
+# every request cost twice the query itself and a third of the whole GET, and its converters
+# a fifth of a `type` + `q` query (docs/benchmarks.md).
+_FIELDS = Entity._meta.concrete_fields
+_COLUMNS = ", ".join(f"e.{connection.ops.quote_name(field.column)}" for field in _FIELDS)
 ENTITY_BY_ID = (
-    f"SELECT * FROM {Entity._meta.db_table} "  # noqa: S608 - the model's table name
-    "WHERE tenant = %s AND entity_id = %s"
+    f"SELECT {_COLUMNS} FROM {Entity._meta.db_table} AS e "  # noqa: S608 - the model's names
+    "WHERE e.tenant = %s AND e.entity_id = %s"
 )
+
+
+def _decoder(field: Any):
+    """What a column's value needs to become the field's: JSON is text on both databases,
+    SQLite gives date-times naive (in UTC) and booleans as integers."""
+    if isinstance(field, JSONField):
+        # pydantic's Rust decoder (installed with django-ninja): twice json.loads's speed.
+        return lambda value: from_json(value) if isinstance(value, str) else value
+    if isinstance(field, DateTimeField):
+        return _moment
+    if isinstance(field, BooleanField):
+        return lambda value: value if value is None else bool(value)
+    return None
+
+
+def _moment(value: datetime | str | None) -> datetime | None:
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
+
+
+_DECODERS = [(index, decode) for index, field in enumerate(_FIELDS) if (decode := _decoder(field))]
+
+
+def _entity_of(row: Sequence[Any]) -> Entity:
+    values = list(row)
+    for index, decode in _DECODERS:
+        values[index] = decode(values[index])
+    return Entity.from_db(connection.alias, None, values)
 
 
 def entity_get(*, tenant: str, entity_id: str) -> Entity:
     tenant_check(tenant)
-    found = list(Entity.objects.raw(ENTITY_BY_ID, [tenant, entity_id]))
-    if not found:
+    with connection.cursor() as cursor:
+        cursor.execute(ENTITY_BY_ID, [tenant, entity_id])
+        row = cursor.fetchone()
+    if row is None:
         raise ResourceNotFound(f"There is no entity {entity_id}.")
-    return found[0]
+    return _entity_of(row)
 
 
 @dataclass
@@ -240,7 +274,6 @@ def entity_query(*, tenant: str, query: EntityQuery) -> tuple[list[Entity], int]
                 f"idPattern: {query.id_pattern!r} is not a regular expression."
             ) from exc
     lookups, q_decided = q_lookups(query.q)
-    narrowing = _narrowing(tenant, query, lookups)
     decided_in_sql = (
         q_decided
         and (query.types is None or tree_is_disjunction(query.types))
@@ -249,8 +282,11 @@ def entity_query(*, tenant: str, query: EntityQuery) -> tuple[list[Entity], int]
         and query.scope_q is None
         and query.geo is None
     )
-    if decided_in_sql and len(narrowing) == 1 and not query.ids:
-        return _page_and_count(narrowing[0], offset=query.offset, limit=query.limit)
+    if decided_in_sql and not query.ids:
+        statement = _matched_statement(tenant, query, lookups)
+        if statement is not None:
+            return _page_and_count(*statement, offset=query.offset, limit=query.limit)
+    narrowing = _narrowing(tenant, query, lookups)
     rows = _candidates(tenant, query, narrowing)
     if decided_in_sql:
         page = list(rows[query.offset : query.offset + query.limit])
@@ -267,27 +303,58 @@ def entity_query(*, tenant: str, query: EntityQuery) -> tuple[list[Entity], int]
     return matched[query.offset : query.offset + query.limit], len(matched)
 
 
-def _page_and_count(ids: QuerySet, *, offset: int, limit: int) -> tuple[list[Entity], int]:
+_COMPARISONS = {"": "=", "gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
+
+
+def _matched_statement(
+    tenant: str, query: EntityQuery, lookups: list[dict]
+) -> tuple[str, list] | None:
+    """The ids of a query that one index decides (one `q` comparison, and `type` names or
+    not; or `type` names alone), as a written-out statement and its parameters; None for any
+    other query (`_narrowing` builds those)."""
+    type_names = tree_names(query.types) if query.types is not None else None
+    params: list[Any] = [tenant]
+    if len(lookups) == 1:
+        table, name_column = EntityValue._meta.db_table, "type_name"
+        conditions = ["tenant = %s"]
+        for key, value in lookups[0].items():
+            column, _sep, comparison = key.partition("__")
+            # The keys are those of `query.term_lookup`; anything else is the ORM's to build.
+            if column not in ("attribute", "number", "text") or comparison not in _COMPARISONS:
+                return None
+            conditions.append(f"{column} {_COMPARISONS[comparison]} %s")
+            params.append(value)
+    elif not lookups and type_names is not None:
+        table, name_column, conditions = EntityType._meta.db_table, "name", ["tenant = %s"]
+    else:
+        return None
+    if type_names is not None:
+        conditions.append(f"{name_column} IN ({', '.join(['%s'] * len(type_names))})")
+        params += type_names
+    # Only the models' names and fixed operators go into the text; the values are parameters.
+    sql = f"SELECT DISTINCT entity_id FROM {table} WHERE {' AND '.join(conditions)}"  # noqa: S608
+    return sql, params
+
+
+def _page_and_count(
+    matched: str, params: list, *, offset: int, limit: int
+) -> tuple[list[Entity], int]:
     """A page of the entities whose ids an index query gives, and how many it gives in all,
     in one statement: the ids are counted in the index alone, and only the page's entities
     are read. One row with no entity when the page is empty, so that the count still comes."""
-    matched, params = ids.values("entity_id").distinct().query.sql_with_params()
-    columns = ", ".join(
-        f"e.{connection.ops.quote_name(f.column)}" for f in Entity._meta.concrete_fields
-    )
-    # Only the ORM's SQL and the model's names go into the text; the values are parameters.
     sql = (
-        f"WITH matched AS ({matched}) "  # noqa: S608
-        f"SELECT total.n AS matched_count, {columns} "
+        f"WITH matched AS ({matched}) "  # noqa: S608 - see `_matched_statement`
+        f"SELECT total.n, {_COLUMNS} "
         "FROM (SELECT COUNT(*) AS n FROM matched) AS total "
         "LEFT JOIN (SELECT entity_id FROM matched ORDER BY entity_id LIMIT %s OFFSET %s) AS page "
         "ON 1 = 1 "
         f"LEFT JOIN {Entity._meta.db_table} AS e ON e.id = page.entity_id "
         "ORDER BY e.id"
     )
-    rows = list(Entity.objects.raw(sql, [*params, limit, offset]))
-    # `matched_count` is a column of the raw query, not a field of the model.
-    return [row for row in rows if row.pk is not None], rows[0].matched_count  # type: ignore[attr-defined]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, limit, offset])
+        rows = cursor.fetchall()
+    return [_entity_of(row[1:]) for row in rows if row[1] is not None], rows[0][0]
 
 
 def _of_types(rows: QuerySet[Entity], types: Any) -> Iterator[Entity]:

@@ -21,7 +21,7 @@ from django_tasks import default_task_backend
 
 from villagehub.communities.models import Community, Network
 from villagehub.contributions.selectors import communities_edited_by, communities_reviewed_by
-from villagehub.core.db import rows_insert, rows_update
+from villagehub.core.db import rows_delete, rows_insert, rows_update
 from villagehub.core.models import Illustrated
 from villagehub.events.models import Event
 from villagehub.events.selectors import absolute_url, event_list_base
@@ -1083,10 +1083,8 @@ def _entities_rewrite(entities: list[Entity]) -> None:
         ((e.types, e.attrs, e.scope, e.modified_at, e.pk) for e in entities),
     )
     pks = [entity.pk for entity in entities]
-    for start in range(0, len(pks), 500):
-        chunk = pks[start : start + 500]
-        for model in (EntityType, EntityLocation, EntityValue):
-            model.objects.filter(entity_id__in=chunk).delete()
+    for model in (EntityType, EntityLocation, EntityValue):
+        rows_delete(model, "entity_id", pks)
     index = IndexRows()
     for entity in entities:
         index_rows_add(index, entity)
@@ -1177,11 +1175,10 @@ def entities_batch_delete(
                 )
             gone.append(entity.pk)
             result.succeed(entity_id, position)
+        for model in (EntityType, EntityLocation, EntityValue):
+            rows_delete(model, "entity_id", gone)
         for start in range(0, len(gone), 500):
-            chunk = gone[start : start + 500]
-            for model in (EntityType, EntityLocation, EntityValue):
-                model.objects.filter(entity_id__in=chunk).delete()
-            Entity.objects.filter(pk__in=chunk).delete()
+            Entity.objects.filter(pk__in=gone[start : start + 500]).delete()
     return result.in_order()
 
 

@@ -1,18 +1,21 @@
 import csv
+import importlib
 import io
 import json
 from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.apps import apps as django_apps
 from django.core.exceptions import ValidationError
 from django.utils import translation
 
 from villagehub.accounts.tests.factories import person
 from villagehub.accounts.tests.helpers import sign_in
+from villagehub.communities.services import community_update
 from villagehub.communities.tests.factories import CommunityFactory, NetworkFactory
 from villagehub.indicators import selectors, services
-from villagehub.indicators.models import INDICATORS, IndicatorValue
+from villagehub.indicators.models import INDICATORS, IndicatorValue, PeerFigures
 from villagehub.ngsi.models import Entity
 
 pytestmark = pytest.mark.django_db
@@ -305,8 +308,8 @@ def test_an_editor_deletes_a_value(client):
 
 def test_the_list_shows_each_indicator_with_its_median(client, peers, django_assert_num_queries):
     publish(peers["village"], "1200", code="population", year=2023)
-    # Each indicator's latest period, then the values of that year of the two with values.
-    with django_assert_num_queries(len(INDICATORS) + 2):
+    # The kept figures of all communities, whatever the number of indicators and values.
+    with django_assert_num_queries(1):
         response = client.get("/indicators/")
     assert response.status_code == 200
     row = next(r for r in response.context["overview"] if r[0].code == "broadband-coverage")
@@ -325,6 +328,70 @@ def test_the_indicator_page_compares_a_community(client, peers):
     assert "<svg" in page and 'role="img"' in page
     assert "5 of 7" in page
     assert len(page.encode()) < 60_000
+
+
+def test_the_indicator_page_reads_the_kept_figures(client, peers, django_assert_num_queries):
+    # The community, its networks, the figures of its groups, its own values.
+    with django_assert_num_queries(4):
+        response = client.get("/indicators/broadband-coverage/", {"community": "town-2"})
+    assert response.context["comparison"].groups[0].rank == 5
+    with django_assert_num_queries(1):
+        assert client.get("/indicators/broadband-coverage/").status_code == 200
+
+
+def test_the_community_page_reads_three_queries_for_its_indicators(
+    peers, django_assert_num_queries
+):
+    town = peers["towns"][2]
+    for n, code in enumerate(["population", "waste-recycled", "internet-users"]):
+        publish(town, str(10 + n), code=code, year=2023)
+    # Its values, its networks and the kept figures, for four indicators as for one.
+    with django_assert_num_queries(3):
+        rows = selectors.community_indicators(community=town)
+    assert [indicator.code for indicator, *_rest in rows] == [
+        "broadband-coverage",
+        "population",
+        "internet-users",
+        "waste-recycled",
+    ]
+
+
+def _figures(community=None, **kwargs):
+    groups = selectors.groups_of(community) if community else selectors.groups_by_size()
+    result = selectors.comparison(code="broadband-coverage", groups=groups,
+                                  community=community, **kwargs)  # fmt: skip
+    return {
+        figures.group.key: (figures.distribution.count, figures.distribution.median, figures.rank)
+        for figures in result.groups
+    }
+
+
+def test_the_figures_follow_a_new_value_a_replaced_one_and_a_deleted_one(peers):
+    town = peers["towns"][0]
+    assert _figures(town)["network:smart-rural"] == (7, Decimal(40), 7)
+    newcomer = CommunityFactory(slug="town-new", country="DK", population=7000)
+    newcomer.networks.add(peers["network"])
+    value = publish(newcomer, "100")
+    assert _figures(town)["network:smart-rural"] == (8, Decimal(45), 8)
+    assert _figures(newcomer)["network:smart-rural"] == (8, Decimal(45), 1)
+    assert _figures()["all"] == (9, Decimal(50), None)
+    publish(town, "95")  # replaces its 10
+    assert _figures(town)["network:smart-rural"] == (8, Decimal("55"), 2)
+    services.indicator_value_delete(value=value)
+    assert _figures(town)["network:smart-rural"] == (7, Decimal(50), 1)
+
+
+def test_the_figures_follow_a_community_that_changes_band_and_network(peers):
+    village = peers["village"]
+    assert _figures(village)["band:under-2000"] == (1, None, None)
+    community_update(community=village, population=9000, networks=[peers["network"]])
+    assert _figures(village) == {
+        "band:5000-50000": (8, Decimal(45), 2),
+        "country:SE": (1, None, None),
+        "network:smart-rural": (8, Decimal(45), 2),
+        "all": (8, Decimal(45), 2),
+    }
+    assert _figures()["band:under-2000"] == (0, None, None)
 
 
 def test_the_trend_chart_draws_the_medians_and_the_communitys_values(client, peers):
@@ -437,3 +504,14 @@ def test_generate_makes_indicator_series_that_compare(db):
     result = selectors.comparison(code="broadband-coverage", groups=selectors.groups_by_size())
     assert result.year == 2024
     assert not result.groups[0].distribution.withheld
+
+
+def test_the_migration_fills_the_figures_of_values_published_before(peers):
+    kept = {row.group: (row.count, row.figures) for row in PeerFigures.objects.all()}
+    PeerFigures.objects.all().delete()
+    fill = importlib.import_module("villagehub.indicators.migrations.0003_peer_figures_fill").fill
+    fill(django_apps, None)
+    assert {row.group: (row.count, row.figures) for row in PeerFigures.objects.all()} == kept
+    assert kept["network:smart-rural"] == (7, {"minimum": "10.0000", "lower_quartile": "25.0000",
+                                               "median": "40.0000", "upper_quartile": "55.0000",
+                                               "maximum": "90.0000"})  # fmt: skip
