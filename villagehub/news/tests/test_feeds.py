@@ -1,3 +1,4 @@
+import re
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -63,6 +64,25 @@ def test_feed_per_theme_and_language(client, items, query, titles):
 
 def test_feed_per_network(client, items):
     _root, entries = _entries(client.get(f"/news/feed.atom?network={items['other'].slug}"))
+    assert [e.find(f"{ATOM}title").text for e in entries] == ["Saunan avautuu"]
+
+
+def _announced_feed(page) -> str:
+    (href,) = re.findall(
+        r'<link rel="alternate" type="application/atom\+xml"[^>]* href="([^"]*)"',
+        page.content.decode(),
+    )
+    return href
+
+
+def test_a_filtered_list_announces_the_feed_of_the_same_filters(client, items):
+    """Feed readers find the network's, theme's or language's feed from the list's page."""
+    other = items["other"].slug
+    page = client.get(f"/news/?theme=broadband&language=sv&q=fibre&page=1&network={other}")
+    assert _announced_feed(page) == (
+        f"/news/feed.atom?theme=broadband&amp;language=sv&amp;network={other}"
+    )
+    _root, entries = _entries(client.get(_announced_feed(client.get("/news/?language=fi"))))
     assert [e.find(f"{ATOM}title").text for e in entries] == ["Saunan avautuu"]
 
 
