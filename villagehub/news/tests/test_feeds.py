@@ -86,5 +86,11 @@ def test_a_filtered_list_announces_the_feed_of_the_same_filters(client, items):
     assert [e.find(f"{ATOM}title").text for e in entries] == ["Saunan avautuu"]
 
 
-def test_feed_with_a_bad_filter_is_404(client, items):
-    assert client.get("/news/feed.atom?network=nope").status_code == 404
+def test_feed_with_a_bad_filter_is_400_naming_the_parameter(client, items):
+    response = client.get("/news/feed.atom?network=nope&language=xx")
+    assert response.status_code == 400
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    assert response.content.decode().splitlines() == [
+        "network: there is no such network.",
+        "language: Select a valid choice. xx is not one of the available choices.",
+    ]
