@@ -36,7 +36,10 @@ class NewsFeed(Feed):
         form = NewsFilterForm(request.GET)
         if not form.is_valid():
             return HttpResponseBadRequest(
-                "\n".join(f"{name}: {' '.join(errors)}" for name, errors in form.errors.items()),
+                "\n".join(
+                    f"{name}: {' '.join(str(e) for e in errors)}"
+                    for name, errors in form.errors.items()
+                ),
                 content_type="text/plain; charset=utf-8",
             )
         return super().__call__(request, *args, **kwargs)
