@@ -48,8 +48,10 @@ test: lint
 	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist loadgroup
 
 # Regenerate the message catalogues after changing interface strings (needs GNU gettext).
+# All strings go to villagehub/locale: makemessages would otherwise write an app's strings
+# into any `<app>/locale/` it finds (accounts/locale holds allauth's Portuguese .mo).
 messages: install
-	cd villagehub && ../$(PY) ../manage.py makemessages --all --no-obsolete --no-location --ignore "tests/*"
+	cd villagehub && ../$(PY) ../manage.py makemessages --all --no-obsolete --no-location --ignore "tests/*" --ignore "*/locale"
 
 clean:
 	rm -rf $(VENV) compiled-messages .pytest_cache .ruff_cache

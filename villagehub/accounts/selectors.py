@@ -4,6 +4,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from allauth.account.authentication import get_authentication_records
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -57,3 +58,11 @@ def language_of(user: AnyUser, default: str | None = None) -> str:
     if not user.is_authenticated:
         return default
     return languages_of([user.pk]).get(user.pk, default)
+
+
+def language_of_address(email: str) -> str | None:
+    """The language chosen by the person whose account holds this e-mail address; None when
+    no account holds it verified, so that the caller picks the fallback (one query). Only a
+    verified address counts: anyone can type someone else's address into a new account."""
+    owners = EmailAddress.objects.filter(email__iexact=email, verified=True).values("user_id")
+    return Profile.objects.filter(user_id__in=owners).values_list("language", flat=True).first()

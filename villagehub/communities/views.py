@@ -4,7 +4,7 @@ from django.shortcuts import get_object_or_404, render
 
 from villagehub.contributions.selectors import communities_edited_by, revisions_visible
 from villagehub.core.filters import filters_parse, paginate
-from villagehub.core.front_door import front_door
+from villagehub.core.front_door import community_latest_news, front_door
 from villagehub.core.pagecache import page_cache
 from villagehub.practices.selectors import practice_list_base
 
@@ -63,6 +63,7 @@ def community_detail_view(request, slug):
         {
             "community": community,
             "practices": practices,
+            "latest_news": community_latest_news(community=community),
             "revisions": revisions_visible(request.user, community),
             "user_edits": request.user.is_authenticated
             and communities_edited_by(request.user).filter(pk=community.pk).exists(),

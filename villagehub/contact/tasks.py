@@ -5,6 +5,7 @@ from django.utils import timezone
 from django_countries import countries
 from django_tasks import default_task_backend, task
 
+from villagehub.accounts.selectors import language_of_address
 from villagehub.core.mail import email_send
 
 from . import services
@@ -22,11 +23,14 @@ def contact_reply_mail(reply_id: int) -> bool:
     message = reply.message
     place = message.network.name if message.network else str(countries.name(message.country))
     headers = {"Reply-To": reply.by.email} if reply.by and reply.by.email else {}
+    # Someone whose account holds the address reads it in the language they chose for it;
+    # anyone else in the language of the page they wrote from.
+    language = language_of_address(message.email) or message.language
     email_send(
         to=message.email,
         template="contact/reply",
         context={"message": message, "reply": reply, "place": place},
-        language=message.language,
+        language=language,
         headers=headers,
     )
     return True

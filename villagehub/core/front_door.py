@@ -1,6 +1,6 @@
 """What the home page and a network's page show a newcomer, gathered from every app (above
 the apps' selectors, like `accounts.overview`): upcoming events, the next café to join, the
-latest news and practices."""
+latest news and practices; and a community's latest news on its page."""
 
 from django.db.models import Q
 
@@ -33,3 +33,8 @@ def front_door(*, network: Network | None = None) -> dict:
         "latest_practices": list(practices[:6]),
         "latest_communities": list(communities[:3]),
     }
+
+
+def community_latest_news(*, community: Community) -> list:
+    """The latest news a community published or is named in (as `/news/?community=`)."""
+    return list(news_list(filters={"community": community.slug})[:3])

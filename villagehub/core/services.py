@@ -411,17 +411,22 @@ def image_variants_update(
 
 # Page views ---------------------------------------------------------------------------------
 
-# Crawlers, link previews and scripts name themselves in their User-Agent; an empty one is
-# not a browser either.
+# Every browser a person reads with sends "Mozilla/..." (old Opera "Opera/..."); what sends
+# anything else is a program: link previews (facebookexternalhit, WhatsApp, Mastodon's
+# http.rb), HTTP libraries (Go-http-client, okhttp, Java, axios), feed readers' fetchers.
+BROWSER_AGENT = re.compile(r"(Mozilla|Opera)/")
+# Crawlers, link previews, audits and scripts that pose as browsers name themselves.
 BOT_AGENT = re.compile(
-    r"bot|crawl|spider|slurp|preview|fetch|monitor|curl|wget|python|headless|scan|^$", re.I
+    r"bot|crawl|spider|slurp|preview|fetch|monitor|curl|wget|python|headless|scan|lighthouse"
+    r"|inspectiontool|externalhit",
+    re.I,
 )
 
 
 def page_view_count(*, obj: models.Model, user_agent: str) -> bool:
     """Count one view of a record's page today (the day in the hub's time zone); nothing
     about the visitor is stored. Returns whether it was counted (not for known bots)."""
-    if BOT_AGENT.search(user_agent or ""):
+    if not BROWSER_AGENT.match(user_agent) or BOT_AGENT.search(user_agent):
         return False
     key = {
         "content_type": ContentType.objects.get_for_model(obj),

@@ -753,7 +753,8 @@ class HostRequest(Timestamped):
         Event, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
-    # The proposer hears of the decision in the language they wrote in.
+    # The language the proposer wrote in: they hear of the decision in it unless they chose
+    # one for their account (`accounts.Profile`).
     language = models.CharField(max_length=8, choices=settings.LANGUAGES, default="en")
 
     class Meta:

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django_tasks import task
 
+from villagehub.accounts.selectors import languages_of
 from villagehub.core.mail import email_message
 from villagehub.notices.models import Kind as NoticeKind
 
@@ -230,13 +231,15 @@ def host_request_notify(request_id: int) -> bool:
     )
     if request is None or not request.proposer.email:
         return False
-    with translation.override(request.language):
+    # The language the proposer chose for their account, else the one they wrote in.
+    language = languages_of([request.proposer_id]).get(request.proposer_id) or request.language
+    with translation.override(language):
         series_url = selectors.absolute_url(request.series.get_absolute_url())
     email_message(
         to=request.proposer.email,
         template="events/host_request_decided",
         context={"request": request, "series_url": series_url},
-        language=request.language,
+        language=language,
     ).send()
     return True
 

@@ -3,7 +3,7 @@ language (`?network=`, `?theme=`, `?language=`), in the visitor's language."""
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.http import Http404
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import get_language
@@ -31,10 +31,21 @@ class NewsFeed(Feed):
     feed_type = PlainTextAtomFeed
     subtitle = _("News of smart villages and their networks, newest first.")
 
+    def __call__(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        # A feed reader shows no page: a bad filter is a 400 whose text names the parameter.
+        form = NewsFilterForm(request.GET)
+        if not form.is_valid():
+            return HttpResponseBadRequest(
+                "\n".join(
+                    f"{name}: {' '.join(str(e) for e in errors)}"
+                    for name, errors in form.errors.items()
+                ),
+                content_type="text/plain; charset=utf-8",
+            )
+        return super().__call__(request, *args, **kwargs)
+
     def get_object(self, request):
-        filters, problems = filters_parse(NewsFilterForm, request.GET)
-        if problems:
-            raise Http404(" ".join(problems))
+        filters, _problems = filters_parse(NewsFilterForm, request.GET)  # valid: see __call__
         return {k: filters[k] for k in FEED_FILTERS if k in filters}
 
     def title(self, filters):

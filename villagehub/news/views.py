@@ -172,7 +172,9 @@ def subscribe_view(request):
             return render(
                 request, "news/subscribe_sent.html", {"email": form.cleaned_data["email"]}
             )
-    return render(request, "news/subscribe.html", {"form": form})
+    return render(
+        request, "news/subscribe.html", {"form": form}, status=400 if form.errors else 200
+    )
 
 
 def subscription_confirm_view(request, token):
@@ -208,6 +210,7 @@ def subscription_view(request, token):
         request,
         "news/subscription.html",
         {"subscription": subscription, "form": form, "token": token},
+        status=400 if form.errors else 200,
     )
 
 

@@ -7,7 +7,7 @@ from django.db import IntegrityError
 
 from villagehub.accounts.models import Role
 from villagehub.accounts.selectors import networks_coordinated
-from villagehub.accounts.services import role_grant, role_revoke
+from villagehub.accounts.services import account_language_set, role_grant, role_revoke
 from villagehub.accounts.tests.factories import UserFactory
 from villagehub.communities.tests.factories import CommunityFactory, NetworkFactory
 
@@ -135,3 +135,20 @@ def test_sign_up_asks_for_consent_after_the_password_in_the_visitors_language(cl
     assert html.index('name="password2"') < html.index('name="privacy_consent"')
     assert "Jag har läst integritetsmeddelandet" in html
     assert 'href="/sv/privacy/"' in html
+
+
+def test_a_password_reset_is_written_in_the_language_the_person_chose(client):
+    """Asked for from the English page, the message and its link are in the account's
+    language (Latvian), and the link still sets the password."""
+    user = UserFactory(username="aino", password=PASSWORD, verified=True)
+    account_language_set(user=user, language="lv")
+    client.post("/accounts/password/reset/", {"email": "aino@example.org"})
+    (message,) = mail.outbox
+    assert message.subject == "Paroles atjaunošanas e-pasts"
+    reset = link_in(message).split("testserver", 1)[-1]
+    assert reset.startswith("/lv/accounts/password/reset/key/")
+    form_page = client.get(reset, follow=True)
+    new = "another long village password 7"
+    client.post(form_page.redirect_chain[-1][0], {"password1": new, "password2": new})
+    user.refresh_from_db()
+    assert user.check_password(new)

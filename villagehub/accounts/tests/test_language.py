@@ -78,3 +78,14 @@ def test_a_registration_form_proposes_the_persons_language_else_the_pages(client
     page = client.get(f"/fr/events/{event.slug}/register/").content.decode()
     assert '<option value="da" selected>' in page
     assert '<option value="fr" selected>' not in page
+
+
+def test_the_accounts_pages_are_translated(client):
+    """The app's own strings are in the hub's catalogue: its pages read in Latvian."""
+    client.force_login(UserFactory(username="ilze"))
+    my_data = client.get("/lv/accounts/my-data/").content.decode()
+    assert "<h1>Mani dati</h1>" in my_data
+    assert "Lejupielādēt visus manus datus (JSON)" in my_data
+    tokens = client.get("/lv/accounts/api-tokens/").content.decode()
+    assert "<h1>API pilnvaras</h1>" in tokens
+    assert "Pilnvaras nosaukums" in tokens and "Izveidot pilnvaru</button>" in tokens

@@ -1,4 +1,5 @@
 import json
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -9,6 +10,7 @@ from django.contrib.staticfiles import finders
 from villagehub.accounts.models import Role
 from villagehub.accounts.services import role_grant
 from villagehub.communities.tests.factories import CommunityFactory, NetworkFactory
+from villagehub.news.tests.factories import NewsItemFactory
 from villagehub.practices.tests.factories import PracticeFactory
 
 
@@ -90,6 +92,24 @@ def test_community_detail_shows_profile_and_practices(client, places):
     assert response.status_code == 200
     assert b"Torup Ting" in response.content
     assert b"Smart Rural 21" in response.content
+
+
+def test_community_page_shows_the_news_it_published_or_is_named_in(client, places):
+    NewsItemFactory(slug="own", title="Torup opens a shop", network=None, community=places["torup"])
+    NewsItemFactory(slug="named", title="Fibre reaches Torup").related_communities.add(
+        places["torup"]
+    )
+    NewsItemFactory(slug="other", title="Penela plants trees", network=None,
+                    community=places["penela"])  # fmt: skip
+    NewsItemFactory(slug="draft", title="Torup draft", network=None, community=places["torup"],
+                    published_at=None)  # fmt: skip
+    page = client.get("/communities/torup/").content.decode()
+    assert re.findall(r'<h3><a href="/news/([\w-]+)/"', page) == ["named", "own"]
+    assert '<a href="/news/?community=torup">All news</a>' in page
+    page = client.get("/communities/penela/").content.decode()
+    assert re.findall(r'<h3><a href="/news/([\w-]+)/"', page) == ["other"]
+    places["penela"].news.all().delete()
+    assert "Latest news" not in client.get("/communities/penela/").content.decode()
 
 
 def test_community_detail_of_unknown_slug_is_a_helpful_404(client, places):

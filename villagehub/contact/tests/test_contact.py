@@ -6,6 +6,7 @@ from django.core import mail
 from django.core.cache import cache
 from django.utils import timezone
 
+from villagehub.accounts.services import account_language_set
 from villagehub.accounts.tests.factories import person
 from villagehub.accounts.tests.helpers import sign_in
 from villagehub.communities.tests.factories import CommunityFactory
@@ -134,6 +135,21 @@ def test_a_coordinator_replies_and_the_sender_gets_it_by_email(
     # A second run of the task mails nothing.
     assert contact_reply_mail.call(reply.pk) is False
     assert len(mail.outbox) == 1
+
+
+def test_a_sender_with_an_account_gets_the_answer_in_the_language_they_chose(
+    client, world, django_capture_on_commit_callbacks
+):
+    sender = person("ilze")
+    sender.emailaddress_set.create(email="ilze@example.lv", verified=True)
+    account_language_set(user=sender, language="sv")
+    message = _message(world)  # written from a Latvian page
+    mail.outbox.clear()
+    sign_in(client, world["coordinator"])
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/contact/messages/{message.pk}/", {"body": "Welcome!"})
+    (email,) = mail.outbox
+    assert email.subject == f"Smart Villages Hub: ett svar från {world['network'].name}"
 
 
 def test_other_coordinators_cannot_read_or_answer(client, world):

@@ -45,3 +45,17 @@ def test_language_switcher_keeps_the_page(client, db):
     response = client.post("/i18n/setlang/", {"language": "sv", "next": "/practices/"})
     assert response.status_code == 302
     assert response["Location"] == "/sv/practices/"
+
+
+def test_no_app_keeps_a_catalogue_of_its_own():
+    """Every string lives in the hub's one catalogue per language: `makemessages` writes an
+    app's strings into an app's `locale/` when that holds a catalogue (and the Makefile keeps
+    only allauth's Portuguese .mo under `accounts/locale/`, which `make messages` ignores),
+    where no one translates or compiles them."""
+    base = Path(settings.BASE_DIR)
+    stray = sorted(
+        str(path.relative_to(base))
+        for path in base.glob("*/locale/**/*.po")
+        if not path.is_relative_to(LOCALE)
+    )
+    assert stray == []

@@ -34,6 +34,38 @@ def test_views_are_counted_per_record_and_day_and_bots_are_not():
     }  # fmt: skip
 
 
+@pytest.mark.parametrize(
+    "agent",
+    [
+        # As they really introduce themselves: link previews, libraries, audits.
+        "facebookexternalhit/1.1 (+http://www.facebook.com/externalhit_uatext.php)",
+        "WhatsApp/2.23.20.0 A",
+        "http.rb/5.1.1 (Mastodon/4.2.1; +https://mastodon.social/)",
+        "Go-http-client/2.0",
+        "okhttp/4.12.0",
+        "Java/17.0.9",
+        "axios/1.6.2",
+        "Mozilla/5.0 (compatible; Google-InspectionTool/1.0)",
+        "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+        "Chrome/119.0 Safari/537.36 Chrome-Lighthouse",
+        "Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)",
+        "Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; GPTBot/1.2; "
+        "+https://openai.com/gptbot)",
+    ],
+)
+def test_programs_that_fetch_a_page_are_not_views(agent):
+    item = NewsItemFactory(network=network_with_community()[0])
+    assert not page_view_count(obj=item, user_agent=agent)
+    for browser in (
+        BROWSER["User-Agent"],
+        "Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 "
+        "(KHTML, like Gecko) Version/17.1 Mobile/15E148 Safari/604.1",
+        "Opera/9.80 (Windows NT 6.1) Presto/2.12.388 Version/12.16",
+    ):
+        assert page_view_count(obj=item, user_agent=browser)
+    assert page_views_total(item) == 3
+
+
 def test_practice_and_event_pages_count_and_show_views_to_those_who_look_after_them(client):
     network, town = network_with_community()
     practice = PracticeFactory(slug="village-shop", community=town)

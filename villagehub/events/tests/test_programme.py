@@ -7,7 +7,7 @@ from django.contrib.auth.models import User
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from villagehub.accounts.services import role_grant
+from villagehub.accounts.services import account_language_set, role_grant
 from villagehub.accounts.tests.helpers import sign_in
 from villagehub.communities.tests.factories import CommunityFactory, NetworkFactory
 from villagehub.events import selectors, services
@@ -541,3 +541,20 @@ def test_the_pages_and_the_decision_speak_the_reader_language(
     (message,) = [m for m in mail.outbox if m.to == ["editor@example.org"]]
     assert message.subject == "Ditt erbjudande att vara värd för ett café i Smart Café"
     assert "har avböjt" in message.body and "Fullt i vår." in message.body
+
+
+def test_the_decision_on_an_offer_is_written_in_the_proposers_chosen_language(
+    network, django_capture_on_commit_callbacks
+):
+    series = services.series_create(name="Smart Café", networks=[network])
+    proposer = _person("editor")
+    account_language_set(user=proposer, language="lv")
+    offer = services.host_request_create(
+        series=series, community=CommunityFactory(), proposer=proposer, date_ideas="Maj",
+        theme="Bin", language="sv",
+    )  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        services.host_request_decline(request=offer, reason="Pavasarī viss aizņemts.")
+    (message,) = [m for m in mail.outbox if m.to == ["editor@example.org"]]
+    assert message.subject == "Jūsu piedāvājums uzņemt cikla Smart Café kafejnīcu"
+    assert f"/lv/events/series/{series.slug}/" in message.body

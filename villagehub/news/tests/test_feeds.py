@@ -1,3 +1,4 @@
+import re
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -66,5 +67,30 @@ def test_feed_per_network(client, items):
     assert [e.find(f"{ATOM}title").text for e in entries] == ["Saunan avautuu"]
 
 
-def test_feed_with_a_bad_filter_is_404(client, items):
-    assert client.get("/news/feed.atom?network=nope").status_code == 404
+def _announced_feed(page) -> str:
+    (href,) = re.findall(
+        r'<link rel="alternate" type="application/atom\+xml"[^>]* href="([^"]*)"',
+        page.content.decode(),
+    )
+    return href
+
+
+def test_a_filtered_list_announces_the_feed_of_the_same_filters(client, items):
+    """Feed readers find the network's, theme's or language's feed from the list's page."""
+    other = items["other"].slug
+    page = client.get(f"/news/?theme=broadband&language=sv&q=fibre&page=1&network={other}")
+    assert _announced_feed(page) == (
+        f"/news/feed.atom?theme=broadband&amp;language=sv&amp;network={other}"
+    )
+    _root, entries = _entries(client.get(_announced_feed(client.get("/news/?language=fi"))))
+    assert [e.find(f"{ATOM}title").text for e in entries] == ["Saunan avautuu"]
+
+
+def test_feed_with_a_bad_filter_is_400_naming_the_parameter(client, items):
+    response = client.get("/news/feed.atom?network=nope&language=xx")
+    assert response.status_code == 400
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    assert response.content.decode().splitlines() == [
+        "network: there is no such network.",
+        "language: Select a valid choice. xx is not one of the available choices.",
+    ]

@@ -10,6 +10,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from django.core import mail
 from django.core.mail import get_connection
+from django.test import Client
 from django.utils import timezone
 
 from villagehub.accounts.tests.factories import person
@@ -170,6 +171,22 @@ def test_the_message_as_the_mail_server_receives_it_in_two_languages(
         assert unsubscribe[1:-1] in text and unsubscribe[1:-1] in html
     assert "Nyheter" in received["anna@example.org"].get_body(("plain",)).get_content()
     assert "/sv/news/fibre/" in received["anna@example.org"].get_body(("html",)).get_content()
+
+    # The mail client's one click (RFC 8058): a POST to the header's address, as it is, with
+    # no session, cookie or CSRF token.
+    for address in received:
+        target = str(received[address]["List-Unsubscribe"]).strip()[1:-1]
+        response = Client(enforce_csrf_checks=True).post(
+            target.removeprefix("https://hub.example.org"),
+            "List-Unsubscribe=One-Click",
+            content_type="application/x-www-form-urlencoded",
+        )
+        assert response.status_code == 200
+    assert set(
+        Subscription.objects.filter(status=Subscription.Status.UNSUBSCRIBED).values_list(
+            "email", flat=True
+        )
+    ) == {"anna@example.org", "ben@example.org"}
 
 
 def test_messages_rendered_once_per_choice_and_language_equal_those_rendered_alone(

@@ -72,7 +72,7 @@ def test_double_opt_in_records_consent_and_confirmation(client, subscribe, setti
 
 def test_no_consent_no_subscription_and_the_field_is_named(client, subscribe):
     response = subscribe(consent="")
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert response.context["form"].errors == {
         "consent": ["Please accept the privacy notice to subscribe."]
     }
@@ -126,6 +126,17 @@ def test_preferences_by_signed_link_and_one_click_unsubscribe(client, subscribe)
     client.post(f"/news/subscription/{token}/", {"resume": "1"})
     subscription.refresh_from_db()
     assert subscription.status == Subscription.Status.CONFIRMED
+
+
+def test_bad_preferences_are_refused_naming_the_field(client, subscribe):
+    subscribe()
+    subscription = Subscription.objects.get()
+    token = subscription_token(subscription, salt=MANAGE_SALT)
+    response = client.post(f"/news/subscription/{token}/", {"kinds": ["news"], "language": "xx"})
+    assert response.status_code == 400
+    assert list(response.context["form"].errors) == ["language"]
+    subscription.refresh_from_db()
+    assert (subscription.kinds, subscription.language) == (["events", "news"], "fi")
 
 
 @pytest.mark.parametrize(

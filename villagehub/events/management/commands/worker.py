@@ -24,8 +24,8 @@ from villagehub.notices.tasks import notices_daily_summary, summary_pending
 class Command(BaseCommand):
     help = (
         "Run the background tasks (e-mail, reminders, the daily anonymisation of old "
-        "registrations, the deletion of old contact messages) as they fall due. Options "
-        "are those of django-tasks' db_worker."
+        "registrations, the deletion of old contact messages) as they fall due, without "
+        "the reloader unless --reload is given. Options are those of django-tasks' db_worker."
     )
 
     def run_from_argv(self, argv):
@@ -50,4 +50,8 @@ class Command(BaseCommand):
             notices_daily_summary.enqueue()
         if not newsletters_pending():
             newsletters_run.enqueue()
-        call_command("db_worker", *getattr(self, "worker_args", []))
+        # db_worker runs under Django's reloader when DEBUG is on: a SIGKILL (an operator's,
+        # or the OOM killer's) would then end only the reloader while its child went on
+        # sending. The worker is the process its supervisor sees; `--reload` after `worker`
+        # still asks for the reloader (the last of the two wins).
+        call_command("db_worker", "--no-reload", *getattr(self, "worker_args", []))
