@@ -79,11 +79,17 @@ class Comment(models.Model):
 
 
 class CommentReport(models.Model):
-    """Someone signed in told the moderators that a comment should not be there."""
+    """Someone told the moderators that a comment should not be there: a person signed in
+    (once per comment), or a visitor without an account (`by` empty: nothing about them is
+    kept)."""
 
     comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="reports")
     by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="comment_reports"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="comment_reports",
+        null=True,
+        blank=True,
     )
     reason = models.CharField(_("reason"), max_length=300)
     created_at = models.DateTimeField(_("reported"), auto_now_add=True)

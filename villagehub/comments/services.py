@@ -132,21 +132,32 @@ def comment_restore(*, comment: Comment, by: User) -> Comment:
 @transaction.atomic
 def comment_report(*, comment: Comment, by: AnyUser, reason: str) -> bool:
     """Tell the coordinators of the item's networks (a notice each) that a comment should
-    not be there. A person reports a comment once; returns whether this report is new."""
-    if not by.is_authenticated or comment.is_deleted:
+    not be there; returns whether this report is new.
+
+    A person signed in reports a comment once. Anyone else may report too (the view limits
+    how often an address posts; the address is not stored): each such report is kept, but
+    the coordinators hear only of a comment's first report, so that visitors cannot flood
+    them."""
+    if comment.is_deleted:
         raise PermissionDenied
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Say what is wrong with the comment.")})
-    try:
-        with transaction.atomic():
-            _report, created = CommentReport.objects.get_or_create(
-                comment=comment, by=by, defaults={"reason": reason[:300]}
-            )
-    except IntegrityError:  # the same person's report, a moment earlier
-        return False
-    if not created:
-        return False
+    if not by.is_authenticated:
+        reported_before = comment.reports.exists()
+        CommentReport.objects.create(comment=comment, by=None, reason=reason[:300])
+        if reported_before:
+            return True
+    else:
+        try:
+            with transaction.atomic():
+                _report, created = CommentReport.objects.get_or_create(
+                    comment=comment, by=by, defaults={"reason": reason[:300]}
+                )
+        except IntegrityError:  # the same person's report, a moment earlier
+            return False
+        if not created:
+            return False
     item = cast(Commentable, comment.item)
     notices_create(
         networks=networks_of(item),

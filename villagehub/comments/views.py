@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -137,8 +137,8 @@ def comment_restore_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
     return redirect(_at(comment))
 
 
-@login_required
-def comment_report_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+@limit_posts("comment-report", limit=settings.COMMENT_RATE_LIMIT)
+def comment_report_view(request: HttpRequest, pk: int) -> HttpResponse:
     comment = comment_get(pk=pk)
     if comment.is_deleted:
         return redirect(_at(comment))

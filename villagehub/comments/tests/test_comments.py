@@ -237,6 +237,39 @@ def test_reporting_through_the_page(client, world, django_capture_on_commit_call
     assert Notice.objects.get().kind == "comment_report"
 
 
+def test_a_visitor_without_an_account_reports_a_comment(
+    client, world, django_capture_on_commit_callbacks
+):
+    comment = _post(world["item"], world["ana"], "Rude")
+    page = client.get("/news/fibre/").content.decode()
+    assert f'href="/comments/{comment.pk}/report/"' in page
+    assert client.get(f"/comments/{comment.pk}/report/").status_code == 200
+    empty = client.post(f"/comments/{comment.pk}/report/", {"reason": " "})
+    assert empty.status_code == 200
+    assert CommentReport.objects.count() == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        first = client.post(f"/comments/{comment.pk}/report/", {"reason": "Insults"})
+        second = client.post(f"/comments/{comment.pk}/report/", {"reason": "Spam"})
+    assert (first.status_code, second.status_code) == (302, 302)
+    # Both reports are kept, with nothing about who sent them; the coordinators hear once.
+    assert sorted(CommentReport.objects.values_list("reason", "by")) == [
+        ("Insults", None),
+        ("Spam", None),
+    ]
+    (notice,) = Notice.objects.all()
+    assert (notice.user, notice.kind) == (world["coordinator"], "comment_report")
+
+
+def test_visitors_reports_are_rate_limited(client, world, settings):
+    cache.clear()
+    comment = _post(world["item"], world["ana"], "Rude")
+    url = f"/comments/{comment.pk}/report/"
+    for _n in range(settings.COMMENT_RATE_LIMIT):
+        assert client.post(url, {"reason": "Spam"}, REMOTE_ADDR="203.0.113.7").status_code == 302
+    assert client.post(url, {"reason": "Spam"}, REMOTE_ADDR="203.0.113.7").status_code == 429
+    assert client.post(url, {"reason": "Spam"}, REMOTE_ADDR="203.0.113.8").status_code == 302
+
+
 def test_posting_is_rate_limited(client, world, settings):
     cache.clear()
     sign_in(client, world["ana"])
