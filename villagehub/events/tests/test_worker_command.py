@@ -7,26 +7,13 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from django.conf import settings as django_settings
-from django.db import connection
 from django_tasks_db.models import DBTaskResult
 
+from villagehub.core.tests.processes import worker_database_url
 from villagehub.events.tasks import registrations_retention_run
-
-
-def _database_url() -> str:
-    """The test database, for the worker process."""
-    db = connection.settings_dict
-    if db["ENGINE"].endswith("sqlite3"):
-        return f"sqlite:///{db['NAME']}"
-    user = quote(db["USER"] or "", safe="")
-    password = f":{quote(db['PASSWORD'], safe='')}" if db["PASSWORD"] else ""
-    return (
-        f"postgres://{user}{password}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{db['NAME']}"
-    )
 
 
 def _children(pid: int) -> set[int]:
@@ -66,7 +53,7 @@ def test_killing_the_worker_under_debug_stops_it_and_leaves_no_process(settings,
         **os.environ,
         "DEBUG": "1",
         "DJANGO_SETTINGS_MODULE": "villagehub.settings",
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": worker_database_url(),
         "TASKS_BACKEND": "database",
         "SECRET_KEY": django_settings.SECRET_KEY,
     }

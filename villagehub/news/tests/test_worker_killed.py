@@ -13,15 +13,14 @@ import sys
 import time
 from collections import Counter
 from datetime import timedelta
-from urllib.parse import quote
 
 import pytest
 from aiosmtpd.controller import Controller
 from django.conf import settings as django_settings
 from django.core import signing
-from django.db import connection
 from django.utils import timezone
 
+from villagehub.core.tests.processes import worker_database_url
 from villagehub.news import services
 from villagehub.news.models import Delivery, Issue, Subscription
 from villagehub.news.selectors import MANAGE_SALT, IssueMessages
@@ -60,23 +59,11 @@ def smtp_server():
     controller.stop()
 
 
-def _database_url() -> str:
-    """The test database, for the worker process."""
-    db = connection.settings_dict
-    if db["ENGINE"].endswith("sqlite3"):
-        return f"sqlite:///{db['NAME']}"
-    user = quote(db["USER"] or "", safe="")
-    password = f":{quote(db['PASSWORD'], safe='')}" if db["PASSWORD"] else ""
-    return (
-        f"postgres://{user}{password}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{db['NAME']}"
-    )
-
-
 def _worker(port: int, log) -> subprocess.Popen:
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "villagehub.settings",
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": worker_database_url(),
         "TASKS_BACKEND": "database",
         "EMAIL_URL": f"smtp://127.0.0.1:{port}",
         "HUB_URL": django_settings.HUB_URL,
