@@ -47,6 +47,11 @@ class Entity(models.Model):
     created_at = models.DateTimeField()
     modified_at = models.DateTimeField()
 
+    # The attributes as read from the database, for notifications that show what a change
+    # replaced or removed (`showChanges`, deletions); writes replace an attribute's list of
+    # instances rather than change it in place, so a shallow copy keeps the old ones.
+    attrs_before: dict
+
     class Meta:
         ordering = ["pk"]
         constraints = [
@@ -56,6 +61,13 @@ class Entity(models.Model):
 
     def __str__(self) -> str:
         return self.entity_id
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        loaded = instance.__dict__.get("attrs")
+        instance.attrs_before = dict(loaded) if isinstance(loaded, dict) else {}
+        return instance
 
 
 class EntityType(models.Model):

@@ -62,7 +62,7 @@ from .representation import (
     is_datetime,
     is_uri,
 )
-from .selectors import Render, entity_render
+from .selectors import Render, entity_render, entity_render_change
 
 COMMUNITY_PREFIX = "urn:ngsi-ld:Community:"
 SOLUTION_PREFIX = "urn:ngsi-ld:Solution:"
@@ -1558,8 +1558,15 @@ def _subscription_matches(subscription: Subscription, entity: Entity) -> bool:
     return True
 
 
-def _notification_queue(subscription: Subscription, entities: list[Entity]) -> Notification:
-    """Queue one notification of these entities, rendered as the subscription asks."""
+def _notification_queue(
+    subscription: Subscription,
+    entities: list[Entity],
+    *,
+    triggers: set[str] | None = None,
+    changed: set[str] | None = None,
+) -> Notification:
+    """Queue one notification of these entities, rendered as the subscription asks (with the
+    change that `triggers` and `changed` name, if any)."""
     notification_spec = subscription.document.get("notification", {})
     attributes = notification_spec.get("attributes")
     render = Render(
@@ -1568,7 +1575,18 @@ def _notification_queue(subscription: Subscription, entities: list[Entity]) -> N
         sys_attrs=notification_spec.get("sysAttrs") is True,
         attrs=ld.storage_names(attributes, subscription.context) if attributes else None,
     )
-    data = [entity_render(entity, render) for entity in entities]
+    data = [
+        entity_render_change(
+            entity,
+            render,
+            triggers=triggers,
+            changed=changed or set(),
+            show_changes=notification_spec.get("showChanges") is True,
+        )
+        if triggers
+        else entity_render(entity, render)
+        for entity in entities
+    ]
     if notification_spec.get("endpoint", {}).get("accept") == "application/ld+json":
         for item in data:
             item["@context"] = subscription.context or ld.CORE_URL
@@ -1602,7 +1620,7 @@ def subscriptions_notify(
     for subscription in candidates:
         if not _subscription_wants(subscription, entity, triggers=triggers, changed=changed):
             continue
-        _notification_queue(subscription, [entity])
+        _notification_queue(subscription, [entity], triggers=triggers, changed=changed)
         # In memory too: the batch's next entities see it (throttling).
         subscription.last_notification = timezone.now()
         Subscription.objects.filter(pk=subscription.pk).update(
