@@ -212,14 +212,16 @@ def entity_render_change(
         by_dataset = {item.get("datasetId"): item for item in instances}
         for previous in instances_of(value):
             member = ATTRIBUTE_TYPES.get(previous.get("type", "Property"), "value")
-            current = by_dataset.get(previous.get("datasetId"))
-            if current is None:
-                if not deleting:
-                    continue
+            found = by_dataset.get(previous.get("datasetId"))
+            if found is None and not deleting:
+                continue
+            if found is None:
                 current = {"type": previous.get("type", "Property"), member: NGSI_NULL}
                 if "datasetId" in previous:
                     current["datasetId"] = previous["datasetId"]
                 instances.append(current)
+            else:
+                current = found
             if show_changes and member in previous:
                 current[PREVIOUS_MEMBERS[member]] = previous[member]
         if instances:
