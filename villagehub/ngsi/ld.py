@@ -417,3 +417,27 @@ def hosted_url(pk: str) -> str:
 
 def hub_context_url() -> str:
     return hosted_url(HUB_CONTEXT_ID)
+
+
+IMPLICIT_PREFIX = "implicit-"
+
+
+def implicit_id(context: Any) -> str:
+    """The localId of the context the hub makes for an @context that is not one URL: the
+    same for the same @context, so that subscriptions that share one share its URL."""
+    canonical = json.dumps(context, sort_keys=True, separators=(",", ":"))
+    return IMPLICIT_PREFIX + hashlib.sha256(canonical.encode()).hexdigest()[:31]
+
+
+def needs_implicit(context: Any) -> bool:
+    return context is not None and not isinstance(context, str)
+
+
+def context_link(context: Any) -> str:
+    """The URL a Link header names for a context: itself when it is one URL, the core
+    context when there is none, otherwise the implicitly created context that holds it."""
+    if context is None:
+        return CORE_URL
+    if isinstance(context, str):
+        return context
+    return hosted_url(implicit_id(context))

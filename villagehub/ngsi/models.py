@@ -136,21 +136,28 @@ class EntityLocation(models.Model):
 
 
 class JsonLdContext(models.Model):
-    """A JSON-LD context the hub serves: added through `/jsonldContexts` (hosted) or fetched
-    from elsewhere once and kept (cached)."""
+    """A JSON-LD context the hub serves: added through `/jsonldContexts` (hosted), fetched
+    from elsewhere once and kept (cached), or made by the hub for a subscription whose
+    @context is not one URL, so that its notifications can name it in a Link header
+    (implicitly created, CIM 009 5.13)."""
 
     class Kind(models.TextChoices):
         HOSTED = "Hosted"
         CACHED = "Cached"
+        IMPLICITLY_CREATED = "ImplicitlyCreated"
 
     id = models.CharField(max_length=40, primary_key=True, default=_context_id)
     url = models.CharField(max_length=1000, unique=True)
-    kind = models.CharField(max_length=10, choices=Kind.choices)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
     body = models.JSONField()
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField()
+    last_usage = models.DateTimeField(null=True, blank=True)
+    hits = models.PositiveIntegerField(
+        default=0, help_text="requests that used or fetched the context (numberOfHits)"
+    )
 
     def __str__(self) -> str:
         return self.url

@@ -1201,6 +1201,39 @@ def context_create(*, user: AbstractBaseUser | None, document: Any) -> JsonLdCon
     return row
 
 
+def context_implicit_ensure(*, user: AbstractBaseUser, context: Any) -> str | None:
+    """For an @context that is not one URL (a list, an object), the implicitly created
+    context that holds it, made once; returns its URL (None for a URL or no context)."""
+    if not ld.needs_implicit(context):
+        return None
+    local_id = ld.implicit_id(context)
+    row, _created = JsonLdContext.objects.get_or_create(
+        pk=local_id,
+        defaults={
+            "url": ld.hosted_url(local_id),
+            "kind": JsonLdContext.Kind.IMPLICITLY_CREATED,
+            "body": {"@context": context},
+            "owner": user,
+            "created_at": timezone.now(),
+        },
+    )
+    return row.url
+
+
+def contexts_hit(*, context: Any) -> None:
+    """Count a use of the hosted, cached or implicitly created contexts a request names
+    (`numberOfHits`, `lastUsage`); the core and shipped contexts are not counted."""
+    urls = [
+        url
+        for url in ld.context_list(context)
+        if isinstance(url, str) and not ld.is_core(url) and url not in ld.SHIPPED
+    ]
+    if urls:
+        JsonLdContext.objects.filter(url__in=urls).update(
+            hits=F("hits") + 1, last_usage=timezone.now()
+        )
+
+
 @transaction.atomic
 def context_delete(*, user: AbstractBaseUser | None, context_id: str, reload: bool = False) -> None:
     """Delete a hosted or cached context (by its localId or URL); `reload` fetches a cached
@@ -1215,13 +1248,15 @@ def context_delete(*, user: AbstractBaseUser | None, context_id: str, reload: bo
     if row is None:
         raise ResourceNotFound(f"There is no JSON-LD context {context_id}.")
     if reload and row.kind != JsonLdContext.Kind.CACHED:
-        raise BadRequestData("reload: only a cached context is reloaded; a hosted one is not.")
+        raise BadRequestData(
+            "reload: only a cached context is reloaded; a hosted or implicitly created one is not."
+        )
     if (
-        row.kind == JsonLdContext.Kind.HOSTED
+        row.kind in (JsonLdContext.Kind.HOSTED, JsonLdContext.Kind.IMPLICITLY_CREATED)
         and row.owner_id != user.pk
         and not user.has_perm(ADMIN_PERMISSION)
     ):
-        raise Forbidden("Only the one who added a hosted context deletes it.")
+        raise Forbidden("Only the one who added (or implicitly made) a context deletes it.")
     ld.fetched_forget(row.url)
     row.delete()
     if reload:
@@ -1428,6 +1463,9 @@ def subscription_create(
     tenant_ensure(name=tenant)
     body = {key: value for key, value in document.items() if key != "@context"}
     body["id"] = subscription_id
+    implicit = context_implicit_ensure(user=user, context=context)
+    if implicit:
+        body.setdefault("jsonldContext", implicit)
     moment = timezone.now()
     subscription = Subscription.objects.create(
         tenant=tenant,
@@ -1698,7 +1736,7 @@ def _headers(endpoint: dict, context: Any) -> dict[str, str]:
     accept = endpoint.get("accept", "application/json")
     headers = {"Content-Type": accept}
     if accept == "application/json":
-        link = context if isinstance(context, str) else ld.CORE_URL
+        link = ld.context_link(context)
         headers["Link"] = f'<{link}>; rel="{ld.JSONLD_CONTEXT_REL}"; type="application/ld+json"'
     for key, value in key_values(endpoint.get("receiverInfo"), "receiverInfo").items():
         if key.lower() not in ("content-type", "link", "content-length"):
