@@ -991,7 +991,7 @@ def _moment_text(moment: datetime) -> str:
 
 
 def _context_json(row: JsonLdContext) -> dict:
-    info = {
+    info: dict[str, Any] = {
         "URL": row.url,
         "localId": f"urn:ngsi-ld:{row.pk}",
         "kind": row.kind,
