@@ -429,15 +429,22 @@ def implicit_id(context: Any) -> str:
     return IMPLICIT_PREFIX + hashlib.sha256(canonical.encode()).hexdigest()[:31]
 
 
+def _one_url(context: Any) -> str | None:
+    """The one URL a context comes down to (the core context applying anyway), if any."""
+    if context is None:
+        return CORE_URL
+    items = context if isinstance(context, list) else [context]
+    rest = [item for item in items if not is_core(item)]
+    if not rest:
+        return CORE_URL
+    return rest[0] if len(rest) == 1 and isinstance(rest[0], str) else None
+
+
 def needs_implicit(context: Any) -> bool:
-    return context is not None and not isinstance(context, str)
+    return _one_url(context) is None
 
 
 def context_link(context: Any) -> str:
-    """The URL a Link header names for a context: itself when it is one URL, the core
-    context when there is none, otherwise the implicitly created context that holds it."""
-    if context is None:
-        return CORE_URL
-    if isinstance(context, str):
-        return context
-    return hosted_url(implicit_id(context))
+    """The URL a Link header names for a context: the one URL it comes down to (the core
+    context for none), otherwise the implicitly created context that holds it."""
+    return _one_url(context) or hosted_url(implicit_id(context))

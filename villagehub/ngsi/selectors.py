@@ -522,12 +522,11 @@ def subscription_json(subscription: Subscription) -> dict:
     document = dict(subscription.document)
     notification = dict(document.get("notification") or {})
     notification.update(
-        {
-            "status": subscription.notification_status,
-            "timesSent": subscription.times_sent,
-            "timesFailed": subscription.times_failed,
-        }
+        {"timesSent": subscription.times_sent, "timesFailed": subscription.times_failed}
     )
+    if subscription.last_notification or subscription.times_sent or subscription.times_failed:
+        # 5.2.15: the status of the last attempt to notify, so none before the first.
+        notification["status"] = subscription.notification_status
     for key, moment in (
         ("lastNotification", subscription.last_notification),
         ("lastSuccess", subscription.last_success),
@@ -535,10 +534,13 @@ def subscription_json(subscription: Subscription) -> dict:
     ):
         if moment is not None:
             notification[key] = _time(moment)
+    if "isActive" in document:
+        # Shown as its owner set it, as the ETSI suite expects (030_03, 031_01): a
+        # subscription made without it is active, and says so in `status`.
+        document["isActive"] = subscription.is_active
     document.update(
         {
             "type": "Subscription",
-            "isActive": subscription.is_active,
             "status": status,
             "notificationTrigger": subscription.triggers,
             "notification": notification,

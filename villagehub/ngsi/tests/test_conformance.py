@@ -1,0 +1,57 @@
+"""Answers shaped as the ETSI NGSI-LD test suite expects them, where CIM 009 leaves room
+(each test names the suite's test case)."""
+
+import pytest
+
+from villagehub.ngsi import ld
+from villagehub.ngsi.models import JsonLdContext
+
+pytestmark = pytest.mark.django_db
+
+SUBSCRIPTION = {
+    "id": "urn:ngsi-ld:Subscription:1",
+    "type": "Subscription",
+    "entities": [{"type": "Building"}],
+    "notification": {"endpoint": {"uri": "http://127.0.0.1:9/notify"}},
+}
+
+
+def test_a_new_subscription_shows_no_is_active_and_no_notification_status(api):
+    """030_03, 031_01: isActive only as given; notification.status only once notified."""
+    assert api.post("/subscriptions", SUBSCRIPTION).status_code == 201
+    shown = api.get("/subscriptions/urn:ngsi-ld:Subscription:1").json()
+    assert "isActive" not in shown
+    assert shown["status"] == "active"
+    assert shown["notification"] == {
+        "endpoint": {"uri": "http://127.0.0.1:9/notify"},
+        "timesSent": 0,
+        "timesFailed": 0,
+    }
+
+
+def test_is_active_is_shown_as_set(api):
+    assert api.post("/subscriptions", {**SUBSCRIPTION, "isActive": False}).status_code == 201
+    shown = api.get("/subscriptions/urn:ngsi-ld:Subscription:1").json()
+    assert (shown["isActive"], shown["status"]) == (False, "paused")
+    api.patch("/subscriptions/urn:ngsi-ld:Subscription:1", {"isActive": True})
+    shown = api.get("/subscriptions/urn:ngsi-ld:Subscription:1").json()
+    assert (shown["isActive"], shown["status"]) == (True, "active")
+
+
+@pytest.mark.parametrize(
+    "context",
+    [
+        ["https://example.org/one.jsonld"],
+        ["https://example.org/one.jsonld", ld.CORE_URL],
+        [ld.CORE_URL],
+    ],
+)
+def test_a_list_of_one_context_url_is_that_url(api, monkeypatch, context):
+    """028_01: a subscription whose @context is a list of one URL makes no context."""
+    monkeypatch.setattr(ld, "remote_fetch", lambda url: {"@context": {"a": "https://e.org/a"}})
+    body = {**SUBSCRIPTION, "@context": context}
+    assert api.post("/subscriptions", body, content_type="application/ld+json").status_code == 201
+    shown = api.get("/subscriptions/urn:ngsi-ld:Subscription:1").json()
+    assert "jsonldContext" not in shown
+    assert not JsonLdContext.objects.filter(kind="ImplicitlyCreated").exists()
+    assert ld.context_link(context) == context[0]
