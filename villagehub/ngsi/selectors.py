@@ -200,11 +200,13 @@ def entity_render_change(
     # Apart: compacted together, the two documents of one id would be merged.
     normalized = replace(render, fmt="normalized")
     now, then = entity_render(shown, normalized), entity_render(old, normalized)
+    moment = _time(timezone.now())
     if deleted_entity:
-        now = {
-            key: value for key, value in now.items() if key in ("id", "type", "@context", "scope")
-        }
-        now["deletedAt"] = _time(timezone.now())
+        kept = {"id", "type", "@context", "scope"} | (
+            {"createdAt", "modifiedAt"} if render.sys_attrs else set()
+        )
+        now = {key: value for key, value in now.items() if key in kept}
+        now["deletedAt"] = moment
     for name, value in then.items():
         if name in ENTITY_MEMBERS:
             continue
@@ -219,6 +221,11 @@ def entity_render_change(
                 current = {"type": previous.get("type", "Property"), member: NGSI_NULL}
                 if "datasetId" in previous:
                     current["datasetId"] = previous["datasetId"]
+                if render.sys_attrs:
+                    for key in ("createdAt", "modifiedAt"):
+                        if key in previous:
+                            current[key] = previous[key]
+                    current["deletedAt"] = moment
                 instances.append(current)
             else:
                 current = found

@@ -232,3 +232,16 @@ def test_a_deleted_entity_in_key_values(api, building):
     entity = notified()
     del entity["deletedAt"]
     assert entity == {"id": building, "type": "Building", "name": NULL}
+
+
+def test_a_deleted_entity_with_system_attributes(api, building):
+    """046 (entity-deleted … normalized-sysAttrs): the times of the entity and of each
+    attribute, and when they were deleted."""
+    subscribe(api, sysAttrs=True, attributes=["name"])
+    api.delete(f"/entities/{building}")
+    entity = notified()
+    assert set(entity) == {"id", "type", "createdAt", "modifiedAt", "deletedAt", "name"}
+    name = entity["name"]
+    assert set(name) == {"type", "value", "createdAt", "modifiedAt", "deletedAt"}
+    assert name["value"] == NULL
+    assert name["deletedAt"] == entity["deletedAt"]
