@@ -517,6 +517,38 @@ def subscriptions_of(*, user, tenant: str) -> QuerySet:
     return Subscription.objects.filter(tenant=tenant, owner=user).order_by("pk")
 
 
+# The members of the Subscription data type (CIM 009 5.2.12): a member the client sent
+# besides these is kept in the stored document but never shown (the ETSI suite's 5811_02).
+SUBSCRIPTION_MEMBERS = frozenset(
+    {
+        "id",
+        "type",
+        "subscriptionName",
+        "description",
+        "entities",
+        "watchedAttributes",
+        "notificationTrigger",
+        "timeInterval",
+        "q",
+        "geoQ",
+        "csf",
+        "isActive",
+        "notification",
+        "expiresAt",
+        "throttling",
+        "temporalQ",
+        "scopeQ",
+        "lang",
+        "jsonldContext",
+        "datasetId",
+        "expandValues",
+        "jsonKeys",
+        "join",
+        "joinLevel",
+    }
+)
+
+
 def subscription_json(subscription: Subscription) -> dict:
     """A subscription as its owner wrote it, with its status and the counts of notifications."""
     now = timezone.now()
@@ -526,7 +558,9 @@ def subscription_json(subscription: Subscription) -> dict:
         status = "paused"
     else:
         status = "active"
-    document = dict(subscription.document)
+    document = {
+        key: value for key, value in subscription.document.items() if key in SUBSCRIPTION_MEMBERS
+    }
     notification = dict(document.get("notification") or {})
     notification.update(
         {"timesSent": subscription.times_sent, "timesFailed": subscription.times_failed}

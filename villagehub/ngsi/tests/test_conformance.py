@@ -55,3 +55,20 @@ def test_a_list_of_one_context_url_is_that_url(api, monkeypatch, context):
     assert "jsonldContext" not in shown
     assert not JsonLdContext.objects.filter(kind="ImplicitlyCreated").exists()
     assert ld.context_link(context) == context[0]
+
+
+def test_a_subscription_shows_only_the_members_of_its_data_type(api):
+    """5811_02_04: members the client made up, or read-only ones it sent, are not shown."""
+    body = {
+        **SUBSCRIPTION,
+        "__context": "http://127.0.0.1:9/hijacked.jsonld",
+        "status": "expired",
+        "notification": {**SUBSCRIPTION["notification"], "timesSent": 42},
+        "description": "kept",
+    }
+    assert api.post("/subscriptions", body).status_code == 201
+    shown = api.get("/subscriptions/urn:ngsi-ld:Subscription:1").json()
+    assert "__context" not in shown
+    assert shown["description"] == "kept"
+    assert shown["status"] == "active"
+    assert shown["notification"]["timesSent"] == 0
