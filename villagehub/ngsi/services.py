@@ -52,7 +52,15 @@ from .models import (
     Subscription,
     Tenant,
 )
-from .query import indexable, q_match, q_parse, tree_map, tree_names, value_leaves
+from .query import (
+    csf_parse,
+    indexable,
+    q_match,
+    q_parse,
+    tree_map,
+    tree_names,
+    value_leaves,
+)
 from .representation import (
     attribute_normalize,
     entity_id_check,
@@ -1201,6 +1209,16 @@ def context_create(*, user: AbstractBaseUser | None, document: Any) -> JsonLdCon
     return row
 
 
+def _csf_check(body: dict) -> None:
+    """A subscription's `csf` is kept but not applied (the hub has no context sources);
+    it must still be a valid query (5.2.12), so that a mistake is named when sent."""
+    if "csf" not in body:
+        return
+    if not isinstance(body["csf"], str) or not body["csf"]:
+        raise BadRequestData("csf: a query string (the language of q).")
+    csf_parse(body["csf"])
+
+
 def context_implicit_ensure(*, user: AbstractBaseUser, context: Any) -> str | None:
     """For an @context that is not one URL (a list, an object), the implicitly created
     context that holds it, made once; returns its URL (None for a URL or no context)."""
@@ -1321,6 +1339,7 @@ def _subscription_read(
         raise BadRequestData('type: a subscription has "type": "Subscription".')
     if "id" in body:
         entity_id_check(body["id"])
+    _csf_check(body)
     fields: dict = {}
     if "timeInterval" in body:
         interval = body["timeInterval"]

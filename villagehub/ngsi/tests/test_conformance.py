@@ -72,3 +72,18 @@ def test_a_subscription_shows_only_the_members_of_its_data_type(api):
     assert shown["description"] == "kept"
     assert shown["status"] == "active"
     assert shown["notification"]["timesSent"] == 0
+
+
+@pytest.mark.parametrize("csf", ["((", "", 5])
+def test_an_invalid_csf_is_bad_request_data(api, csf):
+    """5811_02_03."""
+    response = api.post("/subscriptions", {**SUBSCRIPTION, "csf": csf})
+    assert response.status_code == 400
+    assert response.json()["type"] == "https://uri.etsi.org/ngsi-ld/errors/BadRequestData"
+    assert response.json()["detail"].startswith("csf:")
+
+
+def test_a_valid_csf_is_kept(api):
+    assert api.post("/subscriptions", {**SUBSCRIPTION, "csf": "brand==Mercedes"}).status_code == 201
+    shown = api.get("/subscriptions/urn:ngsi-ld:Subscription:1").json()
+    assert shown["csf"] == "brand==Mercedes"
