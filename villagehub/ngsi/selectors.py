@@ -169,6 +169,8 @@ def entity_render_change(
     deleted_entity = "entityDeleted" in triggers
     deleting = bool(triggers & DELETION_TRIGGERS)
     show_changes = show_changes and render.fmt == "normalized"
+    if not (deleting or show_changes):
+        return entity_render(entity, render)
     before = getattr(entity, "attrs_before", {})
     touched: dict[str, list[dict]] = {}
     for key in set(before) if deleted_entity else changed & set(before):
@@ -180,7 +182,7 @@ def entity_render_change(
         replaced = [item for item in before[key] if current.get(item.get("datasetId")) != item]
         if replaced:
             touched[key] = replaced
-    if not touched or not (deleting or show_changes):
+    if not touched and not deleted_entity:
         return entity_render(entity, render)
     shown = Entity(
         entity_id=entity.entity_id,

@@ -245,3 +245,11 @@ def test_a_deleted_entity_with_system_attributes(api, building):
     assert set(name) == {"type", "value", "createdAt", "modifiedAt", "deletedAt"}
     assert name["value"] == NULL
     assert name["deletedAt"] == entity["deletedAt"]
+
+
+def test_a_deleted_entity_without_attributes_has_deleted_at(api):
+    api.post("/entities", {"id": "urn:ngsi-ld:Building:bare", "type": "Building"})
+    subscribe(api)
+    api.delete("/entities/urn:ngsi-ld:Building:bare")
+    entity = notified()
+    assert set(entity) == {"id", "type", "deletedAt"}
