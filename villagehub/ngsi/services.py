@@ -652,14 +652,16 @@ def entity_merge(
     *, user: AbstractBaseUser | None, tenant: str, entity_id: str, document: Any, context: Any
 ) -> None:
     """Merge-patch an entity: attributes sent are added or replaced, an attribute sent as
-    `urn:ngsi-ld:null` is removed."""
-    entity = entity_get_for_writer(user=user, tenant=tenant, entity_id=entity_id)
+    `urn:ngsi-ld:null` is removed. The body is checked before the entity is looked up, so
+    that an invalid one is named as such whether the entity exists or not (ETSI 057_03)."""
     if not isinstance(document, dict):
         raise BadRequestData("The body must be a JSON object of attributes.")
     if document.get("id", entity_id) != entity_id:
         raise BadRequestData("id: the entity's id in the body differs from the one in the URL.")
     removed = [name for name, value in document.items() if _is_null(value)]
     kept = {name: value for name, value in document.items() if name not in removed}
+    _fragment(kept, context)
+    entity = entity_get_for_writer(user=user, tenant=tenant, entity_id=entity_id)
     removed_keys = {key for key in ld.storage_names(removed, context) if key in entity.attrs}
     for key in removed_keys:
         del entity.attrs[key]

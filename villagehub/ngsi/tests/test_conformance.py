@@ -87,3 +87,14 @@ def test_a_valid_csf_is_kept(api):
     assert api.post("/subscriptions", {**SUBSCRIPTION, "csf": "brand==Mercedes"}).status_code == 201
     shown = api.get("/subscriptions/urn:ngsi-ld:Subscription:1").json()
     assert shown["csf"] == "brand==Mercedes"
+
+
+def test_a_batch_merge_names_an_invalid_entity_as_bad_request_data_even_if_missing(api):
+    """057_03_02: the body is checked before the entity is looked up."""
+    body = [{"id": "urn:ngsi-ld:Building:x", "type": "Building", "name": {"type": "Property"}}]
+    response = api.post("/entityOperations/merge", body)
+    assert response.status_code == 207
+    [error] = response.json()["errors"]
+    assert error["error"]["type"] == "https://uri.etsi.org/ngsi-ld/errors/BadRequestData"
+    missing = api.patch("/entities/urn:ngsi-ld:Building:x", {"name": "ok"})
+    assert missing.status_code == 404
