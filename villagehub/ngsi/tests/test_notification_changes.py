@@ -253,3 +253,14 @@ def test_a_deleted_entity_without_attributes_has_deleted_at(api):
     api.delete("/entities/urn:ngsi-ld:Building:bare")
     entity = notified()
     assert set(entity) == {"id", "type", "deletedAt"}
+
+
+def test_a_deleted_json_property_keeps_its_former_json(api, building):
+    """046_35: the member of the type holds urn:ngsi-ld:null, previousJson the old object."""
+    subscribe(api, showChanges=True)
+    api.delete(f"/entities/{building}/attrs/data")
+    assert notified()["data"] == {
+        "type": "JsonProperty",
+        "json": NULL,
+        "previousJson": {"id": "some-id", "null": None},
+    }
