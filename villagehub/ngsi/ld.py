@@ -417,3 +417,34 @@ def hosted_url(pk: str) -> str:
 
 def hub_context_url() -> str:
     return hosted_url(HUB_CONTEXT_ID)
+
+
+IMPLICIT_PREFIX = "implicit-"
+
+
+def implicit_id(context: Any) -> str:
+    """The localId of the context the hub makes for an @context that is not one URL: the
+    same for the same @context, so that subscriptions that share one share its URL."""
+    canonical = json.dumps(context, sort_keys=True, separators=(",", ":"))
+    return IMPLICIT_PREFIX + hashlib.sha256(canonical.encode()).hexdigest()[:31]
+
+
+def _one_url(context: Any) -> str | None:
+    """The one URL a context comes down to (the core context applying anyway), if any."""
+    if context is None:
+        return CORE_URL
+    items = context if isinstance(context, list) else [context]
+    rest = [item for item in items if not is_core(item)]
+    if not rest:
+        return CORE_URL
+    return rest[0] if len(rest) == 1 and isinstance(rest[0], str) else None
+
+
+def needs_implicit(context: Any) -> bool:
+    return _one_url(context) is None
+
+
+def context_link(context: Any) -> str:
+    """The URL a Link header names for a context: the one URL it comes down to (the core
+    context for none), otherwise the implicitly created context that holds it."""
+    return _one_url(context) or hosted_url(implicit_id(context))

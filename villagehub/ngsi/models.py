@@ -47,6 +47,11 @@ class Entity(models.Model):
     created_at = models.DateTimeField()
     modified_at = models.DateTimeField()
 
+    # The attributes as read from the database, for notifications that show what a change
+    # replaced or removed (`showChanges`, deletions); writes replace an attribute's list of
+    # instances rather than change it in place, so a shallow copy keeps the old ones.
+    attrs_before: dict
+
     class Meta:
         ordering = ["pk"]
         constraints = [
@@ -56,6 +61,13 @@ class Entity(models.Model):
 
     def __str__(self) -> str:
         return self.entity_id
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        loaded = instance.__dict__.get("attrs")
+        instance.attrs_before = dict(loaded) if isinstance(loaded, dict) else {}
+        return instance
 
 
 class EntityType(models.Model):
@@ -124,21 +136,28 @@ class EntityLocation(models.Model):
 
 
 class JsonLdContext(models.Model):
-    """A JSON-LD context the hub serves: added through `/jsonldContexts` (hosted) or fetched
-    from elsewhere once and kept (cached)."""
+    """A JSON-LD context the hub serves: added through `/jsonldContexts` (hosted), fetched
+    from elsewhere once and kept (cached), or made by the hub for a subscription whose
+    @context is not one URL, so that its notifications can name it in a Link header
+    (implicitly created, CIM 009 5.13)."""
 
     class Kind(models.TextChoices):
         HOSTED = "Hosted"
         CACHED = "Cached"
+        IMPLICITLY_CREATED = "ImplicitlyCreated"
 
     id = models.CharField(max_length=40, primary_key=True, default=_context_id)
     url = models.CharField(max_length=1000, unique=True)
-    kind = models.CharField(max_length=10, choices=Kind.choices)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
     body = models.JSONField()
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField()
+    last_usage = models.DateTimeField(null=True, blank=True)
+    hits = models.PositiveIntegerField(
+        default=0, help_text="requests that used or fetched the context (numberOfHits)"
+    )
 
     def __str__(self) -> str:
         return self.url

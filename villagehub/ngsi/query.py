@@ -230,6 +230,12 @@ def q_parse(text: str) -> Any:
     return parser.parse(parser.q_term)
 
 
+def csf_parse(text: str) -> Any:
+    """A context source filter (`csf`): the query language of `q`, on registrations."""
+    parser = _Parser(text, "csf")
+    return parser.parse(parser.q_term)
+
+
 def names_parse(text: str, parameter: str) -> Any:
     """The type selection language (`,` and `|` or, `;` and, parentheses); also scopeQ."""
     parser = _Parser(text, parameter)

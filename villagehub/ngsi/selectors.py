@@ -6,7 +6,7 @@ import json
 import re
 import statistics
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -37,7 +37,13 @@ from .query import (
     tree_map,
     tree_names,
 )
-from .representation import entity_format, entity_pick, instances_of
+from .representation import (
+    ATTRIBUTE_TYPES,
+    ENTITY_MEMBERS,
+    entity_format,
+    entity_pick,
+    instances_of,
+)
 from .spatial import located_filter, spatial_engine
 
 DEFAULT_LIMIT = 20
@@ -135,6 +141,101 @@ def entities_render(entities: list[Entity], render: Render) -> list[dict]:
         )
         for compacted in ld.from_storage_many(documents, render.context)
     ]
+
+
+NGSI_NULL = "urn:ngsi-ld:null"
+# The member holding an instance's value, and the one a notification with showChanges puts
+# the value it replaced in (CIM 009 5.2.x, "previous…" in the core context).
+PREVIOUS_MEMBERS = {
+    "value": "previousValue",
+    "object": "previousObject",
+    "languageMap": "previousLanguageMap",
+    "valueList": "previousValueList",
+    "objectList": "previousObjectList",
+    "json": "previousJson",
+    "vocab": "previousVocab",
+}
+DELETION_TRIGGERS = {"attributeDeleted", "entityDeleted"}
+
+
+def entity_render_change(
+    entity: Entity, render: Render, *, triggers: set[str], changed: set[str], show_changes: bool
+) -> dict:
+    """An entity as a notification of a change shows it: an attribute instance the change
+    removed stays, its value `urn:ngsi-ld:null` (a deleted entity keeps only its id, type,
+    `deletedAt` and such attributes); with `show_changes`, each instance the change replaced
+    or removed carries its former value as `previousValue` (`previousObject`, …). Only the
+    normalized format has room for the former values."""
+    deleted_entity = "entityDeleted" in triggers
+    deleting = bool(triggers & DELETION_TRIGGERS)
+    show_changes = show_changes and render.fmt == "normalized"
+    if not (deleting or show_changes):
+        return entity_render(entity, render)
+    before = getattr(entity, "attrs_before", {})
+    touched: dict[str, list[dict]] = {}
+    for key in set(before) if deleted_entity else changed & set(before):
+        current = {
+            item.get("datasetId"): item
+            for item in ([] if deleted_entity else entity.attrs.get(key, []))
+        }
+        # An instance the change left as it was (another datasetId) has nothing to show.
+        replaced = [item for item in before[key] if current.get(item.get("datasetId")) != item]
+        if replaced:
+            touched[key] = replaced
+    if not touched and not deleted_entity:
+        return entity_render(entity, render)
+    shown = Entity(
+        entity_id=entity.entity_id,
+        types=entity.types,
+        scope=entity.scope,
+        attrs={} if deleted_entity else entity.attrs,
+        created_at=entity.created_at,
+        modified_at=entity.modified_at,
+    )
+    old = Entity(
+        entity_id=entity.entity_id,
+        types=entity.types,
+        attrs=touched,
+        created_at=entity.created_at,
+        modified_at=entity.modified_at,
+    )
+    # Apart: compacted together, the two documents of one id would be merged.
+    normalized = replace(render, fmt="normalized")
+    now, then = entity_render(shown, normalized), entity_render(old, normalized)
+    moment = _time(timezone.now())
+    if deleted_entity:
+        kept = {"id", "type", "@context", "scope"} | (
+            {"createdAt", "modifiedAt"} if render.sys_attrs else set()
+        )
+        now = {key: value for key, value in now.items() if key in kept}
+        now["deletedAt"] = moment
+    for name, value in then.items():
+        if name in ENTITY_MEMBERS:
+            continue
+        instances = [item for item in instances_of(now.get(name)) if isinstance(item, dict)]
+        by_dataset = {item.get("datasetId"): item for item in instances}
+        for previous in instances_of(value):
+            member = ATTRIBUTE_TYPES.get(previous.get("type", "Property"), "value")
+            found = by_dataset.get(previous.get("datasetId"))
+            if found is None and not deleting:
+                continue
+            if found is None:
+                current = {"type": previous.get("type", "Property"), member: NGSI_NULL}
+                if "datasetId" in previous:
+                    current["datasetId"] = previous["datasetId"]
+                if render.sys_attrs:
+                    for key in ("createdAt", "modifiedAt"):
+                        if key in previous:
+                            current[key] = previous[key]
+                    current["deletedAt"] = moment
+                instances.append(current)
+            else:
+                current = found
+            if show_changes and member in previous:
+                current[PREVIOUS_MEMBERS[member]] = previous[member]
+        if instances:
+            now[name] = instances[0] if len(instances) == 1 else instances
+    return now if render.fmt == "normalized" else entity_format(now, fmt=render.fmt, lang=None)
 
 
 def _stored_document(entity: Entity, render: Render) -> dict:
@@ -418,6 +519,38 @@ def subscriptions_of(*, user, tenant: str) -> QuerySet:
     return Subscription.objects.filter(tenant=tenant, owner=user).order_by("pk")
 
 
+# The members of the Subscription data type (CIM 009 5.2.12): a member the client sent
+# besides these is kept in the stored document but never shown (the ETSI suite's 5811_02).
+SUBSCRIPTION_MEMBERS = frozenset(
+    {
+        "id",
+        "type",
+        "subscriptionName",
+        "description",
+        "entities",
+        "watchedAttributes",
+        "notificationTrigger",
+        "timeInterval",
+        "q",
+        "geoQ",
+        "csf",
+        "isActive",
+        "notification",
+        "expiresAt",
+        "throttling",
+        "temporalQ",
+        "scopeQ",
+        "lang",
+        "jsonldContext",
+        "datasetId",
+        "expandValues",
+        "jsonKeys",
+        "join",
+        "joinLevel",
+    }
+)
+
+
 def subscription_json(subscription: Subscription) -> dict:
     """A subscription as its owner wrote it, with its status and the counts of notifications."""
     now = timezone.now()
@@ -427,15 +560,16 @@ def subscription_json(subscription: Subscription) -> dict:
         status = "paused"
     else:
         status = "active"
-    document = dict(subscription.document)
+    document = {
+        key: value for key, value in subscription.document.items() if key in SUBSCRIPTION_MEMBERS
+    }
     notification = dict(document.get("notification") or {})
     notification.update(
-        {
-            "status": subscription.notification_status,
-            "timesSent": subscription.times_sent,
-            "timesFailed": subscription.times_failed,
-        }
+        {"timesSent": subscription.times_sent, "timesFailed": subscription.times_failed}
     )
+    if subscription.last_notification or subscription.times_sent or subscription.times_failed:
+        # 5.2.15: the status of the last attempt to notify, so none before the first.
+        notification["status"] = subscription.notification_status
     for key, moment in (
         ("lastNotification", subscription.last_notification),
         ("lastSuccess", subscription.last_success),
@@ -443,10 +577,13 @@ def subscription_json(subscription: Subscription) -> dict:
     ):
         if moment is not None:
             notification[key] = _time(moment)
+    if "isActive" in document:
+        # Shown as its owner set it, as the ETSI suite expects (030_03, 031_01): a
+        # subscription made without it is active, and says so in `status`.
+        document["isActive"] = subscription.is_active
     document.update(
         {
             "type": "Subscription",
-            "isActive": subscription.is_active,
             "status": status,
             "notificationTrigger": subscription.triggers,
             "notification": notification,

@@ -52,7 +52,15 @@ from .models import (
     Subscription,
     Tenant,
 )
-from .query import indexable, q_match, q_parse, tree_map, tree_names, value_leaves
+from .query import (
+    csf_parse,
+    indexable,
+    q_match,
+    q_parse,
+    tree_map,
+    tree_names,
+    value_leaves,
+)
 from .representation import (
     attribute_normalize,
     entity_id_check,
@@ -62,7 +70,7 @@ from .representation import (
     is_datetime,
     is_uri,
 )
-from .selectors import Render, entity_render
+from .selectors import Render, entity_render, entity_render_change
 
 COMMUNITY_PREFIX = "urn:ngsi-ld:Community:"
 SOLUTION_PREFIX = "urn:ngsi-ld:Solution:"
@@ -644,14 +652,16 @@ def entity_merge(
     *, user: AbstractBaseUser | None, tenant: str, entity_id: str, document: Any, context: Any
 ) -> None:
     """Merge-patch an entity: attributes sent are added or replaced, an attribute sent as
-    `urn:ngsi-ld:null` is removed."""
-    entity = entity_get_for_writer(user=user, tenant=tenant, entity_id=entity_id)
+    `urn:ngsi-ld:null` is removed. The body is checked before the entity is looked up, so
+    that an invalid one is named as such whether the entity exists or not (ETSI 057_03)."""
     if not isinstance(document, dict):
         raise BadRequestData("The body must be a JSON object of attributes.")
     if document.get("id", entity_id) != entity_id:
         raise BadRequestData("id: the entity's id in the body differs from the one in the URL.")
     removed = [name for name, value in document.items() if _is_null(value)]
     kept = {name: value for name, value in document.items() if name not in removed}
+    _fragment(kept, context)
+    entity = entity_get_for_writer(user=user, tenant=tenant, entity_id=entity_id)
     removed_keys = {key for key in ld.storage_names(removed, context) if key in entity.attrs}
     for key in removed_keys:
         del entity.attrs[key]
@@ -1201,6 +1211,49 @@ def context_create(*, user: AbstractBaseUser | None, document: Any) -> JsonLdCon
     return row
 
 
+def _csf_check(body: dict) -> None:
+    """A subscription's `csf` is kept but not applied (the hub has no context sources);
+    it must still be a valid query (5.2.12), so that a mistake is named when sent."""
+    if "csf" not in body:
+        return
+    if not isinstance(body["csf"], str) or not body["csf"]:
+        raise BadRequestData("csf: a query string (the language of q).")
+    csf_parse(body["csf"])
+
+
+def context_implicit_ensure(*, user: AbstractBaseUser, context: Any) -> str | None:
+    """For an @context that is not one URL (a list, an object), the implicitly created
+    context that holds it, made once; returns its URL (None for a URL or no context)."""
+    if not ld.needs_implicit(context):
+        return None
+    local_id = ld.implicit_id(context)
+    row, _created = JsonLdContext.objects.get_or_create(
+        pk=local_id,
+        defaults={
+            "url": ld.hosted_url(local_id),
+            "kind": JsonLdContext.Kind.IMPLICITLY_CREATED,
+            "body": {"@context": context},
+            "owner": user,
+            "created_at": timezone.now(),
+        },
+    )
+    return row.url
+
+
+def contexts_hit(*, context: Any) -> None:
+    """Count a use of the hosted, cached or implicitly created contexts a request names
+    (`numberOfHits`, `lastUsage`); the core and shipped contexts are not counted."""
+    urls = [
+        url
+        for url in ld.context_list(context)
+        if isinstance(url, str) and not ld.is_core(url) and url not in ld.SHIPPED
+    ]
+    if urls:
+        JsonLdContext.objects.filter(url__in=urls).update(
+            hits=F("hits") + 1, last_usage=timezone.now()
+        )
+
+
 @transaction.atomic
 def context_delete(*, user: AbstractBaseUser | None, context_id: str, reload: bool = False) -> None:
     """Delete a hosted or cached context (by its localId or URL); `reload` fetches a cached
@@ -1215,13 +1268,15 @@ def context_delete(*, user: AbstractBaseUser | None, context_id: str, reload: bo
     if row is None:
         raise ResourceNotFound(f"There is no JSON-LD context {context_id}.")
     if reload and row.kind != JsonLdContext.Kind.CACHED:
-        raise BadRequestData("reload: only a cached context is reloaded; a hosted one is not.")
+        raise BadRequestData(
+            "reload: only a cached context is reloaded; a hosted or implicitly created one is not."
+        )
     if (
-        row.kind == JsonLdContext.Kind.HOSTED
+        row.kind in (JsonLdContext.Kind.HOSTED, JsonLdContext.Kind.IMPLICITLY_CREATED)
         and row.owner_id != user.pk
         and not user.has_perm(ADMIN_PERMISSION)
     ):
-        raise Forbidden("Only the one who added a hosted context deletes it.")
+        raise Forbidden("Only the one who added (or implicitly made) a context deletes it.")
     ld.fetched_forget(row.url)
     row.delete()
     if reload:
@@ -1286,6 +1341,7 @@ def _subscription_read(
         raise BadRequestData('type: a subscription has "type": "Subscription".')
     if "id" in body:
         entity_id_check(body["id"])
+    _csf_check(body)
     fields: dict = {}
     if "timeInterval" in body:
         interval = body["timeInterval"]
@@ -1428,6 +1484,9 @@ def subscription_create(
     tenant_ensure(name=tenant)
     body = {key: value for key, value in document.items() if key != "@context"}
     body["id"] = subscription_id
+    implicit = context_implicit_ensure(user=user, context=context)
+    if implicit:
+        body.setdefault("jsonldContext", implicit)
     moment = timezone.now()
     subscription = Subscription.objects.create(
         tenant=tenant,
@@ -1558,8 +1617,15 @@ def _subscription_matches(subscription: Subscription, entity: Entity) -> bool:
     return True
 
 
-def _notification_queue(subscription: Subscription, entities: list[Entity]) -> Notification:
-    """Queue one notification of these entities, rendered as the subscription asks."""
+def _notification_queue(
+    subscription: Subscription,
+    entities: list[Entity],
+    *,
+    triggers: set[str] | None = None,
+    changed: set[str] | None = None,
+) -> Notification:
+    """Queue one notification of these entities, rendered as the subscription asks (with the
+    change that `triggers` and `changed` name, if any)."""
     notification_spec = subscription.document.get("notification", {})
     attributes = notification_spec.get("attributes")
     render = Render(
@@ -1568,7 +1634,18 @@ def _notification_queue(subscription: Subscription, entities: list[Entity]) -> N
         sys_attrs=notification_spec.get("sysAttrs") is True,
         attrs=ld.storage_names(attributes, subscription.context) if attributes else None,
     )
-    data = [entity_render(entity, render) for entity in entities]
+    data = [
+        entity_render_change(
+            entity,
+            render,
+            triggers=triggers,
+            changed=changed or set(),
+            show_changes=notification_spec.get("showChanges") is True,
+        )
+        if triggers
+        else entity_render(entity, render)
+        for entity in entities
+    ]
     if notification_spec.get("endpoint", {}).get("accept") == "application/ld+json":
         for item in data:
             item["@context"] = subscription.context or ld.CORE_URL
@@ -1602,7 +1679,7 @@ def subscriptions_notify(
     for subscription in candidates:
         if not _subscription_wants(subscription, entity, triggers=triggers, changed=changed):
             continue
-        _notification_queue(subscription, [entity])
+        _notification_queue(subscription, [entity], triggers=triggers, changed=changed)
         # In memory too: the batch's next entities see it (throttling).
         subscription.last_notification = timezone.now()
         Subscription.objects.filter(pk=subscription.pk).update(
@@ -1680,7 +1757,7 @@ def _headers(endpoint: dict, context: Any) -> dict[str, str]:
     accept = endpoint.get("accept", "application/json")
     headers = {"Content-Type": accept}
     if accept == "application/json":
-        link = context if isinstance(context, str) else ld.CORE_URL
+        link = ld.context_link(context)
         headers["Link"] = f'<{link}>; rel="{ld.JSONLD_CONTEXT_REL}"; type="application/ld+json"'
     for key, value in key_values(endpoint.get("receiverInfo"), "receiverInfo").items():
         if key.lower() not in ("content-type", "link", "content-length"):

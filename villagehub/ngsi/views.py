@@ -223,6 +223,8 @@ def ngsi_endpoint(
                     request.body or request.content_type
                 ):
                     call.body, call.context = _body_and_context(request, link, plain=plain_body)
+                if call.context is not None and not plain_body:
+                    services.contexts_hit(context=call.context)
                 response = view(call, *args, **kwargs)
             except NgsiError as error:
                 response = problem(error)
@@ -984,13 +986,22 @@ def attribute_detail(call: Call, name: str) -> HttpResponse:
 # JSON-LD contexts.
 
 
+def _moment_text(moment: datetime) -> str:
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
 def _context_json(row: JsonLdContext) -> dict:
-    return {
+    info: dict[str, Any] = {
         "URL": row.url,
         "localId": f"urn:ngsi-ld:{row.pk}",
         "kind": row.kind,
-        "createdAt": row.created_at.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+        "createdAt": _moment_text(row.created_at),
     }
+    if row.kind != JsonLdContext.Kind.HOSTED:
+        info["numberOfHits"] = row.hits
+        if row.last_usage is not None:
+            info["lastUsage"] = _moment_text(row.last_usage)
+    return info
 
 
 @ngsi_endpoint(
@@ -1031,20 +1042,31 @@ def context_detail(call: Call, context_id: str) -> HttpResponse:
             user=call.user, context_id=context_id, reload=call.params.get("reload") == "true"
         )
         return no_content()
-    shipped = ld.shipped_url(context_id)
-    if shipped is not None:
-        body = ld.context_document(shipped)
-    elif ld.is_core(context_id) or context_id in ld.SHIPPED:
-        body = ld.context_document(context_id)
-    elif context_id == ld.HUB_CONTEXT_ID:
-        body = ld.context_document(ld.hub_context_url())
-    else:
-        row = JsonLdContext.objects.filter(pk=context_id.removeprefix("urn:ngsi-ld:")).first()
-        row = row or JsonLdContext.objects.filter(url=context_id).first()
-        if row is None:
-            raise ResourceNotFound(f"There is no JSON-LD context {context_id}.")
-        body = row.body
-    return HttpResponse(json.dumps(body), content_type=JSON_LD)
+    details = call.params.get("details") == "true"
+    url = ld.shipped_url(context_id) or (
+        context_id if ld.is_core(context_id) or context_id in ld.SHIPPED else None
+    )
+    if context_id == ld.HUB_CONTEXT_ID:
+        url = ld.hub_context_url()
+    if url is not None:
+        if details:
+            kind = "Hosted" if context_id == ld.HUB_CONTEXT_ID else "Cached"
+            return answer_plain({"URL": url, "localId": ld.shipped_local_id(url), "kind": kind})
+        return HttpResponse(json.dumps(ld.context_document(url)), content_type=JSON_LD)
+    row = JsonLdContext.objects.filter(pk=context_id.removeprefix("urn:ngsi-ld:")).first()
+    row = row or JsonLdContext.objects.filter(url=context_id).first()
+    if row is None:
+        raise ResourceNotFound(f"There is no JSON-LD context {context_id}.")
+    # The details say how it was used before this request, which counts too.
+    services.contexts_hit(context=row.url)
+    if details:
+        return answer_plain(_context_json(row))
+    return HttpResponse(json.dumps(row.body), content_type=JSON_LD)
+
+
+def answer_plain(data: dict) -> HttpResponse:
+    """A JSON answer that is no NGSI-LD entity (no @context, no Link header)."""
+    return HttpResponse(json.dumps(data), content_type=JSON)
 
 
 def not_found(request: HttpRequest, rest: str = "") -> HttpResponse:

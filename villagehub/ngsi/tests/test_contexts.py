@@ -190,3 +190,104 @@ def test_a_cached_context_is_reloaded_and_a_hosted_one_is_not(api, monkeypatch):
     assert gone.status_code == 503
     assert gone.json()["type"] == "https://uri.etsi.org/ngsi-ld/errors/LdContextNotAvailable"
     assert JsonLdContext.objects.filter(url=url).exists()
+
+
+SPEED = {"speed": "https://example.org/speed"}
+
+
+def subscribe_with(api, context):
+    body = {
+        "id": "urn:ngsi-ld:Subscription:implicit",
+        "type": "Subscription",
+        "entities": [{"type": "Car"}],
+        "notification": {"endpoint": {"uri": "http://127.0.0.1:9/notify"}},
+        "@context": context,
+    }
+    response = api.post("/subscriptions", body, content_type="application/ld+json")
+    assert response.status_code == 201, response.content
+    return api.get("/subscriptions/urn:ngsi-ld:Subscription:implicit").json()
+
+
+def test_a_subscription_with_a_list_of_contexts_makes_an_implicitly_created_one(api):
+    context = [SPEED, ld.CORE_URL]
+    subscription = subscribe_with(api, context)
+    [listed] = api.get("/jsonldContexts", details="true", kind="ImplicitlyCreated").json()
+    assert subscription["jsonldContext"] == listed["URL"]
+    assert listed["kind"] == "ImplicitlyCreated"
+    assert listed["numberOfHits"] == 0
+    assert listed["URL"] in api.get("/jsonldContexts").json()
+    assert listed["URL"] not in api.get("/jsonldContexts", kind="Hosted").json()
+    local_id = listed["localId"].removeprefix("urn:ngsi-ld:")
+    assert api.get(f"/jsonldContexts/{local_id}").json() == {"@context": context}
+    # The same @context again is the same implicitly created context.
+    api.delete("/subscriptions/urn:ngsi-ld:Subscription:implicit")
+    assert subscribe_with(api, context)["jsonldContext"] == listed["URL"]
+    assert JsonLdContext.objects.count() == 1
+
+
+def test_a_subscription_with_one_context_url_makes_none(api):
+    subscription = subscribe_with(api, ld.CORE_URL)
+    assert "jsonldContext" not in subscription
+    assert not JsonLdContext.objects.exists()
+
+
+def test_notifications_name_the_implicitly_created_context_in_their_link_header(api):
+    from villagehub.ngsi import services
+    from villagehub.ngsi.models import Subscription
+
+    subscription = subscribe_with(api, [SPEED, ld.CORE_URL])
+    headers = services._headers(
+        {"uri": "http://127.0.0.1:9/notify"}, Subscription.objects.get().context
+    )
+    assert headers["Link"].startswith(f"<{subscription['jsonldContext']}>;")
+
+
+def test_the_implicitly_created_context_can_be_used_by_its_url(api):
+    url = subscribe_with(api, [SPEED, ld.CORE_URL])["jsonldContext"]
+    link = f'<{url}>; rel="http://www.w3.org/ns/json-ld#context"'
+    body = {"id": "urn:ngsi-ld:Car:1", "type": "Car", "speed": 3}
+    assert api.post("/entities", body, headers={"Link": link}).status_code == 201
+    assert "https://example.org/speed" in Entity.objects.get().attrs
+
+
+def test_details_of_a_context_count_its_uses(api):
+    url = subscribe_with(api, [SPEED, ld.CORE_URL])["jsonldContext"]
+    local_id = url.rsplit("/", 1)[1]
+    link = f'<{url}>; rel="http://www.w3.org/ns/json-ld#context"'
+    api.post("/entities", {"id": "urn:ngsi-ld:Car:1", "type": "Car"}, headers={"Link": link})
+    first = api.get(f"/jsonldContexts/{local_id}", details="true")
+    assert first["Content-Type"] == "application/json"
+    assert "Link" not in first
+    info = first.json()
+    assert info["URL"] == url
+    assert info["localId"] == f"urn:ngsi-ld:{local_id}"
+    assert info["kind"] == "ImplicitlyCreated"
+    assert info["createdAt"].endswith("Z")
+    assert info["numberOfHits"] == 1
+    assert info["lastUsage"].endswith("Z")
+    assert api.get(f"/jsonldContexts/{local_id}", details="true").json()["numberOfHits"] == 2
+
+
+def test_details_of_the_core_context(api):
+    info = api.get("/jsonldContexts/" + ld.CORE_URL, details="true").json()
+    assert info == {
+        "URL": ld.CORE_URL,
+        "localId": ld.shipped_local_id(ld.CORE_URL),
+        "kind": "Cached",
+    }
+
+
+def test_an_implicitly_created_context_is_deleted_but_not_reloaded(api, client):
+    from villagehub.communities.tests.factories import CommunityFactory
+
+    from .conftest import Api, editor_of
+
+    url = subscribe_with(api, [SPEED, ld.CORE_URL])["jsonldContext"]
+    local_id = url.rsplit("/", 1)[1]
+    refused = api.delete(f"/jsonldContexts/{local_id}?reload=true")
+    assert refused.status_code == 400
+    assert refused.json()["type"] == "https://uri.etsi.org/ngsi-ld/errors/BadRequestData"
+    _user, key = editor_of("other", CommunityFactory(slug="other"))
+    assert Api(client, key).delete(f"/jsonldContexts/{local_id}").status_code == 403
+    assert api.delete(f"/jsonldContexts/{local_id}").status_code == 204
+    assert not JsonLdContext.objects.exists()

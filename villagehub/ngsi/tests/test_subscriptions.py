@@ -239,7 +239,9 @@ def test_append_and_delete_notify_the_triggers_asked_for(
         api.patch("/entities/urn:ngsi-ld:Sensor:2/attrs", {"temperature": 6})
     with django_capture_on_commit_callbacks(execute=True):
         api.delete("/entities/urn:ngsi-ld:Sensor:2")
-    assert [item["body"]["data"][0]["temperature"]["value"] for item in received] == [5, 6]
+    # A deleted entity's attributes are notified as deleted (CIM 009: urn:ngsi-ld:null).
+    values = [item["body"]["data"][0]["temperature"]["value"] for item in received]
+    assert values == [5, "urn:ngsi-ld:null"]
 
 
 def test_a_notification_left_by_a_dead_worker_is_sent_again_once(
