@@ -21,7 +21,6 @@ class SearchDocument(models.Model):
     object_id = models.PositiveBigIntegerField()
     language = models.CharField(max_length=8)
     title = models.CharField(max_length=255)
-    text = models.TextField(blank=True, help_text="Readable text, for snippets.")
     url = models.CharField(max_length=255)
     country = models.CharField(max_length=2, blank=True)
     size_band = models.CharField(max_length=16, blank=True)

@@ -77,7 +77,6 @@ def _document_fields(obj: models.Model, themes: Iterable[int], goals: Iterable[i
         return {
             "title": obj.title,
             "title_terms": terms(obj.title, obj.language),
-            "text": obj.summary,
             "body_terms": _body(obj, texts, Practice.translatable_fields, where),
             "country": place.country.code if place else "",
             "size_band": (place.size_band or "") if place else "",
@@ -87,7 +86,6 @@ def _document_fields(obj: models.Model, themes: Iterable[int], goals: Iterable[i
         return {
             "title": obj.name,
             "title_terms": terms(obj.name, obj.language),
-            "text": obj.description,
             "body_terms": _body(obj, ("region", "description"), ("description",)),
             "country": obj.country.code,
             "size_band": obj.size_band or "",
@@ -97,7 +95,6 @@ def _document_fields(obj: models.Model, themes: Iterable[int], goals: Iterable[i
         return {
             "title": obj.name,
             "title_terms": terms(f"{obj.name} {obj.acronym}", obj.language),
-            "text": obj.description,
             "body_terms": _body(obj, ("description",), ("description",)),
             "country": obj.country.code or "",
         }
@@ -110,7 +107,6 @@ def _document_fields(obj: models.Model, themes: Iterable[int], goals: Iterable[i
         return {
             "title": str(obj.country.name),
             "title_terms": f"{' '.join(names)} {obj.country.code.lower()}",
-            "text": obj.definition,
             "body_terms": _body(obj, fields, fields),
             "country": obj.country.code,
         }
@@ -120,7 +116,6 @@ def _document_fields(obj: models.Model, themes: Iterable[int], goals: Iterable[i
         return {
             "title": obj.title,
             "title_terms": terms(obj.title, obj.language),
-            "text": obj.summary,
             "body_terms": _body(obj, ("summary", "body"), NewsItem.translatable_fields, by),
             # The index keeps one country per document: the first the item is about.
             "country": obj.countries[0].code if obj.countries else "",

@@ -17,7 +17,13 @@ from villagehub.search import services
 from villagehub.search.analysis import query_groups
 from villagehub.search.interface import SearchQuery, engine, search_record_ids, search_suggest
 from villagehub.search.models import SearchDocument
-from villagehub.search.selectors import highlight, search_grouped, search_hits
+from villagehub.search.selectors import (
+    SNIPPET_FIELDS,
+    SNIPPET_WORDS,
+    highlight,
+    search_grouped,
+    search_hits,
+)
 from villagehub.search.synonyms import themes_named
 from villagehub.taxonomy.models import Goal, Theme
 from villagehub.taxonomy.services import theme_update
@@ -273,6 +279,23 @@ def test_search_page_lists_one_kind_under_filters(client, villages):
     hits = response.context["results"]["community"]["hits"]
     assert [hit.document.title for hit in hits] == ["Raudanmaa"]
     assert response.context["page"].paginator.count == 1
+
+
+def test_a_hits_snippet_is_cut_from_its_records_text(villages):
+    results = search_grouped(SearchQuery(text="village"))
+    hits = [hit for group in results.values() for hit in group["hits"]]
+    snippets = {hit.document.title: hit.snippet for hit in hits}
+    assert snippets["Raudanmaa"] == "A <mark>village</mark> on a lake."
+    assert snippets["Village fibre"] == "What the <mark>village</mark> does."
+
+
+@pytest.mark.parametrize(("query", "kind"), [("jozef", "organisation"), ("Lettland", "factsheet")])
+def test_every_kind_of_hit_has_its_records_text(demo, query, kind):
+    hit = search_grouped(SearchQuery(text=query))[kind]["hits"][0]
+    model, field = SNIPPET_FIELDS[kind]
+    text = getattr(model.objects.get(pk=hit.document.object_id), field)
+    assert text
+    assert hit.snippet == highlight(text, query_groups(query), window=SNIPPET_WORDS)
 
 
 def test_search_page_reports_a_malformed_filter(client, villages):
