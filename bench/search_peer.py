@@ -1,13 +1,13 @@
 """A peer for the practice search: a tantivy index of the same practices with the same
 meaning, asked the same queries in the same process (see search_bench.py).
 
-Same meaning: the index holds the hub's own analysed terms (`title_terms`, `body_terms`:
-folded words and their per-language stems or lemmas), so accent folding and stemming are
-the hub's; query words are expanded into the same forms (`analysis.query_groups`), a word
-that names themes also matches their tag (`synonyms.plan`), the title weighs five times the
-body, and the same filters choose (country, size band, theme, goal) with the same counts per
-value, each counted under the other active filters. tantivy is a bench-only dependency
-(`pip install -e ".[bench]"`).
+Same meaning: the index holds the hub's own analysed terms (`title_terms`, `body_terms`, on
+PostgreSQL read from the vector: folded words and their per-language stems or lemmas), so
+accent folding and stemming are the hub's; query words are expanded into the same forms
+(`analysis.query_groups`), a word that names themes also matches their tag (`synonyms.plan`),
+the title weighs five times the body, and the same filters choose (country, size band, theme,
+goal) with the same counts per value, each counted under the other active filters. tantivy
+is a bench-only dependency (`pip install -e ".[bench]"`).
 """
 
 import shutil
@@ -23,6 +23,18 @@ from villagehub.search.synonyms import plan
 from villagehub.taxonomy.models import Theme
 
 FACETS = ("country", "size", "theme", "sdg")
+_PRACTICES = {
+    "sqlite": "SELECT object_id, title_terms, body_terms, country, size_band, tags "
+    "FROM search_searchdocument WHERE kind = 'practice'",
+    # PostgreSQL keeps the terms only as the vector: each lexeme once per position it had,
+    # in the title (weight A) or the body (B); their order does not count for the peer.
+    "postgresql": "SELECT d.object_id, "
+    "coalesce(string_agg(t.lexeme, ' ') FILTER (WHERE t.weight = 'A'), ''), "
+    "coalesce(string_agg(t.lexeme, ' ') FILTER (WHERE t.weight = 'B'), ''), "
+    "d.country, d.size_band, d.tags FROM search_searchdocument d CROSS JOIN LATERAL "
+    "(SELECT u.lexeme, unnest(u.weights) AS weight FROM unnest(d.vector) u) t "
+    "WHERE d.kind = 'practice' GROUP BY d.id",
+}
 
 
 def _schema() -> tantivy.Schema:
@@ -49,10 +61,7 @@ class Peer:
         writer = self.index.writer(heap_size=200_000_000, num_threads=1)
         written = 0
         with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT object_id, title_terms, body_terms, country, size_band, tags "
-                "FROM search_searchdocument WHERE kind = 'practice'"
-            )
+            cursor.execute(_PRACTICES[connection.vendor])
             while rows := cursor.fetchmany(5000):
                 for record_id, title, body, country, size, tags in rows:
                     document = tantivy.Document(title=title, body=body)

@@ -6,8 +6,9 @@ from django.utils.translation import gettext_lazy as _
 
 class SearchDocument(models.Model):
     """One searchable record, kept current by the services. The full-text index over
-    `title_terms` and `body_terms` is the database's own (see sqlite.py, postgres.py); the
-    values the lists filter by are read into memory to filter and count (see counts.py)."""
+    `title_terms` and `body_terms` is the database's own (see sqlite.py, postgres.py: there
+    they are kept only in the index, and read back empty); the values the lists filter by
+    are read into memory to filter and count (see counts.py)."""
 
     class Kind(models.TextChoices):
         PRACTICE = "practice", _("Practices")
@@ -20,7 +21,6 @@ class SearchDocument(models.Model):
     object_id = models.PositiveBigIntegerField()
     language = models.CharField(max_length=8)
     title = models.CharField(max_length=255)
-    text = models.TextField(blank=True, help_text="Readable text, for snippets.")
     url = models.CharField(max_length=255)
     country = models.CharField(max_length=2, blank=True)
     size_band = models.CharField(max_length=16, blank=True)

@@ -1,5 +1,6 @@
-"""Search on PostgreSQL: a generated tsvector column of the documents' terms (title weight A,
-body B) with one GIN index (see migrations), ranked by ts_rank.
+"""Search on PostgreSQL: a tsvector column of the documents' terms (title weight A, body B),
+made by a trigger that stores the terms written empty, with one GIN index (see migrations),
+ranked by ts_rank.
 
 The query terms come from `analysis.query_groups`: words of letters and digits only, so
 nothing in them can break the tsquery syntax.

@@ -3,14 +3,21 @@ of best hits per kind. The search itself is `interface`."""
 
 import html
 import re
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from django import forms
+from django.db.models import Model
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from villagehub.communities.models import SIZE_BANDS
+from villagehub.communities.models import SIZE_BANDS, Community
 from villagehub.core.filters import PlaceFilterForm
+from villagehub.countries.models import Factsheet
+from villagehub.news.models import NewsItem
+from villagehub.organisations.models import Organisation
+from villagehub.practices.models import Practice
 from villagehub.taxonomy.models import GOAL_TITLES
 
 from .analysis import is_query_word, query_groups
@@ -19,6 +26,15 @@ from .models import SearchDocument
 
 GROUP_SIZE = 5
 SNIPPET_WORDS = 30
+# The text of each kind's records that a hit's snippet is cut from: read from the records of
+# the page, as documents do not keep it.
+SNIPPET_FIELDS: dict[str, tuple[type[Model], str]] = {
+    SearchDocument.Kind.PRACTICE: (Practice, "summary"),
+    SearchDocument.Kind.COMMUNITY: (Community, "description"),
+    SearchDocument.Kind.ORGANISATION: (Organisation, "description"),
+    SearchDocument.Kind.FACTSHEET: (Factsheet, "definition"),
+    SearchDocument.Kind.NEWS: (NewsItem, "summary"),
+}
 _TOKEN = re.compile(r"(\w+)", re.UNICODE)
 
 
@@ -71,17 +87,33 @@ def highlight(text: str, groups: list[list[str]], *, window: int | None = None) 
     return mark_safe("".join(out))  # noqa: S308 - every piece was escaped above
 
 
+def _snippet_texts(documents: Iterable[SearchDocument]) -> dict[tuple[str, int], str]:
+    """The text of each document's record, by kind and record id: one query per kind."""
+    ids = defaultdict(list)
+    for document in documents:
+        ids[document.kind].append(document.object_id)
+    texts: dict[tuple[str, int], str] = {}
+    for kind, pks in ids.items():
+        model, field = SNIPPET_FIELDS[kind]
+        found = model._default_manager.filter(pk__in=pks).values_list("pk", field)
+        texts |= {(kind, pk): text for pk, text in found}
+    return texts
+
+
 def _hits(rows: list[Row], groups) -> list[Hit]:
     documents = SearchDocument.objects.in_bulk([row.document_id for row in rows])
+    texts = _snippet_texts(documents.values())
     return [
         Hit(
-            document=documents[i],
+            document=document,
             score=score,
-            title=highlight(documents[i].title, groups),
-            snippet=highlight(documents[i].text, groups, window=SNIPPET_WORDS),
+            title=highlight(document.title, groups),
+            snippet=highlight(
+                texts.get((document.kind, document.object_id), ""), groups, window=SNIPPET_WORDS
+            ),
         )
         for i, _record_id, score in rows
-        if i in documents
+        if (document := documents.get(i))
     ]
 
 

@@ -1,8 +1,9 @@
 """Keeping search documents current; the domain services call these on every write."""
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
 from urllib.parse import quote
 
 from django.conf import settings
@@ -35,7 +36,7 @@ KINDS = {
 # (see `_document_fields`) are read, so that their instances are cheaper to make.
 _OWN = ("slug", "language", "translations")
 _PLACE = ("name", "region", "language", "country", "population")
-SEARCHABLE = {
+SEARCHABLE: dict[str, Callable[[], models.QuerySet[Any]]] = {
     Kind.PRACTICE: lambda: Practice.objects.select_related("community").only(
         *_OWN, "is_published", *Practice.translatable_fields, *(f"community__{f}" for f in _PLACE)
     ),
@@ -45,9 +46,15 @@ SEARCHABLE = {
     Kind.NEWS: lambda: NewsItem.objects.select_related("network", "community"),
 }
 _TAGGED = (Practice, Community, NewsItem)
+# A document's fields; a record with its themes' ids and goals' numbers; a record's URL; the
+# rebuild's report of each batch read.
+Fields = dict[str, Any]
+Related = tuple[Any, Iterable[int], Iterable[int]]
+UrlMaker = Callable[[Any], str]
+Progress = Callable[[int], object]
 
 
-def _body(obj, own: Iterable[str], translated: Iterable[str], *more: str) -> str:
+def _body(obj: Any, own: Iterable[str], translated: Iterable[str], *more: str) -> str:
     """The terms of a record's own texts in its language, of their translations, and more."""
     own_text = " ".join(getattr(obj, name) or "" for name in own)
     body = [terms(own_text, obj.language), *more]
@@ -56,7 +63,7 @@ def _body(obj, own: Iterable[str], translated: Iterable[str], *more: str) -> str
     return " ".join(body)
 
 
-def _document_fields(obj: models.Model, themes: Iterable[int], goals: Iterable[int]) -> dict:
+def _document_fields(obj: models.Model, themes: Iterable[int], goals: Iterable[int]) -> Fields:
     """The fields of a record's document, but its kind, language and URL.
 
     Theme labels are not part of its text: the themes are its tags, and a query word that
@@ -70,7 +77,6 @@ def _document_fields(obj: models.Model, themes: Iterable[int], goals: Iterable[i
         return {
             "title": obj.title,
             "title_terms": terms(obj.title, obj.language),
-            "text": obj.summary,
             "body_terms": _body(obj, texts, Practice.translatable_fields, where),
             "country": place.country.code if place else "",
             "size_band": (place.size_band or "") if place else "",
@@ -80,7 +86,6 @@ def _document_fields(obj: models.Model, themes: Iterable[int], goals: Iterable[i
         return {
             "title": obj.name,
             "title_terms": terms(obj.name, obj.language),
-            "text": obj.description,
             "body_terms": _body(obj, ("region", "description"), ("description",)),
             "country": obj.country.code,
             "size_band": obj.size_band or "",
@@ -90,7 +95,6 @@ def _document_fields(obj: models.Model, themes: Iterable[int], goals: Iterable[i
         return {
             "title": obj.name,
             "title_terms": terms(f"{obj.name} {obj.acronym}", obj.language),
-            "text": obj.description,
             "body_terms": _body(obj, ("description",), ("description",)),
             "country": obj.country.code or "",
         }
@@ -103,7 +107,6 @@ def _document_fields(obj: models.Model, themes: Iterable[int], goals: Iterable[i
         return {
             "title": str(obj.country.name),
             "title_terms": f"{' '.join(names)} {obj.country.code.lower()}",
-            "text": obj.definition,
             "body_terms": _body(obj, fields, fields),
             "country": obj.country.code,
         }
@@ -113,7 +116,6 @@ def _document_fields(obj: models.Model, themes: Iterable[int], goals: Iterable[i
         return {
             "title": obj.title,
             "title_terms": terms(obj.title, obj.language),
-            "text": obj.summary,
             "body_terms": _body(obj, ("summary", "body"), NewsItem.translatable_fields, by),
             # The index keeps one country per document: the first the item is about.
             "country": obj.countries[0].code if obj.countries else "",
@@ -125,14 +127,14 @@ def _document_fields(obj: models.Model, themes: Iterable[int], goals: Iterable[i
 _STAND_IN = "searchurlstandin"
 
 
-def _url_maker():
+def _url_maker() -> UrlMaker:
     """The English URL of a record (documents keep it; other languages add their prefix).
 
     Each model's URL is reversed once, with a stand-in slug that each record's slug then
     replaces: reversing every URL is slow at scale (see docs/benchmarks.md)."""
-    parts: dict = {}
+    parts: dict[type[models.Model], list[str]] = {}
 
-    def url(obj) -> str:
+    def url(obj: Any) -> str:
         model = type(obj)
         if model not in parts:
             with override("en"):
@@ -140,7 +142,7 @@ def _url_maker():
             parts[model] = stand_in.split(_STAND_IN)
         if len(parts[model]) != 2:
             with override("en"):
-                return obj.get_absolute_url()
+                return str(obj.get_absolute_url())
         head, tail = parts[model]
         return f"{head}{quote(obj.slug, safe=RFC3986_SUBDELIMS + '/~:@')}{tail}"
 
@@ -181,7 +183,7 @@ def search_document_delete(*, obj: models.Model) -> None:
         _documents_delete(documents, generation_next())
 
 
-def _documents_delete(documents: models.QuerySet, generation: int) -> None:
+def _documents_delete(documents: models.QuerySet[SearchDocument], generation: int) -> None:
     """Delete documents, leaving a note for the in-memory copies (see SearchDeletion)."""
     removed = list(documents.values_list("pk", flat=True))
     SearchDeletion.objects.bulk_create(
@@ -200,7 +202,7 @@ def search_documents_update(*, kind: str, ids: Iterable[int]) -> None:
         engine().documents_write(_documents_made(kind, _related(records), url, generation))
 
 
-def _related(records: list) -> list[tuple]:
+def _related(records: list[Any]) -> list[Related]:
     """Each record with the ids of its themes and the numbers of its goals (two queries)."""
     if not records or not isinstance(records[0], _TAGGED):
         return [(obj, (), ()) for obj in records]
@@ -216,7 +218,9 @@ def _related(records: list) -> list[tuple]:
     return [(obj, related["themes"][obj.pk], related["goals"][obj.pk]) for obj in records]
 
 
-def _documents_made(kind: str, records: list, url, generation: int) -> list[dict]:
+def _documents_made(
+    kind: str, records: list[Related], url: UrlMaker, generation: int
+) -> list[Fields]:
     """The documents' fields of records whose relations were read already: text analysis
     only, no database access (it runs beside the writes, see `search_rebuild`). Plain
     dictionaries: the engines write them as rows, and model instances cost more to make."""
@@ -234,7 +238,7 @@ def _documents_made(kind: str, records: list, url, generation: int) -> list[dict
     ]
 
 
-def _chunks(queryset, chunk_size: int):
+def _chunks(queryset: models.QuerySet[Any], chunk_size: int) -> Iterator[list[Any]]:
     """The records of a queryset in chunks, in id order, each read with one keyset query."""
     last = None
     while chunk := list(
@@ -244,7 +248,7 @@ def _chunks(queryset, chunk_size: int):
         yield chunk
 
 
-def search_rebuild(*, progress=None, chunk_size: int = 2000) -> int:
+def search_rebuild(*, progress: Progress | None = None, chunk_size: int = 2000) -> int:
     """Rebuild every search document from the records; returns how many were written.
 
     Records are read and documents written batch by batch, so memory stays flat at any size;
@@ -274,12 +278,12 @@ def search_rebuild(*, progress=None, chunk_size: int = 2000) -> int:
     return written
 
 
-def _written(made: Future, records: int, progress) -> int:
-    written = engine().documents_write(made.result())
+def _written(made: Future[list[Fields]], records: int, progress: Progress | None) -> int:
+    written: int = engine().documents_write(made.result())
     if progress:
         progress(records)
     return written
 
 
 def searchable_count() -> int:
-    return sum(queryset().count() for queryset in SEARCHABLE.values())
+    return sum(int(queryset().count()) for queryset in SEARCHABLE.values())

@@ -24,6 +24,7 @@ from villagehub.interchange.services import (
 )
 from villagehub.organisations.models import Organisation
 from villagehub.practices.models import Practice, PracticeLink
+from villagehub.search.interface import engine
 from villagehub.search.models import SearchDocument
 
 MODELS = [Organisation, Network, Community, Practice, Factsheet, Representative, PracticeLink]
@@ -676,7 +677,8 @@ def _stored() -> list[tuple]:
         )
     )
     tags = sorted(SearchDocument.objects.values_list("title", "tags"))
-    return [communities, documents, tags]
+    # PostgreSQL keeps the terms only in its index (search/postgres.py).
+    return [communities, documents, tags, sorted(engine().index_words())]
 
 
 ROWS = [
