@@ -4,6 +4,7 @@ of best hits per kind. The search itself is `interface`."""
 import html
 import re
 from dataclasses import dataclass, replace
+from typing import Any
 
 from django import forms
 from django.utils.safestring import SafeString, mark_safe
@@ -71,7 +72,7 @@ def highlight(text: str, groups: list[list[str]], *, window: int | None = None) 
     return mark_safe("".join(out))  # noqa: S308 - every piece was escaped above
 
 
-def _hits(rows: list[Row], groups) -> list[Hit]:
+def _hits(rows: list[Row], groups: list[list[str]]) -> list[Hit]:
     documents = SearchDocument.objects.in_bulk([row.document_id for row in rows])
     return [
         Hit(
@@ -91,7 +92,9 @@ def search_hits(query: SearchQuery, *, count: int | None = None) -> SearchResult
     return SearchResults(query, fetch=lambda rows: _hits(rows, groups), count=count)
 
 
-def search_grouped(query: SearchQuery, *, facets: dict | None = None) -> dict[str, dict]:
+def search_grouped(
+    query: SearchQuery, *, facets: dict[str, Any] | None = None
+) -> dict[str, dict[str, Any]]:
     """The best few hits of each kind that has matches, with the count of each kind."""
     facets = facets or search_facets(query)
     groups = query_groups(query.text)
