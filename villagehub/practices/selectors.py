@@ -72,10 +72,17 @@ def practice_sort(filters: dict[str, Any]) -> str:
     return "newest"
 
 
+# What a practice's card shows (includes/practice_card.html): not the long story fields.
+CARD_FIELDS = (
+    *("slug", "title", "summary", "language", "translations"),
+    *("image", "image_alt", "image_variants", "community__name", "community__country"),
+)
+
+
 def _practices_in_order(rows: list[Row]) -> list[Practice]:
     # Only the list page reads these, and its cards show no themes: no prefetching.
     ids = [row.record_id for row in rows]
-    found = practice_list_base().filter(pk__in=ids).in_bulk()
+    found = practice_list_base().filter(pk__in=ids).only(*CARD_FIELDS).in_bulk()
     return [found[i] for i in ids if i in found]
 
 

@@ -77,7 +77,24 @@ def engine() -> ModuleType:
     return postgres if connection.vendor == "postgresql" else sqlite
 
 
-def _filters(query: SearchQuery) -> dict:
+def _database() -> tuple[str, str]:
+    return connection.alias, connection.settings_dict["NAME"]
+
+
+@lru_cache(maxsize=1)
+def _kept_themes(database: tuple, state: tuple) -> tuple[Theme, ...]:
+    return tuple(Theme.objects.all())
+
+
+def _themes(state: tuple | None) -> tuple[Theme, ...]:
+    """Every theme, read again when the themes' table or the documents' epoch changes
+    (`state` from `search_state()`; None inside a transaction: read each time)."""
+    if state is None:
+        return tuple(Theme.objects.all())
+    return _kept_themes(_database(), state[1:])
+
+
+def _filters(query: SearchQuery, state: tuple | None) -> dict:
     """The query's filters in the values the copy holds (a theme by its id)."""
     out: dict[str, str | int | None] = {
         "kind": query.kind,
@@ -88,14 +105,13 @@ def _filters(query: SearchQuery) -> dict:
         out["kind"] = ""
     out["sdg"] = int(query.sdg) if query.sdg else None
     if query.theme:
-        theme = Theme.objects.filter(slug=query.theme).values_list("pk", flat=True)
-        out["theme"] = theme.first() or 0
+        out["theme"] = next((t.pk for t in _themes(state) if t.slug == query.theme), 0)
     return {name: value for name, value in out.items() if value or name == "theme"}
 
 
-def _match(groups: tuple, kind: str | None) -> tuple[FilterValues, _Match]:
+def _match(groups: tuple, kind: str | None, themes: tuple) -> tuple[FilterValues, _Match]:
     """Every word in the text or, for a word that names themes, in the text or as a tag."""
-    found = plan([list(group) for group in groups])
+    found = plan([list(group) for group in groups], themes)
     texts = [engine().text_ids(part, kind) for part in found.text_parts()]
     # The copy is brought up to date after the ids were read, so it holds all of them.
     values = shared.current()
@@ -106,29 +122,35 @@ def _match(groups: tuple, kind: str | None) -> tuple[FilterValues, _Match]:
 def _kept_match(groups: tuple, kind: str | None, database: tuple, state: tuple) -> _Match:
     """The match of the last few searches, each kept with the state it was read in: the
     counts, the page and the next pages of one search share one full-text match."""
-    return _match(groups, kind)[1]
+    return _match(groups, kind, _themes(state))[1]
 
 
-def _matching(query: SearchQuery) -> tuple[FilterValues, _Match] | None:
-    """The query's match with the copy to filter it by; None for a query without words.
-    Inside a transaction (which may see its own writes) nothing is kept."""
+class _Found(NamedTuple):
+    values: FilterValues  # the copy to filter the match by
+    match: _Match
+    state: tuple | None  # the state they were read in; None inside a transaction
+
+
+def _matching(query: SearchQuery) -> _Found | None:
+    """The query's match, with the copy and the themes as of the same state; None for a
+    query without words. Inside a transaction (which may see its own writes) nothing is
+    kept."""
     groups = tuple(map(tuple, query_groups(query.text)))
     kind = query.kind if query.within_kind else None
     if not groups:
         return None
     if connection.in_atomic_block:
-        return _match(groups, kind)
+        values, match = _match(groups, kind, _themes(None))
+        return _Found(values, match, None)
     state = search_state()
-    database = (connection.alias, connection.settings_dict["NAME"])
-    return shared.current(state), _kept_match(groups, kind, database, state)
+    return _Found(shared.current(state), _kept_match(groups, kind, _database(), state), state)
 
 
 def search_total(query: SearchQuery) -> int:
     """How many documents match and pass the filters (nothing is scored)."""
     if (found := _matching(query)) is None:
         return 0
-    values, match = found
-    return len(values.select(match.ids, _filters(query)))
+    return len(found.values.select(found.match.ids, _filters(query, found.state)))
 
 
 def search_rows(query: SearchQuery, *, limit: int, offset: int = 0) -> list[Row]:
@@ -141,8 +163,8 @@ def search_rows(query: SearchQuery, *, limit: int, offset: int = 0) -> list[Row]
     """
     if (found := _matching(query)) is None:
         return []
-    values, match = found
-    chosen = values.select(match.ids, _filters(query))
+    match = found.match
+    chosen = found.values.select(match.ids, _filters(query, found.state))
     if not len(chosen):
         return []
     ranked, plain, named = engine().ranked, match.plan.plain, match.plan.named
@@ -202,14 +224,16 @@ def search_facets(query: SearchQuery) -> dict:
     """Matches per value of each filter, each counted under all the other active filters, as
     the list pages show them (with their labels), and the number under all of them
     (`total`). Without text: every document of the query's kind."""
+    state = None
     if not query.text and query.kind:
-        values = shared.current()
-        counts, total = values.counts(values.of_kind(query.kind), _filters(query))
+        state = None if connection.in_atomic_block else search_state()
+        values = shared.current(state)
+        counts, total = values.counts(values.of_kind(query.kind), _filters(query, state))
     elif (found := _matching(query)) is None:
         counts, total = {name: Counter() for name in (*COLUMNS, *TAGS)}, 0
     else:
-        values, match = found
-        counts, total = values.counts(match.ids, _filters(query))
+        state = found.state
+        counts, total = found.values.counts(found.match.ids, _filters(query, state))
     return {
         "total": total,
         "kind": [
@@ -226,7 +250,7 @@ def search_facets(query: SearchQuery) -> dict:
         ),
         "theme": [
             {"value": t.slug, "theme": t, "count": counts["theme"][t.pk]}
-            for t in Theme.objects.all()
+            for t in (_themes(state) if counts["theme"] else ())
             if counts["theme"][t.pk]
         ],
         "sdg": [
@@ -247,7 +271,7 @@ def search_record_ids(query: SearchQuery) -> QuerySet:
     subquery for other lists to filter by (its other filters are theirs to apply)."""
     if (found := _matching(query)) is None:
         return SearchDocument.objects.none().values("object_id")
-    sql, params = engine().ids_subquery(found[1].ids)
+    sql, params = engine().ids_subquery(found.match.ids)
     # The SQL is fixed; the ids travel as one parameter.
     matching = RawSQL(sql, params)  # noqa: S611
     return SearchDocument.objects.filter(kind=query.kind, pk__in=matching).values("object_id")
