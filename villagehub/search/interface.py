@@ -16,8 +16,8 @@ and the engine scores one page of the survivors. Documents are written by servic
 
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from functools import lru_cache
+from dataclasses import dataclass, replace
+from functools import cached_property, lru_cache
 from types import ModuleType
 from typing import NamedTuple
 
@@ -148,12 +148,15 @@ def _matching(query: SearchQuery) -> _Found | None:
 
 def search_total(query: SearchQuery) -> int:
     """How many documents match and pass the filters (nothing is scored)."""
-    if (found := _matching(query)) is None:
-        return 0
-    return len(found.values.select(found.match.ids, _filters(query, found.state)))
+    return SearchResults(query).count()
 
 
 def search_rows(query: SearchQuery, *, limit: int, offset: int = 0) -> list[Row]:
+    """One page of the matches that pass the filters, best first (see `_rows`)."""
+    return _rows(query, _matching(query), limit=limit, offset=offset)
+
+
+def _rows(query: SearchQuery, found: _Found | None, *, limit: int, offset: int) -> list[Row]:
     """One page of the matches that pass the filters, best first.
 
     The filters choose in memory; only the chosen are scored. When every word names themes,
@@ -161,7 +164,7 @@ def search_rows(query: SearchQuery, *, limit: int, offset: int = 0) -> list[Row]
     words of those themes' labels (a practice tagged "School canteens" that speaks of school
     canteens comes before one that only carries the tag, for `skolmat`).
     """
-    if (found := _matching(query)) is None:
+    if found is None:
         return []
     match = found.match
     chosen = found.values.select(match.ids, _filters(query, found.state))
@@ -197,16 +200,39 @@ def search_rows(query: SearchQuery, *, limit: int, offset: int = 0) -> list[Row]
 class SearchResults(Sequence):
     """The matches best first, read one page at a time, for a paginator: it asks for the
     count (counted, nothing scored) and one slice (one page scored); `fetch` turns the rows
-    into what the page shows."""
+    into what the page shows. The full-text match is read once for the counts per filter
+    value (`facets`), the count and the pages."""
 
     def __init__(self, query: SearchQuery, *, fetch: Callable = list, count: int | None = None):
         self.query, self.fetch, self._count = query, fetch, count
+        self._facets: dict | None = None
+
+    @cached_property
+    def found(self) -> _Found | None:
+        return _matching(self.query)
 
     # Django's Paginator asks `count()` with no argument, unlike `Sequence.count(value)`.
     def count(self) -> int:  # type: ignore[override]
         if self._count is None:
-            self._count = search_total(self.query)
+            self._count = 0
+            if (found := self.found) is not None:
+                chosen = found.values.select(found.match.ids, _filters(self.query, found.state))
+                self._count = len(chosen)
         return self._count
+
+    def facets(self) -> dict:
+        """Its counts per filter value (see `search_facets`); their total is its count."""
+        if self._facets is None:
+            self._facets = _facets(self.query, self.found)
+            self._count = self._facets["total"]
+        return dict(self._facets)
+
+    def of_kind(self, kind: str) -> "SearchResults":
+        """Its matches of one kind, from the same match when it was read for every kind."""
+        results = SearchResults(replace(self.query, kind=kind), fetch=self.fetch)
+        if not self.query.within_kind:
+            results.found = self.found
+        return results
 
     def __len__(self) -> int:
         return self.count()
@@ -217,19 +243,23 @@ class SearchResults(Sequence):
         start, stop, _step = index.indices(self.count())
         if stop <= start:
             return []
-        return self.fetch(search_rows(self.query, limit=stop - start, offset=start))
+        return self.fetch(_rows(self.query, self.found, limit=stop - start, offset=start))
 
 
 def search_facets(query: SearchQuery) -> dict:
     """Matches per value of each filter, each counted under all the other active filters, as
     the list pages show them (with their labels), and the number under all of them
     (`total`). Without text: every document of the query's kind."""
+    return _facets(query, None if not query.text and query.kind else _matching(query))
+
+
+def _facets(query: SearchQuery, found: _Found | None) -> dict:
     state = None
     if not query.text and query.kind:
         state = None if connection.in_atomic_block else search_state()
         values = shared.current(state)
         counts, total = values.counts(values.of_kind(query.kind), _filters(query, state))
-    elif (found := _matching(query)) is None:
+    elif found is None:
         counts, total = {name: Counter() for name in (*COLUMNS, *TAGS)}, 0
     else:
         state = found.state

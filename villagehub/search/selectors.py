@@ -3,7 +3,7 @@ of best hits per kind. The search itself is `interface`."""
 
 import html
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
@@ -15,7 +15,7 @@ from villagehub.core.filters import PlaceFilterForm
 from villagehub.taxonomy.models import GOAL_TITLES
 
 from .analysis import is_query_word, query_groups
-from .interface import Row, SearchQuery, SearchResults, search_facets, search_rows
+from .interface import Row, SearchQuery, SearchResults
 from .models import SearchDocument
 
 GROUP_SIZE = 5
@@ -86,24 +86,24 @@ def _hits(rows: list[Row], groups: list[list[str]]) -> list[Hit]:
     ]
 
 
-def search_hits(query: SearchQuery, *, count: int | None = None) -> SearchResults:
+def search_hits(query: SearchQuery) -> SearchResults:
     """The matches best first as highlighted hits, one page at a time."""
     groups = query_groups(query.text)
-    return SearchResults(query, fetch=lambda rows: _hits(rows, groups), count=count)
+    return SearchResults(query, fetch=lambda rows: _hits(rows, groups))
 
 
 def search_grouped(
-    query: SearchQuery, *, facets: dict[str, Any] | None = None
+    query: SearchQuery, *, hits: SearchResults | None = None
 ) -> dict[str, dict[str, Any]]:
-    """The best few hits of each kind that has matches, with the count of each kind."""
-    facets = facets or search_facets(query)
-    groups = query_groups(query.text)
-    result = {}
-    for facet in facets["kind"]:
-        of_kind = replace(query, kind=facet["value"])
-        result[facet["value"]] = {
+    """The best few hits of each kind that has matches, with the count of each kind;
+    `hits`: the query's (`search_hits`), when the caller has them."""
+    if hits is None:
+        hits = search_hits(query)
+    return {
+        facet["value"]: {
             "label": facet["label"],
             "count": facet["count"],
-            "hits": _hits(search_rows(of_kind, limit=GROUP_SIZE), groups),
+            "hits": hits.of_kind(facet["value"])[:GROUP_SIZE],
         }
-    return result
+        for facet in hits.facets()["kind"]
+    }

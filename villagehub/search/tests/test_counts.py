@@ -6,7 +6,8 @@ import itertools
 import numpy as np
 import pytest
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from villagehub.communities.models import Community
 from villagehub.communities.services import community_update
@@ -21,7 +22,13 @@ from villagehub.practices.services import practice_update
 from villagehub.practices.tests.factories import PracticeFactory
 from villagehub.search import counts, interface
 from villagehub.search.analysis import query_groups
-from villagehub.search.interface import SearchQuery, engine, search_rows, search_total
+from villagehub.search.interface import (
+    SearchQuery,
+    engine,
+    search_facets,
+    search_rows,
+    search_total,
+)
 from villagehub.search.models import SearchDeletion, SearchDocument, SearchState
 from villagehub.search.synonyms import plan
 from villagehub.taxonomy.models import Goal, Theme
@@ -170,9 +177,11 @@ def fresh_copies():
     without them."""
     counts.shared.clear()
     interface._kept_match.cache_clear()
+    interface._kept_themes.cache_clear()
     yield
     counts.shared.clear()
     interface._kept_match.cache_clear()
+    interface._kept_themes.cache_clear()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -184,6 +193,27 @@ def test_a_renamed_label_reaches_searches_outside_transactions(fresh_copies):
     assert search_total(SearchQuery(text="mensa")) == 0
     theme_update(theme=theme, translations={"sv": {"name": "Mensa"}})
     assert search_total(SearchQuery(text="mensa")) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_transactions_the_themes_are_read_again_only_when_their_table_changes(
+    fresh_copies,
+):
+    theme = Theme.objects.create(slug="kitchens", name="Shared kitchens", language="en")
+    PracticeFactory(slug="tagged", title="Project", summary="", themes=[theme])
+    query = SearchQuery(text="project", kind="practice", theme="kitchens")
+
+    def themes_read() -> int:
+        interface._kept_match.cache_clear()  # the words are looked up again, as if new
+        with CaptureQueriesContext(connection) as done:
+            assert search_total(query) == 1
+            assert search_facets(query)["theme"][0]["theme"] == theme
+        return sum('FROM "taxonomy_theme"' in q["sql"] for q in done.captured_queries)
+
+    assert themes_read() == 1
+    assert themes_read() == 0
+    theme_update(theme=theme, translations={"sv": {"name": "Mensa"}})
+    assert themes_read() == 1
 
 
 def _harbours(count: int, *, title, finnish) -> None:
