@@ -25,6 +25,7 @@ import numpy as np
 from django.db import connection
 from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
+from django.utils.translation import get_language
 from django_countries import countries
 
 from villagehub.communities.models import SIZE_BANDS
@@ -109,12 +110,17 @@ def _filters(query: SearchQuery, state: tuple | None) -> dict:
     return {name: value for name, value in out.items() if value or name == "theme"}
 
 
-def _match(groups: tuple, kind: str | None, themes: tuple) -> tuple[FilterValues, _Match]:
+def _match(
+    groups: tuple, kind: str | None, themes: tuple, state: tuple | None
+) -> tuple[FilterValues, _Match]:
     """Every word in the text or, for a word that names themes, in the text or as a tag."""
     found = plan([list(group) for group in groups], themes)
     texts = [engine().text_ids(part, kind) for part in found.text_parts()]
-    # The copy is brought up to date after the ids were read, so it holds all of them.
-    values = shared.current()
+    values = shared.current(state)
+    if not all(map(values.holds, texts)):
+        # Documents written since `state` was read: the copy is brought up to date after the
+        # ids were read, so that it holds all of them.
+        values = shared.current()
     return values, _Match(found, *combine(values, found, texts))
 
 
@@ -122,7 +128,7 @@ def _match(groups: tuple, kind: str | None, themes: tuple) -> tuple[FilterValues
 def _kept_match(groups: tuple, kind: str | None, database: tuple, state: tuple) -> _Match:
     """The match of the last few searches, each kept with the state it was read in: the
     counts, the page and the next pages of one search share one full-text match."""
-    return _match(groups, kind, _themes(state))[1]
+    return _match(groups, kind, _themes(state), state)[1]
 
 
 class _Found(NamedTuple):
@@ -140,7 +146,7 @@ def _matching(query: SearchQuery) -> _Found | None:
     if not groups:
         return None
     if connection.in_atomic_block:
-        values, match = _match(groups, kind, _themes(None))
+        values, match = _match(groups, kind, _themes(None), None)
         return _Found(values, match, None)
     state = search_state()
     return _Found(shared.current(state), _kept_match(groups, kind, _database(), state), state)
@@ -253,6 +259,12 @@ def search_facets(query: SearchQuery) -> dict:
     return _facets(query, None if not query.text and query.kind else _matching(query))
 
 
+@lru_cache(maxsize=1024)
+def _country_name(code: str, language: str | None) -> str:
+    """A country's name in a language (looked up through the translations each time)."""
+    return str(countries.name(code))
+
+
 def _facets(query: SearchQuery, found: _Found | None) -> dict:
     state = None
     if not query.text and query.kind:
@@ -273,7 +285,7 @@ def _facets(query: SearchQuery, found: _Found | None) -> dict:
         ],
         "country": sorted(
             (
-                {"value": code.lower(), "label": countries.name(code), "count": n}
+                {"value": code.lower(), "label": _country_name(code, get_language()), "count": n}
                 for code, n in counts["country"].items()
             ),
             key=lambda f: str(f["label"]),

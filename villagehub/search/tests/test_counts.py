@@ -8,6 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from villagehub.communities.models import Community
 from villagehub.communities.services import community_update
@@ -246,6 +247,20 @@ def test_pages_outside_transactions_are_those_inside(fresh_copies):
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_document_written_between_the_state_and_the_text_match_is_counted(fresh_copies):
+    """The copy as of the state read before the text match may lack a document that the
+    match lists: it is brought up to date."""
+    _harbours(2, title=lambda n: f"Harbour {n}", finnish=lambda n: n)
+    query = SearchQuery(text="harbour", kind="practice")
+    assert search_total(query) == 2
+    state = counts.search_state()
+    PracticeFactory(slug="late", title="Harbour late", summary="")
+    groups = tuple(map(tuple, query_groups("harbour")))
+    values, match = interface._match(groups, "practice", (), state)
+    assert len(values.select(match.ids, {"kind": "practice"})) == 3
+
+
+@pytest.mark.django_db(transaction=True)
 def test_a_write_between_the_match_and_its_page_keeps_the_shared_copy(fresh_copies, monkeypatch):
     """A practice edited while a search runs: the copy, which the write's generation brings
     up to date, is not thrown away (starting over reads every document again)."""
@@ -272,3 +287,12 @@ def test_a_write_between_the_match_and_its_page_keeps_the_shared_copy(fresh_copi
     monkeypatch.undo()
     assert found() == expected
     assert counts.shared.values is kept
+
+
+def test_country_labels_are_in_the_language_of_the_page(places):
+    query = SearchQuery(text="village", kind="practice", within_kind=True)
+    labels = {}
+    for language in ("en", "sv", "en"):
+        with translation.override(language):
+            labels[language] = {f["value"]: f["label"] for f in search_facets(query)["country"]}
+    assert (labels["en"]["se"], labels["sv"]["se"]) == ("Sweden", "Sverige")
