@@ -5,7 +5,9 @@ band, theme, goal). It gives back, each when asked for: the matches best first a
 (`search_rows`, or `SearchResults` for a paginator), their number (`search_total`), their
 counts per filter value, each under the other active filters (`search_facets`), the records
 of one kind that match, for other lists to filter by (`search_record_ids`), title
-suggestions (`search_suggest`) and “did you mean” (`search_spelling`).
+suggestions (`search_suggest`) and “did you mean” (`search_spelling`). A page that shows
+the counts, the number and a page of matches asks one `SearchResults`: the words are looked
+up once for all three.
 
 How: each query word becomes its forms in every language (analysis), and finds the
 documents tagged with a theme whose label holds it too (synonyms). The database's full-text
@@ -209,8 +211,9 @@ class SearchResults(Sequence):
     into what the page shows. The full-text match is read once for the counts per filter
     value (`facets`), the count and the pages."""
 
-    def __init__(self, query: SearchQuery, *, fetch: Callable = list, count: int | None = None):
-        self.query, self.fetch, self._count = query, fetch, count
+    def __init__(self, query: SearchQuery, *, fetch: Callable = list):
+        self.query, self.fetch = query, fetch
+        self._count: int | None = None
         self._facets: dict | None = None
 
     @cached_property
@@ -256,7 +259,7 @@ def search_facets(query: SearchQuery) -> dict:
     """Matches per value of each filter, each counted under all the other active filters, as
     the list pages show them (with their labels), and the number under all of them
     (`total`). Without text: every document of the query's kind."""
-    return _facets(query, None if not query.text and query.kind else _matching(query))
+    return SearchResults(query).facets()
 
 
 @lru_cache(maxsize=1024)
