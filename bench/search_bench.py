@@ -92,8 +92,8 @@ class QueryTimer:
 
 def practice_search(filters: dict) -> None:
     """What /practices/ asks for: facet counts (with the total), then the first page."""
-    facets = practice_facets(filters=filters)
-    results = practice_list(filters=filters, count=facets.pop("total"))
+    results = practice_list(filters=filters)
+    practice_facets(filters=filters, listed=results)
     list(results[:20])
 
 

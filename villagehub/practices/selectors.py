@@ -72,27 +72,31 @@ def practice_sort(filters: dict[str, Any]) -> str:
     return "newest"
 
 
+# What a practice's card shows (includes/practice_card.html): not the long story fields.
+CARD_FIELDS = (
+    *("slug", "title", "summary", "language", "translations"),
+    *("image", "image_alt", "image_variants", "community__name", "community__country"),
+)
+
+
 def _practices_in_order(rows: list[Row]) -> list[Practice]:
     # Only the list page reads these, and its cards show no themes: no prefetching.
     ids = [row.record_id for row in rows]
-    found = practice_list_base().filter(pk__in=ids).in_bulk()
+    found = practice_list_base().filter(pk__in=ids).only(*CARD_FIELDS).in_bulk()
     return [found[i] for i in ids if i in found]
 
 
-def practice_list(
-    *, filters: dict[str, Any], count: int | None = None
-) -> QuerySet[Practice] | Sequence[Practice]:
+def practice_list(*, filters: dict[str, Any]) -> QuerySet[Practice] | Sequence[Practice]:
     """The practices to list, paginated by the caller.
 
     With words to search for and the relevance order, the search index answers alone: it
-    counts the matches (unless given `count`, the facets' total) and scores one page at a
-    time.
+    counts the matches (or `practice_facets` does, given this list) and scores one page at
+    a time.
     """
     if practice_sort(filters) == "relevance":
         return SearchResults(
             SearchQuery.of(filters["q"], filters, kind="practice", within_kind=True),
             fetch=_practices_in_order,
-            count=count,
         )
     return practice_list_newest(filters=filters)
 
@@ -107,16 +111,22 @@ def practice_list_newest(*, filters: dict[str, Any]) -> QuerySet[Practice]:
     )
 
 
-def practice_facets(*, filters: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+def practice_facets(
+    *, filters: dict[str, Any], listed: QuerySet[Practice] | Sequence[Practice] | None = None
+) -> dict[str, list[dict[str, Any]]]:
     """Counts per filter value, each facet counted under all the other active filters.
 
     The search documents count them (every published practice has one), with the number
     of practices under all the filters (`total`): with words to search for, their matches;
-    otherwise all of them (counting through the records took seconds at 300,000).
+    otherwise all of them (counting through the records took seconds at 300,000). When
+    `listed` (from `practice_list`) is the same search, its match is counted: the words are
+    looked up once.
     """
-    facets = search_facets(
-        SearchQuery.of(filters.get("q") or "", filters, kind="practice", within_kind=True)
-    )
+    query = SearchQuery.of(filters.get("q") or "", filters, kind="practice", within_kind=True)
+    if isinstance(listed, SearchResults) and listed.query == query:
+        facets = listed.facets()
+    else:
+        facets = search_facets(query)
     del facets["kind"]
     return _every_goal_and_band(facets)
 

@@ -23,10 +23,11 @@ from .selectors import (
 @page_cache
 def practice_list_view(request):
     filters, problems = filters_parse(PracticeFilterForm, request.GET)
-    facets = practice_facets(filters=filters)
+    listed = practice_list(filters=filters)
+    facets = practice_facets(filters=filters, listed=listed)
     # The facets' total is the length of the list: the paginator need not count it again.
     total = facets.pop("total", None)
-    page = paginate(practice_list(filters=filters, count=total), request.GET, count=total)
+    page = paginate(listed, request.GET, count=total)
     query = filters.get("q")
     return render(
         request,

@@ -110,6 +110,14 @@ class FilterValues:
             for name, value in filters.items()
         }
 
+    def holds(self, ids: np.ndarray) -> bool:
+        """Whether every one of `ids` is a document of the copy."""
+        rows = ids.astype(np.int64) - self.base
+        if not len(rows):
+            return True
+        inside = rows.min() >= 0 and rows.max() < len(self)
+        return bool(inside and self.columns["kind"][rows].all())
+
     def mask(self, ids: np.ndarray) -> np.ndarray:
         """One flag per row: which of them are among `ids`."""
         flags = np.zeros(len(self), dtype=bool)

@@ -5,7 +5,9 @@ band, theme, goal). It gives back, each when asked for: the matches best first a
 (`search_rows`, or `SearchResults` for a paginator), their number (`search_total`), their
 counts per filter value, each under the other active filters (`search_facets`), the records
 of one kind that match, for other lists to filter by (`search_record_ids`), title
-suggestions (`search_suggest`) and “did you mean” (`search_spelling`).
+suggestions (`search_suggest`) and “did you mean” (`search_spelling`). A page that shows
+the counts, the number and a page of matches asks one `SearchResults`: the words are looked
+up once for all three.
 
 How: each query word becomes its forms in every language (analysis), and finds the
 documents tagged with a theme whose label holds it too (synonyms). The database's full-text
@@ -16,8 +18,8 @@ and the engine scores one page of the survivors. Documents are written by servic
 
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from functools import lru_cache
+from dataclasses import dataclass, replace
+from functools import cached_property, lru_cache
 from types import ModuleType
 from typing import NamedTuple
 
@@ -25,6 +27,7 @@ import numpy as np
 from django.db import connection
 from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
+from django.utils.translation import get_language
 from django_countries import countries
 
 from villagehub.communities.models import SIZE_BANDS
@@ -77,7 +80,24 @@ def engine() -> ModuleType:
     return postgres if connection.vendor == "postgresql" else sqlite
 
 
-def _filters(query: SearchQuery) -> dict:
+def _database() -> tuple[str, str]:
+    return connection.alias, connection.settings_dict["NAME"]
+
+
+@lru_cache(maxsize=1)
+def _kept_themes(database: tuple, state: tuple) -> tuple[Theme, ...]:
+    return tuple(Theme.objects.all())
+
+
+def _themes(state: tuple | None) -> tuple[Theme, ...]:
+    """Every theme, read again when the themes' table or the documents' epoch changes
+    (`state` from `search_state()`; None inside a transaction: read each time)."""
+    if state is None:
+        return tuple(Theme.objects.all())
+    return _kept_themes(_database(), state[1:])
+
+
+def _filters(query: SearchQuery, state: tuple | None) -> dict:
     """The query's filters in the values the copy holds (a theme by its id)."""
     out: dict[str, str | int | None] = {
         "kind": query.kind,
@@ -88,17 +108,21 @@ def _filters(query: SearchQuery) -> dict:
         out["kind"] = ""
     out["sdg"] = int(query.sdg) if query.sdg else None
     if query.theme:
-        theme = Theme.objects.filter(slug=query.theme).values_list("pk", flat=True)
-        out["theme"] = theme.first() or 0
+        out["theme"] = next((t.pk for t in _themes(state) if t.slug == query.theme), 0)
     return {name: value for name, value in out.items() if value or name == "theme"}
 
 
-def _match(groups: tuple, kind: str | None) -> tuple[FilterValues, _Match]:
+def _match(
+    groups: tuple, kind: str | None, themes: tuple, state: tuple | None
+) -> tuple[FilterValues, _Match]:
     """Every word in the text or, for a word that names themes, in the text or as a tag."""
-    found = plan([list(group) for group in groups])
+    found = plan([list(group) for group in groups], themes)
     texts = [engine().text_ids(part, kind) for part in found.text_parts()]
-    # The copy is brought up to date after the ids were read, so it holds all of them.
-    values = shared.current()
+    values = shared.current(state)
+    if not all(map(values.holds, texts)):
+        # Documents written since `state` was read: the copy is brought up to date after the
+        # ids were read, so that it holds all of them.
+        values = shared.current()
     return values, _Match(found, *combine(values, found, texts))
 
 
@@ -106,32 +130,41 @@ def _match(groups: tuple, kind: str | None) -> tuple[FilterValues, _Match]:
 def _kept_match(groups: tuple, kind: str | None, database: tuple, state: tuple) -> _Match:
     """The match of the last few searches, each kept with the state it was read in: the
     counts, the page and the next pages of one search share one full-text match."""
-    return _match(groups, kind)[1]
+    return _match(groups, kind, _themes(state), state)[1]
 
 
-def _matching(query: SearchQuery) -> tuple[FilterValues, _Match] | None:
-    """The query's match with the copy to filter it by; None for a query without words.
-    Inside a transaction (which may see its own writes) nothing is kept."""
+class _Found(NamedTuple):
+    values: FilterValues  # the copy to filter the match by
+    match: _Match
+    state: tuple | None  # the state they were read in; None inside a transaction
+
+
+def _matching(query: SearchQuery) -> _Found | None:
+    """The query's match, with the copy and the themes as of the same state; None for a
+    query without words. Inside a transaction (which may see its own writes) nothing is
+    kept."""
     groups = tuple(map(tuple, query_groups(query.text)))
     kind = query.kind if query.within_kind else None
     if not groups:
         return None
     if connection.in_atomic_block:
-        return _match(groups, kind)
+        values, match = _match(groups, kind, _themes(None), None)
+        return _Found(values, match, None)
     state = search_state()
-    database = (connection.alias, connection.settings_dict["NAME"])
-    return shared.current(state), _kept_match(groups, kind, database, state)
+    return _Found(shared.current(state), _kept_match(groups, kind, _database(), state), state)
 
 
 def search_total(query: SearchQuery) -> int:
     """How many documents match and pass the filters (nothing is scored)."""
-    if (found := _matching(query)) is None:
-        return 0
-    values, match = found
-    return len(values.select(match.ids, _filters(query)))
+    return SearchResults(query).count()
 
 
 def search_rows(query: SearchQuery, *, limit: int, offset: int = 0) -> list[Row]:
+    """One page of the matches that pass the filters, best first (see `_rows`)."""
+    return _rows(query, _matching(query), limit=limit, offset=offset)
+
+
+def _rows(query: SearchQuery, found: _Found | None, *, limit: int, offset: int) -> list[Row]:
     """One page of the matches that pass the filters, best first.
 
     The filters choose in memory; only the chosen are scored. When every word names themes,
@@ -139,10 +172,10 @@ def search_rows(query: SearchQuery, *, limit: int, offset: int = 0) -> list[Row]
     words of those themes' labels (a practice tagged "School canteens" that speaks of school
     canteens comes before one that only carries the tag, for `skolmat`).
     """
-    if (found := _matching(query)) is None:
+    if found is None:
         return []
-    values, match = found
-    chosen = values.select(match.ids, _filters(query))
+    match = found.match
+    chosen = found.values.select(match.ids, _filters(query, found.state))
     if not len(chosen):
         return []
     ranked, plain, named = engine().ranked, match.plan.plain, match.plan.named
@@ -175,16 +208,40 @@ def search_rows(query: SearchQuery, *, limit: int, offset: int = 0) -> list[Row]
 class SearchResults(Sequence):
     """The matches best first, read one page at a time, for a paginator: it asks for the
     count (counted, nothing scored) and one slice (one page scored); `fetch` turns the rows
-    into what the page shows."""
+    into what the page shows. The full-text match is read once for the counts per filter
+    value (`facets`), the count and the pages."""
 
-    def __init__(self, query: SearchQuery, *, fetch: Callable = list, count: int | None = None):
-        self.query, self.fetch, self._count = query, fetch, count
+    def __init__(self, query: SearchQuery, *, fetch: Callable = list):
+        self.query, self.fetch = query, fetch
+        self._count: int | None = None
+        self._facets: dict | None = None
+
+    @cached_property
+    def found(self) -> _Found | None:
+        return _matching(self.query)
 
     # Django's Paginator asks `count()` with no argument, unlike `Sequence.count(value)`.
     def count(self) -> int:  # type: ignore[override]
         if self._count is None:
-            self._count = search_total(self.query)
+            self._count = 0
+            if (found := self.found) is not None:
+                chosen = found.values.select(found.match.ids, _filters(self.query, found.state))
+                self._count = len(chosen)
         return self._count
+
+    def facets(self) -> dict:
+        """Its counts per filter value (see `search_facets`); their total is its count."""
+        if self._facets is None:
+            self._facets = _facets(self.query, self.found)
+            self._count = self._facets["total"]
+        return dict(self._facets)
+
+    def of_kind(self, kind: str) -> "SearchResults":
+        """Its matches of one kind, from the same match when it was read for every kind."""
+        results = SearchResults(replace(self.query, kind=kind), fetch=self.fetch)
+        if not self.query.within_kind:
+            results.found = self.found
+        return results
 
     def __len__(self) -> int:
         return self.count()
@@ -195,21 +252,33 @@ class SearchResults(Sequence):
         start, stop, _step = index.indices(self.count())
         if stop <= start:
             return []
-        return self.fetch(search_rows(self.query, limit=stop - start, offset=start))
+        return self.fetch(_rows(self.query, self.found, limit=stop - start, offset=start))
 
 
 def search_facets(query: SearchQuery) -> dict:
     """Matches per value of each filter, each counted under all the other active filters, as
     the list pages show them (with their labels), and the number under all of them
     (`total`). Without text: every document of the query's kind."""
+    return SearchResults(query).facets()
+
+
+@lru_cache(maxsize=1024)
+def _country_name(code: str, language: str | None) -> str:
+    """A country's name in a language (looked up through the translations each time)."""
+    return str(countries.name(code))
+
+
+def _facets(query: SearchQuery, found: _Found | None) -> dict:
+    state = None
     if not query.text and query.kind:
-        values = shared.current()
-        counts, total = values.counts(values.of_kind(query.kind), _filters(query))
-    elif (found := _matching(query)) is None:
+        state = None if connection.in_atomic_block else search_state()
+        values = shared.current(state)
+        counts, total = values.counts(values.of_kind(query.kind), _filters(query, state))
+    elif found is None:
         counts, total = {name: Counter() for name in (*COLUMNS, *TAGS)}, 0
     else:
-        values, match = found
-        counts, total = values.counts(match.ids, _filters(query))
+        state = found.state
+        counts, total = found.values.counts(found.match.ids, _filters(query, state))
     return {
         "total": total,
         "kind": [
@@ -219,14 +288,14 @@ def search_facets(query: SearchQuery) -> dict:
         ],
         "country": sorted(
             (
-                {"value": code.lower(), "label": countries.name(code), "count": n}
+                {"value": code.lower(), "label": _country_name(code, get_language()), "count": n}
                 for code, n in counts["country"].items()
             ),
             key=lambda f: str(f["label"]),
         ),
         "theme": [
             {"value": t.slug, "theme": t, "count": counts["theme"][t.pk]}
-            for t in Theme.objects.all()
+            for t in (_themes(state) if counts["theme"] else ())
             if counts["theme"][t.pk]
         ],
         "sdg": [
@@ -247,7 +316,7 @@ def search_record_ids(query: SearchQuery) -> QuerySet:
     subquery for other lists to filter by (its other filters are theirs to apply)."""
     if (found := _matching(query)) is None:
         return SearchDocument.objects.none().values("object_id")
-    sql, params = engine().ids_subquery(found[1].ids)
+    sql, params = engine().ids_subquery(found.match.ids)
     # The SQL is fixed; the ids travel as one parameter.
     matching = RawSQL(sql, params)  # noqa: S611
     return SearchDocument.objects.filter(kind=query.kind, pk__in=matching).values("object_id")

@@ -5,7 +5,8 @@ import html
 import re
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from typing import Any
 
 from django import forms
 from django.db.models import Model
@@ -21,7 +22,7 @@ from villagehub.practices.models import Practice
 from villagehub.taxonomy.models import GOAL_TITLES
 
 from .analysis import is_query_word, query_groups
-from .interface import Row, SearchQuery, SearchResults, search_facets, search_rows
+from .interface import Row, SearchQuery, SearchResults
 from .models import SearchDocument
 
 GROUP_SIZE = 5
@@ -100,7 +101,7 @@ def _snippet_texts(documents: Iterable[SearchDocument]) -> dict[tuple[str, int],
     return texts
 
 
-def _hits(rows: list[Row], groups) -> list[Hit]:
+def _hits(rows: list[Row], groups: list[list[str]]) -> list[Hit]:
     documents = SearchDocument.objects.in_bulk([row.document_id for row in rows])
     texts = _snippet_texts(documents.values())
     return [
@@ -117,22 +118,24 @@ def _hits(rows: list[Row], groups) -> list[Hit]:
     ]
 
 
-def search_hits(query: SearchQuery, *, count: int | None = None) -> SearchResults:
+def search_hits(query: SearchQuery) -> SearchResults:
     """The matches best first as highlighted hits, one page at a time."""
     groups = query_groups(query.text)
-    return SearchResults(query, fetch=lambda rows: _hits(rows, groups), count=count)
+    return SearchResults(query, fetch=lambda rows: _hits(rows, groups))
 
 
-def search_grouped(query: SearchQuery, *, facets: dict | None = None) -> dict[str, dict]:
-    """The best few hits of each kind that has matches, with the count of each kind."""
-    facets = facets or search_facets(query)
-    groups = query_groups(query.text)
-    result = {}
-    for facet in facets["kind"]:
-        of_kind = replace(query, kind=facet["value"])
-        result[facet["value"]] = {
+def search_grouped(
+    query: SearchQuery, *, hits: SearchResults | None = None
+) -> dict[str, dict[str, Any]]:
+    """The best few hits of each kind that has matches, with the count of each kind;
+    `hits`: the query's (`search_hits`), when the caller has them."""
+    if hits is None:
+        hits = search_hits(query)
+    return {
+        facet["value"]: {
             "label": facet["label"],
             "count": facet["count"],
-            "hits": _hits(search_rows(of_kind, limit=GROUP_SIZE), groups),
+            "hits": hits.of_kind(facet["value"])[:GROUP_SIZE],
         }
-    return result
+        for facet in hits.facets()["kind"]
+    }

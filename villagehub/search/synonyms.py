@@ -12,6 +12,7 @@ it names none of them.
 """
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -40,17 +41,20 @@ def _labels(rows: tuple) -> tuple[tuple[int, frozenset[str]], ...]:
     )
 
 
-def themes_named(groups: list[list[str]]) -> list[tuple[frozenset[int], frozenset[str]]]:
+def themes_named(
+    groups: list[list[str]], themes: Iterable[Theme] | None = None
+) -> list[tuple[frozenset[int], frozenset[str]]]:
     """For each query word (its forms, from `analysis.query_groups`), the ids of the themes
     with a label, in any language, that holds one of those forms; and the words of all their
-    labels, which rank the documents found by those themes alone (see interface)."""
+    labels, which rank the documents found by those themes alone (see interface). `themes`:
+    every theme, when the caller has them (else they are read)."""
     if not groups:
         return []
+    if themes is None:
+        themes = Theme.objects.only("pk", "language", "name", "translations")
     rows = tuple(
-        (pk, ((language, name), *((o, f.get("name")) for o, f in (translations or {}).items())))
-        for pk, language, name, translations in Theme.objects.order_by("pk").values_list(
-            "pk", "language", "name", "translations"
-        )
+        (t.pk, ((t.language, t.name), *((o, f.get("name")) for o, f in t.translations.items())))
+        for t in sorted(themes, key=lambda t: t.pk)
     )
     labels = _labels(rows)
     out = []
@@ -79,11 +83,11 @@ class Plan:
         return parts + [[*self.plain, group] for group, _themes in self.named]
 
 
-def plan(groups: list[list[str]]) -> Plan:
+def plan(groups: list[list[str]], themes: Iterable[Theme] | None = None) -> Plan:
     found = Plan(plain=[], named=[], expanded=[])
-    for group, (themes, words) in zip(groups, themes_named(groups), strict=True):
-        if themes:
-            found.named.append((group, themes))
+    for group, (ids, words) in zip(groups, themes_named(groups, themes), strict=True):
+        if ids:
+            found.named.append((group, ids))
             found.expanded.append(sorted({*group, *words}))
         else:
             found.plain.append(group)

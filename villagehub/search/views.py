@@ -5,7 +5,7 @@ from django.utils.translation import get_language
 
 from villagehub.core.filters import filters_parse, paginate
 
-from .interface import SearchQuery, search_facets, search_spelling, search_suggest
+from .interface import SearchQuery, search_spelling, search_suggest
 from .models import SearchDocument
 from .selectors import SearchFilterForm, search_grouped, search_hits
 
@@ -18,15 +18,15 @@ def search_view(request):
     kind = filters.get("kind")
     results, facets, page = {}, {}, None
     if query:
-        search = SearchQuery.of(query, filters)
-        facets = search_facets(search)
+        hits = search_hits(SearchQuery.of(query, filters))
+        facets = hits.facets()
         if kind:
-            page = paginate(search_hits(search, count=facets["total"]), request.GET)
+            page = paginate(hits, request.GET)
             if count := page.paginator.count:
                 label = SearchDocument.Kind(kind).label
                 results = {kind: {"label": label, "count": count, "hits": page.object_list}}
         else:
-            results = search_grouped(search, facets=facets)
+            results = search_grouped(hits.query, hits=hits)
     total = sum(group["count"] for group in results.values())
     return render(
         request,

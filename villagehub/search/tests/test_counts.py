@@ -6,7 +6,9 @@ import itertools
 import numpy as np
 import pytest
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from villagehub.communities.models import Community
 from villagehub.communities.services import community_update
@@ -21,7 +23,13 @@ from villagehub.practices.services import practice_update
 from villagehub.practices.tests.factories import PracticeFactory
 from villagehub.search import counts, interface
 from villagehub.search.analysis import query_groups
-from villagehub.search.interface import SearchQuery, engine, search_rows, search_total
+from villagehub.search.interface import (
+    SearchQuery,
+    engine,
+    search_facets,
+    search_rows,
+    search_total,
+)
 from villagehub.search.models import SearchDeletion, SearchDocument, SearchState
 from villagehub.search.synonyms import plan
 from villagehub.taxonomy.models import Goal, Theme
@@ -170,9 +178,11 @@ def fresh_copies():
     without them."""
     counts.shared.clear()
     interface._kept_match.cache_clear()
+    interface._kept_themes.cache_clear()
     yield
     counts.shared.clear()
     interface._kept_match.cache_clear()
+    interface._kept_themes.cache_clear()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -184,6 +194,27 @@ def test_a_renamed_label_reaches_searches_outside_transactions(fresh_copies):
     assert search_total(SearchQuery(text="mensa")) == 0
     theme_update(theme=theme, translations={"sv": {"name": "Mensa"}})
     assert search_total(SearchQuery(text="mensa")) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_transactions_the_themes_are_read_again_only_when_their_table_changes(
+    fresh_copies,
+):
+    theme = Theme.objects.create(slug="kitchens", name="Shared kitchens", language="en")
+    PracticeFactory(slug="tagged", title="Project", summary="", themes=[theme])
+    query = SearchQuery(text="project", kind="practice", theme="kitchens")
+
+    def themes_read() -> int:
+        interface._kept_match.cache_clear()  # the words are looked up again, as if new
+        with CaptureQueriesContext(connection) as done:
+            assert search_total(query) == 1
+            assert search_facets(query)["theme"][0]["theme"] == theme
+        return sum('FROM "taxonomy_theme"' in q["sql"] for q in done.captured_queries)
+
+    assert themes_read() == 1
+    assert themes_read() == 0
+    theme_update(theme=theme, translations={"sv": {"name": "Mensa"}})
+    assert themes_read() == 1
 
 
 def _harbours(count: int, *, title, finnish) -> None:
@@ -216,6 +247,20 @@ def test_pages_outside_transactions_are_those_inside(fresh_copies):
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_document_written_between_the_state_and_the_text_match_is_counted(fresh_copies):
+    """The copy as of the state read before the text match may lack a document that the
+    match lists: it is brought up to date."""
+    _harbours(2, title=lambda n: f"Harbour {n}", finnish=lambda n: n)
+    query = SearchQuery(text="harbour", kind="practice")
+    assert search_total(query) == 2
+    state = counts.search_state()
+    PracticeFactory(slug="late", title="Harbour late", summary="")
+    groups = tuple(map(tuple, query_groups("harbour")))
+    values, match = interface._match(groups, "practice", (), state)
+    assert len(values.select(match.ids, {"kind": "practice"})) == 3
+
+
+@pytest.mark.django_db(transaction=True)
 def test_a_write_between_the_match_and_its_page_keeps_the_shared_copy(fresh_copies, monkeypatch):
     """A practice edited while a search runs: the copy, which the write's generation brings
     up to date, is not thrown away (starting over reads every document again)."""
@@ -242,3 +287,12 @@ def test_a_write_between_the_match_and_its_page_keeps_the_shared_copy(fresh_copi
     monkeypatch.undo()
     assert found() == expected
     assert counts.shared.values is kept
+
+
+def test_country_labels_are_in_the_language_of_the_page(places):
+    query = SearchQuery(text="village", kind="practice", within_kind=True)
+    labels = {}
+    for language in ("en", "sv", "en"):
+        with translation.override(language):
+            labels[language] = {f["value"]: f["label"] for f in search_facets(query)["country"]}
+    assert (labels["en"]["se"], labels["sv"]["se"]) == ("Sweden", "Sverige")
