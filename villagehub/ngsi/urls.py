@@ -18,6 +18,11 @@ urlpatterns = [
     path("entityOperations/query", views.batch_query, name="ngsi-batch-query"),
     path("temporal/entities", views.temporal_entities, name="ngsi-temporal-entities"),
     path("temporal/entities/", views.temporal_entities),
+    path(
+        "temporal/entityOperations/query",
+        views.temporal_batch_query,
+        name="ngsi-temporal-batch-query",
+    ),
     re_path(
         r"^temporal/entities/(?P<entity_id>[^/]+)$",
         views.temporal_entity,

@@ -7,6 +7,7 @@ from __future__ import annotations
 import functools
 import json
 import re
+from collections import ChainMap
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -702,33 +703,42 @@ def batch_query(call: Call) -> HttpResponse:
 TIMERELS = ("before", "after", "between")
 
 
-def _moment(call: Call, name: str) -> datetime:
-    raw = call.params.get(name)
-    if not is_datetime(raw):
+def _moment(source: Any, name: str) -> datetime:
+    raw = source.get(name)
+    if not isinstance(raw, str) or not is_datetime(raw):
         raise BadRequestData(f"{name}: a date and time (ISO 8601 with Z) is needed.")
     return datetime.fromisoformat(raw.replace("Z", "+00:00"))
 
 
-def _temporal_query(call: Call, attrs: list[str] | None) -> selectors.TemporalQuery:
-    timerel = call.params.get("timerel")
+def _temporal_query(
+    call: Call, attrs: list[str] | None, source: Any = None
+) -> selectors.TemporalQuery:
+    """The time filter, from the query parameters or (POST query) the body's temporalQ."""
+    source = call.params if source is None else source
+    timerel = source.get("timerel")
     query = selectors.TemporalQuery(attrs=attrs)
     if timerel is not None:
         if timerel not in TIMERELS:
             raise BadRequestData("timerel: before, after or between.")
         query.timerel = timerel
-        query.time_at = _moment(call, "timeAt")
+        query.time_at = _moment(source, "timeAt")
         if timerel == "between":
-            query.end_time_at = _moment(call, "endTimeAt")
+            query.end_time_at = _moment(source, "endTimeAt")
             if query.end_time_at <= query.time_at:
                 raise BadRequestData("endTimeAt: must be after timeAt.")
-    elif call.params.get("timeAt") is not None:
+    elif source.get("timeAt") is not None:
         raise BadRequestData("timeAt: goes with timerel.")
-    timeproperty = call.params.get("timeproperty", "observedAt")
+    timeproperty = source.get("timeproperty", "observedAt")
     if timeproperty not in ("observedAt", "modifiedAt", "createdAt"):
         raise BadRequestData("timeproperty: observedAt, modifiedAt or createdAt.")
     query.timeproperty = timeproperty
-    if call.params.get("lastN") is not None:
-        query.last_n = _int_param(call, "lastN", 0, low=1)
+    last_n = source.get("lastN")
+    if last_n is not None:
+        if isinstance(last_n, str) and last_n.isdigit():
+            last_n = int(last_n)
+        if not isinstance(last_n, int) or isinstance(last_n, bool) or last_n < 1:
+            raise BadRequestData(f"lastN: {last_n!r} is not a whole number of at least 1.")
+        query.last_n = last_n
     return query
 
 
@@ -738,8 +748,14 @@ DURATION = re.compile(
 )
 
 
-def _aggregation(call: Call, options: set[str]) -> tuple | None:
-    methods = _list_param(call.params.get("aggrMethods"))
+def _aggregation(source: Any, options: set[str]) -> tuple | None:
+    methods = source.get("aggrMethods")
+    if isinstance(methods, str):
+        methods = _list_param(methods)
+    elif methods is not None and not (
+        isinstance(methods, list) and all(isinstance(method, str) for method in methods)
+    ):
+        raise BadRequestData("aggrMethods: a comma-separated text or a list of texts.")
     if "aggregatedValues" not in options:
         if methods is not None:
             raise BadRequestData("aggrMethods: goes with options=aggregatedValues.")
@@ -755,8 +771,8 @@ def _aggregation(call: Call, options: set[str]) -> tuple | None:
             + ", ".join(selectors.AGGREGATIONS)
             + "."
         )
-    raw = call.params.get("aggrPeriodDuration", "P0D")
-    match = DURATION.match(raw)
+    raw = source.get("aggrPeriodDuration", "P0D")
+    match = DURATION.match(raw) if isinstance(raw, str) else None
     if not match or raw in ("P", "PT"):
         raise BadRequestData(
             f"aggrPeriodDuration: {raw!r} is not an ISO 8601 duration in weeks, days, hours, "
@@ -764,7 +780,7 @@ def _aggregation(call: Call, options: set[str]) -> tuple | None:
         )
     parts = {key: float(value) for key, value in match.groupdict().items() if value}
     period = timedelta(**parts)
-    start = _moment(call, "timeAt") if call.params.get("timeAt") else None
+    start = _moment(source, "timeAt") if source.get("timeAt") else None
     return methods, (period if period.total_seconds() > 0 else None), start
 
 
@@ -777,7 +793,9 @@ TEMPORAL_FORMATS = {
 }
 
 
-def _temporal_answer(call: Call, entity_ids: list[str], query: selectors.TemporalQuery) -> list:
+def _temporal_answer(
+    call: Call, entity_ids: list[str], query: selectors.TemporalQuery, source: Any = None
+) -> list:
     options = _options(call)
     # keyValues (or simplified) asks for the simplified temporal representation, which
     # temporalValues names (6.3.12); format= says the same as options= (v1.8).
@@ -793,7 +811,7 @@ def _temporal_answer(call: Call, entity_ids: list[str], query: selectors.Tempora
     unknown = options - {"temporalValues", "sysAttrs", "aggregatedValues", "normalized"}
     if unknown:
         raise BadRequestData(f"options: {', '.join(sorted(unknown))} is not supported here.")
-    aggregation = _aggregation(call, options)
+    aggregation = _aggregation(call.params if source is None else source, options)
     found = selectors.temporal_instances(tenant=call.tenant, entity_ids=entity_ids, query=query)
     types = selectors.temporal_types(tenant=call.tenant, entity_ids=entity_ids)
     return [
@@ -827,22 +845,80 @@ def temporal_entities(call: Call) -> HttpResponse:
     for key in ("q", "geoQ", "georel", "scopeQ"):
         if params.get(key):
             raise OperationNotSupported(f"{key}: not supported by the temporal API here.")
-    types = names_parse(params["type"], "type") if params.get("type") else None
-    attrs = _list_param(params.get("attrs"))
+    return _temporal_query_answer(
+        call,
+        types=names_parse(params["type"], "type") if params.get("type") else None,
+        ids=_list_param(params.get("id")),
+        id_pattern=params.get("idPattern"),
+        attrs=_list_param(params.get("attrs")),
+        source=params,
+    )
+
+
+@ngsi_endpoint("POST", params={"POST": TEMPORAL_PARAMS | PAGE_PARAMS})
+def temporal_batch_query(call: Call) -> HttpResponse:
+    body = _require_body(call)
+    if not isinstance(body, dict) or body.get("type", "Query") != "Query":
+        raise BadRequestData('The body must be a Query: {"type": "Query", "entities": [...]}.')
+    for key in ("q", "geoQ", "scopeQ"):
+        if body.get(key):
+            raise OperationNotSupported(f"{key}: not supported by the temporal API here.")
+    selections = body.get("entities") or []
+    if not isinstance(selections, list) or not all(isinstance(item, dict) for item in selections):
+        raise BadRequestData("entities: must be a list of entity selectors.")
+    types = [item["type"] for item in selections if item.get("type")]
+    ids = [item["id"] for item in selections if item.get("id")]
+    patterns = [item["idPattern"] for item in selections if item.get("idPattern")]
+    for key, found in (("type", types), ("id", ids), ("idPattern", patterns)):
+        if not all(isinstance(value, str) for value in found):
+            raise BadRequestData(f"entities: each {key} must be a string.")
+    if len(patterns) > 1:
+        raise BadRequestData("entities: one idPattern at most.")
+    attrs = body.get("attrs")
+    if attrs is not None and not (
+        isinstance(attrs, list) and all(isinstance(name, str) for name in attrs)
+    ):
+        raise BadRequestData("attrs: must be a list of attribute names.")
+    if not (types or ids or patterns or attrs):
+        raise BadRequestData("A Query needs entities or attrs.")
+    temporal = body.get("temporalQ", {})
+    if not isinstance(temporal, dict):
+        raise BadRequestData("temporalQ: must be an object (timerel, timeAt, endTimeAt, ...).")
+    return _temporal_query_answer(
+        call,
+        types=names_parse(",".join(f"({name})" for name in types), "type") if types else None,
+        ids=ids or None,
+        id_pattern=patterns[0] if patterns else None,
+        attrs=attrs,
+        # The body's temporalQ says what the query parameters would; it wins over them.
+        source=ChainMap(temporal, call.params),
+    )
+
+
+def _temporal_query_answer(
+    call: Call,
+    *,
+    types: Any,
+    ids: list[str] | None,
+    id_pattern: str | None,
+    attrs: list[str] | None,
+    source: Any,
+) -> HttpResponse:
+    for name in ids or []:
+        entity_id_check(name)
     types, _q, stored_attrs = selectors.query_resolve(
         context=call.context, types=types, q=None, attrs=attrs
     )
-    ids = selectors.temporal_query_ids(
-        tenant=call.tenant,
-        types=types,
-        ids=_list_param(params.get("id")),
-        id_pattern=params.get("idPattern"),
+    found = selectors.temporal_query_ids(
+        tenant=call.tenant, types=types, ids=ids, id_pattern=id_pattern
     )
     limit = _int_param(call, "limit", selectors.DEFAULT_LIMIT, low=1, high=selectors.MAX_LIMIT)
     offset = _int_param(call, "offset", 0, low=0)
-    query = _temporal_query(call, stored_attrs)
-    shown = _temporal_answer(call, ids[offset : offset + limit], query)
-    headers = {"NGSILD-Results-Count": str(len(ids))} if params.get("count") == "true" else {}
+    query = _temporal_query(call, stored_attrs, source)
+    shown = _temporal_answer(call, found[offset : offset + limit], query, source)
+    headers = (
+        {"NGSILD-Results-Count": str(len(found))} if call.params.get("count") == "true" else {}
+    )
     return answer(call, shown, headers=headers)
 
 

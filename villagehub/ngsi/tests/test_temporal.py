@@ -160,3 +160,104 @@ def test_aggregated_values_per_period(history):
     assert whole["temperature"]["sum"] == [
         [46, "2026-01-01T12:00:00.000Z", "2026-01-04T12:00:00.000Z"]
     ]
+
+
+TEMPORAL_QUERY = "/temporal/entityOperations/query"
+
+
+def test_temporal_query_by_post_takes_its_time_filter_from_temporal_q(history):
+    history.post(
+        "/entities", {"id": "urn:ngsi-ld:Sensor:2", "type": "Sensor", "temperature": reading(5, 1)}
+    )
+    response = history.post(
+        TEMPORAL_QUERY + "?count=true",
+        {
+            "type": "Query",
+            "entities": [{"type": "Sensor"}],
+            "attrs": ["temperature"],
+            "temporalQ": {"timerel": "after", "timeAt": "2026-01-02T12:00:00Z"},
+        },
+    )
+    assert response.status_code == 200
+    first, second = response.json()
+    assert (first["id"], values(first)) == ("urn:ngsi-ld:Sensor:1", [12, 13])
+    assert second == {"id": "urn:ngsi-ld:Sensor:2", "type": "Sensor"}
+    assert response["NGSILD-Results-Count"] == "2"
+
+
+def test_temporal_query_by_post_with_last_n_and_the_simplified_representation(history):
+    response = history.post(
+        TEMPORAL_QUERY + "?options=temporalValues",
+        {
+            "type": "Query",
+            "entities": [{"id": "urn:ngsi-ld:Sensor:1", "type": "Sensor"}],
+            "attrs": ["temperature"],
+            "temporalQ": {"lastN": 2},
+        },
+    )
+    assert response.status_code == 200
+    assert response.json()[0]["temperature"]["values"] == [
+        [12, "2026-01-03T12:00:00.000Z"],
+        [13, "2026-01-04T12:00:00.000Z"],
+    ]
+
+
+def test_temporal_query_by_post_aggregates_with_methods_as_a_list(history):
+    response = history.post(
+        TEMPORAL_QUERY + "?options=aggregatedValues",
+        {
+            "type": "Query",
+            "entities": [{"type": "Sensor"}],
+            "attrs": ["temperature"],
+            "temporalQ": {"aggrMethods": ["max", "sum"]},
+        },
+    )
+    assert response.status_code == 200
+    aggregated = response.json()[0]["temperature"]
+    assert aggregated["max"][0][0] == 13
+    assert aggregated["sum"][0][0] == 46
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "kind", "detail"),
+    [
+        (
+            {"temporalQ": {"timerel": "during", "timeAt": "2026-01-01T00:00:00Z"}},
+            400,
+            "BadRequestData",
+            "timerel",
+        ),
+        (
+            {"temporalQ": {"timerel": "between", "timeAt": "2026-01-01T00:00:00Z"}},
+            400,
+            "BadRequestData",
+            "endTimeAt",
+        ),
+        ({"temporalQ": {"timerel": "after", "timeAt": 20260101}}, 400, "BadRequestData", "timeAt"),
+        ({"temporalQ": {"lastN": 0}}, 400, "BadRequestData", "lastN"),
+        ({"temporalQ": {"lastN": 1.5}}, 400, "BadRequestData", "lastN"),
+        ({"temporalQ": {"timeproperty": "seenAt"}}, 400, "BadRequestData", "timeproperty"),
+        ({"temporalQ": "after"}, 400, "BadRequestData", "temporalQ"),
+        (
+            {"entities": [{"type": "Sensor"}], "type": "Subscription"},
+            400,
+            "BadRequestData",
+            "Query",
+        ),
+        ({"entities": []}, 400, "BadRequestData", "entities"),
+        ({"entities": [{"id": "not a uri"}]}, 400, "BadRequestData", "id"),
+        ({"q": "temperature>1"}, 422, "OperationNotSupported", "q"),
+    ],
+)
+def test_temporal_query_by_post_refuses_a_bad_query(history, body, status, kind, detail):
+    query = {"type": "Query", "entities": [{"type": "Sensor"}], **body}
+    response = history.post(TEMPORAL_QUERY, query)
+    assert response.status_code == status
+    assert response.json()["type"] == ERRORS + kind
+    assert detail in response.json()["detail"]
+
+
+def test_temporal_query_by_post_refuses_other_methods(history):
+    response = history.get(TEMPORAL_QUERY)
+    assert response.status_code == 405
+    assert response["Allow"] == "POST"
