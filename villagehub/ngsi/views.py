@@ -978,11 +978,11 @@ def types(call: Call) -> HttpResponse:
     if call.params.get("details") == "true":
         stored = selectors.types_list(tenant=call.tenant)
         shown = []
-        for stored_name, name in zip(stored, names, strict=True):
+        for stored_name, name, iri in zip(stored, names, ld.expanded_names(stored), strict=True):
             details = selectors.type_details(tenant=call.tenant, name=stored_name)
             shown.append(
                 {
-                    "id": name,
+                    "id": iri,
                     "type": "EntityType",
                     "typeName": name,
                     "attributeNames": ld.user_names(sorted(details["attributes"]), call.context),
@@ -1003,32 +1003,38 @@ def type_detail(call: Call, name: str) -> HttpResponse:
     return answer(
         call,
         {
-            "id": ld.user_names([stored], call.context)[0],
+            "id": ld.expanded_names([stored])[0],
             "type": "EntityTypeInfo",
-            "typeName": name,
+            "typeName": ld.user_names([stored], call.context)[0],
             "entityCount": details["count"],
             "attributeDetails": [
                 {
-                    "id": shown,
+                    "id": iri,
                     "type": "Attribute",
                     "attributeName": shown,
                     "attributeTypes": sorted(details["attributes"][stored_attr]),
                 }
-                for stored_attr, shown in zip(attribute_names, shown_names, strict=True)
+                for stored_attr, shown, iri in zip(
+                    attribute_names, shown_names, ld.expanded_names(attribute_names), strict=True
+                )
             ],
         },
     )
 
 
-def _attribute_json(call: Call, stored: str, shown: str, entry: dict) -> dict:
-    return {
-        "id": shown,
+def _attribute_json(call: Call, stored: str, shown: str, entry: dict, *, counts: bool) -> dict:
+    """An Attribute (5.2.27); the detailed list (5.7.9) leaves out what it counts, as the ETSI
+    suite's 026_01 has it: the counts are for retrieving one attribute (5.7.10)."""
+    found: dict[str, Any] = {
+        "id": ld.expanded_names([stored])[0],
         "type": "Attribute",
         "attributeName": shown,
-        "attributeCount": entry["count"],
-        "attributeTypes": sorted(entry["types"]),
-        "typeNames": ld.user_names(sorted(entry["entity_types"]), call.context),
     }
+    if counts:
+        found["attributeCount"] = entry["count"]
+        found["attributeTypes"] = sorted(entry["types"])
+    found["typeNames"] = ld.user_names(sorted(entry["entity_types"]), call.context)
+    return found
 
 
 @ngsi_endpoint("GET", params={"GET": DETAILS_PARAM})
@@ -1040,7 +1046,7 @@ def attributes(call: Call) -> HttpResponse:
         return answer(
             call,
             [
-                _attribute_json(call, key, name, index[key])
+                _attribute_json(call, key, name, index[key], counts=False)
                 for key, name in zip(stored, shown, strict=True)
             ],
         )
@@ -1056,7 +1062,8 @@ def attribute_detail(call: Call, name: str) -> HttpResponse:
     index = selectors.attributes_index(tenant=call.tenant, name=stored)
     if stored not in index:
         raise ResourceNotFound(f"No entity has the attribute {name}.")
-    return answer(call, _attribute_json(call, stored, name, index[stored]))
+    shown = ld.user_names([stored], call.context)[0]
+    return answer(call, _attribute_json(call, stored, shown, index[stored], counts=True))
 
 
 # JSON-LD contexts.
