@@ -24,6 +24,11 @@ urlpatterns = [
         name="ngsi-temporal-batch-query",
     ),
     re_path(
+        r"^temporal/entities/(?P<entity_id>[^/]+)/attrs/?$",
+        views.temporal_entity_attrs,
+        name="ngsi-temporal-attrs",
+    ),
+    re_path(
         r"^temporal/entities/(?P<entity_id>[^/]+)$",
         views.temporal_entity,
         name="ngsi-temporal-entity",

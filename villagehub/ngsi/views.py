@@ -18,7 +18,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from villagehub.accounts.services import api_token_use
 
-from . import ld, selectors, services
+from . import ld, selectors, services, temporal
 from .errors import (
     BadRequestData,
     InvalidRequest,
@@ -828,17 +828,28 @@ def _temporal_answer(
     ]
 
 
-@ngsi_endpoint("GET", params={"GET": TEMPORAL_PARAMS})
+@ngsi_endpoint("GET", "DELETE", params={"GET": TEMPORAL_PARAMS, "DELETE": NO_PARAMS})
 def temporal_entity(call: Call, entity_id: str) -> HttpResponse:
     entity_id_check(entity_id)
+    if call.request.method == "DELETE":
+        temporal.temporal_entity_delete(user=call.user, tenant=call.tenant, entity_id=entity_id)
+        return no_content()
     attrs = _list_param(call.params.get("attrs"))
     stored_attrs = ld.storage_names(attrs, call.context) if attrs else None
     ids = selectors.temporal_entity_ids(tenant=call.tenant, entity_id=entity_id)
     return answer(call, _temporal_answer(call, ids, _temporal_query(call, stored_attrs))[0])
 
 
-@ngsi_endpoint("GET", params={"GET": TEMPORAL_PARAMS | QUERY_PARAMS})
+@ngsi_endpoint("GET", "POST", params={"GET": TEMPORAL_PARAMS | QUERY_PARAMS, "POST": NO_PARAMS})
 def temporal_entities(call: Call) -> HttpResponse:
+    if call.request.method == "POST":
+        body = _require_body(call)
+        created = temporal.temporal_entity_upsert(
+            user=call.user, tenant=call.tenant, document=body, context=call.context
+        )
+        if not created:
+            return no_content()
+        return no_content(201, {"Location": f"/ngsi-ld/v1/temporal/entities/{body['id']}"})
     params = call.params
     if not any(params.get(key) for key in ("type", "id", "idPattern", "attrs")):
         raise BadRequestData("Give at least one of type, id, idPattern or attrs.")
@@ -853,6 +864,18 @@ def temporal_entities(call: Call) -> HttpResponse:
         attrs=_list_param(params.get("attrs")),
         source=params,
     )
+
+
+@ngsi_endpoint("POST", params={"POST": NO_PARAMS})
+def temporal_entity_attrs(call: Call, entity_id: str) -> HttpResponse:
+    temporal.temporal_attrs_append(
+        user=call.user,
+        tenant=call.tenant,
+        entity_id=entity_id,
+        document=_require_body(call),
+        context=call.context,
+    )
+    return no_content()
 
 
 @ngsi_endpoint("POST", params={"POST": TEMPORAL_PARAMS | PAGE_PARAMS})
@@ -909,12 +932,12 @@ def _temporal_query_answer(
     types, _q, stored_attrs = selectors.query_resolve(
         context=call.context, types=types, q=None, attrs=attrs
     )
+    query = _temporal_query(call, stored_attrs, source)
     found = selectors.temporal_query_ids(
-        tenant=call.tenant, types=types, ids=ids, id_pattern=id_pattern
+        tenant=call.tenant, types=types, ids=ids, id_pattern=id_pattern, query=query
     )
     limit = _int_param(call, "limit", selectors.DEFAULT_LIMIT, low=1, high=selectors.MAX_LIMIT)
     offset = _int_param(call, "offset", 0, low=0)
-    query = _temporal_query(call, stored_attrs, source)
     shown = _temporal_answer(call, found[offset : offset + limit], query, source)
     headers = (
         {"NGSILD-Results-Count": str(len(found))} if call.params.get("count") == "true" else {}
