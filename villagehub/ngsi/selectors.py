@@ -260,6 +260,13 @@ def _time(moment) -> str:
     return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
+def _instant(moment: datetime) -> str:
+    """A period's bound as the instances write theirs: in whole seconds unless it has a
+    fraction (the ETSI suite's 020_11 compares the texts)."""
+    spec = "milliseconds" if moment.microsecond else "seconds"
+    return moment.isoformat(timespec=spec).replace("+00:00", "Z")
+
+
 @dataclass
 class EntityQuery:
     """A query of entities, every name already in stored form."""
@@ -673,6 +680,13 @@ def temporal_types(*, tenant: str, entity_ids: list[str]) -> dict[str, list[str]
     return found
 
 
+def _time_shown(instance: dict, sys_attrs: bool, timeproperty: str) -> bool:
+    """Whether an instance's time is told without its modifiedAt: a system attribute, shown
+    with sysAttrs or when the query is about it, or for an instance without observedAt
+    (ETSI 021_13: an instance with observedAt is shown with it alone)."""
+    return not sys_attrs and timeproperty == "observedAt" and "observedAt" in instance
+
+
 def temporal_render(
     *,
     entity_id: str,
@@ -682,12 +696,18 @@ def temporal_render(
     temporal_values: bool,
     aggregation: tuple[list[str], timedelta | None, datetime | None] | None = None,
     sys_attrs: bool = False,
+    timeproperty: str = "observedAt",
 ) -> dict:
     document: dict = {"id": entity_id, "type": types[0] if len(types) == 1 else types}
-    hidden = ("createdAt",) if sys_attrs else ("createdAt", "expiresAt")
+    hidden = {"createdAt"} if sys_attrs else {"createdAt", "expiresAt"}
     for key, instances in attributes.items():
         document[key] = [
-            {name: value for name, value in item.items() if name not in hidden}
+            {
+                name: value
+                for name, value in item.items()
+                if name not in hidden
+                and not (name == "modifiedAt" and _time_shown(item, sys_attrs, timeproperty))
+            }
             for item in instances
         ]
     compacted = ld.from_storage(document, context)
@@ -813,5 +833,7 @@ def temporal_aggregate(
         begin = first + period * index if period else first
         end = begin + period if period else last
         for method in methods:
-            result[method].append([_aggregate(method, buckets[index]), _time(begin), _time(end)])
+            result[method].append(
+                [_aggregate(method, buckets[index]), _instant(begin), _instant(end)]
+            )
     return result

@@ -823,6 +823,7 @@ def _temporal_answer(
             temporal_values="temporalValues" in options,
             aggregation=aggregation,
             sys_attrs="sysAttrs" in options,
+            timeproperty=query.timeproperty,
         )
         for entity_id in entity_ids
     ]

@@ -145,8 +145,8 @@ def test_aggregated_values_per_period(history):
     temperature = body["temperature"]
     assert temperature["type"] == "Property"
     assert temperature["sum"] == [
-        [21, "2026-01-01T12:00:00.000Z", "2026-01-03T12:00:00.000Z"],
-        [25, "2026-01-03T12:00:00.000Z", "2026-01-05T12:00:00.000Z"],
+        [21, "2026-01-01T12:00:00Z", "2026-01-03T12:00:00Z"],
+        [25, "2026-01-03T12:00:00Z", "2026-01-05T12:00:00Z"],
     ]
     assert [item[0] for item in temperature["totalCount"]] == [2, 2]
     assert [item[0] for item in temperature["avg"]] == [10.5, 12.5]
@@ -157,9 +157,7 @@ def test_aggregated_values_per_period(history):
     whole = history.get(
         TEMPORAL, attrs="temperature", options="aggregatedValues", aggrMethods="sum"
     ).json()
-    assert whole["temperature"]["sum"] == [
-        [46, "2026-01-01T12:00:00.000Z", "2026-01-04T12:00:00.000Z"]
-    ]
+    assert whole["temperature"]["sum"] == [[46, "2026-01-01T12:00:00Z", "2026-01-04T12:00:00Z"]]
 
 
 TEMPORAL_QUERY = "/temporal/entityOperations/query"
@@ -362,3 +360,34 @@ def test_deleting_a_temporal_entity_deletes_its_history(api):
     again = api.delete(f"/temporal/entities/{VEHICLE}")
     assert again.status_code == 404
     assert again.json()["type"] == ERRORS + "ResourceNotFound"
+
+
+def test_an_instance_is_shown_with_its_observed_at_alone_unless_sys_attrs(api):
+    api.post("/temporal/entities", vehicle_history())
+    body = api.get(f"/temporal/entities/{VEHICLE}", attrs="fuelLevel").json()
+    assert body["fuelLevel"][0] == at(67, "12:03")
+    detailed = api.get(f"/temporal/entities/{VEHICLE}", attrs="fuelLevel", options="sysAttrs")
+    assert set(detailed.json()["fuelLevel"][0]) == {"type", "value", "observedAt", "modifiedAt"}
+    api.post(f"/entities/{VEHICLE}/attrs", {"brand": "Volvo"})
+    # Without observedAt, the time of the change is the instance's time.
+    brand = api.get(f"/temporal/entities/{VEHICLE}", attrs="brand").json()["brand"]
+    assert set(brand[0]) == {"type", "value", "modifiedAt"}
+
+
+def test_aggregation_periods_are_bounded_in_whole_seconds(api):
+    """ETSI 020_11_01: the bounds are written as the instances' observedAt are."""
+    api.post("/temporal/entities", vehicle_history())
+    body = api.get(
+        f"/temporal/entities/{VEHICLE}",
+        options="aggregatedValues",
+        aggrMethods="avg",
+        aggrPeriodDuration="PT1H",
+    ).json()
+    assert body["speed"] == {
+        "type": "Property",
+        "avg": [[100.0, "2020-08-01T12:03:00Z", "2020-08-01T13:03:00Z"]],
+    }
+    assert body["fuelLevel"]["avg"] == [
+        [67.0, "2020-08-01T12:03:00Z", "2020-08-01T13:03:00Z"],
+        [53.0, "2020-08-01T13:03:00Z", "2020-08-01T14:03:00Z"],
+    ]
