@@ -1,5 +1,6 @@
 import pytest
 
+from villagehub.ngsi import ld
 from villagehub.ngsi.models import AttributeInstance
 
 from .test_entities import ERRORS
@@ -391,3 +392,14 @@ def test_aggregation_periods_are_bounded_in_whole_seconds(api):
         [67.0, "2020-08-01T12:03:00Z", "2020-08-01T13:03:00Z"],
         [53.0, "2020-08-01T13:03:00Z", "2020-08-01T14:03:00Z"],
     ]
+
+
+def test_a_temporal_representation_may_carry_its_context(api):
+    document = {
+        **vehicle_history(),
+        "@context": [{"speed": "https://example.org/vocab#speed"}, ld.CORE_URL],
+    }
+    response = api.post("/temporal/entities", document, content_type="application/ld+json")
+    assert response.status_code == 201
+    body = api.get(f"/temporal/entities/{VEHICLE}").json()
+    assert values(body, "https://example.org/vocab#speed") == [120, 80, 100]
