@@ -33,7 +33,7 @@ from .errors import (
 from .geo import geoquery_parse
 from .models import JsonLdContext
 from .query import names_parse, q_parse
-from .representation import entity_feature, entity_id_check, is_datetime
+from .representation import entity_feature, entity_id_check, entity_pick, is_datetime
 
 JSON = "application/json"
 JSON_LD = "application/ld+json"
@@ -812,9 +812,17 @@ def _temporal_answer(
     if unknown:
         raise BadRequestData(f"options: {', '.join(sorted(unknown))} is not supported here.")
     aggregation = _aggregation(call.params if source is None else source, options)
+    pick = _list_param(call.params.get("pick"))
+    omit = _list_param(call.params.get("omit"))
+    if pick is not None and omit is not None:
+        raise BadRequestData("pick and omit: give one or the other.")
+    if query.attrs is not None and (pick is not None or omit is not None):
+        raise BadRequestData(
+            f"attrs and {'pick' if pick is not None else 'omit'}: give one or the other."
+        )
     found = selectors.temporal_instances(tenant=call.tenant, entity_ids=entity_ids, query=query)
     types = selectors.temporal_types(tenant=call.tenant, entity_ids=entity_ids)
-    return [
+    shown = [
         selectors.temporal_render(
             entity_id=entity_id,
             types=types.get(entity_id, []),
@@ -827,6 +835,8 @@ def _temporal_answer(
         )
         for entity_id in entity_ids
     ]
+    # pick and omit choose the members shown, id and type included (4.21, ETSI 021_21).
+    return [entity_pick(item, pick=pick, omit=omit) for item in shown]
 
 
 @ngsi_endpoint("GET", "DELETE", params={"GET": TEMPORAL_PARAMS, "DELETE": NO_PARAMS})

@@ -403,3 +403,31 @@ def test_a_temporal_representation_may_carry_its_context(api):
     assert response.status_code == 201
     body = api.get(f"/temporal/entities/{VEHICLE}").json()
     assert values(body, "https://example.org/vocab#speed") == [120, 80, 100]
+
+
+@pytest.mark.parametrize(
+    ("params", "members"),
+    [
+        ({"pick": "id"}, {"id"}),
+        ({"pick": "id,speed"}, {"id", "speed"}),
+        ({"omit": "speed"}, {"id", "type", "fuelLevel"}),
+        ({"omit": "type,speed"}, {"id", "fuelLevel"}),
+    ],
+)
+def test_temporal_queries_pick_or_omit_members(api, params, members):
+    """ETSI 021_21 (since v1.8.1)."""
+    api.post("/temporal/entities", vehicle_history())
+    found = api.get("/temporal/entities", type="Vehicle", **params).json()
+    assert [set(item) for item in found] == [members]
+    one = api.get(f"/temporal/entities/{VEHICLE}", **params).json()
+    assert set(one) == members
+
+
+@pytest.mark.parametrize(
+    "params", [{"pick": "id", "omit": "type"}, {"pick": "speed", "attrs": "speed"}]
+)
+def test_temporal_pick_with_omit_or_attrs_is_bad_request_data(api, params):
+    api.post("/temporal/entities", vehicle_history())
+    response = api.get("/temporal/entities", type="Vehicle", **params)
+    assert response.status_code == 400
+    assert response.json()["type"] == ERRORS + "BadRequestData"
