@@ -1,9 +1,9 @@
 """The writes of the temporal API (ETSI GS CIM 009, 5.6.11, 5.6.12 and 5.6.16), as services.
 
-A temporal representation lists, per attribute, the instances it had over time. It is written
-as the changes it records, oldest first, through the entity services: the entity ends with
-the latest instance of each attribute (per datasetId), every instance is in its history with
-its observedAt, and permissions and subscribers are those of any other write.
+A temporal representation lists, per attribute, the instances it had over time. The latest
+instance of each attribute (per datasetId) is written through the entity services, as any
+other write (permissions, history, subscribers); the older ones go to the history alone,
+each once, with its observedAt.
 """
 
 from __future__ import annotations
@@ -13,11 +13,12 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.utils import timezone
 
-from . import services
-from .errors import AlreadyExists, BadRequestData
-from .models import AttributeInstance
-from .representation import entity_id_check, is_datetime
+from . import ld, services
+from .errors import AlreadyExists, BadRequestData, ResourceNotFound
+from .models import AttributeInstance, Entity
+from .representation import attribute_normalize, entity_id_check, instances_of, is_datetime
 
 # Members of an entity that are not attributes.
 ENTITY_MEMBERS = {"id", "type", "@context", "scope"}
@@ -51,24 +52,54 @@ def _ordered(name: str, value: Any) -> list[list[Any]]:
     return ordered
 
 
-def temporal_rounds(document: dict) -> list[dict]:
-    """The attributes of a temporal representation as successive fragments: the first
-    holds the oldest instance of each attribute and datasetId, the next one the next, ..."""
-    by_attribute = {
-        name: _ordered(name, value)
-        for name, value in document.items()
-        if name not in ENTITY_MEMBERS
-    }
-    depth = max((len(group) for groups in by_attribute.values() for group in groups), default=0)
-    rounds = []
-    for index in range(depth):
-        fragment: dict[str, Any] = {}
-        for name, groups in by_attribute.items():
-            instances = [group[index] for group in groups if index < len(group)]
-            if instances:
-                fragment[name] = instances if len(instances) > 1 else instances[0]
-        rounds.append(fragment)
-    return rounds
+def temporal_split(document: dict) -> tuple[dict, dict]:
+    """The attributes of a temporal representation as the latest instance of each attribute
+    and datasetId (what the entity is to show) and the older instances (history only)."""
+    latest: dict[str, Any] = {}
+    older: dict[str, list] = {}
+    for name, value in document.items():
+        if name in ENTITY_MEMBERS:
+            continue
+        groups = _ordered(name, value)
+        newest = [group[-1] for group in groups]
+        latest[name] = newest if len(newest) > 1 else newest[0]
+        before = [instance for group in groups for instance in group[:-1]]
+        if before:
+            older[name] = before
+    return latest, older
+
+
+def _history_insert(*, entity: Entity, older: dict[str, list], context: Any) -> None:
+    """The older instances, in stored form, straight into the entity's history: they were
+    never the entity's state, so neither the entity nor its subscribers see them."""
+    if not older:
+        return
+    document: dict[str, Any] = {"id": entity.entity_id}
+    for name, instances in older.items():
+        normalized = [
+            item for instance in instances for item in attribute_normalize(instance, name)
+        ]
+        document[name] = normalized if len(normalized) > 1 else normalized[0]
+    moment = timezone.now()
+    written = moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    rows = []
+    for key, value in ld.to_storage(document, context).items():
+        if key in ("id", "@id", "type", "@type"):
+            continue
+        for instance in instances_of(value):
+            instance = {**instance, "modifiedAt": written}
+            rows.append(
+                AttributeInstance(
+                    tenant=entity.tenant,
+                    entity_id=entity.entity_id,
+                    types=entity.types,
+                    attribute=key,
+                    instance=instance,
+                    observed_at=_moment(instance) or moment,
+                    modified_at=moment,
+                )
+            )
+    AttributeInstance.objects.bulk_create(rows)
 
 
 @transaction.atomic
@@ -83,29 +114,28 @@ def temporal_entity_upsert(
     if not isinstance(entity_id, str):
         raise BadRequestData("id: a temporal representation needs the entity's id (a URI).")
     entity_id_check(entity_id)
-    rounds = temporal_rounds(document)
+    latest, older = temporal_split(document)
     identity = {key: document[key] for key in ("id", "type", "scope") if key in document}
     try:
-        services.entity_create(
-            user=user,
-            tenant=tenant,
-            document={**identity, **(rounds[0] if rounds else {})},
-            context=context,
+        entity = services.entity_create(
+            user=user, tenant=tenant, document={**identity, **latest}, context=context
         )
     except AlreadyExists:
-        _append(user=user, tenant=tenant, entity_id=entity_id, rounds=rounds, context=context)
+        _add(user=user, tenant=tenant, entity_id=entity_id, document=document, context=context)
         return False
-    _append(user=user, tenant=tenant, entity_id=entity_id, rounds=rounds[1:], context=context)
+    _history_insert(entity=entity, older=older, context=context)
     return True
 
 
-def _append(
-    *, user: AbstractBaseUser | None, tenant: str, entity_id: str, rounds: list[dict], context: Any
+def _add(
+    *, user: AbstractBaseUser | None, tenant: str, entity_id: str, document: dict, context: Any
 ) -> None:
-    for fragment in rounds:
-        services.entity_attrs_append(
-            user=user, tenant=tenant, entity_id=entity_id, document=fragment, context=context
-        )
+    latest, older = temporal_split(document)
+    services.entity_attrs_append(
+        user=user, tenant=tenant, entity_id=entity_id, document=latest, context=context
+    )
+    entity = services.entity_get_for_writer(user=user, tenant=tenant, entity_id=entity_id)
+    _history_insert(entity=entity, older=older, context=context)
 
 
 @transaction.atomic
@@ -116,13 +146,7 @@ def temporal_attrs_append(
     if not isinstance(document, dict):
         raise BadRequestData("The body must be a temporal fragment: attributes and instances.")
     entity_id_check(entity_id)
-    _append(
-        user=user,
-        tenant=tenant,
-        entity_id=entity_id,
-        rounds=temporal_rounds(document) or [{}],
-        context=context,
-    )
+    _add(user=user, tenant=tenant, entity_id=entity_id, document=document, context=context)
 
 
 @transaction.atomic
@@ -130,3 +154,31 @@ def temporal_entity_delete(*, user: AbstractBaseUser | None, tenant: str, entity
     """Delete an entity and its whole history (5.6.16); `404` if the entity is not there."""
     services.entity_delete(user=user, tenant=tenant, entity_id=entity_id)
     AttributeInstance.objects.filter(tenant=tenant, entity_id=entity_id).delete()
+
+
+@transaction.atomic
+def temporal_attr_delete(
+    *,
+    user: AbstractBaseUser | None,
+    tenant: str,
+    entity_id: str,
+    name: str,
+    context: Any,
+    dataset_id: str | None = None,
+    delete_all: bool = False,
+) -> None:
+    """Delete the history of an attribute (5.6.13): of its default instance, of one datasetId,
+    or all of it; the entity keeps the attribute as it is now. `404` if there is none."""
+    services.entity_get_for_writer(user=user, tenant=tenant, entity_id=entity_id)
+    rows = AttributeInstance.objects.filter(
+        tenant=tenant, entity_id=entity_id, attribute=ld.storage_name(name, context)
+    )
+    if not delete_all:
+        rows = (
+            rows.filter(instance__datasetId=dataset_id)
+            if dataset_id
+            else rows.exclude(instance__has_key="datasetId")
+        )
+    deleted, _per_model = rows.delete()
+    if not deleted:
+        raise ResourceNotFound(f"The entity {entity_id} has no history of {name} to delete.")

@@ -24,6 +24,11 @@ urlpatterns = [
         name="ngsi-temporal-batch-query",
     ),
     re_path(
+        r"^temporal/entities/(?P<entity_id>[^/]+)/attrs/(?P<name>[^/]+)$",
+        views.temporal_entity_attr,
+        name="ngsi-temporal-attr",
+    ),
+    re_path(
         r"^temporal/entities/(?P<entity_id>[^/]+)/attrs/?$",
         views.temporal_entity_attrs,
         name="ngsi-temporal-attrs",

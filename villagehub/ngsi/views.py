@@ -889,6 +889,24 @@ def temporal_entity_attrs(call: Call, entity_id: str) -> HttpResponse:
     return no_content()
 
 
+@ngsi_endpoint("DELETE", params={"DELETE": frozenset({"datasetId", "deleteAll"})})
+def temporal_entity_attr(call: Call, entity_id: str, name: str) -> HttpResponse:
+    entity_id_check(entity_id)
+    delete_all = call.params.get("deleteAll", "false")
+    if delete_all not in ("true", "false"):
+        raise BadRequestData("deleteAll: true or false.")
+    temporal.temporal_attr_delete(
+        user=call.user,
+        tenant=call.tenant,
+        entity_id=entity_id,
+        name=name,
+        context=call.context,
+        dataset_id=call.params.get("datasetId") or None,
+        delete_all=delete_all == "true",
+    )
+    return no_content()
+
+
 @ngsi_endpoint("POST", params={"POST": TEMPORAL_PARAMS | PAGE_PARAMS})
 def temporal_batch_query(call: Call) -> HttpResponse:
     body = _require_body(call)

@@ -320,9 +320,11 @@ def test_instances_appended_to_a_temporal_entity(api):
     assert missing.json()["type"] == ERRORS + "ResourceNotFound"
 
 
-def test_a_temporal_representation_is_written_whole_or_not_at_all(api):
+@pytest.mark.parametrize("moment", ["2020-08-01T15:00:00Z", "2020-08-01T11:00:00Z"])
+def test_a_temporal_representation_is_written_whole_or_not_at_all(api, moment):
+    """An invalid instance, the latest (the entity's) or an older one (history only)."""
     document = vehicle_history()
-    document["fuelLevel"].append({"type": "Property", "observedAt": "2020-08-01T15:00:00Z"})
+    document["fuelLevel"].append({"type": "Property", "observedAt": moment})
     response = api.post("/temporal/entities", document)
     assert response.status_code == 400
     assert response.json()["type"] == ERRORS + "BadRequestData"
@@ -431,3 +433,44 @@ def test_temporal_pick_with_omit_or_attrs_is_bad_request_data(api, params):
     response = api.get("/temporal/entities", type="Vehicle", **params)
     assert response.status_code == 400
     assert response.json()["type"] == ERRORS + "BadRequestData"
+
+
+def fuel_history():
+    document = vehicle_history()
+    document["fuelLevel"].append({**at(40, "14:07"), "datasetId": "urn:ngsi-ld:Dataset:fuel"})
+    return document
+
+
+@pytest.mark.parametrize(
+    ("params", "left"),
+    [
+        ({}, [40]),
+        ({"datasetId": "urn:ngsi-ld:Dataset:fuel"}, [67, 53]),
+        ({"deleteAll": "true"}, None),
+    ],
+)
+def test_deleting_an_attribute_from_a_temporal_entity(api, params, left):
+    """ETSI 015_01: without datasetId the default instance's history, with it that
+    dataset's, with deleteAll all of it; the other attributes keep theirs."""
+    api.post("/temporal/entities", fuel_history())
+    path = f"/temporal/entities/{VEHICLE}/attrs/fuelLevel"
+    if params:
+        path += "?" + "&".join(f"{key}={value}" for key, value in params.items())
+    response = api.delete(path)
+    assert response.status_code == 204
+    assert response.content == b""
+    body = api.get(f"/temporal/entities/{VEHICLE}").json()
+    assert (values(body, "fuelLevel") if "fuelLevel" in body else None) == left
+    assert values(body, "speed") == [120, 80, 100]
+    again = api.delete(path)
+    assert again.status_code == 404
+    assert again.json()["type"] == ERRORS + "ResourceNotFound"
+
+
+def test_deleting_an_attribute_history_checks_the_writer(api, anonymous):
+    api.post("/temporal/entities", vehicle_history())
+    path = f"/temporal/entities/{VEHICLE}/attrs/fuelLevel"
+    assert anonymous.delete(path).status_code == 401
+    assert api.delete(path + "?deleteAll=maybe").status_code == 400
+    assert api.delete("/temporal/entities/urn:ngsi-ld:Vehicle:none/attrs/speed").status_code == 404
+    assert AttributeInstance.objects.filter(entity_id=VEHICLE, attribute="fuelLevel").count() == 2
