@@ -391,6 +391,20 @@ def storage_name(name: str, context: Any) -> str:
     return storage_names([name], context)[0]
 
 
+@lru_cache(maxsize=4096)
+def _names_expanded(names: tuple[str, ...]) -> tuple[str, ...]:
+    expanded = _run(jsonld.expand, {"@context": CORE_URL, "@type": list(names)})
+    return tuple(expanded[0]["@type"]) if expanded else names
+
+
+def expanded_names(names: list[str]) -> list[str]:
+    """Stored attribute or type names as full IRIs: the `id` of the discovery data types
+    (EntityType, EntityTypeInfo, Attribute: 5.2.25-5.2.29), whatever the request's context."""
+    if not names:
+        return []
+    return list(_names_expanded(tuple(names)))
+
+
 def user_names(names: list[str], context: Any) -> list[str]:
     """Stored attribute or type names as the request's context writes them."""
     if not names:

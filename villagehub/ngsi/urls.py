@@ -18,6 +18,21 @@ urlpatterns = [
     path("entityOperations/query", views.batch_query, name="ngsi-batch-query"),
     path("temporal/entities", views.temporal_entities, name="ngsi-temporal-entities"),
     path("temporal/entities/", views.temporal_entities),
+    path(
+        "temporal/entityOperations/query",
+        views.temporal_batch_query,
+        name="ngsi-temporal-batch-query",
+    ),
+    re_path(
+        r"^temporal/entities/(?P<entity_id>[^/]+)/attrs/(?P<name>[^/]+)$",
+        views.temporal_entity_attr,
+        name="ngsi-temporal-attr",
+    ),
+    re_path(
+        r"^temporal/entities/(?P<entity_id>[^/]+)/attrs/?$",
+        views.temporal_entity_attrs,
+        name="ngsi-temporal-attrs",
+    ),
     re_path(
         r"^temporal/entities/(?P<entity_id>[^/]+)$",
         views.temporal_entity,

@@ -7,6 +7,7 @@ from __future__ import annotations
 import functools
 import json
 import re
+from collections import ChainMap
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -17,7 +18,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from villagehub.accounts.services import api_token_use
 
-from . import ld, selectors, services
+from . import ld, selectors, services, temporal
 from .errors import (
     BadRequestData,
     InvalidRequest,
@@ -32,7 +33,7 @@ from .errors import (
 from .geo import geoquery_parse
 from .models import JsonLdContext
 from .query import names_parse, q_parse
-from .representation import entity_feature, entity_id_check, is_datetime
+from .representation import entity_feature, entity_id_check, entity_pick, is_datetime
 
 JSON = "application/json"
 JSON_LD = "application/ld+json"
@@ -702,33 +703,42 @@ def batch_query(call: Call) -> HttpResponse:
 TIMERELS = ("before", "after", "between")
 
 
-def _moment(call: Call, name: str) -> datetime:
-    raw = call.params.get(name)
-    if not is_datetime(raw):
+def _moment(source: Any, name: str) -> datetime:
+    raw = source.get(name)
+    if not isinstance(raw, str) or not is_datetime(raw):
         raise BadRequestData(f"{name}: a date and time (ISO 8601 with Z) is needed.")
     return datetime.fromisoformat(raw.replace("Z", "+00:00"))
 
 
-def _temporal_query(call: Call, attrs: list[str] | None) -> selectors.TemporalQuery:
-    timerel = call.params.get("timerel")
+def _temporal_query(
+    call: Call, attrs: list[str] | None, source: Any = None
+) -> selectors.TemporalQuery:
+    """The time filter, from the query parameters or (POST query) the body's temporalQ."""
+    source = call.params if source is None else source
+    timerel = source.get("timerel")
     query = selectors.TemporalQuery(attrs=attrs)
     if timerel is not None:
         if timerel not in TIMERELS:
             raise BadRequestData("timerel: before, after or between.")
         query.timerel = timerel
-        query.time_at = _moment(call, "timeAt")
+        query.time_at = _moment(source, "timeAt")
         if timerel == "between":
-            query.end_time_at = _moment(call, "endTimeAt")
+            query.end_time_at = _moment(source, "endTimeAt")
             if query.end_time_at <= query.time_at:
                 raise BadRequestData("endTimeAt: must be after timeAt.")
-    elif call.params.get("timeAt") is not None:
+    elif source.get("timeAt") is not None:
         raise BadRequestData("timeAt: goes with timerel.")
-    timeproperty = call.params.get("timeproperty", "observedAt")
+    timeproperty = source.get("timeproperty", "observedAt")
     if timeproperty not in ("observedAt", "modifiedAt", "createdAt"):
         raise BadRequestData("timeproperty: observedAt, modifiedAt or createdAt.")
     query.timeproperty = timeproperty
-    if call.params.get("lastN") is not None:
-        query.last_n = _int_param(call, "lastN", 0, low=1)
+    last_n = source.get("lastN")
+    if last_n is not None:
+        if isinstance(last_n, str) and last_n.isdigit():
+            last_n = int(last_n)
+        if not isinstance(last_n, int) or isinstance(last_n, bool) or last_n < 1:
+            raise BadRequestData(f"lastN: {last_n!r} is not a whole number of at least 1.")
+        query.last_n = last_n
     return query
 
 
@@ -738,8 +748,14 @@ DURATION = re.compile(
 )
 
 
-def _aggregation(call: Call, options: set[str]) -> tuple | None:
-    methods = _list_param(call.params.get("aggrMethods"))
+def _aggregation(source: Any, options: set[str]) -> tuple | None:
+    methods = source.get("aggrMethods")
+    if isinstance(methods, str):
+        methods = _list_param(methods)
+    elif methods is not None and not (
+        isinstance(methods, list) and all(isinstance(method, str) for method in methods)
+    ):
+        raise BadRequestData("aggrMethods: a comma-separated text or a list of texts.")
     if "aggregatedValues" not in options:
         if methods is not None:
             raise BadRequestData("aggrMethods: goes with options=aggregatedValues.")
@@ -755,8 +771,8 @@ def _aggregation(call: Call, options: set[str]) -> tuple | None:
             + ", ".join(selectors.AGGREGATIONS)
             + "."
         )
-    raw = call.params.get("aggrPeriodDuration", "P0D")
-    match = DURATION.match(raw)
+    raw = source.get("aggrPeriodDuration", "P0D")
+    match = DURATION.match(raw) if isinstance(raw, str) else None
     if not match or raw in ("P", "PT"):
         raise BadRequestData(
             f"aggrPeriodDuration: {raw!r} is not an ISO 8601 duration in weeks, days, hours, "
@@ -764,7 +780,7 @@ def _aggregation(call: Call, options: set[str]) -> tuple | None:
         )
     parts = {key: float(value) for key, value in match.groupdict().items() if value}
     period = timedelta(**parts)
-    start = _moment(call, "timeAt") if call.params.get("timeAt") else None
+    start = _moment(source, "timeAt") if source.get("timeAt") else None
     return methods, (period if period.total_seconds() > 0 else None), start
 
 
@@ -777,7 +793,9 @@ TEMPORAL_FORMATS = {
 }
 
 
-def _temporal_answer(call: Call, entity_ids: list[str], query: selectors.TemporalQuery) -> list:
+def _temporal_answer(
+    call: Call, entity_ids: list[str], query: selectors.TemporalQuery, source: Any = None
+) -> list:
     options = _options(call)
     # keyValues (or simplified) asks for the simplified temporal representation, which
     # temporalValues names (6.3.12); format= says the same as options= (v1.8).
@@ -793,10 +811,18 @@ def _temporal_answer(call: Call, entity_ids: list[str], query: selectors.Tempora
     unknown = options - {"temporalValues", "sysAttrs", "aggregatedValues", "normalized"}
     if unknown:
         raise BadRequestData(f"options: {', '.join(sorted(unknown))} is not supported here.")
-    aggregation = _aggregation(call, options)
+    aggregation = _aggregation(call.params if source is None else source, options)
+    pick = _list_param(call.params.get("pick"))
+    omit = _list_param(call.params.get("omit"))
+    if pick is not None and omit is not None:
+        raise BadRequestData("pick and omit: give one or the other.")
+    if query.attrs is not None and (pick is not None or omit is not None):
+        raise BadRequestData(
+            f"attrs and {'pick' if pick is not None else 'omit'}: give one or the other."
+        )
     found = selectors.temporal_instances(tenant=call.tenant, entity_ids=entity_ids, query=query)
     types = selectors.temporal_types(tenant=call.tenant, entity_ids=entity_ids)
-    return [
+    shown = [
         selectors.temporal_render(
             entity_id=entity_id,
             types=types.get(entity_id, []),
@@ -805,44 +831,146 @@ def _temporal_answer(call: Call, entity_ids: list[str], query: selectors.Tempora
             temporal_values="temporalValues" in options,
             aggregation=aggregation,
             sys_attrs="sysAttrs" in options,
+            timeproperty=query.timeproperty,
         )
         for entity_id in entity_ids
     ]
+    # pick and omit choose the members shown, id and type included (4.21, ETSI 021_21).
+    return [entity_pick(item, pick=pick, omit=omit) for item in shown]
 
 
-@ngsi_endpoint("GET", params={"GET": TEMPORAL_PARAMS})
+@ngsi_endpoint("GET", "DELETE", params={"GET": TEMPORAL_PARAMS, "DELETE": NO_PARAMS})
 def temporal_entity(call: Call, entity_id: str) -> HttpResponse:
     entity_id_check(entity_id)
+    if call.request.method == "DELETE":
+        temporal.temporal_entity_delete(user=call.user, tenant=call.tenant, entity_id=entity_id)
+        return no_content()
     attrs = _list_param(call.params.get("attrs"))
     stored_attrs = ld.storage_names(attrs, call.context) if attrs else None
     ids = selectors.temporal_entity_ids(tenant=call.tenant, entity_id=entity_id)
     return answer(call, _temporal_answer(call, ids, _temporal_query(call, stored_attrs))[0])
 
 
-@ngsi_endpoint("GET", params={"GET": TEMPORAL_PARAMS | QUERY_PARAMS})
+@ngsi_endpoint("GET", "POST", params={"GET": TEMPORAL_PARAMS | QUERY_PARAMS, "POST": NO_PARAMS})
 def temporal_entities(call: Call) -> HttpResponse:
+    if call.request.method == "POST":
+        body = _require_body(call)
+        created = temporal.temporal_entity_upsert(
+            user=call.user, tenant=call.tenant, document=body, context=call.context
+        )
+        if not created:
+            return no_content()
+        return no_content(201, {"Location": f"/ngsi-ld/v1/temporal/entities/{body['id']}"})
     params = call.params
     if not any(params.get(key) for key in ("type", "id", "idPattern", "attrs")):
         raise BadRequestData("Give at least one of type, id, idPattern or attrs.")
     for key in ("q", "geoQ", "georel", "scopeQ"):
         if params.get(key):
             raise OperationNotSupported(f"{key}: not supported by the temporal API here.")
-    types = names_parse(params["type"], "type") if params.get("type") else None
-    attrs = _list_param(params.get("attrs"))
+    return _temporal_query_answer(
+        call,
+        types=names_parse(params["type"], "type") if params.get("type") else None,
+        ids=_list_param(params.get("id")),
+        id_pattern=params.get("idPattern"),
+        attrs=_list_param(params.get("attrs")),
+        source=params,
+    )
+
+
+@ngsi_endpoint("POST", params={"POST": NO_PARAMS})
+def temporal_entity_attrs(call: Call, entity_id: str) -> HttpResponse:
+    temporal.temporal_attrs_append(
+        user=call.user,
+        tenant=call.tenant,
+        entity_id=entity_id,
+        document=_require_body(call),
+        context=call.context,
+    )
+    return no_content()
+
+
+@ngsi_endpoint("DELETE", params={"DELETE": frozenset({"datasetId", "deleteAll"})})
+def temporal_entity_attr(call: Call, entity_id: str, name: str) -> HttpResponse:
+    entity_id_check(entity_id)
+    delete_all = call.params.get("deleteAll", "false")
+    if delete_all not in ("true", "false"):
+        raise BadRequestData("deleteAll: true or false.")
+    temporal.temporal_attr_delete(
+        user=call.user,
+        tenant=call.tenant,
+        entity_id=entity_id,
+        name=name,
+        context=call.context,
+        dataset_id=call.params.get("datasetId") or None,
+        delete_all=delete_all == "true",
+    )
+    return no_content()
+
+
+@ngsi_endpoint("POST", params={"POST": TEMPORAL_PARAMS | PAGE_PARAMS})
+def temporal_batch_query(call: Call) -> HttpResponse:
+    body = _require_body(call)
+    if not isinstance(body, dict) or body.get("type", "Query") != "Query":
+        raise BadRequestData('The body must be a Query: {"type": "Query", "entities": [...]}.')
+    for key in ("q", "geoQ", "scopeQ"):
+        if body.get(key):
+            raise OperationNotSupported(f"{key}: not supported by the temporal API here.")
+    selections = body.get("entities") or []
+    if not isinstance(selections, list) or not all(isinstance(item, dict) for item in selections):
+        raise BadRequestData("entities: must be a list of entity selectors.")
+    types = [item["type"] for item in selections if item.get("type")]
+    ids = [item["id"] for item in selections if item.get("id")]
+    patterns = [item["idPattern"] for item in selections if item.get("idPattern")]
+    for key, found in (("type", types), ("id", ids), ("idPattern", patterns)):
+        if not all(isinstance(value, str) for value in found):
+            raise BadRequestData(f"entities: each {key} must be a string.")
+    if len(patterns) > 1:
+        raise BadRequestData("entities: one idPattern at most.")
+    attrs = body.get("attrs")
+    if attrs is not None and not (
+        isinstance(attrs, list) and all(isinstance(name, str) for name in attrs)
+    ):
+        raise BadRequestData("attrs: must be a list of attribute names.")
+    if not (types or ids or patterns or attrs):
+        raise BadRequestData("A Query needs entities or attrs.")
+    temporal = body.get("temporalQ", {})
+    if not isinstance(temporal, dict):
+        raise BadRequestData("temporalQ: must be an object (timerel, timeAt, endTimeAt, ...).")
+    return _temporal_query_answer(
+        call,
+        types=names_parse(",".join(f"({name})" for name in types), "type") if types else None,
+        ids=ids or None,
+        id_pattern=patterns[0] if patterns else None,
+        attrs=attrs,
+        # The body's temporalQ says what the query parameters would; it wins over them.
+        source=ChainMap(temporal, call.params),
+    )
+
+
+def _temporal_query_answer(
+    call: Call,
+    *,
+    types: Any,
+    ids: list[str] | None,
+    id_pattern: str | None,
+    attrs: list[str] | None,
+    source: Any,
+) -> HttpResponse:
+    for name in ids or []:
+        entity_id_check(name)
     types, _q, stored_attrs = selectors.query_resolve(
         context=call.context, types=types, q=None, attrs=attrs
     )
-    ids = selectors.temporal_query_ids(
-        tenant=call.tenant,
-        types=types,
-        ids=_list_param(params.get("id")),
-        id_pattern=params.get("idPattern"),
+    query = _temporal_query(call, stored_attrs, source)
+    found = selectors.temporal_query_ids(
+        tenant=call.tenant, types=types, ids=ids, id_pattern=id_pattern, query=query
     )
     limit = _int_param(call, "limit", selectors.DEFAULT_LIMIT, low=1, high=selectors.MAX_LIMIT)
     offset = _int_param(call, "offset", 0, low=0)
-    query = _temporal_query(call, stored_attrs)
-    shown = _temporal_answer(call, ids[offset : offset + limit], query)
-    headers = {"NGSILD-Results-Count": str(len(ids))} if params.get("count") == "true" else {}
+    shown = _temporal_answer(call, found[offset : offset + limit], query, source)
+    headers = (
+        {"NGSILD-Results-Count": str(len(found))} if call.params.get("count") == "true" else {}
+    )
     return answer(call, shown, headers=headers)
 
 
@@ -902,11 +1030,11 @@ def types(call: Call) -> HttpResponse:
     if call.params.get("details") == "true":
         stored = selectors.types_list(tenant=call.tenant)
         shown = []
-        for stored_name, name in zip(stored, names, strict=True):
+        for stored_name, name, iri in zip(stored, names, ld.expanded_names(stored), strict=True):
             details = selectors.type_details(tenant=call.tenant, name=stored_name)
             shown.append(
                 {
-                    "id": name,
+                    "id": iri,
                     "type": "EntityType",
                     "typeName": name,
                     "attributeNames": ld.user_names(sorted(details["attributes"]), call.context),
@@ -927,32 +1055,38 @@ def type_detail(call: Call, name: str) -> HttpResponse:
     return answer(
         call,
         {
-            "id": ld.user_names([stored], call.context)[0],
+            "id": ld.expanded_names([stored])[0],
             "type": "EntityTypeInfo",
-            "typeName": name,
+            "typeName": ld.user_names([stored], call.context)[0],
             "entityCount": details["count"],
             "attributeDetails": [
                 {
-                    "id": shown,
+                    "id": iri,
                     "type": "Attribute",
                     "attributeName": shown,
                     "attributeTypes": sorted(details["attributes"][stored_attr]),
                 }
-                for stored_attr, shown in zip(attribute_names, shown_names, strict=True)
+                for stored_attr, shown, iri in zip(
+                    attribute_names, shown_names, ld.expanded_names(attribute_names), strict=True
+                )
             ],
         },
     )
 
 
-def _attribute_json(call: Call, stored: str, shown: str, entry: dict) -> dict:
-    return {
-        "id": shown,
+def _attribute_json(call: Call, stored: str, shown: str, entry: dict, *, counts: bool) -> dict:
+    """An Attribute (5.2.27); the detailed list (5.7.9) leaves out what it counts, as the ETSI
+    suite's 026_01 has it: the counts are for retrieving one attribute (5.7.10)."""
+    found: dict[str, Any] = {
+        "id": ld.expanded_names([stored])[0],
         "type": "Attribute",
         "attributeName": shown,
-        "attributeCount": entry["count"],
-        "attributeTypes": sorted(entry["types"]),
-        "typeNames": ld.user_names(sorted(entry["entity_types"]), call.context),
     }
+    if counts:
+        found["attributeCount"] = entry["count"]
+        found["attributeTypes"] = sorted(entry["types"])
+    found["typeNames"] = ld.user_names(sorted(entry["entity_types"]), call.context)
+    return found
 
 
 @ngsi_endpoint("GET", params={"GET": DETAILS_PARAM})
@@ -964,7 +1098,7 @@ def attributes(call: Call) -> HttpResponse:
         return answer(
             call,
             [
-                _attribute_json(call, key, name, index[key])
+                _attribute_json(call, key, name, index[key], counts=False)
                 for key, name in zip(stored, shown, strict=True)
             ],
         )
@@ -980,7 +1114,8 @@ def attribute_detail(call: Call, name: str) -> HttpResponse:
     index = selectors.attributes_index(tenant=call.tenant, name=stored)
     if stored not in index:
         raise ResourceNotFound(f"No entity has the attribute {name}.")
-    return answer(call, _attribute_json(call, stored, name, index[stored]))
+    shown = ld.user_names([stored], call.context)[0]
+    return answer(call, _attribute_json(call, stored, shown, index[stored], counts=True))
 
 
 # JSON-LD contexts.

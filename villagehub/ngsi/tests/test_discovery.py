@@ -1,8 +1,13 @@
+from urllib.parse import quote
+
 import pytest
 
 from .test_contexts import INDICATOR, KPI_LINK
 
 pytestmark = pytest.mark.django_db
+
+DEFAULT = "https://uri.etsi.org/ngsi-ld/default-context/"
+KPI_TYPE = "https://smartdatamodels.org/dataModel.KeyPerformanceIndicator/KeyPerformanceIndicator"
 
 
 @pytest.fixture
@@ -37,7 +42,7 @@ def test_types_list(stock):
 def test_types_with_details(stock):
     body = stock.get("/types", details="true").json()
     assert body[1] == {
-        "id": "Car",
+        "id": DEFAULT + "Car",
         "type": "EntityType",
         "typeName": "Car",
         "attributeNames": ["owner", "speed"],
@@ -49,13 +54,13 @@ def test_type_detail(stock):
     assert body["entityCount"] == 2
     assert body["attributeDetails"] == [
         {
-            "id": "owner",
+            "id": DEFAULT + "owner",
             "type": "Attribute",
             "attributeName": "owner",
             "attributeTypes": ["Relationship"],
         },
         {
-            "id": "speed",
+            "id": DEFAULT + "speed",
             "type": "Attribute",
             "attributeName": "speed",
             "attributeTypes": ["Property"],
@@ -70,7 +75,7 @@ def test_attributes(stock):
     assert "speed" in body["attributeList"]
     detail = stock.get("/attributes/speed").json()
     assert detail == {
-        "id": "speed",
+        "id": DEFAULT + "speed",
         "type": "Attribute",
         "attributeName": "speed",
         "attributeCount": 3,
@@ -79,9 +84,33 @@ def test_attributes(stock):
     }
     assert stock.get("/attributes/colour").status_code == 404
     details = stock.get("/attributes", details="true").json()
-    assert [item["attributeName"] for item in details if item["attributeName"] == "owner"] == [
-        "owner"
+    assert [item for item in details if item["attributeName"] == "owner"] == [
+        {
+            "id": DEFAULT + "owner",
+            "type": "Attribute",
+            "attributeName": "owner",
+            "typeNames": ["Car"],
+        }
     ]
+
+
+def test_a_type_asked_for_by_its_full_iri_is_named_as_the_context_writes_it(stock):
+    """ETSI 024_02_02: the id is the full IRI, typeName as the request's context compacts it."""
+    body = stock.get("/types/" + quote(KPI_TYPE, safe=""), headers={"Link": KPI_LINK}).json()
+    assert (body["id"], body["typeName"]) == (KPI_TYPE, "KeyPerformanceIndicator")
+    assert body["entityCount"] == 1
+    without = stock.get("/types/" + quote(KPI_TYPE, safe="")).json()
+    assert (without["id"], without["typeName"]) == (KPI_TYPE, KPI_TYPE)
+    with_details = stock.get("/types", details="true", headers={"Link": KPI_LINK}).json()
+    assert [(item["id"], item["typeName"]) for item in with_details][2] == (
+        KPI_TYPE,
+        "KeyPerformanceIndicator",
+    )
+
+
+def test_an_attribute_asked_for_by_its_full_iri_is_named_as_the_context_writes_it(stock):
+    body = stock.get("/attributes/" + quote(DEFAULT + "speed", safe="")).json()
+    assert (body["id"], body["attributeName"]) == (DEFAULT + "speed", "speed")
 
 
 def test_unknown_paths_and_methods_are_problems(anonymous):

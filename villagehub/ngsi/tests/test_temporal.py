@@ -1,5 +1,6 @@
 import pytest
 
+from villagehub.ngsi import ld
 from villagehub.ngsi.models import AttributeInstance
 
 from .test_entities import ERRORS
@@ -145,8 +146,8 @@ def test_aggregated_values_per_period(history):
     temperature = body["temperature"]
     assert temperature["type"] == "Property"
     assert temperature["sum"] == [
-        [21, "2026-01-01T12:00:00.000Z", "2026-01-03T12:00:00.000Z"],
-        [25, "2026-01-03T12:00:00.000Z", "2026-01-05T12:00:00.000Z"],
+        [21, "2026-01-01T12:00:00Z", "2026-01-03T12:00:00Z"],
+        [25, "2026-01-03T12:00:00Z", "2026-01-05T12:00:00Z"],
     ]
     assert [item[0] for item in temperature["totalCount"]] == [2, 2]
     assert [item[0] for item in temperature["avg"]] == [10.5, 12.5]
@@ -157,6 +158,319 @@ def test_aggregated_values_per_period(history):
     whole = history.get(
         TEMPORAL, attrs="temperature", options="aggregatedValues", aggrMethods="sum"
     ).json()
-    assert whole["temperature"]["sum"] == [
-        [46, "2026-01-01T12:00:00.000Z", "2026-01-04T12:00:00.000Z"]
+    assert whole["temperature"]["sum"] == [[46, "2026-01-01T12:00:00Z", "2026-01-04T12:00:00Z"]]
+
+
+TEMPORAL_QUERY = "/temporal/entityOperations/query"
+
+
+def test_temporal_query_by_post_takes_its_time_filter_from_temporal_q(history):
+    history.post(
+        "/entities", {"id": "urn:ngsi-ld:Sensor:2", "type": "Sensor", "temperature": reading(5, 1)}
+    )
+    response = history.post(
+        TEMPORAL_QUERY + "?count=true",
+        {
+            "type": "Query",
+            "entities": [{"type": "Sensor"}],
+            "attrs": ["temperature"],
+            "temporalQ": {"timerel": "after", "timeAt": "2026-01-02T12:00:00Z"},
+        },
+    )
+    assert response.status_code == 200
+    # Sensor:2 has nothing after timeAt, so it is not in the answer (ETSI 021_13_01).
+    assert [(item["id"], values(item)) for item in response.json()] == [
+        ("urn:ngsi-ld:Sensor:1", [12, 13])
     ]
+    assert response["NGSILD-Results-Count"] == "1"
+
+
+def test_temporal_query_by_post_with_last_n_and_the_simplified_representation(history):
+    response = history.post(
+        TEMPORAL_QUERY + "?options=temporalValues",
+        {
+            "type": "Query",
+            "entities": [{"id": "urn:ngsi-ld:Sensor:1", "type": "Sensor"}],
+            "attrs": ["temperature"],
+            "temporalQ": {"lastN": 2},
+        },
+    )
+    assert response.status_code == 200
+    assert response.json()[0]["temperature"]["values"] == [
+        [12, "2026-01-03T12:00:00.000Z"],
+        [13, "2026-01-04T12:00:00.000Z"],
+    ]
+
+
+def test_temporal_query_by_post_aggregates_with_methods_as_a_list(history):
+    response = history.post(
+        TEMPORAL_QUERY + "?options=aggregatedValues",
+        {
+            "type": "Query",
+            "entities": [{"type": "Sensor"}],
+            "attrs": ["temperature"],
+            "temporalQ": {"aggrMethods": ["max", "sum"]},
+        },
+    )
+    assert response.status_code == 200
+    aggregated = response.json()[0]["temperature"]
+    assert aggregated["max"][0][0] == 13
+    assert aggregated["sum"][0][0] == 46
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "kind", "detail"),
+    [
+        (
+            {"temporalQ": {"timerel": "during", "timeAt": "2026-01-01T00:00:00Z"}},
+            400,
+            "BadRequestData",
+            "timerel",
+        ),
+        (
+            {"temporalQ": {"timerel": "between", "timeAt": "2026-01-01T00:00:00Z"}},
+            400,
+            "BadRequestData",
+            "endTimeAt",
+        ),
+        ({"temporalQ": {"timerel": "after", "timeAt": 20260101}}, 400, "BadRequestData", "timeAt"),
+        ({"temporalQ": {"lastN": 0}}, 400, "BadRequestData", "lastN"),
+        ({"temporalQ": {"lastN": 1.5}}, 400, "BadRequestData", "lastN"),
+        ({"temporalQ": {"timeproperty": "seenAt"}}, 400, "BadRequestData", "timeproperty"),
+        ({"temporalQ": "after"}, 400, "BadRequestData", "temporalQ"),
+        (
+            {"entities": [{"type": "Sensor"}], "type": "Subscription"},
+            400,
+            "BadRequestData",
+            "Query",
+        ),
+        ({"entities": []}, 400, "BadRequestData", "entities"),
+        ({"entities": [{"id": "not a uri"}]}, 400, "BadRequestData", "id"),
+        ({"q": "temperature>1"}, 422, "OperationNotSupported", "q"),
+    ],
+)
+def test_temporal_query_by_post_refuses_a_bad_query(history, body, status, kind, detail):
+    query = {"type": "Query", "entities": [{"type": "Sensor"}], **body}
+    response = history.post(TEMPORAL_QUERY, query)
+    assert response.status_code == status
+    assert response.json()["type"] == ERRORS + kind
+    assert detail in response.json()["detail"]
+
+
+def test_temporal_query_by_post_refuses_other_methods(history):
+    response = history.get(TEMPORAL_QUERY)
+    assert response.status_code == 405
+    assert response["Allow"] == "POST"
+
+
+VEHICLE = "urn:ngsi-ld:Vehicle:T1"
+
+
+def at(value, moment):
+    return {"type": "Property", "value": value, "observedAt": f"2020-08-01T{moment}:00Z"}
+
+
+def vehicle_history():
+    return {
+        "id": VEHICLE,
+        "type": "Vehicle",
+        # Given out of order: the instances are written oldest first.
+        "speed": [at(80, "12:05"), at(120, "12:03"), at(100, "12:07")],
+        "fuelLevel": [at(67, "12:03"), at(53, "13:05")],
+    }
+
+
+def test_a_temporal_representation_creates_the_entity_and_its_history(api):
+    response = api.post("/temporal/entities", vehicle_history())
+    assert response.status_code == 201
+    assert response["Location"] == f"/ngsi-ld/v1/temporal/entities/{VEHICLE}"
+    body = api.get(f"/temporal/entities/{VEHICLE}").json()
+    assert values(body, "speed") == [120, 80, 100]
+    assert [item["observedAt"] for item in body["speed"]] == [
+        "2020-08-01T12:03:00Z",
+        "2020-08-01T12:05:00Z",
+        "2020-08-01T12:07:00Z",
+    ]
+    assert values(body, "fuelLevel") == [67, 53]
+    current = api.get(f"/entities/{VEHICLE}", options="keyValues").json()
+    assert (current["speed"], current["fuelLevel"]) == (100, 53)
+    assert AttributeInstance.objects.filter(entity_id=VEHICLE).count() == 5
+
+
+def test_a_temporal_representation_of_an_existing_entity_adds_its_instances(api):
+    api.post("/temporal/entities", vehicle_history())
+    more = {"id": VEHICLE, "type": "Vehicle", "speed": [at(90, "12:09"), at(95, "12:11")]}
+    response = api.post("/temporal/entities", more)
+    assert response.status_code == 204
+    body = api.get(f"/temporal/entities/{VEHICLE}", attrs="speed").json()
+    assert values(body, "speed") == [120, 80, 100, 90, 95]
+
+
+def test_instances_appended_to_a_temporal_entity(api):
+    api.post("/temporal/entities", vehicle_history())
+    path = f"/temporal/entities/{VEHICLE}/attrs"
+    response = api.post(path, {"fuelLevel": [at(40, "14:07"), at(30, "15:00")]})
+    assert response.status_code == 204
+    body = api.get(f"/temporal/entities/{VEHICLE}", attrs="fuelLevel").json()
+    assert values(body, "fuelLevel") == [67, 53, 40, 30]
+    missing = api.post(
+        "/temporal/entities/urn:ngsi-ld:Vehicle:none/attrs", {"speed": at(1, "12:00")}
+    )
+    assert missing.status_code == 404
+    assert missing.json()["type"] == ERRORS + "ResourceNotFound"
+
+
+@pytest.mark.parametrize("moment", ["2020-08-01T15:00:00Z", "2020-08-01T11:00:00Z"])
+def test_a_temporal_representation_is_written_whole_or_not_at_all(api, moment):
+    """An invalid instance, the latest (the entity's) or an older one (history only)."""
+    document = vehicle_history()
+    document["fuelLevel"].append({"type": "Property", "observedAt": moment})
+    response = api.post("/temporal/entities", document)
+    assert response.status_code == 400
+    assert response.json()["type"] == ERRORS + "BadRequestData"
+    assert api.get(f"/entities/{VEHICLE}").status_code == 404
+    assert not AttributeInstance.objects.filter(entity_id=VEHICLE).exists()
+
+
+@pytest.mark.parametrize(
+    ("document", "detail"),
+    [
+        ({"type": "Vehicle", "speed": [at(1, "12:00")]}, "id"),
+        ({"id": "not a uri", "type": "Vehicle"}, "id"),
+        ({"id": VEHICLE, "type": "Vehicle", "speed": []}, "speed"),
+        ([vehicle_history()], "body"),
+    ],
+)
+def test_a_bad_temporal_representation_is_bad_request_data(api, document, detail):
+    response = api.post("/temporal/entities", document)
+    assert response.status_code == 400
+    assert response.json()["type"] == ERRORS + "BadRequestData"
+    assert detail in response.json()["detail"]
+
+
+def test_writing_a_temporal_representation_needs_a_token(anonymous, db):
+    response = anonymous.post("/temporal/entities", vehicle_history())
+    assert response.status_code == 401
+    assert not AttributeInstance.objects.exists()
+
+
+def test_deleting_a_temporal_entity_deletes_its_history(api):
+    api.post("/temporal/entities", vehicle_history())
+    assert api.delete(f"/temporal/entities/{VEHICLE}").status_code == 204
+    assert not AttributeInstance.objects.filter(entity_id=VEHICLE).exists()
+    assert api.get(f"/temporal/entities/{VEHICLE}").status_code == 404
+    assert api.get(f"/entities/{VEHICLE}").status_code == 404
+    again = api.delete(f"/temporal/entities/{VEHICLE}")
+    assert again.status_code == 404
+    assert again.json()["type"] == ERRORS + "ResourceNotFound"
+
+
+def test_an_instance_is_shown_with_its_observed_at_alone_unless_sys_attrs(api):
+    api.post("/temporal/entities", vehicle_history())
+    body = api.get(f"/temporal/entities/{VEHICLE}", attrs="fuelLevel").json()
+    assert body["fuelLevel"][0] == at(67, "12:03")
+    detailed = api.get(f"/temporal/entities/{VEHICLE}", attrs="fuelLevel", options="sysAttrs")
+    assert set(detailed.json()["fuelLevel"][0]) == {"type", "value", "observedAt", "modifiedAt"}
+    api.post(f"/entities/{VEHICLE}/attrs", {"brand": "Volvo"})
+    # Without observedAt, the time of the change is the instance's time.
+    brand = api.get(f"/temporal/entities/{VEHICLE}", attrs="brand").json()["brand"]
+    assert set(brand[0]) == {"type", "value", "modifiedAt"}
+
+
+def test_aggregation_periods_are_bounded_in_whole_seconds(api):
+    """ETSI 020_11_01: the bounds are written as the instances' observedAt are."""
+    api.post("/temporal/entities", vehicle_history())
+    body = api.get(
+        f"/temporal/entities/{VEHICLE}",
+        options="aggregatedValues",
+        aggrMethods="avg",
+        aggrPeriodDuration="PT1H",
+    ).json()
+    assert body["speed"] == {
+        "type": "Property",
+        "avg": [[100.0, "2020-08-01T12:03:00Z", "2020-08-01T13:03:00Z"]],
+    }
+    assert body["fuelLevel"]["avg"] == [
+        [67.0, "2020-08-01T12:03:00Z", "2020-08-01T13:03:00Z"],
+        [53.0, "2020-08-01T13:03:00Z", "2020-08-01T14:03:00Z"],
+    ]
+
+
+def test_a_temporal_representation_may_carry_its_context(api):
+    document = {
+        **vehicle_history(),
+        "@context": [{"speed": "https://example.org/vocab#speed"}, ld.CORE_URL],
+    }
+    response = api.post("/temporal/entities", document, content_type="application/ld+json")
+    assert response.status_code == 201
+    body = api.get(f"/temporal/entities/{VEHICLE}").json()
+    assert values(body, "https://example.org/vocab#speed") == [120, 80, 100]
+
+
+@pytest.mark.parametrize(
+    ("params", "members"),
+    [
+        ({"pick": "id"}, {"id"}),
+        ({"pick": "id,speed"}, {"id", "speed"}),
+        ({"omit": "speed"}, {"id", "type", "fuelLevel"}),
+        ({"omit": "type,speed"}, {"id", "fuelLevel"}),
+    ],
+)
+def test_temporal_queries_pick_or_omit_members(api, params, members):
+    """ETSI 021_21 (since v1.8.1)."""
+    api.post("/temporal/entities", vehicle_history())
+    found = api.get("/temporal/entities", type="Vehicle", **params).json()
+    assert [set(item) for item in found] == [members]
+    one = api.get(f"/temporal/entities/{VEHICLE}", **params).json()
+    assert set(one) == members
+
+
+@pytest.mark.parametrize(
+    "params", [{"pick": "id", "omit": "type"}, {"pick": "speed", "attrs": "speed"}]
+)
+def test_temporal_pick_with_omit_or_attrs_is_bad_request_data(api, params):
+    api.post("/temporal/entities", vehicle_history())
+    response = api.get("/temporal/entities", type="Vehicle", **params)
+    assert response.status_code == 400
+    assert response.json()["type"] == ERRORS + "BadRequestData"
+
+
+def fuel_history():
+    document = vehicle_history()
+    document["fuelLevel"].append({**at(40, "14:07"), "datasetId": "urn:ngsi-ld:Dataset:fuel"})
+    return document
+
+
+@pytest.mark.parametrize(
+    ("params", "left"),
+    [
+        ({}, [40]),
+        ({"datasetId": "urn:ngsi-ld:Dataset:fuel"}, [67, 53]),
+        ({"deleteAll": "true"}, None),
+    ],
+)
+def test_deleting_an_attribute_from_a_temporal_entity(api, params, left):
+    """ETSI 015_01: without datasetId the default instance's history, with it that
+    dataset's, with deleteAll all of it; the other attributes keep theirs."""
+    api.post("/temporal/entities", fuel_history())
+    path = f"/temporal/entities/{VEHICLE}/attrs/fuelLevel"
+    if params:
+        path += "?" + "&".join(f"{key}={value}" for key, value in params.items())
+    response = api.delete(path)
+    assert response.status_code == 204
+    assert response.content == b""
+    body = api.get(f"/temporal/entities/{VEHICLE}").json()
+    assert (values(body, "fuelLevel") if "fuelLevel" in body else None) == left
+    assert values(body, "speed") == [120, 80, 100]
+    again = api.delete(path)
+    assert again.status_code == 404
+    assert again.json()["type"] == ERRORS + "ResourceNotFound"
+
+
+def test_deleting_an_attribute_history_checks_the_writer(api, anonymous):
+    api.post("/temporal/entities", vehicle_history())
+    path = f"/temporal/entities/{VEHICLE}/attrs/fuelLevel"
+    assert anonymous.delete(path).status_code == 401
+    assert api.delete(path + "?deleteAll=maybe").status_code == 400
+    assert api.delete("/temporal/entities/urn:ngsi-ld:Vehicle:none/attrs/speed").status_code == 404
+    assert AttributeInstance.objects.filter(entity_id=VEHICLE, attribute="fuelLevel").count() == 2
