@@ -377,14 +377,16 @@ def _new_entity(*, writer: Writer, tenant: str, stored: dict) -> Entity:
     created = _time_text(moment)
     for instances in stored["attrs"].values():
         _stamp(instances, created=created)
+    # Ids rather than objects: a model instance costs less to make without the related
+    # objects' descriptors, and a batch makes a thousand.
     return Entity(
         tenant=tenant,
         entity_id=stored["id"],
         types=stored["types"],
         attrs=stored["attrs"],
         scope=stored.get("scope", []),
-        community=community,
-        created_by=writer.user,
+        community_id=community.pk if community is not None else None,
+        created_by_id=writer.user.pk,
         created_at=moment,
         modified_at=moment,
     )
