@@ -943,7 +943,7 @@ def _existing_ids(tenant: str, items: list) -> set[str]:
         item["id"] for item in items if isinstance(item, dict) and isinstance(item.get("id"), str)
     ]
     if connection.vendor == "postgresql":
-        return _found_ids_postgresql(tenant, ids)
+        return set(_found_postgresql(tenant, ids))
     found: set[str] = set()
     for start in range(0, len(ids), 500):
         found.update(
@@ -954,19 +954,20 @@ def _existing_ids(tenant: str, items: list) -> set[str]:
     return found
 
 
-def _found_ids_postgresql(tenant: str, ids: list[str]) -> set[str]:
-    """Which of these ids the tenant has, one probe of the unique index per id. The plain
-    `entity_id IN (...)` depends on the table's statistics: without them (a table just
-    filled, not yet analysed) PostgreSQL reads every entity of the tenant instead. LIMIT 1
-    keeps the subquery a probe: without it the join may become one over the whole tenant."""
+def _found_postgresql(tenant: str, ids: list[str]) -> dict[str, int]:
+    """The entities of these ids the tenant has (id -> pk), one probe of the unique index per
+    id. The plain `entity_id IN (...)` depends on the table's statistics: without them (a
+    table just filled, not yet analysed) PostgreSQL reads every entity of the tenant instead.
+    LIMIT 1 keeps the subquery a probe: without it the join may become one over the whole
+    tenant."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT found.entity_id FROM unnest(%s::text[]) AS wanted(id) CROSS JOIN LATERAL"
-            " (SELECT entity_id FROM ngsi_entity WHERE tenant = %s AND entity_id = wanted.id"
-            " LIMIT 1) AS found",
+            "SELECT found.entity_id, found.id FROM unnest(%s::text[]) AS wanted(id)"
+            " CROSS JOIN LATERAL (SELECT entity_id, id FROM ngsi_entity WHERE tenant = %s"
+            " AND entity_id = wanted.id LIMIT 1) AS found",
             [ids, tenant],
         )
-        return {row[0] for row in cursor.fetchall()}
+        return dict(cursor.fetchall())
 
 
 def entities_batch_upsert(
@@ -1011,6 +1012,13 @@ def _entities_lock(tenant: str, ids: Iterable[str]) -> dict[str, Entity]:
     """The entities of these ids, locked, read a few hundred at a time."""
     ids = list(dict.fromkeys(ids))
     locked: dict[str, Entity] = {}
+    if connection.vendor == "postgresql":
+        # Found by their ids first, for the same reason as in `_existing_ids`.
+        pks = list(_found_postgresql(tenant, ids).values())
+        for start in range(0, len(pks), 500):
+            rows = Entity.objects.select_for_update().filter(pk__in=pks[start : start + 500])
+            locked.update((entity.entity_id, entity) for entity in rows)
+        return locked
     for start in range(0, len(ids), 500):
         rows = Entity.objects.select_for_update().filter(
             tenant=tenant, entity_id__in=ids[start : start + 500]
