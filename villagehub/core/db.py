@@ -41,8 +41,7 @@ def rows_insert(
     fields = [cast(Field, model._meta.get_field(name)) for name in columns]
     table = model._meta.db_table
     vendor = connection.vendor
-    prepare = [_preparer(field, vendor) for field in fields]
-    prepared = [tuple(p(value) for p, value in zip(prepare, row, strict=True)) for row in rows]
+    prepared = _prepared(fields, vendor, rows)
     if not prepared:
         return []
     names = ", ".join(connection.ops.quote_name(str(field.column)) for field in fields)
@@ -77,7 +76,22 @@ def rows_insert(
         return new_ids
 
 
-def _preparer(field: Field, vendor: str) -> Callable[[Any], Any]:
+def _prepared(fields: list[Field], vendor: str, rows: Iterable[Sequence]) -> list[Sequence]:
+    """The rows with the values of the columns that need it prepared (the others, most of
+    them, as they are: a call per value would cost more than writing it)."""
+    preparers = [(n, p) for n, p in enumerate(_preparer(f, vendor) for f in fields) if p]
+    if not preparers:
+        return list(rows)
+    prepared: list[Sequence] = []
+    for row in rows:
+        values = list(row)
+        for n, prepare in preparers:
+            values[n] = prepare(values[n])
+        prepared.append(values)
+    return prepared
+
+
+def _preparer(field: Field, vendor: str) -> Callable[[Any], Any] | None:
     if isinstance(field, JSONField):
         if field.encoder is None:
             # pydantic's Rust encoder (installed with django-ninja): the same JSON as
@@ -86,7 +100,7 @@ def _preparer(field: Field, vendor: str) -> Callable[[Any], Any]:
         return lambda value: json.dumps(value, cls=field.encoder)
     if isinstance(field, DateTimeField) and vendor != "postgresql":
         return _datetimes_adapted()
-    return lambda value: value
+    return None
 
 
 def _datetimes_adapted() -> Callable[[Any], Any]:
@@ -121,10 +135,9 @@ def rows_update(model: type[Model], columns: Sequence[str], rows: Iterable[Seque
     """Update rows by id with plain values: each row gives the values of `columns`, then the
     id. One executemany (pipelined by psycopg) instead of bulk_update's CASE per column."""
     fields = [cast(Field, model._meta.get_field(name)) for name in columns]
-    prepare = [_preparer(field, connection.vendor) for field in fields]
-    prepared = [
-        (*(p(value) for p, value in zip(prepare, row[:-1], strict=True)), row[-1]) for row in rows
-    ]
+    rows = list(rows)
+    values = _prepared(fields, connection.vendor, [row[:-1] for row in rows])
+    prepared = [(*changed, row[-1]) for changed, row in zip(values, rows, strict=True)]
     if not prepared:
         return
     assignments = ", ".join(

@@ -215,7 +215,7 @@ def _plain_name(name: Any) -> bool:
 def _plain_value(value: Any) -> bool:
     """A value the processor gives back as it is: no null, no one-element or nested array
     (arrays are sets in JSON-LD), objects with plain names only."""
-    if isinstance(value, bool | int | str):
+    if isinstance(value, (bool, int, str)):
         return True
     if isinstance(value, float):
         return value == value and abs(value) != float("inf")
@@ -236,7 +236,7 @@ def _coordinates(value: Any) -> bool:
     return (
         isinstance(value, list)
         and len(value) >= 2
-        and all(isinstance(item, int | float) and not isinstance(item, bool) for item in value)
+        and all(isinstance(item, (int, float)) and not isinstance(item, bool) for item in value)
     )
 
 

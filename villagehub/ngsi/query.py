@@ -449,12 +449,12 @@ def value_leaves(instances: list[dict]) -> list:
     same reading as `q_match`, so that the index and the query agree."""
     leaves = []
     for instance in instances:
-        value = instance_value(instance)
-        if isinstance(value, (dict, list)) or instance.get("type") == "LanguageProperty":
+        if instance.get("type") == "LanguageProperty":
             leaves.extend(_values(Term(attribute="_"), {"attrs": {"_": [instance]}}))
         else:
-            # A bare number, text or boolean: what `_values` reads, without its walk.
-            leaves.append(value)
+            # What `_values` reads of any other instance, without its walk: the leaves of its
+            # value (a GeoProperty's geometry is one leaf, an object, which nothing indexes).
+            leaves.extend(_leaves(instance_value(instance)))
     return leaves
 
 

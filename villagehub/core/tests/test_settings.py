@@ -1,3 +1,4 @@
+import gc
 import os
 import subprocess
 import sys
@@ -89,3 +90,15 @@ def test_gunicorn_copies_the_search_filters_before_forking(transactional_db):
     assert shared.values is not None
     assert shared.generation > 0
     assert connection.connection is None
+
+
+def test_gunicorn_puts_what_it_loaded_out_of_the_collectors_sight(transactional_db):
+    """What the workers share is frozen before the fork (`gc.freeze`)."""
+    from villagehub import gunicorn_conf
+
+    gc.unfreeze()
+    try:
+        gunicorn_conf.when_ready(server=None)
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()

@@ -65,6 +65,21 @@ def test_batch_upsert_replaces_by_default_and_updates_when_asked(api):
     assert got["speed"]["value"] == 1
 
 
+def test_batch_operations_find_existing_ids_with_commas_and_quotes(api):
+    """The ids are looked up together (on PostgreSQL as one array): none is split or lost."""
+    odd = "urn:ngsi-ld:Car:o'neil,1;(x)"
+    assert api.post("/entities", {**car(1), "id": odd}).status_code == 201
+    created = api.post("/entityOperations/create", [{**car(1), "id": odd}, car(2)])
+    assert created.status_code == 207
+    assert created.json()["success"] == ["urn:ngsi-ld:Car:2"]
+    assert [error["entityId"] for error in created.json()["errors"]] == [odd]
+    replaced = api.post("/entityOperations/upsert", [{**car(3), "id": odd}, car(2)])
+    assert replaced.status_code == 204
+    assert Entity.objects.get(entity_id=odd).attrs["speed"][0]["value"] == 3
+    assert api.post("/entityOperations/delete", [odd]).status_code == 204
+    assert Entity.objects.filter(entity_id=odd).count() == 0
+
+
 def test_batch_update_and_no_overwrite(api):
     api.post("/entityOperations/create", [car(1), car(2)])
     response = api.post(
