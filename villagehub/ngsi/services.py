@@ -837,11 +837,15 @@ def _history_record(*, entity: Entity, changed: set[str]) -> None:
 
 
 def _history_rows(*, entity: Entity, changed: set[str]) -> list[tuple]:
-    """The temporal instances of the attributes that changed (see `HISTORY_COLUMNS`)."""
+    """The temporal instances of the attributes that changed (see `HISTORY_COLUMNS`). Of a
+    multi-attribute, only the instances a write changed: the others are kept already."""
     moment = timezone.now()
+    before = getattr(entity, "attrs_before", {})
     rows = []
     for key in changed:
         for instance in entity.attrs.get(key, []):
+            if instance in before.get(key, ()):
+                continue
             observed = instance.get("observedAt")
             when = (
                 datetime.fromisoformat(observed.replace("Z", "+00:00"))

@@ -474,3 +474,17 @@ def test_deleting_an_attribute_history_checks_the_writer(api, anonymous):
     assert api.delete(path + "?deleteAll=maybe").status_code == 400
     assert api.delete("/temporal/entities/urn:ngsi-ld:Vehicle:none/attrs/speed").status_code == 404
     assert AttributeInstance.objects.filter(entity_id=VEHICLE, attribute="fuelLevel").count() == 2
+
+
+def test_a_change_of_one_dataset_keeps_only_that_instance(api):
+    """Writing one instance of a multi-attribute records that instance alone: the others
+    did not change and are in the history once already."""
+    other = {**reading(20, 1), "datasetId": "urn:ngsi-ld:Dataset:roof"}
+    api.post(
+        "/entities",
+        {"id": "urn:ngsi-ld:Sensor:1", "type": "Sensor", "temperature": [reading(10, 1), other]},
+    )
+    api.patch(PATH + "/attrs/temperature", reading(11, 2))
+    api.patch(PATH + "/attrs", {"temperature": {**reading(21, 3), "datasetId": other["datasetId"]}})
+    kept = AttributeInstance.objects.filter(attribute="temperature").order_by("pk")
+    assert [row.instance["value"] for row in kept] == [10, 20, 11, 21]
