@@ -1253,7 +1253,7 @@ CLAIM_LEASE = timedelta(seconds=60)
 NOTIFY_POLL = 0.01
 NOTIFY_LINGER = 1.0
 NOTIFY_SPAN = 10.0
-# A sender reads this many new notifications at a time (it claims them one by one).
+# A sender reads this many new notifications at a time, and claims them one by one.
 NOTIFY_BATCH = 50
 
 
@@ -1818,23 +1818,25 @@ def _new_notifications():
     ).order_by("created_at")
 
 
-def notification_claim(
-    *, notification: Notification, sent: tuple[Notification, datetime] | None = None
-) -> bool:
-    """Record the notification sent last (`sent`: it and when) and claim this new one, in
-    one commit; whether it was still there to claim (another sender may have taken it). A
-    sender holds one claim at a time, so a worker killed at any moment leaves one
-    notification only, the one in flight, claimed and not recorded sent (to be sent again,
-    perhaps a second time, once its claim runs out); and one commit per notification is one
-    turn at SQLite's write lock."""
+def notification_claim_next(*, sent: tuple[Notification, datetime] | None = None) -> int | None:
+    """Record the notification sent last (`sent`: it and when) and claim the oldest new one,
+    in one commit; returns its id. A sender holds one claim at a time, so a worker killed at
+    any moment leaves one notification only, the one in flight, claimed and not recorded
+    sent (to be sent again, perhaps a second time, once its claim runs out); and one commit
+    per notification is one turn at SQLite's write lock, kept short: the id only."""
     now = timezone.now()
     with transaction.atomic():
         if sent is not None:
             _delivered(*sent)
-        claimed = _new_notifications().filter(pk=notification.pk).update(attempts=1, claimed_at=now)
-    if claimed:
-        notification.attempts, notification.claimed_at = 1, now
-    return bool(claimed)
+        pk = (
+            _new_notifications()
+            .select_for_update(skip_locked=True)
+            .values_list("pk", flat=True)
+            .first()
+        )
+        if pk is not None:
+            Notification.objects.filter(pk=pk).update(attempts=1, claimed_at=now)
+    return pk
 
 
 def notifications_deliver_new(
@@ -1842,15 +1844,16 @@ def notifications_deliver_new(
 ) -> int:
     """Send the new notifications one after the other until none is left (and none came
     for `linger` seconds, or `span` seconds have passed since the start); returns how many
-    were sent. They are read NOTIFY_BATCH at a time, without a lock; each is claimed in the
-    commit that records the one before it sent."""
+    were sent. Each is claimed in the commit that records the one before it sent; what they
+    are is read NOTIFY_BATCH at a time, without a lock."""
     started = last_seen = time.monotonic()
     sent_count = 0
     in_flight: tuple[Notification, datetime] | None = None
-    ahead: list[Notification] = []
+    ahead: dict[int, Notification] = {}
     while True:
         if not ahead:
-            ahead = list(_new_notifications().select_related("subscription")[:NOTIFY_BATCH])
+            rows = _new_notifications().select_related("subscription")[:NOTIFY_BATCH]
+            ahead = {row.pk: row for row in rows}
         if not ahead:
             if in_flight is not None:
                 _delivered(*in_flight)
@@ -1860,11 +1863,17 @@ def notifications_deliver_new(
                 return sent_count
             time.sleep(poll)
             continue
-        notification = ahead.pop(0)
-        claimed = notification_claim(notification=notification, sent=in_flight)
+        pk = notification_claim_next(sent=in_flight)
         in_flight = None
-        if not claimed:
+        if pk is None:
+            ahead = {}
             continue
+        notification = ahead.pop(pk, None)
+        if notification is None:
+            # Newer than the rows read ahead, which other senders took meanwhile.
+            ahead = {}
+            notification = Notification.objects.select_related("subscription").get(pk=pk)
+        notification.attempts = 1
         last_seen = time.monotonic()
         moment = timezone.now()
         error = _send_once(notification)

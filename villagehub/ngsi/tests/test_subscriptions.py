@@ -312,22 +312,24 @@ def test_a_sender_holds_one_claim_and_records_each_sent_as_it_claims_the_next(ap
     uri, received = receiver
     api.post("/subscriptions", subscription(uri))
     api.post("/entityOperations/upsert", sensors(1, 2, 3))
-    first, second, _third = Notification.objects.select_related("subscription")
-    assert services.notification_claim(notification=first) is True
+    first, second, third = Notification.objects.select_related("subscription")
+    assert services.notification_claim_next() == first.pk
+    first.refresh_from_db()
     assert list(Notification.objects.values_list("claimed_at", flat=True)) == [
         first.claimed_at,
         None,
         None,
     ]
     moment = datetime(2026, 1, 2, tzinfo=UTC)
-    assert services.notification_claim(notification=second, sent=(first, moment)) is True
+    assert services.notification_claim_next(sent=(first, moment)) == second.pk
     assert list(Notification.objects.values_list("state", "sent_at", "attempts")) == [
         ("sent", moment, 1),
         ("pending", None, 1),
         ("pending", None, 0),
     ]
-    # Another sender read the second too: it is not claimed twice.
-    assert services.notification_claim(notification=second) is False
+    # Another sender takes the next one not claimed.
+    assert services.notification_claim_next() == third.pk
+    assert services.notification_claim_next() is None
     assert received == []
     shown = api.get("/subscriptions/urn:ngsi-ld:Subscription:hot").json()["notification"]
     assert (shown["timesSent"], shown["lastSuccess"], shown["lastNotification"]) == (
@@ -352,9 +354,9 @@ def test_a_worker_killed_between_a_send_and_its_record_leaves_only_that_one_to_s
     # A worker sends the first and records it with its claim of the second, sends the second
     # and is killed before the commit that would record it.
     first, second, _third = Notification.objects.select_related("subscription")
-    services.notification_claim(notification=first)
+    assert services.notification_claim_next() == first.pk
     assert services._send_once(first) is None
-    services.notification_claim(notification=second, sent=(first, timezone.now()))
+    assert services.notification_claim_next(sent=(first, timezone.now())) == second.pk
     assert services._send_once(second) is None
     # Another sender takes the third only; the second waits for its claim to run out.
     assert services.notifications_deliver_new() == 1
