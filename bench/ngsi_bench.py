@@ -44,7 +44,8 @@ from pathlib import Path
 
 from bench_lib import PYTHON, ROOT, percentile
 
-PORT = 8766
+# Another port lets two runs (e.g. two checkouts) share a machine.
+PORT = int(os.environ.get("BENCH_NGSI_PORT", "8766"))
 TYPES = [f"Sensor{n}" for n in range(10)]
 KEY_FILE = ROOT / "var" / "ngsi-bench-key.json"
 # Where the generated points lie (Denmark, southern Sweden, northern Germany).

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import json
 import re
+import time
 import urllib.request
 import uuid
 import zoneinfo
@@ -1327,12 +1328,19 @@ TRIGGERS = {
 DEFAULT_TRIGGERS = ["attributeCreated", "attributeUpdated"]
 NOTIFY_TIMEOUT = 5.0
 MAX_ATTEMPTS = 5
-# A claimed notification whose worker died is queued again once its claim is this old.
+# A claimed notification whose worker died is queued again once its claim is this old
+# (more than NOTIFY_TIMEOUT: a sender holds one claim at a time).
 CLAIM_LEASE = timedelta(seconds=60)
-# A sender claims this many new notifications at a time, and renews the claim of the rest
-# of its batch after every LEASE_RENEWAL sent (LEASE_RENEWAL * NOTIFY_TIMEOUT < CLAIM_LEASE).
+# A sender whose queue is empty looks again this often, for this long, before it ends: under
+# steady traffic one task sends many notifications without the worker's round trip (queue,
+# poll, claim the task, record its result) for each, and its looks are reads, which wait for
+# no write lock. It ends after NOTIFY_SPAN in any case, so that the worker turns to its
+# other tasks.
+NOTIFY_POLL = 0.01
+NOTIFY_LINGER = 1.0
+NOTIFY_SPAN = 10.0
+# A sender reads this many new notifications at a time, and claims them one by one.
 NOTIFY_BATCH = 50
-LEASE_RENEWAL = 10
 
 
 def key_values(items: Any, member: str) -> dict[str, str]:
@@ -1711,11 +1719,15 @@ def subscriptions_notify(
         if not _subscription_wants(subscription, entity, triggers=triggers, changed=changed):
             continue
         _notification_queue(subscription, [entity], triggers=triggers, changed=changed)
-        # In memory too: the batch's next entities see it (throttling).
-        subscription.last_notification = timezone.now()
-        Subscription.objects.filter(pk=subscription.pk).update(
-            last_notification=subscription.last_notification
-        )
+        if subscription.throttling:
+            # Throttling counts from the last notification queued; in memory too, for the
+            # batch's next entities. Other subscriptions have `last_notification` set when
+            # the sender sends: one row that every change would write otherwise is a lock
+            # that all writers queue for on PostgreSQL.
+            subscription.last_notification = timezone.now()
+            Subscription.objects.filter(pk=subscription.pk).update(
+                last_notification=subscription.last_notification
+            )
         queued += 1
     return queued
 
@@ -1818,7 +1830,16 @@ def _post(uri: str, payload: dict, headers: dict[str, str]) -> None:
         response.read(1024)
 
 
+def _attempt_fields(subscription: Subscription, moment: datetime) -> dict[str, Any]:
+    """`last_notification` is the moment of the last attempt, except where throttling or a
+    time interval counts from it: those set it when they queue."""
+    if subscription.throttling or subscription.time_interval is not None:
+        return {}
+    return {"last_notification": moment}
+
+
 def _delivered(notification: Notification, moment: datetime) -> None:
+    """Record a notification sent: in the caller's transaction, or in one of its own."""
     with transaction.atomic():
         Notification.objects.filter(pk=notification.pk).update(
             state=Notification.State.SENT, sent_at=moment
@@ -1827,6 +1848,7 @@ def _delivered(notification: Notification, moment: datetime) -> None:
             times_sent=F("times_sent") + 1,
             last_success=moment,
             notification_status=Subscription.Status.OK,
+            **_attempt_fields(notification.subscription, moment),
         )
 
 
@@ -1843,6 +1865,7 @@ def _delivery_failed(notification: Notification, error: Exception, moment: datet
             times_failed=F("times_failed") + 1,
             last_failure=moment,
             notification_status=Subscription.Status.FAILED,
+            **_attempt_fields(notification.subscription, moment),
         )
     if not final:
         retry = tasks.notification_send.using(
@@ -1851,15 +1874,23 @@ def _delivery_failed(notification: Notification, error: Exception, moment: datet
         retry.enqueue(notification.pk)
 
 
-def _deliver(notification: Notification) -> bool:
-    """Send a claimed notification and record the outcome; whether it was sent."""
+def _send_once(notification: Notification) -> Exception | None:
+    """Send a claimed notification; the error if it failed."""
     subscription = notification.subscription
     endpoint = subscription.document.get("notification", {}).get("endpoint", {})
-    moment = timezone.now()
     try:
         _send(endpoint, notification.payload, subscription.context)
     except (OSError, ValueError) as exc:
-        _delivery_failed(notification, exc, moment)
+        return exc
+    return None
+
+
+def _deliver(notification: Notification) -> bool:
+    """Send a claimed notification and record the outcome; whether it was sent."""
+    moment = timezone.now()
+    error = _send_once(notification)
+    if error is not None:
+        _delivery_failed(notification, error, moment)
         return False
     _delivered(notification, moment)
     return True
@@ -1886,40 +1917,83 @@ def notification_deliver(*, notification_id: int) -> None:
     _deliver(notification)
 
 
-def notifications_claim(*, limit: int = NOTIFY_BATCH) -> list[Notification]:
-    """Claim the oldest notifications never tried yet, with their subscriptions. Retries
-    are left to their own task, so that a batch does not cut their back-off short."""
+def _new_notifications():
+    """The notifications never tried nor claimed, oldest first. Retries are left to their
+    own task, so that a sender does not cut their back-off short. In the order of the
+    index on (state, created_at): the first comes without sorting every one pending."""
+    return Notification.objects.filter(
+        state=Notification.State.PENDING, attempts=0, claimed_at__isnull=True
+    ).order_by("created_at")
+
+
+def notification_claim_next(*, sent: tuple[Notification, datetime] | None = None) -> int | None:
+    """Record the notification sent last (`sent`: it and when) and claim the oldest new one,
+    in one commit; returns its id. A sender holds one claim at a time, so a worker killed at
+    any moment leaves one notification only, the one in flight, claimed and not recorded
+    sent (to be sent again, perhaps a second time, once its claim runs out); and one commit
+    per notification is one turn at SQLite's write lock, kept short: the id only."""
     now = timezone.now()
     with transaction.atomic():
-        ids = list(
-            Notification.objects.select_for_update(skip_locked=True)
-            .filter(state=Notification.State.PENDING, attempts=0, claimed_at__isnull=True)
-            .order_by("pk")
-            .values_list("pk", flat=True)[:limit]
+        if sent is not None:
+            _delivered(*sent)
+        pk = (
+            _new_notifications()
+            .select_for_update(skip_locked=True)
+            .values_list("pk", flat=True)
+            .first()
         )
-        Notification.objects.filter(pk__in=ids).update(attempts=1, claimed_at=now)
-    return list(
-        Notification.objects.filter(pk__in=ids).select_related("subscription").order_by("pk")
-    )
+        if pk is not None:
+            Notification.objects.filter(pk=pk).update(attempts=1, claimed_at=now)
+    return pk
 
 
-def notifications_deliver_new() -> int:
-    """Claim and send batch after batch of new notifications until none is left; returns
-    how many were sent. Each is marked sent as soon as it is, so a worker killed mid-batch
-    leaves only the one in flight to be sent a second time (by `notifications_requeue`,
-    once the claim runs out, like the rest of its batch)."""
-    sent = 0
-    while batch := notifications_claim():
-        for index, notification in enumerate(batch, 1):
-            notification.attempts = 1
-            sent += _deliver(notification)
-            if index % LEASE_RENEWAL == 0:
-                # Slow receivers (up to NOTIFY_TIMEOUT each) must not let the rest of the
-                # batch outlive its claim and be sent by another worker too.
-                Notification.objects.filter(
-                    pk__in=[item.pk for item in batch[index:]], state=Notification.State.PENDING
-                ).update(claimed_at=timezone.now())
-    return sent
+def notifications_deliver_new(
+    *, linger: float = 0, span: float = NOTIFY_SPAN, poll: float = NOTIFY_POLL
+) -> int:
+    """Send the new notifications one after the other until none is left (and none came
+    for `linger` seconds, or `span` seconds have passed since the start); returns how many
+    were sent. Each is claimed in the commit that records the one before it sent; what they
+    are is read NOTIFY_BATCH at a time, without a lock."""
+    started = last_seen = time.monotonic()
+    sent_count = 0
+    in_flight: tuple[Notification, datetime] | None = None
+    ahead: dict[int, Notification] = {}
+    while True:
+        if not ahead:
+            rows = _new_notifications().select_related("subscription")[:NOTIFY_BATCH]
+            ahead = {row.pk: row for row in rows}
+        if not ahead:
+            if in_flight is not None:
+                _delivered(*in_flight)
+                in_flight = None
+            now = time.monotonic()
+            if now - last_seen >= linger or now - started >= span:
+                return sent_count
+            time.sleep(poll)
+            continue
+        pk = notification_claim_next(sent=in_flight)
+        in_flight = None
+        if pk is None:
+            ahead = {}
+            continue
+        notification = ahead.pop(pk, None)
+        if notification is None:
+            # Newer than the rows read ahead, which other senders took meanwhile.
+            ahead = {}
+            notification = Notification.objects.select_related("subscription").get(pk=pk)
+        notification.attempts = 1
+        last_seen = time.monotonic()
+        moment = timezone.now()
+        error = _send_once(notification)
+        if error is not None:
+            _delivery_failed(notification, error, moment)
+        else:
+            in_flight = (notification, moment)
+            sent_count += 1
+        if time.monotonic() - started >= span:
+            if in_flight is not None:
+                _delivered(*in_flight)
+            return sent_count
 
 
 def notifications_requeue(*, now: datetime | None = None) -> int:

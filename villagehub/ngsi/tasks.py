@@ -35,12 +35,26 @@ def notifications_send_soon() -> None:
     notifications_send.enqueue()
 
 
+def senders_running() -> int:
+    """How many senders started within NOTIFY_SPAN are running (a dead worker's sender
+    stays "running", but not for longer than a sender lives)."""
+    from django_tasks_db.models import DBTaskResult
+
+    since = timezone.now() - timedelta(seconds=services.NOTIFY_SPAN)
+    return DBTaskResult.objects.filter(
+        task_path__endswith=".notifications_send", status="RUNNING", started_at__gte=since
+    ).count()
+
+
 # Ahead of the other tasks (retries, e-mail): a sender waiting behind them would delay
 # every new notification, which is what it exists to avoid.
 @task(priority=10)
 def notifications_send() -> int:
-    """Send the new notifications, batch after batch, until none is left."""
-    return services.notifications_deliver_new()
+    """Send the new notifications until none is left. The only sender running waits a
+    little for more (a queue only: run in the request, it would hold the answer); a second
+    one does not, so that it leaves the worker to other tasks."""
+    alone = default_task_backend.supports_defer and senders_running() <= 1
+    return services.notifications_deliver_new(linger=services.NOTIFY_LINGER if alone else 0)
 
 
 def sweep_pending() -> bool:

@@ -1,6 +1,6 @@
 import json
 import threading
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -295,22 +295,55 @@ def test_the_notifications_of_one_commit_are_sent_by_one_sender_each_once(
     assert shown["notification"]["timesSent"] == 3
 
 
-def test_a_sender_claims_new_notifications_in_batches_until_none_is_left(
-    api, receiver, monkeypatch
-):
+def test_a_sender_sends_the_new_notifications_in_order_until_none_is_left(api, receiver):
     from villagehub.ngsi import services
 
     uri, received = receiver
-    monkeypatch.setattr(services, "NOTIFY_BATCH", 2)
     api.post("/subscriptions", subscription(uri))
     api.post("/entityOperations/upsert", sensors(1, 2, 3, 4, 5))
     assert Notification.objects.filter(state="pending").count() == 5
     assert services.notifications_deliver_new() == 5
     assert services.notifications_deliver_new() == 0
     assert [item["body"]["data"][0]["id"][-1] for item in received] == ["1", "2", "3", "4", "5"]
+    assert list(Notification.objects.values_list("state", "attempts")) == [("sent", 1)] * 5
 
 
-def test_a_batch_left_by_a_dead_worker_is_finished_once_and_its_sent_rows_not_again(api, receiver):
+def test_a_sender_holds_one_claim_and_records_each_sent_as_it_claims_the_next(api, receiver):
+    from villagehub.ngsi import services
+
+    uri, received = receiver
+    api.post("/subscriptions", subscription(uri))
+    api.post("/entityOperations/upsert", sensors(1, 2, 3))
+    first, second, third = Notification.objects.select_related("subscription")
+    assert services.notification_claim_next() == first.pk
+    first.refresh_from_db()
+    assert list(Notification.objects.values_list("claimed_at", flat=True)) == [
+        first.claimed_at,
+        None,
+        None,
+    ]
+    moment = datetime(2026, 1, 2, tzinfo=UTC)
+    assert services.notification_claim_next(sent=(first, moment)) == second.pk
+    assert list(Notification.objects.values_list("state", "sent_at", "attempts")) == [
+        ("sent", moment, 1),
+        ("pending", None, 1),
+        ("pending", None, 0),
+    ]
+    # Another sender takes the next one not claimed.
+    assert services.notification_claim_next() == third.pk
+    assert services.notification_claim_next() is None
+    assert received == []
+    shown = api.get("/subscriptions/urn:ngsi-ld:Subscription:hot").json()["notification"]
+    assert (shown["timesSent"], shown["lastSuccess"], shown["lastNotification"]) == (
+        1,
+        "2026-01-02T00:00:00.000Z",
+        "2026-01-02T00:00:00.000Z",
+    )
+
+
+def test_a_worker_killed_between_a_send_and_its_record_leaves_only_that_one_to_send_again(
+    api, receiver
+):
     from datetime import timedelta
 
     from django.utils import timezone
@@ -320,24 +353,68 @@ def test_a_batch_left_by_a_dead_worker_is_finished_once_and_its_sent_rows_not_ag
     uri, received = receiver
     api.post("/subscriptions", subscription(uri))
     api.post("/entityOperations/upsert", sensors(1, 2, 3))
-    # A worker claims the three, sends the first and is killed.
-    first, *rest = services.notifications_claim()
-    assert services._deliver(first) is True
-    assert len(rest) == 2
-    assert services.notifications_deliver_new() == 0
+    # A worker sends the first and records it with its claim of the second, sends the second
+    # and is killed before the commit that would record it.
+    first, second, _third = Notification.objects.select_related("subscription")
+    assert services.notification_claim_next() == first.pk
+    assert services._send_once(first) is None
+    assert services.notification_claim_next(sent=(first, timezone.now())) == second.pk
+    assert services._send_once(second) is None
+    # Another sender takes the third only; the second waits for its claim to run out.
+    assert services.notifications_deliver_new() == 1
     assert services.notifications_requeue() == 0
     Notification.objects.filter(state="pending").update(
         claimed_at=timezone.now() - timedelta(minutes=5)
     )
-    assert services.notifications_requeue() == 2
+    assert services.notifications_requeue() == 1
     assert services.notifications_requeue() == 0
-    assert sorted(item["body"]["data"][0]["id"][-1] for item in received) == ["1", "2", "3"]
-    assert len({item["body"]["id"] for item in received}) == 3
+    assert [item["body"]["data"][0]["id"][-1] for item in received] == ["1", "2", "3", "2"]
     assert list(Notification.objects.values_list("state", "attempts")) == [
         ("sent", 1),
         ("sent", 2),
-        ("sent", 2),
+        ("sent", 1),
     ]
+    assert (
+        api.get("/subscriptions/urn:ngsi-ld:Subscription:hot").json()["notification"]["timesSent"]
+        == 3
+    )
+
+
+def test_a_lingering_sender_takes_what_comes_while_it_waits_and_ends_when_none_does(
+    api, receiver, monkeypatch
+):
+    from villagehub.ngsi import services
+
+    uri, received = receiver
+    api.post("/subscriptions", subscription(uri))
+    polls = []
+
+    def sleep(seconds):
+        # The first look finds the queue empty; a change comes while the sender waits.
+        polls.append(seconds)
+        if len(polls) == 1:
+            api.post("/entities", sensors(7)[0])
+
+    monkeypatch.setattr(services.time, "sleep", sleep)
+    assert services.notifications_deliver_new(linger=0.2, poll=0.01) == 1
+    assert [item["body"]["data"][0]["id"] for item in received] == ["urn:ngsi-ld:Sensor:7"]
+    assert polls and set(polls) == {0.01}
+    assert Notification.objects.get().state == "sent"
+
+
+def test_a_sender_ends_after_its_span_and_leaves_the_rest_unclaimed(api, receiver):
+    from villagehub.ngsi import services
+
+    uri, received = receiver
+    api.post("/subscriptions", subscription(uri))
+    api.post("/entityOperations/upsert", sensors(1, 2))
+    assert services.notifications_deliver_new(span=0) == 1
+    assert list(Notification.objects.values_list("state", "claimed_at")) == [
+        ("sent", Notification.objects.first().claimed_at),
+        ("pending", None),
+    ]
+    assert services.notifications_deliver_new() == 1
+    assert [item["body"]["data"][0]["id"][-1] for item in received] == ["1", "2"]
 
 
 def test_a_failed_notification_in_a_batch_waits_for_its_retry(api, settings, receiver):
@@ -373,3 +450,47 @@ def test_a_sender_is_queued_only_when_none_waits(settings, django_capture_on_com
     senders.update(status="RUNNING")
     tasks.notifications_send_soon()
     assert senders.filter(status="READY").count() == 1
+
+
+def test_throttling_counts_from_the_last_notification_queued(api):
+    api.post("/subscriptions", subscription("http://127.0.0.1:9/closed", throttling=60))
+    api.post("/entities", sensors(1)[0])
+    api.post("/entities", sensors(2)[0])
+    assert Notification.objects.count() == 1
+    assert Subscription.objects.get().last_notification is not None
+
+
+def test_a_change_does_not_write_its_subscription_row_unless_it_throttles(api, receiver):
+    from villagehub.ngsi import services
+
+    uri, _received = receiver
+    api.post("/subscriptions", subscription(uri))
+    api.post("/entities", sensors(1)[0])
+    api.post("/entities", sensors(2)[0])
+    assert Notification.objects.count() == 2
+    assert Subscription.objects.get().last_notification is None
+    assert services.notifications_deliver_new() == 2
+    sent_at = Notification.objects.order_by("pk").last().sent_at
+    assert Subscription.objects.get().last_notification == sent_at
+
+
+@pytest.mark.parametrize(("others", "linger"), [(0, 1.0), (1, 0)])
+def test_only_a_sender_running_alone_waits_for_more(settings, monkeypatch, others, linger):
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    from villagehub.ngsi import services, tasks
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    for _ in range(others + 1):
+        tasks.notifications_send.enqueue()
+    DBTaskResult.objects.update(status="RUNNING", started_at=timezone.now())
+    # A dead worker's sender, long ago, does not count.
+    tasks.notifications_send.enqueue()
+    DBTaskResult.objects.filter(status="READY").update(
+        status="RUNNING", started_at=timezone.now() - timedelta(minutes=1)
+    )
+    asked = []
+    monkeypatch.setattr(services, "notifications_deliver_new", lambda **kw: asked.append(kw))
+    tasks.notifications_send.call()
+    assert asked == [{"linger": linger}]
