@@ -152,3 +152,25 @@ def test_a_password_reset_is_written_in_the_language_the_person_chose(client):
     client.post(form_page.redirect_chain[-1][0], {"password1": new, "password2": new})
     user.refresh_from_db()
     assert user.check_password(new)
+
+
+@pytest.mark.django_db
+def test_a_token_records_its_use_to_the_minute(django_assert_num_queries):
+    from datetime import timedelta
+
+    from villagehub.accounts.models import ApiToken
+    from villagehub.accounts.services import api_token_create, api_token_use
+
+    user = UserFactory()
+    token, key = api_token_create(user=user, name="sensor gateway")
+    assert api_token_use(key=key) == user
+    first = ApiToken.objects.get().last_used_at
+    assert first is not None
+    # Used again within the minute: read, not written.
+    with django_assert_num_queries(1):
+        assert api_token_use(key=key) == user
+    assert ApiToken.objects.get().last_used_at == first
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=first - timedelta(minutes=2))
+    api_token_use(key=key)
+    assert ApiToken.objects.get().last_used_at > first
+    assert api_token_use(key=key[:-1] + "x") is None
