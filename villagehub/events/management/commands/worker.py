@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand
 
 from villagehub.contact.tasks import contact_retention_run
 from villagehub.contact.tasks import retention_pending as contact_retention_pending
+from villagehub.core.tasks import prune_pending, task_results_prune
 from villagehub.events.tasks import (
     offers_sweep_pending,
     registrations_retention_run,
@@ -24,8 +25,9 @@ from villagehub.notices.tasks import notices_daily_summary, summary_pending
 class Command(BaseCommand):
     help = (
         "Run the background tasks (e-mail, reminders, the daily anonymisation of old "
-        "registrations, the deletion of old contact messages) as they fall due, without "
-        "the reloader unless --reload is given. Options are those of django-tasks' db_worker."
+        "registrations, the deletion of old contact messages and of finished tasks' results) "
+        "as they fall due, without the reloader unless --reload is given. Options are those "
+        "of django-tasks' db_worker."
     )
 
     def run_from_argv(self, argv):
@@ -50,6 +52,8 @@ class Command(BaseCommand):
             notices_daily_summary.enqueue()
         if not newsletters_pending():
             newsletters_run.enqueue()
+        if not prune_pending():
+            task_results_prune.enqueue()
         # db_worker runs under Django's reloader when DEBUG is on: a SIGKILL (an operator's,
         # or the OOM killer's) would then end only the reloader while its child went on
         # sending. The worker is the process its supervisor sees; `--reload` after `worker`
