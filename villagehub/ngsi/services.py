@@ -1074,6 +1074,10 @@ def _batch_change(
                         result.succeed(entity_id, position)
                         continue
                 entity = locked.get(entity_id)
+                if entity is None and mode == "update":
+                    # A bad body is named as such before the entity is found missing, as
+                    # batch merge does (ETSI 057_03_02).
+                    _fragment(item, item_context)
                 _write_check(entity, entity_id, may_write=_may_write(writer, entity))
                 if mode == "replace":
                     _replace_apply(entity, stored)

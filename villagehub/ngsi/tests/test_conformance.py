@@ -98,3 +98,17 @@ def test_a_batch_merge_names_an_invalid_entity_as_bad_request_data_even_if_missi
     assert error["error"]["type"] == "https://uri.etsi.org/ngsi-ld/errors/BadRequestData"
     missing = api.patch("/entities/urn:ngsi-ld:Building:x", {"name": "ok"})
     assert missing.status_code == 404
+
+
+def test_a_batch_update_names_an_invalid_entity_as_bad_request_data_even_if_missing(api):
+    """As batch merge: the body is checked before the entity is looked up; a valid body of
+    a missing entity is ResourceNotFound."""
+    bad = {"id": "urn:ngsi-ld:Building:x", "type": "Building", "name": {"type": "Property"}}
+    good = {"id": "urn:ngsi-ld:Building:y", "type": "Building", "name": "ok"}
+    response = api.post("/entityOperations/update", [bad, good])
+    assert response.status_code == 207
+    errors = {e["entityId"]: e["error"]["type"] for e in response.json()["errors"]}
+    assert errors == {
+        "urn:ngsi-ld:Building:x": "https://uri.etsi.org/ngsi-ld/errors/BadRequestData",
+        "urn:ngsi-ld:Building:y": "https://uri.etsi.org/ngsi-ld/errors/ResourceNotFound",
+    }
