@@ -264,7 +264,9 @@ def search_facets(query: SearchQuery) -> dict:
 
 @lru_cache(maxsize=1024)
 def _country_name(code: str, language: str | None) -> str:
-    """A country's name in a language (looked up through the translations each time)."""
+    """A country's name in the active language, which the caller passes as `language` only
+    so that the cache keeps one name per language (the lookup itself reads the active one).
+    """
     return str(countries.name(code))
 
 
