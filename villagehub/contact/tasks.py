@@ -3,10 +3,11 @@ from datetime import timedelta
 from django.conf import settings
 from django.utils import timezone
 from django_countries import countries
-from django_tasks import default_task_backend, task
+from django_tasks import task
 
 from villagehub.accounts.selectors import language_of_address
 from villagehub.core.mail import email_send
+from villagehub.core.tasks import task_again
 
 from . import services
 from .models import ContactReply
@@ -36,19 +37,10 @@ def contact_reply_mail(reply_id: int) -> bool:
     return True
 
 
-def retention_pending() -> bool:
-    from django_tasks_db.models import DBTaskResult
-
-    return DBTaskResult.objects.filter(
-        task_path__endswith="contact_retention_run", status="READY"
-    ).exists()
-
-
 @task()
 def contact_retention_run() -> int:
     """Delete the contact messages older than `CONTACT_RETENTION_DAYS`, then queue the next
     daily run (the worker queues the first)."""
     deleted = services.contact_messages_delete_expired(days=settings.CONTACT_RETENTION_DAYS)
-    if default_task_backend.supports_defer and not retention_pending():
-        contact_retention_run.using(run_after=timezone.now() + RETENTION_TASK_INTERVAL).enqueue()
+    task_again(contact_retention_run, at=timezone.now() + RETENTION_TASK_INTERVAL)
     return deleted

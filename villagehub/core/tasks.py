@@ -1,10 +1,12 @@
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.apps import apps
 from django.core.management import call_command
 from django.db import models, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django_tasks import default_task_backend, task
+from django_tasks.base import Task
 
 from .services import image_variants_update
 
@@ -30,12 +32,22 @@ TASK_RESULTS_KEPT = timedelta(days=7)
 PRUNE_INTERVAL = timedelta(days=1)
 
 
-def prune_pending() -> bool:
-    from django_tasks_db.models import DBTaskResult
+def task_waiting(chosen: Task, *, due_by: datetime | None = None) -> bool:
+    """Whether a run of the task is queued and not started yet (one due by `due_by`, if
+    given; a run queued without a time is due at once)."""
+    from django_tasks_db.models import DBTaskResult, get_date_max
 
-    return DBTaskResult.objects.filter(
-        task_path__endswith="task_results_prune", status="READY"
-    ).exists()
+    runs = DBTaskResult.objects.filter(task_path=chosen.module_path, status="READY")
+    if due_by is not None:
+        runs = runs.filter(Q(run_after=get_date_max()) | Q(run_after__lte=due_by))
+    return runs.exists()
+
+
+def task_again(chosen: Task, *, at: datetime, args: tuple = ()) -> None:
+    """Queue the next run of a recurring task for `at`, unless a run is waiting that is due
+    by then (the worker queues the first run; without a deferring backend, none)."""
+    if default_task_backend.supports_defer and not task_waiting(chosen, due_by=at):
+        chosen.using(run_after=at).enqueue(*args)
 
 
 @task()
@@ -46,5 +58,4 @@ def task_results_prune() -> None:
     call_command(
         "prune_db_task_results", queue_name="*", min_age_days=TASK_RESULTS_KEPT.days, verbosity=0
     )
-    if default_task_backend.supports_defer and not prune_pending():
-        task_results_prune.using(run_after=timezone.now() + PRUNE_INTERVAL).enqueue()
+    task_again(task_results_prune, at=timezone.now() + PRUNE_INTERVAL)

@@ -11,6 +11,7 @@ from django_tasks import task
 
 from villagehub.accounts.selectors import languages_of
 from villagehub.core.mail import email_message
+from villagehub.core.tasks import task_again
 from villagehub.notices.models import Kind as NoticeKind
 
 from . import selectors, services
@@ -198,23 +199,12 @@ def waitlist_offer_expire(event_id: int) -> int:
 OFFER_SWEEP_INTERVAL = timedelta(minutes=15)
 
 
-def offers_sweep_pending() -> bool:
-    from django_tasks_db.models import DBTaskResult
-
-    return DBTaskResult.objects.filter(
-        task_path__endswith="waitlist_offers_sweep", status="READY"
-    ).exists()
-
-
 @task()
 def waitlist_offers_sweep() -> int:
     """End the offers whose own task was lost, then queue the next sweep (the worker
     queues the first): a lapsed offer waits at most this interval."""
-    from django_tasks import default_task_backend
-
     ended = services.waitlist_offers_expire()
-    if default_task_backend.supports_defer and not offers_sweep_pending():
-        waitlist_offers_sweep.using(run_after=timezone.now() + OFFER_SWEEP_INTERVAL).enqueue()
+    task_again(waitlist_offers_sweep, at=timezone.now() + OFFER_SWEEP_INTERVAL)
     return ended
 
 
@@ -247,23 +237,10 @@ def host_request_notify(request_id: int) -> bool:
 RETENTION_TASK_INTERVAL = timedelta(days=1)
 
 
-def retention_pending() -> bool:
-    from django_tasks_db.models import DBTaskResult
-
-    return DBTaskResult.objects.filter(
-        task_path__endswith="registrations_retention_run", status="READY"
-    ).exists()
-
-
 @task()
 def registrations_retention_run() -> int:
     """Anonymise the registrations of events older than the retention period, then queue
     the next daily run (the worker queues the first)."""
-    from django_tasks import default_task_backend
-
     erased = services.registrations_anonymise_expired(months=settings.REGISTRATION_RETENTION_MONTHS)
-    if default_task_backend.supports_defer and not retention_pending():
-        registrations_retention_run.using(
-            run_after=timezone.now() + RETENTION_TASK_INTERVAL
-        ).enqueue()
+    task_again(registrations_retention_run, at=timezone.now() + RETENTION_TASK_INTERVAL)
     return erased

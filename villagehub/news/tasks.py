@@ -5,6 +5,7 @@ from django.utils import timezone
 from django_tasks import default_task_backend, task
 
 from villagehub.core.mail import email_send
+from villagehub.core.tasks import task_again
 
 from . import services
 from .models import Issue, Subscription
@@ -52,14 +53,6 @@ def issue_check(issue_id: int) -> bool:
     return True
 
 
-def newsletters_pending() -> bool:
-    from django_tasks_db.models import DBTaskResult
-
-    return DBTaskResult.objects.filter(
-        task_path__endswith="newsletters_run", status="READY"
-    ).exists()
-
-
 @task()
 def newsletters_run() -> int:
     """Start the scheduled issues that fell due and the automatic digests whose week or
@@ -67,7 +60,5 @@ def newsletters_run() -> int:
     start nothing twice (see `issue_send` and `digests_assemble`). Returns the issues
     started."""
     started = services.issues_send_due() + services.digests_assemble()
-    if default_task_backend.supports_defer and not newsletters_pending():
-        every = timedelta(seconds=settings.NEWSLETTER_TICK)
-        newsletters_run.using(run_after=timezone.now() + every).enqueue()
+    task_again(newsletters_run, at=timezone.now() + timedelta(seconds=settings.NEWSLETTER_TICK))
     return len(started)

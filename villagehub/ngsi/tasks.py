@@ -5,6 +5,8 @@ from datetime import datetime, timedelta
 from django.utils import timezone
 from django_tasks import default_task_backend, task
 
+from villagehub.core.tasks import task_again, task_waiting
+
 from . import services
 
 SWEEP_INTERVAL = timedelta(seconds=60)
@@ -21,16 +23,12 @@ def notification_send(notification_id: int) -> None:
     services.notification_deliver(notification_id=notification_id)
 
 
-def notifications_send_pending() -> bool:
-    from django_tasks_db.models import DBTaskResult
-
-    return DBTaskResult.objects.ready().filter(task_path__endswith=".notifications_send").exists()
-
-
 def notifications_send_soon() -> None:
     """Queue a sender after a commit that queued notifications, unless one is queued and
     due already: it has not claimed anything yet, so it will take these too."""
-    if default_task_backend.supports_defer and notifications_send_pending():
+    if default_task_backend.supports_defer and task_waiting(
+        notifications_send, due_by=timezone.now()
+    ):
         return
     notifications_send.enqueue()
 
@@ -57,30 +55,13 @@ def notifications_send() -> int:
     return services.notifications_deliver_new(linger=services.NOTIFY_LINGER if alone else 0)
 
 
-def sweep_pending() -> bool:
-    from django_tasks_db.models import DBTaskResult
-
-    return DBTaskResult.objects.filter(
-        task_path__endswith="notifications_sweep", status="READY"
-    ).exists()
-
-
 @task()
 def notifications_sweep() -> int:
     """Queue again the notifications a dead worker left, then the next sweep (the worker
     queues the first)."""
     queued = services.notifications_requeue()
-    if default_task_backend.supports_defer and not sweep_pending():
-        notifications_sweep.using(run_after=timezone.now() + SWEEP_INTERVAL).enqueue()
+    task_again(notifications_sweep, at=timezone.now() + SWEEP_INTERVAL)
     return queued
-
-
-def hub_sync_pending() -> bool:
-    from django_tasks_db.models import DBTaskResult
-
-    return DBTaskResult.objects.filter(
-        task_path__endswith="hub_records_sync_run", status="READY"
-    ).exists()
 
 
 @task()
@@ -89,21 +70,8 @@ def hub_records_sync_run(since: str | None = None) -> dict:
     queue the next run (the worker queues the first)."""
     started = timezone.now()
     counts = services.hub_records_sync(since=datetime.fromisoformat(since) if since else None)
-    if default_task_backend.supports_defer and not hub_sync_pending():
-        hub_records_sync_run.using(run_after=started + HUB_SYNC_INTERVAL).enqueue(
-            started.isoformat()
-        )
+    task_again(hub_records_sync_run, at=started + HUB_SYNC_INTERVAL, args=(started.isoformat(),))
     return counts
-
-
-def periodic_pending(before: datetime | None = None) -> bool:
-    """Whether a periodic run is waiting (to run by `before`, if given)."""
-    from django_tasks_db.models import DBTaskResult
-
-    rows = DBTaskResult.objects.filter(
-        task_path__endswith="subscriptions_periodic_run", status="READY"
-    )
-    return (rows.filter(run_after__lte=before) if before else rows).exists()
 
 
 @task()
@@ -117,6 +85,5 @@ def subscriptions_periodic_run() -> int:
         due = services.subscriptions_periodic_next(now=now)
         next_run = min(due or now + PERIODIC_MAX_WAIT, now + PERIODIC_MAX_WAIT)
         next_run = max(next_run, now + PERIODIC_MIN_WAIT)
-        if not periodic_pending(next_run):
-            subscriptions_periodic_run.using(run_after=next_run).enqueue()
+        task_again(subscriptions_periodic_run, at=next_run)
     return queued

@@ -4,10 +4,11 @@ from django.conf import settings
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone, translation
-from django_tasks import default_task_backend, task
+from django_tasks import task
 
 from villagehub.accounts.selectors import languages_of
 from villagehub.core.mail import email_send
+from villagehub.core.tasks import task_again
 
 from . import services
 from .models import Notice, NoticePreference
@@ -45,14 +46,6 @@ def notice_mail(notice_id: int, template: str | None = None, context: dict | Non
     return True
 
 
-def summary_pending() -> bool:
-    from django_tasks_db.models import DBTaskResult
-
-    return DBTaskResult.objects.filter(
-        task_path__endswith="notices_daily_summary", status="READY"
-    ).exists()
-
-
 @task()
 def notices_daily_summary() -> int:
     """One e-mail per person with the notices of the kinds they want in a daily summary,
@@ -83,6 +76,5 @@ def notices_daily_summary() -> int:
             language=language,
         )
         sent += 1
-    if default_task_backend.supports_defer and not summary_pending():
-        notices_daily_summary.using(run_after=timezone.now() + DAILY).enqueue()
+    task_again(notices_daily_summary, at=timezone.now() + DAILY)
     return sent

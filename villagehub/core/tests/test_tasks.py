@@ -4,7 +4,7 @@ import pytest
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from villagehub.core.tasks import TASK_RESULTS_KEPT, task_results_prune
+from villagehub.core.tasks import TASK_RESULTS_KEPT, task_again, task_results_prune, task_waiting
 
 pytestmark = pytest.mark.django_db
 
@@ -37,3 +37,27 @@ def test_finished_tasks_are_deleted_after_a_week_and_the_next_run_is_queued(data
     # Run again, it queues no second one.
     task_results_prune.call()
     assert DBTaskResult.objects.filter(status="READY").count() == 1
+
+
+def test_a_run_queued_without_a_time_is_due_at_once_and_one_queued_later_is_not(database_tasks):
+    now = timezone.now()
+    assert not task_waiting(task_results_prune)
+    task_results_prune.using(run_after=now + timedelta(hours=2)).enqueue()
+    assert task_waiting(task_results_prune)
+    assert not task_waiting(task_results_prune, due_by=now + timedelta(hours=1))
+    assert task_waiting(task_results_prune, due_by=now + timedelta(hours=3))
+    task_results_prune.enqueue()
+    assert task_waiting(task_results_prune, due_by=now)
+
+
+def test_a_recurring_task_is_queued_again_only_when_no_run_waits_by_then(database_tasks):
+    later = timezone.now() + timedelta(hours=2)
+    task_again(task_results_prune, at=later)
+    task_again(task_results_prune, at=later + timedelta(hours=1))
+    assert DBTaskResult.objects.filter(status="READY").count() == 1
+    # A run wanted sooner than the waiting one is queued beside it.
+    task_again(task_results_prune, at=later - timedelta(hours=1))
+    assert DBTaskResult.objects.filter(status="READY").count() == 2
+    # A running run is not waiting.
+    DBTaskResult.objects.update(status="RUNNING")
+    assert not task_waiting(task_results_prune)
