@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 import re
+import uuid
 from datetime import datetime
 from typing import Any
 
@@ -58,6 +59,27 @@ GEOMETRY_TYPES = {
 }
 URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]+$")
 FORBIDDEN_NAME = re.compile(r"[<>\"'=;()\s]")
+
+
+# A temporal instance's instanceId is this prefix and its row's UUID.
+INSTANCE_ID_PREFIX = "urn:ngsi-ld:"
+
+
+def instance_uri(instance_uuid: uuid.UUID) -> str:
+    return f"{INSTANCE_ID_PREFIX}{instance_uuid}"
+
+
+def instance_uuid_of(instance_id: str) -> uuid.UUID | None:
+    """The UUID of the instance an instanceId names; None for a URI that names none."""
+    if not instance_id.startswith(INSTANCE_ID_PREFIX):
+        return None
+    text = instance_id.removeprefix(INSTANCE_ID_PREFIX)
+    try:
+        parsed = uuid.UUID(text)
+    except ValueError:
+        return None
+    # uuid.UUID also reads braces, "urn:uuid:" and hex without hyphens: one id per instance.
+    return parsed if str(parsed) == text else None
 
 
 def is_uri(value: Any) -> bool:

@@ -42,6 +42,7 @@ from .representation import (
     ENTITY_MEMBERS,
     entity_format,
     entity_pick,
+    instance_uri,
     instances_of,
 )
 from .spatial import located_filter, spatial_engine
@@ -640,9 +641,10 @@ def temporal_instances(
     )
     field = _time_field(query)
     found: dict[str, dict[str, list[dict]]] = {}
-    for entity_id, attribute, instance in rows.order_by(field, "pk").values_list(
-        "entity_id", "attribute", "instance"
+    for entity_id, attribute, instance, uuid in rows.order_by(field, "pk").values_list(
+        "entity_id", "attribute", "instance", "instance_uuid"
     ):
+        instance["instanceId"] = instance_uri(uuid)
         found.setdefault(entity_id, {}).setdefault(attribute, []).append(instance)
     if query.last_n:
         for attributes in found.values():

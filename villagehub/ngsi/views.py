@@ -907,6 +907,30 @@ def temporal_entity_attr(call: Call, entity_id: str, name: str) -> HttpResponse:
     return no_content()
 
 
+@ngsi_endpoint("PATCH", "DELETE", params={"PATCH": NO_PARAMS, "DELETE": NO_PARAMS})
+def temporal_attr_instance(call: Call, entity_id: str, name: str, instance_id: str) -> HttpResponse:
+    if call.request.method == "DELETE":
+        temporal.temporal_instance_delete(
+            user=call.user,
+            tenant=call.tenant,
+            entity_id=entity_id,
+            name=name,
+            instance_id=instance_id,
+            context=call.context,
+        )
+    else:
+        temporal.temporal_instance_patch(
+            user=call.user,
+            tenant=call.tenant,
+            entity_id=entity_id,
+            name=name,
+            instance_id=instance_id,
+            document=_require_body(call),
+            context=call.context,
+        )
+    return no_content()
+
+
 @ngsi_endpoint("POST", params={"POST": TEMPORAL_PARAMS | PAGE_PARAMS})
 def temporal_batch_query(call: Call) -> HttpResponse:
     body = _require_body(call)
