@@ -611,6 +611,8 @@ class TemporalQuery:
     timeproperty: str = "observedAt"
     last_n: int | None = None
     attrs: list[str] | None = None  # stored names
+    # The datasetIds asked for (None: the default instance); None: all of them.
+    datasets: list[str | None] | None = None
 
 
 def _time_field(query: TemporalQuery) -> str:
@@ -621,6 +623,12 @@ def _instances_asked(rows: QuerySet, query: TemporalQuery) -> QuerySet:
     """The instances of the attributes and the time a temporal query asks for."""
     if query.attrs is not None:
         rows = rows.filter(attribute__in=query.attrs)
+    if query.datasets is not None:
+        named = [dataset for dataset in query.datasets if dataset is not None]
+        wanted = Q(instance__datasetId__in=named) if named else Q(pk__in=[])
+        if None in query.datasets:
+            wanted |= ~Q(instance__has_key="datasetId")
+        rows = rows.filter(wanted)
     field = _time_field(query)
     if query.timerel == "before":
         rows = rows.filter(**{f"{field}__lt": query.time_at})
@@ -717,31 +725,42 @@ def temporal_render(
         if name in ("id", "type"):
             continue
         instances = instances_of(value)
-        if aggregation is not None:
-            methods, period, start = aggregation
-            kind = instances[0].get("type", "Property") if instances else "Property"
-            compacted[name] = {
-                "type": kind,
-                **temporal_aggregate(
-                    instances=instances, methods=methods, period=period, start=start
-                ),
-            }
-        elif temporal_values:
-            kind = instances[0].get("type", "Property") if instances else "Property"
-            member = "objects" if kind == "Relationship" else "values"
-            compacted[name] = {
-                "type": kind,
-                member: [
+        if aggregation is None and not temporal_values:
+            compacted[name] = instances
+            continue
+        shown = []
+        for dataset, group in _per_dataset(instances):
+            kind = group[0].get("type", "Property") if group else "Property"
+            summary: dict = (
+                {"type": kind} if dataset is None else {"type": kind, "datasetId": dataset}
+            )
+            if aggregation is not None:
+                methods, period, start = aggregation
+                summary.update(
+                    temporal_aggregate(instances=group, methods=methods, period=period, start=start)
+                )
+            else:
+                member = "objects" if kind == "Relationship" else "values"
+                summary[member] = [
                     [
                         item.get("object" if kind == "Relationship" else "value"),
                         item.get("observedAt", item.get("modifiedAt")),
                     ]
-                    for item in instances
-                ],
-            }
-        else:
-            compacted[name] = instances
+                    for item in group
+                ]
+            shown.append(summary)
+        compacted[name] = shown[0] if len(shown) == 1 else shown
     return compacted
+
+
+def _per_dataset(instances: list[dict]) -> list[tuple[str | None, list[dict]]]:
+    """An attribute's instances, one group per datasetId (the default instance first), each
+    in time order: what the simplified and aggregated representations show apart (4.5.9)."""
+    groups: dict[str | None, list[dict]] = {None: []}
+    for instance in instances:
+        groups.setdefault(instance.get("datasetId"), []).append(instance)
+    found = [(dataset, group) for dataset, group in groups.items() if group]
+    return found or [(None, [])]
 
 
 def temporal_query_ids(

@@ -33,7 +33,7 @@ from .errors import (
 from .geo import geoquery_parse
 from .models import JsonLdContext
 from .query import names_parse, q_parse
-from .representation import entity_feature, entity_id_check, entity_pick, is_datetime
+from .representation import entity_feature, entity_id_check, entity_pick, is_datetime, is_uri
 
 JSON = "application/json"
 JSON_LD = "application/ld+json"
@@ -383,6 +383,7 @@ TEMPORAL_PARAMS = RENDER_PARAMS | {
     "lastN",
     "aggrMethods",
     "aggrPeriodDuration",
+    "datasetId",
 }
 
 
@@ -739,7 +740,21 @@ def _temporal_query(
         if not isinstance(last_n, int) or isinstance(last_n, bool) or last_n < 1:
             raise BadRequestData(f"lastN: {last_n!r} is not a whole number of at least 1.")
         query.last_n = last_n
+    query.datasets = _datasets(source.get("datasetId"))
     return query
+
+
+def _datasets(raw: Any) -> list[str | None] | None:
+    """The datasetId parameter: datasetIds (URIs) and `@none` for the default instance."""
+    if raw is None:
+        return None
+    items = _list_param(raw) if isinstance(raw, str) else None
+    if not items:
+        raise BadRequestData("datasetId: one or more URIs, or @none, separated by commas.")
+    for item in items:
+        if item != "@none" and not is_uri(item):
+            raise BadRequestData(f"datasetId: {item!r} is not a URI (nor @none).")
+    return [None if item == "@none" else item for item in items]
 
 
 DURATION = re.compile(
