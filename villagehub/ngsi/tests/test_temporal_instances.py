@@ -251,7 +251,20 @@ def test_an_instance_is_found_only_under_its_own_entity(vehicle):
     first = instance_id(vehicle)
     response = vehicle.delete(f"/temporal/entities/{other}/attrs/speed/{first}")
     assert response.status_code == 404
+    elsewhere = vehicle.delete(f"{TEMPORAL}/attrs/speed/{first}", headers={"NGSILD-Tenant": "t2"})
+    assert elsewhere.status_code == 404
     assert len(history(vehicle)["speed"]) == 2
+
+
+def test_an_instance_id_sent_by_a_client_is_not_kept(api):
+    sent = "urn:ngsi-ld:0190a000-0000-7000-8000-000000000001"
+    api.post(
+        "/temporal/entities",
+        {"id": VEHICLE, "type": "Vehicle", "speed": [at(1, "10:00", instanceId=sent)]},
+    )
+    shown = history(api)["speed"][0]["instanceId"]
+    assert INSTANCE_ID.match(shown)
+    assert shown != sent
 
 
 def test_instance_operations_take_no_query_parameters(vehicle):
@@ -287,3 +300,31 @@ def test_the_migration_gives_every_existing_instance_its_own_id():
     assert {(item.version, item.variant) for item in ids} == {(7, uuid.RFC_4122)}
     shown = Api(Client()).get(TEMPORAL).json()["speed"]
     assert [item["instanceId"] for item in shown] == [f"urn:ngsi-ld:{item}" for item in ids]
+
+
+KPI = "https://smart-data-models.github.io/dataModel.KeyPerformanceIndicator/context.jsonld"
+KPI_LINK = f'<{KPI}>; rel="http://www.w3.org/ns/json-ld#context"; type="application/ld+json"'
+
+
+def test_an_instance_is_named_with_the_requests_context(api):
+    sensor = "urn:ngsi-ld:Sensor:K1"
+    link = {"Link": KPI_LINK}
+    api.post(
+        "/temporal/entities",
+        {"id": sensor, "type": "Sensor", "kpiValue": [at(1, "10:00"), at(2, "11:00")]},
+        headers=link,
+    )
+    path = f"/temporal/entities/{sensor}"
+    first = api.get(path, headers=link).json()["kpiValue"][0]["instanceId"]
+    assert api.patch(f"{path}/attrs/kpiValue/{first}", {"value": 5}).status_code == 404
+    response = api.patch(f"{path}/attrs/kpiValue/{first}", {"value": 5}, headers=link)
+    assert response.status_code == 204
+    shown = api.get(path, headers=link).json()["kpiValue"]
+    assert [(item["value"], item["instanceId"] == first) for item in shown] == [
+        (5, True),
+        (2, False),
+    ]
+    stored = AttributeInstance.objects.get(instance__value=5)
+    assert (
+        stored.attribute == "https://smartdatamodels.org/dataModel.KeyPerformanceIndicator/kpiValue"
+    )
