@@ -116,6 +116,8 @@ class Render:
     attrs: list[str] | None = None  # stored names
     pick: list[str] | None = None
     omit: list[str] | None = None
+    # The datasetIds whose instances are shown (None: the default instance); None: all.
+    datasets: list[str | None] | None = None
 
 
 # Shown only with options=sysAttrs (6.3.11): the system attributes, and expiresAt, the
@@ -249,6 +251,12 @@ def _stored_document(entity: Entity, render: Render) -> dict:
     for key, instances in entity.attrs.items():
         if render.attrs is not None and key not in render.attrs:
             continue
+        if render.datasets is not None:
+            # 4.5.5: an attribute without an instance of the datasetIds asked is not shown;
+            # the entity still is (ETSI 019_12_07).
+            instances = [item for item in instances if item.get("datasetId") in render.datasets]
+            if not instances:
+                continue
         shown = instances if render.sys_attrs else [_strip_system(item) for item in instances]
         document[key] = shown[0] if len(shown) == 1 else shown
     if render.sys_attrs:

@@ -301,6 +301,19 @@ def _list_param(value: str | None) -> list[str] | None:
     return items or None
 
 
+def _datasets(raw: Any) -> list[str | None] | None:
+    """The datasetId parameter: datasetIds (URIs) and `@none` for the default instance."""
+    if raw is None:
+        return None
+    items = _list_param(raw) if isinstance(raw, str) else None
+    if not items:
+        raise BadRequestData("datasetId: one or more URIs, or @none, separated by commas.")
+    for item in items:
+        if item != "@none" and not is_uri(item):
+            raise BadRequestData(f"datasetId: {item!r} is not a URI (nor @none).")
+    return [None if item == "@none" else item for item in items]
+
+
 def _options(call: Call) -> set[str]:
     options = set(_list_param(call.params.get("options")) or [])
     return options
@@ -342,6 +355,7 @@ def _render(
         attrs=attrs,
         pick=pick,
         omit=omit,
+        datasets=_datasets(call.params.get("datasetId")),
     )
 
 
@@ -369,7 +383,7 @@ NO_PARAMS: frozenset[str] = frozenset()
 OPTIONS_PARAM = frozenset({"options"})
 DETAILS_PARAM = frozenset({"details"})
 PAGE_PARAMS = frozenset({"limit", "offset", "count", "local"})
-RETRIEVE_PARAMS = RENDER_PARAMS | {"geoproperty", "geometryProperty"}
+RETRIEVE_PARAMS = RENDER_PARAMS | {"geoproperty", "geometryProperty", "datasetId"}
 QUERY_PARAMS = (
     RETRIEVE_PARAMS
     | PAGE_PARAMS
@@ -742,19 +756,6 @@ def _temporal_query(
         query.last_n = last_n
     query.datasets = _datasets(source.get("datasetId"))
     return query
-
-
-def _datasets(raw: Any) -> list[str | None] | None:
-    """The datasetId parameter: datasetIds (URIs) and `@none` for the default instance."""
-    if raw is None:
-        return None
-    items = _list_param(raw) if isinstance(raw, str) else None
-    if not items:
-        raise BadRequestData("datasetId: one or more URIs, or @none, separated by commas.")
-    for item in items:
-        if item != "@none" and not is_uri(item):
-            raise BadRequestData(f"datasetId: {item!r} is not a URI (nor @none).")
-    return [None if item == "@none" else item for item in items]
 
 
 DURATION = re.compile(

@@ -1,5 +1,7 @@
-"""The instances of a temporal query chosen by datasetId, and the simplified and aggregated
-representations one per datasetId (CIM 009 v1.8 4.5.9; ETSI 021_18, since v1.8.1)."""
+"""The `datasetId` parameter: the instances shown by entity queries and retrieval, and those
+of a temporal query, chosen by datasetId; the simplified and aggregated temporal
+representations one per datasetId (CIM 009 v1.8 4.5.5, 4.5.9; ETSI 019_12 and 021_18, since
+v1.8.1)."""
 
 import pytest
 
@@ -166,3 +168,98 @@ def test_a_dataset_id_that_is_not_a_uri_is_400(vehicle, dataset):
     assert response.status_code == 400
     assert response.json()["type"] == ERRORS + "BadRequestData"
     assert "datasetId" in response.json()["detail"]
+
+
+BUILDING = "urn:ngsi-ld:Building:019-12"
+FRENCH = "urn:ngsi-ld:Dataset:french-name"
+GERMAN = "urn:ngsi-ld:Dataset:german-name"
+SPANISH = "urn:ngsi-ld:Dataset:spanish-name"
+
+
+def name(value, dataset=None):
+    shown = {"type": "Property", "value": value}
+    return shown if dataset is None else {**shown, "datasetId": dataset}
+
+
+def located(city, dataset=None):
+    shown = {"type": "Relationship", "object": city}
+    return shown if dataset is None else {**shown, "datasetId": dataset}
+
+
+@pytest.fixture
+def building(api):
+    """ETSI 019_12's building: names and places in several datasets."""
+    response = api.post(
+        "/entities",
+        {
+            "id": BUILDING,
+            "type": "Building",
+            "name": [
+                name("Eiffel Tower"),
+                name("Tour Eiffel", FRENCH),
+                name("Eiffelturm", GERMAN),
+            ],
+            "locatedAt": [
+                located("urn:ngsi-ld:City:Paris"),
+                located("urn:ngsi-ld:Ville:Paris", FRENCH),
+                located("urn:ngsi-ld:Ciudad:Paris", SPANISH),
+            ],
+        },
+    )
+    assert response.status_code == 201
+    return api
+
+
+@pytest.mark.parametrize(
+    ("params", "members"),
+    [
+        (
+            {"attrs": "name"},
+            {
+                "name": [
+                    name("Eiffel Tower"),
+                    name("Tour Eiffel", FRENCH),
+                    name("Eiffelturm", GERMAN),
+                ]
+            },
+        ),
+        (
+            {"datasetId": FRENCH},
+            {
+                "name": name("Tour Eiffel", FRENCH),
+                "locatedAt": located("urn:ngsi-ld:Ville:Paris", FRENCH),
+            },
+        ),
+        (
+            {"datasetId": f"{FRENCH},{SPANISH}"},
+            {
+                "name": name("Tour Eiffel", FRENCH),
+                "locatedAt": [
+                    located("urn:ngsi-ld:Ville:Paris", FRENCH),
+                    located("urn:ngsi-ld:Ciudad:Paris", SPANISH),
+                ],
+            },
+        ),
+        (
+            {"datasetId": "@none"},
+            {"name": name("Eiffel Tower"), "locatedAt": located("urn:ngsi-ld:City:Paris")},
+        ),
+        ({"attrs": "name", "datasetId": "@none"}, {"name": name("Eiffel Tower")}),
+        ({"attrs": "name", "datasetId": GERMAN}, {"name": name("Eiffelturm", GERMAN)}),
+        # 019_12_07: no instance of the datasetId, the entity without attributes.
+        ({"attrs": "name", "datasetId": SPANISH}, {}),
+    ],
+)
+def test_entity_queries_show_the_instances_of_the_dataset_ids_asked(building, params, members):
+    """ETSI 019_12 (since v1.8.1)."""
+    response = building.get("/entities", type="Building", **params)
+    assert response.status_code == 200, response.content
+    assert response.json() == [{"id": BUILDING, "type": "Building", **members}]
+
+
+def test_an_entity_retrieved_with_dataset_id(building):
+    body = building.get(f"/entities/{BUILDING}", datasetId=GERMAN, options="keyValues").json()
+    assert body == {"id": BUILDING, "type": "Building", "name": "Eiffelturm"}
+    response = building.get(f"/entities/{BUILDING}", datasetId="german")
+    assert response.status_code == 400
+    assert response.json()["type"] == ERRORS + "BadRequestData"
