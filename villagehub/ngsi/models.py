@@ -2,7 +2,6 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Func
 
 
 def _context_id() -> str:
@@ -238,42 +237,10 @@ class Notification(models.Model):
         return f"{self.subscription_id} #{self.pk} {self.state}"
 
 
-class Uuid7(Func):
-    """A new UUID of version 7 (RFC 9562: the millisecond of its making, then random bits),
-    made by the database, so that every way of writing the history (COPY, executemany, the
-    ORM) and the migration that gave the existing rows theirs get one without a Python step
-    per row. Made in time order, the unique index grows at its end: random UUIDs (version 4)
-    cost each write of the history a random place in the index (docs/benchmarks.md)."""
-
-    output_field = models.UUIDField()
-
-    def as_sql(self, compiler, connection, **extra_context):
-        # PostgreSQL 13+: a random UUID whose first 48 bits become the millisecond and whose
-        # version nibble becomes 7 (bits 52 and 53 set on top of version 4's 0100).
-        return (
-            "encode(set_bit(set_bit(overlay(uuid_send(gen_random_uuid()) placing "
-            "substring(int8send(floor(extract(epoch from clock_timestamp()) * 1000)::bigint) "
-            "from 3) from 1 for 6), 52, 1), 53, 1), 'hex')::uuid",
-            [],
-        )
-
-    def as_sqlite(self, compiler, connection, **extra_context):
-        # 32 hex digits, as UUIDField stores them on SQLite: the millisecond (48 bits), the
-        # version 7 with 12 random bits, then the variant 10 with 62 random bits. %% is one
-        # % once Django has formatted the SQL, in a default and in a query alike.
-        return (
-            "printf('%%012x%%04x%%016x', "
-            "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER), "
-            "28672 | (random() & 4095), "
-            "(random() & 4611686018427387903) | -9223372036854775808)",
-            [],
-        )
-
-
 class AttributeInstance(models.Model):
     """One value an attribute had (temporal API): written with every change of the attribute,
     kept after the attribute or the entity is gone. Its `instanceId` is
-    `urn:ngsi-ld:<instance_uuid>` (`representation.instance_uri`)."""
+    `urn:ngsi-ld:AttributeInstance:<pk>` (`representation.instance_uri`)."""
 
     tenant = models.CharField(max_length=100, default="", blank=True)
     entity_id = models.CharField(max_length=512)
@@ -282,7 +249,6 @@ class AttributeInstance(models.Model):
     instance = models.JSONField()
     observed_at = models.DateTimeField(help_text="observedAt, or the time of the change")
     modified_at = models.DateTimeField()
-    instance_uuid = models.UUIDField(db_default=Uuid7(), editable=False)
 
     class Meta:
         ordering = ["observed_at", "pk"]
@@ -291,9 +257,6 @@ class AttributeInstance(models.Model):
                 fields=["tenant", "entity_id", "attribute", "observed_at"],
                 name="ngsi_instance_entity_time",
             )
-        ]
-        constraints = [
-            models.UniqueConstraint(fields=["instance_uuid"], name="ngsi_instance_uuid_unique")
         ]
 
     def __str__(self) -> str:

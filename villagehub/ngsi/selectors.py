@@ -657,10 +657,10 @@ def temporal_instances(
     )
     field = _time_field(query)
     found: dict[str, dict[str, list[dict]]] = {}
-    for entity_id, attribute, instance, uuid in rows.order_by(field, "pk").values_list(
-        "entity_id", "attribute", "instance", "instance_uuid"
+    for entity_id, attribute, instance, pk in rows.order_by(field, "pk").values_list(
+        "entity_id", "attribute", "instance", "pk"
     ):
-        instance["instanceId"] = instance_uri(uuid)
+        instance["instanceId"] = instance_uri(pk)
         found.setdefault(entity_id, {}).setdefault(attribute, []).append(instance)
     if query.last_n:
         for attributes in found.values():

@@ -23,7 +23,7 @@ from .representation import (
     attribute_normalize,
     entity_id_check,
     instance_normalize,
-    instance_uuid_of,
+    instance_pk_of,
     instances_of,
     is_datetime,
     is_uri,
@@ -224,12 +224,8 @@ def _instance_get_for_writer(
     rows = AttributeInstance.objects.filter(
         tenant=tenant, entity_id=entity_id, attribute=ld.storage_name(name, context)
     )
-    instance_uuid = instance_uuid_of(instance_id)
-    row = (
-        rows.select_for_update().filter(instance_uuid=instance_uuid).first()
-        if instance_uuid is not None
-        else None
-    )
+    pk = instance_pk_of(instance_id)
+    row = rows.select_for_update().filter(pk=pk).first() if pk is not None else None
     if row is None:
         if not rows.exists():
             raise ResourceNotFound(f"The entity {entity_id} has no history of {name}.")

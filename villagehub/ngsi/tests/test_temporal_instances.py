@@ -2,13 +2,8 @@
 (CIM 009 5.6.14, 5.6.15; ETSI 016 and 017)."""
 
 import re
-import uuid
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
-from django.test import Client
-from django.utils import timezone
 
 from villagehub.communities.tests.factories import CommunityFactory
 from villagehub.ngsi.models import AttributeInstance
@@ -21,10 +16,8 @@ pytestmark = pytest.mark.django_db
 VEHICLE = "urn:ngsi-ld:Vehicle:I1"
 TEMPORAL = f"/temporal/entities/{VEHICLE}"
 HUB_ERRORS = "urn:villagehub:ngsi-ld:errors:"
-INSTANCE_ID = re.compile(
-    r"^urn:ngsi-ld:[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$"
-)
-UNKNOWN_INSTANCE = "urn:ngsi-ld:9f1c2a4e-8d3b-4c6a-9e2f-1a2b3c4d5e6f"
+INSTANCE_ID = re.compile(r"^urn:ngsi-ld:AttributeInstance:[1-9][0-9]*$")
+UNKNOWN_INSTANCE = "urn:ngsi-ld:AttributeInstance:999999999"
 
 
 def at(value, moment, **members):
@@ -70,7 +63,7 @@ def test_every_instance_shows_its_own_instance_id_without_sys_attrs(vehicle):
     assert all(INSTANCE_ID.match(item) for item in ids)
     assert history(vehicle, options="sysAttrs")["speed"][0]["instanceId"] == ids[0]
     assert ids == [
-        f"urn:ngsi-ld:{row.instance_uuid}"
+        f"urn:ngsi-ld:AttributeInstance:{row.pk}"
         for name in ("speed", "fuelLevel")
         for row in AttributeInstance.objects.filter(entity_id=VEHICLE, attribute=name)
     ]
@@ -130,7 +123,7 @@ def test_a_modified_instance_of_another_type_takes_the_members_sent(vehicle):
     relationship = {"type": "Relationship", "object": "urn:ngsi-ld:Tank:1"}
     response = vehicle.patch(f"{TEMPORAL}/attrs/fuelLevel/{third}", relationship)
     assert response.status_code == 204
-    row = AttributeInstance.objects.get(instance_uuid=uuid.UUID(third.removeprefix("urn:ngsi-ld:")))
+    row = AttributeInstance.objects.get(pk=int(third.rpartition(":")[2]))
     assert {k: v for k, v in row.instance.items() if not k.endswith("At")} == {
         **relationship,
         "datasetId": dataset,
@@ -219,7 +212,7 @@ def test_an_invalid_fragment_changes_nothing(vehicle, body, detail):
 
 
 def test_an_invalid_fragment_is_400_before_the_entity_is_looked_up(vehicle):
-    path = f"/temporal/entities/{UNKNOWN}/attrs/speed/urn:ngsi-ld:{uuid.uuid4()}"
+    path = f"/temporal/entities/{UNKNOWN}/attrs/speed/{UNKNOWN_INSTANCE}"
     assert vehicle.patch(path, {"type": "Property"}).status_code == 400
 
 
@@ -236,11 +229,11 @@ def test_instances_are_written_with_a_token_of_the_entitys_community(vehicle, cl
     assert without_ids(history(vehicle)["speed"])[0] == at(120, "12:03")
 
 
-def test_an_instance_id_is_one_spelling_of_its_uuid(vehicle):
+def test_an_instance_id_is_one_spelling_of_its_key(vehicle):
     first = instance_id(vehicle)
-    spelling = "urn:ngsi-ld:" + uuid.UUID(first.removeprefix("urn:ngsi-ld:")).hex
-    assert vehicle.delete(f"{TEMPORAL}/attrs/speed/{spelling}").status_code == 404
-    assert vehicle.delete(f"{TEMPORAL}/attrs/speed/{first.upper()}").status_code == 404
+    prefix, _, key = first.rpartition(":")
+    for spelling in (f"{prefix}:0{key}", f"{prefix}:+{key}", first.upper(), f"urn:ngsi-ld:{key}"):
+        assert vehicle.delete(f"{TEMPORAL}/attrs/speed/{spelling}").status_code == 404
     assert len(history(vehicle)["speed"]) == 2
 
 
@@ -257,7 +250,7 @@ def test_an_instance_is_found_only_under_its_own_entity(vehicle):
 
 
 def test_an_instance_id_sent_by_a_client_is_not_kept(api):
-    sent = "urn:ngsi-ld:0190a000-0000-7000-8000-000000000001"
+    sent = "urn:ngsi-ld:AttributeInstance:424242"
     api.post(
         "/temporal/entities",
         {"id": VEHICLE, "type": "Vehicle", "speed": [at(1, "10:00", instanceId=sent)]},
@@ -272,34 +265,6 @@ def test_instance_operations_take_no_query_parameters(vehicle):
     response = vehicle.delete(f"{TEMPORAL}/attrs/speed/{first}?deleteAll=true")
     assert response.status_code == 400
     assert response.json()["type"] == ERRORS + "InvalidRequest"
-
-
-@pytest.mark.django_db(transaction=True)
-def test_the_migration_gives_every_existing_instance_its_own_id():
-    before = [("ngsi", "0006_jsonldcontext_implicitly_created_and_hits")]
-    executor = MigrationExecutor(connection)
-    executor.migrate(before)
-    try:
-        old = executor.loader.project_state(before).apps.get_model("ngsi", "AttributeInstance")
-        moment = timezone.now()
-        old.objects.bulk_create(
-            old(
-                entity_id=VEHICLE,
-                attribute="speed",
-                instance={"type": "Property", "value": value},
-                observed_at=moment,
-                modified_at=moment,
-            )
-            for value in range(3)
-        )
-    finally:
-        executor = MigrationExecutor(connection)
-        executor.migrate(executor.loader.graph.leaf_nodes())
-    ids = list(AttributeInstance.objects.values_list("instance_uuid", flat=True))
-    assert len(set(ids)) == 3
-    assert {(item.version, item.variant) for item in ids} == {(7, uuid.RFC_4122)}
-    shown = Api(Client()).get(TEMPORAL).json()["speed"]
-    assert [item["instanceId"] for item in shown] == [f"urn:ngsi-ld:{item}" for item in ids]
 
 
 KPI = "https://smart-data-models.github.io/dataModel.KeyPerformanceIndicator/context.jsonld"
