@@ -239,7 +239,8 @@ class Notification(models.Model):
 
 class AttributeInstance(models.Model):
     """One value an attribute had (temporal API): written with every change of the attribute,
-    kept after the attribute or the entity is gone."""
+    kept after the attribute or the entity is gone. Its `instanceId` is
+    `urn:ngsi-ld:AttributeInstance:<pk>` (`representation.instance_uri`)."""
 
     tenant = models.CharField(max_length=100, default="", blank=True)
     entity_id = models.CharField(max_length=512)

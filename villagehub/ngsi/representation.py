@@ -60,6 +60,25 @@ URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]+$")
 FORBIDDEN_NAME = re.compile(r"[<>\"'=;()\s]")
 
 
+# A temporal instance's instanceId is this prefix and its row's primary key: the row is
+# written once and changed in place, so the key names it for as long as it exists.
+INSTANCE_ID_PREFIX = "urn:ngsi-ld:AttributeInstance:"
+INSTANCE_KEY = re.compile(r"[1-9][0-9]{0,18}")
+
+
+def instance_uri(pk: int) -> str:
+    return f"{INSTANCE_ID_PREFIX}{pk}"
+
+
+def instance_pk_of(instance_id: str) -> int | None:
+    """The primary key of the instance an instanceId names; None for a URI that names none
+    (one spelling per instance: no sign, no leading zero)."""
+    key = instance_id.removeprefix(INSTANCE_ID_PREFIX)
+    if key == instance_id or not INSTANCE_KEY.fullmatch(key):
+        return None
+    return int(key)
+
+
 def is_uri(value: Any) -> bool:
     return isinstance(value, str) and bool(URI.match(value))
 

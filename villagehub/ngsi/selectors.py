@@ -42,6 +42,7 @@ from .representation import (
     ENTITY_MEMBERS,
     entity_format,
     entity_pick,
+    instance_uri,
     instances_of,
 )
 from .spatial import located_filter, spatial_engine
@@ -115,6 +116,8 @@ class Render:
     attrs: list[str] | None = None  # stored names
     pick: list[str] | None = None
     omit: list[str] | None = None
+    # The datasetIds whose instances are shown (None: the default instance); None: all.
+    datasets: list[str | None] | None = None
 
 
 # Shown only with options=sysAttrs (6.3.11): the system attributes, and expiresAt, the
@@ -248,6 +251,12 @@ def _stored_document(entity: Entity, render: Render) -> dict:
     for key, instances in entity.attrs.items():
         if render.attrs is not None and key not in render.attrs:
             continue
+        if render.datasets is not None:
+            # 4.5.5: an attribute without an instance of the datasetIds asked is not shown;
+            # the entity still is (ETSI 019_12_07).
+            instances = [item for item in instances if item.get("datasetId") in render.datasets]
+            if not instances:
+                continue
         shown = instances if render.sys_attrs else [_strip_system(item) for item in instances]
         document[key] = shown[0] if len(shown) == 1 else shown
     if render.sys_attrs:
@@ -610,6 +619,8 @@ class TemporalQuery:
     timeproperty: str = "observedAt"
     last_n: int | None = None
     attrs: list[str] | None = None  # stored names
+    # The datasetIds asked for (None: the default instance); None: all of them.
+    datasets: list[str | None] | None = None
 
 
 def _time_field(query: TemporalQuery) -> str:
@@ -620,6 +631,12 @@ def _instances_asked(rows: QuerySet, query: TemporalQuery) -> QuerySet:
     """The instances of the attributes and the time a temporal query asks for."""
     if query.attrs is not None:
         rows = rows.filter(attribute__in=query.attrs)
+    if query.datasets is not None:
+        named = [dataset for dataset in query.datasets if dataset is not None]
+        wanted = Q(instance__datasetId__in=named) if named else Q(pk__in=[])
+        if None in query.datasets:
+            wanted |= ~Q(instance__has_key="datasetId")
+        rows = rows.filter(wanted)
     field = _time_field(query)
     if query.timerel == "before":
         rows = rows.filter(**{f"{field}__lt": query.time_at})
@@ -640,9 +657,10 @@ def temporal_instances(
     )
     field = _time_field(query)
     found: dict[str, dict[str, list[dict]]] = {}
-    for entity_id, attribute, instance in rows.order_by(field, "pk").values_list(
-        "entity_id", "attribute", "instance"
+    for entity_id, attribute, instance, pk in rows.order_by(field, "pk").values_list(
+        "entity_id", "attribute", "instance", "pk"
     ):
+        instance["instanceId"] = instance_uri(pk)
         found.setdefault(entity_id, {}).setdefault(attribute, []).append(instance)
     if query.last_n:
         for attributes in found.values():
@@ -715,31 +733,42 @@ def temporal_render(
         if name in ("id", "type"):
             continue
         instances = instances_of(value)
-        if aggregation is not None:
-            methods, period, start = aggregation
-            kind = instances[0].get("type", "Property") if instances else "Property"
-            compacted[name] = {
-                "type": kind,
-                **temporal_aggregate(
-                    instances=instances, methods=methods, period=period, start=start
-                ),
-            }
-        elif temporal_values:
-            kind = instances[0].get("type", "Property") if instances else "Property"
-            member = "objects" if kind == "Relationship" else "values"
-            compacted[name] = {
-                "type": kind,
-                member: [
+        if aggregation is None and not temporal_values:
+            compacted[name] = instances
+            continue
+        shown = []
+        for dataset, group in _per_dataset(instances):
+            kind = group[0].get("type", "Property") if group else "Property"
+            summary: dict = (
+                {"type": kind} if dataset is None else {"type": kind, "datasetId": dataset}
+            )
+            if aggregation is not None:
+                methods, period, start = aggregation
+                summary.update(
+                    temporal_aggregate(instances=group, methods=methods, period=period, start=start)
+                )
+            else:
+                member = "objects" if kind == "Relationship" else "values"
+                summary[member] = [
                     [
                         item.get("object" if kind == "Relationship" else "value"),
                         item.get("observedAt", item.get("modifiedAt")),
                     ]
-                    for item in instances
-                ],
-            }
-        else:
-            compacted[name] = instances
+                    for item in group
+                ]
+            shown.append(summary)
+        compacted[name] = shown[0] if len(shown) == 1 else shown
     return compacted
+
+
+def _per_dataset(instances: list[dict]) -> list[tuple[str | None, list[dict]]]:
+    """An attribute's instances, one group per datasetId (the default instance first), each
+    in time order: what the simplified and aggregated representations show apart (4.5.9)."""
+    groups: dict[str | None, list[dict]] = {None: []}
+    for instance in instances:
+        groups.setdefault(instance.get("datasetId"), []).append(instance)
+    found = [(dataset, group) for dataset, group in groups.items() if group]
+    return found or [(None, [])]
 
 
 def temporal_query_ids(

@@ -24,9 +24,20 @@ urlpatterns = [
         name="ngsi-temporal-batch-query",
     ),
     re_path(
-        r"^temporal/entities/(?P<entity_id>[^/]+)/attrs/(?P<name>[^/]+)$",
+        r"^temporal/entities/(?P<entity_id>[^/]*)/attrs/(?P<name>[^/]+)/(?P<instance_id>[^/]+)$",
+        views.temporal_attr_instance,
+        name="ngsi-temporal-instance",
+    ),
+    re_path(
+        r"^temporal/entities/(?P<entity_id>[^/]+)/attrs/(?P<name>[^/]+)/?$",
         views.temporal_entity_attr,
         name="ngsi-temporal-attr",
+    ),
+    # An instance's path without its attribute name is the attribute's path with an empty
+    # name: DELETE only (405 otherwise), and the name is refused (400; ETSI 016_02, 017_02).
+    re_path(
+        r"^temporal/entities/(?P<entity_id>[^/]+)/attrs/(?P<name>)/[^/]+$",
+        views.temporal_entity_attr,
     ),
     re_path(
         r"^temporal/entities/(?P<entity_id>[^/]+)/attrs/?$",

@@ -33,7 +33,7 @@ from .errors import (
 from .geo import geoquery_parse
 from .models import JsonLdContext
 from .query import names_parse, q_parse
-from .representation import entity_feature, entity_id_check, entity_pick, is_datetime
+from .representation import entity_feature, entity_id_check, entity_pick, is_datetime, is_uri
 
 JSON = "application/json"
 JSON_LD = "application/ld+json"
@@ -301,6 +301,19 @@ def _list_param(value: str | None) -> list[str] | None:
     return items or None
 
 
+def _datasets(raw: Any) -> list[str | None] | None:
+    """The datasetId parameter: datasetIds (URIs) and `@none` for the default instance."""
+    if raw is None:
+        return None
+    items = _list_param(raw) if isinstance(raw, str) else None
+    if not items:
+        raise BadRequestData("datasetId: one or more URIs, or @none, separated by commas.")
+    for item in items:
+        if item != "@none" and not is_uri(item):
+            raise BadRequestData(f"datasetId: {item!r} is not a URI (nor @none).")
+    return [None if item == "@none" else item for item in items]
+
+
 def _options(call: Call) -> set[str]:
     options = set(_list_param(call.params.get("options")) or [])
     return options
@@ -342,6 +355,7 @@ def _render(
         attrs=attrs,
         pick=pick,
         omit=omit,
+        datasets=_datasets(call.params.get("datasetId")),
     )
 
 
@@ -369,7 +383,7 @@ NO_PARAMS: frozenset[str] = frozenset()
 OPTIONS_PARAM = frozenset({"options"})
 DETAILS_PARAM = frozenset({"details"})
 PAGE_PARAMS = frozenset({"limit", "offset", "count", "local"})
-RETRIEVE_PARAMS = RENDER_PARAMS | {"geoproperty", "geometryProperty"}
+RETRIEVE_PARAMS = RENDER_PARAMS | {"geoproperty", "geometryProperty", "datasetId"}
 QUERY_PARAMS = (
     RETRIEVE_PARAMS
     | PAGE_PARAMS
@@ -383,6 +397,7 @@ TEMPORAL_PARAMS = RENDER_PARAMS | {
     "lastN",
     "aggrMethods",
     "aggrPeriodDuration",
+    "datasetId",
 }
 
 
@@ -739,6 +754,7 @@ def _temporal_query(
         if not isinstance(last_n, int) or isinstance(last_n, bool) or last_n < 1:
             raise BadRequestData(f"lastN: {last_n!r} is not a whole number of at least 1.")
         query.last_n = last_n
+    query.datasets = _datasets(source.get("datasetId"))
     return query
 
 
@@ -904,6 +920,30 @@ def temporal_entity_attr(call: Call, entity_id: str, name: str) -> HttpResponse:
         dataset_id=call.params.get("datasetId") or None,
         delete_all=delete_all == "true",
     )
+    return no_content()
+
+
+@ngsi_endpoint("PATCH", "DELETE", params={"PATCH": NO_PARAMS, "DELETE": NO_PARAMS})
+def temporal_attr_instance(call: Call, entity_id: str, name: str, instance_id: str) -> HttpResponse:
+    if call.request.method == "DELETE":
+        temporal.temporal_instance_delete(
+            user=call.user,
+            tenant=call.tenant,
+            entity_id=entity_id,
+            name=name,
+            instance_id=instance_id,
+            context=call.context,
+        )
+    else:
+        temporal.temporal_instance_patch(
+            user=call.user,
+            tenant=call.tenant,
+            entity_id=entity_id,
+            name=name,
+            instance_id=instance_id,
+            document=_require_body(call),
+            context=call.context,
+        )
     return no_content()
 
 

@@ -368,13 +368,22 @@ def test_deleting_a_temporal_entity_deletes_its_history(api):
 def test_an_instance_is_shown_with_its_observed_at_alone_unless_sys_attrs(api):
     api.post("/temporal/entities", vehicle_history())
     body = api.get(f"/temporal/entities/{VEHICLE}", attrs="fuelLevel").json()
+    # The instanceId is shown always (see test_temporal_instances.py).
+    instance_id = body["fuelLevel"][0].pop("instanceId")
     assert body["fuelLevel"][0] == at(67, "12:03")
     detailed = api.get(f"/temporal/entities/{VEHICLE}", attrs="fuelLevel", options="sysAttrs")
-    assert set(detailed.json()["fuelLevel"][0]) == {"type", "value", "observedAt", "modifiedAt"}
+    assert detailed.json()["fuelLevel"][0]["instanceId"] == instance_id
+    assert set(detailed.json()["fuelLevel"][0]) == {
+        "type",
+        "value",
+        "observedAt",
+        "modifiedAt",
+        "instanceId",
+    }
     api.post(f"/entities/{VEHICLE}/attrs", {"brand": "Volvo"})
     # Without observedAt, the time of the change is the instance's time.
     brand = api.get(f"/temporal/entities/{VEHICLE}", attrs="brand").json()["brand"]
-    assert set(brand[0]) == {"type", "value", "modifiedAt"}
+    assert set(brand[0]) == {"type", "value", "modifiedAt", "instanceId"}
 
 
 def test_aggregation_periods_are_bounded_in_whole_seconds(api):
