@@ -5,15 +5,17 @@ from __future__ import annotations
 import json
 import re
 import statistics
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from django.db import connection
 from django.db.models import BooleanField, DateTimeField, JSONField, Q, QuerySet
 from django.utils import timezone
 from pydantic_core import from_json
+
+from villagehub.core.types import User
 
 from . import ld
 from .errors import BadRequestData, NonexistentTenant, ResourceNotFound
@@ -67,7 +69,7 @@ ENTITY_BY_ID = (
 )
 
 
-def _decoder(field: Any):
+def _decoder(field: Any) -> Callable[[Any], Any] | None:
     """What a column's value needs to become the field's: JSON is text on both databases,
     SQLite gives date-times naive (in UTC) and booleans as integers."""
     if isinstance(field, JSONField):
@@ -92,7 +94,7 @@ def _entity_of(row: Sequence[Any]) -> Entity:
     values = list(row)
     for index, decode in _DECODERS:
         values[index] = decode(values[index])
-    return Entity.from_db(connection.alias, None, values)
+    return cast(Entity, Entity.from_db(connection.alias, None, values))  # type: ignore[no-untyped-call]
 
 
 def entity_get(*, tenant: str, entity_id: str) -> Entity:
@@ -125,15 +127,15 @@ class Render:
 SYSTEM_SHOWN = ("createdAt", "modifiedAt", "expiresAt")
 
 
-def _strip_system(instance: dict) -> dict:
+def _strip_system(instance: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in instance.items() if key not in SYSTEM_SHOWN}
 
 
-def entity_render(entity: Entity, render: Render) -> dict:
+def entity_render(entity: Entity, render: Render) -> dict[str, Any]:
     return entities_render([entity], render)[0]
 
 
-def entities_render(entities: list[Entity], render: Render) -> list[dict]:
+def entities_render(entities: list[Entity], render: Render) -> list[dict[str, Any]]:
     """Entities as the reader asked for them, compacted together."""
     documents = [_stored_document(entity, render) for entity in entities]
     return [
@@ -163,7 +165,7 @@ DELETION_TRIGGERS = {"attributeDeleted", "entityDeleted"}
 
 def entity_render_change(
     entity: Entity, render: Render, *, triggers: set[str], changed: set[str], show_changes: bool
-) -> dict:
+) -> dict[str, Any]:
     """An entity as a notification of a change shows it: an attribute instance the change
     removed stays, its value `urn:ngsi-ld:null` (a deleted entity keeps only its id, type,
     `deletedAt` and such attributes); with `show_changes`, each instance the change replaced
@@ -175,7 +177,7 @@ def entity_render_change(
     if not (deleting or show_changes):
         return entity_render(entity, render)
     before = getattr(entity, "attrs_before", {})
-    touched: dict[str, list[dict]] = {}
+    touched: dict[str, list[dict[str, Any]]] = {}
     for key in set(before) if deleted_entity else changed & set(before):
         current = {
             item.get("datasetId"): item
@@ -241,8 +243,8 @@ def entity_render_change(
     return now if render.fmt == "normalized" else entity_format(now, fmt=render.fmt, lang=None)
 
 
-def _stored_document(entity: Entity, render: Render) -> dict:
-    document: dict = {
+def _stored_document(entity: Entity, render: Render) -> dict[str, Any]:
+    document: dict[str, Any] = {
         "id": entity.entity_id,
         "type": entity.types[0] if len(entity.types) == 1 else entity.types,
     }
@@ -265,7 +267,7 @@ def _stored_document(entity: Entity, render: Render) -> dict:
     return document
 
 
-def _time(moment) -> str:
+def _time(moment: datetime) -> str:
     return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
@@ -316,7 +318,9 @@ def query_resolve(
     )
 
 
-def _narrowing(tenant: str, query: EntityQuery, lookups: list[dict]) -> list[QuerySet]:
+def _narrowing(
+    tenant: str, query: EntityQuery, lookups: list[dict[str, Any]]
+) -> list[QuerySet[Any]]:
     """The subqueries of entity ids that SQL can narrow a query to (each a superset of the
     matches)."""
     narrowing = []
@@ -341,7 +345,9 @@ def _narrowing(tenant: str, query: EntityQuery, lookups: list[dict]) -> list[Que
     return narrowing
 
 
-def _candidates(tenant: str, query: EntityQuery, narrowing: list[QuerySet]) -> QuerySet[Entity]:
+def _candidates(
+    tenant: str, query: EntityQuery, narrowing: list[QuerySet[Any]]
+) -> QuerySet[Entity]:
     """The entities of the narrowing subqueries (all of the tenant without one), in order."""
     # Each narrowing row names its tenant already; filtering the entities by tenant as well
     # would lead SQLite to read every entity of the tenant instead of the few named.
@@ -362,7 +368,7 @@ def _geo_match(entity: Entity, geo: GeoQuery) -> bool:
 
 
 def _matches(
-    entity: Entity, query: EntityQuery, pattern: re.Pattern | None, *, geo_in_sql: bool
+    entity: Entity, query: EntityQuery, pattern: re.Pattern[str] | None, *, geo_in_sql: bool
 ) -> bool:
     if query.types is not None and not names_match(query.types, set(entity.types)):
         return False
@@ -424,8 +430,8 @@ _COMPARISONS = {"": "=", "gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
 
 
 def _matched_statement(
-    tenant: str, query: EntityQuery, lookups: list[dict]
-) -> tuple[str, list] | None:
+    tenant: str, query: EntityQuery, lookups: list[dict[str, Any]]
+) -> tuple[str, list[Any]] | None:
     """The ids of a query that one index decides (one `q` comparison, and `type` names or
     not; or `type` names alone), as a written-out statement and its parameters; None for any
     other query (`_narrowing` builds those)."""
@@ -454,7 +460,7 @@ def _matched_statement(
 
 
 def _page_and_count(
-    matched: str, params: list, *, offset: int, limit: int
+    matched: str, params: list[Any], *, offset: int, limit: int
 ) -> tuple[list[Entity], int]:
     """A page of the entities whose ids an index query gives, and how many it gives in all,
     in one statement: the ids are counted in the index alone, and only the page's entities
@@ -491,7 +497,7 @@ def types_list(*, tenant: str) -> list[str]:
     return sorted(set(EntityType.objects.filter(tenant=tenant).values_list("name", flat=True)))
 
 
-def type_details(*, tenant: str, name: str) -> dict:
+def type_details(*, tenant: str, name: str) -> dict[str, Any]:
     """Attributes (stored names -> their types) and the count of entities of one type."""
     tenant_check(tenant)
     rows = Entity.objects.filter(
@@ -511,10 +517,10 @@ def type_details(*, tenant: str, name: str) -> dict:
     return {"count": count, "attributes": attributes}
 
 
-def attributes_index(*, tenant: str, name: str | None = None) -> dict[str, dict]:
+def attributes_index(*, tenant: str, name: str | None = None) -> dict[str, dict[str, Any]]:
     """Every attribute (stored name): its count of entities, its types and its entity types."""
     tenant_check(tenant)
-    found: dict[str, dict] = {}
+    found: dict[str, dict[str, Any]] = {}
     rows = Entity.objects.filter(tenant=tenant)
     if name is not None:
         rows = rows.filter(Q(attrs__has_key=name))
@@ -529,7 +535,7 @@ def attributes_index(*, tenant: str, name: str | None = None) -> dict[str, dict]
     return found
 
 
-def subscriptions_of(*, user, tenant: str) -> QuerySet:
+def subscriptions_of(*, user: User, tenant: str) -> QuerySet[Subscription]:
     """The subscriptions of the token's owner in a tenant (no one sees another's)."""
     tenant_check(tenant)
     return Subscription.objects.filter(tenant=tenant, owner=user).order_by("pk")
@@ -567,7 +573,7 @@ SUBSCRIPTION_MEMBERS = frozenset(
 )
 
 
-def subscription_json(subscription: Subscription) -> dict:
+def subscription_json(subscription: Subscription) -> dict[str, Any]:
     """A subscription as its owner wrote it, with its status and the counts of notifications."""
     now = timezone.now()
     if subscription.expires_at and subscription.expires_at <= now:
@@ -627,7 +633,9 @@ def _time_field(query: TemporalQuery) -> str:
     return "modified_at" if query.timeproperty in ("modifiedAt", "createdAt") else "observed_at"
 
 
-def _instances_asked(rows: QuerySet, query: TemporalQuery) -> QuerySet:
+def _instances_asked(
+    rows: QuerySet[AttributeInstance], query: TemporalQuery
+) -> QuerySet[AttributeInstance]:
     """The instances of the attributes and the time a temporal query asks for."""
     if query.attrs is not None:
         rows = rows.filter(attribute__in=query.attrs)
@@ -649,14 +657,14 @@ def _instances_asked(rows: QuerySet, query: TemporalQuery) -> QuerySet:
 
 def temporal_instances(
     *, tenant: str, entity_ids: list[str], query: TemporalQuery
-) -> dict[str, dict[str, list[dict]]]:
+) -> dict[str, dict[str, list[dict[str, Any]]]]:
     """Entity id -> attribute (stored name) -> its instances in time order."""
     tenant_check(tenant)
     rows = _instances_asked(
         AttributeInstance.objects.filter(tenant=tenant, entity_id__in=entity_ids), query
     )
     field = _time_field(query)
-    found: dict[str, dict[str, list[dict]]] = {}
+    found: dict[str, dict[str, list[dict[str, Any]]]] = {}
     for entity_id, attribute, instance, pk in rows.order_by(field, "pk").values_list(
         "entity_id", "attribute", "instance", "pk"
     ):
@@ -698,7 +706,7 @@ def temporal_types(*, tenant: str, entity_ids: list[str]) -> dict[str, list[str]
     return found
 
 
-def _time_shown(instance: dict, sys_attrs: bool, timeproperty: str) -> bool:
+def _time_shown(instance: dict[str, Any], sys_attrs: bool, timeproperty: str) -> bool:
     """Whether an instance's time is told without its modifiedAt: a system attribute, shown
     with sysAttrs or when the query is about it, or for an instance without observedAt
     (ETSI 021_13: an instance with observedAt is shown with it alone)."""
@@ -709,14 +717,14 @@ def temporal_render(
     *,
     entity_id: str,
     types: list[str],
-    attributes: dict[str, list[dict]],
+    attributes: dict[str, list[dict[str, Any]]],
     context: Any,
     temporal_values: bool,
     aggregation: tuple[list[str], timedelta | None, datetime | None] | None = None,
     sys_attrs: bool = False,
     timeproperty: str = "observedAt",
-) -> dict:
-    document: dict = {"id": entity_id, "type": types[0] if len(types) == 1 else types}
+) -> dict[str, Any]:
+    document: dict[str, Any] = {"id": entity_id, "type": types[0] if len(types) == 1 else types}
     hidden = {"createdAt"} if sys_attrs else {"createdAt", "expiresAt"}
     for key, instances in attributes.items():
         document[key] = [
@@ -739,7 +747,7 @@ def temporal_render(
         shown = []
         for dataset, group in _per_dataset(instances):
             kind = group[0].get("type", "Property") if group else "Property"
-            summary: dict = (
+            summary: dict[str, Any] = (
                 {"type": kind} if dataset is None else {"type": kind, "datasetId": dataset}
             )
             if aggregation is not None:
@@ -761,10 +769,10 @@ def temporal_render(
     return compacted
 
 
-def _per_dataset(instances: list[dict]) -> list[tuple[str | None, list[dict]]]:
+def _per_dataset(instances: list[dict[str, Any]]) -> list[tuple[str | None, list[dict[str, Any]]]]:
     """An attribute's instances, one group per datasetId (the default instance first), each
     in time order: what the simplified and aggregated representations show apart (4.5.9)."""
-    groups: dict[str | None, list[dict]] = {None: []}
+    groups: dict[str | None, list[dict[str, Any]]] = {None: []}
     for instance in instances:
         groups.setdefault(instance.get("datasetId"), []).append(instance)
     found = [(dataset, group) for dataset, group in groups.items() if group]
@@ -805,7 +813,7 @@ def temporal_query_ids(
 AGGREGATIONS = ("totalCount", "distinctCount", "sum", "avg", "min", "max", "stddev", "sumsq")
 
 
-def _aggregate(method: str, values: list) -> Any:
+def _aggregate(method: str, values: list[Any]) -> Any:
     if method == "totalCount":
         return len(values)
     if method == "distinctCount":
@@ -830,11 +838,11 @@ def _aggregate(method: str, values: list) -> Any:
 
 def temporal_aggregate(
     *,
-    instances: list[dict],
+    instances: list[dict[str, Any]],
     methods: list[str],
     period: timedelta | None,
     start: datetime | None,
-) -> dict[str, list]:
+) -> dict[str, list[Any]]:
     """Each method over each period: `{"sum": [[value, startAt, endAt], ...], ...}`."""
     timed = []
     for instance in instances:
@@ -853,11 +861,11 @@ def temporal_aggregate(
     timed.sort(key=lambda item: item[0])
     first = start or timed[0][0]
     last = timed[-1][0]
-    buckets: dict[int, list] = {}
+    buckets: dict[int, list[Any]] = {}
     for moment, value in timed:
         index = int((moment - first) / period) if period else 0
         buckets.setdefault(index, []).append(value)
-    result: dict[str, list] = {method: [] for method in methods}
+    result: dict[str, list[Any]] = {method: [] for method in methods}
     for index in sorted(buckets):
         begin = first + period * index if period else first
         end = begin + period if period else last
