@@ -161,11 +161,17 @@ def _writable_community_ids(user: AbstractBaseUser) -> set[int]:
 
 
 def entity_may_write(*, user: AbstractBaseUser, entity: Entity) -> bool:
+    """Whether the user may change the entity: an administrator, or an editor or reviewer of
+    its community. Asked in the order that costs fewest queries for the usual writer, an
+    editor of the entity's community."""
     if entity.hub_record:
         return False
+    community = entity.community_id
+    if community is not None and communities_edited_by(user).filter(pk=community).exists():
+        return True
     if user.has_perm(ADMIN_PERMISSION):
         return True
-    return entity.community_id is not None and entity.community_id in _writable_community_ids(user)
+    return community is not None and communities_reviewed_by(user).filter(pk=community).exists()
 
 
 def _owner_attribute(attrs: dict) -> list[dict]:
@@ -346,9 +352,15 @@ def _index_attributes(entity: Entity, keys: set[str]) -> None:
     rows left as they are (a change of one attribute rewrites its rows only)."""
     if not keys:
         return
+    before, after = entity.attrs_before, entity.attrs
+    located = any(
+        instance.get("type") == "GeoProperty"
+        for key in keys
+        for instance in (*before.get(key, ()), *after.get(key, ()))
+    )
     placeholders = ", ".join(["%s"] * len(keys))
     with connection.cursor() as cursor:
-        for model in (EntityLocation, EntityValue):
+        for model in (EntityLocation, EntityValue) if located else (EntityValue,):
             cursor.execute(
                 f"DELETE FROM {model._meta.db_table} "  # noqa: S608 - the model's names
                 f"WHERE entity_id = %s AND attribute IN ({placeholders})",
@@ -387,24 +399,28 @@ def _entity_change(
     the entity changed meanwhile. On SQLite the transaction holds the database's one write
     lock, which every other writer (and the notification senders) queue for: it is kept to
     the statements that must see the entity as it is."""
-    writer = Writer.of(user)
+    user = _writer_check(user)
     entity_id_check(entity_id)
     row = entity_row_get(tenant=tenant, entity_id=entity_id)
-    entity = _writable(writer, row, entity_id)
+    entity = _writable(user, row, entity_id)
     change = apply(entity)
     with transaction.atomic():
         current = entity_row_get(tenant=tenant, entity_id=entity_id, lock=True)
         if current != row:
-            entity = _writable(writer, current, entity_id)
+            entity = _writable(user, current, entity_id)
             change = apply(entity)
         if change.saved:
             _change_write(entity, change)
     return change.result
 
 
-def _writable(writer: Writer, row: Sequence[Any] | None, entity_id: str) -> Entity:
+def _writable(user: AbstractBaseUser, row: Sequence[Any] | None, entity_id: str) -> Entity:
     entity = entity_from_row(row) if row is not None else None
-    return _write_check(entity, entity_id, may_write=_may_write(writer, entity))
+    return _write_check(
+        entity,
+        entity_id,
+        may_write=entity is not None and entity_may_write(user=user, entity=entity),
+    )
 
 
 def _change_write(entity: Entity, change: Change) -> None:
