@@ -394,19 +394,24 @@ def _entity_change(
     *, user: AbstractBaseUser | None, tenant: str, entity_id: str, apply: Callable[[Entity], Change]
 ) -> Any:
     """Change one entity by `apply` (which changes it in memory and says how), and answer
-    its result. Who writes and the entity are read, and the change made, before the
-    transaction; in it, the entity is read again, locked, and the change made again only if
-    the entity changed meanwhile. On SQLite the transaction holds the database's one write
-    lock, which every other writer (and the notification senders) queue for: it is kept to
-    the statements that must see the entity as it is."""
+    its result. On SQLite the transaction holds the database's one write lock, which every
+    other writer (and the notification senders) queue for, so who writes and the entity are
+    read, and the change made, before it; in it the entity is read again and the change made
+    again only if the entity changed meanwhile. Where the database locks rows (PostgreSQL) a
+    writer waits only for writers of the same entity: all is done in the transaction, on the
+    entity read once, locked."""
     user = _writer_check(user)
     entity_id_check(entity_id)
-    row = entity_row_get(tenant=tenant, entity_id=entity_id)
-    entity = _writable(user, row, entity_id)
-    change = apply(entity)
+    early = not connection.features.has_select_for_update
+    row: Sequence[Any] | None = None
+    change: Change | None = None
+    if early:
+        row = entity_row_get(tenant=tenant, entity_id=entity_id)
+        entity = _writable(user, row, entity_id)
+        change = apply(entity)
     with transaction.atomic():
         current = entity_row_get(tenant=tenant, entity_id=entity_id, lock=True)
-        if current != row:
+        if change is None or current != row:
             entity = _writable(user, current, entity_id)
             change = apply(entity)
         if change.saved:

@@ -99,6 +99,13 @@ def test_an_update_of_several_attributes_rewrites_theirs(api):
     assert ids_found(api, type="Building", q="temperature==21.5") == [ID]
 
 
+# PostgreSQL reads the entity once, locked: no other writer can change it meanwhile.
+read_before_the_lock = pytest.mark.skipif(
+    connection.features.has_select_for_update, reason="the entity is read once, locked"
+)
+
+
+@read_before_the_lock
 def test_a_change_made_between_the_read_and_the_lock_is_kept(api, monkeypatch):
     """Another writer commits after this write read the entity and before its transaction:
     the write is made again on the entity as it is, and neither change is lost."""
@@ -121,6 +128,7 @@ def test_a_change_made_between_the_read_and_the_lock_is_kept(api, monkeypatch):
     assert ids_found(api, type="Building", q='name=="Meanwhile";temperature==30') == [ID]
 
 
+@read_before_the_lock
 def test_an_entity_deleted_between_the_read_and_the_lock_is_not_found(api, monkeypatch):
     create(api)
     patched = services._patch_change
@@ -138,10 +146,10 @@ def test_an_entity_deleted_between_the_read_and_the_lock_is_not_found(api, monke
 
 
 def test_a_partial_update_with_a_subscriber_takes_these_queries(api):
-    """Before the transaction: the entity, and whether the writer edits its community. In
-    it: the entity again, its row written, the attribute's old value rows deleted (it has no
-    location rows to delete) and the new inserted, its history, the subscriptions, the
-    notification."""
+    """The entity and whether the writer edits its community are read (on SQLite, before
+    the transaction); then the entity again, locked, its row written, the attribute's old
+    value rows deleted (it has no location rows to delete) and the new inserted, its
+    history, the subscriptions, the notification."""
     create(api)
     subscribed = api.post(
         "/subscriptions",
@@ -168,11 +176,10 @@ def test_a_partial_update_with_a_subscriber_takes_these_queries(api):
     # is logged as "N times: <statement>".
     statements = [re.sub(r"^\d+ times: ", "", query["sql"]) for query in queries.captured_queries]
     opened = next(n for n, sql in enumerate(statements) if sql.startswith("SAVEPOINT"))
-    before = [" ".join(sql.split()[:4]) for sql in statements[:opened]]
-    assert before == ['SELECT e."id", e."tenant", e."entity_id",', 'SELECT 1 AS "a"']
+    before = [" ".join(sql.split()[:3]) for sql in statements[:opened]]
     inside = [" ".join(sql.split()[:3]) for sql in statements[opened + 1 : -1]]
-    assert inside == [
-        'SELECT e."id", e."tenant",',
+    reads = ['SELECT e."id", e."tenant",', "SELECT 1 AS"]
+    writes = [
         "UPDATE ngsi_entity SET",
         "DELETE FROM ngsi_entityvalue",
         "INSERT INTO ngsi_entityvalue",
@@ -180,10 +187,16 @@ def test_a_partial_update_with_a_subscriber_takes_these_queries(api):
         'SELECT "ngsi_subscription"."id", "ngsi_subscription"."tenant",',
         'INSERT INTO "ngsi_notification"',
     ]
+    if connection.features.has_select_for_update:
+        assert (before, inside) == ([], reads + writes)
+        assert statements[opened + 1].endswith("FOR UPDATE")
+    else:
+        assert (before, inside) == (reads, reads[:1] + writes)
     assert statements[-1].startswith("RELEASE SAVEPOINT")
     assert Notification.objects.count() == 1
 
 
+@read_before_the_lock
 def test_a_missing_entity_is_found_missing_before_any_transaction(api):
     user = User.objects.get(username="editor")
     with CaptureQueriesContext(connection) as queries, pytest.raises(ResourceNotFound):
