@@ -1863,7 +1863,7 @@ def _notification_queue(
     notification = Notification.objects.create(
         subscription=subscription, payload=payload, created_at=timezone.now()
     )
-    transaction.on_commit(tasks.notifications_send_soon)
+    tasks.notifications_send_after_commit()
     return notification
 
 
