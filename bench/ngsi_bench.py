@@ -19,9 +19,14 @@ through the API, two workers (`villagehub worker`), a receiver in this process; 
 is killed (SIGKILL) a third of the way through and started again at half-way. It reports
 the p95 from the write's answer to the receiver, and how many were lost or came twice.
 
+`patch` measures one attribute update in this process (Django's test client, no server),
+with the same subscription as `notify` and nothing sending: per PATCH, the CPU time, the
+queries, and how long its write transaction was open (on SQLite, the one write lock).
+
 Usage: DATABASE_URL=... python bench/ngsi_bench.py setup [--entities N] [--instances N]
        DATABASE_URL=... python bench/ngsi_bench.py load [--seconds S] [--clients C]
        DATABASE_URL=... python bench/ngsi_bench.py notify [--seconds S] [--rate R]
+       DATABASE_URL=... python bench/ngsi_bench.py patch [--count N]
 """
 
 from __future__ import annotations
@@ -467,6 +472,85 @@ def notify(seconds: float, rate: int) -> None:
         receiver.shutdown()
 
 
+def patch(count: int) -> None:
+    _django()
+    import statistics
+
+    from django.db import connection, connections
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    saved = json.loads(KEY_FILE.read_text())
+    client = Client()
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {saved['key']}"}
+    subscription = {
+        "id": f"urn:ngsi-ld:Subscription:patch-{int(time.time())}",
+        "type": "Subscription",
+        "entities": [{"type": "Sensor0"}],
+        "watchedAttributes": ["temperature"],
+        "notification": {"endpoint": {"uri": "http://127.0.0.1:9/none"}},
+    }
+    response = client.post(
+        "/ngsi-ld/v1/subscriptions",
+        json.dumps(subscription),
+        content_type="application/json",
+        **auth,
+    )
+    if response.status_code != 201:
+        raise SystemExit(f"the subscription was refused: {response.content[:300]!r}")
+
+    # How long each write transaction stays open, from BEGIN to the end of COMMIT.
+    held: list[float] = []
+    began = [0.0]
+    wrapper = type(connections["default"])
+    set_autocommit, commit = wrapper.set_autocommit, wrapper.commit
+
+    def timed_set_autocommit(self, autocommit, *args, **kwargs):
+        if not autocommit:
+            began[0] = time.perf_counter()
+        return set_autocommit(self, autocommit, *args, **kwargs)
+
+    def timed_commit(self):
+        result = commit(self)
+        held.append((time.perf_counter() - began[0]) * 1000)
+        return result
+
+    wrapper.set_autocommit = timed_set_autocommit
+    wrapper.commit = timed_commit
+
+    def one(seq: int) -> tuple[float, float, int]:
+        entity = f"urn:ngsi-ld:Sensor0:{(seq % 1000) * 10}"
+        connection.queries_log.clear()
+        cpu, wall = time.process_time(), time.perf_counter()
+        with CaptureQueriesContext(connection) as queries:
+            response = client.patch(
+                f"/ngsi-ld/v1/entities/{entity}/attrs/temperature",
+                json.dumps({"type": "Property", "value": seq}),
+                content_type="application/json",
+                **auth,
+            )
+        if response.status_code != 204:
+            raise SystemExit(f"the update was refused: {response.content[:300]!r}")
+        if os.environ.get("BENCH_SHOW_QUERIES") and seq == 20:
+            for query in queries:
+                print(query["time"], query["sql"][:300])
+        return (time.process_time() - cpu) * 1000, (time.perf_counter() - wall) * 1000, len(queries)
+
+    for seq in range(20):
+        one(seq)
+    held.clear()
+    results = [one(seq) for seq in range(20, 20 + count)]
+    cpu = [item[0] for item in results]
+    wall = [item[1] for item in results]
+    print(
+        f"patch     {count} updates on {connection.vendor}: CPU median "
+        f"{statistics.median(cpu):.2f} ms, wall median {statistics.median(wall):.2f} ms, "
+        f"queries {min(item[2] for item in results)}-{max(item[2] for item in results)}, "
+        f"write transaction open median {statistics.median(held):.2f} ms "
+        f"(p95 {percentile(held, 95):.2f} ms, {len(held) / count:.1f} a PATCH)"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     sub = parser.add_subparsers(dest="command", required=True)
@@ -481,13 +565,17 @@ def main() -> None:
     told = sub.add_parser("notify")
     told.add_argument("--seconds", type=float, default=30)
     told.add_argument("--rate", type=int, default=100)
+    patched = sub.add_parser("patch")
+    patched.add_argument("--count", type=int, default=500)
     args = parser.parse_args()
     if args.command == "setup":
         setup(args.entities, args.instances)
     elif args.command == "load":
         load(args.seconds, args.clients, args.kinds.split(","), args.upserts)
-    else:
+    elif args.command == "notify":
         notify(args.seconds, args.rate)
+    else:
+        patch(args.count)
 
 
 if __name__ == "__main__":

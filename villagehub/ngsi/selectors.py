@@ -97,6 +97,21 @@ def _entity_of(row: Sequence[Any]) -> Entity:
     return cast(Entity, Entity.from_db(connection.alias, None, values))  # type: ignore[no-untyped-call]
 
 
+def entity_row_get(*, tenant: str, entity_id: str, lock: bool = False) -> Sequence[Any] | None:
+    """The entity's row as the database gives it (JSON as text), locked with `lock` where
+    the database locks rows; two reads of an unchanged entity give equal rows."""
+    locking = lock and connection.features.has_select_for_update
+    sql = ENTITY_BY_ID + (" FOR UPDATE" if locking else "")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [tenant, entity_id])
+        return cursor.fetchone()
+
+
+def entity_from_row(row: Sequence[Any]) -> Entity:
+    """The entity of a row of `entity_row_get`."""
+    return _entity_of(row)
+
+
 def entity_get(*, tenant: str, entity_id: str) -> Entity:
     tenant_check(tenant)
     with connection.cursor() as cursor:

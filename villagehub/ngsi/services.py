@@ -9,9 +9,10 @@ import time
 import urllib.request
 import uuid
 import zoneinfo
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -71,7 +72,13 @@ from .representation import (
     is_datetime,
     is_uri,
 )
-from .selectors import Render, entity_render, entity_render_change
+from .selectors import (
+    Render,
+    entity_from_row,
+    entity_render,
+    entity_render_change,
+    entity_row_get,
+)
 
 COMMUNITY_PREFIX = "urn:ngsi-ld:Community:"
 SOLUTION_PREFIX = "urn:ngsi-ld:Solution:"
@@ -154,11 +161,17 @@ def _writable_community_ids(user: AbstractBaseUser) -> set[int]:
 
 
 def entity_may_write(*, user: AbstractBaseUser, entity: Entity) -> bool:
+    """Whether the user may change the entity: an administrator, or an editor or reviewer of
+    its community. Asked in the order that costs fewest queries for the usual writer, an
+    editor of the entity's community."""
     if entity.hub_record:
         return False
+    community = entity.community_id
+    if community is not None and communities_edited_by(user).filter(pk=community).exists():
+        return True
     if user.has_perm(ADMIN_PERMISSION):
         return True
-    return entity.community_id is not None and entity.community_id in _writable_community_ids(user)
+    return community is not None and communities_reviewed_by(user).filter(pk=community).exists()
 
 
 def _owner_attribute(attrs: dict) -> list[dict]:
@@ -302,12 +315,16 @@ class IndexRows:
         rows_insert(EntityValue, VALUE_COLUMNS, self.values)
 
 
-def index_rows_add(rows: IndexRows, entity: Entity) -> None:
+def index_rows_add(rows: IndexRows, entity: Entity, *, keys: set[str] | None = None) -> None:
     """Add an entity's index rows: its types, the box of each GeoProperty instance, and each
-    value `q` compares (once per type, so that one index range answers type and value)."""
+    value `q` compares (once per type, so that one index range answers type and value).
+    With `keys`, the boxes and values of those attributes alone, and no type rows."""
     pk, tenant = entity.pk, entity.tenant
-    rows.types.extend((pk, tenant, name) for name in entity.types)
+    if keys is None:
+        rows.types.extend((pk, tenant, name) for name in entity.types)
     for key, instances in entity.attrs.items():
+        if keys is not None and key not in keys:
+            continue
         for instance in instances:
             if instance.get("type") == "GeoProperty":
                 located = geometry_located(instance.get("value"))
@@ -330,10 +347,101 @@ def _index(entity: Entity) -> None:
     rows.insert()
 
 
+def _index_attributes(entity: Entity, keys: set[str]) -> None:
+    """The boxes and values of some attributes of an entity written anew, the other index
+    rows left as they are (a change of one attribute rewrites its rows only)."""
+    if not keys:
+        return
+    before, after = entity.attrs_before, entity.attrs
+    located = any(
+        instance.get("type") == "GeoProperty"
+        for key in keys
+        for instance in (*before.get(key, ()), *after.get(key, ()))
+    )
+    placeholders = ", ".join(["%s"] * len(keys))
+    with connection.cursor() as cursor:
+        for model in (EntityLocation, EntityValue) if located else (EntityValue,):
+            cursor.execute(
+                f"DELETE FROM {model._meta.db_table} "  # noqa: S608 - the model's names
+                f"WHERE entity_id = %s AND attribute IN ({placeholders})",
+                [entity.pk, *sorted(keys)],
+            )
+    rows = IndexRows()
+    index_rows_add(rows, entity, keys=keys)
+    rows.insert()
+
+
 def _save(entity: Entity) -> None:
     entity.modified_at = timezone.now()
     entity.save()
     _index(entity)
+
+
+@dataclass
+class Change:
+    """What a write did to one entity in memory (see `_entity_change`): what to answer, the
+    triggers and the attributes (stored names) its subscribers hear of, and whose index rows
+    to write anew (None: all the entity's, as when its types change)."""
+
+    result: Any = None
+    triggers: set[str] = field(default_factory=set)
+    changed: set[str] = field(default_factory=set)
+    reindexed: set[str] | None = None
+    saved: bool = True
+
+
+def _entity_change(
+    *, user: AbstractBaseUser | None, tenant: str, entity_id: str, apply: Callable[[Entity], Change]
+) -> Any:
+    """Change one entity by `apply` (which changes it in memory and says how), and answer
+    its result. On SQLite the transaction holds the database's one write lock, which every
+    other writer (and the notification senders) queue for, so who writes and the entity are
+    read, and the change made, before it; in it the entity is read again and the change made
+    again only if the entity changed meanwhile. Where the database locks rows (PostgreSQL) a
+    writer waits only for writers of the same entity: all is done in the transaction, on the
+    entity read once, locked."""
+    user = _writer_check(user)
+    entity_id_check(entity_id)
+    early = not connection.features.has_select_for_update
+    row: Sequence[Any] | None = None
+    change: Change | None = None
+    if early:
+        row = entity_row_get(tenant=tenant, entity_id=entity_id)
+        entity = _writable(user, row, entity_id)
+        change = apply(entity)
+    with transaction.atomic():
+        current = entity_row_get(tenant=tenant, entity_id=entity_id, lock=True)
+        if change is None or current != row:
+            entity = _writable(user, current, entity_id)
+            change = apply(entity)
+        if change.saved:
+            _change_write(entity, change)
+    return change.result
+
+
+def _writable(user: AbstractBaseUser, row: Sequence[Any] | None, entity_id: str) -> Entity:
+    entity = entity_from_row(row) if row is not None else None
+    return _write_check(
+        entity,
+        entity_id,
+        may_write=entity is not None and entity_may_write(user=user, entity=entity),
+    )
+
+
+def _change_write(entity: Entity, change: Change) -> None:
+    """Write a changed entity, its index rows that changed, its history and notifications."""
+    entity.modified_at = timezone.now()
+    rows_update(
+        Entity,
+        ("types", "attrs", "scope", "modified_at"),
+        [(entity.types, entity.attrs, entity.scope, entity.modified_at, entity.pk)],
+    )
+    if change.reindexed is None:
+        _index(entity)
+    else:
+        _index_attributes(entity, change.reindexed)
+    if change.changed:
+        _changed(entity=entity, triggers=change.triggers, changed=change.changed)
 
 
 def entity_get_for_writer(*, user: AbstractBaseUser | None, tenant: str, entity_id: str) -> Entity:
@@ -510,22 +618,31 @@ def _batch_create_new(
     return taken + [entity.entity_id for *_, entity in prepared]
 
 
-@transaction.atomic
 def entity_replace(
     *, user: AbstractBaseUser | None, tenant: str, entity_id: str, document: Any, context: Any
 ) -> Entity:
-    entity = entity_get_for_writer(user=user, tenant=tenant, entity_id=entity_id)
+    return _entity_change(
+        user=user,
+        tenant=tenant,
+        entity_id=entity_id,
+        apply=partial(_replace_change, document=document, context=context),
+    )
+
+
+def _replace_change(entity: Entity, *, document: Any, context: Any) -> Change:
+    entity_id = entity.entity_id
     if isinstance(document, dict) and document.get("id", entity_id) != entity_id:
         raise BadRequestData("id: the entity's id in the body differs from the one in the URL.")
     normalized = entity_normalize(
         {**document, "id": entity_id} if isinstance(document, dict) else document
     )
     _replace_apply(entity, _stored(normalized, context))
-    _save(entity)
-    _changed(
-        entity=entity, triggers={"entityUpdated", "attributeUpdated"}, changed=set(entity.attrs)
+    return Change(
+        result=entity,
+        triggers={"entityUpdated", "attributeUpdated"},
+        changed=set(entity.attrs),
+        reindexed=None,
     )
-    return entity
 
 
 def _replace_apply(entity: Entity, stored: dict) -> None:
@@ -579,7 +696,6 @@ def _instances_merge(
     return list(by_dataset.values()), changed
 
 
-@transaction.atomic
 def entity_attrs_append(
     *,
     user: AbstractBaseUser | None,
@@ -589,11 +705,24 @@ def entity_attrs_append(
     context: Any,
     overwrite: bool = True,
 ) -> UpdateResult:
-    entity = entity_get_for_writer(user=user, tenant=tenant, entity_id=entity_id)
+    return _entity_change(
+        user=user,
+        tenant=tenant,
+        entity_id=entity_id,
+        apply=partial(_append_change, document=document, context=context, overwrite=overwrite),
+    )
+
+
+def _append_change(entity: Entity, *, document: Any, context: Any, overwrite: bool) -> Change:
+    types = entity.types
     result, names, added = _append_apply(entity, document, context, overwrite=overwrite)
-    _save(entity)
-    _notify_change(entity, names, result, added=added)
-    return result
+    triggers, changed = _append_triggers(names, result, added=added)
+    return Change(
+        result=result,
+        triggers=triggers,
+        changed=changed,
+        reindexed=changed if entity.types == types else None,
+    )
 
 
 def _append_apply(
@@ -679,12 +808,19 @@ def entity_merge(
         )
 
 
-@transaction.atomic
 def entity_attrs_update(
     *, user: AbstractBaseUser | None, tenant: str, entity_id: str, document: Any, context: Any
 ) -> UpdateResult:
     """Replace attributes the entity has; name the ones it has not."""
-    entity = entity_get_for_writer(user=user, tenant=tenant, entity_id=entity_id)
+    return _entity_change(
+        user=user,
+        tenant=tenant,
+        entity_id=entity_id,
+        apply=partial(_update_change, document=document, context=context),
+    )
+
+
+def _update_change(entity: Entity, *, document: Any, context: Any) -> Change:
     _normalized, names, stored = _fragment(document, context)
     created = now_text()
     result = UpdateResult()
@@ -701,10 +837,14 @@ def entity_attrs_update(
             continue
         entity.attrs[key], _any = _instances_merge(existing, new, created=created, overwrite=True)
         result.updated.append(name)
-    if result.updated:
-        _save(entity)
-        _notify_change(entity, names, result, added=set())
-    return result
+    triggers, changed = _append_triggers(names, result, added=set())
+    return Change(
+        result=result,
+        triggers=triggers,
+        changed=changed,
+        reindexed=changed,
+        saved=bool(result.updated),
+    )
 
 
 def _merge(old: dict, patch: dict) -> dict:
@@ -723,7 +863,6 @@ def _merge(old: dict, patch: dict) -> dict:
     return merged
 
 
-@transaction.atomic
 def entity_attr_patch(
     *,
     user: AbstractBaseUser | None,
@@ -734,7 +873,16 @@ def entity_attr_patch(
     context: Any,
 ) -> None:
     """Partial update of one attribute: the members sent replace those stored."""
-    entity = entity_get_for_writer(user=user, tenant=tenant, entity_id=entity_id)
+    _entity_change(
+        user=user,
+        tenant=tenant,
+        entity_id=entity_id,
+        apply=partial(_patch_change, name=name, document=document, context=context),
+    )
+
+
+def _patch_change(entity: Entity, *, name: str, document: Any, context: Any) -> Change:
+    entity_id = entity.entity_id
     if not isinstance(document, dict):
         raise BadRequestData("The body must be a JSON object: the attribute's members.")
     key = ld.storage_name(name, context)
@@ -762,11 +910,9 @@ def entity_attr_patch(
     instance = instance_normalize(merged, name)
     stored = _stored({name: [instance]}, context)["attrs"].get(key, [])
     entity.attrs[key], _any = _instances_merge(existing, stored, created=now_text(), overwrite=True)
-    _save(entity)
-    _changed(entity=entity, triggers={"entityUpdated", "attributeUpdated"}, changed={key})
+    return Change(triggers={"entityUpdated", "attributeUpdated"}, changed={key}, reindexed={key})
 
 
-@transaction.atomic
 def entity_attr_replace(
     *,
     user: AbstractBaseUser | None,
@@ -776,7 +922,16 @@ def entity_attr_replace(
     document: Any,
     context: Any,
 ) -> None:
-    entity = entity_get_for_writer(user=user, tenant=tenant, entity_id=entity_id)
+    _entity_change(
+        user=user,
+        tenant=tenant,
+        entity_id=entity_id,
+        apply=partial(_attr_replace_change, name=name, document=document, context=context),
+    )
+
+
+def _attr_replace_change(entity: Entity, *, name: str, document: Any, context: Any) -> Change:
+    entity_id = entity.entity_id
     key = ld.storage_name(name, context)
     if key not in entity.attrs:
         raise ResourceNotFound(f"The entity {entity_id} has no attribute {name}.")
@@ -789,11 +944,9 @@ def entity_attr_replace(
     entity.attrs[key], _any = _instances_merge(
         entity.attrs[key], stored["attrs"].get(key, []), created=now_text(), overwrite=True
     )
-    _save(entity)
-    _changed(entity=entity, triggers={"entityUpdated", "attributeUpdated"}, changed={key})
+    return Change(triggers={"entityUpdated", "attributeUpdated"}, changed={key}, reindexed={key})
 
 
-@transaction.atomic
 def entity_attr_delete(
     *,
     user: AbstractBaseUser | None,
@@ -804,7 +957,24 @@ def entity_attr_delete(
     dataset_id: str | None = None,
     delete_all: bool = False,
 ) -> None:
-    entity = entity_get_for_writer(user=user, tenant=tenant, entity_id=entity_id)
+    _entity_change(
+        user=user,
+        tenant=tenant,
+        entity_id=entity_id,
+        apply=partial(
+            _attr_delete_change,
+            name=name,
+            context=context,
+            dataset_id=dataset_id,
+            delete_all=delete_all,
+        ),
+    )
+
+
+def _attr_delete_change(
+    entity: Entity, *, name: str, context: Any, dataset_id: str | None, delete_all: bool
+) -> Change:
+    entity_id = entity.entity_id
     key = ld.storage_name(name, context)
     existing = entity.attrs.get(key)
     if not existing:
@@ -822,8 +992,7 @@ def entity_attr_delete(
         entity.attrs[key] = kept
     else:
         del entity.attrs[key]
-    _save(entity)
-    _changed(entity=entity, triggers={"entityUpdated", "attributeDeleted"}, changed={key})
+    return Change(triggers={"entityUpdated", "attributeDeleted"}, changed={key}, reindexed={key})
 
 
 def _changed(*, entity: Entity, triggers: set[str], changed: set[str]) -> None:
@@ -857,14 +1026,6 @@ def _history_rows(*, entity: Entity, changed: set[str]) -> list[tuple]:
                 (entity.tenant, entity.entity_id, entity.types, key, instance, when, moment)
             )
     return rows
-
-
-def _notify_change(
-    entity: Entity, names: dict[str, str], result: UpdateResult, *, added: set
-) -> None:
-    triggers, changed = _append_triggers(names, result, added=added)
-    if changed:
-        _changed(entity=entity, triggers=triggers, changed=changed)
 
 
 def _append_triggers(
@@ -1702,7 +1863,7 @@ def _notification_queue(
     notification = Notification.objects.create(
         subscription=subscription, payload=payload, created_at=timezone.now()
     )
-    transaction.on_commit(tasks.notifications_send_soon)
+    tasks.notifications_send_after_commit()
     return notification
 
 

@@ -2,6 +2,7 @@
 
 from datetime import datetime, timedelta
 
+from django.db import transaction
 from django.utils import timezone
 from django_tasks import default_task_backend, task
 
@@ -31,6 +32,19 @@ def notifications_send_soon() -> None:
     ):
         return
     notifications_send.enqueue()
+
+
+def notifications_send_after_commit() -> None:
+    """`notifications_send_soon` once the transaction commits, asked once however many
+    notifications it queues (a batch queues one per entity, and each call is a query): not
+    again while a call already waiting will run whenever this one would (registered outside
+    every savepoint that this one is in, so no rollback drops it alone)."""
+    connection = transaction.get_connection()
+    current = set(connection.savepoint_ids)
+    for savepoints, func, _robust in connection.run_on_commit:
+        if func is notifications_send_soon and savepoints <= current:
+            return
+    transaction.on_commit(notifications_send_soon)
 
 
 def senders_running() -> int:
