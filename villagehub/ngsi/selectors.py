@@ -104,7 +104,8 @@ def entity_row_get(*, tenant: str, entity_id: str, lock: bool = False) -> Sequen
     sql = ENTITY_BY_ID + (" FOR UPDATE" if locking else "")
     with connection.cursor() as cursor:
         cursor.execute(sql, [tenant, entity_id])
-        return cursor.fetchone()
+        row: Sequence[Any] | None = cursor.fetchone()
+    return row
 
 
 def entity_from_row(row: Sequence[Any]) -> Entity:
