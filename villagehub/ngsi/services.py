@@ -13,11 +13,11 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Q
+from django.db.models import F, Model, Q, QuerySet
 from django.utils import timezone
 from django_tasks import default_task_backend
 
@@ -96,9 +96,13 @@ ADMIN_PERMISSION = "ngsi.change_entity"
 TypeWriter = Callable[..., bool]
 TYPE_WRITERS: dict[str, TypeWriter] = {}
 
+_Row = TypeVar("_Row", bound=Model)
+
 # Other apps' records published like the hub's own: a function giving the ids of all of
 # them, and one giving their documents (all, or those changed since a time).
-HubSource = tuple[Callable[[], set[str]], Callable[[datetime | None], list[tuple[dict, Any]]]]
+HubSource = tuple[
+    Callable[[], set[str]], Callable[[datetime | None], list[tuple[dict[str, Any], Any]]]
+]
 HUB_SOURCES: list[HubSource] = []
 
 
@@ -107,7 +111,8 @@ def type_writer_register(type_name: str, writer: TypeWriter) -> None:
 
 
 def hub_source_register(
-    ids: Callable[[], set[str]], documents: Callable[[datetime | None], list[tuple[dict, Any]]]
+    ids: Callable[[], set[str]],
+    documents: Callable[[datetime | None], list[tuple[dict[str, Any], Any]]],
 ) -> None:
     if (ids, documents) not in HUB_SOURCES:
         HUB_SOURCES.append((ids, documents))
@@ -139,9 +144,9 @@ def _time_text(moment: datetime) -> str:
 @dataclass
 class UpdateResult:
     updated: list[str] = field(default_factory=list)
-    not_updated: list[dict] = field(default_factory=list)
+    not_updated: list[dict[str, Any]] = field(default_factory=list)
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, Any]:
         return {"updated": self.updated, "notUpdated": self.not_updated}
 
 
@@ -174,10 +179,10 @@ def entity_may_write(*, user: AbstractBaseUser, entity: Entity) -> bool:
     return community is not None and communities_reviewed_by(user).filter(pk=community).exists()
 
 
-def _owner_attribute(attrs: dict) -> list[dict]:
+def _owner_attribute(attrs: dict[str, Any]) -> list[dict[str, Any]]:
     for key, instances in attrs.items():
         if key == OWNER_ATTRIBUTE or key.endswith(("/" + OWNER_ATTRIBUTE, "#" + OWNER_ATTRIBUTE)):
-            return instances
+            return cast(list[dict[str, Any]], instances)
     return []
 
 
@@ -214,7 +219,7 @@ class Writer:
         return self._only
 
 
-def _owner_for_new(*, writer: Writer, attrs: dict) -> Community | None:
+def _owner_for_new(*, writer: Writer, attrs: dict[str, Any]) -> Community | None:
     """The community a new entity belongs to: its `refCommunity`, or the writer's only one."""
     writable = writer.writable
     owner = _owner_attribute(attrs)
@@ -255,7 +260,7 @@ def tenant_ensure(*, name: str) -> None:
             pass
 
 
-def _stored(document: dict, context: Any) -> dict:
+def _stored(document: dict[str, Any], context: Any) -> dict[str, Any]:
     """A normalized request document (attributes as lists of instances) in stored form."""
     body = {
         key: (value[0] if isinstance(value, list) and len(value) == 1 else value)
@@ -264,7 +269,7 @@ def _stored(document: dict, context: Any) -> dict:
     if "id" not in body:
         body["id"] = "urn:ngsi-ld:fragment"
     compacted = ld.to_storage(body, context)
-    result: dict = {"attrs": {}}
+    result: dict[str, Any] = {"attrs": {}}
     for key, value in compacted.items():
         if key in ("id", "@id"):
             result["id"] = value
@@ -277,13 +282,15 @@ def _stored(document: dict, context: Any) -> dict:
     return result
 
 
-def _names(document: dict, context: Any) -> dict[str, str]:
+def _names(document: dict[str, Any], context: Any) -> dict[str, str]:
     """Request attribute name -> stored name."""
     names = [key for key in document if key not in ("id", "type", "scope")]
     return dict(zip(names, ld.storage_names(names, context), strict=True))
 
 
-def _stamp(instances: list[dict], *, created: str, previous: list[dict] | None = None) -> None:
+def _stamp(
+    instances: list[dict[str, Any]], *, created: str, previous: list[dict[str, Any]] | None = None
+) -> None:
     before = {item.get("datasetId"): item for item in previous or []}
     for instance in instances:
         old = before.get(instance.get("datasetId"))
@@ -305,9 +312,9 @@ HISTORY_COLUMNS = (
 class IndexRows:
     """The type rows, location boxes and value index of some entities (see `index_rows_add`)."""
 
-    types: list[tuple] = field(default_factory=list)
-    boxes: list[tuple] = field(default_factory=list)
-    values: list[tuple] = field(default_factory=list)
+    types: list[tuple[Any, ...]] = field(default_factory=list)
+    boxes: list[tuple[Any, ...]] = field(default_factory=list)
+    values: list[tuple[Any, ...]] = field(default_factory=list)
 
     def insert(self) -> None:
         rows_insert(EntityType, TYPE_COLUMNS, self.types)
@@ -473,11 +480,11 @@ def _write_check(entity: Entity | None, entity_id: str, *, may_write: bool) -> E
 # Entities.
 
 
-def _new_stored(document: Any, context: Any) -> dict:
+def _new_stored(document: Any, context: Any) -> dict[str, Any]:
     return _stored(entity_normalize(document), context)
 
 
-def _taken_by_type(*, writer: Writer, tenant: str, stored: dict) -> bool:
+def _taken_by_type(*, writer: Writer, tenant: str, stored: dict[str, Any]) -> bool:
     """Whether another app took this entity, by its type (see `TYPE_WRITERS`)."""
     type_writer = _type_writer(tenant, stored.get("types", []))
     if type_writer is None:
@@ -486,7 +493,7 @@ def _taken_by_type(*, writer: Writer, tenant: str, stored: dict) -> bool:
         return type_writer(user=writer.user, entity_id=stored["id"], attrs=stored["attrs"])
 
 
-def _new_entity(*, writer: Writer, tenant: str, stored: dict) -> Entity:
+def _new_entity(*, writer: Writer, tenant: str, stored: dict[str, Any]) -> Entity:
     """A new entity from its stored form, checked, not yet saved (problems are NgsiErrors)."""
     community = _owner_for_new(writer=writer, attrs=stored["attrs"])
     # One time for every entity a request creates (a batch's entities are created together).
@@ -621,11 +628,14 @@ def _batch_create_new(
 def entity_replace(
     *, user: AbstractBaseUser | None, tenant: str, entity_id: str, document: Any, context: Any
 ) -> Entity:
-    return _entity_change(
-        user=user,
-        tenant=tenant,
-        entity_id=entity_id,
-        apply=partial(_replace_change, document=document, context=context),
+    return cast(
+        Entity,
+        _entity_change(
+            user=user,
+            tenant=tenant,
+            entity_id=entity_id,
+            apply=partial(_replace_change, document=document, context=context),
+        ),
     )
 
 
@@ -645,7 +655,7 @@ def _replace_change(entity: Entity, *, document: Any, context: Any) -> Change:
     )
 
 
-def _replace_apply(entity: Entity, stored: dict) -> None:
+def _replace_apply(entity: Entity, stored: dict[str, Any]) -> None:
     """The entity's types, attributes and scope replaced by a stored form, in memory; each
     attribute instance that was there keeps its createdAt."""
     created = now_text()
@@ -663,7 +673,7 @@ def entity_delete(*, user: AbstractBaseUser | None, tenant: str, entity_id: str)
     entity.delete()
 
 
-def _fragment(document: Any, context: Any) -> tuple[dict, dict[str, str], dict]:
+def _fragment(document: Any, context: Any) -> tuple[dict[str, Any], dict[str, str], dict[str, Any]]:
     """Attributes of a request body: normalized, their stored names, their stored instances."""
     if not isinstance(document, dict):
         raise BadRequestData("The body must be a JSON object of attributes.")
@@ -680,8 +690,8 @@ def _fragment(document: Any, context: Any) -> tuple[dict, dict[str, str], dict]:
 
 
 def _instances_merge(
-    existing: list[dict], new: list[dict], *, created: str, overwrite: bool
-) -> tuple[list[dict], bool]:
+    existing: list[dict[str, Any]], new: list[dict[str, Any]], *, created: str, overwrite: bool
+) -> tuple[list[dict[str, Any]], bool]:
     by_dataset = {item.get("datasetId"): item for item in existing}
     changed = False
     for instance in new:
@@ -705,11 +715,14 @@ def entity_attrs_append(
     context: Any,
     overwrite: bool = True,
 ) -> UpdateResult:
-    return _entity_change(
-        user=user,
-        tenant=tenant,
-        entity_id=entity_id,
-        apply=partial(_append_change, document=document, context=context, overwrite=overwrite),
+    return cast(
+        UpdateResult,
+        _entity_change(
+            user=user,
+            tenant=tenant,
+            entity_id=entity_id,
+            apply=partial(_append_change, document=document, context=context, overwrite=overwrite),
+        ),
     )
 
 
@@ -812,11 +825,14 @@ def entity_attrs_update(
     *, user: AbstractBaseUser | None, tenant: str, entity_id: str, document: Any, context: Any
 ) -> UpdateResult:
     """Replace attributes the entity has; name the ones it has not."""
-    return _entity_change(
-        user=user,
-        tenant=tenant,
-        entity_id=entity_id,
-        apply=partial(_update_change, document=document, context=context),
+    return cast(
+        UpdateResult,
+        _entity_change(
+            user=user,
+            tenant=tenant,
+            entity_id=entity_id,
+            apply=partial(_update_change, document=document, context=context),
+        ),
     )
 
 
@@ -847,7 +863,7 @@ def _update_change(entity: Entity, *, document: Any, context: Any) -> Change:
     )
 
 
-def _merge(old: dict, patch: dict) -> dict:
+def _merge(old: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
     merged = copy.deepcopy(old)
     for key, value in patch.items():
         if key in ("createdAt", "modifiedAt"):
@@ -980,7 +996,7 @@ def _attr_delete_change(
     if not existing:
         raise ResourceNotFound(f"The entity {entity_id} has no attribute {name}.")
     if delete_all:
-        kept: list[dict] = []
+        kept: list[dict[str, Any]] = []
     else:
         kept = [item for item in existing if item.get("datasetId") != dataset_id]
         if len(kept) == len(existing):
@@ -1006,7 +1022,7 @@ def _history_record(*, entity: Entity, changed: set[str]) -> None:
     rows_insert(AttributeInstance, HISTORY_COLUMNS, _history_rows(entity=entity, changed=changed))
 
 
-def _history_rows(*, entity: Entity, changed: set[str]) -> list[tuple]:
+def _history_rows(*, entity: Entity, changed: set[str]) -> list[tuple[Any, ...]]:
     """The temporal instances of the attributes that changed (see `HISTORY_COLUMNS`). Of a
     multi-attribute, only the instances a write changed: the others are kept already."""
     moment = timezone.now()
@@ -1029,7 +1045,7 @@ def _history_rows(*, entity: Entity, changed: set[str]) -> list[tuple]:
 
 
 def _append_triggers(
-    names: dict[str, str], result: UpdateResult, *, added: set
+    names: dict[str, str], result: UpdateResult, *, added: set[str]
 ) -> tuple[set[str], set[str]]:
     """The triggers of an append and the attributes (stored names) it changed."""
     changed = {names[name] for name in result.updated if name in names}
@@ -1049,7 +1065,7 @@ class BatchResult:
     """What became of each entity of a batch, reported in the order of the batch."""
 
     success: list[str] = field(default_factory=list)
-    errors: list[dict] = field(default_factory=list)
+    errors: list[dict[str, Any]] = field(default_factory=list)
     _done: list[tuple[int, bool, Any]] = field(default_factory=list)
 
     def fail(self, entity_id: Any, error: NgsiError, position: int | None = None) -> None:
@@ -1070,11 +1086,11 @@ class BatchResult:
         self.errors = [entry for _, ok, entry in done if not ok]
         return self
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, Any]:
         return {"success": self.success, "errors": self.errors}
 
 
-def _batch_items(documents: Any) -> list:
+def _batch_items(documents: Any) -> list[Any]:
     if not isinstance(documents, list):
         raise BadRequestData("The body must be a JSON array of entities.")
     if not documents:
@@ -1114,7 +1130,7 @@ def entities_batch_create(
     return result.in_order()
 
 
-def _existing_ids(tenant: str, items: list) -> set[str]:
+def _existing_ids(tenant: str, items: list[Any]) -> set[str]:
     ids = [
         item["id"] for item in items if isinstance(item, dict) and isinstance(item.get("id"), str)
     ]
@@ -1224,7 +1240,7 @@ def _batch_change(
         locked = _entities_lock(tenant, (entity_id for _, entity_id, _, _ in items))
         candidates = subscriptions_active(tenant=tenant)
         replaced: dict[int, Entity] = {}
-        history: list[tuple] = []
+        history: list[tuple[Any, ...]] = []
         for position, entity_id, item, item_context in items:
             kept = None
             try:
@@ -1408,7 +1424,7 @@ def context_create(*, user: AbstractBaseUser | None, document: Any) -> JsonLdCon
     return row
 
 
-def _csf_check(body: dict) -> None:
+def _csf_check(body: dict[str, Any]) -> None:
     """A subscription's `csf` is kept but not applied (the hub has no context sources);
     it must still be a valid query (5.2.12), so that a mistake is named when sent."""
     if "csf" not in body:
@@ -1534,7 +1550,7 @@ NOTIFICATION_FORMATS = {
 
 def _subscription_read(
     document: Any, context: Any, *, partial: bool = False, as_sent: bool = True
-) -> dict:
+) -> dict[str, Any]:
     """A subscription body checked; returns the fields to store, every mistake named.
     `as_sent` is false for a stored subscription merged with a change, whose `expiresAt`
     may have passed since."""
@@ -1546,7 +1562,7 @@ def _subscription_read(
     if "id" in body:
         entity_id_check(body["id"])
     _csf_check(body)
-    fields: dict = {}
+    fields: dict[str, Any] = {}
     if "timeInterval" in body:
         interval = body["timeInterval"]
         if isinstance(interval, bool) or not isinstance(interval, (int, float)) or interval <= 0:
@@ -1908,7 +1924,7 @@ def subscriptions_active(*, tenant: str) -> list[Subscription]:
 PERIODIC_LIMIT = 1000
 
 
-def _periodic_due(now: datetime):
+def _periodic_due(now: datetime) -> QuerySet[Subscription]:
     return Subscription.objects.filter(time_interval__isnull=False, is_active=True).filter(
         Q(expires_at__isnull=True) | Q(expires_at__gt=now)
     )
@@ -1960,7 +1976,7 @@ def subscriptions_periodic_next(*, now: datetime | None = None) -> datetime | No
     return due
 
 
-def _headers(endpoint: dict, context: Any) -> dict[str, str]:
+def _headers(endpoint: dict[str, Any], context: Any) -> dict[str, str]:
     """The headers of a notification: its type, the context's Link, and receiverInfo."""
     accept = endpoint.get("accept", "application/json")
     headers = {"Content-Type": accept}
@@ -1973,7 +1989,7 @@ def _headers(endpoint: dict, context: Any) -> dict[str, str]:
     return headers
 
 
-def _send(endpoint: dict, payload: dict, context: Any) -> None:
+def _send(endpoint: dict[str, Any], payload: dict[str, Any], context: Any) -> None:
     uri = endpoint.get("uri", "")
     headers = _headers(endpoint, context)
     if uri.startswith(("mqtt://", "mqtts://")):
@@ -1987,7 +2003,7 @@ def _send(endpoint: dict, payload: dict, context: Any) -> None:
     _post(uri, payload, headers)
 
 
-def _post(uri: str, payload: dict, headers: dict[str, str]) -> None:
+def _post(uri: str, payload: dict[str, Any], headers: dict[str, str]) -> None:
     request = urllib.request.Request(  # noqa: S310 (http(s) only, checked at subscription)
         uri, data=json.dumps(payload).encode(), headers=headers, method="POST"
     )
@@ -2082,7 +2098,7 @@ def notification_deliver(*, notification_id: int) -> None:
     _deliver(notification)
 
 
-def _new_notifications():
+def _new_notifications() -> QuerySet[Notification]:
     """The notifications never tried nor claimed, oldest first. Retries are left to their
     own task, so that a sender does not cut their back-off short. In the order of the
     index on (state, created_at): the first comes without sorting every one pending."""
@@ -2181,20 +2197,20 @@ SDM_ORGANIZATION = "https://smart-data-models.github.io/dataModel.Organization/c
 SDM_SDG = "https://smart-data-models.github.io/dataModel.SDG/context.jsonld"
 
 
-def _property(value: Any) -> dict | None:
+def _property(value: Any) -> dict[str, Any] | None:
     if value in (None, ""):
         return None
     return {"type": "Property", "value": value}
 
 
-def _image(record: Illustrated) -> dict | None:
+def _image(record: Illustrated) -> dict[str, Any] | None:
     """The published image as the API shows it; a JsonProperty, so that its keys are kept as
     they are rather than expanded as terms of a context."""
     described = record.image_described()
     return None if described is None else {"type": "JsonProperty", "json": described}
 
 
-def _changed_since(queryset, since: datetime | None):
+def _changed_since(queryset: QuerySet[_Row], since: datetime | None) -> QuerySet[_Row]:
     return queryset if since is None else queryset.filter(updated_at__gte=since)
 
 
@@ -2238,11 +2254,11 @@ def _strategy_key(community_slug: str | None, network_slug: str | None) -> str:
     return f"community-{community_slug}" if community_slug else f"network-{network_slug}"
 
 
-def _list(values: list) -> dict | None:
+def _list(values: list[Any]) -> dict[str, Any] | None:
     return {"type": "ListProperty", "valueList": values} if values else None
 
 
-def _owner_refs(community, network) -> dict:
+def _owner_refs(community: Community | None, network: Network | None) -> dict[str, Any]:
     """A need's or strategy's owner: a community, or a network (e.g. a national taskforce)."""
     if community is not None:
         return {
@@ -2251,11 +2267,11 @@ def _owner_refs(community, network) -> dict:
     return {"refNetwork": {"type": "Relationship", "object": f"urn:ngsi-ld:Network:{network.slug}"}}
 
 
-def _matching_documents(since: datetime | None, hub: str) -> list[tuple[dict, Any]]:
+def _matching_documents(since: datetime | None, hub: str) -> list[tuple[dict[str, Any], Any]]:
     """Published solutions, their reference installations (the contact only when they
     agreed to be named), published needs and each strategy's latest published version,
     in the hub's context (no Smart Data Model describes them)."""
-    documents: list[tuple[dict, Any]] = []
+    documents: list[tuple[dict[str, Any], Any]] = []
     solutions = (
         Solution.objects.filter(status=Solution.Status.PUBLISHED)
         .select_related("provider")
@@ -2354,7 +2370,7 @@ EVENT_STATUSES = {
 }
 
 
-def _event_time(event: Event, moment: datetime | None) -> dict | None:
+def _event_time(event: Event, moment: datetime | None) -> dict[str, Any] | None:
     """A start or end as much as the hub knows it: date and time, the day (in the event's
     time zone), or nothing (a year only is `startYear`)."""
     if moment is None:
@@ -2368,7 +2384,7 @@ def _event_time(event: Event, moment: datetime | None) -> dict | None:
     return None
 
 
-def _event_document(event: Event) -> dict:
+def _event_document(event: Event) -> dict[str, Any]:
     """A public event as a schema.org Event (no Smart Data Model has one): when, where, who
     organises it, the community hosting it; never its participants or its meeting link."""
     document = {
@@ -2424,11 +2440,11 @@ def _event_document(event: Event) -> dict:
     return document
 
 
-def _hub_documents(since: datetime | None = None) -> list[tuple[dict, Any]]:
+def _hub_documents(since: datetime | None = None) -> list[tuple[dict[str, Any], Any]]:
     """The public records of the hub (changed since `since`, or all) as compact NGSI-LD
     entities, each with its context."""
     hub = ld.hub_context_url()
-    documents: list[tuple[dict, Any]] = []
+    documents: list[tuple[dict[str, Any], Any]] = []
     communities = Community.objects.prefetch_related("networks").order_by("pk")
     for community in _changed_since(communities, since):
         document = {
@@ -2519,7 +2535,7 @@ def _hub_documents(since: datetime | None = None) -> list[tuple[dict, Any]]:
     ]
 
 
-def _attrs_without_times(attrs: dict) -> dict:
+def _attrs_without_times(attrs: dict[str, Any]) -> dict[str, Any]:
     return {
         key: [
             {name: value for name, value in item.items() if name not in ("createdAt", "modifiedAt")}
@@ -2530,7 +2546,7 @@ def _attrs_without_times(attrs: dict) -> dict:
 
 
 def _hub_record_put(
-    document: dict, context: Any, entity: Entity | None, *, created: str, moment: datetime
+    document: dict[str, Any], context: Any, entity: Entity | None, *, created: str, moment: datetime
 ) -> str | None:
     """Write one hub record's entity (`entity`: what is stored for it, if anything); says
     whether it was created or updated, None when nothing changed."""
@@ -2572,7 +2588,7 @@ def _hub_record_put(
 
 @transaction.atomic
 def hub_records_write(
-    *, documents: Iterable[tuple[dict, Any]], gone: Iterable[str] = ()
+    *, documents: Iterable[tuple[dict[str, Any], Any]], gone: Iterable[str] = ()
 ) -> dict[str, int]:
     """Write some hub records' entities at once (another app's view of a record it just
     changed), and delete those of `gone`; subscribers are told as by the sync."""
