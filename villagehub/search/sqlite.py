@@ -13,6 +13,7 @@ nothing in them can break FTS5's query syntax.
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 
 import numpy as np
 from django.db import connection
@@ -129,11 +130,16 @@ def functions_register(sender, connection, **kwargs) -> None:
         )
 
 
+# Inside `documents_replaced`: the triggers are gone, and `documents_write` fills the index.
+_REPLACING: ContextVar[bool] = ContextVar("search_replacing", default=False)
+
+
 @contextmanager
 def documents_replaced() -> Iterator[None]:
-    """Empty the documents table to write every document again, without the triggers that
-    keep the index row by row; the index is made once at the end, and the planner's
-    statistics of the table refreshed. Use inside a transaction."""
+    """Empty the documents table and the index to write every document again, without the
+    triggers that keep the index row by row (`documents_write` fills it from the terms it is
+    given, which it need not inflate again), and refresh the planner's statistics of the
+    table at the end. Use inside a transaction."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
@@ -145,19 +151,19 @@ def documents_replaced() -> Iterator[None]:
         # Without triggers, SQLite empties a table without visiting its rows.
         cursor.execute("DELETE FROM search_searchdocument")
         cursor.execute("INSERT INTO search_fts(search_fts) VALUES ('delete-all')")
-    yield
+    token = _REPLACING.set(True)
+    try:
+        yield
+    finally:
+        _REPLACING.reset(token)
     with connection.cursor() as cursor:
-        cursor.execute(
-            "INSERT INTO search_fts(rowid, title_terms, body_terms) SELECT id, title_terms, "
-            "search_terms_inflated(body_terms) FROM search_searchdocument"
-        )
         for _name, sql in triggers:
             cursor.execute(sql)
         cursor.execute("ANALYZE search_searchdocument")
 
 
-_COLUMNS = [f.attname for f in SearchDocument._meta.concrete_fields if not f.primary_key]
-_BODY = _COLUMNS.index("body_terms")
+_COLUMNS = ["id", *(f.attname for f in SearchDocument._meta.concrete_fields if not f.primary_key)]
+_TITLE, _BODY = _COLUMNS.index("title_terms"), _COLUMNS.index("body_terms")
 _INSERT = (
     f"INSERT INTO search_searchdocument ({', '.join(_COLUMNS)}) "  # noqa: S608
     f"VALUES ({', '.join(['%s'] * len(_COLUMNS))})"
@@ -166,11 +172,29 @@ _INSERT = (
 
 def documents_write(documents: list[dict]) -> int:
     """Write documents (their fields; those a kind lacks are empty) with one executemany:
-    Django's bulk_create spends more time building the SQL than SQLite spends inserting."""
+    Django's bulk_create spends more time building the SQL than SQLite spends inserting.
+    During a rebuild the index entries are written here, with ids taken from the table's
+    sequence (AUTOINCREMENT: never one used before; the rebuild's transaction holds the
+    write lock); otherwise SQLite draws the ids and the triggers write the entries."""
     rows = [[d.get(name, "") for name in _COLUMNS] for d in documents]
-    for row in rows:
-        if row[_BODY]:
-            row[_BODY] = terms_deflated(row[_BODY])
     with connection.cursor() as cursor:
+        if _REPLACING.get():
+            cursor.execute(
+                "SELECT coalesce(max(seq), 0) FROM sqlite_sequence "
+                "WHERE name = 'search_searchdocument'"
+            )
+            first = cursor.fetchone()[0] + 1
+            for n, row in enumerate(rows):
+                row[0] = first + n
+            cursor.executemany(
+                "INSERT INTO search_fts(rowid, title_terms, body_terms) VALUES (%s, %s, %s)",
+                [(row[0], row[_TITLE], row[_BODY]) for row in rows],
+            )
+        else:
+            for row in rows:
+                row[0] = None
+        for row in rows:
+            if row[_BODY]:
+                row[_BODY] = terms_deflated(row[_BODY])
         cursor.executemany(_INSERT, rows)
     return len(documents)
