@@ -24,8 +24,9 @@ from villagehub.taxonomy.models import Theme
 
 FACETS = ("country", "size", "theme", "sdg")
 _PRACTICES = {
-    "sqlite": "SELECT object_id, title_terms, body_terms, country, size_band, tags "
-    "FROM search_searchdocument WHERE kind = 'practice'",
+    # SQLite keeps the body terms deflated (search.models.TermsField).
+    "sqlite": "SELECT object_id, title_terms, search_terms_inflated(body_terms), country, "
+    "size_band, tags FROM search_searchdocument WHERE kind = 'practice'",
     # PostgreSQL keeps the terms only as the vector: each lexeme once per position it had,
     # in the title (weight A) or the body (B); their order does not count for the peer.
     "postgresql": "SELECT d.object_id, "

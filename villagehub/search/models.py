@@ -1,7 +1,34 @@
 import secrets
+import zlib
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+
+def terms_deflated(text: str) -> bytes:
+    """Raw deflate with a 4 kB window and little memory: most terms are a few hundred bytes,
+    and a full-sized compressor spends more time setting itself up than compressing them."""
+    compressor = zlib.compressobj(6, zlib.DEFLATED, -12, 4)
+    return compressor.compress(text.encode()) + compressor.flush()
+
+
+def terms_inflated(value: bytes | str) -> str:
+    return zlib.decompress(value, -15).decode() if isinstance(value, bytes) else value
+
+
+class TermsField(models.TextField):
+    """Analysed terms, which SQLite keeps deflated: its FTS5 table stores none (see
+    sqlite.py) and reads them back only to delete a document's entries from its index.
+    PostgreSQL reads them into the vector (see postgres.py)."""
+
+    def get_db_prep_value(self, value, connection, prepared=False):
+        value = super().get_db_prep_value(value, connection, prepared)
+        if connection.vendor == "sqlite" and isinstance(value, str) and value:
+            return terms_deflated(value)
+        return value
+
+    def from_db_value(self, value, expression, connection):
+        return terms_inflated(value) if value is not None else value
 
 
 class SearchDocument(models.Model):
@@ -26,7 +53,7 @@ class SearchDocument(models.Model):
     size_band = models.CharField(max_length=16, blank=True)
     tags = models.TextField(blank=True, help_text="Themes and goals: 'theme12 sdg9'.")
     title_terms = models.TextField()
-    body_terms = models.TextField(blank=True)
+    body_terms = TermsField(blank=True)
     generation = models.BigIntegerField(
         null=True,
         editable=False,

@@ -1,5 +1,10 @@
-"""Search on SQLite: an FTS5 table over the documents' terms (see migrations), kept by
-triggers, ranked by BM25 with the title weighing five times the body.
+"""Search on SQLite: a contentless FTS5 table over the documents' terms (see migrations),
+kept by triggers, ranked by BM25 with the title weighing five times the body.
+
+The index stores no text; SQLite 3.40's FTS5 deletes a document's entries only when told its
+terms, so the documents keep them, the body deflated (`models.TermsField`), and the triggers
+inflate it with `search_terms_inflated`, a function every connection is given
+(`functions_register`).
 
 The query terms come from `analysis.query_groups`: words of letters and digits only, so
 nothing in them can break FTS5's query syntax.
@@ -8,11 +13,12 @@ nothing in them can break FTS5's query syntax.
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 
 import numpy as np
 from django.db import connection
 
-from .models import SearchDocument
+from .models import SearchDocument, terms_deflated, terms_inflated
 
 _SCORE = "bm25(search_fts, 5.0, 1.0)"
 
@@ -115,11 +121,25 @@ def index_words() -> list[tuple[str, int]]:
         return cursor.fetchall()
 
 
+def functions_register(sender, connection, **kwargs) -> None:
+    """Give a new SQLite connection the function the triggers read the terms with
+    (a `connection_created` receiver, see apps.py)."""
+    if connection.vendor == "sqlite":
+        connection.connection.create_function(
+            "search_terms_inflated", 1, terms_inflated, deterministic=True
+        )
+
+
+# Inside `documents_replaced`: the triggers are gone, and `documents_write` fills the index.
+_REPLACING: ContextVar[bool] = ContextVar("search_replacing", default=False)
+
+
 @contextmanager
 def documents_replaced() -> Iterator[None]:
-    """Empty the documents table to write every document again, without the triggers that
-    keep the index row by row; the index is rebuilt once at the end, and the planner's
-    statistics of the table refreshed. Use inside a transaction."""
+    """Empty the documents table and the index to write every document again, without the
+    triggers that keep the index row by row (`documents_write` fills it from the terms it is
+    given, which it need not inflate again), and refresh the planner's statistics of the
+    table at the end. Use inside a transaction."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
@@ -130,15 +150,20 @@ def documents_replaced() -> Iterator[None]:
             cursor.execute(f'DROP TRIGGER "{name}"')
         # Without triggers, SQLite empties a table without visiting its rows.
         cursor.execute("DELETE FROM search_searchdocument")
-    yield
+        cursor.execute("INSERT INTO search_fts(search_fts) VALUES ('delete-all')")
+    token = _REPLACING.set(True)
+    try:
+        yield
+    finally:
+        _REPLACING.reset(token)
     with connection.cursor() as cursor:
-        cursor.execute("INSERT INTO search_fts(search_fts) VALUES ('rebuild')")
         for _name, sql in triggers:
             cursor.execute(sql)
         cursor.execute("ANALYZE search_searchdocument")
 
 
-_COLUMNS = [f.attname for f in SearchDocument._meta.concrete_fields if not f.primary_key]
+_COLUMNS = ["id", *(f.attname for f in SearchDocument._meta.concrete_fields if not f.primary_key)]
+_TITLE, _BODY = _COLUMNS.index("title_terms"), _COLUMNS.index("body_terms")
 _INSERT = (
     f"INSERT INTO search_searchdocument ({', '.join(_COLUMNS)}) "  # noqa: S608
     f"VALUES ({', '.join(['%s'] * len(_COLUMNS))})"
@@ -147,7 +172,29 @@ _INSERT = (
 
 def documents_write(documents: list[dict]) -> int:
     """Write documents (their fields; those a kind lacks are empty) with one executemany:
-    Django's bulk_create spends more time building the SQL than SQLite spends inserting."""
+    Django's bulk_create spends more time building the SQL than SQLite spends inserting.
+    During a rebuild the index entries are written here, with ids taken from the table's
+    sequence (AUTOINCREMENT: never one used before; the rebuild's transaction holds the
+    write lock); otherwise SQLite draws the ids and the triggers write the entries."""
+    rows = [[d.get(name, "") for name in _COLUMNS] for d in documents]
     with connection.cursor() as cursor:
-        cursor.executemany(_INSERT, [[d.get(name, "") for name in _COLUMNS] for d in documents])
+        if _REPLACING.get():
+            cursor.execute(
+                "SELECT coalesce(max(seq), 0) FROM sqlite_sequence "
+                "WHERE name = 'search_searchdocument'"
+            )
+            first = cursor.fetchone()[0] + 1
+            for n, row in enumerate(rows):
+                row[0] = first + n
+            cursor.executemany(
+                "INSERT INTO search_fts(rowid, title_terms, body_terms) VALUES (%s, %s, %s)",
+                [(row[0], row[_TITLE], row[_BODY]) for row in rows],
+            )
+        else:
+            for row in rows:
+                row[0] = None
+        for row in rows:
+            if row[_BODY]:
+                row[_BODY] = terms_deflated(row[_BODY])
+        cursor.executemany(_INSERT, rows)
     return len(documents)
