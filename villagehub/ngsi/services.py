@@ -64,6 +64,7 @@ from .query import (
     value_leaves,
 )
 from .representation import (
+    ATTRIBUTE_TYPES,
     attribute_normalize,
     entity_id_check,
     entity_normalize,
@@ -73,6 +74,7 @@ from .representation import (
     is_uri,
 )
 from .selectors import (
+    DELETION_TRIGGERS,
     Render,
     entity_from_row,
     entity_render,
@@ -997,7 +999,13 @@ def _attr_delete_change(
 
 def _changed(*, entity: Entity, triggers: set[str], changed: set[str]) -> None:
     """What follows every change of an entity: its history, then its subscribers told."""
-    if not triggers & {"entityDeleted", "attributeDeleted"}:
+    if triggers & DELETION_TRIGGERS:
+        rows_insert(
+            AttributeInstance,
+            HISTORY_COLUMNS,
+            _deletion_rows(entity=entity, changed=changed, everything="entityDeleted" in triggers),
+        )
+    else:
         _history_record(entity=entity, changed=changed)
     subscriptions_notify(entity=entity, triggers=triggers, changed=changed)
 
@@ -1024,6 +1032,46 @@ def _history_rows(*, entity: Entity, changed: set[str]) -> list[tuple]:
             )
             rows.append(
                 (entity.tenant, entity.entity_id, entity.types, key, instance, when, moment)
+            )
+    return rows
+
+
+# How a deleted instance's value is told in the history (CIM 009 v1.8, 4.5.x: NGSI-LD Null
+# in the member of its type; a LanguageProperty's as the language map the ETSI suite reads,
+# 020_17_03).
+DELETED_VALUES: dict[str, Any] = {
+    "languageMap": {"@none": NGSI_NULL},
+    "valueList": [NGSI_NULL],
+    "objectList": [{"object": NGSI_NULL}],
+}
+
+
+def _deletion_rows(*, entity: Entity, changed: set[str], everything: bool) -> list[tuple]:
+    """History rows (see `HISTORY_COLUMNS`) telling that a deletion removed instances of the
+    attributes changed: all of the entity's with `everything`, otherwise those whose datasetId
+    the entity no longer has. Each is the spec's deleted instance: its type and datasetId,
+    its value NGSI-LD Null, and `deletedAt`, the only time it has."""
+    now = timezone.now()
+    # To the millisecond shown, so that timerel compares the time a reader sees.
+    moment = now.replace(microsecond=now.microsecond // 1000 * 1000)
+    deleted_at = _time_text(moment)
+    before = entity.attrs if everything else getattr(entity, "attrs_before", {})
+    rows = []
+    for key in changed:
+        kept = (
+            set() if everything else {item.get("datasetId") for item in entity.attrs.get(key, [])}
+        )
+        for instance in before.get(key, []):
+            if instance.get("datasetId") in kept:
+                continue
+            kind = instance.get("type", "Property")
+            member = ATTRIBUTE_TYPES.get(kind, "value")
+            deleted = {"type": kind, member: DELETED_VALUES.get(member, NGSI_NULL)}
+            if "datasetId" in instance:
+                deleted["datasetId"] = instance["datasetId"]
+            deleted["deletedAt"] = deleted_at
+            rows.append(
+                (entity.tenant, entity.entity_id, entity.types, key, deleted, moment, moment)
             )
     return rows
 
@@ -1363,6 +1411,7 @@ def entities_batch_delete(
         locked = _entities_lock(tenant, ids)
         candidates = subscriptions_active(tenant=tenant)
         gone: list[int] = []
+        history: list[tuple] = []
         for position, entity_id in enumerate(_batch_items(entity_ids)):
             try:
                 if not isinstance(entity_id, str):
@@ -1380,8 +1429,10 @@ def entities_batch_delete(
                     changed=set(entity.attrs),
                     candidates=candidates,
                 )
+            history += _deletion_rows(entity=entity, changed=set(entity.attrs), everything=True)
             gone.append(entity.pk)
             result.succeed(entity_id, position)
+        rows_insert(AttributeInstance, HISTORY_COLUMNS, history)
         for model in (EntityType, EntityLocation, EntityValue):
             rows_delete(model, "entity_id", gone)
         for start in range(0, len(gone), 500):
