@@ -1666,6 +1666,8 @@ def _subscription_read(
             coordinates=geo.get("coordinates"),
             geoproperty="location",
         )
+    if "lang" in body:
+        _lang_check(body["lang"])
     if "isActive" in body:
         if not isinstance(body["isActive"], bool):
             raise BadRequestData("isActive: true or false.")
@@ -1725,6 +1727,15 @@ def _subscription_read(
                 "notification.endpoint.accept: application/json or application/ld+json."
             )
     return fields
+
+
+def _lang_check(lang: Any) -> None:
+    """A subscription's `lang` (CIM 009 v1.8, 5.2.12): the languages its notifications reduce
+    LanguageProperties to, as the `lang` of a query (4.15)."""
+    if not isinstance(lang, str) or not lang.strip():
+        raise BadRequestData(
+            'lang: a language tag, or tags separated by commas (e.g. "fr", "fr,en;q=0.8", "*").'
+        )
 
 
 @transaction.atomic
@@ -1887,6 +1898,7 @@ def _notification_queue(
         context=subscription.context,
         fmt=NOTIFICATION_FORMATS[notification_spec.get("format", "normalized")],
         sys_attrs=notification_spec.get("sysAttrs") is True,
+        lang=subscription.document.get("lang"),
         attrs=ld.storage_names(attributes, subscription.context) if attributes else None,
     )
     data = [
