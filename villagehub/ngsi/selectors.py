@@ -241,7 +241,12 @@ def entity_render_change(
             if found is None and not deleting:
                 continue
             if found is None:
-                current = {"type": previous.get("type", "Property"), member: NGSI_NULL}
+                # As the ETSI suite reads them: a deleted attribute's language map is
+                # {"@none": null} (046_34_04), a deleted entity's plain null (046_37).
+                null: Any = NGSI_NULL
+                if member == "languageMap" and not deleted_entity:
+                    null = {"@none": NGSI_NULL}
+                current = {"type": previous.get("type", "Property"), member: null}
                 if "datasetId" in previous:
                     current["datasetId"] = previous["datasetId"]
                 if render.sys_attrs:
