@@ -1721,12 +1721,34 @@ def _subscription_read(
             isinstance(attributes, list) and all(isinstance(name, str) for name in attributes)
         ):
             raise BadRequestData("notification.attributes: a list of attribute names.")
+        _projection_check(notification)
         accept = endpoint.get("accept", "application/json")
         if accept not in ("application/json", "application/ld+json"):
             raise BadRequestData(
                 "notification.endpoint.accept: application/json or application/ld+json."
             )
     return fields
+
+
+def _projection_check(notification: dict) -> None:
+    """`notification.pick` and `.omit` (CIM 009 v1.8, 4.21, 5.2.14): lists of the entity
+    members to keep or leave out, one or the other and neither with `attributes`, as on a
+    query (ETSI 028_08)."""
+    for member in ("pick", "omit"):
+        names = notification.get(member)
+        if names is not None and not (
+            isinstance(names, list) and names and all(isinstance(n, str) and n for n in names)
+        ):
+            raise BadRequestData(
+                f"notification.{member}: a list of entity members (id, type or attribute names)."
+            )
+    given = [member for member in ("pick", "omit") if notification.get(member) is not None]
+    if len(given) == 2:
+        raise BadRequestData("notification.pick and notification.omit: give one or the other.")
+    if given and notification.get("attributes") is not None:
+        raise BadRequestData(
+            f"notification.attributes and notification.{given[0]}: give one or the other."
+        )
 
 
 def _lang_check(lang: Any) -> None:
@@ -1900,6 +1922,8 @@ def _notification_queue(
         sys_attrs=notification_spec.get("sysAttrs") is True,
         lang=subscription.document.get("lang"),
         attrs=ld.storage_names(attributes, subscription.context) if attributes else None,
+        pick=notification_spec.get("pick"),
+        omit=notification_spec.get("omit"),
     )
     data = [
         entity_render_change(
