@@ -1668,6 +1668,8 @@ def _subscription_read(
         )
     if "lang" in body:
         _lang_check(body["lang"])
+    if "datasetId" in body:
+        _subscription_datasets(body["datasetId"])
     if "isActive" in body:
         if not isinstance(body["isActive"], bool):
             raise BadRequestData("isActive: true or false.")
@@ -1749,6 +1751,20 @@ def _projection_check(notification: dict) -> None:
         raise BadRequestData(
             f"notification.attributes and notification.{given[0]}: give one or the other."
         )
+
+
+def _subscription_datasets(value: Any) -> list[str | None]:
+    """A subscription's `datasetId` (CIM 009 v1.8, 5.2.12, 4.5.5): the datasetIds whose
+    instances its notifications show (None: the default instance, `@none`), as a query's
+    `datasetId` parameter does (ETSI 046_19)."""
+    items = [value] if isinstance(value, str) else value
+    if (
+        not isinstance(items, list)
+        or not items
+        or not all(isinstance(item, str) and (item == "@none" or is_uri(item)) for item in items)
+    ):
+        raise BadRequestData("datasetId: a list of datasetIds (URIs), @none for the default one.")
+    return [None if item == "@none" else item for item in items]
 
 
 def _lang_check(lang: Any) -> None:
@@ -1924,6 +1940,11 @@ def _notification_queue(
         attrs=ld.storage_names(attributes, subscription.context) if attributes else None,
         pick=notification_spec.get("pick"),
         omit=notification_spec.get("omit"),
+        datasets=(
+            _subscription_datasets(subscription.document["datasetId"])
+            if "datasetId" in subscription.document
+            else None
+        ),
     )
     data = [
         entity_render_change(
