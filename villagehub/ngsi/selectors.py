@@ -734,7 +734,8 @@ def temporal_types(*, tenant: str, entity_ids: list[str]) -> dict[str, list[str]
 def _time_shown(instance: dict[str, Any], sys_attrs: bool, timeproperty: str) -> bool:
     """Whether an instance's time is told without its modifiedAt: a system attribute, shown
     with sysAttrs or when the query is about it, or for an instance without observedAt
-    (ETSI 021_13: an instance with observedAt is shown with it alone)."""
+    (ETSI 021_13: an instance with observedAt is shown with it alone); a deletion is told
+    by its deletedAt alone (020_17)."""
     return not sys_attrs and (
         timeproperty == "deletedAt" or (timeproperty == "observedAt" and "observedAt" in instance)
     )
