@@ -241,7 +241,12 @@ def entity_render_change(
             if found is None and not deleting:
                 continue
             if found is None:
-                current = {"type": previous.get("type", "Property"), member: NGSI_NULL}
+                # As the ETSI suite reads them: a deleted attribute's language map is
+                # {"@none": null} (046_34_04), a deleted entity's plain null (046_37).
+                null: Any = NGSI_NULL
+                if member == "languageMap" and not deleted_entity:
+                    null = {"@none": NGSI_NULL}
+                current = {"type": previous.get("type", "Property"), member: null}
                 if "datasetId" in previous:
                     current["datasetId"] = previous["datasetId"]
                 if render.sys_attrs:
@@ -661,6 +666,10 @@ def _instances_asked(
         if None in query.datasets:
             wanted |= ~Q(instance__has_key="datasetId")
         rows = rows.filter(wanted)
+    # A deletion is an instance of its own, with `deletedAt` its only time: a query about
+    # deletions has those alone, and any other none of them (4.5.x, ETSI 020_17, 020_18).
+    deletions = Q(instance__has_key="deletedAt")
+    rows = rows.filter(deletions) if query.timeproperty == "deletedAt" else rows.exclude(deletions)
     field = _time_field(query)
     if query.timerel == "before":
         rows = rows.filter(**{f"{field}__lt": query.time_at})
@@ -725,8 +734,11 @@ def temporal_types(*, tenant: str, entity_ids: list[str]) -> dict[str, list[str]
 def _time_shown(instance: dict[str, Any], sys_attrs: bool, timeproperty: str) -> bool:
     """Whether an instance's time is told without its modifiedAt: a system attribute, shown
     with sysAttrs or when the query is about it, or for an instance without observedAt
-    (ETSI 021_13: an instance with observedAt is shown with it alone)."""
-    return not sys_attrs and timeproperty == "observedAt" and "observedAt" in instance
+    (ETSI 021_13: an instance with observedAt is shown with it alone); a deletion is told
+    by its deletedAt alone (020_17)."""
+    return not sys_attrs and (
+        timeproperty == "deletedAt" or (timeproperty == "observedAt" and "observedAt" in instance)
+    )
 
 
 def temporal_render(
@@ -772,17 +784,42 @@ def temporal_render(
                     temporal_aggregate(instances=group, methods=methods, period=period, start=start)
                 )
             else:
-                member = "objects" if kind == "Relationship" else "values"
-                summary[member] = [
-                    [
-                        item.get("object" if kind == "Relationship" else "value"),
-                        item.get("observedAt", item.get("modifiedAt")),
-                    ]
-                    for item in group
-                ]
+                summary.update(_simplified(kind, group))
             shown.append(summary)
         compacted[name] = shown[0] if len(shown) == 1 else shown
     return compacted
+
+
+# The simplified temporal representation (4.5.9) of each attribute type: the member listing
+# the values and how one value is shown; those whose value is an object or a term are
+# wrapped in an object named after it, as the ETSI suite compares them.
+SIMPLIFIED_MEMBERS = {
+    "Property": "values",
+    "GeoProperty": "values",
+    "Relationship": "objects",
+    "LanguageProperty": "languageMaps",
+    "ListProperty": "valueLists",
+    "JsonProperty": "jsons",
+    "VocabProperty": "vocabs",
+    "ListRelationship": "objectLists",
+}
+SIMPLIFIED_WRAPPED = {"languageMap", "json", "vocab"}
+
+
+def _simplified(kind: str, instances: list[dict[str, Any]]) -> dict[str, Any]:
+    """`{<values member>: [[value, time], ...]}` of one dataset's instances; the time is the
+    deletion's for a deleted instance, otherwise its observedAt or modifiedAt."""
+    member = ATTRIBUTE_TYPES.get(kind, "value")
+    wrapped = member in SIMPLIFIED_WRAPPED
+    return {
+        SIMPLIFIED_MEMBERS.get(kind, "values"): [
+            [
+                {member: item.get(member)} if wrapped else item.get(member),
+                item.get("deletedAt", item.get("observedAt", item.get("modifiedAt"))),
+            ]
+            for item in instances
+        ]
+    }
 
 
 def _per_dataset(instances: list[dict[str, Any]]) -> list[tuple[str | None, list[dict[str, Any]]]]:

@@ -64,6 +64,7 @@ from .query import (
     value_leaves,
 )
 from .representation import (
+    ATTRIBUTE_TYPES,
     attribute_normalize,
     entity_id_check,
     entity_normalize,
@@ -73,6 +74,7 @@ from .representation import (
     is_uri,
 )
 from .selectors import (
+    DELETION_TRIGGERS,
     Render,
     entity_from_row,
     entity_render,
@@ -1013,7 +1015,13 @@ def _attr_delete_change(
 
 def _changed(*, entity: Entity, triggers: set[str], changed: set[str]) -> None:
     """What follows every change of an entity: its history, then its subscribers told."""
-    if not triggers & {"entityDeleted", "attributeDeleted"}:
+    if triggers & DELETION_TRIGGERS:
+        rows_insert(
+            AttributeInstance,
+            HISTORY_COLUMNS,
+            _deletion_rows(entity=entity, changed=changed, everything="entityDeleted" in triggers),
+        )
+    else:
         _history_record(entity=entity, changed=changed)
     subscriptions_notify(entity=entity, triggers=triggers, changed=changed)
 
@@ -1040,6 +1048,46 @@ def _history_rows(*, entity: Entity, changed: set[str]) -> list[tuple[Any, ...]]
             )
             rows.append(
                 (entity.tenant, entity.entity_id, entity.types, key, instance, when, moment)
+            )
+    return rows
+
+
+# How a deleted instance's value is told in the history (CIM 009 v1.8, 4.5.x: NGSI-LD Null
+# in the member of its type; a LanguageProperty's as the language map the ETSI suite reads,
+# 020_17_03).
+DELETED_VALUES: dict[str, Any] = {
+    "languageMap": {"@none": NGSI_NULL},
+    "valueList": [NGSI_NULL],
+    "objectList": [{"object": NGSI_NULL}],
+}
+
+
+def _deletion_rows(*, entity: Entity, changed: set[str], everything: bool) -> list[tuple]:
+    """History rows (see `HISTORY_COLUMNS`) telling that a deletion removed instances of the
+    attributes changed: all of the entity's with `everything`, otherwise those whose datasetId
+    the entity no longer has. Each is the spec's deleted instance: its type and datasetId,
+    its value NGSI-LD Null, and `deletedAt`, the only time it has."""
+    now = timezone.now()
+    # To the millisecond shown, so that timerel compares the time a reader sees.
+    moment = now.replace(microsecond=now.microsecond // 1000 * 1000)
+    deleted_at = _time_text(moment)
+    before = entity.attrs if everything else getattr(entity, "attrs_before", {})
+    rows = []
+    for key in changed:
+        kept = (
+            set() if everything else {item.get("datasetId") for item in entity.attrs.get(key, [])}
+        )
+        for instance in before.get(key, []):
+            if instance.get("datasetId") in kept:
+                continue
+            kind = instance.get("type", "Property")
+            member = ATTRIBUTE_TYPES.get(kind, "value")
+            deleted = {"type": kind, member: DELETED_VALUES.get(member, NGSI_NULL)}
+            if "datasetId" in instance:
+                deleted["datasetId"] = instance["datasetId"]
+            deleted["deletedAt"] = deleted_at
+            rows.append(
+                (entity.tenant, entity.entity_id, entity.types, key, deleted, moment, moment)
             )
     return rows
 
@@ -1379,6 +1427,7 @@ def entities_batch_delete(
         locked = _entities_lock(tenant, ids)
         candidates = subscriptions_active(tenant=tenant)
         gone: list[int] = []
+        history: list[tuple] = []
         for position, entity_id in enumerate(_batch_items(entity_ids)):
             try:
                 if not isinstance(entity_id, str):
@@ -1396,8 +1445,10 @@ def entities_batch_delete(
                     changed=set(entity.attrs),
                     candidates=candidates,
                 )
+            history += _deletion_rows(entity=entity, changed=set(entity.attrs), everything=True)
             gone.append(entity.pk)
             result.succeed(entity_id, position)
+        rows_insert(AttributeInstance, HISTORY_COLUMNS, history)
         for model in (EntityType, EntityLocation, EntityValue):
             rows_delete(model, "entity_id", gone)
         for start in range(0, len(gone), 500):
@@ -1631,6 +1682,10 @@ def _subscription_read(
             coordinates=geo.get("coordinates"),
             geoproperty="location",
         )
+    if "lang" in body:
+        _lang_check(body["lang"])
+    if "datasetId" in body:
+        _subscription_datasets(body["datasetId"])
     if "isActive" in body:
         if not isinstance(body["isActive"], bool):
             raise BadRequestData("isActive: true or false.")
@@ -1684,12 +1739,57 @@ def _subscription_read(
             isinstance(attributes, list) and all(isinstance(name, str) for name in attributes)
         ):
             raise BadRequestData("notification.attributes: a list of attribute names.")
+        _projection_check(notification)
         accept = endpoint.get("accept", "application/json")
         if accept not in ("application/json", "application/ld+json"):
             raise BadRequestData(
                 "notification.endpoint.accept: application/json or application/ld+json."
             )
     return fields
+
+
+def _projection_check(notification: dict) -> None:
+    """`notification.pick` and `.omit` (CIM 009 v1.8, 4.21, 5.2.14): lists of the entity
+    members to keep or leave out, one or the other and neither with `attributes`, as on a
+    query (ETSI 028_08)."""
+    for member in ("pick", "omit"):
+        names = notification.get(member)
+        if names is not None and not (
+            isinstance(names, list) and names and all(isinstance(n, str) and n for n in names)
+        ):
+            raise BadRequestData(
+                f"notification.{member}: a list of entity members (id, type or attribute names)."
+            )
+    given = [member for member in ("pick", "omit") if notification.get(member) is not None]
+    if len(given) == 2:
+        raise BadRequestData("notification.pick and notification.omit: give one or the other.")
+    if given and notification.get("attributes") is not None:
+        raise BadRequestData(
+            f"notification.attributes and notification.{given[0]}: give one or the other."
+        )
+
+
+def _subscription_datasets(value: Any) -> list[str | None]:
+    """A subscription's `datasetId` (CIM 009 v1.8, 5.2.12, 4.5.5): the datasetIds whose
+    instances its notifications show (None: the default instance, `@none`), as a query's
+    `datasetId` parameter does (ETSI 046_19)."""
+    items = [value] if isinstance(value, str) else value
+    if (
+        not isinstance(items, list)
+        or not items
+        or not all(isinstance(item, str) and (item == "@none" or is_uri(item)) for item in items)
+    ):
+        raise BadRequestData("datasetId: a list of datasetIds (URIs), @none for the default one.")
+    return [None if item == "@none" else item for item in items]
+
+
+def _lang_check(lang: Any) -> None:
+    """A subscription's `lang` (CIM 009 v1.8, 5.2.12): the languages its notifications reduce
+    LanguageProperties to, as the `lang` of a query (4.15)."""
+    if not isinstance(lang, str) or not lang.strip():
+        raise BadRequestData(
+            'lang: a language tag, or tags separated by commas (e.g. "fr", "fr,en;q=0.8", "*").'
+        )
 
 
 @transaction.atomic
@@ -1852,7 +1952,15 @@ def _notification_queue(
         context=subscription.context,
         fmt=NOTIFICATION_FORMATS[notification_spec.get("format", "normalized")],
         sys_attrs=notification_spec.get("sysAttrs") is True,
+        lang=subscription.document.get("lang"),
         attrs=ld.storage_names(attributes, subscription.context) if attributes else None,
+        pick=notification_spec.get("pick"),
+        omit=notification_spec.get("omit"),
+        datasets=(
+            _subscription_datasets(subscription.document["datasetId"])
+            if "datasetId" in subscription.document
+            else None
+        ),
     )
     data = [
         entity_render_change(

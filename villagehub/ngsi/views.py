@@ -744,8 +744,8 @@ def _temporal_query(
     elif source.get("timeAt") is not None:
         raise BadRequestData("timeAt: goes with timerel.")
     timeproperty = source.get("timeproperty", "observedAt")
-    if timeproperty not in ("observedAt", "modifiedAt", "createdAt"):
-        raise BadRequestData("timeproperty: observedAt, modifiedAt or createdAt.")
+    if timeproperty not in ("observedAt", "modifiedAt", "createdAt", "deletedAt"):
+        raise BadRequestData("timeproperty: observedAt, modifiedAt, createdAt or deletedAt.")
     query.timeproperty = timeproperty
     last_n = source.get("lastN")
     if last_n is not None:

@@ -186,9 +186,22 @@ def test_a_deleted_attribute_is_notified_as_null_with_its_former_value(api, buil
 
 
 def test_a_deleted_attribute_is_notified_as_null_without_show_changes(api, building):
+    """ETSI 046 (entity-different-attributes-types-deleted-street-attribute-normalized): a
+    LanguageProperty's null is the language map {"@none": null}."""
     subscribe(api)
     api.delete(f"/entities/{building}/attrs/street")
-    assert notified()["street"] == {"type": "LanguageProperty", "languageMap": NULL}
+    assert notified()["street"] == {"type": "LanguageProperty", "languageMap": {"@none": NULL}}
+
+
+def test_a_deleted_language_property_is_notified_with_its_former_language_map(api, building):
+    """ETSI 046_34_04."""
+    subscribe(api, showChanges=True)
+    assert api.delete(f"/entities/{building}/attrs/street").status_code == 204
+    assert notified()["street"] == {
+        "type": "LanguageProperty",
+        "languageMap": {"@none": NULL},
+        "previousLanguageMap": {"fr": "Grand Place", "nl": "Markt"},
+    }
 
 
 def test_one_deleted_instance_of_a_multi_attribute_is_notified_as_null(api, building):
