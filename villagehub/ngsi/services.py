@@ -1062,7 +1062,7 @@ DELETED_VALUES: dict[str, Any] = {
 }
 
 
-def _deletion_rows(*, entity: Entity, changed: set[str], everything: bool) -> list[tuple]:
+def _deletion_rows(*, entity: Entity, changed: set[str], everything: bool) -> list[tuple[Any, ...]]:
     """History rows (see `HISTORY_COLUMNS`) telling that a deletion removed instances of the
     attributes changed: all of the entity's with `everything`, otherwise those whose datasetId
     the entity no longer has. Each is the spec's deleted instance: its type and datasetId,
@@ -1427,7 +1427,7 @@ def entities_batch_delete(
         locked = _entities_lock(tenant, ids)
         candidates = subscriptions_active(tenant=tenant)
         gone: list[int] = []
-        history: list[tuple] = []
+        history: list[tuple[Any, ...]] = []
         for position, entity_id in enumerate(_batch_items(entity_ids)):
             try:
                 if not isinstance(entity_id, str):
@@ -1748,7 +1748,7 @@ def _subscription_read(
     return fields
 
 
-def _projection_check(notification: dict) -> None:
+def _projection_check(notification: dict[str, Any]) -> None:
     """`notification.pick` and `.omit` (CIM 009 v1.8, 4.21, 5.2.14): lists of the entity
     members to keep or leave out, one or the other and neither with `attributes`, as on a
     query (ETSI 028_08)."""
