@@ -165,6 +165,14 @@ def setup(entities: int, instances: int) -> None:
         AttributeInstance.objects.bulk_create(rows, batch_size=2000)
         made += len(rows)
     print(f"== {made} temporal instances in {time.perf_counter() - start:.0f} s")
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        # Otherwise the server writes the setup's pages back during the measurements (a
+        # checkpoint spread over minutes), which slowed every figure of one run
+        # (docs/benchmarks.md, fifth session).
+        with connection.cursor() as cursor:
+            cursor.execute("CHECKPOINT")
 
 
 # Load.
