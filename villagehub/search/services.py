@@ -6,8 +6,10 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 from urllib.parse import quote
 
+import numpy as np
 from django.conf import settings
 from django.db import models, transaction
+from django.db.models.expressions import RawSQL
 from django.utils.http import RFC3986_SUBDELIMS
 from django.utils.translation import override
 
@@ -203,16 +205,19 @@ def search_documents_update(*, kind: str, ids: Iterable[int]) -> None:
 
 
 def _related(records: list[Any]) -> list[Related]:
-    """Each record with the ids of its themes and the numbers of its goals (two queries)."""
+    """Each record with the ids of its themes and the numbers of its goals (two queries).
+    The records' ids travel as one parameter: Django prepares each value of a list one by
+    one, which took more time than the queries themselves."""
     if not records or not isinstance(records[0], _TAGGED):
         return [(obj, (), ()) for obj in records]
     model = type(records[0])
     owner = f"{model._meta.model_name}_id"
+    ids = RawSQL(*engine().ids_subquery(np.array([obj.pk for obj in records])))  # noqa: S611
     related: dict[str, dict[int, list[int]]] = {}
     for name in ("themes", "goals"):
         through = getattr(model, name).through.objects
         found = related[name] = defaultdict(list)
-        rows = through.filter(**{f"{owner}__in": [obj.pk for obj in records]})
+        rows = through.filter(**{f"{owner}__in": ids})
         for obj_id, pk in rows.values_list(owner, f"{name[:-1]}_id"):
             found[obj_id].append(pk)
     return [(obj, related["themes"][obj.pk], related["goals"][obj.pk]) for obj in records]
