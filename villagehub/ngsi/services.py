@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import partial
-from typing import Any, TypeVar, cast
+from typing import Any, Generic, TypeVar, cast
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, connection, transaction
@@ -386,13 +386,16 @@ def _save(entity: Entity) -> None:
     _index(entity)
 
 
+_Result = TypeVar("_Result")
+
+
 @dataclass
-class Change:
+class Change(Generic[_Result]):
     """What a write did to one entity in memory (see `_entity_change`): what to answer, the
     triggers and the attributes (stored names) its subscribers hear of, and whose index rows
     to write anew (None: all the entity's, as when its types change)."""
 
-    result: Any = None
+    result: _Result
     triggers: set[str] = field(default_factory=set)
     changed: set[str] = field(default_factory=set)
     reindexed: set[str] | None = None
@@ -400,8 +403,12 @@ class Change:
 
 
 def _entity_change(
-    *, user: AbstractBaseUser | None, tenant: str, entity_id: str, apply: Callable[[Entity], Change]
-) -> Any:
+    *,
+    user: AbstractBaseUser | None,
+    tenant: str,
+    entity_id: str,
+    apply: Callable[[Entity], Change[_Result]],
+) -> _Result:
     """Change one entity by `apply` (which changes it in memory and says how), and answer
     its result. On SQLite the transaction holds the database's one write lock, which every
     other writer (and the notification senders) queue for, so who writes and the entity are
@@ -413,7 +420,7 @@ def _entity_change(
     entity_id_check(entity_id)
     early = not connection.features.has_select_for_update
     row: Sequence[Any] | None = None
-    change: Change | None = None
+    change: Change[_Result] | None = None
     if early:
         row = entity_row_get(tenant=tenant, entity_id=entity_id)
         entity = _writable(user, row, entity_id)
@@ -437,7 +444,7 @@ def _writable(user: AbstractBaseUser, row: Sequence[Any] | None, entity_id: str)
     )
 
 
-def _change_write(entity: Entity, change: Change) -> None:
+def _change_write(entity: Entity, change: Change[Any]) -> None:
     """Write a changed entity, its index rows that changed, its history and notifications."""
     entity.modified_at = timezone.now()
     rows_update(
@@ -630,18 +637,15 @@ def _batch_create_new(
 def entity_replace(
     *, user: AbstractBaseUser | None, tenant: str, entity_id: str, document: Any, context: Any
 ) -> Entity:
-    return cast(
-        Entity,
-        _entity_change(
-            user=user,
-            tenant=tenant,
-            entity_id=entity_id,
-            apply=partial(_replace_change, document=document, context=context),
-        ),
+    return _entity_change(
+        user=user,
+        tenant=tenant,
+        entity_id=entity_id,
+        apply=partial(_replace_change, document=document, context=context),
     )
 
 
-def _replace_change(entity: Entity, *, document: Any, context: Any) -> Change:
+def _replace_change(entity: Entity, *, document: Any, context: Any) -> Change[Entity]:
     entity_id = entity.entity_id
     if isinstance(document, dict) and document.get("id", entity_id) != entity_id:
         raise BadRequestData("id: the entity's id in the body differs from the one in the URL.")
@@ -717,18 +721,17 @@ def entity_attrs_append(
     context: Any,
     overwrite: bool = True,
 ) -> UpdateResult:
-    return cast(
-        UpdateResult,
-        _entity_change(
-            user=user,
-            tenant=tenant,
-            entity_id=entity_id,
-            apply=partial(_append_change, document=document, context=context, overwrite=overwrite),
-        ),
+    return _entity_change(
+        user=user,
+        tenant=tenant,
+        entity_id=entity_id,
+        apply=partial(_append_change, document=document, context=context, overwrite=overwrite),
     )
 
 
-def _append_change(entity: Entity, *, document: Any, context: Any, overwrite: bool) -> Change:
+def _append_change(
+    entity: Entity, *, document: Any, context: Any, overwrite: bool
+) -> Change[UpdateResult]:
     types = entity.types
     result, names, added = _append_apply(entity, document, context, overwrite=overwrite)
     triggers, changed = _append_triggers(names, result, added=added)
@@ -827,18 +830,15 @@ def entity_attrs_update(
     *, user: AbstractBaseUser | None, tenant: str, entity_id: str, document: Any, context: Any
 ) -> UpdateResult:
     """Replace attributes the entity has; name the ones it has not."""
-    return cast(
-        UpdateResult,
-        _entity_change(
-            user=user,
-            tenant=tenant,
-            entity_id=entity_id,
-            apply=partial(_update_change, document=document, context=context),
-        ),
+    return _entity_change(
+        user=user,
+        tenant=tenant,
+        entity_id=entity_id,
+        apply=partial(_update_change, document=document, context=context),
     )
 
 
-def _update_change(entity: Entity, *, document: Any, context: Any) -> Change:
+def _update_change(entity: Entity, *, document: Any, context: Any) -> Change[UpdateResult]:
     _normalized, names, stored = _fragment(document, context)
     created = now_text()
     result = UpdateResult()
@@ -899,7 +899,7 @@ def entity_attr_patch(
     )
 
 
-def _patch_change(entity: Entity, *, name: str, document: Any, context: Any) -> Change:
+def _patch_change(entity: Entity, *, name: str, document: Any, context: Any) -> Change[None]:
     entity_id = entity.entity_id
     if not isinstance(document, dict):
         raise BadRequestData("The body must be a JSON object: the attribute's members.")
@@ -928,7 +928,9 @@ def _patch_change(entity: Entity, *, name: str, document: Any, context: Any) -> 
     instance = instance_normalize(merged, name)
     stored = _stored({name: [instance]}, context)["attrs"].get(key, [])
     entity.attrs[key], _any = _instances_merge(existing, stored, created=now_text(), overwrite=True)
-    return Change(triggers={"entityUpdated", "attributeUpdated"}, changed={key}, reindexed={key})
+    return Change(
+        None, triggers={"entityUpdated", "attributeUpdated"}, changed={key}, reindexed={key}
+    )
 
 
 def entity_attr_replace(
@@ -948,7 +950,7 @@ def entity_attr_replace(
     )
 
 
-def _attr_replace_change(entity: Entity, *, name: str, document: Any, context: Any) -> Change:
+def _attr_replace_change(entity: Entity, *, name: str, document: Any, context: Any) -> Change[None]:
     entity_id = entity.entity_id
     key = ld.storage_name(name, context)
     if key not in entity.attrs:
@@ -962,7 +964,9 @@ def _attr_replace_change(entity: Entity, *, name: str, document: Any, context: A
     entity.attrs[key], _any = _instances_merge(
         entity.attrs[key], stored["attrs"].get(key, []), created=now_text(), overwrite=True
     )
-    return Change(triggers={"entityUpdated", "attributeUpdated"}, changed={key}, reindexed={key})
+    return Change(
+        None, triggers={"entityUpdated", "attributeUpdated"}, changed={key}, reindexed={key}
+    )
 
 
 def entity_attr_delete(
@@ -991,7 +995,7 @@ def entity_attr_delete(
 
 def _attr_delete_change(
     entity: Entity, *, name: str, context: Any, dataset_id: str | None, delete_all: bool
-) -> Change:
+) -> Change[None]:
     entity_id = entity.entity_id
     key = ld.storage_name(name, context)
     existing = entity.attrs.get(key)
@@ -1010,7 +1014,9 @@ def _attr_delete_change(
         entity.attrs[key] = kept
     else:
         del entity.attrs[key]
-    return Change(triggers={"entityUpdated", "attributeDeleted"}, changed={key}, reindexed={key})
+    return Change(
+        None, triggers={"entityUpdated", "attributeDeleted"}, changed={key}, reindexed={key}
+    )
 
 
 def _changed(*, entity: Entity, triggers: set[str], changed: set[str]) -> None:
