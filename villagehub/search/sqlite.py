@@ -63,26 +63,33 @@ def ranked(
     none score 0 and come last.
     """
     del kind  # every document of the match is chosen: no kind to restrict to
-    query = _query(groups, any_word=any_word)
-    join = "" if every else _chosen_join(chosen)
+    where = "search_fts MATCH %s"
+    params: list[str | int] = [_query(groups, any_word=any_word)]
+    join = ""
+    if not every:
+        join = _chosen_join(chosen)
+        # FTS5 walks only the chosen ids' range of the index: a list's documents, of one
+        # kind, sit together (the scores still count every document).
+        where += " AND search_fts.rowid BETWEEN %s AND %s"
+        params += [int(chosen.min()), int(chosen.max())]
     if unworded:
         # The scored matches are worked out once, before the join; CROSS JOIN keeps the
         # chosen ids the outer loop (else SQLite may scan every document).
         return _rows(
             f"WITH m AS MATERIALIZED (SELECT search_fts.rowid AS id, {_SCORE} AS score "  # noqa: S608
-            f"FROM search_fts {join}WHERE search_fts MATCH %s) "
+            f"FROM search_fts {join}WHERE {where}) "
             "SELECT d.id, d.object_id, -coalesce(m.score, 0) FROM temp.search_chosen c CROSS "
             "JOIN search_searchdocument d ON d.id = c.id LEFT JOIN m ON m.id = c.id "
             "ORDER BY coalesce(m.score, 0), d.id LIMIT %s OFFSET %s",
-            [query, int(limit), int(offset)],
+            [*params, int(limit), int(offset)],
         )
     # The page is chosen inside the full-text index; only its rows are read from the table.
     return _rows(
         f"SELECT d.id, d.object_id, -m.score FROM (SELECT search_fts.rowid AS id, {_SCORE} "  # noqa: S608
-        f"AS score FROM search_fts {join}WHERE search_fts MATCH %s "
+        f"AS score FROM search_fts {join}WHERE {where} "
         "ORDER BY score, search_fts.rowid LIMIT %s OFFSET %s"
         ") m JOIN search_searchdocument d ON d.id = m.id ORDER BY m.score, d.id",
-        [query, int(limit), int(offset)],
+        [*params, int(limit), int(offset)],
     )
 
 

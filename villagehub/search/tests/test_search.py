@@ -15,7 +15,13 @@ from villagehub.practices.services import practice_create, practice_update
 from villagehub.practices.tests.factories import PracticeFactory
 from villagehub.search import services
 from villagehub.search.analysis import query_groups
-from villagehub.search.interface import SearchQuery, engine, search_record_ids, search_suggest
+from villagehub.search.interface import (
+    SearchQuery,
+    engine,
+    search_record_ids,
+    search_rows,
+    search_suggest,
+)
 from villagehub.search.models import SearchDocument
 from villagehub.search.selectors import (
     SNIPPET_FIELDS,
@@ -253,6 +259,14 @@ def test_search_page_counts_every_filter_value(client, villages):
         "sdg": {4: 1, 9: 2},
         "size": {"under-2000": 2, "5000-50000": 3},
     }
+
+
+def test_a_filtered_page_holds_the_chosen_documents_of_the_lowest_and_highest_ids(villages):
+    """The engine may walk only the range of ids the filters chose: its ends are in it."""
+    rows = search_rows(SearchQuery(text="village", country="fr"), limit=10)
+    french = SearchDocument.objects.filter(country="FR").values_list("pk", flat=True)
+    assert len(french) == 3 < SearchDocument.objects.count()
+    assert sorted(row.document_id for row in rows) == sorted(french)
 
 
 def test_search_page_counts_each_value_under_the_other_filters(client, villages):
