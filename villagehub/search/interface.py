@@ -179,20 +179,25 @@ def _rows(query: SearchQuery, found: _Found | None, *, limit: int, offset: int) 
     if not len(chosen):
         return []
     ranked, plain, named = engine().ranked, match.plan.plain, match.plan.named
+    kind = query.kind if query.within_kind else None
     if not named:
         every = len(chosen) == len(match.ids)
-        kind = query.kind if query.within_kind else None
         rows = ranked(plain, chosen, every=every, kind=kind, limit=limit, offset=offset)
         return [Row(*row) for row in rows]
     # Any word may be missing from the text of a match found by a theme.
     words = [*plain, *(group for group, _themes in named)]
-    worded, rest = chosen, chosen[:0]
+    worded, rest, every = chosen, chosen[:0], False
     if match.worded is not None:
         holds = np.isin(chosen, match.worded, assume_unique=True)
         worded, rest = chosen[holds], chosen[~holds]
+        # One word: when the filters keep every document whose text holds it, they are the
+        # index's own matches of its forms, which it lists without being given them.
+        every = len(named) == 1 and len(worded) == len(match.worded)
     rows = []
     if offset < len(worded):
-        rows = ranked(words, worded, any_word=True, limit=limit, offset=offset)
+        rows = ranked(
+            words, worded, any_word=True, every=every, kind=kind, limit=limit, offset=offset
+        )
     if len(rows) < limit and len(rest):
         rows += ranked(
             match.plan.expanded,

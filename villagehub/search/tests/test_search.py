@@ -387,6 +387,37 @@ def test_documents_found_by_a_theme_are_ranked_by_its_labels_then_paged_whole(db
     assert [h.document.object_id for h in (*results[0:2], *results[2:5])] == order
 
 
+def test_a_word_naming_a_theme_is_ranked_by_the_index_when_no_filter_drops_its_text(
+    db, monkeypatch
+):
+    """The index lists the text matches of a word that names a theme itself when the filters
+    keep all of them, and is given the chosen ones when they do not: the same pages."""
+    canteens = Theme.objects.get(slug="school-canteens")
+    in_sweden = CommunityFactory(slug="in-sweden", country="SE")
+    in_denmark = CommunityFactory(slug="in-denmark", country="DK")
+    twice = PracticeFactory(slug="twice", title="Skolmat", summary="Skolmat.", community=in_sweden)
+    once = PracticeFactory(slug="once", title="Food", summary="Skolmat.", community=in_denmark)
+    tagged = PracticeFactory(slug="tagged", summary="", themes=[canteens], community=in_sweden)
+    asked = []
+    ranked = engine().ranked
+
+    def ranked_spied(*args, **kwargs):
+        asked.append(kwargs.get("every", False))
+        return ranked(*args, **kwargs)
+
+    monkeypatch.setattr(engine(), "ranked", ranked_spied)
+
+    def found(**filters):
+        query = SearchQuery(text="skolmat", kind="practice", within_kind=True, **filters)
+        return [row.record_id for row in search_rows(query, limit=10)]
+
+    assert found() == [twice.pk, once.pk, tagged.pk]
+    assert asked == [True, False]  # the word's text matches, then those found by the theme
+    asked.clear()
+    assert found(country="se") == [twice.pk, tagged.pk]
+    assert asked == [False, False]
+
+
 def test_a_word_that_names_a_theme_and_a_plain_word_must_both_match(db):
     canteens = Theme.objects.get(slug="school-canteens")
     PracticeFactory(slug="a", title="Penela kitchen", summary="", themes=[canteens])
