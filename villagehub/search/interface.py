@@ -181,7 +181,7 @@ def _rows(query: SearchQuery, found: _Found | None, *, limit: int, offset: int) 
     ranked, plain, named = engine().ranked, match.plan.plain, match.plan.named
     kind = query.kind if query.within_kind else None
     if not named:
-        every = len(chosen) == len(match.ids)
+        every = _all_between(chosen, match.ids)
         rows = ranked(plain, chosen, every=every, kind=kind, limit=limit, offset=offset)
         return [Row(*row) for row in rows]
     # Any word may be missing from the text of a match found by a theme.
@@ -190,9 +190,8 @@ def _rows(query: SearchQuery, found: _Found | None, *, limit: int, offset: int) 
     if match.worded is not None:
         holds = np.isin(chosen, match.worded, assume_unique=True)
         worded, rest = chosen[holds], chosen[~holds]
-        # One word: when the filters keep every document whose text holds it, they are the
-        # index's own matches of its forms, which it lists without being given them.
-        every = len(named) == 1 and len(worded) == len(match.worded)
+        # One word: its text matches are the index's own matches of its forms.
+        every = len(named) == 1 and _all_between(worded, match.worded)
     rows = []
     if offset < len(worded):
         rows = ranked(
@@ -208,6 +207,16 @@ def _rows(query: SearchQuery, found: _Found | None, *, limit: int, offset: int) 
             offset=max(0, offset - len(worded)),
         )
     return [Row(*row) for row in rows]
+
+
+def _all_between(chosen: np.ndarray, matches: np.ndarray) -> bool:
+    """Whether the chosen are all the matches between the smallest and the largest of them,
+    which the index then lists itself, without being given them: the filters dropped none
+    (a list's documents, of one kind, sit together, see `ranked` in sqlite.py)."""
+    if not len(chosen):
+        return False
+    inside = (matches >= chosen.min()) & (matches <= chosen.max())
+    return len(chosen) == np.count_nonzero(inside)
 
 
 class SearchResults(Sequence):

@@ -62,9 +62,10 @@ def ranked(
 ) -> list[tuple]:
     """(document id, record id, score) of one page of the chosen documents, best first.
 
-    `every`: they are all the documents of `kind` that hold the words, so the index lists
-    them. `any_word`: a document needs one word, not all. `unworded`: documents that hold
-    none score 0 and come last (ts_rank scores any vector, matching or not).
+    `every`: they are all the documents of `kind` holding the words between the smallest
+    and the largest of them, so the index lists them. `any_word`: a document needs one word,
+    not all. `unworded`: documents that hold none score 0 and come last (ts_rank scores any
+    vector, matching or not).
     """
     del unworded
     query = _query(groups, any_word=any_word)
@@ -73,8 +74,9 @@ def ranked(
         where, params = _of_kind(kind)
         return _rows(
             f"SELECT d.id, d.object_id, {_RANK} AS score FROM search_searchdocument d "  # noqa: S608
-            f"WHERE d.vector @@ to_tsquery('simple', %s){where} {order}",
-            [query, query, *params, int(limit), int(offset)],
+            f"WHERE d.vector @@ to_tsquery('simple', %s){where} AND d.id BETWEEN %s AND %s "
+            f"{order}",
+            [query, query, *params, int(chosen.min()), int(chosen.max()), int(limit), int(offset)],
         )
     if offset >= len(chosen):
         return []

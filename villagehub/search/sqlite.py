@@ -58,20 +58,16 @@ def ranked(
 ) -> list[tuple]:
     """(document id, record id, score) of one page of the chosen documents, best first.
 
-    `every`: they are all the documents (of `kind`) that hold the words, so FTS5 lists them
-    itself. `any_word`: a document needs one word, not all. `unworded`: documents that hold
-    none score 0 and come last.
+    `every`: they are all the documents (of any kind) holding the words between the
+    smallest and the largest of them, so FTS5 lists them itself. `any_word`: a document
+    needs one word, not all. `unworded`: documents that hold none score 0 and come last.
     """
-    del kind  # every document of the match is chosen: no kind to restrict to
-    where = "search_fts MATCH %s"
-    params: list[str | int] = [_query(groups, any_word=any_word)]
-    join = ""
-    if not every:
-        join = _chosen_join(chosen)
-        # FTS5 walks only the chosen ids' range of the index: a list's documents, of one
-        # kind, sit together (the scores still count every document).
-        where += " AND search_fts.rowid BETWEEN %s AND %s"
-        params += [int(chosen.min()), int(chosen.max())]
+    del kind  # the index knows no kinds: their ids tell them apart
+    # FTS5 walks only the chosen ids' range of the index: a list's documents, of one kind,
+    # sit together (the scores still count every document).
+    where = "search_fts MATCH %s AND search_fts.rowid BETWEEN %s AND %s"
+    params = [_query(groups, any_word=any_word), int(chosen.min()), int(chosen.max())]
+    join = "" if every else _chosen_join(chosen)
     if unworded:
         # The scored matches are worked out once, before the join; CROSS JOIN keeps the
         # chosen ids the outer loop (else SQLite may scan every document).

@@ -391,18 +391,20 @@ def test_a_word_naming_a_theme_is_ranked_by_the_index_when_no_filter_drops_its_t
     db, monkeypatch
 ):
     """The index lists the text matches of a word that names a theme itself when the filters
-    keep all of them, and is given the chosen ones when they do not: the same pages."""
+    drop none of them between the chosen, and is given the chosen when they do: the same
+    pages."""
     canteens = Theme.objects.get(slug="school-canteens")
     in_sweden = CommunityFactory(slug="in-sweden", country="SE")
     in_denmark = CommunityFactory(slug="in-denmark", country="DK")
     twice = PracticeFactory(slug="twice", title="Skolmat", summary="Skolmat.", community=in_sweden)
     once = PracticeFactory(slug="once", title="Food", summary="Skolmat.", community=in_denmark)
+    later = PracticeFactory(slug="later", title="Food", summary="Skolmat.", community=in_sweden)
     tagged = PracticeFactory(slug="tagged", summary="", themes=[canteens], community=in_sweden)
     asked = []
     ranked = engine().ranked
 
     def ranked_spied(*args, **kwargs):
-        asked.append(kwargs.get("every", False))
+        asked.append(bool(kwargs.get("every")))
         return ranked(*args, **kwargs)
 
     monkeypatch.setattr(engine(), "ranked", ranked_spied)
@@ -411,11 +413,42 @@ def test_a_word_naming_a_theme_is_ranked_by_the_index_when_no_filter_drops_its_t
         query = SearchQuery(text="skolmat", kind="practice", within_kind=True, **filters)
         return [row.record_id for row in search_rows(query, limit=10)]
 
-    assert found() == [twice.pk, once.pk, tagged.pk]
+    assert found() == [twice.pk, once.pk, later.pk, tagged.pk]
     assert asked == [True, False]  # the word's text matches, then those found by the theme
     asked.clear()
-    assert found(country="se") == [twice.pk, tagged.pk]
+    # The Danish one lies between the Swedish ones.
+    assert found(country="se") == [twice.pk, later.pk, tagged.pk]
     assert asked == [False, False]
+
+
+def test_the_index_lists_a_page_itself_when_no_other_match_lies_between_the_chosen(db, monkeypatch):
+    """A list of one kind is given its chosen documents when the index's match holds others
+    between them (on SQLite the match is of every kind); else the index lists them itself."""
+    CommunityFactory(slug="kiosk-village", name="Kiosk village")
+    place = CommunityFactory(slug="place")
+    first = PracticeFactory(slug="first", title="Sauna", summary="", community=place)
+    CommunityFactory(slug="sauna-town", name="Sauna town")
+    second = PracticeFactory(slug="second", title="Sauna kiosk", summary="", community=place)
+    third = PracticeFactory(slug="third", title="Kiosk", summary="", community=place)
+    asked = []
+    ranked = engine().ranked
+
+    def ranked_spied(*args, **kwargs):
+        asked.append(bool(kwargs.get("every")))
+        return ranked(*args, **kwargs)
+
+    monkeypatch.setattr(engine(), "ranked", ranked_spied)
+
+    def found(text):
+        query = SearchQuery(text=text, kind="practice", within_kind=True)
+        return sorted(row.record_id for row in search_rows(query, limit=10))
+
+    assert found("sauna") == sorted([first.pk, second.pk])
+    # PostgreSQL's match is of practices only.
+    assert asked == [connection.vendor == "postgresql"]
+    asked.clear()
+    assert found("kiosk") == sorted([second.pk, third.pk])
+    assert asked == [True]
 
 
 def test_a_word_that_names_a_theme_and_a_plain_word_must_both_match(db):
