@@ -181,21 +181,20 @@ def _rows(query: SearchQuery, found: _Found | None, *, limit: int, offset: int) 
     ranked, plain, named = engine().ranked, match.plan.plain, match.plan.named
     kind = query.kind if query.within_kind else None
     if not named:
-        every = _all_between(chosen, match.ids)
-        rows = ranked(plain, chosen, every=every, kind=kind, limit=limit, offset=offset)
+        rows = ranked(plain, chosen, matches=match.ids, kind=kind, limit=limit, offset=offset)
         return [Row(*row) for row in rows]
     # Any word may be missing from the text of a match found by a theme.
     words = [*plain, *(group for group, _themes in named)]
-    worded, rest, every = chosen, chosen[:0], False
+    worded, rest, matches = chosen, chosen[:0], None
     if match.worded is not None:
         holds = np.isin(chosen, match.worded, assume_unique=True)
         worded, rest = chosen[holds], chosen[~holds]
         # One word: its text matches are the index's own matches of its forms.
-        every = len(named) == 1 and _all_between(worded, match.worded)
+        matches = match.worded if len(named) == 1 else None
     rows = []
     if offset < len(worded):
         rows = ranked(
-            words, worded, any_word=True, every=every, kind=kind, limit=limit, offset=offset
+            words, worded, any_word=True, matches=matches, kind=kind, limit=limit, offset=offset
         )
     if len(rows) < limit and len(rest):
         rows += ranked(
@@ -207,16 +206,6 @@ def _rows(query: SearchQuery, found: _Found | None, *, limit: int, offset: int) 
             offset=max(0, offset - len(worded)),
         )
     return [Row(*row) for row in rows]
-
-
-def _all_between(chosen: np.ndarray, matches: np.ndarray) -> bool:
-    """Whether the chosen are all the matches between the smallest and the largest of them,
-    which the index then lists itself, without being given them: the filters dropped none
-    (a list's documents, of one kind, sit together, see `ranked` in sqlite.py)."""
-    if not len(chosen):
-        return False
-    inside = (matches >= chosen.min()) & (matches <= chosen.max())
-    return len(chosen) == np.count_nonzero(inside)
 
 
 class SearchResults(Sequence):

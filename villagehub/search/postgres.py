@@ -58,25 +58,24 @@ def ids_subquery(ids: np.ndarray) -> tuple[str, list]:
 
 
 def ranked(
-    groups, chosen, *, limit, offset, every=False, kind=None, any_word=False, unworded=False
+    groups, chosen, *, limit, offset, matches=None, kind=None, any_word=False, unworded=False
 ) -> list[tuple]:
     """(document id, record id, score) of one page of the chosen documents, best first.
 
-    `every`: they are all the documents of `kind` holding the words between the smallest
-    and the largest of them, so the index lists them. `any_word`: a document needs one word,
+    `matches`: the index's own matches of the words (of `kind`), when known; when the chosen
+    are all of them, the index lists them itself. `any_word`: a document needs one word,
     not all. `unworded`: documents that hold none score 0 and come last (ts_rank scores any
     vector, matching or not).
     """
     del unworded
     query = _query(groups, any_word=any_word)
     order = "ORDER BY score DESC, id LIMIT %s OFFSET %s"
-    if every:
+    if matches is not None and len(chosen) == len(matches):
         where, params = _of_kind(kind)
         return _rows(
             f"SELECT d.id, d.object_id, {_RANK} AS score FROM search_searchdocument d "  # noqa: S608
-            f"WHERE d.vector @@ to_tsquery('simple', %s){where} AND d.id BETWEEN %s AND %s "
-            f"{order}",
-            [query, query, *params, int(chosen.min()), int(chosen.max()), int(limit), int(offset)],
+            f"WHERE d.vector @@ to_tsquery('simple', %s){where} {order}",
+            [query, query, *params, int(limit), int(offset)],
         )
     if offset >= len(chosen):
         return []

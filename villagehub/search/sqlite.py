@@ -54,19 +54,24 @@ def ids_subquery(ids: np.ndarray) -> tuple[str, list]:
 
 
 def ranked(
-    groups, chosen, *, limit, offset, every=False, kind=None, any_word=False, unworded=False
+    groups, chosen, *, limit, offset, matches=None, kind=None, any_word=False, unworded=False
 ) -> list[tuple]:
     """(document id, record id, score) of one page of the chosen documents, best first.
 
-    `every`: they are all the documents (of any kind) holding the words between the
-    smallest and the largest of them, so FTS5 lists them itself. `any_word`: a document
-    needs one word, not all. `unworded`: documents that hold none score 0 and come last.
+    `matches`: the index's own matches of the words, when known; when the chosen are all of
+    them between the smallest and the largest chosen id, FTS5 lists them itself.
+    `any_word`: a document needs one word, not all. `unworded`: documents that hold none
+    score 0 and come last.
     """
     del kind  # the index knows no kinds: their ids tell them apart
     # FTS5 walks only the chosen ids' range of the index: a list's documents, of one kind,
     # sit together (the scores still count every document).
     where = "search_fts MATCH %s AND search_fts.rowid BETWEEN %s AND %s"
-    params = [_query(groups, any_word=any_word), int(chosen.min()), int(chosen.max())]
+    low, high = int(chosen.min()), int(chosen.max())
+    params = [_query(groups, any_word=any_word), low, high]
+    every = matches is not None and len(chosen) == np.count_nonzero(
+        (matches >= low) & (matches <= high)
+    )
     join = "" if every else _chosen_join(chosen)
     if unworded:
         # The scored matches are worked out once, before the join; CROSS JOIN keeps the
