@@ -7,7 +7,7 @@ from django.contrib.auth.models import Permission, User
 from django.utils import timezone
 
 from villagehub.accounts.tests.helpers import sign_in
-from villagehub.events.selectors import registration_token
+from villagehub.events.selectors import registration_from_token, registration_token
 from villagehub.events.tests.test_views import with_two_factor
 from villagehub.matchmaking import services
 from villagehub.matchmaking.models import Matchmaking, Meeting, MeetingRequest, Slot
@@ -39,7 +39,10 @@ def test_participant_fills_profile_finds_someone_and_asks_for_a_meeting(client):
     page = client.get(_url(registration))
     assert page.status_code == 200
     assert 'value="Torup"' in page.content.decode()
-    assert client.get(_url(registration, "participants/"))["Location"] == _url(registration)
+    # Back to the profile, by a link made anew: its signature carries the second it was made.
+    location = client.get(_url(registration, "participants/"))["Location"]
+    assert location.startswith("/matchmaking/") and location.count("/") == 3
+    assert registration_from_token(location.split("/")[2]) == registration
 
     slot = matchmaking.slots.first()
     response = client.post(
