@@ -174,14 +174,15 @@ def _rows(query: SearchQuery, found: _Found | None, *, limit: int, offset: int) 
     """
     if found is None:
         return []
-    match = found.match
-    chosen = found.values.select(match.ids, _filters(query, found.state))
+    match, values, filters = found.match, found.values, _filters(query, found.state)
+    chosen = values.select(match.ids, filters)
     if not len(chosen):
         return []
     ranked, plain, named = engine().ranked, match.plan.plain, match.plan.named
-    kind = query.kind if query.within_kind else None
+    kind = filters.get("kind") or None
     if not named:
-        rows = ranked(plain, chosen, matches=match.ids, kind=kind, limit=limit, offset=offset)
+        listed = _listed(values, match.ids, kind)
+        rows = ranked(plain, chosen, matches=listed, kind=kind, limit=limit, offset=offset)
         return [Row(*row) for row in rows]
     # Any word may be missing from the text of a match found by a theme.
     words = [*plain, *(group for group, _themes in named)]
@@ -190,7 +191,7 @@ def _rows(query: SearchQuery, found: _Found | None, *, limit: int, offset: int) 
         holds = np.isin(chosen, match.worded, assume_unique=True)
         worded, rest = chosen[holds], chosen[~holds]
         # One word: its text matches are the index's own matches of its forms.
-        matches = match.worded if len(named) == 1 else None
+        matches = _listed(values, match.worded, kind) if len(named) == 1 else None
     rows = []
     if offset < len(worded):
         rows = ranked(
@@ -206,6 +207,12 @@ def _rows(query: SearchQuery, found: _Found | None, *, limit: int, offset: int) 
             offset=max(0, offset - len(worded)),
         )
     return [Row(*row) for row in rows]
+
+
+def _listed(values: FilterValues, matches: np.ndarray, kind: str | None) -> np.ndarray:
+    """The text matches as the engine lists them for a list of `kind`: of that kind alone
+    when its index tells kinds apart (PostgreSQL), of every kind when not (SQLite)."""
+    return values.select(matches, {"kind": kind}) if kind and engine().KINDS else matches
 
 
 class SearchResults(Sequence):

@@ -14,6 +14,8 @@ from django.db import connection
 
 from .models import SearchDocument
 
+# The index's matches can be of one kind (`text_ids`, `ranked`).
+KINDS = True
 # ts_rank weights for D, C, B, A.
 _WEIGHTS = "'{0, 0, 0.4, 1.0}'"
 _RANK = f"ts_rank({_WEIGHTS}, d.vector, to_tsquery('simple', %s))"

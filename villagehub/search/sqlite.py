@@ -20,6 +20,8 @@ from django.db import connection
 
 from .models import SearchDocument, terms_deflated, terms_inflated
 
+# FTS5's matches are of every kind: the documents' kinds are not in its index.
+KINDS = False
 _SCORE = "bm25(search_fts, 5.0, 1.0)"
 
 

@@ -431,15 +431,18 @@ def test_the_index_lists_a_page_itself_when_no_other_match_lies_between_the_chos
     second = PracticeFactory(slug="second", title="Sauna kiosk", summary="", community=place)
     third = PracticeFactory(slug="third", title="Kiosk", summary="", community=place)
 
-    def found(text):
-        query = SearchQuery(text=text, kind="practice", within_kind=True)
+    def found(text, *, within_kind=True):
+        query = SearchQuery(text=text, kind="practice", within_kind=within_kind)
         with CaptureQueriesContext(connection) as queries:
             rows = search_rows(query, limit=10)
         return sorted(row.record_id for row in rows), _given(queries)
 
-    # PostgreSQL's match is of practices only: it lists them all itself.
-    assert found("sauna") == (sorted([first.pk, second.pk]), [connection.vendor == "sqlite"])
-    assert found("kiosk") == (sorted([second.pk, third.pk]), [False])
+    # PostgreSQL lists the practices among its matches itself, whether its match was of
+    # practices alone (a practice list) or of every kind (the search page's practices).
+    for within_kind in (True, False):
+        sauna = found("sauna", within_kind=within_kind)
+        assert sauna == (sorted([first.pk, second.pk]), [connection.vendor == "sqlite"])
+        assert found("kiosk", within_kind=within_kind) == (sorted([second.pk, third.pk]), [False])
 
 
 def test_a_word_that_names_a_theme_and_a_plain_word_must_both_match(db):
